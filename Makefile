@@ -1,0 +1,45 @@
+# Akademi ASN: the commands the README names.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app lms
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint format bench translations clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# Catalogues are compiled here, never committed as binaries.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d lms/translations
+
+install: $(VENV)/.installed translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) reference load
+	if $(FLASK) demo needed; then $(FLASK) demo load; fi
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

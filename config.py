@@ -1,0 +1,103 @@
+"""Application configuration.
+
+Classes hold defaults; ``LMS_*`` environment variables override them in ``load_env``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _dev_secret_key() -> str:
+    """A key generated once into ``instance/`` so development sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'lms.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+    FILES_DIR = str(INSTANCE_DIR / "files")
+    BASE_URL = "http://127.0.0.1:5000"
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    SESSION_COOKIE_NAME = "akademi_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+
+    WTF_CSRF_TIME_LIMIT = 3600
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_HEADERS_ENABLED = True
+    # argon2id parameters (RFC 9106 "second recommended" profile is the argon2-cffi default).
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 65536
+    JP_TARGET = 20
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_TIME_COST = 1
+    PASSWORD_MEMORY_COST = 64
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_env(config: dict) -> None:
+    """Apply ``LMS_*`` environment variables on top of a config mapping."""
+    env = os.environ
+    if env.get("LMS_DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = env["LMS_DATABASE_URL"]
+    if env.get("LMS_SECRET_KEY"):
+        config["SECRET_KEY"] = env["LMS_SECRET_KEY"]
+    if env.get("LMS_REDIS_URL"):
+        config["REDIS_URL"] = env["LMS_REDIS_URL"]
+    if env.get("LMS_FILES_DIR"):
+        config["FILES_DIR"] = env["LMS_FILES_DIR"]
+    if env.get("LMS_BASE_URL"):
+        config["BASE_URL"] = env["LMS_BASE_URL"].rstrip("/")
+    if env.get("LMS_SMTP_HOST"):
+        config["SMTP_HOST"] = env["LMS_SMTP_HOST"]
+        config["SMTP_PORT"] = int(env.get("LMS_SMTP_PORT", "25"))
+    if env.get("LMS_JP_TARGET"):
+        config["JP_TARGET"] = int(env["LMS_JP_TARGET"])

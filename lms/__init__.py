@@ -1,0 +1,158 @@
+"""Akademi ASN: create_app wires config → extensions → blueprints → CLI → error handlers."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, g, has_request_context, request, session
+from flask_login import current_user
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, _dev_secret_key, load_env
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
+    """Build the app for ``env`` (default ``LMS_ENV``), with ``config`` overriding settings."""
+    env_name = env or os.environ.get("LMS_ENV", "development")
+    if env_name not in CONFIGS:
+        raise RuntimeError(f"LMS_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}")
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(CONFIGS[env_name])
+    load_env(app.config)
+    if config:
+        app.config.update(config)
+    _check_secret_key(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from lms.errors import register_error_handlers
+    from lms.security import register_security
+
+    register_error_handlers(app)
+    register_security(app)
+    _register_template_helpers(app)
+    if app.config["ENV_NAME"] == "production":
+        _refuse_demo_accounts(app)
+    return app
+
+
+def _refuse_demo_accounts(app: Flask) -> None:
+    """Production must not start while a demo account still has the published password."""
+    from sqlalchemy import inspect, select
+
+    from lms.auth.models import User
+    from lms.auth.services import check_password
+    from lms.org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    with app.app_context():
+        if not inspect(db.engine).has_table("users"):
+            return
+        names = [name for name, _roles, _display in DEMO_ACCOUNTS]
+        for user in db.session.scalars(select(User).where(User.username.in_(names))):
+            if check_password(user, DEMO_PASSWORD):
+                raise RuntimeError(
+                    f"LMS_ENV=production refuses to start: demo account {user.username!r} "
+                    "still has the demo password. Disable it or change its password."
+                )
+        db.session.remove()
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("LMS_SECRET_KEY must be set when LMS_ENV=production")
+    app.config["SECRET_KEY"] = _dev_secret_key()
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms.tasks import init_celery
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("RATELIMIT_KEY_PREFIX", "lms")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    init_celery(app)
+
+    from lms.auth import services as auth_services
+
+    login_manager.user_loader(auth_services.load_user)
+    login_manager.localize_callback = _gettext_message
+
+
+def _gettext_message(message: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(message)
+
+
+def _select_locale() -> str:
+    """The session's choice (set by the switch, or at login from the account), else Indonesian.
+
+    It must not touch ``current_user``: loading the user can itself need a translation.
+    """
+    if not has_request_context():
+        return "id"
+    chosen = session.get("lang")
+    return chosen if chosen in ("id", "en") else "id"
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for feature in ("main", "auth", "org", "admin", "api"):
+        importlib.import_module(f"lms.{feature}.views")  # attaches the routes to the blueprints
+    from lms.admin import bp as admin_bp
+    from lms.api import bp as api_bp
+    from lms.auth import bp as auth_bp
+    from lms.main import bp as main_bp
+    from lms.org import bp as org_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp, url_prefix="/organisasi")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.cli import register_cli
+
+    register_cli(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, get_locale
+
+    from lms.permissions import ROLE_LABELS, Capability, Role, can
+
+    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_datetime"] = format_datetime
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "can": lambda cap: can(current_user, cap),
+            "Capability": Capability,
+            "Role": Role,
+            "ROLE_LABELS": ROLE_LABELS,
+            "current_locale": str(get_locale() or "id"),
+            "csp_nonce": getattr(g, "csp_nonce", ""),
+            "current_path": request.full_path if request else "/",
+        }

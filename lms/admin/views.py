@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from lms.admin import bp
+from lms.admin.forms import ConfirmForm, TokenForm, UserForm
+from lms.auth import services as auth
+from lms.auth.models import ApiToken, PartnerInstitution, User
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.org.nip import normalise_nip
+from lms.permissions import ASSIGNABLE_ROLES, ROLE_LABELS, Capability, Role, require
+
+C = Capability
+
+
+@bp.route("/pengguna")
+@require(C.MANAGE_USERS, C.RESET_PASSWORDS)
+def users():  # noqa: ANN201
+    q = request.args.get("q", "")[:100].strip()
+    stmt = select(User).outerjoin(Employee, User.employee_id == Employee.id)
+    if q:
+        stmt = stmt.where(
+            or_(
+                func.lower(User.username).like(f"%{q.lower()}%"),
+                func.lower(Employee.full_name).like(f"%{q.lower()}%"),
+                Employee.nip.startswith(normalise_nip(q)),
+            )
+        )
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(User.username).limit(30).offset((page - 1) * 30)).all()
+    return render_template(
+        "admin/users.html",
+        rows=rows,
+        q=q,
+        total=total,
+        page=page,
+        pages=max((total + 29) // 30, 1),
+        action_form=ConfirmForm(),
+    )
+
+
+def _fill(form: UserForm) -> None:
+    form.roles.choices = [(r.value, ROLE_LABELS[r]) for r in ASSIGNABLE_ROLES]
+    form.admin_unit_id.choices = [(0, "—")] + [
+        (u.id, u.name)
+        for u in db.session.scalars(
+            select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name)
+        )
+    ]
+    form.partner_id.choices = [(0, "—")] + [
+        (p.id, p.name)
+        for p in db.session.scalars(select(PartnerInstitution).order_by(PartnerInstitution.name))
+    ]
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+@bp.route("/pengguna/<int:user_id>/ubah", methods=["GET", "POST"])
+@require(C.MANAGE_USERS)
+def user_edit(user_id: int | None = None):  # noqa: ANN201
+    user = db.get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user)
+    _fill(form)
+    if request.method == "GET" and user is not None:
+        form.roles.data = [r.value for r in user.stored_roles]
+        form.admin_unit_id.data = user.admin_unit_id or 0
+        form.partner_id.data = user.partner_id or 0
+        form.employee_nip.data = user.employee.nip if user.employee else ""
+    if form.validate_on_submit():
+        roles = {Role(r) for r in form.roles.data}
+        employee = None
+        if form.employee_nip.data:
+            employee = db.session.scalar(
+                select(Employee).where(Employee.nip == normalise_nip(form.employee_nip.data))
+            )
+            if employee is None:
+                form.employee_nip.errors.append(_("Pegawai dengan NIP ini tidak ditemukan."))
+        if Role.ADMIN_OPD in roles and not form.admin_unit_id.data:
+            form.admin_unit_id.errors.append(_("Admin OPD harus dikaitkan dengan satu OPD."))
+        if Role.MITRA in roles and not form.partner_id.data:
+            form.partner_id.errors.append(_("Akun Mitra harus dikaitkan dengan lembaga mitra."))
+        if user is None and not form.password.data:
+            form.password.errors.append(_("Kata sandi awal wajib diisi untuk akun baru."))
+        if not any(f.errors for f in form):
+            try:
+                if user is None:
+                    user = auth.create_user(
+                        form.username.data,
+                        form.password.data,
+                        roles,
+                        form.display_name.data,
+                        employee,
+                    )
+                    user.must_change_password = True
+                else:
+                    clash = db.session.scalar(
+                        select(User).where(
+                            func.lower(User.username) == form.username.data.strip().lower()
+                        )
+                    )
+                    if clash is not None and clash.id != user.id:
+                        raise auth.AuthError(
+                            _("Nama pengguna %(u)s sudah dipakai.", u=form.username.data),
+                            "username",
+                        )
+                    user.username = form.username.data.strip()
+                    user.display_name = form.display_name.data
+                    user.employee = employee
+                    user.set_roles(roles)
+                user.admin_unit_id = form.admin_unit_id.data or None
+                user.partner_id = form.partner_id.data or None
+                auth.audit(
+                    current_user,
+                    "update",
+                    user,
+                    "account saved",
+                    after={"roles": sorted(r.value for r in roles)},
+                )
+                db.session.flush()
+            except auth.AuthError as exc:
+                db.session.rollback()
+                _fill(form)
+                getattr(form, exc.field or "username").errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Akun %(u)s tersimpan.", u=user.username), "success")
+                return redirect(url_for("admin.users", q=user.username))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
+@require(C.MANAGE_USERS)
+def user_toggle(user_id: int):  # noqa: ANN201
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        auth.set_active(current_user, user, not user.active)
+    except auth.AuthError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users", q=user.username))
+    db.session.commit()
+    flash(
+        _("Akun %(u)s diaktifkan.", u=user.username)
+        if user.active
+        else _("Akun %(u)s dinonaktifkan; semua sesinya diakhiri.", u=user.username),
+        "success",
+    )
+    return redirect(url_for("admin.users", q=user.username))
+
+
+@bp.route("/pengguna/<int:user_id>/reset-sandi", methods=["POST"])
+@require(C.RESET_PASSWORDS)
+def user_reset(user_id: int):  # noqa: ANN201
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if Role.ADMIN_SISTEM in user.roles and Role.ADMIN_SISTEM not in current_user.roles:
+        abort(403)
+    temporary = auth.reset_password(current_user, user)
+    db.session.commit()
+    return render_template("admin/reset_done.html", target=user, temporary=temporary)
+
+
+@bp.route("/token", methods=["GET", "POST"])
+@require(C.MANAGE_API_TOKENS)
+def tokens():  # noqa: ANN201
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        owner = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if owner is None:
+            form.username.errors.append(_("Akun tidak ditemukan."))
+        else:
+            try:
+                _token, created = auth.create_api_token(owner, form.scopes.data, form.name.data)
+            except auth.AuthError as exc:
+                form.scopes.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(
+                    _("Token dibuat. Salin sekarang: token ini tidak akan ditampilkan lagi."),
+                    "success",
+                )
+    rows = db.session.scalars(
+        select(ApiToken).order_by(ApiToken.created_at.desc()).limit(200)
+    ).all()
+    return render_template(
+        "admin/tokens.html", form=form, rows=rows, created=created, action_form=ConfirmForm()
+    )
+
+
+@bp.route("/token/<int:token_id>/cabut", methods=["POST"])
+@require(C.MANAGE_API_TOKENS)
+def token_revoke(token_id: int):  # noqa: ANN201
+    token = db.get_or_404(ApiToken, token_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    auth.revoke_api_token(current_user, token)
+    db.session.commit()
+    flash(_("Token %(p)s dicabut.", p=token.prefix), "success")
+    return redirect(url_for("admin.tokens"))

@@ -1,0 +1,187 @@
+"""Accounts, stored roles and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, has_request_context
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, exists, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import TimestampMixin, in_values, utcnow
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.permissions import ASSIGNABLE_ROLES, Capability, Role, capabilities_of
+
+
+class PartnerInstitution(TimestampMixin, db.Model):
+    __tablename__ = "partner_institutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("session_version >= 1", name="session_version_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), unique=True)
+    admin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner_institutions.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to end every session of the account (disable, password change, admin reset).
+    session_version: Mapped[int] = mapped_column(default=1)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    last_login_at: Mapped[datetime | None]
+
+    employee: Mapped[Employee | None] = relationship()
+    admin_unit: Mapped[Unit | None] = relationship()
+    partner: Mapped[PartnerInstitution | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", back_populates="user", lazy="selectin"
+    )
+
+    # Flask-Login protocol -------------------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    # Roles ----------------------------------------------------------------------------------
+    @property
+    def stored_roles(self) -> set[Role]:
+        return {Role(r.role) for r in self.role_rows}
+
+    def has_reports(self) -> bool:
+        if self.employee_id is None:
+            return False
+        return bool(
+            db.session.scalar(
+                select(
+                    exists().where(
+                        Employee.supervisor_id == self.employee_id, Employee.is_active.is_(True)
+                    )
+                )
+            )
+        )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Stored roles plus the derived ones: Pegawai (has an employee record) and Atasan."""
+        cache_key = f"_roles_{self.id}_{self.session_version}"
+        if has_request_context() and cache_key in g:
+            return g.get(cache_key)
+        roles = set(self.stored_roles)
+        if self.employee_id is not None:
+            roles.add(Role.PEGAWAI)
+            if self.has_reports():
+                roles.add(Role.ATASAN)
+        result = frozenset(roles)
+        if has_request_context():
+            setattr(g, cache_key, result)
+        return result
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return capabilities_of(self.roles)
+
+    def set_roles(self, roles: set[Role]) -> None:
+        wanted = {r for r in roles if r in ASSIGNABLE_ROLES}
+        self.role_rows = [r for r in self.role_rows if Role(r.role) in wanted]
+        have = self.stored_roles
+        for role in sorted(wanted - have):
+            self.role_rows.append(UserRole(role=role.value))
+
+    @property
+    def name(self) -> str:
+        if self.employee is not None:
+            return self.employee.display_name
+        return self.display_name or self.username
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role"),
+        CheckConstraint(in_values("role", [r.value for r in ASSIGNABLE_ROLES]), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+API_SCOPES = ("completions:read", "certificates:read", "employees:read", "profile:read")
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """An integration token. Only a SHA-256 of the secret is stored; the prefix finds the row."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(400))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    @property
+    def is_usable(self) -> bool:
+        if self.revoked_at is not None or not self.user.active:
+            return False
+        if self.expires_at is None:
+            return True
+        expires = self.expires_at
+        if expires.tzinfo is None:
+            from datetime import UTC
+
+            expires = expires.replace(tzinfo=UTC)
+        return expires > utcnow()
+
+
+class AuditLog(db.Model):
+    """Who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(in_values("action", ("create", "update", "delete", "event")), "action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[str] = mapped_column(String(50))
+    object_id: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    before: Mapped[dict | None] = mapped_column(db.JSON)
+    after: Mapped[dict | None] = mapped_column(db.JSON)

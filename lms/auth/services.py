@@ -1,0 +1,251 @@
+"""Accounts: password hashing, login lookup, sessions, API tokens. Services flush, never commit."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
+from lms.db import utcnow
+from lms.extensions import db
+from lms.org.models import Employee
+from lms.org.nip import normalise_nip
+from lms.permissions import Role
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class AuthError(ValueError):
+    """A refused account change; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(
+        time_cost=cfg["PASSWORD_TIME_COST"], memory_cost=cfg["PASSWORD_MEMORY_COST"]
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """Find an account by username or NIP and check the password.
+
+    A missing account still costs one hash check, so timing does not tell which usernames exist.
+    """
+    ident = identifier.strip()
+    nip = normalise_nip(ident)
+    user = db.session.scalar(
+        select(User)
+        .outerjoin(Employee, User.employee_id == Employee.id)
+        .where(or_(func.lower(User.username) == ident.lower(), Employee.nip == nip))
+        .limit(1)
+    )
+    if user is None:
+        key = str(current_app.config["PASSWORD_TIME_COST"])
+        if key not in _DUMMY_HASH:
+            _DUMMY_HASH[key] = hash_password("dummy-password")
+        with contextlib.suppress(VerificationError):
+            _hasher().verify(_DUMMY_HASH[key], password)
+        return None
+    if not check_password(user, password):
+        return None
+    if not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the session version, so bumping it ends sessions."""
+    try:
+        uid, version = (int(part) for part in user_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def validate_new_password(password: str, user: User | None = None) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(_("Kata sandi minimal %(n)s karakter.", n=MIN_PASSWORD_LENGTH), "new")
+    if user is not None and password.lower() in {user.username.lower(), "password", "12345678"}:
+        raise AuthError(_("Kata sandi terlalu mudah ditebak."), "new")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password(user, current):
+        raise AuthError(_("Kata sandi saat ini salah."), field="current")
+    validate_new_password(new, user)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_version += 1
+    audit(user, "update", user, "password changed")
+    db.session.flush()
+
+
+def reset_password(actor: User, user: User) -> str:
+    """Set a random temporary password the user must change at next login; end their sessions."""
+    temporary = secrets.token_urlsafe(9)
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.session_version += 1
+    audit(actor, "update", user, "password reset by admin")
+    db.session.flush()
+    return temporary
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if actor.id == user.id and not active:
+        raise AuthError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    before = user.active
+    user.active = active
+    if not active:
+        user.session_version += 1  # ends every session of the account
+    audit(
+        actor,
+        "update",
+        user,
+        "account enabled" if active else "account disabled",
+        {"active": before},
+        {"active": active},
+    )
+    db.session.flush()
+
+
+def create_user(
+    username: str,
+    password: str,
+    roles: set[Role] | None = None,
+    display_name: str = "",
+    employee: Employee | None = None,
+    password_hash: str | None = None,
+) -> User:
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AuthError(_("Nama pengguna wajib diisi (maksimal 64 karakter)."))
+    exists = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+    if exists:
+        raise AuthError(_("Nama pengguna %(u)s sudah dipakai.", u=username))
+    if password_hash is None:
+        validate_new_password(password)
+        password_hash = hash_password(password)
+    user = User(
+        username=username,
+        password_hash=password_hash,
+        display_name=display_name,
+        employee=employee,
+    )
+    user.set_roles(roles or set())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def audit(
+    actor: User | None,
+    action: str,
+    obj: object,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    db.session.add(
+        AuditLog(
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            object_type=type(obj).__name__,
+            object_id=str(getattr(obj, "id", "")),
+            summary=summary,
+            before=before,
+            after=after,
+        )
+    )
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(
+    user: User, scopes: list[str], name: str = "", expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Return the token row and the plain token, which is shown once and never stored."""
+    unknown = [s for s in scopes if s not in API_SCOPES]
+    if unknown or not scopes:
+        raise AuthError(
+            _(
+                "Cakupan token tidak dikenal: %(s)s. Pilihan: %(all)s.",
+                s=", ".join(unknown) or "-",
+                all=", ".join(API_SCOPES),
+            )
+        )
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=prefix,
+        token_hash=_digest(secret),
+        scopes=" ".join(sorted(set(scopes))),
+        expires_at=expires_at,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, f"lms_{prefix}_{secret}"
+
+
+def find_api_token(raw: str) -> ApiToken | None:
+    try:
+        marker, prefix, secret = raw.split("_", 2)
+    except ValueError:
+        return None
+    if marker != "lms":
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    if token is None or not hmac.compare_digest(token.token_hash, _digest(secret)):
+        return None
+    if not token.is_usable:
+        return None
+    return token
+
+
+def revoke_api_token(actor: User, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit(actor, "update", token, "api token revoked")
+    db.session.flush()

@@ -1,0 +1,145 @@
+"""Organisation: instansi, the unit tree, reference data and employees."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import TimestampMixin, in_values
+from lms.extensions import db
+
+UNIT_KINDS = ("opd", "bidang", "bagian", "seksi", "subbagian", "upt")
+EMPLOYEE_KINDS = ("pns", "cpns", "pppk")
+
+
+class Instansi(TimestampMixin, db.Model):
+    __tablename__ = "instansi"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    evaluation_period: Mapped[str] = mapped_column(String(20), default="quarterly")
+
+
+class Unit(TimestampMixin, db.Model):
+    """A node of the unit tree. ``path`` is a materialised path ("/3/17/") for subtree scope."""
+
+    __tablename__ = "units"
+    __table_args__ = (CheckConstraint(in_values("kind", UNIT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instansi_id: Mapped[int] = mapped_column(ForeignKey("instansi.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    siasn_id: Mapped[str | None] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(400), default="", index=True)
+
+    instansi: Mapped[Instansi] = relationship()
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class Golongan(db.Model):
+    __tablename__ = "golongan"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    siasn_id: Mapped[int] = mapped_column(unique=True)
+    pangkat: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.pangkat} ({self.code})"
+
+
+class JabatanType(db.Model):
+    __tablename__ = "jabatan_types"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[int] = mapped_column(default=0)
+
+
+class JabatanLevel(db.Model):
+    __tablename__ = "jabatan_levels"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    type_code: Mapped[str] = mapped_column(ForeignKey("jabatan_types.code"))
+    name: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[int] = mapped_column(default=0)
+
+
+class JenisDiklat(db.Model):
+    """SIASN development-form codes (jenis diklat), editable reference data."""
+
+    __tablename__ = "jenis_diklat"
+    __table_args__ = (
+        CheckConstraint(in_values("category", ("klasikal", "nonklasikal")), "category"),
+    )
+
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(150))
+    category: Mapped[str] = mapped_column(String(20))
+
+
+class Employee(TimestampMixin, db.Model):
+    __tablename__ = "employees"
+    __table_args__ = (
+        CheckConstraint("length(nip) = 18", name="nip_length"),
+        CheckConstraint(in_values("kind", EMPLOYEE_KINDS), name="kind"),
+        CheckConstraint("gender IN ('L', 'P')", name="gender"),
+        CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
+        UniqueConstraint("nip"),
+        Index("ix_employees_full_name", "full_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(10), default="pns")
+    full_name: Mapped[str] = mapped_column(String(150))
+    front_title: Mapped[str] = mapped_column(String(50), default="")
+    back_title: Mapped[str] = mapped_column(String(80), default="")
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_place: Mapped[str] = mapped_column(String(100), default="")
+    birth_date: Mapped[date | None]
+    golongan_code: Mapped[str | None] = mapped_column(ForeignKey("golongan.code"))
+    jabatan_type_code: Mapped[str | None] = mapped_column(ForeignKey("jabatan_types.code"))
+    jabatan_level_code: Mapped[str | None] = mapped_column(ForeignKey("jabatan_levels.code"))
+    position_name: Mapped[str] = mapped_column(String(200), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit] = relationship()
+    golongan: Mapped[Golongan | None] = relationship()
+    jabatan_type: Mapped[JabatanType | None] = relationship()
+    jabatan_level: Mapped[JabatanLevel | None] = relationship()
+    supervisor: Mapped[Employee | None] = relationship(remote_side="Employee.id")
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.front_title} {self.full_name}".strip()
+        return f"{name}, {self.back_title}" if self.back_title else name
+
+    @property
+    def nip_display(self) -> str:
+        from lms.org.nip import format_nip
+
+        return format_nip(self.nip)
+
+    def __repr__(self) -> str:
+        return f"<Employee {self.nip}>"

@@ -1,0 +1,119 @@
+"""Read side of the organisation: scoped employee search and the dashboard figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from lms.auth.models import ApiToken, User
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.permissions import Role
+
+PAGE_SIZE = 25
+
+
+def scoped_employees(user: User) -> Select:
+    """Employees the user may see as an administrator; enforced in SQL, not in the template."""
+    stmt = select(Employee).join(Employee.unit)
+    roles = user.roles
+    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+        return stmt
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return stmt.where(Unit.path.startswith(user.admin_unit.path))
+    return stmt.where(false())
+
+
+def scoped_units(user: User) -> Select:
+    stmt = select(Unit).order_by(Unit.path)
+    roles = user.roles
+    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+        return stmt
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return stmt.where(Unit.path.startswith(user.admin_unit.path))
+    return stmt.where(false())
+
+
+def search_employees(
+    user: User, q: str = "", unit_id: int | None = None, page: int = 1
+) -> tuple[list[Employee], int]:
+    stmt = scoped_employees(user)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        digits = "".join(q.split())
+        stmt = stmt.where(
+            or_(func.lower(Employee.full_name).like(like), Employee.nip.startswith(digits))
+        )
+    if unit_id:
+        unit = db.session.get(Unit, unit_id)
+        if unit is not None:
+            stmt = stmt.where(Unit.path.startswith(unit.path))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.options(joinedload(Employee.unit), joinedload(Employee.golongan))
+        .order_by(Employee.full_name, Employee.id)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return list(rows), total
+
+
+def team_of(employee: Employee) -> list[Employee]:
+    return list(
+        db.session.scalars(
+            select(Employee)
+            .options(joinedload(Employee.golongan), joinedload(Employee.unit))
+            .where(Employee.supervisor_id == employee.id, Employee.is_active.is_(True))
+            .order_by(Employee.full_name)
+        )
+    )
+
+
+def unit_employee_counts(unit_ids: list[int]) -> dict[int, int]:
+    if not unit_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Employee.unit_id, func.count())
+            .where(Employee.unit_id.in_(unit_ids))
+            .group_by(Employee.unit_id)
+        ).all()
+    )
+
+
+def dashboard_context(user: User) -> dict[str, Any]:
+    """Figures for each role the user holds; later features add their own sections."""
+    roles = user.roles
+    ctx: dict[str, Any] = {"roles": roles, "employee": user.employee}
+    if Role.ATASAN in roles and user.employee is not None:
+        ctx["team"] = team_of(user.employee)
+    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+        ctx["org_stats"] = {
+            "employees": db.session.scalar(select(func.count(Employee.id))) or 0,
+            "opd": db.session.scalar(select(func.count(Unit.id)).where(Unit.parent_id.is_(None)))
+            or 0,
+            "units": db.session.scalar(select(func.count(Unit.id))) or 0,
+            "no_supervisor": db.session.scalar(
+                select(func.count(Employee.id)).where(Employee.supervisor_id.is_(None))
+            )
+            or 0,
+        }
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        ctx["opd_unit"] = user.admin_unit
+        ctx["opd_employees"] = (
+            db.session.scalar(select(func.count()).select_from(scoped_employees(user).subquery()))
+            or 0
+        )
+    if Role.ADMIN_SISTEM in roles:
+        ctx["admin_stats"] = {
+            "users": db.session.scalar(select(func.count(User.id))) or 0,
+            "disabled": db.session.scalar(select(func.count(User.id)).where(User.active.is_(False)))
+            or 0,
+            "tokens": db.session.scalar(
+                select(func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))
+            )
+            or 0,
+        }
+    return ctx

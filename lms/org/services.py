@@ -1,0 +1,484 @@
+"""Organisation services: units, employees and the all-or-nothing employee import.
+
+Services flush and never commit; the caller (a view or a CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.org.models import (
+    EMPLOYEE_KINDS,
+    UNIT_KINDS,
+    Employee,
+    Golongan,
+    Instansi,
+    JabatanLevel,
+    JabatanType,
+    Unit,
+)
+from lms.org.nip import NipError, normalise_nip, parse_nip
+
+
+class OrgError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+def _refresh_path(unit: Unit) -> None:
+    parent_path = unit.parent.path if unit.parent is not None else "/"
+    unit.path = f"{parent_path}{unit.id}/"
+    for child in unit.children:
+        _refresh_path(child)
+
+
+def save_unit(
+    unit: Unit | None,
+    *,
+    instansi: Instansi,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    siasn_id: str | None = None,
+) -> Unit:
+    """Create or update a unit and keep the materialised paths of its subtree right."""
+    code = code.strip().upper()
+    if kind not in UNIT_KINDS:
+        raise OrgError(_("Jenis unit tidak dikenal: %(k)s.", k=kind), "kind")
+    clash = db.session.scalar(select(Unit).where(Unit.code == code))
+    if clash is not None and clash is not unit:
+        raise OrgError(_("Kode unit %(c)s sudah dipakai oleh %(n)s.", c=code, n=clash.name), "code")
+    if (
+        unit is not None
+        and parent is not None
+        and (parent.id == unit.id or (unit.path and parent.path.startswith(unit.path)))
+    ):
+        raise OrgError(_("Unit tidak dapat dipindahkan ke bawah dirinya sendiri."), "parent_id")
+    if unit is None:
+        unit = Unit(instansi=instansi, code=code, name=name.strip(), kind=kind, parent=parent)
+        db.session.add(unit)
+    else:
+        unit.code, unit.name, unit.kind, unit.parent = code, name.strip(), kind, parent
+    unit.siasn_id = siasn_id or None
+    db.session.flush()
+    _refresh_path(unit)
+    db.session.flush()
+    return unit
+
+
+def opd_of(unit: Unit) -> Unit:
+    """The department (top-level unit) a unit belongs to."""
+    top_id = int(unit.path.strip("/").split("/")[0])
+    return unit if unit.id == top_id else db.session.get(Unit, top_id)
+
+
+# --- employees -----------------------------------------------------------------------------
+
+IMPORT_COLUMNS = {
+    "nip": "NIP",
+    "nama": "Nama",
+    "gelar_depan": "Gelar depan",
+    "gelar_belakang": "Gelar belakang",
+    "jenis_kelamin": "Jenis kelamin",
+    "status": "Status kepegawaian",
+    "tempat_lahir": "Tempat lahir",
+    "golongan": "Golongan",
+    "jenis_jabatan": "Jenis jabatan",
+    "jenjang_jabatan": "Jenjang jabatan",
+    "jabatan": "Nama jabatan",
+    "kode_unit": "Kode unit",
+    "nip_atasan": "NIP atasan",
+    "email": "E-mail",
+}
+REQUIRED_COLUMNS = ("nip", "nama", "kode_unit")
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class EmployeeData:
+    row: int
+    nip: str
+    kind: str
+    full_name: str
+    front_title: str
+    back_title: str
+    gender: str
+    birth_place: str
+    birth_date: date
+    golongan_code: str | None
+    jabatan_type_code: str | None
+    jabatan_level_code: str | None
+    position_name: str
+    unit_id: int
+    supervisor_nip: str | None
+    email: str
+
+
+@dataclass
+class ImportPreview:
+    rows: list[EmployeeData] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    new_count: int = 0
+    update_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors and bool(self.rows)
+
+
+class _Lookups:
+    """Reference tables loaded once per import instead of once per row."""
+
+    def __init__(self) -> None:
+        self.units = {u.code: u.id for u in db.session.scalars(select(Unit))}
+        self.golongan = set(db.session.scalars(select(Golongan.code)))
+        self.jabatan_types = set(db.session.scalars(select(JabatanType.code)))
+        self.jabatan_levels = {
+            lvl.code: lvl.type_code for lvl in db.session.scalars(select(JabatanLevel))
+        }
+
+
+def validate_employee_values(
+    values: dict[str, str], row: int, lk: _Lookups
+) -> tuple[EmployeeData | None, list[RowError]]:
+    """Check one row of employee data; return the cleaned data or every problem in it."""
+    errors: list[RowError] = []
+
+    def err(column: str, message: str) -> None:
+        errors.append(RowError(row, column, message))
+
+    raw_nip = values.get("nip", "")
+    kind = (values.get("status") or "").strip().lower() or None
+    if kind is not None and kind not in EMPLOYEE_KINDS:
+        err("status", _("Status kepegawaian harus PNS, CPNS, atau PPPK (terisi '%(v)s').", v=kind))
+        kind = None
+    info = None
+    try:
+        info = parse_nip(raw_nip, "pppk" if kind == "pppk" else ("pns" if kind else None))
+    except NipError as exc:
+        err("nip", str(exc))
+    name = (values.get("nama") or "").strip()
+    if not name:
+        err("nama", _("Nama wajib diisi."))
+    elif len(name) > 150:
+        err("nama", _("Nama terlalu panjang (maksimal 150 karakter)."))
+    unit_code = (values.get("kode_unit") or "").strip().upper()
+    unit_id = lk.units.get(unit_code)
+    if not unit_code:
+        err("kode_unit", _("Kode unit wajib diisi."))
+    elif unit_id is None:
+        err("kode_unit", _("Unit dengan kode '%(c)s' tidak ditemukan.", c=unit_code))
+    gol = (values.get("golongan") or "").strip().upper().replace(" ", "") or None
+    if gol is not None:
+        gol = gol[:-1] + gol[-1].lower() if "/" in gol else gol
+        if gol not in lk.golongan:
+            err(
+                "golongan",
+                _("Golongan '%(g)s' tidak dikenal (contoh: III/a).", g=values.get("golongan")),
+            )
+    jt = (values.get("jenis_jabatan") or "").strip().lower() or None
+    if jt is not None and jt not in lk.jabatan_types:
+        err("jenis_jabatan", _("Jenis jabatan '%(j)s' tidak dikenal.", j=jt))
+    jl = (values.get("jenjang_jabatan") or "").strip().lower() or None
+    if jl is not None:
+        if jl not in lk.jabatan_levels:
+            err("jenjang_jabatan", _("Jenjang jabatan '%(j)s' tidak dikenal.", j=jl))
+        elif jt is not None and lk.jabatan_levels[jl] != jt:
+            err(
+                "jenjang_jabatan",
+                _("Jenjang '%(l)s' bukan bagian dari jenis jabatan '%(j)s'.", l=jl, j=jt),
+            )
+    gender = (values.get("jenis_kelamin") or "").strip().upper()[:1] or None
+    if gender is not None and gender not in ("L", "P"):
+        err("jenis_kelamin", _("Jenis kelamin harus L atau P."))
+    if info is not None and gender is not None and gender != info.gender:
+        err("jenis_kelamin", _("Jenis kelamin tidak sesuai dengan digit jenis kelamin pada NIP."))
+    sup = normalise_nip(values.get("nip_atasan") or "") or None
+    if sup is not None and info is not None and sup == info.digits:
+        err("nip_atasan", _("Pegawai tidak boleh menjadi atasannya sendiri."))
+    email = (values.get("email") or "").strip()
+    if email and ("@" not in email or len(email) > 200):
+        err("email", _("Alamat e-mail tidak valid."))
+    if errors or info is None or unit_id is None:
+        return None, errors
+    return (
+        EmployeeData(
+            row=row,
+            nip=info.digits,
+            kind=kind or info.kind,
+            full_name=name,
+            front_title=(values.get("gelar_depan") or "").strip(),
+            back_title=(values.get("gelar_belakang") or "").strip(),
+            gender=gender or info.gender,
+            birth_place=(values.get("tempat_lahir") or "").strip(),
+            birth_date=info.birth_date,
+            golongan_code=gol,
+            jabatan_type_code=jt or (lk.jabatan_levels.get(jl) if jl else None),
+            jabatan_level_code=jl,
+            position_name=(values.get("jabatan") or "").strip(),
+            unit_id=unit_id,
+            supervisor_nip=sup,
+            email=email,
+        ),
+        [],
+    )
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Read a CSV or XLSX upload into (header, [(row number, values)]); raise OrgError if unreadable."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise OrgError(
+                _("Berkas CSV harus berenkode UTF-8. Simpan ulang sebagai 'CSV UTF-8'.")
+            ) from None
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        table = [row for row in reader]
+    elif name.endswith(".xlsx"):
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            raise OrgError(_("Berkas XLSX rusak atau bukan berkas Excel.")) from None
+        ws = wb.worksheets[0]
+        table = []
+        for values in ws.iter_rows(values_only=True):
+            table.append([_cell_text(v) for v in values])
+        wb.close()
+    else:
+        raise OrgError(_("Format berkas harus .csv atau .xlsx."))
+    if not table or not any(c.strip() for c in table[0]):
+        raise OrgError(_("Berkas kosong: baris pertama harus berisi nama kolom."))
+    header = [h.strip().lower().replace(" ", "_") for h in table[0]]
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any((c or "").strip() for c in cells):
+            continue
+        rows.append(
+            (number, {h: (cells[i] if i < len(cells) else "") or "" for i, h in enumerate(header)})
+        )
+    return header, rows
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def preview_import(filename: str, data: bytes) -> ImportPreview:
+    """Validate a whole employee file; list every bad row (row, column, reason)."""
+    preview = ImportPreview()
+    try:
+        header, rows = read_table(filename, data)
+    except OrgError as exc:
+        preview.file_errors.append(str(exc))
+        return preview
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        preview.file_errors.append(
+            _(
+                "Kolom wajib tidak ada: %(cols)s. Kolom yang dikenali: %(known)s.",
+                cols=", ".join(missing),
+                known=", ".join(IMPORT_COLUMNS),
+            )
+        )
+        return preview
+    if not rows:
+        preview.file_errors.append(_("Berkas tidak berisi baris data."))
+        return preview
+    lk = _Lookups()
+    seen: dict[str, int] = {}
+    for number, values in rows:
+        data_row, errors = validate_employee_values(values, number, lk)
+        preview.errors.extend(errors)
+        if data_row is None:
+            continue
+        if data_row.nip in seen:
+            preview.errors.append(
+                RowError(
+                    number,
+                    "nip",
+                    _(
+                        "NIP %(n)s ganda: sudah ada di baris %(r)s.",
+                        n=data_row.nip,
+                        r=seen[data_row.nip],
+                    ),
+                )
+            )
+            continue
+        seen[data_row.nip] = number
+        preview.rows.append(data_row)
+    existing = (
+        set(
+            db.session.scalars(
+                select(Employee.nip).where(Employee.nip.in_([r.nip for r in preview.rows]))
+            )
+        )
+        if preview.rows
+        else set()
+    )
+    known_sups = {r.supervisor_nip for r in preview.rows if r.supervisor_nip} - set(seen)
+    if known_sups:
+        known_sups -= set(
+            db.session.scalars(select(Employee.nip).where(Employee.nip.in_(known_sups)))
+        )
+    for r in preview.rows:
+        if r.supervisor_nip in known_sups:
+            preview.errors.append(
+                RowError(
+                    r.row,
+                    "nip_atasan",
+                    _(
+                        "Atasan dengan NIP %(n)s tidak ditemukan di berkas maupun di data pegawai.",
+                        n=r.supervisor_nip,
+                    ),
+                )
+            )
+    preview.errors.sort(key=lambda e: (e.row, e.column))
+    preview.update_count = len(existing)
+    preview.new_count = len(preview.rows) - len(existing)
+    return preview
+
+
+def apply_import(preview: ImportPreview) -> tuple[int, int]:
+    """Write a clean preview: create or update by NIP, then link supervisors. All or nothing."""
+    if not preview.ok:
+        raise OrgError(_("Impor dibatalkan: masih ada kesalahan pada berkas."))
+    by_nip = {
+        e.nip: e
+        for e in db.session.scalars(
+            select(Employee).where(Employee.nip.in_([r.nip for r in preview.rows]))
+        )
+    }
+    created = updated = 0
+    for r in preview.rows:
+        emp = by_nip.get(r.nip)
+        if emp is None:
+            emp = Employee(nip=r.nip)
+            db.session.add(emp)
+            by_nip[r.nip] = emp
+            created += 1
+        else:
+            updated += 1
+        for attr in (
+            "kind",
+            "full_name",
+            "front_title",
+            "back_title",
+            "gender",
+            "birth_place",
+            "birth_date",
+            "golongan_code",
+            "jabatan_type_code",
+            "jabatan_level_code",
+            "position_name",
+            "unit_id",
+            "email",
+        ):
+            setattr(emp, attr, getattr(r, attr))
+    db.session.flush()
+    sup_nips = {r.supervisor_nip for r in preview.rows if r.supervisor_nip} - set(by_nip)
+    if sup_nips:
+        for e in db.session.scalars(select(Employee).where(Employee.nip.in_(sup_nips))):
+            by_nip[e.nip] = e
+    for r in preview.rows:
+        by_nip[r.nip].supervisor_id = by_nip[r.supervisor_nip].id if r.supervisor_nip else None
+    db.session.flush()
+    _check_no_supervisor_cycles()
+    return created, updated
+
+
+def _check_no_supervisor_cycles() -> None:
+    parent = dict(db.session.execute(select(Employee.id, Employee.supervisor_id)).all())
+    for start in parent:
+        seen = set()
+        node = start
+        while node is not None:
+            if node in seen:
+                raise OrgError(
+                    _("Rantai atasan membentuk lingkaran (pegawai menjadi atasan dari atasannya).")
+                )
+            seen.add(node)
+            node = parent.get(node)
+
+
+def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee:
+    """Create or edit one employee from form values, with the same rules as the import."""
+    lk = _Lookups()
+    data, errors = validate_employee_values(values, 0, lk)
+    if errors:
+        first = errors[0]
+        raise OrgError(first.message, first.column)
+    assert data is not None
+    clash = db.session.scalar(select(Employee).where(Employee.nip == data.nip))
+    if clash is not None and clash is not employee:
+        raise OrgError(
+            _("NIP %(n)s sudah terdaftar atas nama %(name)s.", n=data.nip, name=clash.display_name),
+            "nip",
+        )
+    supervisor = None
+    if data.supervisor_nip:
+        supervisor = db.session.scalar(select(Employee).where(Employee.nip == data.supervisor_nip))
+        if supervisor is None:
+            raise OrgError(
+                _("Atasan dengan NIP %(n)s tidak ditemukan.", n=data.supervisor_nip), "nip_atasan"
+            )
+    if employee is None:
+        employee = Employee(nip=data.nip)
+        db.session.add(employee)
+    for attr in (
+        "nip",
+        "kind",
+        "full_name",
+        "front_title",
+        "back_title",
+        "gender",
+        "birth_place",
+        "birth_date",
+        "golongan_code",
+        "jabatan_type_code",
+        "jabatan_level_code",
+        "position_name",
+        "unit_id",
+        "email",
+    ):
+        setattr(employee, attr, getattr(data, attr))
+    employee.supervisor = supervisor
+    db.session.flush()
+    _check_no_supervisor_cycles()
+    return employee

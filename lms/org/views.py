@@ -1,0 +1,255 @@
+"""HR screens: employees, units and the employee import."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.org import bp, queries, services
+from lms.org.forms import (
+    UNIT_KIND_LABELS,
+    EmployeeForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    UnitForm,
+)
+from lms.org.models import Employee, Golongan, Instansi, JabatanLevel, JabatanType, Unit
+from lms.permissions import Capability, can_edit_employee, employee_in_scope, require, unit_in_scope
+from lms.storage import get_storage
+
+C = Capability
+
+
+def _fill_choices(form: EmployeeForm) -> None:
+    blank = [("", "—")]
+    form.golongan.choices = blank + [
+        (g.code, g.label) for g in db.session.scalars(select(Golongan).order_by(Golongan.rank))
+    ]
+    form.jenis_jabatan.choices = blank + [
+        (t.code, t.name) for t in db.session.scalars(select(JabatanType).order_by(JabatanType.rank))
+    ]
+    form.jenjang_jabatan.choices = blank + [
+        (lvl.code, lvl.name)
+        for lvl in db.session.scalars(
+            select(JabatanLevel).order_by(JabatanLevel.type_code, JabatanLevel.rank)
+        )
+    ]
+    form.kode_unit.choices = [
+        (u.code, f"{'— ' * u.depth}{u.name}")
+        for u in db.session.scalars(queries.scoped_units(current_user))
+    ]
+
+
+def _employee_values(form: EmployeeForm) -> dict[str, str]:
+    return {name: (f.data if isinstance(f.data, str) else "") for name, f in form._fields.items()}
+
+
+@bp.route("/pegawai")
+@require(C.VIEW_EMPLOYEES)
+def employees():  # noqa: ANN201
+    q = request.args.get("q", "")[:100]
+    unit_id = request.args.get("unit", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = queries.search_employees(current_user, q, unit_id, page)
+    units = db.session.scalars(queries.scoped_units(current_user)).all()
+    return render_template(
+        "org/employees.html",
+        rows=rows,
+        total=total,
+        q=q,
+        unit_id=unit_id,
+        page=page,
+        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        units=units,
+    )
+
+
+@bp.route("/pegawai/<int:employee_id>")
+@require(C.VIEW_EMPLOYEES, C.VIEW_TEAM)
+def employee(employee_id: int):  # noqa: ANN201
+    emp = db.get_or_404(Employee, employee_id)
+    if not employee_in_scope(current_user, emp):
+        abort(403)
+    team = queries.team_of(emp)
+    return render_template(
+        "org/employee.html", emp=emp, team=team, can_edit=can_edit_employee(current_user, emp)
+    )
+
+
+@bp.route("/pegawai/baru", methods=["GET", "POST"])
+@bp.route("/pegawai/<int:employee_id>/ubah", methods=["GET", "POST"])
+@require(C.EDIT_EMPLOYEES)
+def employee_edit(employee_id: int | None = None):  # noqa: ANN201
+    emp = db.get_or_404(Employee, employee_id) if employee_id else None
+    if emp is not None and not can_edit_employee(current_user, emp):
+        abort(403)
+    form = EmployeeForm()
+    _fill_choices(form)
+    if request.method == "GET" and emp is not None:
+        form.nip.data = emp.nip_display
+        form.status.data = emp.kind
+        form.nama.data = emp.full_name
+        form.gelar_depan.data = emp.front_title
+        form.gelar_belakang.data = emp.back_title
+        form.tempat_lahir.data = emp.birth_place
+        form.golongan.data = emp.golongan_code or ""
+        form.jenis_jabatan.data = emp.jabatan_type_code or ""
+        form.jenjang_jabatan.data = emp.jabatan_level_code or ""
+        form.jabatan.data = emp.position_name
+        form.kode_unit.data = emp.unit.code
+        form.nip_atasan.data = emp.supervisor.nip if emp.supervisor else ""
+        form.email.data = emp.email
+        form.is_active.data = emp.is_active
+    if form.validate_on_submit():
+        try:
+            saved = services.save_employee(emp, _employee_values(form))
+            if not unit_in_scope(current_user, saved.unit):
+                raise services.OrgError(
+                    _("Unit kerja di luar wilayah kewenangan Anda."), "kode_unit"
+                )
+            saved.is_active = form.is_active.data
+        except services.OrgError as exc:
+            db.session.rollback()
+            _fill_choices(form)
+            getattr(form, exc.field or "nama").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Data pegawai %(n)s tersimpan.", n=saved.display_name), "success")
+            return redirect(url_for("org.employee", employee_id=saved.id))
+    return render_template("org/employee_form.html", form=form, emp=emp)
+
+
+@bp.route("/unit")
+@require(C.VIEW_EMPLOYEES)
+def units():  # noqa: ANN201
+    rows = db.session.scalars(queries.scoped_units(current_user)).all()
+    counts = queries.unit_employee_counts([u.id for u in rows])
+    return render_template("org/units.html", rows=rows, counts=counts, kind_labels=UNIT_KIND_LABELS)
+
+
+@bp.route("/unit/<int:unit_id>")
+@require(C.VIEW_EMPLOYEES)
+def unit(unit_id: int):  # noqa: ANN201
+    u = db.get_or_404(Unit, unit_id)
+    if not unit_in_scope(current_user, u):
+        abort(403)
+    members = db.session.scalars(
+        select(Employee).where(Employee.unit_id == u.id).order_by(Employee.full_name)
+    ).all()
+    return render_template("org/unit.html", unit=u, members=members, kind_labels=UNIT_KIND_LABELS)
+
+
+@bp.route("/unit/baru", methods=["GET", "POST"])
+@bp.route("/unit/<int:unit_id>/ubah", methods=["GET", "POST"])
+@require(C.MANAGE_UNITS)
+def unit_edit(unit_id: int | None = None):  # noqa: ANN201
+    u = db.get_or_404(Unit, unit_id) if unit_id else None
+    form = UnitForm(obj=u)
+    all_units = db.session.scalars(select(Unit).order_by(Unit.path)).all()
+    form.parent_id.choices = [(0, _("— (perangkat daerah, tingkat teratas)"))] + [
+        (x.id, f"{'— ' * x.depth}{x.name}")
+        for x in all_units
+        if u is None or not x.path.startswith(u.path)
+    ]
+    if request.method == "GET":
+        form.parent_id.data = (u.parent_id if u else request.args.get("parent", 0, type=int)) or 0
+    if form.validate_on_submit():
+        instansi = db.session.scalar(select(Instansi).limit(1))
+        if instansi is None:
+            abort(409)
+        parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
+        try:
+            saved = services.save_unit(
+                u,
+                instansi=instansi,
+                code=form.code.data,
+                name=form.name.data,
+                kind=form.kind.data,
+                parent=parent,
+                siasn_id=form.siasn_id.data,
+            )
+        except services.OrgError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Unit %(n)s tersimpan.", n=saved.name), "success")
+            return redirect(url_for("org.unit", unit_id=saved.id))
+    return render_template("org/unit_form.html", form=form, unit=u)
+
+
+_KEY_RE = re.compile(r"^imports/[0-9a-f]{32}\.(csv|xlsx)$")
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@require(C.IMPORT_EMPLOYEES)
+def import_employees():  # noqa: ANN201
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+            abort(413)
+        suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
+        preview = services.preview_import(upload.filename, data)
+        confirm = None
+        if preview.ok:
+            storage = get_storage()
+            key = storage.new_key("imports", suffix)
+            storage.save(key, data)
+            session["import_key"] = key
+            session["import_name"] = upload.filename[:200]
+            confirm = ImportConfirmForm(key=key)
+        db.session.rollback()
+        return render_template(
+            "org/import_preview.html",
+            preview=preview,
+            confirm=confirm,
+            filename=upload.filename,
+            columns=services.IMPORT_COLUMNS,
+        )
+    return render_template(
+        "org/import.html",
+        form=form,
+        columns=services.IMPORT_COLUMNS,
+        required=services.REQUIRED_COLUMNS,
+    )
+
+
+@bp.route("/impor/konfirmasi", methods=["POST"])
+@require(C.IMPORT_EMPLOYEES)
+def import_confirm():  # noqa: ANN201
+    form = ImportConfirmForm()
+    key = form.key.data or ""
+    if not form.validate_on_submit() or key != session.get("import_key") or not _KEY_RE.match(key):
+        flash(_("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya."), "error")
+        return redirect(url_for("org.import_employees"))
+    storage = get_storage()
+    if not storage.exists(key):
+        flash(_("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya."), "error")
+        return redirect(url_for("org.import_employees"))
+    preview = services.preview_import(key, storage.read(key))
+    try:
+        created, updated = services.apply_import(preview)
+    except services.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_template(
+            "org/import_preview.html",
+            preview=preview,
+            confirm=None,
+            filename=session.get("import_name", ""),
+            columns=services.IMPORT_COLUMNS,
+        )
+    db.session.commit()
+    storage.delete(key)
+    session.pop("import_key", None)
+    flash(
+        _("Impor selesai: %(c)s pegawai baru, %(u)s diperbarui.", c=created, u=updated), "success"
+    )
+    return redirect(url_for("org.employees"))

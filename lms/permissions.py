@@ -1,0 +1,152 @@
+"""Roles, capabilities and the one table between them, plus object-level checks.
+
+A view asks ``can(user, Capability.X)`` (or uses ``@require``) after it has loaded the object;
+object checks (own department, own team) are the functions at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+if TYPE_CHECKING:
+    from lms.auth.models import User
+    from lms.org.models import Employee, Unit
+
+
+class Role(enum.StrEnum):
+    PEGAWAI = "pegawai"
+    ATASAN = "atasan"
+    PENGAJAR = "pengajar"
+    ADMIN_BKPSDM = "admin_bkpsdm"
+    ADMIN_OPD = "admin_opd"
+    MITRA = "mitra"
+    ADMIN_SISTEM = "admin_sistem"
+
+
+ROLE_LABELS = {
+    Role.PEGAWAI: _l("Pegawai"),
+    Role.ATASAN: _l("Atasan langsung"),
+    Role.PENGAJAR: _l("Pengajar"),
+    Role.ADMIN_BKPSDM: _l("Admin BKPSDM"),
+    Role.ADMIN_OPD: _l("Admin OPD"),
+    Role.MITRA: _l("Mitra"),
+    Role.ADMIN_SISTEM: _l("Admin sistem"),
+}
+
+# Roles stored on an account. Pegawai and Atasan are derived from the organisation.
+ASSIGNABLE_ROLES = (
+    Role.PENGAJAR,
+    Role.ADMIN_BKPSDM,
+    Role.ADMIN_OPD,
+    Role.MITRA,
+    Role.ADMIN_SISTEM,
+)
+
+
+class Capability(enum.StrEnum):
+    LEARN = "learn"  # enrol, learn, take quizzes, own certificates and record
+    VIEW_TEAM = "view_team"  # a supervisor's direct reports
+    AUTHOR_COURSES = "author_courses"
+    PUBLISH_COURSES = "publish_courses"
+    VIEW_EMPLOYEES = "view_employees"
+    EDIT_EMPLOYEES = "edit_employees"
+    IMPORT_EMPLOYEES = "import_employees"
+    MANAGE_UNITS = "manage_units"
+    ENROL_OTHERS = "enrol_others"
+    VIEW_REPORTS = "view_reports"
+    UPLOAD_PACKAGES = "upload_packages"
+    MANAGE_USERS = "manage_users"
+    RESET_PASSWORDS = "reset_passwords"
+    MANAGE_API_TOKENS = "manage_api_tokens"
+
+
+C = Capability
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.PEGAWAI: frozenset({C.LEARN}),
+    Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS}),
+    Role.PENGAJAR: frozenset({C.AUTHOR_COURSES}),
+    Role.ADMIN_BKPSDM: frozenset(
+        {
+            C.PUBLISH_COURSES,
+            C.VIEW_EMPLOYEES,
+            C.EDIT_EMPLOYEES,
+            C.IMPORT_EMPLOYEES,
+            C.MANAGE_UNITS,
+            C.ENROL_OTHERS,
+            C.VIEW_REPORTS,
+            C.RESET_PASSWORDS,
+        }
+    ),
+    Role.ADMIN_OPD: frozenset({C.VIEW_EMPLOYEES, C.EDIT_EMPLOYEES, C.ENROL_OTHERS, C.VIEW_REPORTS}),
+    Role.MITRA: frozenset({C.UPLOAD_PACKAGES}),
+    Role.ADMIN_SISTEM: frozenset(
+        {C.MANAGE_USERS, C.RESET_PASSWORDS, C.MANAGE_API_TOKENS, C.VIEW_EMPLOYEES}
+    ),
+}
+
+
+def capabilities_of(roles: Iterable[Role]) -> frozenset[Capability]:
+    caps: set[Capability] = set()
+    for role in roles:
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)
+
+
+def can(user: Any, capability: Capability) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return capability in user.capabilities
+
+
+def require(*capabilities: Capability) -> Callable:
+    """Route decorator: log in first, then 403 unless the user has one of the capabilities."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from lms.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not any(can(current_user, cap) for cap in capabilities):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_capabilities = capabilities  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+# --- object-level checks -------------------------------------------------------------------
+
+
+def unit_in_scope(user: User, unit: Unit | None) -> bool:
+    """BKPSDM and system admins see every unit; an Admin OPD only their department's subtree."""
+    if unit is None:
+        return False
+    roles = user.roles
+    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+        return True
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return unit.path.startswith(user.admin_unit.path)
+    return False
+
+
+def employee_in_scope(user: User, employee: Employee) -> bool:
+    if unit_in_scope(user, employee.unit):
+        return True
+    me = user.employee
+    return me is not None and (employee.id == me.id or employee.supervisor_id == me.id)
+
+
+def can_edit_employee(user: User, employee: Employee) -> bool:
+    return can(user, C.EDIT_EMPLOYEES) and unit_in_scope(user, employee.unit)

@@ -1,0 +1,187 @@
+"""Login, logout, passwords, sessions, CSRF, rate limit and security headers."""
+
+from __future__ import annotations
+
+import re
+from unittest import mock
+
+from lms.auth.models import AuditLog, User
+from lms.extensions import db
+from tests.conftest import csrf_token, login
+
+
+def test_login_with_username_and_with_nip(client, world) -> None:  # noqa: ANN001
+    login(client, "pegawai")
+    page = client.get("/dasbor")
+    assert page.status_code == 200
+    assert "Siti Aminah" in page.get_data(as_text=True)
+    assert '<html lang="id"' in page.get_data(as_text=True)
+
+    other = client.application.test_client()
+    login(other, world.employees["atasan"].nip_display)  # NIP with spaces works too
+    assert "Rahmat Hidayat" in other.get("/dasbor").get_data(as_text=True)
+
+
+def test_wrong_password_gives_indonesian_message_and_no_session(client, world) -> None:  # noqa: ANN001
+    token = csrf_token(client, "/masuk")
+    response = client.post(
+        "/masuk", data={"identifier": "pegawai", "password": "salah-sekali", "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert "kata sandi salah" in response.get_data(as_text=True)
+    assert client.get("/dasbor").status_code == 302
+
+
+def test_login_rate_limit_gives_429_page(client, world) -> None:  # noqa: ANN001
+    token = csrf_token(client, "/masuk")
+    statuses = [
+        client.post(
+            "/masuk", data={"identifier": "pegawai", "password": "x" * 9, "csrf_token": token}
+        ).status_code
+        for _ in range(7)
+    ]
+    assert statuses[:5] == [200] * 5
+    assert statuses[-1] == 429
+    page = client.post(
+        "/masuk", data={"identifier": "pegawai", "password": "rahasia123", "csrf_token": token}
+    )
+    assert page.status_code == 429
+    assert "Terlalu banyak percobaan" in page.get_data(as_text=True)
+
+
+def test_logout_requires_post(client, world) -> None:  # noqa: ANN001
+    login(client, "pegawai")
+    assert client.get("/keluar").status_code == 405
+    token = csrf_token(client, "/dasbor")
+    assert client.post("/keluar", data={"csrf_token": token}).status_code == 302
+    assert client.get("/dasbor").status_code == 302
+
+
+def test_csrf_missing_is_rejected(client, world) -> None:  # noqa: ANN001
+    response = client.post("/masuk", data={"identifier": "pegawai", "password": "rahasia123"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/dasbor").status_code == 302
+
+
+def test_expired_csrf_token_is_rejected(client, world) -> None:  # noqa: ANN001
+    with mock.patch("itsdangerous.timed.time.time", return_value=1_000_000_000):
+        token = csrf_token(client, "/masuk")  # signed in 2001: long expired
+    response = client.post(
+        "/masuk", data={"identifier": "pegawai", "password": "rahasia123", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "kedaluwarsa" in response.get_data(as_text=True)
+
+
+def test_tampered_session_cookie_is_anonymous_not_500(client, world) -> None:  # noqa: ANN001
+    login(client, "pegawai")
+    cookie = client.get_cookie("akademi_session")
+    client.set_cookie("akademi_session", cookie.value[:-3] + "abc")
+    response = client.get("/dasbor")
+    assert response.status_code == 302
+    assert "/masuk" in response.headers["Location"]
+
+
+def test_change_password_ends_other_sessions(client, world) -> None:  # noqa: ANN001
+    other = client.application.test_client()
+    login(client, "pegawai")
+    login(other, "pegawai")
+    token = csrf_token(client, "/akun/kata-sandi")
+    response = client.post(
+        "/akun/kata-sandi",
+        data={
+            "current": "rahasia123",
+            "new": "sandibaru456",
+            "confirm": "sandibaru456",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/dasbor").status_code == 200  # this session continues
+    assert other.get("/dasbor").status_code == 302  # the other one ended
+    fresh = client.application.test_client()
+    login(fresh, "pegawai", "sandibaru456")
+
+
+def test_change_password_wrong_current(client, world) -> None:  # noqa: ANN001
+    login(client, "pegawai")
+    token = csrf_token(client, "/akun/kata-sandi")
+    response = client.post(
+        "/akun/kata-sandi",
+        data={
+            "current": "bukan",
+            "new": "sandibaru456",
+            "confirm": "sandibaru456",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 200
+    assert "Kata sandi saat ini salah." in response.get_data(as_text=True)
+
+
+def test_disabling_account_ends_its_sessions(client, world) -> None:  # noqa: ANN001
+    victim = client.application.test_client()
+    login(victim, "pegawai")
+    login(client, "admin")
+    token = csrf_token(client, "/admin/pengguna")
+    uid = world.users["pegawai"].id
+    assert (
+        client.post(f"/admin/pengguna/{uid}/status", data={"csrf_token": token}).status_code == 302
+    )
+    assert victim.get("/dasbor").status_code == 302
+    again = client.application.test_client()
+    page = again.get("/masuk")
+    tok = (
+        re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
+    )
+    response = again.post(
+        "/masuk", data={"identifier": "pegawai", "password": "rahasia123", "csrf_token": tok}
+    )
+    assert response.status_code == 200  # refused
+    with client.application.app_context():
+        assert db.session.scalar(db.select(AuditLog).where(AuditLog.summary == "account disabled"))
+
+
+def test_admin_reset_password(client, world) -> None:  # noqa: ANN001
+    login(client, "bkpsdm")
+    token = csrf_token(client, "/admin/pengguna")
+    uid = world.users["pegawai"].id
+    page = client.post(f"/admin/pengguna/{uid}/reset-sandi", data={"csrf_token": token})
+    assert page.status_code == 200
+    temporary = re.search(
+        r'class="secret"><code>([^<]+)</code>', page.get_data(as_text=True)
+    ).group(1)
+    user_client = client.application.test_client()
+    login(user_client, "pegawai", temporary)
+    assert user_client.get("/dasbor").status_code == 200
+    with client.application.app_context():
+        assert db.session.get(User, uid).must_change_password
+
+
+def test_passwords_are_hashed_with_argon2(world, app) -> None:  # noqa: ANN001
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "pegawai"))
+        assert user.password_hash.startswith("$argon2id$")
+
+
+def test_security_headers_and_cookie_flags(client, world) -> None:  # noqa: ANN001
+    response = client.get("/masuk")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    login(client, "pegawai")
+    cookie = client.get_cookie("akademi_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    assert "<script" not in client.get("/dasbor").get_data(as_text=True)
+
+
+def test_open_redirect_is_refused(client, world) -> None:  # noqa: ANN001
+    token = csrf_token(client, "/masuk")
+    response = client.post(
+        "/masuk?next=https://evil.example/",
+        data={"identifier": "pegawai", "password": "rahasia123", "csrf_token": token},
+    )
+    assert response.headers["Location"].endswith("/dasbor")

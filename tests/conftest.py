@@ -1,0 +1,180 @@
+"""Shared fixtures: one app per test session, a clean database for every test.
+
+SQLite by default (a file, so a browser test's server thread sees the same data); PostgreSQL
+when ``LMS_TEST_DATABASE_URL`` is set: each run creates its own uniquely named databases on that
+server and drops them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.extensions import db as _db
+from lms.extensions import limiter
+
+PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+class DatabaseFactory:
+    """Creates uniquely named databases for this run (PostgreSQL) or files (SQLite)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    def new(self, label: str) -> str:
+        if not PG_URL:
+            return f"sqlite:///{self.tmp / (label + '.db')}"
+        name = f"lms_test_{label}_{uuid.uuid4().hex[:8]}"
+        assert re.fullmatch(r"[a-z0-9_]+", name)
+        admin = create_engine(
+            make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = create_engine(
+            make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """`make test` compiles the catalogues; a bare `pytest` run gets them compiled here."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    po = root / "lms/translations/en/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "compile",
+                "-d",
+                str(root / "lms/translations"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def app(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": databases.new("main"),
+            "FILES_DIR": str(tmp_path_factory.mktemp("files")),
+        },
+        env="testing",
+    )
+    with application.app_context():
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table and reset rate limits after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        tables = list(reversed(_db.metadata.sorted_tables))
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        limiter.reset()
+
+
+@pytest.fixture
+def db(app):  # noqa: ANN001, ANN201
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+@pytest.fixture
+def no_csrf(app):  # noqa: ANN001, ANN201
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.fixture
+def world(app):  # noqa: ANN001, ANN201
+    """A small organisation with one account per role (see tests/factories.py).
+
+    Built in its own app context and returned as plain values: a test request must not run
+    inside a context the fixture keeps open (Flask would share ``g`` between requests).
+    """
+    from tests.factories import build_world, snapshot
+
+    with app.app_context():
+        w = build_world()
+        _db.session.commit()
+        snap = snapshot(w)
+        _db.session.remove()
+    return snap
+
+
+def login(client, username: str, password: str = "rahasia123") -> None:  # noqa: ANN001
+    """Log in through the real form, CSRF token included."""
+    page = client.get("/masuk")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
+    data = {"identifier": username, "password": password}
+    if token:
+        data["csrf_token"] = token.group(1).decode()
+    response = client.post("/masuk", data=data)
+    messages = re.findall(rb'class="(?:flash[^"]*|field-error)"[^>]*>([^<]*)', response.data)
+    assert response.status_code == 302, (response.status_code, messages, response.data[-1500:])
+
+
+def csrf_token(client, path: str) -> str:  # noqa: ANN001
+    page = client.get(path)
+    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.data)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1).decode()

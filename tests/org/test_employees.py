@@ -1,0 +1,150 @@
+"""HR screens for employees and units, scoped per department."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from tests.conftest import csrf_token, login
+
+
+def _form(world, **over: str) -> dict[str, str]:  # noqa: ANN001
+    data = {
+        "nip": "19900101 201503 1 001",
+        "status": "pns",
+        "nama": "Ahmad Fauzi",
+        "gelar_depan": "",
+        "gelar_belakang": "S.Kom.",
+        "tempat_lahir": "Palembang",
+        "golongan": "III/b",
+        "jenis_jabatan": "fungsional",
+        "jenjang_jabatan": "ahli_pertama",
+        "jabatan": "Pranata Komputer",
+        "kode_unit": "DINKES-YANKES",
+        "nip_atasan": world.employees["atasan"].nip,
+        "email": "",
+        "is_active": "y",
+    }
+    data.update(over)
+    return data
+
+
+def test_bkpsdm_creates_and_edits_employee(app, client, world) -> None:  # noqa: ANN001
+    login(client, "bkpsdm")
+    data = _form(world, csrf_token=csrf_token(client, "/organisasi/pegawai/baru"))
+    response = client.post("/organisasi/pegawai/baru", data=data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ahmad Fauzi, S.Kom." in page and "19900101 201503 1 001" in page
+
+
+def test_malformed_nip_is_refused_with_message(app, client, world) -> None:  # noqa: ANN001
+    login(client, "bkpsdm")
+    data = _form(
+        world, nip="19900101201503300", csrf_token=csrf_token(client, "/organisasi/pegawai/baru")
+    )
+    page = client.post("/organisasi/pegawai/baru", data=data)
+    assert page.status_code == 200
+    assert "NIP harus 18 digit (terisi 17 digit)." in page.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Employee).where(Employee.full_name == "Ahmad Fauzi")) is None
+        )
+
+
+def test_duplicate_nip_is_refused(app, client, world) -> None:  # noqa: ANN001
+    login(client, "bkpsdm")
+    data = _form(
+        world,
+        nip=world.employees["pegawai"].nip,
+        csrf_token=csrf_token(client, "/organisasi/pegawai/baru"),
+    )
+    page = client.post("/organisasi/pegawai/baru", data=data).get_data(as_text=True)
+    assert "sudah terdaftar atas nama Siti Aminah" in page
+
+
+def test_opd_admin_sees_only_own_department(app, client, world) -> None:  # noqa: ANN001
+    login(client, "opd.dinkes")
+    listing = client.get("/organisasi/pegawai").get_data(as_text=True)
+    assert "Siti Aminah" in listing and "Dewi Lestari" not in listing
+    # URL editing does not leak another department's rows.
+    other = world.employees["disdik"].id
+    assert client.get(f"/organisasi/pegawai/{other}").status_code == 403
+    assert client.get(f"/organisasi/pegawai/{other}/ubah").status_code == 403
+    assert "Dewi Lestari" not in client.get(
+        f"/organisasi/pegawai?unit={world.units['disdik'].id}"
+    ).get_data(as_text=True)
+    assert "Dewi Lestari" not in client.get("/organisasi/pegawai?q=dewi").get_data(as_text=True)
+    assert client.get(f"/organisasi/unit/{world.units['disdik'].id}").status_code == 403
+
+
+def test_opd_admin_cannot_move_employee_out_of_department(app, client, world) -> None:  # noqa: ANN001
+    login(client, "opd.dinkes")
+    emp = world.employees["pegawai"]
+    data = _form(
+        world,
+        nip=emp.nip,
+        nama="Siti Aminah",
+        kode_unit="DISDIK",
+        nip_atasan="",
+        csrf_token=csrf_token(client, f"/organisasi/pegawai/{emp.id}/ubah"),
+    )
+    page = client.post(f"/organisasi/pegawai/{emp.id}/ubah", data=data)
+    assert page.status_code == 200
+    with app.app_context():
+        assert db.session.get(Employee, emp.id).unit.code == "DINKES-YANKES"
+
+
+def test_supervisor_sees_own_team_member_only(app, client, world) -> None:  # noqa: ANN001
+    login(client, "atasan")
+    assert client.get(f"/organisasi/pegawai/{world.employees['pegawai'].id}").status_code == 200
+    assert client.get(f"/organisasi/pegawai/{world.employees['disdik'].id}").status_code == 403
+    assert "Siti Aminah" in client.get("/dasbor").get_data(as_text=True)
+
+
+def test_unit_create_and_move_keeps_paths(app, client, world) -> None:  # noqa: ANN001
+    login(client, "bkpsdm")
+    token = csrf_token(client, "/organisasi/unit/baru")
+    response = client.post(
+        "/organisasi/unit/baru",
+        data={
+            "csrf_token": token,
+            "code": "dinkes-p2p",
+            "name": "Bidang P2P",
+            "kind": "bidang",
+            "parent_id": world.units["dinkes"].id,
+            "siasn_id": "",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == "DINKES-P2P"))
+        assert unit.path.startswith(db.session.get(Unit, world.units["dinkes"].id).path)
+        uid = unit.id
+    # A duplicate code is refused with a message on the field.
+    page = client.post(
+        "/organisasi/unit/baru",
+        data={
+            "csrf_token": token,
+            "code": "DINKES",
+            "name": "X",
+            "kind": "bidang",
+            "parent_id": 0,
+            "siasn_id": "",
+        },
+    )
+    assert "Kode unit DINKES sudah dipakai" in page.get_data(as_text=True)
+    # Moving a unit under its own child is refused.
+    page = client.post(
+        f"/organisasi/unit/{world.units['dinkes'].id}/ubah",
+        data={
+            "csrf_token": token,
+            "code": "DINKES",
+            "name": "Dinas Kesehatan",
+            "kind": "opd",
+            "parent_id": uid,
+            "siasn_id": "",
+        },
+    )
+    assert page.status_code == 200
