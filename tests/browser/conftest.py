@@ -1,0 +1,120 @@
+"""Browser tests: the real app with the demo data, served in a thread, driven by Chromium.
+
+They run when Chromium is found (/usr/bin/chromium or LMS_CHROMIUM) and fail instead of
+skipping when LMS_REQUIRE_BROWSER=1. Screenshots go to tests/_artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.extensions import db
+
+CHROMIUM = os.environ.get("LMS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[1] / "_artifacts" / "screenshots"
+DEMO_PASSWORD = "demo12345"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("LMS_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"LMS_REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (set LMS_CHROMIUM)")
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
+    """Migrations + demo data in a database of its own, served on a free port."""
+    from flask_migrate import upgrade
+
+    from lms.org.demo import load_demo
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": databases.new("browser"),
+            "FILES_DIR": str(tmp_path_factory.mktemp("browser-files")),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        },
+        env="testing",
+    )
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def shot(page):  # noqa: ANN001, ANN201
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def axe_check(page):  # noqa: ANN001, ANN201
+    """Run axe-core on the current page; fail on serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(label: str) -> None:
+        results = axe.run(page)
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        detail = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} → {[n['target'] for n in v['nodes']][:5]}" for v in bad
+        )
+        assert not bad, f"accessibility violations on {label}:\n{detail}"
+
+    return check
+
+
+def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:  # noqa: ANN001
+    page.goto(f"{base}/masuk")
+    page.get_by_label("Nama pengguna atau NIP").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{base}/dasbor")
+
+
+def sign_out(page) -> None:  # noqa: ANN001
+    page.get_by_text("Menu", exact=True).click()
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_url("**/masuk")
