@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from lms.admin import bp
 from lms.admin.forms import ConfirmForm, TokenForm, UserForm
@@ -32,10 +33,16 @@ def users():  # noqa: ANN201
         )
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(User.username).limit(30).offset((page - 1) * 30)).all()
+    rows = db.session.scalars(
+        stmt.options(joinedload(User.employee))
+        .order_by(User.username)
+        .limit(30)
+        .offset((page - 1) * 30)
+    ).all()
     return render_template(
         "admin/users.html",
         rows=rows,
+        roles=auth.roles_of(list(rows)),
         q=q,
         total=total,
         page=page,
@@ -187,7 +194,10 @@ def tokens():  # noqa: ANN201
                     "success",
                 )
     rows = db.session.scalars(
-        select(ApiToken).order_by(ApiToken.created_at.desc()).limit(200)
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .order_by(ApiToken.created_at.desc())
+        .limit(200)
     ).all()
     return render_template(
         "admin/tokens.html", form=form, rows=rows, created=created, action_form=ConfirmForm()

@@ -97,6 +97,29 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def roles_of(users: list[User]) -> dict[int, frozenset[Role]]:
+    """Roles of many accounts with one query for the derived Atasan role (for lists)."""
+    employee_ids = [u.employee_id for u in users if u.employee_id is not None]
+    with_reports: set[int] = set()
+    if employee_ids:
+        with_reports = set(
+            db.session.scalars(
+                select(Employee.supervisor_id)
+                .where(Employee.supervisor_id.in_(employee_ids), Employee.is_active.is_(True))
+                .distinct()
+            )
+        )
+    result: dict[int, frozenset[Role]] = {}
+    for user in users:
+        roles = set(user.stored_roles)
+        if user.employee_id is not None:
+            roles.add(Role.PEGAWAI)
+            if user.employee_id in with_reports:
+                roles.add(Role.ATASAN)
+        result[user.id] = frozenset(roles)
+    return result
+
+
 def validate_new_password(password: str, user: User | None = None) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(_("Kata sandi minimal %(n)s karakter.", n=MIN_PASSWORD_LENGTH), "new")

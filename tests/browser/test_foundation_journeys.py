@@ -77,7 +77,9 @@ def test_bkpsdm_dashboard_and_employee_search(page, live_server, shot, axe_check
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("username", "role_label"), ACCOUNTS)
-def test_every_demo_account_lands_on_its_dashboard(page, live_server, axe_check, username, role_label) -> None:  # noqa: ANN001
+def test_every_demo_account_lands_on_its_dashboard(
+    page, live_server, axe_check, username, role_label
+) -> None:  # noqa: ANN001
     sign_in(page, live_server, username)
     assert page.locator(".roles .chip", has_text=role_label).count() == 1
     axe_check(f"dashboard of {username}")
