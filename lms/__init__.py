@@ -115,6 +115,8 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
+    for models in ("auth", "org", "courses", "enrolments"):
+        importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     for feature in ("main", "auth", "org", "admin", "api"):
         importlib.import_module(f"lms.{feature}.views")  # attaches the routes to the blueprints
     from lms.admin import bp as admin_bp

@@ -65,6 +65,8 @@ class Capability(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     RESET_PASSWORDS = "reset_passwords"
     MANAGE_API_TOKENS = "manage_api_tokens"
+    APPROVE_ENROLMENTS = "approve_enrolments"  # the HR step of a nomination
+    MANAGE_COHORTS = "manage_cohorts"
 
 
 C = Capability
@@ -83,9 +85,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.ENROL_OTHERS,
             C.VIEW_REPORTS,
             C.RESET_PASSWORDS,
+            C.APPROVE_ENROLMENTS,
+            C.MANAGE_COHORTS,
         }
     ),
-    Role.ADMIN_OPD: frozenset({C.VIEW_EMPLOYEES, C.EDIT_EMPLOYEES, C.ENROL_OTHERS, C.VIEW_REPORTS}),
+    Role.ADMIN_OPD: frozenset(
+        {C.VIEW_EMPLOYEES, C.EDIT_EMPLOYEES, C.ENROL_OTHERS, C.VIEW_REPORTS, C.APPROVE_ENROLMENTS}
+    ),
     Role.MITRA: frozenset({C.UPLOAD_PACKAGES}),
     Role.ADMIN_SISTEM: frozenset(
         {C.MANAGE_USERS, C.RESET_PASSWORDS, C.MANAGE_API_TOKENS, C.VIEW_EMPLOYEES}

@@ -1,8 +1,18 @@
-"""Every route × every role → the expected status. A new route fails here until it is listed."""
+"""Every route × every role → the expected status. A new route fails here until it is listed.
+
+Each feature lists its own routes in ``tests/<feature>/access.py``: a dict ``EXPECTED`` and,
+when its URLs need objects, ``build_args(world) -> dict`` run inside an app context (commit is
+done here). The dicts are merged with the foundation's routes below.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
+
+import tests
 
 from lms.auth import services as auth
 from lms.auth.models import User
@@ -69,6 +79,20 @@ EXPECTED: dict[tuple[str, str], object] = {
 }
 
 
+def _feature_modules() -> list:
+    mods = []
+    for info in pkgutil.iter_modules(tests.__path__):
+        try:
+            mods.append(importlib.import_module(f"tests.{info.name}.access"))
+        except ModuleNotFoundError:
+            continue
+    return mods
+
+
+for _mod in _feature_modules():
+    EXPECTED.update(_mod.EXPECTED)
+
+
 def _routes(app):  # noqa: ANN001, ANN202
     out = []
     for rule in app.url_map.iter_rules():
@@ -100,6 +124,11 @@ def test_access_matrix(app, world, no_csrf, monkeypatch, role: str) -> None:  # 
         "token_id": token_id,
         "filename": "css/app.css",
     }
+    with app.app_context():
+        for mod in _feature_modules():
+            if hasattr(mod, "build_args"):
+                args.update(mod.build_args(world))
+        db.session.commit()
     client = app.test_client()
     if role != "anon":
         login(client, USERNAMES[role], "rahasia123")

@@ -1,0 +1,633 @@
+"""Throughput benchmark: LMS pages under gunicorn, each as a ratio to a trivial Flask route.
+
+``make bench`` (or ``.venv/bin/python bench/run.py``) builds a throwaway SQLite database with the
+demo data, starts the LMS and ``bench/plain_app.py`` under the same gunicorn settings, and measures
+requests/second per page. Runs on a shared machine vary by about ±30 %, so the plain route is
+measured again just before every page and the page is reported as a ratio to that measurement.
+
+Uses ``wrk`` when it is on PATH, otherwise a Python load generator (http.client keep-alive
+connections, one per thread). Prints a table and writes it to ``bench/results/latest.json``.
+Exit status: 0 on success, 1 if a server or a login fails or any response was not 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results" / "latest.json"
+HOST = "127.0.0.1"
+COOKIE_NAME = "akademi_session"
+DEMO_PASSWORD = "demo12345"  # the documented demo password (lms/org/demo.py)
+STARTUP_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 10.0
+GUNICORN_ARGS = ["-w", "2", "--worker-class", "gthread", "--threads", "4"]
+
+# (label, path, demo account or None for anonymous)
+PAGES: list[tuple[str, str, str | None]] = [
+    ("GET /healthz", "/healthz", None),
+    ("GET /masuk", "/masuk", None),
+    ("GET /dasbor (pegawai)", "/dasbor", "pegawai"),
+    ("GET /dasbor (bkpsdm)", "/dasbor", "bkpsdm"),
+    ("GET /organisasi/pegawai (bkpsdm)", "/organisasi/pegawai", "bkpsdm"),
+    ("GET /organisasi/pegawai?q=a (bkpsdm)", "/organisasi/pegawai?q=a", "bkpsdm"),
+]
+PLAIN_LABEL = "plain Flask route"
+
+# wrk: count every status other than 200 and report the numbers as one JSON line.
+WRK_SCRIPT = """\
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non200 = 0 end
+function response(status, headers, body)
+  if status ~= 200 then non200 = non200 + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("non200") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "non200": %d, '
+    .. '"socket_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), bad,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+class BenchError(Exception):
+    """A setup step failed: reported without a traceback, exit status 1."""
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_extra_args() -> list[str]:
+    """Gunicorn >= 25.1 opens a control socket at one fixed path per user; two instances clash."""
+    try:
+        major, minor = (int(p) for p in metadata.version("gunicorn").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return []
+    return ["--no-control-socket"] if (major, minor) >= (25, 1) else []
+
+
+@dataclass
+class Server:
+    name: str
+    app: str  # gunicorn WSGI target
+    cwd: Path
+    env: dict[str, str]
+    log_path: Path
+    ready_path: str
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            *GUNICORN_ARGS,
+            *gunicorn_extra_args(),
+            "-b",
+            f"{HOST}:{self.port}",
+            self.app,
+        ]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> float:
+        """Seconds until ``ready_path`` answers 200; BenchError after ``timeout``."""
+        assert self.proc is not None
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if self.proc.poll() is not None:
+                raise BenchError(
+                    f"{self.name}: gunicorn exited with status {self.proc.returncode}\n"
+                    + self.log_tail()
+                )
+            try:
+                status, _headers, _body = fetch(self.port, self.ready_path, timeout=2)
+                if status == 200:
+                    return time.monotonic() - start
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        raise BenchError(
+            f"{self.name}: no answer on {HOST}:{self.port}{self.ready_path} within {timeout:.0f} s\n"
+            + self.log_tail()
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "--- gunicorn log (tail) ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    def memory(self) -> dict:
+        """Peak RSS (VmHWM) of the master and of each worker, in KiB."""
+        assert self.proc is not None
+        workers = {pid: vm_hwm_kib(pid) for pid in children_of(self.proc.pid)}
+        return {
+            "master_kib": vm_hwm_kib(self.proc.pid),
+            "workers_kib": [kib for kib in workers.values() if kib is not None],
+        }
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()  # gunicorn: graceful shutdown of the workers
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the group this script created for it
+            proc.wait(timeout=5)
+
+
+def children_of(parent: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may contain spaces and parentheses.
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def vm_hwm_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def connection_split(server: Server) -> list[int]:
+    """Established client connections held by each worker, e.g. [5, 3].
+
+    Gunicorn's gthread workers keep a keep-alive connection for its whole life, and which worker
+    accepts it is luck: [8, 0] leaves one worker (one core) doing all the work.
+    """
+    assert server.proc is not None
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if cols[3] == "01" and int(cols[1].rsplit(":", 1)[1], 16) == server.port:
+                inodes.add(f"socket:[{cols[9]}]")
+    split = []
+    for pid in children_of(server.proc.pid):
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        split.append(sum(fd_target(fd) in inodes for fd in fds))
+    return split
+
+
+def fd_target(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # closed meanwhile
+        return ""
+
+
+# --------------------------------------------------------------------------- HTTP helpers
+
+
+def fetch(
+    port: int,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+    timeout: float = REQUEST_TIMEOUT,
+) -> tuple[int, http.client.HTTPMessage, str]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.msg, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def session_cookie(msg: http.client.HTTPMessage) -> str | None:
+    for header in msg.get_all("Set-Cookie") or []:
+        match = re.match(rf"\s*{COOKIE_NAME}=([^;]*)", header)
+        if match:
+            return match.group(1)
+    return None
+
+
+def login(port: int, username: str) -> str:
+    """Log in once through the form; returns the ``Cookie`` header value of the session."""
+    status, msg, page = fetch(port, "/masuk")
+    cookie = session_cookie(msg)
+    tag = re.search(r"<input[^>]*\bname=\"csrf_token\"[^>]*>", page)
+    token = re.search(r"\bvalue=\"([^\"]*)\"", tag.group(0)) if tag else None
+    if status != 200 or not cookie or not token:
+        raise BenchError(f"login {username}: GET /masuk gave {status}, no session cookie or token")
+    form = {"identifier": username, "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
+    status, msg, _ = fetch(
+        port,
+        "/masuk",
+        method="POST",
+        body=urlencode(form),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"{COOKIE_NAME}={cookie}",
+        },
+    )
+    new_cookie = session_cookie(msg)
+    location = msg.get("Location", "")
+    if status != 302 or not new_cookie or "/masuk" in location:
+        raise BenchError(f"login {username}: POST /masuk gave {status} (Location {location!r})")
+    return f"{COOKIE_NAME}={new_cookie}"
+
+
+# --------------------------------------------------------------------------- load generators
+
+
+@dataclass
+class Measurement:
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float | None
+    p95_ms: float | None
+    split: list[int]  # connections per worker, sampled half-way through
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def percentile(sorted_values: list[float], pct: float) -> float | None:
+    if not sorted_values:
+        return None
+    return sorted_values[round(pct / 100 * (len(sorted_values) - 1))]
+
+
+def python_load(
+    server: Server, path: str, headers: dict[str, str], duration: float, connections: int
+) -> Measurement:
+    """``connections`` threads, each with one keep-alive connection, for ``duration`` seconds."""
+    port = server.port
+    barrier = threading.Barrier(connections + 1)
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    errors = [0] * connections
+    stop_at = 0.0
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+        mine = latencies[i]
+        barrier.wait()
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= stop_at:
+                break
+            try:
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    errors[i] += 1
+                if resp.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()  # http.client reconnects on the next request
+            mine.append(time.perf_counter() - t0)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
+    for t in threads:
+        t.start()
+    start = time.perf_counter()
+    stop_at = start + duration
+    barrier.wait()
+    time.sleep(duration / 2)
+    split = connection_split(server)
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    merged = sorted(x for per_thread in latencies for x in per_thread)
+    p50, p95 = percentile(merged, 50), percentile(merged, 95)
+    return Measurement(
+        requests=len(merged),
+        seconds=elapsed,
+        errors=sum(errors),
+        p50_ms=p50 * 1000 if p50 is not None else None,
+        p95_ms=p95 * 1000 if p95 is not None else None,
+        split=split,
+    )
+
+
+def wrk_load(
+    wrk: str,
+    script: Path,
+    server: Server,
+    path: str,
+    headers: dict[str, str],
+    duration: float,
+    connections: int,
+) -> Measurement:
+    cmd = [
+        wrk,
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        f"--timeout={REQUEST_TIMEOUT:.0f}s",
+        "-s",
+        str(script),
+    ]
+    for name, value in headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd.append(f"http://{HOST}:{server.port}{path}")
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        time.sleep(duration / 2)
+        split = connection_split(server)
+        try:
+            stdout, stderr = proc.communicate(timeout=duration + 60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise BenchError("wrk did not finish") from None
+    line = next((ln for ln in stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+    if proc.returncode != 0 or line is None:
+        raise BenchError(f"wrk failed ({proc.returncode}):\n{stdout}\n{stderr}")
+    data = json.loads(line.removeprefix("WRKJSON "))
+    return Measurement(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        errors=data["non200"] + data["socket_errors"],
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        split=split,
+    )
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run_flask(env: dict[str, str], *args: str) -> None:
+    cmd = [sys.executable, "-m", "flask", "--app", "lms", *args]
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise BenchError(f"`flask {' '.join(args)}` failed:\n{out.stdout}\n{out.stderr}")
+
+
+def base_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update(
+        LMS_ENV="development",
+        LMS_INSTANCE_DIR=str(tmp / "instance"),
+        LMS_DATABASE_URL=f"sqlite:///{tmp / 'lms.db'}",
+        LMS_FILES_DIR=str(tmp / "files"),
+        LMS_SECRET_KEY=secrets.token_urlsafe(32),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def split_text(split: list[int] | None) -> str:
+    return "/".join(map(str, split)) if split else "-"
+
+
+def fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def print_table(rows: list[dict]) -> None:
+    head = ["page", "req/s", "plain req/s", "ratio", "p50 ms", "p95 ms", "conns", "errors"]
+    body = [
+        [
+            r["page"],
+            fmt(r["rps"], ".0f"),
+            fmt(r["plain_rps"], ".0f"),
+            fmt(r["ratio"], ".2f"),
+            fmt(r["p50_ms"], ".1f"),
+            fmt(r["p95_ms"], ".1f"),
+            split_text(r["split"]),
+            str(r["errors"]),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
+    line = "  ".join(
+        h.ljust(w) if i == 0 else h.rjust(w)
+        for i, (h, w) in enumerate(zip(head, widths, strict=True))
+    )
+    print(line)
+    print("-" * len(line))
+    for cells in body:
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON results file")
+    args = parser.parse_args()
+
+    wrk = shutil.which("wrk") if args.generator in ("auto", "wrk") else None
+    if args.generator == "wrk" and not wrk:
+        print("wrk is not on PATH", file=sys.stderr)
+        return 1
+    generator = "wrk" if wrk else "python"
+
+    # SIGTERM (e.g. a CI timeout) must still run the clean-up below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-"))
+    servers: list[Server] = []
+    try:
+        env = base_env(tmp)
+        print(f"temp dir {tmp}; generator {generator}", flush=True)
+        t0 = time.monotonic()
+        run_flask(env, "db", "upgrade")
+        run_flask(env, "demo", "load")
+        print(f"database ready in {time.monotonic() - t0:.1f} s", flush=True)
+
+        lms = Server("lms", "wsgi:app", ROOT, env, tmp / "lms.log", "/healthz")
+        plain = Server("plain", "plain_app:app", BENCH, env, tmp / "plain.log", "/")
+        servers = [lms, plain]
+        for s in servers:
+            s.start()
+        for s in servers:
+            print(f"{s.name} up on port {s.port} in {s.wait_ready():.1f} s", flush=True)
+
+        cookies = {user: login(lms.port, user) for user in sorted({u for *_, u in PAGES if u})}
+        targets = [
+            (label, path, {"Cookie": cookies[user]} if user else {}) for label, path, user in PAGES
+        ]
+        for label, path, headers in targets:  # a wrong cookie would measure a redirect
+            status, _msg, _body = fetch(lms.port, path, headers=headers)
+            if status != 200:
+                raise BenchError(f"{label}: expected 200 before measuring, got {status}")
+
+        if wrk:
+            script = tmp / "count.lua"
+            script.write_text(WRK_SCRIPT)
+
+        def measure(server: Server, path: str, headers: dict, duration: float) -> Measurement:
+            if wrk:
+                return wrk_load(wrk, script, server, path, headers, duration, args.connections)
+            return python_load(server, path, headers, duration, args.connections)
+
+        # Warm both workers of each server (imports, template compilation, connection pools).
+        warm = max(1.0, args.duration / 5)
+        measure(plain, "/", {}, warm)
+        for _label, path, headers in targets:
+            measure(lms, path, headers, warm)
+
+        rows: list[dict] = []
+        plain_runs: list[Measurement] = []
+        for label, path, headers in targets:
+            base = measure(plain, "/", {}, args.duration)
+            page = measure(lms, path, headers, args.duration)
+            plain_runs.append(base)
+            rows.append(
+                {
+                    "page": label,
+                    "path": path,
+                    "rps": page.rps,
+                    "plain_rps": base.rps,
+                    "ratio": page.rps / base.rps if base.rps else None,
+                    "p50_ms": page.p50_ms,
+                    "p95_ms": page.p95_ms,
+                    "requests": page.requests,
+                    "errors": page.errors,
+                    "split": page.split,
+                    "plain_errors": base.errors,
+                    "plain_split": base.split,
+                }
+            )
+            print(
+                f"  {label}: {page.rps:.0f} req/s {split_text(page.split)}"
+                f" (plain {base.rps:.0f} {split_text(base.split)})",
+                flush=True,
+            )
+
+        plain_rps = [m.rps for m in plain_runs]
+        mean_plain = sum(plain_rps) / len(plain_rps)
+        p50s = [m.p50_ms for m in plain_runs if m.p50_ms is not None]
+        p95s = [m.p95_ms for m in plain_runs if m.p95_ms is not None]
+        rows.insert(
+            0,
+            {
+                "page": f"{PLAIN_LABEL} (mean of {len(plain_runs)})",
+                "path": "/",
+                "rps": mean_plain,
+                "plain_rps": mean_plain,
+                "ratio": 1.0,
+                "p50_ms": sum(p50s) / len(p50s) if p50s else None,
+                "p95_ms": sum(p95s) / len(p95s) if p95s else None,
+                "requests": sum(m.requests for m in plain_runs),
+                "errors": sum(m.errors for m in plain_runs),
+                "split": None,
+                "plain_runs_rps": plain_rps,
+                "plain_runs_split": [m.split for m in plain_runs],
+            },
+        )
+        memory = {s.name: s.memory() for s in servers}
+
+        print()
+        print_table(rows)
+        print()
+        print(
+            f"plain route spread: {min(plain_rps):.0f}–{max(plain_rps):.0f} req/s "
+            f"({(max(plain_rps) / min(plain_rps) - 1) * 100:.0f} % between runs)"
+        )
+        for name, mem in memory.items():
+            workers = ", ".join(f"{kib / 1024:.1f}" for kib in mem["workers_kib"])
+            master = mem["master_kib"] / 1024 if mem["master_kib"] else 0
+            print(f"peak RSS {name}: master {master:.1f} MiB, workers {workers} MiB")
+
+        errors = sum(r["errors"] for r in rows)
+        result = {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "generator": generator,
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "gunicorn": GUNICORN_ARGS + gunicorn_extra_args(),
+            "gunicorn_version": metadata.version("gunicorn"),
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+            "rows": rows,
+            "peak_rss": memory,
+            "errors": errors,
+        }
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"written to {args.output}")
+        if errors:
+            print(f"FAILED: {errors} responses were not 200", file=sys.stderr)
+            return 1
+        return 0
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for s in servers:
+            s.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Progress through lessons. Progress is keyed by lesson key, so it survives new versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lms.courses.models import Course, Lesson
+from lms.db import utcnow
+from lms.enrolments.models import Enrolment, LessonProgress
+from lms.extensions import db
+
+
+def lesson_keys(version_id: int) -> list[str]:
+    return list(db.session.scalars(select(Lesson.key).where(Lesson.version_id == version_id)))
+
+
+def done_keys(enrolment: Enrolment) -> set[str]:
+    return set(
+        db.session.scalars(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
+    )
+
+
+def _percent(done: int, total: int) -> int:
+    return 0 if total == 0 else min(100, round(100 * done / total))
+
+
+def record_visit(enrolment: Enrolment, lesson: Lesson) -> None:
+    enrolment.last_lesson_key = lesson.key
+    enrolment.last_seen_at = utcnow()
+    db.session.flush()
+
+
+def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Mark a lesson done (idempotent). Returns True when it was new."""
+    exists = db.session.scalar(
+        select(LessonProgress.id).where(
+            LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_key == lesson.key
+        )
+    )
+    enrolment.last_lesson_key = lesson.key
+    enrolment.last_seen_at = utcnow()
+    if exists:
+        db.session.flush()
+        return False
+    db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key=lesson.key))
+    db.session.flush()
+    keys = lesson_keys(lesson.version_id)
+    done = done_keys(enrolment) & set(keys)
+    enrolment.progress = _percent(len(done), len(keys))
+    db.session.flush()
+    return True
+
+
+def refresh_course_progress(course: Course) -> None:
+    """After a new version is published: progress counts only lessons that still exist."""
+    if course.published_version_id is None:
+        return
+    keys = lesson_keys(course.published_version_id)
+    total = len(keys)
+    counts = dict(
+        db.session.execute(
+            select(LessonProgress.enrolment_id, func.count())
+            .join(Enrolment, Enrolment.id == LessonProgress.enrolment_id)
+            .where(Enrolment.course_id == course.id, LessonProgress.lesson_key.in_(keys or [""]))
+            .group_by(LessonProgress.enrolment_id)
+        ).all()
+    )
+    for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.course_id == course.id)):
+        enrolment.progress = _percent(counts.get(enrolment.id, 0), total)
+    db.session.flush()

@@ -1,0 +1,75 @@
+"""E-mail for notifications: sent over SMTP when ``LMS_SMTP_HOST`` is set, logged otherwise.
+
+Mail leaves only after the request's transaction commits, so a rolled-back action sends nothing.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from lms.extensions import db
+
+
+def send_mail_later(user_id: int, message: str, link: str = "") -> None:
+    if not has_app_context():
+        return
+    queue = g.setdefault("_mail_queue", [])
+    queue.append((user_id, message, link))
+
+
+def _recipient(user_id: int) -> str:
+    from lms.auth.models import User
+    from lms.org.models import Employee
+
+    row = db.session.execute(
+        select(User.email, Employee.email)
+        .outerjoin(Employee, User.employee_id == Employee.id)
+        .where(User.id == user_id)
+    ).first()
+    if row is None:
+        return ""
+    return row[0] or row[1] or ""
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    cfg = current_app.config
+    if not cfg.get("SMTP_HOST"):
+        current_app.logger.info("mail (not sent, no SMTP): to=%s subject=%s", to, subject)
+        return
+    msg = EmailMessage()
+    msg["From"] = cfg.get("MAIL_FROM", "akademi-asn@localhost")
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg.set_content(body)
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg.get("SMTP_PORT", 25), timeout=10) as smtp:
+        smtp.send_message(msg)
+
+
+def flush_mail_queue() -> None:
+    queue = g.pop("_mail_queue", []) if has_app_context() else []
+    base = current_app.config["BASE_URL"] if queue else ""
+    for user_id, message, link in queue:
+        to = _recipient(user_id)
+        if not to:
+            continue
+        try:
+            send_mail(to, f"Akademi ASN: {message}", f"{message}\n\n{base}{link}\n")
+        except (OSError, smtplib.SMTPException):
+            current_app.logger.exception("could not send mail to %s", to)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:  # noqa: ANN001
+    if has_app_context() and g.get("_mail_queue"):
+        flush_mail_queue()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session) -> None:  # noqa: ANN001
+    if has_app_context():
+        g.pop("_mail_queue", None)
