@@ -130,9 +130,10 @@ class Server:
                 start_new_session=True,
             )
 
-    def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> float:
+    def wait_ready(self, timeout: float | None = None) -> float:
         """Seconds until ``ready_path`` answers 200; BenchError after ``timeout``."""
         assert self.proc is not None
+        timeout = STARTUP_TIMEOUT if timeout is None else timeout
         start = time.monotonic()
         while time.monotonic() - start < timeout:
             if self.proc.poll() is not None:

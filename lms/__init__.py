@@ -112,16 +112,33 @@ def _select_locale() -> str:
     return chosen if chosen in ("id", "en") else "id"
 
 
+VIEW_MODULES = (
+    "main.views",
+    "auth.views",
+    "org.views",
+    "admin.views",
+    "api.views",
+    "courses.views",
+    "courses.authoring_views",
+    "enrolments.views",
+    "enrolments.cohort_views",
+    "learning.views",
+)
+
+
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for models in ("auth", "org", "courses", "enrolments"):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
-    for feature in ("main", "auth", "org", "admin", "api"):
-        importlib.import_module(f"lms.{feature}.views")  # attaches the routes to the blueprints
+    for views in VIEW_MODULES:
+        importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints
     from lms.admin import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth import bp as auth_bp
+    from lms.courses import bp as courses_bp
+    from lms.enrolments import bp as enrolments_bp
+    from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
     from lms.org import bp as org_bp
 
@@ -129,6 +146,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp, url_prefix="/organisasi")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(enrolments_bp)
+    app.register_blueprint(learning_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -145,3 +145,36 @@ def snapshot(w: World) -> WorldSnapshot:
             }.items()
         },
     )
+
+
+def make_course(
+    code: str = "TES-101",
+    *,
+    title: str = "Pelatihan Uji",
+    category: str = "Teknologi Informasi",
+    lessons: int = 3,
+    published: bool = True,
+    trainer: User | None = None,
+    **settings: object,
+):  # noqa: ANN201
+    """A course with one module of ``lessons`` lessons; ``settings`` go on the Course row
+    (capacity, approval_steps, self_enrol, enrol_deadline, ...)."""
+    from lms.courses import services as courses
+
+    course = courses.create_course(
+        code,
+        courses.category_named(category),
+        {"title": title, "summary": "Ringkasan pelatihan uji.", "competency_kind": "teknis",
+         "jp": 4, "delivery_mode": "e-learning", "jenis_diklat_code": 16, "tags": ["uji"]},
+        trainer,
+    )
+    version = course.latest_version
+    module = courses.add_module(version, "Modul 1")
+    for i in range(lessons):
+        courses.save_lesson(module, None, f"Pelajaran {i + 1}", f"# Pelajaran {i + 1}\n\nIsi pelajaran {i + 1}.", 30)
+    for key, value in settings.items():
+        setattr(course, key, value)
+    if published:
+        courses.publish(None, version)
+    db.session.flush()
+    return course

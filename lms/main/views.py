@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lms.auth.views import _safe_next
 from lms.extensions import csrf, db
-from lms.main import bp
+from lms.main import bp, dashboard
 from lms.org import queries as org_queries
 
 
@@ -24,7 +24,9 @@ def index():  # noqa: ANN201
 @login_required
 def dashboard():  # noqa: ANN201
     context = org_queries.dashboard_context(current_user)
-    return render_template("main/dashboard.html", **context)
+    return render_template(
+        "main/dashboard.html", sections=dashboard.sections_for(current_user), **context
+    )
 
 
 @bp.route("/healthz")
