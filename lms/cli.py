@@ -35,8 +35,15 @@ def register_cli(app: Flask) -> None:
 
         if current_app.config["ENV_NAME"] == "production":
             _fail("demo load is refused when LMS_ENV=production")
+        from config import BASE_DIR
+        from lms.courses.loader import load_content
+
         counts = load_demo()
+        loaded = load_content(BASE_DIR / "content")
+        counts.update(courses_created=loaded.created, course_errors=len(loaded.errors))
         db.session.commit()
+        for e in loaded.errors:
+            click.echo(f"content: {e['file']}: {e['message']}", err=True)
         click.echo("Demo loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
     @demo.command("needed")
@@ -47,6 +54,29 @@ def register_cli(app: Flask) -> None:
         if not inspect(db.engine).has_table("users"):
             sys.exit(0)
         sys.exit(0 if not db.session.scalar(select(func.count(User.id))) else 1)
+
+    content = AppGroup("content", help="Courses and programmes from a content folder.")
+
+    @content.command("load")
+    @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option("--json", "as_json", is_flag=True)
+    def content_load(path: Path, as_json: bool) -> None:
+        """Load or update courses idempotently; a course with errors is skipped and reported."""
+        from lms.courses.loader import load_content
+
+        result = load_content(path)
+        db.session.commit()
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        else:
+            for e in result.errors:
+                where = f"{e['file']}:{e['line']}" if "line" in e else e["file"]
+                click.echo(f"{where}: {e['message']}", err=True)
+            click.echo(
+                f"created={result.created} updated={result.updated} errors={len(result.errors)}"
+            )
+        if result.errors:
+            sys.exit(1)
 
     @reference.command("load")
     def reference_load() -> None:
@@ -152,5 +182,5 @@ def register_cli(app: Flask) -> None:
         if result["errors"]:
             sys.exit(1)
 
-    for group in (demo, users, tokens, reference, org):
+    for group in (demo, users, tokens, reference, org, content):
         app.cli.add_command(group)

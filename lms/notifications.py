@@ -50,26 +50,41 @@ def send_mail(to: str, subject: str, body: str) -> None:
         smtp.send_message(msg)
 
 
-def flush_mail_queue() -> None:
-    queue = g.pop("_mail_queue", []) if has_app_context() else []
-    base = current_app.config["BASE_URL"] if queue else ""
+def _resolve_queue() -> None:
+    """Before commit (SQL still allowed): turn queued user ids into ready messages."""
+    queue = g.pop("_mail_queue", [])
+    if not queue:
+        return
+    base = current_app.config["BASE_URL"]
+    ready = g.setdefault("_mail_ready", [])
     for user_id, message, link in queue:
         to = _recipient(user_id)
-        if not to:
-            continue
+        if to:
+            ready.append((to, f"Akademi ASN: {message}", f"{message}\n\n{base}{link}\n"))
+
+
+def _send_ready() -> None:
+    for to, subject, body in g.pop("_mail_ready", []):
         try:
-            send_mail(to, f"Akademi ASN: {message}", f"{message}\n\n{base}{link}\n")
+            send_mail(to, subject, body)
         except (OSError, smtplib.SMTPException):
             current_app.logger.exception("could not send mail to %s", to)
 
 
+@event.listens_for(Session, "before_commit")
+def _before_commit(session) -> None:  # noqa: ANN001
+    if has_app_context() and g.get("_mail_queue"):
+        _resolve_queue()
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:  # noqa: ANN001
-    if has_app_context() and g.get("_mail_queue"):
-        flush_mail_queue()
+    if has_app_context() and g.get("_mail_ready"):
+        _send_ready()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session) -> None:  # noqa: ANN001
     if has_app_context():
         g.pop("_mail_queue", None)
+        g.pop("_mail_ready", None)

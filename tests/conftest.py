@@ -121,6 +121,8 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
+                # courses ↔ course_versions point at each other: break the cycle first.
+                conn.execute(text("UPDATE courses SET published_version_id = NULL"))
                 for table in tables:
                     conn.execute(table.delete())
         limiter.reset()

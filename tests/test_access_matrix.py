@@ -8,12 +8,11 @@ done here). The dicts are merged with the foundation's routes below.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+from pathlib import Path
 
 import pytest
 
 import tests
-
 from lms.auth import services as auth
 from lms.auth.models import User
 from lms.extensions import db
@@ -80,13 +79,11 @@ EXPECTED: dict[tuple[str, str], object] = {
 
 
 def _feature_modules() -> list:
-    mods = []
-    for info in pkgutil.iter_modules(tests.__path__):
-        try:
-            mods.append(importlib.import_module(f"tests.{info.name}.access"))
-        except ModuleNotFoundError:
-            continue
-    return mods
+    root = Path(tests.__file__).parent
+    return [
+        importlib.import_module(f"tests.{p.parent.name}.access")
+        for p in sorted(root.glob("*/access.py"))
+    ]
 
 
 for _mod in _feature_modules():

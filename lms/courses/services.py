@@ -71,7 +71,9 @@ def clean_meta(values: dict[str, Any]) -> dict[str, Any]:
         raise CourseError(_("Judul pelatihan wajib diisi."), "title")
     kind = values.get("competency_kind") or ""
     if kind not in COMPETENCY_KINDS:
-        raise CourseError(_("Jenis kompetensi harus teknis, manajerial, atau sosial kultural."), "competency_kind")
+        raise CourseError(
+            _("Jenis kompetensi harus teknis, manajerial, atau sosial kultural."), "competency_kind"
+        )
     mode = values.get("delivery_mode") or "e-learning"
     if mode not in DELIVERY_MODES:
         raise CourseError(_("Moda pembelajaran tidak dikenal: %(m)s.", m=mode), "delivery_mode")
@@ -85,7 +87,9 @@ def clean_meta(values: dict[str, Any]) -> dict[str, Any]:
     if code not in (None, ""):
         code = int(code)
         if db.session.get(JenisDiklat, code) is None:
-            raise CourseError(_("Kode jenis diklat SIASN %(c)s tidak dikenal.", c=code), "jenis_diklat_code")
+            raise CourseError(
+                _("Kode jenis diklat SIASN %(c)s tidak dikenal.", c=code), "jenis_diklat_code"
+            )
     else:
         code = None
     objectives = values.get("objectives") or []
@@ -107,7 +111,9 @@ def clean_meta(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_course(code: str, category: Category, meta: dict[str, Any], author: User | None) -> Course:
+def create_course(
+    code: str, category: Category, meta: dict[str, Any], author: User | None
+) -> Course:
     code = code.strip().upper()
     if not code or len(code) > 40:
         raise CourseError(_("Kode pelatihan wajib diisi (maksimal 40 karakter)."), "code")
@@ -134,7 +140,9 @@ def update_meta(version: CourseVersion, meta: dict[str, Any]) -> None:
 
 def require_editable(version: CourseVersion) -> None:
     if version.status != "draft":
-        raise CourseError(_("Hanya versi draf yang dapat diubah. Buat draf baru untuk mengubah pelatihan ini."))
+        raise CourseError(
+            _("Hanya versi draf yang dapat diubah. Buat draf baru untuk mengubah pelatihan ini.")
+        )
 
 
 def is_trainer_of(user: User, course: Course) -> bool:
@@ -154,7 +162,9 @@ def draft_for_edit(course: Course) -> CourseVersion:
     if latest.status == "draft":
         return latest
     if latest.status == "in_review":
-        raise CourseError(_("Versi ini sedang ditelaah. Tunggu keputusan BKPSDM sebelum mengubahnya."))
+        raise CourseError(
+            _("Versi ini sedang ditelaah. Tunggu keputusan BKPSDM sebelum mengubahnya.")
+        )
     return copy_version(latest)
 
 
@@ -181,12 +191,28 @@ def copy_version(source: CourseVersion) -> CourseVersion:
         copy.modules.append(new_module)
         for lesson in module.lessons:
             new_module.lessons.append(
-                Lesson(version_id=copy.id, key=lesson.key, position=lesson.position, title=lesson.title,
-                       body_md=lesson.body_md, body_html=lesson.body_html, minutes=lesson.minutes)
+                Lesson(
+                    version_id=copy.id,
+                    key=lesson.key,
+                    position=lesson.position,
+                    title=lesson.title,
+                    body_md=lesson.body_md,
+                    body_html=lesson.body_html,
+                    minutes=lesson.minutes,
+                )
             )
     for f in db.session.scalars(select(CourseFile).where(CourseFile.version_id == source.id)):
-        db.session.add(CourseFile(version_id=copy.id, kind=f.kind, storage_key=f.storage_key,
-                                  filename=f.filename, mimetype=f.mimetype, size=f.size, sha256=f.sha256))
+        db.session.add(
+            CourseFile(
+                version_id=copy.id,
+                kind=f.kind,
+                storage_key=f.storage_key,
+                filename=f.filename,
+                mimetype=f.mimetype,
+                size=f.size,
+                sha256=f.sha256,
+            )
+        )
     db.session.flush()
     db.session.expire(source.course, ["versions"])
     return copy
@@ -203,7 +229,12 @@ def add_module(version: CourseVersion, title: str) -> Module:
 
 
 def save_lesson(
-    module: Module, lesson: Lesson | None, title: str, body_md: str, minutes: int, key: str | None = None
+    module: Module,
+    lesson: Lesson | None,
+    title: str,
+    body_md: str,
+    minutes: int,
+    key: str | None = None,
 ) -> Lesson:
     require_editable(module.version)
     if not title.strip():
@@ -256,7 +287,7 @@ def publish(reviewer: User | None, version: CourseVersion) -> None:
     version.status = "published"
     version.published_at = utcnow()
     version.reviewed_by_id = reviewer.id if reviewer is not None else None
-    course.published_version_id = version.id
+    course.published_version = version
     course.archived = False
     course.search_text = " ".join(
         [course.code, version.title, version.summary, " ".join(version.tags or [])]

@@ -1,1 +1,148 @@
-"""Routes (being written)."""
+"""Catalogue, course page, self-enrolment and withdrawal."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from lms.courses import bp, queries
+from lms.courses.models import COMPETENCY_KINDS, DELIVERY_MODES
+from lms.enrolments import services as enrolments
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.permissions import Capability, require
+
+KIND_LABELS = {"teknis": "Teknis", "manajerial": "Manajerial", "sosial_kultural": "Sosial kultural"}
+MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
+
+
+class ActionForm(FlaskForm):
+    """Only a CSRF token: for POST buttons."""
+
+
+def _decimal(name: str) -> Decimal | None:
+    raw = request.args.get(name, "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return value if value >= 0 else None
+
+
+@bp.route("/pelatihan")
+@login_required
+def catalogue():  # noqa: ANN201
+    f = queries.CatalogueFilter(
+        q=request.args.get("q", "")[:100].strip(),
+        category_id=request.args.get("kategori", type=int),
+        competency_kind=request.args.get("kompetensi", "")
+        if request.args.get("kompetensi") in COMPETENCY_KINDS
+        else "",
+        delivery_mode=request.args.get("moda", "")
+        if request.args.get("moda") in DELIVERY_MODES
+        else "",
+        jp_min=_decimal("jp_min"),
+        jp_max=_decimal("jp_max"),
+        page=max(request.args.get("page", 1, type=int), 1),
+    )
+    rows, total = queries.catalogue(f)
+    mine = {}
+    if current_user.employee_id:
+        mine = queries.enrolment_map(current_user.employee_id, [c.id for c in rows])
+    return render_template(
+        "courses/catalogue.html",
+        rows=rows,
+        total=total,
+        f=f,
+        categories=queries.categories(),
+        kinds=KIND_LABELS,
+        modes=MODE_LABELS,
+        mine=mine,
+        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+    )
+
+
+@bp.route("/pelatihan/<code>")
+@login_required
+def course(code: str):  # noqa: ANN201
+    c = queries.course_by_code(code)
+    if (
+        c is None
+        or c.published_version is None
+        or (c.archived and not current_user.is_authenticated)
+    ):
+        abort(404)
+    employee = current_user.employee
+    enrolment = enrolments.find(c, employee) if employee is not None else None
+    left = enrolments.seats_left(c)
+    check = enrolments.check_self_enrol(c, employee, existing=enrolment, left=left)
+    done = set()
+    if enrolment is not None:
+        from lms.learning.services import done_keys
+
+        done = done_keys(enrolment)
+    return render_template(
+        "courses/course.html",
+        course=c,
+        version=c.published_version,
+        enrolment=enrolment,
+        check=check,
+        seats_left=left,
+        done=done,
+        kinds=KIND_LABELS,
+        modes=MODE_LABELS,
+        form=ActionForm(),
+        status_label=enrolments.status_label,
+    )
+
+
+@bp.route("/pelatihan/<code>/daftar", methods=["POST"])
+@require(Capability.LEARN)
+def enrol(code: str):  # noqa: ANN201
+    c = queries.course_by_code(code)
+    if c is None or c.published_version is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        enrolment = enrolments.enrol_self(current_user, c)
+    except enrolments.EnrolmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("courses.course", code=c.code))
+    db.session.commit()
+    messages = {
+        "active": _("Anda terdaftar. Selamat belajar!"),
+        "waitlisted": _(
+            "Kelas penuh: Anda masuk daftar tunggu dan akan dipindahkan otomatis saat ada kursi kosong."
+        ),
+        "nominated": _("Usulan Anda terkirim dan menunggu persetujuan."),
+    }
+    flash(messages.get(enrolment.status, _("Pendaftaran tersimpan.")), "success")
+    return redirect(url_for("courses.course", code=c.code))
+
+
+@bp.route("/pendaftaran/<int:enrolment_id>/batal", methods=["POST"])
+@require(Capability.LEARN)
+def withdraw(enrolment_id: int):  # noqa: ANN201
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    if enrolment.employee_id != current_user.employee_id:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    code = enrolment.course.code
+    try:
+        enrolments.withdraw(current_user, enrolment, _("Dibatalkan oleh peserta."))
+    except enrolments.EnrolmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Pendaftaran dibatalkan."), "success")
+    return redirect(url_for("courses.course", code=code))

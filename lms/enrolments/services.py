@@ -41,11 +41,14 @@ class EnrolCheck:
 
 
 def seats_taken(course: Course) -> int:
-    return db.session.scalar(
-        select(func.count(Enrolment.id)).where(
-            Enrolment.course_id == course.id, Enrolment.status.in_(SEAT_STATES)
+    return (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.course_id == course.id, Enrolment.status.in_(SEAT_STATES)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def seats_left(course: Course) -> int | None:
@@ -56,13 +59,18 @@ def seats_left(course: Course) -> int | None:
 
 def find(course: Course, employee: Employee) -> Enrolment | None:
     return db.session.scalar(
-        select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.employee_id == employee.id)
+        select(Enrolment).where(
+            Enrolment.course_id == course.id, Enrolment.employee_id == employee.id
+        )
     )
 
 
 def check_self_enrol(
-    course: Course, employee: Employee | None, today: date | None = None,
-    existing: Enrolment | None = None, left: int | None = -1,
+    course: Course,
+    employee: Employee | None,
+    today: date | None = None,
+    existing: Enrolment | None = None,
+    left: int | None = -1,
 ) -> EnrolCheck:
     """Why the enrol button is enabled or not. ``existing``/``left`` may be passed pre-loaded."""
     today = today or date.today()
@@ -108,15 +116,20 @@ def _place(enrolment: Enrolment, course: Course) -> None:
     db.session.flush()
 
 
-def _reopen_or_create(course: Course, employee: Employee, source: str, actor: User | None) -> Enrolment:
+def _reopen_or_create(
+    course: Course, employee: Employee, source: str, actor: User | None
+) -> Enrolment:
     enrolment = find(course, employee)
     if enrolment is None:
         enrolment = Enrolment(course_id=course.id, employee_id=employee.id, status="nominated")
         db.session.add(enrolment)
     elif enrolment.status in (*OPEN_STATES, "completed"):
         raise EnrolmentError(
-            _("%(name)s sudah terdaftar di pelatihan ini (%(status)s).",
-              name=employee.display_name, status=status_label(enrolment.status))
+            _(
+                "%(name)s sudah terdaftar di pelatihan ini (%(status)s).",
+                name=employee.display_name,
+                status=status_label(enrolment.status),
+            )
         )
     enrolment.source = source
     enrolment.nominated_by_id = actor.id if actor is not None else None
@@ -142,12 +155,16 @@ def enrol_self(user: User, course: Course, today: date | None = None) -> Enrolme
     return enrolment
 
 
-def nominate(actor: User, employee: Employee, course: Course, today: date | None = None) -> Enrolment:
+def nominate(
+    actor: User, employee: Employee, course: Course, today: date | None = None
+) -> Enrolment:
     """The employee or their supervisor nominates; approval steps follow the course setting."""
     today = today or date.today()
     me = actor.employee
     if not (me is not None and (me.id == employee.id or employee.supervisor_id == me.id)):
-        raise EnrolmentError(_("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda."))
+        raise EnrolmentError(
+            _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
+        )
     if course.published_version_id is None or course.archived:
         raise EnrolmentError(_("Pelatihan ini belum atau tidak lagi dibuka."))
     if course.enrol_deadline is not None and today > course.enrol_deadline:
@@ -165,7 +182,11 @@ def _start_approvals(enrolment: Enrolment, steps: str, actor: User) -> None:
         enrolment.approvals.append(approval)
         # A supervisor nominating their own staff has already agreed.
         employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
-        if step == "supervisor" and actor.employee_id and employee.supervisor_id == actor.employee_id:
+        if (
+            step == "supervisor"
+            and actor.employee_id
+            and employee.supervisor_id == actor.employee_id
+        ):
             approval.decision = "approved"
             approval.decided_by_id = actor.id
             approval.decided_at = utcnow()
@@ -214,7 +235,9 @@ def _advance(enrolment: Enrolment) -> None:
         _place(enrolment, enrolment.course or db.session.get(Course, enrolment.course_id))
 
 
-def enrol_by_admin(actor: User, employee: Employee, course: Course, source: str = "bulk") -> Enrolment:
+def enrol_by_admin(
+    actor: User, employee: Employee, course: Course, source: str = "bulk"
+) -> Enrolment:
     """HR enrols someone directly (bulk enrolment, cohorts): no approval, capacity still applies."""
     enrolment = _reopen_or_create(course, employee, source, actor)
     _place(enrolment, course)
@@ -225,7 +248,9 @@ def enrol_by_admin(actor: User, employee: Employee, course: Course, source: str 
 def withdraw(user: User, enrolment: Enrolment, reason: str = "") -> None:
     """End an open enrolment; a freed seat goes to the head of the waitlist."""
     if enrolment.status not in OPEN_STATES:
-        raise EnrolmentError(_("Pendaftaran ini tidak dapat dibatalkan (%(s)s).", s=status_label(enrolment.status)))
+        raise EnrolmentError(
+            _("Pendaftaran ini tidak dapat dibatalkan (%(s)s).", s=status_label(enrolment.status))
+        )
     held_seat = enrolment.status == "active"
     enrolment.status = "withdrawn"
     enrolment.ended_at = utcnow()

@@ -1,1 +1,127 @@
-"""Routes (being written)."""
+"""The lesson player: outline, previous/next, done on reaching the end or by a button, resume."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.courses import queries as course_queries
+from lms.courses.models import Lesson
+from lms.courses.views import ActionForm
+from lms.enrolments import services as enrolments
+from lms.extensions import db
+from lms.learning import bp, services
+from lms.main.dashboard import section
+from lms.permissions import Capability, require
+
+
+def _context(code: str):  # noqa: ANN202
+    course = course_queries.course_by_code(code)
+    if course is None or course.published_version is None:
+        abort(404)
+    employee = current_user.employee
+    enrolment = enrolments.find(course, employee) if employee is not None else None
+    if enrolment is None or enrolment.status not in ("active", "completed"):
+        abort(403)
+    return course, enrolment
+
+
+@bp.route("/belajar/<code>")
+@require(Capability.LEARN)
+def resume(code: str):  # noqa: ANN201
+    """Continue where I left off: the last lesson seen, else the first not done."""
+    course, enrolment = _context(code)
+    version = course.published_version
+    lessons = [lesson for module in version.modules for lesson in module.lessons]
+    if not lessons:
+        abort(404)
+    keys = {lesson.key for lesson in lessons}
+    key = enrolment.last_lesson_key if enrolment.last_lesson_key in keys else None
+    if key is None:
+        done = services.done_keys(enrolment)
+        key = next((lesson.key for lesson in lessons if lesson.key not in done), lessons[0].key)
+    return redirect(url_for("learning.lesson", code=course.code, key=key))
+
+
+@bp.route("/belajar/<code>/<key>")
+@require(Capability.LEARN)
+def lesson(code: str, key: str):  # noqa: ANN201
+    course, enrolment = _context(code)
+    version = course.published_version
+    lessons = [lesson for module in version.modules for lesson in module.lessons]
+    index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
+    if index is None:
+        abort(404)
+    current = lessons[index]
+    services.record_visit(enrolment, current)
+    db.session.commit()
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        version=version,
+        lesson=current,
+        enrolment=enrolment,
+        prev=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        done=services.done_keys(enrolment),
+        form=ActionForm(),
+        position=index + 1,
+        total=len(lessons),
+    )
+
+
+@bp.route("/belajar/<code>/<key>/selesai", methods=["POST"])
+@require(Capability.LEARN)
+def mark_done(code: str, key: str):  # noqa: ANN201
+    course, enrolment = _context(
+        code
+    )  # CSRF: checked for every POST by CSRFProtect (form or header)
+    current = db.session.scalar(
+        select(Lesson).where(Lesson.version_id == course.published_version_id, Lesson.key == key)
+    )
+    if current is None:
+        abort(404)
+    services.mark_done(enrolment, current)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return jsonify(progress=enrolment.progress, done=True)
+    nxt = request.form.get("next_key")
+    if nxt:
+        return redirect(url_for("learning.lesson", code=course.code, key=nxt))
+    return redirect(url_for("learning.lesson", code=course.code, key=key))
+
+
+@section(10)
+def learner_section(user):  # noqa: ANN001, ANN201
+    """My courses with progress, deadlines, JP this year against the target, suggestions."""
+    if user.employee_id is None:
+        return None
+    from datetime import date
+
+    from flask import current_app
+
+    mine = course_queries.my_enrolments(
+        user.employee_id, ("active", "nominated", "waitlisted", "completed")
+    )
+    year = date.today().year
+    jp = sum(
+        (
+            e.course.published_version.jp
+            for e in mine
+            if e.status == "completed"
+            and e.completed_at
+            and e.completed_at.year == year
+            and e.course.published_version
+        ),
+        start=0,
+    )
+    target = current_app.config["JP_TARGET"]
+    return "learning/_dash_learner.html", {
+        "open": [e for e in mine if e.status != "completed"],
+        "completed": [e for e in mine if e.status == "completed"],
+        "jp": jp,
+        "target": target,
+        "suggestions": course_queries.suggestions(user.employee_id),
+        "status_label": enrolments.status_label,
+    }

@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lms.auth.views import _safe_next
 from lms.extensions import csrf, db
-from lms.main import bp, dashboard
+from lms.main import bp
+from lms.main import dashboard as dashboard_sections
 from lms.org import queries as org_queries
 
 
@@ -25,7 +26,7 @@ def index():  # noqa: ANN201
 def dashboard():  # noqa: ANN201
     context = org_queries.dashboard_context(current_user)
     return render_template(
-        "main/dashboard.html", sections=dashboard.sections_for(current_user), **context
+        "main/dashboard.html", sections=dashboard_sections.sections_for(current_user), **context
     )
 
 

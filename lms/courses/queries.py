@@ -1,0 +1,147 @@
+"""Read side of the catalogue: filtered, paginated lists and the course page, in few queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from lms.courses.models import Category, Course, CourseVersion, Module
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+
+PAGE_SIZE = 12
+
+
+@dataclass
+class CatalogueFilter:
+    q: str = ""
+    category_id: int | None = None
+    competency_kind: str = ""
+    delivery_mode: str = ""
+    jp_min: Decimal | None = None
+    jp_max: Decimal | None = None
+    page: int = 1
+
+
+def _published() -> Select:
+    return (
+        select(Course)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False))
+    )
+
+
+def catalogue(f: CatalogueFilter) -> tuple[list[Course], int]:
+    stmt = _published()
+    if f.q:
+        words = [w for w in f.q.lower().split() if w][:6]
+        for word in words:
+            stmt = stmt.where(
+                or_(
+                    Course.search_text.contains(word),
+                    func.lower(CourseVersion.title).contains(word),
+                )
+            )
+    if f.category_id:
+        stmt = stmt.where(Course.category_id == f.category_id)
+    if f.competency_kind:
+        stmt = stmt.where(CourseVersion.competency_kind == f.competency_kind)
+    if f.delivery_mode:
+        stmt = stmt.where(CourseVersion.delivery_mode == f.delivery_mode)
+    if f.jp_min is not None:
+        stmt = stmt.where(CourseVersion.jp >= f.jp_min)
+    if f.jp_max is not None:
+        stmt = stmt.where(CourseVersion.jp <= f.jp_max)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.options(contains_eager(Course.published_version), joinedload(Course.category))
+        .order_by(CourseVersion.title, Course.id)
+        .limit(PAGE_SIZE)
+        .offset((max(f.page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return list(rows), total
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def course_by_code(code: str) -> Course | None:
+    return db.session.scalar(
+        select(Course)
+        .options(
+            joinedload(Course.category),
+            joinedload(Course.published_version)
+            .selectinload(CourseVersion.modules)
+            .selectinload(Module.lessons),
+        )
+        .where(Course.code == code.upper())
+    )
+
+
+def my_enrolments(employee_id: int, statuses: tuple[str, ...]) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .options(
+                joinedload(Enrolment.course).joinedload(Course.published_version),
+            )
+            .where(Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses))
+            .order_by(Enrolment.last_seen_at.desc().nulls_last(), Enrolment.requested_at.desc())
+        ).unique()
+    )
+
+
+def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, Enrolment]:
+    if not course_ids:
+        return {}
+    return {
+        e.course_id: e
+        for e in db.session.scalars(
+            select(Enrolment).where(
+                Enrolment.employee_id == employee_id, Enrolment.course_id.in_(course_ids)
+            )
+        )
+    }
+
+
+def seats_taken_map(course_ids: list[int]) -> dict[int, int]:
+    if not course_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Enrolment.course_id, func.count())
+            .where(
+                Enrolment.course_id.in_(course_ids), Enrolment.status.in_(("active", "completed"))
+            )
+            .group_by(Enrolment.course_id)
+        ).all()
+    )
+
+
+def suggestions(employee_id: int, limit: int = 3) -> list[Course]:
+    """Published courses the employee has not enrolled in, newest first."""
+    enrolled = select(Enrolment.course_id).where(Enrolment.employee_id == employee_id)
+    return list(
+        db.session.scalars(
+            _published()
+            .options(contains_eager(Course.published_version))
+            .where(Course.id.not_in(enrolled))
+            .order_by(CourseVersion.published_at.desc(), Course.id)
+            .limit(limit)
+        )
+    )
+
+
+def lesson_outline(version_id: int) -> list[Module]:
+    return list(
+        db.session.scalars(
+            select(Module)
+            .options(selectinload(Module.lessons))
+            .where(Module.version_id == version_id)
+            .order_by(Module.position)
+        )
+    )

@@ -1,0 +1,124 @@
+"""Catalogue, course page, self-enrolment rules, capacity, waitlist and withdrawal."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.enrolments import services as enrolments
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.org.models import Employee
+from tests.conftest import csrf_token, login
+from tests.factories import make_course, make_employee, make_user
+
+
+def _courses(app) -> None:  # noqa: ANN001
+    with app.app_context():
+        make_course("TIK-201", title="Keamanan Informasi Dasar", category="Teknologi Informasi")
+        make_course("KOM-201", title="Komunikasi Publik", category="Komunikasi")
+        make_course("KPM-201", title="Kepemimpinan Tim", category="Kepemimpinan", published=False)
+        db.session.commit()
+
+
+def test_catalogue_lists_published_and_filters(app, client, world) -> None:  # noqa: ANN001
+    _courses(app)
+    login(client, "pegawai")
+    page = client.get("/pelatihan").get_data(as_text=True)
+    assert "Keamanan Informasi Dasar" in page and "Komunikasi Publik" in page
+    assert "Kepemimpinan Tim" not in page  # a draft is not in the catalogue
+    assert "Komunikasi Publik" not in client.get("/pelatihan?q=keamanan").get_data(as_text=True)
+    assert "2 pelatihan ditemukan" in client.get("/pelatihan?kompetensi=teknis").get_data(
+        as_text=True
+    )
+    assert "0 pelatihan ditemukan" in client.get("/pelatihan?jp_min=10").get_data(as_text=True)
+    assert "0 pelatihan ditemukan" in client.get("/pelatihan?moda=classroom").get_data(as_text=True)
+    assert (
+        client.get("/pelatihan?jp_min=abc&kompetensi=<script>").status_code == 200
+    )  # junk is ignored
+    assert client.get("/pelatihan/KPM-201").status_code == 404
+    assert client.get("/pelatihan/TIDAK-ADA").status_code == 404
+
+
+def test_self_enrol_then_twice_is_refused(app, client, world) -> None:  # noqa: ANN001
+    _courses(app)
+    login(client, "pegawai")
+    page = client.get("/pelatihan/TIK-201").get_data(as_text=True)
+    assert "Silabus" in page and "Sisa kursi" in page
+    token = csrf_token(client, "/pelatihan/TIK-201")
+    client.post("/pelatihan/TIK-201/daftar", data={"csrf_token": token})
+    page = client.get("/pelatihan/TIK-201").get_data(as_text=True)
+    assert "Mulai belajar" in page
+    response = client.post(
+        "/pelatihan/TIK-201/daftar", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Anda sudah terdaftar di pelatihan ini." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Enrolment.id))) == 1
+
+
+def test_deadline_passed_disables_button_with_reason(app, client, world) -> None:  # noqa: ANN001
+    with app.app_context():
+        make_course(
+            "LAMA-101", title="Pelatihan Lama", enrol_deadline=date.today() - timedelta(days=1)
+        )
+        db.session.commit()
+    login(client, "pegawai")
+    page = client.get("/pelatihan/LAMA-101").get_data(as_text=True)
+    assert "disabled" in page and "Batas waktu pendaftaran sudah lewat." in page
+    token = csrf_token(client, "/pelatihan/LAMA-101")
+    response = client.post(
+        "/pelatihan/LAMA-101/daftar", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Batas waktu pendaftaran sudah lewat." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Enrolment.id))) == 0
+
+
+def test_account_without_employee_record_cannot_enrol(app, client, world) -> None:  # noqa: ANN001
+    _courses(app)
+    login(client, "pengajar")
+    page = client.get("/pelatihan/TIK-201").get_data(as_text=True)
+    assert "Hanya pegawai yang dapat mendaftar pelatihan." in page
+
+
+def test_capacity_waitlist_and_promotion_on_withdrawal(app, world) -> None:  # noqa: ANN001
+    with app.app_context():
+        course = make_course("KECIL-101", title="Kelas Kecil", capacity=2)
+        unit = db.session.get(Employee, world.employees["pegawai"].id).unit
+        users = [db.session.get(User, world.users[r].id) for r in ("pegawai", "atasan")]
+        for i in range(2):
+            users.append(make_user(f"peserta{i}", employee=make_employee(unit, f"Peserta {i}")))
+        states = [enrolments.enrol_self(u, course).status for u in users]
+        assert states == ["active", "active", "waitlisted", "waitlisted"]
+        assert enrolments.seats_left(course) == 0
+        first = enrolments.find(course, users[0].employee)
+        enrolments.withdraw(users[0], first)
+        assert enrolments.find(course, users[2].employee).status == "active"  # first in the queue
+        assert enrolments.find(course, users[3].employee).status == "waitlisted"
+        # Withdrawing twice is refused with a message.
+        try:
+            enrolments.withdraw(users[0], first)
+        except enrolments.EnrolmentError as exc:
+            assert "tidak dapat dibatalkan" in str(exc)
+        else:
+            raise AssertionError("second withdrawal should be refused")
+        # Re-enrolling after withdrawal reuses the row and joins the queue.
+        again = enrolments.enrol_self(users[0], course)
+        assert again.id == first.id and again.status == "waitlisted"
+        db.session.rollback()
+
+
+def test_withdraw_someone_elses_enrolment_is_forbidden(app, client, world) -> None:  # noqa: ANN001
+    with app.app_context():
+        course = make_course("PUNYA-101")
+        enrolment = enrolments.enrol_self(db.session.get(User, world.users["pegawai"].id), course)
+        db.session.commit()
+        eid = enrolment.id
+    login(client, "atasan")
+    token = csrf_token(client, "/pelatihan")
+    assert client.post(f"/pendaftaran/{eid}/batal", data={"csrf_token": token}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Enrolment, eid).status == "active"
