@@ -21,6 +21,7 @@ from lms.extensions import db
 CHROMIUM = os.environ.get("LMS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "_artifacts" / "screenshots"
 DEMO_PASSWORD = "demo12345"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -57,6 +58,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """Migrations + demo data in a database of its own, served on a free port."""
     from flask_migrate import upgrade
 
+    from lms.courses.loader import load_content
     from lms.org.demo import load_demo
 
     app = create_app(
@@ -70,6 +72,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     with app.app_context():
         upgrade()
         load_demo()
+        load_content(CONTENT)
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)

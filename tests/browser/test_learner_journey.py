@@ -1,0 +1,50 @@
+"""Employee journey: search → enrol → two lessons → progress moves → log out and in → resume."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in, sign_out
+
+
+@pytest.mark.browser
+def test_employee_search_enrol_learn_resume(page, live_server, shot, axe_check) -> None:  # noqa: ANN001
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, "pegawai")
+    page.get_by_text("Menu", exact=True).click()
+    page.get_by_role("link", name="Katalog pelatihan").click()
+    page.get_by_label("Cari judul, kode, atau topik").fill("manajemen waktu")
+    page.get_by_role("button", name="Terapkan").click()
+    cards = page.locator(".course-card")
+    assert cards.count() == 1
+    axe_check("catalogue")
+    shot("10-learner-catalogue-search")
+    cards.first.get_by_role("link").click()
+    assert page.get_by_role("heading", name="Silabus").is_visible()
+    axe_check("course page")
+    shot("11-learner-course-page")
+    page.get_by_role("button", name="Daftar").click()
+    assert page.get_by_text("Anda terdaftar. Selamat belajar!").is_visible()
+    page.get_by_role("button", name="Mulai belajar").click()
+    assert page.get_by_text("Pelajaran 1 dari 4").is_visible()
+    axe_check("lesson page")
+    shot("12-learner-lesson-1")
+    page.get_by_role("button", name="Tandai selesai dan lanjut").click()
+    assert page.get_by_text("Pelajaran 2 dari 4").is_visible()
+    assert page.locator("#lesson-progress").get_attribute("value") == "25"
+    # Reaching the end of the second lesson marks it done without a click.
+    page.locator("#lesson-end").scroll_into_view_if_needed()
+    expect(page.locator("label[for=lesson-progress]")).to_contain_text("50%")
+    shot("13-learner-lesson-2-done-by-scrolling")
+    sign_out(page)
+    sign_in(page, live_server, "pegawai")
+    assert page.get_by_text("Kemajuan 50%").is_visible()
+    axe_check("dashboard with a course in progress")
+    shot("14-learner-dashboard-progress")
+    page.get_by_role("link", name="Lanjutkan ›").first.click()
+    assert page.get_by_text("Pelajaran 2 dari 4").is_visible()  # resumed where left off
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    shot("15-learner-lesson-phone")
