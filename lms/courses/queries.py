@@ -82,17 +82,52 @@ def course_by_code(code: str) -> Course | None:
     )
 
 
-def my_enrolments(employee_id: int, statuses: tuple[str, ...]) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            select(Enrolment)
-            .options(
-                joinedload(Enrolment.course).joinedload(Course.published_version),
-            )
-            .where(Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses))
-            .order_by(Enrolment.last_seen_at.desc().nulls_last(), Enrolment.requested_at.desc())
-        ).unique()
+def my_enrolments(
+    employee_id: int, statuses: tuple[str, ...], limit: int | None = None
+) -> list[Enrolment]:
+    stmt = (
+        select(Enrolment)
+        .options(joinedload(Enrolment.course).joinedload(Course.published_version))
+        .where(Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses))
+        .order_by(
+            Enrolment.last_seen_at.desc().nulls_last(), Enrolment.requested_at.desc(), Enrolment.id
+        )
     )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt).unique())
+
+
+def count_enrolments(employee_id: int, statuses: tuple[str, ...]) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses)
+            )
+        )
+        or 0
+    )
+
+
+def jp_completed_in_year(employee_id: int, year: int) -> Decimal:
+    """JP of courses completed in ``year`` (counted in the year of completion)."""
+    from datetime import UTC, datetime
+
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(CourseVersion.jp), 0))
+        .select_from(Enrolment)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .where(
+            Enrolment.employee_id == employee_id,
+            Enrolment.status == "completed",
+            Enrolment.completed_at >= start,
+            Enrolment.completed_at < end,
+        )
+    )
+    return Decimal(str(total or 0))
 
 
 def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, Enrolment]:

@@ -16,7 +16,9 @@ def lesson_keys(version_id: int) -> list[str]:
 
 def done_keys(enrolment: Enrolment) -> set[str]:
     return set(
-        db.session.scalars(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
+        db.session.scalars(
+            select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id)
+        )
     )
 
 

@@ -55,8 +55,7 @@ def lesson(code: str, key: str):  # noqa: ANN201
         abort(404)
     current = lessons[index]
     services.record_visit(enrolment, current)
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "learning/lesson.html",
         course=course,
         version=version,
@@ -69,6 +68,8 @@ def lesson(code: str, key: str):  # noqa: ANN201
         position=index + 1,
         total=len(lessons),
     )
+    db.session.commit()  # after rendering, so the page does not reload what the commit expired
+    return page
 
 
 @bp.route("/belajar/<code>/<key>/selesai", methods=["POST"])
@@ -101,27 +102,12 @@ def learner_section(user):  # noqa: ANN001, ANN201
 
     from flask import current_app
 
-    mine = course_queries.my_enrolments(
-        user.employee_id, ("active", "nominated", "waitlisted", "completed")
-    )
-    year = date.today().year
-    jp = sum(
-        (
-            e.course.published_version.jp
-            for e in mine
-            if e.status == "completed"
-            and e.completed_at
-            and e.completed_at.year == year
-            and e.course.published_version
-        ),
-        start=0,
-    )
-    target = current_app.config["JP_TARGET"]
+    open_states = ("active", "nominated", "waitlisted")
     return "learning/_dash_learner.html", {
-        "open": [e for e in mine if e.status != "completed"],
-        "completed": [e for e in mine if e.status == "completed"],
-        "jp": jp,
-        "target": target,
+        "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
+        "open_total": course_queries.count_enrolments(user.employee_id, open_states),
+        "jp": course_queries.jp_completed_in_year(user.employee_id, date.today().year),
+        "target": current_app.config["JP_TARGET"],
         "suggestions": course_queries.suggestions(user.employee_id),
         "status_label": enrolments.status_label,
     }
