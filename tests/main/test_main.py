@@ -120,3 +120,19 @@ def test_production_refuses_without_secret_key(tmp_path) -> None:  # noqa: ANN00
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "LMS_SECRET_KEY" in result.stderr
+
+
+def test_unexpected_error_gives_500_page_and_rolls_back(app, client, world, monkeypatch) -> None:  # noqa: ANN001
+    from lms.org import queries
+
+    def boom(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(queries, "dashboard_context", boom)
+    login(client, "pegawai")
+    response = client.get("/dasbor")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "Terjadi kesalahan" in text and "kaboom" not in text
+    json_response = client.get("/dasbor", headers={"Accept": "application/json"})
+    assert json_response.status_code == 500 and json_response.json["error"]["code"] == "internal_error"
