@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from sqlalchemy import func, select
 
 from lms.courses.models import Course, Lesson
@@ -26,10 +28,29 @@ def _percent(done: int, total: int) -> int:
     return 0 if total == 0 else min(100, round(100 * done / total))
 
 
-def record_visit(enrolment: Enrolment, lesson: Lesson) -> None:
+VISIT_WRITE_INTERVAL = timedelta(minutes=5)
+
+
+def record_visit(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Remember the lesson for "continue where I left off".
+
+    Writes only when the lesson changed or the last write is old, so re-reading a page does
+    not turn every GET into a database write. Returns whether anything changed.
+    """
+    now = utcnow()
+    seen = enrolment.last_seen_at
+    if seen is not None and seen.tzinfo is None:
+        seen = seen.replace(tzinfo=UTC)
+    if (
+        enrolment.last_lesson_key == lesson.key
+        and seen is not None
+        and now - seen < VISIT_WRITE_INTERVAL
+    ):
+        return False
     enrolment.last_lesson_key = lesson.key
-    enrolment.last_seen_at = utcnow()
+    enrolment.last_seen_at = now
     db.session.flush()
+    return True
 
 
 def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:

@@ -54,7 +54,7 @@ def lesson(code: str, key: str):  # noqa: ANN201
     if index is None:
         abort(404)
     current = lessons[index]
-    services.record_visit(enrolment, current)
+    changed = services.record_visit(enrolment, current)
     page = render_template(
         "learning/lesson.html",
         course=course,
@@ -68,7 +68,8 @@ def lesson(code: str, key: str):  # noqa: ANN201
         position=index + 1,
         total=len(lessons),
     )
-    db.session.commit()  # after rendering, so the page does not reload what the commit expired
+    if changed:
+        db.session.commit()  # after rendering, so the page does not reload what the commit expired
     return page
 
 

@@ -60,14 +60,26 @@ def search_employees(
     return list(rows), total
 
 
-def team_of(employee: Employee) -> list[Employee]:
-    return list(
-        db.session.scalars(
-            select(Employee)
-            .options(joinedload(Employee.golongan), joinedload(Employee.unit))
-            .where(Employee.supervisor_id == employee.id, Employee.is_active.is_(True))
-            .order_by(Employee.full_name)
+def team_of(employee: Employee, limit: int | None = None) -> list[Employee]:
+    stmt = (
+        select(Employee)
+        .options(joinedload(Employee.golongan), joinedload(Employee.unit))
+        .where(Employee.supervisor_id == employee.id, Employee.is_active.is_(True))
+        .order_by(Employee.full_name, Employee.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def team_size(employee: Employee) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Employee.id)).where(
+                Employee.supervisor_id == employee.id, Employee.is_active.is_(True)
+            )
         )
+        or 0
     )
 
 
@@ -88,7 +100,8 @@ def dashboard_context(user: User) -> dict[str, Any]:
     roles = user.roles
     ctx: dict[str, Any] = {"roles": roles, "employee": user.employee}
     if Role.ATASAN in roles and user.employee is not None:
-        ctx["team"] = team_of(user.employee)
+        ctx["team"] = team_of(user.employee, limit=8)
+        ctx["team_total"] = team_size(user.employee)
     if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
         ctx["org_stats"] = {
             "employees": db.session.scalar(select(func.count(Employee.id))) or 0,
