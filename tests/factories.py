@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from lms.auth import services as auth
 from lms.auth.models import PartnerInstitution, User
@@ -18,8 +18,11 @@ PASSWORD = "rahasia123"
 _seq = itertools.count(1)
 
 
-def make_nip(gender: str = "1", birth: date = date(1988, 5, 17), appointed: str = "201503") -> str:
-    return f"{birth:%Y%m%d}{appointed}{gender}{next(_seq) % 1000 or 1:03d}"
+def make_nip(gender: str = "1", birth: date | None = None, appointed: str = "201503") -> str:
+    """A valid, unique NIP: the sequence runs 001–999, then the birth date moves on a day."""
+    n = next(_seq)
+    birth = birth or date(1988, 5, 17) + timedelta(days=n // 999)
+    return f"{birth:%Y%m%d}{appointed}{gender}{n % 999 + 1:03d}"
 
 
 def make_employee(
@@ -164,14 +167,23 @@ def make_course(
     course = courses.create_course(
         code,
         courses.category_named(category),
-        {"title": title, "summary": "Ringkasan pelatihan uji.", "competency_kind": "teknis",
-         "jp": 4, "delivery_mode": "e-learning", "jenis_diklat_code": 16, "tags": ["uji"]},
+        {
+            "title": title,
+            "summary": "Ringkasan pelatihan uji.",
+            "competency_kind": "teknis",
+            "jp": 4,
+            "delivery_mode": "e-learning",
+            "jenis_diklat_code": 16,
+            "tags": ["uji"],
+        },
         trainer,
     )
     version = course.latest_version
     module = courses.add_module(version, "Modul 1")
     for i in range(lessons):
-        courses.save_lesson(module, None, f"Pelajaran {i + 1}", f"# Pelajaran {i + 1}\n\nIsi pelajaran {i + 1}.", 30)
+        courses.save_lesson(
+            module, None, f"Pelajaran {i + 1}", f"# Pelajaran {i + 1}\n\nIsi pelajaran {i + 1}.", 30
+        )
     for key, value in settings.items():
         setattr(course, key, value)
     if published:

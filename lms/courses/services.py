@@ -255,12 +255,16 @@ def save_lesson(
 
 
 def move(items: list, item: object, offset: int) -> None:
-    """Reorder a module or lesson one step up (-1) or down (+1) by rewriting positions."""
-    index = items.index(item)
+    """Reorder a module or lesson one step up (-1) or down (+1) by rewriting positions.
+
+    Works on a copy: swapping inside a delete-orphan relationship list would orphan a row.
+    """
+    ordered = list(items)
+    index = ordered.index(item)
     target = index + offset
-    if 0 <= target < len(items):
-        items[index], items[target] = items[target], items[index]
-    for position, obj in enumerate(items):
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, obj in enumerate(ordered):
         obj.position = position
     db.session.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson
 from lms.db import utcnow
@@ -65,8 +66,13 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
     if exists:
         db.session.flush()
         return False
-    db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key=lesson.key))
-    db.session.flush()
+    try:
+        # A double click, or the end-of-page script racing the button, may insert the same row
+        # twice: the unique constraint decides, and the loser just sees it done.
+        with db.session.begin_nested():
+            db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key=lesson.key))
+    except IntegrityError:
+        return False
     keys = lesson_keys(lesson.version_id)
     done = done_keys(enrolment) & set(keys)
     enrolment.progress = _percent(len(done), len(keys))

@@ -98,7 +98,20 @@ def unit_employee_counts(unit_ids: list[int]) -> dict[int, int]:
 def dashboard_context(user: User) -> dict[str, Any]:
     """Figures for each role the user holds; later features add their own sections."""
     roles = user.roles
-    ctx: dict[str, Any] = {"roles": roles, "employee": user.employee}
+    employee = None
+    if user.employee_id is not None:
+        # One query for the profile card, whatever the identity map already holds.
+        employee = db.session.scalar(
+            select(Employee)
+            .options(
+                joinedload(Employee.unit),
+                joinedload(Employee.golongan),
+                joinedload(Employee.supervisor),
+            )
+            .where(Employee.id == user.employee_id)
+            .execution_options(populate_existing=True)
+        )
+    ctx: dict[str, Any] = {"roles": roles, "employee": employee}
     if Role.ATASAN in roles and user.employee is not None:
         ctx["team"] = team_of(user.employee, limit=8)
         ctx["team_total"] = team_size(user.employee)

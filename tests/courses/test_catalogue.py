@@ -122,3 +122,19 @@ def test_withdraw_someone_elses_enrolment_is_forbidden(app, client, world) -> No
     assert client.post(f"/pendaftaran/{eid}/batal", data={"csrf_token": token}).status_code == 403
     with app.app_context():
         assert db.session.get(Enrolment, eid).status == "active"
+
+
+def test_move_reorders_without_losing_rows(app, world) -> None:  # noqa: ANN001
+    from lms.courses import services as courses
+
+    with app.app_context():
+        course = make_course("URUT-101", lessons=0, published=False)
+        version = course.latest_version
+        first = courses.add_module(version, "Modul A")
+        second = courses.add_module(version, "Modul B")
+        courses.move(version.modules, second, -1)
+        db.session.commit()
+        db.session.expire_all()
+        titles = [m.title for m in sorted(course.latest_version.modules, key=lambda m: m.position)]
+        assert titles == ["Modul 1", "Modul B", "Modul A"]
+        assert first.id and len(course.latest_version.modules) == 3
