@@ -1,9 +1,10 @@
 """Throughput benchmark: LMS pages under gunicorn, each as a ratio to a trivial Flask route.
 
 ``make bench`` (or ``.venv/bin/python bench/run.py``) builds a throwaway SQLite database with the
-demo data, starts the LMS and ``bench/plain_app.py`` under the same gunicorn settings, and measures
-requests/second per page. Runs on a shared machine vary by about ±30 %, so the plain route is
-measured again just before every page and the page is reported as a ratio to that measurement.
+city-size data of ``bench/generate.py`` (``--dataset demo``: the small demo data), starts the LMS
+and ``bench/plain_app.py`` under the same gunicorn settings, and measures requests/second per page.
+Runs on a shared machine vary by about ±30 %, so the plain route is measured again just before
+every page and the page is reported as a ratio to that measurement.
 
 Uses ``wrk`` when it is on PATH, otherwise a Python load generator (http.client keep-alive
 connections, one per thread). Prints a table and writes it to ``bench/results/latest.json``.
@@ -13,6 +14,7 @@ Exit status: 0 on success, 1 if a server or a login fails or any response was no
 from __future__ import annotations
 
 import argparse
+import ast
 import http.client
 import json
 import os
@@ -22,16 +24,20 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -39,12 +45,13 @@ RESULTS = BENCH / "results" / "latest.json"
 HOST = "127.0.0.1"
 COOKIE_NAME = "akademi_session"
 DEMO_PASSWORD = "demo12345"  # the documented demo password (lms/org/demo.py)
+CITY_PASSWORD = "bench12345"  # the accounts of bench/generate.py
 STARTUP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 10.0
 GUNICORN_ARGS = ["-w", "2", "--worker-class", "gthread", "--threads", "4"]
 
-# (label, path, demo account or None for anonymous)
-PAGES: list[tuple[str, str, str | None]] = [
+# (label, path, account or None for anonymous)
+DEMO_PAGES: list[tuple[str, str, str | None]] = [
     ("GET /healthz", "/healthz", None),
     ("GET /masuk", "/masuk", None),
     ("GET /dasbor (pegawai)", "/dasbor", "pegawai"),
@@ -52,6 +59,30 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("GET /organisasi/pegawai (bkpsdm)", "/organisasi/pegawai", "bkpsdm"),
     ("GET /organisasi/pegawai?q=a (bkpsdm)", "/organisasi/pegawai?q=a", "bkpsdm"),
 ]
+
+
+def city_pages(lesson_code: str, lesson_key: str) -> list[tuple[str, str, str | None]]:
+    """The pages measured on the city dataset; the lesson is the learner's active course."""
+    return [
+        ("GET /pelatihan (pegawai)", "/pelatihan", "bench.pegawai"),
+        (
+            "GET /pelatihan?q=uji&kompetensi=teknis (pegawai)",
+            "/pelatihan?q=uji&kompetensi=teknis",
+            "bench.pegawai",
+        ),
+        ("GET /pelatihan/UJI-0001 (pegawai)", "/pelatihan/UJI-0001", "bench.pegawai"),
+        (
+            f"GET /belajar/{lesson_code}/<lesson 1> (pegawai)",
+            f"/belajar/{lesson_code}/{lesson_key}",
+            "bench.pegawai",
+        ),
+        ("GET /dasbor (pegawai)", "/dasbor", "bench.pegawai"),
+        ("GET /dasbor (atasan)", "/dasbor", "bench.atasan"),
+        ("GET /dasbor (bkpsdm)", "/dasbor", "bench.bkpsdm"),
+        ("GET /organisasi/pegawai?q=uji (bkpsdm)", "/organisasi/pegawai?q=uji", "bench.bkpsdm"),
+    ]
+
+
 PLAIN_LABEL = "plain Flask route"
 
 # wrk: count every status other than 200 and report the numbers as one JSON line.
@@ -161,13 +192,10 @@ class Server:
         return "--- gunicorn log (tail) ---\n" + "\n".join(text.splitlines()[-lines:])
 
     def memory(self) -> dict:
-        """Peak RSS (VmHWM) of the master and of each worker, in KiB."""
+        """Peak (VmHWM) and current (VmRSS) RSS of the master and of each worker, in KiB."""
         assert self.proc is not None
-        workers = {pid: vm_hwm_kib(pid) for pid in children_of(self.proc.pid)}
-        return {
-            "master_kib": vm_hwm_kib(self.proc.pid),
-            "workers_kib": [kib for kib in workers.values() if kib is not None],
-        }
+        workers = [proc_status_kib(pid) for pid in children_of(self.proc.pid)]
+        return {"master": proc_status_kib(self.proc.pid), "workers": [w for w in workers if w]}
 
     def stop(self) -> None:
         proc = self.proc
@@ -197,14 +225,14 @@ def children_of(parent: int) -> list[int]:
     return sorted(pids)
 
 
-def vm_hwm_kib(pid: int) -> int | None:
+def proc_status_kib(pid: int) -> dict[str, int]:
+    """``{"VmHWM": peak RSS, "VmRSS": current RSS}`` in KiB; empty if the process is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
-        pass
-    return None
+        return {}
+    fields = (line.split() for line in lines if line.startswith(("VmHWM:", "VmRSS:")))
+    return {f[0].rstrip(":"): int(f[1]) for f in fields}
 
 
 def connection_split(server: Server) -> list[int]:
@@ -269,7 +297,7 @@ def session_cookie(msg: http.client.HTTPMessage) -> str | None:
     return None
 
 
-def login(port: int, username: str) -> str:
+def login(port: int, username: str, password: str) -> str:
     """Log in once through the form; returns the ``Cookie`` header value of the session."""
     status, msg, page = fetch(port, "/masuk")
     cookie = session_cookie(msg)
@@ -277,7 +305,7 @@ def login(port: int, username: str) -> str:
     token = re.search(r"\bvalue=\"([^\"]*)\"", tag.group(0)) if tag else None
     if status != 200 or not cookie or not token:
         raise BenchError(f"login {username}: GET /masuk gave {status}, no session cookie or token")
-    form = {"identifier": username, "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
+    form = {"identifier": username, "password": password, "csrf_token": token.group(1)}
     status, msg, _ = fetch(
         port,
         "/masuk",
@@ -426,17 +454,127 @@ def run_flask(env: dict[str, str], *args: str) -> None:
         raise BenchError(f"`flask {' '.join(args)}` failed:\n{out.stdout}\n{out.stderr}")
 
 
-def base_env(tmp: Path) -> dict[str, str]:
+def base_env(tmp: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env.update(
         LMS_ENV="development",
         LMS_INSTANCE_DIR=str(tmp / "instance"),
-        LMS_DATABASE_URL=f"sqlite:///{tmp / 'lms.db'}",
+        LMS_DATABASE_URL=database_url,
         LMS_FILES_DIR=str(tmp / "files"),
         LMS_SECRET_KEY=secrets.token_urlsafe(32),
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
+
+
+def generate_city(env: dict[str, str], url: str, scale: float, log_path: Path) -> dict:
+    """Run ``bench/generate.py`` into ``url``; its counts and timings, plus wall time and peak RSS.
+
+    Runs in its own process (the generator holds about a million rows in memory), waited for with
+    ``wait4`` for the peak RSS. Its output goes to ``log_path``; the last line is the result dict.
+    """
+    cmd = [sys.executable, str(BENCH / "generate.py"), "--url", url, "--scale", str(scale)]
+    start = time.monotonic()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # SIGTERM, Ctrl-C: the generator must not outlive the run
+        proc.kill()
+        proc.wait()
+        raise
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - start
+    output = log_path.read_text(errors="replace")
+    tail = "\n".join(output.splitlines()[-30:])
+    if proc.returncode != 0:
+        raise BenchError(f"bench/generate.py failed ({proc.returncode}):\n{tail}")
+    last = next((ln for ln in reversed(output.splitlines()) if ln.startswith("{")), None)
+    try:
+        result = ast.literal_eval(last) if last else None
+    except (ValueError, SyntaxError):
+        result = None
+    if not isinstance(result, dict):
+        raise BenchError(f"bench/generate.py printed no result dict:\n{tail}")
+    return result | {"wall_s": round(wall, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+
+
+def learner_lesson(url: str, username: str = "bench.pegawai") -> dict:
+    """The first lesson of a course in which ``username`` has an active enrolment, read directly.
+
+    Also reports the learner's enrolments and whether they are enrolled in UJI-0001 (the measured
+    course page shows their progress if they are).
+    """
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT c.code, l.key FROM enrolments e"
+                    " JOIN employees emp ON emp.id = e.employee_id"
+                    " JOIN users u ON u.employee_id = emp.id"
+                    " JOIN courses c ON c.id = e.course_id"
+                    " JOIN lessons l ON l.version_id = c.published_version_id"
+                    " JOIN modules m ON m.id = l.module_id"
+                    " WHERE u.username = :u AND e.status = 'active'"
+                    " ORDER BY c.code, m.position, l.position, l.id LIMIT 1"
+                ),
+                {"u": username},
+            ).first()
+            statuses = conn.execute(
+                text(
+                    "SELECT e.status, c.code FROM enrolments e"
+                    " JOIN users u ON u.employee_id = e.employee_id"
+                    " JOIN courses c ON c.id = e.course_id WHERE u.username = :u"
+                ),
+                {"u": username},
+            ).all()
+    finally:
+        engine.dispose()
+    if row is None:
+        raise BenchError(f"{username} has no active enrolment in a course with a published lesson")
+    counts: dict[str, int] = {}
+    for status, _code in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    in_uji_0001 = next((status for status, code in statuses if code == "UJI-0001"), None)
+    return {"code": row[0], "key": row[1], "enrolments": counts, "uji_0001": in_uji_0001}
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def summarise(label: str, path: str, pairs: list[tuple[Measurement, Measurement]]) -> dict:
+    """One table row from the (plain, page) measurement pairs of every round."""
+    ratios = [page.rps / base.rps for base, page in pairs if base.rps]
+    return {
+        "page": label,
+        "path": path,
+        "rps": median([page.rps for _, page in pairs]),
+        "plain_rps": median([base.rps for base, _ in pairs]),
+        "ratio": median(ratios),
+        "ratio_min": min(ratios, default=None),
+        "ratio_max": max(ratios, default=None),
+        "p50_ms": median([page.p50_ms for _, page in pairs]),
+        "p95_ms": median([page.p95_ms for _, page in pairs]),
+        "splits": [page.split for _, page in pairs],
+        "errors": sum(page.errors for _, page in pairs),  # the plain row counts its own
+        "runs": [
+            {"plain": asdict(base) | {"rps": base.rps}, "page": asdict(page) | {"rps": page.rps}}
+            for base, page in pairs
+        ],
+    }
+
+
+def mib(status: dict[str, int]) -> str:
+    return f"{status.get('VmHWM', 0) / 1024:.0f}/{status.get('VmRSS', 0) / 1024:.0f}"
 
 
 def split_text(split: list[int] | None) -> str:
@@ -448,16 +586,17 @@ def fmt(value: float | None, spec: str) -> str:
 
 
 def print_table(rows: list[dict]) -> None:
-    head = ["page", "req/s", "plain req/s", "ratio", "p50 ms", "p95 ms", "conns", "errors"]
+    head = ["page", "req/s", "plain req/s", "ratio", "range", "p50 ms", "p95 ms", "conns", "errors"]
     body = [
         [
             r["page"],
             fmt(r["rps"], ".0f"),
             fmt(r["plain_rps"], ".0f"),
-            fmt(r["ratio"], ".2f"),
+            fmt(r["ratio"], ".3f"),
+            f"{fmt(r['ratio_min'], '.3f')}–{fmt(r['ratio_max'], '.3f')}" if r["splits"] else "",
             fmt(r["p50_ms"], ".1f"),
             fmt(r["p95_ms"], ".1f"),
-            split_text(r["split"]),
+            " ".join(split_text(x) for x in r["splits"]),
             str(r["errors"]),
         ]
         for r in rows
@@ -478,13 +617,34 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
+def _terminated(*_: object) -> None:
+    raise BenchError("terminated by SIGTERM")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each page")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON results file")
+    parser.add_argument(
+        "--dataset",
+        choices=("demo", "city"),
+        default="city",
+        help="city: bench/generate.py (15,000 employees at scale 1); demo: `flask demo load`",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="size of the city dataset (1.0 = city size)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="an existing, empty database to fill and measure (e.g. PostgreSQL) instead of a"
+        " temporary SQLite file; it is left as it is afterwards",
+    )
     args = parser.parse_args()
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
 
     wrk = shutil.which("wrk") if args.generator in ("auto", "wrk") else None
     if args.generator == "wrk" and not wrk:
@@ -493,16 +653,56 @@ def main() -> int:
     generator = "wrk" if wrk else "python"
 
     # SIGTERM (e.g. a CI timeout) must still run the clean-up below.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, _terminated)
 
     tmp = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     servers: list[Server] = []
     try:
-        env = base_env(tmp)
-        print(f"temp dir {tmp}; generator {generator}", flush=True)
+        database_url = args.database_url or f"sqlite:///{tmp / 'lms.db'}"
+        env = base_env(tmp, database_url)
+        print(
+            f"temp dir {tmp}; generator {generator}; dataset {args.dataset}"
+            + (f" (scale {args.scale:g})" if args.dataset == "city" else "")
+            + f"; database {safe_url(database_url)}",
+            flush=True,
+        )
         t0 = time.monotonic()
-        run_flask(env, "db", "upgrade")
-        run_flask(env, "demo", "load")
+        generation: dict = {}
+        if args.dataset == "demo":
+            run_flask(env, "db", "upgrade")
+            run_flask(env, "demo", "load")
+            pages, password = DEMO_PAGES, DEMO_PASSWORD
+            learner: dict = {}
+        else:
+            print("generating the city dataset (about 70 s at scale 1 on SQLite)...", flush=True)
+            generation = generate_city(env, database_url, args.scale, tmp / "generate.log")
+            learner = learner_lesson(database_url)
+            pages, password = city_pages(learner["code"], learner["key"]), CITY_PASSWORD
+            print(
+                "generated: "
+                + ", ".join(
+                    f"{generation[k]:,} {k.replace('_', ' ')}"
+                    for k in ("employees", "units", "courses", "enrolments", "lesson_progress")
+                    if k in generation
+                ),
+                flush=True,
+            )
+            print(
+                "generation timings (s): "
+                + ", ".join(
+                    f"{k.removesuffix('_s')} {generation[k]}"
+                    for k in ("employees_s", "courses_s", "enrolments_s", "progress_s", "total_s")
+                    if k in generation
+                )
+                + f" (wall {generation['wall_s']}, incl. migrations and start-up);"
+                f" generator peak RSS {generation['peak_rss_mib']} MiB",
+                flush=True,
+            )
+            print(
+                f"bench.pegawai enrolments {learner['enrolments']}; lesson page course"
+                f" {learner['code']}; UJI-0001: {learner['uji_0001'] or 'not enrolled'}",
+                flush=True,
+            )
         print(f"database ready in {time.monotonic() - t0:.1f} s", flush=True)
 
         lms = Server("lms", "wsgi:app", ROOT, env, tmp / "lms.log", "/healthz")
@@ -513,18 +713,22 @@ def main() -> int:
         for s in servers:
             print(f"{s.name} up on port {s.port} in {s.wait_ready():.1f} s", flush=True)
 
-        cookies = {user: login(lms.port, user) for user in sorted({u for *_, u in PAGES if u})}
+        # Once per account: the login rate limit is 10 per minute.
+        cookies = {
+            user: login(lms.port, user, password) for user in sorted({u for *_, u in pages if u})
+        }
         targets = [
-            (label, path, {"Cookie": cookies[user]} if user else {}) for label, path, user in PAGES
+            (label, path, {"Cookie": cookies[user]} if user else {}) for label, path, user in pages
         ]
         for label, path, headers in targets:  # a wrong cookie would measure a redirect
             status, _msg, _body = fetch(lms.port, path, headers=headers)
             if status != 200:
-                raise BenchError(f"{label}: expected 200 before measuring, got {status}")
+                raise BenchError(
+                    f"{label}: expected 200 before measuring, got {status}\n" + lms.log_tail()
+                )
 
-        if wrk:
-            script = tmp / "count.lua"
-            script.write_text(WRK_SCRIPT)
+        script = tmp / "count.lua"
+        script.write_text(WRK_SCRIPT)
 
         def measure(server: Server, path: str, headers: dict, duration: float) -> Measurement:
             if wrk:
@@ -537,53 +741,39 @@ def main() -> int:
         for _label, path, headers in targets:
             measure(lms, path, headers, warm)
 
-        rows: list[dict] = []
-        plain_runs: list[Measurement] = []
-        for label, path, headers in targets:
-            base = measure(plain, "/", {}, args.duration)
-            page = measure(lms, path, headers, args.duration)
-            plain_runs.append(base)
-            rows.append(
-                {
-                    "page": label,
-                    "path": path,
-                    "rps": page.rps,
-                    "plain_rps": base.rps,
-                    "ratio": page.rps / base.rps if base.rps else None,
-                    "p50_ms": page.p50_ms,
-                    "p95_ms": page.p95_ms,
-                    "requests": page.requests,
-                    "errors": page.errors,
-                    "split": page.split,
-                    "plain_errors": base.errors,
-                    "plain_split": base.split,
-                }
-            )
-            print(
-                f"  {label}: {page.rps:.0f} req/s {split_text(page.split)}"
-                f" (plain {base.rps:.0f} {split_text(base.split)})",
-                flush=True,
-            )
+        # Rounds: every page once per round, each right after its own plain measurement, so a
+        # slow spell of the machine or a lopsided connection split hits one round, not the result.
+        runs: dict[str, list[tuple[Measurement, Measurement]]] = {t[0]: [] for t in targets}
+        for rnd in range(1, args.rounds + 1):
+            print(f"round {rnd}/{args.rounds}", flush=True)
+            for label, path, headers in targets:
+                base = measure(plain, "/", {}, args.duration)
+                page = measure(lms, path, headers, args.duration)
+                runs[label].append((base, page))
+                print(
+                    f"  {label}: {page.rps:.0f} req/s, conns {split_text(page.split)}"
+                    f" (plain {base.rps:.0f}, conns {split_text(base.split)})",
+                    flush=True,
+                )
 
-        plain_rps = [m.rps for m in plain_runs]
-        mean_plain = sum(plain_rps) / len(plain_rps)
-        p50s = [m.p50_ms for m in plain_runs if m.p50_ms is not None]
-        p95s = [m.p95_ms for m in plain_runs if m.p95_ms is not None]
+        rows = [summarise(label, path, runs[label]) for label, path, _ in targets]
+        plain_all = [base for pairs in runs.values() for base, _ in pairs]
+        plain_rps = [m.rps for m in plain_all]
         rows.insert(
             0,
             {
-                "page": f"{PLAIN_LABEL} (mean of {len(plain_runs)})",
+                "page": f"{PLAIN_LABEL} (median of {len(plain_all)})",
                 "path": "/",
-                "rps": mean_plain,
-                "plain_rps": mean_plain,
+                "rps": median(plain_rps),
+                "plain_rps": median(plain_rps),
                 "ratio": 1.0,
-                "p50_ms": sum(p50s) / len(p50s) if p50s else None,
-                "p95_ms": sum(p95s) / len(p95s) if p95s else None,
-                "requests": sum(m.requests for m in plain_runs),
-                "errors": sum(m.errors for m in plain_runs),
-                "split": None,
-                "plain_runs_rps": plain_rps,
-                "plain_runs_split": [m.split for m in plain_runs],
+                "ratio_min": 1.0,
+                "ratio_max": 1.0,
+                "p50_ms": median([m.p50_ms for m in plain_all]),
+                "p95_ms": median([m.p95_ms for m in plain_all]),
+                "splits": [],
+                "errors": sum(m.errors for m in plain_all),
+                "runs": [asdict(m) | {"rps": m.rps} for m in plain_all],
             },
         )
         memory = {s.name: s.memory() for s in servers}
@@ -592,19 +782,26 @@ def main() -> int:
         print_table(rows)
         print()
         print(
-            f"plain route spread: {min(plain_rps):.0f}–{max(plain_rps):.0f} req/s "
-            f"({(max(plain_rps) / min(plain_rps) - 1) * 100:.0f} % between runs)"
+            f"plain route: {min(plain_rps):.0f}–{max(plain_rps):.0f} req/s over"
+            f" {len(plain_rps)} measurements"
         )
         for name, mem in memory.items():
-            workers = ", ".join(f"{kib / 1024:.1f}" for kib in mem["workers_kib"])
-            master = mem["master_kib"] / 1024 if mem["master_kib"] else 0
-            print(f"peak RSS {name}: master {master:.1f} MiB, workers {workers} MiB")
+            print(
+                f"RSS {name} (peak/now, MiB): master {mib(mem['master'])},"
+                f" workers {', '.join(mib(w) for w in mem['workers'])}"
+            )
 
         errors = sum(r["errors"] for r in rows)
         result = {
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "generator": generator,
+            "dataset": args.dataset,
+            "scale": args.scale if args.dataset == "city" else None,
+            "database": safe_url(database_url),
+            "generation": generation,
+            "learner": learner,
             "duration_s": args.duration,
+            "rounds": args.rounds,
             "connections": args.connections,
             "gunicorn": GUNICORN_ARGS + gunicorn_extra_args(),
             "gunicorn_version": metadata.version("gunicorn"),

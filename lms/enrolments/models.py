@@ -57,9 +57,7 @@ class Approval(db.Model):
     __table_args__ = (
         UniqueConstraint("enrolment_id", "step"),
         UniqueConstraint("cohort_member_id", "step"),
-        CheckConstraint(
-            "(enrolment_id IS NULL) <> (cohort_member_id IS NULL)", name="one_subject"
-        ),
+        CheckConstraint("(enrolment_id IS NULL) <> (cohort_member_id IS NULL)", name="one_subject"),
         CheckConstraint(in_values("step", ("supervisor", "hr")), name="step"),
         CheckConstraint(in_values("decision", DECISIONS), name="decision"),
     )
@@ -105,7 +103,9 @@ class Programme(TimestampMixin, db.Model):
     courses: Mapped[list[ProgrammeCourse]] = relationship(
         order_by="ProgrammeCourse.position", cascade="all, delete-orphan"
     )
-    cohorts: Mapped[list[Cohort]] = relationship(back_populates="programme", order_by="Cohort.starts_on")
+    cohorts: Mapped[list[Cohort]] = relationship(
+        back_populates="programme", order_by="Cohort.starts_on"
+    )
 
 
 class ProgrammeCourse(db.Model):

@@ -119,6 +119,10 @@ def _place(enrolment: Enrolment, course: Course) -> None:
 def _reopen_or_create(
     course: Course, employee: Employee, source: str, actor: User | None
 ) -> Enrolment:
+    # Lock before looking and inserting: a concurrent duplicate then finds this row instead of
+    # failing on the unique key, and no transaction holds the FK's share lock on the course
+    # while waiting to upgrade it (a deadlock on PostgreSQL).
+    _lock_course(course)
     enrolment = find(course, employee)
     if enrolment is None:
         enrolment = Enrolment(course_id=course.id, employee_id=employee.id, status="nominated")
@@ -137,6 +141,7 @@ def _reopen_or_create(
     enrolment.ended_at = None
     enrolment.end_reason = ""
     enrolment.approvals = []
+    db.session.flush()  # delete the old steps before new ones reuse (enrolment_id, step)
     return enrolment
 
 
@@ -172,6 +177,7 @@ def nominate(
     enrolment = _reopen_or_create(course, employee, "nomination", actor)
     _start_approvals(enrolment, course.approval_steps or "supervisor", actor)
     db.session.flush()
+    _notify_enrolment(enrolment)
     return enrolment
 
 
@@ -302,6 +308,10 @@ def notify(user_id: int, message: str, link: str = "") -> None:
 
 
 def _notify_enrolment(enrolment: Enrolment) -> None:
+    if enrolment.status == "nominated":
+        from lms.enrolments.workflow import notify_deciders  # whoever decides the next step
+
+        notify_deciders(enrolment)
     user_id = db.session.scalar(select(User.id).where(User.employee_id == enrolment.employee_id))
     if user_id is None:
         return

@@ -1,1 +1,368 @@
-"""Routes (being written)."""
+"""Nominations, the approval queue, HR bulk enrolment, notifications and dashboard sections.
+
+Self-enrolment and withdrawal live on the course page (``lms.courses.views``); these screens
+cover the workflows where someone else decides or acts for the employee.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.courses.models import Course
+from lms.enrolments import bp, bulk, services, workflow
+from lms.enrolments.forms import (
+    BulkConfirmForm,
+    BulkForm,
+    DecisionForm,
+    MarkReadForm,
+    NominateForm,
+)
+from lms.extensions import db
+from lms.main.dashboard import section
+from lms.org import queries as org_queries
+from lms.org.models import Employee, Golongan, JabatanType, Unit
+from lms.permissions import Capability, Role, can, require
+
+C = Capability
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"status_label": services.status_label, "step_title": workflow.step_title}
+
+
+# --- nomination ---------------------------------------------------------------------------------
+
+
+@bp.route("/pendaftaran/usulkan", methods=["GET", "POST"])
+@require(C.LEARN)
+def nominate():  # noqa: ANN201
+    me = current_user.employee
+    if me is None:
+        abort(403)
+    team = org_queries.team_of(me)
+    courses = workflow.open_courses()
+    form = NominateForm()
+    form.employee_id.choices = [(me.id, _("Saya sendiri (%(n)s)", n=me.display_name))] + [
+        (e.id, f"{e.display_name} · {e.position_name}") for e in team
+    ]
+    form.course_id.choices = [(0, _("— pilih pelatihan —"))] + [
+        (
+            c.id,
+            workflow.course_label(c) + (f" · {_('perlu persetujuan')}" if c.approval_steps else ""),
+        )
+        for c in courses
+    ]
+    if request.method == "GET":
+        form.employee_id.data = me.id
+        wanted = request.args.get("pelatihan", "")
+        form.course_id.data = next((c.id for c in courses if c.code == wanted), 0)
+    error = ""
+    if form.validate_on_submit():
+        employee = db.session.get(Employee, form.employee_id.data)
+        course = db.session.get(Course, form.course_id.data)
+        if employee is None or not (employee.id == me.id or employee.supervisor_id == me.id):
+            form.employee_id.errors.append(
+                _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
+            )
+        elif course is None:
+            form.course_id.errors.append(_("Pelatihan tidak ditemukan."))
+        else:
+            try:
+                enrolment = workflow.nominate(current_user, employee, course)
+            except services.EnrolmentError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                message = workflow.outcome_message(enrolment)
+                db.session.commit()
+                flash(message, "success")
+                return redirect(url_for("enrolments.nominate"))
+    mine = workflow.my_nominations(current_user)
+    return render_template(
+        "enrolments/nominate.html", form=form, team=team, error=error, mine=mine
+    ), (422 if error or form.errors else 200)
+
+
+# --- approvals ----------------------------------------------------------------------------------
+
+
+@bp.route("/pendaftaran/persetujuan")
+@require(C.VIEW_TEAM, C.APPROVE_ENROLMENTS)
+def approvals():  # noqa: ANN201
+    page = max(request.args.get("page", 1, type=int), 1)
+    mine = workflow.supervisor_queue(current_user)
+    hr_items: list[workflow.QueueItem] = []
+    hr_total = 0
+    is_hr = can(current_user, C.APPROVE_ENROLMENTS)
+    if is_hr:
+        hr_items, hr_total = workflow.hr_queue(current_user, page)
+    courses = {i.enrolment.course.id: i.enrolment.course for i in [*mine, *hr_items]}
+    return render_template(
+        "enrolments/approvals.html",
+        mine=mine,
+        hr_items=hr_items,
+        hr_total=hr_total,
+        is_hr=is_hr,
+        is_supervisor=Role.ATASAN in current_user.roles,
+        seats=workflow.seats_left_many(list(courses.values())),
+        page=page,
+        pages=max((hr_total + workflow.PAGE_SIZE - 1) // workflow.PAGE_SIZE, 1),
+    )
+
+
+@bp.route("/pendaftaran/persetujuan/<int:approval_id>", methods=["GET", "POST"])
+@require(C.VIEW_TEAM, C.APPROVE_ENROLMENTS)
+def approval(approval_id: int):  # noqa: ANN201
+    step = workflow.load_approval(approval_id)
+    if step is None:
+        abort(404)
+    if not services.can_decide(current_user, step):
+        abort(403)
+    enrolment = step.enrolment
+    form = DecisionForm()
+    waiting = enrolment.status == "nominated" and services.pending_step(enrolment) is step
+    status = 200
+    if form.validate_on_submit():
+        if not (form.approve.data or form.reject.data):
+            form.comment.errors.append(_("Pilih Setujui atau Tolak."))
+        elif form.reject.data and not (form.comment.data or "").strip():
+            form.comment.errors.append(_("Tuliskan alasan penolakan."))
+        else:
+            try:
+                services.decide(
+                    current_user,
+                    step,
+                    approve=bool(form.approve.data),
+                    comment=form.comment.data or "",
+                )
+            except services.EnrolmentError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for("enrolments.approvals"))
+            message = workflow.decision_message(step)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("enrolments.approvals"))
+    if form.errors:
+        status = 422
+    return render_template(
+        "enrolments/approval.html",
+        step=step,
+        enrolment=enrolment,
+        form=form,
+        waiting=waiting,
+        seats=workflow.seats_left_many([enrolment.course]),
+        names=workflow.decider_names(enrolment.approvals),
+    ), status
+
+
+# --- bulk enrolment -----------------------------------------------------------------------------
+
+
+def _bulk_choices(form: BulkForm | None) -> list[Course]:
+    courses = workflow.open_courses()
+    if form is not None:
+        form.course_id.choices = [(0, _("— pilih pelatihan —"))] + [
+            (c.id, workflow.course_label(c)) for c in courses
+        ]
+        form.unit_id.choices = [(0, _("— semua unit dalam kewenangan Anda —"))] + [
+            (u.id, f"{'— ' * u.depth}{u.name}")
+            for u in db.session.scalars(org_queries.scoped_units(current_user))
+        ]
+        form.jabatan.choices = [("", _("— semua jenis jabatan —"))] + [
+            (t.code, t.name)
+            for t in db.session.scalars(select(JabatanType).order_by(JabatanType.rank))
+        ]
+        form.golongan.choices = [("", _("— semua golongan —"))] + [
+            (g.code, g.label) for g in db.session.scalars(select(Golongan).order_by(Golongan.rank))
+        ]
+    return courses
+
+
+def _render_preview(result: bulk.BulkPreview, selection: bulk.Selection, notice: str = ""):  # noqa: ANN202
+    confirm = None
+    if result.ok:
+        confirm = BulkConfirmForm(
+            formdata=None,
+            course_id=str(result.course.id),
+            unit_id=str(selection.unit.id) if selection.unit else "",
+            jabatan=selection.jabatan,
+            golongan=selection.golongan,
+            nips=selection.encoded_nips(),
+            digest=result.digest,
+        )
+    return render_template(
+        "enrolments/bulk_preview.html",
+        result=result,
+        selection=selection,
+        confirm=confirm,
+        notice=notice,
+        limit=bulk.PREVIEW_ROWS,
+    )
+
+
+@bp.route("/pendaftaran/massal", methods=["GET", "POST"])
+@require(C.ENROL_OTHERS)
+def bulk_enrol():  # noqa: ANN201
+    form = BulkForm()
+    _bulk_choices(form)
+    if request.method == "GET":
+        wanted = request.args.get("pelatihan", "")
+        course = db.session.scalar(select(Course).where(Course.code == wanted)) if wanted else None
+        form.course_id.data = course.id if course else 0
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course_id.data)
+        try:
+            if course is None:
+                raise bulk.BulkError(_("Pelatihan tidak ditemukan."), "course_id")
+            selection = bulk.Selection(
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                jabatan=form.jabatan.data or "",
+                golongan=form.golongan.data or "",
+            )
+            if form.unit_id.data and selection.unit is None:
+                raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
+            upload = form.nip_file.data
+            text = (form.nip_text.data or "").strip()
+            if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
+                raise bulk.BulkError(
+                    _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
+                )
+            if upload and text:
+                raise bulk.BulkError(
+                    _("Unggah berkas atau tempel daftar NIP, tidak keduanya sekaligus."),
+                    "nip_text",
+                )
+            if upload:
+                data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+                if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+                    abort(413)
+                selection.nips = bulk.read_nip_file(upload.filename or "", data)
+            elif text:
+                selection.nips = bulk.read_nip_text(text)
+            result = bulk.preview(current_user, course, selection)
+        except bulk.BulkError as exc:
+            db.session.rollback()
+            _bulk_choices(form)
+            getattr(form, exc.field or "course_id").errors.append(str(exc))
+        else:
+            return _render_preview(result, selection)
+    status = 422 if form.errors else 200
+    return render_template("enrolments/bulk.html", form=form, max_people=bulk.BULK_MAX), status
+
+
+@bp.route("/pendaftaran/massal/konfirmasi", methods=["POST"])
+@require(C.ENROL_OTHERS)
+def bulk_confirm():  # noqa: ANN201
+    form = BulkConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
+        return redirect(url_for("enrolments.bulk_enrol"))
+    course = (
+        db.session.get(Course, int(form.course_id.data)) if form.course_id.data.isdigit() else None
+    )
+    unit_id = form.unit_id.data or ""
+    unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    if course is None or (unit_id and unit is None):
+        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
+        return redirect(url_for("enrolments.bulk_enrol"))
+    selection = bulk.Selection(
+        unit=unit,
+        jabatan=form.jabatan.data or "",
+        golongan=form.golongan.data or "",
+        nips=bulk.decode_nips(form.nips.data or ""),
+    )
+    try:
+        result = bulk.preview(current_user, course, selection)
+        if result.digest != form.digest.data:
+            db.session.rollback()
+            return _render_preview(
+                result,
+                selection,
+                _("Data berubah sejak pratinjau dibuat. Periksa daftar terbaru lalu simpan lagi."),
+            )
+        counts = bulk.apply(current_user, result)
+    except (bulk.BulkError, services.EnrolmentError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("enrolments.bulk_enrol"))
+    title = workflow.course_label(course)
+    db.session.commit()
+    flash(
+        _(
+            "%(a)s pegawai didaftarkan ke %(t)s; %(w)s masuk daftar tunggu.",
+            a=counts.get("active", 0),
+            t=title,
+            w=counts.get("waitlisted", 0),
+        ),
+        "success",
+    )
+    return redirect(url_for("enrolments.bulk_enrol"))
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+@bp.route("/pemberitahuan")
+@login_required
+def notifications():  # noqa: ANN201
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = workflow.notifications_for(current_user, page)
+    return render_template(
+        "enrolments/notifications.html",
+        rows=rows,
+        total=total,
+        unread=workflow.unread_count(current_user),
+        page=page,
+        pages=max((total + workflow.PAGE_SIZE - 1) // workflow.PAGE_SIZE, 1),
+        action_form=MarkReadForm(),
+    )
+
+
+@bp.route("/pemberitahuan/tandai-dibaca", methods=["POST"])
+@login_required
+def notifications_read():  # noqa: ANN201
+    form = MarkReadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = (form.notification_id.data or "").strip()
+    if raw and not raw.isdigit():
+        abort(400)
+    changed = workflow.mark_read(current_user, int(raw) if raw else None)
+    db.session.commit()
+    if not raw:
+        flash(_("%(n)s pemberitahuan ditandai sudah dibaca.", n=changed), "success")
+    page = request.args.get("page", 1, type=int)
+    return redirect(url_for("enrolments.notifications", page=page if page > 1 else None))
+
+
+# --- dashboard sections -------------------------------------------------------------------------
+
+
+@section(40)
+def _supervisor_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if Role.ATASAN not in user.roles:
+        return None
+    return (
+        "enrolments/_dash_supervisor.html",
+        {
+            "queue": workflow.supervisor_queue(user, limit=6),
+            "team": workflow.team_enrolments(user, limit=21),
+            "team_limit": 20,
+            "status_label": services.status_label,
+        },
+    )
+
+
+@section(45)
+def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if not can(user, C.APPROVE_ENROLMENTS):
+        return None
+    items, total = workflow.hr_queue(user, per_page=5)
+    return ("enrolments/_dash_hr.html", {"pending": items, "total": total})

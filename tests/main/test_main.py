@@ -135,4 +135,6 @@ def test_unexpected_error_gives_500_page_and_rolls_back(app, client, world, monk
     text = response.get_data(as_text=True)
     assert "Terjadi kesalahan" in text and "kaboom" not in text
     json_response = client.get("/dasbor", headers={"Accept": "application/json"})
-    assert json_response.status_code == 500 and json_response.json["error"]["code"] == "internal_error"
+    assert (
+        json_response.status_code == 500 and json_response.json["error"]["code"] == "internal_error"
+    )

@@ -1,0 +1,400 @@
+"""Nominations, approval queues and notifications around the enrolment state machine.
+
+The transitions live in ``services``; this module adds what the screens need: the rules that
+decide who may nominate for which course, who must be told when a nomination waits, the queues a
+supervisor and HR work through, the team overview, and the notification list. Read functions
+here run a fixed number of queries whatever the amount of data (eager loading, grouped counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, true, update
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+
+from lms.auth.models import User, UserRole
+from lms.courses.models import Course, CourseVersion
+from lms.db import utcnow
+from lms.enrolments import services
+from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.permissions import Capability, Role, can
+
+PAGE_SIZE = 25
+
+
+# --- nominations -------------------------------------------------------------------------------
+
+
+def open_courses() -> list[Course]:
+    """Published courses a nomination or a bulk enrolment may target, by title."""
+    return list(
+        db.session.scalars(
+            select(Course)
+            .join(Course.published_version)
+            .options(contains_eager(Course.published_version))
+            .where(Course.archived.is_(False))
+            .order_by(CourseVersion.title, Course.code)
+        )
+    )
+
+
+def course_label(course: Course) -> str:
+    title = course.published_version.title if course.published_version else course.code
+    return f"{title} ({course.code})"
+
+
+def nominate(
+    actor: User, employee: Employee, course: Course, today: date | None = None
+) -> Enrolment:
+    """A nomination from the "Usulkan" page.
+
+    Two refusals are added to the state machine's: an employee does not nominate themselves for
+    an open course (they simply enrol on its page), and nobody nominates for a course that only
+    BKPSDM enrols, because the supervisor's automatic approval would bypass HR.
+    """
+    if course.published_version_id is None or course.archived:
+        raise services.EnrolmentError(_("Pelatihan ini belum atau tidak lagi dibuka."))
+    if not course.self_enrol and not course.approval_steps:
+        raise services.EnrolmentError(_("Pendaftaran pelatihan ini dilakukan oleh BKPSDM."))
+    if actor.employee_id == employee.id and not course.approval_steps:
+        raise services.EnrolmentError(
+            _(
+                "Pelatihan ini tidak memerlukan persetujuan: daftarlah langsung di halaman "
+                "pelatihannya."
+            )
+        )
+    return services.nominate(actor, employee, course, today)
+
+
+def step_label(step: str) -> str:
+    return {"supervisor": _("atasan langsung"), "hr": _("BKPSDM / Admin OPD")}.get(step, step)
+
+
+def step_title(step: str) -> str:
+    """The step's name at the start of a line (``step_label`` continues a sentence)."""
+    return {"supervisor": _("Atasan langsung"), "hr": _("BKPSDM / Admin OPD")}.get(step, step)
+
+
+def outcome_message(enrolment: Enrolment) -> str:
+    """What the person who acted sees after a nomination or an approval."""
+    course = enrolment.course or db.session.get(Course, enrolment.course_id)
+    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
+    title = course.published_version.title if course.published_version else course.code
+    name = employee.display_name
+    if enrolment.status == "nominated":
+        step = services.pending_step(enrolment)
+        return _(
+            "Usulan %(t)s untuk %(n)s menunggu persetujuan %(s)s.",
+            t=title,
+            n=name,
+            s=step_label(step.step) if step else "",
+        )
+    if enrolment.status == "active":
+        return _("%(n)s terdaftar di pelatihan %(t)s.", n=name, t=title)
+    if enrolment.status == "waitlisted":
+        return _("%(n)s masuk daftar tunggu pelatihan %(t)s.", n=name, t=title)
+    if enrolment.status == "rejected":
+        return _("Usulan %(t)s untuk %(n)s ditolak.", t=title, n=name)
+    return services.status_label(enrolment.status)
+
+
+def decision_message(approval: Approval) -> str:
+    prefix = _("Disetujui.") if approval.decision == "approved" else _("Ditolak.")
+    return f"{prefix} {outcome_message(approval.enrolment)}"  # type: ignore[arg-type]
+
+
+def my_nominations(user: User, limit: int = 20) -> list[Enrolment]:
+    """Nominations the user made or that were made for them, newest first."""
+    who = Enrolment.nominated_by_id == user.id
+    if user.employee_id is not None:
+        who = or_(who, Enrolment.employee_id == user.employee_id)
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .options(
+                joinedload(Enrolment.employee),
+                joinedload(Enrolment.course).joinedload(Course.published_version),
+                selectinload(Enrolment.approvals),
+            )
+            .where(who, Enrolment.source == "nomination")
+            .order_by(Enrolment.requested_at.desc(), Enrolment.id.desc())
+            .limit(limit)
+        ).unique()
+    )
+
+
+# --- who decides, and telling them --------------------------------------------------------------
+
+
+def decider_ids(approval: Approval) -> list[int]:
+    """Accounts that may decide this step: the direct supervisor, or HR whose scope covers the
+    employee's unit (every Admin BKPSDM, and the Admin OPD of the employee's department)."""
+    enrolment = approval.enrolment
+    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
+    if approval.step == "supervisor":
+        if employee.supervisor_id is None:
+            return []
+        return list(
+            db.session.scalars(
+                select(User.id).where(
+                    User.employee_id == employee.supervisor_id, User.active.is_(True)
+                )
+            )
+        )
+    unit = employee.unit or db.session.get(Unit, employee.unit_id)
+    admin_unit = aliased(Unit)
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .outerjoin(admin_unit, admin_unit.id == User.admin_unit_id)
+            .where(
+                User.active.is_(True),
+                or_(
+                    UserRole.role == Role.ADMIN_BKPSDM.value,
+                    and_(
+                        UserRole.role == Role.ADMIN_OPD.value,
+                        literal(unit.path).startswith(admin_unit.path),
+                    ),
+                ),
+            )
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def notify_deciders(enrolment: Enrolment) -> None:
+    """Tell whoever decides the pending step that a nomination waits for them."""
+    step = services.pending_step(enrolment)
+    if step is None or enrolment.status != "nominated":
+        return
+    course = enrolment.course or db.session.get(Course, enrolment.course_id)
+    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
+    title = course.published_version.title if course.published_version else course.code
+    message = _(
+        "Usulan pelatihan %(t)s untuk %(n)s menunggu persetujuan Anda.",
+        t=title,
+        n=employee.display_name,
+    )
+    for user_id in decider_ids(step):
+        services.notify(user_id, message, f"/pendaftaran/persetujuan/{step.id}")
+
+
+# --- approval queues ------------------------------------------------------------------------------
+
+
+def _is_current_step() -> ColumnElement[bool]:
+    """The approval is pending and every earlier step of the same nomination is approved."""
+    earlier = aliased(Approval)
+    return and_(
+        Approval.decision == "pending",
+        Enrolment.status == "nominated",
+        ~exists(
+            select(earlier.id).where(
+                earlier.enrolment_id == Approval.enrolment_id,
+                earlier.position < Approval.position,
+                earlier.decision != "approved",
+            )
+        ),
+    )
+
+
+def hr_scope(user: User) -> ColumnElement[bool]:
+    """The units whose nominations this HR account decides, as a clause on ``Unit``."""
+    roles = user.roles
+    if not can(user, Capability.APPROVE_ENROLMENTS):
+        return false()
+    if Role.ADMIN_BKPSDM in roles:
+        return true()
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return Unit.path.startswith(user.admin_unit.path)
+    return false()
+
+
+def _queue(*where: ColumnElement[bool]):  # noqa: ANN202
+    nominator = aliased(User)
+    return (
+        select(Approval, nominator.employee_id)
+        .join(Approval.enrolment)
+        .join(Enrolment.employee)
+        .join(Employee.unit)
+        .outerjoin(nominator, nominator.id == Enrolment.nominated_by_id)
+        .where(Approval.enrolment_id.is_not(None), _is_current_step(), *where)
+    )
+
+
+def _queue_options(stmt):  # noqa: ANN001, ANN202
+    nomination = contains_eager(Approval.enrolment)
+    return stmt.options(
+        nomination.contains_eager(Enrolment.employee).contains_eager(Employee.unit),
+        nomination.joinedload(Enrolment.course).joinedload(Course.published_version),
+        nomination.selectinload(Enrolment.approvals),
+    )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    approval: Approval
+    by_self: bool  # nominated by the employee (else by their supervisor or HR)
+
+    @property
+    def enrolment(self) -> Enrolment:
+        return self.approval.enrolment  # type: ignore[return-value]
+
+
+def _items(rows) -> list[QueueItem]:  # noqa: ANN001
+    return [
+        QueueItem(approval, nominator_employee_id == approval.enrolment.employee_id)
+        for approval, nominator_employee_id in rows
+    ]
+
+
+def supervisor_queue(user: User, limit: int | None = None) -> list[QueueItem]:
+    """Nominations of the user's direct reports waiting for the supervisor step."""
+    if user.employee_id is None:
+        return []
+    stmt = _queue_options(
+        _queue(Approval.step == "supervisor", Employee.supervisor_id == user.employee_id)
+    ).order_by(Enrolment.requested_at, Approval.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return _items(db.session.execute(stmt).unique().all())
+
+
+def hr_queue(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueItem], int]:
+    """Nominations waiting for the HR step within the user's scope, oldest first."""
+    base = _queue(Approval.step == "hr", hr_scope(user))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = (
+        db.session.execute(
+            _queue_options(base)
+            .order_by(Enrolment.requested_at, Approval.id)
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
+        )
+        .unique()
+        .all()
+    )
+    return _items(rows), total
+
+
+def seats_left_many(courses: list[Course]) -> dict[int, int | None]:
+    """Seats left per course in one grouped query (``None`` = no capacity limit)."""
+    limited = {c.id: c.capacity for c in courses if c.capacity is not None}
+    out: dict[int, int | None] = {c.id: None for c in courses}
+    if not limited:
+        return out
+    taken = dict(
+        db.session.execute(
+            select(Enrolment.course_id, func.count(Enrolment.id))
+            .where(
+                Enrolment.course_id.in_(list(limited)),
+                Enrolment.status.in_(services.SEAT_STATES),
+            )
+            .group_by(Enrolment.course_id)
+        ).all()
+    )
+    for course_id, capacity in limited.items():
+        out[course_id] = max(capacity - taken.get(course_id, 0), 0)
+    return out
+
+
+def load_approval(approval_id: int) -> Approval | None:
+    """An approval of a course nomination, with the nomination, its steps and their deciders."""
+    approval = db.session.scalar(
+        select(Approval)
+        .where(Approval.id == approval_id, Approval.enrolment_id.is_not(None))
+        .options(
+            joinedload(Approval.enrolment).joinedload(Enrolment.employee).joinedload(Employee.unit),
+            joinedload(Approval.enrolment)
+            .joinedload(Enrolment.course)
+            .joinedload(Course.published_version),
+            joinedload(Approval.enrolment).selectinload(Enrolment.approvals),
+        )
+    )
+    return approval
+
+
+def decider_names(approvals: list[Approval]) -> dict[int, str]:
+    ids = {a.decided_by_id for a in approvals if a.decided_by_id}
+    if not ids:
+        return {}
+    users = db.session.scalars(
+        select(User).where(User.id.in_(ids)).options(joinedload(User.employee))
+    )
+    return {u.id: u.name for u in users}
+
+
+# --- the supervisor's team -----------------------------------------------------------------------
+
+
+def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
+    """The team's current and finished enrolments with progress, in one query."""
+    if user.employee_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Enrolment.employee)
+            .options(
+                contains_eager(Enrolment.employee),
+                joinedload(Enrolment.course).joinedload(Course.published_version),
+            )
+            .where(
+                Employee.supervisor_id == user.employee_id,
+                Employee.is_active.is_(True),
+                Enrolment.status.in_((*services.OPEN_STATES, "completed")),
+            )
+            .order_by(Employee.full_name, Enrolment.requested_at.desc(), Enrolment.id)
+            .limit(limit)
+        ).unique()
+    )
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+def notifications_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
+    base = select(Notification).where(Notification.user_id == user.id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.session.scalars(
+        base.order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return list(rows), total
+
+
+def unread_count(user: User) -> int:
+    """For the header bell."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def mark_read(user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) read; returns how many changed.
+
+    Another user's id simply matches nothing, so it cannot be used to probe or change theirs.
+    """
+    stmt = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow())
+    )
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    result = db.session.execute(stmt.execution_options(synchronize_session=False))
+    db.session.flush()
+    return result.rowcount or 0
