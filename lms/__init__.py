@@ -167,10 +167,21 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
 
+    def unread_notifications() -> int:
+        """Unread count for the header bell: one query per page, memoised for the request."""
+        if not current_user.is_authenticated:
+            return 0
+        if "_unread" not in g:
+            from lms.enrolments.workflow import unread_count
+
+            g._unread = unread_count(current_user)
+        return g._unread
+
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {
             "can": lambda cap: can(current_user, cap),
+            "unread_notifications": unread_notifications,
             "Capability": Capability,
             "Role": Role,
             "ROLE_LABELS": ROLE_LABELS,
