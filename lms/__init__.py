@@ -120,6 +120,7 @@ VIEW_MODULES = (
     "api.views",
     "courses.views",
     "courses.authoring_views",
+    "courses.category_views",
     "enrolments.views",
     "enrolments.cohort_views",
     "learning.views",

@@ -17,6 +17,8 @@ AUTHORS = {"pengajar", "admin_bkpsdm"}  # the URL's course is taught by `pengaja
 BKPSDM = {"admin_bkpsdm"}
 
 EXPECTED = {
+    ("courses.categories", "GET"): {"admin_bkpsdm"},
+    ("courses.categories", "POST"): {"admin_bkpsdm"},
     ("courses.author_courses", "GET"): AUTHORS,
     ("courses.author_new", "GET"): AUTHORS,
     ("courses.author_new", "POST"): AUTHORS,

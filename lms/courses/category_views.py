@@ -1,0 +1,52 @@
+"""Catalogue areas: the five of the mission come preloaded; BKPSDM can add more."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from lms.courses import bp
+from lms.courses.models import Category, Course
+from lms.extensions import db
+from lms.permissions import Capability, require
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        _l("Nama bidang baru"),
+        validators=[
+            DataRequired(_l("Nama bidang wajib diisi.")),
+            Length(min=3, max=100, message=_l("Nama bidang 3 sampai 100 karakter.")),
+        ],
+    )
+
+
+@bp.route("/kelola/kategori", methods=["GET", "POST"])
+@require(Capability.PUBLISH_COURSES)
+def categories():  # noqa: ANN201
+    form = CategoryForm()
+    if form.validate_on_submit():
+        name = " ".join(form.name.data.split())
+        exists = db.session.scalar(
+            select(Category.id).where(func.lower(Category.name) == name.lower())
+        )
+        if exists:
+            form.name.errors.append(_("Bidang %(n)s sudah ada.", n=name))
+        else:
+            position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
+            db.session.add(Category(name=name, position=position))
+            db.session.commit()
+            flash(_("Bidang %(n)s ditambahkan.", n=name), "success")
+            return redirect(url_for("courses.categories"))
+    rows = db.session.execute(
+        select(Category, func.count(Course.id))
+        .outerjoin(Course, Course.category_id == Category.id)
+        .group_by(Category.id)
+        .order_by(Category.position, Category.name)
+    ).all()
+    return render_template("courses/categories.html", form=form, rows=rows)
