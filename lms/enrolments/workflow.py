@@ -271,6 +271,8 @@ def hr_queue(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list
     """Nominations waiting for the HR step within the user's scope, oldest first."""
     base = _queue(Approval.step == "hr", hr_scope(user))
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if total == 0:
+        return [], 0  # the rows query is the expensive one on a large enrolment table
     rows = (
         db.session.execute(
             _queue_options(base)

@@ -1,0 +1,76 @@
+"""Background tasks run in-process without a broker; rate limits can live in Redis."""
+
+from __future__ import annotations
+
+import re
+import socket
+import uuid
+
+import pytest
+from flask import current_app
+
+from lms import create_app
+
+
+def test_tasks_run_in_process_with_the_app_context(app) -> None:  # noqa: ANN001
+    celery = app.extensions["celery"]
+    assert celery.conf.task_always_eager  # no LMS_REDIS_URL in tests
+
+    @celery.task(name=f"tests.echo.{uuid.uuid4().hex}")
+    def echo(value: str) -> str:
+        return f"{value}:{current_app.config['ENV_NAME']}"
+
+    assert echo.delay("ok").get() == "ok:testing"
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_login_rate_limit_in_redis_is_shared_between_app_instances(
+    app, databases, tmp_path
+) -> None:  # noqa: ANN001
+    from lms.extensions import db, limiter
+
+    prefix = f"lms-test-{uuid.uuid4().hex[:8]}"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": databases.new("redis"),
+        "FILES_DIR": str(tmp_path),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "WTF_CSRF_ENABLED": False,
+    }
+    first = create_app(config, env="testing")
+    assert first.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    with first.app_context():
+        db.create_all()
+    second = create_app(config, env="testing")  # another "server" sharing the same Redis
+    statuses = []
+    for i in range(7):
+        target = first if i % 2 == 0 else second
+        response = target.test_client().post(
+            "/masuk", data={"identifier": "siapa", "password": "salah-sekali"}
+        )
+        statuses.append(response.status_code)
+    assert statuses[-1] == 429, statuses
+    assert re.search(
+        "Terlalu banyak percobaan",
+        second.test_client()
+        .post("/masuk", data={"identifier": "x", "password": "yyyyyyyy"})
+        .get_data(as_text=True),
+    )
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    assert list(client.scan_iter(f"*{prefix}*")), "the counters should live in Redis"
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+    with first.app_context():
+        db.drop_all()
+        db.engine.dispose()
+    limiter.init_app(app)  # the one Limiter object goes back to the session app's memory storage
