@@ -124,13 +124,14 @@ VIEW_MODULES = (
     "enrolments.views",
     "enrolments.cohort_views",
     "learning.views",
+    "quizzes.bank_views",
 )
 
 
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    for models in ("auth", "org", "courses", "enrolments"):
+    for models in ("auth", "org", "courses", "enrolments", "quizzes"):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     for views in VIEW_MODULES:
         importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
     from lms.org import bp as org_bp
+    from lms.quizzes import bp as quizzes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -150,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(enrolments_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(quizzes_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

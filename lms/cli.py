@@ -182,5 +182,54 @@ def register_cli(app: Flask) -> None:
         if result["errors"]:
             sys.exit(1)
 
-    for group in (demo, users, tokens, reference, org, content):
+    quiz = AppGroup("quiz", help="Question banks.")
+
+    @quiz.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(["gift", "aiken"]), required=True)
+    @click.option("--course", "code", default=None, help="Course code; not needed with --dry-run.")
+    @click.option("--category", default=None, help="Category for questions the file leaves out.")
+    @click.option("--dry-run", is_flag=True, help="Check the file only; store nothing.")
+    @click.option("--json", "as_json", is_flag=True)
+    def quiz_import(
+        path: Path, fmt: str, code: str | None, category: str | None, dry_run: bool, as_json: bool
+    ) -> None:
+        """Import questions; bad questions are reported by line while the good ones import."""
+        from lms.courses.models import Course
+        from lms.quizzes import services as bank
+
+        course = None
+        if not dry_run:
+            if not code:
+                _fail("--course is required unless --dry-run is given")
+            course = db.session.scalar(select(Course).where(Course.code == code))
+            if course is None:
+                _fail(f"no course with code {code}")
+        parsed = bank.parse_upload(path.read_bytes(), fmt)
+        by_type = parsed.by_type()
+        if course is not None and parsed.questions:
+            by_type = bank.import_questions(course, parsed, category)
+            db.session.commit()
+        result = {
+            "imported": sum(by_type.values()),
+            "by_type": by_type,
+            "errors": [{"line": e.line, "message": e.message} for e in parsed.errors],
+        }
+        if dry_run:
+            result["dry_run"] = True
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            for e in result["errors"]:
+                click.echo(f"line {e['line']}: {e['message']}", err=True)
+            counts = ", ".join(f"{k}={v}" for k, v in sorted(by_type.items()))
+            verb = "would import" if dry_run else "imported"
+            click.echo(
+                f"{verb} {result['imported']} questions ({counts}); errors={len(parsed.errors)}"
+            )
+        if not parsed.questions:
+            reason = parsed.errors[0].message if parsed.errors else "the file holds no questions"
+            _fail(f"nothing imported: {reason}")
+
+    for group in (demo, users, tokens, reference, org, content, quiz):
         app.cli.add_command(group)
