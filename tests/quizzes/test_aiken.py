@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lms.quizzes.formats import Answer, Question, export_aiken, parse_aiken
 from lms.quizzes.formats.types import ImportResult
+from tests.shared import SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "aiken"
+FIXTURES = SHARED_FIXTURES / "aiken"
 
 
 def fixture_bytes(name: str) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +16,9 @@ from lms.quizzes import services
 from lms.quizzes.models import Question
 from tests.conftest import csrf_token, login
 from tests.factories import make_course, make_user
+from tests.shared import SHARED_FIXTURES
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+SHARED = SHARED_FIXTURES
 
 
 def fixture_bytes(name: str) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +10,9 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.quizzes.models import Question, QuestionCategory
 from tests.factories import make_course
+from tests.shared import SHARED_FIXTURES
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+SHARED = SHARED_FIXTURES
 
 
 def fixture_path(name: str) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from lms.quizzes.formats import BLANK, Answer, Question, export_gift, parse_gift
 from lms.quizzes.formats.types import ImportResult
+from tests.shared import SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "gift"
+FIXTURES = SHARED_FIXTURES / "gift"
 
 
 def fixture_bytes(name: str) -> bytes:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lms.quizzes.formats import Answer, Question, parse_gift
 from lms.quizzes.grading import grade, parse_number
+from tests.shared import SHARED_FIXTURES
 
-FIXTURE = (
-    Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "gift" / "questions.gift.txt"
-)
+FIXTURE = SHARED_FIXTURES / "gift" / "questions.gift.txt"
 
 
 def choice(*answers: tuple[str, float], kind: str = "single_choice") -> Question:
