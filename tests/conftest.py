@@ -11,6 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,29 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
     factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
     yield factory
     factory.drop_all()
+
+
+@contextmanager
+def isolated_app(databases: DatabaseFactory, files_dir: Path, label: str, pool_size: int = 5):  # noqa: ANN201
+    """An app on a database of its own (schema created), e.g. for concurrency tests whose
+    threads each need a connection; disposed of afterwards."""
+    options = {"pool_size": pool_size, "max_overflow": 0} if PG_URL else {}
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": databases.new(label),
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+            "FILES_DIR": str(files_dir),
+        },
+        env="testing",
+    )
+    with application.app_context():
+        _db.create_all()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

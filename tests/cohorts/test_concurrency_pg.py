@@ -15,13 +15,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from lms import create_app
 from lms.auth.models import User
 from lms.enrolments import cohort_services as cs
 from lms.enrolments.models import Cohort, CohortMember, Enrolment
 from lms.extensions import db
 from lms.org.models import Employee
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, isolated_app
 from tests.factories import build_world, make_course, make_employee
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs LMS_TEST_DATABASE_URL (PostgreSQL)")
@@ -32,41 +31,34 @@ QUOTA = 4
 
 @pytest.fixture(scope="module")
 def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": databases.new("cohortrace"),
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 5, "max_overflow": 0},
-            "FILES_DIR": str(tmp_path_factory.mktemp("cohort-race-files")),
-        },
-        env="testing",
-    )
-    with app.app_context():
-        db.create_all()
-        world = build_world()
-        for i in range(THREADS):
-            make_employee(world.disdik, f"Calon {i:02d}")
-        courses = [make_course(f"RACE-10{i}").id for i in range(2)]
-        programme = cs.save_programme(None, {"code": "RACE", "title": "Program Rebutan"}, courses)
-        today = date.today()
-        for code in ("RACE-I", "RACE-II"):
-            cs.save_cohort(
-                None,
-                programme,
-                None,
-                {
-                    "code": code,
-                    "name": code,
-                    "starts_on": today + timedelta(days=10),
-                    "ends_on": today + timedelta(days=40),
-                    "quota": QUOTA,
-                },
+    with isolated_app(
+        databases, tmp_path_factory.mktemp("cohort-race-files"), "cohortrace", THREADS + 5
+    ) as app:
+        with app.app_context():
+            world = build_world()
+            for i in range(THREADS):
+                make_employee(world.disdik, f"Calon {i:02d}")
+            courses = [make_course(f"RACE-10{i}").id for i in range(2)]
+            programme = cs.save_programme(
+                None, {"code": "RACE", "title": "Program Rebutan"}, courses
             )
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+            today = date.today()
+            for code in ("RACE-I", "RACE-II"):
+                cs.save_cohort(
+                    None,
+                    programme,
+                    None,
+                    {
+                        "code": code,
+                        "name": code,
+                        "starts_on": today + timedelta(days=10),
+                        "ends_on": today + timedelta(days=40),
+                        "quota": QUOTA,
+                    },
+                )
+            db.session.commit()
+            db.session.remove()
+        yield app
 
 
 def _run_together(app: Flask, cohort_code: str, names: list[str]) -> tuple[list, list[str]]:

@@ -16,13 +16,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from lms import create_app
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import services
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, isolated_app
 from tests.factories import build_world, make_course, make_employee, make_user
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs LMS_TEST_DATABASE_URL (PostgreSQL)")
@@ -34,28 +33,17 @@ SEATS = 5
 @pytest.fixture(scope="module")
 def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
     """An app on a database of its own with a pool large enough for every thread at once."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": databases.new("race"),
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 5, "max_overflow": 0},
-            "FILES_DIR": str(tmp_path_factory.mktemp("race-files")),
-        },
-        env="testing",
-    )
-    with app.app_context():
-        db.create_all()
-        world = build_world()
-        for i in range(THREADS):
-            emp = make_employee(world.disdik, f"Peserta {i:02d}")
-            make_user(f"peserta{i:02d}", employee=emp)
-        make_course("REBUTAN-1", title="Kursi Terbatas", capacity=SEATS)
-        make_course("KLIK-2X", title="Klik Dua Kali")
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with isolated_app(databases, tmp_path_factory.mktemp("race-files"), "race", THREADS + 5) as app:
+        with app.app_context():
+            world = build_world()
+            for i in range(THREADS):
+                emp = make_employee(world.disdik, f"Peserta {i:02d}")
+                make_user(f"peserta{i:02d}", employee=emp)
+            make_course("REBUTAN-1", title="Kursi Terbatas", capacity=SEATS)
+            make_course("KLIK-2X", title="Klik Dua Kali")
+            db.session.commit()
+            db.session.remove()
+        yield app
 
 
 def _run_together(app: Flask, jobs: list[tuple[str, str]]) -> list[BaseException]:
