@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in, sign_out
 
@@ -37,7 +38,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     # 1. The trainer's dashboard has "Pelatihan saya"; create a course.
     sign_in(page, live_server, "pengajar")
     section = page.locator("section.dash-trainer")
-    assert section.get_by_role("heading", name="Pelatihan saya").is_visible()
+    expect(section.get_by_role("heading", name="Pelatihan saya")).to_be_visible()
     axe_check("trainer dashboard")
     shot("authoring-01-trainer-dashboard")
     section.get_by_role("button", name="Buat pelatihan").click()
@@ -65,13 +66,13 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     page.get_by_role("button", name="Buat pelatihan").click()
     page.wait_for_url(re.compile(r".*/kelola/pelatihan/\d+$"))
     course_url = page.url
-    assert page.get_by_role("heading", level=1, name=TITLE).is_visible()
-    assert page.get_by_text(f"Pelatihan {CODE} dibuat sebagai draf").is_visible()
+    expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    expect(page.get_by_text(f"Pelatihan {CODE} dibuat sebagai draf")).to_be_visible()
 
     # 2. A module, then a lesson: preview the Markdown, then save it with an image.
     page.get_by_label("Judul modul").fill("Dasar menulis jelas")
     page.get_by_role("button", name="Tambah modul").click()
-    assert page.get_by_role("heading", name="Modul 1: Dasar menulis jelas").is_visible()
+    expect(page.get_by_role("heading", name="Modul 1: Dasar menulis jelas")).to_be_visible()
     axe_check("course page with a module")
     shot("authoring-03-course-with-module")
     page.get_by_role("button", name="Tambah pelajaran").click()
@@ -84,7 +85,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     )
     page.get_by_role("button", name="Pratinjau").click()
     preview = page.locator("article.lesson-preview")
-    assert preview.get_by_role("heading", name="Mengapa kalimat pendek?").is_visible()
+    expect(preview.get_by_role("heading", name="Mengapa kalimat pendek?")).to_be_visible()
     assert "<script>" in preview.inner_text()  # shown as text, never run
     axe_check("lesson form with preview")
     shot("authoring-04-lesson-preview")
@@ -94,7 +95,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     )
     page.get_by_role("button", name="Simpan").click()
     page.wait_for_url(re.compile(r".*/kelola/pelatihan/\d+/pelajaran/\d+$"))
-    assert page.get_by_text("Pelajaran “Kalimat pendek, makna jelas” tersimpan.").is_visible()
+    expect(page.get_by_text("Pelajaran “Kalimat pendek, makna jelas” tersimpan.")).to_be_visible()
     body = page.get_by_label("Isi pelajaran (Markdown)").input_value()
     match = re.search(r"!\[Alur jawaban: warga, petugas, jawaban\]\((/berkas/\d+)\)", body)
     assert match, body
@@ -106,7 +107,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     assert page.get_by_label("Isi pelajaran (Markdown)").input_value().count(image_url) == 2
     page.get_by_role("button", name="Pratinjau").click()
     image = page.locator("article.lesson-preview img")
-    assert image.count() == 2
+    expect(image).to_have_count(2)
     assert image.first.evaluate("img => img.complete && img.naturalWidth") == 480
     axe_check("lesson with image, preview")
     shot("authoring-05-lesson-with-image")
@@ -114,17 +115,17 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     # 3. Preview as a learner, then submit for review.
     page.goto(course_url)
     page.get_by_role("button", name="Pratinjau sebagai peserta").click()
-    assert page.get_by_role("heading", name="Kalimat pendek, makna jelas").is_visible()
+    expect(page.get_by_role("heading", name="Kalimat pendek, makna jelas")).to_be_visible()
     learner_image = page.locator(".prose img")
-    assert learner_image.count() == 1
+    expect(learner_image).to_have_count(1)
     assert learner_image.evaluate("img => img.complete && img.naturalWidth") == 480
     assert page.locator("img.cover-image").evaluate("img => img.naturalWidth") == 480
     axe_check("learner preview")
     shot("authoring-06-learner-preview")
     page.goto(course_url)
     page.get_by_role("button", name="Ajukan telaah ke BKPSDM").click()
-    assert page.get_by_text("Versi 1 diajukan ke BKPSDM untuk ditelaah.").is_visible()
-    assert page.get_by_text("Menunggu telaah").first.is_visible()
+    expect(page.get_by_text("Versi 1 diajukan ke BKPSDM untuk ditelaah.")).to_be_visible()
+    expect(page.get_by_text("Menunggu telaah").first).to_be_visible()
     axe_check("course in review")
     shot("authoring-07-submitted")
     sign_out(page)
@@ -140,13 +141,15 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     axe_check("review queue")
     shot("authoring-09-review-queue")
     page.get_by_role("link", name=TITLE).click()
-    assert page.get_by_role("heading", name="Keputusan telaah").is_visible()
+    expect(page.get_by_role("heading", name="Keputusan telaah")).to_be_visible()
     assert page.locator(".prose img").evaluate("img => img.naturalWidth") == 480
     axe_check("review page")
     shot("authoring-10-review-page")
     page.get_by_role("button", name="Terbitkan versi 1").click()
     page.wait_for_url("**/kelola/pelatihan/telaah")
-    assert page.get_by_text(f"Versi 1 pelatihan {CODE} terbit dan tampil di katalog.").is_visible()
+    expect(
+        page.get_by_text(f"Versi 1 pelatihan {CODE} terbit dan tampil di katalog.")
+    ).to_be_visible()
     shot("authoring-11-published")
     # Enrolment settings: 25 seats. The authoring page also works at phone width.
     page.goto(course_url)
@@ -155,9 +158,9 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     axe_check("course settings")
     shot("authoring-12-settings")
     page.get_by_role("button", name="Simpan pengaturan").click()
-    assert page.get_by_text(f"Pengaturan pelatihan {CODE} tersimpan.").is_visible()
-    assert page.get_by_text("25 kursi").is_visible()
-    assert page.get_by_role("button", name="Buat draf baru").is_visible()
+    expect(page.get_by_text(f"Pengaturan pelatihan {CODE} tersimpan.")).to_be_visible()
+    expect(page.get_by_text("25 kursi")).to_be_visible()
+    expect(page.get_by_role("button", name="Buat draf baru")).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     overflow = page.evaluate("document.body.scrollWidth - window.innerWidth")
@@ -171,12 +174,12 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     sign_in(page, live_server, "pegawai")
     page.goto(f"{live_server}/pelatihan?q=pesan+layanan")
     card = page.locator("article.course-card", has_text=TITLE)
-    assert card.count() == 1
+    expect(card).to_have_count(1)
     axe_check("catalogue search")
     shot("authoring-14-catalogue")
     card.get_by_role("link", name=TITLE).click()
-    assert page.get_by_role("heading", level=1, name=TITLE).is_visible()
-    assert page.get_by_text("Kalimat pendek, makna jelas").is_visible()
+    expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    expect(page.get_by_text("Kalimat pendek, makna jelas")).to_be_visible()
     axe_check("published course page")
     shot("authoring-15-course-page")
     assert (

@@ -77,7 +77,7 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_text("Angkatan Angkatan I Tahun 2027 tersimpan.")).to_be_visible()
     expect(page.get_by_role("heading", name="Tahapan")).to_be_visible()
-    assert page.locator("main ol li").count() == 3
+    expect(page.locator("main ol li")).to_have_count(3)
     expect(page.get_by_text("Kuota terpakai: 0 dari 2 peserta")).to_be_visible()
     axe_check("new cohort page")
     shot("33-cohort-page-empty")

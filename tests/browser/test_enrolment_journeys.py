@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -77,7 +78,7 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
     shot("30-enrolment-nominate-form")
     page.get_by_role("button", name="Kirim usulan").click()
     assert "menunggu persetujuan atasan langsung" in page.locator(".flash").inner_text()
-    assert page.locator("table").get_by_text("Kepemimpinan Pelayanan Publik").is_visible()
+    expect(page.locator("table").get_by_text("Kepemimpinan Pelayanan Publik")).to_be_visible()
     axe_check("nomination sent")
     shot("31-enrolment-nominate-sent")
     sign_out(page)
@@ -87,12 +88,12 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
     waiting = page.locator(
         "article", has=page.get_by_role("heading", name="Usulan menunggu persetujuan Anda")
     )
-    assert waiting.get_by_text("Kepemimpinan Pelayanan Publik").is_visible()
-    assert page.get_by_role("heading", name="Pendaftaran tim saya").is_visible()
+    expect(waiting.get_by_text("Kepemimpinan Pelayanan Publik")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pendaftaran tim saya")).to_be_visible()
     axe_check("supervisor dashboard with a waiting nomination")
     shot("32-enrolment-supervisor-dashboard")
     waiting.get_by_role("link").first.click()
-    assert page.get_by_role("heading", name="Keputusan Anda").is_visible()
+    expect(page.get_by_role("heading", name="Keputusan Anda")).to_be_visible()
     axe_check("approval page")
     shot("33-enrolment-approval-page")
     # Rejecting without a reason is refused with a message at the field.
@@ -103,26 +104,26 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
         "Sesuai rencana pengembangan kompetensi tahun ini."
     )
     page.get_by_role("button", name="Setujui").click()
-    assert page.get_by_text("Disetujui.").is_visible()
-    assert page.get_by_text("menunggu persetujuan BKPSDM / Admin OPD").is_visible()
+    expect(page.get_by_text("Disetujui.")).to_be_visible()
+    expect(page.get_by_text("menunggu persetujuan BKPSDM / Admin OPD")).to_be_visible()
     axe_check("approval queue after deciding")
     shot("34-enrolment-approved-by-supervisor")
     sign_out(page)
 
     # HR confirms.
     sign_in(page, live_server, "bkpsdm")
-    assert page.get_by_role("heading", name="Persetujuan menunggu").is_visible()
+    expect(page.get_by_role("heading", name="Persetujuan menunggu")).to_be_visible()
     _menu(page, "Persetujuan")
     hr_section = page.locator(
         "section", has=page.get_by_role("heading", name="Persetujuan BKPSDM / Admin OPD")
     )
     row = hr_section.locator("tr", has_text="Kepemimpinan Pelayanan Publik")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     axe_check("HR approval queue")
     shot("35-enrolment-hr-queue")
     row.get_by_role("button").click()
     page.get_by_role("button", name="Setujui").click()
-    assert page.get_by_text("terdaftar di pelatihan Kepemimpinan Pelayanan Publik").is_visible()
+    expect(page.get_by_text("terdaftar di pelatihan Kepemimpinan Pelayanan Publik")).to_be_visible()
     sign_out(page)
 
     # The employee is told, in the app.
@@ -134,7 +135,7 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
     axe_check("notifications")
     shot("36-enrolment-notifications")
     page.get_by_role("button", name="Tandai semua sudah dibaca").click()
-    assert page.get_by_text("0 pemberitahuan belum dibaca.").is_visible()
+    expect(page.get_by_text("0 pemberitahuan belum dibaca.")).to_be_visible()
     with live_app.app_context():
         status = db.session.scalar(select(Enrolment.status).where(Enrolment.course_id == course_id))
         db.session.remove()
@@ -173,7 +174,7 @@ def test_hr_enrols_a_unit_in_bulk(page, live_server, live_app, shot, axe_check) 
     axe_check("bulk enrolment form")
     shot("40-bulk-form")
     page.get_by_role("button", name="Lihat pratinjau").click()
-    assert page.get_by_role("heading", name="Pratinjau pendaftaran massal").is_visible()
+    expect(page.get_by_role("heading", name="Pratinjau pendaftaran massal")).to_be_visible()
     assert page.locator(".facts div", has_text="Akan terdaftar").locator("dd").inner_text() == str(
         people - 2
     )
@@ -189,7 +190,7 @@ def test_hr_enrols_a_unit_in_bulk(page, live_server, live_app, shot, axe_check) 
         db.session.remove()
     assert before == 0  # the preview wrote nothing
     page.get_by_role("button", name=f"Daftarkan {people} pegawai").click()
-    assert page.get_by_text(f"{people - 2} pegawai didaftarkan").is_visible()
+    expect(page.get_by_text(f"{people - 2} pegawai didaftarkan")).to_be_visible()
     axe_check("bulk form after commit")
     shot("42-bulk-done")
     with live_app.app_context():
@@ -208,8 +209,10 @@ def test_hr_enrols_a_unit_in_bulk(page, live_server, live_app, shot, axe_check) 
     page.get_by_label("Pelatihan").select_option(str(course_id))
     page.get_by_label("Atau tempel daftar NIP").fill("199001012015031999\n12345")
     page.get_by_role("button", name="Lihat pratinjau").click()
-    assert page.get_by_text("2 baris bermasalah. Tidak ada pegawai yang didaftarkan.").is_visible()
-    assert page.get_by_text("NIP tidak terdaftar sebagai pegawai.").is_visible()
+    expect(
+        page.get_by_text("2 baris bermasalah. Tidak ada pegawai yang didaftarkan.")
+    ).to_be_visible()
+    expect(page.get_by_text("NIP tidak terdaftar sebagai pegawai.")).to_be_visible()
     assert page.evaluate("document.body.scrollWidth - window.innerWidth") <= 1
     axe_check("bulk preview with bad rows, phone")
     shot("43-bulk-bad-rows-phone")
