@@ -125,6 +125,7 @@ VIEW_MODULES = (
     "enrolments.cohort_views",
     "learning.views",
     "quizzes.bank_views",
+    "quizzes.quiz_views",
 )
 
 

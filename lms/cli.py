@@ -231,5 +231,12 @@ def register_cli(app: Flask) -> None:
             reason = parsed.errors[0].message if parsed.errors else "the file holds no questions"
             _fail(f"nothing imported: {reason}")
 
+    @quiz.command("sweep")
+    def quiz_sweep() -> None:
+        """Submit every attempt whose time is up (run from cron or Celery beat)."""
+        from lms.quizzes.attempts import sweep_and_commit
+
+        click.echo(f"{sweep_and_commit()} attempt(s) submitted")
+
     for group in (demo, users, tokens, reference, org, content, quiz):
         app.cli.add_command(group)

@@ -87,8 +87,11 @@ def course(code: str):  # noqa: ANN201
         from lms.learning.services import done_keys
 
         done = done_keys(enrolment)
+    from lms.quizzes.attempts import quizzes_of
+
     return render_template(
         "courses/course.html",
+        quizzes=quizzes_of(c),
         course=c,
         version=c.published_version,
         enrolment=enrolment,

@@ -9,10 +9,23 @@ write; templates output it as is and never render ``text`` themselves.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import TimestampMixin, in_values
+from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
 from lms.quizzes.formats.types import QUESTION_TYPES, TEXT_FORMATS
 
@@ -53,3 +66,118 @@ class Question(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     category: Mapped[QuestionCategory | None] = relationship()
+
+
+# --- quizzes and attempts ------------------------------------------------------------------------
+
+QUIZ_KINDS = ("pre_test", "post_test", "practice", "exam")
+REVIEW_WHEN = ("immediately", "after_close", "never")
+GRADING_METHODS = ("highest", "last", "average")
+ATTEMPT_STATES = ("in_progress", "submitted", "graded", "abandoned")
+
+
+class Quiz(TimestampMixin, db.Model):
+    """A quiz of a course.
+
+    ``questions`` is ``{"ids": [question ids], "draws": [{"category_id": id, "count": n}]}``:
+    fixed questions first, then ``n`` drawn at random per category when an attempt starts, so
+    the draw is frozen in the attempt and a reload never reshuffles.
+    """
+
+    __tablename__ = "quizzes"
+    __table_args__ = (
+        CheckConstraint(in_values("kind", QUIZ_KINDS), name="kind"),
+        CheckConstraint(in_values("review", REVIEW_WHEN), name="review"),
+        CheckConstraint(in_values("grading", GRADING_METHODS), name="grading"),
+        CheckConstraint("pass_mark >= 0 AND pass_mark <= 100", name="pass_mark_range"),
+        CheckConstraint("attempts_allowed >= 0", name="attempts_allowed_positive"),
+        CheckConstraint(
+            "time_limit_minutes IS NULL OR time_limit_minutes > 0", name="time_limit_positive"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="practice")
+    title: Mapped[str] = mapped_column(String(NAME_MAX))
+    pass_mark: Mapped[int] = mapped_column(default=60)
+    # 0 means unlimited.
+    attempts_allowed: Mapped[int] = mapped_column(default=1)
+    time_limit_minutes: Mapped[int | None]
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    questions: Mapped[dict] = mapped_column(JSON, default=dict)
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    shuffle_answers: Mapped[bool] = mapped_column(default=False)
+    one_per_page: Mapped[bool] = mapped_column(default=False)
+    review: Mapped[str] = mapped_column(String(20), default="immediately")
+    grading: Mapped[str] = mapped_column(String(20), default="highest")
+
+
+class QuizAttempt(db.Model):
+    """One try at a quiz; the server's ``deadline_at`` is the only clock that counts."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "employee_id", "number"),
+        CheckConstraint(in_values("status", ATTEMPT_STATES), name="status"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        CheckConstraint("number > 0", name="number_positive"),
+        Index("ix_quiz_attempts_status_deadline", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    graded_at: Mapped[datetime | None]
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # Question ids in the order shown, and per question id (as a string) the answer order.
+    question_order: Mapped[list] = mapped_column(JSON, default=list)
+    answer_order: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    quiz: Mapped[Quiz] = relationship()
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan"
+    )
+
+
+class AttemptAnswer(db.Model):
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None until graded (an essay waits for a trainer).
+    fraction: Mapped[float | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class GradeChange(db.Model):
+    """Audit of every mark change: who (None = the system), when, before and after."""
+
+    __tablename__ = "grade_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True
+    )
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempt_answers.id", ondelete="CASCADE"), index=True
+    )
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    before: Mapped[float | None]
+    after: Mapped[float | None]
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")

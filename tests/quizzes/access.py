@@ -7,6 +7,7 @@ its trainer and BKPSDM may use the bank and everyone else gets 403.
 from __future__ import annotations
 
 AUTHORS = {"pengajar", "admin_bkpsdm"}
+LEARNER = {"pegawai"}
 
 EXPECTED = {
     ("quizzes.bank", "GET"): AUTHORS,
@@ -14,4 +15,47 @@ EXPECTED = {
     ("quizzes.bank_import", "POST"): AUTHORS,
     ("quizzes.bank_import_confirm", "POST"): AUTHORS,
     ("quizzes.bank_export", "GET"): AUTHORS,
+    # Quizzes: settings and essay grading for the course's trainers and BKPSDM.
+    ("quizzes.quiz_list", "GET"): AUTHORS,
+    ("quizzes.quiz_new", "GET"): AUTHORS,
+    ("quizzes.quiz_new", "POST"): AUTHORS,
+    ("quizzes.quiz_edit", "GET"): AUTHORS,
+    ("quizzes.quiz_edit", "POST"): AUTHORS,
+    ("quizzes.quiz_grading", "GET"): AUTHORS,
+    ("quizzes.quiz_grade_answer", "POST"): AUTHORS,
+    ("quizzes.quiz_regrade", "POST"): AUTHORS,
+    # Taking a quiz: only `pegawai`, enrolled in the course and owner of the attempt.
+    ("quizzes.quiz", "GET"): LEARNER,
+    ("quizzes.quiz_start", "POST"): LEARNER,
+    ("quizzes.attempt", "GET"): LEARNER,
+    ("quizzes.attempt_save", "POST"): LEARNER,
+    ("quizzes.attempt_submit", "POST"): LEARNER,
+    ("quizzes.attempt_result", "GET"): LEARNER,
 }
+
+
+def build_args(world) -> dict:  # noqa: ANN001
+    """A quiz in the course of tests/courses/access.py, `pegawai` enrolled, with one submitted
+    attempt whose essay waits for a trainer."""
+    from sqlalchemy import select
+
+    from lms.courses.models import Course
+    from lms.enrolments.models import Enrolment
+    from lms.extensions import db
+    from lms.org.models import Employee
+    from lms.quizzes import attempts
+    from lms.quizzes.models import Question
+
+    course = db.session.scalar(select(Course).where(Course.code == "OLAH-101"))
+    employee = db.session.get(Employee, world.employees["pegawai"].id)
+    db.session.add(Enrolment(course_id=course.id, employee_id=employee.id, status="active"))
+    essay = Question(course_id=course.id, type="essay", name="Esai", text="Jelaskan.", data={})
+    db.session.add(essay)
+    db.session.flush()
+    quiz = attempts.save_quiz(
+        course, None, {"title": "Kuis Akses", "attempts_allowed": 0, "question_ids": [essay.id]}
+    )
+    attempt = attempts.start_attempt(quiz, employee)
+    answer = attempts.save_answer(attempt, essay.id, "Karena penting.")
+    attempts.submit(attempt)
+    return {"quiz_id": quiz.id, "attempt_id": attempt.id, "answer_id": answer.id}

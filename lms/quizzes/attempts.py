@@ -1,0 +1,491 @@
+"""Quizzes and their attempts: settings, start, save, submit, grade, sweep.
+
+The server owns the clock: ``deadline_at`` is set when an attempt starts and nothing the browser
+sends can move it. Answers are accepted until the deadline plus a short grace (a save in flight
+when the countdown reaches zero still counts); after that an attempt is submitted by whichever
+comes first, the learner's next request or the periodic sweep. Starting and submitting lock a
+row first, so double clicks and retries produce one attempt and one submission, also on
+PostgreSQL under concurrency. Services flush and never commit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from celery import shared_task
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from lms.courses.models import Course
+from lms.db import utcnow
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.org.models import Employee
+from lms.quizzes.grading import grade
+from lms.quizzes.models import (
+    AttemptAnswer,
+    GradeChange,
+    Question,
+    Quiz,
+    QuizAttempt,
+)
+from lms.quizzes.services import question_to_format
+
+GRACE = timedelta(seconds=30)
+#: Types whose answers are offered as a list that may be shuffled.
+CHOICE_TYPES = ("single_choice", "multiple_response")
+MAX_RESPONSE_CHARS = 20_000
+
+
+class AttemptError(ValueError):
+    """A refused action, with a message for the learner."""
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    if moment is not None and moment.tzinfo is None:
+        from datetime import UTC
+
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+# --- quiz settings -------------------------------------------------------------------------------
+
+
+def quizzes_of(course: Course) -> list[Quiz]:
+    return list(
+        db.session.scalars(select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.id))
+    )
+
+
+def save_quiz(course: Course, quiz: Quiz | None, values: dict[str, Any]) -> Quiz:
+    """Create or update a quiz; question ids and draw categories must belong to ``course``."""
+    ids = [int(i) for i in values.pop("question_ids", [])]
+    draws = values.pop("draws", [])
+    if ids:
+        found = set(
+            db.session.scalars(
+                select(Question.id).where(Question.course_id == course.id, Question.id.in_(ids))
+            )
+        )
+        if found != set(ids):
+            raise AttemptError(_("Soal yang dipilih tidak ada di bank soal pelatihan ini."))
+    if not ids and not draws:
+        raise AttemptError(_("Pilih paling sedikit satu soal."))
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    if opens and closes and closes <= opens:
+        raise AttemptError(_("Waktu tutup harus sesudah waktu buka."))
+    if quiz is None:
+        quiz = Quiz(course_id=course.id)
+        db.session.add(quiz)
+    for key, value in values.items():
+        setattr(quiz, key, value)
+    quiz.questions = {"ids": ids, "draws": draws}
+    db.session.flush()
+    return quiz
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def attempts_of(quiz: Quiz, employee: Employee) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.employee_id == employee.id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def is_enrolled(quiz: Quiz, employee: Employee | None) -> bool:
+    if employee is None:
+        return False
+    status = db.session.scalar(
+        select(Enrolment.status).where(
+            Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee.id
+        )
+    )
+    return status in ("active", "completed")
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[Question]:
+    """The attempt's questions in the order it froze."""
+    ids = [int(i) for i in attempt.question_order]
+    rows = db.session.scalars(select(Question).where(Question.id.in_(ids))).all()
+    by_id = {q.id: q for q in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def saved_responses(attempt: QuizAttempt) -> dict[int, Any]:
+    return {a.question_id: a.response for a in attempt.answers}
+
+
+def review_allowed(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """May the learner see marks per question and the correct answers now?"""
+    if attempt.status not in ("submitted", "graded"):
+        return False
+    quiz = attempt.quiz
+    if quiz.review == "immediately":
+        return True
+    if quiz.review == "after_close":
+        closes = aware(quiz.closes_at)
+        return closes is not None and (now or utcnow()) >= closes
+    return False
+
+
+# --- start ---------------------------------------------------------------------------------------
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[int]:
+    spec = quiz.questions or {}
+    ids = [int(i) for i in spec.get("ids", [])]
+    for draw in spec.get("draws", []):
+        pool = list(
+            db.session.scalars(
+                select(Question.id)
+                .where(
+                    Question.course_id == quiz.course_id,
+                    Question.category_id == int(draw["category_id"]),
+                    Question.id.not_in(ids),
+                )
+                .order_by(Question.id)
+            )
+        )
+        ids.extend(rng.sample(pool, min(int(draw["count"]), len(pool))))
+    if quiz.shuffle_questions:
+        rng.shuffle(ids)
+    return ids
+
+
+def _answer_orders(quiz: Quiz, ids: list[int], rng: random.Random) -> dict[str, list[int]]:
+    orders: dict[str, list[int]] = {}
+    for question in db.session.scalars(select(Question).where(Question.id.in_(ids))):
+        count = len((question.data or {}).get("answers", []))
+        order = list(range(count))
+        if quiz.shuffle_answers:
+            rng.shuffle(order)
+        orders[str(question.id)] = order
+    return orders
+
+
+def start_attempt(
+    quiz: Quiz, employee: Employee, now: datetime | None = None, rng: random.Random | None = None
+) -> QuizAttempt:
+    """The in-progress attempt, or a new one if the quiz is open and attempts remain.
+
+    The learner's enrolment row is locked first, so concurrent starts by one learner queue up
+    and the second finds the first one's attempt; different learners never wait for each other.
+    """
+    now = now or utcnow()
+    db.session.execute(
+        select(Enrolment.id)
+        .where(Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee.id)
+        .with_for_update()
+    )
+    previous = attempts_of(quiz, employee)
+    for attempt in previous:
+        db.session.refresh(attempt)
+        if attempt.status == "in_progress":
+            if close_if_overdue(attempt, now):
+                continue
+            return attempt
+    opens, closes = aware(quiz.opens_at), aware(quiz.closes_at)
+    if opens is not None and now < opens:
+        raise AttemptError(_("Kuis ini belum dibuka."))
+    if closes is not None and now >= closes:
+        raise AttemptError(_("Kuis ini sudah ditutup."))
+    used = len(previous)
+    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+        raise AttemptError(
+            _("Kesempatan mengerjakan kuis ini sudah habis (%(n)s kali).", n=quiz.attempts_allowed)
+        )
+    rng = rng or random.SystemRandom()
+    ids = _draw(quiz, rng)
+    if not ids:
+        raise AttemptError(_("Kuis ini belum berisi soal."))
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    if closes is not None:
+        deadline = min(deadline, closes) if deadline else closes
+    attempt = QuizAttempt(
+        quiz_id=quiz.id,
+        employee_id=employee.id,
+        number=used + 1,
+        status="in_progress",
+        started_at=now,
+        deadline_at=deadline,
+        question_order=ids,
+        answer_order=_answer_orders(quiz, ids, rng),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+
+def is_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    deadline = aware(attempt.deadline_at)
+    return deadline is not None and (now or utcnow()) > deadline + GRACE
+
+
+def _clean_response(question: Question, response: Any) -> Any:
+    """Keep only a plausible shape; anything odd is refused rather than stored."""
+    if len(repr(response)) > MAX_RESPONSE_CHARS:
+        raise AttemptError(_("Jawaban terlalu panjang."))
+    if response is None or isinstance(response, bool | int | float | str):
+        return response
+    if isinstance(response, list) and all(isinstance(x, int) for x in response):
+        return response
+    if isinstance(response, dict) and all(isinstance(v, str) for v in response.values()):
+        return {str(k): v for k, v in response.items()}
+    raise AttemptError(_("Bentuk jawaban tidak dikenali."))
+
+
+def save_answer(
+    attempt: QuizAttempt, question_id: int, response: Any, now: datetime | None = None
+) -> AttemptAnswer:
+    """Store (or replace) one answer while the attempt is open."""
+    now = now or utcnow()
+    if attempt.status != "in_progress":
+        raise AttemptError(_("Percobaan ini sudah dikumpulkan; jawaban tidak bisa diubah."))
+    if is_overdue(attempt, now):
+        raise AttemptError(_("Waktu pengerjaan sudah habis; jawaban tidak diterima lagi."))
+    if question_id not in [int(i) for i in attempt.question_order]:
+        raise AttemptError(_("Soal ini tidak ada di percobaan ini."))
+    question = db.session.get(Question, question_id)
+    response = _clean_response(question, response)
+    answer = next((a for a in attempt.answers if a.question_id == question_id), None)
+    if answer is None:
+        answer = AttemptAnswer(attempt=attempt, question_id=question_id)
+        db.session.add(answer)
+    answer.response = response
+    answer.saved_at = now
+    db.session.flush()
+    return answer
+
+
+# --- submit and grade ----------------------------------------------------------------------------
+
+
+def _grade_response(question: Question, response: Any) -> float | None:
+    if question.type == "essay":
+        return None
+    if response is None:
+        return 0.0
+    shaped = response
+    if question.type == "matching" and isinstance(response, dict):
+        shaped = {int(k): v for k, v in response.items() if str(k).isdigit()}
+    try:
+        return float(grade(question_to_format(question), shaped))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _audit(
+    attempt: QuizAttempt,
+    answer: AttemptAnswer | None,
+    before: float | None,
+    after: float | None,
+    by: int | None,
+    reason: str,
+    comment: str = "",
+) -> None:
+    db.session.add(
+        GradeChange(
+            attempt_id=attempt.id,
+            answer_id=answer.id if answer is not None else None,
+            changed_by_id=by,
+            before=before,
+            after=after,
+            reason=reason,
+            comment=comment,
+        )
+    )
+
+
+def _score(attempt: QuizAttempt) -> None:
+    """Set the attempt's score once every answer has a mark; essays keep it 'submitted'."""
+    answers = {a.question_id: a for a in attempt.answers}
+    total = len(attempt.question_order)
+    fractions = []
+    for qid in attempt.question_order:
+        answer = answers.get(int(qid))
+        fractions.append(answer.fraction if answer is not None else 0.0)
+    if any(f is None for f in fractions):
+        return
+    before = float(attempt.score) if attempt.score is not None else None
+    score = round(100 * sum(fractions) / total, 2) if total else 0.0
+    attempt.score = Decimal(str(score))
+    if attempt.status != "graded":
+        attempt.status = "graded"
+        attempt.graded_at = utcnow()
+    if before != score:
+        _audit(attempt, None, before, score, None, "score")
+
+
+def submit(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
+    """Submit and grade automatically; a second submit returns the attempt unchanged."""
+    now = now or utcnow()
+    db.session.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id).with_for_update())
+    db.session.refresh(attempt)
+    if attempt.status != "in_progress":
+        return attempt
+    attempt.status = "submitted"
+    attempt.submitted_at = now
+    answers = {a.question_id: a for a in attempt.answers}
+    for question in attempt_questions(attempt):
+        answer = answers.get(question.id)
+        if answer is None:
+            answer = AttemptAnswer(attempt=attempt, question_id=question.id, response=None)
+            db.session.add(answer)
+            db.session.flush()
+        answer.fraction = _grade_response(question, answer.response)
+        if answer.fraction is not None:
+            _audit(attempt, answer, None, answer.fraction, None, "auto")
+    db.session.flush()
+    _score(attempt)
+    db.session.flush()
+    return attempt
+
+
+def close_if_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """Submit an attempt whose time (plus grace) is up; True if it was closed now."""
+    if attempt.status == "in_progress" and is_overdue(attempt, now):
+        submit(attempt, now)
+        return True
+    return False
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Submit every overdue attempt; returns how many were closed."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.status == "in_progress",
+            QuizAttempt.deadline_at.is_not(None),
+            QuizAttempt.deadline_at < now - GRACE,
+        )
+    ).all()
+    closed = 0
+    for attempt in overdue:
+        closed += close_if_overdue(attempt, now)
+    return closed
+
+
+def sweep_and_commit() -> int:
+    """The sweep as a unit of work of its own (task and CLI), committed."""
+    closed = sweep()
+    db.session.commit()
+    return closed
+
+
+@shared_task(name="quizzes.sweep_overdue")
+def sweep_overdue() -> int:
+    """Periodic task for Celery beat; ``flask quiz sweep`` does the same from cron."""
+    return sweep_and_commit()
+
+
+# --- trainer grading -----------------------------------------------------------------------------
+
+
+def pending_essays(quiz: Quiz) -> list[AttemptAnswer]:
+    return list(
+        db.session.scalars(
+            select(AttemptAnswer)
+            .join(QuizAttempt)
+            .join(Question, AttemptAnswer.question_id == Question.id)
+            .where(
+                QuizAttempt.quiz_id == quiz.id,
+                QuizAttempt.status == "submitted",
+                Question.type == "essay",
+                AttemptAnswer.fraction.is_(None),
+            )
+            .options(
+                selectinload(AttemptAnswer.question),
+                selectinload(AttemptAnswer.attempt),
+            )
+            .order_by(AttemptAnswer.id)
+        )
+    )
+
+
+def grade_answer(answer: AttemptAnswer, fraction: float, grader_id: int, comment: str = "") -> None:
+    """A trainer's mark for one answer (an essay, or an override); audited."""
+    if not 0 <= fraction <= 1:
+        raise AttemptError(_("Nilai harus antara 0 dan 100."))
+    attempt = answer.attempt
+    if attempt.status not in ("submitted", "graded"):
+        raise AttemptError(_("Percobaan ini belum dikumpulkan."))
+    before = answer.fraction
+    answer.fraction = fraction
+    answer.comment = comment
+    _audit(attempt, answer, before, fraction, grader_id, "manual", comment)
+    db.session.flush()
+    _score(attempt)
+    db.session.flush()
+
+
+def regrade(quiz: Quiz, grader_id: int | None = None) -> int:
+    """Grade every submitted answer again (after a question was corrected); returns changes."""
+    changed = 0
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status.in_(("submitted", "graded")))
+        .options(selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question))
+    ).all()
+    for attempt in attempts:
+        for answer in attempt.answers:
+            if answer.question.type == "essay":
+                continue
+            after = _grade_response(answer.question, answer.response)
+            if after != answer.fraction:
+                _audit(attempt, answer, answer.fraction, after, grader_id, "regrade")
+                answer.fraction = after
+                changed += 1
+        db.session.flush()
+        _score(attempt)
+    db.session.flush()
+    return changed
+
+
+# --- final grade ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FinalGrade:
+    score: float | None
+    passed: bool
+
+
+def final_grade(quiz: Quiz, employee: Employee) -> FinalGrade:
+    """The quiz grade across graded attempts, per ``quiz.grading``."""
+    scores = [
+        float(a.score)
+        for a in attempts_of(quiz, employee)
+        if a.status == "graded" and a.score is not None
+    ]
+    if not scores:
+        return FinalGrade(None, False)
+    if quiz.grading == "highest":
+        score = max(scores)
+    elif quiz.grading == "last":
+        score = scores[-1]
+    else:
+        score = round(sum(scores) / len(scores), 2)
+    return FinalGrade(score, score >= quiz.pass_mark)
+
+
+def attempt_count(quiz: Quiz) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id)
+    )

@@ -1,0 +1,90 @@
+"""Forms for quiz settings, the learner's start/submit buttons and essay grading."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+KIND_LABELS = {
+    "pre_test": _l("Pre-test"),
+    "post_test": _l("Post-test"),
+    "practice": _l("Latihan"),
+    "exam": _l("Ujian"),
+}
+REVIEW_LABELS = {
+    "immediately": _l("Langsung setelah dikumpulkan"),
+    "after_close": _l("Setelah kuis ditutup"),
+    "never": _l("Tidak pernah"),
+}
+GRADING_LABELS = {
+    "highest": _l("Nilai tertinggi"),
+    "last": _l("Percobaan terakhir"),
+    "average": _l("Rata-rata"),
+}
+STATUS_LABELS = {
+    "in_progress": _l("Sedang dikerjakan"),
+    "submitted": _l("Dikumpulkan, menunggu penilaian"),
+    "graded": _l("Sudah dinilai"),
+    "abandoned": _l("Ditinggalkan"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class QuizForm(FlaskForm):
+    title = StringField(_l("Judul kuis"), validators=[DataRequired(), Length(max=255)])
+    kind = SelectField(_l("Jenis"), choices=list(KIND_LABELS.items()))
+    pass_mark = IntegerField(
+        _l("Nilai lulus (0–100)"), default=60, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    attempts_allowed = IntegerField(
+        _l("Jumlah kesempatan (0 = tidak dibatasi)"),
+        default=1,
+        validators=[NumberRange(0, 100)],
+    )
+    time_limit_minutes = IntegerField(
+        _l("Batas waktu (menit, kosongkan bila tanpa batas)"),
+        validators=[Optional(), NumberRange(1, 24 * 60)],
+    )
+    opens_at = DateTimeLocalField(
+        _l("Dibuka (WIB)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Ditutup (WIB)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    question_ids = MultiCheckboxField(_l("Soal tetap"), coerce=int, validate_choice=False)
+    draw_category = SelectField(_l("Ambil soal acak dari kategori"), coerce=int, default=0)
+    draw_count = IntegerField(
+        _l("Jumlah soal acak"), validators=[Optional(), NumberRange(0, 500)], default=0
+    )
+    shuffle_questions = BooleanField(_l("Acak urutan soal"))
+    shuffle_answers = BooleanField(_l("Acak urutan jawaban"))
+    one_per_page = BooleanField(_l("Satu soal per halaman"))
+    review = SelectField(_l("Pembahasan ditampilkan"), choices=list(REVIEW_LABELS.items()))
+    grading = SelectField(_l("Nilai akhir dari"), choices=list(GRADING_LABELS.items()))
+
+
+class EssayGradeForm(FlaskForm):
+    mark = DecimalField(
+        _l("Nilai (0–100)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    comment = TextAreaField(_l("Komentar untuk peserta"), validators=[Length(max=5000)])
+
+
+class QuizActionForm(FlaskForm):
+    """Only a CSRF token: start and submit buttons."""

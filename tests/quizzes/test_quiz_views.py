@@ -1,0 +1,242 @@
+"""Quizzes through HTTP: trainer settings and essay grading, taking a quiz, access rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.auth.models import User
+from lms.db import utcnow
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.quizzes.models import GradeChange, Question, Quiz, QuizAttempt
+from tests.conftest import csrf_token, login
+from tests.factories import make_course
+
+CHOICES = {
+    "answers": [{"text": "Jakarta", "fraction": 0.0}, {"text": "Palembang", "fraction": 1.0}]
+}
+
+
+@pytest.fixture
+def setup(app, world) -> dict[str, int]:  # noqa: ANN001
+    """A course taught by `pengajar` with a choice and an essay question; `pegawai` enrolled."""
+    with app.app_context():
+        trainer = db.session.get(User, world.users["pengajar"].id)
+        course = make_course("KUIS-201", trainer=trainer)
+        db.session.add(
+            Enrolment(
+                course_id=course.id, employee_id=world.employees["pegawai"].id, status="active"
+            )
+        )
+        choice = Question(
+            course_id=course.id,
+            type="single_choice",
+            name="Ibu kota",
+            text="Ibu kota Sumsel?",
+            text_html="Ibu kota Sumsel?",
+            data=CHOICES,
+        )
+        essay = Question(course_id=course.id, type="essay", name="Esai", text_html="Jelaskan.")
+        db.session.add_all([choice, essay])
+        db.session.commit()
+        return {"course": course.id, "choice": choice.id, "essay": essay.id}
+
+
+def _create_quiz(client, ids: dict[str, int], **extra: object) -> int:  # noqa: ANN001
+    path = f"/kelola/pelatihan/{ids['course']}/kuis/baru"
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "title": "Post-test Pelayanan",
+        "kind": "post_test",
+        "pass_mark": "60",
+        "attempts_allowed": "2",
+        "time_limit_minutes": "10",
+        "question_ids": [str(ids["choice"]), str(ids["essay"])],
+        "draw_category": "0",
+        "draw_count": "0",
+        "review": "immediately",
+        "grading": "highest",
+    }
+    data.update(extra)
+    response = client.post(path, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(select(Quiz.id).order_by(Quiz.id.desc()))
+
+
+def test_trainer_creates_and_edits_a_quiz(app, client, setup) -> None:  # noqa: ANN001
+    login(client, "pengajar")
+    with app.app_context():
+        quiz_id = _create_quiz(client, setup)
+        quiz = db.session.get(Quiz, quiz_id)
+        assert quiz.questions["ids"] == [setup["choice"], setup["essay"]]
+        assert quiz.time_limit_minutes == 10
+    page = client.get(f"/kelola/pelatihan/{setup['course']}/kuis")
+    assert "Post-test Pelayanan" in page.get_data(as_text=True)
+    edit = f"/kelola/pelatihan/{setup['course']}/kuis/{quiz_id}/ubah"
+    assert client.get(edit).status_code == 200
+
+
+def test_quiz_needs_a_question_and_a_valid_pass_mark(app, client, setup) -> None:  # noqa: ANN001
+    login(client, "pengajar")
+    path = f"/kelola/pelatihan/{setup['course']}/kuis/baru"
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "title": "Kosong",
+        "kind": "exam",
+        "pass_mark": "150",
+        "attempts_allowed": "1",
+        "review": "never",
+        "grading": "last",
+        "draw_category": "0",
+    }
+    response = client.post(path, data=data)
+    assert response.status_code == 200
+    data["pass_mark"] = "70"
+    response = client.post(path, data=data)
+    assert "Pilih paling sedikit satu soal" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
+def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> None:  # noqa: ANN001
+    login(client, "pengajar")
+    with app.app_context():
+        quiz_id = _create_quiz(client, setup)
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
+    login(client, "pegawai")
+    intro = client.get(f"/kuis/{quiz_id}")
+    assert intro.status_code == 200
+    token = csrf_token(client, f"/kuis/{quiz_id}")
+    first = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token})
+    second = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token})
+    assert first.headers["Location"] == second.headers["Location"]
+    url = first.headers["Location"]
+    attempt_id = int(url.rstrip("/").split("/")[-1])
+    page = client.get(url).get_data(as_text=True)
+    assert "Palembang" in page and 'data-deadline="' in page
+    assert "fraction" not in page  # no answer key in the source
+    headers = {"X-CSRFToken": token}
+    saved = client.post(
+        f"{url}/jawab", json={"question_id": setup["choice"], "response": 1}, headers=headers
+    )
+    assert saved.status_code == 200 and saved.json["ok"] is True
+    client.post(
+        f"{url}/jawab", json={"question_id": setup["essay"], "response": "Karena."}, headers=headers
+    )
+    bad = client.post(f"{url}/jawab", data="x", headers=headers)
+    assert bad.status_code == 400
+    reloaded = client.get(url).get_data(as_text=True)
+    assert f'id="q{setup["choice"]}-1" name="q{setup["choice"]}" value="1" checked' in reloaded
+    assert "Karena.</textarea>" in reloaded
+    for _ in range(2):
+        done = client.post(f"{url}/kumpulkan", data={"csrf_token": token})
+        assert done.status_code == 302
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.status == "submitted"
+        answer_id = next(a.id for a in attempt.answers if a.question_id == setup["essay"])
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+    result = client.get(f"{url}/hasil").get_data(as_text=True)
+    assert "menunggu penilaian" in result
+    late = client.post(
+        f"{url}/jawab", json={"question_id": setup["choice"], "response": 0}, headers=headers
+    )
+    assert late.status_code == 409
+    client.post("/keluar", data={"csrf_token": token})
+
+    login(client, "pengajar")
+    grading = f"/kelola/pelatihan/{setup['course']}/kuis/{quiz_id}/penilaian"
+    assert "Karena." in client.get(grading).get_data(as_text=True)
+    response = client.post(
+        f"{grading}/{answer_id}",
+        data={
+            "csrf_token": csrf_token(client, grading),
+            f"a{answer_id}-mark": "80",
+            f"a{answer_id}-comment": "Baik.",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.status == "graded"
+        assert float(attempt.score) == 90.0
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(GradeChange)
+                .where(GradeChange.changed_by_id.is_not(None))
+            )
+            == 1
+        )
+
+
+def test_overdue_attempt_is_submitted_on_next_request_and_late_save_refused(
+    app,
+    client,
+    setup,  # noqa: ANN001
+) -> None:
+    login(client, "pengajar")
+    with app.app_context():
+        quiz_id = _create_quiz(client, setup)
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
+    login(client, "pegawai")
+    token = csrf_token(client, f"/kuis/{quiz_id}")
+    url = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token}).headers["Location"]
+    attempt_id = int(url.rstrip("/").split("/")[-1])
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    late = client.post(
+        f"{url}/jawab",
+        json={"question_id": setup["choice"], "response": 1},
+        headers={"X-CSRFToken": token},
+    )
+    assert late.status_code == 409
+    assert "Waktu pengerjaan sudah habis" in late.json["message"]
+    with app.app_context():
+        assert db.session.get(QuizAttempt, attempt_id).status == "submitted"
+    assert client.get(url).headers["Location"].endswith(f"{url}/hasil")
+
+
+def test_another_employee_cannot_touch_an_attempt(app, client, setup, world) -> None:  # noqa: ANN001
+    login(client, "pengajar")
+    with app.app_context():
+        quiz_id = _create_quiz(client, setup)
+        db.session.add(
+            Enrolment(
+                course_id=setup["course"], employee_id=world.employees["atasan"].id, status="active"
+            )
+        )
+        db.session.commit()
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
+    login(client, "pegawai")
+    token = csrf_token(client, f"/kuis/{quiz_id}")
+    url = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token}).headers["Location"]
+    client.post("/keluar", data={"csrf_token": token})
+    login(client, "atasan")
+    token = csrf_token(client, f"/kuis/{quiz_id}")
+    assert client.get(url).status_code == 403
+    assert client.get(f"{url}/hasil").status_code == 403
+    assert (
+        client.post(
+            f"{url}/jawab",
+            json={"question_id": setup["choice"], "response": 1},
+            headers={"X-CSRFToken": token},
+        ).status_code
+        == 403
+    )
+    assert client.post(f"{url}/kumpulkan", data={"csrf_token": token}).status_code == 403
+    assert client.get("/kuis/percobaan/999999").status_code == 404
+
+
+def test_not_enrolled_employee_gets_403(app, client, setup) -> None:  # noqa: ANN001
+    login(client, "pengajar")
+    with app.app_context():
+        quiz_id = _create_quiz(client, setup)
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
+    login(client, "atasan")
+    assert client.get(f"/kuis/{quiz_id}").status_code == 403
