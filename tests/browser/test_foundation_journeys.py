@@ -96,8 +96,8 @@ def test_keyboard_skip_link_and_error_page(page, live_server, axe_check) -> None
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Langsung ke isi"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "konten"
+    expect(page.locator("#konten")).to_be_focused()
     axe_check("404 page")
     # The login form puts the cursor in its first field.
     page.goto(f"{live_server}/masuk")
-    assert page.evaluate("document.activeElement.id") == "identifier"
+    expect(page.locator("#identifier")).to_be_focused()  # autofocus lands a moment after load
