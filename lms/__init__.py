@@ -89,6 +89,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     init_celery(app)
 
+    from lms.tasks import run_ready
+
+    @app.after_request
+    def _run_ready_tasks(response):  # noqa: ANN001, ANN202
+        run_ready()  # in-process tasks whose transaction committed (no broker configured)
+        return response
+
     from lms.auth import services as auth_services
 
     login_manager.user_loader(auth_services.load_user)
@@ -126,28 +133,68 @@ VIEW_MODULES = (
     "learning.views",
     "quizzes.bank_views",
     "quizzes.quiz_views",
+    "completion.views",
+    "certificates.views",
+    "certificates.api_views",
+    "evaluations.views",
+    "careers.views",
+    "careers.skp_views",
+    "reports.views",
+    "reports.schedule_views",
+    "reports.dashboard",
+    "integrations.views",
 )
 
 
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    for models in ("auth", "org", "courses", "enrolments", "quizzes"):
+    for models in (
+        "auth",
+        "org",
+        "courses",
+        "enrolments",
+        "quizzes",
+        "completion",
+        "evaluations",
+        "certificates",
+        "careers",
+        "integrations",
+        "reports",
+    ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
+    importlib.import_module("lms.careers.plan_models")
+    importlib.import_module("lms.careers.skp_models")
+    importlib.import_module("lms.reports.schedules")
+    importlib.import_module("lms.careers.consumer")  # registers the outbox consumers
+    importlib.import_module("lms.careers.plan_consumer")
+    importlib.import_module("lms.integrations.webhooks")
     for views in VIEW_MODULES:
         importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints
     from lms.admin import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth import bp as auth_bp
+    from lms.careers import bp as careers_bp
+    from lms.certificates import bp as certificates_bp
+    from lms.completion import bp as completion_bp
     from lms.courses import bp as courses_bp
     from lms.enrolments import bp as enrolments_bp
+    from lms.evaluations import bp as evaluations_bp
+    from lms.integrations import bp as integrations_bp
     from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
     from lms.org import bp as org_bp
     from lms.quizzes import bp as quizzes_bp
+    from lms.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(completion_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(careers_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(integrations_bp)
     app.register_blueprint(org_bp, url_prefix="/organisasi")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)

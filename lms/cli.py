@@ -41,7 +41,12 @@ def register_cli(app: Flask) -> None:
         counts = load_demo()
         loaded = load_content(BASE_DIR / "content")
         counts.update(courses_created=loaded.created, course_errors=len(loaded.errors))
+        from lms.completion.demo import load_demo_completion
+        from lms.tasks import run_ready
+
+        counts.update(demo_completion=int(load_demo_completion()))
         db.session.commit()
+        run_ready()  # the demo certificate's PDF, rendered in-process without a broker
         for e in loaded.errors:
             click.echo(f"content: {e['file']}: {e['message']}", err=True)
         click.echo("Demo loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
@@ -238,5 +243,15 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"{sweep_and_commit()} attempt(s) submitted")
 
-    for group in (demo, users, tokens, reference, org, content, quiz):
+    from lms.completion.cli import completions
+    from lms.integrations.cli import register_cli as register_integrations_cli
+
+    register_integrations_cli(app)
+
+    from lms.reports.cli import reports
+    from lms.reports.schedules import send_scheduled
+
+    if "send-scheduled" not in reports.commands:
+        reports.add_command(send_scheduled)  # cron: flask --app lms reports send-scheduled
+    for group in (demo, users, tokens, reference, org, content, quiz, completions, reports):
         app.cli.add_command(group)

@@ -50,3 +50,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint(conn, name) -> None:  # noqa: ANN001
+    """SQLite: open the real transaction before a SAVEPOINT.
+
+    Python's sqlite3 module issues its implicit BEGIN only before a write, so a savepoint taken
+    after reads alone would *start* the transaction, and releasing it would commit everything so
+    far: a later rollback (a refused form) could no longer undo it.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")

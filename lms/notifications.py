@@ -73,18 +73,25 @@ def _send_ready() -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session) -> None:  # noqa: ANN001
+    # Savepoints (begin_nested) fire these events too: only the outer transaction counts.
+    if session.in_nested_transaction():
+        return
     if has_app_context() and g.get("_mail_queue"):
         _resolve_queue()
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:  # noqa: ANN001
+    if session.in_nested_transaction():
+        return
     if has_app_context() and g.get("_mail_ready"):
         _send_ready()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session) -> None:  # noqa: ANN001
+    if session.in_nested_transaction():
+        return
     if has_app_context():
         g.pop("_mail_queue", None)
         g.pop("_mail_ready", None)

@@ -67,6 +67,13 @@ class Capability(enum.StrEnum):
     MANAGE_API_TOKENS = "manage_api_tokens"
     APPROVE_ENROLMENTS = "approve_enrolments"  # the HR step of a nomination
     MANAGE_COHORTS = "manage_cohorts"
+    RECORD_COMPLETIONS = "record_completions"  # classroom attendance → completion (own scope)
+    MANAGE_CERTIFICATES = "manage_certificates"  # revoke, re-issue, series and signatory
+    VERIFY_RECORDS = "verify_records"  # outside learning records (own scope)
+    MANAGE_APPRAISALS = "manage_appraisals"  # SKP import, predikat distribution, career rules
+    EXPORT_SIASN = "export_siasn"
+    MANAGE_WEBHOOKS = "manage_webhooks"
+    SCHEDULE_REPORTS = "schedule_reports"
 
 
 C = Capability
@@ -87,14 +94,34 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.RESET_PASSWORDS,
             C.APPROVE_ENROLMENTS,
             C.MANAGE_COHORTS,
+            C.RECORD_COMPLETIONS,
+            C.MANAGE_CERTIFICATES,
+            C.VERIFY_RECORDS,
+            C.MANAGE_APPRAISALS,
+            C.EXPORT_SIASN,
+            C.SCHEDULE_REPORTS,
         }
     ),
     Role.ADMIN_OPD: frozenset(
-        {C.VIEW_EMPLOYEES, C.EDIT_EMPLOYEES, C.ENROL_OTHERS, C.VIEW_REPORTS, C.APPROVE_ENROLMENTS}
+        {
+            C.VIEW_EMPLOYEES,
+            C.EDIT_EMPLOYEES,
+            C.ENROL_OTHERS,
+            C.VIEW_REPORTS,
+            C.APPROVE_ENROLMENTS,
+            C.RECORD_COMPLETIONS,
+            C.VERIFY_RECORDS,
+        }
     ),
     Role.MITRA: frozenset({C.UPLOAD_PACKAGES}),
     Role.ADMIN_SISTEM: frozenset(
-        {C.MANAGE_USERS, C.RESET_PASSWORDS, C.MANAGE_API_TOKENS, C.VIEW_EMPLOYEES}
+        {
+            C.MANAGE_USERS,
+            C.RESET_PASSWORDS,
+            C.MANAGE_API_TOKENS,
+            C.VIEW_EMPLOYEES,
+            C.MANAGE_WEBHOOKS,
+        }
     ),
 }
 

@@ -8,12 +8,17 @@ single machine needs nothing else.
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 
 
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
+            # In-process (eager) tasks run inside the caller's app; a worker pushes its own.
+            # Shared tasks are bound to the newest Celery app, which in a process holding
+            # several Flask apps (tests, scripts) need not be the caller's.
+            if has_app_context():
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 
@@ -28,7 +33,16 @@ def init_celery(app: Flask) -> Celery:
         task_time_limit=300,
         task_soft_time_limit=240,
         timezone="Asia/Jakarta",
+        # Celery beat (when a broker is configured); cron runs the same through the CLI.
+        beat_schedule={
+            "webhooks-deliver": {"task": "webhooks.deliver_due", "schedule": 60.0},
+            "quizzes-sweep": {"task": "quizzes.sweep_overdue", "schedule": 60.0},
+            "outbox-dispatch": {"task": "completion.dispatch_outbox", "schedule": 300.0},
+        },
     )
+    from lms.reports.schedules import beat_schedule
+
+    celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **beat_schedule()}
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
@@ -45,3 +59,84 @@ def __getattr__(name: str) -> Celery:
     if name in ("celery", "app"):
         return _worker_app()
     raise AttributeError(name)
+
+
+# --- tasks that must wait for the commit ------------------------------------------------------
+#
+# A service that issues a certificate must not render it before the row is committed (a worker
+# would not see it, and a rollback would leave a PDF for nothing). Services call ``after_commit``;
+# with a broker the task is sent once the transaction commits; without one it runs in-process
+# right after the request (or when a CLI command calls ``run_ready``), each in its own unit of work.
+
+_PENDING = "lms_tasks_pending"
+
+
+def after_commit(task: Task, *args: object) -> None:
+    from lms.extensions import db
+
+    pending = db.session.info.setdefault(_PENDING, [])
+    if (task, args) not in pending:  # e.g. one outbox dispatch per commit, however many events
+        pending.append((task, args))
+
+
+def _ready() -> list:
+    from flask import g
+
+    if "lms_tasks_ready" not in g:
+        g.lms_tasks_ready = []
+    return g.lms_tasks_ready
+
+
+def _on_commit(session) -> None:  # noqa: ANN001
+    from flask import current_app, has_app_context
+
+    if session.in_nested_transaction():  # a savepoint, not the real commit
+        return
+    pending = session.info.pop(_PENDING, [])
+    if not pending or not has_app_context():
+        return
+    eager = current_app.extensions["celery"].conf.task_always_eager
+    for task, args in pending:
+        if eager:
+            _ready().append((task, args))
+        else:
+            task.delay(*args)
+
+
+def _on_rollback(session) -> None:  # noqa: ANN001
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_PENDING, None)
+
+
+def run_ready() -> int:
+    """Run the in-process tasks whose transaction has committed; returns how many ran."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return 0
+    ready = _ready()
+    count = 0
+    while ready:
+        task, args = ready.pop(0)
+        try:
+            task.apply(args=args, throw=True)
+            count += 1
+        except Exception:  # a failed background task must not fail the request that queued it
+            current_app.logger.exception("task %s failed", task.name)
+            from lms.extensions import db
+
+            db.session.rollback()
+    return count
+
+
+def _install_listeners() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _on_commit):
+        event.listen(Session, "after_commit", _on_commit)
+        event.listen(Session, "after_rollback", _on_rollback)
+
+
+_install_listeners()

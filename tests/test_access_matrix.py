@@ -81,8 +81,8 @@ EXPECTED: dict[tuple[str, str], object] = {
 def _feature_modules() -> list:
     root = Path(tests.__file__).parent
     return [
-        importlib.import_module(f"tests.{p.parent.name}.access")
-        for p in sorted(root.glob("*/access.py"))
+        importlib.import_module("tests." + ".".join(p.relative_to(root).with_suffix("").parts))
+        for p in sorted(root.glob("*/**/access.py"))
     ]
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -54,60 +55,309 @@ def me():  # noqa: ANN201
     )
 
 
+FEED_LIMIT_DEFAULT = 100
+FEED_LIMIT_MAX = 500
+
+
+@bp.route("/completions")
+@token_required("completions:read")
+def completions():  # noqa: ANN201
+    """The completion feed (CONTRACT.md): outbox events in ``seq`` order behind an opaque cursor.
+
+    ``next_cursor`` is always present: after the last item, or the cursor given when nothing is
+    new, so a consumer polls with it; replaying a cursor returns the same events (de-duplicate by
+    ``event_id``).
+    """
+    from lms.completion.queries import CursorError, decode_cursor, encode_cursor
+    from lms.completion.services import events_after
+
+    since = request.args.get("since", "")
+    try:
+        after = decode_cursor(since)
+    except CursorError as exc:
+        return json_error(400, f"Invalid 'since': {exc}.", "bad_request")
+    raw_limit = request.args.get("limit", "")
+    if raw_limit == "":
+        limit = FEED_LIMIT_DEFAULT
+    elif raw_limit.isdigit() and 1 <= int(raw_limit) <= FEED_LIMIT_MAX:
+        limit = int(raw_limit)
+    else:
+        return json_error(
+            400,
+            f"Invalid 'limit': give a whole number from 1 to {FEED_LIMIT_MAX}.",
+            "bad_request",
+        )
+    events = events_after(after, limit)
+    items = [
+        {
+            **event.payload,
+            "event_id": event.event_id,
+            "type": event.type,
+            "occurred_at": _iso(event.created_at),
+        }
+        for event in events
+    ]
+    next_cursor = encode_cursor(events[-1].seq) if events else (since or encode_cursor(0))
+    return jsonify(items=items, next_cursor=next_cursor)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
+
+
+PRINTED_FIELDS = (
+    ("number", "Certificate number"),
+    ("issuer", "Issuing agency"),
+    ("issuer_parent", "The government the issuer belongs to"),
+    ("title", "Course or programme title"),
+    ("kind", "course or programme"),
+    ("cohort", "Cohort name (empty when none)"),
+    ("start_date", "First day, Indonesian long date"),
+    ("end_date", "Last day, Indonesian long date"),
+    ("place", "Where the training took place"),
+    ("name", "Participant's name with titles"),
+    ("nip", "Participant's NIP"),
+    ("birth", "Place and date of birth"),
+    ("pangkat_golongan", "Rank and grade, e.g. Penata Muda (III/a)"),
+    ("jabatan", "Position"),
+    ("unit", "Work unit"),
+    ("opd", "Department (OPD)"),
+    ("instansi", "Government agency"),
+    ("jp", "Lesson hours in figures (decimal comma)"),
+    ("jp_words", "Lesson hours in Indonesian words"),
+    ("score", "Final score (empty when none)"),
+    ("qualification", "Qualification for the score"),
+    ("issue_place", "Place of issue"),
+    ("issue_date", "Date of issue, Indonesian long date"),
+    ("signatory_position", "Signatory's position"),
+    ("signatory_name", "Signatory's name"),
+    ("signatory_nip", "Signatory's NIP"),
+)
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": _json(_ref("Error"))}
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description of every /api/v1 route."""
+    nullable_string = {"type": ["string", "null"]}
+    printed = {name: {"type": "string", "description": text} for name, text in PRINTED_FIELDS}
+    printed["subjects"] = {
+        "type": "array",
+        "description": "Second page: subjects with their lesson hours",
+        "items": {
+            "type": "object",
+            "required": ["title", "jp"],
+            "properties": {"title": {"type": "string"}, "jp": {"type": "string"}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Akademi ASN API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token (flask --app lms api-token create) with scopes.",
+                }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {
+                                    "type": "string",
+                                    "examples": ["bad_request", "unauthorized", "not_found"],
+                                },
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "CompletionEvent": {
+                    "type": "object",
+                    "description": "One outbox event; consumers de-duplicate by event_id.",
+                    "required": [
+                        "event_id",
+                        "type",
+                        "nip",
+                        "name",
+                        "unit",
+                        "course_code",
+                        "course_title",
+                        "jp",
+                        "completed_at",
+                        "score",
+                        "certificate_number",
+                    ],
+                    "properties": {
+                        "event_id": {"type": "string", "format": "uuid"},
+                        "type": {
+                            "type": "string",
+                            "enum": ["completion.created", "completion.revoked"],
+                        },
+                        "occurred_at": {"type": "string", "format": "date-time"},
+                        "nip": {"type": "string"},
+                        "name": {"type": "string"},
+                        "unit": {"type": "string"},
+                        "opd": {"type": "string"},
+                        "course_code": {"type": "string"},
+                        "course_title": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["course", "programme"]},
+                        "jp": {"type": "number"},
+                        "competency_kind": {"type": "string"},
+                        "jenis_diklat_code": {"type": ["integer", "null"]},
+                        "completed_at": {"type": "string", "format": "date-time"},
+                        "year": {"type": "integer", "description": "The year the JP counts in"},
+                        "score": {"type": ["number", "null"]},
+                        "certificate_number": {
+                            **nullable_string,
+                            "description": "Null on completion.revoked events",
+                        },
+                        "completion_id": {"type": "integer"},
+                        "revoked_at": {**nullable_string, "format": "date-time"},
+                        "revoke_reason": nullable_string,
+                    },
+                },
+                "CompletionFeed": {
+                    "type": "object",
+                    "required": ["items", "next_cursor"],
+                    "properties": {
+                        "items": {"type": "array", "items": _ref("CompletionEvent")},
+                        "next_cursor": {
+                            "type": "string",
+                            "description": "Pass as `since` next time; unchanged when no items.",
+                        },
+                    },
+                },
+                "Certificate": {
+                    "type": "object",
+                    "description": "Every printed field plus the certificate's state.",
+                    "required": [*printed, "status", "sha256", "pdf_url", "verify_url"],
+                    "properties": {
+                        **printed,
+                        "status": {
+                            "type": "string",
+                            "enum": ["issued", "revoked", "replaced"],
+                            "description": "issued = valid",
+                        },
+                        "revoked_at": {**nullable_string, "format": "date-time"},
+                        "revoke_reason": nullable_string,
+                        "replaced_by": {
+                            **nullable_string,
+                            "description": "The newer certificate number when replaced",
+                        },
+                        "sha256": {
+                            **nullable_string,
+                            "description": "SHA-256 of the stored PDF (null until rendered)",
+                        },
+                        "pdf_url": {"type": "string", "format": "uri"},
+                        "verify_url": {"type": "string", "format": "uri"},
+                    },
+                },
+            },
+        },
+        "paths": {
+            "/me": {
+                "get": {
+                    "summary": "The account behind the token (scope profile:read)",
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": {"description": "Account", "content": _json({"type": "object"})},
+                        "401": _error_response("No or bad token"),
+                        "403": _error_response("Missing scope"),
+                    },
+                }
+            },
+            "/completions": {
+                "get": {
+                    "summary": "Completion feed (scope completions:read)",
+                    "description": (
+                        "Completion and revocation events in the order they were committed. "
+                        "Start without `since`, then pass `next_cursor`; replaying a cursor "
+                        "returns the same events, so de-duplicate by `event_id`."
+                    ),
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "required": False,
+                            "description": "An opaque cursor from `next_cursor`",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": FEED_LIMIT_MAX,
+                                "default": FEED_LIMIT_DEFAULT,
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "A page", "content": _json(_ref("CompletionFeed"))},
+                        "400": _error_response("Bad `since` or `limit`"),
+                        "401": _error_response("No or bad token"),
+                        "403": _error_response("The token lacks completions:read"),
+                    },
+                }
+            },
+            "/certificates/{number}": {
+                "get": {
+                    "summary": "Verify a certificate by number or token (public)",
+                    "parameters": [
+                        {
+                            "name": "number",
+                            "in": "path",
+                            "required": True,
+                            "description": "The certificate number (as printed) or its QR token",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The certificate",
+                            "content": _json(_ref("Certificate")),
+                        },
+                        "404": _error_response("Unknown number"),
+                        "429": _error_response("Too many look-ups"),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI"}},
+                }
+            },
+        },
+    }
+
+
 @bp.route("/openapi.json")
 def openapi():  # noqa: ANN201
-    error = {"$ref": "#/components/schemas/Error"}
-    return jsonify(
-        {
-            "openapi": "3.1.0",
-            "info": {"title": "Akademi ASN API", "version": "1"},
-            "servers": [{"url": "/api/v1"}],
-            "components": {
-                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-                "schemas": {
-                    "Error": {
-                        "type": "object",
-                        "required": ["error"],
-                        "properties": {
-                            "error": {
-                                "type": "object",
-                                "required": ["code", "message"],
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "message": {"type": "string"},
-                                },
-                            }
-                        },
-                    }
-                },
-            },
-            "paths": {
-                "/me": {
-                    "get": {
-                        "summary": "The account behind the token (scope profile:read)",
-                        "security": [{"bearer": []}],
-                        "responses": {
-                            "200": {
-                                "description": "Account",
-                                "content": {"application/json": {"schema": {"type": "object"}}},
-                            },
-                            "401": {
-                                "description": "No or bad token",
-                                "content": {"application/json": {"schema": error}},
-                            },
-                            "403": {
-                                "description": "Missing scope",
-                                "content": {"application/json": {"schema": error}},
-                            },
-                        },
-                    }
-                },
-                "/openapi.json": {
-                    "get": {
-                        "summary": "This document",
-                        "responses": {"200": {"description": "OpenAPI"}},
-                    }
-                },
-            },
-        }
-    )
+    return jsonify(openapi_document())

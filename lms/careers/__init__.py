@@ -1,0 +1,5 @@
+"""Careers: learning record, JP ledger, development plans, SKP periods and evaluations."""
+
+from flask import Blueprint
+
+bp = Blueprint("careers", __name__)

@@ -297,6 +297,9 @@ def update_settings(
     grew = course.capacity is not None and (capacity is None or capacity > course.capacity)
     course.category = services.category_named(category_name)
     course.self_enrol = bool(values.get("self_enrol"))
+    for rule in ("require_lessons", "require_posttest", "require_evaluation"):
+        if rule in values:
+            setattr(course, rule, bool(values[rule]))
     course.approval_steps = steps
     course.capacity = capacity
     course.starts_on = starts_on

@@ -697,6 +697,9 @@ def author_settings(course_id: int):  # noqa: ANN201
         form.starts_on.data = course.starts_on
         form.ends_on.data = course.ends_on
         form.trainers.data = [t.user_id for t in course.trainers]
+        form.require_lessons.data = course.require_lessons
+        form.require_posttest.data = course.require_posttest
+        form.require_evaluation.data = course.require_evaluation
     if form.validate_on_submit():
         values = {
             name: getattr(form, name).data
@@ -707,6 +710,9 @@ def author_settings(course_id: int):  # noqa: ANN201
                 "enrol_deadline",
                 "starts_on",
                 "ends_on",
+                "require_lessons",
+                "require_posttest",
+                "require_evaluation",
             )
         }
         try:

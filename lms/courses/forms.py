@@ -266,3 +266,6 @@ class SettingsForm(AuthoringForm):
     starts_on = LocalDateField(_l("Tanggal mulai"), validators=[Optional()])
     ends_on = LocalDateField(_l("Tanggal selesai"), validators=[Optional()])
     trainers = MultiCheckboxField(_l("Pengajar"), coerce=int)
+    require_lessons = BooleanField(_l("Semua materi diselesaikan"))
+    require_posttest = BooleanField(_l("Post-test atau ujian lulus"))
+    require_evaluation = BooleanField(_l("Evaluasi penyelenggaraan diisi"))

@@ -147,6 +147,7 @@ def load_course(folder: Path, result: LoadResult) -> None:
     course = db.session.scalar(select(Course).where(Course.code == code))
     if course is not None and any(v.source_hash == fingerprint for v in course.versions):
         result.unchanged += 1
+        _ensure_posttest(course, folder, data)
         return
     category = services.category_named(str(data["category"]))
     if course is None:
@@ -164,6 +165,49 @@ def load_course(folder: Path, result: LoadResult) -> None:
     version.source_hash = fingerprint
     _fill(version, code, modules)
     services.publish(None, version)
+    _ensure_posttest(course, folder, data)
+
+
+def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None:
+    """The course's post-test from its GIFT file, created once.
+
+    Later content changes do not replace the questions: learners' attempts point at them. A
+    trainer edits the bank in the app (or imports a corrected file and regrades).
+    """
+    from lms.quizzes.attempts import save_quiz
+    from lms.quizzes.models import Quiz
+    from lms.quizzes.services import import_questions
+
+    post = data.get("posttest") or {}
+    if not post.get("file"):
+        return
+    exists = db.session.scalar(
+        select(Quiz.id).where(Quiz.course_id == course.id, Quiz.kind == "post_test")
+    )
+    if exists is not None:
+        return
+    parsed = parse_gift((folder / post["file"]).read_bytes())
+    import_questions(course, parsed, "Post-test")
+    from lms.quizzes.models import Question
+
+    ids = list(db.session.scalars(select(Question.id).where(Question.course_id == course.id)))
+    save_quiz(
+        course,
+        None,
+        {
+            "title": str(post.get("title") or "Post-test")[:200],
+            "kind": "post_test",
+            "pass_mark": int(post.get("pass_mark", 70)),
+            "attempts_allowed": int(post.get("attempts", 3)),
+            "time_limit_minutes": int(post["time_limit_minutes"])
+            if post.get("time_limit_minutes")
+            else None,
+            "review": "immediately",
+            "grading": "highest",
+            "shuffle_answers": True,
+            "question_ids": ids,
+        },
+    )
 
 
 def load_content(root: Path) -> LoadResult:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +66,11 @@ class Course(TimestampMixin, db.Model):
     enrol_deadline: Mapped[date | None]
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
+    # Completion rules (each can be switched off per course): every lesson done, every post-test
+    # or exam passed, the course evaluation submitted.
+    require_lessons: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_posttest: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_evaluation: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Denormalised from the published version, so the catalogue filters without a join.
     search_text: Mapped[str] = mapped_column(Text, default="")
 

@@ -109,27 +109,6 @@ def count_enrolments(employee_id: int, statuses: tuple[str, ...]) -> int:
     )
 
 
-def jp_completed_in_year(employee_id: int, year: int) -> Decimal:
-    """JP of courses completed in ``year`` (counted in the year of completion)."""
-    from datetime import UTC, datetime
-
-    start = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(CourseVersion.jp), 0))
-        .select_from(Enrolment)
-        .join(Course, Course.id == Enrolment.course_id)
-        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(
-            Enrolment.employee_id == employee_id,
-            Enrolment.status == "completed",
-            Enrolment.completed_at >= start,
-            Enrolment.completed_at < end,
-        )
-    )
-    return Decimal(str(total or 0))
-
-
 def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, Enrolment]:
     if not course_ids:
         return {}

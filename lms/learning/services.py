@@ -77,6 +77,9 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
     done = done_keys(enrolment) & set(keys)
     enrolment.progress = _percent(len(done), len(keys))
     db.session.flush()
+    from lms.completion.services import evaluate  # the last lesson may complete the course
+
+    evaluate(enrolment)
     return True
 
 

@@ -103,11 +103,13 @@ def learner_section(user):  # noqa: ANN001, ANN201
 
     from flask import current_app
 
+    from lms.careers.ledger import jp_of
+
     open_states = ("active", "nominated", "waitlisted")
     return "learning/_dash_learner.html", {
         "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
         "open_total": course_queries.count_enrolments(user.employee_id, open_states),
-        "jp": course_queries.jp_completed_in_year(user.employee_id, date.today().year),
+        "jp": jp_of(user.employee_id, date.today().year)["total"],  # the one JP ledger
         "target": current_app.config["JP_TARGET"],
         "suggestions": course_queries.suggestions(user.employee_id),
         "status_label": enrolments.status_label,

@@ -19,6 +19,7 @@ from typing import Any
 from celery import shared_task
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.courses.models import Course
@@ -256,6 +257,9 @@ def save_answer(
 ) -> AttemptAnswer:
     """Store (or replace) one answer while the attempt is open."""
     now = now or utcnow()
+    # Lock the attempt so a save racing its submit either lands before grading or is refused.
+    db.session.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id).with_for_update())
+    db.session.refresh(attempt)
     if attempt.status != "in_progress":
         raise AttemptError(_("Percobaan ini sudah dikumpulkan; jawaban tidak bisa diubah."))
     if is_overdue(attempt, now):
@@ -266,8 +270,22 @@ def save_answer(
     response = _clean_response(question, response)
     answer = next((a for a in attempt.answers if a.question_id == question_id), None)
     if answer is None:
-        answer = AttemptAnswer(attempt=attempt, question_id=question_id)
-        db.session.add(answer)
+        try:
+            # Two saves of one question in flight at once (ticking several boxes quickly): where
+            # the row lock above does not serialise them (SQLite), the unique constraint does,
+            # and the loser updates the winner's row.
+            with db.session.begin_nested():
+                answer = AttemptAnswer(
+                    attempt_id=attempt.id, question_id=question_id, response=response, saved_at=now
+                )
+                db.session.add(answer)
+        except IntegrityError:
+            answer = db.session.scalar(
+                select(AttemptAnswer).where(
+                    AttemptAnswer.attempt_id == attempt.id,
+                    AttemptAnswer.question_id == question_id,
+                )
+            )
     answer.response = response
     answer.saved_at = now
     db.session.flush()
@@ -331,6 +349,25 @@ def _score(attempt: QuizAttempt) -> None:
         attempt.graded_at = utcnow()
     if before != score:
         _audit(attempt, None, before, score, None, "score")
+    _completion_may_follow(attempt)
+
+
+def _completion_may_follow(attempt: QuizAttempt) -> None:
+    """A graded post-test may complete the course: judge it now, not in a nightly job."""
+    from lms.completion.services import POSTTEST_KINDS, evaluate
+    from lms.enrolments.models import Enrolment
+
+    quiz = attempt.quiz
+    if quiz.kind not in POSTTEST_KINDS:
+        return
+    db.session.flush()
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.course_id == quiz.course_id, Enrolment.employee_id == attempt.employee_id
+        )
+    )
+    if enrolment is not None and enrolment.status == "active":
+        evaluate(enrolment)
 
 
 def submit(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:

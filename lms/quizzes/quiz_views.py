@@ -1,29 +1,38 @@
-"""Quiz settings and essay grading for trainers; taking a quiz for learners.
+"""Quiz settings, essay grading and statistics for trainers; taking and reviewing a quiz.
 
 Trainer routes load the course (404) and check ``can_author`` (403). Learner routes load the
 quiz or attempt (404), then check that the signed-in employee is enrolled in the quiz's course,
 or owns the attempt (403). Any learner request that touches an overdue attempt submits it
-first, so the clock is enforced even without the periodic sweep.
+first, so the clock is enforced even without the periodic sweep. The review of an attempt (the
+learner's answers, marks, correct answers and feedback) is built only once ``review_allowed``
+says so; before that no answer key or feedback reaches the page.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from lms.charts import histogram
 from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.extensions import db
 from lms.permissions import Capability, require
 from lms.quizzes import attempts as svc
 from lms.quizzes import bp
+from lms.quizzes import statistics as stats
+from lms.quizzes.formats.types import BLANK
 from lms.quizzes.forms import TYPE_LABELS
+from lms.quizzes.grading import match_numeric, match_short_answer
 from lms.quizzes.models import AttemptAnswer, Question, QuestionCategory, Quiz, QuizAttempt
 from lms.quizzes.quiz_forms import (
     GRADING_LABELS,
@@ -34,6 +43,7 @@ from lms.quizzes.quiz_forms import (
     QuizActionForm,
     QuizForm,
 )
+from lms.quizzes.services import question_to_format, render_text
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -215,7 +225,68 @@ def quiz_regrade(course_id: int, quiz_id: int) -> Response:
     return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))
 
 
+HINT_SHORT = {
+    "too_hard": _l("Terlalu sulit"),
+    "too_easy": _l("Terlalu mudah"),
+    "negative": _l("Daya pembeda negatif"),
+    "weak": _l("Daya pembeda lemah"),
+}
+HINT_LABELS = {
+    "too_hard": _l(
+        "Terlalu sulit (indeks kemudahan di bawah 20): sebagian besar peserta salah. Periksa "
+        "kunci jawaban dan kejelasan kalimat soal."
+    ),
+    "too_easy": _l(
+        "Terlalu mudah (indeks kemudahan di atas 95): hampir semua peserta benar, sehingga soal "
+        "ini hampir tidak membedakan peserta."
+    ),
+    "negative": _l(
+        "Daya pembeda negatif: peserta yang nilai totalnya tinggi justru lebih sering salah. "
+        "Kemungkinan kunci jawaban keliru."
+    ),
+    "weak": _l(
+        "Daya pembeda sangat lemah (di bawah 0,15): soal ini kurang membedakan peserta yang "
+        "menguasai materi dari yang belum."
+    ),
+}
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/statistik")
+@require(*AUTHORS)
+def quiz_statistics(course_id: int, quiz_id: int):  # noqa: ANN201
+    course = _course(course_id)
+    quiz = _course_quiz(course, quiz_id)
+    mode = request.args.get("attempts", "all")
+    if mode not in stats.MODES:
+        mode = "all"
+    report = stats.load_statistics(quiz, mode)
+    chart = histogram(
+        _("Sebaran nilai"),
+        report.scores,
+        count_header=_("Jumlah percobaan"),
+        range_header=_("Rentang nilai"),
+    )
+    return render_template(
+        "quizzes/quiz_statistics.html",
+        course=course,
+        quiz=quiz,
+        report=report,
+        chart=chart,
+        hint_labels=HINT_LABELS,
+        hint_short=HINT_SHORT,
+        **LABELS,
+    )
+
+
 # --- learner -------------------------------------------------------------------------------------
+
+
+@bp.app_template_global("course_quizzes")
+def course_quizzes(course_id: int) -> list[Quiz]:
+    """A course's quizzes in order, for links from learner pages (the lesson player); one query."""
+    return list(
+        db.session.scalars(select(Quiz).where(Quiz.course_id == course_id).order_by(Quiz.id))
+    )
 
 
 def _learner_quiz(quiz_id: int) -> Quiz:
@@ -295,6 +366,26 @@ def _matching(question: Question, attempt: QuizAttempt) -> tuple[list, list[str]
     return prompts, options
 
 
+#: Inner types of a fill-in-the-blank question that can be answered inside the sentence.
+INLINE_BLANK_TYPES = ("short_answer", "numeric", "single_choice", "true_false")
+
+
+def _blank_parts(question: Question) -> tuple[Markup, Markup] | None:
+    """The question's sanitised HTML before and after its blank, to draw the blank inline.
+
+    None when the question is not a fill-in-the-blank one answered by a single field, or when its
+    rendered text does not hold exactly one blank (the field then goes below the text).
+    """
+    data = question.data or {}
+    if question.type != "fill_blank" or data.get("inner_type") not in INLINE_BLANK_TYPES:
+        return None
+    text = question.text_html or ""
+    if text.count(BLANK) != 1:
+        return None
+    before, after = text.split(BLANK)
+    return Markup(before), Markup(after)  # noqa: S704 - text_html is sanitised when stored
+
+
 @bp.route("/kuis/percobaan/<int:attempt_id>")
 @require(Capability.LEARN)
 def attempt(attempt_id: int):  # noqa: ANN201
@@ -319,6 +410,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
         saved=svc.saved_responses(attempt),
         choices={q.id: _choices(q, attempt) for q in questions},
         matching={q.id: _matching(q, attempt) for q in questions if q.type == "matching"},
+        blanks={q.id: parts for q in questions if (parts := _blank_parts(q))},
         deadline_iso=deadline.isoformat() if deadline else "",
         deadline_wib=_to_wib(deadline),
         form=QuizActionForm(),
@@ -364,14 +456,165 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
     if attempt.status == "in_progress":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     review = svc.review_allowed(attempt)
-    questions = svc.attempt_questions(attempt) if review else []
+    items = []
+    if review:
+        answers = {a.question_id: a for a in attempt.answers}
+        # Loaded once so that each question's category comes from the identity map.
+        db.session.scalars(
+            select(QuestionCategory).where(QuestionCategory.course_id == attempt.quiz.course_id)
+        ).all()
+        items = [
+            _review_item(q, attempt, answers.get(q.id)) for q in svc.attempt_questions(attempt)
+        ]
     return render_template(
         "quizzes/attempt_result.html",
         attempt=attempt,
         quiz=attempt.quiz,
         review=review,
-        questions=questions,
-        answers={a.question_id: a for a in attempt.answers},
+        items=items,
         final=svc.final_grade(attempt.quiz, current_user.employee),
         **LABELS,
     )
+
+
+# --- review --------------------------------------------------------------------------------------
+
+_FULL = 0.999_999
+
+
+@dataclass
+class ReviewOption:
+    """An option of a choice or true/false question as the review shows it."""
+
+    label: str
+    chosen: bool
+    fraction: float
+
+    @property
+    def correct(self) -> bool:
+        return self.fraction >= _FULL
+
+    @property
+    def partial(self) -> bool:
+        return 0 < self.fraction < _FULL
+
+
+@dataclass
+class ReviewItem:
+    """What the learner sees about one question once review is allowed."""
+
+    question: Question
+    kind: str
+    fraction: float | None
+    comment: str = ""
+    options: list[ReviewOption] = field(default_factory=list)
+    given: str | None = None
+    pairs: list[tuple[str, str | None, str, bool]] = field(default_factory=list)
+    correct: list[str] = field(default_factory=list)
+    feedback: list[Markup] = field(default_factory=list)
+    general: Markup | None = None
+    blank: tuple[Markup, Markup] | None = None
+    filled: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self.fraction is None:
+            return "pending"
+        if self.fraction >= _FULL:
+            return "right"
+        return "partial" if self.fraction > 0 else "wrong"
+
+
+def _feedback(text: str, fmt: str) -> Markup | None:
+    text = (text or "").strip()
+    return Markup(render_text(text, fmt)) if text else None  # noqa: S704 - sanitised by render_text
+
+
+def _full_marks(answers: list) -> list:
+    best = [a for a in answers if a.fraction >= _FULL]
+    if best or not answers:
+        return best
+    top = max(a.fraction for a in answers)
+    return [a for a in answers if top > 0 and a.fraction == top]
+
+
+def _review_item(
+    question: Question, attempt: QuizAttempt, answer: AttemptAnswer | None
+) -> ReviewItem:
+    """Per question: the learner's answer, the mark, the correct answer(s) and the feedback."""
+    fmt = question_to_format(question)
+    kind = fmt.base_type
+    response = answer.response if answer is not None else None
+    item = ReviewItem(
+        question=question,
+        kind=kind,
+        fraction=answer.fraction if answer is not None else 0.0,
+        comment=answer.comment if answer is not None else "",
+        general=_feedback(fmt.general_feedback, fmt.general_feedback_format),
+        blank=_blank_parts(question),
+    )
+    chosen_answers = []
+    if kind in ("single_choice", "multiple_response"):
+        picked = set()
+        if kind == "single_choice" and isinstance(response, int) and not isinstance(response, bool):
+            picked = {response}
+        elif kind == "multiple_response" and isinstance(response, list):
+            picked = {i for i in response if isinstance(i, int) and not isinstance(i, bool)}
+        for i, text in _choices(question, attempt):
+            option = fmt.answers[i]
+            item.options.append(ReviewOption(text, i in picked, option.fraction))
+            if i in picked:
+                chosen_answers.append(option)
+        item.correct = [
+            o.label
+            for o in item.options
+            if o.correct or (kind == "multiple_response" and o.fraction > 0)
+        ]
+        item.filled = ", ".join(o.label for o in item.options if o.chosen) or None
+    elif kind == "true_false":
+        value = stats.as_bool(response)
+        by_word = {a.text.strip().casefold(): a for a in fmt.answers}
+        for word, label, flag in (("true", _("Benar"), True), ("false", _("Salah"), False)):
+            option = by_word.get(word)
+            fraction = option.fraction if option is not None else 0.0
+            item.options.append(ReviewOption(label, value is flag, fraction))
+            if value is flag and option is not None:
+                chosen_answers.append(option)
+        item.correct = [o.label for o in item.options if o.correct]
+        item.filled = next((o.label for o in item.options if o.chosen), None)
+    elif kind == "matching":
+        given = response if isinstance(response, dict) else {}
+        for i, pair in enumerate(fmt.answers):
+            if pair.is_distractor or not pair.text:
+                continue
+            chosen = given.get(str(i))
+            chosen = chosen if isinstance(chosen, str) and chosen else None
+            right = pair.match or ""
+            ok = chosen is not None and chosen.strip().casefold() == right.strip().casefold()
+            item.pairs.append((pair.text, chosen, right, ok))
+    elif kind in ("short_answer", "numeric"):
+        text = "" if response is None else str(response).strip()
+        item.given = text or None
+        item.filled = item.given
+        matched = None
+        if text:
+            if kind == "short_answer":
+                matched = match_short_answer(fmt, text)
+            else:
+                matched = match_numeric(fmt, text)
+        if matched is not None:
+            chosen_answers.append(matched)
+        for best in _full_marks(fmt.answers):
+            if kind == "numeric" and best.value is not None and best.tolerance:
+                item.correct.append(f"{best.value:g} ± {abs(best.tolerance):g}")
+            elif kind == "numeric" and best.value is not None:
+                item.correct.append(f"{best.value:g}")
+            else:
+                item.correct.append(best.text)
+    else:  # essay
+        item.given = response if isinstance(response, str) and response.strip() else None
+    for chosen in chosen_answers:
+        note = _feedback(chosen.feedback, chosen.feedback_format)
+        if note is not None:
+            item.feedback.append(note)
+    return item

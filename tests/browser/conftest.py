@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
+from tests.conftest import PG_URL
 
 CHROMIUM = os.environ.get("LMS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "_artifacts" / "screenshots"
@@ -73,6 +76,9 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
         upgrade()
         load_demo()
         load_content(CONTENT)
+        from lms.completion.demo import load_demo_completion
+
+        load_demo_completion()  # as `demo load` does: pegawai starts with one certificate
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -130,3 +136,21 @@ def sign_out(page) -> None:  # noqa: ANN001
     page.get_by_text("Menu", exact=True).click()
     page.get_by_role("button", name="Keluar").click()
     page.wait_for_url("**/masuk")
+
+
+@pytest.fixture(scope="module")
+def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+    """An app on the live server's own database, for tests that set data up or check it."""
+    if PG_URL:
+        name = next(n for n in databases.created if n.startswith("lms_test_browser_"))
+        uri = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    else:
+        uri = f"sqlite:///{databases.tmp / 'browser.db'}"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": uri, "FILES_DIR": str(tmp_path_factory.mktemp("quiz-app"))},
+        env="testing",
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

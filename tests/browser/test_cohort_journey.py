@@ -30,7 +30,7 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     start = date.today() + timedelta(days=30)
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "bkpsdm")
-    expect(page.get_by_role("heading", name="Angkatan berjalan")).to_be_visible()
+    expect(page.get_by_role("heading", name="Angkatan berjalan", level=2)).to_be_visible()
     axe_check("bkpsdm dashboard with cohorts")
 
     page.get_by_text("Menu", exact=True).click()

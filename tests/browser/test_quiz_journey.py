@@ -5,22 +5,17 @@ time run out (the page submits itself and the attempt is graded)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
-from lms import create_app
 from lms.auth.models import User
 from lms.db import utcnow
 from lms.extensions import db
 from lms.quizzes import attempts
 from lms.quizzes.models import AttemptAnswer, Question, QuizAttempt
 from tests.browser.conftest import sign_in
-from tests.conftest import PG_URL
 from tests.factories import make_course
 
 CHOICES = {
@@ -28,24 +23,6 @@ CHOICES = {
 }
 TF = {"answers": [{"text": "true", "fraction": 1.0}, {"text": "false", "fraction": 0.0}]}
 SHORT = {"answers": [{"text": "Ampera", "fraction": 1.0}]}
-
-
-@pytest.fixture(scope="module")
-def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
-    """An app on the live server's own database (see test_enrolment_journeys.py)."""
-    if PG_URL:
-        name = next(n for n in databases.created if n.startswith("lms_test_browser_"))
-        uri = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    else:
-        uri = f"sqlite:///{databases.tmp / 'browser.db'}"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": uri, "FILES_DIR": str(tmp_path_factory.mktemp("quiz-app"))},
-        env="testing",
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

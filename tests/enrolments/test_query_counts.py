@@ -85,4 +85,6 @@ def test_query_counts_do_not_grow_with_nominations(app, world, courses, no_csrf)
     _grow(app, world, courses, 3, 40)
     large = _measure(app, world, courses)
     assert large == small
-    assert max(large.values()) <= 25, large
+    # Flat is the rule; the cap only catches a page that went wrong (the dashboard has a
+    # constant number of queries per section: learning, certificates, JP, HR overview).
+    assert max(large.values()) <= 30, large

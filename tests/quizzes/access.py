@@ -24,6 +24,7 @@ EXPECTED = {
     ("quizzes.quiz_grading", "GET"): AUTHORS,
     ("quizzes.quiz_grade_answer", "POST"): AUTHORS,
     ("quizzes.quiz_regrade", "POST"): AUTHORS,
+    ("quizzes.quiz_statistics", "GET"): AUTHORS,
     # Taking a quiz: only `pegawai`, enrolled in the course and owner of the attempt.
     ("quizzes.quiz", "GET"): LEARNER,
     ("quizzes.quiz_start", "POST"): LEARNER,

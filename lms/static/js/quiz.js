@@ -37,6 +37,13 @@
   function responseOf(box) {
     var type = box.getAttribute("data-type");
     var name = "q" + box.getAttribute("data-question");
+    var inline = box.querySelector("select[name='" + name + "']");
+    if (inline && type === "single_choice") {
+      return inline.value === "" ? null : parseInt(inline.value, 10);
+    }
+    if (inline && type === "true_false") {
+      return inline.value === "" ? null : inline.value === "true";
+    }
     if (type === "single_choice") {
       var picked = box.querySelector("input[name='" + name + "']:checked");
       return picked ? parseInt(picked.value, 10) : null;

@@ -1,0 +1,302 @@
+"""Issuing, numbering, revoking and re-issuing certificates.
+
+Numbers come from a per-series, per-year counter bumped with one atomic upsert
+(``INSERT … ON CONFLICT DO UPDATE … RETURNING``), so parallel issues get distinct numbers without
+a table lock; the unique constraints on ``number`` and ``(series, year, seq)`` back that up.
+Rendering happens after the commit, in a task (``lms.certificates.tasks``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lms.auth.models import User
+from lms.certificates.models import Certificate, CertificateCounter, CertificateSeries
+from lms.certificates.terbilang import jp_in_words
+from lms.completion.models import Completion
+from lms.completion.rules import allocate_jp, qualification
+from lms.db import utcnow
+from lms.extensions import db
+
+INDONESIAN_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+class CertificateError(Exception):
+    """A refused certificate action; the message is for the user."""
+
+
+def tanggal(day: date | None) -> str:
+    """A date as printed on Indonesian certificates ("28 November 2026"), whatever the locale."""
+    if day is None:
+        return ""
+    return f"{day.day} {INDONESIAN_MONTHS[day.month - 1]} {day.year}"
+
+
+def _local(moment: datetime) -> datetime:
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
+
+
+def default_series() -> CertificateSeries:
+    """The default series; created from the instansi on first use so a fresh install can issue."""
+    series = db.session.scalar(
+        select(CertificateSeries).where(CertificateSeries.is_default.is_(True))
+    )
+    if series is not None:
+        return series
+    from lms.org.models import Instansi
+
+    instansi = db.session.scalar(select(Instansi).order_by(Instansi.id))
+    city = instansi.city if instansi else ""
+    series = CertificateSeries(
+        code="STTP",
+        name="Surat Tanda Tamat Pelatihan",
+        number_format="{seq:04d}/{prefix}/BKPSDM/{year}",
+        prefix="STTP",
+        is_default=True,
+        issuer_name=(
+            f"Badan Kepegawaian dan Pengembangan Sumber Daya Manusia {instansi.name.replace('Pemerintah ', '')}"
+            if instansi
+            else "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
+        ),
+        issuer_parent=instansi.name if instansi else "",
+        place_of_issue=city,
+        signatory_position="Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+    )
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def next_number(series: CertificateSeries, year: int) -> tuple[int, str]:
+    """Reserve the next number of a series in a year (atomic, safe under concurrency)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(CertificateCounter)
+        .values(series_id=series.id, year=year, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=["series_id", "year"],
+            set_={"last_seq": CertificateCounter.last_seq + 1},
+        )
+        .returning(CertificateCounter.last_seq)
+    )
+    seq = db.session.execute(statement).scalar_one()
+    number = series.number_format.format(seq=seq, prefix=series.prefix, year=year)
+    return seq, number
+
+
+def _subjects(completion: Completion) -> list[dict]:
+    """The second page: subjects (modules, or a programme's courses) with their JP."""
+    from lms.courses.models import CourseVersion, Lesson, Module
+    from lms.enrolments.models import Programme
+
+    if completion.programme_id is not None:
+        programme = db.session.get(Programme, completion.programme_id)
+        rows = []
+        for pc in programme.courses:
+            version = pc.course.published_version
+            if version is not None:
+                rows.append({"title": version.title, "jp": _jp_text(version.jp)})
+        return rows
+    version = db.session.get(CourseVersion, completion.version_id)
+    modules = db.session.scalars(
+        select(Module).where(Module.version_id == version.id).order_by(Module.position)
+    ).all()
+    minutes = {m.id: 0 for m in modules}
+    for module_id, lesson_minutes in db.session.execute(
+        select(Lesson.module_id, Lesson.minutes).where(Lesson.version_id == version.id)
+    ):
+        minutes[module_id] = minutes.get(module_id, 0) + (lesson_minutes or 0)
+    parts = allocate_jp(Decimal(version.jp), [minutes[m.id] for m in modules])
+    return [{"title": m.title, "jp": _jp_text(jp)} for m, jp in zip(modules, parts, strict=True)]
+
+
+def _jp_text(jp: Decimal | float) -> str:
+    value = Decimal(str(jp)).normalize()
+    return format(value, "f").replace(".", ",")
+
+
+def printed_fields(
+    completion: Completion, series: CertificateSeries, number: str, issued_at: datetime
+) -> dict:
+    """Every field printed on the certificate (and nothing else: the verify page shows all of it)."""
+    identity = completion.identity or {}
+    birth = date.fromisoformat(identity["birth_date"]) if identity.get("birth_date") else None
+    cohort_name, place = "", ""
+    if completion.cohort is not None:
+        cohort_name = completion.cohort.name
+        place = completion.cohort.place
+    if not place:
+        place = "Daring (e-learning)" if completion.source == "online" else series.place_of_issue
+    completed_on = _local(completion.completed_at).date()
+    started_on = completion.started_on or completed_on
+    golongan = identity.get("golongan", "")
+    pangkat = identity.get("pangkat", "")
+    return {
+        "number": number,
+        "issuer": series.issuer_name,
+        "issuer_parent": series.issuer_parent,
+        "title": completion.title,
+        "kind": "programme" if completion.programme_id else "course",
+        "cohort": cohort_name,
+        "start_date": tanggal(started_on),
+        "end_date": tanggal(completed_on),
+        "place": place,
+        "name": identity.get("name", ""),
+        "nip": identity.get("nip", ""),
+        "birth": ", ".join(p for p in (identity.get("birth_place", ""), tanggal(birth)) if p),
+        "pangkat_golongan": f"{pangkat} ({golongan})" if golongan else "",
+        "jabatan": identity.get("jabatan", ""),
+        "unit": identity.get("unit", ""),
+        "opd": identity.get("opd", ""),
+        "instansi": identity.get("instansi", ""),
+        "jp": _jp_text(completion.jp),
+        "jp_words": jp_in_words(Decimal(completion.jp)),
+        "score": _jp_text(completion.score) if completion.score is not None else "",
+        "qualification": qualification(completion.score),
+        "issue_place": series.place_of_issue,
+        "issue_date": tanggal(_local(issued_at).date()),
+        "signatory_position": series.signatory_position,
+        "signatory_name": series.signatory_name,
+        "signatory_nip": series.signatory_nip,
+        "subjects": _subjects(completion),
+    }
+
+
+def current_certificate(completion_id: int) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.completion_id == completion_id, Certificate.status == "issued"
+        )
+    )
+
+
+def issue_for(
+    completion: Completion, by: User | None = None, series: CertificateSeries | None = None
+) -> Certificate:
+    """Issue the certificate of a valid completion (returns the existing one if issued)."""
+    if completion.status != "valid":
+        raise CertificateError(_("Kelulusan ini sudah dicabut."))
+    existing = current_certificate(completion.id)
+    if existing is not None:
+        return existing
+    series = series or default_series()
+    issued_at = utcnow()
+    year = _local(issued_at).year
+    seq, number = next_number(series, year)
+    certificate = Certificate(
+        completion_id=completion.id,
+        employee_id=completion.employee_id,
+        series_id=series.id,
+        year=year,
+        seq=seq,
+        number=number,
+        issued_at=issued_at,
+        issued_by_id=by.id if by else None,
+        fields=printed_fields(completion, series, number, issued_at),
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    schedule_render(certificate)
+    return certificate
+
+
+def schedule_render(certificate: Certificate) -> None:
+    from lms.certificates.tasks import render_certificate
+    from lms.tasks import after_commit
+
+    after_commit(render_certificate, certificate.id)
+
+
+def revoke_certificate(certificate: Certificate, by: User, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Alasan pencabutan wajib diisi."))
+    if certificate.status != "issued":
+        raise CertificateError(_("Sertifikat ini tidak berlaku lagi."))
+    from lms.auth.services import audit
+
+    by_id = by.id  # read before changing anything: loading it may autoflush
+    certificate.revoke_reason = reason
+    certificate.revoked_by_id = by_id
+    certificate.revoked_at = utcnow()
+    certificate.status = "revoked"
+    audit(
+        by, "update", certificate, f"dicabut: {reason}", {"status": "issued"}, {"status": "revoked"}
+    )
+    db.session.flush()
+
+
+def revoke_for_completion(completion: Completion, by: User, reason: str) -> None:
+    certificate = current_certificate(completion.id)
+    if certificate is not None:
+        revoke_certificate(certificate, by, reason)
+
+
+def reissue(certificate: Certificate, by: User, reason: str) -> Certificate:
+    """A new number with fresh fields (e.g. after a name correction); the old one is 'replaced'."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Alasan penerbitan ulang wajib diisi."))
+    if certificate.status != "issued":
+        raise CertificateError(_("Hanya sertifikat yang berlaku yang dapat diterbitkan ulang."))
+    from lms.auth.services import audit
+    from lms.completion.services import snapshot_identity
+
+    completion = certificate.completion
+    completion.identity = snapshot_identity(completion.employee)
+    by_id = by.id
+    certificate.revoke_reason = reason
+    certificate.revoked_by_id = by_id
+    certificate.revoked_at = utcnow()
+    certificate.status = "replaced"
+    db.session.flush()
+    new = issue_for(completion, by, certificate.series)
+    certificate.replaced_by_id = new.id
+    audit(
+        by,
+        "update",
+        certificate,
+        reason,
+        {"number": certificate.number},
+        {"number": new.number},
+    )
+    db.session.flush()
+    return new
+
+
+def status_of(certificate: Certificate) -> str:
+    return certificate.status
+
+
+def find_by_number_or_token(value: str) -> Certificate | None:
+    value = (value or "").strip()
+    if not value or len(value) > 100:
+        return None
+    return db.session.scalar(
+        select(Certificate).where((Certificate.number == value) | (Certificate.token == value))
+    )

@@ -1,0 +1,460 @@
+"""Certificate screens: public verification, the employee's certificates, the HR register.
+
+Verification is public and rate-limited, and shows exactly the printed fields frozen in
+``Certificate.fields`` plus the status and the PDF's SHA-256: nothing about the account behind it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.certificates import bp, queries
+from lms.certificates import services as certificates
+from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
+from lms.certificates.models import Certificate
+from lms.extensions import db, limiter
+from lms.main.dashboard import section
+from lms.org.nip import format_nip
+from lms.permissions import Capability, can, require
+
+C = Capability
+
+# Labels of the printed fields, in the order they appear on the certificate.
+FIELD_LABELS = {
+    "number": _l("Nomor sertifikat"),
+    "issuer_parent": _l("Instansi"),
+    "issuer": _l("Lembaga penerbit"),
+    "title": _l("Nama pelatihan"),
+    "kind": _l("Jenis"),
+    "cohort": _l("Angkatan"),
+    "start_date": _l("Tanggal mulai"),
+    "end_date": _l("Tanggal selesai"),
+    "place": _l("Tempat pelaksanaan"),
+    "name": _l("Nama peserta"),
+    "nip": _l("NIP"),
+    "birth": _l("Tempat dan tanggal lahir"),
+    "pangkat_golongan": _l("Pangkat/golongan"),
+    "jabatan": _l("Jabatan"),
+    "unit": _l("Unit kerja"),
+    "opd": _l("Perangkat daerah"),
+    "instansi": _l("Instansi peserta"),
+    "jp": _l("Jam pelajaran (JP)"),
+    "jp_words": _l("JP terbilang"),
+    "score": _l("Nilai"),
+    "qualification": _l("Kualifikasi"),
+    "issue_place": _l("Tempat penerbitan"),
+    "issue_date": _l("Tanggal penerbitan"),
+    "signatory_position": _l("Jabatan penanda tangan"),
+    "signatory_name": _l("Nama penanda tangan"),
+    "signatory_nip": _l("NIP penanda tangan"),
+}
+KIND_LABELS = {"course": _l("Pelatihan"), "programme": _l("Program pelatihan")}
+STATUS_LABELS = {
+    "valid": _l("Berlaku"),
+    "revoked": _l("Dicabut"),
+    "replaced": _l("Diganti"),
+}
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute")
+
+
+# One bucket per client for the page, the PDF and the JSON: alternating does not get around it.
+verify_limit = limiter.shared_limit(_verify_limit, scope="certificate-verify")
+
+
+def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
+    """(key, label, value) for every printed field except the subjects, known ones in order."""
+    rows = []
+    for key, label in FIELD_LABELS.items():
+        if key in fields:
+            value = fields[key]
+            if key == "kind":
+                value = KIND_LABELS.get(value, value)
+            elif key in ("nip", "signatory_nip") and value:
+                value = format_nip(str(value))  # grouped as on the certificate
+            rows.append((key, str(label), "" if value is None else str(value)))
+    for key, value in fields.items():  # a field added later is still shown
+        if key not in FIELD_LABELS and key != "subjects":
+            rows.append((key, key.replace("_", " ").capitalize(), str(value)))
+    return rows
+
+
+def _absolute(endpoint: str, **values: object) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    nip = re.sub(r"[^0-9A-Za-z]", "", str(certificate.fields.get("nip", ""))) or "sertifikat"
+    number = re.sub(r"[^0-9A-Za-z._-]", "-", certificate.number.replace("/", "-"))
+    return f"{nip}_{number}.pdf"
+
+
+def _pdf_bytes(certificate: Certificate) -> bytes:
+    """The stored PDF (rendered and stored now if it is not yet); commits what rendering stored."""
+    from lms.certificates import render
+
+    before = (certificate.pdf_key, certificate.pdf_sha256)
+    data = render.ensure_pdf(certificate)
+    if (certificate.pdf_key, certificate.pdf_sha256) != before:
+        db.session.commit()
+    return data
+
+
+def _pdf_response(certificate: Certificate, inline: bool = False) -> Response:
+    try:
+        data = _pdf_bytes(certificate)
+    except Exception:  # noqa: BLE001 - rendering is a subsystem of its own; say "later", not 500
+        db.session.rollback()
+        current_app.logger.exception("certificate %s: PDF unavailable", certificate.id)
+        abort(503)
+    disposition = "inline" if inline else "attachment"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="{pdf_filename(certificate)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --- public verification ---------------------------------------------------------------------
+
+
+@bp.route("/verify")
+@verify_limit
+def verify_search():  # noqa: ANN201
+    """The search form; ``?nomor=`` goes to that certificate's page."""
+    value = request.args.get("nomor", "")
+    if "nomor" in request.args:
+        value = value.strip()
+        if not value:
+            error = _("Isi nomor sertifikat yang ingin diperiksa.")
+        elif len(value) > 100:
+            error = _("Nomor sertifikat terlalu panjang (paling banyak 100 karakter).")
+        else:
+            return redirect(url_for("certificates.verify", value=value))
+        return render_template("certificates/verify_search.html", value=value, error=error), 400
+    return render_template("certificates/verify_search.html", value="", error=None)
+
+
+def _verify_page(value: str):  # noqa: ANN202
+    certificate = certificates.find_by_number_or_token(value)
+    if certificate is None:
+        return render_template("certificates/verify_missing.html", value=value[:100]), 404
+    replacement = certificate.replaced_by if certificate.status == "replaced" else None
+    return render_template(
+        "certificates/verify.html",
+        cert=certificate,
+        status=queries.public_status(certificate),
+        status_label=STATUS_LABELS[queries.public_status(certificate)],
+        rows=printed_rows(certificate.fields),
+        subjects=certificate.fields.get("subjects") or [],
+        replacement=replacement,
+        verify_url=_absolute("certificates.verify", value=certificate.token),
+    )
+
+
+@bp.route("/verify/<path:value>")
+@verify_limit
+def verify(value: str):  # noqa: ANN201
+    return _verify_page(value)
+
+
+@bp.route("/verify/<token>/pdf")
+@verify_limit
+def verify_pdf(token: str):  # noqa: ANN201
+    """The authentic PDF, from storage. Revoked ones too: the page states the status."""
+    certificate = db.session.scalar(db.select(Certificate).where(Certificate.token == token))
+    if certificate is None:
+        # A number may end in "/pdf" (e.g. ".../STTP/pdf"): show that certificate's page.
+        return _verify_page(f"{token}/pdf")
+    return _pdf_response(certificate, inline=True)
+
+
+# --- the employee's certificates -------------------------------------------------------------
+
+
+@bp.route("/sertifikat")
+@require(C.LEARN)
+def my_certificates():  # noqa: ANN201
+    rows = queries.mine(current_user.employee_id) if current_user.employee_id else []
+    return render_template(
+        "certificates/mine.html",
+        rows=rows,
+        replacements=queries.replacement_numbers(rows),
+        public_status=queries.public_status,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/sertifikat/<int:certificate_id>/pdf")
+@require(C.LEARN, C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def download(certificate_id: int):  # noqa: ANN201
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or not queries.may_download(current_user, certificate):
+        abort(404)  # a stranger learns nothing, not even that the certificate exists
+    return _pdf_response(certificate)
+
+
+@section(12)
+def certificates_section(user):  # noqa: ANN001, ANN201
+    """The learner's latest valid certificates on the dashboard (one query)."""
+    if user.employee_id is None:
+        return None
+    latest = queries.mine(user.employee_id, limit=3)
+    if not latest:
+        return None
+    return "certificates/_dash_mine.html", {"certificates": latest}
+
+
+# --- the HR register -------------------------------------------------------------------------
+
+
+def _filters() -> queries.RegisterFilters:
+    status = request.args.get("status", "")
+    return queries.RegisterFilters(
+        q=request.args.get("q", "")[:100],
+        year=request.args.get("tahun", type=int),
+        status=status if status in ("issued", "revoked", "replaced") else "",
+        course_id=request.args.get("pelatihan", type=int),
+        cohort_id=request.args.get("angkatan", type=int),
+    )
+
+
+@bp.route("/kelola/sertifikat")
+@require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def register():  # noqa: ANN201
+    filters = _filters()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = queries.register(current_user, filters, page)
+    return render_template(
+        "certificates/register.html",
+        rows=rows,
+        total=total,
+        filters=filters,
+        page=page,
+        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        choices=queries.register_choices(),
+        status_labels={"issued": STATUS_LABELS["valid"], **STATUS_LABELS},
+        public_status=queries.public_status,
+    )
+
+
+def _managed(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or not queries.in_register_scope(current_user, certificate):
+        abort(404)
+    return certificate
+
+
+def _detail(certificate: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm):  # noqa: ANN202
+    return render_template(
+        "certificates/detail.html",
+        cert=certificate,
+        status=queries.public_status(certificate),
+        status_labels=STATUS_LABELS,
+        rows=printed_rows(certificate.fields),
+        subjects=certificate.fields.get("subjects") or [],
+        trail=queries.audit_trail(certificate),
+        replacement=certificate.replaced_by,
+        completion=certificate.completion,
+        revoke_form=revoke_form,
+        reissue_form=reissue_form,
+        may_manage=can(current_user, C.MANAGE_CERTIFICATES),
+    )
+
+
+@bp.route("/kelola/sertifikat/<int:certificate_id>")
+@require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def detail(certificate_id: int):  # noqa: ANN201
+    certificate = _managed(certificate_id)
+    return _detail(certificate, RevokeForm(prefix="revoke"), ReissueForm(prefix="reissue"))
+
+
+@bp.route("/kelola/sertifikat/<int:certificate_id>/cabut", methods=["POST"])
+@require(C.MANAGE_CERTIFICATES)
+def revoke(certificate_id: int):  # noqa: ANN201
+    """Revoke the completion and its certificate (and write the revocation event)."""
+    from lms.completion import services as completion_services
+
+    certificate = _managed(certificate_id)
+    form = RevokeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        return _detail(certificate, form, ReissueForm(prefix="reissue")), 400
+    try:
+        completion = certificate.completion
+        if completion.status == "valid":
+            completion_services.revoke(completion, current_user, form.reason.data)
+        else:
+            certificates.revoke_certificate(certificate, current_user, form.reason.data)
+    except (completion_services.CompletionError, certificates.CertificateError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+    db.session.commit()
+    flash(_("Kelulusan dan sertifikat %(n)s dicabut.", n=certificate.number), "success")
+    return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+
+
+@bp.route("/kelola/sertifikat/<int:certificate_id>/terbitkan-ulang", methods=["POST"])
+@require(C.MANAGE_CERTIFICATES)
+def reissue(certificate_id: int):  # noqa: ANN201
+    certificate = _managed(certificate_id)
+    form = ReissueForm(prefix="reissue")
+    if not form.validate_on_submit():
+        return _detail(certificate, RevokeForm(prefix="revoke"), form), 400
+    try:
+        new = certificates.reissue(certificate, current_user, form.reason.data)
+    except certificates.CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+    db.session.commit()
+    flash(
+        _(
+            "Sertifikat diterbitkan ulang dengan nomor %(n)s; nomor %(o)s kini tercatat diganti.",
+            n=new.number,
+            o=certificate.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("certificates.detail", certificate_id=new.id))
+
+
+# --- ZIP of a cohort -------------------------------------------------------------------------
+
+
+class _ChunkWriter(io.RawIOBase):
+    """A write-only, unseekable sink: zipfile writes into it, the generator drains it."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # noqa: ANN001
+        chunk = bytes(data)
+        self._chunks.append(chunk)
+        self._position += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._position
+
+    def drain(self) -> bytes:
+        out = b"".join(self._chunks)
+        self._chunks.clear()
+        return out
+
+
+def zip_stream(ids: list[int]) -> Iterator[bytes]:
+    """Yield a ZIP of the certificates' PDFs, one PDF in memory at a time."""
+    sink = _ChunkWriter()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate_id in ids:
+            certificate = db.session.get(Certificate, certificate_id)
+            if certificate is None:
+                continue
+            data = _pdf_bytes(certificate)
+            issued = certificate.issued_at
+            if issued.tzinfo is None:
+                issued = issued.replace(tzinfo=UTC)
+            moment = max(issued, datetime(1980, 1, 1, tzinfo=UTC)).timetuple()[:6]
+            info = zipfile.ZipInfo(pdf_filename(certificate), date_time=moment)
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, data)
+            db.session.expunge(certificate)
+            del data
+            yield sink.drain()
+    yield sink.drain()
+
+
+@bp.route("/kelola/sertifikat/angkatan/<int:cohort_id>.zip")
+@require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def cohort_zip(cohort_id: int):  # noqa: ANN201
+    from lms.enrolments.models import Cohort
+
+    cohort = db.get_or_404(Cohort, cohort_id)
+    ids = queries.cohort_certificate_ids(current_user, cohort.id)
+    name = re.sub(r"[^0-9A-Za-z._-]", "-", cohort.code) or "angkatan"
+    response = Response(stream_with_context(zip_stream(ids)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="sertifikat_{name}.zip"'
+    response.headers["X-Certificate-Count"] = str(len(ids))
+    return response
+
+
+# --- series settings -------------------------------------------------------------------------
+
+
+def _save_series(series, form: SeriesForm) -> None:  # noqa: ANN001
+    """Copy the form onto the series, store new images, and audit the change (flushes only)."""
+    from lms.auth.services import audit
+    from lms.storage import get_storage
+
+    before = {name: getattr(series, name) for name in SeriesForm.TEXT_FIELDS}
+    before.update(signature_key=series.signature_key, logo_key=series.logo_key)
+    for name in SeriesForm.TEXT_FIELDS:
+        setattr(series, name, (getattr(form, name).data or "").strip())
+    storage = get_storage()
+    for attr, data, remove in (
+        ("signature_key", getattr(form, "signature_bytes", None), form.remove_signature.data),
+        ("logo_key", getattr(form, "logo_bytes", None), form.remove_logo.data),
+    ):
+        if data:
+            key = storage.new_key("certificates/series", ".png")
+            storage.save(key, data)
+            setattr(series, attr, key)
+        elif remove:
+            setattr(series, attr, None)
+    after = {name: getattr(series, name) for name in SeriesForm.TEXT_FIELDS}
+    after.update(signature_key=series.signature_key, logo_key=series.logo_key)
+    audit(current_user, "update", series, "certificate series settings", before, after)
+    db.session.flush()
+
+
+@bp.route("/kelola/sertifikat/seri", methods=["GET", "POST"])
+@require(C.MANAGE_CERTIFICATES)
+def series_settings():  # noqa: ANN201
+    series = certificates.default_series()
+    form = SeriesForm(obj=series)
+    if form.validate_on_submit():
+        _save_series(series, form)
+        db.session.commit()
+        flash(
+            _(
+                "Pengaturan seri sertifikat tersimpan. Berlaku untuk sertifikat yang terbit berikutnya."
+            ),
+            "success",
+        )
+        return redirect(url_for("certificates.series_settings"))
+    example = None
+    try:
+        example = series.number_format.format(seq=1, prefix=series.prefix, year=datetime.now().year)
+    except (KeyError, IndexError, ValueError):
+        example = None
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "certificates/series.html", form=form, series=series, example=example
+    ), status

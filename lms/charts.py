@@ -1,0 +1,182 @@
+"""Charts drawn on the server as SVG, so a page and its PDF show the same picture.
+
+pygal is used because it is a maintained, pure-Python SVG charting library with no browser
+JavaScript to ship (its optional tooltip script is switched off here) and no native dependencies,
+unlike matplotlib, which would add a large import and a font cache to every worker. The SVG is
+embedded as a ``data:`` image: the strict CSP forbids inline ``<style>``, which pygal's SVG carries,
+while an image keeps its own styles; WeasyPrint draws the same ``data:`` URL in PDFs.
+
+Every chart carries its numbers as rows, which templates render as a table for screen readers
+(``templates/_macros/charts.html``).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+PALETTE = ("#1d5fa8", "#d9822b", "#2e8540", "#b8323a", "#6b4fa0", "#5a6b7b")
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    colors=PALETTE,
+    font_family="DejaVu Sans, Noto Sans, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=12,
+    value_label_font_size=12,
+    legend_font_size=13,
+    title_font_size=15,
+    tooltip_font_size=12,
+)
+
+
+@dataclass
+class Chart:
+    """An SVG picture and the same numbers as a table."""
+
+    title: str
+    svg: str
+    headers: list[str]
+    rows: list[list[object]] = field(default_factory=list)
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+    def img(self, css_class: str = "chart") -> Markup:
+        """An ``<img>`` whose alt text names the chart; the table beside it gives the numbers."""
+        return Markup('<img class="{}" src="{}" alt="{}">').format(
+            css_class, self.data_uri, self.title
+        )
+
+
+def _config(chart: pygal.Graph, title: str, height: int) -> None:
+    chart.config.js = []  # no script: the CSP forbids it and PDFs cannot run it
+    chart.config.disable_xml_declaration = True
+    chart.config.title = title
+    chart.config.height = height
+    chart.config.width = 800
+    chart.config.show_legend = False
+    chart.config.print_values = True
+    chart.config.style = STYLE
+
+
+_SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
+
+
+def _render(chart: pygal.Graph) -> str:
+    # pygal writes its configuration into a <script> even without tooltips: drop it.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | int | None],
+    *,
+    value_header: str = "",
+    label_header: str = "",
+    horizontal: bool = False,
+    max_value: float | None = None,
+    target: float | None = None,
+    height: int = 360,
+) -> Chart:
+    """One series of bars; ``target`` draws a second series as a reference line."""
+    chart = pygal.HorizontalBar() if horizontal else pygal.Bar()
+    _config(chart, title, height if not horizontal else max(height, 40 + 28 * len(labels)))
+    chart.x_labels = [str(label) for label in labels]
+    chart.x_label_rotation = 0 if horizontal or len(labels) <= 8 else 30
+    if max_value is not None:
+        chart.range = (0, max_value)
+    chart.add(value_header or title, [v if v is not None else None for v in values])
+    if target is not None:
+        chart.config.show_legend = True
+        chart.add(f"Target {target:g}", [target] * len(labels), show_dots=False)
+    rows = [[label, value] for label, value in zip(labels, values, strict=True)]
+    return Chart(title, _render(chart), [label_header, value_header or title], rows)
+
+
+def line_chart(
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[float | int | None]],
+    *,
+    label_header: str = "",
+    height: int = 320,
+) -> Chart:
+    """Several series over the same labels (for example months)."""
+    chart = pygal.Line()
+    _config(chart, title, height)
+    chart.config.show_legend = len(series) > 1
+    chart.config.print_values = len(labels) <= 12
+    chart.x_labels = [str(label) for label in labels]
+    for name, values in series.items():
+        chart.add(name, list(values))
+    rows = [[label, *[values[i] for values in series.values()]] for i, label in enumerate(labels)]
+    return Chart(title, _render(chart), [label_header, *series.keys()], rows)
+
+
+def stacked_bar_chart(
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[float | int]],
+    *,
+    label_header: str = "",
+    horizontal: bool = True,
+    height: int = 360,
+) -> Chart:
+    """Parts of a whole per label (for example ratings per question)."""
+    chart = pygal.HorizontalStackedBar() if horizontal else pygal.StackedBar()
+    _config(chart, title, height if not horizontal else max(height, 60 + 30 * len(labels)))
+    chart.config.show_legend = True
+    chart.config.legend_at_bottom = True
+    chart.x_labels = [str(label) for label in labels]
+    for name, values in series.items():
+        chart.add(name, list(values))
+    rows = [[label, *[values[i] for values in series.values()]] for i, label in enumerate(labels)]
+    return Chart(title, _render(chart), [label_header, *series.keys()], rows)
+
+
+def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
+    """Progress towards a target (for example JP this year against 20)."""
+    chart = pygal.SolidGauge(inner_radius=0.70, half_pie=True)
+    _config(chart, title, 260)
+    chart.config.width = 420
+    top = max(target, value)
+    chart.value_formatter = lambda x: f"{x:g} {unit}".strip()
+    chart.add(title, [{"value": value, "max_value": top}])
+    return Chart(title, _render(chart), ["", unit], [[title, value], ["Target", target]])
+
+
+def histogram(
+    title: str,
+    values: Sequence[float],
+    *,
+    bins: Sequence[tuple[float, float]] | None = None,
+    count_header: str = "",
+    range_header: str = "",
+) -> Chart:
+    """Counts of values (0–100 scores by default) per bin, drawn as bars."""
+    bins = bins or [(lo, lo + 10) for lo in range(0, 100, 10)]
+    counts = [0] * len(bins)
+    for value in values:
+        for i, (lo, hi) in enumerate(bins):
+            last = i == len(bins) - 1
+            if lo <= value < hi or (last and value == hi):
+                counts[i] += 1
+                break
+    labels = [f"{lo:g}–{hi:g}" for lo, hi in bins]
+    return bar_chart(
+        title, labels, counts, value_header=count_header, label_header=range_header, height=300
+    )

@@ -1,0 +1,501 @@
+"""Completion as it happens: judged on the event (a lesson done, an attempt graded, an evaluation
+sent), never by a nightly job.
+
+``evaluate`` is idempotent and race-safe: the enrolment row is locked, and the partial unique index
+on valid completions lets exactly one of two concurrent transactions write the record; the loser
+returns the winner's. The certificate is issued and the outbox event written in that same
+transaction, so a completion never exists without its event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import User
+from lms.completion.models import Completion, OutboxEvent
+from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge
+from lms.courses.models import Course, CourseVersion, Lesson
+from lms.db import utcnow
+from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
+from lms.extensions import db
+from lms.org.models import Employee
+from lms.org.services import opd_of
+
+POSTTEST_KINDS = ("post_test", "exam")
+
+# Any constant works: it only has to be the same for every writer of outbox events.
+_OUTBOX_LOCK = 7270001
+
+
+class CompletionError(Exception):
+    """A refused completion action; the message is for the user."""
+
+
+def local_date(moment: datetime) -> date:
+    """The agency's calendar day of a moment (JP count in the year of completion, local time)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def local_year(moment: datetime) -> int:
+    return local_date(moment).year
+
+
+def snapshot_identity(employee: Employee) -> dict:
+    """Who the employee is now, as printed on records and certificates (never joined live later)."""
+    unit = employee.unit
+    opd = opd_of(unit)
+    golongan = employee.golongan
+    return {
+        "name": employee.display_name,
+        "nip": employee.nip,
+        "birth_place": employee.birth_place,
+        "birth_date": employee.birth_date.isoformat() if employee.birth_date else None,
+        "golongan": golongan.code if golongan else "",
+        "pangkat": golongan.pangkat if golongan else "",
+        "jabatan": employee.position_name,
+        "jabatan_type": employee.jabatan_type_code or "",
+        "unit": unit.name,
+        "opd": opd.name,
+        "opd_id": opd.id,
+        "instansi": unit.instansi.name,
+    }
+
+
+# --- judging -------------------------------------------------------------------------------------
+
+
+def rules_of(course: Course) -> Rules:
+    return Rules(course.require_lessons, course.require_posttest, course.require_evaluation)
+
+
+def progress_of(
+    enrolment: Enrolment,
+    version: CourseVersion,
+    *,
+    done: set[str] | None = None,
+    evaluated: bool | None = None,
+) -> Progress:
+    """Where the enrolment stands; ``done`` and ``evaluated`` may be passed when already known."""
+    from lms.quizzes.attempts import final_grade
+    from lms.quizzes.models import Quiz
+
+    keys = set(db.session.scalars(select(Lesson.key).where(Lesson.version_id == version.id)))
+    if done is None:
+        done = set(
+            db.session.scalars(
+                select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id)
+            )
+        )
+    quizzes = db.session.scalars(
+        select(Quiz)
+        .where(Quiz.course_id == enrolment.course_id, Quiz.kind.in_(POSTTEST_KINDS))
+        .order_by(Quiz.id)
+    ).all()
+    results = []
+    for quiz in quizzes:
+        grade = final_grade(quiz, enrolment.employee)
+        results.append(QuizResult(quiz.title, grade.passed, grade.score))
+    if evaluated is None:
+        evaluated = has_evaluated(enrolment)
+    return Progress(len(keys), len(keys & done), tuple(results), evaluated)
+
+
+def has_evaluated(enrolment: Enrolment) -> bool:
+    from lms.evaluations.models import CourseEvaluation
+
+    found = db.session.scalar(
+        select(CourseEvaluation.id).where(CourseEvaluation.enrolment_id == enrolment.id)
+    )
+    return found is not None
+
+
+def explain(
+    enrolment: Enrolment, *, done: set[str] | None = None, evaluated: bool | None = None
+) -> Verdict | None:
+    """What is still missing for this enrolment (None when the course has no published version)."""
+    course = enrolment.course
+    if course.published_version is None:
+        return None
+    progress = progress_of(enrolment, course.published_version, done=done, evaluated=evaluated)
+    return judge(rules_of(course), progress)
+
+
+def missing_labels(verdict: Verdict) -> list[str]:
+    labels = {
+        "lessons": lambda d: _("Selesaikan semua materi (%(d)s selesai).", d=d),
+        "posttest": lambda d: _("Lulus %(d)s.", d=d),
+        "evaluation": lambda d: _("Isi evaluasi penyelenggaraan."),
+    }
+    return [labels[rule](detail) for rule, detail in verdict.missing]
+
+
+def evaluate(enrolment: Enrolment, now: datetime | None = None) -> Completion | None:
+    """Complete the enrolment if every rule holds now; returns the (new or existing) completion."""
+    db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
+    db.session.refresh(enrolment)
+    if enrolment.status == "completed":
+        return current_completion(enrolment.employee_id, course_id=enrolment.course_id)
+    if enrolment.status != "active":
+        return None
+    verdict = explain(enrolment)
+    if verdict is None or not verdict.complete:
+        return None
+    course = enrolment.course
+    started = enrolment.activated_at or enrolment.requested_at
+    return complete_course(
+        enrolment.employee,
+        course,
+        completed_at=now or utcnow(),
+        score=verdict.score,
+        source="online",
+        enrolment=enrolment,
+        started_on=started.date() if started else None,
+    )
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def current_completion(
+    employee_id: int, *, course_id: int | None = None, programme_id: int | None = None
+) -> Completion | None:
+    query = select(Completion).where(
+        Completion.employee_id == employee_id, Completion.status == "valid"
+    )
+    if course_id is not None:
+        query = query.where(Completion.course_id == course_id)
+    else:
+        query = query.where(Completion.programme_id == programme_id)
+    return db.session.scalar(query)
+
+
+def _insert(completion: Completion) -> Completion | None:
+    """Insert unless a valid one exists already (unique index); None means someone else won."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(completion)
+    except IntegrityError:
+        return None
+    return completion
+
+
+def complete_course(
+    employee: Employee,
+    course: Course,
+    *,
+    completed_at: datetime,
+    score: float | Decimal | None,
+    source: str,
+    enrolment: Enrolment | None = None,
+    started_on: date | None = None,
+    recorded_by: User | None = None,
+    cohort_id: int | None = None,
+) -> Completion:
+    """Write the completion, its certificate and its event; idempotent per employee and course."""
+    existing = current_completion(employee.id, course_id=course.id)
+    if existing is not None:
+        return existing
+    version = course.published_version
+    if version is None:
+        raise CompletionError(_("Pelatihan ini belum terbit."))
+    completion = Completion(
+        employee_id=employee.id,
+        course_id=course.id,
+        version_id=version.id,
+        cohort_id=cohort_id
+        if cohort_id is not None
+        else (enrolment.cohort_id if enrolment else None),
+        enrolment_id=enrolment.id if enrolment else None,
+        source=source,
+        started_on=started_on,
+        completed_at=completed_at,
+        year=local_year(completed_at),
+        score=Decimal(str(score)) if score is not None else None,
+        jp=version.jp,
+        competency_kind=version.competency_kind,
+        jenis_diklat_code=version.jenis_diklat_code,
+        code=course.code,
+        title=version.title,
+        organiser=version.organiser,
+        identity=snapshot_identity(employee),
+        unit_id=opd_of(employee.unit).id,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+    )
+    if _insert(completion) is None:
+        return current_completion(employee.id, course_id=course.id)
+    if enrolment is not None:
+        enrolment.status = "completed"
+        enrolment.completed_at = completed_at
+        enrolment.progress = max(enrolment.progress, 100 if course.require_lessons else 0)
+    _after_completion(completion, recorded_by)
+    check_programmes(employee, course, recorded_by)
+    return completion
+
+
+def _after_completion(completion: Completion, actor: User | None) -> None:
+    from lms.certificates.services import issue_for
+
+    db.session.flush()
+    certificate = issue_for(completion, actor)
+    emit("completion.created", completion, certificate.number if certificate else None)
+    user_id = db.session.scalar(select(User.id).where(User.employee_id == completion.employee_id))
+    if user_id is not None:
+        from lms.enrolments.services import notify
+
+        notify(
+            user_id,
+            _("Selamat! Anda menyelesaikan %(t)s. Sertifikat sudah terbit.", t=completion.title),
+            "/sertifikat",
+        )
+
+
+def check_programmes(employee: Employee, course: Course, actor: User | None = None) -> None:
+    """A programme completes when every one of its courses has a valid completion."""
+    from lms.enrolments.models import Programme
+
+    programme_ids = db.session.scalars(
+        select(ProgrammeCourse.programme_id).where(ProgrammeCourse.course_id == course.id)
+    ).all()
+    for programme_id in programme_ids:
+        if current_completion(employee.id, programme_id=programme_id) is not None:
+            continue
+        programme = db.session.get(Programme, programme_id)
+        course_ids = [pc.course_id for pc in programme.courses]
+        done = db.session.scalars(
+            select(Completion).where(
+                Completion.employee_id == employee.id,
+                Completion.status == "valid",
+                Completion.course_id.in_(course_ids),
+            )
+        ).all()
+        if len({c.course_id for c in done}) < len(set(course_ids)):
+            continue
+        cohort_id = db.session.scalar(
+            select(CohortMember.cohort_id)
+            .join(Cohort, Cohort.id == CohortMember.cohort_id)
+            .where(
+                CohortMember.employee_id == employee.id,
+                CohortMember.status.in_(("active", "completed")),
+                Cohort.programme_id == programme_id,
+            )
+        )
+        completed_at = max(_aware(c.completed_at) for c in done)
+        scores = [c.score for c in done if c.score is not None]
+        starts = [c.started_on for c in done if c.started_on]
+        completion = Completion(
+            employee_id=employee.id,
+            programme_id=programme_id,
+            cohort_id=cohort_id,
+            source="programme",
+            started_on=min(starts) if starts else None,
+            completed_at=completed_at,
+            year=local_year(completed_at),
+            score=(sum(scores) / len(scores)).quantize(Decimal("0.01")) if scores else None,
+            jp=sum((c.jp for c in done), Decimal(0)),
+            competency_kind="manajerial",
+            jenis_diklat_code=programme.jenis_diklat_code,
+            code=programme.code,
+            title=programme.title,
+            organiser="",
+            identity=snapshot_identity(employee),
+            unit_id=opd_of(employee.unit).id,
+            recorded_by_id=actor.id if actor else None,
+        )
+        if _insert(completion) is not None:
+            if cohort_id is not None:
+                member = db.session.scalar(
+                    select(CohortMember).where(
+                        CohortMember.cohort_id == cohort_id, CohortMember.employee_id == employee.id
+                    )
+                )
+                if member is not None:
+                    member.status = "completed"
+            _after_completion(completion, actor)
+
+
+def record_classroom(
+    employee: Employee,
+    course: Course,
+    *,
+    completed_on: date,
+    score: float | None,
+    by: User,
+    cohort_id: int | None = None,
+) -> Completion:
+    """HR records a classroom completion: the same record, event and certificate as online."""
+    if current_completion(employee.id, course_id=course.id) is not None:
+        raise CompletionError(
+            _("%(n)s sudah tercatat menyelesaikan pelatihan ini.", n=employee.display_name)
+        )
+    if score is not None and not 0 <= score <= 100:
+        raise CompletionError(_("Nilai harus antara 0 dan 100."))
+    if completed_on > date.today():
+        raise CompletionError(_("Tanggal selesai tidak boleh di masa depan."))
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.course_id == course.id, Enrolment.employee_id == employee.id
+        )
+    )
+    if enrolment is None:
+        enrolment = Enrolment(
+            course_id=course.id,
+            employee_id=employee.id,
+            status="active",
+            source="bulk",
+            nominated_by_id=by.id,
+            activated_at=utcnow(),
+        )
+        db.session.add(enrolment)
+        db.session.flush()
+    completed_at = datetime.combine(completed_on, time(12, 0), tzinfo=UTC)
+    completion = complete_course(
+        employee,
+        course,
+        completed_at=completed_at,
+        score=score,
+        source="classroom",
+        enrolment=enrolment,
+        started_on=course.starts_on or completed_on,
+        recorded_by=by,
+        cohort_id=cohort_id,
+    )
+    from lms.auth.services import audit
+
+    audit(by, "create", completion, f"{employee.nip} {course.code}")
+    return completion
+
+
+def revoke(completion: Completion, by: User, reason: str) -> None:
+    """Revoke with a reason: the certificate is revoked too and a revocation event is written."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CompletionError(_("Alasan pencabutan wajib diisi."))
+    if completion.status != "valid":
+        raise CompletionError(_("Kelulusan ini sudah dicabut."))
+    from lms.auth.services import audit
+    from lms.certificates.services import revoke_for_completion
+
+    by_id = by.id  # read before changing anything: loading it may autoflush
+    completion.revoke_reason = reason
+    completion.revoked_by_id = by_id
+    completion.revoked_at = utcnow()
+    completion.status = "revoked"
+    if completion.enrolment_id is not None:
+        enrolment = db.session.get(Enrolment, completion.enrolment_id)
+        if enrolment is not None and enrolment.status == "completed":
+            enrolment.status = "active"
+            enrolment.completed_at = None
+    revoke_for_completion(completion, by, reason)
+    emit("completion.revoked", completion, None)
+    audit(
+        by, "update", completion, f"dicabut: {reason}", {"status": "valid"}, {"status": "revoked"}
+    )
+    db.session.flush()
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+
+def event_payload(completion: Completion, certificate_number: str | None) -> dict:
+    """The feed item (CONTRACT.md) without its event id."""
+    identity = completion.identity or {}
+    return {
+        "nip": identity.get("nip"),
+        "name": identity.get("name"),
+        "unit": identity.get("unit"),
+        "opd": identity.get("opd"),
+        "course_code": completion.code,
+        "course_title": completion.title,
+        "kind": "programme" if completion.programme_id else "course",
+        "jp": float(completion.jp),
+        "competency_kind": completion.competency_kind,
+        "jenis_diklat_code": completion.jenis_diklat_code,
+        "completed_at": _iso(completion.completed_at),
+        "year": completion.year,
+        "score": float(completion.score) if completion.score is not None else None,
+        "certificate_number": certificate_number,
+        "completion_id": completion.id,
+        "revoked_at": _iso(completion.revoked_at),
+        "revoke_reason": completion.revoke_reason or None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
+
+
+def emit(kind: str, completion: Completion, certificate_number: str | None) -> OutboxEvent:
+    """Write an outbox event in the current transaction.
+
+    On PostgreSQL, writers take a transaction-scoped advisory lock first, so events commit in
+    ``seq`` order and a feed reader paging by ``seq`` can never skip one that commits late.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _OUTBOX_LOCK})
+    db.session.flush()
+    event = OutboxEvent(
+        type=kind,
+        completion_id=completion.id,
+        payload=event_payload(completion, certificate_number),
+    )
+    db.session.add(event)
+    db.session.flush()
+    from lms.completion.consumers import dispatch_outbox
+    from lms.tasks import after_commit
+
+    after_commit(dispatch_outbox)
+    return event
+
+
+def events_after(seq: int, limit: int) -> list[OutboxEvent]:
+    return list(
+        db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.seq > seq).order_by(OutboxEvent.seq).limit(limit)
+        )
+    )
+
+
+def completions_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Completion)) or 0
+
+
+def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
+    """What the course page tells a learner: done (with the certificate) or what is missing."""
+    from lms.certificates.services import current_certificate
+
+    course = enrolment.course
+    evaluated = has_evaluated(enrolment)
+    status = {
+        "completion": None,
+        "certificate": None,
+        "missing": [],
+        "evaluation_open": enrolment.status in ("active", "completed") and not evaluated,
+        "evaluation_required": course.require_evaluation,
+    }
+    if enrolment.status == "completed":
+        record = current_completion(enrolment.employee_id, course_id=course.id)
+        status["completion"] = record
+        status["certificate"] = current_certificate(record.id) if record else None
+    elif enrolment.status == "active":
+        verdict = explain(enrolment, done=done, evaluated=evaluated)
+        status["missing"] = missing_labels(verdict) if verdict else []
+    return status

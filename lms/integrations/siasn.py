@@ -1,0 +1,528 @@
+"""The SIASN-ready export of verified learning records, and the upload of SIASN's result.
+
+``../shared/DOMAIN.md`` ("Where training records go"): SIASN keeps training history as *riwayat
+diklat* (structural: leadership programmes) and *riwayat kursus* (everything else), with the jenis
+diklat code, name, organiser (``institusiPenyelenggara``), certificate number, start and end dates
+(dd-mm-yyyy), year and hours (``jumlahJam``). The export has one row per VERIFIED learning record
+of a year, with these columns, in this order:
+
+===================== =========================================================================
+column                content
+===================== =========================================================================
+``idRiwayat``         our learning record id (the key for matching SIASN's result back)
+``nipBaru``           the employee's 18-digit NIP (SIASN's ``nipBaru``)
+``nama``              the employee's name (for the person checking the file; SIASN ignores it)
+``jenisRiwayat``      ``diklat`` (leadership programmes) or ``kursus`` (everything else), the
+                      record's ``siasn_type``: which SIASN history the row goes to
+``jenisDiklatId``     the jenis diklat code (SIASN reference, ``jenis_diklat_code``)
+``namaKursus``        the training's name (SIASN's ``namaKursus``; ``namaDiklat`` for diklat)
+``institusiPenyelenggara`` the organiser
+``nomorSertifikat``   the certificate number
+``tanggalMulai``      start date, dd-mm-yyyy
+``tanggalSelesai``    end date, dd-mm-yyyy (SIASN's ``tanggalKursus``)
+``tahunKursus``       the year the JP counts in
+``jumlahJam``         JP, a number (4, or 2.5)
+``statusSinkron``     ``belum_dikirim`` | ``terkirim`` | ``gagal``: our per-record sync status
+``keteranganSinkron`` the reason SIASN gave for a failure
+===================== =========================================================================
+
+Cells are safe to open in a spreadsheet: in CSV a string starting with ``= + - @``, a tab or a
+carriage return gets a leading apostrophe (numbers stay numbers); in XLSX every string is written
+as a string (never a formula) with Excel's quote prefix when it looks like one. CSV is UTF-8 with
+a BOM so Excel reads the names correctly.
+
+The result upload (CSV or XLSX) names each record by ``idRiwayat`` (or ``nipBaru``/``nip`` plus
+``nomorSertifikat``), a ``status`` (``berhasil``/``terkirim``/``sent``, ``gagal``/``failed``, or
+``belum_dikirim``/``not_sent``) and an optional ``keterangan``. It is checked completely first:
+one bad row and nothing is applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+
+from lms.careers.models import SIASN_STATES, LearningRecord
+from lms.db import utcnow
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+
+COLUMNS = (
+    "idRiwayat",
+    "nipBaru",
+    "nama",
+    "jenisRiwayat",
+    "jenisDiklatId",
+    "namaKursus",
+    "institusiPenyelenggara",
+    "nomorSertifikat",
+    "tanggalMulai",
+    "tanggalSelesai",
+    "tahunKursus",
+    "jumlahJam",
+    "statusSinkron",
+    "keteranganSinkron",
+)
+STATUS_EXPORT = {"not_sent": "belum_dikirim", "sent": "terkirim", "failed": "gagal"}
+STATUS_LABELS = {
+    "not_sent": _l("Belum dikirim"),
+    "sent": _l("Terkirim"),
+    "failed": _l("Gagal"),
+}
+# What the result file may say, normalised (lower case, spaces and dashes as underscores).
+STATUS_WORDS = {
+    "sent": "sent",
+    "berhasil": "sent",
+    "terkirim": "sent",
+    "sukses": "sent",
+    "success": "sent",
+    "failed": "failed",
+    "gagal": "failed",
+    "not_sent": "not_sent",
+    "belum_dikirim": "not_sent",
+    "belum": "not_sent",
+}
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+BATCH = 1000
+
+
+class SiasnError(ValueError):
+    pass
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def neutralise(value: object) -> object:
+    """A string a spreadsheet would run as a formula, made inert; other values unchanged."""
+    if isinstance(value, str) and value.startswith(DANGEROUS):
+        return "'" + value
+    return value
+
+
+def dmy(day: date | None) -> str:
+    return day.strftime("%d-%m-%Y") if day else ""
+
+
+def hours(jp: Decimal | float | int) -> int | Decimal:
+    """JP as a plain number: 4 rather than 4.00, 2.5 rather than 2.50."""
+    value = Decimal(jp)
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()
+
+
+@dataclass(frozen=True)
+class Scope:
+    year: int
+    opd_id: int | None = None
+    status: str | None = None  # a SIASN_STATES value to export only those
+
+
+def opd_choices() -> list[Unit]:
+    """The top-level units (OPD), for the filter."""
+    return list(
+        db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
+    )
+
+
+def _conditions(scope: Scope) -> list:
+    conditions = [LearningRecord.status == "verified", LearningRecord.year == scope.year]
+    if scope.opd_id is not None:
+        opd = db.session.get(Unit, scope.opd_id)
+        if opd is None:
+            raise SiasnError(_("OPD tidak ditemukan."))
+        subtree = select(Unit.id).where(Unit.path.like(opd.path + "%"))
+        conditions.append(Employee.unit_id.in_(subtree))
+    if scope.status in SIASN_STATES:
+        conditions.append(LearningRecord.siasn_status == scope.status)
+    return conditions
+
+
+def records_query(scope: Scope) -> Select:
+    return (
+        select(LearningRecord, Employee)
+        .join(Employee, Employee.id == LearningRecord.employee_id)
+        .where(*_conditions(scope))
+        .order_by(Employee.nip, LearningRecord.ends_on, LearningRecord.id)
+    )
+
+
+def row_of(record: LearningRecord, employee: Employee) -> list[object]:
+    return [
+        record.id,
+        employee.nip,
+        employee.display_name,
+        record.siasn_type,
+        record.jenis_diklat_code,
+        record.name,
+        record.organiser,
+        record.certificate_number,
+        dmy(record.starts_on),
+        dmy(record.ends_on),
+        record.year,
+        hours(record.jp),
+        STATUS_EXPORT.get(record.siasn_status, record.siasn_status),
+        record.siasn_message,
+    ]
+
+
+def iter_rows(scope: Scope) -> Iterator[list[object]]:
+    result = db.session.execute(records_query(scope).execution_options(yield_per=BATCH))
+    for record, employee in result:
+        yield row_of(record, employee)
+
+
+def status_counts(scope: Scope) -> dict[str, int]:
+    """Verified records in scope per sync status (every status present, zero when none)."""
+    counts = {s: 0 for s in SIASN_STATES}
+    rows = db.session.execute(
+        select(LearningRecord.siasn_status, func.count())
+        .join(Employee, Employee.id == LearningRecord.employee_id)
+        .where(*_conditions(Scope(scope.year, scope.opd_id)))
+        .group_by(LearningRecord.siasn_status)
+    ).all()
+    for status, n in rows:
+        counts[status] = n
+    return counts
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return neutralise(value)
+
+
+def csv_chunks(scope: Scope) -> Iterator[bytes]:
+    """The CSV as UTF-8 chunks: BOM and header first, then batches of rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    yield (BOM + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for n, row in enumerate(iter_rows(scope), start=1):
+        writer.writerow([_csv_value(v) for v in row])
+        if n % BATCH == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(scope: Scope, out: BinaryIO) -> None:
+    for chunk in csv_chunks(scope):
+        out.write(chunk)
+
+
+def write_xlsx(scope: Scope, out: str | Path | BinaryIO) -> int:
+    """Write the export as XLSX in constant memory; returns the number of data rows."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "in_memory": False,
+            "tmpdir": current_app.config.get("REPORTS_TMPDIR") or None,
+        },
+    )
+    bold = workbook.add_format({"bold": True})
+    quoted = workbook.add_format({"quote_prefix": True})
+    sheet = workbook.add_worksheet("SIASN")
+    for c, header in enumerate(COLUMNS):
+        sheet.write_string(0, c, header, bold)
+        sheet.set_column(c, c, 28 if header in ("nama", "namaKursus") else 16)
+    sheet.freeze_panes(1, 0)
+    r = 0
+    for r, row in enumerate(iter_rows(scope), start=1):
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                sheet.write_string(r, c, value, quoted if value.startswith(DANGEROUS) else None)
+            elif isinstance(value, int | float | Decimal):
+                sheet.write_number(r, c, float(value))
+            else:
+                sheet.write_string(r, c, str(value))
+    workbook.close()
+    return r
+
+
+def export_bytes(scope: Scope, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        write_xlsx(scope, buffer)
+    else:
+        write_csv(scope, buffer)
+    return buffer.getvalue()
+
+
+def filename(scope: Scope, fmt: str) -> str:
+    return f"siasn-riwayat-{scope.year}.{fmt}"
+
+
+# --- result upload -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    row: int
+    record_id: int
+    nip: str
+    name: str
+    training: str
+    status: str
+    message: str
+
+
+@dataclass
+class ResultPreview:
+    rows: list[ResultRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.errors and not self.file_errors
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in SIASN_STATES}
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+
+def _key(header: str) -> str:
+    return header.strip().lower().replace(" ", "").replace("_", "")
+
+
+def _status_of(text: str) -> str | None:
+    word = text.strip().lower().replace(" ", "_").replace("-", "_")
+    return STATUS_WORDS.get(word)
+
+
+def preview_result(filename: str, data: bytes) -> ResultPreview:
+    """Check a SIASN result file row by row; nothing is written."""
+    from lms.org.services import OrgError, read_table
+
+    preview = ResultPreview()
+    try:
+        _header, table = read_table(filename, data)
+    except OrgError as exc:
+        preview.file_errors.append(str(exc))
+        return preview
+    rows = [(n, {_key(k): (v or "").strip() for k, v in values.items()}) for n, values in table]
+    if not rows:
+        preview.file_errors.append(_("Berkas tidak berisi baris data."))
+        return preview
+    columns = set(rows[0][1])
+    has_id = "idriwayat" in columns
+    nip_col = "nipbaru" if "nipbaru" in columns else "nip"
+    has_pair = nip_col in columns and "nomorsertifikat" in columns
+    status_col = "status" if "status" in columns else "statussinkron"
+    message_col = "keterangan" if "keterangan" in columns else "keterangansinkron"
+    if not has_id and not has_pair:
+        preview.file_errors.append(
+            _("Kolom idRiwayat (atau nipBaru dan nomorSertifikat) tidak ditemukan.")
+        )
+    if status_col not in columns:
+        preview.file_errors.append(_("Kolom status tidak ditemukan."))
+    if preview.file_errors:
+        return preview
+
+    ids = {int(v["idriwayat"]) for _n, v in rows if v.get("idriwayat", "").isdigit()}
+    by_id: dict[int, tuple[LearningRecord, Employee]] = {}
+    for chunk in _chunks(sorted(ids), 500):
+        for record, employee in db.session.execute(
+            select(LearningRecord, Employee)
+            .join(Employee, Employee.id == LearningRecord.employee_id)
+            .where(LearningRecord.id.in_(chunk))
+        ):
+            by_id[record.id] = (record, employee)
+
+    seen: dict[int, int] = {}
+    for number, values in rows:
+        found = _find(number, values, has_id, nip_col, by_id, preview)
+        status_text = values.get(status_col, "")
+        status = _status_of(status_text)
+        if status is None:
+            preview.errors.append(
+                RowError(
+                    number,
+                    "status",
+                    _(
+                        "Baris %(n)s: status '%(s)s' tidak dikenal; gunakan berhasil atau gagal.",
+                        n=number,
+                        s=status_text,
+                    ),
+                )
+            )
+        if found is None or status is None:
+            continue
+        record, employee = found
+        if record.id in seen:
+            preview.errors.append(
+                RowError(
+                    number,
+                    "idRiwayat",
+                    _(
+                        "Baris %(n)s: riwayat %(id)s sudah ada di baris %(m)s.",
+                        n=number,
+                        id=record.id,
+                        m=seen[record.id],
+                    ),
+                )
+            )
+            continue
+        seen[record.id] = number
+        preview.rows.append(
+            ResultRow(
+                number,
+                record.id,
+                employee.nip,
+                employee.display_name,
+                record.name,
+                status,
+                values.get(message_col, "")[:1000],
+            )
+        )
+    return preview
+
+
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _find(
+    number: int,
+    values: dict[str, str],
+    has_id: bool,
+    nip_col: str,
+    by_id: dict[int, tuple[LearningRecord, Employee]],
+    preview: ResultPreview,
+) -> tuple[LearningRecord, Employee] | None:
+    raw = values.get("idriwayat", "") if has_id else ""
+    if raw:
+        found = by_id.get(int(raw)) if raw.isdigit() else None
+        if found is None or found[0].status != "verified":
+            preview.errors.append(
+                RowError(
+                    number,
+                    "idRiwayat",
+                    _(
+                        "Baris %(n)s: idRiwayat '%(id)s' tidak ditemukan di antara riwayat "
+                        "terverifikasi.",
+                        n=number,
+                        id=raw,
+                    ),
+                )
+            )
+            return None
+        return found
+    nip = "".join(values.get(nip_col, "").split())
+    number_text = values.get("nomorsertifikat", "")
+    if not nip or not number_text:
+        preview.errors.append(
+            RowError(
+                number,
+                "idRiwayat",
+                _("Baris %(n)s: isi idRiwayat, atau NIP dan nomorSertifikat.", n=number),
+            )
+        )
+        return None
+    matches = db.session.execute(
+        select(LearningRecord, Employee)
+        .join(Employee, Employee.id == LearningRecord.employee_id)
+        .where(
+            Employee.nip == nip,
+            LearningRecord.certificate_number == number_text,
+            LearningRecord.status == "verified",
+        )
+        .limit(2)
+    ).all()
+    if len(matches) != 1:
+        preview.errors.append(
+            RowError(
+                number,
+                "nomorSertifikat",
+                _(
+                    "Baris %(n)s: tidak ada satu riwayat terverifikasi untuk NIP %(nip)s "
+                    "dengan nomor sertifikat %(c)s.",
+                    n=number,
+                    nip=nip,
+                    c=number_text,
+                )
+                if not matches
+                else _(
+                    "Baris %(n)s: NIP %(nip)s dan nomor sertifikat %(c)s cocok dengan lebih "
+                    "dari satu riwayat; gunakan idRiwayat.",
+                    n=number,
+                    nip=nip,
+                    c=number_text,
+                ),
+            )
+        )
+        return None
+    return matches[0][0], matches[0][1]
+
+
+def apply_result(preview: ResultPreview, *, by=None, now: datetime | None = None) -> int:  # noqa: ANN001
+    """Set each record's sync status from a checked preview (all or nothing); flushes only."""
+    from lms.auth.services import audit
+
+    if not preview.ok:
+        raise SiasnError(_("Berkas hasil SIASN masih memuat kesalahan; tidak ada yang disimpan."))
+    moment = now or utcnow()
+    records = {
+        r.id: r
+        for chunk in _chunks([row.record_id for row in preview.rows], 500)
+        for r in db.session.scalars(select(LearningRecord).where(LearningRecord.id.in_(chunk)))
+    }
+    changed = 0
+    for row in preview.rows:
+        record = records.get(row.record_id)
+        if record is None or record.status != "verified":
+            raise SiasnError(
+                _(
+                    "Baris %(n)s: riwayat %(id)s sudah berubah; unggah ulang.",
+                    n=row.row,
+                    id=row.record_id,
+                )
+            )
+        before = {"siasn_status": record.siasn_status, "siasn_message": record.siasn_message}
+        record.siasn_status = row.status
+        record.siasn_message = row.message if row.status == "failed" else ""
+        record.siasn_updated_at = moment
+        after = {"siasn_status": record.siasn_status, "siasn_message": record.siasn_message}
+        if before != after:
+            changed += 1
+            audit(by, "update", record, f"Status SIASN: {row.status}", before=before, after=after)
+    db.session.flush()
+    return changed

@@ -1,0 +1,293 @@
+"""SIASN export and result upload (BKPSDM), webhook endpoints and delivery log (admin sistem)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.careers.models import SIASN_STATES
+from lms.extensions import db
+from lms.integrations import bp, siasn, webhooks
+from lms.integrations.forms import ConfirmForm, EndpointForm, ResultConfirmForm, ResultUploadForm
+from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
+from lms.permissions import Capability, require
+from lms.storage import get_storage
+
+C = Capability
+PAGE_SIZE = 50
+_KEY_RE = re.compile(r"^siasn-results/[0-9a-f]{32}\.(csv|xlsx)$")
+_SESSION_KEY = "siasn_result_key"
+
+
+# --- SIASN -------------------------------------------------------------------------------------
+
+
+def _scope() -> siasn.Scope:
+    year = request.args.get("tahun", type=int) or date.today().year
+    if not 2000 <= year <= 2100:
+        year = date.today().year
+    opd_id = request.args.get("opd", type=int) or None
+    status = request.args.get("status", "")
+    return siasn.Scope(year, opd_id, status if status in SIASN_STATES else None)
+
+
+def _siasn_page(form: ResultUploadForm, status: int = 200):  # noqa: ANN202
+    scope = _scope()
+    try:
+        counts = siasn.status_counts(scope)
+    except siasn.SiasnError:
+        abort(404)
+    return (
+        render_template(
+            "integrations/siasn.html",
+            scope=scope,
+            counts=counts,
+            total=sum(counts.values()),
+            opds=siasn.opd_choices(),
+            form=form,
+            labels=siasn.STATUS_LABELS,
+            columns=siasn.COLUMNS,
+        ),
+        status,
+    )
+
+
+@bp.route("/kelola/siasn")
+@require(C.EXPORT_SIASN)
+def siasn_index():  # noqa: ANN201
+    return _siasn_page(ResultUploadForm())
+
+
+@bp.route("/kelola/siasn/ekspor.<siasn_format>")
+@require(C.EXPORT_SIASN)
+def siasn_export(siasn_format: str):  # noqa: ANN201
+    if siasn_format not in ("csv", "xlsx"):
+        abort(404)
+    scope = _scope()
+    try:
+        siasn.status_counts(scope)  # checks the OPD before streaming
+    except siasn.SiasnError:
+        abort(404)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{siasn.filename(scope, siasn_format)}"'
+    }
+    if siasn_format == "csv":
+        return Response(
+            stream_with_context(siasn.csv_chunks(scope)),
+            mimetype="text/csv; charset=utf-8",
+            headers=headers,
+        )
+    return Response(
+        siasn.export_bytes(scope, "xlsx"),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=headers,
+    )
+
+
+@bp.route("/kelola/siasn/hasil", methods=["POST"])
+@require(C.EXPORT_SIASN)
+def siasn_result_upload():  # noqa: ANN201
+    form = ResultUploadForm()
+    if not form.validate_on_submit():
+        return _siasn_page(form, 400)
+    upload = form.file.data
+    data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+    if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+        abort(413)
+    preview = siasn.preview_result(upload.filename, data)
+    confirm = None
+    if preview.ok:
+        storage = get_storage()
+        suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
+        key = storage.new_key("siasn-results", suffix)
+        storage.save(key, data)
+        session[_SESSION_KEY] = key
+        confirm = ResultConfirmForm(key=key)
+    return render_template(
+        "integrations/siasn_preview.html",
+        preview=preview,
+        confirm=confirm,
+        filename=upload.filename,
+        labels=siasn.STATUS_LABELS,
+        counts=preview.counts(),
+    )
+
+
+@bp.route("/kelola/siasn/hasil/konfirmasi", methods=["POST"])
+@require(C.EXPORT_SIASN)
+def siasn_result_confirm():  # noqa: ANN201
+    form = ResultConfirmForm()
+    key = form.key.data or ""
+    storage = get_storage()
+    if (
+        not form.validate_on_submit()
+        or key != session.get(_SESSION_KEY)
+        or not _KEY_RE.match(key)
+        or not storage.exists(key)
+    ):
+        flash(_("Pratinjau hasil SIASN sudah tidak berlaku. Unggah ulang berkasnya."), "error")
+        return redirect(url_for("integrations.siasn_index"))
+    preview = siasn.preview_result(key, storage.read(key))
+    try:
+        changed = siasn.apply_result(preview, by=current_user)
+    except siasn.SiasnError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_template(
+            "integrations/siasn_preview.html",
+            preview=preview,
+            confirm=None,
+            filename="",
+            labels=siasn.STATUS_LABELS,
+            counts=preview.counts(),
+        )
+    db.session.commit()
+    storage.delete(key)
+    session.pop(_SESSION_KEY, None)
+    flash(
+        _(
+            "Hasil SIASN disimpan: %(n)s baris, %(c)s status berubah.",
+            n=len(preview.rows),
+            c=changed,
+        ),
+        "success",
+    )
+    return redirect(url_for("integrations.siasn_index"))
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+def _webhooks_page(form: EndpointForm, status: int = 200):  # noqa: ANN202
+    endpoints = db.session.scalars(
+        select(WebhookEndpoint).order_by(WebhookEndpoint.active.desc(), WebhookEndpoint.id)
+    ).all()
+    return (
+        render_template(
+            "integrations/webhooks.html",
+            form=form,
+            endpoints=endpoints,
+            counts=webhooks.counts_by_endpoint(),
+            action_form=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/admin/webhook", methods=["GET", "POST"])
+@require(C.MANAGE_WEBHOOKS)
+def webhooks_index():  # noqa: ANN201
+    form = EndpointForm()
+    if request.method == "GET" and not form.events.data:
+        form.events.data = list(WEBHOOK_EVENTS)
+    if not form.validate_on_submit():
+        return _webhooks_page(form, 400 if request.method == "POST" else 200)
+    try:
+        endpoint = webhooks.add_endpoint(
+            form.url.data,
+            form.secret.data,
+            form.events.data,
+            by=current_user,
+            description=form.description.data or "",
+        )
+    except webhooks.WebhookError as exc:
+        db.session.rollback()
+        form.url.errors = [*form.url.errors, str(exc)]
+        return _webhooks_page(form, 400)
+    db.session.commit()
+    flash(_("Webhook %(u)s didaftarkan.", u=endpoint.url), "success")
+    return redirect(url_for("integrations.webhook_detail", webhook_id=endpoint.id))
+
+
+@bp.route("/admin/webhook/<int:webhook_id>")
+@require(C.MANAGE_WEBHOOKS)
+def webhook_detail(webhook_id: int):  # noqa: ANN201
+    endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(
+        select(func.count())
+        .select_from(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+    )
+    log = db.session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    dead = db.session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "dead")
+        .order_by(WebhookDelivery.id)
+        .limit(200)
+    ).all()
+    return render_template(
+        "integrations/webhook.html",
+        endpoint=endpoint,
+        log=log,
+        dead=dead,
+        counts=webhooks.counts_by_endpoint().get(endpoint.id, {}),
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/webhook/<int:webhook_id>/status", methods=["POST"])
+@require(C.MANAGE_WEBHOOKS)
+def webhook_toggle(webhook_id: int):  # noqa: ANN201
+    endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    webhooks.set_active(endpoint, not endpoint.active, by=current_user)
+    db.session.commit()
+    if endpoint.active:
+        flash(_("Webhook diaktifkan kembali."), "success")
+    else:
+        flash(_("Webhook dinonaktifkan: tidak ada kiriman baru sampai diaktifkan."), "success")
+    return redirect(url_for("integrations.webhook_detail", webhook_id=endpoint.id))
+
+
+@bp.route(
+    "/admin/webhook/<int:webhook_id>/kiriman/<int:webhook_delivery_id>/kirim-ulang",
+    methods=["POST"],
+)
+@require(C.MANAGE_WEBHOOKS)
+def delivery_retry(webhook_id: int, webhook_delivery_id: int):  # noqa: ANN201
+    delivery = db.session.get(WebhookDelivery, webhook_delivery_id)
+    if delivery is None or delivery.endpoint_id != webhook_id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        webhooks.retry(delivery, by=current_user)
+    except webhooks.WebhookError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Kiriman %(e)s masuk antrean lagi dan dikirim pada putaran berikutnya.",
+                e=delivery.event_id,
+            ),
+            "success",
+        )
+    return redirect(url_for("integrations.webhook_detail", webhook_id=webhook_id))

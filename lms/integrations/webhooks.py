@@ -1,0 +1,372 @@
+"""Webhooks: endpoints, the outbox consumer that queues deliveries, and the sender.
+
+Each delivery is an HTTP POST of a JSON body ::
+
+    {"event_id": "...", "type": "completion.created", "created_at": "<ISO 8601>", "data": {...}}
+
+(``data`` is the completion feed item of CONTRACT.md) with the headers ``Content-Type:
+application/json``, ``X-Akademi-Event`` (the type), ``X-Akademi-Event-Id`` and
+``X-Akademi-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the endpoint secret>``.
+A receiver de-duplicates by the event id: a delivery can arrive twice (a 2xx lost on the way back).
+
+A 2xx answer is delivered; anything else (an HTTP error, a redirect, a refused connection, a
+timeout) is retried after ``WEBHOOK_BACKOFF_SECONDS × 2^(attempts − 1)`` (default 60 s: 1, 2, 4,
+8, 16 minutes) until ``WEBHOOK_MAX_ATTEMPTS`` (default 6); then the delivery is ``dead`` and waits
+in the dead-letter list for an admin's retry.
+
+``deliver_due`` runs from Celery beat (task ``webhooks.deliver_due``) and from cron
+(``flask webhooks deliver``); with a broker it is also queued right after the outbox dispatch that
+created new deliveries. Without a broker nothing is sent inside a web request (a slow receiver
+must not hold up a learner's page), so cron must run ``flask webhooks deliver``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.completion.consumers import consumer
+from lms.completion.models import OutboxEvent
+from lms.db import utcnow
+from lms.extensions import db
+from lms.integrations.models import (
+    SECRET_MIN_LENGTH,
+    WEBHOOK_EVENTS,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from lms.integrations.tasks import deliver_due_task  # registered for beat and workers
+
+SIGNATURE_HEADER = "X-Akademi-Signature"
+USER_AGENT = "AkademiASN-Webhook/1"
+DEFAULT_MAX_ATTEMPTS = 6
+DEFAULT_BACKOFF_SECONDS = 60
+DEFAULT_TIMEOUT = 10
+
+
+class WebhookError(ValueError):
+    """Bad input for an endpoint (shown to the admin) or a delivery that cannot be retried."""
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+def check_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not parts.hostname:
+        raise WebhookError(_("URL harus diawali http:// atau https:// dan memuat nama host."))
+    if len(url) > 500:
+        raise WebhookError(_("URL paling panjang 500 karakter."))
+    return url
+
+
+def add_endpoint(
+    url: str,
+    secret: str,
+    events: list[str] | None = None,
+    *,
+    by=None,  # noqa: ANN001
+    description: str = "",
+) -> WebhookEndpoint:
+    """Register an endpoint (flushed, not committed); raise WebhookError on bad input."""
+    from lms.auth.services import audit
+
+    url = check_url(url)
+    if len(secret or "") < SECRET_MIN_LENGTH:
+        raise WebhookError(_("Rahasia (secret) minimal %(n)s karakter.", n=SECRET_MIN_LENGTH))
+    if len(secret) > 200:
+        raise WebhookError(_("Rahasia (secret) paling panjang 200 karakter."))
+    chosen = list(dict.fromkeys(events)) if events else list(WEBHOOK_EVENTS)
+    unknown = [e for e in chosen if e not in WEBHOOK_EVENTS]
+    if unknown:
+        raise WebhookError(
+            _(
+                "Jenis peristiwa tidak dikenal: %(e)s. Pilihan: %(c)s.",
+                e=", ".join(unknown),
+                c=", ".join(WEBHOOK_EVENTS),
+            )
+        )
+    endpoint = WebhookEndpoint(
+        url=url,
+        secret=secret,
+        events=chosen,
+        description=(description or "").strip()[:200],
+        active=True,
+        created_by_id=getattr(by, "id", None),
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    audit(by, "create", endpoint, f"Webhook {url}", after={"url": url, "events": chosen})
+    return endpoint
+
+
+def set_active(endpoint: WebhookEndpoint, active: bool, *, by=None) -> None:  # noqa: ANN001
+    from lms.auth.services import audit
+
+    if endpoint.active == active:
+        return
+    endpoint.active = active
+    audit(
+        by,
+        "update",
+        endpoint,
+        f"Webhook {'diaktifkan' if active else 'dinonaktifkan'}",
+        before={"active": not active},
+        after={"active": active},
+    )
+    db.session.flush()
+
+
+# --- the outbox consumer -----------------------------------------------------------------------
+
+
+@consumer("webhooks")
+def handle(event: OutboxEvent) -> None:
+    """One pending delivery per active endpoint subscribed to the event's type."""
+    endpoints = db.session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+    ).all()
+    created = 0
+    for endpoint in endpoints:
+        if not endpoint.subscribes(event.type):
+            continue
+        exists = db.session.scalar(
+            select(WebhookDelivery.id).where(
+                WebhookDelivery.endpoint_id == endpoint.id,
+                WebhookDelivery.event_id == event.event_id,
+            )
+        )
+        if exists is not None:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    WebhookDelivery(
+                        endpoint_id=endpoint.id,
+                        event_id=event.event_id,
+                        event_type=event.type,
+                        event_created_at=event.created_at,
+                        payload=dict(event.payload or {}),
+                        status="pending",
+                        next_attempt_at=utcnow(),
+                    )
+                )
+        except IntegrityError:
+            continue  # queued by a parallel dispatcher
+        created += 1
+    if created and not current_app.extensions["celery"].conf.task_always_eager:
+        # With a broker, send at once in a worker. Without one, a request must not wait on
+        # other servers: cron runs `flask webhooks deliver`.
+        from lms.tasks import after_commit
+
+        after_commit(deliver_due_task)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    created = _aware(delivery.event_created_at) or utcnow()
+    document = {
+        "event_id": delivery.event_id,
+        "type": delivery.event_type,
+        "created_at": created.isoformat().replace("+00:00", "Z"),
+        "data": delivery.payload or {},
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, body: bytes, header: str) -> bool:
+    """What a receiver does (here for tests and documentation)."""
+    return hmac.compare_digest(sign(secret, body), header or "")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer other than 2xx: the body is not re-sent elsewhere."""
+
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return None
+
+
+_OPENER = urllib.request.build_opener(
+    _NoRedirect(),
+    urllib.request.HTTPHandler(),
+    urllib.request.HTTPSHandler(),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status_code: int | None
+    error: str
+
+
+def send(endpoint: WebhookEndpoint, delivery: WebhookDelivery, timeout: float) -> Outcome:
+    """POST the delivery once; never raises for network or HTTP failures."""
+    try:
+        url = check_url(endpoint.url)
+    except WebhookError as exc:
+        return Outcome(False, None, str(exc))
+    body = body_of(delivery)
+    # check_url allows only http and https.
+    request = urllib.request.Request(  # noqa: S310
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Akademi-Event": delivery.event_type,
+            "X-Akademi-Event-Id": delivery.event_id,
+            SIGNATURE_HEADER: sign(endpoint.secret, body),
+        },
+    )
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            response.read(64 * 1024)
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+        exc.close()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Outcome(False, None, f"{type(exc).__name__}: {reason}"[:500])
+    if 200 <= code < 300:
+        return Outcome(True, code, "")
+    return Outcome(False, code, f"HTTP {code}")
+
+
+def _settings() -> tuple[int, int, float]:
+    config = current_app.config
+    return (
+        max(int(config.get("WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)), 1),
+        max(int(config.get("WEBHOOK_BACKOFF_SECONDS", DEFAULT_BACKOFF_SECONDS)), 1),
+        float(config.get("WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT)),
+    )
+
+
+def backoff(attempts: int, base_seconds: int) -> timedelta:
+    """The wait after the ``attempts``-th failed try: base × 2^(attempts − 1)."""
+    return timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0))
+
+
+def record_outcome(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> None:
+    max_attempts, base, _timeout = _settings()
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.last_status_code = outcome.status_code
+    delivery.last_error = outcome.error
+    if outcome.ok:
+        delivery.status = "delivered"
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= max_attempts:
+        delivery.status = "dead"
+        delivery.next_attempt_at = None
+    else:
+        delivery.status = "failed"
+        delivery.next_attempt_at = now + backoff(delivery.attempts, base)
+
+
+def _due(now: datetime):  # noqa: ANN202
+    return (
+        select(WebhookDelivery.id)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(
+            WebhookDelivery.status.in_(("pending", "failed")),
+            WebhookDelivery.next_attempt_at <= now,
+            WebhookEndpoint.active.is_(True),
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    )
+
+
+def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Send every delivery due at ``now``; commits after each one. Returns counts by outcome.
+
+    A batch job like the outbox dispatch: each delivery is claimed with ``FOR UPDATE SKIP
+    LOCKED`` (PostgreSQL) so two workers never send the same one at once, and its outcome is
+    committed before the next, so a crash re-sends at most one delivery.
+    """
+    now = _aware(now) or utcnow()
+    _max, _base, timeout = _settings()
+    counts = {"delivered": 0, "failed": 0, "dead": 0}
+    ids = db.session.scalars(_due(now).limit(limit)).all()
+    db.session.commit()
+    for delivery_id in ids:
+        delivery = db.session.scalar(
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status.in_(("pending", "failed")),
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        if delivery is None:
+            db.session.rollback()
+            continue
+        outcome = send(delivery.endpoint, delivery, timeout)
+        record_outcome(delivery, outcome, now)
+        counts[delivery.status] += 1
+        db.session.commit()
+    return counts
+
+
+def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) -> None:  # noqa: ANN001
+    """Put a dead (or failing) delivery back in the queue, due now, with a fresh set of tries."""
+    from lms.auth.services import audit
+
+    if delivery.status == "delivered":
+        raise WebhookError(_("Kiriman ini sudah diterima; tidak perlu dikirim ulang."))
+    before = {"status": delivery.status, "attempts": delivery.attempts}
+    delivery.status = "pending"
+    delivery.attempts = 0
+    delivery.next_attempt_at = _aware(now) or utcnow()
+    audit(
+        by,
+        "update",
+        delivery,
+        f"Kirim ulang webhook {delivery.event_id}",
+        before=before,
+        after={"status": "pending", "attempts": 0},
+    )
+    db.session.flush()
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def counts_by_endpoint() -> dict[int, dict[str, int]]:
+    rows = db.session.execute(
+        select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count()).group_by(
+            WebhookDelivery.endpoint_id, WebhookDelivery.status
+        )
+    ).all()
+    out: dict[int, dict[str, int]] = {}
+    for endpoint_id, status, n in rows:
+        out.setdefault(endpoint_id, {})[status] = n
+    return out

@@ -1,0 +1,370 @@
+"""The BKPSDM dashboard section: headline figures with trends and completions per month.
+
+BKPSDM sees the whole city; an Admin OPD the same section for their department. Figures:
+
+- share of active employees at or above the JP target this year (the careers ledger's
+  ``jp_totals``), against the share on the same date last year (records ended by that date);
+- valid completions this month (local time) so far, against last month up to the same day;
+- cohorts running today (``starts_on`` ≤ today ≤ ``ends_on``), against the same date last month;
+- certificates issued this year that are still valid, against last year up to the same date;
+- completions per month over the last twelve months, as a line chart with its table.
+
+Each figure is one aggregate query (conditional sums over windows), so the section costs four
+queries whatever the amount of data. Month and year boundaries are local midnight
+(``BABEL_DEFAULT_TIMEZONE``) converted to UTC, so they work the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from lms import charts
+from lms.careers.ledger import jp_totals, target
+from lms.careers.models import LearningRecord
+from lms.certificates.models import Certificate
+from lms.completion.models import Completion
+from lms.enrolments.models import Cohort, CohortMember
+from lms.extensions import db
+from lms.main.dashboard import section
+from lms.org.models import Employee, Unit
+from lms.permissions import Capability, Role, can
+from lms.reports.filters import Scope
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MEMBER_STATES = ("active", "completed")  # a cohort runs "for" a department with such members
+CHART_MONTHS = 12
+
+
+# --- calendar helpers (pure) ---------------------------------------------------------------------
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day ``months`` later (negative: earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def utc_start(day: date, tz: ZoneInfo) -> datetime:
+    """Local midnight of ``day`` as a UTC moment."""
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def same_moment(local: datetime, day: date) -> datetime:
+    """``local``'s time of day on ``day`` (same zone), as UTC."""
+    return datetime.combine(day, local.timetz()).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Trend:
+    current: Decimal
+    previous: Decimal
+    points: bool = False  # a share: the change in percentage points, not relative
+
+    @property
+    def direction(self) -> str:
+        if self.current > self.previous:
+            return "up"
+        if self.current < self.previous:
+            return "down"
+        return "flat"
+
+    @property
+    def change(self) -> Decimal | None:
+        """Percentage points for a share; percent of the previous value for a count (None when
+        the previous value was zero, so no percentage exists)."""
+        if self.points:
+            return _round(self.current - self.previous, "0.1")
+        if self.previous == 0:
+            return None if self.current else Decimal(0)
+        return _round((self.current - self.previous) * 100 / self.previous, "1")
+
+    @property
+    def arrow(self) -> str:
+        return {"up": "▲", "down": "▼", "flat": "▶"}[self.direction]
+
+    @property
+    def text(self) -> str:
+        change = self.change
+        if change is None:
+            return _("baru (sebelumnya 0)")
+        number = f"{abs(change):g}".replace(".", ",")
+        if self.points:
+            return _("%(n)s poin", n=number)
+        return f"{number}%"
+
+    @property
+    def spoken(self) -> str:
+        return {"up": _("naik"), "down": _("turun"), "flat": _("tetap")}[self.direction]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: str
+    detail: str
+    trend: Trend
+    compared_with: str
+
+
+def _round(value: Decimal | float | int, places: str) -> Decimal:
+    return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _share(ok: int, n: int) -> Decimal:
+    return _round(Decimal(ok) * 100 / n, "0.1") if n else Decimal("0.0")
+
+
+def _num(value: Decimal) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+# --- queries (one each) --------------------------------------------------------------------------
+
+
+def jp_totals_until(year: int, until: date):  # noqa: ANN201
+    """The ledger's ``jp_totals(year)`` restricted to records that ended by ``until``: the
+    ledger as it stood on that date (for a trend against the same date last year)."""
+    return jp_totals(year).element.where(LearningRecord.ends_on <= until).subquery("jp_before")
+
+
+def jp_share(scope: Scope, today: date) -> tuple[int, int, int]:
+    """(active employees in scope, at target this year, at target on this date last year)."""
+    goal = target()
+    now_t = jp_totals(today.year).element.subquery("jp_now")
+    before_t = jp_totals_until(today.year - 1, shift_months(today, -12))
+    unit = aliased(Unit)
+    n, ok, ok_before = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(
+                func.sum(case((func.coalesce(now_t.c.jp_total, 0) >= goal, 1), else_=0)), 0
+            ),
+            func.coalesce(
+                func.sum(case((func.coalesce(before_t.c.jp_total, 0) >= goal, 1), else_=0)), 0
+            ),
+        )
+        .select_from(Employee)
+        .join(unit, unit.id == Employee.unit_id)
+        .outerjoin(now_t, now_t.c.employee_id == Employee.id)
+        .outerjoin(before_t, before_t.c.employee_id == Employee.id)
+        .where(Employee.is_active.is_(True), scope.employee_clause(Employee, unit))
+    ).one()
+    return int(n), int(ok), int(ok_before)
+
+
+def _scoped_completions(stmt, scope: Scope):  # noqa: ANN001, ANN202
+    """Valid completions the scope may see: the employee's current unit or the department that
+    owned the completion (the reports' rule)."""
+    if scope.everything:
+        return stmt
+    cur = aliased(Unit)
+    opd = aliased(Unit)
+    return (
+        stmt.join(Employee, Employee.id == Completion.employee_id)
+        .join(cur, cur.id == Employee.unit_id)
+        .outerjoin(opd, opd.id == Completion.unit_id)
+        .where(scope.employee_clause(Employee, cur, opd))
+    )
+
+
+def completion_counts(scope: Scope, windows: list[tuple[datetime, datetime]]) -> list[int]:
+    """Valid completions in each ``[start, end)`` UTC window, in one query."""
+    low = min(a for a, _b in windows)
+    high = max(b for _a, b in windows)
+    moment = Completion.completed_at
+    sums = [
+        func.coalesce(func.sum(case((and_(moment >= a, moment < b), 1), else_=0)), 0)
+        for a, b in windows
+    ]
+    stmt = (
+        select(*sums)
+        .select_from(Completion)
+        .where(Completion.status == "valid", moment >= low, moment < high)
+    )
+    return [int(v) for v in db.session.execute(_scoped_completions(stmt, scope)).one()]
+
+
+def active_cohorts(scope: Scope, days: list[date]) -> list[int]:
+    """Cohorts running on each day; for a department, those with its members."""
+    sums = [
+        func.coalesce(
+            func.sum(case((and_(Cohort.starts_on <= d, Cohort.ends_on >= d), 1), else_=0)), 0
+        )
+        for d in days
+    ]
+    stmt = select(*sums).select_from(Cohort)
+    if not scope.everything:
+        unit = aliased(Unit)
+        member = (
+            select(CohortMember.id)
+            .join(Employee, Employee.id == CohortMember.employee_id)
+            .join(unit, unit.id == Employee.unit_id)
+            .where(
+                CohortMember.cohort_id == Cohort.id,
+                CohortMember.status.in_(MEMBER_STATES),
+                scope.employee_clause(Employee, unit),
+            )
+        )
+        stmt = stmt.where(exists(member))
+    return [int(v) for v in db.session.execute(stmt).one()]
+
+
+def certificate_counts(scope: Scope, windows: list[tuple[datetime, datetime]]) -> list[int]:
+    """Certificates issued in each window that are still valid (not revoked or replaced)."""
+    moment = Certificate.issued_at
+    sums = [
+        func.coalesce(func.sum(case((and_(moment >= a, moment < b), 1), else_=0)), 0)
+        for a, b in windows
+    ]
+    stmt = select(*sums).select_from(Certificate).where(Certificate.status == "issued")
+    if not scope.everything:
+        cur = aliased(Unit)
+        opd = aliased(Unit)
+        stmt = (
+            stmt.join(Completion, Completion.id == Certificate.completion_id)
+            .join(Employee, Employee.id == Certificate.employee_id)
+            .join(cur, cur.id == Employee.unit_id)
+            .outerjoin(opd, opd.id == Completion.unit_id)
+            .where(scope.employee_clause(Employee, cur, opd))
+        )
+    return [int(v) for v in db.session.execute(stmt).one()]
+
+
+# --- the section ---------------------------------------------------------------------------------
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+
+
+def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+    """Every figure of the section for ``scope`` at ``now`` (default: this moment)."""
+    tz = zone()
+    now = (now or datetime.now(UTC)).astimezone(tz)
+    today = now.date()
+    last_year = shift_months(today, -12)
+    last_month = shift_months(today, -1)
+    now_utc = now.astimezone(UTC)
+
+    n, ok, ok_before = jp_share(scope, today)
+    share = Trend(_share(ok, n), _share(ok_before, n), points=True)
+
+    month_start = today.replace(day=1)
+    starts = [shift_months(month_start, -k) for k in range(CHART_MONTHS - 1, -1, -1)]
+    bounds = [*starts, shift_months(month_start, 1)]
+    windows = [
+        (utc_start(a, tz), utc_start(b, tz)) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+    this_month = (utc_start(month_start, tz), now_utc)
+    prev_month = (utc_start(shift_months(month_start, -1), tz), same_moment(now, last_month))
+    *per_month, done_now, done_before = completion_counts(scope, [*windows, this_month, prev_month])
+
+    cohorts_now, cohorts_before = active_cohorts(scope, [today, last_month])
+
+    year_start = utc_start(date(today.year, 1, 1), tz)
+    prev_year_start = utc_start(date(today.year - 1, 1, 1), tz)
+    certs_now, certs_before = certificate_counts(
+        scope, [(year_start, now_utc), (prev_year_start, same_moment(now, last_year))]
+    )
+
+    goal = target()
+    on_last_year = format_date(last_year, "d MMM yyyy")
+    on_last_month = format_date(last_month, "d MMM yyyy")
+    items = [
+        Figure(
+            "jp",
+            _("Pegawai mencapai %(t)s JP tahun %(y)s", t=goal, y=today.year),
+            f"{_num(share.current)}%",
+            _("%(ok)s dari %(n)s pegawai aktif", ok=ok, n=n),
+            share,
+            on_last_year,
+        ),
+        Figure(
+            "completions",
+            _("Penyelesaian bulan ini"),
+            str(done_now),
+            _("sejak %(d)s", d=format_date(month_start, "d MMM yyyy")),
+            Trend(Decimal(done_now), Decimal(done_before)),
+            _("1–%(d)s", d=on_last_month),
+        ),
+        Figure(
+            "cohorts",
+            _("Angkatan berjalan"),
+            str(cohorts_now),
+            _("hari ini"),
+            Trend(Decimal(cohorts_now), Decimal(cohorts_before)),
+            on_last_month,
+        ),
+        Figure(
+            "certificates",
+            _("Sertifikat terbit tahun %(y)s", y=today.year),
+            str(certs_now),
+            _("masih berlaku"),
+            Trend(Decimal(certs_now), Decimal(certs_before)),
+            _("1 Jan–%(d)s", d=on_last_year),
+        ),
+    ]
+    labels = [f"{MONTHS[d.month - 1]} {d.year % 100:02d}" for d in starts]  # short: no cut-off
+    chart = charts.line_chart(
+        _("Penyelesaian per bulan, 12 bulan terakhir"),
+        labels,
+        {_("Penyelesaian"): per_month},
+        label_header=_("Bulan"),
+    )
+    return {
+        "figures": items,
+        "by_key": {f.key: f for f in items},
+        "per_month": list(zip(starts, per_month, strict=True)),
+        "chart": chart,
+        "today": today,
+        "raw": {
+            "employees": n,
+            "at_target": ok,
+            "at_target_last_year": ok_before,
+            "completions_month": done_now,
+            "completions_last_month": done_before,
+            "cohorts": cohorts_now,
+            "cohorts_last_month": cohorts_before,
+            "certificates": certs_now,
+            "certificates_last_year": certs_before,
+        },
+    }
+
+
+def dashboard_scope(user: Any) -> tuple[Scope, str] | None:
+    """BKPSDM: everything; an Admin OPD: their department (not their team); others: none."""
+    roles = user.roles
+    if Role.ADMIN_BKPSDM in roles:
+        return Scope.all(), _("Semua perangkat daerah")
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return Scope(path=user.admin_unit.path), user.admin_unit.name
+    return None
+
+
+@section(8)
+def _hr_overview_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    found = dashboard_scope(user)
+    if found is None:
+        return None
+    scope, label = found
+    context = figures(scope)
+    context.update(
+        scope_label=label,
+        everything=scope.everything,
+        can_schedule=can(user, Capability.SCHEDULE_REPORTS),
+    )
+    return "reports/dashboard_overview.html", context

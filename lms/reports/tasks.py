@@ -1,0 +1,89 @@
+"""Background report exports: start a job, write the file in a task, report progress."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from celery import shared_task
+from flask import current_app
+from sqlalchemy import update
+
+from lms.db import utcnow
+from lms.extensions import db
+from lms.reports.filters import Filters, Scope
+from lms.reports.models import EXPORT_TTL, ExportJob
+from lms.reports.queries import REPORTS
+from lms.storage import get_storage
+from lms.tasks import after_commit
+
+
+def start_export(owner_id: int, report_key: str, filters: Filters, fmt: str = "xlsx") -> ExportJob:
+    """Create a queued job; the task runs once the request's transaction commits."""
+    job = ExportJob(owner_id=owner_id, report=report_key, format=fmt, filters=filters.as_json())
+    db.session.add(job)
+    db.session.flush()
+    after_commit(run_export, job.id)
+    return job
+
+
+def _set_progress(job_id: int, **values: object) -> None:
+    """Written on a connection of its own: the export's streaming read stays open meanwhile."""
+    with db.engine.begin() as conn:
+        conn.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
+
+
+def run(job: ExportJob, now: datetime | None = None) -> None:
+    from lms.auth.models import User
+    from lms.reports.exports import write_csv, write_xlsx
+
+    owner = db.session.get(User, job.owner_id)
+    report = REPORTS[job.report]
+    scope = Scope.for_user(owner)
+    f = Filters.from_json(job.filters or {})
+    total = report.count(scope, f)
+    job_id = job.id
+    _set_progress(job_id, status="running", started_at=utcnow(), total_rows=total, progress=1)
+
+    def progress(rows: int) -> None:
+        percent = min(99, max(1, rows * 100 // total)) if total else 50
+        _set_progress(job_id, progress=percent, rows_written=rows)
+
+    storage = get_storage()
+    key = storage.new_key(f"reports/{job.owner_id}", f".{job.format}")
+    path = storage.path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    if job.format == "xlsx":
+        rows = write_xlsx(report, scope, f, str(part), total=total, progress=progress)
+    else:
+        with open(part, "wb") as fh:
+            write_csv(report, scope, f, fh)
+        rows = total
+    os.replace(part, path)
+    finished = now or utcnow()
+    _set_progress(
+        job_id,
+        status="done",
+        progress=100,
+        rows_written=rows,
+        file_key=key,
+        finished_at=finished,
+        expires_at=finished + EXPORT_TTL,
+    )
+
+
+@shared_task(name="reports.export", soft_time_limit=1800, time_limit=2000)
+def run_export(job_id: int) -> bool:
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.status != "queued":
+        return False
+    try:
+        run(job)
+    except Exception as exc:
+        current_app.logger.exception("report export %s failed", job_id)
+        db.session.rollback()
+        _set_progress(job_id, status="failed", error=str(exc)[:500], finished_at=utcnow())
+        return False
+    db.session.expire_all()
+    return True

@@ -1,0 +1,204 @@
+"""Reports: the index, one page per report, its exports and background export jobs.
+
+Thin views: the scope comes from the user (``Scope.for_user``), the filters from the query string
+(a unit outside the scope → 403), and every page, sort and export runs the same scoped query.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.org.models import Golongan, JabatanType, Unit
+from lms.permissions import Capability, require
+from lms.reports import bp, exports
+from lms.reports.filters import OutOfScope, Scope, parse
+from lms.reports.forms import ExportForm
+from lms.reports.models import ExportJob
+from lms.reports.queries import KIND_LABELS, REPORTS, default_year
+from lms.reports.tasks import start_export
+from lms.storage import get_storage
+
+C = Capability
+NAMES = ", ".join(f"'{key}'" for key in REPORTS)
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _context(report_name: str):  # noqa: ANN202
+    report = REPORTS[report_name]
+    scope = Scope.for_user(current_user)
+    try:
+        filters = parse(request.args, scope, default_year=default_year(report))
+    except OutOfScope:
+        abort(403)
+    if filters.sort and filters.sort.lstrip("-") not in report.sort_keys():
+        filters.sort = ""  # only whitelisted columns sort
+    return report, scope, filters
+
+
+def _scope_label(scope: Scope) -> str:
+    if scope.everything:
+        return _("Semua perangkat daerah")
+    parts = []
+    if scope.path is not None and current_user.admin_unit is not None:
+        parts.append(current_user.admin_unit.name)
+    if scope.supervisor_id is not None:
+        parts.append(_("bawahan langsung"))
+    return ", ".join(parts)
+
+
+def _filename(report_name: str, fmt: str, filters) -> str:  # noqa: ANN001
+    year = f"-{filters.year}" if filters.year else ""
+    return f"laporan-{report_name}{year}.{fmt}"
+
+
+def _options(scope: Scope) -> dict:
+    units: list[Unit] = []
+    if scope.everything or scope.path is not None:
+        stmt = select(Unit).order_by(Unit.path)
+        if not scope.everything:
+            stmt = stmt.where(Unit.path.startswith(scope.path))
+        units = list(db.session.scalars(stmt))
+    return {
+        "units": units,
+        "golongan": list(db.session.scalars(select(Golongan).order_by(Golongan.rank))),
+        "jabatan_types": list(db.session.scalars(select(JabatanType).order_by(JabatanType.rank))),
+        "kinds": KIND_LABELS,
+    }
+
+
+@bp.route("/laporan")
+@require(C.VIEW_REPORTS)
+def index():  # noqa: ANN201
+    return render_template("reports/index.html", reports=REPORTS.values())
+
+
+@bp.route(f"/laporan/<any({NAMES}):report_name>")
+@require(C.VIEW_REPORTS)
+def report(report_name: str):  # noqa: ANN201
+    report, scope, filters = _context(report_name)
+    page = report.page(scope, filters)
+    return render_template(
+        "reports/report.html",
+        report=report,
+        columns=report.columns(),
+        result=page,
+        filters=filters,
+        args=filters.query_args(),
+        scope_label=_scope_label(scope),
+        export_form=ExportForm(),
+        **_options(scope),
+    )
+
+
+@bp.route(f"/laporan/<any({NAMES}):report_name>.<any(csv, xlsx, pdf):report_fmt>")
+@require(C.VIEW_REPORTS)
+def export(report_name: str, report_fmt: str):  # noqa: ANN201
+    report, scope, filters = _context(report_name)
+    name = _filename(report_name, report_fmt, filters)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if report_fmt == "csv":
+        body = stream_with_context(exports.csv_chunks(report, scope, filters))
+        return Response(body, mimetype=MIMETYPES["csv"], headers=disposition)
+    if report_fmt == "xlsx":
+        limit = current_app.config.get("REPORTS_XLSX_INLINE_MAX", 20_000)
+        total = report.count(scope, filters)
+        if total > limit:
+            return render_template(
+                "reports/export_large.html",
+                report=report,
+                total=total,
+                limit=limit,
+                args=filters.query_args(),
+                export_form=ExportForm(),
+            )
+        data = exports.xlsx_bytes(report, scope, filters)
+        return Response(data, mimetype=MIMETYPES["xlsx"], headers=disposition)
+    data = exports.pdf_bytes(report, scope, filters, scope_label=_scope_label(scope))
+    return Response(data, mimetype=MIMETYPES["pdf"], headers=disposition)
+
+
+@bp.route(f"/laporan/<any({NAMES}):report_name>/ekspor", methods=["POST"])
+@require(C.VIEW_REPORTS)
+def export_start(report_name: str):  # noqa: ANN201
+    _report, _scope, filters = _context(report_name)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    job = start_export(current_user.id, report_name, filters, "xlsx")
+    db.session.commit()
+    flash(_("Ekspor sedang disiapkan. Halaman ini menampilkan kemajuannya."), "info")
+    return redirect(url_for("reports.export_job", export_id=job.id))
+
+
+def _own_job(export_id: int) -> ExportJob:
+    job = db.get_or_404(ExportJob, export_id)
+    if job.owner_id != current_user.id:
+        abort(403)
+    return job
+
+
+def _status(job: ExportJob) -> dict:
+    ready = job.status == "done" and not job.is_expired()
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": job.progress,
+        "rows": job.rows_written,
+        "total": job.total_rows,
+        "expired": job.is_expired(),
+        "error": job.error if job.status == "failed" else "",
+        "download_url": url_for("reports.export_download", export_id=job.id) if ready else None,
+    }
+
+
+@bp.route("/laporan/ekspor/<int:export_id>")
+@require(C.VIEW_REPORTS)
+def export_job(export_id: int):  # noqa: ANN201
+    job = _own_job(export_id)
+    report = REPORTS.get(job.report)
+    return render_template("reports/job.html", job=job, report=report, status=_status(job))
+
+
+@bp.route("/laporan/ekspor/<int:export_id>/status")
+@require(C.VIEW_REPORTS)
+def export_status(export_id: int):  # noqa: ANN201
+    response = jsonify(_status(_own_job(export_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/laporan/ekspor/<int:export_id>/unduh")
+@require(C.VIEW_REPORTS)
+def export_download(export_id: int):  # noqa: ANN201
+    job = _own_job(export_id)
+    if job.status != "done" or not job.file_key:
+        abort(404)
+    path = get_storage().path(job.file_key)
+    if job.is_expired() or not path.exists():
+        return render_template("reports/expired.html", job=job), 410
+    return send_file(
+        path,
+        mimetype=MIMETYPES[job.format],
+        as_attachment=True,
+        download_name=f"laporan-{job.report}-{job.id}.{job.format}",
+    )

@@ -1,0 +1,63 @@
+"""Access expectations for the SKP, the appraisal import and the career view.
+
+The URL's period, target and evaluation belong to `pegawai` (Dinas Kesehatan, whose direct
+supervisor is `atasan`); `bkpsdm` is linked to an employee too, so it has an SKP of its own.
+Only the direct supervisor agrees, evaluates and gives feedback: not HR, not other supervisors.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lms.auth.models import User
+from lms.careers import skp_services as skp
+from lms.extensions import db
+from lms.org.models import Employee
+
+LEARNERS = {"pegawai", "atasan", "admin_bkpsdm"}  # accounts linked to an employee
+OWNER = {"pegawai"}
+SUPERVISOR = {"atasan"}
+HR = {"admin_bkpsdm", "admin_opd"}
+
+EXPECTED = {
+    ("careers.skp_my", "GET"): LEARNERS,
+    ("careers.skp_target_add", "POST"): LEARNERS,
+    ("careers.skp_target_delete", "POST"): OWNER,
+    ("careers.skp_submit", "POST"): LEARNERS,
+    # The employee, the direct supervisor, HR whose scope holds the employee.
+    ("careers.skp_evaluation", "GET"): {"pegawai", "atasan", "admin_bkpsdm", "admin_opd"},
+    ("careers.skp_acknowledge", "POST"): OWNER,
+    ("careers.team_skp", "GET"): SUPERVISOR,
+    ("careers.team_skp_period", "GET"): SUPERVISOR,
+    ("careers.team_skp_period", "POST"): SUPERVISOR,
+    ("careers.skp_feedback", "POST"): SUPERVISOR,
+    ("careers.skp_evaluate", "GET"): SUPERVISOR,
+    ("careers.skp_evaluate", "POST"): SUPERVISOR,
+    ("careers.skp_distribution", "GET"): HR,
+    ("careers.skp_import", "GET"): {"admin_bkpsdm"},
+    ("careers.skp_import", "POST"): {"admin_bkpsdm"},
+    ("careers.skp_import_confirm", "POST"): {"admin_bkpsdm"},
+    ("careers.career", "GET"): LEARNERS,
+    # The URL's employee is `pegawai`: atasan's direct report, in Admin OPD's department.
+    ("careers.employee_career", "GET"): {"atasan", "admin_bkpsdm", "admin_opd"},
+    ("careers.career_gaps", "GET"): HR,
+}
+
+
+def build_args(world) -> dict:  # noqa: ANN001
+    pegawai = db.session.get(Employee, world.employees["pegawai"].id)
+    atasan = db.session.get(User, world.users["atasan"].id)
+    period = skp.ensure_period(pegawai, date.today().year)
+    target = skp.add_target(
+        period, skp.TargetInput("Laporan pelayanan kesehatan", "Laporan tepat waktu", "12 laporan")
+    )
+    skp.submit_period(period)
+    skp.decide_period(period, atasan, True)
+    evaluation = skp.evaluate(
+        period, atasan, skp.EvaluationInput("periodic", 1, "sesuai", "sesuai")
+    )
+    return {
+        "skp_period_id": period.id,
+        "skp_target_id": target.id,
+        "skp_evaluation_id": evaluation.id,
+    }

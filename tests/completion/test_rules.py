@@ -1,0 +1,62 @@
+"""Pure completion rules: what is missing, the printed qualification, JP split over subjects."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from lms.completion.rules import Progress, QuizResult, Rules, allocate_jp, judge, qualification
+
+
+def test_all_rules_met_is_complete_with_the_post_test_score() -> None:
+    verdict = judge(Rules(), Progress(3, 3, (QuizResult("Post-test", True, 85.0),), True))
+    assert verdict.complete and verdict.missing == [] and verdict.score == 85.0
+
+
+def test_every_missing_rule_is_named() -> None:
+    verdict = judge(Rules(), Progress(4, 1, (QuizResult("Post-test", False, 40.0),), False))
+    assert not verdict.complete
+    assert verdict.missing == [("lessons", "1/4"), ("posttest", "Post-test"), ("evaluation", "")]
+
+
+def test_switched_off_rules_are_not_required() -> None:
+    progress = Progress(4, 0, (QuizResult("Ujian", False, None),), False)
+    assert judge(Rules(lessons=False, posttest=False, evaluation=False), progress).complete
+    only_lessons = judge(Rules(posttest=False, evaluation=False), progress)
+    assert only_lessons.missing == [("lessons", "0/4")]
+
+
+def test_a_course_without_post_test_or_lessons_completes_on_the_evaluation() -> None:
+    assert not judge(Rules(), Progress(0, 0, (), False)).complete
+    assert judge(Rules(), Progress(0, 0, (), True)).complete
+
+
+def test_the_lowest_post_test_score_is_the_course_score() -> None:
+    results = (QuizResult("A", True, 90.0), QuizResult("B", True, 72.5))
+    assert judge(Rules(), Progress(1, 1, results, True)).score == 72.5
+
+
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        (None, "LULUS"),
+        (100, "SANGAT MEMUASKAN"),
+        (90.01, "SANGAT MEMUASKAN"),
+        (90, "MEMUASKAN"),
+        (80.5, "MEMUASKAN"),
+        (80, "CUKUP MEMUASKAN"),
+        (70, "KURANG MEMUASKAN"),
+        (Decimal("60.00"), "LULUS"),
+    ],
+)
+def test_qualification_bands(score, expected: str) -> None:  # noqa: ANN001
+    assert qualification(score) == expected
+
+
+def test_jp_split_adds_up_to_the_total() -> None:
+    parts = allocate_jp(Decimal(20), [90, 90, 45, 30])
+    assert sum(parts) == 20 and parts[0] >= parts[2] >= parts[3]
+    assert allocate_jp(Decimal(3), [0, 0, 0]) == [1, 1, 1]
+    assert allocate_jp(Decimal("2.5"), [60, 30]) == [Decimal("1.5"), Decimal(1)]
+    assert allocate_jp(Decimal(4), []) == []

@@ -1,0 +1,109 @@
+"""A real local HTTP receiver for webhook tests, learning records for SIASN tests, and the CLI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from lms.extensions import db as _db
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """Answers each POST with the next status in ``script`` (then 200), recording what came."""
+
+    script: list[int] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+                status = receiver.script.pop(0) if receiver.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    r.start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def ctx(app):  # noqa: ANN001, ANN201
+    with app.app_context():
+        yield
+        _db.session.rollback()
+
+
+@pytest.fixture
+def cli(app):  # noqa: ANN001, ANN201
+    """The CLI runner, with the integrations' commands (registered here until lms/cli.py does)."""
+    from lms.integrations.cli import register_cli
+
+    register_cli(app)
+    return app.test_cli_runner()
+
+
+def make_record(employee_id: int, **values: object):  # noqa: ANN201
+    from lms.careers.models import LearningRecord
+
+    defaults = {
+        "source": "outside",
+        "status": "verified",
+        "jenis_diklat_code": 16,
+        "siasn_type": "kursus",
+        "name": "Seminar Pelayanan Publik",
+        "organiser": "BPSDM Sumsel",
+        "starts_on": date(2025, 3, 4),
+        "ends_on": date(2025, 3, 6),
+        "year": 2025,
+        "jp": Decimal("8"),
+        "certificate_number": "SRT-001",
+    }
+    defaults.update(values)
+    record = LearningRecord(employee_id=employee_id, **defaults)
+    _db.session.add(record)
+    _db.session.flush()
+    return record

@@ -1,0 +1,3 @@
+"""Reports tests: the ExportJob table must be known before the session's ``create_all``."""
+
+import lms.reports.models  # noqa: F401
