@@ -258,8 +258,7 @@ def save_answer(
     """Store (or replace) one answer while the attempt is open."""
     now = now or utcnow()
     # Lock the attempt so a save racing its submit either lands before grading or is refused.
-    db.session.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id).with_for_update())
-    db.session.refresh(attempt)
+    db.session.refresh(attempt, with_for_update=True)
     if attempt.status != "in_progress":
         raise AttemptError(_("Percobaan ini sudah dikumpulkan; jawaban tidak bisa diubah."))
     if is_overdue(attempt, now):
@@ -268,7 +267,11 @@ def save_answer(
         raise AttemptError(_("Soal ini tidak ada di percobaan ini."))
     question = db.session.get(Question, question_id)
     response = _clean_response(question, response)
-    answer = next((a for a in attempt.answers if a.question_id == question_id), None)
+    answer = db.session.scalar(  # this one answer, not the whole list (an autosave is hot)
+        select(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
+        )
+    )
     if answer is None:
         try:
             # Two saves of one question in flight at once (ticking several boxes quickly): where
@@ -373,8 +376,7 @@ def _completion_may_follow(attempt: QuizAttempt) -> None:
 def submit(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
     """Submit and grade automatically; a second submit returns the attempt unchanged."""
     now = now or utcnow()
-    db.session.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id).with_for_update())
-    db.session.refresh(attempt)
+    db.session.refresh(attempt, with_for_update=True)
     if attempt.status != "in_progress":
         return attempt
     attempt.status = "submitted"

@@ -298,8 +298,8 @@ def _learner_quiz(quiz_id: int) -> Quiz:
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:
     attempt = db.get_or_404(QuizAttempt, attempt_id)
-    employee = current_user.employee
-    if employee is None or attempt.employee_id != employee.id:
+    employee_id = current_user.employee_id  # no need to load the employee on every autosave
+    if employee_id is None or attempt.employee_id != employee_id:
         abort(403)
     return attempt
 
