@@ -102,6 +102,15 @@ class User(TimestampMixin, db.Model):
     def capabilities(self) -> frozenset[Capability]:
         return capabilities_of(self.roles)
 
+    @property
+    def certain_capabilities(self) -> frozenset[Capability]:
+        """What the account can do without asking whether it supervises anyone (no query):
+        enough to let a learner through on hot paths such as quiz autosave."""
+        roles = set(self.stored_roles)
+        if self.employee_id is not None:
+            roles.add(Role.PEGAWAI)
+        return capabilities_of(roles)
+
     def set_roles(self, roles: set[Role]) -> None:
         wanted = {r for r in roles if r in ASSIGNABLE_ROLES}
         self.role_rows = [r for r in self.role_rows if Role(r.role) in wanted]
