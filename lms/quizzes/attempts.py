@@ -253,12 +253,21 @@ def _clean_response(question: Question, response: Any) -> Any:
 
 
 def save_answer(
-    attempt: QuizAttempt, question_id: int, response: Any, now: datetime | None = None
+    attempt: QuizAttempt,
+    question_id: int,
+    response: Any,
+    now: datetime | None = None,
+    *,
+    locked: bool = False,
 ) -> AttemptAnswer:
-    """Store (or replace) one answer while the attempt is open."""
+    """Store (or replace) one answer while the attempt is open.
+
+    The attempt row is locked so a save racing its submit either lands before grading or is
+    refused; ``locked`` says the caller loaded it with ``FOR UPDATE`` in this transaction already.
+    """
     now = now or utcnow()
-    # Lock the attempt so a save racing its submit either lands before grading or is refused.
-    db.session.refresh(attempt, with_for_update=True)
+    if not locked:
+        db.session.refresh(attempt, with_for_update=True)
     if attempt.status != "in_progress":
         raise AttemptError(_("Percobaan ini sudah dikumpulkan; jawaban tidak bisa diubah."))
     if is_overdue(attempt, now):

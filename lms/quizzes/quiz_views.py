@@ -296,8 +296,10 @@ def _learner_quiz(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _own_attempt(attempt_id: int) -> QuizAttempt:
-    attempt = db.get_or_404(QuizAttempt, attempt_id)
+def _own_attempt(attempt_id: int, lock: bool = False) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id, with_for_update=lock or None)
+    if attempt is None:
+        abort(404)
     employee_id = current_user.employee_id  # no need to load the employee on every autosave
     if employee_id is None or attempt.employee_id != employee_id:
         abort(403)
@@ -421,12 +423,12 @@ def attempt(attempt_id: int):  # noqa: ANN201
 @bp.route("/kuis/percobaan/<int:attempt_id>/jawab", methods=["POST"])
 @require(Capability.LEARN)
 def attempt_save(attempt_id: int) -> Response:
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lock=True)  # locked once, here, for save_answer
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("question_id"), int):
         return jsonify(ok=False, message=_("Permintaan tidak dikenali.")), 400
     try:
-        svc.save_answer(attempt, payload["question_id"], payload.get("response"))
+        svc.save_answer(attempt, payload["question_id"], payload.get("response"), locked=True)
     except svc.AttemptError as err:
         svc.close_if_overdue(attempt)
         db.session.commit()
