@@ -8,7 +8,7 @@ annual evaluation of the employee's SKP period for that year (created, closed, w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from lms.careers.skp_models import SkpEvaluation, SkpPeriod
 from lms.careers.skp_services import PREDIKAT_LABELS, RATING_LABELS, annual_slot
 from lms.db import utcnow
 from lms.extensions import db
+from lms.imports import RowError, RowsPreview
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.org.services import OrgError, read_table
@@ -41,13 +42,6 @@ MAX_ROWS = 20000
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class Row:
     row: int
     nip: str
@@ -61,14 +55,8 @@ class Row:
 
 
 @dataclass
-class Preview:
-    rows: list[Row] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_errors and bool(self.rows)
+class Preview(RowsPreview[Row]):
+    pass
 
 
 class AppraisalImport:

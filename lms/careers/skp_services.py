@@ -32,6 +32,7 @@ from lms.careers.skp_models import (  # noqa: F401  (imported so create_all sees
 from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
+from lms.indonesian import MONTHS
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of
 from lms.permissions import Capability, can, unit_in_scope
@@ -73,21 +74,7 @@ PERIOD_STATUS_LABELS = {
 KIND_LABELS = {"periodic": _l("Periodik"), "annual": _l("Tahunan")}
 FEEDBACK_LABELS = {"strength": _l("Kekuatan"), "improvement": _l("Area perbaikan")}
 
-# Period labels are stored as the regulation's documents write them (Indonesian).
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+# Period labels are stored as the regulation's documents write them (Indonesian month names).
 ROMAN = ("I", "II", "III", "IV")
 NOTE_MAX = 2000
 TEXT_MAX = 1000

@@ -36,13 +36,24 @@ from lms.careers.skp_forms import (
     evaluation_form,
 )
 from lms.careers.skp_models import SkpEvaluation, SkpPeriod, SkpTarget
+from lms.careers.view_helpers import (
+    HISTORY_YEARS,
+    apply_errors,
+    commit_or_flash,
+    current_employee,
+    decision,
+    hr_or_403,
+    page_arg,
+    page_count,
+    year_arg,
+    years,
+)
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, can, require, unit_in_scope
 from lms.storage import get_storage
 
 C = Capability
-HISTORY_YEARS = 5
 _KEY_RE = re.compile(r"^imports/[0-9a-f]{32}\.(csv|xlsx)$")
 SESSION_KEY = "skp_import_key"
 SESSION_NAME = "skp_import_name"
@@ -61,31 +72,13 @@ def _skp_labels() -> dict[str, Any]:
     }
 
 
-def _me() -> Employee:
-    employee = current_user.employee
-    if employee is None:
-        abort(403)
-    return employee
-
-
 def _years() -> list[int]:
-    this = date.today().year
-    return list(range(this, this - HISTORY_YEARS - 1, -1))
+    return years(date.today().year)
 
 
 def _year_arg() -> int:
     this = date.today().year
-    year = request.args.get("tahun", this, type=int)
-    return year if this - HISTORY_YEARS <= year <= this else this
-
-
-def _apply_errors(form: Any, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            target.errors = [*list(target.errors), message]
-        else:
-            flash(message, "error")
+    return year_arg(this - HISTORY_YEARS, this)
 
 
 def _matrix() -> list[tuple[Rating, list[Predikat]]]:
@@ -101,7 +94,7 @@ def _matrix() -> list[tuple[Rating, list[Predikat]]]:
 
 
 def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int = 200):  # noqa: ANN202
-    me = _me()
+    me = current_employee()
     period = skp.period_of(me.id, year)
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     return render_template(
@@ -127,7 +120,7 @@ def skp_my():  # noqa: ANN201
 @bp.route("/kinerja/sasaran", methods=["POST"])
 @require(C.LEARN)
 def skp_target_add():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     year = date.today().year
     form = TargetForm()
     valid = form.validate_on_submit()
@@ -138,7 +131,7 @@ def skp_target_add():  # noqa: ANN201
         target_value=form.target_value.data if valid else None,
     )
     if not valid:  # report the rules' problems too, so one round trip shows them all
-        _apply_errors(
+        apply_errors(
             form,
             {k: v for k, v in skp.validate_target(data).items() if not getattr(form, k).errors},
         )
@@ -147,7 +140,7 @@ def skp_target_add():  # noqa: ANN201
             skp.add_target(skp.ensure_period(me, year), data)
         except skp.RecordInvalid as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
         except skp.CareerError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -165,35 +158,23 @@ def skp_target_delete(skp_target_id: int):  # noqa: ANN201
     target = db.session.get(SkpTarget, skp_target_id)
     if target is None:
         abort(404)
-    if target.period.employee_id != _me().id:
+    if target.period.employee_id != current_employee().id:
         abort(403)
-    try:
-        skp.remove_target(target)
-    except skp.CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Rencana hasil kerja dihapus."), "success")
+    commit_or_flash(lambda: skp.remove_target(target), _("Rencana hasil kerja dihapus."))
     return redirect(url_for("careers.skp_my") + "#sasaran")
 
 
 @bp.route("/kinerja/ajukan", methods=["POST"])
 @require(C.LEARN)
 def skp_submit():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     period = skp.period_of(me.id, date.today().year)
     if period is None:
         flash(_("Susun rencana hasil kerja terlebih dahulu."), "error")
         return redirect(url_for("careers.skp_my"))
-    try:
-        skp.submit_period(period)
-    except skp.CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("SKP diajukan kepada atasan langsung Anda."), "success")
+    commit_or_flash(
+        lambda: skp.submit_period(period), _("SKP diajukan kepada atasan langsung Anda.")
+    )
     return redirect(url_for("careers.skp_my"))
 
 
@@ -230,16 +211,12 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
 @require(C.LEARN)
 def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
     evaluation = _evaluation_or_404(skp_evaluation_id)
-    if evaluation.period.employee_id != _me().id:
+    if evaluation.period.employee_id != current_employee().id:
         abort(403)
-    try:
-        skp.acknowledge(evaluation, current_user)
-    except skp.CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Terima kasih; evaluasi %(l)s telah Anda baca.", l=evaluation.label), "success")
+    commit_or_flash(
+        lambda: skp.acknowledge(evaluation, current_user),
+        _("Terima kasih; evaluasi %(l)s telah Anda baca.", l=evaluation.label),
+    )
     return redirect(url_for("careers.skp_evaluation", skp_evaluation_id=evaluation.id))
 
 
@@ -249,7 +226,7 @@ def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
 @bp.route("/tim/kinerja")
 @require(C.VIEW_TEAM)
 def team_skp():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     year = _year_arg()
     return render_template(
         "careers/skp_team.html",
@@ -294,28 +271,24 @@ def team_skp_period(skp_period_id: int):  # noqa: ANN201
     form = DecisionForm()
     if request.method == "GET":
         return _render_period(period, form)
-    if form.validate_on_submit():
-        if not (form.agree.data or form.send_back.data):
-            form.comment.errors.append(_("Pilih Sepakati atau Kembalikan."))
-        else:
-            try:
-                skp.decide_period(period, current_user, bool(form.agree.data), form.comment.data)
-            except skp.RecordInvalid as exc:
-                db.session.rollback()
-                _apply_errors(form, exc.errors)
-            except skp.CareerError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return redirect(url_for("careers.team_skp_period", skp_period_id=period.id))
-            else:
-                message = (
-                    _("SKP %(n)s disepakati.", n=period.employee.display_name)
-                    if period.status == "agreed"
-                    else _("SKP %(n)s dikembalikan.", n=period.employee.display_name)
-                )
-                db.session.commit()
-                flash(message, "success")
-                return redirect(url_for("careers.team_skp_period", skp_period_id=period.id))
+    here = url_for("careers.team_skp_period", skp_period_id=period.id)
+    done = decision(
+        form,
+        yes=form.agree,
+        no=form.send_back,
+        note=form.comment,
+        choose=_("Pilih Sepakati atau Kembalikan."),
+        decide=lambda agree, comment: skp.decide_period(period, current_user, agree, comment),
+        message=lambda: (
+            _("SKP %(n)s disepakati.", n=period.employee.display_name)
+            if period.status == "agreed"
+            else _("SKP %(n)s dikembalikan.", n=period.employee.display_name)
+        ),
+        refused_url=here,
+        done_url=here,
+    )
+    if done is not None:
+        return done
     return _render_period(period, form, status=422)
 
 
@@ -329,7 +302,7 @@ def skp_feedback(skp_period_id: int):  # noqa: ANN201
             skp.add_feedback(period, current_user, form.kind.data or "", form.note.data or "")
         except skp.RecordInvalid as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
         except skp.CareerError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -404,7 +377,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
             evaluation = skp.evaluate(period, current_user, data)
         except skp.RecordInvalid as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
             status = 422
         except skp.CareerError as exc:
             db.session.rollback()
@@ -435,15 +408,10 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
 # --- HR -----------------------------------------------------------------------------------------
 
 
-def _hr_or_403() -> None:
-    if not queries.is_hr(current_user):
-        abort(403)
-
-
 @bp.route("/kelola/kinerja")
 @require(C.MANAGE_APPRAISALS, C.VIEW_REPORTS)
 def skp_distribution():  # noqa: ANN201
-    _hr_or_403()
+    hr_or_403()
     year = _year_arg()
     rows = skp.predikat_distribution(current_user, year)
     chart = charts.stacked_bar_chart(
@@ -543,7 +511,7 @@ def skp_import_confirm():  # noqa: ANN201
 @bp.route("/karier")
 @require(C.LEARN)
 def career():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     return render_template("careers/career_view.html", own=True, **career_services.career_view(me))
 
 
@@ -567,21 +535,21 @@ def employee_career(employee_id: int):  # noqa: ANN201
 @bp.route("/kelola/karier/kekurangan")
 @require(C.MANAGE_APPRAISALS, C.VIEW_REPORTS)
 def career_gaps():  # noqa: ANN201
-    _hr_or_403()
+    hr_or_403()
     unit_id = request.args.get("unit", type=int)
     unit = None
     if unit_id:
         unit = db.session.get(Unit, unit_id)
         if unit is None or not unit_in_scope(current_user, unit):
             abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows, total = career_services.gaps(current_user, unit, page)
     return render_template(
         "careers/career_gaps.html",
         rows=rows,
         total=total,
         page=page,
-        pages=max((total + career_services.PAGE_SIZE - 1) // career_services.PAGE_SIZE, 1),
+        pages=page_count(total, career_services.PAGE_SIZE),
         unit=unit,
         units=queries.scoped_unit_choices(current_user),
     )

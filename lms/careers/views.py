@@ -25,6 +25,18 @@ from lms.careers.forms import (
 )
 from lms.careers.models import LearningRecord
 from lms.careers.plan_models import DevelopmentPlan, PlanActivity, PlanNeed
+from lms.careers.view_helpers import (
+    HISTORY_YEARS,
+    apply_errors,
+    commit_or_flash,
+    current_employee,
+    decision,
+    hr_or_403,
+    page_arg,
+    page_count,
+    year_arg,
+    years,
+)
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments.models import Cohort
 from lms.extensions import db
@@ -34,7 +46,6 @@ from lms.permissions import Capability, Role, can, require, unit_in_scope
 from lms.storage import StorageError, get_storage
 
 C = Capability
-HISTORY_YEARS = 5
 
 
 LABELS = {
@@ -61,30 +72,11 @@ def _jp(value: Decimal | float | int | None) -> str:
 
 
 def _year_arg() -> int:
-    this = date.today().year
-    year = request.args.get("tahun", this, type=int)
-    return year if 2000 <= year <= this + 1 else this
+    return year_arg(2000, date.today().year + 1)
 
 
 def _years() -> list[int]:
-    this = date.today().year
-    return list(range(this + 1, this - HISTORY_YEARS - 1, -1))
-
-
-def _me():  # noqa: ANN202
-    employee = current_user.employee
-    if employee is None:
-        abort(403)
-    return employee
-
-
-def _apply_errors(form: Any, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors), message]
-        else:
-            flash(message, "error")
+    return years(date.today().year + 1)
 
 
 # --- JP charts ----------------------------------------------------------------------------------
@@ -127,7 +119,7 @@ def jp_charts(employee_id: int) -> dict[str, Any]:
 @bp.route("/riwayat")
 @require(C.LEARN)
 def records():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     rows = queries.records_of(me.id)
     by_year: dict[int, list[queries.RecordRow]] = {}
     for row in rows:
@@ -180,7 +172,7 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
     evidence = _uploaded_evidence(form)
     if form.evidence.errors:
         # Report the other fields' problems too, so one round trip shows them all.
-        _apply_errors(
+        apply_errors(
             form,
             services.validate_outside(
                 _outside_input(form),
@@ -190,10 +182,10 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
         )
         return None
     try:
-        saved = services.save_outside(_me(), _outside_input(form), evidence, record)
+        saved = services.save_outside(current_employee(), _outside_input(form), evidence, record)
     except services.RecordInvalid as exc:
         db.session.rollback()
-        _apply_errors(form, exc.errors)
+        apply_errors(form, exc.errors)
         return None
     except services.CareerError as exc:
         db.session.rollback()
@@ -212,7 +204,7 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
 @bp.route("/riwayat/tambah", methods=["GET", "POST"])
 @require(C.LEARN)
 def record_new():  # noqa: ANN201
-    _me()
+    current_employee()
     form = _record_form(None)
     done = _save_record(form, None)
     if done is not None:
@@ -225,7 +217,7 @@ def _own_record(learning_record_id: int) -> LearningRecord:
     record = db.session.get(LearningRecord, learning_record_id)
     if record is None:
         abort(404)
-    if record.employee_id != _me().id:
+    if record.employee_id != current_employee().id:
         abort(403)
     return record
 
@@ -298,14 +290,14 @@ def review_queue():  # noqa: ANN201
         status = "pending"
     unit_id = request.args.get("unit", type=int)
     year = request.args.get("tahun", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     items, total = queries.verification_queue(current_user, status, unit_id, year, page)
     return render_template(
         "careers/review_queue.html",
         items=items,
         total=total,
         page=page,
-        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        pages=page_count(total, queries.PAGE_SIZE),
         status=status,
         unit_id=unit_id,
         year=year,
@@ -325,31 +317,24 @@ def review_record(learning_record_id: int):  # noqa: ANN201
     ):
         abort(404)
     form = ReviewForm()
-    status = 200
-    if form.validate_on_submit():
-        if not (form.verify.data or form.reject.data):
-            form.reason.errors.append(_("Pilih Verifikasi atau Tolak."))
-        else:
-            try:
-                services.review(record, current_user, bool(form.verify.data), form.reason.data)
-            except services.RecordInvalid as exc:
-                db.session.rollback()
-                _apply_errors(form, exc.errors)
-            except services.CareerError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return redirect(url_for("careers.review_record", learning_record_id=record.id))
-            else:
-                message = (
-                    _("Catatan %(n)s diverifikasi.", n=record.name)
-                    if record.status == "verified"
-                    else _("Catatan %(n)s ditolak.", n=record.name)
-                )
-                db.session.commit()
-                flash(message, "success")
-                return redirect(url_for("careers.review_queue"))
-    if request.method == "POST":
-        status = 422
+    done = decision(
+        form,
+        yes=form.verify,
+        no=form.reject,
+        note=form.reason,
+        choose=_("Pilih Verifikasi atau Tolak."),
+        decide=lambda verify, reason: services.review(record, current_user, verify, reason),
+        message=lambda: (
+            _("Catatan %(n)s diverifikasi.", n=record.name)
+            if record.status == "verified"
+            else _("Catatan %(n)s ditolak.", n=record.name)
+        ),
+        refused_url=url_for("careers.review_record", learning_record_id=record.id),
+        done_url=url_for("careers.review_queue"),
+    )
+    if done is not None:
+        return done
+    status = 422 if request.method == "POST" else 200
     jenis = None
     if record.jenis_diklat_code is not None:
         from lms.org.models import JenisDiklat
@@ -371,7 +356,7 @@ def review_record(learning_record_id: int):  # noqa: ANN201
 @bp.route("/tim/jp")
 @require(C.VIEW_TEAM)
 def team_jp():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     year = _year_arg()
     return render_template(
         "careers/team_jp.html",
@@ -382,15 +367,10 @@ def team_jp():  # noqa: ANN201
     )
 
 
-def _hr_or_403() -> None:
-    if not queries.is_hr(current_user):
-        abort(403)
-
-
 @bp.route("/kelola/jp")
 @require(C.VIEW_REPORTS)
 def hr_jp():  # noqa: ANN201
-    _hr_or_403()
+    hr_or_403()
     year = _year_arg()
     rows = queries.opd_jp_table(current_user, year)
     return render_template(
@@ -405,7 +385,7 @@ def hr_jp():  # noqa: ANN201
 @bp.route("/kelola/jp/<int:unit_id>")
 @require(C.VIEW_REPORTS)
 def hr_jp_opd(unit_id: int):  # noqa: ANN201
-    _hr_or_403()
+    hr_or_403()
     opd = db.session.get(Unit, unit_id)
     if opd is None or opd.parent_id is not None:
         abort(404)
@@ -414,7 +394,7 @@ def hr_jp_opd(unit_id: int):  # noqa: ANN201
     if not in_scope:
         abort(404)
     year = _year_arg()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows, total = queries.opd_under_target(current_user, opd, year, page)
     return render_template(
         "careers/hr_jp_opd.html",
@@ -422,7 +402,7 @@ def hr_jp_opd(unit_id: int):  # noqa: ANN201
         rows=rows,
         total=total,
         page=page,
-        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        pages=page_count(total, queries.PAGE_SIZE),
         year=year,
         years=_years(),
         target=ledger.target(),
@@ -477,7 +457,7 @@ def _render_plan(
     activity_form: ActivityForm | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    me = _me()
+    me = current_employee()
     forms = _plan_forms(plan)
     need_form = need_form or forms[0]
     activity_form = activity_form or forms[1]
@@ -504,7 +484,7 @@ def _render_plan(
 @bp.route("/rencana")
 @require(C.LEARN)
 def plan():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     year = _year_arg()
     return _render_plan(services.plan_of(me.id, year), year)
 
@@ -512,7 +492,7 @@ def plan():  # noqa: ANN201
 @bp.route("/rencana/kebutuhan", methods=["POST"])
 @require(C.LEARN)
 def plan_need_add():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     year = date.today().year
     plan = services.plan_of(me.id, year)
     need_form, _activity = _plan_forms(plan)
@@ -529,7 +509,7 @@ def plan_need_add():  # noqa: ANN201
             services.add_need(services.ensure_plan(me, year), data)
         except services.RecordInvalid as exc:
             db.session.rollback()
-            _apply_errors(need_form, exc.errors)
+            apply_errors(need_form, exc.errors)
         except services.CareerError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -544,7 +524,7 @@ def plan_need_add():  # noqa: ANN201
 @bp.route("/rencana/kegiatan", methods=["POST"])
 @require(C.LEARN)
 def plan_activity_add():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     year = date.today().year
     plan = services.plan_of(me.id, year)
     _need, activity_form = _plan_forms(plan)
@@ -563,7 +543,7 @@ def plan_activity_add():  # noqa: ANN201
             services.add_activity(services.ensure_plan(me, year), data)
         except services.RecordInvalid as exc:
             db.session.rollback()
-            _apply_errors(activity_form, exc.errors)
+            apply_errors(activity_form, exc.errors)
         except services.CareerError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -581,20 +561,13 @@ def _own_plan_item(model: type, item_id: int) -> Any:
     item = db.session.get(model, item_id)
     if item is None:
         abort(404)
-    if item.plan.employee_id != _me().id:
+    if item.plan.employee_id != current_employee().id:
         abort(403)
     return item
 
 
 def _plan_change(change, item: Any, message: str):  # noqa: ANN001, ANN202
-    try:  # CSRF is checked for every POST by CSRFProtect
-        change(item)
-    except services.CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    commit_or_flash(lambda: change(item), message)  # CSRF: CSRFProtect checks every POST
     return redirect(url_for("careers.plan"))
 
 
@@ -615,7 +588,7 @@ def plan_activity_delete(plan_activity_id: int):  # noqa: ANN201
 @bp.route("/rencana/ajukan", methods=["POST"])
 @require(C.LEARN)
 def plan_submit():  # noqa: ANN201
-    me = _me()
+    me = current_employee()
     plan = services.plan_of(me.id, date.today().year)
     if plan is None:
         flash(_("Susun rencana terlebih dahulu."), "error")
@@ -634,31 +607,24 @@ def team_plan(dev_plan_id: int):  # noqa: ANN201
     if not services.is_direct_supervisor(current_user, plan):
         abort(403)
     form = DecisionForm()
-    status = 200
-    if form.validate_on_submit():
-        if not (form.agree.data or form.send_back.data):
-            form.comment.errors.append(_("Pilih Setujui atau Kembalikan."))
-        else:
-            try:
-                services.decide_plan(plan, current_user, bool(form.agree.data), form.comment.data)
-            except services.RecordInvalid as exc:
-                db.session.rollback()
-                _apply_errors(form, exc.errors)
-            except services.CareerError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return redirect(url_for("careers.team_plan", dev_plan_id=plan.id))
-            else:
-                message = (
-                    _("Rencana %(n)s disetujui.", n=plan.employee.display_name)
-                    if plan.status == "agreed"
-                    else _("Rencana %(n)s dikembalikan.", n=plan.employee.display_name)
-                )
-                db.session.commit()
-                flash(message, "success")
-                return redirect(url_for("careers.team_jp", tahun=plan.year))
-    if request.method == "POST":
-        status = 422
+    done = decision(
+        form,
+        yes=form.agree,
+        no=form.send_back,
+        note=form.comment,
+        choose=_("Pilih Setujui atau Kembalikan."),
+        decide=lambda agree, comment: services.decide_plan(plan, current_user, agree, comment),
+        message=lambda: (
+            _("Rencana %(n)s disetujui.", n=plan.employee.display_name)
+            if plan.status == "agreed"
+            else _("Rencana %(n)s dikembalikan.", n=plan.employee.display_name)
+        ),
+        refused_url=url_for("careers.team_plan", dev_plan_id=plan.id),
+        done_url=url_for("careers.team_jp", tahun=plan.year),
+    )
+    if done is not None:
+        return done
+    status = 422 if request.method == "POST" else 200
     return render_template(
         "careers/team_plan.html",
         plan=plan,

@@ -25,32 +25,11 @@ from lms.completion.models import Completion
 from lms.completion.rules import allocate_jp, qualification
 from lms.db import utcnow
 from lms.extensions import db
-
-INDONESIAN_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from lms.indonesian import tanggal
 
 
 class CertificateError(Exception):
     """A refused certificate action; the message is for the user."""
-
-
-def tanggal(day: date | None) -> str:
-    """A date as printed on Indonesian certificates ("28 November 2026"), whatever the locale."""
-    if day is None:
-        return ""
-    return f"{day.day} {INDONESIAN_MONTHS[day.month - 1]} {day.year}"
 
 
 def _local(moment: datetime) -> datetime:

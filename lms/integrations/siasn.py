@@ -39,24 +39,25 @@ one bad row and nothing is applied.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
+from lms import spreadsheets
 from lms.careers.models import SIASN_STATES, LearningRecord
 from lms.db import utcnow
 from lms.extensions import db
+from lms.imports import RowError, RowsPreview
 from lms.org.models import Employee, Unit
+from lms.spreadsheets import neutralise as neutralise  # re-exported for callers of this module
 
 COLUMNS = (
     "idRiwayat",
@@ -93,8 +94,6 @@ STATUS_WORDS = {
     "belum_dikirim": "not_sent",
     "belum": "not_sent",
 }
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 BATCH = 1000
 
 
@@ -103,13 +102,6 @@ class SiasnError(ValueError):
 
 
 # --- export ------------------------------------------------------------------------------------
-
-
-def neutralise(value: object) -> object:
-    """A string a spreadsheet would run as a formula, made inert; other values unchanged."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 def dmy(day: date | None) -> str:
@@ -199,30 +191,9 @@ def status_counts(scope: Scope) -> dict[str, int]:
     return counts
 
 
-def _csv_value(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return neutralise(value)
-
-
 def csv_chunks(scope: Scope) -> Iterator[bytes]:
     """The CSV as UTF-8 chunks: BOM and header first, then batches of rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    yield (BOM + buffer.getvalue()).encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    for n, row in enumerate(iter_rows(scope), start=1):
-        writer.writerow([_csv_value(v) for v in row])
-        if n % BATCH == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+    yield from spreadsheets.csv_chunks(COLUMNS, iter_rows(scope), batch=BATCH)
 
 
 def write_csv(scope: Scope, out: BinaryIO) -> None:
@@ -232,37 +203,12 @@ def write_csv(scope: Scope, out: BinaryIO) -> None:
 
 def write_xlsx(scope: Scope, out: str | Path | BinaryIO) -> int:
     """Write the export as XLSX in constant memory; returns the number of data rows."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "in_memory": False,
-            "tmpdir": current_app.config.get("REPORTS_TMPDIR") or None,
-        },
-    )
-    bold = workbook.add_format({"bold": True})
-    quoted = workbook.add_format({"quote_prefix": True})
-    sheet = workbook.add_worksheet("SIASN")
-    for c, header in enumerate(COLUMNS):
-        sheet.write_string(0, c, header, bold)
-        sheet.set_column(c, c, 28 if header in ("nama", "namaKursus") else 16)
-    sheet.freeze_panes(1, 0)
+    workbook = spreadsheets.workbook(out)
+    widths = [28 if header in ("nama", "namaKursus") else 16 for header in COLUMNS]
+    sheet = spreadsheets.SafeSheet(workbook, "SIASN", COLUMNS, widths, skip_empty=True)
     r = 0
     for r, row in enumerate(iter_rows(scope), start=1):
-        for c, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                sheet.write_string(r, c, value, quoted if value.startswith(DANGEROUS) else None)
-            elif isinstance(value, int | float | Decimal):
-                sheet.write_number(r, c, float(value))
-            else:
-                sheet.write_string(r, c, str(value))
+        sheet.write_row(r, row)
     workbook.close()
     return r
 
@@ -284,13 +230,6 @@ def filename(scope: Scope, fmt: str) -> str:
 
 
 @dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass(frozen=True)
 class ResultRow:
     row: int
     record_id: int
@@ -302,15 +241,7 @@ class ResultRow:
 
 
 @dataclass
-class ResultPreview:
-    rows: list[ResultRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.errors and not self.file_errors
-
+class ResultPreview(RowsPreview[ResultRow]):
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SIASN_STATES}
         for r in self.rows:

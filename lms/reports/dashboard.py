@@ -36,12 +36,12 @@ from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.models import Cohort, CohortMember
 from lms.extensions import db
+from lms.indonesian import MONTHS_SHORT
 from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 MEMBER_STATES = ("active", "completed")  # a cohort runs "for" a department with such members
 CHART_MONTHS = 12
 
@@ -318,7 +318,9 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
             _("1 Jan–%(d)s", d=on_last_year),
         ),
     ]
-    labels = [f"{MONTHS[d.month - 1]} {d.year % 100:02d}" for d in starts]  # short: no cut-off
+    labels = [
+        f"{MONTHS_SHORT[d.month - 1]} {d.year % 100:02d}" for d in starts
+    ]  # short: no cut-off
     chart = charts.line_chart(
         _("Penyelesaian per bulan, 12 bulan terakhir"),
         labels,

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Select,
+    Subquery,
     and_,
     case,
     distinct,
@@ -44,6 +45,7 @@ from lms.courses.models import Course, CourseTrainer, CourseVersion
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
+from lms.indonesian import MONTHS_SHORT
 from lms.org.models import Employee, JabatanType, Unit
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.reports.filters import PAGE_SIZE, Filters, Scope
@@ -72,7 +74,6 @@ QUIZ_KINDS = {
     "exam": _l("Ujian"),
 }
 SCORE_BINS = [(lo, lo + 10) for lo in range(0, 100, 10)]
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 @dataclass
@@ -239,6 +240,39 @@ def _mean(value) -> object:  # noqa: ANN001
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+def _count_if(col, value: str) -> object:  # noqa: ANN001
+    """How many rows have ``col == value`` (0, not NULL, when none)."""
+    return func.coalesce(func.sum(case((col == value, 1), else_=0)), 0)
+
+
+def _rows_people_mean(sub: Subquery, col_name: str) -> tuple[int, int, object]:
+    """Rows, distinct employees and the mean of one column (two decimals) of a subquery."""
+    n, people, mean = db.session.execute(
+        select(
+            func.count(), func.count(distinct(sub.c.employee_id)), func.avg(sub.c[col_name])
+        ).select_from(sub)
+    ).one()
+    return n, people, _mean(mean)
+
+
+def _status_counts(sub: Subquery) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(sub.c.status, func.count()).select_from(sub).group_by(sub.c.status)
+        ).all()
+    )
+
+
+def _person_columns(*, unit: bool = True, opd: bool = False) -> list[Column]:
+    """NIP, name, and the work unit and/or perangkat daerah: the first columns of a person row."""
+    return [
+        Column("nip", _l("NIP")),
+        Column("nama", _l("Nama")),
+        *([Column("unit", _l("Unit kerja"))] if unit else []),
+        *([Column("opd", _l("Perangkat daerah"))] if opd else []),
+    ]
+
+
 # --- SQL reports ----------------------------------------------------------------------------
 
 
@@ -276,18 +310,18 @@ class SqlReport(Report):
         for row in result:
             yield [row[i] if convert is None else convert(row[i]) for i, convert in plan]
 
+    def lean(self, scope: Scope, f: Filters) -> Subquery:
+        """The filtered rows without display-only columns, as a subquery for counts and totals."""
+        return self.select(scope, f, lean=True).subquery()
+
     def count(self, scope: Scope, f: Filters) -> int:
-        sub = self.select(scope, f, lean=True).subquery()
-        return db.session.scalar(select(func.count()).select_from(sub)) or 0
+        return db.session.scalar(select(func.count()).select_from(self.lean(scope, f))) or 0
 
 
 class CompletionsReport(SqlReport):
     def columns(self) -> list[Column]:
         return [
-            Column("nip", _l("NIP")),
-            Column("nama", _l("Nama")),
-            Column("unit", _l("Unit kerja")),
-            Column("opd", _l("Perangkat daerah")),
+            *_person_columns(opd=True),
             Column("kode", _l("Kode pelatihan")),
             Column("judul", _l("Judul pelatihan")),
             Column("jp", _l("JP"), "number"),
@@ -345,7 +379,7 @@ class CompletionsReport(SqlReport):
         return stmt
 
     def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
-        sub = self.select(scope, f, lean=True).subquery()
+        sub = self.lean(scope, f)
         n, people, jp, score = db.session.execute(
             select(
                 func.count(),
@@ -362,7 +396,7 @@ class CompletionsReport(SqlReport):
         ]
 
     def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
-        sub = self.select(scope, f, lean=True).subquery()
+        sub = self.lean(scope, f)
         if db.session.get_bind().dialect.name == "sqlite":  # stored as text: cheaper than strftime
             month = func.substr(sub.c.tanggal, 1, 7)
         else:
@@ -373,7 +407,7 @@ class CompletionsReport(SqlReport):
         ).all()
         if not rows:
             return []
-        labels = [f"{MONTHS[int(key[5:7]) - 1]} {key[:4]}" for key, _n in rows]
+        labels = [f"{MONTHS_SHORT[int(key[5:7]) - 1]} {key[:4]}" for key, _n in rows]
         return [
             charts.line_chart(
                 _("Penyelesaian per bulan"),
@@ -387,9 +421,7 @@ class CompletionsReport(SqlReport):
 class EnrolmentsReport(SqlReport):
     def columns(self) -> list[Column]:
         return [
-            Column("nip", _l("NIP")),
-            Column("nama", _l("Nama")),
-            Column("unit", _l("Unit kerja")),
+            *_person_columns(),
             Column("kode", _l("Kode pelatihan")),
             Column("judul", _l("Judul pelatihan")),
             Column("status", _l("Status"), labels=ENROLMENT_STATUS),
@@ -430,29 +462,16 @@ class EnrolmentsReport(SqlReport):
             stmt = stmt.where(CourseVersion.competency_kind == f.kind)
         return stmt
 
-    def _by_status(self, scope: Scope, f: Filters) -> dict[str, int]:
-        sub = self.select(scope, f, lean=True).subquery()
-        return dict(
-            db.session.execute(
-                select(sub.c.status, func.count()).select_from(sub).group_by(sub.c.status)
-            ).all()
-        )
-
     def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
-        sub = self.select(scope, f, lean=True).subquery()
-        n, people, progress = db.session.execute(
-            select(
-                func.count(), func.count(distinct(sub.c.employee_id)), func.avg(sub.c.progres)
-            ).select_from(sub)
-        ).one()
+        n, people, progress = _rows_people_mean(self.lean(scope, f), "progres")
         return [
             (_("Pendaftaran"), n),
             (_("Pegawai"), people),
-            (_("Rata-rata progres (%)"), _mean(progress)),
+            (_("Rata-rata progres (%)"), progress),
         ]
 
     def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
-        counts = self._by_status(scope, f)
+        counts = _status_counts(self.lean(scope, f))
         if not counts:
             return []
         labels = [str(label) for code, label in ENROLMENT_STATUS.items() if code in counts]
@@ -471,10 +490,7 @@ class EnrolmentsReport(SqlReport):
 class JpComplianceReport(SqlReport):
     def columns(self) -> list[Column]:
         return [
-            Column("nip", _l("NIP")),
-            Column("nama", _l("Nama")),
-            Column("unit", _l("Unit kerja")),
-            Column("opd", _l("Perangkat daerah")),
+            *_person_columns(opd=True),
             Column("golongan", _l("Golongan")),
             Column("jabatan", _l("Jenis jabatan")),
             Column("jp", _l("JP tahun ini"), "number"),
@@ -523,11 +539,11 @@ class JpComplianceReport(SqlReport):
         return stmt
 
     def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
-        sub = self.select(scope, f, lean=True).subquery()
+        sub = self.lean(scope, f)
         n, ok, jp = db.session.execute(
             select(
                 func.count(),
-                func.coalesce(func.sum(case((sub.c.status == "memenuhi", 1), else_=0)), 0),
+                _count_if(sub.c.status, "memenuhi"),
                 func.coalesce(func.sum(sub.c.jp), 0),
             ).select_from(sub)
         ).one()
@@ -541,12 +557,12 @@ class JpComplianceReport(SqlReport):
         ]
 
     def per_opd(self, scope: Scope, f: Filters) -> list[tuple]:
-        sub = self.select(scope, f, lean=True).subquery()
+        sub = self.lean(scope, f)
         return db.session.execute(
             select(
                 sub.c.opd,
                 func.count(),
-                func.coalesce(func.sum(case((sub.c.status == "memenuhi", 1), else_=0)), 0),
+                _count_if(sub.c.status, "memenuhi"),
                 func.avg(sub.c.jp),
             )
             .select_from(sub)
@@ -601,9 +617,7 @@ class CohortReport(SqlReport):
         return [
             Column("angkatan", _l("Angkatan")),
             Column("program", _l("Program")),
-            Column("nip", _l("NIP")),
-            Column("nama", _l("Nama")),
-            Column("unit", _l("Unit kerja")),
+            *_person_columns(),
             Column("nilai", _l("Nilai"), "number"),
             Column("hasil", _l("Hasil"), labels=COHORT_RESULT),
             Column("sertifikat", _l("Nomor sertifikat")),
@@ -673,14 +687,13 @@ class CohortReport(SqlReport):
         return stmt
 
     def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
-        sub = self.select(scope, f, lean=True).subquery()
-
-        def count(code: str):  # noqa: ANN202
-            return func.coalesce(func.sum(case((sub.c.hasil == code, 1), else_=0)), 0)
-
+        sub = self.lean(scope, f)
         n, passed, failed, score = db.session.execute(
             select(
-                func.count(), count("lulus"), count("tidak_lulus"), func.avg(sub.c.nilai)
+                func.count(),
+                _count_if(sub.c.hasil, "lulus"),
+                _count_if(sub.c.hasil, "tidak_lulus"),
+                func.avg(sub.c.nilai),
             ).select_from(sub)
         ).one()
         return [
@@ -691,11 +704,7 @@ class CohortReport(SqlReport):
         ]
 
     def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
-        return [
-            _histogram(
-                _("Sebaran nilai peserta"), self.select(scope, f, lean=True).subquery(), "nilai"
-            )
-        ]
+        return [_histogram(_("Sebaran nilai peserta"), self.lean(scope, f), "nilai")]
 
 
 class QuizReport(SqlReport):
@@ -761,26 +770,23 @@ class QuizReport(SqlReport):
         return stmt
 
     def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
-        att = self._attempts(scope, f)
-        if f.status in QUIZ_KINDS:
-            att = att.where(Quiz.kind == f.status)
-        sub = att.subquery()
-        n, people, score = db.session.execute(
-            select(
-                func.count(), func.count(distinct(sub.c.employee_id)), func.avg(sub.c.score)
-            ).select_from(sub)
-        ).one()
+        n, people, score = _rows_people_mean(self._kind_attempts(scope, f), "score")
         return [
             (_("Percobaan"), n),
             (_("Peserta"), people),
-            (_("Rata-rata nilai"), _mean(score)),
+            (_("Rata-rata nilai"), score),
         ]
 
-    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
+    def _kind_attempts(self, scope: Scope, f: Filters) -> Subquery:
+        """The graded attempts in scope, of the chosen quiz kind (the status filter) if any."""
         att = self._attempts(scope, f)
         if f.status in QUIZ_KINDS:
             att = att.where(Quiz.kind == f.status)
-        return [_histogram(_("Sebaran nilai percobaan kuis"), att.subquery(), "score")]
+        return att.subquery()
+
+    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
+        sub = self._kind_attempts(scope, f)
+        return [_histogram(_("Sebaran nilai percobaan kuis"), sub, "score")]
 
 
 class CertificatesReport(SqlReport):
@@ -788,9 +794,7 @@ class CertificatesReport(SqlReport):
         return [
             Column("nomor", _l("Nomor sertifikat")),
             Column("terbit", _l("Tanggal terbit"), "date"),
-            Column("nip", _l("NIP")),
-            Column("nama", _l("Nama")),
-            Column("opd", _l("Perangkat daerah")),
+            *_person_columns(unit=False, opd=True),
             Column("kode", _l("Kode pelatihan")),
             Column("judul", _l("Judul pelatihan")),
             Column("jp", _l("JP"), "number"),
@@ -831,12 +835,7 @@ class CertificatesReport(SqlReport):
         return stmt
 
     def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
-        sub = self.select(scope, f, lean=True).subquery()
-        counts = dict(
-            db.session.execute(
-                select(sub.c.status, func.count()).select_from(sub).group_by(sub.c.status)
-            ).all()
-        )
+        counts = _status_counts(self.lean(scope, f))
         return [(_("Sertifikat"), sum(counts.values()))] + [
             (str(label), counts.get(code, 0)) for code, label in CERTIFICATE_STATUS.items()
         ]
@@ -888,6 +887,31 @@ def _evaluations(scope: Scope, f: Filters, course_ids: list[int] | None = None) 
     if course_ids is not None:
         stmt = stmt.where(CourseEvaluation.course_id.in_(course_ids))
     return stmt
+
+
+def _per_course(
+    scope: Scope,
+    f: Filters,
+    model: type,
+    course_ids: list[int],
+    condition,  # noqa: ANN001
+    moment,  # noqa: ANN001
+    year_col=None,  # noqa: ANN001
+) -> dict[int, int]:
+    """Rows of ``model`` (enrolments, completions) per course, for learners in scope and filters."""
+    cur = aliased(Unit)
+    stmt = (
+        select(model.course_id, func.count(model.id))
+        .join(Employee, Employee.id == model.employee_id)
+        .join(cur, cur.id == Employee.unit_id)
+        .where(
+            model.course_id.in_(course_ids),
+            condition,
+            scope.employee_clause(Employee, cur),
+        )
+    )
+    stmt = _people(_period(stmt, f, moment, year_col), f, Employee, cur)
+    return dict(db.session.execute(stmt.group_by(model.course_id)).all())
 
 
 def _section_map() -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -1027,33 +1051,23 @@ class TrainersReport(ListReport):
             courses_of[user_id].add(course_id)
         all_courses = sorted({c for cs in courses_of.values() for c in cs})
 
-        cur = aliased(Unit)
-        learners = select(Enrolment.course_id, func.count(Enrolment.id)).join(
-            Employee, Employee.id == Enrolment.employee_id
-        )
-        learners = learners.join(cur, cur.id == Employee.unit_id).where(
-            Enrolment.course_id.in_(all_courses),
+        enrolled = _per_course(
+            scope,
+            f,
+            Enrolment,
+            all_courses,
             Enrolment.status.in_(("active", "completed")),
-            scope.employee_clause(Employee, cur),
+            Enrolment.requested_at,
         )
-        learners = _people(_period(learners, f, Enrolment.requested_at), f, Employee, cur)
-        enrolled = dict(db.session.execute(learners.group_by(Enrolment.course_id)).all())
-
-        cur2 = aliased(Unit)
-        done = (
-            select(Completion.course_id, func.count(Completion.id))
-            .join(Employee, Employee.id == Completion.employee_id)
-            .join(cur2, cur2.id == Employee.unit_id)
-            .where(
-                Completion.course_id.in_(all_courses),
-                Completion.status == "valid",
-                scope.employee_clause(Employee, cur2),
-            )
+        completed = _per_course(
+            scope,
+            f,
+            Completion,
+            all_courses,
+            Completion.status == "valid",
+            Completion.completed_at,
+            Completion.year,
         )
-        done = _people(
-            _period(done, f, Completion.completed_at, Completion.year), f, Employee, cur2
-        )
-        completed = dict(db.session.execute(done.group_by(Completion.course_id)).all())
 
         ratings: dict[int, list] = defaultdict(list)
         for course_id, rated in db.session.execute(_evaluations(scope, f, all_courses)):

@@ -1,0 +1,112 @@
+"""Small helpers shared by the career views (learning records, JP, plans, SKP, career view)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lms.careers import queries
+from lms.careers.services import CareerError, RecordInvalid
+from lms.extensions import db
+from lms.org.models import Employee
+
+HISTORY_YEARS = 5  # how many past years the year choices offer
+
+
+def current_employee() -> Employee:
+    """The signed-in user's employee record; 403 for an account without one."""
+    employee = current_user.employee
+    if employee is None:
+        abort(403)
+    return employee
+
+
+def hr_or_403() -> None:
+    if not queries.is_hr(current_user):
+        abort(403)
+
+
+def apply_errors(form: Any, errors: dict[str, str]) -> None:
+    """A service's field errors on the form's fields; an error for no field is flashed."""
+    for name, message in errors.items():
+        target = getattr(form, name, None)
+        if target is not None:
+            target.errors = [*list(target.errors), message]
+        else:
+            flash(message, "error")
+
+
+def years(latest: int) -> list[int]:
+    """The year choices, newest first: ``latest`` and the HISTORY_YEARS years before it."""
+    return list(range(latest, latest - HISTORY_YEARS - 1, -1))
+
+
+def year_arg(earliest: int, latest: int) -> int:
+    """``?tahun=``, or this year when it is missing or outside earliest..latest."""
+    this = date.today().year
+    year = request.args.get("tahun", this, type=int)
+    return year if earliest <= year <= latest else this
+
+
+def page_arg() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def page_count(total: int, size: int) -> int:
+    return max((total + size - 1) // size, 1)
+
+
+def commit_or_flash(action: Callable[[], object], success: str) -> bool:
+    """Run a service call: commit and flash ``success``, or roll back and flash its refusal."""
+    try:
+        action()
+    except CareerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+def decision(
+    form: Any,
+    *,
+    yes: Any,
+    no: Any,
+    note: Any,
+    choose: str,
+    decide: Callable[[bool, str | None], object],
+    message: Callable[[], str],
+    refused_url: str,
+    done_url: str,
+) -> Response | None:
+    """An approve / send-back form: a redirect when it is done (or refused), None to show it again.
+
+    ``decide(approved, note)`` is the service call; ``message()`` the success text, read after
+    it. A field error stays on the form (re-render it); any other refusal is flashed.
+    """
+    if not form.validate_on_submit():
+        return None
+    if not (yes.data or no.data):
+        note.errors.append(choose)
+        return None
+    try:
+        decide(bool(yes.data), note.data)
+    except RecordInvalid as exc:
+        db.session.rollback()
+        apply_errors(form, exc.errors)
+        return None
+    except CareerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(refused_url)
+    text = message()
+    db.session.commit()
+    flash(text, "success")
+    return redirect(done_url)
