@@ -92,17 +92,17 @@ def bar_chart(
     target: float | None = None,
     height: int = 360,
 ) -> Chart:
-    """One series of bars; ``target`` draws a second series as a reference line."""
+    """One series of bars; a ``target`` is named in the title and kept inside the axis range."""
     chart = pygal.HorizontalBar() if horizontal else pygal.Bar()
-    _config(chart, title, height if not horizontal else max(height, 40 + 28 * len(labels)))
+    shown_title = title if target is None else f"{title} (target {target:g})"
+    _config(chart, shown_title, height if not horizontal else max(height, 40 + 28 * len(labels)))
     chart.x_labels = [str(label) for label in labels]
     chart.x_label_rotation = 0 if horizontal or len(labels) <= 8 else 30
-    if max_value is not None:
-        chart.range = (0, max_value)
+    chart.config.truncate_label = 30
+    top = max([v for v in values if v is not None] + [max_value or 0, target or 0])
+    if max_value is not None or target is not None:
+        chart.range = (0, top or 1)
     chart.add(value_header or title, [v if v is not None else None for v in values])
-    if target is not None:
-        chart.config.show_legend = True
-        chart.add(f"Target {target:g}", [target] * len(labels), show_dots=False)
     rows = [[label, value] for label, value in zip(labels, values, strict=True)]
     return Chart(title, _render(chart), [label_header, value_header or title], rows)
 
@@ -155,7 +155,10 @@ def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
     chart.config.width = 420
     top = max(target, value)
     chart.value_formatter = lambda x: f"{x:g} {unit}".strip()
-    chart.add(title, [{"value": value, "max_value": top}])
+    chart.config.show_legend = False
+    chart.config.print_values = True
+    chart.config.print_labels = False
+    chart.add("", [{"value": value, "max_value": top}])
     return Chart(title, _render(chart), ["", unit], [[title, value], ["Target", target]])
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,10 +33,10 @@ OPEN_STATES = ("active", "completed")
 MIN_RESPONSES = 3
 
 BANDS = (
-    (88.0, "sangat_baik", _l("Sangat Baik")),
-    (76.0, "baik", _l("Baik")),
-    (60.0, "cukup", _l("Cukup")),
-    (0.0, "kurang", _l("Kurang")),
+    (88.0, "sangat_baik", lazy_pgettext("indeks evaluasi", "Sangat Baik")),
+    (76.0, "baik", lazy_pgettext("indeks evaluasi", "Baik")),
+    (60.0, "cukup", lazy_pgettext("indeks evaluasi", "Cukup")),
+    (0.0, "kurang", lazy_pgettext("indeks evaluasi", "Kurang")),
 )
 
 

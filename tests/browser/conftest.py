@@ -80,6 +80,9 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
 
         load_demo_completion()  # as `demo load` does: pegawai starts with one certificate
         db.session.commit()
+        from lms.tasks import run_ready
+
+        run_ready()  # as after a request: the completion events reach their consumers
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -178,7 +178,7 @@ def test_pdf_prints_the_fields_and_its_qr_decodes_to_the_verify_url(issued, tmp_
         fields["qualification"],
         fields["birth"],
         fields["pangkat_golongan"],
-        "Palembang, 28 November 2026",
+        "Palembang, " + fields["issue_date"],
         "Dr. Hj. Ratna Sari Dewi",
         "NIP. " + format_nip(SIGNATORY_NIP),
         "DAFTARMATAPELATIHAN",
