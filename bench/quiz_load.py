@@ -632,6 +632,11 @@ def main() -> int:
     parser.add_argument("--keep-database", action="store_true", help="do not drop it at the end")
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON results file")
     parser.add_argument("--seed", type=int, default=11, help="seed of the answers chosen")
+    parser.add_argument(
+        "--gunicorn",
+        default=" ".join(GUNICORN_ARGS),
+        help=f"gunicorn worker options (default: {' '.join(GUNICORN_ARGS)!r})",
+    )
     args = parser.parse_args()
     if args.users > 200 * 240:
         raise SystemExit("at most 48,000 users (one loopback address each)")
@@ -654,6 +659,7 @@ def main() -> int:
                 f"{data['questions']} questions in {data['seconds']} s"
             )
             server = Server("lms", "wsgi:app", ROOT, env, tmp / "gunicorn.log", "/healthz")
+            server.gunicorn_args = args.gunicorn.split()
             server.start()
             print(f"gunicorn ready in {server.wait_ready():.1f} s on port {server.port}")
 
@@ -752,7 +758,7 @@ def main() -> int:
             result = {
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-                "gunicorn": GUNICORN_ARGS + gunicorn_extra_args(),
+                "gunicorn": args.gunicorn.split() + gunicorn_extra_args(),
                 "gunicorn_version": metadata.version("gunicorn"),
                 "database": safe_url(url),
                 "schema": args.schema,

@@ -138,13 +138,14 @@ class Server:
     ready_path: str
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    gunicorn_args: list[str] | None = None  # default GUNICORN_ARGS
 
     def start(self) -> None:
         cmd = [
             sys.executable,
             "-m",
             "gunicorn",
-            *GUNICORN_ARGS,
+            *(self.gunicorn_args or GUNICORN_ARGS),
             *gunicorn_extra_args(),
             "-b",
             f"{HOST}:{self.port}",

@@ -214,7 +214,8 @@ def _register_cli(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
-    from lms.permissions import ROLE_LABELS, Capability, Role, can
+    from lms.main.menu import menu_items
+    from lms.permissions import ROLE_LABELS, Capability, Role
 
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
@@ -229,10 +230,20 @@ def _register_template_helpers(app: Flask) -> None:
             g._unread = unread_count(current_user)
         return g._unread
 
+    def page_can(capability: Capability) -> bool:
+        """``can`` for templates: the menu asks about thirty times, so the account's capabilities
+        are worked out once per request."""
+        if not current_user.is_authenticated:
+            return False
+        if "_page_caps" not in g:
+            g._page_caps = current_user.capabilities
+        return capability in g._page_caps
+
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {
-            "can": lambda cap: can(current_user, cap),
+            "can": page_can,
+            "menu_items": menu_items,
             "unread_notifications": unread_notifications,
             "Capability": Capability,
             "Role": Role,

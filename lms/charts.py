@@ -156,7 +156,7 @@ def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
     top = max(target, value)
     chart.value_formatter = lambda x: f"{x:g} {unit}".strip()
     chart.config.show_legend = False
-    chart.config.print_values = True
+    chart.config.print_values = False
     chart.config.print_labels = False
     chart.add("", [{"value": value, "max_value": top}])
     return Chart(title, _render(chart), ["", unit], [[title, value], ["Target", target]])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import TYPE_CHECKING, Any
 
 from flask import abort
@@ -127,6 +127,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 
 def capabilities_of(roles: Iterable[Role]) -> frozenset[Capability]:
+    return _capabilities_of(frozenset(roles))
+
+
+@lru_cache(maxsize=256)
+def _capabilities_of(roles: frozenset[Role]) -> frozenset[Capability]:
     caps: set[Capability] = set()
     for role in roles:
         caps |= ROLE_CAPABILITIES.get(role, frozenset())

@@ -12,7 +12,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
 from lms.db import utcnow
@@ -85,13 +86,20 @@ def authenticate(identifier: str, password: str) -> User | None:
     return user
 
 
+# Every request loads its account: one query with the roles joined (the capability check needs
+# them), built once so SQLAlchemy reuses its cache key instead of building a statement each time.
+_USER_WITH_ROLES = (
+    select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("uid"))
+)
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: the id carries the session version, so bumping it ends sessions."""
     try:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, uid)
+    user = db.session.execute(_USER_WITH_ROLES, {"uid": uid}).unique().scalar_one_or_none()
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -14,12 +14,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from celery import shared_task
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from lms.courses.models import Course
@@ -239,7 +241,7 @@ def is_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bool:
     return deadline is not None and (now or utcnow()) > deadline + GRACE
 
 
-def _clean_response(question: Question, response: Any) -> Any:
+def _clean_response(response: Any) -> Any:
     """Keep only a plausible shape; anything odd is refused rather than stored."""
     if len(repr(response)) > MAX_RESPONSE_CHARS:
         raise AttemptError(_("Jawaban terlalu panjang."))
@@ -274,34 +276,27 @@ def save_answer(
         raise AttemptError(_("Waktu pengerjaan sudah habis; jawaban tidak diterima lagi."))
     if question_id not in [int(i) for i in attempt.question_order]:
         raise AttemptError(_("Soal ini tidak ada di percobaan ini."))
-    question = db.session.get(Question, question_id)
-    response = _clean_response(question, response)
-    answer = db.session.scalar(  # this one answer, not the whole list (an autosave is hot)
-        select(AttemptAnswer).where(
-            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
-        )
-    )
-    if answer is None:
-        try:
-            # Two saves of one question in flight at once (ticking several boxes quickly): where
-            # the row lock above does not serialise them (SQLite), the unique constraint does,
-            # and the loser updates the winner's row.
-            with db.session.begin_nested():
-                answer = AttemptAnswer(
-                    attempt_id=attempt.id, question_id=question_id, response=response, saved_at=now
-                )
-                db.session.add(answer)
-        except IntegrityError:
-            answer = db.session.scalar(
-                select(AttemptAnswer).where(
-                    AttemptAnswer.attempt_id == attempt.id,
-                    AttemptAnswer.question_id == question_id,
-                )
-            )
-    answer.response = response
-    answer.saved_at = now
-    db.session.flush()
-    return answer
+    response = _clean_response(response)  # the question is in question_order: no need to load it
+    # One statement inserts or replaces the answer (an autosave is hot): the unique constraint on
+    # (attempt, question) settles two saves of one question in flight at once, where the row
+    # lock above does not serialise them (SQLite), without a savepoint or a second read.
+    values = {"attempt_id": attempt.id, "question_id": question_id, "response": response}
+    return db.session.scalars(
+        _answer_upsert(db.session.get_bind().dialect.name),
+        {**values, "saved_at": now},
+        execution_options={"populate_existing": True},
+    ).one()
+
+
+@lru_cache(maxsize=4)
+def _answer_upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE for one answer, built once per dialect (PostgreSQL and
+    SQLite both know it); the values come as parameters."""
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(AttemptAnswer)
+    return stmt.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"],
+        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
+    ).returning(AttemptAnswer)
 
 
 # --- submit and grade ----------------------------------------------------------------------------

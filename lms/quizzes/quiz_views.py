@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from lms.charts import histogram
@@ -296,8 +296,14 @@ def _learner_quiz(quiz_id: int) -> Quiz:
     return quiz
 
 
+# Built once (the autosave runs them on every answer): SQLAlchemy reuses their cache keys.
+_ATTEMPT = select(QuizAttempt).where(QuizAttempt.id == bindparam("id"))
+_ATTEMPT_LOCKED = _ATTEMPT.with_for_update().execution_options(populate_existing=True)
+
+
 def _own_attempt(attempt_id: int, lock: bool = False) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id, with_for_update=lock or None)
+    statement = _ATTEMPT_LOCKED if lock else _ATTEMPT
+    attempt = db.session.scalars(statement, {"id": attempt_id}).one_or_none()
     if attempt is None:
         abort(404)
     employee_id = current_user.employee_id  # no need to load the employee on every autosave

@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.quizzes.models import GradeChange, Question, Quiz, QuizAttempt
 from tests.conftest import csrf_token, login
 from tests.factories import make_course
+from tests.test_query_counts import count_queries
 
 CHOICES = {
     "answers": [{"text": "Jakarta", "fraction": 0.0}, {"text": "Palembang", "fraction": 1.0}]
@@ -123,6 +124,16 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
         f"{url}/jawab", json={"question_id": setup["choice"], "response": 1}, headers=headers
     )
     assert saved.status_code == 200 and saved.json["ok"] is True
+    # An autosave is the hottest request of an exam: the account (roles joined), the attempt
+    # (locked) and one upsert of the answer, whether the answer is new or replaced.
+    for response in (2, 1):
+        with count_queries(app) as queries:
+            again = client.post(
+                f"{url}/jawab",
+                json={"question_id": setup["choice"], "response": response},
+                headers=headers,
+            )
+        assert again.json["ok"] is True and queries["n"] == 3
     client.post(
         f"{url}/jawab", json={"question_id": setup["essay"], "response": "Karena."}, headers=headers
     )

@@ -1,0 +1,32 @@
+"""The header menu, rendered once per set of roles and language and then reused.
+
+The menu asks about thirty capability questions and translates as many labels; on hot pages (a quiz
+attempt, a lesson) that was a third of the page's rendering. Its links depend only on the account's
+roles, the language and the mount point, so the rendered HTML is kept per that key (a handful of
+entries: there are few distinct role sets) in each worker process.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from lms.permissions import capabilities_of
+
+_CACHE: dict[tuple, Markup] = {}
+_MAX_ENTRIES = 512
+
+
+def menu_items() -> Markup:
+    """The ``<li>`` links of the menu for the signed-in account."""
+    roles = current_user.roles
+    key = (roles, str(get_locale() or "id"), request.script_root)
+    html = _CACHE.get(key)
+    if html is None:
+        rendered = render_template("_menu.html", caps=capabilities_of(roles), roles=roles)
+        html = Markup(rendered)  # noqa: S704 - our own template, autoescaped when rendered
+        if len(_CACHE) < _MAX_ENTRIES:
+            _CACHE[key] = html
+    return html
