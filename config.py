@@ -48,7 +48,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
 
     WTF_CSRF_TIME_LIMIT = 3600
-    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # per account name, from any address
+    LOGIN_ADDRESS_RATE_LIMIT = "100 per minute"  # per client address, any account (an office)
+    TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     RATELIMIT_HEADERS_ENABLED = True
     # argon2id parameters (RFC 9106 "second recommended" profile is the argon2-cffi default).
     PASSWORD_TIME_COST = 3
@@ -74,6 +76,7 @@ class TestingConfig(Config):
     PASSWORD_TIME_COST = 1
     PASSWORD_MEMORY_COST = 64
     LOGIN_RATE_LIMIT = "5 per minute"
+    LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
 
 
 class ProductionConfig(Config):
@@ -107,3 +110,5 @@ def load_env(config: dict) -> None:
         config["SMTP_PORT"] = int(env.get("LMS_SMTP_PORT", "25"))
     if env.get("LMS_JP_TARGET"):
         config["JP_TARGET"] = int(env["LMS_JP_TARGET"])
+    if env.get("LMS_TRUSTED_PROXIES"):
+        config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])

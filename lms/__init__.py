@@ -27,6 +27,14 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     if config:
         app.config.update(config)
     _check_secret_key(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a reverse proxy every request comes from the proxy's address: believe the
+        # X-Forwarded-For/-Proto/-Host it sets (and only the last `proxies` hops), so rate limits
+        # count people, not the proxy, and redirects keep https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
     _register_blueprints(app)

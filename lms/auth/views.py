@@ -28,8 +28,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _login_account_key() -> str:
+    """The account name tried, whatever address it comes from (guessing one password from many
+    machines is counted together)."""
+    name = "".join((request.form.get("identifier") or "").split()).lower()  # NIP with spaces too
+    return "login:" + name[:100]
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
+@limiter.limit(_login_address_limit, methods=["POST"])  # per client address
 def login():  # noqa: ANN201
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from unittest import mock
 
+import pytest
+from flask import request
+
+from lms import create_app
 from lms.auth.models import AuditLog, User
 from lms.extensions import db
 from tests.conftest import csrf_token, login
@@ -185,3 +189,71 @@ def test_open_redirect_is_refused(client, world) -> None:  # noqa: ANN001
         data={"identifier": "pegawai", "password": "rahasia123", "csrf_token": token},
     )
     assert response.headers["Location"].endswith("/dasbor")
+
+
+def _login_statuses(app, attempts: list[tuple[str, str]]) -> list[int]:  # noqa: ANN001
+    """POST /masuk once per (account name, X-Forwarded-For) with a wrong password."""
+    client = app.test_client()
+    return [
+        client.post(
+            "/masuk",
+            data={"identifier": name, "password": "salah-sekali"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+        for name, address in attempts
+    ]
+
+
+@pytest.fixture
+def limited_app(databases, tmp_path):  # noqa: ANN001, ANN201
+    def make(**config: object):  # noqa: ANN202
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": databases.new("limits"),
+                "FILES_DIR": str(tmp_path),
+                "WTF_CSRF_ENABLED": False,
+                **config,
+            },
+            env="testing",
+        )
+        with app.app_context():
+            db.create_all()
+        return app
+
+    return make
+
+
+def test_login_limit_counts_an_account_across_addresses(limited_app) -> None:  # noqa: ANN001
+    app = limited_app(LOGIN_RATE_LIMIT="3 per minute", TRUSTED_PROXIES=1)
+    tries = [("pegawai", f"10.0.0.{i}") for i in range(4)]
+    assert _login_statuses(app, tries) == [200, 200, 200, 429]
+    # Another account is not held back, and a NIP typed with spaces is the same account name.
+    assert _login_statuses(app, [("atasan", "10.0.0.9")]) == [200]
+    nip = [("19941110 201710 2 953", "10.0.1.1"), ("199411102017102953", "10.0.1.2")]
+    assert _login_statuses(app, nip * 2) == [200, 200, 200, 429]
+
+
+def test_login_limit_per_address_and_forwarded_addresses_only_behind_a_proxy(
+    limited_app,  # noqa: ANN001
+) -> None:
+    # No proxy configured: X-Forwarded-For is the client's own claim and is ignored, so four
+    # accounts tried from one machine are counted against that machine.
+    direct = limited_app(LOGIN_ADDRESS_RATE_LIMIT="3 per minute")
+    spoofed = [(f"akun{i}", f"10.0.0.{i}") for i in range(4)]
+    assert _login_statuses(direct, spoofed) == [200, 200, 200, 429]
+    # Behind one trusted proxy: people at different addresses are counted apart...
+    proxied = limited_app(LOGIN_ADDRESS_RATE_LIMIT="3 per minute", TRUSTED_PROXIES=1)
+    assert _login_statuses(proxied, spoofed) == [200, 200, 200, 200]
+    # ...and one address trying many accounts is still stopped.
+    sprayed = [(f"akun{i}", "10.9.9.9") for i in range(4)]
+    assert _login_statuses(proxied, sprayed) == [200, 200, 200, 429]
+
+
+def test_forwarded_headers_are_believed_only_from_a_trusted_proxy(limited_app) -> None:  # noqa: ANN001
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"}
+    seen = {}
+    for proxies in (0, 1):
+        app = limited_app(TRUSTED_PROXIES=proxies)
+        app.add_url_rule("/_seen", "seen", lambda: f"{request.scheme} {request.remote_addr}")
+        seen[proxies] = app.test_client().get("/_seen", headers=headers).get_data(as_text=True)
+    assert seen == {0: "http 127.0.0.1", 1: "https 10.1.2.3"}

@@ -61,7 +61,7 @@ def test_login_rate_limit_in_redis_is_shared_between_app_instances(
     assert re.search(
         "Terlalu banyak percobaan",
         second.test_client()
-        .post("/masuk", data={"identifier": "x", "password": "yyyyyyyy"})
+        .post("/masuk", data={"identifier": "siapa", "password": "yyyyyyyy"})
         .get_data(as_text=True),
     )
     import redis
