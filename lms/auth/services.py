@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
@@ -86,11 +87,12 @@ def authenticate(identifier: str, password: str) -> User | None:
     return user
 
 
-# Every request loads its account: one query with the roles joined (the capability check needs
-# them), built once so SQLAlchemy reuses its cache key instead of building a statement each time.
-_USER_WITH_ROLES = (
-    select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("uid"))
-)
+@lru_cache(maxsize=1)
+def _user_with_roles() -> Select:
+    """Every request loads its account: one query with the roles joined (the capability check
+    needs them), built once (on first use, when every model is mapped) so SQLAlchemy reuses its
+    cache key instead of building a statement each time."""
+    return select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("uid"))
 
 
 def load_user(user_id: str) -> User | None:
@@ -99,7 +101,7 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.execute(_USER_WITH_ROLES, {"uid": uid}).unique().scalar_one_or_none()
+    user = db.session.execute(_user_with_roles(), {"uid": uid}).unique().scalar_one_or_none()
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -261,8 +261,8 @@ def save_answer(
     now: datetime | None = None,
     *,
     locked: bool = False,
-) -> AttemptAnswer:
-    """Store (or replace) one answer while the attempt is open.
+) -> int:
+    """Store (or replace) one answer while the attempt is open; returns the answer's id.
 
     The attempt row is locked so a save racing its submit either lands before grading or is
     refused; ``locked`` says the caller loaded it with ``FOR UPDATE`` in this transaction already.
@@ -281,22 +281,20 @@ def save_answer(
     # (attempt, question) settles two saves of one question in flight at once, where the row
     # lock above does not serialise them (SQLite), without a savepoint or a second read.
     values = {"attempt_id": attempt.id, "question_id": question_id, "response": response}
-    return db.session.scalars(
-        _answer_upsert(db.session.get_bind().dialect.name),
-        {**values, "saved_at": now},
-        execution_options={"populate_existing": True},
-    ).one()
+    statement = _answer_upsert(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, {**values, "saved_at": now}).scalar_one()
 
 
 @lru_cache(maxsize=4)
 def _answer_upsert(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE for one answer, built once per dialect (PostgreSQL and
-    SQLite both know it); the values come as parameters."""
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(AttemptAnswer)
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING id for one answer, on the table (no ORM objects
+    to build), once per dialect (PostgreSQL and SQLite both know it); values come as parameters."""
+    table = AttemptAnswer.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     return stmt.on_conflict_do_update(
-        index_elements=["attempt_id", "question_id"],
+        index_elements=[table.c.attempt_id, table.c.question_id],
         set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
-    ).returning(AttemptAnswer)
+    ).returning(table.c.id)
 
 
 # --- submit and grade ----------------------------------------------------------------------------

@@ -24,8 +24,7 @@ from lms.completion.consumers import dispatch
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.org.services import opd_of
-from lms.quizzes.models import Question
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import answer_correctly, sign_in, sign_out
 
 # Not KOM-101/MWK-101 (the certificate journey, the demo completion) nor TIK-101 (the learner
 # journey): MPP-101, 6 JP, teknis.
@@ -43,38 +42,6 @@ BERAKHLAK_NOTES = {
     "adaptif": "Cepat menyesuaikan diri dengan aplikasi baru.",
     "kolaboratif": "Membantu subbidang lain saat sibuk.",
 }
-
-
-def _answer_correctly(page, live_app) -> None:  # noqa: ANN001
-    """Pick the right answer of every question shown (the test reads the bank, as a cheat)."""
-    ids = [
-        int(q)
-        for q in page.locator("fieldset[data-question]").evaluate_all(
-            "els => els.map(e => e.dataset.question)"
-        )
-    ]
-    with live_app.app_context():
-        questions = {
-            q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))
-        }
-        db.session.remove()
-    for qid in ids:
-        q = questions[qid]
-        answers = q.data.get("answers", [])
-        if q.type == "single_choice":
-            best = max(range(len(answers)), key=lambda i: answers[i]["fraction"])
-            page.locator(f"#q{qid}-{best}").check()
-        elif q.type == "multiple_response":
-            for i, a in enumerate(answers):
-                if a["fraction"] > 0:
-                    page.locator(f"#q{qid}-{i}").check()
-        elif q.type == "true_false":
-            right = next(a["text"] for a in answers if a["fraction"] == 1.0)
-            page.locator(f"#q{qid}-{right}").check()
-        else:
-            right = next(a["text"] for a in answers if a["fraction"] == 1.0)
-            page.locator(f"#q{qid}-text").fill(right)
-    page.locator("#quiz-status[data-state=saved]").wait_for()
 
 
 def _number(text: str) -> Decimal:
@@ -204,7 +171,7 @@ def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
     page.get_by_role("link", name=re.compile("Post-test")).first.click()
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_url("**/kuis/percobaan/*")
-    _answer_correctly(page, live_app)
+    answer_correctly(page, live_app)
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#quiz-submit").click()
     page.wait_for_url("**/hasil")

@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from lms.quizzes.models import Question
-from tests.browser.conftest import SHOTS, sign_in
+from tests.browser.conftest import SHOTS, answer_correctly, sign_in
 
 COURSE = "KOM-101"
 TOOLS = ("pdftotext", "pdftoppm", "zbarimg")
@@ -25,38 +24,6 @@ TOOLS = ("pdftotext", "pdftoppm", "zbarimg")
 def _squash(text: str) -> str:
     """pdftotext splits letter-spaced words: compare without any whitespace."""
     return re.sub(r"\s+", "", text)
-
-
-def _answer_correctly(page, live_app) -> None:  # noqa: ANN001
-    """Pick the right answer of every question shown (the test reads the bank, as a cheat)."""
-    ids = [
-        int(q)
-        for q in page.locator("fieldset[data-question]").evaluate_all(
-            "els => els.map(e => e.dataset.question)"
-        )
-    ]
-    with live_app.app_context():
-        questions = {
-            q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))
-        }
-        db.session.remove()
-    for qid in ids:
-        q = questions[qid]
-        answers = q.data.get("answers", [])
-        if q.type == "single_choice":
-            best = max(range(len(answers)), key=lambda i: answers[i]["fraction"])
-            page.locator(f"#q{qid}-{best}").check()
-        elif q.type == "multiple_response":
-            for i, a in enumerate(answers):
-                if a["fraction"] > 0:
-                    page.locator(f"#q{qid}-{i}").check()
-        elif q.type == "true_false":
-            right = next(a["text"] for a in answers if a["fraction"] == 1.0)
-            page.locator(f"#q{qid}-{right}").check()
-        else:
-            right = next(a["text"] for a in answers if a["fraction"] == 1.0)
-            page.locator(f"#q{qid}-text").fill(right)
-    page.locator("#quiz-status[data-state=saved]").wait_for()
 
 
 @pytest.mark.browser
@@ -98,7 +65,7 @@ def test_employee_completes_a_course_and_verifies_the_certificate(
     page.get_by_role("link", name=re.compile("Post-test")).first.click()
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_url("**/kuis/percobaan/*")
-    _answer_correctly(page, live_app)
+    answer_correctly(page, live_app)
     shot("72-posttest-answered")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#quiz-submit").click()

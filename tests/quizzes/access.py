@@ -57,6 +57,6 @@ def build_args(world) -> dict:  # noqa: ANN001
         course, None, {"title": "Kuis Akses", "attempts_allowed": 0, "question_ids": [essay.id]}
     )
     attempt = attempts.start_attempt(quiz, employee)
-    answer = attempts.save_answer(attempt, essay.id, "Karena penting.")
+    answer_id = attempts.save_answer(attempt, essay.id, "Karena penting.")
     attempts.submit(attempt)
-    return {"quiz_id": quiz.id, "attempt_id": attempt.id, "answer_id": answer.id}
+    return {"quiz_id": quiz.id, "attempt_id": attempt.id, "answer_id": answer_id}

@@ -12,7 +12,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Employee
 from lms.quizzes import attempts as svc
-from lms.quizzes.models import GradeChange, Question, Quiz, QuizAttempt
+from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.factories import make_course
 
 CHOICES = {
@@ -165,7 +165,9 @@ def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # no
     attempt = svc.start_attempt(quiz, employee)
     svc.save_answer(attempt, ids["choice"], 1)
     svc.save_answer(attempt, ids["tf"], True)
-    answer = svc.save_answer(attempt, ids["essay"], "Karena melayani publik.")
+    answer = db.session.get(
+        AttemptAnswer, svc.save_answer(attempt, ids["essay"], "Karena melayani publik.")
+    )
     svc.submit(attempt)
     assert attempt.status == "submitted"
     assert attempt.score is None
