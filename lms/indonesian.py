@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
 
 MONTHS = (
     "Januari",
@@ -27,3 +30,17 @@ def tanggal(day: date | None) -> str:
     if day is None:
         return ""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def local_zone() -> ZoneInfo:
+    """The agency's time zone (``BABEL_DEFAULT_TIMEZONE``, Asia/Jakarta for Palembang)."""
+    name = "Asia/Jakarta"
+    if has_app_context():
+        name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", name)
+    return ZoneInfo(name)
+
+
+def local_today() -> date:
+    """Today where the agency is, not on the server's clock (often UTC: seven hours behind
+    Palembang, so from midnight to 07:00 WIB its date is yesterday's, and on 1 January last year's)."""
+    return datetime.now(UTC).astimezone(local_zone()).date()

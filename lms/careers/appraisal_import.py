@@ -9,7 +9,6 @@ annual evaluation of the employee's SKP period for that year (created, closed, w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +23,7 @@ from lms.careers.skp_services import PREDIKAT_LABELS, RATING_LABELS, annual_slot
 from lms.db import utcnow
 from lms.extensions import db
 from lms.imports import RowError, RowsPreview
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.org.services import OrgError, read_table
@@ -80,7 +80,7 @@ def _year(text: str) -> int | None:
         value = int(text.strip())
     except ValueError:
         return None
-    return value if 2000 <= value <= date.today().year else None
+    return value if 2000 <= value <= local_today().year else None
 
 
 def preview(user: User, filename: str, data: bytes) -> Preview:
@@ -131,7 +131,7 @@ def preview(user: User, filename: str, data: bytes) -> Preview:
             err("nip", _("Pegawai %(n)s di luar lingkup unit Anda.", n=nip))
         year = _year(values.get("tahun", ""))
         if year is None:
-            err("tahun", _("Tahun harus berupa angka antara 2000 dan %(y)s.", y=date.today().year))
+            err("tahun", _("Tahun harus berupa angka antara 2000 dan %(y)s.", y=local_today().year))
         ratings = {}
         for column in ("hasil_kerja", "perilaku"):
             raw = values.get(column, "")

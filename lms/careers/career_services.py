@@ -9,7 +9,6 @@ the programme's name (a programme done before this system, entered as outside le
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from lms.careers.models import LearningRecord
 from lms.careers.skp_models import CareerRequirement
 from lms.completion.models import Completion
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanLevel, JabatanType, Unit
 from lms.org.reference import REFERENCE_DIR
 
@@ -203,7 +203,7 @@ def career_status(employee: Employee) -> CareerStatus:
 
 def career_view(employee: Employee) -> dict[str, Any]:
     """Everything the career page shows: history, JP per year (chart), requirements."""
-    this = date.today().year
+    this = local_today().year
     years = list(range(this - HISTORY_YEARS + 1, this + 1))
     per_year = queries.jp_by_year(employee.id, years)
     target = ledger.target()

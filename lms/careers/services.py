@@ -32,6 +32,7 @@ from lms.courses.models import COMPETENCY_KINDS, Course, CourseVersion
 from lms.db import utcnow
 from lms.enrolments.models import Cohort
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, JenisDiklat
 
 JP_MAX = Decimal(2000)
@@ -148,7 +149,7 @@ def save_outside(
     """Add (``record`` None) or change a pending outside record; evidence required when adding."""
     if record is not None and not editable(record):
         raise CareerError(_("Catatan ini sudah diperiksa dan tidak dapat diubah lagi."))
-    errors = validate_outside(data, _known_codes(), date.today())
+    errors = validate_outside(data, _known_codes(), local_today())
     if record is None and evidence is None:
         errors["evidence"] = _("Unggah berkas bukti (PDF, PNG, atau JPEG).")
     if errors:

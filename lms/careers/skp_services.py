@@ -32,7 +32,7 @@ from lms.careers.skp_models import (  # noqa: F401  (imported so create_all sees
 from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import MONTHS
+from lms.indonesian import MONTHS, local_today
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of
 from lms.permissions import Capability, can, unit_in_scope
@@ -140,7 +140,7 @@ def slot_of(period: SkpPeriod, kind: str, sequence: int | None) -> Slot | None:
 
 def open_slots(period: SkpPeriod, today: date | None = None) -> list[Slot]:
     """Periodic slots that have started and are not evaluated yet."""
-    today = today or date.today()
+    today = today or local_today()
     done = {e.sequence for e in period.evaluations if e.kind == "periodic"}
     return [
         s
@@ -436,7 +436,7 @@ def evaluate(period: SkpPeriod, by: User, data: EvaluationInput) -> SkpEvaluatio
         e.kind == "periodic" and e.sequence == slot.sequence for e in period.evaluations
     ):
         raise CareerError(_("Evaluasi %(l)s sudah ada.", l=slot.label))
-    if slot.starts > date.today():
+    if slot.starts > local_today():
         raise RecordInvalid({"sequence": _("Periode %(l)s belum dimulai.", l=slot.label)})
     errors = validate_evaluation(period, data)
     if errors:

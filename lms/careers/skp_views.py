@@ -49,6 +49,7 @@ from lms.careers.view_helpers import (
     years,
 )
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, can, require, unit_in_scope
 from lms.storage import get_storage
@@ -73,11 +74,11 @@ def _skp_labels() -> dict[str, Any]:
 
 
 def _years() -> list[int]:
-    return years(date.today().year)
+    return years(local_today().year)
 
 
 def _year_arg() -> int:
-    this = date.today().year
+    this = local_today().year
     return year_arg(this - HISTORY_YEARS, this)
 
 
@@ -102,7 +103,7 @@ def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int
         employee=me,
         period=period,
         year=year,
-        this_year=date.today().year,
+        this_year=local_today().year,
         years=_years(),
         form=target_form or TargetForm(),
         action_form=SkpActionForm(),
@@ -121,7 +122,7 @@ def skp_my():  # noqa: ANN201
 @require(C.LEARN)
 def skp_target_add():  # noqa: ANN201
     me = current_employee()
-    year = date.today().year
+    year = local_today().year
     form = TargetForm()
     valid = form.validate_on_submit()
     data = skp.TargetInput(
@@ -168,7 +169,7 @@ def skp_target_delete(skp_target_id: int):  # noqa: ANN201
 @require(C.LEARN)
 def skp_submit():  # noqa: ANN201
     me = current_employee()
-    period = skp.period_of(me.id, date.today().year)
+    period = skp.period_of(me.id, local_today().year)
     if period is None:
         flash(_("Susun rencana hasil kerja terlebih dahulu."), "error")
         return redirect(url_for("careers.skp_my"))

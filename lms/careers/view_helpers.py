@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, request
@@ -13,6 +12,7 @@ from werkzeug.wrappers import Response
 from lms.careers import queries
 from lms.careers.services import CareerError, RecordInvalid
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 
 HISTORY_YEARS = 5  # how many past years the year choices offer
@@ -48,7 +48,7 @@ def years(latest: int) -> list[int]:
 
 def year_arg(earliest: int, latest: int) -> int:
     """``?tahun=``, or this year when it is missing or outside earliest..latest."""
-    this = date.today().year
+    this = local_today().year
     year = request.args.get("tahun", this, type=int)
     return year if earliest <= year <= latest else this
 

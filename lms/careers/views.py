@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +39,7 @@ from lms.careers.view_helpers import (
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments.models import Cohort
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org.models import Unit
 from lms.permissions import Capability, Role, can, require, unit_in_scope
@@ -72,11 +72,11 @@ def _jp(value: Decimal | float | int | None) -> str:
 
 
 def _year_arg() -> int:
-    return year_arg(2000, date.today().year + 1)
+    return year_arg(2000, local_today().year + 1)
 
 
 def _years() -> list[int]:
-    return years(date.today().year + 1)
+    return years(local_today().year + 1)
 
 
 # --- JP charts ----------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def _years() -> list[int]:
 
 def jp_charts(employee_id: int) -> dict[str, Any]:
     """The gauge of this year's JP against the target, the split by kind, JP per year."""
-    this = date.today().year
+    this = local_today().year
     target = ledger.target()
     now = ledger.jp_of(employee_id, this)
     years = list(range(this - HISTORY_YEARS + 1, this + 1))
@@ -177,7 +177,7 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
             services.validate_outside(
                 _outside_input(form),
                 set(j.code for j in services.jenis_diklat_choices()),
-                date.today(),
+                local_today(),
             ),
         )
         return None
@@ -427,7 +427,7 @@ def _course_choices() -> list[tuple[Any, str]]:
 def _cohort_choices() -> list[tuple[Any, str]]:
     rows = db.session.execute(
         select(Cohort.id, Cohort.name)
-        .where(Cohort.ends_on >= date.today())
+        .where(Cohort.ends_on >= local_today())
         .order_by(Cohort.starts_on, Cohort.id)
     ).all()
     return [(None, _("— pilih angkatan —"))] + [(cid, name) for cid, name in rows]
@@ -469,7 +469,7 @@ def _render_plan(
         "careers/plan.html",
         plan=plan,
         year=year,
-        this_year=date.today().year,
+        this_year=local_today().year,
         years=_years(),
         employee=me,
         need_form=need_form,
@@ -493,7 +493,7 @@ def plan():  # noqa: ANN201
 @require(C.LEARN)
 def plan_need_add():  # noqa: ANN201
     me = current_employee()
-    year = date.today().year
+    year = local_today().year
     plan = services.plan_of(me.id, year)
     need_form, _activity = _plan_forms(plan)
     if need_form.validate_on_submit():
@@ -525,7 +525,7 @@ def plan_need_add():  # noqa: ANN201
 @require(C.LEARN)
 def plan_activity_add():  # noqa: ANN201
     me = current_employee()
-    year = date.today().year
+    year = local_today().year
     plan = services.plan_of(me.id, year)
     _need, activity_form = _plan_forms(plan)
     if activity_form.validate_on_submit():
@@ -589,7 +589,7 @@ def plan_activity_delete(plan_activity_id: int):  # noqa: ANN201
 @require(C.LEARN)
 def plan_submit():  # noqa: ANN201
     me = current_employee()
-    plan = services.plan_of(me.id, date.today().year)
+    plan = services.plan_of(me.id, local_today().year)
     if plan is None:
         flash(_("Susun rencana terlebih dahulu."), "error")
         return redirect(url_for("careers.plan"))
@@ -648,7 +648,7 @@ def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
 def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if Role.ATASAN not in user.roles or user.employee_id is None:
         return None
-    year = date.today().year
+    year = local_today().year
     rows = queries.team_jp(user.employee_id, year)
     return "careers/_dash_team_jp.html", {
         "rows": rows[:5],

@@ -32,6 +32,7 @@ from lms.certificates import services as certificates
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
 from lms.extensions import db, limiter
+from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org.nip import format_nip
 from lms.permissions import Capability, can, require
@@ -451,7 +452,7 @@ def series_settings():  # noqa: ANN201
         return redirect(url_for("certificates.series_settings"))
     example = None
     try:
-        example = series.number_format.format(seq=1, prefix=series.prefix, year=datetime.now().year)
+        example = series.number_format.format(seq=1, prefix=series.prefix, year=local_today().year)
     except (KeyError, IndexError, ValueError):
         example = None
     status = 400 if request.method == "POST" else 200

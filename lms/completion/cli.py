@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.indonesian import local_today
 
 completions = AppGroup("completions", help="Completions and their certificates.")
 
@@ -79,7 +80,7 @@ def record(
     if course is None:
         _fail(f"no published course with code {code}")
     try:
-        completed_on = date.fromisoformat(day) if day else date.today()
+        completed_on = date.fromisoformat(day) if day else local_today()
     except ValueError:
         _fail(f"invalid --date {day!r}; use YYYY-MM-DD")
     try:

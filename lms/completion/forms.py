@@ -10,6 +10,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from lms.indonesian import local_today
+
 DATE_MESSAGE = _l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")
 
 
@@ -21,7 +23,7 @@ def _int_or_zero(value: object) -> int:
 
 
 def _not_future(_form: FlaskForm, field: DateField) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError(_l("Tanggal selesai tidak boleh di masa depan."))
 
 

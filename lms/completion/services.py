@@ -25,6 +25,7 @@ from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import utcnow
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
@@ -344,7 +345,7 @@ def record_classroom(
         )
     if score is not None and not 0 <= score <= 100:
         raise CompletionError(_("Nilai harus antara 0 dan 100."))
-    if completed_on > date.today():
+    if completed_on > local_today():
         raise CompletionError(_("Tanggal selesai tidak boleh di masa depan."))
     enrolment = db.session.scalar(
         select(Enrolment).where(

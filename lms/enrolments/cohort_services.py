@@ -36,6 +36,7 @@ from lms.enrolments.models import (
     ProgrammeCourse,
 )
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
 from lms.permissions import Capability, can
 
@@ -251,7 +252,7 @@ def members_progress(cohort: Cohort, employee_ids: Sequence[int]) -> dict[int, i
 
 
 def current_phase(cohort: Cohort, today: date | None = None) -> CohortPhase | None:
-    today = today or date.today()
+    today = today or local_today()
     return next(
         (
             p
@@ -264,7 +265,7 @@ def current_phase(cohort: Cohort, today: date | None = None) -> CohortPhase | No
 
 def running_cohorts(today: date | None = None, limit: int = 8) -> list[Cohort]:
     """Cohorts that have not ended yet, soonest first (for HR's dashboard)."""
-    today = today or date.today()
+    today = today or local_today()
     return list(
         db.session.scalars(
             select(Cohort)
@@ -374,7 +375,7 @@ def check_join(
     type_names: Mapping[str, str] | None = None,
 ) -> JoinCheck:
     """Why the join button is enabled or not; pass ``existing``/``taken`` when pre-loaded."""
-    today = today or date.today()
+    today = today or local_today()
     if employee is None:
         return JoinCheck(False, (_("Hanya pegawai yang dapat mengikuti angkatan."),))
     if existing is not None and existing.status in (*OPEN_STATES, "completed"):
@@ -532,7 +533,7 @@ def add_member(
     actor: User | None, cohort: Cohort, employee: Employee, today: date | None = None
 ) -> CohortMember:
     """HR adds a participant directly: no approval steps, but eligibility and quota apply."""
-    today = today or date.today()
+    today = today or local_today()
     _lock_cohort(cohort)
     existing = find_member(cohort, employee)
     _refuse_unless_joinable(cohort, employee, existing, today)
@@ -545,7 +546,7 @@ def nominate(
     actor: User, cohort: Cohort, employee: Employee, today: date | None = None
 ) -> CohortMember:
     """The employee (or their direct supervisor) asks for a seat; the cohort's steps follow."""
-    today = today or date.today()
+    today = today or local_today()
     me = actor.employee
     is_self = me is not None and me.id == employee.id
     is_supervisor = me is not None and employee.supervisor_id == me.id

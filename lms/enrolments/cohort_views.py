@@ -3,7 +3,6 @@ approvals, and the dashboard sections "Angkatan berjalan" (HR) and "Angkatan say
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from lms.enrolments.cohort_forms import (
 from lms.enrolments.models import Approval, Cohort, CohortMember, Programme
 from lms.enrolments.services import status_label
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
@@ -87,7 +87,7 @@ def _field_error(form: Any, field: str | None, message: str, default: str) -> No
 @login_required
 def programmes():  # noqa: ANN201
     rows = db.session.scalars(cs.programmes_query().order_by(Programme.title)).all()
-    today = date.today()
+    today = local_today()
     return render_template(
         "cohorts/programmes.html",
         rows=rows,
@@ -166,7 +166,7 @@ def programme(programme_code: str):  # noqa: ANN201
     if prog is None:
         abort(404)
     manage = can(current_user, C.MANAGE_COHORTS)
-    today = date.today()
+    today = local_today()
     cohorts = db.session.scalars(
         select(Cohort)
         .options(selectinload(Cohort.phases))
@@ -235,7 +235,7 @@ def programme(programme_code: str):  # noqa: ANN201
 @require(C.MANAGE_COHORTS)
 def cohorts():  # noqa: ANN201
     show = request.args.get("tampil", "berjalan")
-    today = date.today()
+    today = local_today()
     stmt = select(Cohort)
     if show != "semua":
         stmt = stmt.where(Cohort.ends_on >= today)
@@ -371,7 +371,7 @@ def cohort(cohort_code: str):  # noqa: ANN201
         progress=cs.members_progress(row, [m.employee_id for m in members]),
         pending={m.id: cs.pending_step(m) for m in members},
         current=cs.current_phase(row),
-        today=date.today(),
+        today=local_today(),
         q=q,
         results=results,
         problems={e.id: cs.eligibility_problems(e, row, names) for e in results},
@@ -550,7 +550,7 @@ def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
 def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.MANAGE_COHORTS):
         return None
-    today = date.today()
+    today = local_today()
     rows = cs.running_cohorts(today)
     return "cohorts/_dashboard_hr.html", {
         "rows": rows,
@@ -570,7 +570,7 @@ def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
         pending = len(cs.pending_approvals_for(user))
     if not memberships and not pending:
         return None
-    today = date.today()
+    today = local_today()
     return "cohorts/_dashboard_mine.html", {
         "memberships": memberships,
         "pending": pending,

@@ -19,6 +19,7 @@ from lms.courses.models import Course
 from lms.db import utcnow
 from lms.enrolments.models import Approval, Enrolment, Notification
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, can, unit_in_scope
 
@@ -73,7 +74,7 @@ def check_self_enrol(
     left: int | None = -1,
 ) -> EnrolCheck:
     """Why the enrol button is enabled or not. ``existing``/``left`` may be passed pre-loaded."""
-    today = today or date.today()
+    today = today or local_today()
     if employee is None:
         return EnrolCheck(False, _("Hanya pegawai yang dapat mendaftar pelatihan."))
     if course.published_version_id is None or course.archived:
@@ -164,7 +165,7 @@ def nominate(
     actor: User, employee: Employee, course: Course, today: date | None = None
 ) -> Enrolment:
     """The employee or their supervisor nominates; approval steps follow the course setting."""
-    today = today or date.today()
+    today = today or local_today()
     me = actor.employee
     if not (me is not None and (me.id == employee.id or employee.supervisor_id == me.id)):
         raise EnrolmentError(

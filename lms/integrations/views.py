@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import (
     Response,
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 
 from lms.careers.models import SIASN_STATES
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.integrations import bp, siasn, webhooks
 from lms.integrations.forms import ConfirmForm, EndpointForm, ResultConfirmForm, ResultUploadForm
 from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
@@ -39,9 +39,9 @@ _SESSION_KEY = "siasn_result_key"
 
 
 def _scope() -> siasn.Scope:
-    year = request.args.get("tahun", type=int) or date.today().year
+    year = request.args.get("tahun", type=int) or local_today().year
     if not 2000 <= year <= 2100:
-        year = date.today().year
+        year = local_today().year
     opd_id = request.args.get("opd", type=int) or None
     status = request.args.get("status", "")
     return siasn.Scope(year, opd_id, status if status in SIASN_STATES else None)

@@ -11,6 +11,7 @@ from lms.courses.models import Lesson
 from lms.courses.views import ActionForm
 from lms.enrolments import services as enrolments
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.learning import bp, services
 from lms.main.dashboard import section
 from lms.permissions import Capability, require
@@ -99,7 +100,6 @@ def learner_section(user):  # noqa: ANN001, ANN201
     """My courses with progress, deadlines, JP this year against the target, suggestions."""
     if user.employee_id is None:
         return None
-    from datetime import date
 
     from flask import current_app
 
@@ -109,7 +109,7 @@ def learner_section(user):  # noqa: ANN001, ANN201
     return "learning/_dash_learner.html", {
         "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
         "open_total": course_queries.count_enrolments(user.employee_id, open_states),
-        "jp": jp_of(user.employee_id, date.today().year)["total"],  # the one JP ledger
+        "jp": jp_of(user.employee_id, local_today().year)["total"],  # the one JP ledger
         "target": current_app.config["JP_TARGET"],
         "suggestions": course_queries.suggestions(user.employee_id),
         "status_label": enrolments.status_label,

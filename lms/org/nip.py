@@ -14,6 +14,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from lms.indonesian import local_today
+
 
 class NipError(ValueError):
     """An invalid NIP; the message says what is wrong, in the user's language."""
@@ -51,7 +53,7 @@ def _safe_translate(message: str, **kwargs: object) -> str:
 
 def parse_nip(raw: str, kind: str | None = None, today: date | None = None) -> NipInfo:
     """Validate a NIP and return its parts; raise ``NipError`` saying what is wrong."""
-    today = today or date.today()
+    today = today or local_today()
     digits = normalise_nip(raw)
     if not digits:
         raise NipError(_safe_translate("NIP wajib diisi."))

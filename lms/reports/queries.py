@@ -45,7 +45,7 @@ from lms.courses.models import Course, CourseTrainer, CourseVersion
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT
+from lms.indonesian import MONTHS_SHORT, local_today
 from lms.org.models import Employee, JabatanType, Unit
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.reports.filters import PAGE_SIZE, Filters, Scope
@@ -502,7 +502,7 @@ class JpComplianceReport(SqlReport):
         ]
 
     def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
-        year = f.year or date.today().year
+        year = f.year or local_today().year
         goal = target()
         totals = jp_totals(year)
         cur = aliased(Unit)
@@ -636,7 +636,7 @@ class CohortReport(SqlReport):
         result = case(
             (done.id.is_not(None), "lulus"),
             (CohortMember.status.in_(("withdrawn", "rejected")), "tidak_lulus"),
-            (Cohort.ends_on < date.today(), "tidak_lulus"),
+            (Cohort.ends_on < local_today(), "tidak_lulus"),
             else_="proses",
         )
         stmt = (
@@ -1183,4 +1183,4 @@ REPORTS: dict[str, Report] = {
 
 def default_year(report: Report) -> int | None:
     """JP compliance always concerns one year (this one unless asked)."""
-    return date.today().year if report.key == "jp-compliance" else None
+    return local_today().year if report.key == "jp-compliance" else None

@@ -11,7 +11,6 @@ BKPSDM sees the OPD's row change.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -23,6 +22,7 @@ from lms.careers.ledger import target
 from lms.completion.consumers import dispatch
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.services import opd_of
 from tests.browser.conftest import answer_correctly, sign_in, sign_out
 
@@ -100,7 +100,7 @@ def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
-    year = date.today().year
+    year = local_today().year
     course_id, opd_name, goal = _setup_facts(live_app)
 
     # --- 1. Setup through the UI: pegawai's development plan and SKP, agreed by atasan. ---------

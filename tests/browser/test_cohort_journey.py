@@ -7,11 +7,12 @@ other journeys see the demo accounts as they were.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from lms.indonesian import local_today
 from tests.browser.conftest import sign_in, sign_out
 
 CODE = "PKP-2027-UJI"
@@ -27,7 +28,7 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     shot,
     axe_check,  # noqa: ANN001
 ) -> None:
-    start = date.today() + timedelta(days=30)
+    start = local_today() + timedelta(days=30)
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "bkpsdm")
     expect(page.get_by_role("heading", name="Angkatan berjalan", level=2)).to_be_visible()

@@ -10,7 +10,6 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from lms.completion.consumers import dispatch
 from lms.completion.services import current_completion, record_classroom
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
 from tests.browser.conftest import SHOTS, sign_in
 
@@ -74,10 +74,10 @@ def _record_completions(live_app) -> tuple[dict[str, Decimal], Decimal]:  # noqa
             for code in codes:
                 course = db.session.scalar(select(Course).where(Course.code == code))
                 if current_completion(employee.id, course_id=course.id) is None:
-                    record_classroom(employee, course, completed_on=date.today(), score=88, by=hr)
+                    record_classroom(employee, course, completed_on=local_today(), score=88, by=hr)
         db.session.commit()
         dispatch()  # the learning-record consumer turns the completions into ledger entries
-        year = date.today().year
+        year = local_today().year
         totals = jp_totals(year)
         ledger = dict(
             db.session.execute(
@@ -130,7 +130,7 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
     meets = {nip for nip, jp in expected.items() if jp >= goal}
     assert meets and len(meets) < len(expected)  # some meet the target, some do not
     assert sum(expected.values()) > 0
-    year = date.today().year
+    year = local_today().year
 
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "bkpsdm")

@@ -6,10 +6,9 @@ The URL's record and plan belong to `pegawai` (Dinas Kesehatan, whose direct sup
 
 from __future__ import annotations
 
-from datetime import date
-
 from lms.careers import services
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.careers.ledger_helpers import make_record, store_evidence
 from tests.factories import make_course
@@ -50,7 +49,7 @@ def build_args(world) -> dict:  # noqa: ANN001
     pegawai = db.session.get(Employee, world.employees["pegawai"].id)
     record = make_record(pegawai.id, status="pending", evidence_key=store_evidence())
     course = make_course("RENCANA-101", title="Analisis Data Kepegawaian")
-    plan = services.ensure_plan(pegawai, date.today().year)
+    plan = services.ensure_plan(pegawai, local_today().year)
     need = services.add_need(
         plan, services.NeedInput("Analisis data", "teknis", 1, 3, "skp_result", "")
     )

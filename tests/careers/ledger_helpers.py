@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from lms.careers.models import LearningRecord
 from lms.extensions import db
+from lms.indonesian import local_today
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from lms.completion.models import Completion
 from lms.courses.models import Course
 from lms.db import utcnow
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
 from tests.careers.ledger_helpers import (
     TODAY,
@@ -204,7 +204,7 @@ def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
 
 def test_query_counts_flat_with_few_and_many_employees(app, world) -> None:  # noqa: ANN001
     with app.app_context():
-        make_record(world.employees["pegawai"].id, jp="3", year=date.today().year - 2)
+        make_record(world.employees["pegawai"].id, jp="3", year=local_today().year - 2)
         db.session.commit()
     _many_employees(app, world, 3, 0)
     few = _measure(app, world)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.enrolments.models import Approval, Cohort, CohortMember, Programme, ProgrammeCourse
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 
 LOGGED_IN = "logged_in"
@@ -43,7 +44,7 @@ def build_args(world) -> dict[str, object]:  # noqa: ANN001
     programme = Programme(code="UJIAKSES", title="Program Uji Akses")
     programme.courses = [ProgrammeCourse(course_id=course.id, position=0)]
     db.session.add(programme)
-    today = date.today()
+    today = local_today()
     cohort = Cohort(
         programme=programme,
         code="UJIAKSES-I",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from lms.enrolments import cohort_services as cs
 from lms.enrolments.models import Cohort, Programme
 from lms.extensions import db
+from lms.indonesian import local_today
 from tests.factories import make_course
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def make_programme(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -19,6 +19,7 @@ from lms.auth.models import User
 from lms.enrolments import cohort_services as cs
 from lms.enrolments.models import Cohort, CohortMember, Enrolment
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.conftest import PG_URL, isolated_app
 from tests.factories import build_world, make_course, make_employee
@@ -42,7 +43,7 @@ def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
             programme = cs.save_programme(
                 None, {"code": "RACE", "title": "Program Rebutan"}, courses
             )
-            today = date.today()
+            today = local_today()
             for code in ("RACE-I", "RACE-II"):
                 cs.save_cohort(
                     None,

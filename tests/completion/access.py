@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from lms.auth.models import User
 from lms.completion.services import record_classroom
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.factories import make_course
 
@@ -39,7 +38,7 @@ def build_args(world) -> dict:  # noqa: ANN001
     completion = record_classroom(
         db.session.get(Employee, world.employees["atasan"].id),
         course,
-        completed_on=date.today(),
+        completed_on=local_today(),
         score=88,
         by=db.session.get(User, world.users["admin_bkpsdm"].id),
     )

@@ -10,6 +10,7 @@ from lms.certificates.models import Certificate
 from lms.completion.cli import completions
 from lms.completion.models import Completion, OutboxEvent
 from lms.extensions import db
+from lms.indonesian import local_today
 
 
 def _run(app, *args: str):  # noqa: ANN001, ANN202
@@ -40,7 +41,7 @@ def test_record_from_the_command_line(app, world, classroom) -> None:  # noqa: A
 
 def test_failures_exit_non_zero_with_one_line(app, world, classroom) -> None:  # noqa: ANN001
     nip = world.employees["pegawai"].nip
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (local_today() + timedelta(days=3)).isoformat()
     cases = [
         (["--nip", "199001012015031999", "--course", "KLAS-101"], "no employee"),
         (["--nip", nip, "--course", "NOPE"], "no published course"),

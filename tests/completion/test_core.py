@@ -15,6 +15,7 @@ from lms.completion import services as completion
 from lms.completion.models import Completion, OutboxEvent
 from lms.enrolments.models import CohortMember, Programme, ProgrammeCourse
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.completion.builders import (
     course_with_posttest,
@@ -132,7 +133,7 @@ def test_classroom_completion_refuses_bad_input(ctx, world) -> None:  # noqa: AN
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
     course, _quiz, _question = course_with_posttest()
     with pytest.raises(completion.CompletionError, match="antara 0 dan 100"):
-        completion.record_classroom(employee, course, completed_on=date.today(), score=101, by=hr)
+        completion.record_classroom(employee, course, completed_on=local_today(), score=101, by=hr)
     with pytest.raises(completion.CompletionError, match="masa depan"):
         completion.record_classroom(
             employee, course, completed_on=date(2999, 1, 1), score=None, by=hr
@@ -142,7 +143,7 @@ def test_classroom_completion_refuses_bad_input(ctx, world) -> None:  # noqa: AN
     )
     assert made.source == "classroom" and made.year == 2026 and made.recorded_by_id == hr.id
     with pytest.raises(completion.CompletionError, match="sudah tercatat"):
-        completion.record_classroom(employee, course, completed_on=date.today(), score=None, by=hr)
+        completion.record_classroom(employee, course, completed_on=local_today(), score=None, by=hr)
 
 
 def test_a_programme_completes_when_all_its_courses_do(ctx, world) -> None:  # noqa: ANN001

@@ -15,6 +15,7 @@ from lms.completion.models import Completion, OutboxEvent
 from lms.completion.services import record_classroom
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.conftest import csrf_token, login
 from tests.test_query_counts import count_queries
@@ -31,7 +32,7 @@ def _tick(client, rows: dict[int, str], day: date | None = None, **extra):  # no
     token = csrf_token(client, ATTEND)
     data = {
         "csrf_token": token,
-        "completed_on": (day or date.today()).isoformat(),
+        "completed_on": (day or local_today()).isoformat(),
         "cohort_id": "0",
         "hadir": [str(i) for i in rows],
         **{f"nilai-{i}": score for i, score in rows.items()},
@@ -45,7 +46,7 @@ def _record(app, world, key: str, code: str = "KLAS-101") -> int:  # noqa: ANN00
         completion = record_classroom(
             db.session.get(Employee, world.employees[key].id),
             db.session.scalar(select(Course).where(Course.code == code)),
-            completed_on=date.today(),
+            completed_on=local_today(),
             score=80,
             by=db.session.get(User, world.users["admin_bkpsdm"].id),
         )
@@ -66,7 +67,7 @@ def test_ticked_attendance_records_completions_certificates_and_events(
     for key in ("pegawai", "atasan", "disdik"):
         assert world.employees[key].nip_display in body
     pegawai, atasan = world.employees["pegawai"].id, world.employees["atasan"].id
-    day = date.today() - timedelta(days=3)
+    day = local_today() - timedelta(days=3)
     response = _tick(client, {pegawai: "87,5", atasan: ""}, day)
     assert response.status_code == 302
     assert "/kelola/kelulusan" in response.headers["Location"]
@@ -125,7 +126,7 @@ def test_nothing_ticked_and_future_date_are_refused(app, client, world, classroo
     response = _tick(client, {})
     assert response.status_code == 422
     assert "Centang minimal satu peserta" in response.get_data(as_text=True)
-    response = _tick(client, {world.employees["pegawai"].id: ""}, date.today() + timedelta(days=2))
+    response = _tick(client, {world.employees["pegawai"].id: ""}, local_today() + timedelta(days=2))
     assert response.status_code == 422
     assert "masa depan" in response.get_data(as_text=True)
     response = _tick(client, {world.employees["pegawai"].id: ""}, completed_on="31-02-2024")
@@ -188,7 +189,7 @@ def _upload(client, content: bytes, filename: str = "absensi.csv", day: date | N
         data={
             "unggah-csrf_token": token,
             "unggah-file": (io.BytesIO(content), filename),
-            "unggah-default_date": (day or date.today()).isoformat(),
+            "unggah-default_date": (day or local_today()).isoformat(),
             "unggah-cohort_id": "0",
         },
         content_type="multipart/form-data",
@@ -203,7 +204,7 @@ def _confirm(client, preview_body: str):  # noqa: ANN001, ANN202
 
 def test_upload_preview_lists_every_bad_row(app, client, world, classroom) -> None:  # noqa: ANN001
     _record(app, world, "atasan")
-    future = (date.today() + timedelta(days=5)).strftime("%d-%m-%Y")
+    future = (local_today() + timedelta(days=5)).strftime("%d-%m-%Y")
     nip = world.employees
     csv = "\n".join(
         [
@@ -424,6 +425,6 @@ def test_list_and_roster_query_counts_are_flat(app, world, classroom) -> None:  
             db.session.add(Enrolment(course_id=course.id, employee_id=emp.id, status="active"))
             db.session.flush()
             if i % 2:
-                record_classroom(emp, course, completed_on=date.today(), score=70, by=by)
+                record_classroom(emp, course, completed_on=local_today(), score=70, by=by)
         db.session.commit()
     assert measure() == few

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from lms.auth.models import User
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.conftest import csrf_token, login
 from tests.factories import make_course, make_employee, make_user
@@ -62,7 +63,7 @@ def test_self_enrol_then_twice_is_refused(app, client, world) -> None:  # noqa: 
 def test_deadline_passed_disables_button_with_reason(app, client, world) -> None:  # noqa: ANN001
     with app.app_context():
         make_course(
-            "LAMA-101", title="Pelatihan Lama", enrol_deadline=date.today() - timedelta(days=1)
+            "LAMA-101", title="Pelatihan Lama", enrol_deadline=local_today() - timedelta(days=1)
         )
         db.session.commit()
     login(client, "pegawai")

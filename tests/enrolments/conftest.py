@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from lms.enrolments.models import Approval, Enrolment, Notification
 from lms.extensions import db
+from lms.indonesian import local_today
 from tests.factories import make_course
 
 
@@ -36,7 +37,7 @@ def courses(app, world) -> dict[str, int]:  # noqa: ANN001
                 "LATE-1",
                 title="Pelatihan Terlambat",
                 approval_steps="supervisor,hr",
-                enrol_deadline=date.today() - timedelta(days=1),
+                enrol_deadline=local_today() - timedelta(days=1),
             ),
             "HRSTEP": make_course("HRSTEP-1", title="Manajemen Arsip", approval_steps="hr"),
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import services, workflow
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from tests.conftest import csrf_token, login
 from tests.test_query_counts import count_queries
@@ -103,11 +104,11 @@ def test_enrolling_twice_is_refused(ctx) -> None:  # noqa: ANN001
 
 
 def test_enrolling_after_the_deadline_is_refused(ctx) -> None:  # noqa: ANN001
-    ctx["OPEN"].enrol_deadline = date.today() - timedelta(days=1)
+    ctx["OPEN"].enrol_deadline = local_today() - timedelta(days=1)
     with pytest.raises(services.EnrolmentError, match="Batas waktu pendaftaran sudah lewat."):
         services.enrol_self(ctx["pegawai"], ctx["OPEN"])
     # The last day itself is still open.
-    ctx["OPEN"].enrol_deadline = date.today()
+    ctx["OPEN"].enrol_deadline = local_today()
     assert services.enrol_self(ctx["pegawai"], ctx["OPEN"]).status == "active"
 
 

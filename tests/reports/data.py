@@ -20,13 +20,14 @@ from lms.courses.models import CourseTrainer
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of, save_unit
 from lms.quizzes.models import Quiz, QuizAttempt
 from tests.factories import make_course, make_employee, make_nip
 
 INJECTION = '=HYPERLINK("http://x","y")'
-YEAR = date.today().year
+YEAR = local_today().year
 
 
 @dataclass

@@ -7,11 +7,10 @@ Only the direct supervisor agrees, evaluates and gives feedback: not HR, not oth
 
 from __future__ import annotations
 
-from datetime import date
-
 from lms.auth.models import User
 from lms.careers import skp_services as skp
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 
 LEARNERS = {"pegawai", "atasan", "admin_bkpsdm"}  # accounts linked to an employee
@@ -47,7 +46,7 @@ EXPECTED = {
 def build_args(world) -> dict:  # noqa: ANN001
     pegawai = db.session.get(Employee, world.employees["pegawai"].id)
     atasan = db.session.get(User, world.users["atasan"].id)
-    period = skp.ensure_period(pegawai, date.today().year)
+    period = skp.ensure_period(pegawai, local_today().year)
     target = skp.add_target(
         period, skp.TargetInput("Laporan pelayanan kesehatan", "Laporan tepat waktu", "12 laporan")
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from lms.auth.models import User
@@ -12,10 +12,11 @@ from lms.careers.skp_models import SkpPeriod
 from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
-YEAR = date.today().year
+YEAR = local_today().year
 
 
 def csrf_of(page: bytes) -> str:

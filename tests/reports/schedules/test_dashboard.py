@@ -13,6 +13,7 @@ from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.models import Cohort, CohortMember, Programme
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
 from lms.reports.dashboard import figures
 from lms.reports.filters import Scope
@@ -20,7 +21,7 @@ from tests.conftest import login
 from tests.reports.data import generate
 from tests.test_query_counts import count_queries
 
-YEAR = date.today().year
+YEAR = local_today().year
 NOW = datetime(YEAR, 6, 20, 3, 0, tzinfo=UTC)  # 20 June, 10:00 WIB
 WIB = timedelta(hours=7)
 
