@@ -91,11 +91,13 @@ def bar_chart(
     max_value: float | None = None,
     target: float | None = None,
     height: int = 360,
+    width: int = 800,
 ) -> Chart:
-    """One series of bars; a ``target`` is named in the title and kept inside the axis range."""
+    """One series of bars (``width`` smaller for a chart in a half-width card); a ``target`` is named in the title and kept inside the axis range."""
     chart = pygal.HorizontalBar() if horizontal else pygal.Bar()
     shown_title = title if target is None else f"{title} (target {target:g})"
     _config(chart, shown_title, height if not horizontal else max(height, 40 + 28 * len(labels)))
+    chart.config.width = width
     chart.x_labels = [str(label) for label in labels]
     chart.x_label_rotation = 0 if horizontal or len(labels) <= 8 else 30
     chart.config.truncate_label = 30

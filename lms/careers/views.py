@@ -101,7 +101,8 @@ def jp_charts(employee_id: int) -> dict[str, Any]:
         [float(per_year[y]) for y in years],
         value_header=_("JP"),
         label_header=_("Tahun"),
-        height=300,
+        height=260,
+        width=440,  # shown in a half-width card beside the gauge
     )
     return {
         "year": this,
