@@ -223,7 +223,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
     from lms.main.menu import menu_items
-    from lms.permissions import ROLE_LABELS, Capability, Role
+    from lms.permissions import ROLE_LABELS, Capability, Role, can
 
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
@@ -238,19 +238,10 @@ def _register_template_helpers(app: Flask) -> None:
             g._unread = unread_count(current_user)
         return g._unread
 
-    def page_can(capability: Capability) -> bool:
-        """``can`` for templates: the menu asks about thirty times, so the account's capabilities
-        are worked out once per request."""
-        if not current_user.is_authenticated:
-            return False
-        if "_page_caps" not in g:
-            g._page_caps = current_user.capabilities
-        return capability in g._page_caps
-
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {
-            "can": page_can,
+            "can": lambda cap: can(current_user, cap),
             "menu_items": menu_items,
             "unread_notifications": unread_notifications,
             "Capability": Capability,

@@ -93,7 +93,8 @@ def bar_chart(
     height: int = 360,
     width: int = 800,
 ) -> Chart:
-    """One series of bars (``width`` smaller for a chart in a half-width card); a ``target`` is named in the title and kept inside the axis range."""
+    """One series of bars (``width`` smaller for a chart in a half-width card); a ``target`` is
+    named in the title and kept inside the axis range."""
     chart = pygal.HorizontalBar() if horizontal else pygal.Bar()
     shown_title = title if target is None else f"{title} (target {target:g})"
     _config(chart, shown_title, height if not horizontal else max(height, 40 + 28 * len(labels)))
@@ -157,9 +158,7 @@ def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
     chart.config.width = 420
     top = max(target, value)
     chart.value_formatter = lambda x: f"{x:g} {unit}".strip()
-    chart.config.show_legend = False
-    chart.config.print_values = False
-    chart.config.print_labels = False
+    chart.config.print_values = False  # the sum in the middle shows it once
     chart.add("", [{"value": value, "max_value": top}])
     return Chart(title, _render(chart), ["", unit], [[title, value], ["Target", target]])
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,7 +23,7 @@ from lms.completion.models import Completion
 from lms.completion.rules import allocate_jp, qualification
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import tanggal
+from lms.indonesian import local_zone, tanggal
 
 
 class CertificateError(Exception):
@@ -33,7 +31,7 @@ class CertificateError(Exception):
 
 
 def _local(moment: datetime) -> datetime:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    zone = local_zone()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone)

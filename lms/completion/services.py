@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +23,7 @@ from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import utcnow
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
 from lms.extensions import db
-from lms.indonesian import local_today
+from lms.indonesian import local_today, local_zone
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
@@ -41,7 +39,7 @@ class CompletionError(Exception):
 
 def local_date(moment: datetime) -> date:
     """The agency's calendar day of a moment (JP count in the year of completion, local time)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    zone = local_zone()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).date()

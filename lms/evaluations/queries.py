@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 
 from lms.courses.models import Course, CourseVersion
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
+from lms.indonesian import local_zone
 from lms.org.models import Employee, Unit
 
 PAGE_SIZE = 50
@@ -26,7 +25,7 @@ class Filters:
 
 
 def _local_midnight(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    zone = local_zone()
     return datetime.combine(day, time.min, tzinfo=zone)
 
 

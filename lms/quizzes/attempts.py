@@ -281,8 +281,9 @@ def save_answer(
     # (attempt, question) settles two saves of one question in flight at once, where the row
     # lock above does not serialise them (SQLite), without a savepoint or a second read.
     values = {"attempt_id": attempt.id, "question_id": question_id, "response": response}
+    values["saved_at"] = now
     statement = _answer_upsert(db.session.get_bind().dialect.name)
-    return db.session.execute(statement, {**values, "saved_at": now}).scalar_one()
+    return db.session.execute(statement, values).scalar_one()
 
 
 @lru_cache(maxsize=4)

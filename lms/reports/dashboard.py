@@ -23,7 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
@@ -36,7 +35,7 @@ from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.models import Cohort, CohortMember
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT
+from lms.indonesian import MONTHS_SHORT, local_zone
 from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can
@@ -247,13 +246,9 @@ def certificate_counts(scope: Scope, windows: list[tuple[datetime, datetime]]) -
 # --- the section ---------------------------------------------------------------------------------
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
-
-
 def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     """Every figure of the section for ``scope`` at ``now`` (default: this moment)."""
-    tz = zone()
+    tz = local_zone()
     now = (now or datetime.now(UTC)).astimezone(tz)
     today = now.date()
     last_year = shift_months(today, -12)

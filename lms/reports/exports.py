@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 
 from lms import spreadsheets
-from lms.extensions import db
-from lms.org.models import Unit
+from lms.indonesian import local_zone
 from lms.reports.filters import Filters, Scope
 from lms.reports.queries import Report
 from lms.spreadsheets import neutralise as neutralise  # re-exported: the module's public API
@@ -81,8 +79,6 @@ def url_fetcher():  # noqa: ANN201
 
 def pdf_html(report: Report, scope: Scope, f: Filters, *, scope_label: str = "") -> str:
     rows = list(report.iter_rows(scope, f, limit=PDF_ROWS))
-    unit = db.session.get(Unit, f.unit_id) if f.unit_id else None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
     return render_template(
         "reports/pdf.html",
         report=report,
@@ -95,9 +91,9 @@ def pdf_html(report: Report, scope: Scope, f: Filters, *, scope_label: str = "")
         summary=report.summary(scope, f),
         filters=f,
         scope_label=scope_label,
-        unit_name=unit.name if unit else "",
+        unit_name=f.unit_name,
         limit=PDF_ROWS,
-        generated=datetime.now(UTC).astimezone(zone),
+        generated=datetime.now(UTC).astimezone(local_zone()),
     )
 
 

@@ -83,6 +83,7 @@ class Filters:
     date_to: date | None = None
     unit_id: int | None = None
     unit_path: str | None = None
+    unit_name: str = ""  # for headings (the PDF), set where the unit is looked up
     course: str = ""
     programme: str = ""
     cohort: str = ""
@@ -171,7 +172,7 @@ def parse(args: Mapping, scope: Scope, *, default_year: int | None = None) -> Fi
             raise OutOfScope(unit.code)
         else:
             # A supervisor's team filtered by a unit: the scope still applies, so this only narrows.
-            f.unit_id, f.unit_path = unit.id, unit.path
+            f.unit_id, f.unit_path, f.unit_name = unit.id, unit.path, unit.name
     f.course = (args.get("pelatihan") or "").strip()[:40]
     f.programme = (args.get("program") or "").strip()[:40]
     f.cohort = (args.get("angkatan") or "").strip()[:40]

@@ -18,9 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -45,7 +43,7 @@ from lms.courses.models import Course, CourseTrainer, CourseVersion
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT, local_today
+from lms.indonesian import MONTHS_SHORT, local_today, local_zone
 from lms.org.models import Employee, JabatanType, Unit
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.reports.filters import PAGE_SIZE, Filters, Scope
@@ -157,7 +155,7 @@ def _converter(col: Column):  # noqa: ANN202
         labels = {code: str(label) for code, label in col.labels.items()}
         return lambda v: None if v is None else labels.get(v, v)
     if col.kind == "date":
-        zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+        zone = local_zone()
 
         def to_date(v):  # noqa: ANN001, ANN202
             if v is None or type(v) is date:

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
+from lms.indonesian import local_zone
 from lms.permissions import Capability, Role, can
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -190,10 +191,6 @@ class ReportDelivery(db.Model):
 # --- time: slots and periods (pure) --------------------------------------------------------------
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
-
-
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -307,7 +304,7 @@ def create_subscription(data: SubscriptionData, by, now: datetime | None = None)
         recipient_user_id=data.recipient_user_id,
         created_by_id=getattr(by, "id", None),
         active=True,
-        next_run_at=next_run(data.frequency, data.day, now or utcnow(), zone()),
+        next_run_at=next_run(data.frequency, data.day, now or utcnow(), local_zone()),
     )
     db.session.add(subscription)
     db.session.flush()
@@ -318,7 +315,7 @@ def set_active(subscription: ReportSubscription, active: bool, now: datetime | N
     """Pause or resume; resuming schedules the next slot from now (no backlog is sent)."""
     if active and not subscription.active:
         subscription.next_run_at = next_run(
-            subscription.frequency, subscription.day, now or utcnow(), zone()
+            subscription.frequency, subscription.day, now or utcnow(), local_zone()
         )
     subscription.active = active
     db.session.flush()
@@ -380,6 +377,7 @@ def filters_for(subscription: ReportSubscription, slot: datetime, tz: ZoneInfo):
     if f.unit_id is not None:
         unit = db.session.get(Unit, f.unit_id)
         f.unit_path = unit.path if unit is not None else "/nonexistent/"
+        f.unit_name = unit.name if unit is not None else ""
     if subscription.period == "current_year":
         f.year = aware(slot).astimezone(tz).year
         f.date_from = f.date_to = None
@@ -506,7 +504,7 @@ def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunR
     """One recipient's copy for the slot's period; True when nothing is left to retry."""
     from lms.reports.queries import REPORTS
 
-    tz = zone()
+    tz = local_zone()
     period = period_key(subscription.frequency, slot, tz)
     done, failures = _attempts(subscription.id, user.id, period)
     if done:
@@ -599,7 +597,7 @@ def run_due(now: datetime | None = None) -> RunResult:
     what already left and a rerun sends only the rest.
     """
     now = aware(now or utcnow())
-    tz = zone()
+    tz = local_zone()
     result = RunResult()
     due_ids = list(
         db.session.scalars(

@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.careers.ledger import target
-from lms.completion.consumers import dispatch
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -50,11 +49,8 @@ def _number(text: str) -> Decimal:
 
 
 def _setup_facts(live_app) -> tuple[int, str, Decimal]:  # noqa: ANN001
-    """The course id, pegawai's OPD name and the JP target. Also feeds the ledger the demo completion's events:
-    the live server's fixture loads the demo completion outside a request, so its outbox events
-    wait for the next dispatch (as `flask outbox dispatch` or cron would run it)."""
+    """The course id, pegawai's OPD name and the JP target."""
     with live_app.app_context():
-        dispatch()
         course_id = db.session.scalar(select(Course.id).where(Course.code == COURSE))
         pegawai = db.session.scalar(select(User).where(User.username == "pegawai")).employee
         atasan = db.session.scalar(select(User).where(User.username == "atasan"))
