@@ -19,7 +19,8 @@ from typing import Any
 
 from celery import shared_task
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import JSON, DateTime, Integer, and_, bindparam, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -284,6 +285,75 @@ def save_answer(
     values["saved_at"] = now
     statement = _answer_upsert(db.session.get_bind().dialect.name)
     return db.session.execute(statement, values).scalar_one()
+
+
+def save_answer_quickly(
+    attempt_id: int,
+    employee_id: int,
+    question_id: int,
+    response: Any,
+    now: datetime | None = None,
+) -> int | None:
+    """The autosave's hot path: one statement, no ORM objects; returns the answer's id.
+
+    It stores the answer only if the attempt is ``employee_id``'s, in progress, within its time
+    plus grace, and holds the question; on PostgreSQL it takes a share lock on the attempt row, so
+    a save racing the submit's ``FOR UPDATE`` either lands before grading or finds the attempt
+    submitted. None when any condition fails: the caller then takes :func:`save_answer`'s path,
+    which says why (and submits an overdue attempt). Odd response shapes raise AttemptError.
+    """
+    now = now or utcnow()
+    values = {
+        "attempt_id": attempt_id,
+        "employee_id": employee_id,
+        "question_id": question_id,
+        "question_list": [question_id],
+        "response": _clean_response(response),
+        "saved_at": now,
+        "cutoff": now - GRACE,
+    }
+    statement = _guarded_answer_upsert(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, values).scalar_one_or_none()
+
+
+@lru_cache(maxsize=4)
+def _guarded_answer_upsert(dialect: str) -> Any:
+    """INSERT … SELECT FROM the attempt WHERE it may take the answer … ON CONFLICT DO UPDATE."""
+    attempts = QuizAttempt.__table__
+    answers = AttemptAnswer.__table__
+    if dialect == "postgresql":
+        holds = cast(attempts.c.question_order, JSONB).contains(
+            bindparam("question_list", type_=JSONB)
+        )
+    else:  # SQLite: the JSON array's elements as a table
+        each = func.json_each(attempts.c.question_order).table_valued("value")
+        holds = exists().select_from(each).where(each.c.value == bindparam("question_id"))
+    source = select(
+        attempts.c.id,
+        bindparam("question_id", type_=Integer),
+        bindparam("response", type_=JSON(none_as_null=True)),
+        bindparam("saved_at", type_=DateTime(timezone=True)),
+    ).where(
+        and_(
+            attempts.c.id == bindparam("attempt_id"),
+            attempts.c.employee_id == bindparam("employee_id"),
+            attempts.c.status == "in_progress",
+            or_(
+                attempts.c.deadline_at.is_(None),
+                attempts.c.deadline_at >= bindparam("cutoff", type_=DateTime(timezone=True)),
+            ),
+            holds,
+        )
+    )
+    if dialect == "postgresql":
+        source = source.with_for_update(read=True, of=attempts)
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(answers).from_select(
+        ["attempt_id", "question_id", "response", "saved_at"], source
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[answers.c.attempt_id, answers.c.question_id],
+        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
+    ).returning(answers.c.id)
 
 
 @lru_cache(maxsize=4)

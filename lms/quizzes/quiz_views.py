@@ -429,9 +429,28 @@ def attempt(attempt_id: int):  # noqa: ANN201
 @bp.route("/kuis/percobaan/<int:attempt_id>/jawab", methods=["POST"])
 @require(Capability.LEARN)
 def attempt_save(attempt_id: int) -> Response:
-    attempt = _own_attempt(attempt_id, lock=True)  # locked once, here, for save_answer
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("question_id"), int):
+    valid = isinstance(payload, dict) and isinstance(payload.get("question_id"), int)
+    if valid and current_user.employee_id is not None:
+        # The usual case in one statement; anything refused goes the long way below for the
+        # exact answer (404, 403, submitted, time up, not in this attempt, odd shape).
+        try:
+            saved = svc.save_answer_quickly(
+                attempt_id,
+                current_user.employee_id,
+                payload["question_id"],
+                payload.get("response"),
+            )
+        except svc.AttemptError:
+            saved = None
+        if saved is not None:
+            db.session.commit()
+            return jsonify(ok=True, message=_("Tersimpan"))
+        # PostgreSQL may keep the share lock of a row it waited for and then found submitted;
+        # release it before asking for FOR UPDATE, or two such saves deadlock.
+        db.session.rollback()
+    attempt = _own_attempt(attempt_id, lock=True)  # locked once, here, for save_answer
+    if not valid:
         return jsonify(ok=False, message=_("Permintaan tidak dikenali.")), 400
     try:
         svc.save_answer(attempt, payload["question_id"], payload.get("response"), locked=True)

@@ -11,7 +11,7 @@ from lms.auth.models import User
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.quizzes.models import GradeChange, Question, Quiz, QuizAttempt
+from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.conftest import csrf_token, login
 from tests.factories import make_course
 from tests.test_query_counts import count_queries
@@ -124,8 +124,8 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
         f"{url}/jawab", json={"question_id": setup["choice"], "response": 1}, headers=headers
     )
     assert saved.status_code == 200 and saved.json["ok"] is True
-    # An autosave is the hottest request of an exam: the account (roles joined), the attempt
-    # (locked) and one upsert of the answer, whether the answer is new or replaced.
+    # An autosave is the hottest request of an exam: the account (roles joined) and one guarded
+    # upsert of the answer, whether the answer is new or replaced.
     for response in (2, 1):
         with count_queries(app) as queries:
             again = client.post(
@@ -133,7 +133,25 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
                 json={"question_id": setup["choice"], "response": response},
                 headers=headers,
             )
-        assert again.json["ok"] is True and queries["n"] == 3
+        assert again.json["ok"] is True and queries["n"] == 2
+    # What the one statement refuses goes the long way and is told why, nothing stored.
+    with app.app_context():
+        foreign = Question(course_id=setup["course"], type="essay", name="Lain", text="Lain?")
+        db.session.add(foreign)
+        db.session.commit()
+        foreign_id = foreign.id
+    for body, message in (
+        ({"question_id": foreign_id, "response": "x"}, "Soal ini tidak ada di percobaan ini."),
+        ({"question_id": setup["choice"], "response": {"a": 1}}, "Bentuk jawaban tidak dikenali."),
+        ({"question_id": setup["choice"], "response": "x" * 30_000}, "Jawaban terlalu panjang."),
+    ):
+        refused = client.post(f"{url}/jawab", json=body, headers=headers)
+        assert refused.status_code == 409 and refused.json["message"] == message
+    with app.app_context():
+        stored = db.session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)
+        ).all()
+        assert [(a.question_id, a.response) for a in stored] == [(setup["choice"], 1)]
     client.post(
         f"{url}/jawab", json={"question_id": setup["essay"], "response": "Karena."}, headers=headers
     )
