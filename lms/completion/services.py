@@ -145,8 +145,7 @@ def missing_labels(verdict: Verdict) -> list[str]:
 
 def evaluate(enrolment: Enrolment, now: datetime | None = None) -> Completion | None:
     """Complete the enrolment if every rule holds now; returns the (new or existing) completion."""
-    db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
-    db.session.refresh(enrolment)
+    db.session.refresh(enrolment, with_for_update=True)
     if enrolment.status == "completed":
         return current_completion(enrolment.employee_id, course_id=enrolment.course_id)
     if enrolment.status != "active":

@@ -446,16 +446,24 @@ def _completion_may_follow(attempt: QuizAttempt) -> None:
         evaluate(enrolment)
 
 
-def submit(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
-    """Submit and grade automatically; a second submit returns the attempt unchanged."""
+def submit(
+    attempt: QuizAttempt, now: datetime | None = None, *, locked: bool = False
+) -> QuizAttempt:
+    """Submit and grade automatically; a second submit returns the attempt unchanged.
+
+    ``locked`` says the caller loaded the attempt with ``FOR UPDATE`` in this transaction.
+    """
     now = now or utcnow()
-    db.session.refresh(attempt, with_for_update=True)
+    if not locked:
+        db.session.refresh(attempt, with_for_update=True)
     if attempt.status != "in_progress":
         return attempt
+    # Read everything before the first change, so autoflush does not write the attempt twice.
+    answers = {a.question_id: a for a in attempt.answers}
+    questions = attempt_questions(attempt)
     attempt.status = "submitted"
     attempt.submitted_at = now
-    answers = {a.question_id: a for a in attempt.answers}
-    for question in attempt_questions(attempt):
+    for question in questions:
         answer = answers.get(question.id)
         if answer is None:
             answer = AttemptAnswer(attempt=attempt, question_id=question.id, response=None)
@@ -464,7 +472,6 @@ def submit(attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
         answer.fraction = _grade_response(question, answer.response)
         if answer.fraction is not None:
             _audit(attempt, answer, None, answer.fraction, None, "auto")
-    db.session.flush()
     _score(attempt)
     db.session.flush()
     return attempt
@@ -579,13 +586,14 @@ class FinalGrade:
     passed: bool
 
 
-def final_grade(quiz: Quiz, employee: Employee) -> FinalGrade:
-    """The quiz grade across graded attempts, per ``quiz.grading``."""
-    scores = [
-        float(a.score)
-        for a in attempts_of(quiz, employee)
-        if a.status == "graded" and a.score is not None
-    ]
+def final_grade(
+    quiz: Quiz, employee: Employee, attempts: list[QuizAttempt] | None = None
+) -> FinalGrade:
+    """The quiz grade across graded attempts, per ``quiz.grading``; ``attempts`` when the caller
+    has already loaded :func:`attempts_of` for this quiz and employee."""
+    if attempts is None:
+        attempts = attempts_of(quiz, employee)
+    scores = [float(a.score) for a in attempts if a.status == "graded" and a.score is not None]
     if not scores:
         return FinalGrade(None, False)
     if quiz.grading == "highest":

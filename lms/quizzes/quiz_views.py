@@ -320,7 +320,7 @@ def quiz(quiz_id: int):  # noqa: ANN201
     attempts = svc.attempts_of(quiz, employee)
     if any(svc.close_if_overdue(a) for a in attempts):
         db.session.commit()
-    final = svc.final_grade(quiz, employee)
+    final = svc.final_grade(quiz, employee, attempts)
     remaining = None
     if quiz.attempts_allowed:
         remaining = max(0, quiz.attempts_allowed - len(attempts))
@@ -352,8 +352,9 @@ def quiz_start(quiz_id: int) -> Response:
         db.session.commit()  # an overdue attempt may have been closed on the way
         flash(str(err), "error")
         return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
+    attempt_id = attempt.id  # read before the commit expires it: no reload for the URL
     db.session.commit()
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 def _choices(question: Question, attempt: QuizAttempt) -> list[tuple[int, str]]:
@@ -465,13 +466,13 @@ def attempt_save(attempt_id: int) -> Response:
 @bp.route("/kuis/percobaan/<int:attempt_id>/kumpulkan", methods=["POST"])
 @require(Capability.LEARN)
 def attempt_submit(attempt_id: int) -> Response:
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lock=True)  # locked once, here, for submit
     if not QuizActionForm().validate_on_submit():
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-    svc.submit(attempt)
+    svc.submit(attempt, locked=True)
     db.session.commit()
-    return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt_result", attempt_id=attempt_id))
 
 
 @bp.route("/kuis/percobaan/<int:attempt_id>/hasil")
