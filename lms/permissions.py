@@ -146,14 +146,22 @@ def can(user: Any, capability: Capability) -> bool:
     return capability in user.capabilities
 
 
-def require(*capabilities: Capability) -> Callable:
-    """Route decorator: log in first, then 403 unless the user has one of the capabilities."""
+def require(*capabilities: Capability, proven_by: Callable | None = None) -> Callable:
+    """Route decorator: log in first, then 403 unless the user has one of the capabilities.
+
+    ``proven_by(*args, **kwargs)`` may answer first, without loading the account, when it proves
+    in its own query that the signed-in account may act (the quiz autosave: the account owns the
+    open attempt, so it has an employee record, so it is a Pegawai, who may LEARN). It returns
+    None when it cannot, and the usual checks and view follow.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             from lms.extensions import login_manager
 
+            if proven_by is not None and (answer := proven_by(*args, **kwargs)) is not None:
+                return answer
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not any(can(current_user, cap) for cap in capabilities):

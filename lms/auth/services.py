@@ -95,12 +95,38 @@ def _user_with_roles() -> Select:
     return select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("uid"))
 
 
+def _account_key(user_id: object) -> tuple[int, int] | None:
+    """``"id:session_version"`` (what ``User.get_id`` puts in the session) as two numbers."""
+    try:
+        uid, version = (int(part) for part in str(user_id).split(":", 1))
+    except ValueError:
+        return None
+    return uid, version
+
+
+def session_account() -> tuple[int, int] | None:
+    """The signed session's account id and session version, without loading the account.
+
+    For a hot path that proves in its own SQL that this account (active, at this session version)
+    may act; None when there is nothing to prove with (signed out, or only a remember-me cookie,
+    which Flask-Login must restore) or when "strong" session protection asks Flask-Login to vet
+    every request itself.
+    """
+    from flask import session
+
+    from lms.extensions import login_manager
+
+    if login_manager.session_protection == "strong" or "_user_id" not in session:
+        return None
+    return _account_key(session["_user_id"])
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: the id carries the session version, so bumping it ends sessions."""
-    try:
-        uid, version = (int(part) for part in user_id.split(":", 1))
-    except (ValueError, AttributeError):
+    key = _account_key(user_id)
+    if key is None:
         return None
+    uid, version = key
     user = db.session.execute(_user_with_roles(), {"uid": uid}).unique().scalar_one_or_none()
     if user is None or user.session_version != version or not user.active:
         return None

@@ -23,8 +23,10 @@ from sqlalchemy import JSON, DateTime, Integer, and_, bindparam, cast, exists, f
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import selectinload
 
+from lms.auth.models import User
 from lms.courses.models import Course
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
@@ -288,39 +290,44 @@ def save_answer(
 
 
 def save_answer_quickly(
+    connection: Connection,
     attempt_id: int,
-    employee_id: int,
+    account: tuple[int, int],
     question_id: int,
     response: Any,
     now: datetime | None = None,
 ) -> int | None:
-    """The autosave's hot path: one statement, no ORM objects; returns the answer's id.
+    """The autosave's hot path: one statement on ``connection``, no ORM objects; the answer's id.
 
-    It stores the answer only if the attempt is ``employee_id``'s, in progress, within its time
-    plus grace, and holds the question; on PostgreSQL it takes a share lock on the attempt row, so
+    It stores the answer only if ``account`` (id, session version) is active at that version and
+    is the employee whose attempt it is, the attempt is in progress and within its time plus
+    grace, and it holds the question. On PostgreSQL it takes a share lock on the attempt row, so
     a save racing the submit's ``FOR UPDATE`` either lands before grading or finds the attempt
     submitted. None when any condition fails: the caller then takes :func:`save_answer`'s path,
     which says why (and submits an overdue attempt). Odd response shapes raise AttemptError.
+    The statement is whole on its own: the caller may run it in autocommit.
     """
     now = now or utcnow()
     values = {
         "attempt_id": attempt_id,
-        "employee_id": employee_id,
+        "user_id": account[0],
+        "session_version": account[1],
         "question_id": question_id,
         "question_list": [question_id],
         "response": _clean_response(response),
         "saved_at": now,
         "cutoff": now - GRACE,
     }
-    statement = _guarded_answer_upsert(db.session.get_bind().dialect.name)
-    return db.session.execute(statement, values).scalar_one_or_none()
+    statement = _guarded_answer_upsert(connection.dialect.name)
+    return connection.execute(statement, values).scalar_one_or_none()
 
 
 @lru_cache(maxsize=4)
 def _guarded_answer_upsert(dialect: str) -> Any:
-    """INSERT … SELECT FROM the attempt WHERE it may take the answer … ON CONFLICT DO UPDATE."""
+    """INSERT … SELECT FROM the account's open attempt … ON CONFLICT DO UPDATE … RETURNING id."""
     attempts = QuizAttempt.__table__
     answers = AttemptAnswer.__table__
+    users = User.__table__
     if dialect == "postgresql":
         holds = cast(attempts.c.question_order, JSONB).contains(
             bindparam("question_list", type_=JSONB)
@@ -328,21 +335,27 @@ def _guarded_answer_upsert(dialect: str) -> Any:
     else:  # SQLite: the JSON array's elements as a table
         each = func.json_each(attempts.c.question_order).table_valued("value")
         holds = exists().select_from(each).where(each.c.value == bindparam("question_id"))
-    source = select(
-        attempts.c.id,
-        bindparam("question_id", type_=Integer),
-        bindparam("response", type_=JSON(none_as_null=True)),
-        bindparam("saved_at", type_=DateTime(timezone=True)),
-    ).where(
-        and_(
-            attempts.c.id == bindparam("attempt_id"),
-            attempts.c.employee_id == bindparam("employee_id"),
-            attempts.c.status == "in_progress",
-            or_(
-                attempts.c.deadline_at.is_(None),
-                attempts.c.deadline_at >= bindparam("cutoff", type_=DateTime(timezone=True)),
-            ),
-            holds,
+    source = (
+        select(
+            attempts.c.id,
+            bindparam("question_id", type_=Integer),
+            bindparam("response", type_=JSON(none_as_null=True)),
+            bindparam("saved_at", type_=DateTime(timezone=True)),
+        )
+        .select_from(attempts.join(users, users.c.employee_id == attempts.c.employee_id))
+        .where(
+            and_(
+                attempts.c.id == bindparam("attempt_id"),
+                users.c.id == bindparam("user_id"),
+                users.c.session_version == bindparam("session_version"),
+                users.c.active.is_(True),
+                attempts.c.status == "in_progress",
+                or_(
+                    attempts.c.deadline_at.is_(None),
+                    attempts.c.deadline_at >= bindparam("cutoff", type_=DateTime(timezone=True)),
+                ),
+                holds,
+            )
         )
     )
     if dialect == "postgresql":

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
+from lms.auth.services import session_account
 from lms.charts import histogram
 from lms.courses.models import Course
 from lms.courses.services import can_author
@@ -427,31 +428,34 @@ def attempt(attempt_id: int):  # noqa: ANN201
     )
 
 
-@bp.route("/kuis/percobaan/<int:attempt_id>/jawab", methods=["POST"])
-@require(Capability.LEARN)
-def attempt_save(attempt_id: int) -> Response:
+def _save_proven(attempt_id: int) -> Response | None:
+    """The autosave in one autocommitted statement that proves the signed-in account owns the
+    open attempt (see :func:`svc.save_answer_quickly`); None sends the request the usual way,
+    which loads the account, checks it and says exactly why a save is refused."""
+    account = session_account()
     payload = request.get_json(silent=True)
-    valid = isinstance(payload, dict) and isinstance(payload.get("question_id"), int)
-    if valid and current_user.employee_id is not None:
-        # The usual case in one statement; anything refused goes the long way below for the
-        # exact answer (404, 403, submitted, time up, not in this attempt, odd shape).
+    if account is None or not isinstance(payload, dict):
+        return None
+    if not isinstance(payload.get("question_id"), int):
+        return None
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         try:
             saved = svc.save_answer_quickly(
-                attempt_id,
-                current_user.employee_id,
-                payload["question_id"],
-                payload.get("response"),
+                connection, attempt_id, account, payload["question_id"], payload.get("response")
             )
         except svc.AttemptError:
-            saved = None
-        if saved is not None:
-            db.session.commit()
-            return jsonify(ok=True, message=_("Tersimpan"))
-        # PostgreSQL may keep the share lock of a row it waited for and then found submitted;
-        # release it before asking for FOR UPDATE, or two such saves deadlock.
-        db.session.rollback()
+            return None
+    if saved is None:
+        return None
+    return jsonify(ok=True, message=_("Tersimpan"))
+
+
+@bp.route("/kuis/percobaan/<int:attempt_id>/jawab", methods=["POST"])
+@require(Capability.LEARN, proven_by=_save_proven)
+def attempt_save(attempt_id: int) -> Response:
     attempt = _own_attempt(attempt_id, lock=True)  # locked once, here, for save_answer
-    if not valid:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("question_id"), int):
         return jsonify(ok=False, message=_("Permintaan tidak dikenali.")), 400
     try:
         svc.save_answer(attempt, payload["question_id"], payload.get("response"), locked=True)

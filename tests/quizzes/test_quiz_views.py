@@ -124,8 +124,8 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
         f"{url}/jawab", json={"question_id": setup["choice"], "response": 1}, headers=headers
     )
     assert saved.status_code == 200 and saved.json["ok"] is True
-    # An autosave is the hottest request of an exam: the account (roles joined) and one guarded
-    # upsert of the answer, whether the answer is new or replaced.
+    # An autosave is the hottest request of an exam: one guarded upsert that also proves the
+    # signed-in account owns the open attempt, whether the answer is new or replaced.
     for response in (2, 1):
         with count_queries(app) as queries:
             again = client.post(
@@ -133,7 +133,7 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
                 json={"question_id": setup["choice"], "response": response},
                 headers=headers,
             )
-        assert again.json["ok"] is True and queries["n"] == 2
+        assert again.json["ok"] is True and queries["n"] == 1
     # What the one statement refuses goes the long way and is told why, nothing stored.
     with app.app_context():
         foreign = Question(course_id=setup["course"], type="essay", name="Lain", text="Lain?")
@@ -269,3 +269,48 @@ def test_not_enrolled_employee_gets_403(app, client, setup) -> None:  # noqa: AN
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
     login(client, "atasan")
     assert client.get(f"/kuis/{quiz_id}").status_code == 403
+
+
+@pytest.mark.parametrize("change", ["session_version", "active"])
+def test_autosave_stops_when_the_session_is_ended_or_the_account_disabled(
+    app,
+    client,
+    setup,
+    change,  # noqa: ANN001
+) -> None:
+    """The autosave's one statement checks the account itself: a bumped session version (password
+    changed, signed out everywhere) or a disabled account stores nothing and is sent to log in."""
+    login(client, "pengajar")
+    with app.app_context():
+        quiz_id = _create_quiz(client, setup)
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
+    login(client, "pegawai")
+    token = csrf_token(client, f"/kuis/{quiz_id}")
+    url = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token}).headers["Location"]
+    headers = {"X-CSRFToken": token}
+    body = {"question_id": setup["choice"], "response": 1}
+    assert client.post(f"{url}/jawab", json=body, headers=headers).json["ok"] is True
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "pegawai"))
+        if change == "active":
+            user.active = False
+        else:
+            user.session_version += 1
+        db.session.commit()
+    refused = client.post(f"{url}/jawab", json={**body, "response": 2}, headers=headers)
+    assert refused.status_code in (302, 401) and "/masuk" in refused.headers.get(
+        "Location", "/masuk"
+    )
+    with app.app_context():
+        stored = db.session.scalars(select(AttemptAnswer.response)).all()
+        assert stored == [1]
+
+
+def test_owning_an_attempt_proves_the_learn_capability() -> None:
+    """The autosave's fast path skips the account load: an account that owns an attempt has an
+    employee record, so it is a Pegawai, and roles only ever add capabilities."""
+    from lms.permissions import Capability, Role, capabilities_of
+
+    assert Capability.LEARN in capabilities_of({Role.PEGAWAI})
+    for role in Role:
+        assert Capability.LEARN in capabilities_of({Role.PEGAWAI, role})
