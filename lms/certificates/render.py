@@ -37,6 +37,7 @@ import base64
 import hashlib
 import logging
 import mimetypes
+import os
 import threading
 from datetime import UTC
 from pathlib import Path, PurePosixPath
@@ -56,6 +57,11 @@ from lms.org.nip import format_nip
 from lms.storage import get_storage
 
 log = logging.getLogger(__name__)
+
+# fontTools stamps every embedded font subset with the time it was made, unless the reproducible
+# builds' SOURCE_DATE_EPOCH says otherwise: a fixed stamp keeps a certificate rendered again (a
+# lost file) byte-identical to the stored one whose SHA-256 the verify page publishes.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
 
 STATIC_DIR = (Path(__file__).resolve().parents[1] / "static").resolve()
 STYLESHEET = STATIC_DIR / "css" / "certificate.css"

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -146,7 +147,7 @@ def issued(db):  # noqa: ANN001, ANN201
     return employee, certificate
 
 
-def test_rendered_after_commit_and_stored_with_its_sha256(issued) -> None:  # noqa: ANN001
+def test_rendered_after_commit_and_stored_with_its_sha256(issued, monkeypatch) -> None:  # noqa: ANN001
     _, certificate = issued
     assert certificate.pdf_key == f"certificates/{certificate.year}/{certificate.token}.pdf"
     assert certificate.rendered_at is not None
@@ -156,7 +157,14 @@ def test_rendered_after_commit_and_stored_with_its_sha256(issued) -> None:  # no
     assert hashlib.sha256(stored).hexdigest() == certificate.pdf_sha256
     assert ensure_pdf(certificate) == stored  # served from storage, not rendered again
     # Deterministic: the same fields give the same bytes, so a lost file rendered again from
-    # the database matches the SHA-256 already published on the verify page.
+    # the database matches the SHA-256 already published on the verify page, also an hour later
+    # (fontTools would stamp each embedded font with the current time).
+    from types import SimpleNamespace
+
+    from fontTools.misc import timeTools
+
+    an_hour_later = time.time() + 3600
+    monkeypatch.setattr(timeTools, "time", SimpleNamespace(time=lambda: an_hour_later))
     assert render_pdf(certificate) == stored
 
 
