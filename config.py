@@ -27,7 +27,9 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'lms.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle this long is tested before use (lms.db.ping_when_idle).
+    DB_PING_IDLE_SECONDS = 10.0
     REDIS_URL: str | None = None
     FILES_DIR = str(INSTANCE_DIR / "files")
     BASE_URL = "http://127.0.0.1:5000"

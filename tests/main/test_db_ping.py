@@ -1,0 +1,78 @@
+"""Pooled connections are tested before use only after sitting idle, and a dead one is replaced."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import text
+
+from lms import create_app
+from lms.extensions import db
+from tests.conftest import PG_URL
+
+
+@contextmanager
+def _app(databases, tmp_path, idle_seconds: float):  # noqa: ANN001, ANN202
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": databases.new("ping"),
+            "FILES_DIR": str(tmp_path / "files"),
+            "DB_PING_IDLE_SECONDS": idle_seconds,
+        },
+        env="testing",
+    )
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize(("idle_seconds", "pinged"), [(3600, False), (0, True)])
+def test_connections_are_pinged_only_after_sitting_idle(
+    databases,
+    tmp_path,
+    monkeypatch,
+    idle_seconds,
+    pinged,  # noqa: ANN001
+) -> None:
+    with _app(databases, tmp_path, idle_seconds) as app:
+        pings = []
+        with app.app_context():
+            dialect = db.engine.dialect
+        real_ping = dialect.do_ping
+        monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+        client = app.test_client()
+        for _ in range(3):
+            assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+        # Fresh from connect and back in the pool moments ago: alive, no round trip to prove it.
+        assert (len(pings) >= 2) is pinged
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs LMS_TEST_DATABASE_URL (PostgreSQL)")
+def test_a_connection_cut_while_idle_is_replaced_before_the_request_sees_it(
+    databases,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    with _app(databases, tmp_path, 0) as app:
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200
+        with app.app_context():
+            name = db.engine.url.database
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        admin = create_engine(make_url(PG_URL).set(database="postgres"))
+        with admin.connect() as conn:
+            cut = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            ).scalar_one()
+        admin.dispose()
+        assert cut >= 1  # the pooled connection is gone on the server's side
+        assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
