@@ -107,7 +107,7 @@ def progress_of(
     ).all()
     results = []
     for quiz in quizzes:
-        grade = final_grade(quiz, enrolment.employee)
+        grade = final_grade(quiz, enrolment.employee_id)
         results.append(QuizResult(quiz.title, grade.passed, grade.score))
     if evaluated is None:
         evaluated = has_evaluated(enrolment)
@@ -145,7 +145,8 @@ def missing_labels(verdict: Verdict) -> list[str]:
 
 def evaluate(enrolment: Enrolment, now: datetime | None = None) -> Completion | None:
     """Complete the enrolment if every rule holds now; returns the (new or existing) completion."""
-    db.session.refresh(enrolment, with_for_update=True)
+    db.session.flush()  # a refresh drops unflushed changes to the enrolment: write them first
+    db.session.refresh(enrolment, with_for_update=True)  # locked and current in one query
     if enrolment.status == "completed":
         return current_completion(enrolment.employee_id, course_id=enrolment.course_id)
     if enrolment.status != "active":

@@ -31,7 +31,6 @@ from lms.courses.models import Course
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.org.models import Employee
 from lms.quizzes.grading import grade
 from lms.quizzes.models import (
     AttemptAnswer,
@@ -100,22 +99,22 @@ def save_quiz(course: Course, quiz: Quiz | None, values: dict[str, Any]) -> Quiz
 # --- reading -------------------------------------------------------------------------------------
 
 
-def attempts_of(quiz: Quiz, employee: Employee) -> list[QuizAttempt]:
+def attempts_of(quiz: Quiz, employee_id: int) -> list[QuizAttempt]:
     return list(
         db.session.scalars(
             select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.employee_id == employee.id)
+            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.employee_id == employee_id)
             .order_by(QuizAttempt.number)
         )
     )
 
 
-def is_enrolled(quiz: Quiz, employee: Employee | None) -> bool:
-    if employee is None:
+def is_enrolled(quiz: Quiz, employee_id: int | None) -> bool:
+    if employee_id is None:
         return False
     status = db.session.scalar(
         select(Enrolment.status).where(
-            Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee.id
+            Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee_id
         )
     )
     return status in ("active", "completed")
@@ -182,7 +181,7 @@ def _answer_orders(quiz: Quiz, ids: list[int], rng: random.Random) -> dict[str, 
 
 
 def start_attempt(
-    quiz: Quiz, employee: Employee, now: datetime | None = None, rng: random.Random | None = None
+    quiz: Quiz, employee_id: int, now: datetime | None = None, rng: random.Random | None = None
 ) -> QuizAttempt:
     """The in-progress attempt, or a new one if the quiz is open and attempts remain.
 
@@ -192,10 +191,10 @@ def start_attempt(
     now = now or utcnow()
     db.session.execute(
         select(Enrolment.id)
-        .where(Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee.id)
+        .where(Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee_id)
         .with_for_update()
     )
-    previous = attempts_of(quiz, employee)
+    previous = attempts_of(quiz, employee_id)
     for attempt in previous:
         db.session.refresh(attempt)
         if attempt.status == "in_progress":
@@ -223,7 +222,7 @@ def start_attempt(
         deadline = min(deadline, closes) if deadline else closes
     attempt = QuizAttempt(
         quiz_id=quiz.id,
-        employee_id=employee.id,
+        employee_id=employee_id,
         number=used + 1,
         status="in_progress",
         started_at=now,
@@ -600,12 +599,12 @@ class FinalGrade:
 
 
 def final_grade(
-    quiz: Quiz, employee: Employee, attempts: list[QuizAttempt] | None = None
+    quiz: Quiz, employee_id: int, attempts: list[QuizAttempt] | None = None
 ) -> FinalGrade:
     """The quiz grade across graded attempts, per ``quiz.grading``; ``attempts`` when the caller
     has already loaded :func:`attempts_of` for this quiz and employee."""
     if attempts is None:
-        attempts = attempts_of(quiz, employee)
+        attempts = attempts_of(quiz, employee_id)
     scores = [float(a.score) for a in attempts if a.status == "graded" and a.score is not None]
     if not scores:
         return FinalGrade(None, False)

@@ -292,7 +292,7 @@ def course_quizzes(course_id: int) -> list[Quiz]:
 
 def _learner_quiz(quiz_id: int) -> Quiz:
     quiz = db.get_or_404(Quiz, quiz_id)
-    if not svc.is_enrolled(quiz, current_user.employee):
+    if not svc.is_enrolled(quiz, current_user.employee_id):
         abort(403)
     return quiz
 
@@ -317,11 +317,10 @@ def _own_attempt(attempt_id: int, lock: bool = False) -> QuizAttempt:
 @require(Capability.LEARN)
 def quiz(quiz_id: int):  # noqa: ANN201
     quiz = _learner_quiz(quiz_id)
-    employee = current_user.employee
-    attempts = svc.attempts_of(quiz, employee)
+    attempts = svc.attempts_of(quiz, current_user.employee_id)
     if any(svc.close_if_overdue(a) for a in attempts):
         db.session.commit()
-    final = svc.final_grade(quiz, employee, attempts)
+    final = svc.final_grade(quiz, current_user.employee_id, attempts)
     remaining = None
     if quiz.attempts_allowed:
         remaining = max(0, quiz.attempts_allowed - len(attempts))
@@ -348,7 +347,7 @@ def quiz_start(quiz_id: int) -> Response:
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
     try:
-        attempt = svc.start_attempt(quiz, current_user.employee)
+        attempt = svc.start_attempt(quiz, current_user.employee_id)
     except svc.AttemptError as err:
         db.session.commit()  # an overdue attempt may have been closed on the way
         flash(str(err), "error")
@@ -504,7 +503,7 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         quiz=attempt.quiz,
         review=review,
         items=items,
-        final=svc.final_grade(attempt.quiz, current_user.employee),
+        final=svc.final_grade(attempt.quiz, current_user.employee_id),
         **LABELS,
     )
 

@@ -53,7 +53,7 @@ def do_lessons(enrolment: Enrolment, course: Course) -> None:
 
 
 def take_posttest(quiz: Quiz, question: Question, employee: Employee, right: bool = True) -> None:
-    attempt = attempts.start_attempt(quiz, employee)
+    attempt = attempts.start_attempt(quiz, employee.id)
     attempts.save_answer(attempt, question.id, 1 if right else 0)
     attempts.submit(attempt)
 

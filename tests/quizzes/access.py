@@ -56,7 +56,7 @@ def build_args(world) -> dict:  # noqa: ANN001
     quiz = attempts.save_quiz(
         course, None, {"title": "Kuis Akses", "attempts_allowed": 0, "question_ids": [essay.id]}
     )
-    attempt = attempts.start_attempt(quiz, employee)
+    attempt = attempts.start_attempt(quiz, employee.id)
     answer_id = attempts.save_answer(attempt, essay.id, "Karena penting.")
     attempts.submit(attempt)
     return {"quiz_id": quiz.id, "attempt_id": attempt.id, "answer_id": answer_id}

@@ -53,35 +53,35 @@ def ctx(app):  # noqa: ANN001, ANN201
 
 def test_start_is_idempotent_while_in_progress(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, _ = seed(world, time_limit_minutes=10)
-    first = svc.start_attempt(quiz, employee)
-    again = svc.start_attempt(quiz, employee)
+    first = svc.start_attempt(quiz, employee.id)
+    again = svc.start_attempt(quiz, employee.id)
     assert first.id == again.id
     assert first.number == 1
-    assert len(svc.attempts_of(quiz, employee)) == 1
+    assert len(svc.attempts_of(quiz, employee.id)) == 1
     assert first.deadline_at is not None
 
 
 def test_attempts_allowed_is_enforced(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, _ = seed(world, attempts_allowed=1)
-    svc.submit(svc.start_attempt(quiz, employee))
+    svc.submit(svc.start_attempt(quiz, employee.id))
     with pytest.raises(svc.AttemptError, match="sudah habis"):
-        svc.start_attempt(quiz, employee)
+        svc.start_attempt(quiz, employee.id)
 
 
 def test_start_refused_outside_open_and_close(ctx, world) -> None:  # noqa: ANN001
     now = utcnow()
     quiz, employee, _ = seed(world, opens_at=now + timedelta(hours=1))
     with pytest.raises(svc.AttemptError, match="belum dibuka"):
-        svc.start_attempt(quiz, employee)
+        svc.start_attempt(quiz, employee.id)
     quiz.opens_at = None
     quiz.closes_at = now - timedelta(minutes=1)
     with pytest.raises(svc.AttemptError, match="sudah ditutup"):
-        svc.start_attempt(quiz, employee)
+        svc.start_attempt(quiz, employee.id)
 
 
 def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, ids = seed(world, time_limit_minutes=5)
-    attempt = svc.start_attempt(quiz, employee)
+    attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 0)
     svc.save_answer(attempt, ids["choice"], 1)
     assert svc.saved_responses(attempt) == {ids["choice"]: 1}
@@ -96,7 +96,7 @@ def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> N
 
 def test_submit_is_idempotent_and_grades(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, ids = seed(world)
-    attempt = svc.start_attempt(quiz, employee)
+    attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 1)
     svc.save_answer(attempt, ids["tf"], False)
     svc.submit(attempt)
@@ -111,12 +111,12 @@ def test_submit_is_idempotent_and_grades(ctx, world) -> None:  # noqa: ANN001
 
 def test_overdue_attempt_is_submitted_on_next_start_and_by_sweep(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, ids = seed(world, time_limit_minutes=1)
-    attempt = svc.start_attempt(quiz, employee)
+    attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 1)
     attempt.deadline_at = utcnow() - timedelta(minutes=2)
     assert svc.close_if_overdue(attempt) is True
     assert attempt.status == "graded"
-    second = svc.start_attempt(quiz, employee)
+    second = svc.start_attempt(quiz, employee.id)
     assert second.number == 2
     second.deadline_at = utcnow() - timedelta(minutes=2)
     db.session.flush()
@@ -128,7 +128,7 @@ def test_overdue_attempt_is_submitted_on_next_start_and_by_sweep(ctx, world) -> 
 def test_sweep_task_commits(app, world) -> None:  # noqa: ANN001
     with app.app_context():
         quiz, employee, _ = seed(world, time_limit_minutes=1)
-        attempt = svc.start_attempt(quiz, employee)
+        attempt = svc.start_attempt(quiz, employee.id)
         attempt.deadline_at = utcnow() - timedelta(minutes=5)
         db.session.commit()
         attempt_id = attempt.id
@@ -151,18 +151,18 @@ def test_cli_sweep(app, world) -> None:  # noqa: ANN001
 def test_final_grade_across_attempts(ctx, world, grading: str, expected: float) -> None:  # noqa: ANN001
     quiz, employee, ids = seed(world, grading=grading, pass_mark=60)
     for choice, tf in ((0, False), (1, True), (1, False)):  # 0, 100, 50
-        attempt = svc.start_attempt(quiz, employee)
+        attempt = svc.start_attempt(quiz, employee.id)
         svc.save_answer(attempt, ids["choice"], choice)
         svc.save_answer(attempt, ids["tf"], tf)
         svc.submit(attempt)
-    final = svc.final_grade(quiz, employee)
+    final = svc.final_grade(quiz, employee.id)
     assert final.score == expected
     assert final.passed is (expected >= 60)
 
 
 def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, ids = seed(world, essay=True)
-    attempt = svc.start_attempt(quiz, employee)
+    attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 1)
     svc.save_answer(attempt, ids["tf"], True)
     answer = db.session.get(
@@ -187,7 +187,7 @@ def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # no
 
 def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, ids = seed(world)
-    attempt = svc.start_attempt(quiz, employee)
+    attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 0)
     svc.save_answer(attempt, ids["tf"], True)
     svc.submit(attempt)
@@ -205,7 +205,7 @@ def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN00
 
 def test_review_setting(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, _ = seed(world, review="never")
-    attempt = svc.start_attempt(quiz, employee)
+    attempt = svc.start_attempt(quiz, employee.id)
     assert svc.review_allowed(attempt) is False
     svc.submit(attempt)
     assert svc.review_allowed(attempt) is False

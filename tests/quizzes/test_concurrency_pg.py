@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.org.models import Employee
 from lms.quizzes import attempts as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.conftest import PG_URL, isolated_app
@@ -167,9 +166,7 @@ def test_fifty_simultaneous_submits_of_one_attempt_grade_it_once(race) -> None: 
     app, setup = race
     _user_id, employee_id = setup.users["kumpul"]
     with app.app_context():
-        attempt = svc.start_attempt(
-            db.session.get(Quiz, setup.quiz_id), db.session.get(Employee, employee_id)
-        )
+        attempt = svc.start_attempt(db.session.get(Quiz, setup.quiz_id), employee_id)
         for n, qid in enumerate(setup.question_ids):
             svc.save_answer(attempt, qid, 1 if n % 2 == 0 else 0)  # half right
         db.session.commit()
@@ -272,7 +269,7 @@ def test_saves_in_flight_while_submitting_are_either_graded_or_refused(race) -> 
         _user_id, employee_id = setup.users[name]
         with app.app_context():
             quiz = db.session.get(Quiz, setup.quiz_id)
-            attempt = svc.start_attempt(quiz, db.session.get(Employee, employee_id))
+            attempt = svc.start_attempt(quiz, employee_id)
             for qid in setup.question_ids[:10]:
                 svc.save_answer(attempt, qid, 0)  # the first half answered (wrongly) before
             db.session.commit()

@@ -202,11 +202,8 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
         )
 
 
-def test_overdue_attempt_is_submitted_on_next_request_and_late_save_refused(
-    app,
-    client,
-    setup,  # noqa: ANN001
-) -> None:
+def _pegawai_started(app, client, setup) -> tuple[str, str]:  # noqa: ANN001
+    """The trainer makes the quiz; ``pegawai`` starts it. Returns (CSRF token, attempt URL)."""
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
@@ -214,6 +211,15 @@ def test_overdue_attempt_is_submitted_on_next_request_and_late_save_refused(
     login(client, "pegawai")
     token = csrf_token(client, f"/kuis/{quiz_id}")
     url = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token}).headers["Location"]
+    return token, url
+
+
+def test_overdue_attempt_is_submitted_on_next_request_and_late_save_refused(
+    app,
+    client,
+    setup,  # noqa: ANN001
+) -> None:
+    token, url = _pegawai_started(app, client, setup)
     attempt_id = int(url.rstrip("/").split("/")[-1])
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
@@ -280,13 +286,7 @@ def test_autosave_stops_when_the_session_is_ended_or_the_account_disabled(
 ) -> None:
     """The autosave's one statement checks the account itself: a bumped session version (password
     changed, signed out everywhere) or a disabled account stores nothing and is sent to log in."""
-    login(client, "pengajar")
-    with app.app_context():
-        quiz_id = _create_quiz(client, setup)
-    client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
-    login(client, "pegawai")
-    token = csrf_token(client, f"/kuis/{quiz_id}")
-    url = client.post(f"/kuis/{quiz_id}/mulai", data={"csrf_token": token}).headers["Location"]
+    token, url = _pegawai_started(app, client, setup)
     headers = {"X-CSRFToken": token}
     body = {"question_id": setup["choice"], "response": 1}
     assert client.post(f"{url}/jawab", json=body, headers=headers).json["ok"] is True

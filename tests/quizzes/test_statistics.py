@@ -227,7 +227,7 @@ def _take(quiz_id: int, employee: Employee, answers: dict[int, object]) -> None:
     from lms.quizzes.models import Quiz
 
     quiz = db.session.get(Quiz, quiz_id)
-    attempt = attempts.start_attempt(quiz, employee)
+    attempt = attempts.start_attempt(quiz, employee.id)
     for qid, response in answers.items():
         attempts.save_answer(attempt, qid, response)
     attempts.submit(attempt)
