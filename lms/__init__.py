@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
+    _bound_url_integers(app)
     _register_blueprints(app)
     _register_cli(app)
 
@@ -155,6 +156,20 @@ VIEW_MODULES = (
     "reports.dashboard",
     "integrations.views",
 )
+
+
+def _bound_url_integers(app: Flask) -> None:
+    """``<int:…>`` in every route stops at PostgreSQL's ``integer``: a longer number in a URL is
+    a 404 (no such page), not a database error. Set before any route is added."""
+    from werkzeug.routing import IntegerConverter
+
+    from lms.db import INT_MAX
+
+    class DatabaseInteger(IntegerConverter):
+        def __init__(self, url_map, fixed_digits=0, min=None, max=INT_MAX, signed=False) -> None:  # noqa: ANN001, A002
+            super().__init__(url_map, fixed_digits, min, max, signed)
+
+    app.url_map.converters["int"] = DatabaseInteger
 
 
 def _register_blueprints(app: Flask) -> None:

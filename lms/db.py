@@ -19,6 +19,25 @@ NAMING_CONVENTION = {
 }
 
 
+#: The largest value of PostgreSQL's ``integer`` (every id column); a bigger number from a URL,
+#: a query string or a JSON body cannot name a row, and sent to the database it is an error.
+INT_MAX = 2**31 - 1
+
+
+def db_int(value: object) -> int:
+    """``int()`` for ids and page numbers from outside: out of ``integer`` range is a ValueError
+    (so ``request.args.get(..., type=db_int)`` falls back to its default, like a typo)."""
+    number = int(value)  # type: ignore[call-overload]
+    if not -INT_MAX - 1 <= number <= INT_MAX:
+        raise ValueError(f"{number} is out of range")
+    return number
+
+
+def is_db_id(value: object) -> bool:
+    """A JSON value that can be a row id: a positive ``integer`` (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= INT_MAX
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,6 +10,7 @@ from lms.admin import bp
 from lms.admin.forms import ConfirmForm, TokenForm, UserForm
 from lms.auth import services as auth
 from lms.auth.models import ApiToken, PartnerInstitution, User
+from lms.db import db_int
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.org.nip import normalise_nip
@@ -31,7 +32,7 @@ def users():  # noqa: ANN201
                 Employee.nip.startswith(normalise_nip(q)),
             )
         )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(
         stmt.options(joinedload(User.employee))

@@ -48,6 +48,7 @@ from lms.careers.view_helpers import (
     year_arg,
     years,
 )
+from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
@@ -537,7 +538,7 @@ def employee_career(employee_id: int):  # noqa: ANN201
 @require(C.MANAGE_APPRAISALS, C.VIEW_REPORTS)
 def career_gaps():  # noqa: ANN201
     hr_or_403()
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=db_int)
     unit = None
     if unit_id:
         unit = db.session.get(Unit, unit_id)

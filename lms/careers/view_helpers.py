@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from lms.careers import queries
 from lms.careers.services import CareerError, RecordInvalid
+from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -49,12 +50,12 @@ def years(latest: int) -> list[int]:
 def year_arg(earliest: int, latest: int) -> int:
     """``?tahun=``, or this year when it is missing or outside earliest..latest."""
     this = local_today().year
-    year = request.args.get("tahun", this, type=int)
+    year = request.args.get("tahun", this, type=db_int)
     return year if earliest <= year <= latest else this
 
 
 def page_arg() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=db_int), 1)
 
 
 def page_count(total: int, size: int) -> int:

@@ -37,6 +37,7 @@ from lms.careers.view_helpers import (
     years,
 )
 from lms.courses.models import Course, CourseVersion
+from lms.db import db_int
 from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -289,8 +290,8 @@ def review_queue():  # noqa: ANN201
     status = request.args.get("status", "pending")
     if status not in (*services.RECORD_STATUS_LABELS, ""):
         status = "pending"
-    unit_id = request.args.get("unit", type=int)
-    year = request.args.get("tahun", type=int)
+    unit_id = request.args.get("unit", type=db_int)
+    year = request.args.get("tahun", type=db_int)
     page = page_arg()
     items, total = queries.verification_queue(current_user, status, unit_id, year, page)
     return render_template(

@@ -31,6 +31,7 @@ from lms.certificates import bp, queries
 from lms.certificates import services as certificates
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
+from lms.db import db_int
 from lms.extensions import db, limiter
 from lms.indonesian import local_today
 from lms.main.dashboard import section
@@ -235,10 +236,10 @@ def _filters() -> queries.RegisterFilters:
     status = request.args.get("status", "")
     return queries.RegisterFilters(
         q=request.args.get("q", "")[:100],
-        year=request.args.get("tahun", type=int),
+        year=request.args.get("tahun", type=db_int),
         status=status if status in ("issued", "revoked", "replaced") else "",
-        course_id=request.args.get("pelatihan", type=int),
-        cohort_id=request.args.get("angkatan", type=int),
+        course_id=request.args.get("pelatihan", type=db_int),
+        cohort_id=request.args.get("angkatan", type=db_int),
     )
 
 
@@ -246,7 +247,7 @@ def _filters() -> queries.RegisterFilters:
 @require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
 def register():  # noqa: ANN201
     filters = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = queries.register(current_user, filters, page)
     return render_template(
         "certificates/register.html",

@@ -19,6 +19,7 @@ from lms.auth.models import User
 from lms.certificates.models import Certificate
 from lms.completion.models import COMPLETION_SOURCES, COMPLETION_STATES, Completion
 from lms.courses.models import Course, CourseVersion
+from lms.db import INT_MAX
 from lms.enrolments.models import Cohort, Enrolment, ProgrammeCourse
 from lms.extensions import db
 from lms.org.models import Employee, Unit
@@ -267,5 +268,7 @@ def decode_cursor(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise CursorError("cursor is not a value returned by this API") from None
     if not raw.startswith("s") or not raw[1:].isdigit() or encode_cursor(int(raw[1:])) != cursor:
+        raise CursorError("cursor is not a value returned by this API")
+    if int(raw[1:]) > INT_MAX:  # no event has it, and the database would refuse the number
         raise CursorError("cursor is not a value returned by this API")
     return int(raw[1:])

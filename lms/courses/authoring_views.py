@@ -39,6 +39,7 @@ from lms.courses.forms import (
 from lms.courses.models import Course, CourseFile, CourseVersion, Lesson, Module
 from lms.courses.rendering import render_markdown
 from lms.courses.services import CourseError
+from lms.db import db_int
 from lms.extensions import db
 from lms.main.dashboard import section
 from lms.org.models import JenisDiklat
@@ -162,7 +163,7 @@ def _labels() -> dict[str, Any]:
 @require(*AUTHORS)
 def author_courses():  # noqa: ANN201
     q = request.args.get("q", "")[:100].strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = authoring.authored_courses(current_user, q, page)
     return render_template(
         "courses/authoring/list.html",
@@ -603,7 +604,7 @@ def file(file_id: int):  # noqa: ANN201
 def cover(course_id: int):  # noqa: ANN201
     """The cover of the published version; ``?versi=N`` shows another version to its authors."""
     course = db.get_or_404(Course, course_id)
-    number = request.args.get("versi", type=int)
+    number = request.args.get("versi", type=db_int)
     if number is None and course.published_version is not None:
         version = course.published_version
     else:
@@ -646,7 +647,7 @@ def _preview(course: Course, version: CourseVersion, template: str, **extra: Any
 def author_preview(course_id: int):  # noqa: ANN201
     """The version as a learner will read it: every lesson, read-only, on one page."""
     course = _course(course_id)
-    number = request.args.get("versi", type=int)
+    number = request.args.get("versi", type=db_int)
     version = (
         next((v for v in course.versions if v.number == number), None)
         if number

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from lms.courses import bp, queries
 from lms.courses.models import COMPETENCY_KINDS, DELIVERY_MODES
+from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -40,7 +41,7 @@ def _decimal(name: str) -> Decimal | None:
 def catalogue():  # noqa: ANN201
     f = queries.CatalogueFilter(
         q=request.args.get("q", "")[:100].strip(),
-        category_id=request.args.get("kategori", type=int),
+        category_id=request.args.get("kategori", type=db_int),
         competency_kind=request.args.get("kompetensi", "")
         if request.args.get("kompetensi") in COMPETENCY_KINDS
         else "",
@@ -49,7 +50,7 @@ def catalogue():  # noqa: ANN201
         else "",
         jp_min=_decimal("jp_min"),
         jp_max=_decimal("jp_max"),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=max(request.args.get("page", 1, type=db_int), 1),
     )
     rows, total = queries.catalogue(f)
     mine = {}

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.courses.models import Course
+from lms.db import db_int
 from lms.enrolments import bp
 from lms.enrolments import cohort_services as cs
 from lms.enrolments.cohort_forms import (
@@ -239,7 +240,7 @@ def cohorts():  # noqa: ANN201
     stmt = select(Cohort)
     if show != "semua":
         stmt = stmt.where(Cohort.ends_on >= today)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(
         stmt.options(joinedload(Cohort.programme))

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.courses.models import Course
+from lms.db import db_int
 from lms.enrolments import bp, bulk, services, workflow
 from lms.enrolments.forms import (
     BulkConfirmForm,
@@ -95,7 +96,7 @@ def nominate():  # noqa: ANN201
 @bp.route("/pendaftaran/persetujuan")
 @require(C.VIEW_TEAM, C.APPROVE_ENROLMENTS)
 def approvals():  # noqa: ANN201
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     mine = workflow.supervisor_queue(current_user)
     hr_items: list[workflow.QueueItem] = []
     hr_total = 0
@@ -312,7 +313,7 @@ def bulk_confirm():  # noqa: ANN201
 @bp.route("/pemberitahuan")
 @login_required
 def notifications():  # noqa: ANN201
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = workflow.notifications_for(current_user, page)
     return render_template(
         "enrolments/notifications.html",
@@ -338,7 +339,7 @@ def notifications_read():  # noqa: ANN201
     db.session.commit()
     if not raw:
         flash(_("%(n)s pemberitahuan ditandai sudah dibaca.", n=changed), "success")
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     return redirect(url_for("enrolments.notifications", page=page if page > 1 else None))
 
 

@@ -17,6 +17,7 @@ from lms.charts import bar_chart, stacked_bar_chart
 from lms.courses import queries as course_queries
 from lms.courses.models import Course
 from lms.courses.services import can_author
+from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.evaluations import bp, queries, services
@@ -173,7 +174,7 @@ def responses(course_id: int):  # noqa: ANN201
     if not viewer.sees_names:
         abort(403)
     form, filters = _filters(course, viewer)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = queries.responses(course, filters, page)
     args = {k: v for k, v in request.args.items() if k in ("versi", "dari", "sampai") and v}
     asked = {item.key for section in sections_for(course) for item in section.items}

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.careers.models import SIASN_STATES
+from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.integrations import bp, siasn, webhooks
@@ -39,10 +40,10 @@ _SESSION_KEY = "siasn_result_key"
 
 
 def _scope() -> siasn.Scope:
-    year = request.args.get("tahun", type=int) or local_today().year
+    year = request.args.get("tahun", type=db_int) or local_today().year
     if not 2000 <= year <= 2100:
         year = local_today().year
-    opd_id = request.args.get("opd", type=int) or None
+    opd_id = request.args.get("opd", type=db_int) or None
     status = request.args.get("status", "")
     return siasn.Scope(year, opd_id, status if status in SIASN_STATES else None)
 
@@ -219,7 +220,7 @@ def webhooks_index():  # noqa: ANN201
 @require(C.MANAGE_WEBHOOKS)
 def webhook_detail(webhook_id: int):  # noqa: ANN201
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     total = db.session.scalar(
         select(func.count())
         .select_from(WebhookDelivery)

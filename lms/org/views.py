@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.db import db_int
 from lms.extensions import db
 from lms.org import bp, queries, services
 from lms.org.forms import (
@@ -53,8 +54,8 @@ def _employee_values(form: EmployeeForm) -> dict[str, str]:
 @require(C.VIEW_EMPLOYEES)
 def employees():  # noqa: ANN201
     q = request.args.get("q", "")[:100]
-    unit_id = request.args.get("unit", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    unit_id = request.args.get("unit", type=db_int)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = queries.search_employees(current_user, q, unit_id, page)
     units = db.session.scalars(queries.scoped_units(current_user)).all()
     return render_template(
@@ -157,7 +158,9 @@ def unit_edit(unit_id: int | None = None):  # noqa: ANN201
         if u is None or not x.path.startswith(u.path)
     ]
     if request.method == "GET":
-        form.parent_id.data = (u.parent_id if u else request.args.get("parent", 0, type=int)) or 0
+        form.parent_id.data = (
+            u.parent_id if u else request.args.get("parent", 0, type=db_int)
+        ) or 0
     if form.validate_on_submit():
         instansi = db.session.scalar(select(Instansi).limit(1))
         if instansi is None:

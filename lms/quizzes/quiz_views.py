@@ -26,6 +26,7 @@ from lms.auth.services import session_account
 from lms.charts import histogram
 from lms.courses.models import Course
 from lms.courses.services import can_author
+from lms.db import db_int, is_db_id
 from lms.extensions import db
 from lms.permissions import Capability, require
 from lms.quizzes import attempts as svc
@@ -406,7 +407,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
     questions = svc.attempt_questions(attempt)
     page = None
     if attempt.quiz.one_per_page and questions:
-        page = max(1, min(request.args.get("soal", 1, type=int), len(questions)))
+        page = max(1, min(request.args.get("soal", 1, type=db_int), len(questions)))
     shown = [(n, q) for n, q in enumerate(questions, 1) if page is None or n == page]
     deadline = svc.aware(attempt.deadline_at)
     return render_template(
@@ -435,8 +436,8 @@ def _save_proven(attempt_id: int) -> Response | None:
     payload = request.get_json(silent=True)
     if account is None or not isinstance(payload, dict):
         return None
-    if not isinstance(payload.get("question_id"), int):
-        return None
+    if not is_db_id(payload.get("question_id")):
+        return None  # the usual way refuses it with a message
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         try:
             saved = svc.save_answer_quickly(

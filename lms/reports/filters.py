@@ -15,6 +15,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, select, true
 
+from lms.db import INT_MAX, db_int
 from lms.extensions import db
 from lms.org.models import Unit
 from lms.permissions import Role
@@ -162,7 +163,7 @@ def parse(args: Mapping, scope: Scope, *, default_year: int | None = None) -> Fi
     raw_unit = (args.get("unit") or "").strip()
     if raw_unit:
         unit = None
-        if raw_unit.isdigit():
+        if raw_unit.isdigit() and int(raw_unit) <= INT_MAX:
             unit = db.session.get(Unit, int(raw_unit))
         else:
             unit = db.session.scalar(select(Unit).where(Unit.code == raw_unit[:40]))
@@ -186,7 +187,7 @@ def parse(args: Mapping, scope: Scope, *, default_year: int | None = None) -> Fi
     f.status = (args.get("status") or "").strip()[:20]
     f.sort = (args.get("sort") or "").strip()[:30]
     try:
-        f.page = max(int(args.get("page", 1)), 1)
+        f.page = max(db_int(args.get("page", 1)), 1)
     except (TypeError, ValueError):
         f.page = 1
     return f

@@ -314,3 +314,17 @@ def test_owning_an_attempt_proves_the_learn_capability() -> None:
     assert Capability.LEARN in capabilities_of({Role.PEGAWAI})
     for role in Role:
         assert Capability.LEARN in capabilities_of({Role.PEGAWAI, role})
+
+
+def test_a_question_id_past_the_integer_range_is_refused_with_the_usual_message(
+    app,
+    client,
+    setup,  # noqa: ANN001
+) -> None:
+    """The autosave's one statement would hand the database a number it cannot hold."""
+    token, url = _pegawai_started(app, client, setup)
+    reply = client.post(
+        f"{url}/jawab", json={"question_id": 10**20, "response": 1}, headers={"X-CSRFToken": token}
+    )
+    assert reply.status_code == 409
+    assert reply.json["message"] == "Soal ini tidak ada di percobaan ini."
