@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -44,6 +44,10 @@ SEAT_STATES = ("active", "completed")
 OPEN_STATES = ("nominated", "waitlisted", "active")
 APPROVAL_CHOICES = ("supervisor,hr", "supervisor", "hr", "")
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
+
+
+#: More seats than any city has employees: a bigger number is a typo (and past the column's range).
+MAX_QUOTA = 100_000
 
 
 class CohortError(ValueError):
@@ -883,6 +887,14 @@ def clean_cohort(
             raise CohortError(_("Kuota harus bilangan bulat."), "quota") from None
         if quota < 1:
             raise CohortError(_("Kuota harus lebih dari 0 (kosongkan bila tanpa batas)."), "quota")
+        if quota > MAX_QUOTA:
+            raise CohortError(
+                _(
+                    "Kuota paling banyak %(n)s (kosongkan bila tanpa batas).",
+                    n=format_number(MAX_QUOTA),
+                ),
+                "quota",
+            )
         if cohort is not None and cohort.id is not None:
             taken = seats_taken(cohort)
             if quota < taken:

@@ -169,6 +169,7 @@ BAD_COHORTS = [
     ),
     ({"quota": "0"}, "Kuota harus lebih dari 0 (kosongkan bila tanpa batas)."),
     ({"quota": "banyak"}, "Kuota harus bilangan bulat."),
+    ({"quota": "9" * 20}, "Kuota paling banyak 100.000 (kosongkan bila tanpa batas)."),
     ({"starts_on": "31-12-2026"}, "Tanggal tidak valid; gunakan format TTTT-BB-HH."),
     ({"starts_on": ""}, "Tanggal mulai wajib diisi."),
     (
