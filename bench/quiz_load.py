@@ -5,7 +5,7 @@
 Creates a PostgreSQL database of its own (``--admin-url``, default the local server as
 ``postgres``), migrates it with ``flask db upgrade``, fills it with bulk inserts (employees,
 accounts sharing one password hash, one published course with a 20-question post-test, active
-enrolments) and starts the LMS under gunicorn (``wsgi:app``, 4 gthread workers of 2 threads, as
+enrolments) and starts the LMS under gunicorn (``wsgi:app``, 2 gthread workers of 4 threads, as
 the README recommends for 2 cores; ``--gunicorn`` for others).
 
 Every employee is a simulated browser with a session cookie and a loopback address of its own
@@ -52,6 +52,7 @@ sys.path.insert(0, str(BENCH))
 
 from run import (  # noqa: E402
     COOKIE_NAME,
+    GUNICORN_ARGS,
     HOST,
     BenchError,
     Server,
@@ -72,9 +73,6 @@ ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REQUEST_TIMEOUT = 60.0
 TARGET_S = 60.0
 CHOICES = 4
-# The README's recommendation for 2 cores: two processes per core did better on this workload than
-# bench/run.py's two processes of four threads (GUNICORN_ARGS).
-EXAM_GUNICORN_ARGS = ["-w", "4", "--worker-class", "gthread", "--threads", "2"]
 STEPS = ("login", "intro", "start", "attempt page", "save", "submit", "result")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 QUESTION = re.compile(r'data-question="(\d+)"')
@@ -637,8 +635,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11, help="seed of the answers chosen")
     parser.add_argument(
         "--gunicorn",
-        default=" ".join(EXAM_GUNICORN_ARGS),
-        help=f"gunicorn worker options (default: {' '.join(EXAM_GUNICORN_ARGS)!r})",
+        default=" ".join(GUNICORN_ARGS),
+        help=f"gunicorn worker options (default: {' '.join(GUNICORN_ARGS)!r})",
     )
     args = parser.parse_args()
     if args.users > 200 * 240:
