@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.models import API_SCOPES
+from lms.db import db_int
+from lms.forms import AppForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -12,7 +13,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     username = StringField(
         _l("Nama pengguna"),
         validators=[DataRequired(_l("Nama pengguna wajib diisi.")), Length(max=64)],
@@ -30,11 +31,11 @@ class UserForm(FlaskForm):
         _l("NIP pegawai yang ditautkan"), validators=[Optional(), Length(max=25)]
     )
     roles = MultiCheckboxField(_l("Peran"))
-    admin_unit_id = SelectField(_l("OPD yang dikelola (untuk Admin OPD)"), coerce=int)
-    partner_id = SelectField(_l("Lembaga mitra (untuk Mitra)"), coerce=int)
+    admin_unit_id = SelectField(_l("OPD yang dikelola (untuk Admin OPD)"), coerce=db_int)
+    partner_id = SelectField(_l("Lembaga mitra (untuk Mitra)"), coerce=db_int)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     username = StringField(
         _l("Akun pemilik token"), validators=[DataRequired(_l("Isi nama pengguna."))]
     )
@@ -46,5 +47,5 @@ class TokenForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form: only its CSRF token matters, for POST buttons."""

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from lms.forms import AppForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(AppForm):
     identifier = StringField(
         _l("Nama pengguna atau NIP"),
         validators=[DataRequired(_l("Isi nama pengguna atau NIP.")), Length(max=64)],
@@ -18,7 +19,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ingat saya di perangkat ini"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current = PasswordField(
         _l("Kata sandi saat ini"),
         validators=[DataRequired(_l("Isi kata sandi saat ini."))],

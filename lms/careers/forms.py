@@ -7,7 +7,6 @@ Fields only parse input (with Indonesian messages for what cannot be parsed); th
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from lms.careers.services import ACTIVITY_LABELS, KIND_LABELS, REASON_LABELS
+from lms.forms import AppForm
 
 DATE_MESSAGE = _l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")
 JP_MESSAGE = _l("JP harus berupa angka, misalnya 8 atau 2,5.")
@@ -41,7 +41,7 @@ class CommaDecimalField(DecimalField):
         super().process_formdata(valuelist)
 
 
-class OutsideRecordForm(FlaskForm):
+class OutsideRecordForm(AppForm):
     jenis_diklat_code = SelectField(
         _l("Jenis diklat (kode SIASN)"), coerce=_int_or_none, validate_choice=False
     )
@@ -71,7 +71,7 @@ class OutsideRecordForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     reason = TextAreaField(
         _l("Alasan (wajib bila ditolak)"),
         validators=[Length(max=1000, message=_l("Alasan paling banyak 1000 karakter."))],
@@ -80,14 +80,14 @@ class ReviewForm(FlaskForm):
     reject = SubmitField(_l("Tolak"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A POST with nothing but the CSRF token (withdraw, delete, submit)."""
 
 
 LEVEL_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
 
-class NeedForm(FlaskForm):
+class NeedForm(AppForm):
     competency = StringField(
         _l("Kompetensi yang dikembangkan"),
         validators=[Length(max=300)],
@@ -109,7 +109,7 @@ class NeedForm(FlaskForm):
     note = TextAreaField(_l("Catatan"), validators=[Length(max=2000)])
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(AppForm):
     kind = SelectField(
         _l("Bentuk kegiatan"), choices=list(ACTIVITY_LABELS.items()), validate_choice=False
     )
@@ -134,7 +134,7 @@ class ActivityForm(FlaskForm):
     deadline = DateField(_l("Tenggat"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     comment = TextAreaField(
         _l("Catatan untuk pegawai"),
         validators=[Length(max=2000, message=_l("Catatan paling banyak 2000 karakter."))],

@@ -7,7 +7,6 @@ Fields only parse input; the rules (and their Indonesian messages) live in
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     HiddenField,
@@ -23,16 +22,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.careers.forms import CommaDecimalField
 from lms.careers.skp_services import BERAKHLAK, FEEDBACK_LABELS, RATING_LABELS
+from lms.db import db_int
+from lms.forms import AppForm
 
 NOTE_LENGTH = Length(max=2000, message=_l("Catatan paling banyak 2000 karakter."))
 TEXT_LENGTH = Length(max=1000, message=_l("Catatan paling banyak 1000 karakter."))
 
 
-class SkpActionForm(FlaskForm):
+class SkpActionForm(AppForm):
     """A POST with nothing but the CSRF token (submit, delete, acknowledge)."""
 
 
-class TargetForm(FlaskForm):
+class TargetForm(AppForm):
     description = TextAreaField(
         _l("Rencana hasil kerja"),
         validators=[Length(max=1000)],
@@ -56,7 +57,7 @@ class TargetForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     comment = TextAreaField(
         _l("Catatan untuk pegawai"),
         validators=[NOTE_LENGTH],
@@ -66,7 +67,7 @@ class DecisionForm(FlaskForm):
     send_back = SubmitField(_l("Kembalikan untuk diperbaiki"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(AppForm):
     kind = SelectField(
         _l("Jenis umpan balik"), choices=list(FEEDBACK_LABELS.items()), validate_choice=False
     )
@@ -83,7 +84,7 @@ class MultiCheckboxField(SelectMultipleField):
 RATING_CHOICES = list(RATING_LABELS.items())
 
 
-class EvaluationFormBase(FlaskForm):
+class EvaluationFormBase(AppForm):
     kind = HiddenField()
     sequence = HiddenField()
     hasil_kerja = RadioField(
@@ -99,7 +100,7 @@ class EvaluationFormBase(FlaskForm):
         description=_l("Perilaku terhadap nilai dasar BerAKHLAK."),
     )
     note = TextAreaField(_l("Catatan umum dan rencana tindak lanjut"), validators=[NOTE_LENGTH])
-    evidence = MultiCheckboxField(_l("Akui sebagai bukti"), coerce=int, validate_choice=False)
+    evidence = MultiCheckboxField(_l("Akui sebagai bukti"), coerce=db_int, validate_choice=False)
 
 
 def evaluation_form(targets: list, evidence_choices: list[tuple[int, str]]) -> EvaluationFormBase:
@@ -125,7 +126,7 @@ def evaluation_form(targets: list, evidence_choices: list[tuple[int, str]]) -> E
     return form
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(AppForm):
     file = FileField(
         _l("Berkas hasil penilaian (CSV atau XLSX)"),
         validators=[
@@ -135,5 +136,5 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     key = HiddenField(validators=[DataRequired()])

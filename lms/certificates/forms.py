@@ -7,10 +7,11 @@ import string
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from lms.forms import AppForm
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 IMAGE_MAX_BYTES = 1024 * 1024
@@ -18,7 +19,7 @@ IMAGE_MAX_BYTES = 1024 * 1024
 NUMBER_FORBIDDEN = set("?#%\\\"'<>")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(AppForm):
     reason = TextAreaField(
         _l("Alasan pencabutan"),
         validators=[DataRequired(_l("Alasan pencabutan wajib diisi.")), Length(max=1000)],
@@ -26,7 +27,7 @@ class RevokeForm(FlaskForm):
     )
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(AppForm):
     reason = TextAreaField(
         _l("Alasan penerbitan ulang"),
         validators=[DataRequired(_l("Alasan penerbitan ulang wajib diisi.")), Length(max=1000)],
@@ -88,7 +89,7 @@ def check_png(label: str, data: bytes) -> str | None:
     return None
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(AppForm):
     name = StringField(
         _l("Nama seri"), validators=[DataRequired(_l("Nama seri wajib diisi.")), Length(max=200)]
     )

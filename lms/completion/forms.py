@@ -10,6 +10,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from lms.forms import AppForm
 from lms.indonesian import local_today
 
 DATE_MESSAGE = _l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")
@@ -36,7 +37,7 @@ class _CohortMixin:
     )
 
 
-class TickForm(_CohortMixin, FlaskForm):
+class TickForm(_CohortMixin, AppForm):
     """The common fields; the ticked people and their scores are read from the roster rows."""
 
     completed_on = DateField(
@@ -47,7 +48,7 @@ class TickForm(_CohortMixin, FlaskForm):
     )
 
 
-class UploadForm(_CohortMixin, FlaskForm):
+class UploadForm(_CohortMixin, AppForm):
     file = FileField(
         _l("Berkas absensi (CSV atau XLSX)"),
         validators=[
@@ -64,11 +65,11 @@ class UploadForm(_CohortMixin, FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     key = HiddenField(validators=[DataRequired()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(AppForm):
     reason = TextAreaField(
         _l("Alasan pencabutan"),
         validators=[

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -13,10 +12,11 @@ from wtforms.validators import DataRequired, Length
 from lms.courses import bp
 from lms.courses.models import Category, Course
 from lms.extensions import db
+from lms.forms import AppForm
 from lms.permissions import Capability, require
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(AppForm):
     name = StringField(
         _l("Nama bidang baru"),
         validators=[

@@ -27,6 +27,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.db import db_int
+from lms.forms import AppForm
+
 KIND_LABELS = {
     "teknis": _l("Teknis"),
     "manajerial": _l("Manajerial"),
@@ -52,37 +55,8 @@ VERSION_STATUS_LABELS = {
 FILE_KIND_LABELS = {"image": _l("Gambar"), "attachment": _l("Lampiran")}
 
 
-_WTFORMS_ID = {
-    "Not a valid choice.": _l("Pilihan tidak valid."),
-    "Invalid Choice: could not coerce.": _l("Pilihan tidak valid."),
-    "Choices cannot be None.": _l("Pilihan tidak valid."),
-    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Pilihan tidak valid."),
-    "'%(value)s' is not a valid choice for this field.": _l("Pilihan “%(value)s” tidak valid."),
-    "'%(value)s' are not valid choices for this field.": _l("Pilihan “%(value)s” tidak valid."),
-    "Invalid value, must be one of: %(values)s.": _l("Nilai tidak valid."),
-    "This field is required.": _l("Isian ini wajib diisi."),
-    "Field cannot be longer than %(max)d character.": _l("Isian paling panjang %(max)d karakter."),
-    "Field cannot be longer than %(max)d characters.": _l("Isian paling panjang %(max)d karakter."),
-    "Not a valid integer value.": _l("Harus berupa bilangan bulat."),
-    "Not a valid date value.": _l("Tanggal tidak valid."),
-}
-
-
-class _IndonesianMessages:
-    """WTForms ships no Indonesian catalogue; these are the built-in messages a tampered or
-    odd submission can reach on the authoring forms."""
-
-    def gettext(self, string: str) -> str:
-        return str(_WTFORMS_ID.get(string, string))
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-class AuthoringForm(FlaskForm):
-    class Meta:
-        def get_translations(self, form: FlaskForm) -> _IndonesianMessages:  # noqa: ARG002
-            return _IndonesianMessages()
+class AuthoringForm(AppForm):
+    """Base of the course authoring forms."""
 
 
 def _typed_but_unreadable(field: IntegerField | DateField) -> bool:
@@ -265,7 +239,7 @@ class SettingsForm(AuthoringForm):
     enrol_deadline = LocalDateField(_l("Batas pendaftaran"), validators=[Optional()])
     starts_on = LocalDateField(_l("Tanggal mulai"), validators=[Optional()])
     ends_on = LocalDateField(_l("Tanggal selesai"), validators=[Optional()])
-    trainers = MultiCheckboxField(_l("Pengajar"), coerce=int)
+    trainers = MultiCheckboxField(_l("Pengajar"), coerce=db_int)
     require_lessons = BooleanField(_l("Semua materi diselesaikan"))
     require_posttest = BooleanField(_l("Post-test atau ujian lulus"))
     require_evaluation = BooleanField(_l("Evaluasi penyelenggaraan diisi"))

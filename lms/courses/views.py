@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from lms.courses import bp, queries
 from lms.courses.models import COMPETENCY_KINDS, DELIVERY_MODES
@@ -15,13 +14,14 @@ from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.forms import AppForm
 from lms.permissions import Capability, require
 
 KIND_LABELS = {"teknis": "Teknis", "manajerial": "Manajerial", "sosial_kultural": "Sosial kultural"}
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """Only a CSRF token: for POST buttons."""
 
 

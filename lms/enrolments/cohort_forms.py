@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -20,6 +19,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.forms import AppForm
+
 APPROVAL_LABELS = {
     "supervisor,hr": _l("Atasan langsung, lalu BKPSDM"),
     "supervisor": _l("Atasan langsung saja"),
@@ -34,7 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(AppForm):
     code = StringField(
         _l("Kode program"),
         validators=[DataRequired(_l("Kode program wajib diisi.")), Length(max=40)],
@@ -60,7 +61,7 @@ class PhaseForm(Form):
     ends_on = DateField(_l("Selesai"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
 
 
-class CohortForm(FlaskForm):
+class CohortForm(AppForm):
     code = StringField(
         _l("Kode angkatan"),
         validators=[DataRequired(_l("Kode angkatan wajib diisi.")), Length(max=40)],
@@ -104,21 +105,21 @@ class CohortForm(FlaskForm):
     phases = FieldList(FormField(PhaseForm), min_entries=1)
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(AppForm):
     nip = StringField(
         _l("NIP pegawai"),
         validators=[DataRequired(_l("Isi NIP pegawai yang akan ditambahkan.")), Length(max=25)],
     )
 
 
-class NominateForm(FlaskForm):
+class NominateForm(AppForm):
     employee_id = SelectField(_l("Pegawai yang diusulkan"), validate_choice=False)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     decision = HiddenField(validators=[DataRequired(_l("Pilih setujui atau tolak."))])
     comment = StringField(_l("Catatan"), validators=[Length(max=500)])
 
 
-class PostForm(FlaskForm):
+class PostForm(AppForm):
     """Only the CSRF token, for POST buttons."""

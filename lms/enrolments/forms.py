@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from lms.forms import AppForm
 
 
 def _int_or_zero(value: object) -> int:
@@ -17,7 +18,7 @@ def _int_or_zero(value: object) -> int:
         return 0
 
 
-class NominateForm(FlaskForm):
+class NominateForm(AppForm):
     # Choices are checked by the service, whose refusal names the problem in Indonesian
     # (WTForms' own "Not a valid choice" does not).
     employee_id = SelectField(
@@ -34,7 +35,7 @@ class NominateForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     comment = TextAreaField(
         _l("Catatan atau alasan"),
         validators=[Length(max=1000, message=_l("Catatan paling banyak 1000 karakter."))],
@@ -44,7 +45,7 @@ class DecisionForm(FlaskForm):
     reject = SubmitField(_l("Tolak"))
 
 
-class BulkForm(FlaskForm):
+class BulkForm(AppForm):
     course_id = SelectField(
         _l("Pelatihan"),
         coerce=_int_or_zero,
@@ -73,7 +74,7 @@ class BulkForm(FlaskForm):
     )
 
 
-class BulkConfirmForm(FlaskForm):
+class BulkConfirmForm(AppForm):
     """Carries the selection of a preview; the server recomputes it and checks the digest."""
 
     course_id = HiddenField(validators=[DataRequired()])
@@ -84,5 +85,5 @@ class BulkConfirmForm(FlaskForm):
     digest = HiddenField(validators=[DataRequired()])
 
 
-class MarkReadForm(FlaskForm):
+class MarkReadForm(AppForm):
     notification_id = HiddenField()

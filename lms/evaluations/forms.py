@@ -9,7 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Field, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from lms.db import db_int
 from lms.evaluations.questions import SCALE, SCALE_MAX, SCALE_MIN, Section
+from lms.forms import AppForm
 
 COMMENT_MAX = 2000
 
@@ -21,7 +23,7 @@ class LikertField(RadioField):
         super().__init__(
             label,
             choices=[(value, text) for value, text in SCALE],
-            coerce=int,
+            coerce=db_int,
             validators=[InputRequired(message=_l("Pilih salah satu jawaban (1–5)."))],
             **kwargs,
         )
@@ -41,7 +43,7 @@ class LikertField(RadioField):
             raise ValidationError(_("Jawaban harus antara 1 dan 5."))
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(AppForm):
     """Base class: ``for_sections`` adds one LikertField per item and one comment per section."""
 
     sections: list[Section] = []
@@ -82,33 +84,13 @@ class EvaluationForm(FlaskForm):
         return out
 
 
-_WTFORMS_ID = {
-    "Not a valid choice.": _l("Pilihan tidak valid."),
-    "Invalid Choice: could not coerce.": _l("Pilihan tidak valid."),
-    "Not a valid date value.": _l("Tanggal tidak valid; gunakan format TTTT-BB-HH."),
-}
-
-
-class _IndonesianMessages:
-    """WTForms ships no Indonesian catalogue: the built-in messages a filter URL can reach."""
-
-    def gettext(self, string: str) -> str:
-        return str(_WTFORMS_ID.get(string, string))
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-class ResultsFilterForm(FlaskForm):
+class ResultsFilterForm(AppForm):
     """GET filters: no CSRF (nothing changes), errors shown beside the field."""
 
     class Meta:
         csrf = False
 
-        def get_translations(self, form: FlaskForm) -> _IndonesianMessages:  # noqa: ARG002
-            return _IndonesianMessages()
-
-    versi = SelectField(_l("Versi pelatihan"), coerce=int, default=0, validate_choice=True)
+    versi = SelectField(_l("Versi pelatihan"), coerce=db_int, default=0, validate_choice=True)
     dari = DateField(_l("Dikirim sejak"), validators=[Optional()])
     sampai = DateField(_l("Dikirim sampai"), validators=[Optional()])
 

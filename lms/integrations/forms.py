@@ -9,6 +9,7 @@ from wtforms import HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.forms import AppForm
 from lms.integrations.models import SECRET_MIN_LENGTH, WEBHOOK_EVENTS
 
 EVENT_LABELS = {
@@ -22,7 +23,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ResultUploadForm(FlaskForm):
+class ResultUploadForm(AppForm):
     file = FileField(
         _l("Berkas hasil SIASN (CSV atau XLSX)"),
         validators=[
@@ -32,11 +33,11 @@ class ResultUploadForm(FlaskForm):
     )
 
 
-class ResultConfirmForm(FlaskForm):
+class ResultConfirmForm(AppForm):
     key = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form for POST buttons: only its CSRF token matters."""
 
 
@@ -49,7 +50,7 @@ def _http_url(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class EndpointForm(FlaskForm):
+class EndpointForm(AppForm):
     url = StringField(
         _l("URL penerima"),
         validators=[DataRequired(_l("URL wajib diisi.")), Length(max=500), _http_url],

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.db import db_int
+from lms.forms import AppForm
 from lms.org.models import UNIT_KINDS
 
 UNIT_KIND_LABELS = {
@@ -16,7 +17,7 @@ UNIT_KIND_LABELS = {
 }
 
 
-class EmployeeForm(FlaskForm):
+class EmployeeForm(AppForm):
     nip = StringField(
         _l("NIP"),
         validators=[DataRequired(_l("NIP wajib diisi.")), Length(max=25)],
@@ -42,7 +43,7 @@ class EmployeeForm(FlaskForm):
     is_active = BooleanField(_l("Aktif"), default=True)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(AppForm):
     code = StringField(
         _l("Kode unit"), validators=[DataRequired(_l("Kode unit wajib diisi.")), Length(max=40)]
     )
@@ -50,11 +51,11 @@ class UnitForm(FlaskForm):
         _l("Nama unit"), validators=[DataRequired(_l("Nama unit wajib diisi.")), Length(max=200)]
     )
     kind = SelectField(_l("Jenis unit"), choices=[(k, UNIT_KIND_LABELS[k]) for k in UNIT_KINDS])
-    parent_id = SelectField(_l("Unit induk"), coerce=int)
+    parent_id = SelectField(_l("Unit induk"), coerce=db_int)
     siasn_id = StringField(_l("ID unit SIASN"), validators=[Optional(), Length(max=64)])
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(AppForm):
     file = FileField(
         _l("Berkas pegawai (CSV atau XLSX)"),
         validators=[
@@ -64,5 +65,5 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     key = HiddenField(validators=[DataRequired()])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from lms.forms import AppForm
 
 TYPE_LABELS = {
     "single_choice": _l("Pilihan ganda"),
@@ -25,7 +26,7 @@ FORMAT_LABELS = {
 }
 
 
-class BankImportForm(FlaskForm):
+class BankImportForm(AppForm):
     file = FileField(
         _l("Berkas soal (GIFT atau Aiken, UTF-8)"),
         validators=[
@@ -47,5 +48,5 @@ class BankImportForm(FlaskForm):
     )
 
 
-class BankConfirmForm(FlaskForm):
+class BankConfirmForm(AppForm):
     key = HiddenField(validators=[DataRequired()])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -16,6 +15,9 @@ from wtforms import (
     widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from lms.db import db_int
+from lms.forms import AppForm
 
 KIND_LABELS = {
     "pre_test": _l("Pre-test"),
@@ -46,7 +48,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class QuizForm(FlaskForm):
+class QuizForm(AppForm):
     title = StringField(_l("Judul kuis"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Jenis"), choices=list(KIND_LABELS.items()))
     pass_mark = IntegerField(
@@ -67,8 +69,8 @@ class QuizForm(FlaskForm):
     closes_at = DateTimeLocalField(
         _l("Ditutup (WIB)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    question_ids = MultiCheckboxField(_l("Soal tetap"), coerce=int, validate_choice=False)
-    draw_category = SelectField(_l("Ambil soal acak dari kategori"), coerce=int, default=0)
+    question_ids = MultiCheckboxField(_l("Soal tetap"), coerce=db_int, validate_choice=False)
+    draw_category = SelectField(_l("Ambil soal acak dari kategori"), coerce=db_int, default=0)
     draw_count = IntegerField(
         _l("Jumlah soal acak"), validators=[Optional(), NumberRange(0, 500)], default=0
     )
@@ -79,12 +81,12 @@ class QuizForm(FlaskForm):
     grading = SelectField(_l("Nilai akhir dari"), choices=list(GRADING_LABELS.items()))
 
 
-class EssayGradeForm(FlaskForm):
+class EssayGradeForm(AppForm):
     mark = DecimalField(
         _l("Nilai (0–100)"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
     )
     comment = TextAreaField(_l("Komentar untuk peserta"), validators=[Length(max=5000)])
 
 
-class QuizActionForm(FlaskForm):
+class QuizActionForm(AppForm):
     """Only a CSRF token: start and submit buttons."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from lms.forms import AppForm
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AppForm):
     pass

@@ -10,13 +10,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from lms.extensions import db
+from lms.forms import AppForm
 from lms.org.models import Unit
 from lms.permissions import ROLE_LABELS, Capability, require
 from lms.reports import bp
@@ -40,11 +40,11 @@ C = Capability
 LOG_LIMIT = 100
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """CSRF only: pause, resume and delete buttons."""
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(AppForm):
     report = SelectField(_l("Laporan"), validate_choice=False)
     format = SelectField(
         _l("Format berkas"), choices=list(FORMAT_LABELS.items()), validate_choice=False

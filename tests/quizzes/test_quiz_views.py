@@ -98,6 +98,10 @@ def test_quiz_needs_a_question_and_a_valid_pass_mark(app, client, setup) -> None
     data["pass_mark"] = "70"
     response = client.post(path, data=data)
     assert "Pilih paling sedikit satu soal" in response.get_data(as_text=True)
+    # A forged question id past the database's integer range is refused like any foreign one.
+    response = client.post(path, data={**data, "question_ids": ["9" * 20]})
+    assert response.status_code == 200
+    assert "Pilihan tidak valid." in response.get_data(as_text=True)  # not WTForms' English
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
 
