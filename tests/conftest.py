@@ -91,15 +91,18 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
 
 
 @contextmanager
-def isolated_app(databases: DatabaseFactory, files_dir: Path, label: str, pool_size: int = 5):  # noqa: ANN201
+def isolated_app(  # noqa: ANN201
+    databases: DatabaseFactory, files_dir: Path, label: str, pool_size: int = 5, **config: object
+):
     """An app on a database of its own (schema created), e.g. for concurrency tests whose
-    threads each need a connection; disposed of afterwards."""
+    threads each need a connection; ``config`` overrides settings; disposed of afterwards."""
     options = {"pool_size": pool_size, "max_overflow": 0} if PG_URL else {}
     application = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": databases.new(label),
             "SQLALCHEMY_ENGINE_OPTIONS": options,
             "FILES_DIR": str(files_dir),
+            **config,
         },
         env="testing",
     )

@@ -362,10 +362,7 @@ def _guarded_answer_upsert(dialect: str) -> Any:
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(answers).from_select(
         ["attempt_id", "question_id", "response", "saved_at"], source
     )
-    return stmt.on_conflict_do_update(
-        index_elements=[answers.c.attempt_id, answers.c.question_id],
-        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
-    ).returning(answers.c.id)
+    return _replacing_answer(stmt)
 
 
 @lru_cache(maxsize=4)
@@ -373,11 +370,17 @@ def _answer_upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE … RETURNING id for one answer, on the table (no ORM objects
     to build), once per dialect (PostgreSQL and SQLite both know it); values come as parameters."""
     table = AttemptAnswer.__table__
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return _replacing_answer((pg_insert if dialect == "postgresql" else sqlite_insert)(table))
+
+
+def _replacing_answer(stmt: Any) -> Any:
+    """An answer INSERT that replaces the response of the same (attempt, question): the unique
+    constraint settles two saves of one question in flight at once; RETURNING its id."""
+    answers = AttemptAnswer.__table__
     return stmt.on_conflict_do_update(
-        index_elements=[table.c.attempt_id, table.c.question_id],
+        index_elements=[answers.c.attempt_id, answers.c.question_id],
         set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
-    ).returning(table.c.id)
+    ).returning(answers.c.id)
 
 
 # --- submit and grade ----------------------------------------------------------------------------

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from sqlalchemy import text
 
-from lms import create_app
 from lms.extensions import db
-from tests.conftest import PG_URL
-
-
-@contextmanager
-def _app(databases, tmp_path, idle_seconds: float):  # noqa: ANN001, ANN202
-    application = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": databases.new("ping"),
-            "FILES_DIR": str(tmp_path / "files"),
-            "DB_PING_IDLE_SECONDS": idle_seconds,
-        },
-        env="testing",
-    )
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+from tests.conftest import PG_URL, isolated_app
 
 
 @pytest.mark.parametrize(("idle_seconds", "pinged"), [(3600, False), (0, True)])
@@ -38,7 +17,7 @@ def test_connections_are_pinged_only_after_sitting_idle(
     idle_seconds,
     pinged,  # noqa: ANN001
 ) -> None:
-    with _app(databases, tmp_path, idle_seconds) as app:
+    with isolated_app(databases, tmp_path, "ping", DB_PING_IDLE_SECONDS=idle_seconds) as app:
         pings = []
         with app.app_context():
             dialect = db.engine.dialect
@@ -56,7 +35,7 @@ def test_a_connection_cut_while_idle_is_replaced_before_the_request_sees_it(
     databases,
     tmp_path,  # noqa: ANN001
 ) -> None:
-    with _app(databases, tmp_path, 0) as app:
+    with isolated_app(databases, tmp_path, "ping", DB_PING_IDLE_SECONDS=0) as app:
         client = app.test_client()
         assert client.get("/healthz").status_code == 200
         with app.app_context():
