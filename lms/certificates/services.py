@@ -17,10 +17,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.auth.models import User
+from lms.certificates.kualifikasi import printed_kualifikasi
 from lms.certificates.models import Certificate, CertificateCounter, CertificateSeries
 from lms.certificates.terbilang import jp_in_words
 from lms.completion.models import Completion
-from lms.completion.rules import allocate_jp, qualification
+from lms.completion.rules import allocate_jp
 from lms.db import utcnow
 from lms.extensions import db
 from lms.indonesian import local_zone, tanggal
@@ -154,7 +155,7 @@ def printed_fields(
         "jp": _jp_text(completion.jp),
         "jp_words": jp_in_words(Decimal(completion.jp)),
         "score": _jp_text(completion.score) if completion.score is not None else "",
-        "qualification": qualification(completion.score),
+        "qualification": printed_kualifikasi(completion.score),
         "issue_place": series.place_of_issue,
         "issue_date": tanggal(_local(issued_at).date()),
         "signatory_position": series.signatory_position,
