@@ -109,36 +109,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat()
 
 
-PRINTED_FIELDS = (
-    ("number", "Certificate number"),
-    ("issuer", "Issuing agency"),
-    ("issuer_parent", "The government the issuer belongs to"),
-    ("title", "Course or programme title"),
-    ("kind", "course or programme"),
-    ("cohort", "Cohort name (empty when none)"),
-    ("start_date", "First day, Indonesian long date"),
-    ("end_date", "Last day, Indonesian long date"),
-    ("place", "Where the training took place"),
-    ("name", "Participant's name with titles"),
-    ("nip", "Participant's NIP"),
-    ("birth", "Place and date of birth"),
-    ("pangkat_golongan", "Rank and grade, e.g. Penata Muda (III/a)"),
-    ("jabatan", "Position"),
-    ("unit", "Work unit"),
-    ("opd", "Department (OPD)"),
-    ("instansi", "Government agency"),
-    ("jp", "Lesson hours in figures (decimal comma)"),
-    ("jp_words", "Lesson hours in Indonesian words"),
-    ("score", "Final score (empty when none)"),
-    ("qualification", "Qualification for the score"),
-    ("issue_place", "Place of issue"),
-    ("issue_date", "Date of issue, Indonesian long date"),
-    ("signatory_position", "Signatory's position"),
-    ("signatory_name", "Signatory's name"),
-    ("signatory_nip", "Signatory's NIP"),
-)
-
-
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
@@ -153,17 +123,9 @@ def _error_response(description: str) -> dict:
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description of every /api/v1 route."""
+    from lms.certificates.api_views import openapi_path, openapi_schemas
+
     nullable_string = {"type": ["string", "null"]}
-    printed = {name: {"type": "string", "description": text} for name, text in PRINTED_FIELDS}
-    printed["subjects"] = {
-        "type": "array",
-        "description": "Second page: subjects with their lesson hours",
-        "items": {
-            "type": "object",
-            "required": ["title", "jp"],
-            "properties": {"title": {"type": "string"}, "jp": {"type": "string"}},
-        },
-    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Akademi ASN API", "version": "1"},
@@ -250,31 +212,7 @@ def openapi_document() -> dict:
                         },
                     },
                 },
-                "Certificate": {
-                    "type": "object",
-                    "description": "Every printed field plus the certificate's state.",
-                    "required": [*printed, "status", "sha256", "pdf_url", "verify_url"],
-                    "properties": {
-                        **printed,
-                        "status": {
-                            "type": "string",
-                            "enum": ["issued", "revoked", "replaced"],
-                            "description": "issued = valid",
-                        },
-                        "revoked_at": {**nullable_string, "format": "date-time"},
-                        "revoke_reason": nullable_string,
-                        "replaced_by": {
-                            **nullable_string,
-                            "description": "The newer certificate number when replaced",
-                        },
-                        "sha256": {
-                            **nullable_string,
-                            "description": "SHA-256 of the stored PDF (null until rendered)",
-                        },
-                        "pdf_url": {"type": "string", "format": "uri"},
-                        "verify_url": {"type": "string", "format": "uri"},
-                    },
-                },
+                **openapi_schemas(),
             },
         },
         "paths": {
@@ -326,28 +264,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
-            "/certificates/{number}": {
-                "get": {
-                    "summary": "Verify a certificate by number or token (public)",
-                    "parameters": [
-                        {
-                            "name": "number",
-                            "in": "path",
-                            "required": True,
-                            "description": "The certificate number (as printed) or its QR token",
-                            "schema": {"type": "string"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The certificate",
-                            "content": _json(_ref("Certificate")),
-                        },
-                        "404": _error_response("Unknown number"),
-                        "429": _error_response("Too many look-ups"),
-                    },
-                }
-            },
+            "/certificates/{number}": openapi_path(_error_response, _json(_ref("Certificate"))),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -269,12 +269,3 @@ def reissue(certificate: Certificate, by: User, reason: str) -> Certificate:
 
 def status_of(certificate: Certificate) -> str:
     return certificate.status
-
-
-def find_by_number_or_token(value: str) -> Certificate | None:
-    value = (value or "").strip()
-    if not value or len(value) > 100:
-        return None
-    return db.session.scalar(
-        select(Certificate).where((Certificate.number == value) | (Certificate.token == value))
-    )

@@ -1,7 +1,9 @@
 """Certificate screens: public verification, the employee's certificates, the HR register.
 
-Verification is public and rate-limited, and shows exactly the printed fields frozen in
-``Certificate.fields`` plus the status and the PDF's SHA-256: nothing about the account behind it.
+Verification is public and rate-limited. The QR token opens the verifier view (a subset of the
+printed fields frozen in ``Certificate.fields``, the NIP masked, plus the status and the PDF's
+SHA-256); a typed number opens only the validity unless the holder's NIP or date of birth is given
+too (``lms/certificates/verification.py`` says why and what).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -27,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.certificates import bp, queries
+from lms.certificates import bp, queries, verification
 from lms.certificates import services as certificates
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
@@ -85,6 +88,53 @@ def _verify_limit() -> str:
 verify_limit = limiter.shared_limit(_verify_limit, scope="certificate-verify")
 
 
+def _number_limit() -> str:
+    return current_app.config.get("VERIFY_NUMBER_RATE_LIMIT", "10 per minute")
+
+
+def _proof_limit() -> str:
+    return current_app.config.get("VERIFY_PROOF_RATE_LIMIT", "5 per hour")
+
+
+def _looked_up() -> str:
+    args = request.view_args or {}
+    return str(args.get("value") or args.get("number") or args.get("token") or "")
+
+
+def _by_token() -> bool:
+    """Whether this request opens a certificate by its QR token (looked up once per request)."""
+    value = _looked_up()
+    cached = g.get("certificate_lookup")
+    if cached is None or cached[0] != value:
+        cached = (value, *verification.lookup(value))
+        g.certificate_lookup = cached
+    return cached[2]
+
+
+def _no_proof_or_token() -> bool:
+    proof_given = any((request.args.get(k) or "").strip() for k in ("nip", "tanggal_lahir"))
+    return not proof_given or _by_token()
+
+
+def _proof_key() -> str:
+    return "certificate-proof:" + _looked_up().strip()[: verification.MAX_VALUE]
+
+
+# Look-ups by anything but a token (numbers are sequential, so they could be walked): per client,
+# like the login. Failed proofs (NIP or birth date) per certificate number, from any client, so
+# guessing a holder's birth date from many machines is counted together.
+number_limit = limiter.shared_limit(
+    _number_limit, scope="certificate-number", exempt_when=_by_token
+)
+proof_limit = limiter.shared_limit(
+    _proof_limit,
+    scope="certificate-proof",
+    key_func=_proof_key,
+    exempt_when=_no_proof_or_token,
+    deduct_when=lambda response: response.status_code == 403,
+)
+
+
 def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
     """(key, label, value) for every printed field except the subjects, known ones in order."""
     rows = []
@@ -93,8 +143,8 @@ def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
             value = fields[key]
             if key == "kind":
                 value = KIND_LABELS.get(value, value)
-            elif key in ("nip", "signatory_nip") and value:
-                value = format_nip(str(value))  # grouped as on the certificate
+            elif key in ("nip", "signatory_nip") and str(value or "").isdigit():
+                value = format_nip(str(value))  # grouped as on the certificate (not a masked one)
             rows.append((key, str(label), "" if value is None else str(value)))
     for key, value in fields.items():  # a field added later is still shown
         if key not in FIELD_LABELS and key != "subjects":
@@ -160,32 +210,62 @@ def verify_search():  # noqa: ANN201
 
 
 def _verify_page(value: str):  # noqa: ANN202
-    certificate = certificates.find_by_number_or_token(value)
+    certificate, by_token = verification.lookup(value)
     if certificate is None:
         return render_template("certificates/verify_missing.html", value=value[:100]), 404
-    replacement = certificate.replaced_by if certificate.status == "replaced" else None
-    return render_template(
-        "certificates/verify.html",
-        cert=certificate,
-        status=queries.public_status(certificate),
-        status_label=STATUS_LABELS[queries.public_status(certificate)],
-        rows=printed_rows(certificate.fields),
-        subjects=certificate.fields.get("subjects") or [],
-        replacement=replacement,
-        verify_url=_absolute("certificates.verify", value=certificate.token),
-    )
+    status = queries.public_status(certificate)
+    context: dict = {
+        "cert": certificate,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "replacement": certificate.replaced_by if certificate.status == "replaced" else None,
+        "full": by_token,
+        "subjects": [],  # the subjects list stays on the PDF
+        "by_token": by_token,
+        "proof_error": None,
+        "proof_field": None,
+        "nip": (request.args.get("nip") or "")[:40],
+        "tanggal_lahir": (request.args.get("tanggal_lahir") or "")[:20],
+    }
+    code = 200
+    if not by_token:
+        try:
+            proof = verification.read_proof(request.args)
+        except verification.ProofError as exc:
+            context.update(proof_error=str(exc), proof_field=exc.field)
+            code = 400
+        else:
+            if proof.given and verification.proof_matches(certificate, proof):
+                context["full"] = True
+            elif proof.given:
+                context.update(
+                    proof_error=_("NIP atau tanggal lahir tidak cocok dengan sertifikat ini."),
+                    proof_field="nip" if proof.nip else "tanggal_lahir",
+                )
+                code = 403
+    if context["full"]:
+        context["rows"] = [
+            row for row in printed_rows(verification.public_fields(certificate.fields)) if row[2]
+        ]
+    if by_token:
+        context["verify_url"] = _absolute("certificates.verify", value=certificate.token)
+    return render_template("certificates/verify.html", **context), code
 
 
 @bp.route("/verify/<path:value>")
 @verify_limit
+@number_limit
+@proof_limit
 def verify(value: str):  # noqa: ANN201
     return _verify_page(value)
 
 
 @bp.route("/verify/<token>/pdf")
 @verify_limit
+@number_limit
+@proof_limit
 def verify_pdf(token: str):  # noqa: ANN201
-    """The authentic PDF, from storage. Revoked ones too: the page states the status."""
+    """The authentic PDF, from storage, by token only. Revoked ones too: the page states the status."""
     certificate = db.session.scalar(db.select(Certificate).where(Certificate.token == token))
     if certificate is None:
         # A number may end in "/pdf" (e.g. ".../STTP/pdf"): show that certificate's page.

@@ -1,7 +1,22 @@
-// Verification page: compute a chosen PDF's SHA-256 in the browser and compare it with the
-// authentic one. The file never leaves the computer. Needs a secure context (HTTPS or localhost).
+// Verification page.
+// 1. Proof form (a certificate typed by number): send only the field that was filled in, and the
+//    NIP without its spaces, so the address stays short. Without this script the server accepts
+//    both the same way.
+// 2. Compute a chosen PDF's SHA-256 in the browser and compare it with the authentic one. The file
+//    never leaves the computer. Needs a secure context (HTTPS or localhost).
 (function () {
   "use strict";
+  var proof = document.querySelector(".proof-form");
+  if (proof) {
+    proof.addEventListener("submit", function () {
+      var nip = proof.querySelector("input[name=nip]");
+      if (nip) { nip.value = nip.value.replace(/\s+/g, ""); }
+      Array.prototype.forEach.call(proof.querySelectorAll("input[name]"), function (input) {
+        if (!input.value) { input.removeAttribute("name"); }
+      });
+    });
+  }
+
   var box = document.querySelector(".hash-check");
   if (!box) { return; }
   var input = box.querySelector("input[type=file]");
