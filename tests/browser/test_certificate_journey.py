@@ -1,6 +1,7 @@
 """An employee completes a demo course in Chromium: the lessons, the post-test (passed), the
 course evaluation; the certificate appears at once, its PDF downloads and reads back with every
-field, and its QR code leads to the public verification page showing the same fields."""
+field, and its QR code leads to the public verification page, which shows a verifier the fields
+they need (NIP masked); a typed number shows only the validity until the holder's NIP is given."""
 
 from __future__ import annotations
 
@@ -135,13 +136,33 @@ def test_employee_completes_a_course_and_verifies_the_certificate(
     url = qr.stdout.strip()
     assert url.endswith(f"/verify/{token}"), qr.stdout + qr.stderr
 
-    # The verification page shows the same fields (public: a fresh, signed-out context).
+    # The QR's page shows a verifier what they need (public: a fresh, signed-out context).
     sign_out_context = page.context.browser.new_context()
     visitor = sign_out_context.new_page()
     visitor.goto(f"{live_server}/verify/{token}")
     body = visitor.locator("main").inner_text()
-    for value in (fields["name"], fields["title"], number, "SAH"):
+    masked = fields["nip"][:4] + "*" * 10 + fields["nip"][-4:]
+    for value in (fields["name"], fields["title"], number, "SAH", masked, "Kualifikasi"):
         assert value in body, value
-    assert fields["nip"][:8] in _squash(body)
+    for value in (fields["nip"], fields["nip"][:8], fields["birth"], fields["jabatan"]):
+        assert value not in _squash(body), value
     visitor.screenshot(path=str(SHOTS / "79-verify.png"), full_page=True)
+
+    # A number typed by hand shows only the validity, until the holder's NIP is given.
+    visitor.goto(f"{live_server}/verify")
+    visitor.get_by_label("Nomor sertifikat").fill(number)
+    visitor.get_by_role("button", name="Periksa").click()
+    body = visitor.locator("main").inner_text()
+    assert "SAH" in body and number in body
+    assert fields["name"] not in body and fields["title"] not in body
+    visitor.screenshot(path=str(SHOTS / "79-verify-number.png"), full_page=True)
+    visitor.get_by_label("NIP pemegang (18 angka)").fill(
+        fields["nip"][:8] + " " + fields["nip"][8:]
+    )
+    visitor.get_by_role("button", name="Tampilkan data").click()
+    body = visitor.locator("main").inner_text()
+    assert fields["name"] in body and masked in body and fields["title"] in body
+    assert "tanggal_lahir" not in visitor.url  # the script sends only the field filled in
+    assert f"nip={fields['nip']}" in visitor.url  # without the spaces
+    visitor.screenshot(path=str(SHOTS / "79-verify-proof.png"), full_page=True)
     sign_out_context.close()
