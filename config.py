@@ -63,6 +63,11 @@ class Config:
     WEBHOOK_MAX_ATTEMPTS = 6
     WEBHOOK_BACKOFF_SECONDS = 60
     WEBHOOK_TIMEOUT = 10
+    # Webhook receivers on non-public addresses: "" refuses them; "true" allows the private ranges
+    # (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7: an intranet receiver); a comma-separated
+    # list of networks ("10.20.0.0/16,127.0.0.1") allows exactly those. Loopback and link-local
+    # (cloud metadata) are refused unless listed by network.
+    WEBHOOK_ALLOW_PRIVATE = ""
     REPORTS_XLSX_INLINE_MAX = 20_000
 
 
@@ -112,5 +117,7 @@ def load_env(config: dict) -> None:
         config["SMTP_PORT"] = int(env.get("LMS_SMTP_PORT", "25"))
     if env.get("LMS_JP_TARGET"):
         config["JP_TARGET"] = int(env["LMS_JP_TARGET"])
+    if env.get("LMS_WEBHOOK_ALLOW_PRIVATE"):
+        config["WEBHOOK_ALLOW_PRIVATE"] = env["LMS_WEBHOOK_ALLOW_PRIVATE"]
     if env.get("LMS_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])

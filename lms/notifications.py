@@ -1,6 +1,10 @@
 """E-mail for notifications: sent over SMTP when ``LMS_SMTP_HOST`` is set, logged otherwise.
 
-Mail leaves only after the request's transaction commits, so a rolled-back action sends nothing.
+Mail leaves only after the request's transaction commits, so a rolled-back action sends nothing,
+and a mail that cannot leave (SMTP down, an address refused, a malformed header) is logged and
+dropped: the request's work is already saved, so it must not answer with an error. Text that goes
+into a header (a course title in the subject) is flattened to one line first, so a line break in a
+title can neither break the message nor add a header of its own (``Bcc:``).
 """
 
 from __future__ import annotations
@@ -36,8 +40,21 @@ def _recipient(user_id: int) -> str:
     return row[0] or row[1] or ""
 
 
+#: Longest subject sent; a longer one (a very long course title) is cut with an ellipsis.
+SUBJECT_MAX = 200
+
+
+def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
+    """``value`` as one header line: line breaks and other control characters become spaces,
+    runs of spaces one space, cut to ``limit`` characters."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in value or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one message; raises on SMTP failures (callers after a commit catch and log)."""
     cfg = current_app.config
+    subject = header_text(subject)
     if not cfg.get("SMTP_HOST"):
         current_app.logger.info("mail (not sent, no SMTP): to=%s subject=%s", to, subject)
         return
@@ -67,8 +84,8 @@ def _send_ready() -> None:
     for to, subject, body in g.pop("_mail_ready", []):
         try:
             send_mail(to, subject, body)
-        except (OSError, smtplib.SMTPException):
-            current_app.logger.exception("could not send mail to %s", to)
+        except Exception:  # noqa: BLE001 - the work is committed: a mail failure must not undo the answer
+            current_app.logger.exception("could not send mail to %r", to)
 
 
 @event.listens_for(Session, "before_commit")

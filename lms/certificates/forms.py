@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import string
 
 from flask_babel import gettext as _
@@ -15,8 +16,22 @@ from lms.forms import AppForm
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 IMAGE_MAX_BYTES = 1024 * 1024
-# Characters that would break the /verify/<number> address or read as something else.
-NUMBER_FORBIDDEN = set("?#%\\\"'<>")
+#: What a series prefix and a certificate number are made of: ASCII letters and digits, '.', '_',
+#: '-' and '/' (the separator of numbers such as 0001/STTP/BKPSDM/2026).
+CODE_CHARS = re.compile(r"[A-Za-z0-9._/-]*")
+#: The widest field a number format may ask for ({seq:0Nd}, {prefix:>N}): a number is at most
+#: 90 characters, and a width like {seq:099999999d} would otherwise build a 100 MB string.
+FIELD_WIDTH_MAX = 20
+
+
+def check_prefix(prefix: str) -> str | None:
+    """Why a series prefix cannot be used, or None."""
+    if not CODE_CHARS.fullmatch(prefix):
+        return _(
+            "Prefiks hanya boleh memuat huruf A-Z a-z, angka 0-9, titik (.), garis bawah (_), "
+            "tanda hubung (-) dan garis miring (/)."
+        )
+    return None
 
 
 class RevokeForm(AppForm):
@@ -51,6 +66,18 @@ def check_number_format(number_format: str, prefix: str) -> str | None:
             "Format nomor hanya boleh memakai {seq}, {prefix} dan {year}, bukan: %(n)s.",
             n=", ".join(unknown) or "{}",
         )
+    # Bounded before anything is formatted: a width or precision in a field's spec is how a
+    # short format asks for a huge string; a nested {…} in a spec would take its width from data.
+    for _text, name, spec, _conv in string.Formatter().parse(number_format):
+        if name is None or not spec:
+            continue
+        if "{" in spec or any(int(n) > FIELD_WIDTH_MAX for n in re.findall(r"\d+", spec)):
+            return _(
+                "Lebar isian pada format nomor paling besar %(n)s, misalnya {seq:04d} untuk 0001.",
+                n=FIELD_WIDTH_MAX,
+            )
+    if check_prefix(prefix):
+        prefix = "PREFIKS"  # the prefix field says what is wrong with it; judge the rest here
     try:
         first = number_format.format(seq=1, prefix=prefix, year=2026)
         second = number_format.format(seq=2, prefix=prefix, year=2026)
@@ -60,11 +87,11 @@ def check_number_format(number_format: str, prefix: str) -> str | None:
         return _("Format nomor harus membuat nomor yang berbeda untuk setiap nomor urut.")
     if len(first) > 90:
         return _("Nomor yang dihasilkan terlalu panjang (paling banyak 90 karakter).")
-    bad = sorted(NUMBER_FORBIDDEN & set(first))
-    if bad or any(ch.isspace() for ch in first):
+    if not CODE_CHARS.fullmatch(first):
         return _(
-            "Nomor tidak boleh memuat spasi atau karakter %(c)s.",
-            c=" ".join(sorted(NUMBER_FORBIDDEN)),
+            "Nomor yang dihasilkan (%(x)s) hanya boleh memuat huruf A-Z a-z, angka 0-9, titik (.), "
+            "garis bawah (_), tanda hubung (-) dan garis miring (/), tanpa spasi.",
+            x=first,
         )
     return None
 
@@ -97,11 +124,20 @@ class SeriesForm(AppForm):
         _l("Format nomor"),
         validators=[DataRequired(_l("Format nomor wajib diisi.")), Length(max=100)],
         description=_l(
-            "Memakai {seq} (nomor urut, mis. {seq:04d} untuk 0001), {prefix} dan {year}. "
-            "Contoh: {seq:04d}/{prefix}/BKPSDM/{year}."
+            "Memakai {seq} (nomor urut, mis. {seq:04d} untuk 0001; lebar paling besar 20), "
+            "{prefix} dan {year}. Contoh: {seq:04d}/{prefix}/BKPSDM/{year}. Nomor yang dihasilkan "
+            "hanya boleh memuat huruf A-Z a-z, angka 0-9, titik, garis bawah, tanda hubung dan "
+            "garis miring."
         ),
     )
-    prefix = StringField(_l("Prefiks"), validators=[Length(max=40)])
+    prefix = StringField(
+        _l("Prefiks"),
+        validators=[Length(max=40)],
+        description=_l(
+            "Huruf A-Z a-z, angka 0-9, titik (.), garis bawah (_), tanda hubung (-) dan garis "
+            "miring (/), paling banyak 40 karakter."
+        ),
+    )
     issuer_name = StringField(
         _l("Lembaga penerbit"),
         validators=[DataRequired(_l("Lembaga penerbit wajib diisi.")), Length(max=300)],
@@ -141,6 +177,12 @@ class SeriesForm(AppForm):
 
     def validate_number_format(self, field: StringField) -> None:
         problem = check_number_format(field.data or "", self.prefix.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_prefix(self, field: StringField) -> None:
+        field.data = (field.data or "").strip()
+        problem = check_prefix(field.data)
         if problem:
             raise ValidationError(problem)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -83,8 +84,31 @@ def next_number(series: CertificateSeries, year: int) -> tuple[int, str]:
         .returning(CertificateCounter.last_seq)
     )
     seq = db.session.execute(statement).scalar_one()
-    number = series.number_format.format(seq=seq, prefix=series.prefix, year=year)
-    return seq, number
+    return seq, format_number(series, seq, year)
+
+
+#: The number of a series whose stored format is no longer accepted (saved before the checks).
+FALLBACK_FORMAT = "{seq:04d}/{prefix}/{year}"
+
+
+def format_number(series: CertificateSeries, seq: int, year: int) -> str:
+    """The series' format filled in. A format the settings form would refuse now (a width that
+    builds a huge string, a character outside the number's set) is never used: a certificate
+    must still be issued, so the plain fallback format numbers it and the log says why."""
+    from lms.certificates.forms import check_number_format
+
+    number_format = series.number_format
+    problem = check_number_format(number_format, series.prefix)
+    if problem is not None:
+        current_app.logger.error(
+            "certificate series %s: unusable number format %r (%s); using %r",
+            series.id,
+            number_format[:100],
+            problem,
+            FALLBACK_FORMAT,
+        )
+        number_format = FALLBACK_FORMAT
+    return number_format.format(seq=seq, prefix=series.prefix, year=year)
 
 
 def _subjects(completion: Completion) -> list[dict]:

@@ -88,13 +88,24 @@ def megabytes(size: int) -> str:
     )
 
 
+#: Longest display name kept (the column's width); a longer one is shortened before its extension.
+FILENAME_MAX = 200
+
+
 def clean_filename(name: str | None, fallback: str) -> str:
-    """A display name without directories or control characters (the stored key is random)."""
+    """A display name without directories or control characters (the stored key is random),
+    at most FILENAME_MAX characters: a longer name loses the end of its stem, not its extension
+    (the extension decides the file's type, and the learner downloads it under this name)."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    name = re.sub(r"\s+", " ", name)
-    return (name or fallback)[:200]
+    name = re.sub(r"\s+", " ", name) or fallback
+    if len(name) <= FILENAME_MAX:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        return name[:FILENAME_MAX].rstrip(" .")
+    return f"{stem[: FILENAME_MAX - len(extension) - 1].rstrip(' .')}.{extension}"
 
 
 def _extension(filename: str) -> str:

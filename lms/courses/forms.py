@@ -158,7 +158,10 @@ class NewCourseForm(MetaForm):
     code = StringField(
         _l("Kode pelatihan"),
         validators=[DataRequired(_l("Kode pelatihan wajib diisi.")), Length(max=40)],
-        description=_l("Singkat dan unik, misalnya TI-201. Tidak dapat diubah setelah dibuat."),
+        description=_l(
+            "Singkat dan unik, misalnya TI-201: huruf A-Z, angka 0-9, titik (.), garis bawah (_) "
+            "dan tanda hubung (-), paling banyak 40 karakter. Tidak dapat diubah setelah dibuat."
+        ),
     )
     category = SelectField(_l("Kategori"))
 

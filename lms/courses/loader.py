@@ -151,7 +151,10 @@ def load_course(folder: Path, result: LoadResult) -> None:
         return
     category = services.category_named(str(data["category"]))
     if course is None:
-        course = services.create_course(code, category, meta, None)
+        try:
+            course = services.create_course(code, category, meta, None)
+        except services.CourseError as exc:  # e.g. a code outside the allowed characters
+            raise _Skip(folder / "course.yaml", f"{exc.field}: {exc}") from None
         version = course.latest_version
         result.created += 1
     else:

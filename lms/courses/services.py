@@ -8,6 +8,7 @@ on every lesson whose key still exists.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -111,12 +112,25 @@ def clean_meta(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: A course code names the course in its address (/pelatihan/<code>), file names and exports:
+#: ASCII letters (stored upper case), digits, '.', '_' and '-', starting with a letter or digit.
+COURSE_CODE = re.compile(r"[A-Z0-9][A-Z0-9._-]*")
+
+
 def create_course(
     code: str, category: Category, meta: dict[str, Any], author: User | None
 ) -> Course:
     code = code.strip().upper()
     if not code or len(code) > 40:
         raise CourseError(_("Kode pelatihan wajib diisi (maksimal 40 karakter)."), "code")
+    if not COURSE_CODE.fullmatch(code):
+        raise CourseError(
+            _(
+                "Kode pelatihan hanya boleh memuat huruf A-Z, angka 0-9, titik (.), garis bawah (_) "
+                "dan tanda hubung (-), diawali huruf atau angka."
+            ),
+            "code",
+        )
     if db.session.scalar(select(Course.id).where(Course.code == code)):
         raise CourseError(_("Kode pelatihan %(c)s sudah dipakai.", c=code), "code")
     course = Course(code=code, category=category)

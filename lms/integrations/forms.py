@@ -42,10 +42,10 @@ class ConfirmForm(AppForm):
 
 
 def _http_url(form: FlaskForm, field: StringField) -> None:
-    from lms.integrations.webhooks import WebhookError, check_url
+    from lms.integrations.webhooks import WebhookError, check_receiver
 
     try:
-        check_url(field.data or "")
+        check_receiver(field.data or "")
     except WebhookError as exc:
         raise ValidationError(str(exc)) from None
 
@@ -54,7 +54,10 @@ class EndpointForm(AppForm):
     url = StringField(
         _l("URL penerima"),
         validators=[DataRequired(_l("URL wajib diisi.")), Length(max=500), _http_url],
-        description=_l("Alamat http:// atau https:// yang menerima POST JSON."),
+        description=_l(
+            "Alamat http:// atau https:// yang menerima POST JSON, di alamat publik (alamat "
+            "loopback, link-local, atau jaringan privat ditolak kecuali diizinkan administrator)."
+        ),
     )
     secret = PasswordField(
         _l("Rahasia (secret) penanda tangan"),

@@ -4,8 +4,10 @@ The server owns the clock: ``deadline_at`` is set when an attempt starts and not
 sends can move it. Answers are accepted until the deadline plus a short grace (a save in flight
 when the countdown reaches zero still counts); after that an attempt is submitted by whichever
 comes first, the learner's next request or the periodic sweep. Starting and submitting lock a
-row first, so double clicks and retries produce one attempt and one submission, also on
-PostgreSQL under concurrency. Services flush and never commit.
+row first, so double clicks and retries produce one attempt and one submission under
+concurrency: ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has no row locks (it ignores
+``FOR UPDATE``), so there the transaction takes the database's write lock first
+(``BEGIN IMMEDIATE``, see :func:`_lock_on_sqlite`). Services flush and never commit.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
@@ -180,20 +183,44 @@ def _answer_orders(quiz: Quiz, ids: list[int], rng: random.Random) -> dict[str, 
     return orders
 
 
+def _lock_on_sqlite() -> bool:
+    """On SQLite, make this transaction the writer now; True there, False on other databases.
+
+    Python's sqlite3 opens a transaction only at the first write, so without this, two requests
+    both read "no attempt yet" (or "in progress") and both act on it: the losers' INSERT hits the
+    unique attempt number (a 500), and a submit grades the attempt once per request.
+    ``BEGIN IMMEDIATE`` takes the write lock before the read; a parallel request waits for it
+    (``busy_timeout``) and then reads what the first one committed. Readers are not blocked (WAL).
+    A transaction already open here has normally written (sqlite3 opens one only then), so it
+    holds the lock already.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    raw = connection.connection.dbapi_connection
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+    return True
+
+
 def start_attempt(
     quiz: Quiz, employee_id: int, now: datetime | None = None, rng: random.Random | None = None
 ) -> QuizAttempt:
     """The in-progress attempt, or a new one if the quiz is open and attempts remain.
 
-    The learner's enrolment row is locked first, so concurrent starts by one learner queue up
-    and the second finds the first one's attempt; different learners never wait for each other.
+    The learner's enrolment row is locked first (the write lock on SQLite), so concurrent
+    starts by one learner queue up and the second finds the first one's attempt; different
+    learners never wait for each other on PostgreSQL. Should two starts still race (no
+    enrolment row to lock), the unique attempt number refuses the second INSERT, and that
+    start returns the winner's attempt instead of failing.
     """
     now = now or utcnow()
-    db.session.execute(
-        select(Enrolment.id)
-        .where(Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee_id)
-        .with_for_update()
-    )
+    if not _lock_on_sqlite():
+        db.session.execute(
+            select(Enrolment.id)
+            .where(Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee_id)
+            .with_for_update()
+        )
     previous = attempts_of(quiz, employee_id)
     for attempt in previous:
         db.session.refresh(attempt)
@@ -230,8 +257,18 @@ def start_attempt(
         question_order=ids,
         answer_order=_answer_orders(quiz, ids, rng),
     )
-    db.session.add(attempt)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        winner = next(
+            (a for a in attempts_of(quiz, employee_id) if a.status == "in_progress"), None
+        )
+        if winner is None:
+            raise AttemptError(
+                _("Percobaan ini baru saja dimulai di tab lain; coba lagi.")
+            ) from None
+        return winner
     return attempt
 
 
@@ -270,7 +307,7 @@ def save_answer(
     refused; ``locked`` says the caller loaded it with ``FOR UPDATE`` in this transaction already.
     """
     now = now or utcnow()
-    if not locked:
+    if _lock_on_sqlite() or not locked:
         db.session.refresh(attempt, with_for_update=True)
     if attempt.status != "in_progress":
         raise AttemptError(_("Percobaan ini sudah dikumpulkan; jawaban tidak bisa diubah."))
@@ -466,10 +503,11 @@ def submit(
 ) -> QuizAttempt:
     """Submit and grade automatically; a second submit returns the attempt unchanged.
 
-    ``locked`` says the caller loaded the attempt with ``FOR UPDATE`` in this transaction.
+    ``locked`` says the caller loaded the attempt with ``FOR UPDATE`` in this transaction (on
+    SQLite that locked nothing: the write lock is taken and the attempt read again here).
     """
     now = now or utcnow()
-    if not locked:
+    if _lock_on_sqlite() or not locked:
         db.session.refresh(attempt, with_for_update=True)
     if attempt.status != "in_progress":
         return attempt

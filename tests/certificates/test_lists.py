@@ -396,7 +396,14 @@ def _series_data(client, **changes: object) -> dict:  # noqa: ANN001
         ({"number_format": "{prefix}/{year}"}, "Format nomor harus memuat {seq}"),
         ({"number_format": "{seq:04d}/{kota}/{year}"}, "bukan: kota"),
         ({"number_format": "{seq:04q}/{year}"}, "Format nomor tidak dapat dipakai"),
-        ({"number_format": "{seq}?/{year}"}, "Nomor tidak boleh memuat"),
+        ({"number_format": "{seq}?/{year}"}, "hanya boleh memuat huruf A-Z a-z"),
+        ({"number_format": "{seq} {year}"}, "tanpa spasi"),
+        ({"number_format": "{seq:099999999d}/{year}"}, "Lebar isian pada format nomor"),
+        ({"number_format": "{seq}/{prefix:>99999999}"}, "Lebar isian pada format nomor"),
+        ({"number_format": "{seq:.99999999f}"}, "Lebar isian pada format nomor"),
+        ({"number_format": "{seq:{year}}"}, "Lebar isian pada format nomor"),
+        ({"prefix": "STTP BARU"}, "Prefiks hanya boleh memuat"),
+        ({"prefix": "<b>X</b>"}, "Prefiks hanya boleh memuat"),
         ({"signatory_nip": "1234"}, "NIP"),
         ({"signature": (io.BytesIO(b"GIF89a" + b"0" * 50), "ttd.png")}, "harus berupa gambar PNG"),
         (
@@ -415,6 +422,34 @@ def test_series_settings_refuse_bad_input(app, client, world, changes, message) 
     )
     assert response.status_code == 400
     assert message in _text(response)
+
+
+def test_a_huge_width_is_refused_before_anything_is_built(app) -> None:  # noqa: ANN001
+    """{seq:099999999d} used to be formatted (100 MB) before its length was judged."""
+    import tracemalloc
+
+    from lms.certificates.forms import check_number_format
+
+    with app.test_request_context():
+        tracemalloc.start()
+        try:
+            problem = check_number_format("{seq:099999999d}/{prefix}/{year}", "STTP")
+            _size, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert problem and "Lebar isian" in problem
+    assert peak < 1024 * 1024
+
+
+def test_a_stored_format_no_longer_accepted_still_numbers_safely(app, world) -> None:  # noqa: ANN001
+    """A series saved before the checks (or edited in the database) cannot make issuing build a
+    huge string: the plain fallback format numbers the certificate."""
+    with app.app_context():
+        series = certificates.default_series()
+        series.number_format = "{seq:099999999d}/{prefix}/{year}"
+        number = certificates.format_number(series, 7, 2026)
+        db.session.rollback()
+    assert number == "0007/STTP/2026"
 
 
 def test_series_settings_save_and_apply_to_the_next_certificate(app, client, world) -> None:  # noqa: ANN001

@@ -121,6 +121,12 @@ def test_trainer_creates_a_course_with_a_cover(app, world, trainer, no_csrf) -> 
     assert "Keamanan Informasi untuk ASN" in dashboard and "Draf" in dashboard
 
 
+BAD_CODE = (
+    "Kode pelatihan hanya boleh memuat huruf A-Z, angka 0-9, titik (.), garis bawah (_) dan "
+    "tanda hubung (-), diawali huruf atau angka."
+)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -128,6 +134,11 @@ def test_trainer_creates_a_course_with_a_cover(app, world, trainer, no_csrf) -> 
         ("jp", "0", "JP harus lebih dari 0 dan paling banyak 2000."),
         ("jp", "dua", "JP harus berupa angka."),
         ("code", "", "Kode pelatihan wajib diisi."),
+        ("code", "TI 201", BAD_CODE),
+        ("code", "TI/201", BAD_CODE),
+        ("code", "<b>TI</b>", BAD_CODE),
+        ("code", "-TI", BAD_CODE),
+        ("code", "PELATIHAN-É", BAD_CODE),
     ],
 )
 def test_create_refuses_bad_input(app, world, trainer, no_csrf, field, value, message) -> None:  # noqa: ANN001

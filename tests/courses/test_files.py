@@ -123,6 +123,23 @@ def test_filenames_lose_paths_and_control_characters() -> None:
     assert len(files.clean_filename("a" * 500 + ".pdf", "x")) == 200
 
 
+def test_a_name_over_200_characters_is_shortened_before_its_extension(ctx) -> None:  # noqa: ANN001
+    """Cut at 200 characters, the extension used to go: a real PDF was refused as an unknown
+    type, and a name cut mid-extension ('….pd') was what the learner downloaded."""
+    long = "Materi Pelatihan Kepemimpinan Pengawas " * 8 + "bagian akhir.pdf"  # 328 characters
+    name = files.clean_filename(long, "lampiran")
+    assert len(name) == 200 and name.endswith(".pdf")
+    assert name.startswith("Materi Pelatihan Kepemimpinan Pengawas")
+    checked = files.check_attachment(long, b"%PDF-1.7\n...")
+    assert checked.extension == "pdf" and checked.filename == name
+    docx = _zip({"[Content_Types].xml": "<x/>", "word/document.xml": "<w/>"})
+    assert files.check_attachment("x" * 300 + ".DOCX", docx).filename == "x" * 195 + ".DOCX"
+    # No extension, or a "dot" deep in a very long tail: cut plainly at 200.
+    assert files.clean_filename("a" * 300, "f") == "a" * 200
+    assert len(files.clean_filename("a." + "b" * 300, "f")) == 200
+    assert files.clean_filename("pendek.pdf", "f") == "pendek.pdf"
+
+
 def test_unknown_upload_kind_is_refused(ctx) -> None:  # noqa: ANN001
     with pytest.raises(files.FileRefused):
         files.check_upload("video", "a.mp4", b"....")

@@ -71,3 +71,19 @@ def test_gift_error_names_file_and_line(app, tmp_path) -> None:  # noqa: ANN001
     assert (
         payload["errors"][0]["file"].endswith("posttest.gift") and payload["errors"][0]["line"] == 1
     )
+
+
+def test_a_course_code_outside_the_allowed_characters_is_reported(app, tmp_path) -> None:  # noqa: ANN001
+    with app.app_context():
+        load_reference()
+        db.session.commit()
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT / "courses" / "TIK-101", root / "courses" / "TIK-101")
+    source = root / "courses" / "TIK-101" / "course.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("code: TIK-101", "code: TIK/101 baru", 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "load", str(root), "--json"])
+    payload = json.loads(result.output.strip().splitlines()[-1])
+    assert result.exit_code == 1 and payload["created"] == 0
+    assert payload["errors"][0]["file"].endswith("TIK-101/course.yaml")
+    assert "Kode pelatihan hanya boleh memuat" in payload["errors"][0]["message"]

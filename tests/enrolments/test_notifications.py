@@ -202,3 +202,95 @@ def test_a_refused_action_sends_no_mail(app, world, courses, smtp_server) -> Non
     assert response.status_code == 422
     time.sleep(0.3)
     assert smtp_server.messages == []
+
+
+def _nominate_into(app, world, code: str, title: str) -> tuple[int, int]:  # noqa: ANN001
+    """A course titled ``title``; Siti (with an e-mail address) nominates herself: (status, id)."""
+    from tests.factories import make_course
+
+    pegawai = world.employees["pegawai"]
+    with app.app_context():
+        course_id = make_course(code, title=title, approval_steps="supervisor,hr").id
+        db.session.get(Employee, pegawai.id).email = "siti.aminah@palembang.go.id"
+        db.session.commit()
+        db.session.remove()
+    employee = app.test_client()
+    login(employee, "pegawai")
+    token = csrf_token(employee, "/pendaftaran/usulkan")
+    response = employee.post(
+        "/pendaftaran/usulkan",
+        data={"csrf_token": token, "employee_id": pegawai.id, "course_id": course_id},
+    )
+    return response.status_code, course_id
+
+
+def _saved(app, course_id: int, employee_id: int) -> bool:  # noqa: ANN001
+    from lms.enrolments.models import Enrolment
+
+    with app.app_context():
+        found = db.session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.course_id == course_id, Enrolment.employee_id == employee_id
+            )
+        )
+        db.session.remove()
+    return found is not None
+
+
+def test_a_line_break_in_a_title_never_reaches_a_mail_header(app, world, smtp_server) -> None:  # noqa: ANN001
+    """A course title with CR LF (from an import or a forged form) used to make the subject
+    header raise after the commit: a 500 for a nomination that was saved. Now the subject is
+    one line and the text after the break is no header of its own."""
+    status, course_id = _nominate_into(
+        app, world, "BARIS-1", "Etika Pelayanan\r\nBcc: penyusup@contoh.test\nX-Lain: 1"
+    )
+    assert status == 302
+    assert _saved(app, course_id, world.employees["pegawai"].id)
+    _wait_for(smtp_server, 1)
+    to_siti = [body for tos, body in smtp_server.messages if "siti.aminah@palembang.go.id" in tos]
+    assert to_siti, smtp_server.messages
+    assert all("penyusup@contoh.test" not in tos for tos, _b in smtp_server.messages)
+    mail = message_from_string(to_siti[0], policy=policy.default)
+    assert mail["Bcc"] is None and mail["X-Lain"] is None
+    subject = mail["Subject"]
+    assert "\n" not in subject and "\r" not in subject
+    assert "Etika Pelayanan Bcc: penyusup@contoh.test X-Lain: 1" in subject
+
+
+def test_header_text_is_one_bounded_line() -> None:
+    from lms.notifications import header_text
+
+    assert header_text("a\r\nb\tc\x00d\u2028e") == "a b c d e"
+    long = header_text("x" * 500, limit=50)
+    assert len(long) == 50 and long.endswith("…")
+
+
+def test_a_mail_server_that_refuses_does_not_fail_the_saved_request(
+    app, world, monkeypatch
+) -> None:  # noqa: ANN001
+    """SMTP down (nothing listens on the port) or refusing the recipient: the nomination is
+    saved, the learner gets the normal answer, the failure is logged."""
+    port = _free_port()  # nothing listens there: connection refused
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    status, course_id = _nominate_into(app, world, "MATI-1", "Surat Menyurat")
+    assert status == 302
+    assert _saved(app, course_id, world.employees["pegawai"].id)
+
+
+class _Refusing(_Inbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        return "550 5.1.1 Mailbox unavailable"
+
+
+def test_a_refused_recipient_does_not_fail_the_saved_request(app, world, monkeypatch) -> None:  # noqa: ANN001
+    controller = Controller(_Refusing(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+        monkeypatch.setitem(app.config, "SMTP_PORT", controller.port)
+        status, course_id = _nominate_into(app, world, "TOLAK-1", "Arsip Digital")
+    finally:
+        controller.stop()
+    assert status == 302
+    assert _saved(app, course_id, world.employees["pegawai"].id)

@@ -1,7 +1,14 @@
-"""A real local HTTP receiver for webhook tests, learning records for SIASN tests, and the CLI."""
+"""A real local HTTP receiver for webhook tests, learning records for SIASN tests, and the CLI.
+
+No test here asks real DNS: ``fake_dns`` (autouse) answers for the names the tests use. Receivers
+run on 127.0.0.1, which webhooks refuse by default (loopback): tests that deliver to one enable
+``WEBHOOK_ALLOW_PRIVATE`` for 127.0.0.1 through the ``local_receivers`` fixture.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,8 +69,42 @@ class Receiver:
             self.server = None
 
 
+#: Names the tests use, with a public address each (never connected to: no test sends there).
+PUBLIC_NAMES = {
+    "contoh.go.id": ["36.66.10.20"],
+    "sipeg.palembang.go.id": ["36.66.10.21"],
+}
+
+
+@pytest.fixture(autouse=True)
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The webhook resolver without the internet: an address resolves to itself, a name in the
+    returned mapping to its addresses (a test may add or change names), anything else fails."""
+    from lms.integrations import webhooks
+
+    names = {k: list(v) for k, v in PUBLIC_NAMES.items()}
+
+    def resolve(host: str, port: int) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        if host.lower() not in names:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return list(names[host.lower()])
+
+    monkeypatch.setattr(webhooks, "resolve", resolve)
+    return names
+
+
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def local_receivers(app, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """Allow webhook receivers on 127.0.0.1 (refused by default), for tests that deliver there."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "127.0.0.1/32")
+
+
+@pytest.fixture
+def receiver(local_receivers) -> Iterator[Receiver]:  # noqa: ANN001
     r = Receiver()
     r.start()
     yield r

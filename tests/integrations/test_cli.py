@@ -100,3 +100,12 @@ def test_siasn_export_csv_and_xlsx(app, cli, world, tmp_path) -> None:  # noqa: 
         args=["siasn", "export", "--year", "2025", "--out", str(tmp_path / "x" / "y.xlsx")]
     )
     assert nowhere_xlsx.exit_code == 1 and "cannot write" in nowhere_xlsx.output
+
+
+def test_webhooks_add_refuses_an_internal_address(app, cli) -> None:  # noqa: ANN001
+    result = cli.invoke(
+        args=["webhooks", "add", "http://169.254.169.254/latest/", "--secret", SECRET]
+    )
+    assert result.exit_code == 1 and "link-local" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(WebhookEndpoint)).all() == []

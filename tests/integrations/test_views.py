@@ -120,6 +120,17 @@ def test_admin_adds_an_endpoint_and_bad_input_is_refused(app, client, world) -> 
     text = _text(bad)
     assert "http:// atau https://" in text and "16 sampai 200 karakter" in text
     assert "Pilih minimal satu peristiwa." in text
+    inside = client.post(
+        "/admin/webhook",
+        data={
+            "csrf_token": token,
+            "url": "http://127.0.0.1:5432/",
+            "secret": SECRET,
+            "events": ["completion.created"],
+        },
+    )
+    assert inside.status_code == 400
+    assert "alamat loopback" in _text(inside) and "alamat publik" in _text(inside)
     good = client.post(
         "/admin/webhook",
         data={

@@ -97,7 +97,9 @@ def test_failing_twice_then_accepted_with_a_verifiable_signature(ctx, world, rec
     assert endpoint.id and made.id
 
 
-def test_down_receiver_ends_dead_then_retry_delivers(ctx, world, app, monkeypatch) -> None:  # noqa: ANN001
+def test_down_receiver_ends_dead_then_retry_delivers(
+    ctx, world, app, monkeypatch, local_receivers
+) -> None:  # noqa: ANN001
     from tests.integrations.conftest import Receiver
 
     monkeypatch.setitem(app.config, "WEBHOOK_MAX_ATTEMPTS", 4)
@@ -120,7 +122,8 @@ def test_down_receiver_ends_dead_then_retry_delivers(ctx, world, app, monkeypatc
             t = nxt
     assert waits == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
     assert delivery.status == "dead" and delivery.attempts == 4
-    assert "ConnectionRefused" in delivery.last_error or "refused" in delivery.last_error.lower()
+    # The admin reads one message for any connection failure, not whether the port refused.
+    assert delivery.last_error == "Gagal terhubung ke penerima."
     assert webhooks.deliver_due(now=t + timedelta(days=1))["dead"] == 0  # dead stays dead
 
     receiver.start()  # the receiver is back, on the same address
@@ -141,7 +144,7 @@ def test_down_receiver_ends_dead_then_retry_delivers(ctx, world, app, monkeypatc
         webhooks.retry(delivery)
 
 
-def test_replaying_events_creates_no_duplicate_deliveries(ctx, world) -> None:  # noqa: ANN001
+def test_replaying_events_creates_no_duplicate_deliveries(ctx, world, local_receivers) -> None:  # noqa: ANN001
     both = _endpoint("http://127.0.0.1:9/both")
     created_only = _endpoint("http://127.0.0.1:9/created", ["completion.created"])
     _endpoint("http://127.0.0.1:9/off").active = False
@@ -201,3 +204,124 @@ def test_backoff_doubles() -> None:
         480,
         960,
     ]
+
+
+# --- where receivers may be (no test asks real DNS: tests/integrations/conftest.py fake_dns) ----
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1:8080/hook", "loopback"),
+        ("http://localhost/hook", "loopback"),
+        ("http://2130706433/hook", "loopback"),  # 127.0.0.1 written as one number
+        ("http://[::1]/hook", "loopback"),
+        ("http://[::ffff:127.0.0.1]/hook", "loopback"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://[fe80::1]/hook", "link-local"),
+        ("http://0.0.0.0:5000/hook", "tidak dapat dipakai"),
+        ("http://10.1.2.3/hook", "jaringan privat"),
+        ("http://192.168.1.10/hook", "jaringan privat"),
+        ("http://[fd00::7]/hook", "jaringan privat"),
+        ("https://campuran.contoh.go.id/hook", "jaringan privat"),  # one public, one private
+    ],
+)
+def test_receivers_on_internal_addresses_are_refused(ctx, fake_dns, url: str, why: str) -> None:  # noqa: ANN001
+    fake_dns.update(
+        {
+            "localhost": ["127.0.0.1", "::1"],
+            "2130706433": ["127.0.0.1"],
+            "campuran.contoh.go.id": ["36.66.10.22", "172.16.0.9"],
+        }
+    )
+    with pytest.raises(webhooks.WebhookError, match=why) as refused:
+        webhooks.add_endpoint(url, SECRET)
+    assert "alamat publik" in str(refused.value)
+    assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+
+
+def test_unknown_host_and_bad_port_are_clear_messages(ctx) -> None:  # noqa: ANN001
+    with pytest.raises(webhooks.WebhookError, match="tidak ditemukan"):
+        webhooks.add_endpoint("https://tidak-ada.contoh.test/hook", SECRET)
+    with pytest.raises(webhooks.WebhookError, match="port"):
+        webhooks.add_endpoint("https://contoh.go.id:99999/hook", SECRET)
+
+
+def test_private_ranges_only_when_allowed_and_loopback_only_by_network(
+    ctx, app, monkeypatch
+) -> None:  # noqa: ANN001
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "true")
+    assert webhooks.add_endpoint("http://10.1.2.3/hook", SECRET).id
+    assert webhooks.add_endpoint("http://[fd00::7]/hook", SECRET).id
+    for still_refused in ("http://127.0.0.1/hook", "http://169.254.169.254/"):
+        with pytest.raises(webhooks.WebhookError):
+            webhooks.add_endpoint(still_refused, SECRET)
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "10.20.0.0/16, 127.0.0.1")
+    assert webhooks.add_endpoint("http://10.20.3.4/hook", SECRET).id
+    assert webhooks.add_endpoint("http://127.0.0.1:9/hook", SECRET).id
+    with pytest.raises(webhooks.WebhookError, match="jaringan privat"):
+        webhooks.add_endpoint("http://10.1.2.3/hook", SECRET)
+
+
+def test_a_name_rebound_to_an_internal_address_is_not_sent_to(
+    ctx, world, fake_dns, receiver, app, monkeypatch
+) -> None:  # noqa: ANN001, E501
+    """Registered while the name pointed at a public address; at delivery it resolves to the
+    machine itself, where something listens: the delivery is refused, nothing is sent."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "")  # loopback refused again
+    fake_dns["berpindah.contoh.go.id"] = ["36.66.10.23"]
+    _endpoint(f"http://berpindah.contoh.go.id:{receiver.port}/hook")
+    fake_dns["berpindah.contoh.go.id"] = ["127.0.0.1"]
+    _complete(world)
+    consumers.dispatch()
+    assert webhooks.deliver_due()["failed"] == 1
+    [delivery] = _deliveries()
+    assert "loopback" in delivery.last_error and delivery.last_status_code is None
+    assert receiver.received == []
+
+
+def test_delivery_connects_to_the_checked_address_not_a_new_lookup(
+    ctx, world, fake_dns, receiver, monkeypatch
+) -> None:  # noqa: ANN001, E501
+    """The connection goes to the address that was checked: a second lookup of the name (which a
+    rebinding DNS server could answer differently) is never made. The Host header keeps the name."""
+    fake_dns["penerima.contoh.go.id"] = ["127.0.0.1"]
+    real = socket.getaddrinfo
+
+    def no_names(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host == "penerima.contoh.go.id":
+            raise AssertionError("the host name was looked up again at connect time")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_names)
+    _endpoint(f"http://penerima.contoh.go.id:{receiver.port}/hook?kanal=1")
+    _complete(world)
+    consumers.dispatch()
+    assert webhooks.deliver_due()["delivered"] == 1
+    [got] = receiver.received
+    assert got.path == "/hook?kanal=1"
+    assert got.headers["Host"] == f"penerima.contoh.go.id:{receiver.port}"
+
+
+def test_refused_and_timed_out_look_the_same_to_the_admin(
+    ctx, world, app, monkeypatch, local_receivers
+) -> None:  # noqa: ANN001, E501
+    """No port scanning through the delivery log: a closed port and one that never answers give
+    the same message."""
+    monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT", 0.5)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection into the backlog, never answers
+    try:
+        closed = _endpoint(f"http://127.0.0.1:{_free_port()}/tertutup")
+        hanging = _endpoint(f"http://127.0.0.1:{silent.getsockname()[1]}/diam")
+        _complete(world)
+        consumers.dispatch()
+        assert webhooks.deliver_due()["failed"] == 2
+    finally:
+        silent.close()
+    errors = {d.endpoint_id: d.last_error for d in _deliveries()}
+    assert errors == {
+        closed.id: "Gagal terhubung ke penerima.",
+        hanging.id: "Gagal terhubung ke penerima.",
+    }
