@@ -531,11 +531,7 @@ def series_settings():  # noqa: ANN201
             "success",
         )
         return redirect(url_for("certificates.series_settings"))
-    example = None
-    try:
-        example = series.number_format.format(seq=1, prefix=series.prefix, year=local_today().year)
-    except (KeyError, IndexError, ValueError):
-        example = None
+    example = certificates.format_number(series, 1, local_today().year)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "certificates/series.html", form=form, series=series, example=example
