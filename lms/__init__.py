@@ -68,6 +68,7 @@ def _refuse_demo_accounts(app: Flask) -> None:
         found = demo_password_accounts()
         db.session.remove()
     if found:
+        found.sort(key=lambda name: (name.isdigit(), name))  # the seven demo names first
         shown = ", ".join(repr(name) for name in found[:5]) + (", …" if len(found) > 5 else "")
         raise RuntimeError(
             f"LMS_ENV=production refuses to start: {len(found)} demo account(s) still have the "
