@@ -93,9 +93,7 @@ def test_production_refuses_any_demo_account_with_the_demo_password(fresh_db, tm
     with fresh_db.app_context():
         load_demo()
         db.session.commit()
-        nip_accounts = db.session.scalars(
-            select(User).where(User.employee_id.is_not(None))
-        ).all()
+        nip_accounts = db.session.scalars(select(User).where(User.employee_id.is_not(None))).all()
         assert len(nip_accounts) >= 200
     uri = fresh_db.config["SQLALCHEMY_DATABASE_URI"]
     verify = mock.patch.object(PasswordHasher, "verify", autospec=True, wraps=PasswordHasher.verify)
@@ -138,3 +136,35 @@ def test_a_production_account_is_not_mistaken_for_a_demo_one(fresh_db, tmp_path,
         make_user("199001012015031001")
         db.session.commit()
     _production(fresh_db.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+
+
+def test_migration_marks_accounts_loaded_by_an_earlier_demo(databases, tmp_path) -> None:  # noqa: ANN001
+    """A database loaded before the mark existed: the accounts sharing the demo loader's one
+    hash are marked (argon2 salts every other hash apart); the others are not."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": databases.new(f"mark_{uuid.uuid4().hex[:8]}")},
+        env="testing",
+    )
+    with app.app_context():
+        upgrade(revision="0006")
+        shared = auth.hash_password(DEMO_PASSWORD)
+        own = auth.hash_password("milik-sendiri-123")
+        rows = [("admin", shared), ("199001012015031001", shared), ("nyata", own)]
+        with db.engine.begin() as conn:
+            for name, password_hash in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO users (username, password_hash, display_name, email, active,"
+                        " session_version, must_change_password, created_at, updated_at)"
+                        " VALUES (:u, :h, '', '', true, 1, false, :now, :now)"
+                    ),
+                    {"u": name, "h": password_hash, "now": "2026-01-01 00:00:00"},
+                )
+        upgrade(revision="0007a")
+        marked = dict(db.session.execute(select(User.username, User.demo_password)).all())
+        assert marked == {"admin": True, "199001012015031001": True, "nyata": False}
+        db.session.remove()
+        db.engine.dispose()
