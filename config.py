@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -41,17 +42,28 @@ class Config:
     LANGUAGES = ("id", "en")
 
     SESSION_COOKIE_NAME = "akademi_session"
+    SESSION_COOKIE_PATH = "/"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "akademi_remember"
+    REMEMBER_COOKIE_PATH = "/"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    # "Ingat saya" lasts two weeks (Flask-Login's default is a year); logout ends it at once.
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = 8 * 3600
 
     WTF_CSRF_TIME_LIMIT = 3600
-    LOGIN_RATE_LIMIT = "10 per minute"  # per account name, from any address
-    LOGIN_ADDRESS_RATE_LIMIT = "100 per minute"  # per client address, any account (an office)
+    # Per account (or per name typed when no account has it), from any address; counted in the
+    # database, so exact across workers and servers (lms.auth.throttle).
+    LOGIN_RATE_LIMIT = "10 per minute"
+    # The current-password check on the password page, per account; in the database too.
+    PASSWORD_CHECK_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 - a limit
+    # Per client address, any account (an office): Flask-Limiter, in Redis when LMS_REDIS_URL is
+    # set, else in each worker's memory (so up to this many times the number of workers).
+    LOGIN_ADDRESS_RATE_LIMIT = "100 per minute"
     TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     RATELIMIT_HEADERS_ENABLED = True
     # argon2id parameters (RFC 9106 "second recommended" profile is the argon2-cffi default).
@@ -83,13 +95,20 @@ class TestingConfig(Config):
     PASSWORD_TIME_COST = 1
     PASSWORD_MEMORY_COST = 64
     LOGIN_RATE_LIMIT = "5 per minute"
+    PASSWORD_CHECK_RATE_LIMIT = "3 per minute"  # noqa: S105 - a limit
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # "__Host-": browsers accept the cookie only when Secure, Path=/ and without Domain, so no
+    # other host (a sibling subdomain) and no plain-http page can set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DOMAIN = None
 
 
 CONFIGS = {

@@ -27,6 +27,8 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     if config:
         app.config.update(config)
     _check_secret_key(app)
+    if app.config["ENV_NAME"] == "production":
+        _refuse_unsafe_production_settings(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind a reverse proxy every request comes from the proxy's address: believe the
@@ -53,24 +55,58 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 
 
 def _refuse_demo_accounts(app: Flask) -> None:
-    """Production must not start while a demo account still has the published password."""
-    from sqlalchemy import inspect, select
+    """Production must not start while a demo account (the seven demo usernames, the 200 demo
+    NIP accounts) still has the published password (one argon2 check: see
+    ``demo_password_accounts``)."""
+    from sqlalchemy import inspect
 
-    from lms.auth.models import User
-    from lms.auth.services import check_password
-    from lms.org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from lms.auth.services import demo_password_accounts
 
     with app.app_context():
         if not inspect(db.engine).has_table("users"):
             return
-        names = [name for name, _roles, _display in DEMO_ACCOUNTS]
-        for user in db.session.scalars(select(User).where(User.username.in_(names))):
-            if check_password(user, DEMO_PASSWORD):
-                raise RuntimeError(
-                    f"LMS_ENV=production refuses to start: demo account {user.username!r} "
-                    "still has the demo password. Disable it or change its password."
-                )
+        found = demo_password_accounts()
         db.session.remove()
+    if found:
+        found.sort(key=lambda name: (name.isdigit(), name))  # the seven demo names first
+        shown = ", ".join(repr(name) for name in found[:5]) + (", …" if len(found) > 5 else "")
+        raise RuntimeError(
+            f"LMS_ENV=production refuses to start: {len(found)} demo account(s) still have the "
+            f"demo password ({shown}). Disable them or change their passwords."
+        )
+
+
+#: HMAC-SHA256 signs sessions, remember-me cookies and CSRF tokens: a key shorter than its
+#: 32-byte block can be guessed far sooner than the hash would allow.
+MIN_SECRET_KEY_BYTES = 32
+
+
+def _refuse_unsafe_production_settings(app: Flask) -> None:
+    """Production does not start in debug mode (the Werkzeug debugger runs code for whoever
+    sees a traceback), with a short secret key, or with cookies that lose the ``__Host-``
+    prefix's guarantees (Secure, Path=/, no Domain, or the browser drops them)."""
+    from flask.helpers import get_debug_flag
+
+    problems = []
+    if app.debug or get_debug_flag():
+        problems.append("FLASK_DEBUG is on; unset it")
+    key = app.config["SECRET_KEY"]
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < MIN_SECRET_KEY_BYTES:
+        problems.append(
+            f"LMS_SECRET_KEY has {size} bytes, at least {MIN_SECRET_KEY_BYTES} are needed "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    for prefix in ("SESSION", "REMEMBER"):
+        name = str(app.config.get(f"{prefix}_COOKIE_NAME", ""))
+        if name.startswith("__Host-") and (
+            not app.config.get(f"{prefix}_COOKIE_SECURE")
+            or app.config.get(f"{prefix}_COOKIE_DOMAIN")
+            or app.config.get(f"{prefix}_COOKIE_PATH", "/") != "/"
+        ):
+            problems.append(f"{name} needs {prefix}_COOKIE_SECURE, no domain and path /")
+    if problems:
+        raise RuntimeError("LMS_ENV=production refuses to start: " + "; ".join(problems) + ".")
 
 
 def _check_secret_key(app: Flask) -> None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, exists, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    event,
+    exists,
+    false,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
@@ -38,6 +47,10 @@ class User(TimestampMixin, db.Model):
     # Bumped to end every session of the account (disable, password change, admin reset).
     session_version: Mapped[int] = mapped_column(default=1)
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Set by the demo loader, cleared by every password change: the production start refuses
+    # while an active account so marked still has the published demo password, and finds them
+    # without an argon2 check per account (lms.auth.services.demo_password_accounts).
+    demo_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     locale: Mapped[str | None] = mapped_column(String(5))
     last_login_at: Mapped[datetime | None]
 
@@ -167,6 +180,8 @@ class ApiToken(TimestampMixin, db.Model):
     def is_usable(self) -> bool:
         if self.revoked_at is not None or not self.user.active:
             return False
+        if self.user.employee is not None and not self.user.employee.is_active:
+            return False
         if self.expires_at is None:
             return True
         expires = self.expires_at
@@ -194,3 +209,37 @@ class AuditLog(db.Model):
     summary: Mapped[str] = mapped_column(String(300), default="")
     before: Mapped[dict | None] = mapped_column(db.JSON)
     after: Mapped[dict | None] = mapped_column(db.JSON)
+
+
+class AttemptCounter(db.Model):
+    """Attempts per key in a fixed window (an account's logins, its current-password checks),
+    counted in the database so that every worker and server shares one count
+    (lms.auth.throttle)."""
+
+    __tablename__ = "attempt_counters"
+    __table_args__ = (CheckConstraint("hits >= 0", name="hits_not_negative"),)
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    hits: Mapped[int]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _end_sessions_of_deactivated_employees(
+    session: Session, _context: object, _objs: object
+) -> None:
+    """An employee whom HR marks inactive loses every session at once, whichever form, import or
+    service made the change: the account's session version moves on, which ends signed
+    sessions, remember-me cookies and the quiz autosave's own check (it proves the version in
+    SQL); ``load_user`` and ``authenticate`` refuse the account while the employee is inactive."""
+    gone = [
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Employee)
+        and obj.id is not None
+        and False in attributes.get_history(obj, "is_active").added
+    ]
+    if not gone:
+        return
+    for user in session.scalars(select(User).where(User.employee_id.in_(gone))):
+        user.session_version += 1

@@ -13,9 +13,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from lms.auth import throttle
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
 from lms.db import utcnow
 from lms.extensions import db
@@ -62,7 +63,11 @@ _DUMMY_HASH: dict[str, str] = {}
 def authenticate(identifier: str, password: str) -> User | None:
     """Find an account by username or NIP and check the password.
 
+    Attempts are limited per account (``LOGIN_RATE_LIMIT``, across every worker: see
+    lms.auth.throttle), or per name typed when no account has it, so unknown names behave the
+    same; over the limit raises ``throttle.TooManyAttempts`` before any password is checked.
     A missing account still costs one hash check, so timing does not tell which usernames exist.
+    An account that is disabled, or whose employee HR marked inactive, cannot log in.
     """
     ident = identifier.strip()
     nip = normalise_nip(ident)
@@ -72,17 +77,24 @@ def authenticate(identifier: str, password: str) -> User | None:
         .where(or_(func.lower(User.username) == ident.lower(), Employee.nip == nip))
         .limit(1)
     )
+    key = (
+        f"login:account:{user.id}"
+        if user is not None
+        else "login:name:" + "".join(ident.split()).lower()[:100]  # an NIP typed with spaces too
+    )
+    throttle.attempt(key, current_app.config["LOGIN_RATE_LIMIT"])
     if user is None:
-        key = str(current_app.config["PASSWORD_TIME_COST"])
-        if key not in _DUMMY_HASH:
-            _DUMMY_HASH[key] = hash_password("dummy-password")
+        cost = str(current_app.config["PASSWORD_TIME_COST"])
+        if cost not in _DUMMY_HASH:
+            _DUMMY_HASH[cost] = hash_password("dummy-password")
         with contextlib.suppress(VerificationError):
-            _hasher().verify(_DUMMY_HASH[key], password)
+            _hasher().verify(_DUMMY_HASH[cost], password)
         return None
     if not check_password(user, password):
         return None
-    if not user.active:
+    if not user.active or (user.employee is not None and not user.employee.is_active):
         return None
+    throttle.give_back(key)
     user.last_login_at = utcnow()
     return user
 
@@ -91,8 +103,16 @@ def authenticate(identifier: str, password: str) -> User | None:
 def _user_with_roles() -> Select:
     """Every request loads its account: one query with the roles joined (the capability check
     needs them), built once (on first use, when every model is mapped) so SQLAlchemy reuses its
-    cache key instead of building a statement each time."""
-    return select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("uid"))
+    cache key instead of building a statement each time. An account whose employee HR marked
+    inactive is not found: it has no session."""
+    inactive_employee = exists().where(
+        Employee.id == User.employee_id, Employee.is_active.is_(False)
+    )
+    return (
+        select(User)
+        .options(joinedload(User.role_rows))
+        .where(User.id == bindparam("uid"), ~inactive_employee)
+    )
 
 
 def _account_key(user_id: object) -> tuple[int, int] | None:
@@ -157,18 +177,29 @@ def roles_of(users: list[User]) -> dict[int, frozenset[Role]]:
 
 
 def validate_new_password(password: str, user: User | None = None) -> None:
+    from lms.org.demo import DEMO_PASSWORD  # the demo loader imports this module
+
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(_("Kata sandi minimal %(n)s karakter.", n=MIN_PASSWORD_LENGTH), "new")
-    if user is not None and password.lower() in {user.username.lower(), "password", "12345678"}:
+    guessable = {"password", "12345678", DEMO_PASSWORD}  # the demo's is published
+    if user is not None:
+        guessable.add(user.username.lower())
+    if password.lower() in guessable:
         raise AuthError(_("Kata sandi terlalu mudah ditebak."), "new")
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Check the current password (limited per account like logins: ``PASSWORD_CHECK_RATE_LIMIT``;
+    over it raises ``throttle.TooManyAttempts``), then set the new one and end other sessions."""
+    key = f"password:account:{user.id}"
+    throttle.attempt(key, current_app.config["PASSWORD_CHECK_RATE_LIMIT"])
     if not check_password(user, current):
         raise AuthError(_("Kata sandi saat ini salah."), field="current")
+    throttle.give_back(key)
     validate_new_password(new, user)
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.demo_password = False
     user.session_version += 1
     audit(user, "update", user, "password changed")
     db.session.flush()
@@ -179,10 +210,48 @@ def reset_password(actor: User, user: User) -> str:
     temporary = secrets.token_urlsafe(9)
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
+    user.demo_password = False
     user.session_version += 1
     audit(actor, "update", user, "password reset by admin")
     db.session.flush()
     return temporary
+
+
+def end_sessions(user: User) -> None:
+    """Log out everywhere: every signed session and remember-me cookie of the account (and the
+    quiz autosave, which proves the session version in SQL) stops working at once."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def demo_password_accounts() -> list[str]:
+    """Usernames of active accounts that still have the published demo password.
+
+    Cheap enough for every start: only accounts the demo loader marked (``demo_password``, cleared
+    by each password change) and the seven demo usernames are candidates, and each distinct hash
+    is checked once: the loader gives all 207 demo accounts one hash, so a database with the demo
+    costs one argon2 check and one without it none.
+    """
+    from sqlalchemy import inspect
+
+    from lms.org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    names = [name for name, _roles, _display in DEMO_ACCOUNTS]
+    marked = User.username.in_(names)
+    if "demo_password" in {c["name"] for c in inspect(db.engine).get_columns("users")}:
+        marked = or_(marked, User.demo_password.is_(True))  # absent before migration 0007a
+    by_hash: dict[str, list[str]] = {}
+    for username, password_hash in db.session.execute(
+        select(User.username, User.password_hash).where(User.active.is_(True), marked)
+    ):
+        by_hash.setdefault(password_hash, []).append(username)
+    hasher = PasswordHasher()  # verify reads the parameters from each hash
+    found: list[str] = []
+    for password_hash, usernames in by_hash.items():
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            if hasher.verify(password_hash, DEMO_PASSWORD):
+                found.extend(usernames)
+    return sorted(found)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:

@@ -287,6 +287,7 @@ def load_accounts(people: list[Employee]) -> None:
             user = User(username=username, password_hash=shared_hash)
             db.session.add(user)
         user.password_hash = shared_hash
+        user.demo_password = True  # production refuses to start until this password changes
         user.display_name = display
         user.employee = emp
         user.active = True
@@ -300,7 +301,9 @@ def load_accounts(people: list[Employee]) -> None:
     for emp in people:  # every other employee logs in with their NIP
         if emp.id in linked or emp.id in by_employee:
             continue
-        db.session.add(User(username=emp.nip, password_hash=shared_hash, employee=emp))
+        db.session.add(
+            User(username=emp.nip, password_hash=shared_hash, employee=emp, demo_password=True)
+        )
     db.session.flush()
 
 

@@ -158,7 +158,8 @@ def test_admin_reset_password(client, world) -> None:  # noqa: ANN001
     ).group(1)
     user_client = client.application.test_client()
     login(user_client, "pegawai", temporary)
-    assert user_client.get("/dasbor").status_code == 200
+    page = user_client.get("/dasbor")  # the temporary password must be changed first
+    assert page.status_code == 302 and page.headers["Location"].endswith("/akun/kata-sandi")
     with client.application.app_context():
         assert db.session.get(User, uid).must_change_password
 
