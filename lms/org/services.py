@@ -154,7 +154,7 @@ class _Lookups:
 
     def __init__(self) -> None:
         self.units = {u.code: u.id for u in db.session.scalars(select(Unit))}
-        self.golongan = set(db.session.scalars(select(Golongan.code)))
+        self.golongan = dict(db.session.execute(select(Golongan.code, Golongan.kind)).all())
         self.jabatan_types = set(db.session.scalars(select(JabatanType.code)))
         self.jabatan_levels = {
             lvl.code: lvl.type_code for lvl in db.session.scalars(select(JabatanLevel))
@@ -177,7 +177,7 @@ def validate_employee_values(
         kind = None
     info = None
     try:
-        info = parse_nip(raw_nip, "pppk" if kind == "pppk" else ("pns" if kind else None))
+        info = parse_nip(raw_nip, kind)  # the kind picks the NIP rule; none means PNS (strict)
     except NipError as exc:
         err("nip", str(exc))
     name = (values.get("nama") or "").strip()
@@ -197,7 +197,26 @@ def validate_employee_values(
         if gol not in lk.golongan:
             err(
                 "golongan",
-                _("Golongan '%(g)s' tidak dikenal (contoh: III/a).", g=values.get("golongan")),
+                _(
+                    "Golongan '%(g)s' tidak dikenal (contoh: III/a untuk PNS, IX untuk PPPK).",
+                    g=values.get("golongan"),
+                ),
+            )
+        elif (lk.golongan[gol] == "pppk") != (kind == "pppk"):
+            err(
+                "golongan",
+                _(
+                    "Golongan %(g)s adalah golongan PPPK (I–XVII); pegawai %(k)s memakai "
+                    "golongan I/a–IV/e.",
+                    g=gol,
+                    k=(kind or "pns").upper(),
+                )
+                if lk.golongan[gol] == "pppk"
+                else _(
+                    "Golongan %(g)s adalah golongan PNS; pegawai PPPK memakai golongan I–XVII "
+                    "(Perpres 98/2020).",
+                    g=gol,
+                ),
             )
     jt = (values.get("jenis_jabatan") or "").strip().lower() or None
     if jt is not None and jt not in lk.jabatan_types:
