@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import (
     EMPLOYEE_KINDS,
     UNIT_KINDS,
@@ -26,6 +27,7 @@ from lms.org.models import (
     Unit,
 )
 from lms.org.nip import NipError, normalise_nip, parse_nip
+from lms.org.signals import Position, position_changed
 
 
 class OrgError(ValueError):
@@ -405,6 +407,7 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
         )
     }
     created = updated = 0
+    before: dict[str, Position] = {}
     for r in preview.rows:
         emp = by_nip.get(r.nip)
         if emp is None:
@@ -413,6 +416,7 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
             by_nip[r.nip] = emp
             created += 1
         else:
+            before[r.nip] = Position.of(emp)
             updated += 1
         for attr in (
             "kind",
@@ -439,7 +443,16 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
         by_nip[r.nip].supervisor_id = by_nip[r.supervisor_nip].id if r.supervisor_nip else None
     db.session.flush()
     _check_no_supervisor_cycles()
+    for nip, old in before.items():
+        _announce_position_change(by_nip[nip], old)
     return created, updated
+
+
+def _announce_position_change(employee: Employee, before: Position) -> None:
+    """Tell the features above (careers: a new SKP) that an employee moved or was promoted."""
+    after = Position.of(employee)
+    if after != before:
+        position_changed.send(employee, before=before, after=after, on=local_today())
 
 
 def _check_no_supervisor_cycles() -> None:
@@ -477,6 +490,7 @@ def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee
             raise OrgError(
                 _("Atasan dengan NIP %(n)s tidak ditemukan.", n=data.supervisor_nip), "nip_atasan"
             )
+    before = Position.of(employee) if employee is not None else None
     if employee is None:
         employee = Employee(nip=data.nip)
         db.session.add(employee)
@@ -500,4 +514,6 @@ def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee
     employee.supervisor = supervisor
     db.session.flush()
     _check_no_supervisor_cycles()
+    if before is not None:
+        _announce_position_change(employee, before)
     return employee
