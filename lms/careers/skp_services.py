@@ -327,6 +327,19 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
     _snapshot(new, employee)
     db.session.add(new)
     db.session.flush()
+    if ended_by_change(period) and period.appraiser_id is not None:
+        _notify(
+            period.appraiser_id,
+            _(
+                "SKP %(y)s %(n)s ditutup per %(d)s karena %(r)s. Periode yang sudah berakhir "
+                "masih dapat Anda evaluasi.",
+                y=period.year,
+                n=employee.display_name,
+                d=tanggal(on),
+                r=CHANGE_REASON_LABELS[reason],
+            ),
+            f"/tim/kinerja/{period.id}",
+        )
     _notify(
         employee.id,
         _(
@@ -455,8 +468,19 @@ def submit_period(period: SkpPeriod) -> None:
 
 
 def is_direct_supervisor(user: User, period: SkpPeriod) -> bool:
-    """Only the employee's direct supervisor agrees, evaluates and gives feedback."""
-    return user.employee_id is not None and period.employee.supervisor_id == user.employee_id
+    """Only the employee's direct supervisor agrees, evaluates and gives feedback. An SKP that a
+    mutation or promotion closed belongs to its own appraiser (the supervisor of the old
+    position), who still evaluates the periods that ended before the change."""
+    if user.employee_id is None:
+        return False
+    if period.ends_on is not None:
+        return period.appraiser_id == user.employee_id
+    return period.employee.supervisor_id == user.employee_id
+
+
+def ended_by_change(period: SkpPeriod) -> bool:
+    """Closed at a mutation or promotion after it was agreed: its ended periods are evaluated."""
+    return period.change_reason is not None and period.agreed_at is not None
 
 
 def _supervisor_or_refuse(user: User, period: SkpPeriod) -> None:
@@ -607,7 +631,14 @@ def evaluate(
     slot = slot_of(period, data.kind, data.sequence)
     if slot is None:
         raise RecordInvalid({"sequence": _("Pilih periode evaluasi.")})
-    if period.status != "agreed":
+    if period.change_reason is not None and data.kind == "annual":
+        raise CareerError(
+            _(
+                "SKP ini ditutup karena %(r)s; evaluasi tahunan diberikan pada SKP jabatan baru.",
+                r=CHANGE_REASON_LABELS[period.change_reason],
+            )
+        )
+    if period.status != "agreed" and not (ended_by_change(period) and data.kind == "periodic"):
         raise CareerError(
             _("SKP ini sudah ditutup.")
             if period.status == "closed"
@@ -729,10 +760,10 @@ def is_hr_for(user: User, employee: Employee) -> bool:
 
 
 def can_view_period(user: User, period: SkpPeriod) -> bool:
-    """The employee, the direct supervisor, HR in scope."""
-    if user.employee_id is not None and user.employee_id in (
-        period.employee_id,
-        period.employee.supervisor_id,
+    """The employee, the direct supervisor (of an SKP closed by a change: its appraiser), HR in
+    scope."""
+    if user.employee_id is not None and (
+        user.employee_id == period.employee_id or is_direct_supervisor(user, period)
     ):
         return True
     return is_hr_for(user, period.employee)

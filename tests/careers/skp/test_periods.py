@@ -19,6 +19,7 @@ from lms.indonesian import local_today
 from lms.org.models import Employee, Instansi, Unit
 from tests.careers.skp.helpers import YEAR, agreed_period, csrf_of, evaluate_year
 from tests.conftest import csrf_token, login
+from tests.factories import make_employee
 from tests.org.test_employees import _form
 
 LAST = YEAR - 1
@@ -330,19 +331,34 @@ def test_an_empty_skp_follows_the_employee_instead(app, world) -> None:  # noqa:
         db.session.rollback()
 
 
-def test_closed_skp_is_not_evaluated_and_the_new_one_is_evaluated_from_its_start(
+def test_the_old_skp_keeps_its_ended_periods_and_the_new_one_starts_at_the_change(
     app, world
 ) -> None:  # noqa: ANN001
-    """The service path, with fixed dates: moved on 15 May; Q2 of the new SKP is 15 May–30 June."""
+    """The service path, with fixed dates: moved on 15 May. The old SKP's appraiser still
+    evaluates 1 April–14 May (its cut second quarter); its annual evaluation is refused; the new
+    SKP's periods start on 15 May."""
     period_id = _current_period(app, world)
     with app.app_context():
         emp = db.session.get(Employee, world.employees["pegawai"].id)
         new = skp.start_period_for_new_position(emp, "mutasi", date(YEAR, 5, 15))
         old = db.session.get(SkpPeriod, period_id)
         assert (old.status, old.end) == ("closed", date(YEAR, 5, 15))
-        with pytest.raises(skp.CareerError, match="sudah ditutup"):
-            _evaluate(period_id, world, "periodic", 2, date(YEAR, 7, 1))
+        q2 = _evaluate(period_id, world, "periodic", 2, date(YEAR, 5, 15))
+        assert q2.label == f"Triwulan II {YEAR}"
+        with pytest.raises(
+            skp.CareerError, match="evaluasi tahunan diberikan pada SKP jabatan baru"
+        ):
+            _evaluate(period_id, world, "annual", None, date(YEAR + 1, 1, 5))
+        with pytest.raises(skp.CareerError, match="Evaluasi Triwulan II .* sudah ada"):
+            _evaluate(period_id, world, "periodic", 2, date(YEAR, 5, 20))
         assert [s.sequence for s in skp.period_slots(new)] == [2, 3, 4]
         assert skp.slot_of(new, "periodic", 2).starts == date(YEAR, 5, 15)
         assert new.first_day - timedelta(days=1) == date(YEAR, 5, 14)
+        # Another supervisor for the new position does not get the old SKP.
+        other = make_employee(emp.unit, "Kepala Baru")
+        emp.supervisor = other
+        db.session.flush()
+        atasan = db.session.get(User, world.users["atasan"].id)
+        assert skp.is_direct_supervisor(atasan, old)
+        assert not skp.is_direct_supervisor(atasan, new)
         db.session.rollback()
