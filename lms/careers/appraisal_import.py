@@ -80,7 +80,8 @@ def _year(text: str) -> int | None:
         value = int(text.strip())
     except ValueError:
         return None
-    return value if 2000 <= value <= local_today().year else None
+    # An annual evaluation comes at the end of the year: only years that have ended.
+    return value if 2000 <= value <= local_today().year - 1 else None
 
 
 def preview(user: User, filename: str, data: bytes) -> Preview:
@@ -131,7 +132,14 @@ def preview(user: User, filename: str, data: bytes) -> Preview:
             err("nip", _("Pegawai %(n)s di luar lingkup unit Anda.", n=nip))
         year = _year(values.get("tahun", ""))
         if year is None:
-            err("tahun", _("Tahun harus berupa angka antara 2000 dan %(y)s.", y=local_today().year))
+            err(
+                "tahun",
+                _(
+                    "Tahun harus berupa angka antara 2000 dan %(y)s: evaluasi tahunan dicatat "
+                    "setelah tahunnya berakhir.",
+                    y=local_today().year - 1,
+                ),
+            )
         ratings = {}
         for column in ("hasil_kerja", "perilaku"):
             raw = values.get(column, "")
@@ -239,7 +247,8 @@ def apply(user: User, checked: Preview) -> int:
             select(SkpPeriod).where(
                 tuple_(SkpPeriod.employee_id, SkpPeriod.year).in_(
                     [(r.employee_id, r.year) for r in checked.rows]
-                )
+                ),
+                SkpPeriod.ends_on.is_(None),  # the year's last SKP (after any mid-year change)
             )
         )
     }

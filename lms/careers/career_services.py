@@ -206,7 +206,7 @@ def career_view(employee: Employee) -> dict[str, Any]:
     this = local_today().year
     years = list(range(this - HISTORY_YEARS + 1, this + 1))
     per_year = queries.jp_by_year(employee.id, years)
-    target = ledger.target()
+    target = ledger.target(employee.kind)
     chart = charts.bar_chart(
         _("JP terverifikasi per tahun"),
         [str(y) for y in years],

@@ -83,11 +83,13 @@ class TeamRow:
     shortfall: Decimal
     plan_id: int | None
     plan_status: str | None
+    target: int = 0  # this employee's target (PPPK: their own rule)
 
 
 def team_jp(supervisor_id: int, year: int) -> list[TeamRow]:
-    """Direct reports with their JP this year, biggest shortfall first (one query)."""
-    target = ledger.target()
+    """Direct reports with their JP this year against their kind's target, biggest shortfall
+    first (one query)."""
+    target = ledger.target_expr(Employee.kind)
     totals = ledger.jp_totals(year)
     total = func.coalesce(totals.c.jp_total, 0)
     shortfall = case((total < target, target - total), else_=0)
@@ -101,6 +103,7 @@ def team_jp(supervisor_id: int, year: int) -> list[TeamRow]:
             shortfall,
             DevelopmentPlan.id,
             DevelopmentPlan.status,
+            target,
         )
         .outerjoin(totals, totals.c.employee_id == Employee.id)
         .outerjoin(
@@ -112,8 +115,10 @@ def team_jp(supervisor_id: int, year: int) -> list[TeamRow]:
         .order_by(shortfall.desc(), Employee.full_name, Employee.id)
     ).all()
     return [
-        TeamRow(e, Decimal(t), Decimal(a), Decimal(b), Decimal(c), Decimal(s), pid, pstatus)
-        for e, t, a, b, c, s, pid, pstatus in rows
+        TeamRow(
+            e, Decimal(t), Decimal(a), Decimal(b), Decimal(c), Decimal(s), pid, pstatus, int(goal)
+        )
+        for e, t, a, b, c, s, pid, pstatus, goal in rows
     ]
 
 
@@ -213,11 +218,11 @@ class OpdRow:
 
 
 def opd_jp_table(user: User, year: int) -> list[OpdRow]:
-    """Per OPD: active employees, how many reach the target, average JP (one query)."""
+    """Per OPD: active employees, how many reach their kind's target, average JP (one query)."""
     path = scope_path(user)
     if path is None:
         return []
-    target = ledger.target()
+    target = ledger.target_expr(Employee.kind)
     totals = ledger.jp_totals(year)
     opd = aliased(Unit)
     jp = func.coalesce(totals.c.jp_total, 0)
@@ -255,17 +260,19 @@ class EmployeeJp:
     employee: Employee
     total: Decimal
     shortfall: Decimal
+    target: int = 0
 
 
 def opd_under_target(
     user: User, opd: Unit, year: int, page: int = 1
 ) -> tuple[list[EmployeeJp], int]:
-    """Active employees of an OPD (within the user's scope) under the target, least JP first."""
-    target = ledger.target()
+    """Active employees of an OPD (within the user's scope) under their kind's target, least JP
+    first."""
+    target = ledger.target_expr(Employee.kind)
     totals = ledger.jp_totals(year)
     jp = func.coalesce(totals.c.jp_total, 0)
     stmt = _scoped(
-        select(Employee, jp)
+        select(Employee, jp, target)
         .join(Unit, Unit.id == Employee.unit_id)
         .outerjoin(totals, totals.c.employee_id == Employee.id)
         .options(contains_eager(Employee.unit))
@@ -282,4 +289,6 @@ def opd_under_target(
         .limit(PAGE_SIZE)
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     ).all()
-    return [EmployeeJp(e, Decimal(t), Decimal(target) - Decimal(t)) for e, t in rows], total
+    return [
+        EmployeeJp(e, Decimal(t), Decimal(goal) - Decimal(t), int(goal)) for e, t, goal in rows
+    ], total

@@ -21,12 +21,31 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.careers.forms import CommaDecimalField
-from lms.careers.skp_services import BERAKHLAK, FEEDBACK_LABELS, RATING_LABELS
+from lms.careers.skp_services import (
+    BERAKHLAK,
+    EVALUATION_PERIOD_LABELS,
+    FEEDBACK_LABELS,
+    RATING_LABELS,
+)
 from lms.db import db_int
 from lms.forms import AppForm
 
 NOTE_LENGTH = Length(max=2000, message=_l("Catatan paling banyak 2000 karakter."))
 TEXT_LENGTH = Length(max=1000, message=_l("Catatan paling banyak 1000 karakter."))
+
+
+class SkpSettingsForm(AppForm):
+    """How often the instansi evaluates SKP during the year."""
+
+    instansi_id = SelectField(_l("Instansi"), coerce=db_int)
+    evaluation_period = SelectField(
+        _l("Evaluasi periodik SKP"),
+        choices=list(EVALUATION_PERIOD_LABELS.items()),
+        description=_l(
+            "PermenPANRB 6/2022: evaluasi periodik bulanan, triwulanan, atau semesteran, "
+            "sesuai pilihan instansi. Setiap periode dievaluasi setelah berakhir."
+        ),
+    )
 
 
 class SkpActionForm(AppForm):

@@ -1,8 +1,11 @@
 """Performance appraisal (SKP, PermenPANRB 6/2022) and the programmes a position requires.
 
-An ``SkpPeriod`` is one employee's SKP for a year: planned work results (``SkpTarget``) that the
-employee drafts and the direct supervisor agrees. The supervisor then evaluates it periodically
-(monthly or quarterly, as the instansi chooses) and once a year (``SkpEvaluation``): work results
+An ``SkpPeriod`` is one employee's SKP for a year, or for the part of a year spent in one position:
+a mutation (unit or position) or a promotion (golongan) mid-year closes the SKP at the change date
+and starts a new one (``sequence`` 2, 3, ...) for the new position. Planned work results
+(``SkpTarget``) are drafted by the employee and agreed by the direct supervisor, who then evaluates
+them periodically (monthly, quarterly or per semester, as the instansi chooses) after each period
+ends, and once at the end of the year (``SkpEvaluation``): work results
 and behaviour are each rated above / meets / below expectations and the predikat follows the
 matrix in ``lms.careers.predikat`` (stored, so a later change of the rules never rewrites
 history). Training completed in an evaluation's months is listed as evidence (``SkpEvidence``);
@@ -14,7 +17,7 @@ requires PKA); the career view and HR's shortage list read it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -31,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
-from lms.org.models import Employee
+from lms.org.models import Employee, Unit
 
 PERIOD_STATES = ("draft", "submitted", "agreed", "returned", "closed")
 EVALUATION_KINDS = ("periodic", "annual")
@@ -39,19 +42,43 @@ RATINGS = ("di_atas", "sesuai", "di_bawah")
 PREDIKATS = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
 EVALUATION_SOURCES = ("manual", "import")
 FEEDBACK_KINDS = ("strength", "improvement")
+#: Why an SKP ended before the year did: a move to another unit or position, or a promotion.
+CHANGE_REASONS = ("mutasi", "promosi")
 
 
 class SkpPeriod(TimestampMixin, db.Model):
     __tablename__ = "skp_periods"
     __table_args__ = (
-        UniqueConstraint("employee_id", "year"),
+        UniqueConstraint("employee_id", "year", "sequence"),
         CheckConstraint(in_values("status", PERIOD_STATES), name="status"),
+        CheckConstraint("sequence >= 1", name="sequence"),
+        CheckConstraint(
+            "change_reason IS NULL OR " + in_values("change_reason", CHANGE_REASONS),
+            name="change_reason",
+        ),
+        # An SKP cut short by a change ends on the change date, with the reason; never before it starts.
+        CheckConstraint(
+            "(ends_on IS NULL) = (change_reason IS NULL)"
+            " AND (ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on)",
+            name="ends_with_reason",
+        ),
         Index("ix_skp_periods_year_status", "year", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     year: Mapped[int]
+    # 1 for the year's first SKP; +1 for each SKP started by a mutation or promotion.
+    sequence: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The first day this SKP covers (null: 1 January) and, when a change cut it short, the change
+    # date: the day the new position starts, so this SKP covers [starts_on, ends_on).
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    change_reason: Mapped[str | None] = mapped_column(String(20))
+    # The position the SKP was made for (a snapshot, so the history reads right after a move).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    golongan_code: Mapped[str | None] = mapped_column(String(10))
+    position_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # The appraiser: the direct supervisor when the period was created (and when it was agreed).
     appraiser_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
@@ -62,6 +89,7 @@ class SkpPeriod(TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None]
 
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    unit: Mapped[Unit | None] = relationship()
     appraiser: Mapped[Employee | None] = relationship(foreign_keys=[appraiser_id])
     targets: Mapped[list[SkpTarget]] = relationship(
         back_populates="period",
@@ -83,6 +111,15 @@ class SkpPeriod(TimestampMixin, db.Model):
     def editable(self) -> bool:
         """The employee may change the planned work results."""
         return self.status in ("draft", "returned")
+
+    @property
+    def first_day(self) -> date:
+        return self.starts_on or date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after this SKP (exclusive end): the change date or 1 January next year."""
+        return self.ends_on or date(self.year + 1, 1, 1)
 
 
 class SkpTarget(db.Model):

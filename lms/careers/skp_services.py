@@ -7,7 +7,7 @@ Services flush, never commit. A refusal raises ``RecordInvalid`` (field → mess
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from lms.careers import queries
 from lms.careers.predikat import Predikat, Rating, parse_rating, predikat
 from lms.careers.services import CareerError, RecordInvalid, Suggestion, suggest_courses
 from lms.careers.skp_models import (  # noqa: F401  (imported so create_all sees the tables)
+    CHANGE_REASONS,
     FEEDBACK_KINDS,
     CareerRequirement,
     SkpEvaluation,
@@ -32,9 +33,10 @@ from lms.careers.skp_models import (  # noqa: F401  (imported so create_all sees
 from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import MONTHS, local_today
-from lms.org.models import Employee, Unit
+from lms.indonesian import MONTHS, local_today, tanggal
+from lms.org.models import EVALUATION_PERIODS, Employee, Instansi, Unit
 from lms.org.services import opd_of
+from lms.org.signals import Position, position_changed
 from lms.permissions import Capability, can, unit_in_scope
 
 __all__ = ["CareerError", "RecordInvalid"]
@@ -69,8 +71,9 @@ PERIOD_STATUS_LABELS = {
     "submitted": _l("Diajukan ke atasan"),
     "agreed": _l("Disepakati"),
     "returned": _l("Dikembalikan untuk diperbaiki"),
-    "closed": _l("Ditutup (evaluasi tahunan)"),
+    "closed": _l("Ditutup"),
 }
+CHANGE_REASON_LABELS = {"mutasi": _l("mutasi"), "promosi": _l("kenaikan pangkat/golongan")}
 KIND_LABELS = {"periodic": _l("Periodik"), "annual": _l("Tahunan")}
 FEEDBACK_LABELS = {"strength": _l("Kekuatan"), "improvement": _l("Area perbaikan")}
 
@@ -98,10 +101,18 @@ def _month_end(year: int, month: int) -> date:
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
+EVALUATION_PERIOD_LABELS = {
+    "monthly": _l("Bulanan"),
+    "quarterly": _l("Triwulanan"),
+    "semester": _l("Semesteran"),
+}
+DEFAULT_EVALUATION_PERIOD = "quarterly"
+
+
 def evaluation_period_of(employee: Employee) -> str:
-    """'monthly' or 'quarterly', as the employee's instansi chooses (quarterly by default)."""
-    chosen = employee.unit.instansi.evaluation_period if employee.unit else "quarterly"
-    return "monthly" if chosen == "monthly" else "quarterly"
+    """'monthly', 'quarterly' or 'semester', as the employee's instansi chooses."""
+    chosen = employee.unit.instansi.evaluation_period if employee.unit else None
+    return chosen if chosen in EVALUATION_PERIODS else DEFAULT_EVALUATION_PERIOD
 
 
 def periodic_slots(frequency: str, year: int) -> list[Slot]:
@@ -110,6 +121,11 @@ def periodic_slots(frequency: str, year: int) -> list[Slot]:
         return [
             Slot("periodic", m, f"{MONTHS[m - 1]} {year}", date(year, m, 1), _month_end(year, m))
             for m in range(1, 13)
+        ]
+    if frequency == "semester":
+        return [
+            Slot("periodic", 1, f"Semester I {year}", date(year, 1, 1), date(year, 7, 1)),
+            Slot("periodic", 2, f"Semester II {year}", date(year, 7, 1), date(year + 1, 1, 1)),
         ]
     return [
         Slot(
@@ -123,39 +139,141 @@ def periodic_slots(frequency: str, year: int) -> list[Slot]:
     ]
 
 
+def clip_slots(slots: list[Slot], first_day: date, end: date) -> list[Slot]:
+    """Pure: the slots an SKP covering [first_day, end) evaluates, cut to its dates (an SKP
+    started by a mid-year change begins inside a slot; one cut short ends inside one)."""
+    return [
+        Slot(s.kind, s.sequence, s.label, max(s.starts, first_day), min(s.ends, end))
+        for s in slots
+        if s.starts < end and s.ends > first_day
+    ]
+
+
 def annual_slot(year: int) -> Slot:
     return Slot("annual", 0, f"Tahunan {year}", date(year, 1, 1), date(year + 1, 1, 1))
 
 
+def period_slots(period: SkpPeriod) -> list[Slot]:
+    """The periodic slots of this SKP, within its dates."""
+    slots = periodic_slots(evaluation_period_of(period.employee), period.year)
+    return clip_slots(slots, period.first_day, period.end)
+
+
+def period_annual_slot(period: SkpPeriod) -> Slot:
+    year = annual_slot(period.year)
+    return Slot(year.kind, year.sequence, year.label, period.first_day, period.end)
+
+
 def slot_of(period: SkpPeriod, kind: str, sequence: int | None) -> Slot | None:
     if kind == "annual":
-        return annual_slot(period.year)
+        return period_annual_slot(period)
     if kind != "periodic":
         return None
-    for slot in periodic_slots(evaluation_period_of(period.employee), period.year):
+    for slot in period_slots(period):
         if slot.sequence == sequence:
             return slot
     return None
 
 
 def open_slots(period: SkpPeriod, today: date | None = None) -> list[Slot]:
-    """Periodic slots that have started and are not evaluated yet."""
+    """Periodic slots that have ended and are not evaluated yet (a period is evaluated after it
+    ends)."""
     today = today or local_today()
     done = {e.sequence for e in period.evaluations if e.kind == "periodic"}
-    return [
-        s
-        for s in periodic_slots(evaluation_period_of(period.employee), period.year)
-        if s.starts <= today and s.sequence not in done
-    ]
+    return [s for s in period_slots(period) if s.ends <= today and s.sequence not in done]
+
+
+def missing_periodic(period: SkpPeriod) -> list[Slot]:
+    """Periodic slots of this SKP without an evaluation (the annual one needs none missing)."""
+    done = {e.sequence for e in period.evaluations if e.kind == "periodic"}
+    return [s for s in period_slots(period) if s.sequence not in done]
+
+
+def last_day(slot: Slot) -> date:
+    return slot.ends - timedelta(days=1)
+
+
+def timing_problem(period: SkpPeriod, slot: Slot, today: date) -> str | None:
+    """Pure rules of PermenPANRB 6/2022 on when an evaluation may be given, or None:
+    a periodic evaluation after its period ends; the annual one at the end of the year, after
+    the last period has ended and every period of the SKP has been evaluated."""
+    if slot.kind == "periodic":
+        if slot.ends > today:
+            return _(
+                "Periode %(l)s belum berakhir; evaluasinya baru dapat diberikan setelah %(d)s.",
+                l=slot.label,
+                d=tanggal(last_day(slot)),
+            )
+        return None
+    if period.end > today:
+        return _(
+            "Evaluasi tahunan %(y)s baru dapat diberikan di akhir tahun, setelah periode "
+            "terakhir berakhir (%(d)s).",
+            y=period.year,
+            d=tanggal(period.end - timedelta(days=1)),
+        )
+    missing = missing_periodic(period)
+    if missing:
+        return _(
+            "Evaluasi tahunan memerlukan semua evaluasi periodik tahun ini. Belum dievaluasi: "
+            "%(l)s.",
+            l=", ".join(s.label for s in missing),
+        )
+    return None
+
+
+def set_evaluation_period(instansi: Instansi, frequency: str, by: User) -> None:
+    """BKPSDM chooses how often the instansi evaluates SKP. Evaluations already given keep
+    their label; the new choice applies to the slots offered from now on."""
+    from lms.auth.services import audit
+
+    if frequency not in EVALUATION_PERIODS:
+        raise RecordInvalid(
+            {"evaluation_period": _("Pilih evaluasi bulanan, triwulanan, atau semesteran.")}
+        )
+    before = instansi.evaluation_period
+    if before == frequency:
+        return
+    instansi.evaluation_period = frequency
+    audit(
+        by,
+        "update",
+        instansi,
+        f"Periode evaluasi SKP {instansi.name}: {before} → {frequency}",
+        {"evaluation_period": before},
+        {"evaluation_period": frequency},
+    )
+    db.session.flush()
 
 
 # --- the period and its planned work results ----------------------------------------------------
 
 
 def period_of(employee_id: int, year: int) -> SkpPeriod | None:
+    """The employee's current SKP of the year: the latest, for the position they hold now."""
     return db.session.scalar(
-        select(SkpPeriod).where(SkpPeriod.employee_id == employee_id, SkpPeriod.year == year)
+        select(SkpPeriod)
+        .where(SkpPeriod.employee_id == employee_id, SkpPeriod.year == year)
+        .order_by(SkpPeriod.sequence.desc())
+        .limit(1)
     )
+
+
+def periods_of(employee_id: int, year: int) -> list[SkpPeriod]:
+    """Every SKP of the employee's year, first position first."""
+    return list(
+        db.session.scalars(
+            select(SkpPeriod)
+            .where(SkpPeriod.employee_id == employee_id, SkpPeriod.year == year)
+            .order_by(SkpPeriod.sequence)
+        )
+    )
+
+
+def _snapshot(period: SkpPeriod, employee: Employee) -> None:
+    period.unit_id = employee.unit_id
+    period.golongan_code = employee.golongan_code
+    period.position_name = (employee.position_name or "")[:200]
 
 
 def ensure_period(employee: Employee, year: int) -> SkpPeriod:
@@ -166,13 +284,86 @@ def ensure_period(employee: Employee, year: int) -> SkpPeriod:
                 period = SkpPeriod(
                     employee_id=employee.id,
                     year=year,
+                    sequence=1,
                     appraiser_id=employee.supervisor_id,
                     status="draft",
                 )
+                _snapshot(period, employee)
                 db.session.add(period)
         except IntegrityError:
             period = period_of(employee.id, year)
     return period
+
+
+def start_period_for_new_position(employee: Employee, reason: str, on: date) -> SkpPeriod | None:
+    """A mutation or promotion on ``on``: the current SKP of that year closes at the change date
+    and a new, empty one starts for the new position, to be drafted and agreed again with the
+    (possibly new) direct supervisor. Returns the new SKP, or None when nothing had to change:
+    no SKP yet that year, one already closed, or one with nothing in it (it simply follows the
+    employee to the new position)."""
+    if reason not in CHANGE_REASONS:
+        raise ValueError(reason)
+    period = period_of(employee.id, on.year)
+    if period is None or period.status == "closed":
+        return None
+    if (not period.targets and not period.evaluations) or period.first_day >= on:
+        _snapshot(period, employee)
+        if period.status == "draft":
+            period.appraiser_id = employee.supervisor_id
+        db.session.flush()
+        return None
+    period.ends_on = on
+    period.change_reason = reason
+    period.status = "closed"
+    period.closed_at = utcnow()
+    new = SkpPeriod(
+        employee_id=employee.id,
+        year=on.year,
+        sequence=period.sequence + 1,
+        starts_on=on,
+        appraiser_id=employee.supervisor_id,
+        status="draft",
+    )
+    _snapshot(new, employee)
+    db.session.add(new)
+    db.session.flush()
+    if ended_by_change(period) and period.appraiser_id is not None:
+        _notify(
+            period.appraiser_id,
+            _(
+                "SKP %(y)s %(n)s ditutup per %(d)s karena %(r)s. Periode yang sudah berakhir "
+                "masih dapat Anda evaluasi.",
+                y=period.year,
+                n=employee.display_name,
+                d=tanggal(on),
+                r=CHANGE_REASON_LABELS[reason],
+            ),
+            f"/tim/kinerja/{period.id}",
+        )
+    _notify(
+        employee.id,
+        _(
+            "Karena %(r)s per %(d)s, SKP %(y)s untuk jabatan sebelumnya ditutup. Susun SKP "
+            "untuk jabatan baru Anda.",
+            r=CHANGE_REASON_LABELS[reason],
+            d=tanggal(on),
+            y=on.year,
+        ),
+        "/kinerja",
+    )
+    return new
+
+
+@position_changed.connect
+def _on_position_changed(
+    employee: Employee, *, before: Position, after: Position, on: date, **_kw: object
+) -> None:
+    """Subscribed to the organisation's signal: a promotion (golongan) or a mutation (unit or
+    position) starts a new SKP."""
+    if after.promoted_from(before):
+        start_period_for_new_position(employee, "promosi", on)
+    elif after.moved_from(before):
+        start_period_for_new_position(employee, "mutasi", on)
 
 
 @dataclass
@@ -277,8 +468,19 @@ def submit_period(period: SkpPeriod) -> None:
 
 
 def is_direct_supervisor(user: User, period: SkpPeriod) -> bool:
-    """Only the employee's direct supervisor agrees, evaluates and gives feedback."""
-    return user.employee_id is not None and period.employee.supervisor_id == user.employee_id
+    """Only the employee's direct supervisor agrees, evaluates and gives feedback. An SKP that a
+    mutation or promotion closed belongs to its own appraiser (the supervisor of the old
+    position), who still evaluates the periods that ended before the change."""
+    if user.employee_id is None:
+        return False
+    if period.ends_on is not None:
+        return period.appraiser_id == user.employee_id
+    return period.employee.supervisor_id == user.employee_id
+
+
+def ended_by_change(period: SkpPeriod) -> bool:
+    """Closed at a mutation or promotion after it was agreed: its ended periods are evaluated."""
+    return period.change_reason is not None and period.agreed_at is not None
 
 
 def _supervisor_or_refuse(user: User, period: SkpPeriod) -> None:
@@ -413,9 +615,12 @@ def validate_evaluation(period: SkpPeriod, data: EvaluationInput) -> dict[str, s
     return errors
 
 
-def evaluate(period: SkpPeriod, by: User, data: EvaluationInput) -> SkpEvaluation:
+def evaluate(
+    period: SkpPeriod, by: User, data: EvaluationInput, today: date | None = None
+) -> SkpEvaluation:
     """The direct supervisor stores a periodic or the annual evaluation; the predikat follows
-    the PermenPANRB 6/2022 matrix. The annual evaluation closes the period."""
+    the PermenPANRB 6/2022 matrix. A periodic evaluation comes after its period ends; the annual
+    one at the end of the year, after every period was evaluated. It closes the period."""
     from lms.auth.services import audit
 
     _supervisor_or_refuse(by, period)
@@ -426,7 +631,14 @@ def evaluate(period: SkpPeriod, by: User, data: EvaluationInput) -> SkpEvaluatio
     slot = slot_of(period, data.kind, data.sequence)
     if slot is None:
         raise RecordInvalid({"sequence": _("Pilih periode evaluasi.")})
-    if period.status != "agreed":
+    if period.change_reason is not None and data.kind == "annual":
+        raise CareerError(
+            _(
+                "SKP ini ditutup karena %(r)s; evaluasi tahunan diberikan pada SKP jabatan baru.",
+                r=CHANGE_REASON_LABELS[period.change_reason],
+            )
+        )
+    if period.status != "agreed" and not (ended_by_change(period) and data.kind == "periodic"):
         raise CareerError(
             _("SKP ini sudah ditutup.")
             if period.status == "closed"
@@ -436,8 +648,9 @@ def evaluate(period: SkpPeriod, by: User, data: EvaluationInput) -> SkpEvaluatio
         e.kind == "periodic" and e.sequence == slot.sequence for e in period.evaluations
     ):
         raise CareerError(_("Evaluasi %(l)s sudah ada.", l=slot.label))
-    if slot.starts > local_today():
-        raise RecordInvalid({"sequence": _("Periode %(l)s belum dimulai.", l=slot.label)})
+    problem = timing_problem(period, slot, today or local_today())
+    if problem:
+        raise RecordInvalid({"sequence": problem})
     errors = validate_evaluation(period, data)
     if errors:
         raise RecordInvalid(errors)
@@ -547,10 +760,10 @@ def is_hr_for(user: User, employee: Employee) -> bool:
 
 
 def can_view_period(user: User, period: SkpPeriod) -> bool:
-    """The employee, the direct supervisor, HR in scope."""
-    if user.employee_id is not None and user.employee_id in (
-        period.employee_id,
-        period.employee.supervisor_id,
+    """The employee, the direct supervisor (of an SKP closed by a change: its appraiser), HR in
+    scope."""
+    if user.employee_id is not None and (
+        user.employee_id == period.employee_id or is_direct_supervisor(user, period)
     ):
         return True
     return is_hr_for(user, period.employee)
@@ -626,7 +839,14 @@ def team_periods(supervisor_id: int, year: int) -> list[TeamRow]:
     """The supervisor's active direct reports and their SKP of the year (fixed query count)."""
     rows = db.session.execute(
         select(Employee, SkpPeriod)
-        .outerjoin(SkpPeriod, and_(SkpPeriod.employee_id == Employee.id, SkpPeriod.year == year))
+        .outerjoin(
+            SkpPeriod,
+            and_(
+                SkpPeriod.employee_id == Employee.id,
+                SkpPeriod.year == year,
+                SkpPeriod.ends_on.is_(None),  # the current SKP, not one closed by a change
+            ),
+        )
         .options(selectinload(SkpPeriod.evaluations))
         .where(Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True))
         .order_by(Employee.full_name, Employee.id)
@@ -669,7 +889,14 @@ def predikat_distribution(user: User, year: int) -> list[DistributionRow]:
         .select_from(opd)
         .outerjoin(Unit, unit_join)
         .outerjoin(Employee, and_(Employee.unit_id == Unit.id, Employee.is_active.is_(True)))
-        .outerjoin(SkpPeriod, and_(SkpPeriod.employee_id == Employee.id, SkpPeriod.year == year))
+        .outerjoin(
+            SkpPeriod,
+            and_(
+                SkpPeriod.employee_id == Employee.id,
+                SkpPeriod.year == year,
+                SkpPeriod.ends_on.is_(None),  # one row per employee: the year's last SKP
+            ),
+        )
         .outerjoin(
             SkpEvaluation,
             and_(SkpEvaluation.period_id == SkpPeriod.id, SkpEvaluation.kind == "annual"),

@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from lms import charts
 from lms.careers import appraisal_import, bp, career_services, queries
@@ -32,6 +33,7 @@ from lms.careers.skp_forms import (
     ImportConfirmForm,
     ImportUploadForm,
     SkpActionForm,
+    SkpSettingsForm,
     TargetForm,
     evaluation_form,
 )
@@ -51,7 +53,7 @@ from lms.careers.view_helpers import (
 from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
-from lms.org.models import Employee, Unit
+from lms.org.models import Employee, Instansi, Unit
 from lms.permissions import Capability, can, require, unit_in_scope
 from lms.storage import get_storage
 
@@ -97,12 +99,16 @@ def _matrix() -> list[tuple[Rating, list[Predikat]]]:
 
 def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int = 200):  # noqa: ANN202
     me = current_employee()
-    period = skp.period_of(me.id, year)
+    periods = skp.periods_of(me.id, year)
+    period = periods[-1] if periods else None
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     return render_template(
         "careers/skp_my.html",
         employee=me,
         period=period,
+        earlier=periods[:-1],
+        frequency_labels=skp.EVALUATION_PERIOD_LABELS,
+        change_labels=skp.CHANGE_REASON_LABELS,
         year=year,
         this_year=local_today().year,
         years=_years(),
@@ -253,7 +259,7 @@ def _render_period(
     feedback: FeedbackForm | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    start, end = date(period.year, 1, 1), date(period.year + 1, 1, 1)
+    start, end = period.first_day, period.end
     return render_template(
         "careers/skp_period.html",
         period=period,
@@ -262,6 +268,7 @@ def _render_period(
         feedback_form=feedback or FeedbackForm(),
         evidence=skp.evidence_candidates(period.employee_id, start, end),
         open_slots=skp.open_slots(period),
+        change_labels=skp.CHANGE_REASON_LABELS,
         has_annual=any(e.kind == "annual" for e in period.evaluations),
     ), status
 
@@ -320,8 +327,8 @@ def skp_feedback(skp_period_id: int):  # noqa: ANN201
 
 def _slot_choices(period: SkpPeriod) -> list[skp.Slot]:
     slots = list(skp.open_slots(period))
-    if not any(e.kind == "annual" for e in period.evaluations):
-        slots.append(skp.annual_slot(period.year))
+    if period.ends_on is None and not any(e.kind == "annual" for e in period.evaluations):
+        slots.append(skp.period_annual_slot(period))
     return slots
 
 
@@ -400,6 +407,8 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
         form=form,
         slot=slot,
         slots=_slot_choices(period),
+        # Said before the form is filled in: a period is evaluated only after it ends.
+        timing=skp.timing_problem(period, slot, local_today()) if slot else None,
         candidates=candidates,
         matrix=_matrix(),
         berakhlak=[(code, getattr(form, f"nilai_{code}")) for code in skp.BERAKHLAK_CODES],
@@ -408,6 +417,40 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
 
 
 # --- HR -----------------------------------------------------------------------------------------
+
+
+@bp.route("/kelola/kinerja/pengaturan", methods=["GET", "POST"])
+@require(C.MANAGE_APPRAISALS, C.MANAGE_USERS)
+def skp_settings():  # noqa: ANN201
+    """BKPSDM (or the system administrator) chooses each instansi's SKP evaluation period."""
+    instansi = list(db.session.scalars(select(Instansi).order_by(Instansi.name)))
+    if not instansi:
+        abort(404)
+    form = SkpSettingsForm()
+    form.instansi_id.choices = [(i.id, i.name) for i in instansi]
+    if request.method == "GET":
+        chosen = instansi[0]
+        form.instansi_id.data = chosen.id
+        form.evaluation_period.data = chosen.evaluation_period
+    elif form.validate_on_submit():
+        chosen = next(i for i in instansi if i.id == form.instansi_id.data)
+        try:
+            skp.set_evaluation_period(chosen, form.evaluation_period.data or "", current_user)
+        except skp.RecordInvalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            label = skp.EVALUATION_PERIOD_LABELS[chosen.evaluation_period]
+            name = chosen.name
+            db.session.commit()
+            flash(_("Evaluasi periodik SKP %(n)s: %(p)s.", n=name, p=str(label).lower()), "success")
+            return redirect(url_for("careers.skp_settings"))
+    return render_template(
+        "careers/skp_settings.html",
+        form=form,
+        instansi=instansi,
+        labels=skp.EVALUATION_PERIOD_LABELS,
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/kelola/kinerja")

@@ -42,7 +42,7 @@ from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.main.dashboard import section
-from lms.org.models import Unit
+from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, require, unit_in_scope
 from lms.storage import StorageError, get_storage
 
@@ -56,6 +56,24 @@ LABELS = {
     "reason": services.REASON_LABELS,
     "activity": services.ACTIVITY_LABELS,
 }
+
+
+def _jp_rules_note() -> str:
+    """One line naming each kind's own target, for tables that mix PNS and PPPK."""
+    pns, pppk = ledger.rule_of("pns"), ledger.rule_of("pppk")
+    if pns.target == pppk.target:
+        return ""
+    return _(
+        "Target per jenis pegawai: PNS/CPNS %(a)s JP, PPPK %(b)s JP (%(basis)s).",
+        a=pns.target,
+        b=pppk.target,
+        basis=pppk.basis,
+    )
+
+
+@bp.app_template_global("jp_rules_note")
+def _jp_rules_note_global() -> str:
+    return _jp_rules_note()
 
 
 @bp.app_template_global("ledger_labels")
@@ -84,9 +102,12 @@ def _years() -> list[int]:
 
 
 def jp_charts(employee_id: int) -> dict[str, Any]:
-    """The gauge of this year's JP against the target, the split by kind, JP per year."""
+    """The gauge of this year's JP against the target of the employee's kind (PPPK: their own
+    bound), the split by kind, JP per year."""
     this = local_today().year
-    target = ledger.target()
+    employee = db.session.get(Employee, employee_id)
+    rule = ledger.rule_of(employee.kind if employee else None)
+    target = rule.target
     now = ledger.jp_of(employee_id, this)
     years = list(range(this - HISTORY_YEARS + 1, this + 1))
     per_year = queries.jp_by_year(employee_id, years)
@@ -108,8 +129,10 @@ def jp_charts(employee_id: int) -> dict[str, Any]:
     return {
         "year": this,
         "target": target,
+        "rule": rule,
         "now": now,
-        "shortfall": max(Decimal(target) - now["total"], Decimal(0)),
+        "shortfall": rule.shortfall(now["total"]),
+        "above_cap": rule.above_cap(now["total"]),
         "gauge": gauge,
         "bars": bars,
     }
@@ -348,7 +371,7 @@ def review_record(learning_record_id: int):  # noqa: ANN201
         form=form,
         jenis=jenis,
         jp_now=ledger.jp_of(record.employee_id, record.year)["total"],
-        target=ledger.target(),
+        target=ledger.target(record.employee.kind),
     ), status
 
 
@@ -479,7 +502,7 @@ def _render_plan(
         action_form=ActionForm(),
         suggestions=suggestions,
         jp=ledger.jp_of(me.id, year),
-        target=ledger.target(),
+        target=ledger.target(me.kind),
     ), status
 
 
@@ -632,7 +655,7 @@ def team_plan(dev_plan_id: int):  # noqa: ANN201
         plan=plan,
         form=form,
         jp=ledger.jp_of(plan.employee_id, plan.year),
-        target=ledger.target(),
+        target=ledger.target(plan.employee.kind),
     ), status
 
 
@@ -658,5 +681,6 @@ def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
         "under": sum(1 for r in rows if r.shortfall > 0),
         "year": year,
         "target": ledger.target(),
+        "rules": _jp_rules_note(),
         "plans": queries.plans_waiting(user.employee_id, limit=5),
     }

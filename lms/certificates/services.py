@@ -171,7 +171,10 @@ def printed_fields(
         "name": identity.get("name", ""),
         "nip": identity.get("nip", ""),
         "birth": ", ".join(p for p in (identity.get("birth_place", ""), tanggal(birth)) if p),
-        "pangkat_golongan": f"{pangkat} ({golongan})" if golongan else "",
+        # A PPPK golongan (I–XVII) has no pangkat: "Golongan IX", not " (IX)".
+        "pangkat_golongan": (f"{pangkat} ({golongan})" if pangkat else f"Golongan {golongan}")
+        if golongan
+        else "",
         "jabatan": identity.get("jabatan", ""),
         "unit": identity.get("unit", ""),
         "opd": identity.get("opd", ""),

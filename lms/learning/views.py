@@ -101,16 +101,14 @@ def learner_section(user):  # noqa: ANN001, ANN201
     if user.employee_id is None:
         return None
 
-    from flask import current_app
-
-    from lms.careers.ledger import jp_of
+    from lms.careers.ledger import jp_of, target
 
     open_states = ("active", "nominated", "waitlisted")
     return "learning/_dash_learner.html", {
         "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
         "open_total": course_queries.count_enrolments(user.employee_id, open_states),
         "jp": jp_of(user.employee_id, local_today().year)["total"],  # the one JP ledger
-        "target": current_app.config["JP_TARGET"],
+        "target": target(user.employee.kind if user.employee else None),  # PPPK: their own
         "suggestions": course_queries.suggestions(user.employee_id),
         "status_label": enrolments.status_label,
     }

@@ -24,7 +24,9 @@ class EmployeeForm(AppForm):
         description=_l("18 digit, boleh dengan spasi."),
     )
     status = SelectField(
-        _l("Status kepegawaian"), choices=[("pns", "PNS"), ("cpns", "CPNS"), ("pppk", "PPPK")]
+        _l("Status kepegawaian"),
+        choices=[("pns", "PNS"), ("cpns", "CPNS"), ("pppk", "PPPK")],
+        description=_l("Menentukan aturan NIP, skala golongan, dan target JP pegawai."),
     )
     nama = StringField(
         _l("Nama (tanpa gelar)"),
@@ -33,7 +35,11 @@ class EmployeeForm(AppForm):
     gelar_depan = StringField(_l("Gelar depan"), validators=[Length(max=50)])
     gelar_belakang = StringField(_l("Gelar belakang"), validators=[Length(max=80)])
     tempat_lahir = StringField(_l("Tempat lahir"), validators=[Length(max=100)])
-    golongan = SelectField(_l("Pangkat/golongan"), validators=[Optional()])
+    golongan = SelectField(
+        _l("Pangkat/golongan"),
+        validators=[Optional()],
+        description=_l("PNS dan CPNS: I/a–IV/e; PPPK: golongan I–XVII (Perpres 98/2020)."),
+    )
     jenis_jabatan = SelectField(_l("Jenis jabatan"), validators=[Optional()])
     jenjang_jabatan = SelectField(_l("Jenjang jabatan"), validators=[Optional()])
     jabatan = StringField(_l("Nama jabatan"), validators=[Length(max=200)])

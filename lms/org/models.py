@@ -12,16 +12,26 @@ from lms.extensions import db
 
 UNIT_KINDS = ("opd", "bidang", "bagian", "seksi", "subbagian", "upt")
 EMPLOYEE_KINDS = ("pns", "cpns", "pppk")
+#: How often an instansi evaluates SKP during the year (PermenPANRB 6/2022 lets it choose).
+EVALUATION_PERIODS = ("monthly", "quarterly", "semester")
+#: A golongan belongs to the PNS scale (I/a–IV/e) or the PPPK scale (I–XVII, Perpres 98/2020).
+GOLONGAN_KINDS = ("pns", "pppk")
 
 
 class Instansi(TimestampMixin, db.Model):
     __tablename__ = "instansi"
+    __table_args__ = (
+        CheckConstraint(
+            in_values("evaluation_period", EVALUATION_PERIODS), name="evaluation_period"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str] = mapped_column(String(100), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
+    # SKP periodic evaluations: monthly, quarterly or per semester (BKPSDM sets it).
     evaluation_period: Mapped[str] = mapped_column(String(20), default="quarterly")
 
 
@@ -53,15 +63,22 @@ class Unit(TimestampMixin, db.Model):
 
 
 class Golongan(db.Model):
+    """A grade: PNS golongan/ruang with its pangkat, or a PPPK golongan (no pangkat)."""
+
     __tablename__ = "golongan"
+    __table_args__ = (CheckConstraint(in_values("kind", GOLONGAN_KINDS), name="kind"),)
 
     code: Mapped[str] = mapped_column(String(10), primary_key=True)
-    siasn_id: Mapped[int] = mapped_column(unique=True)
-    pangkat: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10), default="pns", server_default="pns")
+    # SIASN's reference id; unknown (null) for the PPPK grades until confirmed.
+    siasn_id: Mapped[int | None] = mapped_column(unique=True)
+    pangkat: Mapped[str] = mapped_column(String(100), default="")
     rank: Mapped[int] = mapped_column(default=0)
 
     @property
     def label(self) -> str:
+        if self.kind == "pppk":
+            return f"Golongan {self.code} (PPPK)"
         return f"{self.pangkat} ({self.code})"
 
 

@@ -5,6 +5,10 @@ appointment as CPNS, gender (1 male, 2 female), sequence from 001.
 PPPK numbers are also 18 digits but their layout is unconfirmed: in the numbers seen, the
 two digits after the appointment year are not a month (for example ``21``), so they get a
 looser rule: a valid birth date, a plausible year, a gender digit and a sequence.
+
+Which rule applies is decided by the employee's kind (a field on the employee, chosen by HR),
+never guessed from the number: without a kind, or for PNS and CPNS, the PNS layout is checked
+strictly, so a typo such as month 00 or 13 is an error instead of silently making a PPPK.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ class NipError(ValueError):
 @dataclass(frozen=True)
 class NipInfo:
     digits: str
-    kind: str  # "pns" or "pppk"
+    kind: str  # "pns" (also for CPNS) or "pppk": the rule the number was checked by
     birth_date: date
     appointed_year: int
     appointed_month: int | None
@@ -52,7 +56,12 @@ def _safe_translate(message: str, **kwargs: object) -> str:
 
 
 def parse_nip(raw: str, kind: str | None = None, today: date | None = None) -> NipInfo:
-    """Validate a NIP and return its parts; raise ``NipError`` saying what is wrong."""
+    """Validate a NIP and return its parts; raise ``NipError`` saying what is wrong.
+
+    ``kind`` is the employee's kind ("pns", "cpns" or "pppk"); only "pppk" selects the looser
+    PPPK rule. ``None`` (kind not known, e.g. a NIP typed into a search or a certificate form)
+    means the strict PNS layout.
+    """
     today = today or local_today()
     digits = normalise_nip(raw)
     if not digits:
@@ -74,8 +83,7 @@ def parse_nip(raw: str, kind: str | None = None, today: date | None = None) -> N
         )
     year = int(digits[8:12])
     month_part = int(digits[12:14])
-    if kind is None:
-        kind = "pns" if 1 <= month_part <= 12 else "pppk"
+    kind = "pppk" if kind == "pppk" else "pns"
     if year < birth.year + 15 or year > today.year + 1:
         raise NipError(
             _safe_translate(
@@ -83,17 +91,18 @@ def parse_nip(raw: str, kind: str | None = None, today: date | None = None) -> N
             )
         )
     appointed_month: int | None = None
-    if kind == "pns" or kind == "cpns":
+    if kind == "pns":
         if not 1 <= month_part <= 12:
             raise NipError(
                 _safe_translate(
-                    "Bulan pengangkatan pada NIP (%(m)s) harus 01 sampai 12.", m=digits[12:14]
+                    "Bulan pengangkatan pada NIP (%(m)s) harus 01 sampai 12. Untuk pegawai "
+                    "PPPK, pilih status kepegawaian PPPK.",
+                    m=digits[12:14],
                 )
             )
         appointed_month = month_part
         if date(year, month_part, 1) > today.replace(day=1) and year > today.year:
             raise NipError(_safe_translate("Tanggal pengangkatan pada NIP di masa depan."))
-        kind = "pns"
     gender_digit = digits[14]
     if gender_digit not in "12":
         raise NipError(

@@ -8,7 +8,7 @@ import yaml
 
 from config import BASE_DIR
 from lms.extensions import db
-from lms.org.models import Golongan, JabatanLevel, JabatanType, JenisDiklat
+from lms.org.models import GOLONGAN_KINDS, Golongan, JabatanLevel, JabatanType, JenisDiklat
 
 REFERENCE_DIR = BASE_DIR / "content" / "reference"
 
@@ -22,14 +22,23 @@ def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Upsert every reference table from its YAML file; idempotent. Returns rows per table."""
     counts: dict[str, int] = {}
     golongan = _load(directory / "golongan.yaml")
-    rows = golongan["pns"] if isinstance(golongan, dict) else golongan
-    for rank, row in enumerate(rows, start=1):
-        db.session.merge(
-            Golongan(
-                code=row["code"], siasn_id=int(row["siasn_id"]), pangkat=row["pangkat"], rank=rank
+    scales = golongan if isinstance(golongan, dict) else {"pns": golongan}
+    total = 0
+    for kind in GOLONGAN_KINDS:  # PNS I/a–IV/e, then PPPK I–XVII (Perpres 98/2020)
+        rows = scales.get(kind) or []
+        for rank, row in enumerate(rows, start=1):
+            siasn_id = row.get("siasn_id")
+            db.session.merge(
+                Golongan(
+                    code=str(row["code"]),
+                    kind=kind,
+                    siasn_id=int(siasn_id) if siasn_id is not None else None,
+                    pangkat=row.get("pangkat") or "",
+                    rank=rank,
+                )
             )
-        )
-    counts["golongan"] = len(rows)
+        total += len(rows)
+    counts["golongan"] = total
 
     jabatan = _load(directory / "jabatan.yaml")
     levels = 0

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import (
     EMPLOYEE_KINDS,
     UNIT_KINDS,
@@ -26,6 +27,7 @@ from lms.org.models import (
     Unit,
 )
 from lms.org.nip import NipError, normalise_nip, parse_nip
+from lms.org.signals import Position, position_changed
 
 
 class OrgError(ValueError):
@@ -154,7 +156,7 @@ class _Lookups:
 
     def __init__(self) -> None:
         self.units = {u.code: u.id for u in db.session.scalars(select(Unit))}
-        self.golongan = set(db.session.scalars(select(Golongan.code)))
+        self.golongan = dict(db.session.execute(select(Golongan.code, Golongan.kind)).all())
         self.jabatan_types = set(db.session.scalars(select(JabatanType.code)))
         self.jabatan_levels = {
             lvl.code: lvl.type_code for lvl in db.session.scalars(select(JabatanLevel))
@@ -177,7 +179,7 @@ def validate_employee_values(
         kind = None
     info = None
     try:
-        info = parse_nip(raw_nip, "pppk" if kind == "pppk" else ("pns" if kind else None))
+        info = parse_nip(raw_nip, kind)  # the kind picks the NIP rule; none means PNS (strict)
     except NipError as exc:
         err("nip", str(exc))
     name = (values.get("nama") or "").strip()
@@ -197,7 +199,26 @@ def validate_employee_values(
         if gol not in lk.golongan:
             err(
                 "golongan",
-                _("Golongan '%(g)s' tidak dikenal (contoh: III/a).", g=values.get("golongan")),
+                _(
+                    "Golongan '%(g)s' tidak dikenal (contoh: III/a untuk PNS, IX untuk PPPK).",
+                    g=values.get("golongan"),
+                ),
+            )
+        elif (lk.golongan[gol] == "pppk") != (kind == "pppk"):
+            err(
+                "golongan",
+                _(
+                    "Golongan %(g)s adalah golongan PPPK (I–XVII); pegawai %(k)s memakai "
+                    "golongan I/a–IV/e.",
+                    g=gol,
+                    k=(kind or "pns").upper(),
+                )
+                if lk.golongan[gol] == "pppk"
+                else _(
+                    "Golongan %(g)s adalah golongan PNS; pegawai PPPK memakai golongan I–XVII "
+                    "(Perpres 98/2020).",
+                    g=gol,
+                ),
             )
     jt = (values.get("jenis_jabatan") or "").strip().lower() or None
     if jt is not None and jt not in lk.jabatan_types:
@@ -386,6 +407,7 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
         )
     }
     created = updated = 0
+    before: dict[str, Position] = {}
     for r in preview.rows:
         emp = by_nip.get(r.nip)
         if emp is None:
@@ -394,6 +416,7 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
             by_nip[r.nip] = emp
             created += 1
         else:
+            before[r.nip] = Position.of(emp)
             updated += 1
         for attr in (
             "kind",
@@ -420,7 +443,16 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
         by_nip[r.nip].supervisor_id = by_nip[r.supervisor_nip].id if r.supervisor_nip else None
     db.session.flush()
     _check_no_supervisor_cycles()
+    for nip, old in before.items():
+        _announce_position_change(by_nip[nip], old)
     return created, updated
+
+
+def _announce_position_change(employee: Employee, before: Position) -> None:
+    """Tell the features above (careers: a new SKP) that an employee moved or was promoted."""
+    after = Position.of(employee)
+    if after != before:
+        position_changed.send(employee, before=before, after=after, on=local_today())
 
 
 def _check_no_supervisor_cycles() -> None:
@@ -458,6 +490,7 @@ def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee
             raise OrgError(
                 _("Atasan dengan NIP %(n)s tidak ditemukan.", n=data.supervisor_nip), "nip_atasan"
             )
+    before = Position.of(employee) if employee is not None else None
     if employee is None:
         employee = Employee(nip=data.nip)
         db.session.add(employee)
@@ -481,4 +514,6 @@ def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee
     employee.supervisor = supervisor
     db.session.flush()
     _check_no_supervisor_cycles()
+    if before is not None:
+        _announce_position_change(employee, before)
     return employee

@@ -29,7 +29,8 @@ C = Capability
 def _fill_choices(form: EmployeeForm) -> None:
     blank = [("", "—")]
     form.golongan.choices = blank + [
-        (g.code, g.label) for g in db.session.scalars(select(Golongan).order_by(Golongan.rank))
+        (g.code, g.label)
+        for g in db.session.scalars(select(Golongan).order_by(Golongan.kind, Golongan.rank))
     ]
     form.jenis_jabatan.choices = blank + [
         (t.code, t.name) for t in db.session.scalars(select(JabatanType).order_by(JabatanType.rank))

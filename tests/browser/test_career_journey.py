@@ -3,8 +3,9 @@
 pegawai drafts a development plan with a catalogue course and an SKP that atasan agrees to (all
 through the UI); BKPSDM notes the OPD's row of the JP table; pegawai completes the course (lessons,
 post-test, evaluation) and sees it in the learning record (verified, with its JP), in the JP gauge,
-as a ticked plan activity and as evidence of the current SKP period; atasan evaluates pegawai,
-sees and acknowledges the training as evidence, rates, and gets the predikat of the matrix;
+as a ticked plan activity and as evidence of the current SKP period; atasan is told the period
+has not ended yet, and once it has, evaluates pegawai, sees and acknowledges the training as
+evidence, rates, and gets the predikat of the matrix;
 BKPSDM sees the OPD's row change.
 """
 
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.auth.models import User
+from lms.careers import skp_services, skp_views
 from lms.careers.ledger import target
 from lms.courses.models import Course
 from lms.extensions import db
@@ -61,6 +63,16 @@ def _setup_facts(live_app) -> tuple[int, str, Decimal]:  # noqa: ANN001
     return course_id, opd_name, goal
 
 
+def _current_slot(live_app, today):  # noqa: ANN001, ANN202
+    """pegawai's periodic evaluation slot that holds today (as the instansi sets the periods)."""
+    with live_app.app_context():
+        pegawai = db.session.scalar(select(User).where(User.username == "pegawai")).employee
+        frequency = skp_services.evaluation_period_of(pegawai)
+        db.session.remove()
+    slots = skp_services.periodic_slots(frequency, today.year)
+    return next(s for s in slots if s.starts <= today < s.ends)
+
+
 def _opd_row(page, base: str, opd_name: str) -> dict[str, Decimal]:  # noqa: ANN001
     """BKPSDM's OPD JP table (/kelola/jp): the figures of one OPD's row."""
     page.goto(f"{base}/kelola/jp")
@@ -93,6 +105,7 @@ def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
     live_app,
     shot,
     axe_check,  # noqa: ANN001
+    monkeypatch,
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
@@ -211,8 +224,16 @@ def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
     shot("84-career-skp-evidence")
     sign_out(page)
 
-    # --- 4. atasan evaluates: the training is evidence, acknowledged; sesuai × sesuai → Baik. ---
+    # --- 4. atasan evaluates once the period has ended (PermenPANRB 6/2022): before its end the
+    # form says so and has no save button; then the clock moves to the day after it ends. The
+    # training is evidence, acknowledged; sesuai × sesuai → Baik. ------------------------------
     sign_in(page, live_server, "atasan")
+    current = _current_slot(live_app, local_today())
+    page.goto(f"{period_url}/evaluasi?periode=periodic:{current.sequence}")
+    expect(page.locator("form p.notice")).to_contain_text(f"Periode {current.label} belum berakhir")
+    expect(page.get_by_role("button", name="Simpan evaluasi")).to_have_count(0)
+    monkeypatch.setattr(skp_services, "local_today", lambda: current.ends)
+    monkeypatch.setattr(skp_views, "local_today", lambda: current.ends)
     page.goto(period_url)
     page.get_by_role("button", name="Beri evaluasi kinerja").click()  # a link styled as one
     page.wait_for_url(re.compile(r".*/tim/kinerja/\d+/evaluasi"))
@@ -238,6 +259,7 @@ def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
     axe_check("SKP evaluation result")
     shot("86-career-skp-predikat")
     sign_out(page)
+    monkeypatch.undo()
 
     # --- 5. BKPSDM: the OPD's row changed by exactly pegawai's 6 JP. ---------------------------
     sign_in(page, live_server, "bkpsdm")

@@ -46,9 +46,9 @@ def test_invalid(nip: str, message: str) -> None:
     assert message in str(err.value)
 
 
-def test_pppk_number_uses_looser_rule() -> None:
-    # PPPK: the two digits after the year are not a month (here 21); accepted as PPPK.
-    info = parse_nip("199001012022212001", today=TODAY)
+def test_pppk_number_uses_looser_rule_only_when_the_kind_is_pppk() -> None:
+    # PPPK: the two digits after the year are not a month (here 21); accepted for a PPPK.
+    info = parse_nip("199001012022212001", kind="pppk", today=TODAY)
     assert info.kind == "pppk"
     assert info.gender == "P"
     assert info.appointed_month is None
@@ -58,6 +58,23 @@ def test_pppk_number_uses_looser_rule() -> None:
     # PPPK still needs a real birth date and gender digit.
     assert not is_valid_nip("199002302022212001", kind="pppk")
     assert not is_valid_nip("199001012022215001", kind="pppk")
+
+
+@pytest.mark.parametrize("month", ["00", "13", "21"])
+@pytest.mark.parametrize("kind", [None, "pns", "cpns"])
+def test_month_outside_1_to_12_is_an_error_not_a_guessed_pppk(month: str, kind: str | None) -> None:
+    """Issue 13 point 24: the kind is a field, never guessed from an invalid appointment month."""
+    nip = f"19900101 2015{month} 1 001"
+    with pytest.raises(NipError) as err:
+        parse_nip(nip, kind=kind, today=TODAY)
+    assert f"Bulan pengangkatan pada NIP ({month}) harus 01 sampai 12" in str(err.value)
+    assert "PPPK" in str(err.value)  # says how to enter a real PPPK number
+    assert not is_valid_nip(nip, kind)
+
+
+def test_cpns_is_checked_by_the_pns_layout() -> None:
+    info = parse_nip("199001012024031001", kind="cpns", today=TODAY)
+    assert (info.kind, info.appointed_year, info.appointed_month) == ("pns", 2024, 3)
 
 
 def test_format() -> None:

@@ -7,6 +7,8 @@ Only the direct supervisor agrees, evaluates and gives feedback: not HR, not oth
 
 from __future__ import annotations
 
+from datetime import date
+
 from lms.auth.models import User
 from lms.careers import skp_services as skp
 from lms.extensions import db
@@ -36,6 +38,9 @@ EXPECTED = {
     ("careers.skp_import", "GET"): {"admin_bkpsdm"},
     ("careers.skp_import", "POST"): {"admin_bkpsdm"},
     ("careers.skp_import_confirm", "POST"): {"admin_bkpsdm"},
+    # The instansi's evaluation period: BKPSDM and the system administrator.
+    ("careers.skp_settings", "GET"): {"admin_bkpsdm", "admin_sistem"},
+    ("careers.skp_settings", "POST"): {"admin_bkpsdm", "admin_sistem"},
     ("careers.career", "GET"): LEARNERS,
     # The URL's employee is `pegawai`: atasan's direct report, in Admin OPD's department.
     ("careers.employee_career", "GET"): {"atasan", "admin_bkpsdm", "admin_opd"},
@@ -53,7 +58,10 @@ def build_args(world) -> dict:  # noqa: ANN001
     skp.submit_period(period)
     skp.decide_period(period, atasan, True)
     evaluation = skp.evaluate(
-        period, atasan, skp.EvaluationInput("periodic", 1, "sesuai", "sesuai")
+        period,
+        atasan,
+        skp.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
+        today=date(period.year + 1, 1, 2),  # after the period ended, whatever today is
     )
     return {
         "skp_period_id": period.id,

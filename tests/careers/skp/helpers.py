@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from lms.auth.models import User
 from lms.careers import skp_services as skp
-from lms.careers.skp_models import SkpPeriod
+from lms.careers.skp_models import SkpEvaluation, SkpPeriod
 from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.extensions import db
@@ -79,3 +79,26 @@ def make_completion(
 
 def at(month: int, day: int = 10, year: int = YEAR) -> datetime:
     return datetime(year, month, day, 3, 0, tzinfo=UTC)
+
+
+def after_year(year: int = YEAR) -> date:
+    """A day when every period of ``year`` has ended (the annual evaluation may be given)."""
+    return date(year + 1, 1, 5)
+
+
+def evaluate_year(
+    period: SkpPeriod, supervisor: User, hasil: str, perilaku: str, **kw: object
+) -> SkpEvaluation:
+    """The year's periodic evaluations (those still missing, 'sesuai') and then the annual one,
+    given after the year ended as PermenPANRB 6/2022 requires."""
+    today = after_year(period.year)
+    for slot in skp.missing_periodic(period):
+        skp.evaluate(
+            period,
+            supervisor,
+            skp.EvaluationInput("periodic", slot.sequence, "sesuai", "sesuai"),
+            today=today,
+        )
+    return skp.evaluate(
+        period, supervisor, skp.EvaluationInput("annual", None, hasil, perilaku, **kw), today=today
+    )

@@ -17,7 +17,7 @@ from lms.careers.skp_models import CareerRequirement
 from lms.enrolments.models import Programme
 from lms.extensions import db
 from lms.org.models import Employee, Unit
-from tests.careers.skp.helpers import YEAR, agreed_period, at, make_completion
+from tests.careers.skp.helpers import YEAR, agreed_period, at, evaluate_year, make_completion
 from tests.conftest import login
 from tests.factories import make_employee, make_user
 from tests.test_query_counts import count_queries
@@ -173,11 +173,7 @@ def _annual(
 ) -> None:  # noqa: ANN001
     with app.app_context():
         period = agreed_period(employee_id, supervisor_user_id)
-        skp.evaluate(
-            period,
-            db.session.get(User, supervisor_user_id),
-            skp.EvaluationInput("annual", None, hasil, perilaku),
-        )
+        evaluate_year(period, db.session.get(User, supervisor_user_id), hasil, perilaku)
         db.session.commit()
 
 
@@ -238,13 +234,7 @@ def _grow(app, world, n: int) -> None:  # noqa: ANN001
             )
             make_employee(disdik, f"Guru {n}-{i}", jabatan_type_code="pengawas")
             period = agreed_period(staff.id, atasan.id)
-            skp.evaluate(
-                period,
-                atasan,
-                skp.EvaluationInput(
-                    "annual", None, ("di_atas", "sesuai", "di_bawah")[i % 3], "sesuai"
-                ),
-            )
+            evaluate_year(period, atasan, ("di_atas", "sesuai", "di_bawah")[i % 3], "sesuai")
         db.session.commit()
 
 

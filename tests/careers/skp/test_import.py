@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 
 from lms.auth.models import User
 from lms.careers import appraisal_import
-from lms.careers import skp_services as skp
 from lms.careers.skp_models import SkpEvaluation, SkpPeriod
 from lms.extensions import db
-from tests.careers.skp.helpers import YEAR, agreed_period, csrf_of
+from tests.careers.skp.helpers import YEAR, agreed_period, csrf_of, evaluate_year
 from tests.conftest import login
 
 LAST = YEAR - 1
@@ -64,12 +63,12 @@ def test_every_row_problem_has_a_clear_message(app, world) -> None:  # noqa: ANN
     other = world.employees["disdik"].nip
     with app.app_context():
         atasan_user = db.session.get(User, world.users["atasan"].id)
-        period = agreed_period(world.employees["pegawai"].id, atasan_user.id, YEAR)
-        skp.evaluate(period, atasan_user, skp.EvaluationInput("annual", None, "sesuai", "sesuai"))
+        period = agreed_period(world.employees["pegawai"].id, atasan_user.id, LAST)
+        evaluate_year(period, atasan_user, "sesuai", "sesuai")
         db.session.commit()
         body = (
             HEADER
-            + f"{nip};{YEAR};sesuai;sesuai;;sudah ada\n"  # 2: annual evaluation exists
+            + f"{nip};{LAST};sesuai;sesuai;;sudah ada\n"  # 2: annual evaluation exists
             + f"{boss};{LAST};luar biasa;sesuai;;\n"  # 3: bad rating word
             + f"{boss};{LAST - 1};di atas;di bawah;Sangat Baik;\n"  # 4: contradicts the matrix
             + f"{boss};{LAST - 2};sesuai;sesuai;Istimewa;\n"  # 5: unknown predikat
@@ -155,8 +154,8 @@ def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(
 ) -> None:  # noqa: ANN001
     body = (
         HEADER
-        + f"{world.employees['pegawai'].nip};{YEAR};sesuai;sesuai;;\n"
-        + f"{world.employees['atasan'].nip};{YEAR};sesuai;sesuai;;\n"
+        + f"{world.employees['pegawai'].nip};{LAST};sesuai;sesuai;;\n"
+        + f"{world.employees['atasan'].nip};{LAST};sesuai;sesuai;;\n"
     )
     login(client, "bkpsdm")
     preview = _upload(client, body)
@@ -164,8 +163,8 @@ def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(
     key = __import__("re").search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
     with app.app_context():  # meanwhile the supervisor gives pegawai the annual evaluation
         atasan_user = db.session.get(User, world.users["atasan"].id)
-        period = agreed_period(world.employees["pegawai"].id, atasan_user.id, YEAR)
-        skp.evaluate(period, atasan_user, skp.EvaluationInput("annual", None, "di_atas", "di_atas"))
+        period = agreed_period(world.employees["pegawai"].id, atasan_user.id, LAST)
+        evaluate_year(period, atasan_user, "di_atas", "di_atas")
         db.session.commit()
     before = _count(app)
     response = client.post(
@@ -173,7 +172,7 @@ def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(
     )
     assert response.status_code == 422
     assert "tidak ada data yang disimpan" in response.get_data(as_text=True)
-    assert _count(app) == before == (1, 1)
+    assert _count(app) == before == (5, 1)  # four quarters and the annual one, one SKP
 
 
 def test_xlsx_files_are_read_too(app, world) -> None:  # noqa: ANN001

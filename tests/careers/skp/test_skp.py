@@ -12,14 +12,37 @@ from lms.careers.skp_models import SkpEvaluation, SkpEvidence, SkpFeedback, SkpP
 from lms.enrolments.models import Notification
 from lms.extensions import db
 from lms.org.models import Employee, Instansi, Unit
-from tests.careers.skp.helpers import YEAR, agreed_period, at, csrf_of, make_completion
+from tests.careers.skp.helpers import (
+    YEAR,
+    agreed_period,
+    at,
+    csrf_of,
+    evaluate_year,
+    make_completion,
+)
 from tests.conftest import login
 from tests.factories import make_course, make_employee, make_user
+
+# Last year: every period has ended, so each may be evaluated whatever today's date is.
+LAST = YEAR - 1
 
 
 def _period_id(app, world) -> int:  # noqa: ANN001
     with app.app_context():
-        period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id)
+        period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, LAST)
+        db.session.commit()
+        return period.id
+
+
+def _last_year_evaluated(app, world) -> int:  # noqa: ANN001
+    """Last year's SKP of `pegawai`, agreed, with every periodic evaluation given."""
+    with app.app_context():
+        period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, YEAR - 1)
+        atasan = db.session.get(User, world.users["atasan"].id)
+        for slot in skp.missing_periodic(period):
+            skp.evaluate(
+                period, atasan, skp.EvaluationInput("periodic", slot.sequence, "sesuai", "sesuai")
+            )
         db.session.commit()
         return period.id
 
@@ -55,16 +78,9 @@ def test_all_nine_predikat_cells_are_stored_by_the_evaluation_service(app, world
             staff = make_employee(boss.unit, f"Pegawai Matriks {i}", boss)
             period = agreed_period(staff.id, world.users["atasan"].id)
             atasan = db.session.get(User, world.users["atasan"].id)
-            stored = skp.evaluate(
-                period,
-                atasan,
-                skp.EvaluationInput(
-                    "annual",
-                    None,
-                    # the human spellings an evaluator or import uses are accepted too
-                    hasil.value if i % 2 else hasil.label,
-                    perilaku.value,
-                ),
+            # the human spellings an evaluator or import uses are accepted too
+            stored = evaluate_year(
+                period, atasan, hasil.value if i % 2 else hasil.label, perilaku.value
             )
             db.session.commit()
             seen[(hasil.value, perilaku.value)] = (stored.id, expected.value)
@@ -169,7 +185,7 @@ def test_employee_sees_only_their_own_evaluations(app, world) -> None:  # noqa: 
     owner = app.test_client()
     login(owner, "pegawai")
     assert owner.get(f"/kinerja/evaluasi/{evaluation_id}").status_code == 200
-    assert f"Triwulan I {YEAR}" in owner.get("/kinerja").get_data(as_text=True)
+    assert f"Triwulan I {LAST}" in owner.get(f"/kinerja?tahun={LAST}").get_data(as_text=True)
     colleague = app.test_client()
     login(colleague, "budi")
     assert colleague.get(f"/kinerja/evaluasi/{evaluation_id}").status_code == 403
@@ -193,14 +209,14 @@ def test_employee_sees_only_their_own_evaluations(app, world) -> None:  # noqa: 
 def test_second_annual_evaluation_is_refused_with_a_message_and_no_change(
     app, world, client
 ) -> None:  # noqa: ANN001
-    period_id = _period_id(app, world)
+    period_id = _last_year_evaluated(app, world)
     login(client, "atasan")
     first = _evaluate(
         client, period_id, kind="annual", sequence="0", hasil_kerja="di_atas", perilaku="di_atas"
     )
     assert first.status_code == 302
     before = _evaluations(app, period_id)
-    assert before == [("annual", 0, "di_atas", "di_atas", "sangat_baik")]
+    assert before[-1] == ("annual", 0, "di_atas", "di_atas", "sangat_baik")
 
     second = _evaluate(
         client, period_id, kind="annual", sequence="0", hasil_kerja="di_bawah", perilaku="di_bawah"
@@ -216,7 +232,7 @@ def test_second_annual_evaluation_is_refused_with_a_message_and_no_change(
         period = db.session.get(SkpPeriod, period_id)
         atasan = db.session.get(User, world.users["atasan"].id)
         with pytest.raises(skp.CareerError, match="sudah ada"):
-            skp.evaluate(period, atasan, skp.EvaluationInput("annual", None, "sesuai", "sesuai"))
+            evaluate_year(period, atasan, "sesuai", "sesuai")
         db.session.rollback()
         from sqlalchemy.exc import IntegrityError
 
@@ -255,7 +271,7 @@ def test_periodic_slots_follow_the_instansi_setting(app, world) -> None:  # noqa
         stored = skp.evaluate(
             period, atasan, skp.EvaluationInput("periodic", 1, "sesuai", "sesuai")
         )
-        assert stored.label == f"Januari {YEAR}"
+        assert stored.label == f"Januari {LAST}"
         with pytest.raises(skp.CareerError, match="sudah ada"):
             skp.evaluate(period, atasan, skp.EvaluationInput("periodic", 1, "sesuai", "sesuai"))
         db.session.rollback()
@@ -274,13 +290,25 @@ def test_training_completed_in_the_period_is_evidence_and_can_be_acknowledged(
         outside = make_course("BUKTI-102", title="Manajemen Arsip")
         also_inside = make_course("BUKTI-103", title="Etika Birokrasi")
         c_in = make_completion(
-            pegawai, when=at(2), course_id=inside.id, code="BUKTI-101", title="Pelayanan Prima"
+            pegawai,
+            when=at(2, year=LAST),
+            course_id=inside.id,
+            code="BUKTI-101",
+            title="Pelayanan Prima",
         )
         make_completion(
-            pegawai, when=at(5), course_id=outside.id, code="BUKTI-102", title="Manajemen Arsip"
+            pegawai,
+            when=at(5, year=LAST),
+            course_id=outside.id,
+            code="BUKTI-102",
+            title="Manajemen Arsip",
         )
         c_in2 = make_completion(
-            pegawai, when=at(3), course_id=also_inside.id, code="BUKTI-103", title="Etika Birokrasi"
+            pegawai,
+            when=at(3, year=LAST),
+            course_id=also_inside.id,
+            code="BUKTI-103",
+            title="Etika Birokrasi",
         )
         db.session.commit()
         c_in_id, c_in2_id = c_in.id, c_in2.id
@@ -315,7 +343,7 @@ def test_training_completed_in_the_period_is_evidence_and_can_be_acknowledged(
     # the employee's own SKP page lists the year's training as evidence too
     employee = app.test_client()
     login(employee, "pegawai")
-    page = employee.get("/kinerja").get_data(as_text=True)
+    page = employee.get(f"/kinerja?tahun={LAST}").get_data(as_text=True)
     assert "Pelayanan Prima" in page and "Manajemen Arsip" in page
 
 
@@ -382,7 +410,7 @@ def test_feedback_from_the_supervisor_is_visible_to_the_employee(app, world) -> 
         assert db.session.scalar(select(func.count()).select_from(SkpFeedback)) == 1
     employee = app.test_client()
     login(employee, "pegawai")
-    page = employee.get("/kinerja").get_data(as_text=True)
+    page = employee.get(f"/kinerja?tahun={LAST}").get_data(as_text=True)
     assert "Laporan Oktober terlambat dua hari." in page and "Area perbaikan" in page
 
 
@@ -467,7 +495,7 @@ def test_low_predikat_suggests_catalogue_courses_by_competency_tags(app, world, 
         taken = make_course("LAP-201", title="Laporan Keuangan Sederhana")
         taken.published_version.tags = ["laporan"]
         make_completion(
-            world.employees["pegawai"].id, when=at(1), course_id=taken.id, code="LAP-201"
+            world.employees["pegawai"].id, when=at(1, year=LAST), course_id=taken.id, code="LAP-201"
         )
         db.session.commit()
     login(client, "atasan")
