@@ -3,7 +3,7 @@ as a checked choice (monthly, quarterly, semester), and SKP periods that a mid-y
 promotion cuts short: sequence within the year, dates, reason and the position snapshot.
 
 Revision ID: 0007h
-Revises: 0006
+Revises: 0007a
 Create Date: 2026-12-06 00:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007h"
-down_revision = "0006"
+down_revision = "0007a"
 branch_labels = None
 depends_on = None
 
