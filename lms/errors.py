@@ -53,7 +53,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:  # a JSON request gets a JSON answer
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (

@@ -1,14 +1,32 @@
-"""The base of every form: WTForms' built-in messages in Indonesian (and English via the catalogue).
+"""The base of every form: WTForms' built-in messages in Indonesian (and English via the catalogue),
+and values no column or calculation can take refused field by field.
 
 WTForms ships no Indonesian catalogue, and Flask-WTF loads only WTForms' own, so a tampered or odd
 submission (a checkbox value that is not a number, a choice not offered, a date typed by hand)
 would otherwise be answered in English. Fields with their own message keep it.
+
+WTForms also reads "NaN", "Infinity" and "1e309" as numbers, "0001-01-01" as a date and any number
+of digits as an integer; comparing a NaN raises, a year-1 date overflows when converted to UTC, and
+PostgreSQL refuses integers past its range. ``AppForm.validate`` takes such a value out before any
+validator sees it and answers with a message on that field.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField
+
+from lms.db import INT_MAX
+
+YEAR_MIN = 1900
+YEAR_MAX = 2100
+NUMBER_MAX = Decimal("9999999999.99")  # the widest Numeric column: Numeric(12, 2)
 
 WTFORMS_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak valid."),
@@ -38,9 +56,51 @@ class WtformsMessages:
         return self.gettext(singular if n == 1 else plural)
 
 
+def unsafe_value_message(value: Any) -> str | None:
+    """Why a parsed field value must not go further, or None when it may."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float | Decimal):
+        if not (math.isfinite(value) if isinstance(value, float) else value.is_finite()):
+            return str(_l("Harus berupa angka biasa (bukan NaN atau tak hingga)."))
+        if abs(Decimal(value)) > NUMBER_MAX:
+            return str(_l("Angka terlalu besar."))
+    elif isinstance(value, int):
+        if not -INT_MAX - 1 <= value <= INT_MAX:
+            return str(_l("Angka terlalu besar."))
+    elif isinstance(value, date) and not YEAR_MIN <= value.year <= YEAR_MAX:
+        return str(_l("Tahun harus antara %(a)s dan %(b)s.", a=YEAR_MIN, b=YEAR_MAX))
+    return None
+
+
+def _leaf_fields(fields: Any) -> Any:
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _leaf_fields(field.entries)
+        else:
+            yield field
+
+
 class AppForm(FlaskForm):
     """FlaskForm (CSRF and all) whose WTForms messages speak the user's language."""
 
     class Meta:
         def get_translations(self, form: FlaskForm) -> WtformsMessages:  # noqa: ARG002
             return WtformsMessages()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        refused: list[tuple[Field, str]] = []
+        for field in _leaf_fields(self):
+            values = field.data if isinstance(field.data, list) else [field.data]
+            for value in values:
+                message = unsafe_value_message(value)
+                if message:
+                    refused.append((field, message))
+                    field.data = None
+                    break
+        ok = super().validate(extra_validators)
+        for field, message in refused:
+            field.errors = [message]
+        return ok and not refused
