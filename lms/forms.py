@@ -5,9 +5,10 @@ WTForms ships no Indonesian catalogue, and Flask-WTF loads only WTForms' own, so
 submission (a checkbox value that is not a number, a choice not offered, a date typed by hand)
 would otherwise be answered in English. Fields with their own message keep it.
 
-WTForms also reads "NaN", "Infinity" and "1e309" as numbers, "0001-01-01" as a date and any number
-of digits as an integer; comparing a NaN raises, a year-1 date overflows when converted to UTC, and
-PostgreSQL refuses integers past its range. ``AppForm.validate`` takes such a value out before any
+WTForms also reads "NaN", "Infinity" and "1e309" as numbers and "0001-01-01" as a date; comparing
+a NaN raises, no Numeric column takes an infinity or 1e309, and a year-1 date overflows when
+converted to UTC. (Integers past the database's range are handled by ``db_int`` and the fields'
+own ranges.) ``AppForm.validate`` takes such a value out before any
 validator sees it and answers with a message on that field.
 """
 
@@ -21,8 +22,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField
-
-from lms.db import INT_MAX
 
 YEAR_MIN = 1900
 YEAR_MAX = 2100
@@ -65,9 +64,6 @@ def unsafe_value_message(value: Any) -> str | None:
             return str(_l("Harus berupa angka biasa (bukan NaN atau tak hingga)."))
         if abs(Decimal(value)) > NUMBER_MAX:
             return str(_l("Angka terlalu besar."))
-    elif isinstance(value, int):
-        if not -INT_MAX - 1 <= value <= INT_MAX:
-            return str(_l("Angka terlalu besar."))
     elif isinstance(value, date) and not YEAR_MIN <= value.year <= YEAR_MAX:
         return str(_l("Tahun harus antara %(a)s dan %(b)s.", a=YEAR_MIN, b=YEAR_MAX))
     return None
@@ -91,16 +87,26 @@ class AppForm(FlaskForm):
             return WtformsMessages()
 
     def validate(self, extra_validators: Any = None) -> bool:
-        refused: list[tuple[Field, str]] = []
+        """NaN and infinities leave the field before validators compare them (a Decimal NaN
+        raises on comparison); other unsafe values keep the field's own message if it has one."""
+        refused: dict[Field, str] = {}
         for field in _leaf_fields(self):
             values = field.data if isinstance(field.data, list) else [field.data]
             for value in values:
                 message = unsafe_value_message(value)
                 if message:
-                    refused.append((field, message))
-                    field.data = None
+                    refused[field] = message
+                    if _not_finite(value):
+                        field.data = None
                     break
         ok = super().validate(extra_validators)
-        for field, message in refused:
-            field.errors = [message]
+        for field, message in refused.items():
+            if field.data is None or not field.errors:
+                field.errors = [message]
         return ok and not refused
+
+
+def _not_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, Decimal) and not value.is_finite()
