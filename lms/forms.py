@@ -23,8 +23,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField
 
-YEAR_MIN = 1900
-YEAR_MAX = 2100
+from lms.imports import YEAR_MAX, YEAR_MIN
+
 NUMBER_MAX = Decimal("9999999999.99")  # the widest Numeric column: Numeric(12, 2)
 
 WTFORMS_MESSAGES = {

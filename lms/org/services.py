@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.imports import length_errors
 from lms.org.models import (
     EMPLOYEE_KINDS,
     UNIT_KINDS,
@@ -221,6 +222,17 @@ def validate_employee_values(
     email = (values.get("email") or "").strip()
     if email and ("@" not in email or len(email) > 200):
         err("email", _("Alamat e-mail tidak valid."))
+    for problem in length_errors(
+        row,
+        Employee,
+        {
+            "gelar_depan": ("front_title", (values.get("gelar_depan") or "").strip()),
+            "gelar_belakang": ("back_title", (values.get("gelar_belakang") or "").strip()),
+            "tempat_lahir": ("birth_place", (values.get("tempat_lahir") or "").strip()),
+            "jabatan": ("position_name", (values.get("jabatan") or "").strip()),
+        },
+    ):
+        err(problem.column, problem.message)
     if errors or info is None or unit_id is None:
         return None, errors
     return (
