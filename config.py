@@ -38,6 +38,11 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 500_000  # one multipart text field, a whole url-encoded form
     MAX_FORM_PARTS = 5_000  # fields per form, either encoding (attendance of a 1,000-person cohort)
     IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    # Reading an uploaded table stops at these, counted while reading (lms.spreadsheets).
+    IMPORT_MAX_ROWS = 50_000  # rows looked at, empty ones too, besides the header
+    IMPORT_MAX_COLUMNS = 60
+    IMPORT_MAX_CELLS = 1_000_000  # XLSX cells parsed
+    IMPORT_XLSX_MAX_UNPACKED = 50 * 1024 * 1024  # all parts of the zip, inflated
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

@@ -148,8 +148,11 @@ class SafeSheet:
 # fill every missing row up to the claimed height, which made a 3.8 KB file cost 130 MB), empty
 # rows are skipped, and counters stop the read at a row, column and cell budget.
 
-UPLOAD_MAX_ROWS = 20_000  # data rows, besides the header (LMS_IMPORT_MAX_ROWS / IMPORT_MAX_ROWS)
+# Defaults for the config's IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS and
+# IMPORT_XLSX_MAX_UNPACKED.
+UPLOAD_MAX_ROWS = 50_000  # rows looked at, empty ones too, besides the header
 UPLOAD_MAX_COLUMNS = 60
+UPLOAD_MAX_CELLS = 1_000_000
 XLSX_MAX_UNPACKED = 50 * 1024 * 1024  # all parts together, as zipfile will inflate them
 XLSX_MAX_PARTS = 500
 XLSX_MAX_RATIO = 100  # a part over 1 MiB may not be more than this many times its packed size
@@ -317,7 +320,7 @@ def _read_xlsx(data: bytes, table: Table, rows_limit: int, cols_limit: int) -> N
     from openpyxl.worksheet._reader import WorkSheetParser
 
     stats = table.stats
-    cells_limit = rows_limit * cols_limit
+    cells_limit = min(rows_limit * cols_limit, _limit("IMPORT_MAX_CELLS", UPLOAD_MAX_CELLS))
 
     class CountingParser(WorkSheetParser):
         """openpyxl's row parser, counting every cell it parses against the budget."""
@@ -325,7 +328,13 @@ def _read_xlsx(data: bytes, table: Table, rows_limit: int, cols_limit: int) -> N
         def parse_cell(self, element: Any) -> dict[str, Any]:
             stats.cells_parsed += 1
             if stats.cells_parsed > cells_limit:
-                raise _too_many_columns(cols_limit)
+                raise TableError(
+                    _(
+                        "Lembar pertama berisi lebih dari %(n)s sel. Hapus isi atau format sel "
+                        "di luar tabel data, atau pecah menjadi beberapa berkas.",
+                        n=cells_limit,
+                    )
+                )
             return super().parse_cell(element)
 
     try:
