@@ -35,7 +35,8 @@ class Config:
     BASE_URL = "http://127.0.0.1:5000"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # multipart uploads; other bodies: BODY_MAX_BYTES
     BODY_MAX_BYTES = 1024 * 1024  # a url-encoded form or JSON body (lms.security.BoundedRequest)
-    MAX_FORM_MEMORY_SIZE = 500_000  # one multipart text field, a whole url-encoded form
+    # One multipart text field, a whole url-encoded form: a 200,000-character lesson fits encoded.
+    MAX_FORM_MEMORY_SIZE = 1_000_000
     MAX_FORM_PARTS = 5_000  # fields per form, either encoding (attendance of a 1,000-person cohort)
     IMPORT_MAX_BYTES = 5 * 1024 * 1024
     # Reading an uploaded table stops at these, counted while reading (lms.spreadsheets).
