@@ -1,5 +1,6 @@
-"""Security headers on every response (a strict CSP without inline script, no framing) and the
-bounds every request body is read within."""
+"""What every request and response goes through: security headers (a strict CSP without inline
+script, no framing), the bounds a request body is read within, and the input refused before any
+view runs (NUL characters, JSON no database or calculation can take)."""
 
 from __future__ import annotations
 
