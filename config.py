@@ -34,8 +34,17 @@ class Config:
     REDIS_URL: str | None = None
     FILES_DIR = str(INSTANCE_DIR / "files")
     BASE_URL = "http://127.0.0.1:5000"
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # multipart uploads; other bodies: BODY_MAX_BYTES
+    BODY_MAX_BYTES = 1024 * 1024  # a url-encoded form or JSON body (lms.security.BoundedRequest)
+    # One multipart text field, a whole url-encoded form: a 200,000-character lesson fits encoded.
+    MAX_FORM_MEMORY_SIZE = 1_000_000
+    MAX_FORM_PARTS = 5_000  # fields per form, either encoding (attendance of a 1,000-person cohort)
     IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    # Reading an uploaded table stops at these, counted while reading (lms.spreadsheets).
+    IMPORT_MAX_ROWS = 50_000  # rows looked at, empty ones too, besides the header
+    IMPORT_MAX_COLUMNS = 60
+    IMPORT_MAX_CELLS = 1_000_000  # XLSX cells parsed
+    IMPORT_XLSX_MAX_UNPACKED = 50 * 1024 * 1024  # all parts of the zip, inflated
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

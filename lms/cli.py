@@ -248,10 +248,22 @@ def register_cli(app: Flask) -> None:
 
     register_integrations_cli(app)
 
+    from lms.imports import imports_cli
     from lms.reports.cli import reports
     from lms.reports.schedules import send_scheduled
 
     if "send-scheduled" not in reports.commands:
         reports.add_command(send_scheduled)  # cron: flask --app lms reports send-scheduled
-    for group in (demo, users, tokens, reference, org, content, quiz, completions, reports):
+    for group in (
+        demo,
+        users,
+        tokens,
+        reference,
+        org,
+        content,
+        quiz,
+        completions,
+        reports,
+        imports_cli,
+    ):
         app.cli.add_command(group)

@@ -53,7 +53,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:  # a JSON request gets a JSON answer
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (
@@ -93,7 +93,11 @@ def register_error_handlers(app: Flask) -> None:
         if status not in _CODES:
             return error
         detail = None
-        if status in (400, 404) and error.description and getattr(error, "lms_message", False):
+        if status == 413 and request.mimetype != "multipart/form-data":
+            from lms.security import form_too_large
+
+            error = form_too_large()  # a form or JSON body, not an upload: say so
+        if status in (400, 404, 413) and error.description and getattr(error, "lms_message", False):
             detail = error.description
         response = _render(status, detail)
         if status == 429 and hasattr(error, "retry_after"):

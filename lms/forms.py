@@ -1,14 +1,31 @@
-"""The base of every form: WTForms' built-in messages in Indonesian (and English via the catalogue).
+"""The base of every form: WTForms' built-in messages in Indonesian (and English via the catalogue),
+and values no column or calculation can take refused field by field.
 
 WTForms ships no Indonesian catalogue, and Flask-WTF loads only WTForms' own, so a tampered or odd
 submission (a checkbox value that is not a number, a choice not offered, a date typed by hand)
 would otherwise be answered in English. Fields with their own message keep it.
+
+WTForms also reads "NaN", "Infinity" and "1e309" as numbers and "0001-01-01" as a date; comparing
+a NaN raises, no Numeric column takes an infinity or 1e309, and a year-1 date overflows when
+converted to UTC. (Integers past the database's range are handled by ``db_int`` and the fields'
+own ranges.) ``AppForm.validate`` takes such a value out before any
+validator sees it and answers with a message on that field.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField
+
+from lms.imports import YEAR_MAX, YEAR_MIN
+
+NUMBER_MAX = Decimal("9999999999.99")  # the widest Numeric column: Numeric(12, 2)
 
 WTFORMS_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak valid."),
@@ -38,9 +55,58 @@ class WtformsMessages:
         return self.gettext(singular if n == 1 else plural)
 
 
+def unsafe_value_message(value: Any) -> str | None:
+    """Why a parsed field value must not go further, or None when it may."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float | Decimal):
+        if not (math.isfinite(value) if isinstance(value, float) else value.is_finite()):
+            return str(_l("Harus berupa angka biasa (bukan NaN atau tak hingga)."))
+        if abs(Decimal(value)) > NUMBER_MAX:
+            return str(_l("Angka terlalu besar."))
+    elif isinstance(value, date) and not YEAR_MIN <= value.year <= YEAR_MAX:
+        return str(_l("Tahun harus antara %(a)s dan %(b)s.", a=YEAR_MIN, b=YEAR_MAX))
+    return None
+
+
+def _leaf_fields(fields: Any) -> Any:
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _leaf_fields(field.entries)
+        else:
+            yield field
+
+
 class AppForm(FlaskForm):
     """FlaskForm (CSRF and all) whose WTForms messages speak the user's language."""
 
     class Meta:
         def get_translations(self, form: FlaskForm) -> WtformsMessages:  # noqa: ARG002
             return WtformsMessages()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """NaN and infinities leave the field before validators compare them (a Decimal NaN
+        raises on comparison); other unsafe values keep the field's own message if it has one."""
+        refused: dict[Field, str] = {}
+        for field in _leaf_fields(self):
+            values = field.data if isinstance(field.data, list) else [field.data]
+            for value in values:
+                message = unsafe_value_message(value)
+                if message:
+                    refused[field] = message
+                    if _not_finite(value):
+                        field.data = None
+                    break
+        ok = super().validate(extra_validators)
+        for field, message in refused.items():
+            if field.data is None or not field.errors:
+                field.errors = [message]
+        return ok and not refused
+
+
+def _not_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, Decimal) and not value.is_finite()

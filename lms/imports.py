@@ -1,12 +1,24 @@
 """What checking an uploaded table (CSV/XLSX) finds: rows ready to save, row errors, file errors.
 
 Imports are all or nothing: a preview lists every problem, and only a clean one may be applied.
+So a preview must find everything the database would refuse at confirm time: a text longer than
+its column (PostgreSQL refuses it, SQLite would not) or a year no date column or conversion takes.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from datetime import date, timedelta
+from typing import Any, Generic, TypeVar
+
+from flask_babel import gettext as _
+from sqlalchemy import inspect
+
+YEAR_MIN = 1900
+YEAR_MAX = 2100
 
 T = TypeVar("T")
 
@@ -32,3 +44,141 @@ class RowsPreview(Generic[T]):
     def ok(self) -> bool:
         """Ready to apply: some rows, and no row or file errors."""
         return not self.errors and not self.file_errors and bool(self.rows)
+
+
+def column_length(model: Any, attribute: str) -> int | None:
+    """The declared length of a model's string column (None for Text and non-strings)."""
+    column = inspect(model).columns[attribute]
+    return getattr(column.type, "length", None)
+
+
+def length_errors(
+    row: int, model: Any, values: Mapping[str, tuple[str, str | None]]
+) -> list[RowError]:
+    """One error per value longer than the model's column it will be written to.
+
+    ``values`` maps the file's column name to (the model attribute, the cleaned value), so the
+    message names the column the user typed into and the limit comes from the model itself.
+    """
+    errors = []
+    for file_column, (attribute, value) in values.items():
+        limit = column_length(model, attribute)
+        if value and limit is not None and len(value) > limit:
+            errors.append(
+                RowError(
+                    row,
+                    file_column,
+                    _(
+                        "Isian terlalu panjang: %(n)s karakter, paling banyak %(max)s.",
+                        n=len(value),
+                        max=limit,
+                    ),
+                )
+            )
+    return errors
+
+
+def year_problem(day: date) -> str | None:
+    """A date whose year no record of this system can have (0001, 9999)."""
+    if YEAR_MIN <= day.year <= YEAR_MAX:
+        return None
+    return _(
+        "Tahun %(y)s tidak valid; harus antara %(a)s dan %(b)s.", y=day.year, a=YEAR_MIN, b=YEAR_MAX
+    )
+
+
+# --- uploads waiting for confirmation -----------------------------------------------------------
+#
+# A file whose preview is ready is kept under a random key that only the uploader's session knows,
+# until the import is confirmed. It is deleted as soon as it can no longer be confirmed: when the
+# import is confirmed or its confirmation fails, when it is cancelled, and when the same session
+# uploads another file for the same import. A file nobody came back for is deleted once older than
+# PENDING_MAX_AGE (longer than a session lives) by the next upload anywhere, or by
+# ``flask imports sweep`` from cron.
+
+PENDING_FOLDERS = ("imports", "question-imports", "siasn-results")
+PENDING_MAX_AGE = timedelta(days=1)
+PENDING_KEY = re.compile(r"^(imports|question-imports|siasn-results)/[0-9a-f]{32}\.(csv|xlsx|txt)$")
+
+
+def store_pending(folder: str, suffix: str, data: bytes, *, replacing: object = None) -> str:
+    """Keep a ready upload and return its key; ``replacing`` (the session's previous key for this
+    import, or its dict with a ``key``) is deleted first, and stale uploads are swept."""
+    from lms.storage import get_storage
+
+    discard_pending(replacing)
+    sweep_pending()
+    storage = get_storage()
+    key = storage.new_key(folder, suffix)
+    storage.save(key, data)
+    return key
+
+
+def discard_pending(entry: object) -> None:
+    """Delete a pending upload given its key (or a session dict holding it); anything else is
+    ignored, so a forged value can never name another file."""
+    from lms.storage import get_storage
+
+    key = entry.get("key") if isinstance(entry, dict) else entry
+    if isinstance(key, str) and PENDING_KEY.match(key):
+        get_storage().delete(key)
+
+
+def forget_pending(key: str) -> bool:
+    """Cancel: drop every session entry that holds ``key`` and delete the file. False when the
+    session holds no such key (nothing is deleted then)."""
+    from flask import session
+
+    found = [
+        name
+        for name, value in session.items()
+        if value == key or (isinstance(value, dict) and value.get("key") == key)
+    ]
+    if not found or not PENDING_KEY.match(key):
+        return False
+    for name in found:
+        session.pop(name, None)
+    discard_pending(key)
+    return True
+
+
+def sweep_pending(max_age: timedelta = PENDING_MAX_AGE, *, now: float | None = None) -> int:
+    """Delete pending uploads older than ``max_age``; return how many were deleted."""
+    from lms.storage import get_storage
+
+    storage = get_storage()
+    cutoff = (now if now is not None else time.time()) - max_age.total_seconds()
+    deleted = 0
+    for folder in PENDING_FOLDERS:
+        directory = storage.root / folder
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            relative = f"{folder}/{path.name}"
+            if not (PENDING_KEY.match(relative) or path.name.endswith(".part")):
+                continue
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
+                    deleted += 1
+            except OSError:
+                continue
+    return deleted
+
+
+def _cli() -> Any:
+    import click
+    from flask.cli import AppGroup
+
+    group = AppGroup("imports", help="Uploads waiting for an import to be confirmed.")
+
+    @group.command("sweep")
+    @click.option("--hours", default=24, show_default=True, help="Delete uploads older than this.")
+    def sweep(hours: int) -> None:
+        """Delete uploads nobody confirmed or cancelled (run from cron or Celery beat)."""
+        click.echo(f"{sweep_pending(timedelta(hours=hours))} upload(s) deleted")
+
+    return group
+
+
+imports_cli = _cli()

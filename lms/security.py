@@ -1,8 +1,19 @@
-"""Security headers on every response: a strict CSP without inline script, no framing."""
+"""What every request and response goes through: security headers (a strict CSP without inline
+script, no framing), the bounds a request body is read within, and the input refused before any
+view runs (NUL characters, JSON no database or calculation can take)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import json
+import math
+from typing import IO, Any
+from urllib.parse import parse_qsl
+
+from flask import Flask, Request, Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 CSP = "; ".join(
     [
@@ -21,6 +32,10 @@ CSP = "; ".join(
 
 
 def register_security(app: Flask) -> None:
+    app.request_class = BoundedRequest
+    app.json = SafeJSONProvider(app)
+    app.before_request(check_request_input)
+
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers
@@ -35,3 +50,194 @@ def register_security(app: Flask) -> None:
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+# --- request bodies -------------------------------------------------------------------------------
+#
+# Werkzeug 3.1 applies ``max_form_memory_size`` and ``max_form_parts`` to multipart bodies only: a
+# url-encoded body is read whole and split by ``parse_qsl`` under ``max_content_length`` alone
+# (pallets/werkzeug#3251 removed the last check there on purpose), and that limit is 20 MiB here
+# because uploads need it. So every body that is not multipart gets ``BODY_MAX_BYTES`` as its
+# ``max_content_length`` (a login form or a JSON autosave never needs more), and a url-encoded
+# form is held to ``MAX_FORM_MEMORY_SIZE`` bytes and ``MAX_FORM_PARTS`` fields, the same limits
+# multipart fields have, counted before a single field is decoded.
+
+BODY_MAX_BYTES = 1024 * 1024
+
+
+class _BoundedFormParser(FormDataParser):
+    def _parse_urlencoded(
+        self,
+        stream: IO[bytes],
+        mimetype: str,  # noqa: ARG002
+        content_length: int | None,
+        options: dict[str, str],  # noqa: ARG002
+    ) -> Any:
+        limit = self.max_form_memory_size
+        if limit is not None and content_length is not None and content_length > limit:
+            raise form_too_large()
+        body = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(body) > limit:
+            raise form_too_large()
+        try:
+            items = parse_qsl(
+                body.decode(),
+                keep_blank_values=True,
+                errors="werkzeug.url_quote",
+                max_num_fields=self.max_form_parts,
+            )
+        except ValueError:  # more separators than max_num_fields: nothing was decoded
+            raise form_too_large() from None
+        return stream, self.cls(items), self.cls()
+
+
+def form_too_large() -> RequestEntityTooLarge:
+    """The 413 for a body that is not an upload: what the limits are, in the user's language."""
+    config = current_app.config
+    if request.mimetype == "application/x-www-form-urlencoded":
+        limit = config["MAX_FORM_MEMORY_SIZE"]
+    else:
+        limit = int(config.get("BODY_MAX_BYTES") or BODY_MAX_BYTES)
+    error = RequestEntityTooLarge(
+        _(
+            "Data yang dikirim terlalu besar atau berisi terlalu banyak isian (paling besar "
+            "%(kb)s KB dan %(n)s isian). Kurangi isiannya lalu kirim kembali.",
+            kb=limit // 1024,
+            n=config["MAX_FORM_PARTS"],
+        )
+    )
+    error.lms_message = True  # type: ignore[attr-defined]
+    return error
+
+
+class BoundedRequest(Request):
+    """Flask's request with the body limits above."""
+
+    form_data_parser_class = _BoundedFormParser
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if self._max_content_length is not None or self.mimetype == "multipart/form-data":
+            return limit
+        small = int(current_app.config.get("BODY_MAX_BYTES") or BODY_MAX_BYTES)
+        return small if limit is None else min(limit, small)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:  # not a JSON content type: Flask's own 415
+            return super().on_json_loading_failed(e)
+        if isinstance(e, JsonRefused):
+            raise _refused(str(e))
+        raise _refused(_("Data JSON tidak valid."))
+
+
+# --- what a request may carry ---------------------------------------------------------------------
+#
+# PostgreSQL refuses a NUL character in any text value, and the error came back as a 500 from about
+# 30 routes. NUL has no place in a path, a query, a form, a header or a JSON string, so a request
+# carrying one is refused before any view runs: a 404 for the path (no page has that name), a 400
+# naming the field otherwise. JSON is parsed up front by the app's provider, which refuses NaN,
+# Infinity, numbers past a double (1e309), nesting deeper than JSON_MAX_DEPTH and NUL in any key or
+# string, each with a message naming where.
+
+JSON_MAX_DEPTH = 32
+
+
+class JsonRefused(ValueError):
+    """JSON that parses but must not reach the app; the message names the field."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonRefused(_("Angka %(v)s terlalu besar.", v=text[:40]))
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise JsonRefused(_("Nilai %(v)s bukan angka yang sah.", v=name))
+
+
+def _check_json_value(value: Any) -> None:
+    """Depth and NUL, walked without recursion; the path in the message points at the field."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if depth > JSON_MAX_DEPTH:
+            raise JsonRefused(_("Data JSON bersarang lebih dari %(n)s tingkat.", n=JSON_MAX_DEPTH))
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise JsonRefused(
+                    _("Isian “%(f)s” berisi karakter NUL yang tidak diizinkan.", f=where or "/")
+                )
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                path = f"{where}.{key}" if where else str(key)
+                if "\x00" in key:
+                    raise JsonRefused(
+                        _("Nama isian JSON berisi karakter NUL yang tidak diizinkan.")
+                    )
+                stack.append((child, path, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(item))
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing what a database or the grading code must never see."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_constant", _no_constant)
+        kwargs.setdefault("parse_float", _finite)
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise JsonRefused(
+                _("Data JSON bersarang lebih dari %(n)s tingkat.", n=JSON_MAX_DEPTH)
+            ) from None
+        _check_json_value(value)
+        return value
+
+
+def _refused(message: str) -> BadRequest:
+    error = BadRequest(message)
+    error.lms_message = True  # type: ignore[attr-defined]
+    return error
+
+
+def _nul_field(name: str) -> BadRequest:
+    return _refused(
+        _(
+            "Isian “%(f)s” berisi karakter NUL yang tidak diizinkan.",
+            f=name.replace("\x00", "")[:60],
+        )
+    )
+
+
+def check_request_input() -> None:
+    """Refuse NUL anywhere in the request, and JSON the provider refuses, before any view."""
+    if "\x00" in request.path:
+        raise NotFound()
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise _nul_field(name)
+    for name, value in request.headers.items():
+        if "\x00" in value:
+            raise _nul_field(name)
+    for name, value in request.cookies.items(multi=True):
+        if "\x00" in value:
+            raise _nul_field(name)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, value in request.form.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                raise _nul_field(name)
+        for name, upload in request.files.items(multi=True):
+            if "\x00" in name or "\x00" in (upload.filename or ""):
+                raise _nul_field(name)
+    elif request.is_json and (request.content_length or request.headers.get("Transfer-Encoding")):
+        request.get_json()  # parsed once and cached for the view; refusals raise here

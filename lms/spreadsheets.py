@@ -1,4 +1,4 @@
-"""Spreadsheet-safe CSV and XLSX writing, shared by the HR reports and the SIASN export.
+"""Spreadsheet-safe CSV and XLSX writing (HR reports, SIASN export) and bounded reading of uploads.
 
 Formula injection: a spreadsheet treats a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or
 a carriage return as a formula. In CSV such *strings* get a leading apostrophe; numbers stay
@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -133,3 +135,252 @@ class SafeSheet:
                 sheet.write_datetime(r, c, moment.replace(tzinfo=None), self.day)
             else:
                 sheet.write_string(r, c, str(value))
+
+
+# --- reading uploads ------------------------------------------------------------------------------
+#
+# An uploaded table is read with every cost bounded while reading, whatever the file claims:
+# an XLSX is a zip of XML parts, so before anything is parsed the archive's unpacked size, each
+# part's compression ratio and a DTD or entity declaration in any part are checked (no XML part of
+# a real workbook has one; refusing them shuts out entity expansion without a new dependency).
+# Rows are then taken from the worksheet's XML as they come: the ``<dimension>`` element and gaps
+# between row numbers are ignored (openpyxl's own iterators pad every row to the claimed width and
+# fill every missing row up to the claimed height, which made a 3.8 KB file cost 130 MB), empty
+# rows are skipped, and counters stop the read at a row, column and cell budget.
+
+# Defaults for the config's IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS, IMPORT_MAX_CELLS and
+# IMPORT_XLSX_MAX_UNPACKED.
+UPLOAD_MAX_ROWS = 50_000  # rows looked at, empty ones too, besides the header
+UPLOAD_MAX_COLUMNS = 60
+UPLOAD_MAX_CELLS = 1_000_000
+XLSX_MAX_UNPACKED = 50 * 1024 * 1024  # all parts together, as zipfile will inflate them
+XLSX_MAX_PARTS = 500
+XLSX_MAX_RATIO = 100  # a part over 1 MiB may not be more than this many times its packed size
+_RATIO_FLOOR = 1024 * 1024
+_MARKUP = (b"<!doctype", b"<!entity")
+_MARKUP_FORMS = tuple(
+    m.decode().encode(codec) for m in _MARKUP for codec in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+class TableError(ValueError):
+    """An upload that cannot be read as a table; the message says why, for the user."""
+
+
+@dataclass
+class ReadStats:
+    """What reading an upload cost: the bound the limits hold, observable by tests."""
+
+    rows_read: int = 0  # row elements (XLSX) or records (CSV) looked at, empty ones too
+    cells_parsed: int = 0  # XLSX cells parsed
+    bytes_unpacked: int = 0  # XLSX bytes inflated while checking the archive
+
+
+@dataclass
+class Table:
+    """The non-empty rows of an upload as text, each with its row number in the file."""
+
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    stats: ReadStats = field(default_factory=ReadStats)
+
+
+def _limit(name: str, default: int) -> int:
+    if has_app_context():
+        return int(current_app.config.get(name) or default)
+    return default
+
+
+def read_upload(
+    filename: str,
+    data: bytes,
+    *,
+    max_rows: int | None = None,
+    max_columns: int | None = None,
+) -> Table:
+    """Read a CSV or XLSX upload into its non-empty rows (header included); raise TableError.
+
+    ``max_rows`` counts data rows (the header comes on top); every row looked at counts, empty or
+    not, so the work done never exceeds the budget.
+    """
+    rows_limit = (max_rows or _limit("IMPORT_MAX_ROWS", UPLOAD_MAX_ROWS)) + 1
+    cols_limit = max_columns or _limit("IMPORT_MAX_COLUMNS", UPLOAD_MAX_COLUMNS)
+    name = filename.lower()
+    table = Table()
+    if name.endswith(".csv"):
+        _read_csv(data, table, rows_limit, cols_limit)
+    elif name.endswith(".xlsx"):
+        _read_xlsx(data, table, rows_limit, cols_limit)
+    else:
+        raise TableError(_("Format berkas harus .csv atau .xlsx."))
+    return table
+
+
+def _too_many_rows(limit: int) -> TableError:
+    return TableError(
+        _(
+            "Berkas berisi lebih dari %(n)s baris (baris kosong ikut dihitung). Hapus baris "
+            "kosong di bawah data atau pecah menjadi beberapa berkas.",
+            n=limit - 1,
+        )
+    )
+
+
+def _too_many_columns(limit: int) -> TableError:
+    return TableError(
+        _("Berkas berisi lebih dari %(n)s kolom. Hapus kolom yang tidak dipakai.", n=limit)
+    )
+
+
+def _keep(cells: list[str], table: Table, number: int, cols_limit: int) -> None:
+    """Add one row if it has any content; NUL characters never get past here."""
+    cells = [c.replace("\x00", "") if "\x00" in c else c for c in cells]
+    while cells and not cells[-1].strip():
+        cells.pop()
+    if not cells:
+        return
+    if len(cells) > cols_limit:
+        raise _too_many_columns(cols_limit)
+    table.rows.append((number, cells))
+
+
+def _read_csv(data: bytes, table: Table, rows_limit: int, cols_limit: int) -> None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError(
+            _("Berkas CSV harus berenkode UTF-8. Simpan ulang sebagai 'CSV UTF-8'.")
+        ) from None
+    text = text.replace("\x00", "")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for cells in reader:
+            table.stats.rows_read += 1
+            if table.stats.rows_read > rows_limit:
+                raise _too_many_rows(rows_limit)
+            _keep(cells, table, reader.line_num, cols_limit)
+    except csv.Error:
+        raise TableError(
+            _("Berkas CSV tidak dapat dibaca (baris %(n)s rusak).", n=reader.line_num)
+        ) from None
+
+
+def _check_archive(data: bytes, stats: ReadStats) -> None:
+    """Refuse a zip whose parts unpack too far or carry a DTD/entity, before any XML is parsed."""
+    import zipfile
+
+    corrupt = TableError(_("Berkas XLSX rusak atau bukan berkas Excel."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise corrupt from None
+    max_unpacked = _limit("IMPORT_XLSX_MAX_UNPACKED", XLSX_MAX_UNPACKED)
+    too_big = TableError(
+        _(
+            "Berkas XLSX terlalu besar setelah dibuka (lebih dari %(mb)s MB). Simpan ulang "
+            "hanya lembar yang berisi data.",
+            mb=max_unpacked // (1024 * 1024),
+        )
+    )
+    if len(parts) > XLSX_MAX_PARTS or sum(p.file_size for p in parts) > max_unpacked:
+        raise too_big
+    for part in parts:
+        if part.file_size > _RATIO_FLOOR and part.file_size > XLSX_MAX_RATIO * max(
+            part.compress_size, 1
+        ):
+            raise too_big
+    try:
+        for part in parts:
+            tail = b""
+            with archive.open(part) as stream:
+                while chunk := stream.read(64 * 1024):
+                    stats.bytes_unpacked += len(chunk)
+                    if stats.bytes_unpacked > max_unpacked:
+                        raise too_big
+                    window = (tail + chunk).lower()
+                    if any(form in window for form in _MARKUP_FORMS):
+                        raise TableError(
+                            _(
+                                "Berkas XLSX memuat deklarasi DTD atau entitas XML yang tidak "
+                                "diizinkan. Simpan ulang berkasnya dari Excel atau LibreOffice."
+                            )
+                        )
+                    tail = window[-32:]
+    except TableError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise corrupt from None
+
+
+def _read_xlsx(data: bytes, table: Table, rows_limit: int, cols_limit: int) -> None:
+    _check_archive(data, table.stats)
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    stats = table.stats
+    cells_limit = min(rows_limit * cols_limit, _limit("IMPORT_MAX_CELLS", UPLOAD_MAX_CELLS))
+
+    class CountingParser(WorkSheetParser):
+        """openpyxl's row parser, counting every cell it parses against the budget."""
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            stats.cells_parsed += 1
+            if stats.cells_parsed > cells_limit:
+                raise TableError(
+                    _(
+                        "Lembar pertama berisi lebih dari %(n)s sel. Hapus isi atau format sel "
+                        "di luar tabel data, atau pecah menjadi beberapa berkas.",
+                        n=cells_limit,
+                    )
+                )
+            return super().parse_cell(element)
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            # The sheet's own XML, parsed row by row; ReadOnlyWorksheet's iterators would pad.
+            with book._archive.open(sheet._worksheet_path) as source:
+                parser = CountingParser(
+                    source,
+                    sheet._shared_strings,
+                    data_only=True,
+                    epoch=book.epoch,
+                    date_formats=book._date_formats,
+                    timedelta_formats=book._timedelta_formats,
+                )
+                for number, cells in parser.parse():
+                    stats.rows_read += 1
+                    if stats.rows_read > rows_limit:
+                        raise _too_many_rows(rows_limit)
+                    values: dict[int, str] = {}
+                    for cell in cells:
+                        text = _cell_text(cell["value"])
+                        if not text.strip():
+                            continue
+                        if cell["column"] > cols_limit:
+                            raise _too_many_columns(cols_limit)
+                        values[cell["column"]] = text
+                    if values:
+                        row = [""] * max(values)
+                        for column, text in values.items():
+                            row[column - 1] = text
+                        _keep(row, table, number, cols_limit)
+        finally:
+            book.close()
+    except TableError:
+        raise
+    except Exception:  # noqa: BLE001 - any other failure inside the workbook means a broken file
+        raise TableError(_("Berkas XLSX rusak atau bukan berkas Excel.")) from None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

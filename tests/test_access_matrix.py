@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("main.index", "GET"): PUBLIC,
     ("main.healthz", "GET"): PUBLIC,
     ("main.set_language", "POST"): PUBLIC,
+    ("main.import_cancel", "POST"): LOGGED_IN,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("api.openapi", "GET"): PUBLIC,

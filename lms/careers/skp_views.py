@@ -52,6 +52,7 @@ from lms.careers.view_helpers import (
 )
 from lms.db import db_int
 from lms.extensions import db
+from lms.imports import store_pending
 from lms.indonesian import local_today
 from lms.org.models import Employee, Instansi, Unit
 from lms.permissions import Capability, can, require, unit_in_scope
@@ -492,9 +493,7 @@ def skp_import():  # noqa: ANN201
         checked = appraisal_import.preview(current_user, upload.filename, data)
         confirm = None
         if checked.ok:
-            storage = get_storage()
-            key = storage.new_key("imports", suffix)
-            storage.save(key, data)
+            key = store_pending("imports", suffix, data, replacing=session.get(SESSION_KEY))
             session[SESSION_KEY] = key
             session[SESSION_NAME] = upload.filename[:200]
             confirm = ImportConfirmForm(key=key)
@@ -534,6 +533,8 @@ def skp_import_confirm():  # noqa: ANN201
         count = appraisal_import.apply(current_user, checked)
     except skp.CareerError as exc:
         db.session.rollback()
+        storage.delete(key)  # this upload can no longer be confirmed
+        session.pop(SESSION_KEY, None)
         flash(str(exc), "error")
         return render_template(
             "careers/skp_import_preview.html",

@@ -20,6 +20,7 @@ from lms.completion import queries
 from lms.completion.models import Completion
 from lms.completion.services import CompletionError, record_classroom
 from lms.courses.models import Course
+from lms.imports import year_problem
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.org.nip import format_nip, normalise_nip
@@ -105,6 +106,9 @@ def parse_score(text: str) -> float | None:
 
 
 def date_problem(day: date, today: date | None = None) -> str | None:
+    far = year_problem(day)
+    if far:
+        return far
     if day > (today or local_today()):
         return _("Tanggal selesai %(d)s di masa depan.", d=day.strftime("%d-%m-%Y"))
     return None

@@ -19,6 +19,7 @@ from lms.completion.services import CompletionError, revoke
 from lms.courses.models import Course
 from lms.enrolments.models import Cohort
 from lms.extensions import db
+from lms.imports import store_pending
 from lms.permissions import Capability, can, require
 from lms.storage import get_storage
 
@@ -205,9 +206,8 @@ def attendance_upload(course_code: str):  # noqa: ANN201
     check = roll.check_upload(current_user, course, filename, data, upload.default_date.data)
     confirm = None
     if check.ok:
-        storage = get_storage()
-        key = storage.new_key("imports", ".xlsx" if filename.lower().endswith(".xlsx") else ".csv")
-        storage.save(key, data)
+        suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+        key = store_pending("imports", suffix, data, replacing=session.get(_PENDING))
         session[_PENDING] = {
             "key": key,
             "course": course.code,
@@ -266,6 +266,8 @@ def attendance_confirm(course_code: str):  # noqa: ANN201
             )
             return redirect(url_for("completion.completions", pelatihan=course.code))
     db.session.rollback()
+    storage.delete(key)  # this upload can no longer be confirmed
+    session.pop(_PENDING, None)
     return _render_preview(course, check, None, filename, failure), 422
 
 

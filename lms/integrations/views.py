@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from lms.careers.models import SIASN_STATES
 from lms.db import db_int
 from lms.extensions import db
+from lms.imports import store_pending
 from lms.indonesian import local_today
 from lms.integrations import bp, siasn, webhooks
 from lms.integrations.forms import ConfirmForm, EndpointForm, ResultConfirmForm, ResultUploadForm
@@ -114,10 +115,8 @@ def siasn_result_upload():  # noqa: ANN201
     preview = siasn.preview_result(upload.filename, data)
     confirm = None
     if preview.ok:
-        storage = get_storage()
         suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-        key = storage.new_key("siasn-results", suffix)
-        storage.save(key, data)
+        key = store_pending("siasn-results", suffix, data, replacing=session.get(_SESSION_KEY))
         session[_SESSION_KEY] = key
         confirm = ResultConfirmForm(key=key)
     return render_template(
@@ -149,6 +148,8 @@ def siasn_result_confirm():  # noqa: ANN201
         changed = siasn.apply_result(preview, by=current_user)
     except siasn.SiasnError as exc:
         db.session.rollback()
+        storage.delete(key)  # this upload can no longer be confirmed
+        session.pop(_SESSION_KEY, None)
         flash(str(exc), "error")
         return render_template(
             "integrations/siasn_preview.html",

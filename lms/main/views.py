@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.auth.views import _safe_next
 from lms.extensions import csrf, db
+from lms.imports import forget_pending
 from lms.main import bp
 from lms.main import dashboard as dashboard_sections
 from lms.org import queries as org_queries
@@ -49,4 +51,18 @@ def set_language():  # noqa: ANN201
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/impor/batal", methods=["POST"])
+@login_required
+def import_cancel():  # noqa: ANN201
+    """Cancel any import waiting for confirmation in this session: its kept upload is deleted.
+
+    Only a key this session holds is honoured, so nobody can delete someone else's upload.
+    """
+    if forget_pending(request.form.get("key") or ""):
+        flash(_("Impor dibatalkan; berkas yang diunggah sudah dihapus."), "info")
+    else:
+        flash(_("Tidak ada impor yang menunggu konfirmasi."), "info")
     return redirect(_safe_next(request.form.get("next")))

@@ -5,16 +5,15 @@ Services flush and never commit; the caller (a view or a CLI command) commits on
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.imports import length_errors
 from lms.indonesian import local_today
 from lms.org.models import (
     EMPLOYEE_KINDS,
@@ -28,6 +27,7 @@ from lms.org.models import (
 )
 from lms.org.nip import NipError, normalise_nip, parse_nip
 from lms.org.signals import Position, position_changed
+from lms.spreadsheets import TableError, read_upload
 
 
 class OrgError(ValueError):
@@ -243,6 +243,17 @@ def validate_employee_values(
     email = (values.get("email") or "").strip()
     if email and ("@" not in email or len(email) > 200):
         err("email", _("Alamat e-mail tidak valid."))
+    for problem in length_errors(
+        row,
+        Employee,
+        {
+            "gelar_depan": ("front_title", (values.get("gelar_depan") or "").strip()),
+            "gelar_belakang": ("back_title", (values.get("gelar_belakang") or "").strip()),
+            "tempat_lahir": ("birth_place", (values.get("tempat_lahir") or "").strip()),
+            "jabatan": ("position_name", (values.get("jabatan") or "").strip()),
+        },
+    ):
+        err(problem.column, problem.message)
     if errors or info is None or unit_id is None:
         return None, errors
     return (
@@ -269,56 +280,22 @@ def validate_employee_values(
 
 
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Read a CSV or XLSX upload into (header, [(row number, values)]); raise OrgError if unreadable."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise OrgError(
-                _("Berkas CSV harus berenkode UTF-8. Simpan ulang sebagai 'CSV UTF-8'.")
-            ) from None
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        table = [row for row in reader]
-    elif name.endswith(".xlsx"):
-        import zipfile
+    """Read a CSV or XLSX upload into (header, [(row number, values)]); raise OrgError if unreadable.
 
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-            raise OrgError(_("Berkas XLSX rusak atau bukan berkas Excel.")) from None
-        ws = wb.worksheets[0]
-        table = []
-        for values in ws.iter_rows(values_only=True):
-            table.append([_cell_text(v) for v in values])
-        wb.close()
-    else:
-        raise OrgError(_("Format berkas harus .csv atau .xlsx."))
-    if not table or not any(c.strip() for c in table[0]):
+    The header is the first non-empty row; reading is bounded (lms.spreadsheets.read_upload).
+    """
+    try:
+        table = read_upload(filename, data).rows
+    except TableError as exc:
+        raise OrgError(str(exc)) from None
+    if not table or not any(c.strip() for c in table[0][1]):
         raise OrgError(_("Berkas kosong: baris pertama harus berisi nama kolom."))
-    header = [h.strip().lower().replace(" ", "_") for h in table[0]]
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any((c or "").strip() for c in cells):
-            continue
-        rows.append(
-            (number, {h: (cells[i] if i < len(cells) else "") or "" for i, h in enumerate(header)})
-        )
+    header = [h.strip().lower().replace(" ", "_") for h in table[0][1]]
+    rows = [
+        (number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)})
+        for number, cells in table[1:]
+    ]
     return header, rows
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
 
 
 def preview_import(filename: str, data: bytes) -> ImportPreview:

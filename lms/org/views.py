@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lms.db import db_int
 from lms.extensions import db
+from lms.imports import store_pending
 from lms.org import bp, queries, services
 from lms.org.forms import (
     UNIT_KIND_LABELS,
@@ -203,9 +204,7 @@ def import_employees():  # noqa: ANN201
         preview = services.preview_import(upload.filename, data)
         confirm = None
         if preview.ok:
-            storage = get_storage()
-            key = storage.new_key("imports", suffix)
-            storage.save(key, data)
+            key = store_pending("imports", suffix, data, replacing=session.get("import_key"))
             session["import_key"] = key
             session["import_name"] = upload.filename[:200]
             confirm = ImportConfirmForm(key=key)
@@ -242,6 +241,8 @@ def import_confirm():  # noqa: ANN201
         created, updated = services.apply_import(preview)
     except services.OrgError as exc:
         db.session.rollback()
+        storage.delete(key)  # this upload can no longer be confirmed
+        session.pop("import_key", None)
         flash(str(exc), "error")
         return render_template(
             "org/import_preview.html",

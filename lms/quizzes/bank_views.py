@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.extensions import db
+from lms.imports import store_pending
 from lms.permissions import Capability, require
 from lms.quizzes import bp, services
 from lms.quizzes.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
@@ -67,9 +68,7 @@ def bank_import(course_id: int):  # noqa: ANN201
         result = services.parse_upload(data, form.format.data)
         confirm = None
         if result.questions:
-            storage = get_storage()
-            key = storage.new_key("question-imports", ".txt")
-            storage.save(key, data)
+            key = store_pending("question-imports", ".txt", data, replacing=session.get(_SESSION))
             session[_SESSION] = {
                 "key": key,
                 "course_id": course.id,

@@ -171,7 +171,7 @@ def decode_upload(data: bytes) -> tuple[str | None, FormatError | None]:
     Guessing another encoding would silently corrupt Indonesian text (and Moodle itself refuses
     such files), so the whole file is rejected with the line of the first bad byte. A UTF-8 BOM
     (added by Notepad) is accepted and dropped; CRLF and lone CR line ends become LF so that line
-    numbers in error messages match what the trainer's editor shows.
+    numbers in error messages match what the trainer's editor shows. NUL characters are dropped.
     """
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
@@ -185,7 +185,8 @@ def decode_upload(data: bytes) -> tuple[str | None, FormatError | None]:
             f"Berkas bukan UTF-8 (byte 0x{bad:02X} pada baris {line}). Simpan ulang berkas "
             "dengan encoding UTF-8, lalu impor lagi. Tidak ada soal yang diimpor.",
         )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    # NUL has no meaning in a question file and PostgreSQL refuses it in any text column.
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"), None
 
 
 def shorten(text: str, limit: int = 80) -> str:
