@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict CSP without inline script, no framing."""
+"""Security headers on every response: a strict CSP without inline script, no framing, and no
+cached copies of pages or downloaded files."""
 
 from __future__ import annotations
 
@@ -34,4 +35,16 @@ def register_security(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
+        if is_download(response):
+            # Every download (reports, SIASN rows, certificates, evidence, employee lists) may
+            # carry personal data: no browser, proxy or shared computer keeps a copy. One rule
+            # here rather than a header at each of the views that send files.
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
         return response
+
+
+def is_download(response: Response) -> bool:
+    """A response the browser saves as a file (``Content-Disposition: attachment``)."""
+    disposition = response.headers.get("Content-Disposition", "")
+    return disposition.strip().lower().startswith("attachment")

@@ -135,7 +135,7 @@ def _pdf_response(certificate: Certificate, inline: bool = False) -> Response:
     response.headers["Content-Disposition"] = (
         f'{disposition}; filename="{pdf_filename(certificate)}"'
     )
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "no-store"  # inline too: it carries personal data
     return response
 
 
