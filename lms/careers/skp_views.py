@@ -52,7 +52,7 @@ from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
-from lms.permissions import Capability, can, require, unit_in_scope
+from lms.permissions import Capability, can, refuse, require, unit_in_scope
 from lms.storage import get_storage
 
 C = Capability
@@ -161,7 +161,7 @@ def skp_target_delete(skp_target_id: int):  # noqa: ANN201
     if target is None:
         abort(404)
     if target.period.employee_id != current_employee().id:
-        abort(403)
+        refuse(target)
     commit_or_flash(lambda: skp.remove_target(target), _("Rencana hasil kerja dihapus."))
     return redirect(url_for("careers.skp_my") + "#sasaran")
 
@@ -196,7 +196,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
     evaluation = _evaluation_or_404(skp_evaluation_id)
     period = evaluation.period
     if not skp.can_view_period(current_user, period):
-        abort(403)
+        refuse(evaluation)
     return render_template(
         "careers/skp_evaluation.html",
         evaluation=evaluation,
@@ -214,7 +214,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
 def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
     evaluation = _evaluation_or_404(skp_evaluation_id)
     if evaluation.period.employee_id != current_employee().id:
-        abort(403)
+        refuse(evaluation)
     commit_or_flash(
         lambda: skp.acknowledge(evaluation, current_user),
         _("Terima kasih; evaluasi %(l)s telah Anda baca.", l=evaluation.label),
@@ -243,7 +243,7 @@ def _supervised_period(skp_period_id: int) -> SkpPeriod:
     if period is None:
         abort(404)
     if not skp.is_direct_supervisor(current_user, period):
-        abort(403)
+        refuse(period)
     return period
 
 
@@ -526,7 +526,7 @@ def employee_career(employee_id: int):  # noqa: ANN201
     mine = current_user.employee_id
     supervisor = mine is not None and employee.supervisor_id == mine
     if not (supervisor or skp.is_hr_for(current_user, employee)):
-        abort(403)
+        refuse(employee)
     return render_template(
         "careers/career_view.html",
         own=employee.id == mine,

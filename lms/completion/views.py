@@ -19,7 +19,7 @@ from lms.completion.services import CompletionError, revoke
 from lms.courses.models import Course
 from lms.enrolments.models import Cohort
 from lms.extensions import db
-from lms.permissions import Capability, can, require
+from lms.permissions import Capability, can, refuse, require
 from lms.storage import get_storage
 
 C = Capability
@@ -277,7 +277,7 @@ def _completion_or_404(completion_id: int) -> Completion:
     if completion is None:
         abort(404)
     if not queries.completion_in_scope(current_user, completion):
-        abort(403)
+        refuse(completion)
     return completion
 
 
