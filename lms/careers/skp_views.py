@@ -542,8 +542,10 @@ def career_gaps():  # noqa: ANN201
     unit = None
     if unit_id:
         unit = db.session.get(Unit, unit_id)
-        if unit is None or not unit_in_scope(current_user, unit):
+        if unit is None:
             abort(404)
+        if not unit_in_scope(current_user, unit):
+            refuse(unit)
     page = page_arg()
     rows, total = career_services.gaps(current_user, unit, page)
     return render_template(

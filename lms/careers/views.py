@@ -394,7 +394,7 @@ def hr_jp_opd(unit_id: int):  # noqa: ANN201
     path = queries.scope_path(current_user)
     in_scope = path == "" or (path and (opd.path.startswith(path) or path.startswith(opd.path)))
     if not in_scope:
-        abort(404)
+        refuse(opd)
     year = _year_arg()
     page = page_arg()
     rows, total = queries.opd_under_target(current_user, opd, year, page)
