@@ -192,7 +192,7 @@ def refuse(obj: object = None, status: int = 404) -> NoReturn:
     abort(status)
 
 
-def log_refusal(obj: object = None, status: int = 404) -> None:
+def log_refusal(obj: object = None, status: int | str = 404) -> None:
     """One warning per refused access: who, which route, which object (for audits and alerts)."""
     user_id = getattr(current_user, "id", None) if has_request_context() else None
     what = "-" if obj is None else f"{type(obj).__name__}#{getattr(obj, 'id', '?')}"

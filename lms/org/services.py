@@ -478,7 +478,7 @@ def save_employee(
             and not unit_in_scope(actor, supervisor.unit)
         )
         if hidden:
-            log_refusal(supervisor, 422)
+            log_refusal(supervisor, "form")  # answered in the form, as an unknown NIP
         if supervisor is None or hidden:
             raise OrgError(
                 _("Atasan dengan NIP %(n)s tidak ditemukan.", n=data.supervisor_nip), "nip_atasan"
