@@ -7,11 +7,12 @@ object checks (own department, own team) are the functions at the bottom of this
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -165,13 +166,45 @@ def require(*capabilities: Capability, proven_by: Callable | None = None) -> Cal
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not any(can(current_user, cap) for cap in capabilities):
-                abort(403)
+                refuse(status=403)
             return view(*args, **kwargs)
 
         wrapped.required_capabilities = capabilities  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+access_log = logging.getLogger("lms.access")
+
+
+def refuse(obj: object = None, status: int = 404) -> NoReturn:
+    """Refuse the signed-in user, log it, and stop the request.
+
+    An object-level refusal answers 404 by default, exactly like a missing id, so a learner who
+    edits an id in the address (another employee's enrolment, attempt, plan, record) learns
+    nothing, not even that it exists. 403 stays for refusals that reveal nothing: a capability
+    the role lacks, or an object that is no secret (a course in the catalogue).
+    """
+    log_refusal(obj, status)
+    abort(status)
+
+
+def log_refusal(obj: object = None, status: int | str = 404) -> None:
+    """One warning per refused access: who, which route, which object (for audits and alerts)."""
+    user_id = getattr(current_user, "id", None) if has_request_context() else None
+    what = "-" if obj is None else f"{type(obj).__name__}#{getattr(obj, 'id', '?')}"
+    access_log.warning(
+        "access refused: user=%s status=%s route=%s %s %s object=%s",
+        user_id,
+        status,
+        request.endpoint if has_request_context() else "-",
+        request.method if has_request_context() else "-",
+        request.path if has_request_context() else "-",
+        what,
+    )
 
 
 # --- object-level checks -------------------------------------------------------------------

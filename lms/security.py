@@ -1,6 +1,7 @@
 """What every request and response goes through: security headers (a strict CSP without inline
-script, no framing), the bounds a request body is read within, and the input refused before any
-view runs (NUL characters, JSON no database or calculation can take)."""
+script, no framing, no cached copies of pages or downloaded files), the bounds a request body is read
+within, and the input refused before any view runs (NUL characters, JSON no database or calculation
+can take)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def register_security(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
+        if is_download(response):
+            # Every download (reports, SIASN rows, certificates, evidence, employee lists) may
+            # carry personal data: no browser, proxy or shared computer keeps a copy. One rule
+            # here rather than a header at each of the views that send files.
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
         return response
 
 
@@ -241,3 +248,9 @@ def check_request_input() -> None:
                 raise _nul_field(name)
     elif request.is_json and (request.content_length or request.headers.get("Transfer-Encoding")):
         request.get_json()  # parsed once and cached for the view; refusals raise here
+
+
+def is_download(response: Response) -> bool:
+    """A response the browser saves as a file (``Content-Disposition: attachment``)."""
+    disposition = response.headers.get("Content-Disposition", "")
+    return disposition.strip().lower().startswith("attachment")

@@ -3,6 +3,12 @@
 Each feature lists its own routes in ``tests/<feature>/access.py``: a dict ``EXPECTED`` and,
 when its URLs need objects, ``build_args(world) -> dict`` run inside an app context (commit is
 done here). The dicts are merged with the foundation's routes below.
+
+A refused role gets 403 when it lacks the route's capability (``@require``). When it has the
+capability but the object in the URL is not its own (another employee's attempt, enrolment,
+plan, record, export), the routes listed in a feature's ``HIDDEN`` set answer 404, exactly like a
+missing id, so a learner cannot tell that the id exists; the other routes answer 403 (a course
+or unit that is no secret).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import tests
 from lms.auth import services as auth
 from lms.auth.models import User
 from lms.extensions import db
+from lms.permissions import can
 from tests.conftest import login
 
 ROLES = (
@@ -77,6 +84,12 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("admin.token_revoke", "POST"): {"admin_sistem"},
     ("api.me", "GET"): "token",
 }
+# Object-level refusals that answer like a missing object (404).
+HIDDEN: set[tuple[str, str]] = {
+    ("org.employee", "GET"),
+    ("org.employee_edit", "GET"),
+    ("org.employee_edit", "POST"),
+}
 
 
 def _feature_modules() -> list:
@@ -89,6 +102,21 @@ def _feature_modules() -> list:
 
 for _mod in _feature_modules():
     EXPECTED.update(_mod.EXPECTED)
+    HIDDEN.update(getattr(_mod, "HIDDEN", set()))
+
+
+def test_hidden_routes_are_listed() -> None:
+    assert HIDDEN - set(EXPECTED) == set()
+
+
+def _passes_require(app, username: str) -> dict[str, bool]:  # noqa: ANN001
+    """endpoint → whether the account has one of the capabilities its ``@require`` asks for."""
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    out = {}
+    for endpoint, view in app.view_functions.items():
+        needed = getattr(view, "required_capabilities", None)
+        out[endpoint] = needed is None or any(can(user, cap) for cap in needed)
+    return out
 
 
 def _routes(app):  # noqa: ANN001, ANN202
@@ -128,8 +156,11 @@ def test_access_matrix(app, world, no_csrf, monkeypatch, role: str) -> None:  # 
                 args.update(mod.build_args(world))
         db.session.commit()
     client = app.test_client()
+    passes: dict[str, bool] = {}
     if role != "anon":
         login(client, USERNAMES[role], "rahasia123")
+        with app.app_context():
+            passes = _passes_require(app, USERNAMES[role])
     problems = []
     for rule, method in _routes(app):
         url = rule.build(
@@ -152,6 +183,9 @@ def test_access_matrix(app, world, no_csrf, monkeypatch, role: str) -> None:  # 
         elif expected == LOGGED_IN or role in expected:
             if status in (401, 403, 404):
                 problems.append(f"{method} {url}: {status}, {role} should be allowed")
-        elif status != 403:
-            problems.append(f"{method} {url}: {status}, want 403 for {role}")
+        else:
+            hidden = (rule.endpoint, method) in HIDDEN and passes.get(rule.endpoint, False)
+            want = 404 if hidden else 403
+            if status != want:
+                problems.append(f"{method} {url}: {status}, want {want} for {role}")
     assert not problems, "\n".join(problems)

@@ -14,7 +14,7 @@ from lms.db import db_int
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.org.nip import normalise_nip
-from lms.permissions import ASSIGNABLE_ROLES, ROLE_LABELS, Capability, Role, require
+from lms.permissions import ASSIGNABLE_ROLES, ROLE_LABELS, Capability, Role, refuse, require
 
 C = Capability
 
@@ -168,7 +168,7 @@ def user_reset(user_id: int):  # noqa: ANN201
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if Role.ADMIN_SISTEM in user.roles and Role.ADMIN_SISTEM not in current_user.roles:
-        abort(403)
+        refuse(user, 403)  # the admin area lists accounts: nothing to hide here
     temporary = auth.reset_password(current_user, user)
     db.session.commit()
     return render_template("admin/reset_done.html", target=user, temporary=temporary)

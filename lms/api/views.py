@@ -67,9 +67,22 @@ def completions():  # noqa: ANN201
     ``next_cursor`` is always present: after the last item, or the cursor given when nothing is
     new, so a consumer polls with it; replaying a cursor returns the same events (de-duplicate by
     ``event_id``).
+
+    The token reads as its owner (lms/integrations/feed.py): BKPSDM and system-administrator
+    tokens every department, an Admin OPD's their department, a supervisor's their team and
+    themselves, an employee's only their own completions. An account that may see no one's
+    completions (a trainer or partner without an employee record) is refused rather than given
+    an empty feed that looks like "nothing happened".
     """
     from lms.completion.queries import CursorError, decode_cursor, encode_cursor
-    from lms.completion.services import events_after
+    from lms.integrations.feed import events_after
+    from lms.reports.filters import Scope
+
+    scope = Scope.for_owner(g.api_token.user)
+    if scope.is_empty:
+        return json_error(
+            403, "The account behind this token may not read any completions.", "forbidden"
+        )
 
     since = request.args.get("since", "")
     try:
@@ -87,7 +100,7 @@ def completions():  # noqa: ANN201
             f"Invalid 'limit': give a whole number from 1 to {FEED_LIMIT_MAX}.",
             "bad_request",
         )
-    events = events_after(after, limit)
+    events = events_after(scope, after, limit)
     items = [
         {
             **event.payload,
@@ -233,7 +246,10 @@ def openapi_document() -> dict:
                     "description": (
                         "Completion and revocation events in the order they were committed. "
                         "Start without `since`, then pass `next_cursor`; replaying a cursor "
-                        "returns the same events, so de-duplicate by `event_id`."
+                        "returns the same events, so de-duplicate by `event_id`. A token reads "
+                        "as its account: BKPSDM and system administrators every department, an "
+                        "Admin OPD their department, a supervisor their team and themselves, "
+                        "an employee their own completions."
                     ),
                     "security": [{"bearer": []}],
                     "parameters": [
@@ -260,7 +276,9 @@ def openapi_document() -> dict:
                         "200": {"description": "A page", "content": _json(_ref("CompletionFeed"))},
                         "400": _error_response("Bad `since` or `limit`"),
                         "401": _error_response("No or bad token"),
-                        "403": _error_response("The token lacks completions:read"),
+                        "403": _error_response(
+                            "The token lacks completions:read, or its account may see no one's"
+                        ),
                     },
                 }
             },

@@ -55,7 +55,7 @@ from lms.extensions import db
 from lms.imports import store_pending
 from lms.indonesian import local_today
 from lms.org.models import Employee, Instansi, Unit
-from lms.permissions import Capability, can, require, unit_in_scope
+from lms.permissions import Capability, can, refuse, require, unit_in_scope
 from lms.storage import get_storage
 
 C = Capability
@@ -168,7 +168,7 @@ def skp_target_delete(skp_target_id: int):  # noqa: ANN201
     if target is None:
         abort(404)
     if target.period.employee_id != current_employee().id:
-        abort(403)
+        refuse(target)
     commit_or_flash(lambda: skp.remove_target(target), _("Rencana hasil kerja dihapus."))
     return redirect(url_for("careers.skp_my") + "#sasaran")
 
@@ -203,7 +203,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
     evaluation = _evaluation_or_404(skp_evaluation_id)
     period = evaluation.period
     if not skp.can_view_period(current_user, period):
-        abort(403)
+        refuse(evaluation)
     return render_template(
         "careers/skp_evaluation.html",
         evaluation=evaluation,
@@ -221,7 +221,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
 def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
     evaluation = _evaluation_or_404(skp_evaluation_id)
     if evaluation.period.employee_id != current_employee().id:
-        abort(403)
+        refuse(evaluation)
     commit_or_flash(
         lambda: skp.acknowledge(evaluation, current_user),
         _("Terima kasih; evaluasi %(l)s telah Anda baca.", l=evaluation.label),
@@ -250,7 +250,7 @@ def _supervised_period(skp_period_id: int) -> SkpPeriod:
     if period is None:
         abort(404)
     if not skp.is_direct_supervisor(current_user, period):
-        abort(403)
+        refuse(period)
     return period
 
 
@@ -570,7 +570,7 @@ def employee_career(employee_id: int):  # noqa: ANN201
     mine = current_user.employee_id
     supervisor = mine is not None and employee.supervisor_id == mine
     if not (supervisor or skp.is_hr_for(current_user, employee)):
-        abort(403)
+        refuse(employee)
     return render_template(
         "careers/career_view.html",
         own=employee.id == mine,
@@ -586,8 +586,10 @@ def career_gaps():  # noqa: ANN201
     unit = None
     if unit_id:
         unit = db.session.get(Unit, unit_id)
-        if unit is None or not unit_in_scope(current_user, unit):
+        if unit is None:
             abort(404)
+        if not unit_in_scope(current_user, unit):
+            refuse(unit)
     page = page_arg()
     rows, total = career_services.gaps(current_user, unit, page)
     return render_template(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, request
+from flask import flash, redirect, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,21 +15,22 @@ from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
+from lms.permissions import refuse
 
 HISTORY_YEARS = 5  # how many past years the year choices offer
 
 
 def current_employee() -> Employee:
-    """The signed-in user's employee record; 403 for an account without one."""
+    """The signed-in user's employee record; 403 (logged) for an account without one."""
     employee = current_user.employee
     if employee is None:
-        abort(403)
+        refuse(status=403)
     return employee
 
 
 def hr_or_403() -> None:
     if not queries.is_hr(current_user):
-        abort(403)
+        refuse(status=403)
 
 
 def apply_errors(form: Any, errors: dict[str, str]) -> None:

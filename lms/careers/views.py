@@ -43,7 +43,7 @@ from lms.extensions import db
 from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
-from lms.permissions import Capability, Role, can, require, unit_in_scope
+from lms.permissions import Capability, Role, can, refuse, require, unit_in_scope
 from lms.storage import StorageError, get_storage
 
 C = Capability
@@ -243,7 +243,7 @@ def _own_record(learning_record_id: int) -> LearningRecord:
     if record is None:
         abort(404)
     if record.employee_id != current_employee().id:
-        abort(403)
+        refuse(record)
     return record
 
 
@@ -289,8 +289,10 @@ def can_see_record(user: Any, record: LearningRecord) -> bool:
 @require(C.LEARN, C.VERIFY_RECORDS)
 def record_evidence(learning_record_id: int):  # noqa: ANN201
     record = db.session.get(LearningRecord, learning_record_id)
-    if record is None or not record.evidence_key or not can_see_record(current_user, record):
+    if record is None or not record.evidence_key:
         abort(404)
+    if not can_see_record(current_user, record):
+        refuse(record)
     try:
         data = get_storage().read(record.evidence_key)
     except (OSError, StorageError):
@@ -335,12 +337,10 @@ def review_queue():  # noqa: ANN201
 @require(C.VERIFY_RECORDS)
 def review_record(learning_record_id: int):  # noqa: ANN201
     record = db.session.get(LearningRecord, learning_record_id)
-    if (
-        record is None
-        or record.source != "outside"
-        or not unit_in_scope(current_user, record.employee.unit)
-    ):
+    if record is None or record.source != "outside":
         abort(404)
+    if not unit_in_scope(current_user, record.employee.unit):
+        refuse(record)
     form = ReviewForm()
     done = decision(
         form,
@@ -417,7 +417,7 @@ def hr_jp_opd(unit_id: int):  # noqa: ANN201
     path = queries.scope_path(current_user)
     in_scope = path == "" or (path and (opd.path.startswith(path) or path.startswith(opd.path)))
     if not in_scope:
-        abort(404)
+        refuse(opd)
     year = _year_arg()
     page = page_arg()
     rows, total = queries.opd_under_target(current_user, opd, year, page)
@@ -587,7 +587,7 @@ def _own_plan_item(model: type, item_id: int) -> Any:
     if item is None:
         abort(404)
     if item.plan.employee_id != current_employee().id:
-        abort(403)
+        refuse(item)
     return item
 
 
@@ -630,7 +630,7 @@ def team_plan(dev_plan_id: int):  # noqa: ANN201
     if plan is None:
         abort(404)
     if not services.is_direct_supervisor(current_user, plan):
-        abort(403)
+        refuse(plan)
     form = DecisionForm()
     done = decision(
         form,

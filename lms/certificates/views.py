@@ -39,7 +39,7 @@ from lms.extensions import db, limiter
 from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org.nip import format_nip
-from lms.permissions import Capability, can, require
+from lms.permissions import Capability, can, refuse, require
 
 C = Capability
 
@@ -185,7 +185,7 @@ def _pdf_response(certificate: Certificate, inline: bool = False) -> Response:
     response.headers["Content-Disposition"] = (
         f'{disposition}; filename="{pdf_filename(certificate)}"'
     )
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "no-store"  # inline too: it carries personal data
     return response
 
 
@@ -293,8 +293,10 @@ def my_certificates():  # noqa: ANN201
 @require(C.LEARN, C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
 def download(certificate_id: int):  # noqa: ANN201
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not queries.may_download(current_user, certificate):
-        abort(404)  # a stranger learns nothing, not even that the certificate exists
+    if certificate is None:
+        abort(404)
+    if not queries.may_download(current_user, certificate):
+        refuse(certificate)  # a stranger learns nothing, not even that the certificate exists
     return _pdf_response(certificate)
 
 
@@ -344,8 +346,10 @@ def register():  # noqa: ANN201
 
 def _managed(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not queries.in_register_scope(current_user, certificate):
+    if certificate is None:
         abort(404)
+    if not queries.in_register_scope(current_user, certificate):
+        refuse(certificate)
     return certificate
 
 

@@ -20,7 +20,7 @@ from lms.courses.models import Course
 from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.imports import store_pending
-from lms.permissions import Capability, can, require
+from lms.permissions import Capability, can, refuse, require
 from lms.storage import get_storage
 
 C = Capability
@@ -279,7 +279,7 @@ def _completion_or_404(completion_id: int) -> Completion:
     if completion is None:
         abort(404)
     if not queries.completion_in_scope(current_user, completion):
-        abort(403)
+        refuse(completion)
     return completion
 
 

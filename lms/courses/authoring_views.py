@@ -43,7 +43,7 @@ from lms.db import db_int
 from lms.extensions import db
 from lms.main.dashboard import section
 from lms.org.models import JenisDiklat
-from lms.permissions import Capability, can, require
+from lms.permissions import Capability, can, refuse, require
 from lms.storage import StorageError, get_storage
 
 C = Capability
@@ -57,7 +57,7 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandb
 def _course(course_id: int) -> Course:
     course = db.get_or_404(Course, course_id)
     if not services.can_author(current_user, course):
-        abort(403)
+        refuse(course, 403)  # courses are listed in the catalogue
     return course
 
 
@@ -595,7 +595,7 @@ def file(file_id: int):  # noqa: ANN201
     """A course image (shown inline) or attachment (always downloaded, never rendered)."""
     row = db.get_or_404(CourseFile, file_id)
     if not authoring.file_visible(current_user, row):
-        abort(403)
+        refuse(row)
     return _serve(row, row.storage_key, row.mimetype, row.kind != "image", row.filename)
 
 
@@ -609,7 +609,7 @@ def cover(course_id: int):  # noqa: ANN201
         version = course.published_version
     else:
         if not services.can_author(current_user, course):
-            abort(404 if number is None else 403)
+            refuse(course, 404 if number is None else 403)
         version = (
             next((v for v in course.versions if v.number == number), None)
             if number
@@ -762,7 +762,7 @@ def review_queue():  # noqa: ANN201
 def _version_for_review(version_id: int) -> CourseVersion:
     version = db.get_or_404(CourseVersion, version_id)
     if not services.can_author(current_user, version.course):
-        abort(403)
+        refuse(version, 403)
     return version
 
 

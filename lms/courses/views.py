@@ -15,7 +15,7 @@ from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.forms import AppForm
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 
 KIND_LABELS = {"teknis": "Teknis", "manajerial": "Manajerial", "sosial_kultural": "Sosial kultural"}
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
@@ -141,7 +141,7 @@ def enrol(code: str):  # noqa: ANN201
 def withdraw(enrolment_id: int):  # noqa: ANN201
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     if enrolment.employee_id != current_user.employee_id:
-        abort(403)
+        refuse(enrolment)
     if not ActionForm().validate_on_submit():
         abort(400)
     code = enrolment.course.code

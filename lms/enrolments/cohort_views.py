@@ -33,7 +33,7 @@ from lms.main.dashboard import section
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
 from lms.org.nip import normalise_nip
-from lms.permissions import Capability, Role, can, require
+from lms.permissions import Capability, Role, can, refuse, require
 
 C = Capability
 PAGE_SIZE = 25
@@ -483,7 +483,7 @@ def cohort_decide(cohort_approval_id: int):  # noqa: ANN201
     if approval.cohort_member_id is None:
         abort(404)
     if not cs.can_decide(current_user, approval):
-        abort(403)
+        refuse(approval)
     form = DecisionForm()
     back = redirect(url_for("enrolments.cohort_approvals"))
     if not form.validate_on_submit() or form.decision.data not in ("approve", "reject"):
@@ -515,7 +515,7 @@ def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
     member = db.get_or_404(CohortMember, cohort_member_id)
     manage = can(current_user, C.MANAGE_COHORTS)
     if not (manage or member.employee_id == current_user.employee_id):
-        abort(403)
+        refuse(member)
     form = PostForm()
     if manage:
         back = redirect(url_for("enrolments.cohort", cohort_code=member.cohort.code))

@@ -27,7 +27,7 @@ from lms.extensions import db
 from lms.main.dashboard import section
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, Unit
-from lms.permissions import Capability, Role, can, require
+from lms.permissions import Capability, Role, can, refuse, require
 
 C = Capability
 
@@ -45,7 +45,7 @@ def _helpers() -> dict[str, Any]:
 def nominate():  # noqa: ANN201
     me = current_user.employee
     if me is None:
-        abort(403)
+        refuse(status=403)
     team = org_queries.team_of(me)
     courses = workflow.open_courses()
     form = NominateForm()
@@ -124,7 +124,7 @@ def approval(approval_id: int):  # noqa: ANN201
     if step is None:
         abort(404)
     if not services.can_decide(current_user, step):
-        abort(403)
+        refuse(step)
     enrolment = step.enrolment
     form = DecisionForm()
     waiting = enrolment.status == "nominated" and services.pending_step(enrolment) is step

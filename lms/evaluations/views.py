@@ -24,7 +24,7 @@ from lms.evaluations import bp, queries, services
 from lms.evaluations.forms import EvaluationForm, ResultsFilterForm
 from lms.evaluations.questions import SCALE, SECTIONS, sections_for
 from lms.extensions import db
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 
 VIEWERS = (
     Capability.AUTHOR_COURSES,
@@ -54,7 +54,7 @@ def evaluate(code: str):  # noqa: ANN201
     employee = current_user.employee
     enrolment = enrolments.find(course, employee) if employee is not None else None
     if not services.can_evaluate(enrolment):
-        abort(403)
+        refuse(course, 403)  # a published course: no secret
     existing = services.find(enrolment)
     if existing is not None:
         if request.method == "POST":
@@ -96,7 +96,7 @@ def _load(course_id: int) -> tuple[Course, services.Viewer]:
     course = db.get_or_404(Course, course_id)
     viewer = services.viewer_for(current_user, course)
     if viewer is None:
-        abort(403)
+        refuse(course, 403)
     return course, viewer
 
 
@@ -172,7 +172,7 @@ def results(course_id: int):  # noqa: ANN201
 def responses(course_id: int):  # noqa: ANN201
     course, viewer = _load(course_id)
     if not viewer.sees_names:
-        abort(403)
+        refuse(course, 403)
     form, filters = _filters(course, viewer)
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = queries.responses(course, filters, page)

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.indonesian import local_today
 from lms.learning import bp, services
 from lms.main.dashboard import section
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 
 
 def _context(code: str):  # noqa: ANN202
@@ -24,7 +24,7 @@ def _context(code: str):  # noqa: ANN202
     employee = current_user.employee
     enrolment = enrolments.find(course, employee) if employee is not None else None
     if enrolment is None or enrolment.status not in ("active", "completed"):
-        abort(403)
+        refuse(course, 403)  # a published course: no secret
     return course, enrolment
 
 

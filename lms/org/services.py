@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,7 +27,11 @@ from lms.org.models import (
 )
 from lms.org.nip import NipError, normalise_nip, parse_nip
 from lms.org.signals import Position, position_changed
+from lms.permissions import log_refusal, unit_in_scope
 from lms.spreadsheets import TableError, read_upload
+
+if TYPE_CHECKING:
+    from lms.auth.models import User
 
 
 class OrgError(ValueError):
@@ -446,8 +450,17 @@ def _check_no_supervisor_cycles() -> None:
             node = parent.get(node)
 
 
-def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee:
-    """Create or edit one employee from form values, with the same rules as the import."""
+def save_employee(
+    employee: Employee | None, values: dict[str, str], actor: User | None = None
+) -> Employee:
+    """Create or edit one employee from form values, with the same rules as the import.
+
+    With an ``actor`` (the form), what lies outside the actor's units stays hidden: a NIP
+    already registered elsewhere is only "already registered" (no name), and the supervisor must
+    be someone the actor manages; a NIP outside that scope gets the same answer as an unknown
+    one, so the form cannot be used to find out who works where. A supervisor set earlier by
+    BKPSDM may stay.
+    """
     lk = _Lookups()
     data, errors = validate_employee_values(values, 0, lk)
     if errors:
@@ -456,14 +469,26 @@ def save_employee(employee: Employee | None, values: dict[str, str]) -> Employee
     assert data is not None
     clash = db.session.scalar(select(Employee).where(Employee.nip == data.nip))
     if clash is not None and clash is not employee:
-        raise OrgError(
-            _("NIP %(n)s sudah terdaftar atas nama %(name)s.", n=data.nip, name=clash.display_name),
-            "nip",
-        )
+        if actor is None or unit_in_scope(actor, clash.unit):
+            message = _(
+                "NIP %(n)s sudah terdaftar atas nama %(name)s.", n=data.nip, name=clash.display_name
+            )
+        else:
+            message = _("NIP %(n)s sudah terdaftar.", n=data.nip)
+        raise OrgError(message, "nip")
     supervisor = None
     if data.supervisor_nip:
         supervisor = db.session.scalar(select(Employee).where(Employee.nip == data.supervisor_nip))
-        if supervisor is None:
+        current = employee.supervisor if employee is not None else None
+        hidden = (
+            actor is not None
+            and supervisor is not None
+            and supervisor is not current
+            and not unit_in_scope(actor, supervisor.unit)
+        )
+        if hidden:
+            log_refusal(supervisor, "form")  # answered in the form, as an unknown NIP
+        if supervisor is None or hidden:
             raise OrgError(
                 _("Atasan dengan NIP %(n)s tidak ditemukan.", n=data.supervisor_nip), "nip_atasan"
             )

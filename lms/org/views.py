@@ -21,7 +21,14 @@ from lms.org.forms import (
     UnitForm,
 )
 from lms.org.models import Employee, Golongan, Instansi, JabatanLevel, JabatanType, Unit
-from lms.permissions import Capability, can_edit_employee, employee_in_scope, require, unit_in_scope
+from lms.permissions import (
+    Capability,
+    can_edit_employee,
+    employee_in_scope,
+    refuse,
+    require,
+    unit_in_scope,
+)
 from lms.storage import get_storage
 
 C = Capability
@@ -77,7 +84,7 @@ def employees():  # noqa: ANN201
 def employee(employee_id: int):  # noqa: ANN201
     emp = db.get_or_404(Employee, employee_id)
     if not employee_in_scope(current_user, emp):
-        abort(403)
+        refuse(emp)
     team = queries.team_of(emp)
     return render_template(
         "org/employee.html", emp=emp, team=team, can_edit=can_edit_employee(current_user, emp)
@@ -90,7 +97,7 @@ def employee(employee_id: int):  # noqa: ANN201
 def employee_edit(employee_id: int | None = None):  # noqa: ANN201
     emp = db.get_or_404(Employee, employee_id) if employee_id else None
     if emp is not None and not can_edit_employee(current_user, emp):
-        abort(403)
+        refuse(emp)
     form = EmployeeForm()
     _fill_choices(form)
     if request.method == "GET" and emp is not None:
@@ -110,7 +117,7 @@ def employee_edit(employee_id: int | None = None):  # noqa: ANN201
         form.is_active.data = emp.is_active
     if form.validate_on_submit():
         try:
-            saved = services.save_employee(emp, _employee_values(form))
+            saved = services.save_employee(emp, _employee_values(form), current_user)
             if not unit_in_scope(current_user, saved.unit):
                 raise services.OrgError(
                     _("Unit kerja di luar wilayah kewenangan Anda."), "kode_unit"
@@ -140,7 +147,7 @@ def units():  # noqa: ANN201
 def unit(unit_id: int):  # noqa: ANN201
     u = db.get_or_404(Unit, unit_id)
     if not unit_in_scope(current_user, u):
-        abort(403)
+        refuse(u, 403)  # the organisation tree is no secret
     members = db.session.scalars(
         select(Employee).where(Employee.unit_id == u.id).order_by(Employee.full_name)
     ).all()

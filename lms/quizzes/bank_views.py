@@ -20,7 +20,7 @@ from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.extensions import db
 from lms.imports import store_pending
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp, services
 from lms.quizzes.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
 from lms.storage import get_storage
@@ -33,7 +33,7 @@ _KEY_RE = re.compile(r"^question-imports/[0-9a-f]{32}\.txt$")
 def _course(course_id: int) -> Course:
     course = db.get_or_404(Course, course_id)
     if not can_author(current_user, course):
-        abort(403)
+        refuse(course, 403)  # courses are listed in the catalogue
     return course
 
 

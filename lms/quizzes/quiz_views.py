@@ -28,7 +28,7 @@ from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.db import db_int, is_db_id
 from lms.extensions import db
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 from lms.quizzes import attempts as svc
 from lms.quizzes import bp
 from lms.quizzes import statistics as stats
@@ -61,7 +61,7 @@ LABELS = {
 def _course(course_id: int) -> Course:
     course = db.get_or_404(Course, course_id)
     if not can_author(current_user, course):
-        abort(403)
+        refuse(course, 403)  # courses are listed in the catalogue
     return course
 
 
@@ -294,7 +294,7 @@ def course_quizzes(course_id: int) -> list[Quiz]:
 def _learner_quiz(quiz_id: int) -> Quiz:
     quiz = db.get_or_404(Quiz, quiz_id)
     if not svc.is_enrolled(quiz, current_user.employee_id):
-        abort(403)
+        refuse(quiz)
     return quiz
 
 
@@ -310,7 +310,7 @@ def _own_attempt(attempt_id: int, lock: bool = False) -> QuizAttempt:
         abort(404)
     employee_id = current_user.employee_id  # no need to load the employee on every autosave
     if employee_id is None or attempt.employee_id != employee_id:
-        abort(403)
+        refuse(attempt)
     return attempt
 
 

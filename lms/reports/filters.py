@@ -9,7 +9,7 @@ their direct reports. A unit filter outside an Admin OPD's subtree is refused (4
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -43,6 +43,8 @@ class Scope:
     everything: bool = False
     path: str | None = None
     supervisor_id: int | None = None
+    # The reader's own rows (the completion feed acts as its token's owner); reports leave it out.
+    employee_id: int | None = None
 
     @classmethod
     def for_user(cls, user) -> Scope:  # noqa: ANN001
@@ -54,6 +56,24 @@ class Scope:
             path = user.admin_unit.path
         supervisor = user.employee_id if Role.ATASAN in roles else None
         return cls(path=path, supervisor_id=supervisor)
+
+    @classmethod
+    def for_owner(cls, user) -> Scope:  # noqa: ANN001
+        """What an account may read through the API, acting as itself: BKPSDM and the system
+        administrator (who runs the integrations) everything, an Admin OPD their department, a
+        supervisor their team, and every employee their own rows."""
+        roles = user.roles
+        if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+            return cls(everything=True)
+        return replace(cls.for_user(user), employee_id=user.employee_id)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and (self.path, self.supervisor_id, self.employee_id) == (
+            None,
+            None,
+            None,
+        )
 
     @classmethod
     def all(cls) -> Scope:
@@ -74,6 +94,8 @@ class Scope:
                 parts.append(extra_unit.path.startswith(self.path))
         if self.supervisor_id is not None:
             parts.append(employee.supervisor_id == self.supervisor_id)
+        if self.employee_id is not None:
+            parts.append(employee.id == self.employee_id)
         return or_(*parts) if parts else false()
 
 

@@ -42,6 +42,7 @@ from lms.completion.models import Completion
 from lms.courses.models import Course, CourseTrainer, CourseVersion
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
+from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
 from lms.indonesian import MONTHS_SHORT, local_today, local_zone
 from lms.org.models import Employee, JabatanType, Unit
@@ -920,6 +921,14 @@ def _section_map() -> tuple[list[tuple[str, str]], dict[str, str]]:
     return [(s.key, str(s.title)) for s in SECTIONS], dict(SECTION_OF)
 
 
+def _too_few(responses: dict[int, int]) -> set[int]:
+    """Courses with fewer responses (in the reader's scope and filters) than the evaluation
+    page needs before it shows figures: their ratings stay out of every mean, total and chart of
+    a report, for every reader, because report files travel (downloads, scheduled e-mails) where
+    one respondent's answers would be read off a "mean" of one or two."""
+    return {course_id for course_id, n in responses.items() if n < MIN_RESPONSES}
+
+
 def _valid_ratings(ratings: dict | None) -> list[tuple[str, int]]:
     out = []
     for key, value in (ratings or {}).items():
@@ -953,6 +962,8 @@ class EvaluationsReport(ListReport):
             for key, value in _valid_ratings(ratings):
                 per_course[course_id][section_of.get(key, "_other")].append(value)
                 per_course[course_id]["_all"].append(value)
+        for course_id in _too_few(responses):
+            per_course.pop(course_id, None)
         return per_course, responses
 
     def build(self, scope: Scope, f: Filters) -> list[list]:
@@ -1068,8 +1079,12 @@ class TrainersReport(ListReport):
         )
 
         ratings: dict[int, list] = defaultdict(list)
+        responses: dict[int, int] = defaultdict(int)
         for course_id, rated in db.session.execute(_evaluations(scope, f, all_courses)):
+            responses[course_id] += 1
             ratings[course_id].extend(v for _k, v in _valid_ratings(rated))
+        for course_id in _too_few(responses):
+            ratings.pop(course_id, None)
 
         names = dict(
             db.session.execute(
@@ -1155,7 +1170,11 @@ REPORTS: dict[str, Report] = {
         EvaluationsReport(
             "evaluations",
             _l("Evaluasi penyelenggaraan"),
-            _l("Ringkasan evaluasi peserta per pelatihan (skala 1–5)."),
+            _l(
+                "Ringkasan evaluasi peserta per pelatihan (skala 1–5). Rata-rata pelatihan "
+                "dengan kurang dari %(n)s responden tidak ditampilkan agar jawaban tetap anonim.",
+                n=MIN_RESPONSES,
+            ),
             (*PERIOD, *PEOPLE, "pelatihan"),
             default_sort="kode",
         ),

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.org.models import Golongan, JabatanType, Unit
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 from lms.reports import bp, exports
 from lms.reports.filters import OutOfScope, Scope, parse
 from lms.reports.forms import ExportForm
@@ -49,7 +49,7 @@ def _context(report_name: str):  # noqa: ANN202
     try:
         filters = parse(request.args, scope, default_year=default_year(report))
     except OutOfScope:
-        abort(403)
+        refuse(status=403)
     if filters.sort and filters.sort.lstrip("-") not in report.sort_keys():
         filters.sort = ""  # only whitelisted columns sort
     return report, scope, filters
@@ -153,7 +153,7 @@ def export_start(report_name: str):  # noqa: ANN201
 def _own_job(export_id: int) -> ExportJob:
     job = db.get_or_404(ExportJob, export_id)
     if job.owner_id != current_user.id:
-        abort(403)
+        refuse(job)
     return job
 
 

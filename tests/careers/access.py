@@ -21,7 +21,7 @@ EXPECTED = {
     ("careers.records", "GET"): LEARNERS,
     ("careers.record_new", "GET"): LEARNERS,
     ("careers.record_new", "POST"): LEARNERS,
-    # Only the owner edits or withdraws; others with LEARN get 403.
+    # Only the owner edits or withdraws; others with LEARN get 404 (HIDDEN).
     ("careers.record_edit", "GET"): OWNER,
     ("careers.record_edit", "POST"): OWNER,
     ("careers.record_withdraw", "POST"): OWNER,
@@ -42,6 +42,19 @@ EXPECTED = {
     # Only the direct supervisor of the plan's employee.
     ("careers.team_plan", "GET"): {"atasan"},
     ("careers.team_plan", "POST"): {"atasan"},
+}
+# Another employee's record or plan item answers like a missing one.
+HIDDEN = {
+    ("careers.record_edit", "GET"),
+    ("careers.record_edit", "POST"),
+    ("careers.record_withdraw", "POST"),
+    ("careers.record_evidence", "GET"),
+    ("careers.review_record", "GET"),
+    ("careers.review_record", "POST"),
+    ("careers.plan_need_delete", "POST"),
+    ("careers.plan_activity_delete", "POST"),
+    ("careers.team_plan", "GET"),
+    ("careers.team_plan", "POST"),
 }
 
 

@@ -187,10 +187,10 @@ def test_only_the_direct_supervisor_decides(app, client, world, course_id) -> No
         db.session.commit()
     indirect = app.test_client()
     login(indirect, "target.user")
-    assert indirect.get(f"/tim/rencana/{plan_id}").status_code == 403
+    assert indirect.get(f"/tim/rencana/{plan_id}").status_code == 404
     token = csrf_of(indirect.get("/rencana").data)
     response = indirect.post(f"/tim/rencana/{plan_id}", data={"csrf_token": token, "agree": "1"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     with app.app_context():
         assert db.session.get(DevelopmentPlan, plan_id).status == "submitted"
         indirect_user = db.session.get(User, world.users["target"].id)

@@ -284,7 +284,7 @@ def test_employee_sees_only_own_records_and_evidence(app, client, world) -> None
     page = client.get("/riwayat").data.decode()
     assert "Mentoring arsip" in page and "Workshop Kurikulum" not in page
     assert client.get(f"/riwayat/{theirs}/bukti").status_code == 404
-    assert client.get(f"/riwayat/{theirs}/ubah").status_code == 403
+    assert client.get(f"/riwayat/{theirs}/ubah").status_code == 404
     assert client.get(f"/riwayat/{mine}/bukti").status_code == 200
     # The direct supervisor may open the evidence; another employee may not.
     other = client.application.test_client()

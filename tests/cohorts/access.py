@@ -35,6 +35,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     # The membership is pegawai's own: pegawai and HR may end it.
     ("enrolments.cohort_withdraw", "POST"): {"pegawai", "admin_bkpsdm"},
 }
+# Someone else's approval or membership answers like a missing one.
+HIDDEN = {("enrolments.cohort_decide", "POST"), ("enrolments.cohort_withdraw", "POST")}
 
 
 def build_args(world) -> dict[str, object]:  # noqa: ANN001

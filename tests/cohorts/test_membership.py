@@ -256,13 +256,13 @@ def test_self_nomination_goes_supervisor_then_hr(app, client, world) -> None:  #
     # The employee cannot approve her own nomination.
     token = csrf_token(client, "/program/PKP")
     decide = {"csrf_token": token, "decision": "approve", "comment": ""}
-    assert client.post(f"/angkatan/persetujuan/{supervisor_step}", data=decide).status_code == 403
+    assert client.post(f"/angkatan/persetujuan/{supervisor_step}", data=decide).status_code == 404
 
     # HR may not take the supervisor's step.
     hr = login_client(app, "bkpsdm")
     token = csrf_token(hr, "/angkatan/persetujuan")
     decide["csrf_token"] = token
-    assert hr.post(f"/angkatan/persetujuan/{supervisor_step}", data=decide).status_code == 403
+    assert hr.post(f"/angkatan/persetujuan/{supervisor_step}", data=decide).status_code == 404
 
     boss = login_client(app, "atasan")
     listing = boss.get("/angkatan/persetujuan").get_data(as_text=True)

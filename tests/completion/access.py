@@ -24,6 +24,8 @@ EXPECTED = {
     ("completion.revoke_completion", "POST"): {"admin_bkpsdm"},
     ("api.completions", "GET"): "token",
 }
+# A completion outside one's scope answers like a missing one.
+HIDDEN = {("completion.detail", "GET"), ("completion.revoke_completion", "POST")}
 
 
 def build_args(world) -> dict:  # noqa: ANN001

@@ -349,7 +349,7 @@ def test_detail_is_scoped(app, client, world, classroom) -> None:  # noqa: ANN00
     assert world.employees["pegawai"].nip in body
     assert "/verify/" in body
     assert "Cabut kelulusan" not in body  # revoking is BKPSDM's
-    assert client.get(f"/kelola/kelulusan/{theirs}").status_code == 403
+    assert client.get(f"/kelola/kelulusan/{theirs}").status_code == 404
     assert client.get("/kelola/kelulusan/999999").status_code == 404
     token = csrf_token(client, f"/kelola/kelulusan/{mine}")
     response = client.post(

@@ -51,6 +51,8 @@ EXPECTED = {
     ("courses.file", "GET"): LOGGED_IN,
     ("courses.cover", "GET"): LOGGED_IN,
 }
+# A file one may not see answers like a missing one.
+HIDDEN = {("courses.file", "GET")}
 
 
 def png_bytes(size: tuple[int, int] = (40, 30), color: str = "#0b5d4b") -> bytes:

@@ -377,7 +377,7 @@ def test_upload_images_and_attachments_and_serve_them_safely(
     # A draft's files are for its authors and BKPSDM only.
     other = app.test_client()
     login(other, "pegawai")
-    assert other.get(f"/berkas/{image_id}").status_code == 403
+    assert other.get(f"/berkas/{image_id}").status_code == 404
     hr = app.test_client()
     login(hr, "bkpsdm")
     assert hr.get(f"/berkas/{image_id}").status_code == 200

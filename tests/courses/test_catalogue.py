@@ -120,7 +120,7 @@ def test_withdraw_someone_elses_enrolment_is_forbidden(app, client, world) -> No
         eid = enrolment.id
     login(client, "atasan")
     token = csrf_token(client, "/pelatihan")
-    assert client.post(f"/pendaftaran/{eid}/batal", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/pendaftaran/{eid}/batal", data={"csrf_token": token}).status_code == 404
     with app.app_context():
         assert db.session.get(Enrolment, eid).status == "active"
 

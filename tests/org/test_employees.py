@@ -68,10 +68,10 @@ def test_opd_admin_sees_only_own_department(app, client, world) -> None:  # noqa
     login(client, "opd.dinkes")
     listing = client.get("/organisasi/pegawai").get_data(as_text=True)
     assert "Siti Aminah" in listing and "Dewi Lestari" not in listing
-    # URL editing does not leak another department's rows.
+    # URL editing does not leak another department's rows, not even that they exist.
     other = world.employees["disdik"].id
-    assert client.get(f"/organisasi/pegawai/{other}").status_code == 403
-    assert client.get(f"/organisasi/pegawai/{other}/ubah").status_code == 403
+    assert client.get(f"/organisasi/pegawai/{other}").status_code == 404
+    assert client.get(f"/organisasi/pegawai/{other}/ubah").status_code == 404
     assert "Dewi Lestari" not in client.get(
         f"/organisasi/pegawai?unit={world.units['disdik'].id}"
     ).get_data(as_text=True)
@@ -99,7 +99,7 @@ def test_opd_admin_cannot_move_employee_out_of_department(app, client, world) ->
 def test_supervisor_sees_own_team_member_only(app, client, world) -> None:  # noqa: ANN001
     login(client, "atasan")
     assert client.get(f"/organisasi/pegawai/{world.employees['pegawai'].id}").status_code == 200
-    assert client.get(f"/organisasi/pegawai/{world.employees['disdik'].id}").status_code == 403
+    assert client.get(f"/organisasi/pegawai/{world.employees['disdik'].id}").status_code == 404
     assert "Siti Aminah" in client.get("/dasbor").get_data(as_text=True)
 
 

@@ -33,6 +33,15 @@ EXPECTED = {
     ("quizzes.attempt_submit", "POST"): LEARNER,
     ("quizzes.attempt_result", "GET"): LEARNER,
 }
+# A quiz of a course one is not enrolled in, or another employee's attempt: like a missing one.
+HIDDEN = {
+    ("quizzes.quiz", "GET"),
+    ("quizzes.quiz_start", "POST"),
+    ("quizzes.attempt", "GET"),
+    ("quizzes.attempt_save", "POST"),
+    ("quizzes.attempt_submit", "POST"),
+    ("quizzes.attempt_result", "GET"),
+}
 
 
 def build_args(world) -> dict:  # noqa: ANN001

@@ -258,27 +258,27 @@ def test_another_employee_cannot_touch_an_attempt(app, client, setup, world) -> 
     client.post("/keluar", data={"csrf_token": token})
     login(client, "atasan")
     token = csrf_token(client, f"/kuis/{quiz_id}")
-    assert client.get(url).status_code == 403
-    assert client.get(f"{url}/hasil").status_code == 403
+    assert client.get(url).status_code == 404  # as if the attempt did not exist
+    assert client.get(f"{url}/hasil").status_code == 404
     assert (
         client.post(
             f"{url}/jawab",
             json={"question_id": setup["choice"], "response": 1},
             headers={"X-CSRFToken": token},
         ).status_code
-        == 403
+        == 404
     )
-    assert client.post(f"{url}/kumpulkan", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"{url}/kumpulkan", data={"csrf_token": token}).status_code == 404
     assert client.get("/kuis/percobaan/999999").status_code == 404
 
 
-def test_not_enrolled_employee_gets_403(app, client, setup) -> None:  # noqa: ANN001
+def test_not_enrolled_employee_gets_404(app, client, setup) -> None:  # noqa: ANN001
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})
     login(client, "atasan")
-    assert client.get(f"/kuis/{quiz_id}").status_code == 403
+    assert client.get(f"/kuis/{quiz_id}").status_code == 404
 
 
 @pytest.mark.parametrize("change", ["session_version", "active"])

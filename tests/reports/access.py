@@ -22,6 +22,12 @@ EXPECTED = {
     ("reports.export_status", "GET"): OWNER,
     ("reports.export_download", "GET"): OWNER,
 }
+# Another reader's export job answers like a missing one.
+HIDDEN = {
+    ("reports.export_job", "GET"),
+    ("reports.export_status", "GET"),
+    ("reports.export_download", "GET"),
+}
 
 
 def build_args(world) -> dict:  # noqa: ANN001

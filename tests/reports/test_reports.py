@@ -283,7 +283,7 @@ def test_export_job_is_only_for_its_owner(app, client, world, data) -> None:  # 
         job_id = job.id
     login(client, "opd.dinkes")
     for path in ("", "/status", "/unduh"):
-        assert client.get(f"/laporan/ekspor/{job_id}{path}").status_code == 403
+        assert client.get(f"/laporan/ekspor/{job_id}{path}").status_code == 404
 
 
 # --- exports ----------------------------------------------------------------------------------

@@ -46,6 +46,18 @@ EXPECTED = {
     ("careers.employee_career", "GET"): {"atasan", "admin_bkpsdm", "admin_opd"},
     ("careers.career_gaps", "GET"): HR,
 }
+# Another employee's SKP target, evaluation, period or career answers like a missing one.
+HIDDEN = {
+    ("careers.skp_target_delete", "POST"),
+    ("careers.skp_evaluation", "GET"),
+    ("careers.skp_acknowledge", "POST"),
+    ("careers.team_skp_period", "GET"),
+    ("careers.team_skp_period", "POST"),
+    ("careers.skp_feedback", "POST"),
+    ("careers.skp_evaluate", "GET"),
+    ("careers.skp_evaluate", "POST"),
+    ("careers.employee_career", "GET"),
+}
 
 
 def build_args(world) -> dict:  # noqa: ANN001
