@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -38,6 +39,30 @@ def local_zone() -> ZoneInfo:
     if has_app_context():
         name = current_app.config.get("BABEL_DEFAULT_TIMEZONE", name)
     return ZoneInfo(name)
+
+
+def local_time(moment: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """A stored moment in the agency's time zone. Naive values are UTC (SQLite hands them back
+    without a zone; every timestamp is written as UTC). ``zone`` saves the lookup in a loop."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone or local_zone())
+
+
+@overload
+def local_date(moment: datetime | date, zone: ZoneInfo | None = None) -> date: ...
+@overload
+def local_date(moment: None, zone: ZoneInfo | None = None) -> None: ...
+def local_date(moment: datetime | date | None, zone: ZoneInfo | None = None) -> date | None:
+    """The agency's calendar day of a stored moment: 23:01 UTC on 5 December is 6 December in
+    Palembang (06:01 WIB). Every date people read (pages, certificates, the learning record,
+    SIASN rows, reports) comes from here, never from ``moment.date()`` on the UTC value. A plain
+    date is already a local day and is returned as it is; None stays None."""
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime):
+        return moment
+    return local_time(moment, zone).date()
 
 
 def local_today() -> date:

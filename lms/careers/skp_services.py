@@ -32,7 +32,7 @@ from lms.careers.skp_models import (  # noqa: F401  (imported so create_all sees
 from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import MONTHS, local_today
+from lms.indonesian import MONTHS, local_date, local_today
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of
 from lms.permissions import Capability, can, unit_in_scope
@@ -330,8 +330,6 @@ def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -
 
 def evidence_candidates(employee_id: int, starts: date, ends: date) -> list[Completion]:
     """The employee's valid completions whose (local) day falls in [starts, ends)."""
-    from lms.completion.services import local_date
-
     years = list(range(starts.year, ends.year + 1))
     rows = db.session.scalars(
         select(Completion)
