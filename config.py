@@ -108,8 +108,8 @@ def load_env(config: dict) -> None:
     if env.get("LMS_BASE_URL"):
         config["BASE_URL"] = env["LMS_BASE_URL"].rstrip("/")
     elif env.get("FLASK_RUN_PORT") or env.get("FLASK_RUN_HOST"):
-        # `flask run --port 8080` without LMS_BASE_URL: links, QR codes and e-mails point at the
-        # port actually served, not at the default :5000 (the Makefile sets LMS_BASE_URL itself).
+        # `FLASK_RUN_PORT=8080 flask run` without LMS_BASE_URL: links, QR codes and e-mails point
+        # at the port served, not at the default :5000 (`make run` sets LMS_BASE_URL itself).
         host = env.get("FLASK_RUN_HOST") or "127.0.0.1"
         port = env.get("FLASK_RUN_PORT") or "5000"
         config["BASE_URL"] = f"http://{host}:{port}"
