@@ -123,12 +123,22 @@ def _gettext_message(message: str) -> str:
 def _select_locale() -> str:
     """The session's choice (set by the switch, or at login from the account), else Indonesian.
 
+    A JSON caller without that choice (an API client with a token) is answered in its
+    ``Accept-Language`` when that is a language we have, else in Indonesian: every status, from
+    401 to 429, speaks the same language. Pages stay Indonesian until the user switches (a
+    browser's English default must not turn a city's Indonesian site English).
     It must not touch ``current_user``: loading the user can itself need a translation.
     """
     if not has_request_context():
         return "id"
     chosen = session.get("lang")
-    return chosen if chosen in ("id", "en") else "id"
+    if chosen in ("id", "en"):
+        return chosen
+    from lms.errors import wants_json
+
+    if wants_json():
+        return request.accept_languages.best_match(("id", "en")) or "id"
+    return "id"
 
 
 VIEW_MODULES = (
