@@ -280,12 +280,17 @@ def _install_template_gettext(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
+    from lms.indonesian import local_date, number
     from lms.main.menu import menu_items
     from lms.permissions import ROLE_LABELS, Capability, Role, can
 
     _install_template_gettext(app)
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
+    # Numbers and dates people read: `{{ score | num(2) }}` is 92,86 in Indonesian, 92.86 in
+    # English; `{{ moment | local_date }}` is the agency's calendar day of a stored UTC moment.
+    app.jinja_env.filters["num"] = number
+    app.jinja_env.filters["local_date"] = local_date
 
     def unread_notifications() -> int:
         """Unread count for the header bell: one query per page, memoised for the request."""

@@ -1,12 +1,15 @@
-"""Indonesian month names and dates as official documents print them, whatever the UI locale."""
+"""Indonesian month names and dates as official documents print them, whatever the UI locale;
+the agency's local dates; and numbers as the reader's locale writes them (92,86 in Indonesian)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import overload
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from babel.numbers import format_decimal
+from flask import current_app, has_app_context, has_request_context
 
 MONTHS = (
     "Januari",
@@ -69,3 +72,35 @@ def local_today() -> date:
     """Today where the agency is, not on the server's clock (often UTC: seven hours behind
     Palembang, so from midnight to 07:00 WIB its date is yesterday's, and on 1 January last year's)."""
     return datetime.now(UTC).astimezone(local_zone()).date()
+
+
+def number(value: Decimal | float | int | None, places: int | None = None, blank: str = "–") -> str:
+    """A number as the request's locale writes it: Indonesian 92,86 and 1.234 (decimal comma,
+    thousands dot), English 92.86 and 1,234. ``places`` fixes the decimals (scores: 2); without
+    it up to two are shown and trailing zeros dropped (2,5 JP; 4 JP). Rounded half up, like the
+    rest of the app. None (and NaN) give ``blank``. Outside a request: Indonesian."""
+    if value is None:
+        return blank
+    try:
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        if not amount.is_finite():
+            return blank
+        amount = amount.quantize(
+            Decimal(1).scaleb(-(2 if places is None else places)), ROUND_HALF_UP
+        )
+    except InvalidOperation:
+        return blank
+    pattern = "#,##0" + (
+        "." + ("0" * places if places is not None else "##") if places != 0 else ""
+    )
+    return format_decimal(amount, pattern, locale=_number_locale(), decimal_quantization=False)
+
+
+def _number_locale() -> str:
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        if locale is not None:
+            return str(locale)
+    return "id"
