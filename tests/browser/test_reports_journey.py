@@ -287,7 +287,8 @@ def test_opd_admin_sees_only_their_department(
     # The CSV without a unit filter: their department only.
     response = page.request.get(f"{live_server}/laporan/jp-compliance.csv")
     assert response.status == 200
-    rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig"))))[1:]
+    body = io.StringIO(response.body().decode("utf-8-sig"))
+    rows = list(csv.reader(body, delimiter=";"))[1:]  # the Indonesian UI's dialect
     assert {r[0] for r in rows} == own and {r[3] for r in rows} == {OPD_NAME}
 
     # Another department's unit in an edited URL: refused, for the page and every export.
