@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Absolute links (certificate QR codes, e-mails) follow the served address unless set
+# (behind a proxy: `make run LMS_BASE_URL=https://akademi.example.go.id`).
+LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint format bench translations clean
 
@@ -25,7 +28,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) reference load
 	if $(FLASK) demo needed; then $(FLASK) demo load; fi
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	LMS_BASE_URL='$(LMS_BASE_URL)' $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest -q

@@ -140,6 +140,12 @@ def load_env(config: dict) -> None:
         config["FILES_DIR"] = env["LMS_FILES_DIR"]
     if env.get("LMS_BASE_URL"):
         config["BASE_URL"] = env["LMS_BASE_URL"].rstrip("/")
+    elif env.get("FLASK_RUN_PORT") or env.get("FLASK_RUN_HOST"):
+        # `FLASK_RUN_PORT=8080 flask run` without LMS_BASE_URL: links, QR codes and e-mails point
+        # at the port served, not at the default :5000 (`make run` sets LMS_BASE_URL itself).
+        host = env.get("FLASK_RUN_HOST") or "127.0.0.1"
+        port = env.get("FLASK_RUN_PORT") or "5000"
+        config["BASE_URL"] = f"http://{host}:{port}"
     if env.get("LMS_SMTP_HOST"):
         config["SMTP_HOST"] = env["LMS_SMTP_HOST"]
         config["SMTP_PORT"] = int(env.get("LMS_SMTP_PORT", "25"))

@@ -159,12 +159,22 @@ def _gettext_message(message: str) -> str:
 def _select_locale() -> str:
     """The session's choice (set by the switch, or at login from the account), else Indonesian.
 
+    A JSON caller without that choice (an API client with a token) is answered in its
+    ``Accept-Language`` when that is a language we have, else in Indonesian: every status, from
+    401 to 429, speaks the same language. Pages stay Indonesian until the user switches (a
+    browser's English default must not turn a city's Indonesian site English).
     It must not touch ``current_user``: loading the user can itself need a translation.
     """
     if not has_request_context():
         return "id"
     chosen = session.get("lang")
-    return chosen if chosen in ("id", "en") else "id"
+    if chosen in ("id", "en"):
+        return chosen
+    from lms.errors import wants_json
+
+    if wants_json():
+        return request.accept_languages.best_match(("id", "en")) or "id"
+    return "id"
 
 
 VIEW_MODULES = (
@@ -306,12 +316,17 @@ def _install_template_gettext(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
+    from lms.indonesian import local_date, number
     from lms.main.menu import menu_items
     from lms.permissions import ROLE_LABELS, Capability, Role, can
 
     _install_template_gettext(app)
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
+    # Numbers and dates people read: `{{ score | num(2) }}` is 92,86 in Indonesian, 92.86 in
+    # English; `{{ moment | local_date }}` is the agency's calendar day of a stored UTC moment.
+    app.jinja_env.filters["num"] = number
+    app.jinja_env.filters["local_date"] = local_date
 
     def unread_notifications() -> int:
         """Unread count for the header bell: one query per page, memoised for the request."""

@@ -7,7 +7,9 @@ embedded as a ``data:`` image: the strict CSP forbids inline ``<style>``, which 
 while an image keeps its own styles; WeasyPrint draws the same ``data:`` URL in PDFs.
 
 Every chart carries its numbers as rows, which templates render as a table for screen readers
-(``templates/_macros/charts.html``).
+(``templates/_macros/charts.html``). Numbers on the picture (printed values, axis labels, the
+target) are written as the reader's locale writes them (``lms.indonesian.number``: 92,86 in
+Indonesian), like the table beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
+
+from lms.indonesian import number
 
 PALETTE = ("#1d5fa8", "#d9822b", "#2e8540", "#b8323a", "#6b4fa0", "#5a6b7b")
 
@@ -70,6 +74,7 @@ def _config(chart: pygal.Graph, title: str, height: int) -> None:
     chart.config.show_legend = False
     chart.config.print_values = True
     chart.config.style = STYLE
+    chart.config.value_formatter = number
 
 
 _SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
@@ -96,7 +101,7 @@ def bar_chart(
     """One series of bars (``width`` smaller for a chart in a half-width card); a ``target`` is
     named in the title and kept inside the axis range."""
     chart = pygal.HorizontalBar() if horizontal else pygal.Bar()
-    shown_title = title if target is None else f"{title} (target {target:g})"
+    shown_title = title if target is None else f"{title} (target {number(target)})"
     _config(chart, shown_title, height if not horizontal else max(height, 40 + 28 * len(labels)))
     chart.config.width = width
     chart.x_labels = [str(label) for label in labels]
@@ -157,7 +162,7 @@ def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
     _config(chart, title, 260)
     chart.config.width = 420
     top = max(target, value)
-    chart.value_formatter = lambda x: f"{x:g} {unit}".strip()
+    chart.value_formatter = lambda x: f"{number(x)} {unit}".strip()
     chart.config.print_values = False  # the sum in the middle shows it once
     chart.add("", [{"value": value, "max_value": top}])
     return Chart(title, _render(chart), ["", unit], [[title, value], ["Target", target]])
@@ -180,7 +185,7 @@ def histogram(
             if lo <= value < hi or (last and value == hi):
                 counts[i] += 1
                 break
-    labels = [f"{lo:g}–{hi:g}" for lo, hi in bins]
+    labels = [f"{number(lo)}–{number(hi)}" for lo, hi in bins]
     return bar_chart(
         title, labels, counts, value_header=count_header, label_header=range_header, height=300
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -63,8 +64,13 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, message: str, code: str | None = None):  # noqa: ANN201
+    """A JSON error in the request's language (lms._select_locale: the session's choice, else the
+    caller's Accept-Language, else Indonesian), saying which language it is."""
     body = {"error": {"code": code or _CODES.get(status, "error"), "message": message}}
-    return jsonify(body), status
+    response = jsonify(body)
+    response.headers["Content-Language"] = str(get_locale() or "id")
+    response.vary.add("Accept-Language")
+    return response, status
 
 
 def _render(status: int, detail: str | None = None):  # noqa: ANN202

@@ -1,11 +1,15 @@
-"""Indonesian month names and dates as official documents print them, whatever the UI locale."""
+"""Indonesian month names and dates as official documents print them, whatever the UI locale;
+the agency's local dates; and numbers as the reader's locale writes them (92,86 in Indonesian)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import overload
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from babel.numbers import format_decimal
+from flask import current_app, has_app_context, has_request_context
 
 MONTHS = (
     "Januari",
@@ -40,7 +44,63 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def local_time(moment: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """A stored moment in the agency's time zone. Naive values are UTC (SQLite hands them back
+    without a zone; every timestamp is written as UTC). ``zone`` saves the lookup in a loop."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone or local_zone())
+
+
+@overload
+def local_date(moment: datetime | date, zone: ZoneInfo | None = None) -> date: ...
+@overload
+def local_date(moment: None, zone: ZoneInfo | None = None) -> None: ...
+def local_date(moment: datetime | date | None, zone: ZoneInfo | None = None) -> date | None:
+    """The agency's calendar day of a stored moment: 23:01 UTC on 5 December is 6 December in
+    Palembang (06:01 WIB). Every date people read (pages, certificates, the learning record,
+    SIASN rows, reports) comes from here, never from ``moment.date()`` on the UTC value. A plain
+    date is already a local day and is returned as it is; None stays None."""
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime):
+        return moment
+    return local_time(moment, zone).date()
+
+
 def local_today() -> date:
     """Today where the agency is, not on the server's clock (often UTC: seven hours behind
     Palembang, so from midnight to 07:00 WIB its date is yesterday's, and on 1 January last year's)."""
     return datetime.now(UTC).astimezone(local_zone()).date()
+
+
+def number(value: Decimal | float | int | None, places: int | None = None, blank: str = "–") -> str:
+    """A number as the request's locale writes it: Indonesian 92,86 and 1.234 (decimal comma,
+    thousands dot), English 92.86 and 1,234. ``places`` fixes the decimals (scores: 2); without
+    it up to two are shown and trailing zeros dropped (2,5 JP; 4 JP). Rounded half up, like the
+    rest of the app. None (and NaN) give ``blank``. Outside a request: Indonesian."""
+    if value is None:
+        return blank
+    try:
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        if not amount.is_finite():
+            return blank
+        amount = amount.quantize(
+            Decimal(1).scaleb(-(2 if places is None else places)), ROUND_HALF_UP
+        )
+    except InvalidOperation:
+        return blank
+    pattern = "#,##0" + (
+        "." + ("0" * places if places is not None else "##") if places != 0 else ""
+    )
+    return format_decimal(amount, pattern, locale=_number_locale(), decimal_quantization=False)
+
+
+def _number_locale() -> str:
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        if locale is not None:
+            return str(locale)
+    return "id"

@@ -5,13 +5,19 @@ a carriage return as a formula. In CSV such *strings* get a leading apostrophe; 
 numbers (a negative number is data, not a formula). In XLSX every string is written with
 ``write_string`` (never a formula) and a dangerous one also gets Excel's quote-prefix format, so
 editing the cell later keeps it text. CSV is UTF-8 with a BOM so Excel reads names correctly.
+
+CSV dialects: Excel opens a CSV with the list separator and decimal mark of the computer's
+regional settings. With Indonesian settings that is ``;`` and a decimal comma, so a comma-separated
+file lands in one column and 92.86 is not a number. ``CSV_INDONESIAN`` writes what that Excel
+expects (``;``, 92,86, no thousands separator); ``CSV_STANDARD`` is RFC 4180 (``,``, 92.86) for
+scripts and other spreadsheets. Dates stay ISO (2026-12-06), which both read as dates.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,18 +55,51 @@ def csv_value(value: object) -> object:
     return neutralise(value)
 
 
+def csv_value_decimal_comma(value: object) -> object:
+    """``csv_value`` with a decimal comma for numbers (the Indonesian dialect)."""
+    kind = value.__class__
+    if kind is Decimal:
+        return format(value, "f").replace(".", ",")
+    if kind is float:
+        return repr(value).replace(".", ",")
+    return csv_value(value)
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    key: str  # the ``dialek`` query value and the CLI's --dialect
+    delimiter: str
+    cell: Callable[[object], object]
+    suffix: str  # added to the file name so the file says which it is
+
+
+CSV_STANDARD = CsvDialect("standar", ",", csv_value, "")
+CSV_INDONESIAN = CsvDialect("excel-id", ";", csv_value_decimal_comma, "-excel-id")
+CSV_DIALECTS = {d.key: d for d in (CSV_STANDARD, CSV_INDONESIAN)}
+
+
+def csv_dialect_for(locale: object) -> CsvDialect:
+    """The default for a reader: Indonesian UI, Indonesian Excel; otherwise the standard."""
+    return CSV_INDONESIAN if str(locale or "").split("_")[0] == "id" else CSV_STANDARD
+
+
 def csv_chunks(
-    headers: Iterable[object], rows: Iterable[Sequence[object]], *, batch: int = CSV_BATCH
+    headers: Iterable[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    batch: int = CSV_BATCH,
+    dialect: CsvDialect = CSV_STANDARD,
 ) -> Iterator[bytes]:
     """The CSV as UTF-8 byte chunks: BOM and headers first (a quick first byte), then batches."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
+    cell = dialect.cell
     writer.writerow([neutralise(h) for h in headers])
     yield (BOM + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
     for n, row in enumerate(rows, start=1):
-        writer.writerow([csv_value(v) for v in row])
+        writer.writerow([cell(v) for v in row])
         if n % batch == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -69,8 +108,13 @@ def csv_chunks(
         yield buffer.getvalue().encode("utf-8")
 
 
-def write_csv(headers: Iterable[object], rows: Iterable[Sequence[object]], out: BinaryIO) -> None:
-    for chunk in csv_chunks(headers, rows):
+def write_csv(
+    headers: Iterable[object],
+    rows: Iterable[Sequence[object]],
+    out: BinaryIO,
+    dialect: CsvDialect = CSV_STANDARD,
+) -> None:
+    for chunk in csv_chunks(headers, rows, dialect=dialect):
         out.write(chunk)
 
 

@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Any
 
 from flask import g, jsonify, request
+from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.auth import services as auth
@@ -21,14 +22,20 @@ def token_required(scope: str) -> Callable:
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 return json_error(
-                    401, "Missing bearer token (Authorization: Bearer <token>).", "unauthorized"
+                    401,
+                    _("Token tidak ada. Kirim header Authorization: Bearer <token>."),
+                    "unauthorized",
                 )
             token = auth.find_api_token(header[7:].strip())
             if token is None:
-                return json_error(401, "Invalid, expired or revoked token.", "unauthorized")
+                return json_error(
+                    401, _("Token tidak valid, kedaluwarsa, atau sudah dicabut."), "unauthorized"
+                )
             if scope not in token.scope_list:
                 return json_error(
-                    403, f"This token lacks the scope '{scope}'.", "insufficient_scope"
+                    403,
+                    _("Token ini tidak memiliki cakupan '%(s)s'.", s=scope),
+                    "insufficient_scope",
                 )
             token.last_used_at = utcnow()
             db.session.commit()
@@ -87,8 +94,12 @@ def completions():  # noqa: ANN201
     since = request.args.get("since", "")
     try:
         after = decode_cursor(since)
-    except CursorError as exc:
-        return json_error(400, f"Invalid 'since': {exc}.", "bad_request")
+    except CursorError:
+        return json_error(
+            400,
+            _("Nilai 'since' tidak valid: gunakan next_cursor dari jawaban sebelumnya."),
+            "bad_request",
+        )
     raw_limit = request.args.get("limit", "")
     if raw_limit == "":
         limit = FEED_LIMIT_DEFAULT
@@ -97,7 +108,7 @@ def completions():  # noqa: ANN201
     else:
         return json_error(
             400,
-            f"Invalid 'limit': give a whole number from 1 to {FEED_LIMIT_MAX}.",
+            _("Nilai 'limit' tidak valid: isi bilangan bulat 1 sampai %(n)s.", n=FEED_LIMIT_MAX),
             "bad_request",
         )
     events = events_after(scope, after, limit)

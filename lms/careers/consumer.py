@@ -10,8 +10,8 @@ from sqlalchemy import select
 from lms.careers.models import LearningRecord
 from lms.completion.consumers import consumer
 from lms.completion.models import Completion, OutboxEvent
-from lms.completion.services import local_date
 from lms.extensions import db
+from lms.indonesian import local_date
 
 # SIASN: leadership programmes are "riwayat diklat", everything else "riwayat kursus".
 DIKLAT_CODES = frozenset({1})

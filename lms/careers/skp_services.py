@@ -33,7 +33,7 @@ from lms.careers.skp_models import (  # noqa: F401  (imported so create_all sees
 from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import MONTHS, local_today, tanggal
+from lms.indonesian import MONTHS, local_date, local_today, tanggal
 from lms.org.models import EVALUATION_PERIODS, Employee, Instansi, Unit
 from lms.org.services import opd_of
 from lms.org.signals import Position, position_changed
@@ -532,8 +532,6 @@ def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -
 
 def evidence_candidates(employee_id: int, starts: date, ends: date) -> list[Completion]:
     """The employee's valid completions whose (local) day falls in [starts, ends)."""
-    from lms.completion.services import local_date
-
     years = list(range(starts.year, ends.year + 1))
     rows = db.session.scalars(
         select(Completion)

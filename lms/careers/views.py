@@ -40,7 +40,7 @@ from lms.courses.models import Course, CourseVersion
 from lms.db import db_int
 from lms.enrolments.models import Cohort
 from lms.extensions import db
-from lms.indonesian import local_today
+from lms.indonesian import local_today, number
 from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, refuse, require, unit_in_scope
@@ -84,10 +84,8 @@ def _ledger_labels() -> dict[str, dict]:
 
 @bp.app_template_filter("jp_fmt")
 def _jp(value: Decimal | float | int | None) -> str:
-    """JP as people write it: 20, 2,5 (Indonesian decimal comma)."""
-    if value is None:
-        return "0"
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
+    """JP as people write it in the reader's language: 20, 2,5 (Indonesian), 2.5 (English)."""
+    return number(value if value is not None else 0)
 
 
 def _year_arg() -> int:

@@ -8,7 +8,7 @@ Rendering happens after the commit, in a task (``lms.certificates.tasks``).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
@@ -25,18 +25,11 @@ from lms.completion.models import Completion
 from lms.completion.rules import allocate_jp
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import local_zone, tanggal
+from lms.indonesian import local_date, tanggal
 
 
 class CertificateError(Exception):
     """A refused certificate action; the message is for the user."""
-
-
-def _local(moment: datetime) -> datetime:
-    zone = local_zone()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone)
 
 
 def default_series() -> CertificateSeries:
@@ -154,7 +147,7 @@ def printed_fields(
         place = completion.cohort.place
     if not place:
         place = "Daring (e-learning)" if completion.source == "online" else series.place_of_issue
-    completed_on = _local(completion.completed_at).date()
+    completed_on = local_date(completion.completed_at)
     started_on = completion.started_on or completed_on
     golongan = identity.get("golongan", "")
     pangkat = identity.get("pangkat", "")
@@ -184,7 +177,7 @@ def printed_fields(
         "score": _jp_text(completion.score) if completion.score is not None else "",
         "qualification": printed_kualifikasi(completion.score),
         "issue_place": series.place_of_issue,
-        "issue_date": tanggal(_local(issued_at).date()),
+        "issue_date": tanggal(local_date(issued_at)),
         "signatory_position": series.signatory_position,
         "signatory_name": series.signatory_name,
         "signatory_nip": series.signatory_nip,
@@ -211,7 +204,7 @@ def issue_for(
         return existing
     series = series or default_series()
     issued_at = utcnow()
-    year = _local(issued_at).year
+    year = local_date(issued_at).year
     seq, number = next_number(series, year)
     certificate = Certificate(
         completion_id=completion.id,

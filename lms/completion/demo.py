@@ -16,6 +16,7 @@ from lms.db import utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
+from lms.indonesian import local_date
 from lms.org.models import Employee, Golongan, Unit
 
 DEMO_COURSE = "MWK-101"
@@ -99,6 +100,6 @@ def load_demo_completion() -> bool:
         score=88,
         source="online",
         enrolment=enrolment,
-        started_on=enrolment.activated_at.date(),
+        started_on=local_date(enrolment.activated_at),
     )
     return True

@@ -23,7 +23,7 @@ from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import utcnow
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
 from lms.extensions import db
-from lms.indonesian import local_today, local_zone
+from lms.indonesian import local_date, local_today
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
@@ -35,14 +35,6 @@ _OUTBOX_LOCK = 7270001
 
 class CompletionError(Exception):
     """A refused completion action; the message is for the user."""
-
-
-def local_date(moment: datetime) -> date:
-    """The agency's calendar day of a moment (JP count in the year of completion, local time)."""
-    zone = local_zone()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
 
 
 def _aware(moment: datetime) -> datetime:
@@ -163,7 +155,7 @@ def evaluate(enrolment: Enrolment, now: datetime | None = None) -> Completion | 
         score=verdict.score,
         source="online",
         enrolment=enrolment,
-        started_on=started.date() if started else None,
+        started_on=local_date(started) if started else None,
     )
 
 

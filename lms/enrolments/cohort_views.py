@@ -28,7 +28,7 @@ from lms.enrolments.cohort_forms import (
 from lms.enrolments.models import Approval, Cohort, CohortMember, Programme
 from lms.enrolments.services import status_label
 from lms.extensions import db
-from lms.indonesian import local_today
+from lms.indonesian import local_today, number
 from lms.main.dashboard import section
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
@@ -47,7 +47,8 @@ def _jp(programme: Programme) -> Decimal:
 
 
 def _fmt_jp(value: Decimal) -> str:
-    return str(int(value)) if value == value.to_integral_value() else f"{value:.2f}"
+    """JP as the reader's language writes it (2,5 in Indonesian)."""
+    return number(value)
 
 
 def _eligibility_text(rule: dict[str, Any] | None, names: dict[str, str]) -> str:

@@ -1,30 +1,23 @@
 """The SIASN-ready export of verified learning records, and the upload of SIASN's result.
 
 ``../shared/DOMAIN.md`` ("Where training records go"): SIASN keeps training history as *riwayat
-diklat* (structural: leadership programmes) and *riwayat kursus* (everything else), with the jenis
-diklat code, name, organiser (``institusiPenyelenggara``), certificate number, start and end dates
-(dd-mm-yyyy), year and hours (``jumlahJam``). The export has one row per VERIFIED learning record
-of a year, with these columns, in this order:
+diklat* (structural: leadership programmes) and *riwayat kursus* (everything else), each with its
+own payload field names. The export uses SIASN's names, so a row can be posted (or typed into
+SIASN's form) as it is: ``KURSUS_FIELDS`` and ``DIKLAT_FIELDS`` below are that list, as data
+(name → type), checked against a sample payload in ``tests/integrations/siasn_sample.json``.
+Change them there when BKN changes its API.
 
-===================== =========================================================================
-column                content
-===================== =========================================================================
-``idRiwayat``         our learning record id (the key for matching SIASN's result back)
-``nipBaru``           the employee's 18-digit NIP (SIASN's ``nipBaru``)
-``nama``              the employee's name (for the person checking the file; SIASN ignores it)
-``jenisRiwayat``      ``diklat`` (leadership programmes) or ``kursus`` (everything else), the
-                      record's ``siasn_type``: which SIASN history the row goes to
-``jenisDiklatId``     the jenis diklat code (SIASN reference, ``jenis_diklat_code``)
-``namaKursus``        the training's name (SIASN's ``namaKursus``; ``namaDiklat`` for diklat)
-``institusiPenyelenggara`` the organiser
-``nomorSertifikat``   the certificate number
-``tanggalMulai``      start date, dd-mm-yyyy
-``tanggalSelesai``    end date, dd-mm-yyyy (SIASN's ``tanggalKursus``)
-``tahunKursus``       the year the JP counts in
-``jumlahJam``         JP, a number (4, or 2.5)
-``statusSinkron``     ``belum_dikirim`` | ``terkirim`` | ``gagal``: our per-record sync status
-``keteranganSinkron`` the reason SIASN gave for a failure
-===================== =========================================================================
+The export has one row per VERIFIED learning record of a year. Columns, in this order: ours first
+(``idRiwayat`` our record id, the key for matching SIASN's result back; ``nipBaru``; ``nama`` for
+the person checking the file; ``jenisRiwayat`` ``kursus`` or ``diklat``, which SIASN history the
+row goes to), then the riwayat kursus fields (filled on kursus rows), then the riwayat diklat
+fields not already there (filled on diklat rows), then our sync status (``statusSinkron``
+``belum_dikirim`` | ``terkirim`` | ``gagal``, and ``keteranganSinkron``, the reason SIASN gave for
+a failure). Filtered to one history (``Scope.kind``), the file has only that history's columns.
+
+Values as SIASN takes them: dates dd-mm-yyyy (the agency's local dates, as stored on the record),
+years and ``jumlahJam`` integers (JP rounded half up, at least 1: SIASN has no fractions of an
+hour; 2.5 JP is 3), ids and numbers as strings.
 
 Cells are safe to open in a spreadsheet: in CSV a string starting with ``= + - @``, a tab or a
 carriage return gets a leading apostrophe (numbers stay numbers); in XLSX every string is written
@@ -32,7 +25,7 @@ as a string (never a formula) with Excel's quote prefix when it looks like one. 
 a BOM so Excel reads the names correctly.
 
 The result upload (CSV or XLSX) names each record by ``idRiwayat`` (or ``nipBaru``/``nip`` plus
-``nomorSertifikat``), a ``status`` (``berhasil``/``terkirim``/``sent``, ``gagal``/``failed``, or
+the certificate number: ``nomorSertipikat``, ``nomor`` or ``nomorSertifikat``), a ``status`` (``berhasil``/``terkirim``/``sent``, ``gagal``/``failed``, or
 ``belum_dikirim``/``not_sent``) and an optional ``keterangan``. It is checked completely first:
 one bad row and nothing is applied.
 """
@@ -40,10 +33,11 @@ one bad row and nothing is applied.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -59,21 +53,57 @@ from lms.imports import RowError, RowsPreview
 from lms.org.models import Employee, Unit
 from lms.spreadsheets import neutralise as neutralise  # re-exported for callers of this module
 
+# SIASN's riwayat kursus payload, field → type (the order is the export's).
+KURSUS_FIELDS: dict[str, type] = {
+    "jenisDiklatId": str,
+    "namaKursus": str,
+    "institusiPenyelenggara": str,
+    "nomorSertipikat": str,
+    "tanggalKursus": str,  # dd-mm-yyyy
+    "tanggalSelesaiKursus": str,  # dd-mm-yyyy
+    "tahunKursus": int,
+    "jumlahJam": int,
+    "jenisKursusSertipikat": str,
+}
+# SIASN's riwayat diklat (struktural) payload, field → type.
+DIKLAT_FIELDS: dict[str, type] = {
+    "latihanStrukturalId": str,
+    "latihanStrukturalNama": str,
+    "nomor": str,
+    "tanggal": str,  # dd-mm-yyyy
+    "tanggalSelesai": str,  # dd-mm-yyyy
+    "tahun": int,
+    "institusiPenyelenggara": str,
+    "jumlahJam": int,
+}
+# jenisKursusSertipikat per jenis diklat code, as SIASN's jenis diklat reference pairs them
+# (unconfirmed: re-check against BKN's reference endpoint before the first real upload).
+KURSUS_SERTIPIKAT = {1: "S", 2: "F"}
+KURSUS_SERTIPIKAT_DEFAULT = "T"
+# SIASN's latihan struktural reference (id, name) and the words of our programme names that select
+# it, first match wins; leadership programmes replaced Diklatpim at the same levels (unconfirmed
+# ids: re-check against BKN's reference endpoint).
+LATIHAN_STRUKTURAL = (
+    (
+        r"kepemimpinan nasional tingkat ii\b|\bpkn (tingkat )?ii\b",
+        "4",
+        "SPAMEN/SESPA/SESPANAS/DIKLAT PIM TK.II",
+    ),
+    (r"kepemimpinan nasional tingkat i\b|\bpkn (tingkat )?i\b", "5", "SEPATI/DIKLAT PIM TK. I"),
+    (r"kepemimpinan administrator|\bpka\b", "3", "SEPADYA/SPAMA/DIKLAT PIM TK. III"),
+    (r"kepemimpinan pengawas|\bpkp\b", "2", "SEPALA/ADUM/DIKLAT PIM TK. IV"),
+)
+LATIHAN_STRUKTURAL_OTHER = ("8", "Diklat Struktural Lainnya")
+
+OURS = ("idRiwayat", "nipBaru", "nama", "jenisRiwayat")
+SYNC = ("statusSinkron", "keteranganSinkron")
+KINDS = ("kursus", "diklat")
+KIND_LABELS = {"kursus": _l("Riwayat kursus"), "diklat": _l("Riwayat diklat (struktural)")}
 COLUMNS = (
-    "idRiwayat",
-    "nipBaru",
-    "nama",
-    "jenisRiwayat",
-    "jenisDiklatId",
-    "namaKursus",
-    "institusiPenyelenggara",
-    "nomorSertifikat",
-    "tanggalMulai",
-    "tanggalSelesai",
-    "tahunKursus",
-    "jumlahJam",
-    "statusSinkron",
-    "keteranganSinkron",
+    *OURS,
+    *KURSUS_FIELDS,
+    *(f for f in DIKLAT_FIELDS if f not in KURSUS_FIELDS),
+    *SYNC,
 )
 STATUS_EXPORT = {"not_sent": "belum_dikirim", "sent": "terkirim", "failed": "gagal"}
 STATUS_LABELS = {
@@ -95,6 +125,8 @@ STATUS_WORDS = {
     "belum": "not_sent",
 }
 BATCH = 1000
+# Result-file columns that hold the certificate number (normalised by _key), in order of preference.
+NUMBER_COLUMNS = ("nomorsertipikat", "nomor", "nomorsertifikat")
 
 
 class SiasnError(ValueError):
@@ -108,12 +140,49 @@ def dmy(day: date | None) -> str:
     return day.strftime("%d-%m-%Y") if day else ""
 
 
-def hours(jp: Decimal | float | int) -> int | Decimal:
-    """JP as a plain number: 4 rather than 4.00, 2.5 rather than 2.50."""
-    value = Decimal(jp)
-    if value == value.to_integral_value():
-        return int(value)
-    return value.normalize()
+def hours(jp: Decimal | float | int) -> int:
+    """JP as SIASN's integer ``jumlahJam``: rounded half up, at least 1 (a verified record has
+    JP > 0, and SIASN refuses 0 hours)."""
+    return max(1, int(Decimal(jp).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def latihan_struktural(name: str) -> tuple[str, str]:
+    """SIASN's latihan struktural (id, name) for a leadership programme's name."""
+    text = name.lower()
+    for pattern, ref_id, ref_name in LATIHAN_STRUKTURAL:
+        if re.search(pattern, text):
+            return ref_id, ref_name
+    return LATIHAN_STRUKTURAL_OTHER
+
+
+def payload(record: LearningRecord) -> dict[str, object]:
+    """The record as SIASN's own payload: riwayat kursus or riwayat diklat fields."""
+    if record.siasn_type == "diklat":
+        ref_id, ref_name = latihan_struktural(record.name)
+        return {
+            "latihanStrukturalId": ref_id,
+            "latihanStrukturalNama": ref_name,
+            "nomor": record.certificate_number,
+            "tanggal": dmy(record.starts_on),
+            "tanggalSelesai": dmy(record.ends_on),
+            "tahun": record.year,
+            "institusiPenyelenggara": record.organiser,
+            "jumlahJam": hours(record.jp),
+        }
+    code = record.jenis_diklat_code
+    return {
+        "jenisDiklatId": str(code) if code is not None else "",
+        "namaKursus": record.name,
+        "institusiPenyelenggara": record.organiser,
+        "nomorSertipikat": record.certificate_number,
+        "tanggalKursus": dmy(record.starts_on),
+        "tanggalSelesaiKursus": dmy(record.ends_on),
+        "tahunKursus": record.year,
+        "jumlahJam": hours(record.jp),
+        "jenisKursusSertipikat": KURSUS_SERTIPIKAT.get(code, KURSUS_SERTIPIKAT_DEFAULT)
+        if code is not None
+        else KURSUS_SERTIPIKAT_DEFAULT,
+    }
 
 
 @dataclass(frozen=True)
@@ -121,6 +190,16 @@ class Scope:
     year: int
     opd_id: int | None = None
     status: str | None = None  # a SIASN_STATES value to export only those
+    kind: str | None = None  # "kursus" or "diklat": only that history, with only its columns
+
+
+def columns(scope: Scope) -> tuple[str, ...]:
+    """The export's header for ``scope``."""
+    if scope.kind == "kursus":
+        return (*OURS, *KURSUS_FIELDS, *SYNC)
+    if scope.kind == "diklat":
+        return (*OURS, *DIKLAT_FIELDS, *SYNC)
+    return COLUMNS
 
 
 def opd_choices() -> list[Unit]:
@@ -140,6 +219,8 @@ def _conditions(scope: Scope) -> list:
         conditions.append(Employee.unit_id.in_(subtree))
     if scope.status in SIASN_STATES:
         conditions.append(LearningRecord.siasn_status == scope.status)
+    if scope.kind in KINDS:
+        conditions.append(LearningRecord.siasn_type == scope.kind)
     return conditions
 
 
@@ -152,29 +233,28 @@ def records_query(scope: Scope) -> Select:
     )
 
 
-def row_of(record: LearningRecord, employee: Employee) -> list[object]:
-    return [
-        record.id,
-        employee.nip,
-        employee.display_name,
-        record.siasn_type,
-        record.jenis_diklat_code,
-        record.name,
-        record.organiser,
-        record.certificate_number,
-        dmy(record.starts_on),
-        dmy(record.ends_on),
-        record.year,
-        hours(record.jp),
-        STATUS_EXPORT.get(record.siasn_status, record.siasn_status),
-        record.siasn_message,
-    ]
+def row_of(
+    record: LearningRecord, employee: Employee, header: tuple[str, ...] = COLUMNS
+) -> list[object]:
+    values = payload(record)
+    values.update(
+        {
+            "idRiwayat": record.id,
+            "nipBaru": employee.nip,
+            "nama": employee.display_name,
+            "jenisRiwayat": record.siasn_type,
+            "statusSinkron": STATUS_EXPORT.get(record.siasn_status, record.siasn_status),
+            "keteranganSinkron": record.siasn_message,
+        }
+    )
+    return [values.get(column, "") for column in header]
 
 
 def iter_rows(scope: Scope) -> Iterator[list[object]]:
+    header = columns(scope)
     result = db.session.execute(records_query(scope).execution_options(yield_per=BATCH))
     for record, employee in result:
-        yield row_of(record, employee)
+        yield row_of(record, employee, header)
 
 
 def status_counts(scope: Scope) -> dict[str, int]:
@@ -183,7 +263,7 @@ def status_counts(scope: Scope) -> dict[str, int]:
     rows = db.session.execute(
         select(LearningRecord.siasn_status, func.count())
         .join(Employee, Employee.id == LearningRecord.employee_id)
-        .where(*_conditions(Scope(scope.year, scope.opd_id)))
+        .where(*_conditions(Scope(scope.year, scope.opd_id, kind=scope.kind)))
         .group_by(LearningRecord.siasn_status)
     ).all()
     for status, n in rows:
@@ -193,7 +273,7 @@ def status_counts(scope: Scope) -> dict[str, int]:
 
 def csv_chunks(scope: Scope) -> Iterator[bytes]:
     """The CSV as UTF-8 chunks: BOM and header first, then batches of rows."""
-    yield from spreadsheets.csv_chunks(COLUMNS, iter_rows(scope), batch=BATCH)
+    yield from spreadsheets.csv_chunks(columns(scope), iter_rows(scope), batch=BATCH)
 
 
 def write_csv(scope: Scope, out: BinaryIO) -> None:
@@ -204,8 +284,10 @@ def write_csv(scope: Scope, out: BinaryIO) -> None:
 def write_xlsx(scope: Scope, out: str | Path | BinaryIO) -> int:
     """Write the export as XLSX in constant memory; returns the number of data rows."""
     workbook = spreadsheets.workbook(out)
-    widths = [28 if header in ("nama", "namaKursus") else 16 for header in COLUMNS]
-    sheet = spreadsheets.SafeSheet(workbook, "SIASN", COLUMNS, widths, skip_empty=True)
+    header = columns(scope)
+    wide = ("nama", "namaKursus", "latihanStrukturalNama", "institusiPenyelenggara")
+    widths = [28 if column in wide else 16 for column in header]
+    sheet = spreadsheets.SafeSheet(workbook, "SIASN", header, widths, skip_empty=True)
     r = 0
     for r, row in enumerate(iter_rows(scope), start=1):
         sheet.write_row(r, row)
@@ -223,7 +305,8 @@ def export_bytes(scope: Scope, fmt: str) -> bytes:
 
 
 def filename(scope: Scope, fmt: str) -> str:
-    return f"siasn-riwayat-{scope.year}.{fmt}"
+    kind = f"-{scope.kind}" if scope.kind in KINDS else ""
+    return f"siasn-riwayat{kind}-{scope.year}.{fmt}"
 
 
 # --- result upload -----------------------------------------------------------------------------
@@ -275,12 +358,13 @@ def preview_result(filename: str, data: bytes) -> ResultPreview:
     columns = set(rows[0][1])
     has_id = "idriwayat" in columns
     nip_col = "nipbaru" if "nipbaru" in columns else "nip"
-    has_pair = nip_col in columns and "nomorsertifikat" in columns
+    number_col = next((c for c in NUMBER_COLUMNS if c in columns), "")
+    has_pair = nip_col in columns and bool(number_col)
     status_col = "status" if "status" in columns else "statussinkron"
     message_col = "keterangan" if "keterangan" in columns else "keterangansinkron"
     if not has_id and not has_pair:
         preview.file_errors.append(
-            _("Kolom idRiwayat (atau nipBaru dan nomorSertifikat) tidak ditemukan.")
+            _("Kolom idRiwayat (atau nipBaru dan nomorSertipikat) tidak ditemukan.")
         )
     if status_col not in columns:
         preview.file_errors.append(_("Kolom status tidak ditemukan."))
@@ -299,7 +383,7 @@ def preview_result(filename: str, data: bytes) -> ResultPreview:
 
     seen: dict[int, int] = {}
     for number, values in rows:
-        found = _find(number, values, has_id, nip_col, by_id, preview)
+        found = _find(number, values, has_id, nip_col, number_col, by_id, preview)
         status_text = values.get(status_col, "")
         status = _status_of(status_text)
         if status is None:
@@ -356,6 +440,7 @@ def _find(
     values: dict[str, str],
     has_id: bool,
     nip_col: str,
+    number_col: str,
     by_id: dict[int, tuple[LearningRecord, Employee]],
     preview: ResultPreview,
 ) -> tuple[LearningRecord, Employee] | None:
@@ -378,13 +463,13 @@ def _find(
             return None
         return found
     nip = "".join(values.get(nip_col, "").split())
-    number_text = values.get("nomorsertifikat", "")
+    number_text = values.get(number_col, "")
     if not nip or not number_text:
         preview.errors.append(
             RowError(
                 number,
                 "idRiwayat",
-                _("Baris %(n)s: isi idRiwayat, atau NIP dan nomorSertifikat.", n=number),
+                _("Baris %(n)s: isi idRiwayat, atau NIP dan nomorSertipikat.", n=number),
             )
         )
         return None
@@ -402,7 +487,7 @@ def _find(
         preview.errors.append(
             RowError(
                 number,
-                "nomorSertifikat",
+                "nomorSertipikat",
                 _(
                     "Baris %(n)s: tidak ada satu riwayat terverifikasi untuk NIP %(nip)s "
                     "dengan nomor sertifikat %(c)s.",

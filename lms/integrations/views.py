@@ -46,7 +46,13 @@ def _scope() -> siasn.Scope:
         year = local_today().year
     opd_id = request.args.get("opd", type=db_int) or None
     status = request.args.get("status", "")
-    return siasn.Scope(year, opd_id, status if status in SIASN_STATES else None)
+    kind = request.args.get("jenis", "")
+    return siasn.Scope(
+        year,
+        opd_id,
+        status if status in SIASN_STATES else None,
+        kind if kind in siasn.KINDS else None,
+    )
 
 
 def _siasn_page(form: ResultUploadForm, status: int = 200):  # noqa: ANN202
@@ -64,7 +70,8 @@ def _siasn_page(form: ResultUploadForm, status: int = 200):  # noqa: ANN202
             opds=siasn.opd_choices(),
             form=form,
             labels=siasn.STATUS_LABELS,
-            columns=siasn.COLUMNS,
+            columns=siasn.columns(scope),
+            kind_labels=siasn.KIND_LABELS,
         ),
         status,
     )

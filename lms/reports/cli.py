@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.reports.queries import REPORTS
+from lms.spreadsheets import CSV_DIALECTS
 
 reports = AppGroup("reports", help="HR reports.")
 
@@ -27,7 +28,14 @@ def _fail(message: str) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--unit", "unit", default="", help="Unit code: that unit and its subtree.")
 @click.option("--year", "year", default="", help="Year (YYYY).")
-def export(report_name: str, fmt: str, out: Path, unit: str, year: str) -> None:
+@click.option(
+    "--dialect",
+    "dialect",
+    type=click.Choice(["standar", "excel-id"]),
+    default="standar",
+    help="CSV: standar (, and 92.86) or excel-id (; and 92,86, as Indonesian Excel opens it).",
+)
+def export(report_name: str, fmt: str, out: Path, unit: str, year: str, dialect: str) -> None:
     """Write a report file (the same file the web offers)."""
     from lms.reports import exports
     from lms.reports.filters import Scope, parse
@@ -52,7 +60,7 @@ def export(report_name: str, fmt: str, out: Path, unit: str, year: str) -> None:
     try:
         if fmt == "csv":
             with open(tmp, "wb") as fh:
-                exports.write_csv(report, scope, filters, fh)
+                exports.write_csv(report, scope, filters, fh, CSV_DIALECTS[dialect])
         elif fmt == "xlsx":
             exports.write_xlsx(report, scope, filters, str(tmp))
         else:

@@ -35,7 +35,7 @@ from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.models import Cohort, CohortMember
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT, local_zone
+from lms.indonesian import MONTHS_SHORT, local_zone, number
 from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can
@@ -99,7 +99,7 @@ class Trend:
         change = self.change
         if change is None:
             return _("baru (sebelumnya 0)")
-        number = f"{abs(change):g}".replace(".", ",")
+        number = _num(abs(change))
         if self.points:
             return _("%(n)s poin", n=number)
         return f"{number}%"
@@ -127,8 +127,9 @@ def _share(ok: int, n: int) -> Decimal:
     return _round(Decimal(ok) * 100 / n, "0.1") if n else Decimal("0.0")
 
 
-def _num(value: Decimal) -> str:
-    return f"{value:g}".replace(".", ",")
+def _num(value: Decimal | int) -> str:
+    """As the reader's locale writes it (92,5 in Indonesian, thousands with a dot)."""
+    return number(value)
 
 
 # --- queries (one each) --------------------------------------------------------------------------
@@ -284,14 +285,14 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
             "jp",
             _("Pegawai mencapai %(t)s JP tahun %(y)s", t=goal, y=today.year),
             f"{_num(share.current)}%",
-            _("%(ok)s dari %(n)s pegawai aktif", ok=ok, n=n),
+            _("%(ok)s dari %(n)s pegawai aktif", ok=_num(ok), n=_num(n)),
             share,
             on_last_year,
         ),
         Figure(
             "completions",
             _("Penyelesaian bulan ini"),
-            str(done_now),
+            _num(done_now),
             _("sejak %(d)s", d=format_date(month_start, "d MMM yyyy")),
             Trend(Decimal(done_now), Decimal(done_before)),
             _("1–%(d)s", d=on_last_month),
@@ -299,7 +300,7 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
         Figure(
             "cohorts",
             _("Angkatan berjalan"),
-            str(cohorts_now),
+            _num(cohorts_now),
             _("hari ini"),
             Trend(Decimal(cohorts_now), Decimal(cohorts_before)),
             on_last_month,
@@ -307,7 +308,7 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
         Figure(
             "certificates",
             _("Sertifikat terbit tahun %(y)s", y=today.year),
-            str(certs_now),
+            _num(certs_now),
             _("masih berlaku"),
             Trend(Decimal(certs_now), Decimal(certs_before)),
             _("1 Jan–%(d)s", d=on_last_year),

@@ -27,13 +27,27 @@ PDF_ROWS = 100
 STATIC_DIR = (Path(__file__).resolve().parents[1] / "static").resolve()
 
 
-def csv_chunks(report: Report, scope: Scope, f: Filters) -> Iterator[bytes]:
-    """The CSV as UTF-8 byte chunks: BOM and headers first (a quick first byte), then batches."""
-    yield from spreadsheets.csv_chunks(report.headers(), report.iter_rows(scope, f))
+def csv_chunks(
+    report: Report,
+    scope: Scope,
+    f: Filters,
+    dialect: spreadsheets.CsvDialect = spreadsheets.CSV_STANDARD,
+) -> Iterator[bytes]:
+    """The CSV as UTF-8 byte chunks: BOM and headers first (a quick first byte), then batches;
+    ``dialect`` is the standard (``,``, 92.86) or Indonesian Excel's (``;``, 92,86)."""
+    yield from spreadsheets.csv_chunks(
+        report.headers(), report.iter_rows(scope, f), dialect=dialect
+    )
 
 
-def write_csv(report: Report, scope: Scope, f: Filters, out: BinaryIO) -> None:
-    for chunk in csv_chunks(report, scope, f):
+def write_csv(
+    report: Report,
+    scope: Scope,
+    f: Filters,
+    out: BinaryIO,
+    dialect: spreadsheets.CsvDialect = spreadsheets.CSV_STANDARD,
+) -> None:
+    for chunk in csv_chunks(report, scope, f, dialect):
         out.write(chunk)
 
 

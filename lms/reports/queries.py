@@ -44,7 +44,7 @@ from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT, local_today, local_zone
+from lms.indonesian import MONTHS_SHORT, local_date, local_today, local_zone
 from lms.org.models import Employee, JabatanType, Unit
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.reports.filters import PAGE_SIZE, Filters, Scope
@@ -149,6 +149,17 @@ class Report:
         )
 
 
+def _local_month(moment):  # noqa: ANN001, ANN202
+    """``YYYY-MM`` of a stored UTC moment in the agency's zone, computed in SQL: a completion at
+    23:01 UTC on 30 November counts in December (06:01 WIB on 1 December)."""
+    zone = local_zone()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no zones: shift by the zone's offset now (Indonesia keeps no summer time).
+        offset = int(datetime.now(UTC).astimezone(zone).utcoffset().total_seconds())
+        return func.strftime("%Y-%m", moment, f"{offset:+d} seconds")
+    return func.to_char(func.timezone(zone.key, moment), "YYYY-MM")
+
+
 def _converter(col: Column):  # noqa: ANN202
     """A per-column function from a database value to a cell value, built once per export (the
     translations and the time zone are looked up here, not for each of a million rows)."""
@@ -159,11 +170,8 @@ def _converter(col: Column):  # noqa: ANN202
         zone = local_zone()
 
         def to_date(v):  # noqa: ANN001, ANN202
-            if v is None or type(v) is date:
-                return v
-            if isinstance(v, datetime):
-                moment = v if v.tzinfo is not None else v.replace(tzinfo=UTC)
-                return moment.astimezone(zone).date()
+            if v is None or isinstance(v, date):
+                return local_date(v, zone)
             return date.fromisoformat(str(v)[:10])  # a date computed in SQL on SQLite
 
         return to_date
@@ -396,11 +404,7 @@ class CompletionsReport(SqlReport):
 
     def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
         sub = self.lean(scope, f)
-        if db.session.get_bind().dialect.name == "sqlite":  # stored as text: cheaper than strftime
-            month = func.substr(sub.c.tanggal, 1, 7)
-        else:
-            month = func.to_char(sub.c.tanggal, "YYYY-MM")
-        month = month.label("month")
+        month = _local_month(sub.c.tanggal).label("month")
         rows = db.session.execute(
             select(month, func.count()).select_from(sub).group_by(month).order_by(month)
         ).all()

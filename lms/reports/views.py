@@ -19,10 +19,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import spreadsheets
 from lms.extensions import db
 from lms.org.models import Golongan, JabatanType, Unit
 from lms.permissions import Capability, refuse, require
@@ -66,9 +68,15 @@ def _scope_label(scope: Scope) -> str:
     return ", ".join(parts)
 
 
-def _filename(report_name: str, fmt: str, filters) -> str:  # noqa: ANN001
+def _filename(report_name: str, fmt: str, filters, suffix: str = "") -> str:  # noqa: ANN001
     year = f"-{filters.year}" if filters.year else ""
-    return f"laporan-{report_name}{year}.{fmt}"
+    return f"laporan-{report_name}{year}{suffix}.{fmt}"
+
+
+def _csv_dialect() -> spreadsheets.CsvDialect:
+    """The ``dialek`` asked for, else the reader's: Indonesian UI, Indonesian Excel (``;``)."""
+    asked = spreadsheets.CSV_DIALECTS.get(request.args.get("dialek", ""))
+    return asked or spreadsheets.csv_dialect_for(get_locale())
 
 
 def _options(scope: Scope) -> dict:
@@ -117,7 +125,10 @@ def export(report_name: str, report_fmt: str):  # noqa: ANN201
     name = _filename(report_name, report_fmt, filters)
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if report_fmt == "csv":
-        body = stream_with_context(exports.csv_chunks(report, scope, filters))
+        dialect = _csv_dialect()
+        name = _filename(report_name, report_fmt, filters, dialect.suffix)
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        body = stream_with_context(exports.csv_chunks(report, scope, filters, dialect))
         return Response(body, mimetype=MIMETYPES["csv"], headers=disposition)
     if report_fmt == "xlsx":
         limit = current_app.config.get("REPORTS_XLSX_INLINE_MAX", 20_000)

@@ -161,7 +161,7 @@ def test_timed_post_test_survives_reload_and_offline_then_times_out(
     page.reload()
     page.wait_for_url(f"**/kuis/percobaan/{attempt_id}/hasil", timeout=15_000)
     assert page.locator("#attempt-status").inner_text() == "Sudah dinilai"
-    assert page.locator("#attempt-score").inner_text() == "100.00"
+    assert page.locator("#attempt-score").inner_text() == "100,00"  # Indonesian decimal comma
     axe_check("quiz result")
     shot("64-quiz-result")
     with live_app.app_context():

@@ -186,12 +186,13 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
     axe_check("JP compliance, one OPD, chart data open")
     shot("92-jp-compliance-dinkes")
 
-    # CSV: UTF-8 with BOM, Indonesian headers, exactly this OPD's employees with the ledger's JP.
-    csv_file = _download(page, "Unduh CSV", tmp_path)
-    assert csv_file.name == f"laporan-jp-compliance-{year}.csv"
+    # CSV for Indonesian Excel (`;`, decimal comma, named so): UTF-8 with BOM, Indonesian headers,
+    # exactly this OPD's employees with the ledger's JP.
+    csv_file = _download(page, "Unduh CSV (Excel Indonesia", tmp_path)
+    assert csv_file.name == f"laporan-jp-compliance-{year}-excel-id.csv"
     raw = csv_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
     assert header[: len(HEADERS)] == HEADERS
     assert header[6:] == [
@@ -204,7 +205,7 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
     ]
     assert len(body) == len(expected)
     assert {r[3] for r in body} == {OPD_NAME}
-    assert {r[0]: Decimal(r[6]) for r in body} == expected
+    assert {r[0]: Decimal(r[6].replace(",", ".")) for r in body} == expected
     assert {r[0] for r in body if r[11] == "Memenuhi"} == meets
     assert {r[11] for r in body} == {"Memenuhi", "Belum memenuhi"}
 
@@ -286,7 +287,8 @@ def test_opd_admin_sees_only_their_department(
     # The CSV without a unit filter: their department only.
     response = page.request.get(f"{live_server}/laporan/jp-compliance.csv")
     assert response.status == 200
-    rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig"))))[1:]
+    body = io.StringIO(response.body().decode("utf-8-sig"))
+    rows = list(csv.reader(body, delimiter=";"))[1:]  # the Indonesian UI's dialect
     assert {r[0] for r in rows} == own and {r[3] for r in rows} == {OPD_NAME}
 
     # Another department's unit in an edited URL: refused, for the page and every export.

@@ -353,8 +353,8 @@ def test_hr_sees_individual_responses_with_names(app, client, world) -> None:  #
     login(hr, "bkpsdm")
     results = hr.get(results_url(course_id)).get_data(as_text=True)
     # HR sees the figures even for one response, and comments only from three on.
-    assert 'id="eval-mean">4.00<' in results
-    assert 'id="eval-index">80.0<' in results
+    assert 'id="eval-mean">4,00<' in results
+    assert 'id="eval-index">80,0<' in results
     assert 'id="eval-band">Baik<' in results
     assert "Kurang contoh." not in results
     page = hr.get(results_url(course_id, "/respon"))

@@ -78,7 +78,7 @@ def test_siasn_export_csv_and_xlsx(app, cli, world, tmp_path) -> None:  # noqa: 
     assert "1 record" in result.output
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     assert [r["idRiwayat"] for r in rows] == [str(record_id)]
-    assert rows[0]["tanggalMulai"] == "04-03-2025"
+    assert rows[0]["tanggalKursus"] == "04-03-2025"
 
     book = tmp_path / "siasn.xlsx"
     result = cli.invoke(

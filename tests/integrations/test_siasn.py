@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -77,18 +80,21 @@ def test_csv_has_siasn_columns_dates_types_and_only_verified(records, world) -> 
     assert done["nipBaru"] == world.employees["pegawai"].nip
     assert done["jenisRiwayat"] == "kursus" and done["jenisDiklatId"] == "16"
     assert done["namaKursus"] == "Pelatihan SIASN-101"
-    assert done["tanggalSelesai"] == "20-05-2025" and done["tahunKursus"] == "2025"
+    assert done["tanggalSelesaiKursus"] == "20-05-2025" and done["tahunKursus"] == "2025"
     assert done["jumlahJam"] == "4" and done["statusSinkron"] == "belum_dikirim"
+    assert done["jenisKursusSertipikat"] == "T" and done["latihanStrukturalId"] == ""
 
     lead = by_id[records["diklat"]]
-    assert lead["jenisRiwayat"] == "diklat" and lead["jenisDiklatId"] == "1"
-    assert (lead["tanggalMulai"], lead["tanggalSelesai"]) == ("03-02-2025", "27-06-2025")
-    assert lead["jumlahJam"] == "2.5" and lead["nomorSertifikat"] == "PKA-77"
+    assert lead["jenisRiwayat"] == "diklat" and lead["jenisDiklatId"] == ""
+    assert (lead["tanggal"], lead["tanggalSelesai"]) == ("03-02-2025", "27-06-2025")
+    assert lead["latihanStrukturalId"] == "3" and lead["tahun"] == "2025"
+    assert lead["jumlahJam"] == "3" and lead["nomor"] == "PKA-77"  # 2.5 JP, whole hours
+    assert lead["namaKursus"] == lead["nomorSertipikat"] == ""
 
     evil = by_id[records["evil"]]
     assert evil["namaKursus"] == '\'=HYPERLINK("http://x")'
     assert evil["institusiPenyelenggara"] == "'@SUM(A1)"
-    assert evil["nomorSertifikat"] == "'-1+1"
+    assert evil["nomorSertipikat"] == "'-1+1"
 
     only_dinkes = _rows(siasn.export_bytes(siasn.Scope(2025, world.units["dinkes"].id), "csv"))
     assert {int(r["idRiwayat"]) for r in only_dinkes} == {records["completed"], records["diklat"]}
@@ -104,7 +110,7 @@ def test_xlsx_writes_strings_not_formulas(records, world) -> None:  # noqa: ANN0
     assert set(by_id) == {records["completed"], records["diklat"], records["evil"]}
     lead = by_id[records["diklat"]]
     assert lead["nipBaru"] == world.employees["pegawai"].nip  # a string: 18 digits kept
-    assert lead["tanggalMulai"] == "03-02-2025" and lead["jumlahJam"] == 2.5
+    assert lead["tanggal"] == "03-02-2025" and lead["jumlahJam"] == 3
     evil_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == records["evil"])
     name_cell = evil_row[siasn.COLUMNS.index("namaKursus")]
     assert name_cell.data_type == "s" and name_cell.value.startswith("=HYPERLINK")
@@ -140,7 +146,7 @@ def test_result_upload_updates_statuses_and_audits(records, world) -> None:  # n
 
     by_nip = siasn.preview_result(
         "hasil.csv",
-        _result("nipBaru;nomorSertifikat;status", f"{world.employees['pegawai'].nip};PKA-77;sent"),
+        _result("nipBaru;nomorSertipikat;status", f"{world.employees['pegawai'].nip};PKA-77;sent"),
     )
     assert by_nip.ok and by_nip.rows[0].record_id == records["diklat"]
     siasn.apply_result(by_nip)
@@ -180,6 +186,51 @@ def test_result_file_problems(ctx) -> None:  # noqa: ANN001
 
 def test_dates_and_hours_helpers() -> None:
     assert siasn.dmy(date(2025, 1, 9)) == "09-01-2025"
-    assert siasn.hours(Decimal("4.00")) == 4 and str(siasn.hours(Decimal("2.50"))) == "2.5"
+    assert siasn.hours(Decimal("4.00")) == 4 and siasn.hours(Decimal("2.50")) == 3
+    assert siasn.hours(Decimal("2.49")) == 2 and siasn.hours(Decimal("0.25")) == 1
     assert siasn.neutralise("\tx") == "'\tx" and siasn.neutralise("Biasa") == "Biasa"
     assert siasn.neutralise(-3) == -3
+
+
+SAMPLE = json.loads((Path(__file__).parent / "siasn_sample.json").read_text())
+
+
+def _assert_like_sample(row: dict[str, object], sample: dict[str, object]) -> None:
+    assert list(row) == list(sample)  # SIASN's own names, every one, nothing else
+    for key, value in sample.items():
+        assert type(row[key]) is type(value), key
+        if key.startswith("tanggal"):
+            assert re.fullmatch(r"\d{2}-\d{2}-\d{4}", row[key]), (key, row[key])
+
+
+def test_payloads_match_siasns_documented_sample(records) -> None:  # noqa: ANN001
+    """Each record type's payload has SIASN's field names and value types (the sample fixture),
+    and the export's header carries those names; the field list is data (KURSUS_FIELDS...)."""
+    kursus = db.session.get(LearningRecord, records["completed"])
+    diklat = db.session.get(LearningRecord, records["diklat"])
+    _assert_like_sample(siasn.payload(kursus), SAMPLE["kursus"])
+    _assert_like_sample(siasn.payload(diklat), SAMPLE["diklat"])
+    assert list(siasn.KURSUS_FIELDS) == list(SAMPLE["kursus"])
+    assert list(siasn.DIKLAT_FIELDS) == list(SAMPLE["diklat"])
+    assert {k: type(v) for k, v in SAMPLE["kursus"].items()} == siasn.KURSUS_FIELDS
+    assert {k: type(v) for k, v in SAMPLE["diklat"].items()} == siasn.DIKLAT_FIELDS
+    for field in (*SAMPLE["kursus"], *SAMPLE["diklat"]):
+        assert field in siasn.COLUMNS
+    assert "nomorSertifikat" not in siasn.COLUMNS and "tanggalMulai" not in siasn.COLUMNS
+
+    only_diklat = _rows(siasn.export_bytes(siasn.Scope(2025, kind="diklat"), "csv"))
+    assert [int(r["idRiwayat"]) for r in only_diklat] == [records["diklat"]]
+    assert list(only_diklat[0]) == [*siasn.OURS, *SAMPLE["diklat"], *siasn.SYNC]
+    only_kursus = _rows(siasn.export_bytes(siasn.Scope(2025, kind="kursus"), "csv"))
+    assert list(only_kursus[0]) == [*siasn.OURS, *SAMPLE["kursus"], *siasn.SYNC]
+    assert (
+        siasn.filename(siasn.Scope(2025, kind="diklat"), "csv") == "siasn-riwayat-diklat-2025.csv"
+    )
+
+
+def test_latihan_struktural_follows_the_programme_name() -> None:
+    assert siasn.latihan_struktural("Pelatihan Kepemimpinan Pengawas")[0] == "2"
+    assert siasn.latihan_struktural("PKA Angkatan II")[0] == "3"
+    assert siasn.latihan_struktural("Pelatihan Kepemimpinan Nasional Tingkat II")[0] == "4"
+    assert siasn.latihan_struktural("PKN Tingkat I")[0] == "5"
+    assert siasn.latihan_struktural("Diklat lain")[0] == "8"

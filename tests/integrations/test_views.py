@@ -56,6 +56,19 @@ def test_siasn_page_counts_and_downloads(app, client, world) -> None:  # noqa: A
     assert client.get("/kelola/siasn/ekspor.pdf?tahun=2025").status_code == 404
     assert client.get("/kelola/siasn/ekspor.csv?tahun=2025&opd=999999").status_code == 404
 
+    # One SIASN history at a time: its rows and only its SIASN columns, the file named so.
+    lead_only = client.get("/kelola/siasn/ekspor.csv?tahun=2025&jenis=diklat")
+    assert 'filename="siasn-riwayat-diklat-2025.csv"' in lead_only.headers["Content-Disposition"]
+    lines = lead_only.get_data().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("idRiwayat,nipBaru,nama,jenisRiwayat,latihanStrukturalId,")
+    assert "namaKursus" not in lines[0] and [line.split(",")[0] for line in lines[1:]] == [
+        str(ids["lead"])
+    ]
+    assert 'name="jenis"' in _text(client.get("/kelola/siasn?tahun=2025&jenis=diklat"))
+    # A filtered page keeps its translations (the template once rebound `_` and answered 500).
+    opd = world.units["dinkes"].id
+    assert client.get(f"/kelola/siasn?tahun=2025&status=sent&opd={opd}").status_code == 200
+
 
 def _upload(client, content: bytes, name: str = "hasil.csv"):  # noqa: ANN001, ANN202
     token = csrf_token(client, "/kelola/siasn")

@@ -251,17 +251,17 @@ def test_statistics_page_shows_summary_items_and_frequencies(app, client, world)
     url = f"/kelola/pelatihan/{course_id}/kuis/{quiz_id}/statistik"
     page = client.get(url).get_data(as_text=True)
     assert 'id="stat-count">4<' in page
-    assert 'id="stat-mean">50.00<' in page and 'id="stat-median">50.00<' in page
-    assert 'id="stat-pass">25.0%' in page  # pass mark 60: only the 100
+    assert 'id="stat-mean">50,00<' in page and 'id="stat-median">50,00<' in page
+    assert 'id="stat-pass">25,0%' in page  # pass mark 60: only the 100
     assert "semua percobaan yang sudah dinilai" in page
     assert "data:image/svg+xml;base64," in page and "Rentang nilai" in page
     row = re.search(rf'id="stat-q{choice}">(.*?)</tr>', page, re.S).group(1)
-    assert '<td class="facility">50.0</td>' in row
+    assert '<td class="facility">50,0</td>' in row
     # Sungai: [1, 1, 0, 0] against the choice [1, 0, 0, 1]: r = 0.
     row = re.search(rf'id="stat-q{short}">(.*?)</tr>', page, re.S).group(1)
-    assert '<td class="discrimination">0.00</td>' in row and 'data-hint="weak"' in row
+    assert '<td class="discrimination">0,00</td>' in row and 'data-hint="weak"' in row
     frequencies = page[page.index(f'id="frek-{choice}"') :]
-    assert "Palembang" in frequencies and "50.0%" in frequencies
+    assert "Palembang" in frequencies and "50,0%" in frequencies
     assert "Musi" in page[page.index(f'id="frek-{short}"') :]
     first = client.get(f"{url}?attempts=first").get_data(as_text=True)
     assert 'id="stat-count">3<' in first and "percobaan pertama" in first

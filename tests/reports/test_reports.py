@@ -262,7 +262,9 @@ def test_opd_admin_cannot_reach_another_department(app, client, world, data) -> 
 
 def test_supervisor_sees_only_the_team(app, client, world, data) -> None:  # noqa: ANN001
     login(client, "atasan")
-    body = client.get(f"/laporan/jp-compliance.csv?tahun={YEAR}").get_data(as_text=True)
+    body = client.get(f"/laporan/jp-compliance.csv?tahun={YEAR}&dialek=standar").get_data(
+        as_text=True
+    )
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
     with app.app_context():
         team = set(
@@ -291,7 +293,7 @@ def test_export_job_is_only_for_its_owner(app, client, world, data) -> None:  # 
 
 def test_csv_has_bom_headers_and_neutralised_cells(client, world, data) -> None:  # noqa: ANN001
     login(client, "bkpsdm")
-    response = client.get("/laporan/completions.csv")
+    response = client.get("/laporan/completions.csv?dialek=standar")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -431,6 +433,14 @@ def test_cli_writes_each_format(app, world, data, tmp_path) -> None:  # noqa: AN
     )
     assert result.exit_code == 0
     assert "Pegawai DISDIK" not in out.read_text(encoding="utf-8-sig")
+    semicolons = tmp_path / "excel-id.csv"
+    result = runner.invoke(
+        reports_cli,
+        ["export", "completions", "--format", "csv", "--out", str(semicolons)]
+        + ["--dialect", "excel-id"],
+    )
+    assert result.exit_code == 0, result.output
+    assert semicolons.read_text(encoding="utf-8-sig").startswith("NIP;Nama;")
 
 
 @pytest.mark.parametrize(
@@ -447,3 +457,29 @@ def test_cli_bad_input_fails_with_reason(app, world, tmp_path, args, reason) -> 
     result = runner.invoke(reports_cli, ["export", *args, "--out", str(tmp_path / "x")])
     assert result.exit_code != 0
     assert reason in result.output
+
+
+def test_csv_speaks_indonesian_excel_by_default_and_says_so(client, world, data) -> None:  # noqa: ANN001
+    """Indonesian Excel opens CSV with `;` and a decimal comma: the Indonesian UI's default, named
+    in the file; the standard dialect on request (and for English readers)."""
+    login(client, "bkpsdm")
+    page = client.get("/laporan/completions").get_data(as_text=True)
+    assert "dialek=excel-id" in page and "dialek=standar" in page
+    response = client.get("/laporan/completions.csv?tahun=" + str(YEAR))
+    assert (
+        f'filename="laporan-completions-{YEAR}-excel-id.csv"'
+        in (response.headers["Content-Disposition"])
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True)[1:]), delimiter=";"))
+    assert rows[0][:2] == ["NIP", "Nama"] and len(rows) > 1
+    jp = [r[6] for r in rows[1:]]
+    assert all(re.fullmatch(r"\d+(,\d+)?", v) for v in jp), jp
+    assert any("," in v for v in jp)  # some JP has decimals: written with a comma
+    standard = client.get(f"/laporan/completions.csv?tahun={YEAR}&dialek=standar")
+    assert f'filename="laporan-completions-{YEAR}.csv"' in (standard.headers["Content-Disposition"])
+    std_rows = list(csv.reader(io.StringIO(standard.get_data(as_text=True)[1:])))
+    assert [r[6] for r in std_rows[1:]] == [v.replace(",", ".") for v in jp]
+    token = csrf_token(client, "/laporan/completions")
+    client.post("/bahasa", data={"lang": "en", "csrf_token": token})
+    english = client.get(f"/laporan/completions.csv?tahun={YEAR}")
+    assert f'filename="laporan-completions-{YEAR}.csv"' in english.headers["Content-Disposition"]
