@@ -284,15 +284,15 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     dialog.wait_for()
     assert "Masih ada 6 dari 8 soal yang belum dijawab." in dialog.inner_text()
     assert dialog.get_by_role("link").all_inner_texts() == [f"Soal {n}" for n in range(3, 9)]
-    focused = page.evaluate("document.activeElement.id")
-    assert focused == "quiz-confirm-back"  # the safe choice has the keyboard
+    # The safe choice has the keyboard.
+    page.wait_for_function("document.activeElement.id === 'quiz-confirm-back'")
     axe_check("quiz submit confirmation")
     _viewport_shot(page, "66-quiz-phone-confirm-dialog")
 
     # Escape closes it, nothing submitted, the keyboard is back on the submit button.
     page.keyboard.press("Escape")
+    page.wait_for_function("document.activeElement.id === 'quiz-submit'")
     assert not dialog.is_visible()
-    assert page.evaluate("document.activeElement.id") == "quiz-submit"
     assert page.url.endswith(f"/kuis/percobaan/{attempt_id}")
 
     # From the dialog straight to an unanswered question, answered with the keyboard.
@@ -300,7 +300,8 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     dialog.wait_for()
     dialog.get_by_role("link", name="Soal 3").click()
     assert not dialog.is_visible()
-    assert page.evaluate("document.activeElement.name") == f"q{ids[2]}"
+    page.wait_for_function(f"document.activeElement.name === 'q{ids[2]}'")  # after 'close'
+
     page.keyboard.press("Space")
     page.locator("#quiz-status[data-state=saved]").wait_for()
     assert page.locator("#quiz-answered").inner_text() == "3"
