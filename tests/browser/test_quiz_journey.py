@@ -227,6 +227,11 @@ def _viewport_shot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def _focused(page, attribute: str = "id") -> str:  # noqa: ANN001
+    """The focused element's id (page.wait_for_function would eval under the page's CSP)."""
+    return page.evaluate(f"document.activeElement && document.activeElement.{attribute}")
+
+
 def _bar_in_view(page) -> dict:  # noqa: ANN001
     return page.evaluate(
         """() => {
@@ -267,7 +272,7 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     # Scrolled far down, the time, the count and the save status are still on screen.
     page.locator(f"#soal-{ids[6]}").scroll_into_view_if_needed()
     page.mouse.wheel(0, 1500)
-    page.wait_for_function("window.scrollY > 1000")
+    assert _wait_for(lambda: page.evaluate("window.scrollY") > 1000)
     box = _bar_in_view(page)
     assert box["scrolled"] > 1000
     assert -1 <= box["top"] <= 1, box  # stuck to the top of the screen
@@ -285,13 +290,13 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     assert "Masih ada 6 dari 8 soal yang belum dijawab." in dialog.inner_text()
     assert dialog.get_by_role("link").all_inner_texts() == [f"Soal {n}" for n in range(3, 9)]
     # The safe choice has the keyboard.
-    page.wait_for_function("document.activeElement.id === 'quiz-confirm-back'")
+    assert _wait_for(lambda: _focused(page) == "quiz-confirm-back")
     axe_check("quiz submit confirmation")
     _viewport_shot(page, "66-quiz-phone-confirm-dialog")
 
     # Escape closes it, nothing submitted, the keyboard is back on the submit button.
     page.keyboard.press("Escape")
-    page.wait_for_function("document.activeElement.id === 'quiz-submit'")
+    assert _wait_for(lambda: _focused(page) == "quiz-submit")
     assert not dialog.is_visible()
     assert page.url.endswith(f"/kuis/percobaan/{attempt_id}")
 
@@ -300,7 +305,7 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     dialog.wait_for()
     dialog.get_by_role("link", name="Soal 3").click()
     assert not dialog.is_visible()
-    page.wait_for_function(f"document.activeElement.name === 'q{ids[2]}'")  # after 'close'
+    assert _wait_for(lambda: _focused(page, "name") == f"q{ids[2]}")  # after 'close'
 
     page.keyboard.press("Space")
     page.locator("#quiz-status[data-state=saved]").wait_for()
@@ -311,7 +316,7 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     dialog.wait_for()
     assert "Masih ada 5 dari 8 soal" in dialog.inner_text()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "quiz-confirm-go"
+    assert _wait_for(lambda: _focused(page) == "quiz-confirm-go")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/kuis/percobaan/{attempt_id}/hasil")
     assert page.locator("#attempt-status").inner_text() == "Sudah dinilai"
