@@ -360,3 +360,19 @@ def test_a_cleared_answer_counts_as_unanswered(ctx, world) -> None:  # noqa: ANN
     assert not svc.is_answered([])
     assert not svc.is_answered({"0": ""})
     assert svc.is_answered(0) and svc.is_answered(False) and svc.is_answered({"0": "Sumsel"})
+
+
+def test_one_question_per_page_counts_the_other_pages_too(app, client, three) -> None:  # noqa: ANN001
+    with app.app_context():
+        db.session.get(Quiz, three["quiz"]).one_per_page = True
+        db.session.commit()
+    login(client, "pegawai")
+    intro = client.get(f"/kuis/{three['quiz']}").get_data(as_text=True)
+    assert re.search(r'id="quiz-review-when">Setelah kesempatan terakhir', intro)
+    url, token = _start(client, three)  # the first question answered
+    page = client.get(f"{url}?soal=1").get_data(as_text=True)
+    assert 'data-others="2,3"' in page and re.search(r'id="quiz-answered">1</span>/3', page)
+    assert 'data-others="3"' in client.get(f"{url}?soal=2").get_data(as_text=True)
+    client.post(f"{url}/kumpulkan", data={"csrf_token": token})
+    confirm = client.get(f"{url}/konfirmasi").get_data(as_text=True)
+    assert f'href="{url}?soal=2">Soal 2<' in confirm and f'href="{url}?soal=3">Soal 3<' in confirm
