@@ -5,7 +5,9 @@ quiz or attempt (404), then check that the signed-in employee is enrolled in the
 or owns the attempt (403). Any learner request that touches an overdue attempt submits it
 first, so the clock is enforced even without the periodic sweep. The review of an attempt (the
 learner's answers, marks, correct answers and feedback) is built only once ``review_allowed``
-says so; before that no answer key or feedback reaches the page.
+says so; before that no answer key or feedback reaches the page. A submit that leaves questions
+unanswered is confirmed first: in a dialog (quiz.js), and on the server, which sends an unconfirmed
+one to a confirmation page, so it holds without JavaScript too.
 """
 
 from __future__ import annotations
