@@ -42,6 +42,7 @@ HIDDEN = {
     ("quizzes.attempt_save", "POST"),
     ("quizzes.attempt_submit", "POST"),
     ("quizzes.attempt_result", "GET"),
+    ("quizzes.attempt_confirm", "GET"),
 }
 
 
