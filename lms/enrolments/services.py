@@ -303,7 +303,7 @@ def status_label(status: str) -> str:
 def notify(user_id: int, message: str, link: str = "") -> None:
     """An in-app notification; e-mail goes out through ``lms.notifications`` when configured."""
     db.session.add(Notification(user_id=user_id, message=message, link=link))
-    from lms.notifications import send_mail_later
+    from lms.notifications.mail import send_mail_later
 
     send_mail_later(user_id, message, link)
 

@@ -316,7 +316,7 @@ def notifications():  # noqa: ANN201
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = workflow.notifications_for(current_user, page)
     return render_template(
-        "enrolments/notifications.html",
+        "notifications/list.html",
         rows=rows,
         total=total,
         unread=workflow.unread_count(current_user),

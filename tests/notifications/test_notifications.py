@@ -258,7 +258,7 @@ def test_a_line_break_in_a_title_never_reaches_a_mail_header(app, world, smtp_se
 
 
 def test_header_text_is_one_bounded_line() -> None:
-    from lms.notifications import header_text
+    from lms.notifications.mail import header_text
 
     assert header_text("a\r\nb\tc\x00d\u2028e") == "a b c d e"
     long = header_text("x" * 500, limit=50)

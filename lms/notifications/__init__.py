@@ -1,0 +1,1 @@
+"""Notifications: the in-app list with its bell, and the e-mail that follows each one."""
