@@ -190,7 +190,7 @@ def withdraw(record: LearningRecord) -> None:
 def review(record: LearningRecord, by: User, approve: bool, reason: str = "") -> None:
     """Verify or reject a pending outside record (reason required to reject); audited."""
     from lms.auth.services import audit
-    from lms.enrolments.services import notify
+    from lms.notifications.services import notify
 
     if not editable(record):
         raise CareerError(_("Catatan ini tidak sedang menunggu verifikasi."))
@@ -498,7 +498,7 @@ def _user_of(employee_id: int | None) -> int | None:
 
 
 def submit_plan(plan: DevelopmentPlan) -> None:
-    from lms.enrolments.services import notify
+    from lms.notifications.services import notify
 
     _editable_or_refuse(plan)
     if not plan.activities:
@@ -529,7 +529,7 @@ def is_direct_supervisor(user: User, plan: DevelopmentPlan) -> bool:
 def decide_plan(plan: DevelopmentPlan, by: User, agree: bool, comment: str = "") -> None:
     """The direct supervisor agrees the plan or returns it with comments (required)."""
     from lms.auth.services import audit
-    from lms.enrolments.services import notify
+    from lms.notifications.services import notify
 
     if not is_direct_supervisor(by, plan):
         raise CareerError(_("Hanya atasan langsung yang dapat memutuskan rencana ini."))

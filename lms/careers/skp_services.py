@@ -435,7 +435,7 @@ def _user_of(employee_id: int | None) -> int | None:
 
 
 def _notify(employee_id: int | None, message: str, link: str) -> None:
-    from lms.enrolments.services import notify
+    from lms.notifications.services import notify
 
     user_id = _user_of(employee_id)
     if user_id is not None:

@@ -246,7 +246,7 @@ def _after_completion(completion: Completion, actor: User | None) -> None:
     emit("completion.created", completion, certificate.number if certificate else None)
     user_id = db.session.scalar(select(User.id).where(User.employee_id == completion.employee_id))
     if user_id is not None:
-        from lms.enrolments.services import notify
+        from lms.notifications.services import notify
 
         notify(
             user_id,

@@ -37,6 +37,7 @@ from lms.enrolments.models import (
 )
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.services import notify
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
 from lms.permissions import Capability, can
 
@@ -515,7 +516,7 @@ def _notify_member(member: CohortMember) -> None:
         "withdrawn": _("Keikutsertaan Anda di %(t)s dibatalkan.", t=title),
     }
     if member.status in messages:
-        enrolments.notify(user_id, messages[member.status], f"/program/{cohort.programme.code}")
+        notify(user_id, messages[member.status], f"/program/{cohort.programme.code}")
 
 
 def _place(member: CohortMember, actor: User | None) -> None:
@@ -599,7 +600,7 @@ def _notify_approver(member: CohortMember) -> None:
         select(User.id).where(User.employee_id == member.employee.supervisor_id)
     )
     if supervisor_user is not None:
-        enrolments.notify(
+        notify(
             supervisor_user,
             _(
                 "%(name)s diusulkan mengikuti %(c)s dan menunggu persetujuan Anda.",

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.db import utcnow
-from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.enrolments.models import Approval, Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.services import notify
 from lms.org.models import Employee
 from lms.permissions import Capability, can, unit_in_scope
 
@@ -298,14 +299,6 @@ def status_label(status: str) -> str:
         "withdrawn": _("dibatalkan"),
         "rejected": _("ditolak"),
     }.get(status, status)
-
-
-def notify(user_id: int, message: str, link: str = "") -> None:
-    """An in-app notification; e-mail goes out through ``lms.notifications`` when configured."""
-    db.session.add(Notification(user_id=user_id, message=message, link=link))
-    from lms.notifications.mail import send_mail_later
-
-    send_mail_later(user_id, message, link)
 
 
 def _notify_enrolment(enrolment: Enrolment) -> None:

@@ -12,8 +12,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from lms.db import utcnow
-from lms.enrolments.models import Notification
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee
 from tests.conftest import csrf_token, login
 from tests.enrolments.conftest import pending_approval_id
