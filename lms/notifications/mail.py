@@ -1,10 +1,11 @@
 """E-mail for notifications: sent over SMTP when ``LMS_SMTP_HOST`` is set, logged otherwise.
 
-Mail leaves only after the request's transaction commits, so a rolled-back action sends nothing,
-and a mail that cannot leave (SMTP down, an address refused, a malformed header) is logged and
-dropped: the request's work is already saved, so it must not answer with an error. Text that goes
-into a header (a course title in the subject) is flattened to one line first, so a line break in a
-title can neither break the message nor add a header of its own (``Bcc:``).
+Mail leaves only after the request's transaction commits (``lms.tasks.after_commit``: a Celery
+worker with a broker, in-process right after the request without one), so a rolled-back action
+sends nothing, and a mail that cannot leave (SMTP down, an address refused, a malformed header)
+is logged and dropped: the request's work is already saved, so it must not answer with an error.
+Text that goes into a header (a course title in the subject) is flattened to one line first, so a
+line break in a title can neither break the message nor add a header of its own (``Bcc:``).
 """
 
 from __future__ import annotations
@@ -12,33 +13,14 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, g, has_app_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from celery import shared_task
+from flask import current_app
+from sqlalchemy import select
 
+from lms.auth.models import User
 from lms.extensions import db
-
-
-def send_mail_later(user_id: int, message: str, link: str = "") -> None:
-    if not has_app_context():
-        return
-    queue = g.setdefault("_mail_queue", [])
-    queue.append((user_id, message, link))
-
-
-def _recipient(user_id: int) -> str:
-    from lms.auth.models import User
-    from lms.org.models import Employee
-
-    row = db.session.execute(
-        select(User.email, Employee.email)
-        .outerjoin(Employee, User.employee_id == Employee.id)
-        .where(User.id == user_id)
-    ).first()
-    if row is None:
-        return ""
-    return row[0] or row[1] or ""
-
+from lms.notifications.models import Notification
+from lms.org.models import Employee
 
 #: Longest subject sent; a longer one (a very long course title) is cut with an ellipsis.
 SUBJECT_MAX = 200
@@ -67,48 +49,26 @@ def send_mail(to: str, subject: str, body: str) -> None:
         smtp.send_message(msg)
 
 
-def _resolve_queue() -> None:
-    """Before commit (SQL still allowed): turn queued user ids into ready messages."""
-    queue = g.pop("_mail_queue", [])
-    if not queue:
-        return
+@shared_task(name="notifications.send_mail")
+def send_notification_mail(notification_id: int) -> bool:
+    """Mail one committed notification to its account's address (the account's own, else the
+    employee record's); returns whether a message went out. Never raises: see the docstring."""
+    row = db.session.execute(
+        select(Notification.message, Notification.link, User.email, Employee.email)
+        .join(User, User.id == Notification.user_id)
+        .outerjoin(Employee, User.employee_id == Employee.id)
+        .where(Notification.id == notification_id)
+    ).first()
+    if row is None:
+        return False
+    message, link, account_email, employee_email = row
+    to = account_email or employee_email or ""
+    if not to:
+        return False
     base = current_app.config["BASE_URL"]
-    ready = g.setdefault("_mail_ready", [])
-    for user_id, message, link in queue:
-        to = _recipient(user_id)
-        if to:
-            ready.append((to, f"Akademi ASN: {message}", f"{message}\n\n{base}{link}\n"))
-
-
-def _send_ready() -> None:
-    for to, subject, body in g.pop("_mail_ready", []):
-        try:
-            send_mail(to, subject, body)
-        except Exception:  # noqa: BLE001 - the work is committed: a mail failure must not undo the answer
-            current_app.logger.exception("could not send mail to %r", to)
-
-
-@event.listens_for(Session, "before_commit")
-def _before_commit(session) -> None:  # noqa: ANN001
-    # Savepoints (begin_nested) fire these events too: only the outer transaction counts.
-    if session.in_nested_transaction():
-        return
-    if has_app_context() and g.get("_mail_queue"):
-        _resolve_queue()
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session) -> None:  # noqa: ANN001
-    if session.in_nested_transaction():
-        return
-    if has_app_context() and g.get("_mail_ready"):
-        _send_ready()
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session) -> None:  # noqa: ANN001
-    if session.in_nested_transaction():
-        return
-    if has_app_context():
-        g.pop("_mail_queue", None)
-        g.pop("_mail_ready", None)
+    try:
+        send_mail(to, f"Akademi ASN: {message}", f"{message}\n\n{base}{link}\n")
+    except Exception:  # the work is committed: a mail failure must not undo the answer
+        current_app.logger.exception("could not send mail to %r", to)
+        return False
+    return True

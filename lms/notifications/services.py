@@ -13,14 +13,17 @@ from sqlalchemy import update
 from lms.auth.models import User
 from lms.db import utcnow
 from lms.extensions import db
-from lms.notifications.mail import send_mail_later
+from lms.notifications.mail import send_notification_mail
 from lms.notifications.models import Notification
+from lms.tasks import after_commit
 
 
 def notify(user_id: int, message: str, link: str = "") -> None:
-    """An in-app notification for an account; e-mail follows when configured."""
-    db.session.add(Notification(user_id=user_id, message=message, link=link))
-    send_mail_later(user_id, message, link)
+    """An in-app notification for an account; its e-mail leaves once the transaction commits."""
+    notification = Notification(user_id=user_id, message=message, link=link)
+    db.session.add(notification)
+    db.session.flush()  # the id the mail task reads the committed row by
+    after_commit(send_notification_mail, notification.id)
 
 
 def mark_read(user: User, notification_id: int | None = None, now: datetime | None = None) -> int:

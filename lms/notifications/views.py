@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +15,7 @@ from lms.notifications.forms import MarkReadForm
 
 @bp.route("/pemberitahuan")
 @login_required
-def index():  # noqa: ANN201
+def index() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = queries.notifications_for(current_user, page)
     return render_template(
@@ -30,7 +31,7 @@ def index():  # noqa: ANN201
 
 @bp.route("/pemberitahuan/tandai-dibaca", methods=["POST"])
 @login_required
-def mark_read():  # noqa: ANN201
+def mark_read() -> ResponseReturnValue:
     form = MarkReadForm()
     if not form.validate_on_submit():
         abort(400)
