@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, s
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User, UserRole
+from lms.auth.queries import user_id_of_employee
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments import services
 from lms.enrolments.models import Approval, Enrolment
@@ -139,13 +140,8 @@ def decider_ids(approval: Approval) -> list[int]:
     if approval.step == "supervisor":
         if employee.supervisor_id is None:
             return []
-        return list(
-            db.session.scalars(
-                select(User.id).where(
-                    User.employee_id == employee.supervisor_id, User.active.is_(True)
-                )
-            )
-        )
+        user_id = user_id_of_employee(employee.supervisor_id, active_only=True)
+        return [] if user_id is None else [user_id]
     unit = employee.unit or db.session.get(Unit, employee.unit_id)
     admin_unit = aliased(Unit)
     return list(
@@ -183,7 +179,7 @@ def notify_deciders(enrolment: Enrolment) -> None:
         n=employee.display_name,
     )
     for user_id in decider_ids(step):
-        notify(user_id, message, f"/pendaftaran/persetujuan/{step.id}")
+        notify(user_id, message, "enrolments.approval", approval_id=step.id)
 
 
 # --- approval queues ------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_outside_a_request_the_mail_leaves_when_the_queue_runs(app, world, smtp_
     """A CLI command or a worker: no request, the same queue, run by ``run_ready``."""
     user_id = _give_address(app, world)
     with app.app_context():
-        notify(user_id, "Pesan dari tugas terjadwal", "/sertifikat")
+        notify(user_id, "Pesan dari tugas terjadwal", "certificates.my_certificates")
         assert run_ready() == 0  # not committed yet: nothing may leave
         db.session.commit()
         assert run_ready() == 1
