@@ -188,6 +188,7 @@ VIEW_MODULES = (
     "courses.category_views",
     "enrolments.views",
     "enrolments.cohort_views",
+    "notifications.views",
     "learning.views",
     "quizzes.bank_views",
     "quizzes.quiz_views",
@@ -226,6 +227,7 @@ def _register_blueprints(app: Flask) -> None:
         "org",
         "courses",
         "enrolments",
+        "notifications",
         "quizzes",
         "completion",
         "evaluations",
@@ -255,6 +257,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.integrations import bp as integrations_bp
     from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
+    from lms.notifications import bp as notifications_bp
     from lms.org import bp as org_bp
     from lms.quizzes import bp as quizzes_bp
     from lms.reports import bp as reports_bp
@@ -271,6 +274,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
     app.register_blueprint(enrolments_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -333,7 +337,7 @@ def _register_template_helpers(app: Flask) -> None:
         if not current_user.is_authenticated:
             return 0
         if "_unread" not in g:
-            from lms.enrolments.workflow import unread_count
+            from lms.notifications.queries import unread_count
 
             g._unread = unread_count(current_user)
         return g._unread

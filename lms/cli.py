@@ -240,8 +240,10 @@ def register_cli(app: Flask) -> None:
     def quiz_sweep() -> None:
         """Submit every attempt whose time is up (run from cron or Celery beat)."""
         from lms.quizzes.attempts import sweep_and_commit
+        from lms.tasks import run_ready
 
         click.echo(f"{sweep_and_commit()} attempt(s) submitted")
+        run_ready()  # completions it caused: certificate PDFs, outbox, mail (no broker configured)
 
     from lms.completion.cli import completions
     from lms.integrations.cli import register_cli as register_integrations_cli

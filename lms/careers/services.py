@@ -33,6 +33,7 @@ from lms.db import utcnow
 from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.services import notify_employee
 from lms.org.models import Employee, JenisDiklat
 
 JP_MAX = Decimal(2000)
@@ -190,7 +191,6 @@ def withdraw(record: LearningRecord) -> None:
 def review(record: LearningRecord, by: User, approve: bool, reason: str = "") -> None:
     """Verify or reject a pending outside record (reason required to reject); audited."""
     from lms.auth.services import audit
-    from lms.enrolments.services import notify
 
     if not editable(record):
         raise CareerError(_("Catatan ini tidak sedang menunggu verifikasi."))
@@ -211,18 +211,16 @@ def review(record: LearningRecord, by: User, approve: bool, reason: str = "") ->
         before,
         after,
     )
-    user_id = db.session.scalar(select(User.id).where(User.employee_id == record.employee_id))
-    if user_id is not None:
-        message = (
-            _(
-                "Catatan %(n)s diverifikasi; %(jp)s JP masuk perhitungan.",
-                n=record.name,
-                jp=f"{record.jp:g}",
-            )
-            if approve
-            else _("Catatan %(n)s ditolak: %(r)s", n=record.name, r=reason)
+    message = (
+        _(
+            "Catatan %(n)s diverifikasi; %(jp)s JP masuk perhitungan.",
+            n=record.name,
+            jp=f"{record.jp:g}",
         )
-        notify(user_id, message, "/riwayat")
+        if approve
+        else _("Catatan %(n)s ditolak: %(r)s", n=record.name, r=reason)
+    )
+    notify_employee(record.employee_id, message, "careers.records")
     db.session.flush()
 
 
@@ -491,15 +489,7 @@ def remove_activity(activity: PlanActivity) -> None:
     db.session.flush()
 
 
-def _user_of(employee_id: int | None) -> int | None:
-    if employee_id is None:
-        return None
-    return db.session.scalar(select(User.id).where(User.employee_id == employee_id))
-
-
 def submit_plan(plan: DevelopmentPlan) -> None:
-    from lms.enrolments.services import notify
-
     _editable_or_refuse(plan)
     if not plan.activities:
         raise CareerError(_("Tambahkan paling sedikit satu kegiatan sebelum mengajukan rencana."))
@@ -508,17 +498,16 @@ def submit_plan(plan: DevelopmentPlan) -> None:
         raise CareerError(_("Anda belum memiliki atasan langsung; hubungi admin kepegawaian."))
     plan.status = "submitted"
     plan.submitted_at = utcnow()
-    user_id = _user_of(supervisor_id)
-    if user_id is not None:
-        notify(
-            user_id,
-            _(
-                "%(n)s mengajukan rencana pengembangan kompetensi %(y)s.",
-                n=plan.employee.display_name,
-                y=plan.year,
-            ),
-            f"/tim/rencana/{plan.id}",
-        )
+    notify_employee(
+        supervisor_id,
+        _(
+            "%(n)s mengajukan rencana pengembangan kompetensi %(y)s.",
+            n=plan.employee.display_name,
+            y=plan.year,
+        ),
+        "careers.team_plan",
+        dev_plan_id=plan.id,
+    )
     db.session.flush()
 
 
@@ -529,7 +518,6 @@ def is_direct_supervisor(user: User, plan: DevelopmentPlan) -> bool:
 def decide_plan(plan: DevelopmentPlan, by: User, agree: bool, comment: str = "") -> None:
     """The direct supervisor agrees the plan or returns it with comments (required)."""
     from lms.auth.services import audit
-    from lms.enrolments.services import notify
 
     if not is_direct_supervisor(by, plan):
         raise CareerError(_("Hanya atasan langsung yang dapat memutuskan rencana ini."))
@@ -554,14 +542,10 @@ def decide_plan(plan: DevelopmentPlan, by: User, agree: bool, comment: str = "")
         before,
         {"status": plan.status, "comment": comment},
     )
-    user_id = _user_of(plan.employee_id)
-    if user_id is not None:
-        message = (
-            _("Atasan menyetujui rencana pengembangan kompetensi %(y)s Anda.", y=plan.year)
-            if agree
-            else _(
-                "Rencana pengembangan kompetensi %(y)s dikembalikan: %(c)s", y=plan.year, c=comment
-            )
-        )
-        notify(user_id, message, "/rencana")
+    message = (
+        _("Atasan menyetujui rencana pengembangan kompetensi %(y)s Anda.", y=plan.year)
+        if agree
+        else _("Rencana pengembangan kompetensi %(y)s dikembalikan: %(c)s", y=plan.year, c=comment)
+    )
+    notify_employee(plan.employee_id, message, "careers.plan")
     db.session.flush()

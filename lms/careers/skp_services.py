@@ -35,6 +35,7 @@ from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
 from lms.indonesian import MONTHS, local_date, local_today, tanggal
+from lms.notifications.services import notify_employee
 from lms.org.models import EVALUATION_PERIODS, Employee, Instansi, Unit
 from lms.org.services import opd_of
 from lms.org.signals import Position, position_changed
@@ -329,7 +330,7 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
     db.session.add(new)
     db.session.flush()
     if ended_by_change(period) and period.appraiser_id is not None:
-        _notify(
+        notify_employee(
             period.appraiser_id,
             _(
                 "SKP %(y)s %(n)s ditutup per %(d)s karena %(r)s. Periode yang sudah berakhir "
@@ -339,9 +340,10 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
                 d=tanggal(on),
                 r=CHANGE_REASON_LABELS[reason],
             ),
-            f"/tim/kinerja/{period.id}",
+            "careers.team_skp_period",
+            skp_period_id=period.id,
         )
-    _notify(
+    notify_employee(
         employee.id,
         _(
             "Karena %(r)s per %(d)s, SKP %(y)s untuk jabatan sebelumnya ditutup. Susun SKP "
@@ -350,7 +352,7 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
             d=tanggal(on),
             y=on.year,
         ),
-        "/kinerja",
+        "careers.skp_my",
     )
     return new
 
@@ -429,20 +431,6 @@ def remove_target(target: SkpTarget) -> None:
     db.session.flush()
 
 
-def _user_of(employee_id: int | None) -> int | None:
-    if employee_id is None:
-        return None
-    return db.session.scalar(select(User.id).where(User.employee_id == employee_id))
-
-
-def _notify(employee_id: int | None, message: str, link: str) -> None:
-    from lms.enrolments.services import notify
-
-    user_id = _user_of(employee_id)
-    if user_id is not None:
-        notify(user_id, message, link)
-
-
 def submit_period(period: SkpPeriod) -> None:
     """The employee sends the planned work results to the direct supervisor."""
     _editable_or_refuse(period)
@@ -456,14 +444,15 @@ def submit_period(period: SkpPeriod) -> None:
     period.status = "submitted"
     period.submitted_at = utcnow()
     period.appraiser_id = supervisor_id
-    _notify(
+    notify_employee(
         supervisor_id,
         _(
             "%(n)s mengajukan SKP %(y)s untuk disepakati.",
             n=period.employee.display_name,
             y=period.year,
         ),
-        f"/tim/kinerja/{period.id}",
+        "careers.team_skp_period",
+        skp_period_id=period.id,
     )
     db.session.flush()
 
@@ -518,12 +507,12 @@ def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -
         before,
         {"status": period.status, "comment": comment},
     )
-    _notify(
+    notify_employee(
         period.employee_id,
         _("Atasan menyepakati SKP %(y)s Anda.", y=period.year)
         if agree
         else _("SKP %(y)s Anda dikembalikan: %(c)s", y=period.year, c=comment),
-        "/kinerja",
+        "careers.skp_my",
     )
     db.session.flush()
 
@@ -697,14 +686,15 @@ def evaluate(
         None,
         {"hasil_kerja": hasil.value, "perilaku": perilaku.value, "predikat": result.value},
     )
-    _notify(
+    notify_employee(
         period.employee_id,
         _(
             "Atasan memberikan evaluasi kinerja %(l)s: %(p)s.",
             l=slot.label,
             p=PREDIKAT_LABELS[result.value],
         ),
-        f"/kinerja/evaluasi/{evaluation.id}",
+        "careers.skp_evaluation",
+        skp_evaluation_id=evaluation.id,
     )
     db.session.flush()
     return evaluation
@@ -739,10 +729,10 @@ def add_feedback(period: SkpPeriod, by: User, kind: str, note: str) -> SkpFeedba
         raise RecordInvalid(errors)
     item = SkpFeedback(period_id=period.id, author_id=by.employee_id, kind=kind, note=note)
     db.session.add(item)
-    _notify(
+    notify_employee(
         period.employee_id,
         _("Atasan memberi umpan balik pada SKP %(y)s Anda.", y=period.year),
-        "/kinerja",
+        "careers.skp_my",
     )
     db.session.flush()
     return item

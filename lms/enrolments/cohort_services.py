@@ -37,6 +37,7 @@ from lms.enrolments.models import (
 )
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.services import notify_employee
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
 from lms.permissions import Capability, can
 
@@ -502,9 +503,6 @@ def _enrol_courses(member: CohortMember, actor: User | None) -> list[Enrolment]:
 
 
 def _notify_member(member: CohortMember) -> None:
-    user_id = db.session.scalar(select(User.id).where(User.employee_id == member.employee_id))
-    if user_id is None:
-        return
     cohort = member.cohort
     title = f"{cohort.programme.title}, {cohort.name}"
     messages = {
@@ -515,7 +513,12 @@ def _notify_member(member: CohortMember) -> None:
         "withdrawn": _("Keikutsertaan Anda di %(t)s dibatalkan.", t=title),
     }
     if member.status in messages:
-        enrolments.notify(user_id, messages[member.status], f"/program/{cohort.programme.code}")
+        notify_employee(
+            member.employee_id,
+            messages[member.status],
+            "enrolments.programme",
+            programme_code=cohort.programme.code,
+        )
 
 
 def _place(member: CohortMember, actor: User | None) -> None:
@@ -595,19 +598,15 @@ def _notify_approver(member: CohortMember) -> None:
     step = pending_step(member)
     if step is None or step.step != "supervisor":
         return
-    supervisor_user = db.session.scalar(
-        select(User.id).where(User.employee_id == member.employee.supervisor_id)
+    notify_employee(
+        member.employee.supervisor_id,
+        _(
+            "%(name)s diusulkan mengikuti %(c)s dan menunggu persetujuan Anda.",
+            name=member.employee.display_name,
+            c=member.cohort.name,
+        ),
+        "enrolments.cohort_approvals",
     )
-    if supervisor_user is not None:
-        enrolments.notify(
-            supervisor_user,
-            _(
-                "%(name)s diusulkan mengikuti %(c)s dan menunggu persetujuan Anda.",
-                name=member.employee.display_name,
-                c=member.cohort.name,
-            ),
-            "/angkatan/persetujuan",
-        )
 
 
 def pending_step(member: CohortMember) -> Approval | None:

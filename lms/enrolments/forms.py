@@ -1,4 +1,4 @@
-"""Forms for nominations, approval decisions, bulk enrolment and notifications."""
+"""Forms for nominations, approval decisions and bulk enrolment."""
 
 from __future__ import annotations
 
@@ -83,7 +83,3 @@ class BulkConfirmForm(AppForm):
     golongan = HiddenField()
     nips = HiddenField()
     digest = HiddenField(validators=[DataRequired()])
-
-
-class MarkReadForm(AppForm):
-    notification_id = HiddenField()

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.db import utcnow
-from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.enrolments.models import Approval, Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.services import notify_employee
 from lms.org.models import Employee
 from lms.permissions import Capability, can, unit_in_scope
 
@@ -300,22 +301,11 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def notify(user_id: int, message: str, link: str = "") -> None:
-    """An in-app notification; e-mail goes out through ``lms.notifications`` when configured."""
-    db.session.add(Notification(user_id=user_id, message=message, link=link))
-    from lms.notifications import send_mail_later
-
-    send_mail_later(user_id, message, link)
-
-
 def _notify_enrolment(enrolment: Enrolment) -> None:
     if enrolment.status == "nominated":
         from lms.enrolments.workflow import notify_deciders  # whoever decides the next step
 
         notify_deciders(enrolment)
-    user_id = db.session.scalar(select(User.id).where(User.employee_id == enrolment.employee_id))
-    if user_id is None:
-        return
     course = enrolment.course or db.session.get(Course, enrolment.course_id)
     title = course.published_version.title if course.published_version else course.code
     messages = {
@@ -325,4 +315,6 @@ def _notify_enrolment(enrolment: Enrolment) -> None:
         "rejected": _("Usulan pelatihan %(t)s ditolak.", t=title),
     }
     if enrolment.status in messages:
-        notify(user_id, messages[enrolment.status], f"/pelatihan/{course.code}")
+        notify_employee(
+            enrolment.employee_id, messages[enrolment.status], "courses.course", code=course.code
+        )

@@ -1,4 +1,4 @@
-"""Nominations, the approval queue, HR bulk enrolment, notifications and dashboard sections.
+"""Nominations, the approval queue, HR bulk enrolment and dashboard sections.
 
 Self-enrolment and withdrawal live on the course page (``lms.courses.views``); these screens
 cover the workflows where someone else decides or acts for the employee.
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from lms.courses.models import Course
@@ -20,7 +20,6 @@ from lms.enrolments.forms import (
     BulkConfirmForm,
     BulkForm,
     DecisionForm,
-    MarkReadForm,
     NominateForm,
 )
 from lms.extensions import db
@@ -305,42 +304,6 @@ def bulk_confirm():  # noqa: ANN201
         "success",
     )
     return redirect(url_for("enrolments.bulk_enrol"))
-
-
-# --- notifications ------------------------------------------------------------------------------
-
-
-@bp.route("/pemberitahuan")
-@login_required
-def notifications():  # noqa: ANN201
-    page = max(request.args.get("page", 1, type=db_int), 1)
-    rows, total = workflow.notifications_for(current_user, page)
-    return render_template(
-        "enrolments/notifications.html",
-        rows=rows,
-        total=total,
-        unread=workflow.unread_count(current_user),
-        page=page,
-        pages=max((total + workflow.PAGE_SIZE - 1) // workflow.PAGE_SIZE, 1),
-        action_form=MarkReadForm(),
-    )
-
-
-@bp.route("/pemberitahuan/tandai-dibaca", methods=["POST"])
-@login_required
-def notifications_read():  # noqa: ANN201
-    form = MarkReadForm()
-    if not form.validate_on_submit():
-        abort(400)
-    raw = (form.notification_id.data or "").strip()
-    if raw and not raw.isdigit():
-        abort(400)
-    changed = workflow.mark_read(current_user, int(raw) if raw else None)
-    db.session.commit()
-    if not raw:
-        flash(_("%(n)s pemberitahuan ditandai sudah dibaca.", n=changed), "success")
-    page = request.args.get("page", 1, type=db_int)
-    return redirect(url_for("enrolments.notifications", page=page if page > 1 else None))
 
 
 # --- dashboard sections -------------------------------------------------------------------------

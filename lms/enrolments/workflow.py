@@ -2,25 +2,26 @@
 
 The transitions live in ``services``; this module adds what the screens need: the rules that
 decide who may nominate for which course, who must be told when a nomination waits, the queues a
-supervisor and HR work through, the team overview, and the notification list. Read functions
+supervisor and HR work through, and the team overview. Read functions
 here run a fixed number of queries whatever the amount of data (eager loading, grouped counts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User, UserRole
+from lms.auth.queries import user_id_of_employee
 from lms.courses.models import Course, CourseVersion
-from lms.db import utcnow
 from lms.enrolments import services
-from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.enrolments.models import Approval, Enrolment
 from lms.extensions import db
+from lms.notifications.services import notify
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can
 
@@ -139,13 +140,8 @@ def decider_ids(approval: Approval) -> list[int]:
     if approval.step == "supervisor":
         if employee.supervisor_id is None:
             return []
-        return list(
-            db.session.scalars(
-                select(User.id).where(
-                    User.employee_id == employee.supervisor_id, User.active.is_(True)
-                )
-            )
-        )
+        user_id = user_id_of_employee(employee.supervisor_id, active_only=True)
+        return [] if user_id is None else [user_id]
     unit = employee.unit or db.session.get(Unit, employee.unit_id)
     admin_unit = aliased(Unit)
     return list(
@@ -183,7 +179,7 @@ def notify_deciders(enrolment: Enrolment) -> None:
         n=employee.display_name,
     )
     for user_id in decider_ids(step):
-        services.notify(user_id, message, f"/pendaftaran/persetujuan/{step.id}")
+        notify(user_id, message, "enrolments.approval", approval_id=step.id)
 
 
 # --- approval queues ------------------------------------------------------------------------------
@@ -357,46 +353,3 @@ def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
             .limit(limit)
         ).unique()
     )
-
-
-# --- notifications --------------------------------------------------------------------------------
-
-
-def notifications_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
-    base = select(Notification).where(Notification.user_id == user.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = db.session.scalars(
-        base.order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return list(rows), total
-
-
-def unread_count(user: User) -> int:
-    """For the header bell."""
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
-
-
-def mark_read(user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
-    """Mark one of the user's notifications (or all of them) read; returns how many changed.
-
-    Another user's id simply matches nothing, so it cannot be used to probe or change theirs.
-    """
-    stmt = (
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now or utcnow())
-    )
-    if notification_id is not None:
-        stmt = stmt.where(Notification.id == notification_id)
-    result = db.session.execute(stmt.execution_options(synchronize_session=False))
-    db.session.flush()
-    return result.rowcount or 0

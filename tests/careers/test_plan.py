@@ -16,8 +16,8 @@ from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.courses.models import Course
 from lms.db import utcnow
-from lms.enrolments.models import Notification
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee
 from tests.careers.ledger_helpers import (
     TODAY,

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from lms.auth.models import AuditLog
 from lms.careers import evidence, ledger, services
 from lms.careers.models import LearningRecord
-from lms.enrolments.models import Notification
 from lms.extensions import db
+from lms.notifications.models import Notification
 from tests.careers.ledger_helpers import (
     TODAY,
     _many_logins,  # noqa: F401  (autouse fixture)

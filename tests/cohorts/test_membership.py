@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import services as enrolment_services
-from lms.enrolments.models import Approval, Cohort, CohortMember, Enrolment, Notification
+from lms.enrolments.models import Approval, Cohort, CohortMember, Enrolment
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee
 from tests.cohorts.builders import TODAY, make_cohort, make_programme
 from tests.conftest import csrf_token, login

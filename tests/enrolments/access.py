@@ -1,4 +1,4 @@
-"""Access expectations for nominations, approvals, bulk enrolment and notifications."""
+"""Access expectations for nominations, approvals and bulk enrolment."""
 
 from lms.auth.models import User
 from lms.enrolments import services as enrolments
@@ -20,8 +20,6 @@ EXPECTED = {
     ("enrolments.bulk_enrol", "GET"): HR,
     ("enrolments.bulk_enrol", "POST"): HR,
     ("enrolments.bulk_confirm", "POST"): HR,
-    ("enrolments.notifications", "GET"): LOGGED_IN,
-    ("enrolments.notifications_read", "POST"): LOGGED_IN,
 }
 # An approval step that is not one's to decide answers like a missing one.
 HIDDEN = {("enrolments.approval", "GET"), ("enrolments.approval", "POST")}

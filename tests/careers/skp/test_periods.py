@@ -270,7 +270,7 @@ def test_a_move_to_another_position_starts_a_new_skp(app, world, client, not_new
     assert "Analis Kebijakan" in page and f"Triwulan I {YEAR}" in page
     assert "karena mutasi" in page
     with app.app_context():
-        from lms.enrolments.models import Notification
+        from lms.notifications.models import Notification
 
         assert db.session.scalar(
             select(Notification).where(Notification.message.like("%Susun SKP untuk jabatan baru%"))

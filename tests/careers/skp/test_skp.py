@@ -9,8 +9,8 @@ from lms.auth.models import User
 from lms.careers import skp_services as skp
 from lms.careers.predikat import PREDIKAT_MATRIX
 from lms.careers.skp_models import SkpEvaluation, SkpEvidence, SkpFeedback, SkpPeriod
-from lms.enrolments.models import Notification
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee, Instansi, Unit
 from tests.careers.skp.helpers import (
     YEAR,

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import timedelta
 from email import message_from_string, policy
 
-import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from lms.db import utcnow
-from lms.enrolments.models import Notification
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee
 from tests.conftest import csrf_token, login
 from tests.enrolments.conftest import pending_approval_id
+from tests.notifications.conftest import _free_port, _Inbox, _wait_for
 
 
 def _add_notifications(app, user_id: int, n: int) -> list[int]:  # noqa: ANN001
@@ -113,41 +112,6 @@ def test_a_notification_link_elsewhere_is_not_rendered(app, world) -> None:  # n
     client = app.test_client()
     login(client, "pegawai")
     assert "evil.example" not in client.get("/pemberitahuan").get_data(as_text=True)
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(app, monkeypatch):  # noqa: ANN001, ANN201
-    inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", port)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-def _wait_for(inbox: _Inbox, count: int) -> None:
-    deadline = time.monotonic() + 5
-    while len(inbox.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_approval_sends_mail_through_smtp(app, world, courses, smtp_server) -> None:  # noqa: ANN001
@@ -258,7 +222,7 @@ def test_a_line_break_in_a_title_never_reaches_a_mail_header(app, world, smtp_se
 
 
 def test_header_text_is_one_bounded_line() -> None:
-    from lms.notifications import header_text
+    from lms.notifications.mail import header_text
 
     assert header_text("a\r\nb\tc\x00d\u2028e") == "a b c d e"
     long = header_text("x" * 500, limit=50)
