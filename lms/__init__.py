@@ -187,7 +187,7 @@ VIEW_MODULES = (
     "courses.authoring_views",
     "courses.category_views",
     "enrolments.views",
-    "enrolments.cohort_views",
+    "enrolments.cohorts.views",
     "learning.views",
     "quizzes.bank_views",
     "quizzes.quiz_views",

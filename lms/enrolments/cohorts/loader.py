@@ -1,7 +1,7 @@
 """Load programmes and their cohorts from ``content/programmes/*.yaml`` (see content/README.md).
 
 Each file is checked completely before anything is written, with the same validation the HR
-screens use (``cohort_services.clean_programme`` / ``clean_cohort``), so a file with an error
+screens use (``cohorts.services.clean_programme`` / ``clean_cohort``), so a file with an error
 (an unknown course code, dates out of order, ...) writes nothing and is reported with its name.
 Records are matched by code and only changed fields are written: loading the same files twice
 changes nothing. Cohorts that exist only in the database (created by HR) are left alone.
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.courses.models import Course
-from lms.enrolments import cohort_services as cs
+from lms.enrolments.cohorts import services as cs
 from lms.enrolments.models import Cohort, Programme
 from lms.extensions import db
 

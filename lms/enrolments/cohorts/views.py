@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.courses.models import Course
 from lms.db import db_int
 from lms.enrolments import bp
-from lms.enrolments import cohort_services as cs
-from lms.enrolments.cohort_forms import (
+from lms.enrolments.cohorts import services as cs
+from lms.enrolments.cohorts.forms import (
     APPROVAL_LABELS,
     AddMemberForm,
     CohortForm,
@@ -91,7 +91,7 @@ def programmes():  # noqa: ANN201
     rows = db.session.scalars(cs.programmes_query().order_by(Programme.title)).all()
     today = local_today()
     return render_template(
-        "cohorts/programmes.html",
+        "enrolments/cohorts/programmes.html",
         rows=rows,
         jp={p.id: _fmt_jp(_jp(p)) for p in rows},
         open_cohorts={p.id: [c for c in p.cohorts if c.ends_on >= today] for p in rows},
@@ -158,7 +158,7 @@ def programme_edit(programme_code: str | None = None):  # noqa: ANN201
             db.session.commit()
             flash(_("Program %(t)s tersimpan.", t=saved.title), "success")
             return redirect(url_for("enrolments.programme", programme_code=saved.code))
-    return render_template("cohorts/programme_form.html", form=form, programme=programme)
+    return render_template("enrolments/cohorts/programme_form.html", form=form, programme=programme)
 
 
 @bp.route("/program/<programme_code>")
@@ -211,7 +211,7 @@ def programme(programme_code: str):  # noqa: ANN201
         form.employee_id.choices = [(str(e.id), e.display_name) for e in team]
         nominate_forms[c.id] = form
     return render_template(
-        "cohorts/programme.html",
+        "enrolments/cohorts/programme.html",
         programme=prog,
         cohorts=cohorts,
         counts=counts,
@@ -250,7 +250,7 @@ def cohorts():  # noqa: ANN201
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
-        "cohorts/cohorts.html",
+        "enrolments/cohorts/cohorts.html",
         rows=rows,
         counts=cs.member_counts([c.id for c in rows]),
         seats_used=cs.seats_used,
@@ -327,7 +327,9 @@ def _cohort_form_page(prog: Programme, cohort: Cohort | None):  # noqa: ANN202
             db.session.commit()
             flash(_("Angkatan %(n)s tersimpan.", n=saved.name), "success")
             return redirect(url_for("enrolments.cohort", cohort_code=saved.code))
-    return render_template("cohorts/cohort_form.html", form=form, programme=prog, cohort=cohort)
+    return render_template(
+        "enrolments/cohorts/cohort_form.html", form=form, programme=prog, cohort=cohort
+    )
 
 
 @bp.route("/program/<programme_code>/angkatan/baru", methods=["GET", "POST"])
@@ -363,7 +365,7 @@ def cohort(cohort_code: str):  # noqa: ANN201
     if q:
         results, _total = org_queries.search_employees(current_user, q)
     return render_template(
-        "cohorts/cohort.html",
+        "enrolments/cohorts/cohort.html",
         cohort=row,
         programme=row.programme,
         members=members,
@@ -470,7 +472,7 @@ def cohort_nominate(cohort_code: str):  # noqa: ANN201
 @require(C.VIEW_TEAM, C.MANAGE_COHORTS)
 def cohort_approvals():  # noqa: ANN201
     return render_template(
-        "cohorts/approvals.html",
+        "enrolments/cohorts/approvals.html",
         rows=cs.pending_approvals_for(current_user),
         form=DecisionForm(),
         **_labels(),
@@ -554,7 +556,7 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
         return None
     today = local_today()
     rows = cs.running_cohorts(today)
-    return "cohorts/_dashboard_hr.html", {
+    return "enrolments/cohorts/_dashboard_hr.html", {
         "rows": rows,
         "counts": cs.member_counts([c.id for c in rows]),
         "pending": len(cs.pending_approvals_for(user)),
@@ -573,7 +575,7 @@ def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not memberships and not pending:
         return None
     today = local_today()
-    return "cohorts/_dashboard_mine.html", {
+    return "enrolments/cohorts/_dashboard_mine.html", {
         "memberships": memberships,
         "pending": pending,
         "phase": {m.cohort_id: cs.current_phase(m.cohort, today) for m in memberships},

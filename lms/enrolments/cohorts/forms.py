@@ -1,5 +1,5 @@
 """Forms for programmes and cohorts. Fields only parse input; the rules live in
-``cohort_services`` (shared with the content loader), which names the field it refuses."""
+``cohorts.services`` (shared with the content loader), which names the field it refuses."""
 
 from __future__ import annotations
 

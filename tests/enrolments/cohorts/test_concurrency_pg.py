@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.enrolments import cohort_services as cs
+from lms.enrolments.cohorts import services as cs
 from lms.enrolments.models import Cohort, CohortMember, Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from lms.enrolments import cohort_services as cs
+from lms.enrolments.cohorts import services as cs
 from lms.enrolments.models import Cohort, Programme
 from lms.extensions import db
 from lms.indonesian import local_today
