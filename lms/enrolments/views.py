@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from lms.courses.models import Course
 from lms.db import db_int
-from lms.enrolments import bp, bulk, services, workflow
+from lms.enrolments import approvals as steps
+from lms.enrolments import bp, bulk, seats, services, workflow
 from lms.enrolments.forms import (
     BulkConfirmForm,
     BulkForm,
@@ -67,10 +68,8 @@ def nominate():  # noqa: ANN201
     if form.validate_on_submit():
         employee = db.session.get(Employee, form.employee_id.data)
         course = db.session.get(Course, form.course_id.data)
-        if employee is None or not (employee.id == me.id or employee.supervisor_id == me.id):
-            form.employee_id.errors.append(
-                _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
-            )
+        if employee is None or not steps.may_nominate(current_user, employee):
+            form.employee_id.errors.append(steps.nominate_refusal())
         elif course is None:
             form.course_id.errors.append(_("Pelatihan tidak ditemukan."))
         else:
@@ -111,7 +110,7 @@ def approvals():  # noqa: ANN201
         hr_total=hr_total,
         is_hr=is_hr,
         is_supervisor=Role.ATASAN in current_user.roles,
-        seats=workflow.seats_left_many(list(courses.values())),
+        seats=seats.left_many(seats.COURSE, list(courses.values())),
         page=page,
         pages=max((hr_total + workflow.PAGE_SIZE - 1) // workflow.PAGE_SIZE, 1),
     )
@@ -123,11 +122,11 @@ def approval(approval_id: int):  # noqa: ANN201
     step = workflow.load_approval(approval_id)
     if step is None:
         abort(404)
-    if not services.can_decide(current_user, step):
+    if not steps.can_decide(current_user, step):
         refuse(step)
     enrolment = step.enrolment
     form = DecisionForm()
-    waiting = enrolment.status == "nominated" and services.pending_step(enrolment) is step
+    waiting = enrolment.status == "nominated" and steps.pending_step(enrolment) is step
     status = 200
     if form.validate_on_submit():
         if not (form.approve.data or form.reject.data):
@@ -158,7 +157,7 @@ def approval(approval_id: int):  # noqa: ANN201
         enrolment=enrolment,
         form=form,
         waiting=waiting,
-        seats=workflow.seats_left_many([enrolment.course]),
+        seats=seats.left_many(seats.COURSE, [enrolment.course]),
         names=workflow.decider_names(enrolment.approvals),
     ), status
 
