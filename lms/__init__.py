@@ -188,6 +188,7 @@ VIEW_MODULES = (
     "courses.category_views",
     "enrolments.views",
     "enrolments.cohorts.views",
+    "enrolments.cohorts.membership_views",
     "learning.views",
     "quizzes.bank_views",
     "quizzes.quiz_views",

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -123,3 +126,10 @@ class DecisionForm(AppForm):
 
 class PostForm(AppForm):
     """Only the CSRF token, for POST buttons."""
+
+
+def nominate_form(cohort: Any, team: Sequence[Any]) -> NominateForm:
+    """The "usulkan" form of one cohort on the programme page, offering the supervisor's team."""
+    form = NominateForm(prefix=f"c{cohort.id}")
+    form.employee_id.choices = [(str(e.id), e.display_name) for e in team]
+    return form
