@@ -41,13 +41,8 @@ def _helpers() -> dict[str, Any]:
 # --- nomination ---------------------------------------------------------------------------------
 
 
-@bp.route("/pendaftaran/usulkan", methods=["GET", "POST"])
-@require(C.LEARN)
-def nominate():  # noqa: ANN201
-    me = current_user.employee
-    if me is None:
-        refuse(status=403)
-    team = org_queries.team_of(me)
+def _nominate_form(me: Employee, team: list[Employee]) -> NominateForm:
+    """The form with the user and their team, the open courses, and on GET the course asked for."""
     courses = workflow.open_courses()
     form = NominateForm()
     form.employee_id.choices = [(me.id, _("Saya sendiri (%(n)s)", n=me.display_name))] + [
@@ -64,6 +59,17 @@ def nominate():  # noqa: ANN201
         form.employee_id.data = me.id
         wanted = request.args.get("pelatihan", "")
         form.course_id.data = next((c.id for c in courses if c.code == wanted), 0)
+    return form
+
+
+@bp.route("/pendaftaran/usulkan", methods=["GET", "POST"])
+@require(C.LEARN)
+def nominate():  # noqa: ANN201
+    me = current_user.employee
+    if me is None:
+        refuse(status=403)
+    team = org_queries.team_of(me)
+    form = _nominate_form(me, team)
     error = ""
     if form.validate_on_submit():
         employee = db.session.get(Employee, form.employee_id.data)
@@ -127,30 +133,19 @@ def approval(approval_id: int):  # noqa: ANN201
     enrolment = step.enrolment
     form = DecisionForm()
     waiting = enrolment.status == "nominated" and steps.pending_step(enrolment) is step
-    status = 200
     if form.validate_on_submit():
-        if not (form.approve.data or form.reject.data):
-            form.comment.errors.append(_("Pilih Setujui atau Tolak."))
-        elif form.reject.data and not (form.comment.data or "").strip():
-            form.comment.errors.append(_("Tuliskan alasan penolakan."))
-        else:
-            try:
-                services.decide(
-                    current_user,
-                    step,
-                    approve=bool(form.approve.data),
-                    comment=form.comment.data or "",
-                )
-            except services.EnrolmentError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return redirect(url_for("enrolments.approvals"))
-            message = workflow.decision_message(step)
-            db.session.commit()
-            flash(message, "success")
+        try:
+            services.decide(
+                current_user, step, approve=bool(form.approve.data), comment=form.comment.data or ""
+            )
+        except services.EnrolmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
             return redirect(url_for("enrolments.approvals"))
-    if form.errors:
-        status = 422
+        message = workflow.decision_message(step)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("enrolments.approvals"))
     return render_template(
         "enrolments/approval.html",
         step=step,
@@ -159,7 +154,7 @@ def approval(approval_id: int):  # noqa: ANN201
         waiting=waiting,
         seats=seats.left_many(seats.COURSE, [enrolment.course]),
         names=workflow.decider_names(enrolment.approvals),
-    ), status
+    ), (422 if form.errors else 200)
 
 
 # --- bulk enrolment -----------------------------------------------------------------------------
@@ -207,6 +202,36 @@ def _render_preview(result: bulk.BulkPreview, selection: bulk.Selection, notice:
     )
 
 
+def _selection(form: BulkForm) -> bulk.Selection:
+    """Who the form picks: filters, or NIPs from a file or pasted text (one of them only)."""
+    selection = bulk.Selection(
+        unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        jabatan=form.jabatan.data or "",
+        golongan=form.golongan.data or "",
+    )
+    if form.unit_id.data and selection.unit is None:
+        raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
+    upload = form.nip_file.data
+    text = (form.nip_text.data or "").strip()
+    if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
+        raise bulk.BulkError(
+            _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
+        )
+    if upload and text:
+        raise bulk.BulkError(
+            _("Unggah berkas atau tempel daftar NIP, tidak keduanya sekaligus."),
+            "nip_text",
+        )
+    if upload:
+        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+            abort(413)
+        selection.nips = bulk.read_nip_file(upload.filename or "", data)
+    elif text:
+        selection.nips = bulk.read_nip_text(text)
+    return selection
+
+
 @bp.route("/pendaftaran/massal", methods=["GET", "POST"])
 @require(C.ENROL_OTHERS)
 def bulk_enrol():  # noqa: ANN201
@@ -221,31 +246,7 @@ def bulk_enrol():  # noqa: ANN201
         try:
             if course is None:
                 raise bulk.BulkError(_("Pelatihan tidak ditemukan."), "course_id")
-            selection = bulk.Selection(
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
-                jabatan=form.jabatan.data or "",
-                golongan=form.golongan.data or "",
-            )
-            if form.unit_id.data and selection.unit is None:
-                raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
-            upload = form.nip_file.data
-            text = (form.nip_text.data or "").strip()
-            if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
-                raise bulk.BulkError(
-                    _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
-                )
-            if upload and text:
-                raise bulk.BulkError(
-                    _("Unggah berkas atau tempel daftar NIP, tidak keduanya sekaligus."),
-                    "nip_text",
-                )
-            if upload:
-                data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-                if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-                    abort(413)
-                selection.nips = bulk.read_nip_file(upload.filename or "", data)
-            elif text:
-                selection.nips = bulk.read_nip_text(text)
+            selection = _selection(form)
             result = bulk.preview(current_user, course, selection)
         except bulk.BulkError as exc:
             db.session.rollback()
@@ -257,27 +258,32 @@ def bulk_enrol():  # noqa: ANN201
     return render_template("enrolments/bulk.html", form=form, max_people=bulk.BULK_MAX), status
 
 
-@bp.route("/pendaftaran/massal/konfirmasi", methods=["POST"])
-@require(C.ENROL_OTHERS)
-def bulk_confirm():  # noqa: ANN201
-    form = BulkConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
-        return redirect(url_for("enrolments.bulk_enrol"))
+def _confirmed(form: BulkConfirmForm) -> tuple[Course, bulk.Selection] | None:
+    """The course and selection a preview carried (None when one of them no longer exists)."""
     course = (
         db.session.get(Course, int(form.course_id.data)) if form.course_id.data.isdigit() else None
     )
     unit_id = form.unit_id.data or ""
     unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
     if course is None or (unit_id and unit is None):
-        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
-        return redirect(url_for("enrolments.bulk_enrol"))
-    selection = bulk.Selection(
+        return None
+    return course, bulk.Selection(
         unit=unit,
         jabatan=form.jabatan.data or "",
         golongan=form.golongan.data or "",
         nips=bulk.decode_nips(form.nips.data or ""),
     )
+
+
+@bp.route("/pendaftaran/massal/konfirmasi", methods=["POST"])
+@require(C.ENROL_OTHERS)
+def bulk_confirm():  # noqa: ANN201
+    form = BulkConfirmForm()
+    confirmed = _confirmed(form) if form.validate_on_submit() else None
+    if confirmed is None:
+        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
+        return redirect(url_for("enrolments.bulk_enrol"))
+    course, selection = confirmed
     try:
         result = bulk.preview(current_user, course, selection)
         if result.digest != form.digest.data:
