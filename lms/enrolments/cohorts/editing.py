@@ -193,34 +193,7 @@ def clean_cohort(
                 _("Batas pendaftaran tidak boleh setelah tanggal selesai angkatan."),
                 "enrol_deadline",
             )
-    quota = values.get("quota")
-    if quota in (None, ""):
-        quota = None
-    else:
-        try:
-            quota = int(quota)
-        except (TypeError, ValueError):
-            raise CohortError(_("Kuota harus bilangan bulat."), "quota") from None
-        if quota < 1:
-            raise CohortError(_("Kuota harus lebih dari 0 (kosongkan bila tanpa batas)."), "quota")
-        if quota > MAX_QUOTA:
-            raise CohortError(
-                _(
-                    "Kuota paling banyak %(n)s (kosongkan bila tanpa batas).",
-                    n=format_number(MAX_QUOTA),
-                ),
-                "quota",
-            )
-        if cohort is not None and cohort.id is not None:
-            taken = seats.taken(seats.COHORT, cohort)
-            if quota < taken:
-                raise CohortError(
-                    _(
-                        "Kuota tidak boleh lebih kecil dari jumlah peserta aktif (%(n)s).",
-                        n=taken,
-                    ),
-                    "quota",
-                )
+    quota = _clean_quota(cohort, values.get("quota"))
     steps = values.get("approval_steps")
     steps = "supervisor,hr" if steps is None else str(steps)
     if steps not in APPROVAL_CHOICES:
@@ -244,6 +217,37 @@ def clean_cohort(
         "eligibility": eligibility,
         "phases": phases,
     }
+
+
+def _clean_quota(cohort: Cohort | None, quota: Any) -> int | None:
+    """A whole number of seats, or None for no limit; never below the seats already held."""
+    if quota in (None, ""):
+        return None
+    try:
+        quota = int(quota)
+    except (TypeError, ValueError):
+        raise CohortError(_("Kuota harus bilangan bulat."), "quota") from None
+    if quota < 1:
+        raise CohortError(_("Kuota harus lebih dari 0 (kosongkan bila tanpa batas)."), "quota")
+    if quota > MAX_QUOTA:
+        raise CohortError(
+            _(
+                "Kuota paling banyak %(n)s (kosongkan bila tanpa batas).",
+                n=format_number(MAX_QUOTA),
+            ),
+            "quota",
+        )
+    if cohort is not None and cohort.id is not None:
+        taken = seats.taken(seats.COHORT, cohort)
+        if quota < taken:
+            raise CohortError(
+                _(
+                    "Kuota tidak boleh lebih kecil dari jumlah peserta aktif (%(n)s).",
+                    n=taken,
+                ),
+                "quota",
+            )
+    return quota
 
 
 def _clean_phases(
