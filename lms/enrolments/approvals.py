@@ -48,13 +48,6 @@ def nominate_refusal() -> str:
     return _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
 
 
-def _record(approval: Approval, user: User, approve: bool, comment: str = "") -> None:
-    approval.decision = "approved" if approve else "rejected"
-    approval.decided_by_id = user.id
-    approval.decided_at = utcnow()
-    approval.comment = comment.strip()
-
-
 def start(subject: Any, steps: Sequence[str], actor: User, employee: Employee) -> None:
     """Give a nomination (an enrolment or a cohort member) its steps, in order.
 
@@ -68,7 +61,7 @@ def start(subject: Any, steps: Sequence[str], actor: User, employee: Employee) -
             and actor.employee_id
             and employee.supervisor_id == actor.employee_id
         ):
-            _record(approval, actor, True)
+            record(actor, approval, True)
     db.session.flush()
 
 
@@ -105,7 +98,10 @@ def refusal(
 
 def record(user: User, approval: Approval, approve: bool, comment: str = "") -> None:
     """Write the decision on the step (after ``refusal`` said nothing)."""
-    _record(approval, user, approve, comment)
+    approval.decision = "approved" if approve else "rejected"
+    approval.decided_by_id = user.id
+    approval.decided_at = utcnow()
+    approval.comment = comment.strip()
 
 
 # --- who decides a course nomination ---------------------------------------------------------
