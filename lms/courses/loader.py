@@ -240,7 +240,7 @@ def load_content(root: Path) -> LoadResult:
     programmes = root / "programmes"
     if programmes.is_dir():
         try:
-            from lms.enrolments.programme_loader import load_programmes
+            from lms.enrolments.cohorts.loader import load_programmes
         except ImportError:
             load_programmes = None
         if load_programmes is not None:

@@ -1,6 +1,7 @@
 """Access expectations for nominations, approvals and bulk enrolment."""
 
 from lms.auth.models import User
+from lms.enrolments import approvals
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from tests.factories import make_course
@@ -31,4 +32,4 @@ def build_args(world) -> dict:  # noqa: ANN001
     )
     pegawai = db.session.get(User, world.users["pegawai"].id)
     enrolment = enrolments.enrol_self(pegawai, course)
-    return {"approval_id": enrolments.pending_step(enrolment).id}
+    return {"approval_id": approvals.pending_step(enrolment).id}

@@ -17,8 +17,8 @@ from lms.enrolments.models import Approval, Cohort, CohortMember, Enrolment
 from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.org.models import Employee
-from tests.cohorts.builders import TODAY, make_cohort, make_programme
 from tests.conftest import csrf_token, login
+from tests.enrolments.cohorts.builders import TODAY, make_cohort, make_programme
 
 COURSES = ("UJI-101", "UJI-102", "UJI-103")
 
@@ -409,7 +409,7 @@ def test_programme_page_says_why_one_cannot_join(app, client, world) -> None:  #
         open_cohort = make_cohort(
             cohort.programme, "PKP-2026-III", name="Angkatan Terbuka", approval_steps="", quota=1
         )
-        from lms.enrolments import cohort_services as cs
+        from lms.enrolments.cohorts import services as cs
 
         cs.add_member(None, open_cohort, db.session.get(Employee, world.employees["atasan"].id))
         db.session.commit()

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from lms.enrolments.models import Cohort, CohortPhase, Programme
 from lms.extensions import db
-from tests.cohorts.builders import TODAY, make_cohort, make_programme
 from tests.conftest import csrf_token, login
+from tests.enrolments.cohorts.builders import TODAY, make_cohort, make_programme
 from tests.factories import make_course
 
 
@@ -211,7 +211,7 @@ def test_cohort_form_refuses_bad_input_naming_the_field(app, client, world) -> N
 
 
 def test_duplicate_cohort_code_and_quota_below_participants_are_refused(app, client, world) -> None:  # noqa: ANN001
-    from lms.enrolments import cohort_services as cs
+    from lms.enrolments.cohorts import services as cs
     from lms.org.models import Employee
 
     with app.app_context():

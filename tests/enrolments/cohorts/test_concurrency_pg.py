@@ -16,7 +16,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.enrolments import cohort_services as cs
+from lms.enrolments.cohorts import editing, rules
+from lms.enrolments.cohorts import services as cs
 from lms.enrolments.models import Cohort, CohortMember, Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -40,12 +41,12 @@ def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
             for i in range(THREADS):
                 make_employee(world.disdik, f"Calon {i:02d}")
             courses = [make_course(f"RACE-10{i}").id for i in range(2)]
-            programme = cs.save_programme(
+            programme = editing.save_programme(
                 None, {"code": "RACE", "title": "Program Rebutan"}, courses
             )
             today = local_today()
             for code in ("RACE-I", "RACE-II"):
-                cs.save_cohort(
+                editing.save_cohort(
                     None,
                     programme,
                     None,
@@ -78,7 +79,7 @@ def _run_together(app: Flask, cohort_code: str, names: list[str]) -> tuple[list,
                 barrier.wait(timeout=30)
                 cs.add_member(hr, cohort, person)
                 db.session.commit()
-            except cs.CohortError as exc:
+            except rules.CohortError as exc:
                 db.session.rollback()
                 refusals.append(str(exc))
             except BaseException as exc:  # noqa: BLE001 - any other failure is the finding

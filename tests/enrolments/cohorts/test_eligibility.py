@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lms.enrolments.cohort_services import eligibility_problems
+from lms.enrolments.cohorts.rules import eligibility_problems
 
 RANKS = {"II/d": 8, "III/a": 9, "III/b": 10, "III/c": 11, "IV/a": 13}
 NAMES = {"pengawas": "Jabatan Pengawas", "pelaksana": "Jabatan Pelaksana"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from lms.enrolments import cohort_services as cs
+from lms.enrolments.cohorts import editing
 from lms.enrolments.models import Cohort, Programme
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -18,7 +18,7 @@ def make_programme(
     code: str = "PKP", courses: tuple[str, ...] = ("UJI-101", "UJI-102")
 ) -> Programme:
     made = [make_course(c, title=f"Pelatihan {c}") for c in courses]
-    return cs.save_programme(
+    return editing.save_programme(
         None,
         {
             "code": code,
@@ -45,6 +45,6 @@ def make_cohort(programme: Programme, code: str = "PKP-2026-I", **over: Any) -> 
         "phases": [],
     }
     values.update(over)
-    cohort = cs.save_cohort(None, programme, None, values)
+    cohort = editing.save_cohort(None, programme, None, values)
     db.session.flush()
     return cohort

@@ -1,7 +1,7 @@
 """Load programmes and their cohorts from ``content/programmes/*.yaml`` (see content/README.md).
 
 Each file is checked completely before anything is written, with the same validation the HR
-screens use (``cohort_services.clean_programme`` / ``clean_cohort``), so a file with an error
+screens use (``cohorts.services.clean_programme`` / ``clean_cohort``), so a file with an error
 (an unknown course code, dates out of order, ...) writes nothing and is reported with its name.
 Records are matched by code and only changed fields are written: loading the same files twice
 changes nothing. Cohorts that exist only in the database (created by HR) are left alone.
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.courses.models import Course
-from lms.enrolments import cohort_services as cs
+from lms.enrolments.cohorts import editing, rules, services
 from lms.enrolments.models import Cohort, Programme
 from lms.extensions import db
 
@@ -69,8 +69,10 @@ def _eligibility(raw: Any, where: str) -> dict[str, Any]:
         raise _FileError(f"{where}: eligibility.position_types harus berupa daftar")
     min_grade = raw.get("min_grade")
     try:
-        return cs.build_eligibility([str(t) for t in types], str(min_grade) if min_grade else None)
-    except cs.CohortError as exc:
+        return rules.build_eligibility(
+            [str(t) for t in types], str(min_grade) if min_grade else None
+        )
+    except rules.CohortError as exc:
         raise _FileError(f"{where}: {exc}") from None
 
 
@@ -87,7 +89,7 @@ def _plan(data: dict[str, Any], seen_cohorts: set[str]) -> _Plan:
         raise _FileError(f"kode pelatihan tidak dikenal: {', '.join(unknown)}")
     eligibility = _eligibility(data.get("eligibility"), "program")
     try:
-        clean = cs.clean_programme(
+        clean = editing.clean_programme(
             programme,
             {
                 "code": code,
@@ -98,7 +100,7 @@ def _plan(data: dict[str, Any], seen_cohorts: set[str]) -> _Plan:
             },
             [found[c] for c in codes],
         )
-    except cs.CohortError as exc:
+    except rules.CohortError as exc:
         raise _FileError(f"program {code or '?'}: {exc}") from None
     plan = _Plan(programme, clean)
     raw_cohorts = data.get("cohorts") or []
@@ -150,8 +152,8 @@ def _plan_cohort(
         ],
     }
     try:
-        clean = cs.clean_cohort(programme, cohort, values)
-    except cs.CohortError as exc:
+        clean = editing.clean_cohort(programme, cohort, values)
+    except rules.CohortError as exc:
         raise _FileError(f"{where}: {exc}") from None
     clean["eligibility"] = rule
     return cohort, clean
@@ -162,17 +164,17 @@ def _apply(plan: _Plan) -> tuple[int, int]:
     programme = plan.programme
     if programme is None:
         programme = Programme(code=plan.clean["code"], title=plan.clean["title"])
-        cs.apply_programme(programme, plan.clean)
+        editing.apply_programme(programme, plan.clean)
         created += 1
-    elif cs.apply_programme(programme, plan.clean):
+    elif editing.apply_programme(programme, plan.clean):
         updated += 1
     for cohort, clean in plan.cohorts:
         if cohort is None:
-            cs.apply_cohort(programme, Cohort(), clean)
+            editing.apply_cohort(programme, Cohort(), clean)
             created += 1
-        elif cs.apply_cohort(programme, cohort, clean):
+        elif editing.apply_cohort(programme, cohort, clean):
             updated += 1
-            cs.promote_waitlist(cohort, None)
+            services.promote_waitlist(cohort, None)
     return created, updated
 
 
@@ -204,7 +206,7 @@ def load_programmes(directory: Path) -> dict[str, Any]:
         savepoint = db.session.begin_nested()
         try:
             created, updated = _apply(plan)
-        except (cs.CohortError, SQLAlchemyError) as exc:
+        except (rules.CohortError, SQLAlchemyError) as exc:
             savepoint.rollback()
             counts["errors"].append({"file": str(path), "message": str(exc).splitlines()[0]})
             continue

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from config import BASE_DIR
+from lms.enrolments.cohorts.loader import load_programmes
 from lms.enrolments.models import Cohort, CohortPhase, Programme, ProgrammeCourse
-from lms.enrolments.programme_loader import load_programmes
 from tests.factories import make_course
 
 PKP_FILE = BASE_DIR / "content" / "programmes" / "pkp-2026.yaml"

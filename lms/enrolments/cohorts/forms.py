@@ -1,7 +1,10 @@
 """Forms for programmes and cohorts. Fields only parse input; the rules live in
-``cohort_services`` (shared with the content loader), which names the field it refuses."""
+``cohorts.services`` (shared with the content loader), which names the field it refuses."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -123,3 +126,10 @@ class DecisionForm(AppForm):
 
 class PostForm(AppForm):
     """Only the CSRF token, for POST buttons."""
+
+
+def nominate_form(cohort: Any, team: Sequence[Any]) -> NominateForm:
+    """The "usulkan" form of one cohort on the programme page, offering the supervisor's team."""
+    form = NominateForm(prefix=f"c{cohort.id}")
+    form.employee_id.choices = [(str(e.id), e.display_name) for e in team]
+    return form

@@ -7,13 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.auth.models import User
-from lms.enrolments import cohort_services as cs
-from lms.enrolments.cohort_views import _hr_section, _my_section
+from lms.enrolments.cohorts import services as cs
+from lms.enrolments.cohorts.membership_views import _hr_section, _my_section
 from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.org.models import Employee, Unit
-from tests.cohorts.builders import TODAY, make_cohort, make_programme
 from tests.conftest import login
+from tests.enrolments.cohorts.builders import TODAY, make_cohort, make_programme
 from tests.factories import make_employee, make_nip
 from tests.test_query_counts import count_queries
 
