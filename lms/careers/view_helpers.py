@@ -9,8 +9,8 @@ from flask import flash, redirect, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from lms.careers import queries
-from lms.careers.services import CareerError, RecordInvalid
+from lms.careers.records import queries
+from lms.careers.records.services import CareerError, RecordInvalid
 from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today

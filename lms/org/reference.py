@@ -61,7 +61,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
         )
     counts["jenis_diklat"] = len(rows)
     db.session.flush()
-    from lms.careers.career_services import load_requirements  # positions → programmes
+    from lms.careers.career.services import load_requirements  # positions → programmes
 
     counts["career_requirements"] = load_requirements()
     return counts

@@ -19,8 +19,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.auth.models import User
-from lms.careers import skp_services, skp_views
-from lms.careers.ledger import target
+from lms.careers.ledger.queries import target
+from lms.careers.skp import services as skp_services
+from lms.careers.skp import views as skp_views
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.indonesian import local_today

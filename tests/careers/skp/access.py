@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from lms.auth.models import User
-from lms.careers import skp_services as skp
+from lms.careers.skp import services as skp
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

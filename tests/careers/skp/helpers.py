@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from lms.auth.models import User
-from lms.careers import skp_services as skp
-from lms.careers.skp_models import SkpEvaluation, SkpPeriod
+from lms.careers.skp import services as skp
+from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.extensions import db

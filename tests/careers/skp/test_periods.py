@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import AuditLog, User
-from lms.careers import skp_services as skp
-from lms.careers.skp_models import SkpEvaluation, SkpPeriod
+from lms.careers.skp import services as skp
+from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Instansi, Unit

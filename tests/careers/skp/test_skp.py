@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.careers import skp_services as skp
-from lms.careers.predikat import PREDIKAT_MATRIX
-from lms.careers.skp_models import SkpEvaluation, SkpEvidence, SkpFeedback, SkpPeriod
+from lms.careers.skp import services as skp
+from lms.careers.skp.models import SkpEvaluation, SkpEvidence, SkpFeedback, SkpPeriod
+from lms.careers.skp.predikat import PREDIKAT_MATRIX
 from lms.enrolments.models import Notification
 from lms.extensions import db
 from lms.org.models import Employee, Instansi, Unit
