@@ -6,7 +6,7 @@ The URL's record and plan belong to `pegawai` (Dinas Kesehatan, whose direct sup
 
 from __future__ import annotations
 
-from lms.careers.records import services
+from lms.careers.plans import services
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

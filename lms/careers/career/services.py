@@ -22,6 +22,7 @@ from lms.auth.models import User
 from lms.careers.ledger import queries as ledger
 from lms.careers.records import queries
 from lms.careers.records.models import LearningRecord
+from lms.careers.scope import scope_path
 from lms.careers.skp.models import CareerRequirement
 from lms.completion.models import Completion
 from lms.extensions import db
@@ -29,7 +30,6 @@ from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanLevel, JabatanType, Unit
 from lms.org.reference import REFERENCE_DIR
 
-HISTORY_YEARS = 5
 PAGE_SIZE = 25
 
 
@@ -205,8 +205,8 @@ def career_status(employee: Employee) -> CareerStatus:
 def career_view(employee: Employee) -> dict[str, Any]:
     """Everything the career page shows: history, JP per year (chart), requirements."""
     this = local_today().year
-    years = list(range(this - HISTORY_YEARS + 1, this + 1))
-    per_year = queries.jp_by_year(employee.id, years)
+    years = list(range(this - ledger.HISTORY_YEARS + 1, this + 1))
+    per_year = ledger.jp_by_year(employee.id, years)
     target = ledger.target(employee.kind)
     chart = charts.bar_chart(
         _("JP terverifikasi per tahun"),
@@ -242,7 +242,7 @@ class GapRow:
 def gaps(user: User, unit: Unit | None, page: int = 1) -> tuple[list[GapRow], int]:
     """Active employees (in the user's scope, under ``unit`` when given) who lack a programme
     their current position requires; one row per missing programme. Two queries."""
-    path = queries.scope_path(user)
+    path = scope_path(user)
     if path is None:
         return [], 0
     stmt = (

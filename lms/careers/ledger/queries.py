@@ -9,6 +9,10 @@ and CPNS aim for the instansi's target (``JP_TARGET``, 20 by default); PPPK deve
 bounded at 24 JP a year (PP 49/2018 art. 39). The rules are data in
 ``content/reference/jp_rules.yaml``; ``rule_of(kind)`` reads them and ``target_expr`` puts the
 per-employee target into a query.
+
+The tables built on it are here too: JP per year for one employee, the supervisor's team, HR's
+JP per OPD and the employees under target; each is one query (or a fixed few) whatever the
+number of employees or records.
 """
 
 from __future__ import annotations
@@ -22,12 +26,20 @@ from typing import Any
 
 import yaml
 from flask import current_app
-from sqlalchemy import ColumnElement, Subquery, case, func, literal, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, union_all
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from config import BASE_DIR
+from lms.auth.models import User
+from lms.careers.plans.models import DevelopmentPlan
 from lms.careers.records.models import LearningRecord
+from lms.careers.scope import PAGE_SIZE, scope_path, scoped
 from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.org.services import opd_of
 
+ZERO = Decimal(0)
+HISTORY_YEARS = 5  # how many past years the JP history and the year choices show
 RULES_FILE = BASE_DIR / "content" / "reference" / "jp_rules.yaml"
 
 
@@ -132,3 +144,164 @@ def jp_of(employee_id: int, year: int) -> dict[str, Decimal]:
         "manajerial": Decimal(row.jp_manajerial),
         "sosial_kultural": Decimal(row.jp_sosial_kultural),
     }
+
+
+def jp_by_year(employee_id: int, years: list[int]) -> dict[int, Decimal]:
+    """Verified JP per year for one employee: one query over the ledger's per-year totals."""
+    parts = []
+    for year in years:
+        totals = jp_totals(year)
+        parts.append(
+            select(literal(year).label("year"), totals.c.jp_total).where(
+                totals.c.employee_id == employee_id
+            )
+        )
+    found = {}
+    if parts:
+        found = {int(y): Decimal(t) for y, t in db.session.execute(union_all(*parts)).all()}
+    return {year: found.get(year, ZERO) for year in years}
+
+
+# --- supervisor ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    employee: Employee
+    total: Decimal
+    teknis: Decimal
+    manajerial: Decimal
+    sosial_kultural: Decimal
+    shortfall: Decimal
+    plan_id: int | None
+    plan_status: str | None
+    target: int = 0  # this employee's target (PPPK: their own rule)
+
+
+def team_jp(supervisor_id: int, year: int) -> list[TeamRow]:
+    """Direct reports with their JP this year against their kind's target, biggest shortfall
+    first (one query)."""
+    target = target_expr(Employee.kind)
+    totals = jp_totals(year)
+    total = func.coalesce(totals.c.jp_total, 0)
+    shortfall = case((total < target, target - total), else_=0)
+    rows = db.session.execute(
+        select(
+            Employee,
+            total,
+            func.coalesce(totals.c.jp_teknis, 0),
+            func.coalesce(totals.c.jp_manajerial, 0),
+            func.coalesce(totals.c.jp_sosial_kultural, 0),
+            shortfall,
+            DevelopmentPlan.id,
+            DevelopmentPlan.status,
+            target,
+        )
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .outerjoin(
+            DevelopmentPlan,
+            and_(DevelopmentPlan.employee_id == Employee.id, DevelopmentPlan.year == year),
+        )
+        .options(joinedload(Employee.unit))
+        .where(Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True))
+        .order_by(shortfall.desc(), Employee.full_name, Employee.id)
+    ).all()
+    return [
+        TeamRow(
+            e, Decimal(t), Decimal(a), Decimal(b), Decimal(c), Decimal(s), pid, pstatus, int(goal)
+        )
+        for e, t, a, b, c, s, pid, pstatus, goal in rows
+    ]
+
+
+# --- HR: JP per OPD -----------------------------------------------------------------------------
+
+
+@dataclass
+class OpdRow:
+    unit_id: int
+    name: str
+    employees: int
+    at_target: int
+    average: Decimal
+
+    @property
+    def percent(self) -> int:
+        return round(self.at_target * 100 / self.employees) if self.employees else 0
+
+
+def opd_jp_table(user: User, year: int) -> list[OpdRow]:
+    """Per OPD: active employees, how many reach their kind's target, average JP (one query)."""
+    path = scope_path(user)
+    if path is None:
+        return []
+    target = target_expr(Employee.kind)
+    totals = jp_totals(year)
+    opd = aliased(Unit)
+    jp = func.coalesce(totals.c.jp_total, 0)
+    unit_join = Unit.path.startswith(opd.path)
+    if path:
+        unit_join = and_(unit_join, Unit.path.startswith(path))
+    stmt = (
+        select(
+            opd.id,
+            opd.name,
+            func.count(Employee.id),
+            func.coalesce(
+                func.sum(case((and_(Employee.id.is_not(None), jp >= target), 1), else_=0)), 0
+            ),
+            func.avg(case((Employee.id.is_not(None), jp))),
+        )
+        .select_from(opd)
+        .outerjoin(Unit, unit_join)
+        .outerjoin(Employee, and_(Employee.unit_id == Unit.id, Employee.is_active.is_(True)))
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .where(opd.parent_id.is_(None))
+        .group_by(opd.id, opd.name)
+        .order_by(opd.name)
+    )
+    if path:
+        stmt = stmt.where(opd.id == opd_of(user.admin_unit).id)
+    return [
+        OpdRow(uid, name, n, int(at), Decimal(str(avg or 0)).quantize(Decimal("0.1")))
+        for uid, name, n, at, avg in db.session.execute(stmt).all()
+    ]
+
+
+@dataclass
+class EmployeeJp:
+    employee: Employee
+    total: Decimal
+    shortfall: Decimal
+    target: int = 0
+
+
+def opd_under_target(
+    user: User, opd: Unit, year: int, page: int = 1
+) -> tuple[list[EmployeeJp], int]:
+    """Active employees of an OPD (within the user's scope) under their kind's target, least JP
+    first."""
+    target = target_expr(Employee.kind)
+    totals = jp_totals(year)
+    jp = func.coalesce(totals.c.jp_total, 0)
+    stmt = scoped(
+        select(Employee, jp, target)
+        .join(Unit, Unit.id == Employee.unit_id)
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .options(contains_eager(Employee.unit))
+        .where(
+            Employee.is_active.is_(True),
+            Unit.path.startswith(opd.path),
+            jp < target,
+        ),
+        user,
+    )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.execute(
+        stmt.order_by(jp, Employee.full_name, Employee.id)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return [
+        EmployeeJp(e, Decimal(t), Decimal(goal) - Decimal(t), int(goal)) for e, t, goal in rows
+    ], total

@@ -16,7 +16,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
-from lms.careers.records.services import CareerError
+from lms.auth.services import audit
+from lms.careers.errors import CareerError
 from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.careers.skp.predikat import Predikat, parse_rating, predikat
 from lms.careers.skp.services import PREDIKAT_LABELS, RATING_LABELS, annual_slot
@@ -290,8 +291,6 @@ def apply(user: User, checked: Preview) -> int:
                 submitted_at=now,
             )
         )
-    from lms.auth.services import audit
-
     audit(
         user,
         "create",

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.careers.records.forms import CommaDecimalField
+from lms.careers.forms import CommaDecimalField
 from lms.careers.skp.services import (
     BERAKHLAK,
     EVALUATION_PERIOD_LABELS,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
@@ -17,8 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from lms.auth.models import User
-from lms.careers.records import queries
-from lms.careers.records.services import CareerError, RecordInvalid, Suggestion, suggest_courses
+from lms.auth.services import audit
+from lms.careers import scope
+from lms.careers.errors import CareerError, RecordInvalid
+from lms.careers.plans.services import plan_of
+from lms.careers.plans.suggestions import Suggestion, suggest_courses
 from lms.careers.skp.models import (  # noqa: F401  (imported so create_all sees the tables)
     CHANGE_REASONS,
     FEEDBACK_KINDS,
@@ -225,8 +229,6 @@ def timing_problem(period: SkpPeriod, slot: Slot, today: date) -> str | None:
 def set_evaluation_period(instansi: Instansi, frequency: str, by: User) -> None:
     """BKPSDM chooses how often the instansi evaluates SKP. Evaluations already given keep
     their label; the new choice applies to the slots offered from now on."""
-    from lms.auth.services import audit
-
     if frequency not in EVALUATION_PERIODS:
         raise RecordInvalid(
             {"evaluation_period": _("Pilih evaluasi bulanan, triwulanan, atau semesteran.")}
@@ -490,8 +492,6 @@ def _supervisor_or_refuse(user: User, period: SkpPeriod) -> None:
 
 def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -> None:
     """The direct supervisor agrees the planned work results or returns them with a comment."""
-    from lms.auth.services import audit
-
     _supervisor_or_refuse(by, period)
     if period.status != "submitted":
         raise CareerError(_("SKP ini tidak sedang menunggu persetujuan."))
@@ -571,8 +571,6 @@ def _annual_of(period: SkpPeriod) -> SkpEvaluation | None:
 def _second_annual(period: SkpPeriod, existing: SkpEvaluation | None) -> CareerError:
     when = ""
     if existing is not None and existing.submitted_at is not None:
-        from flask_babel import format_date
-
         when = format_date(existing.submitted_at, "long")
     return CareerError(
         _(
@@ -619,8 +617,6 @@ def evaluate(
     """The direct supervisor stores a periodic or the annual evaluation; the predikat follows
     the PermenPANRB 6/2022 matrix. A periodic evaluation comes after its period ends; the annual
     one at the end of the year, after every period was evaluated. It closes the period."""
-    from lms.auth.services import audit
-
     _supervisor_or_refuse(by, period)
     if data.kind == "annual":
         existing = _annual_of(period)
@@ -754,7 +750,7 @@ def is_hr_for(user: User, employee: Employee) -> bool:
     """BKPSDM (appraisals) anywhere; an Admin OPD for their own department."""
     if can(user, Capability.MANAGE_APPRAISALS):
         return True
-    return queries.is_hr(user) and unit_in_scope(user, employee.unit)
+    return scope.is_hr(user) and unit_in_scope(user, employee.unit)
 
 
 def can_view_period(user: User, period: SkpPeriod) -> bool:
@@ -779,7 +775,6 @@ class SuggestionGroup:
 def suggestions_for(evaluation: SkpEvaluation) -> list[SuggestionGroup]:
     """Catalogue courses for a low predikat (matched on the notes and weak work results) and for
     the needs in the employee's development plan of the same year."""
-    from lms.careers.records.services import plan_of
 
     groups: list[SuggestionGroup] = []
     period = evaluation.period
@@ -871,7 +866,7 @@ class DistributionRow:
 def predikat_distribution(user: User, year: int) -> list[DistributionRow]:
     """Per OPD: active employees and their annual predikat counts for the year (one query).
     BKPSDM sees every OPD; an Admin OPD only theirs."""
-    path = queries.scope_path(user)
+    path = scope.scope_path(user)
     if path is None:
         return []
     opd = aliased(Unit)

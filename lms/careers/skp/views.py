@@ -26,7 +26,7 @@ from sqlalchemy import select
 from lms import charts
 from lms.careers import bp
 from lms.careers.career import services as career_services
-from lms.careers.records import queries
+from lms.careers.scope import scoped_unit_choices
 from lms.careers.skp import appraisal_import
 from lms.careers.skp import services as skp
 from lms.careers.skp.forms import (
@@ -602,5 +602,5 @@ def career_gaps():  # noqa: ANN201
         page=page,
         pages=page_count(total, career_services.PAGE_SIZE),
         unit=unit,
-        units=queries.scoped_unit_choices(current_user),
+        units=scoped_unit_choices(current_user),
     )

@@ -9,7 +9,6 @@ from decimal import Decimal
 from lms.auth.models import User
 from lms.careers.ledger import queries as ledger
 from lms.careers.ledger.queries import JpRule, jp_rule
-from lms.careers.records import queries
 from lms.extensions import db
 from lms.org.models import Employee
 from tests.careers.ledger_helpers import (
@@ -82,12 +81,12 @@ def test_team_and_hr_tables_measure_each_kind_by_its_own_target(app, client, wor
         db.session.commit()
         rows = {
             r.employee.full_name: r
-            for r in queries.team_jp(world.employees["atasan"].id, TODAY.year)
+            for r in ledger.team_jp(world.employees["atasan"].id, TODAY.year)
         }
         assert (rows["Siti Aminah"].target, rows["Siti Aminah"].shortfall) == (24, 12)
         assert (rows["Budi Santoso"].target, rows["Budi Santoso"].shortfall) == (20, 20)
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
-        dinkes = {r.name: r for r in queries.opd_jp_table(hr, TODAY.year)}["Dinas Kesehatan"]
+        dinkes = {r.name: r for r in ledger.opd_jp_table(hr, TODAY.year)}["Dinas Kesehatan"]
         assert dinkes.at_target == 1  # Rahmat only
     login(client, "atasan")
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/tim/jp").data.decode()))

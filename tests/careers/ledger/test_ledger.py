@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.careers.ledger import queries as ledger
-from lms.careers.records import queries, services
+from lms.careers.plans import suggestions
 from lms.careers.records.models import LearningRecord
 from lms.completion import consumers
 from lms.completion import services as completion
@@ -94,7 +94,7 @@ def test_jp_counts_in_the_records_year_and_only_when_verified(app, world) -> Non
         db.session.commit()
         now = ledger.jp_of(employee_id, TODAY.year)
         assert now["total"] == Decimal(8) and now["manajerial"] == Decimal(8)
-        by_year = queries.jp_by_year(employee_id, [TODAY.year - 2, TODAY.year - 1, TODAY.year])
+        by_year = ledger.jp_by_year(employee_id, [TODAY.year - 2, TODAY.year - 1, TODAY.year])
         assert by_year == {TODAY.year - 2: 0, TODAY.year - 1: Decimal(5), TODAY.year: Decimal(8)}
 
 
@@ -134,13 +134,13 @@ def test_hr_table_per_opd_and_drill_down(app, client, world) -> None:  # noqa: A
         make_record(world.employees["hr"].id, jp="25", year=TODAY.year - 1)
         db.session.commit()
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
-        rows = {r.name: r for r in queries.opd_jp_table(hr, TODAY.year)}
+        rows = {r.name: r for r in ledger.opd_jp_table(hr, TODAY.year)}
         # Dinas Kesehatan: Rahmat 0, Siti 20, Budi 0; Dinas Pendidikan: Dewi 25, Andi 0 (this year).
         assert (rows["Dinas Kesehatan"].employees, rows["Dinas Kesehatan"].at_target) == (3, 1)
         assert rows["Dinas Kesehatan"].percent == 33
         assert rows["Dinas Kesehatan"].average == Decimal("6.7")
         assert (rows["Dinas Pendidikan"].employees, rows["Dinas Pendidikan"].at_target) == (2, 1)
-        last_year = {r.name: r for r in queries.opd_jp_table(hr, TODAY.year - 1)}
+        last_year = {r.name: r for r in ledger.opd_jp_table(hr, TODAY.year - 1)}
         assert last_year["Dinas Pendidikan"].at_target == 1
     login(client, "bkpsdm")
     page = client.get("/kelola/jp").data.decode()
@@ -161,12 +161,12 @@ def test_suggest_courses_by_tags_title_and_kind(app, world) -> None:  # noqa: AN
         make_course("LAYAN-1", title="Pelayanan Publik Prima")
         make_course("ARSIP-1", title="Tata Kelola Arsip Dinamis")
         db.session.commit()
-        found = services.suggest_courses("analisis data untuk pelayanan", "teknis")
+        found = suggestions.suggest_courses("analisis data untuk pelayanan", "teknis")
         assert [s.code for s in found][:2] == ["DATA-1", "LAYAN-1"]
         assert "ARSIP-1" not in [s.code for s in found]
-        assert services.suggest_courses("", None) == []
+        assert suggestions.suggest_courses("", None) == []
         # make_course tags every course "uji": a tag match scores above a title match.
-        assert services.suggest_courses("uji", "teknis", limit=5)[0].score == 4
+        assert suggestions.suggest_courses("uji", "teknis", limit=5)[0].score == 4
 
 
 def _many_employees(app, world, n: int, start: int) -> None:  # noqa: ANN001

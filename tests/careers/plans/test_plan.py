@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 import lms.careers.plans.consumer  # noqa: F401  (registers the "development_plan" consumer)
 from lms.auth.models import AuditLog, User
+from lms.careers.plans import services
 from lms.careers.plans.models import DevelopmentPlan, PlanActivity
-from lms.careers.records import services
 from lms.completion import consumers
 from lms.completion import services as completion
 from lms.completion.models import Completion
