@@ -239,6 +239,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.records.models")
     importlib.import_module("lms.careers.plans.models")
     importlib.import_module("lms.careers.skp.models")
+    importlib.import_module("lms.careers.career.models")
     importlib.import_module("lms.reports.schedules")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")

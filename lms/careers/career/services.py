@@ -19,16 +19,17 @@ from sqlalchemy.orm import contains_eager
 
 from lms import charts
 from lms.auth.models import User
+from lms.careers.career.models import CareerRequirement
 from lms.careers.ledger import queries as ledger
 from lms.careers.records import queries
 from lms.careers.records.models import LearningRecord
 from lms.careers.scope import scope_path
-from lms.careers.skp.models import CareerRequirement
 from lms.completion.models import Completion
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanLevel, JabatanType, Unit
 from lms.org.reference import REFERENCE_DIR
+from lms.org.signals import reference_loaded
 
 PAGE_SIZE = 25
 
@@ -86,6 +87,13 @@ def load_requirements(path: Path | None = None) -> int:
         count += 1
     db.session.flush()
     return count
+
+
+@reference_loaded.connect
+def _on_reference_loaded(_directory: Path, *, counts: dict[str, int], **_kw: object) -> None:
+    """Subscribed to the organisation's signal: the programmes positions require are reference
+    data too, loaded with the rest (``flask load-reference``, the demo, the test factories)."""
+    counts["career_requirements"] = load_requirements()
 
 
 # --- one employee -------------------------------------------------------------------------------

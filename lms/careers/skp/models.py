@@ -1,4 +1,4 @@
-"""Performance appraisal (SKP, PermenPANRB 6/2022) and the programmes a position requires.
+"""Performance appraisal (SKP, PermenPANRB 6/2022).
 
 An ``SkpPeriod`` is one employee's SKP for a year, or for the part of a year spent in one position:
 a mutation (unit or position) or a promotion (golongan) mid-year closes the SKP at the change date
@@ -10,9 +10,6 @@ and behaviour are each rated above / meets / below expectations and the predikat
 matrix in ``lms.careers.skp.predikat`` (stored, so a later change of the rules never rewrites
 history). Training completed in an evaluation's months is listed as evidence (``SkpEvidence``);
 continuous feedback notes (``SkpFeedback``) are kept beside the period.
-
-``CareerRequirement`` says which programme a position type or level requires (Administrator
-requires PKA); the career view and HR's shortage list read it.
 """
 
 from __future__ import annotations
@@ -224,24 +221,3 @@ class SkpFeedback(db.Model):
 
     period: Mapped[SkpPeriod] = relationship(back_populates="feedback")
     author: Mapped[Employee] = relationship()
-
-
-class CareerRequirement(db.Model):
-    """A programme that a position type (or one level of it) requires, by programme code."""
-
-    __tablename__ = "career_requirements"
-    __table_args__ = (
-        CheckConstraint(
-            "(jabatan_type_code IS NULL) <> (jabatan_level_code IS NULL)", name="one_position"
-        ),
-        UniqueConstraint("jabatan_type_code", "jabatan_level_code", "programme_code"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    jabatan_type_code: Mapped[str | None] = mapped_column(ForeignKey("jabatan_types.code"))
-    jabatan_level_code: Mapped[str | None] = mapped_column(ForeignKey("jabatan_levels.code"))
-    # Matched against Programme.code (and the code snapshot on a completion); no FK, so a rule
-    # may name a programme before it is set up here.
-    programme_code: Mapped[str] = mapped_column(String(40))
-    programme_name: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text, default="")

@@ -23,10 +23,9 @@ from lms.careers import scope
 from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.plans.services import plan_of
 from lms.careers.plans.suggestions import Suggestion, suggest_courses
-from lms.careers.skp.models import (  # noqa: F401  (imported so create_all sees the tables)
+from lms.careers.skp.models import (
     CHANGE_REASONS,
     FEEDBACK_KINDS,
-    CareerRequirement,
     SkpEvaluation,
     SkpEvidence,
     SkpFeedback,

@@ -7,16 +7,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+import lms.org
 from lms.auth.models import User
 from lms.careers.career import services as career_services
+from lms.careers.career.models import CareerRequirement
 from lms.careers.records.models import LearningRecord
 from lms.careers.skp import services as skp
-from lms.careers.skp.models import CareerRequirement
 from lms.enrolments.models import Programme
 from lms.extensions import db
 from lms.org.models import Employee, Unit
+from lms.org.reference import load_reference
 from tests.careers.skp.helpers import YEAR, agreed_period, at, evaluate_year, make_completion
 from tests.conftest import login
 from tests.factories import make_employee, make_user
@@ -117,6 +119,20 @@ def test_requirements_load_idempotently_and_refuse_unknown_positions(
         with pytest.raises(career_services.RequirementsInvalid, match="raja"):
             career_services.load_requirements(bad)
         db.session.rollback()
+
+
+def test_reference_loading_brings_the_requirements_by_signal(app, world) -> None:  # noqa: ANN001
+    """org loads its reference data and announces it; careers adds the programmes positions
+    require. org itself never imports careers (the circle org.reference <-> careers is gone)."""
+    with app.app_context():
+        db.session.execute(delete(CareerRequirement))
+        counts = load_reference()
+        assert counts["career_requirements"] == 3
+        assert db.session.scalar(select(func.count()).select_from(CareerRequirement)) == 3
+        db.session.rollback()
+    org = Path(lms.org.__file__).parent
+    for source in org.rglob("*.py"):
+        assert "lms.careers" not in source.read_text(encoding="utf-8"), source
 
 
 def test_supervisor_and_hr_in_scope_see_an_employees_career(app, world) -> None:  # noqa: ANN001
