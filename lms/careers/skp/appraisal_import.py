@@ -20,7 +20,8 @@ from lms.auth.services import audit
 from lms.careers.errors import CareerError
 from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.careers.skp.predikat import Predikat, parse_rating, predikat
-from lms.careers.skp.services import PREDIKAT_LABELS, RATING_LABELS, annual_slot
+from lms.careers.skp.schedule import annual_slot
+from lms.careers.skp.services import PREDIKAT_LABELS, RATING_LABELS
 from lms.db import utcnow
 from lms.extensions import db
 from lms.imports import RowError, RowsPreview

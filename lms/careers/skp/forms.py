@@ -21,12 +21,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.careers.forms import CommaDecimalField
-from lms.careers.skp.services import (
-    BERAKHLAK,
-    EVALUATION_PERIOD_LABELS,
-    FEEDBACK_LABELS,
-    RATING_LABELS,
-)
+from lms.careers.skp.schedule import EVALUATION_PERIOD_LABELS
+from lms.careers.skp.services import BERAKHLAK, FEEDBACK_LABELS, RATING_LABELS
 from lms.db import db_int
 from lms.forms import AppForm
 

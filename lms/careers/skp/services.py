@@ -6,39 +6,29 @@ Services flush, never commit. A refusal raises ``RecordInvalid`` (field → mess
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from lms.auth.models import User
 from lms.auth.services import audit
 from lms.careers import scope
 from lms.careers.errors import CareerError, RecordInvalid
-from lms.careers.plans.services import plan_of
-from lms.careers.plans.suggestions import Suggestion, suggest_courses
 from lms.careers.skp.models import (
     CHANGE_REASONS,
-    FEEDBACK_KINDS,
-    SkpEvaluation,
-    SkpEvidence,
-    SkpFeedback,
     SkpPeriod,
     SkpTarget,
 )
-from lms.careers.skp.predikat import Predikat, Rating, parse_rating, predikat
-from lms.completion.models import Completion
+from lms.careers.skp.predikat import Rating
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import MONTHS, local_date, local_today, tanggal
-from lms.org.models import EVALUATION_PERIODS, Employee, Instansi, Unit
-from lms.org.services import opd_of
+from lms.indonesian import tanggal
+from lms.org.models import EVALUATION_PERIODS, Employee, Instansi
 from lms.org.signals import Position, position_changed
 from lms.permissions import Capability, can, unit_in_scope
 
@@ -80,149 +70,8 @@ CHANGE_REASON_LABELS = {"mutasi": _l("mutasi"), "promosi": _l("kenaikan pangkat/
 KIND_LABELS = {"periodic": _l("Periodik"), "annual": _l("Tahunan")}
 FEEDBACK_LABELS = {"strength": _l("Kekuatan"), "improvement": _l("Area perbaikan")}
 
-# Period labels are stored as the regulation's documents write them (Indonesian month names).
-ROMAN = ("I", "II", "III", "IV")
 NOTE_MAX = 2000
 TEXT_MAX = 1000
-
-
-# --- evaluation slots ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One evaluation moment of a period: a month, a quarter (``periodic``) or the year."""
-
-    kind: str
-    sequence: int
-    label: str
-    starts: date
-    ends: date
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-
-
-EVALUATION_PERIOD_LABELS = {
-    "monthly": _l("Bulanan"),
-    "quarterly": _l("Triwulanan"),
-    "semester": _l("Semesteran"),
-}
-DEFAULT_EVALUATION_PERIOD = "quarterly"
-
-
-def evaluation_period_of(employee: Employee) -> str:
-    """'monthly', 'quarterly' or 'semester', as the employee's instansi chooses."""
-    chosen = employee.unit.instansi.evaluation_period if employee.unit else None
-    return chosen if chosen in EVALUATION_PERIODS else DEFAULT_EVALUATION_PERIOD
-
-
-def periodic_slots(frequency: str, year: int) -> list[Slot]:
-    """Pure: the periodic evaluations of a year (ends are exclusive)."""
-    if frequency == "monthly":
-        return [
-            Slot("periodic", m, f"{MONTHS[m - 1]} {year}", date(year, m, 1), _month_end(year, m))
-            for m in range(1, 13)
-        ]
-    if frequency == "semester":
-        return [
-            Slot("periodic", 1, f"Semester I {year}", date(year, 1, 1), date(year, 7, 1)),
-            Slot("periodic", 2, f"Semester II {year}", date(year, 7, 1), date(year + 1, 1, 1)),
-        ]
-    return [
-        Slot(
-            "periodic",
-            q,
-            f"Triwulan {ROMAN[q - 1]} {year}",
-            date(year, 3 * q - 2, 1),
-            _month_end(year, 3 * q),
-        )
-        for q in range(1, 5)
-    ]
-
-
-def clip_slots(slots: list[Slot], first_day: date, end: date) -> list[Slot]:
-    """Pure: the slots an SKP covering [first_day, end) evaluates, cut to its dates (an SKP
-    started by a mid-year change begins inside a slot; one cut short ends inside one)."""
-    return [
-        Slot(s.kind, s.sequence, s.label, max(s.starts, first_day), min(s.ends, end))
-        for s in slots
-        if s.starts < end and s.ends > first_day
-    ]
-
-
-def annual_slot(year: int) -> Slot:
-    return Slot("annual", 0, f"Tahunan {year}", date(year, 1, 1), date(year + 1, 1, 1))
-
-
-def period_slots(period: SkpPeriod) -> list[Slot]:
-    """The periodic slots of this SKP, within its dates."""
-    slots = periodic_slots(evaluation_period_of(period.employee), period.year)
-    return clip_slots(slots, period.first_day, period.end)
-
-
-def period_annual_slot(period: SkpPeriod) -> Slot:
-    year = annual_slot(period.year)
-    return Slot(year.kind, year.sequence, year.label, period.first_day, period.end)
-
-
-def slot_of(period: SkpPeriod, kind: str, sequence: int | None) -> Slot | None:
-    if kind == "annual":
-        return period_annual_slot(period)
-    if kind != "periodic":
-        return None
-    for slot in period_slots(period):
-        if slot.sequence == sequence:
-            return slot
-    return None
-
-
-def open_slots(period: SkpPeriod, today: date | None = None) -> list[Slot]:
-    """Periodic slots that have ended and are not evaluated yet (a period is evaluated after it
-    ends)."""
-    today = today or local_today()
-    done = {e.sequence for e in period.evaluations if e.kind == "periodic"}
-    return [s for s in period_slots(period) if s.ends <= today and s.sequence not in done]
-
-
-def missing_periodic(period: SkpPeriod) -> list[Slot]:
-    """Periodic slots of this SKP without an evaluation (the annual one needs none missing)."""
-    done = {e.sequence for e in period.evaluations if e.kind == "periodic"}
-    return [s for s in period_slots(period) if s.sequence not in done]
-
-
-def last_day(slot: Slot) -> date:
-    return slot.ends - timedelta(days=1)
-
-
-def timing_problem(period: SkpPeriod, slot: Slot, today: date) -> str | None:
-    """Pure rules of PermenPANRB 6/2022 on when an evaluation may be given, or None:
-    a periodic evaluation after its period ends; the annual one at the end of the year, after
-    the last period has ended and every period of the SKP has been evaluated."""
-    if slot.kind == "periodic":
-        if slot.ends > today:
-            return _(
-                "Periode %(l)s belum berakhir; evaluasinya baru dapat diberikan setelah %(d)s.",
-                l=slot.label,
-                d=tanggal(last_day(slot)),
-            )
-        return None
-    if period.end > today:
-        return _(
-            "Evaluasi tahunan %(y)s baru dapat diberikan di akhir tahun, setelah periode "
-            "terakhir berakhir (%(d)s).",
-            y=period.year,
-            d=tanggal(period.end - timedelta(days=1)),
-        )
-    missing = missing_periodic(period)
-    if missing:
-        return _(
-            "Evaluasi tahunan memerlukan semua evaluasi periodik tahun ini. Belum dievaluasi: "
-            "%(l)s.",
-            l=", ".join(s.label for s in missing),
-        )
-    return None
 
 
 def set_evaluation_period(instansi: Instansi, frequency: str, by: User) -> None:
@@ -329,7 +178,7 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
     db.session.add(new)
     db.session.flush()
     if ended_by_change(period) and period.appraiser_id is not None:
-        _notify(
+        notify_user_of(
             period.appraiser_id,
             _(
                 "SKP %(y)s %(n)s ditutup per %(d)s karena %(r)s. Periode yang sudah berakhir "
@@ -341,7 +190,7 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
             ),
             f"/tim/kinerja/{period.id}",
         )
-    _notify(
+    notify_user_of(
         employee.id,
         _(
             "Karena %(r)s per %(d)s, SKP %(y)s untuk jabatan sebelumnya ditutup. Susun SKP "
@@ -435,7 +284,7 @@ def _user_of(employee_id: int | None) -> int | None:
     return db.session.scalar(select(User.id).where(User.employee_id == employee_id))
 
 
-def _notify(employee_id: int | None, message: str, link: str) -> None:
+def notify_user_of(employee_id: int | None, message: str, link: str) -> None:
     from lms.enrolments.services import notify
 
     user_id = _user_of(employee_id)
@@ -456,7 +305,7 @@ def submit_period(period: SkpPeriod) -> None:
     period.status = "submitted"
     period.submitted_at = utcnow()
     period.appraiser_id = supervisor_id
-    _notify(
+    notify_user_of(
         supervisor_id,
         _(
             "%(n)s mengajukan SKP %(y)s untuk disepakati.",
@@ -484,14 +333,14 @@ def ended_by_change(period: SkpPeriod) -> bool:
     return period.change_reason is not None and period.agreed_at is not None
 
 
-def _supervisor_or_refuse(user: User, period: SkpPeriod) -> None:
+def supervisor_or_refuse(user: User, period: SkpPeriod) -> None:
     if not is_direct_supervisor(user, period):
         raise CareerError(_("Hanya atasan langsung pegawai yang dapat melakukan ini."))
 
 
 def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -> None:
     """The direct supervisor agrees the planned work results or returns them with a comment."""
-    _supervisor_or_refuse(by, period)
+    supervisor_or_refuse(by, period)
     if period.status != "submitted":
         raise CareerError(_("SKP ini tidak sedang menunggu persetujuan."))
     comment = (comment or "").strip()
@@ -516,7 +365,7 @@ def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -
         before,
         {"status": period.status, "comment": comment},
     )
-    _notify(
+    notify_user_of(
         period.employee_id,
         _("Atasan menyepakati SKP %(y)s Anda.", y=period.year)
         if agree
@@ -524,222 +373,6 @@ def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -
         "/kinerja",
     )
     db.session.flush()
-
-
-# --- evidence -----------------------------------------------------------------------------------
-
-
-def evidence_candidates(employee_id: int, starts: date, ends: date) -> list[Completion]:
-    """The employee's valid completions whose (local) day falls in [starts, ends)."""
-    years = list(range(starts.year, ends.year + 1))
-    rows = db.session.scalars(
-        select(Completion)
-        .where(
-            Completion.employee_id == employee_id,
-            Completion.status == "valid",
-            Completion.year.in_(years),
-        )
-        .order_by(Completion.completed_at, Completion.id)
-    ).all()
-    return [c for c in rows if starts <= local_date(c.completed_at) < ends]
-
-
-# --- evaluation ---------------------------------------------------------------------------------
-
-
-@dataclass
-class EvaluationInput:
-    kind: str
-    sequence: int | None
-    hasil_kerja: str
-    perilaku: str
-    note: str = ""
-    behaviour_notes: dict[str, str] = field(default_factory=dict)
-    target_ratings: dict[int, str] = field(default_factory=dict)
-    acknowledged: set[int] = field(default_factory=set)  # completion ids accepted as evidence
-
-
-def _annual_of(period: SkpPeriod) -> SkpEvaluation | None:
-    return db.session.scalar(
-        select(SkpEvaluation).where(
-            SkpEvaluation.period_id == period.id, SkpEvaluation.kind == "annual"
-        )
-    )
-
-
-def _second_annual(period: SkpPeriod, existing: SkpEvaluation | None) -> CareerError:
-    when = ""
-    if existing is not None and existing.submitted_at is not None:
-        when = format_date(existing.submitted_at, "long")
-    return CareerError(
-        _(
-            "Evaluasi tahunan SKP %(y)s untuk %(n)s sudah ada%(w)s. Evaluasi tahunan hanya dapat "
-            "diberikan satu kali per periode; evaluasi ini tidak disimpan.",
-            y=period.year,
-            n=period.employee.display_name,
-            w=_(" (diberikan %(d)s)", d=when) if when else "",
-        )
-    )
-
-
-def validate_evaluation(period: SkpPeriod, data: EvaluationInput) -> dict[str, str]:
-    """Every problem with the ratings and notes, by form field."""
-    errors: dict[str, str] = {}
-    for name, label in (("hasil_kerja", _("hasil kerja")), ("perilaku", _("perilaku kerja"))):
-        try:
-            parse_rating(getattr(data, name) or "", name)
-        except ValueError:
-            errors[name] = _(
-                "Pilih penilaian %(f)s: di atas, sesuai, atau di bawah ekspektasi.", f=label
-            )
-    if len(data.note or "") > NOTE_MAX:
-        errors["note"] = _("Catatan paling banyak 2000 karakter.")
-    for code, text in data.behaviour_notes.items():
-        if code not in BERAKHLAK_CODES:
-            continue
-        if len(text or "") > TEXT_MAX:
-            errors[f"nilai_{code}"] = _("Catatan paling banyak 1000 karakter.")
-    target_ids = {t.id for t in period.targets}
-    for target_id, rating in data.target_ratings.items():
-        if not rating:
-            continue
-        if target_id not in target_ids:
-            errors["hasil_kerja"] = _("Rencana hasil kerja yang dinilai bukan milik SKP ini.")
-        elif rating not in RATING_LABELS:
-            errors[f"sasaran_{target_id}"] = _("Pilih di atas, sesuai, atau di bawah ekspektasi.")
-    return errors
-
-
-def evaluate(
-    period: SkpPeriod, by: User, data: EvaluationInput, today: date | None = None
-) -> SkpEvaluation:
-    """The direct supervisor stores a periodic or the annual evaluation; the predikat follows
-    the PermenPANRB 6/2022 matrix. A periodic evaluation comes after its period ends; the annual
-    one at the end of the year, after every period was evaluated. It closes the period."""
-    _supervisor_or_refuse(by, period)
-    if data.kind == "annual":
-        existing = _annual_of(period)
-        if existing is not None:
-            raise _second_annual(period, existing)
-    slot = slot_of(period, data.kind, data.sequence)
-    if slot is None:
-        raise RecordInvalid({"sequence": _("Pilih periode evaluasi.")})
-    if period.change_reason is not None and data.kind == "annual":
-        raise CareerError(
-            _(
-                "SKP ini ditutup karena %(r)s; evaluasi tahunan diberikan pada SKP jabatan baru.",
-                r=CHANGE_REASON_LABELS[period.change_reason],
-            )
-        )
-    if period.status != "agreed" and not (ended_by_change(period) and data.kind == "periodic"):
-        raise CareerError(
-            _("SKP ini sudah ditutup.")
-            if period.status == "closed"
-            else _("SKP harus disepakati terlebih dahulu sebelum dievaluasi.")
-        )
-    if data.kind == "periodic" and any(
-        e.kind == "periodic" and e.sequence == slot.sequence for e in period.evaluations
-    ):
-        raise CareerError(_("Evaluasi %(l)s sudah ada.", l=slot.label))
-    problem = timing_problem(period, slot, today or local_today())
-    if problem:
-        raise RecordInvalid({"sequence": problem})
-    errors = validate_evaluation(period, data)
-    if errors:
-        raise RecordInvalid(errors)
-    hasil = parse_rating(data.hasil_kerja, "hasil_kerja")
-    perilaku = parse_rating(data.perilaku, "perilaku")
-    result = predikat(hasil_kerja=hasil, perilaku=perilaku)
-    candidates = evidence_candidates(period.employee_id, slot.starts, slot.ends)
-    evaluation = SkpEvaluation(
-        kind=slot.kind,
-        sequence=slot.sequence,
-        label=slot.label,
-        hasil_kerja=hasil.value,
-        perilaku=perilaku.value,
-        predikat=result.value,
-        target_ratings={str(k): v for k, v in sorted(data.target_ratings.items()) if v},
-        behaviour_notes={
-            code: (data.behaviour_notes.get(code) or "").strip()
-            for code in BERAKHLAK_CODES
-            if (data.behaviour_notes.get(code) or "").strip()
-        },
-        note=(data.note or "").strip(),
-        source="manual",
-        evaluator_id=by.employee_id,
-        recorded_by_id=by.id,
-        submitted_at=utcnow(),
-    )
-    evaluation.evidence = [
-        SkpEvidence(completion_id=c.id, acknowledged=c.id in data.acknowledged) for c in candidates
-    ]
-    try:
-        with db.session.begin_nested():  # the unique (period, kind, sequence) decides races
-            period.evaluations.append(evaluation)
-    except IntegrityError:
-        if data.kind == "annual":
-            raise _second_annual(period, _annual_of(period)) from None
-        raise CareerError(_("Evaluasi %(l)s sudah ada.", l=slot.label)) from None
-    if slot.kind == "annual":
-        period.status = "closed"
-        period.closed_at = utcnow()
-    audit(
-        by,
-        "create",
-        evaluation,
-        f"Evaluasi SKP {slot.label} {period.employee.nip}: {result.value}",
-        None,
-        {"hasil_kerja": hasil.value, "perilaku": perilaku.value, "predikat": result.value},
-    )
-    _notify(
-        period.employee_id,
-        _(
-            "Atasan memberikan evaluasi kinerja %(l)s: %(p)s.",
-            l=slot.label,
-            p=PREDIKAT_LABELS[result.value],
-        ),
-        f"/kinerja/evaluasi/{evaluation.id}",
-    )
-    db.session.flush()
-    return evaluation
-
-
-def acknowledge(evaluation: SkpEvaluation, by: User) -> None:
-    """The employee has read the evaluation."""
-    if by.employee_id is None or evaluation.period.employee_id != by.employee_id:
-        raise CareerError(_("Hanya pegawai yang dievaluasi yang dapat menyatakan telah membaca."))
-    if evaluation.acknowledged_at is not None:
-        raise CareerError(_("Evaluasi ini sudah Anda nyatakan telah dibaca."))
-    evaluation.acknowledged_at = utcnow()
-    db.session.flush()
-
-
-# --- feedback -----------------------------------------------------------------------------------
-
-
-def add_feedback(period: SkpPeriod, by: User, kind: str, note: str) -> SkpFeedback:
-    _supervisor_or_refuse(by, period)
-    if period.status == "closed":
-        raise CareerError(_("SKP ini sudah ditutup; umpan balik tidak dapat ditambahkan."))
-    errors: dict[str, str] = {}
-    if kind not in FEEDBACK_KINDS:
-        errors["kind"] = _("Pilih jenis umpan balik: kekuatan atau area perbaikan.")
-    note = (note or "").strip()
-    if not note:
-        errors["note"] = _("Tuliskan umpan balik untuk pegawai.")
-    elif len(note) > NOTE_MAX:
-        errors["note"] = _("Umpan balik paling banyak 2000 karakter.")
-    if errors:
-        raise RecordInvalid(errors)
-    item = SkpFeedback(period_id=period.id, author_id=by.employee_id, kind=kind, note=note)
-    db.session.add(item)
-    _notify(
-        period.employee_id,
-        _("Atasan memberi umpan balik pada SKP %(y)s Anda.", y=period.year),
-        "/kinerja",
-    )
-    db.session.flush()
-    return item
 
 
 # --- who may see ----------------------------------------------------------------------------------
@@ -760,166 +393,6 @@ def can_view_period(user: User, period: SkpPeriod) -> bool:
     ):
         return True
     return is_hr_for(user, period.employee)
-
-
-# --- suggestions --------------------------------------------------------------------------------
-
-
-@dataclass
-class SuggestionGroup:
-    reason: str
-    items: list[Suggestion]
-
-
-def suggestions_for(evaluation: SkpEvaluation) -> list[SuggestionGroup]:
-    """Catalogue courses for a low predikat (matched on the notes and weak work results) and for
-    the needs in the employee's development plan of the same year."""
-
-    groups: list[SuggestionGroup] = []
-    period = evaluation.period
-    done = set(
-        db.session.scalars(
-            select(Completion.course_id).where(
-                Completion.employee_id == period.employee_id,
-                Completion.status == "valid",
-                Completion.course_id.is_not(None),
-            )
-        )
-    )
-
-    def fresh(items: list[Suggestion], limit: int) -> list[Suggestion]:
-        return [s for s in items if s.course_id not in done][:limit]
-
-    if evaluation.predikat in LOW_PREDIKATS:
-        weak = {int(k) for k, v in (evaluation.target_ratings or {}).items() if v == "di_bawah"}
-        texts = [evaluation.note, *(evaluation.behaviour_notes or {}).values()]
-        texts += [
-            f"{t.description} {t.indicator}"
-            for t in period.targets
-            if t.id in weak or (not weak and evaluation.hasil_kerja == "di_bawah")
-        ]
-        items = fresh(suggest_courses(" ".join(t for t in texts if t), None, limit=20), 5)
-        groups.append(
-            SuggestionGroup(
-                _(
-                    "Predikat %(p)s: pelatihan yang sesuai dengan catatan evaluasi",
-                    p=PREDIKAT_LABELS[evaluation.predikat],
-                ),
-                items,
-            )
-        )
-    plan = plan_of(period.employee_id, period.year)
-    for need in plan.needs if plan else []:
-        items = fresh(suggest_courses(need.competency, need.kind, limit=20), 3)
-        if items:
-            groups.append(
-                SuggestionGroup(_("Kebutuhan dalam rencana: %(c)s", c=need.competency), items)
-            )
-    return groups
-
-
-# --- lists --------------------------------------------------------------------------------------
-
-
-@dataclass
-class TeamRow:
-    employee: Employee
-    period: SkpPeriod | None
-
-
-def team_periods(supervisor_id: int, year: int) -> list[TeamRow]:
-    """The supervisor's active direct reports and their SKP of the year (fixed query count)."""
-    rows = db.session.execute(
-        select(Employee, SkpPeriod)
-        .outerjoin(
-            SkpPeriod,
-            and_(
-                SkpPeriod.employee_id == Employee.id,
-                SkpPeriod.year == year,
-                SkpPeriod.ends_on.is_(None),  # the current SKP, not one closed by a change
-            ),
-        )
-        .options(selectinload(SkpPeriod.evaluations))
-        .where(Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True))
-        .order_by(Employee.full_name, Employee.id)
-    ).all()
-    return [TeamRow(e, p) for e, p in rows]
-
-
-@dataclass
-class DistributionRow:
-    unit_id: int
-    name: str
-    employees: int
-    counts: dict[str, int]
-
-    @property
-    def evaluated(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def not_evaluated(self) -> int:
-        return max(self.employees - self.evaluated, 0)
-
-
-def predikat_distribution(user: User, year: int) -> list[DistributionRow]:
-    """Per OPD: active employees and their annual predikat counts for the year (one query).
-    BKPSDM sees every OPD; an Admin OPD only theirs."""
-    path = scope.scope_path(user)
-    if path is None:
-        return []
-    opd = aliased(Unit)
-    unit_join = Unit.path.startswith(opd.path)
-    if path:
-        unit_join = and_(unit_join, Unit.path.startswith(path))
-    counts = [
-        func.coalesce(func.sum(case((SkpEvaluation.predikat == p.value, 1), else_=0)), 0)
-        for p in Predikat
-    ]
-    stmt = (
-        select(opd.id, opd.name, func.count(Employee.id), *counts)
-        .select_from(opd)
-        .outerjoin(Unit, unit_join)
-        .outerjoin(Employee, and_(Employee.unit_id == Unit.id, Employee.is_active.is_(True)))
-        .outerjoin(
-            SkpPeriod,
-            and_(
-                SkpPeriod.employee_id == Employee.id,
-                SkpPeriod.year == year,
-                SkpPeriod.ends_on.is_(None),  # one row per employee: the year's last SKP
-            ),
-        )
-        .outerjoin(
-            SkpEvaluation,
-            and_(SkpEvaluation.period_id == SkpPeriod.id, SkpEvaluation.kind == "annual"),
-        )
-        .where(opd.parent_id.is_(None))
-        .group_by(opd.id, opd.name)
-        .order_by(opd.name)
-    )
-    if path:
-        stmt = stmt.where(opd.id == opd_of(user.admin_unit).id)
-    out = []
-    for uid, name, n, *values in db.session.execute(stmt).all():
-        out.append(
-            DistributionRow(
-                uid, name, int(n), {p.value: int(v) for p, v in zip(Predikat, values, strict=True)}
-            )
-        )
-    return out
-
-
-def evaluations_of(employee_id: int) -> list[SkpEvaluation]:
-    """The employee's evaluations over the years, newest first (one query)."""
-    return list(
-        db.session.scalars(
-            select(SkpEvaluation)
-            .join(SkpPeriod, SkpPeriod.id == SkpEvaluation.period_id)
-            .options(contains_eager(SkpEvaluation.period))
-            .where(SkpPeriod.employee_id == employee_id)
-            .order_by(SkpPeriod.year.desc(), SkpEvaluation.kind, SkpEvaluation.sequence.desc())
-        )
-    )
 
 
 def rating_label(value: str) -> str:

@@ -27,7 +27,8 @@ from lms import charts
 from lms.careers import bp
 from lms.careers.career import services as career_services
 from lms.careers.scope import scoped_unit_choices
-from lms.careers.skp import appraisal_import
+from lms.careers.skp import appraisal_import, evaluations, schedule
+from lms.careers.skp import queries as skp_queries
 from lms.careers.skp import services as skp
 from lms.careers.skp.forms import (
     DecisionForm,
@@ -111,15 +112,15 @@ def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int
         employee=me,
         period=period,
         earlier=periods[:-1],
-        frequency_labels=skp.EVALUATION_PERIOD_LABELS,
+        frequency_labels=schedule.EVALUATION_PERIOD_LABELS,
         change_labels=skp.CHANGE_REASON_LABELS,
         year=year,
         this_year=local_today().year,
         years=_years(),
         form=target_form or TargetForm(),
         action_form=SkpActionForm(),
-        evidence=skp.evidence_candidates(me.id, start, end),
-        frequency=skp.evaluation_period_of(me),
+        evidence=evaluations.evidence_candidates(me.id, start, end),
+        frequency=schedule.evaluation_period_of(me),
     ), status
 
 
@@ -215,7 +216,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
         is_owner=current_user.employee_id == period.employee_id,
         is_supervisor=skp.is_direct_supervisor(current_user, period),
         action_form=SkpActionForm(),
-        suggestions=skp.suggestions_for(evaluation),
+        suggestions=evaluations.suggestions_for(evaluation),
     )
 
 
@@ -226,7 +227,7 @@ def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
     if evaluation.period.employee_id != current_employee().id:
         refuse(evaluation)
     commit_or_flash(
-        lambda: skp.acknowledge(evaluation, current_user),
+        lambda: evaluations.acknowledge(evaluation, current_user),
         _("Terima kasih; evaluasi %(l)s telah Anda baca.", l=evaluation.label),
     )
     return redirect(url_for("careers.skp_evaluation", skp_evaluation_id=evaluation.id))
@@ -242,7 +243,7 @@ def team_skp():  # noqa: ANN201
     year = _year_arg()
     return render_template(
         "careers/skp/team.html",
-        rows=skp.team_periods(me.id, year),
+        rows=skp_queries.team_periods(me.id, year),
         year=year,
         years=_years(),
     )
@@ -270,8 +271,8 @@ def _render_period(
         employee=period.employee,
         form=decision or DecisionForm(),
         feedback_form=feedback or FeedbackForm(),
-        evidence=skp.evidence_candidates(period.employee_id, start, end),
-        open_slots=skp.open_slots(period),
+        evidence=evaluations.evidence_candidates(period.employee_id, start, end),
+        open_slots=schedule.open_slots(period),
         change_labels=skp.CHANGE_REASON_LABELS,
         has_annual=any(e.kind == "annual" for e in period.evaluations),
     ), status
@@ -312,7 +313,9 @@ def skp_feedback(skp_period_id: int):  # noqa: ANN201
     form = FeedbackForm()
     if form.validate_on_submit():
         try:
-            skp.add_feedback(period, current_user, form.kind.data or "", form.note.data or "")
+            evaluations.add_feedback(
+                period, current_user, form.kind.data or "", form.note.data or ""
+            )
         except skp.RecordInvalid as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
@@ -329,14 +332,14 @@ def skp_feedback(skp_period_id: int):  # noqa: ANN201
     return _render_period(period, feedback=form, status=422)
 
 
-def _slot_choices(period: SkpPeriod) -> list[skp.Slot]:
-    slots = list(skp.open_slots(period))
+def _slot_choices(period: SkpPeriod) -> list[schedule.Slot]:
+    slots = list(schedule.open_slots(period))
     if period.ends_on is None and not any(e.kind == "annual" for e in period.evaluations):
-        slots.append(skp.period_annual_slot(period))
+        slots.append(schedule.period_annual_slot(period))
     return slots
 
 
-def _chosen_slot(period: SkpPeriod) -> skp.Slot | None:
+def _chosen_slot(period: SkpPeriod) -> schedule.Slot | None:
     """POST: the hidden kind/sequence; GET: ?periode=periodic:3 or the latest open slot."""
     if request.method == "POST":
         kind = request.form.get("kind", "")
@@ -345,7 +348,7 @@ def _chosen_slot(period: SkpPeriod) -> skp.Slot | None:
         kind, _sep, sequence = request.args.get("periode", "").partition(":")
     if kind:
         try:
-            return skp.slot_of(period, kind, int(sequence or 0))
+            return schedule.slot_of(period, kind, int(sequence or 0))
         except ValueError:
             return None
     choices = _slot_choices(period)
@@ -360,7 +363,9 @@ def _chosen_slot(period: SkpPeriod) -> skp.Slot | None:
 def skp_evaluate(skp_period_id: int):  # noqa: ANN201
     period = _supervised_period(skp_period_id)
     slot = _chosen_slot(period)
-    candidates = skp.evidence_candidates(period.employee_id, slot.starts, slot.ends) if slot else []
+    candidates = (
+        evaluations.evidence_candidates(period.employee_id, slot.starts, slot.ends) if slot else []
+    )
     form = evaluation_form(
         period.targets,
         [(c.id, f"{c.title} ({c.code})") for c in candidates],
@@ -372,7 +377,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
             form.kind.data = slot.kind
             form.sequence.data = str(slot.sequence)
     elif form.validate_on_submit():
-        data = skp.EvaluationInput(
+        data = evaluations.EvaluationInput(
             kind=form.kind.data or "",
             sequence=int(form.sequence.data) if (form.sequence.data or "").isdigit() else None,
             hasil_kerja=form.hasil_kerja.data or "",
@@ -387,7 +392,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
             acknowledged=set(form.evidence.data or []),
         )
         try:
-            evaluation = skp.evaluate(period, current_user, data)
+            evaluation = evaluations.evaluate(period, current_user, data)
         except skp.RecordInvalid as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
@@ -412,7 +417,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
         slot=slot,
         slots=_slot_choices(period),
         # Said before the form is filled in: a period is evaluated only after it ends.
-        timing=skp.timing_problem(period, slot, local_today()) if slot else None,
+        timing=schedule.timing_problem(period, slot, local_today()) if slot else None,
         candidates=candidates,
         matrix=_matrix(),
         berakhlak=[(code, getattr(form, f"nilai_{code}")) for code in skp.BERAKHLAK_CODES],
@@ -444,7 +449,7 @@ def skp_settings():  # noqa: ANN201
             db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            label = skp.EVALUATION_PERIOD_LABELS[chosen.evaluation_period]
+            label = schedule.EVALUATION_PERIOD_LABELS[chosen.evaluation_period]
             name = chosen.name
             db.session.commit()
             flash(_("Evaluasi periodik SKP %(n)s: %(p)s.", n=name, p=str(label).lower()), "success")
@@ -453,7 +458,7 @@ def skp_settings():  # noqa: ANN201
         "careers/skp/settings.html",
         form=form,
         instansi=instansi,
-        labels=skp.EVALUATION_PERIOD_LABELS,
+        labels=schedule.EVALUATION_PERIOD_LABELS,
     ), (422 if form.errors else 200)
 
 
@@ -462,7 +467,7 @@ def skp_settings():  # noqa: ANN201
 def skp_distribution():  # noqa: ANN201
     hr_or_403()
     year = _year_arg()
-    rows = skp.predikat_distribution(current_user, year)
+    rows = skp_queries.predikat_distribution(current_user, year)
     chart = charts.stacked_bar_chart(
         _("Sebaran predikat kinerja tahunan %(y)s per perangkat daerah", y=year),
         [r.name for r in rows],

@@ -14,7 +14,7 @@ from lms.auth.models import User
 from lms.careers.career import services as career_services
 from lms.careers.career.models import CareerRequirement
 from lms.careers.records.models import LearningRecord
-from lms.careers.skp import services as skp
+from lms.careers.skp import queries as skp_queries
 from lms.enrolments.models import Programme
 from lms.extensions import db
 from lms.org.models import Employee, Unit
@@ -211,14 +211,14 @@ def test_opd_admin_sees_only_their_opd_in_the_distribution(app, world) -> None: 
     _annual(app, world, staff, boss_user, "di_bawah", "sesuai")
     with app.app_context():
         admin_opd = db.session.get(User, world.users["admin_opd"].id)
-        rows = skp.predikat_distribution(admin_opd, YEAR)
+        rows = skp_queries.predikat_distribution(admin_opd, YEAR)
         assert [r.name for r in rows] == ["Dinas Kesehatan"]
         assert rows[0].counts["sangat_baik"] == 1 and rows[0].employees == 3
         assert rows[0].not_evaluated == 2
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
-        by_name = {r.name: r for r in skp.predikat_distribution(hr, YEAR)}
+        by_name = {r.name: r for r in skp_queries.predikat_distribution(hr, YEAR)}
         assert by_name["Dinas Pendidikan"].counts["butuh_perbaikan"] == 1
-        assert skp.predikat_distribution(hr, YEAR - 1)[0].evaluated == 0
+        assert skp_queries.predikat_distribution(hr, YEAR - 1)[0].evaluated == 0
     client = app.test_client()
     login(client, "opd.dinkes")
     page = client.get("/kelola/kinerja").get_data(as_text=True)

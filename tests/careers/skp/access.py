@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from lms.auth.models import User
+from lms.careers.skp import evaluations
 from lms.careers.skp import services as skp
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -69,10 +70,10 @@ def build_args(world) -> dict:  # noqa: ANN001
     )
     skp.submit_period(period)
     skp.decide_period(period, atasan, True)
-    evaluation = skp.evaluate(
+    evaluation = evaluations.evaluate(
         period,
         atasan,
-        skp.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
+        evaluations.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
         today=date(period.year + 1, 1, 2),  # after the period ended, whatever today is
     )
     return {
