@@ -199,6 +199,8 @@ VIEW_MODULES = (
     "careers.records.views",
     "careers.plans.views",
     "careers.skp.views",
+    "careers.skp.import_views",
+    "careers.career.views",
     "reports.views",
     "reports.schedule_views",
     "reports.dashboard",

@@ -24,6 +24,7 @@ from lms.careers.ledger import queries as ledger
 from lms.careers.records import queries
 from lms.careers.records.models import LearningRecord
 from lms.careers.scope import scope_path
+from lms.careers.skp.services import is_hr_for
 from lms.completion.models import Completion
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -94,6 +95,13 @@ def _on_reference_loaded(_directory: Path, *, counts: dict[str, int], **_kw: obj
     """Subscribed to the organisation's signal: the programmes positions require are reference
     data too, loaded with the rest (``flask load-reference``, the demo, the test factories)."""
     counts["career_requirements"] = load_requirements()
+
+
+def can_view_career(user: User, employee: Employee) -> bool:
+    """The employee's direct supervisor, and HR whose scope holds the employee."""
+    mine = user.employee_id
+    supervisor = mine is not None and employee.supervisor_id == mine
+    return supervisor or is_hr_for(user, employee)
 
 
 # --- one employee -------------------------------------------------------------------------------

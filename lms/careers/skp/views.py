@@ -1,22 +1,20 @@
-"""SKP (performance appraisal), the appraisal import and the career view.
+"""SKP (performance appraisal) screens: the employee's SKP, the supervisor's team and
+evaluations, HR's settings and predikat distribution.
 
 Thin views: load → 404, capability and object check → 403, form, one service call, commit once.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,16 +23,12 @@ from sqlalchemy import select
 
 from lms import charts
 from lms.careers import bp
-from lms.careers.career import services as career_services
-from lms.careers.scope import scoped_unit_choices
-from lms.careers.skp import appraisal_import, evaluations, schedule
+from lms.careers.skp import evaluations, schedule
 from lms.careers.skp import queries as skp_queries
 from lms.careers.skp import services as skp
 from lms.careers.skp.forms import (
     DecisionForm,
     FeedbackForm,
-    ImportConfirmForm,
-    ImportUploadForm,
     SkpActionForm,
     SkpSettingsForm,
     TargetForm,
@@ -49,23 +43,15 @@ from lms.careers.view_helpers import (
     current_employee,
     decision,
     hr_or_403,
-    page_arg,
-    page_count,
     year_arg,
     years,
 )
-from lms.db import db_int
 from lms.extensions import db
-from lms.imports import store_pending
 from lms.indonesian import local_today
-from lms.org.models import Employee, Instansi, Unit
-from lms.permissions import Capability, can, refuse, require, unit_in_scope
-from lms.storage import get_storage
+from lms.org.models import Instansi
+from lms.permissions import Capability, can, refuse, require
 
 C = Capability
-_KEY_RE = re.compile(r"^imports/[0-9a-f]{32}\.(csv|xlsx)$")
-SESSION_KEY = "skp_import_key"
-SESSION_NAME = "skp_import_name"
 
 
 @bp.app_template_global("skp_labels")
@@ -358,57 +344,24 @@ def _chosen_slot(period: SkpPeriod) -> schedule.Slot | None:
     return choices[-1] if choices else None
 
 
-@bp.route("/tim/kinerja/<int:skp_period_id>/evaluasi", methods=["GET", "POST"])
-@require(C.VIEW_TEAM)
-def skp_evaluate(skp_period_id: int):  # noqa: ANN201
-    period = _supervised_period(skp_period_id)
-    slot = _chosen_slot(period)
-    candidates = (
-        evaluations.evidence_candidates(period.employee_id, slot.starts, slot.ends) if slot else []
+def _evaluation_input(form: Any, period: SkpPeriod) -> evaluations.EvaluationInput:
+    return evaluations.EvaluationInput(
+        kind=form.kind.data or "",
+        sequence=int(form.sequence.data) if (form.sequence.data or "").isdigit() else None,
+        hasil_kerja=form.hasil_kerja.data or "",
+        perilaku=form.perilaku.data or "",
+        note=form.note.data or "",
+        behaviour_notes={
+            code: getattr(form, f"nilai_{code}").data or "" for code in skp.BERAKHLAK_CODES
+        },
+        target_ratings={t.id: getattr(form, f"sasaran_{t.id}").data or "" for t in period.targets},
+        acknowledged=set(form.evidence.data or []),
     )
-    form = evaluation_form(
-        period.targets,
-        [(c.id, f"{c.title} ({c.code})") for c in candidates],
-    )
-    status = 200
-    if request.method == "GET":
-        form.evidence.data = [c.id for c in candidates]
-        if slot:
-            form.kind.data = slot.kind
-            form.sequence.data = str(slot.sequence)
-    elif form.validate_on_submit():
-        data = evaluations.EvaluationInput(
-            kind=form.kind.data or "",
-            sequence=int(form.sequence.data) if (form.sequence.data or "").isdigit() else None,
-            hasil_kerja=form.hasil_kerja.data or "",
-            perilaku=form.perilaku.data or "",
-            note=form.note.data or "",
-            behaviour_notes={
-                code: getattr(form, f"nilai_{code}").data or "" for code in skp.BERAKHLAK_CODES
-            },
-            target_ratings={
-                t.id: getattr(form, f"sasaran_{t.id}").data or "" for t in period.targets
-            },
-            acknowledged=set(form.evidence.data or []),
-        )
-        try:
-            evaluation = evaluations.evaluate(period, current_user, data)
-        except skp.RecordInvalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-            status = 422
-        except skp.CareerError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("careers.team_skp_period", skp_period_id=period.id))
-        else:
-            label, result = evaluation.label, skp.predikat_label(evaluation.predikat)
-            evaluation_id = evaluation.id
-            db.session.commit()
-            flash(_("Evaluasi %(l)s tersimpan: predikat %(p)s.", l=label, p=result), "success")
-            return redirect(url_for("careers.skp_evaluation", skp_evaluation_id=evaluation_id))
-    else:
-        status = 422
+
+
+def _render_evaluate(
+    period: SkpPeriod, slot: schedule.Slot | None, form: Any, candidates: list, status: int
+):  # noqa: ANN202
     return render_template(
         "careers/skp/evaluate.html",
         period=period,
@@ -423,6 +376,40 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
         berakhlak=[(code, getattr(form, f"nilai_{code}")) for code in skp.BERAKHLAK_CODES],
         target_fields=[(t, getattr(form, f"sasaran_{t.id}")) for t in period.targets],
     ), status
+
+
+@bp.route("/tim/kinerja/<int:skp_period_id>/evaluasi", methods=["GET", "POST"])
+@require(C.VIEW_TEAM)
+def skp_evaluate(skp_period_id: int):  # noqa: ANN201
+    period = _supervised_period(skp_period_id)
+    slot = _chosen_slot(period)
+    candidates = (
+        evaluations.evidence_candidates(period.employee_id, slot.starts, slot.ends) if slot else []
+    )
+    form = evaluation_form(period.targets, [(c.id, f"{c.title} ({c.code})") for c in candidates])
+    if request.method == "GET":
+        form.evidence.data = [c.id for c in candidates]
+        if slot:
+            form.kind.data = slot.kind
+            form.sequence.data = str(slot.sequence)
+        return _render_evaluate(period, slot, form, candidates, 200)
+    if not form.validate_on_submit():
+        return _render_evaluate(period, slot, form, candidates, 422)
+    try:
+        evaluation = evaluations.evaluate(period, current_user, _evaluation_input(form, period))
+    except skp.RecordInvalid as exc:
+        db.session.rollback()
+        apply_errors(form, exc.errors)
+        return _render_evaluate(period, slot, form, candidates, 422)
+    except skp.CareerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("careers.team_skp_period", skp_period_id=period.id))
+    label, result = evaluation.label, skp.predikat_label(evaluation.predikat)
+    evaluation_id = evaluation.id
+    db.session.commit()
+    flash(_("Evaluasi %(l)s tersimpan: predikat %(p)s.", l=label, p=result), "success")
+    return redirect(url_for("careers.skp_evaluation", skp_evaluation_id=evaluation_id))
 
 
 # --- HR -----------------------------------------------------------------------------------------
@@ -485,127 +472,4 @@ def skp_distribution():  # noqa: ANN201
         can_import=can(current_user, C.MANAGE_APPRAISALS),
         year=year,
         years=_years(),
-    )
-
-
-@bp.route("/kelola/kinerja/impor", methods=["GET", "POST"])
-@require(C.MANAGE_APPRAISALS)
-def skp_import():  # noqa: ANN201
-    form = ImportUploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-            abort(413)
-        suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-        checked = appraisal_import.preview(current_user, upload.filename, data)
-        confirm = None
-        if checked.ok:
-            key = store_pending("imports", suffix, data, replacing=session.get(SESSION_KEY))
-            session[SESSION_KEY] = key
-            session[SESSION_NAME] = upload.filename[:200]
-            confirm = ImportConfirmForm(key=key)
-        db.session.rollback()
-        return render_template(
-            "careers/skp/import_preview.html",
-            preview=checked,
-            confirm=confirm,
-            filename=upload.filename,
-            columns=appraisal_import.COLUMNS,
-        ), (200 if checked.ok else 422)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "careers/skp/import.html",
-        form=form,
-        columns=appraisal_import.COLUMNS,
-        required=appraisal_import.REQUIRED,
-    ), status
-
-
-@bp.route("/kelola/kinerja/impor/konfirmasi", methods=["POST"])
-@require(C.MANAGE_APPRAISALS)
-def skp_import_confirm():  # noqa: ANN201
-    form = ImportConfirmForm()
-    key = form.key.data or ""
-    stale = _("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya.")
-    if not form.validate_on_submit() or key != session.get(SESSION_KEY) or not _KEY_RE.match(key):
-        flash(stale, "error")
-        return redirect(url_for("careers.skp_import"))
-    storage = get_storage()
-    if not storage.exists(key):
-        flash(stale, "error")
-        return redirect(url_for("careers.skp_import"))
-    filename = session.get(SESSION_NAME, "")
-    checked = appraisal_import.preview(current_user, key, storage.read(key))
-    try:
-        count = appraisal_import.apply(current_user, checked)
-    except skp.CareerError as exc:
-        db.session.rollback()
-        storage.delete(key)  # this upload can no longer be confirmed
-        session.pop(SESSION_KEY, None)
-        flash(str(exc), "error")
-        return render_template(
-            "careers/skp/import_preview.html",
-            preview=checked,
-            confirm=None,
-            filename=filename,
-            columns=appraisal_import.COLUMNS,
-        ), 422
-    db.session.commit()
-    storage.delete(key)
-    session.pop(SESSION_KEY, None)
-    session.pop(SESSION_NAME, None)
-    flash(_("Impor selesai: %(n)s evaluasi tahunan tersimpan.", n=count), "success")
-    return redirect(url_for("careers.skp_distribution"))
-
-
-# --- career view --------------------------------------------------------------------------------
-
-
-@bp.route("/karier")
-@require(C.LEARN)
-def career():  # noqa: ANN201
-    me = current_employee()
-    return render_template("careers/career/view.html", own=True, **career_services.career_view(me))
-
-
-@bp.route("/kelola/pegawai/<int:employee_id>/karier")
-@require(C.VIEW_TEAM, C.VIEW_REPORTS, C.MANAGE_APPRAISALS)
-def employee_career(employee_id: int):  # noqa: ANN201
-    employee = db.session.get(Employee, employee_id)
-    if employee is None:
-        abort(404)
-    mine = current_user.employee_id
-    supervisor = mine is not None and employee.supervisor_id == mine
-    if not (supervisor or skp.is_hr_for(current_user, employee)):
-        refuse(employee)
-    return render_template(
-        "careers/career/view.html",
-        own=employee.id == mine,
-        **career_services.career_view(employee),
-    )
-
-
-@bp.route("/kelola/karier/kekurangan")
-@require(C.MANAGE_APPRAISALS, C.VIEW_REPORTS)
-def career_gaps():  # noqa: ANN201
-    hr_or_403()
-    unit_id = request.args.get("unit", type=db_int)
-    unit = None
-    if unit_id:
-        unit = db.session.get(Unit, unit_id)
-        if unit is None:
-            abort(404)
-        if not unit_in_scope(current_user, unit):
-            refuse(unit)
-    page = page_arg()
-    rows, total = career_services.gaps(current_user, unit, page)
-    return render_template(
-        "careers/career/gaps.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=page_count(total, career_services.PAGE_SIZE),
-        unit=unit,
-        units=scoped_unit_choices(current_user),
     )
