@@ -99,7 +99,7 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
             form,
             services.validate_outside(
                 _outside_input(form),
-                set(j.code for j in services.jenis_diklat_choices()),
+                services.known_codes(),
                 local_today(),
             ),
         )

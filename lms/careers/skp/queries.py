@@ -16,7 +16,7 @@ from lms.careers.skp.models import (
 )
 from lms.careers.skp.predikat import Predikat
 from lms.extensions import db
-from lms.org.models import Employee, Unit
+from lms.org.models import Employee, Instansi, Unit
 from lms.org.services import opd_of
 
 # --- lists --------------------------------------------------------------------------------------
@@ -121,3 +121,8 @@ def evaluations_of(employee_id: int) -> list[SkpEvaluation]:
             .order_by(SkpPeriod.year.desc(), SkpEvaluation.kind, SkpEvaluation.sequence.desc())
         )
     )
+
+
+def all_instansi() -> list[Instansi]:
+    """Every instansi, by name (BKPSDM sets each one's SKP evaluation period)."""
+    return list(db.session.scalars(select(Instansi).order_by(Instansi.name)))

@@ -119,6 +119,24 @@ def open_slots(period: SkpPeriod, today: date | None = None) -> list[Slot]:
     return [s for s in period_slots(period) if s.ends <= today and s.sequence not in done]
 
 
+def evaluable_slots(period: SkpPeriod) -> list[Slot]:
+    """What the supervisor may evaluate now: the open periodic slots, and the annual one unless
+    the SKP ended with a change of position or already has its annual evaluation."""
+    slots = list(open_slots(period))
+    if period.ends_on is None and not any(e.kind == "annual" for e in period.evaluations):
+        slots.append(period_annual_slot(period))
+    return slots
+
+
+def default_slot(period: SkpPeriod) -> Slot | None:
+    """The slot the evaluation form opens on: the latest open periodic one, else the annual."""
+    choices = evaluable_slots(period)
+    periodic = [s for s in choices if s.kind == "periodic"]
+    if periodic:
+        return periodic[-1]
+    return choices[-1] if choices else None
+
+
 def missing_periodic(period: SkpPeriod) -> list[Slot]:
     """Periodic slots of this SKP without an evaluation (the annual one needs none missing)."""
     done = {e.sequence for e in period.evaluations if e.kind == "periodic"}

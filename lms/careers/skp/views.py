@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms import charts
 from lms.careers import bp
@@ -48,7 +47,6 @@ from lms.careers.view_helpers import (
 )
 from lms.extensions import db
 from lms.indonesian import local_today
-from lms.org.models import Instansi
 from lms.permissions import Capability, can, refuse, require
 
 C = Capability
@@ -318,13 +316,6 @@ def skp_feedback(skp_period_id: int):  # noqa: ANN201
     return _render_period(period, feedback=form, status=422)
 
 
-def _slot_choices(period: SkpPeriod) -> list[schedule.Slot]:
-    slots = list(schedule.open_slots(period))
-    if period.ends_on is None and not any(e.kind == "annual" for e in period.evaluations):
-        slots.append(schedule.period_annual_slot(period))
-    return slots
-
-
 def _chosen_slot(period: SkpPeriod) -> schedule.Slot | None:
     """POST: the hidden kind/sequence; GET: ?periode=periodic:3 or the latest open slot."""
     if request.method == "POST":
@@ -337,11 +328,7 @@ def _chosen_slot(period: SkpPeriod) -> schedule.Slot | None:
             return schedule.slot_of(period, kind, int(sequence or 0))
         except ValueError:
             return None
-    choices = _slot_choices(period)
-    periodic = [s for s in choices if s.kind == "periodic"]
-    if periodic:
-        return periodic[-1]
-    return choices[-1] if choices else None
+    return schedule.default_slot(period)
 
 
 def _evaluation_input(form: Any, period: SkpPeriod) -> evaluations.EvaluationInput:
@@ -368,7 +355,7 @@ def _render_evaluate(
         employee=period.employee,
         form=form,
         slot=slot,
-        slots=_slot_choices(period),
+        slots=schedule.evaluable_slots(period),
         # Said before the form is filled in: a period is evaluated only after it ends.
         timing=schedule.timing_problem(period, slot, local_today()) if slot else None,
         candidates=candidates,
@@ -419,7 +406,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
 @require(C.MANAGE_APPRAISALS, C.MANAGE_USERS)
 def skp_settings():  # noqa: ANN201
     """BKPSDM (or the system administrator) chooses each instansi's SKP evaluation period."""
-    instansi = list(db.session.scalars(select(Instansi).order_by(Instansi.name)))
+    instansi = skp_queries.all_instansi()
     if not instansi:
         abort(404)
     form = SkpSettingsForm()
