@@ -197,8 +197,12 @@ VIEW_MODULES = (
     "certificates.views",
     "certificates.api_views",
     "evaluations.views",
-    "careers.views",
-    "careers.skp_views",
+    "careers.ledger.views",
+    "careers.records.views",
+    "careers.plans.views",
+    "careers.skp.views",
+    "careers.skp.import_views",
+    "careers.career.views",
     "reports.views",
     "reports.schedule_views",
     "reports.dashboard",
@@ -233,16 +237,17 @@ def _register_blueprints(app: Flask) -> None:
         "completion",
         "evaluations",
         "certificates",
-        "careers",
         "integrations",
         "reports",
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
-    importlib.import_module("lms.careers.plan_models")
-    importlib.import_module("lms.careers.skp_models")
+    importlib.import_module("lms.careers.records.models")
+    importlib.import_module("lms.careers.plans.models")
+    importlib.import_module("lms.careers.skp.models")
+    importlib.import_module("lms.careers.career.models")
     importlib.import_module("lms.reports.schedules")
-    importlib.import_module("lms.careers.consumer")  # registers the outbox consumers
-    importlib.import_module("lms.careers.plan_consumer")
+    importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
+    importlib.import_module("lms.careers.plans.consumer")
     importlib.import_module("lms.integrations.webhooks")
     for views in VIEW_MODULES:
         importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.careers.ledger import jp_totals, target
+from lms.careers.ledger.queries import jp_totals, target
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.courses.models import Course, CourseTrainer, CourseVersion
