@@ -34,6 +34,7 @@ from lms.certificates import bp, queries, verification
 from lms.certificates import services as certificates
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
+from lms.completion import services as completion_services
 from lms.db import db_int
 from lms.extensions import db, limiter
 from lms.indonesian import local_today
@@ -381,8 +382,6 @@ def detail(certificate_id: int):  # noqa: ANN201
 @require(C.MANAGE_CERTIFICATES)
 def revoke(certificate_id: int):  # noqa: ANN201
     """Revoke the completion and its certificate (and write the revocation event)."""
-    from lms.completion import services as completion_services
-
     certificate = _managed(certificate_id)
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():

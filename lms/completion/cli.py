@@ -64,7 +64,7 @@ def record(
     """Record a classroom completion: same rules, event and certificate as an online one."""
     from lms.completion import queries
     from lms.completion.attendance import parse_score
-    from lms.completion.services import CompletionError, record_classroom
+    from lms.completion.services import CompletionError, certificate_number, record_classroom
     from lms.enrolments.models import Cohort
     from lms.org.models import Employee
     from lms.org.nip import normalise_nip
@@ -104,10 +104,7 @@ def record(
         db.session.rollback()
         _fail(str(exc))
     db.session.commit()
-    from lms.certificates.services import current_certificate
-
-    certificate = current_certificate(completion.id)
-    number = certificate.number if certificate else "-"
+    number = certificate_number(completion) or "-"
     completion_id = completion.id
     run_ready()  # render the certificate PDF in-process when no broker is configured
     click.echo(

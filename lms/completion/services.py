@@ -17,17 +17,30 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
+from lms.auth.services import audit
+from lms.completion.consumers import dispatch_outbox
 from lms.completion.models import Completion, OutboxEvent
 from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge
+from lms.completion.signals import completion_recorded, completion_revoked, issued_number
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import utcnow
-from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
+from lms.enrolments.models import (
+    Cohort,
+    CohortMember,
+    Enrolment,
+    LessonProgress,
+    Programme,
+    ProgrammeCourse,
+)
+from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
+from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
-
-POSTTEST_KINDS = ("post_test", "exam")
+from lms.quizzes.attempts import final_grade
+from lms.quizzes.models import POSTTEST_KINDS, Quiz
+from lms.tasks import after_commit
 
 # Any constant works: it only has to be the same for every writer of outbox events.
 _OUTBOX_LOCK = 7270001
@@ -46,27 +59,6 @@ def local_year(moment: datetime) -> int:
     return local_date(moment).year
 
 
-def snapshot_identity(employee: Employee) -> dict:
-    """Who the employee is now, as printed on records and certificates (never joined live later)."""
-    unit = employee.unit
-    opd = opd_of(unit)
-    golongan = employee.golongan
-    return {
-        "name": employee.display_name,
-        "nip": employee.nip,
-        "birth_place": employee.birth_place,
-        "birth_date": employee.birth_date.isoformat() if employee.birth_date else None,
-        "golongan": golongan.code if golongan else "",
-        "pangkat": golongan.pangkat if golongan else "",
-        "jabatan": employee.position_name,
-        "jabatan_type": employee.jabatan_type_code or "",
-        "unit": unit.name,
-        "opd": opd.name,
-        "opd_id": opd.id,
-        "instansi": unit.instansi.name,
-    }
-
-
 # --- judging -------------------------------------------------------------------------------------
 
 
@@ -82,9 +74,6 @@ def progress_of(
     evaluated: bool | None = None,
 ) -> Progress:
     """Where the enrolment stands; ``done`` and ``evaluated`` may be passed when already known."""
-    from lms.quizzes.attempts import final_grade
-    from lms.quizzes.models import Quiz
-
     keys = set(db.session.scalars(select(Lesson.key).where(Lesson.version_id == version.id)))
     if done is None:
         done = set(
@@ -107,8 +96,6 @@ def progress_of(
 
 
 def has_evaluated(enrolment: Enrolment) -> bool:
-    from lms.evaluations.models import CourseEvaluation
-
     found = db.session.scalar(
         select(CourseEvaluation.id).where(CourseEvaluation.enrolment_id == enrolment.id)
     )
@@ -239,11 +226,10 @@ def complete_course(
 
 
 def _after_completion(completion: Completion, actor: User | None) -> None:
-    from lms.certificates.services import issue_for
-
+    """Announce the completion (certificates issue theirs), then write its outbox event."""
     db.session.flush()
-    certificate = issue_for(completion, actor)
-    emit("completion.created", completion, certificate.number if certificate else None)
+    replies = completion_recorded.send(completion, actor=actor)
+    emit("completion.created", completion, issued_number(replies))
     user_id = db.session.scalar(select(User.id).where(User.employee_id == completion.employee_id))
     if user_id is not None:
         from lms.enrolments.services import notify
@@ -257,8 +243,6 @@ def _after_completion(completion: Completion, actor: User | None) -> None:
 
 def check_programmes(employee: Employee, course: Course, actor: User | None = None) -> None:
     """A programme completes when every one of its courses has a valid completion."""
-    from lms.enrolments.models import Programme
-
     programme_ids = db.session.scalars(
         select(ProgrammeCourse.programme_id).where(ProgrammeCourse.course_id == course.id)
     ).all()
@@ -365,8 +349,6 @@ def record_classroom(
         recorded_by=by,
         cohort_id=cohort_id,
     )
-    from lms.auth.services import audit
-
     audit(by, "create", completion, f"{employee.nip} {course.code}")
     return completion
 
@@ -378,9 +360,6 @@ def revoke(completion: Completion, by: User, reason: str) -> None:
         raise CompletionError(_("Alasan pencabutan wajib diisi."))
     if completion.status != "valid":
         raise CompletionError(_("Kelulusan ini sudah dicabut."))
-    from lms.auth.services import audit
-    from lms.certificates.services import revoke_for_completion
-
     by_id = by.id  # read before changing anything: loading it may autoflush
     completion.revoke_reason = reason
     completion.revoked_by_id = by_id
@@ -391,7 +370,7 @@ def revoke(completion: Completion, by: User, reason: str) -> None:
         if enrolment is not None and enrolment.status == "completed":
             enrolment.status = "active"
             enrolment.completed_at = None
-    revoke_for_completion(completion, by, reason)
+    completion_revoked.send(completion, by=by, reason=reason)  # certificates revoke theirs
     emit("completion.revoked", completion, None)
     audit(
         by, "update", completion, f"dicabut: {reason}", {"status": "valid"}, {"status": "revoked"}
@@ -450,9 +429,6 @@ def emit(kind: str, completion: Completion, certificate_number: str | None) -> O
     )
     db.session.add(event)
     db.session.flush()
-    from lms.completion.consumers import dispatch_outbox
-    from lms.tasks import after_commit
-
     after_commit(dispatch_outbox)
     return event
 
@@ -465,19 +441,30 @@ def events_after(seq: int, limit: int) -> list[OutboxEvent]:
     )
 
 
+def certificate_number(completion: Completion) -> str | None:
+    """The certificate number announced with the completion (its ``completion.created`` event)."""
+    payload = db.session.scalar(
+        select(OutboxEvent.payload).where(
+            OutboxEvent.completion_id == completion.id, OutboxEvent.type == "completion.created"
+        )
+    )
+    return (payload or {}).get("certificate_number")
+
+
 def completions_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Completion)) or 0
 
 
 def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
-    """What the course page tells a learner: done (with the certificate) or what is missing."""
-    from lms.certificates.services import current_certificate
+    """What the course page tells a learner: done or what is missing.
 
+    The course page shows it through the ``learner_status`` template global (courses sit below
+    completion and do not import it); the certificate comes from certificates' ``certificate_of``.
+    """
     course = enrolment.course
     evaluated = has_evaluated(enrolment)
     status = {
         "completion": None,
-        "certificate": None,
         "missing": [],
         "evaluation_open": enrolment.status in ("active", "completed") and not evaluated,
         "evaluation_required": course.require_evaluation,
@@ -485,7 +472,6 @@ def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
     if enrolment.status == "completed":
         record = current_completion(enrolment.employee_id, course_id=course.id)
         status["completion"] = record
-        status["certificate"] = current_certificate(record.id) if record else None
     elif enrolment.status == "active":
         verdict = explain(enrolment, done=done, evaluated=evaluated)
         status["missing"] = missing_labels(verdict) if verdict else []

@@ -9,10 +9,10 @@ from decimal import Decimal
 from lms.auth.models import User
 from lms.careers import skp_services as skp
 from lms.careers.skp_models import SkpEvaluation, SkpPeriod
-from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
@@ -69,7 +69,7 @@ def make_completion(
         competency_kind="teknis",
         code=code,
         title=title,
-        identity=completion.snapshot_identity(employee),
+        identity=snapshot_identity(employee),
         unit_id=opd_of(employee.unit).id,
     )
     db.session.add(row)
