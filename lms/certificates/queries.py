@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from lms.auth.models import AuditLog, User
 from lms.certificates.models import CERTIFICATE_STATES, Certificate
 from lms.completion.models import Completion
+from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, employee_in_scope
@@ -133,8 +134,6 @@ def register(user: User, filters: RegisterFilters, page: int = 1) -> tuple[list[
 
 def register_choices() -> dict[str, list[tuple[int, str]]]:
     """Years, courses and cohorts for the filters (three queries)."""
-    from lms.enrolments.models import Cohort
-
     years = db.session.scalars(
         select(Certificate.year).distinct().order_by(Certificate.year.desc())
     ).all()
