@@ -132,6 +132,32 @@ def register(user: User, filters: RegisterFilters, page: int = 1) -> tuple[list[
     return list(rows), total
 
 
+def newest_of(completions: list[Completion]) -> dict[int, Certificate]:
+    """The newest certificate of each completion (issued, or the last one revoked), by its id."""
+    completion_ids = [c.id for c in completions]
+    if not completion_ids:
+        return {}
+    found: dict[int, Certificate] = {}
+    for cert in db.session.scalars(
+        select(Certificate)
+        .where(Certificate.completion_id.in_(completion_ids))
+        .order_by(Certificate.id)
+    ):
+        found[cert.completion_id] = cert
+    return found
+
+
+def all_of(completion: Completion) -> list[Certificate]:
+    """Every certificate of a completion, newest first (re-issues and revocations included)."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.completion_id == completion.id)
+            .order_by(Certificate.id.desc())
+        )
+    )
+
+
 def register_choices() -> dict[str, list[tuple[int, str]]]:
     """Years, courses and cohorts for the filters (three queries)."""
     years = db.session.scalars(

@@ -3,7 +3,8 @@
 Completion sits below certificates and never imports them: it sends ``completion_recorded`` and
 ``completion_revoked`` inside its transaction, and these receivers issue or revoke the certificate
 in that same transaction. The course page (courses sit below certificates) shows a learner's
-certificate through the ``certificate_of`` template global. ``register`` runs when the app is
+certificate through the ``certificate_of`` template global, completion's HR pages the
+certificates of their completions through ``certificates_of`` and ``completion_certificates``. ``register`` runs when the app is
 created (``lms.certificates.bp``); connecting twice keeps one receiver.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from flask import Flask
 
 from lms.auth.models import User
+from lms.certificates import queries
 from lms.certificates.models import Certificate
 from lms.certificates.services import current_certificate, issue_for, revoke_for_completion
 from lms.completion.models import Completion
@@ -36,3 +38,5 @@ def register(app: Flask) -> None:
     completion_recorded.connect(on_completion_recorded)
     completion_revoked.connect(on_completion_revoked)
     app.add_template_global(certificate_of, "certificate_of")
+    app.add_template_global(queries.newest_of, "certificates_of")
+    app.add_template_global(queries.all_of, "completion_certificates")
