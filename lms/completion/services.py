@@ -3,8 +3,9 @@ sent), never by a nightly job.
 
 ``evaluate`` is idempotent and race-safe: the enrolment row is locked, and the partial unique index
 on valid completions lets exactly one of two concurrent transactions write the record; the loser
-returns the winner's. The certificate is issued and the outbox event written in that same
-transaction, so a completion never exists without its event.
+returns the winner's. The certificate is issued (by certificates, on ``completion_recorded``) and
+the outbox event written in that same transaction, so a completion never exists without its event.
+The features below announce the events (``lms.completion.subscriptions``); none imports completion.
 """
 
 from __future__ import annotations
