@@ -41,7 +41,7 @@ def register_cli(app: Flask) -> None:
         counts = load_demo()
         loaded = load_content(BASE_DIR / "content")
         counts.update(courses_created=loaded.created, course_errors=len(loaded.errors))
-        from lms.completion.demo import load_demo_completion
+        from lms.certificates.demo import load_demo_completion
         from lms.tasks import run_ready
 
         counts.update(demo_completion=int(load_demo_completion()))

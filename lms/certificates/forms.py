@@ -13,6 +13,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from lms.forms import AppForm
+from lms.org.nip import NipError, normalise_nip, parse_nip
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 IMAGE_MAX_BYTES = 1024 * 1024
@@ -187,8 +188,6 @@ class SeriesForm(AppForm):
             raise ValidationError(problem)
 
     def validate_signatory_nip(self, field: StringField) -> None:
-        from lms.org.nip import NipError, normalise_nip, parse_nip
-
         if not (field.data or "").strip():
             field.data = ""
             return

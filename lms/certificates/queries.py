@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from lms.auth.models import AuditLog, User
 from lms.certificates.models import CERTIFICATE_STATES, Certificate
 from lms.completion.models import Completion
+from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, employee_in_scope
@@ -131,10 +132,34 @@ def register(user: User, filters: RegisterFilters, page: int = 1) -> tuple[list[
     return list(rows), total
 
 
+def newest_of(completions: list[Completion]) -> dict[int, Certificate]:
+    """The newest certificate of each completion (issued, or the last one revoked), by its id."""
+    completion_ids = [c.id for c in completions]
+    if not completion_ids:
+        return {}
+    found: dict[int, Certificate] = {}
+    for cert in db.session.scalars(
+        select(Certificate)
+        .where(Certificate.completion_id.in_(completion_ids))
+        .order_by(Certificate.id)
+    ):
+        found[cert.completion_id] = cert
+    return found
+
+
+def all_of(completion: Completion) -> list[Certificate]:
+    """Every certificate of a completion, newest first (re-issues and revocations included)."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.completion_id == completion.id)
+            .order_by(Certificate.id.desc())
+        )
+    )
+
+
 def register_choices() -> dict[str, list[tuple[int, str]]]:
     """Years, courses and cohorts for the filters (three queries)."""
-    from lms.enrolments.models import Cohort
-
     years = db.session.scalars(
         select(Certificate.year).distinct().order_by(Certificate.year.desc())
     ).all()

@@ -18,14 +18,22 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.auth.models import User
+from lms.auth.services import audit
+from lms.certificates.forms import check_number_format
 from lms.certificates.kualifikasi import printed_kualifikasi
 from lms.certificates.models import Certificate, CertificateCounter, CertificateSeries
+from lms.certificates.tasks import render_certificate
 from lms.certificates.terbilang import jp_in_words
 from lms.completion.models import Completion
 from lms.completion.rules import allocate_jp
+from lms.courses.models import CourseVersion, Lesson, Module
 from lms.db import utcnow
+from lms.enrolments.models import Programme
 from lms.extensions import db
 from lms.indonesian import local_date, tanggal
+from lms.org.identity import snapshot_identity
+from lms.org.models import Instansi
+from lms.tasks import after_commit
 
 
 class CertificateError(Exception):
@@ -39,8 +47,6 @@ def default_series() -> CertificateSeries:
     )
     if series is not None:
         return series
-    from lms.org.models import Instansi
-
     instansi = db.session.scalar(select(Instansi).order_by(Instansi.id))
     city = instansi.city if instansi else ""
     series = CertificateSeries(
@@ -88,8 +94,6 @@ def format_number(series: CertificateSeries, seq: int, year: int) -> str:
     """The series' format filled in. A format the settings form would refuse now (a width that
     builds a huge string, a character outside the number's set) is never used: a certificate
     must still be issued, so the plain fallback format numbers it and the log says why."""
-    from lms.certificates.forms import check_number_format
-
     number_format = series.number_format
     problem = check_number_format(number_format, series.prefix)
     if problem is not None:
@@ -106,9 +110,6 @@ def format_number(series: CertificateSeries, seq: int, year: int) -> str:
 
 def _subjects(completion: Completion) -> list[dict]:
     """The second page: subjects (modules, or a programme's courses) with their JP."""
-    from lms.courses.models import CourseVersion, Lesson, Module
-    from lms.enrolments.models import Programme
-
     if completion.programme_id is not None:
         programme = db.session.get(Programme, completion.programme_id)
         rows = []
@@ -224,9 +225,6 @@ def issue_for(
 
 
 def schedule_render(certificate: Certificate) -> None:
-    from lms.certificates.tasks import render_certificate
-    from lms.tasks import after_commit
-
     after_commit(render_certificate, certificate.id)
 
 
@@ -236,8 +234,6 @@ def revoke_certificate(certificate: Certificate, by: User, reason: str) -> None:
         raise CertificateError(_("Alasan pencabutan wajib diisi."))
     if certificate.status != "issued":
         raise CertificateError(_("Sertifikat ini tidak berlaku lagi."))
-    from lms.auth.services import audit
-
     by_id = by.id  # read before changing anything: loading it may autoflush
     certificate.revoke_reason = reason
     certificate.revoked_by_id = by_id
@@ -262,9 +258,6 @@ def reissue(certificate: Certificate, by: User, reason: str) -> Certificate:
         raise CertificateError(_("Alasan penerbitan ulang wajib diisi."))
     if certificate.status != "issued":
         raise CertificateError(_("Hanya sertifikat yang berlaku yang dapat diterbitkan ulang."))
-    from lms.auth.services import audit
-    from lms.completion.services import snapshot_identity
-
     completion = certificate.completion
     completion.identity = snapshot_identity(completion.employee)
     by_id = by.id

@@ -30,16 +30,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.auth.services import audit
 from lms.certificates import bp, queries, verification
 from lms.certificates import services as certificates
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
+from lms.completion import services as completion_services
 from lms.db import db_int
+from lms.enrolments.models import Cohort
 from lms.extensions import db, limiter
 from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org.nip import format_nip
 from lms.permissions import Capability, can, refuse, require
+from lms.storage import get_storage
 
 C = Capability
 
@@ -381,8 +385,6 @@ def detail(certificate_id: int):  # noqa: ANN201
 @require(C.MANAGE_CERTIFICATES)
 def revoke(certificate_id: int):  # noqa: ANN201
     """Revoke the completion and its certificate (and write the revocation event)."""
-    from lms.completion import services as completion_services
-
     certificate = _managed(certificate_id)
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():
@@ -480,8 +482,6 @@ def zip_stream(ids: list[int]) -> Iterator[bytes]:
 @bp.route("/kelola/sertifikat/angkatan/<int:cohort_id>.zip")
 @require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
 def cohort_zip(cohort_id: int):  # noqa: ANN201
-    from lms.enrolments.models import Cohort
-
     cohort = db.get_or_404(Cohort, cohort_id)
     ids = queries.cohort_certificate_ids(current_user, cohort.id)
     name = re.sub(r"[^0-9A-Za-z._-]", "-", cohort.code) or "angkatan"
@@ -496,9 +496,6 @@ def cohort_zip(cohort_id: int):  # noqa: ANN201
 
 def _save_series(series, form: SeriesForm) -> None:  # noqa: ANN001
     """Copy the form onto the series, store new images, and audit the change (flushes only)."""
-    from lms.auth.services import audit
-    from lms.storage import get_storage
-
     before = {name: getattr(series, name) for name in SeriesForm.TEXT_FIELDS}
     before.update(signature_key=series.signature_key, logo_key=series.logo_key)
     for name in SeriesForm.TEXT_FIELDS:

@@ -1,5 +1,14 @@
 """Completion: the rules that decide a course is done, completion records and their outbox events."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("completion", __name__)
+
+
+@bp.record_once
+def _subscribe(state: BlueprintSetupState) -> None:
+    """Judge completion on the lower features' events from the moment the app exists."""
+    from lms.completion.subscriptions import register  # the package loads before its services
+
+    register(state.app)

@@ -20,6 +20,7 @@ from lms.completion import queries
 from lms.completion.models import Completion
 from lms.completion.services import CompletionError, record_classroom
 from lms.courses.models import Course
+from lms.extensions import db
 from lms.imports import year_problem
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -154,8 +155,6 @@ def check_ticked(
 
 
 def _outsider(user: User, course: Course, employee_id: int) -> Problem:
-    from lms.extensions import db
-
     employee = db.session.get(Employee, employee_id) if employee_id else None
     if employee is None:
         return Problem(None, "—", _("Pegawai tidak ditemukan."))

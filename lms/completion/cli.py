@@ -13,8 +13,17 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.auth.models import User, UserRole
+from lms.completion import queries
+from lms.completion.attendance import parse_score
+from lms.completion.services import CompletionError, certificate_number, record_classroom
+from lms.enrolments.models import Cohort
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.org.models import Employee
+from lms.org.nip import normalise_nip
+from lms.permissions import Capability, unit_in_scope
+from lms.tasks import run_ready
 
 completions = AppGroup("completions", help="Completions and their certificates.")
 
@@ -25,9 +34,6 @@ def _fail(message: str) -> None:
 
 
 def _actor(username: str | None):  # noqa: ANN202
-    from lms.auth.models import User, UserRole
-    from lms.permissions import Capability
-
     if username:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -62,15 +68,6 @@ def record(
     username: str | None,
 ) -> None:
     """Record a classroom completion: same rules, event and certificate as an online one."""
-    from lms.completion import queries
-    from lms.completion.attendance import parse_score
-    from lms.completion.services import CompletionError, record_classroom
-    from lms.enrolments.models import Cohort
-    from lms.org.models import Employee
-    from lms.org.nip import normalise_nip
-    from lms.permissions import unit_in_scope
-    from lms.tasks import run_ready
-
     employee = db.session.scalar(select(Employee).where(Employee.nip == normalise_nip(nip)))
     if employee is None:
         _fail(f"no employee with NIP {nip}")
@@ -104,10 +101,7 @@ def record(
         db.session.rollback()
         _fail(str(exc))
     db.session.commit()
-    from lms.certificates.services import current_certificate
-
-    certificate = current_certificate(completion.id)
-    number = certificate.number if certificate else "-"
+    number = certificate_number(completion) or "-"
     completion_id = completion.id
     run_ready()  # render the certificate PDF in-process when no broker is configured
     click.echo(

@@ -3,8 +3,9 @@ sent), never by a nightly job.
 
 ``evaluate`` is idempotent and race-safe: the enrolment row is locked, and the partial unique index
 on valid completions lets exactly one of two concurrent transactions write the record; the loser
-returns the winner's. The certificate is issued and the outbox event written in that same
-transaction, so a completion never exists without its event.
+returns the winner's. The certificate is issued (by certificates, on ``completion_recorded``) and
+the outbox event written in that same transaction, so a completion never exists without its event.
+The features below announce the events (``lms.completion.subscriptions``); none imports completion.
 """
 
 from __future__ import annotations
@@ -17,18 +18,31 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
+from lms.auth.services import audit
+from lms.completion.consumers import dispatch_outbox
 from lms.completion.models import Completion, OutboxEvent
 from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge
+from lms.completion.signals import completion_recorded, completion_revoked, issued_number
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import utcnow
-from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
+from lms.enrolments.models import (
+    Cohort,
+    CohortMember,
+    Enrolment,
+    LessonProgress,
+    Programme,
+    ProgrammeCourse,
+)
+from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
 from lms.notifications.services import notify_employee
+from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
-
-POSTTEST_KINDS = ("post_test", "exam")
+from lms.quizzes.attempts import final_grade
+from lms.quizzes.models import POSTTEST_KINDS, Quiz
+from lms.tasks import after_commit
 
 # Any constant works: it only has to be the same for every writer of outbox events.
 _OUTBOX_LOCK = 7270001
@@ -47,27 +61,6 @@ def local_year(moment: datetime) -> int:
     return local_date(moment).year
 
 
-def snapshot_identity(employee: Employee) -> dict:
-    """Who the employee is now, as printed on records and certificates (never joined live later)."""
-    unit = employee.unit
-    opd = opd_of(unit)
-    golongan = employee.golongan
-    return {
-        "name": employee.display_name,
-        "nip": employee.nip,
-        "birth_place": employee.birth_place,
-        "birth_date": employee.birth_date.isoformat() if employee.birth_date else None,
-        "golongan": golongan.code if golongan else "",
-        "pangkat": golongan.pangkat if golongan else "",
-        "jabatan": employee.position_name,
-        "jabatan_type": employee.jabatan_type_code or "",
-        "unit": unit.name,
-        "opd": opd.name,
-        "opd_id": opd.id,
-        "instansi": unit.instansi.name,
-    }
-
-
 # --- judging -------------------------------------------------------------------------------------
 
 
@@ -83,9 +76,6 @@ def progress_of(
     evaluated: bool | None = None,
 ) -> Progress:
     """Where the enrolment stands; ``done`` and ``evaluated`` may be passed when already known."""
-    from lms.quizzes.attempts import final_grade
-    from lms.quizzes.models import Quiz
-
     keys = set(db.session.scalars(select(Lesson.key).where(Lesson.version_id == version.id)))
     if done is None:
         done = set(
@@ -108,8 +98,6 @@ def progress_of(
 
 
 def has_evaluated(enrolment: Enrolment) -> bool:
-    from lms.evaluations.models import CourseEvaluation
-
     found = db.session.scalar(
         select(CourseEvaluation.id).where(CourseEvaluation.enrolment_id == enrolment.id)
     )
@@ -240,11 +228,10 @@ def complete_course(
 
 
 def _after_completion(completion: Completion, actor: User | None) -> None:
-    from lms.certificates.services import issue_for
-
+    """Announce the completion (certificates issue theirs), then write its outbox event."""
     db.session.flush()
-    certificate = issue_for(completion, actor)
-    emit("completion.created", completion, certificate.number if certificate else None)
+    replies = completion_recorded.send(completion, actor=actor)
+    emit("completion.created", completion, issued_number(replies))
     notify_employee(
         completion.employee_id,
         _("Selamat! Anda menyelesaikan %(t)s. Sertifikat sudah terbit.", t=completion.title),
@@ -254,8 +241,6 @@ def _after_completion(completion: Completion, actor: User | None) -> None:
 
 def check_programmes(employee: Employee, course: Course, actor: User | None = None) -> None:
     """A programme completes when every one of its courses has a valid completion."""
-    from lms.enrolments.models import Programme
-
     programme_ids = db.session.scalars(
         select(ProgrammeCourse.programme_id).where(ProgrammeCourse.course_id == course.id)
     ).all()
@@ -362,8 +347,6 @@ def record_classroom(
         recorded_by=by,
         cohort_id=cohort_id,
     )
-    from lms.auth.services import audit
-
     audit(by, "create", completion, f"{employee.nip} {course.code}")
     return completion
 
@@ -375,9 +358,6 @@ def revoke(completion: Completion, by: User, reason: str) -> None:
         raise CompletionError(_("Alasan pencabutan wajib diisi."))
     if completion.status != "valid":
         raise CompletionError(_("Kelulusan ini sudah dicabut."))
-    from lms.auth.services import audit
-    from lms.certificates.services import revoke_for_completion
-
     by_id = by.id  # read before changing anything: loading it may autoflush
     completion.revoke_reason = reason
     completion.revoked_by_id = by_id
@@ -388,7 +368,7 @@ def revoke(completion: Completion, by: User, reason: str) -> None:
         if enrolment is not None and enrolment.status == "completed":
             enrolment.status = "active"
             enrolment.completed_at = None
-    revoke_for_completion(completion, by, reason)
+    completion_revoked.send(completion, by=by, reason=reason)  # certificates revoke theirs
     emit("completion.revoked", completion, None)
     audit(
         by, "update", completion, f"dicabut: {reason}", {"status": "valid"}, {"status": "revoked"}
@@ -447,9 +427,6 @@ def emit(kind: str, completion: Completion, certificate_number: str | None) -> O
     )
     db.session.add(event)
     db.session.flush()
-    from lms.completion.consumers import dispatch_outbox
-    from lms.tasks import after_commit
-
     after_commit(dispatch_outbox)
     return event
 
@@ -462,19 +439,30 @@ def events_after(seq: int, limit: int) -> list[OutboxEvent]:
     )
 
 
+def certificate_number(completion: Completion) -> str | None:
+    """The certificate number announced with the completion (its ``completion.created`` event)."""
+    payload = db.session.scalar(
+        select(OutboxEvent.payload).where(
+            OutboxEvent.completion_id == completion.id, OutboxEvent.type == "completion.created"
+        )
+    )
+    return (payload or {}).get("certificate_number")
+
+
 def completions_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Completion)) or 0
 
 
 def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
-    """What the course page tells a learner: done (with the certificate) or what is missing."""
-    from lms.certificates.services import current_certificate
+    """What the course page tells a learner: done or what is missing.
 
+    The course page shows it through the ``learner_status`` template global (courses sit below
+    completion and do not import it); the certificate comes from certificates' ``certificate_of``.
+    """
     course = enrolment.course
     evaluated = has_evaluated(enrolment)
     status = {
         "completion": None,
-        "certificate": None,
         "missing": [],
         "evaluation_open": enrolment.status in ("active", "completed") and not evaluated,
         "evaluation_required": course.require_evaluation,
@@ -482,7 +470,6 @@ def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
     if enrolment.status == "completed":
         record = current_completion(enrolment.employee_id, course_id=course.id)
         status["completion"] = record
-        status["certificate"] = current_certificate(record.id) if record else None
     elif enrolment.status == "active":
         verdict = explain(enrolment, done=done, evaluated=evaluated)
         status["missing"] = missing_labels(verdict) if verdict else []

@@ -8,9 +8,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from lms.certificates.models import Certificate
 from lms.completion import attendance as roll
 from lms.completion import bp, queries
 from lms.completion.forms import ConfirmForm, RevokeForm, TickForm, UploadForm
@@ -284,19 +282,11 @@ def _completion_or_404(completion_id: int) -> Completion:
 
 
 def _render_detail(completion: Completion, form: RevokeForm | None, status: int = 200):  # noqa: ANN202
-    certificates = list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.completion_id == completion.id)
-            .order_by(Certificate.id.desc())
-        )
-    )
     may_revoke = can(current_user, C.MANAGE_CERTIFICATES) and completion.status == "valid"
     return (
         render_template(
             "completion/detail.html",
             completion=completion,
-            certificates=certificates,
             form=form if may_revoke else None,
             sources=_source_labels(),
             statuses=_status_labels(),

@@ -84,13 +84,10 @@ def course(code: str):  # noqa: ANN201
     left = enrolments.seats_left(c)
     check = enrolments.check_self_enrol(c, employee, existing=enrolment, left=left)
     done = set()
-    completion = None
     if enrolment is not None:
-        from lms.completion.services import learner_status
         from lms.learning.services import done_keys
 
         done = done_keys(enrolment)
-        completion = learner_status(enrolment, done)
     from lms.quizzes.attempts import quizzes_of
 
     return render_template(
@@ -102,7 +99,6 @@ def course(code: str):  # noqa: ANN201
         check=check,
         seats_left=left,
         done=done,
-        completion=completion,
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
         form=ActionForm(),

@@ -24,6 +24,7 @@ from lms.courses.services import is_trainer_of
 from lms.enrolments.models import Enrolment
 from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.questions import COMMENT_KEYS, SCALE_MAX, SCALE_MIN, Section
+from lms.evaluations.signals import evaluation_sent
 from lms.extensions import db
 from lms.permissions import Capability, Role, can
 
@@ -100,9 +101,7 @@ def submit(
         raise EvaluationError(
             _("Anda sudah mengisi evaluasi pelatihan ini. Terima kasih!")
         ) from None
-    from lms.completion.services import evaluate
-
-    evaluate(enrolment)
+    evaluation_sent.send(enrolment, evaluation=evaluation)  # it may be the last missing rule
     return evaluation
 
 

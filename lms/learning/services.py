@@ -11,6 +11,7 @@ from lms.courses.models import Course, Lesson
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
 from lms.extensions import db
+from lms.learning.signals import lesson_done
 
 
 def lesson_keys(version_id: int) -> list[str]:
@@ -77,9 +78,7 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
     done = done_keys(enrolment) & set(keys)
     enrolment.progress = _percent(len(done), len(keys))
     db.session.flush()
-    from lms.completion.services import evaluate  # the last lesson may complete the course
-
-    evaluate(enrolment)
+    lesson_done.send(enrolment, lesson=lesson)  # the last lesson may complete the course
     return True
 
 

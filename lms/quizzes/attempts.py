@@ -43,6 +43,7 @@ from lms.quizzes.models import (
     QuizAttempt,
 )
 from lms.quizzes.services import question_to_format
+from lms.quizzes.signals import attempt_graded
 
 GRACE = timedelta(seconds=30)
 #: Types whose answers are offered as a list that may be shuffled.
@@ -523,25 +524,7 @@ def _score(attempt: QuizAttempt) -> None:
         attempt.graded_at = utcnow()
     if before != score:
         _audit(attempt, None, before, score, None, "score")
-    _completion_may_follow(attempt)
-
-
-def _completion_may_follow(attempt: QuizAttempt) -> None:
-    """A graded post-test may complete the course: judge it now, not in a nightly job."""
-    from lms.completion.services import POSTTEST_KINDS, evaluate
-    from lms.enrolments.models import Enrolment
-
-    quiz = attempt.quiz
-    if quiz.kind not in POSTTEST_KINDS:
-        return
-    db.session.flush()
-    enrolment = db.session.scalar(
-        select(Enrolment).where(
-            Enrolment.course_id == quiz.course_id, Enrolment.employee_id == attempt.employee_id
-        )
-    )
-    if enrolment is not None and enrolment.status == "active":
-        evaluate(enrolment)
+    attempt_graded.send(attempt)  # a graded post-test may complete the course: judged now
 
 
 def submit(

@@ -71,6 +71,9 @@ class Question(TimestampMixin, db.Model):
 # --- quizzes and attempts ------------------------------------------------------------------------
 
 QUIZ_KINDS = ("pre_test", "post_test", "practice", "exam")
+#: The kinds a course's completion rule counts as its post-test (the learner must pass each one);
+#: the lesson page names them the same way (``Quiz.is_post_test``).
+POSTTEST_KINDS = ("post_test", "exam")
 #: When the learner sees the correct answers and feedback of a submitted attempt. Only a practice
 #: quiz may show them at once; any other kind waits until no attempt is left or the quiz closed,
 #: so the key of one attempt never helps the next (a CHECK below holds it in the database).
@@ -118,6 +121,11 @@ class Quiz(TimestampMixin, db.Model):
     one_per_page: Mapped[bool] = mapped_column(default=False)
     review: Mapped[str] = mapped_column(String(20), default=REVIEW_DEFAULT)
     grading: Mapped[str] = mapped_column(String(20), default="highest")
+
+    @property
+    def is_post_test(self) -> bool:
+        """Counted by the completion rule (and named a post-test to the learner)."""
+        return self.kind in POSTTEST_KINDS
 
 
 class QuizAttempt(db.Model):

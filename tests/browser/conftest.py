@@ -78,7 +78,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
         upgrade()
         load_demo()
         load_content(CONTENT)
-        from lms.completion.demo import load_demo_completion
+        from lms.certificates.demo import load_demo_completion
 
         load_demo_completion()  # as `demo load` does: pegawai starts with one certificate
         db.session.commit()

@@ -21,6 +21,7 @@ from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.org.identity import snapshot_identity
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of, save_unit
 from lms.quizzes.models import Quiz, QuizAttempt
@@ -169,7 +170,7 @@ def generate(seed: int = 3, per_opd: int = 8, tag: str = "") -> Generated:
                     competency_kind="manajerial",
                     code=programme.code,
                     title=programme.title,
-                    identity=completion.snapshot_identity(emp),
+                    identity=snapshot_identity(emp),
                     unit_id=opd_of(emp.unit).id,
                 )
             )

@@ -10,10 +10,10 @@ from lms.auth.models import User
 from lms.careers.skp import evaluations, schedule
 from lms.careers.skp import services as skp
 from lms.careers.skp.models import SkpEvaluation, SkpPeriod
-from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
@@ -70,7 +70,7 @@ def make_completion(
         competency_kind="teknis",
         code=code,
         title=title,
-        identity=completion.snapshot_identity(employee),
+        identity=snapshot_identity(employee),
         unit_id=opd_of(employee.unit).id,
     )
     db.session.add(row)

@@ -15,6 +15,7 @@ from lms.courses.models import Course, Lesson
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
 from lms.evaluations.models import CourseEvaluation
+from lms.evaluations.questions import sections_for
 from lms.extensions import db
 from lms.indonesian import local_date
 from lms.org.models import Employee, Golongan, Unit
@@ -43,8 +44,6 @@ def _signatory(series: CertificateSeries) -> None:
 
 
 def _demo_ratings(course: Course) -> dict[str, int]:
-    from lms.evaluations.questions import sections_for
-
     return {
         item.key: DEMO_RATINGS + (i % 2)
         for section in sections_for(course)
