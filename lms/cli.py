@@ -239,7 +239,7 @@ def register_cli(app: Flask) -> None:
     @quiz.command("sweep")
     def quiz_sweep() -> None:
         """Submit every attempt whose time is up (run from cron or Celery beat)."""
-        from lms.quizzes.attempts import sweep_and_commit
+        from lms.quizzes.attempts.services import sweep_and_commit
 
         click.echo(f"{sweep_and_commit()} attempt(s) submitted")
 

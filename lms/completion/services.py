@@ -82,7 +82,7 @@ def progress_of(
     evaluated: bool | None = None,
 ) -> Progress:
     """Where the enrolment stands; ``done`` and ``evaluated`` may be passed when already known."""
-    from lms.quizzes.attempts import final_grade
+    from lms.quizzes.attempts.services import final_grade
     from lms.quizzes.models import Quiz
 
     keys = set(db.session.scalars(select(Lesson.key).where(Lesson.version_id == version.id)))

@@ -183,7 +183,7 @@ def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None
     Later content changes do not replace the questions: learners' attempts point at them. A
     trainer edits the bank in the app (or imports a corrected file and regrades).
     """
-    from lms.quizzes.attempts import save_quiz
+    from lms.quizzes.attempts.services import save_quiz
     from lms.quizzes.models import Quiz
     from lms.quizzes.services import POSTTEST_QUESTIONS, default_draw, import_questions
 

@@ -91,7 +91,7 @@ def course(code: str):  # noqa: ANN201
 
         done = done_keys(enrolment)
         completion = learner_status(enrolment, done)
-    from lms.quizzes.attempts import quizzes_of
+    from lms.quizzes.attempts.services import quizzes_of
 
     return render_template(
         "courses/course.html",

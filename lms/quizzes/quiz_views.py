@@ -31,9 +31,9 @@ from lms.courses.services import can_author
 from lms.db import db_int, is_db_id, utcnow
 from lms.extensions import db
 from lms.permissions import Capability, refuse, require
-from lms.quizzes import attempts as svc
 from lms.quizzes import bp
 from lms.quizzes import statistics as stats
+from lms.quizzes.attempts import services as svc
 from lms.quizzes.formats.types import BLANK
 from lms.quizzes.forms import TYPE_LABELS
 from lms.quizzes.grading import match_numeric, match_short_answer

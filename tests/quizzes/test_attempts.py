@@ -11,7 +11,7 @@ from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Employee
-from lms.quizzes import attempts as svc
+from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.factories import make_course
 

@@ -21,7 +21,7 @@ from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Unit
-from lms.quizzes import attempts as svc
+from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.conftest import isolated_app
 from tests.factories import build_world, make_course, make_employee, make_user

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.quizzes import attempts as svc
+from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.conftest import PG_URL, isolated_app
 from tests.factories import build_world, make_course, make_employee, make_user

@@ -18,7 +18,7 @@ from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Employee
-from lms.quizzes import attempts as svc
+from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import Question, QuestionCategory, Quiz, QuizAttempt
 from tests.conftest import csrf_token, login
 from tests.factories import make_course

@@ -10,7 +10,7 @@ import pytest
 from lms.auth.models import User
 from lms.extensions import db
 from lms.org.models import Employee, Unit
-from lms.quizzes import attempts
+from lms.quizzes.attempts import services as attempts
 from lms.quizzes.formats.types import Answer
 from lms.quizzes.formats.types import Question as FormatQuestion
 from lms.quizzes.models import Question
