@@ -34,6 +34,7 @@ from lms.courses.models import Course
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.quizzes.bank.services import question_to_format
 from lms.quizzes.grading import grade
 from lms.quizzes.models import (
     AttemptAnswer,
@@ -42,7 +43,6 @@ from lms.quizzes.models import (
     Quiz,
     QuizAttempt,
 )
-from lms.quizzes.services import question_to_format
 
 GRACE = timedelta(seconds=30)
 #: Types whose answers are offered as a list that may be shuffled.

@@ -11,10 +11,7 @@ from lms.auth.models import User
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.quizzes.attempts import services as attempts
-from lms.quizzes.formats.types import Answer
-from lms.quizzes.formats.types import Question as FormatQuestion
-from lms.quizzes.models import Question
-from lms.quizzes.statistics import (
+from lms.quizzes.attempts.statistics import (
     AttemptRow,
     answer_frequencies,
     hints,
@@ -23,6 +20,9 @@ from lms.quizzes.statistics import (
     question_stat,
     summarise,
 )
+from lms.quizzes.bank.formats.types import Answer
+from lms.quizzes.bank.formats.types import Question as FormatQuestion
+from lms.quizzes.models import Question
 from tests.conftest import login
 from tests.factories import make_course, make_employee
 from tests.test_query_counts import count_queries

@@ -1,7 +1,7 @@
 """Question bank services: parse an upload, store its questions, write them back out.
 
 Services flush and never commit; the view or command that calls them commits once. Conversion
-goes through the framework-free :mod:`lms.quizzes.formats` shapes in both directions
+goes through the framework-free :mod:`lms.quizzes.bank.formats` shapes in both directions
 (``from_format`` / ``question_to_format``), so export → import gives the same questions.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from lms.courses.models import Course
 from lms.courses.rendering import render_markdown
 from lms.extensions import db
-from lms.quizzes.formats import (
+from lms.quizzes.bank.formats import (
     Answer,
     ImportResult,
     export_aiken,
@@ -27,7 +27,7 @@ from lms.quizzes.formats import (
     parse_aiken,
     parse_gift,
 )
-from lms.quizzes.formats import Question as FormatQuestion
+from lms.quizzes.bank.formats import Question as FormatQuestion
 from lms.quizzes.models import NAME_MAX, Question, QuestionCategory
 
 #: Exchange formats: name → (parser, writer, file suffix).

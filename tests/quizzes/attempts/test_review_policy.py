@@ -23,7 +23,7 @@ from lms.quizzes.models import Question, QuestionCategory, Quiz, QuizAttempt
 from tests.conftest import csrf_token, login
 from tests.factories import make_course
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "content"
 CHOICES = {
     "answers": [
         {"text": "Jakarta", "fraction": 0.0, "feedback": "FB-SALAH"},
@@ -225,7 +225,7 @@ def test_a_new_quiz_defaults_to_a_post_test_drawing_from_a_larger_bank(app, clie
 
 
 def test_a_small_bank_is_shown_whole(ctx, world) -> None:  # noqa: ANN001
-    from lms.quizzes.services import default_draw
+    from lms.quizzes.bank.services import default_draw
 
     course, _e, _ids, category = _course_with_questions(world, count=10)
     assert default_draw(course) is None  # 10 questions for 10 places: nothing to draw
@@ -237,7 +237,7 @@ def test_a_small_bank_is_shown_whole(ctx, world) -> None:  # noqa: ANN001
 
 
 def test_demo_post_tests_draw_from_their_bank_and_review_after_the_last_attempt(db, world) -> None:  # noqa: ANN001
-    from lms.courses.loader import load_content
+    from lms.content import load_content
 
     assert load_content(CONTENT).errors == []
     employee = db.session.get(Employee, world.employees["pegawai"].id)
@@ -266,7 +266,7 @@ def test_demo_post_tests_draw_from_their_bank_and_review_after_the_last_attempt(
 def test_content_refuses_a_bad_question_count(db, world, tmp_path) -> None:  # noqa: ANN001
     import shutil
 
-    from lms.courses.loader import load_content
+    from lms.content import load_content
 
     folder = tmp_path / "courses" / "KOM-101"
     shutil.copytree(CONTENT / "courses" / "KOM-101", folder)

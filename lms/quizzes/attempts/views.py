@@ -32,13 +32,9 @@ from lms.db import db_int, is_db_id, utcnow
 from lms.extensions import db
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
-from lms.quizzes import statistics as stats
 from lms.quizzes.attempts import services as svc
-from lms.quizzes.formats.types import BLANK
-from lms.quizzes.forms import TYPE_LABELS
-from lms.quizzes.grading import match_numeric, match_short_answer
-from lms.quizzes.models import AttemptAnswer, Question, QuestionCategory, Quiz, QuizAttempt
-from lms.quizzes.quiz_forms import (
+from lms.quizzes.attempts import statistics as stats
+from lms.quizzes.attempts.forms import (
     GRADING_LABELS,
     KIND_LABELS,
     REVIEW_LABELS,
@@ -47,7 +43,11 @@ from lms.quizzes.quiz_forms import (
     QuizActionForm,
     QuizForm,
 )
-from lms.quizzes.services import default_draw, question_to_format, render_text
+from lms.quizzes.bank.formats.types import BLANK
+from lms.quizzes.bank.forms import TYPE_LABELS
+from lms.quizzes.bank.services import default_draw, question_to_format, render_text
+from lms.quizzes.grading import match_numeric, match_short_answer
+from lms.quizzes.models import AttemptAnswer, Question, QuestionCategory, Quiz, QuizAttempt
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -91,7 +91,7 @@ def _to_wib(moment: datetime | None) -> datetime | None:
 def quiz_list(course_id: int):  # noqa: ANN201
     course = _course(course_id)
     return render_template(
-        "quizzes/quiz_list.html", course=course, quizzes=svc.quizzes_of(course), **LABELS
+        "quizzes/attempts/quiz_list.html", course=course, quizzes=svc.quizzes_of(course), **LABELS
     )
 
 
@@ -161,7 +161,7 @@ def quiz_new(course_id: int):  # noqa: ANN201
         db.session.commit()
         flash(_("Kuis “%(t)s” dibuat.", t=quiz.title), "success")
         return redirect(url_for("quizzes.quiz_list", course_id=course.id))
-    return render_template("quizzes/quiz_form.html", course=course, form=form, quiz=None)
+    return render_template("quizzes/attempts/quiz_form.html", course=course, form=form, quiz=None)
 
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/ubah", methods=["GET", "POST"])
@@ -174,7 +174,7 @@ def quiz_edit(course_id: int, quiz_id: int):  # noqa: ANN201
         db.session.commit()
         flash(_("Kuis “%(t)s” disimpan.", t=quiz.title), "success")
         return redirect(url_for("quizzes.quiz_list", course_id=course.id))
-    return render_template("quizzes/quiz_form.html", course=course, form=form, quiz=quiz)
+    return render_template("quizzes/attempts/quiz_form.html", course=course, form=form, quiz=quiz)
 
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/penilaian")
@@ -184,7 +184,7 @@ def quiz_grading(course_id: int, quiz_id: int):  # noqa: ANN201
     quiz = _course_quiz(course, quiz_id)
     pending = svc.pending_essays(quiz)
     return render_template(
-        "quizzes/quiz_grading.html",
+        "quizzes/attempts/quiz_grading.html",
         course=course,
         quiz=quiz,
         pending=pending,
@@ -275,7 +275,7 @@ def quiz_statistics(course_id: int, quiz_id: int):  # noqa: ANN201
         range_header=_("Rentang nilai"),
     )
     return render_template(
-        "quizzes/quiz_statistics.html",
+        "quizzes/attempts/quiz_statistics.html",
         course=course,
         quiz=quiz,
         report=report,
@@ -332,7 +332,7 @@ def quiz(quiz_id: int):  # noqa: ANN201
     if quiz.attempts_allowed:
         remaining = max(0, quiz.attempts_allowed - len(attempts))
     return render_template(
-        "quizzes/quiz_intro.html",
+        "quizzes/attempts/quiz_intro.html",
         quiz=quiz,
         course=db.session.get(Course, quiz.course_id),
         attempts=attempts,
@@ -418,7 +418,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
     missing = set(svc.unanswered(attempt))
     deadline = svc.aware(attempt.deadline_at)
     return render_template(
-        "quizzes/attempt_take.html",
+        "quizzes/attempts/attempt_take.html",
         attempt=attempt,
         quiz=attempt.quiz,
         shown=shown,
@@ -538,7 +538,7 @@ def attempt_confirm(attempt_id: int):  # noqa: ANN201
         if qid in missing
     ]
     return render_template(
-        "quizzes/attempt_confirm.html",
+        "quizzes/attempts/attempt_confirm.html",
         attempt=attempt,
         quiz=attempt.quiz,
         total=len(order),
@@ -569,7 +569,7 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
             _review_item(q, attempt, answers.get(q.id)) for q in svc.attempt_questions(attempt)
         ]
     return render_template(
-        "quizzes/attempt_result.html",
+        "quizzes/attempts/attempt_result.html",
         attempt=attempt,
         quiz=attempt.quiz,
         review=review,

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from lms.quizzes.formats import BLANK, Answer, Question, export_gift, parse_gift
-from lms.quizzes.formats.types import ImportResult
+from lms.quizzes.bank.formats import BLANK, Answer, Question, export_gift, parse_gift
+from lms.quizzes.bank.formats.types import ImportResult
 from tests.shared import SHARED_FIXTURES
 
 FIXTURES = SHARED_FIXTURES / "gift"

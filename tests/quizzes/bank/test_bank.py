@@ -12,7 +12,7 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.permissions import Role
-from lms.quizzes import services
+from lms.quizzes.bank import services
 from lms.quizzes.models import Question
 from tests.conftest import csrf_token, login
 from tests.factories import make_course, make_user

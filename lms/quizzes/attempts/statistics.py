@@ -29,10 +29,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
-from lms.quizzes.formats.types import Question as FormatQuestion
+from lms.quizzes.bank.formats.types import Question as FormatQuestion
+from lms.quizzes.bank.services import question_to_format
 from lms.quizzes.grading import grade, parse_number
 from lms.quizzes.models import AttemptAnswer, Question, Quiz, QuizAttempt
-from lms.quizzes.services import question_to_format
 
 __all__ = [
     "MODES",

@@ -49,4 +49,4 @@ def categories():  # noqa: ANN201
         .group_by(Category.id)
         .order_by(Category.position, Category.name)
     ).all()
-    return render_template("courses/categories.html", form=form, rows=rows)
+    return render_template("courses/authoring/categories.html", form=form, rows=rows)

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from lms.courses import authoring_services as authoring
-from lms.courses import bp, files, queries, services
-from lms.courses.forms import (
+from lms.courses import bp, queries, services
+from lms.courses.authoring import files
+from lms.courses.authoring import services as authoring
+from lms.courses.authoring.forms import (
     FILE_KIND_LABELS,
     KIND_LABELS,
     MODE_LABELS,

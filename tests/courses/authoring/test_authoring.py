@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.courses import authoring_services as authoring
-from lms.courses import files, services
+from lms.courses import services
+from lms.courses.authoring import files
+from lms.courses.authoring import services as authoring
 from lms.courses.models import Course, CourseFile, CourseVersion, Lesson, Module
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment

@@ -17,8 +17,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.auth.models import User, UserRole
-from lms.courses import files as course_files
 from lms.courses import services
+from lms.courses.authoring import files as course_files
 from lms.courses.models import (
     APPROVAL_STEPS,
     Course,

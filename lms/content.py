@@ -20,7 +20,7 @@ from lms.courses import services
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.courses.rendering import render_markdown
 from lms.extensions import db
-from lms.quizzes.formats.gift import parse_gift
+from lms.quizzes.bank.formats.gift import parse_gift
 
 REQUIRED_KEYS = ("code", "title", "category", "competency_kind", "jp", "modules")
 
@@ -184,8 +184,8 @@ def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None
     trainer edits the bank in the app (or imports a corrected file and regrades).
     """
     from lms.quizzes.attempts.services import save_quiz
+    from lms.quizzes.bank.services import POSTTEST_QUESTIONS, default_draw, import_questions
     from lms.quizzes.models import Quiz
-    from lms.quizzes.services import POSTTEST_QUESTIONS, default_draw, import_questions
 
     post = data.get("posttest") or {}
     if not post.get("file"):

@@ -21,8 +21,9 @@ from lms.courses.services import can_author
 from lms.extensions import db
 from lms.imports import store_pending
 from lms.permissions import Capability, refuse, require
-from lms.quizzes import bp, services
-from lms.quizzes.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
+from lms.quizzes import bp
+from lms.quizzes.bank import services
+from lms.quizzes.bank.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
 from lms.storage import get_storage
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
@@ -46,7 +47,7 @@ def bank(course_id: int):  # noqa: ANN201
     for q in questions:
         groups.setdefault(q.category.name if q.category else "", []).append(q)
     return render_template(
-        "quizzes/bank.html",
+        "quizzes/bank/bank.html",
         course=course,
         groups=groups,
         total=len(questions),
@@ -78,7 +79,7 @@ def bank_import(course_id: int):  # noqa: ANN201
             }
             confirm = BankConfirmForm(key=key)
         return render_template(
-            "quizzes/import_preview.html",
+            "quizzes/bank/import_preview.html",
             course=course,
             result=result,
             previews=[services.render_text(q.text, q.text_format) for q in result.questions],
@@ -88,7 +89,7 @@ def bank_import(course_id: int):  # noqa: ANN201
             fmt=FORMAT_LABELS[form.format.data],
             types=TYPE_LABELS,
         )
-    return render_template("quizzes/import.html", course=course, form=form)
+    return render_template("quizzes/bank/import.html", course=course, form=form)
 
 
 @bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/impor/konfirmasi", methods=["POST"])

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from lms.courses import files
+from lms.courses.authoring import files
 from tests.courses.access import png_bytes
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms.quizzes.formats import Answer, Question, export_aiken, parse_aiken
-from lms.quizzes.formats.types import ImportResult
+from lms.quizzes.bank.formats import Answer, Question, export_aiken, parse_aiken
+from lms.quizzes.bank.formats.types import ImportResult
 from tests.shared import SHARED_FIXTURES
 
 FIXTURES = SHARED_FIXTURES / "aiken"
