@@ -5,12 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from lms.courses import bp
-from lms.courses.models import Category, Course
+from lms.courses import bp, queries, services
 from lms.extensions import db
 from lms.forms import AppForm
 from lms.permissions import Capability, require
@@ -32,21 +30,12 @@ def categories():  # noqa: ANN201
     form = CategoryForm()
     if form.validate_on_submit():
         name = " ".join(form.name.data.split())
-        exists = db.session.scalar(
-            select(Category.id).where(func.lower(Category.name) == name.lower())
-        )
-        if exists:
+        if services.category_named(name, create=False) is not None:
             form.name.errors.append(_("Bidang %(n)s sudah ada.", n=name))
         else:
-            position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
-            db.session.add(Category(name=name, position=position))
+            services.category_named(name)
             db.session.commit()
             flash(_("Bidang %(n)s ditambahkan.", n=name), "success")
             return redirect(url_for("courses.categories"))
-    rows = db.session.execute(
-        select(Category, func.count(Course.id))
-        .outerjoin(Course, Course.category_id == Category.id)
-        .group_by(Category.id)
-        .order_by(Category.position, Category.name)
-    ).all()
+    rows = queries.categories_with_counts()
     return render_template("courses/authoring/categories.html", form=form, rows=rows)

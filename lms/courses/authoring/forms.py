@@ -99,10 +99,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(AuthoringForm):
-    """Only a CSRF token: for POST buttons."""
-
-
 class MetaForm(AuthoringForm):
     """The catalogue fields of a version (the course code is fixed once created)."""
 

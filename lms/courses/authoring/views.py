@@ -27,7 +27,6 @@ from lms.courses.authoring.forms import (
     MODE_LABELS,
     STEP_LABELS,
     VERSION_STATUS_LABELS,
-    ActionForm,
     LessonForm,
     MetaForm,
     ModuleForm,
@@ -42,6 +41,7 @@ from lms.courses.rendering import render_markdown
 from lms.courses.services import CourseError
 from lms.db import db_int
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.main.dashboard import section
 from lms.org.models import JenisDiklat
 from lms.permissions import Capability, can, refuse, require
@@ -239,7 +239,7 @@ def _course_page(course: Course, **forms: Any) -> str:
         snippets={f.id: authoring.markdown_snippet(f) for f in version_files},
         jenis=jenis,
         counts=authoring.learner_counts(course.id),
-        action=ActionForm(),
+        action=CsrfForm(),
         move=MoveForm(),
         module_form=forms.get("module_form") or ModuleForm(prefix="baru"),
         upload=forms.get("upload") or UploadForm(),
@@ -294,7 +294,7 @@ def author_meta(course_id: int):  # noqa: ANN201
 @require(*AUTHORS)
 def author_draft(course_id: int):  # noqa: ANN201
     course = _course(course_id)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     had_draft = _draft(course) is not None
     try:
@@ -383,7 +383,7 @@ def author_module_delete(course_id: int, module_id: int):  # noqa: ANN201
     module = _module(course, module_id)
     if module.version.status != "draft":
         return _not_editable(course)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     title, lessons = module.title, len(module.lessons)
     authoring.delete_module(module)
@@ -503,7 +503,7 @@ def author_lesson_delete(course_id: int, lesson_id: int):  # noqa: ANN201
     lesson = _lesson(course, lesson_id)
     if lesson.module.version.status != "draft":
         return _not_editable(course)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     title, module_id = lesson.title, lesson.module_id
     authoring.delete_lesson(lesson)
@@ -555,7 +555,7 @@ def author_file_delete(course_id: int, file_id: int):  # noqa: ANN201
         abort(404)
     if version.status != "draft":
         return _not_editable(course)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     name = row.filename
     authoring.delete_file(row)
@@ -666,7 +666,7 @@ def author_submit(course_id: int):  # noqa: ANN201
     draft = _draft(course)
     if draft is None:
         return _not_editable(course)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         services.submit_for_review(draft)
@@ -742,7 +742,7 @@ def author_settings(course_id: int):  # noqa: ANN201
 @require(C.PUBLISH_COURSES)
 def author_archive(course_id: int):  # noqa: ANN201
     course = _course(course_id)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     services.archive(course)
     db.session.commit()
@@ -776,7 +776,7 @@ def review_version(version_id: int):  # noqa: ANN201
         version,
         "courses/authoring/preview.html",
         review=SendBackForm(),
-        action=ActionForm(),
+        action=CsrfForm(),
     )
 
 
@@ -784,7 +784,7 @@ def review_version(version_id: int):  # noqa: ANN201
 @require(C.PUBLISH_COURSES)
 def review_publish(version_id: int):  # noqa: ANN201
     version = _version_for_review(version_id)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         authoring.publish_reviewed(current_user, version)
@@ -827,7 +827,7 @@ def review_send_back(version_id: int):  # noqa: ANN201
             )
             return redirect(url_for("courses.review_queue"))
     return _preview(
-        version.course, version, "courses/authoring/preview.html", review=form, action=ActionForm()
+        version.course, version, "courses/authoring/preview.html", review=form, action=CsrfForm()
     )
 
 

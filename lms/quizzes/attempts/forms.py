@@ -136,7 +136,3 @@ class EssayGradeForm(AppForm):
         validators=[InputRequired(), NumberRange(0, 100, _l("Nilai harus antara 0 dan 100."))],
     )
     comment = TextAreaField(_l("Komentar untuk peserta"), validators=[Length(max=5000)])
-
-
-class QuizActionForm(AppForm):
-    """Only a CSRF token: start and submit buttons."""

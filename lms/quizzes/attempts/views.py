@@ -30,6 +30,7 @@ from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.db import db_int, is_db_id, utcnow
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.attempts import services as svc
@@ -40,7 +41,6 @@ from lms.quizzes.attempts.forms import (
     REVIEW_LABELS,
     STATUS_LABELS,
     EssayGradeForm,
-    QuizActionForm,
     QuizForm,
 )
 from lms.quizzes.bank.formats.types import BLANK
@@ -189,7 +189,7 @@ def quiz_grading(course_id: int, quiz_id: int):  # noqa: ANN201
         quiz=quiz,
         pending=pending,
         forms={a.id: EssayGradeForm(prefix=f"a{a.id}") for a in pending},
-        action=QuizActionForm(),
+        action=CsrfForm(),
         **LABELS,
     )
 
@@ -226,7 +226,7 @@ def quiz_grade_answer(course_id: int, quiz_id: int, answer_id: int) -> Response:
 def quiz_regrade(course_id: int, quiz_id: int) -> Response:
     course = _course(course_id)
     quiz = _course_quiz(course, quiz_id)
-    if QuizActionForm().validate_on_submit():
+    if CsrfForm().validate_on_submit():
         changed = svc.regrade(quiz, current_user.id)
         db.session.commit()
         flash(_("Penilaian ulang selesai: %(n)s jawaban berubah.", n=changed), "success")
@@ -339,7 +339,7 @@ def quiz(quiz_id: int):  # noqa: ANN201
         final=final,
         remaining=remaining,
         in_progress=next((a for a in attempts if a.status == "in_progress"), None),
-        form=QuizActionForm(),
+        form=CsrfForm(),
         opens=_to_wib(quiz.opens_at),
         closes=_to_wib(quiz.closes_at),
         **LABELS,
@@ -350,7 +350,7 @@ def quiz(quiz_id: int):  # noqa: ANN201
 @require(Capability.LEARN)
 def quiz_start(quiz_id: int) -> Response:
     quiz = _learner_quiz(quiz_id)
-    if not QuizActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
     try:
@@ -435,7 +435,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
         blanks={q.id: parts for q in questions if (parts := _blank_parts(q))},
         deadline_iso=deadline.isoformat() if deadline else "",
         deadline_wib=_to_wib(deadline),
-        form=QuizActionForm(),
+        form=CsrfForm(),
         **LABELS,
     )
 
@@ -500,7 +500,7 @@ def _submit_confirmed(attempt: QuizAttempt, missing: int) -> bool:
 @require(Capability.LEARN)
 def attempt_submit(attempt_id: int) -> Response:
     attempt = _own_attempt(attempt_id, lock=True)  # locked once, here, for submit
-    if not QuizActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     if attempt.status == "in_progress" and not svc.is_overdue(attempt):
@@ -543,7 +543,7 @@ def attempt_confirm(attempt_id: int):  # noqa: ANN201
         quiz=attempt.quiz,
         total=len(order),
         links=links,
-        form=QuizActionForm(),
+        form=CsrfForm(),
         **LABELS,
     )
 
