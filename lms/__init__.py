@@ -194,6 +194,7 @@ VIEW_MODULES = (
     "learning.views",
     "quizzes.bank.views",
     "quizzes.attempts.views",
+    "quizzes.attempts.trainer_views",
     "completion.views",
     "certificates.views",
     "certificates.api_views",

@@ -1,8 +1,7 @@
-"""Quiz settings, essay grading and statistics for trainers; taking and reviewing a quiz.
+"""Taking and reviewing a quiz (the trainer's side is in ``trainer_views``).
 
-Trainer routes load the course (404) and check ``can_author`` (403). Learner routes load the
-quiz or attempt (404), then check that the signed-in employee is enrolled in the quiz's course,
-or owns the attempt (403). Any learner request that touches an overdue attempt submits it
+Learner routes load the quiz or attempt (404), then check that the signed-in employee is
+enrolled in the quiz's course, or owns the attempt (403). Any learner request that touches an overdue attempt submits it
 first, so the clock is enforced even without the periodic sweep. The review of an attempt (the
 learner's answers, marks, correct answers and feedback) is built only once ``review_allowed``
 says so; before that no answer key or feedback reaches the page. A submit that leaves questions
@@ -12,44 +11,33 @@ one to a confirmation page, so it holds without JavaScript too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from lms.auth.services import session_account
-from lms.charts import histogram
 from lms.courses.models import Course
-from lms.courses.services import can_author
 from lms.db import db_int, is_db_id, utcnow
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.attempts import services as svc
-from lms.quizzes.attempts import statistics as stats
 from lms.quizzes.attempts.forms import (
     GRADING_LABELS,
     KIND_LABELS,
     REVIEW_LABELS,
     STATUS_LABELS,
-    EssayGradeForm,
-    QuizForm,
 )
-from lms.quizzes.bank.formats.types import BLANK
+from lms.quizzes.attempts.review import blank_parts, choices, matching, review_item
 from lms.quizzes.bank.forms import TYPE_LABELS
-from lms.quizzes.bank.services import default_draw, question_to_format, render_text
-from lms.quizzes.grading import match_numeric, match_short_answer
-from lms.quizzes.models import AttemptAnswer, Question, QuestionCategory, Quiz, QuizAttempt
+from lms.quizzes.models import QuestionCategory, Quiz, QuizAttempt
 
-AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
 WIB = ZoneInfo("Asia/Jakarta")
 LABELS = {
     "kinds": KIND_LABELS,
@@ -60,20 +48,6 @@ LABELS = {
 }
 
 
-def _course(course_id: int) -> Course:
-    course = db.get_or_404(Course, course_id)
-    if not can_author(current_user, course):
-        refuse(course, 403)  # courses are listed in the catalogue
-    return course
-
-
-def _course_quiz(course: Course, quiz_id: int) -> Quiz:
-    quiz = db.get_or_404(Quiz, quiz_id)
-    if quiz.course_id != course.id:
-        abort(404)
-    return quiz
-
-
 def _to_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=WIB).astimezone(UTC) if moment else None
 
@@ -81,212 +55,6 @@ def _to_utc(moment: datetime | None) -> datetime | None:
 def _to_wib(moment: datetime | None) -> datetime | None:
     moment = svc.aware(moment)
     return moment.astimezone(WIB).replace(tzinfo=None) if moment else None
-
-
-# --- trainer -------------------------------------------------------------------------------------
-
-
-@bp.route("/kelola/pelatihan/<int:course_id>/kuis")
-@require(*AUTHORS)
-def quiz_list(course_id: int):  # noqa: ANN201
-    course = _course(course_id)
-    return render_template(
-        "quizzes/attempts/quiz_list.html", course=course, quizzes=svc.quizzes_of(course), **LABELS
-    )
-
-
-def _quiz_form(course: Course, quiz: Quiz | None) -> QuizForm:
-    form = QuizForm(obj=quiz) if request.method == "GET" and quiz else QuizForm()
-    questions = db.session.scalars(
-        select(Question).where(Question.course_id == course.id).order_by(Question.id)
-    ).all()
-    form.question_ids.choices = [
-        (q.id, f"{q.name} ({TYPE_LABELS.get(q.type, q.type)})") for q in questions
-    ]
-    categories = db.session.scalars(
-        select(QuestionCategory)
-        .where(QuestionCategory.course_id == course.id)
-        .order_by(QuestionCategory.name)
-    ).all()
-    form.draw_category.choices = [(0, _("— tidak ada —"))] + [(c.id, c.name) for c in categories]
-    if request.method == "GET" and quiz is not None:
-        spec = quiz.questions or {}
-        form.question_ids.data = [int(i) for i in spec.get("ids", [])]
-        draws = spec.get("draws") or []
-        if draws:
-            form.draw_category.data = int(draws[0]["category_id"])
-            form.draw_count.data = int(draws[0]["count"])
-        form.opens_at.data = _to_wib(quiz.opens_at)
-        form.closes_at.data = _to_wib(quiz.closes_at)
-    elif request.method == "GET" and (draw := default_draw(course)) is not None:
-        # A new quiz (a post-test by default) draws from a bank larger than one attempt.
-        form.draw_category.data = draw["category_id"]
-        form.draw_count.data = draw["count"]
-    return form
-
-
-def _save_quiz(course: Course, quiz: Quiz | None, form: QuizForm) -> Quiz | None:
-    draws = []
-    if form.draw_category.data and form.draw_count.data:
-        draws = [{"category_id": form.draw_category.data, "count": form.draw_count.data}]
-    values = {
-        "title": form.title.data.strip(),
-        "kind": form.kind.data,
-        "pass_mark": form.pass_mark.data,
-        "attempts_allowed": form.attempts_allowed.data or 0,
-        "time_limit_minutes": form.time_limit_minutes.data or None,
-        "opens_at": _to_utc(form.opens_at.data),
-        "closes_at": _to_utc(form.closes_at.data),
-        "shuffle_questions": form.shuffle_questions.data,
-        "shuffle_answers": form.shuffle_answers.data,
-        "one_per_page": form.one_per_page.data,
-        "review": form.review.data,
-        "grading": form.grading.data,
-        "question_ids": form.question_ids.data or [],
-        "draws": draws,
-    }
-    try:
-        return svc.save_quiz(course, quiz, values)
-    except svc.AttemptError as err:
-        form.question_ids.errors = [*form.question_ids.errors, str(err)]
-        return None
-
-
-@bp.route("/kelola/pelatihan/<int:course_id>/kuis/baru", methods=["GET", "POST"])
-@require(*AUTHORS)
-def quiz_new(course_id: int):  # noqa: ANN201
-    course = _course(course_id)
-    form = _quiz_form(course, None)
-    if form.validate_on_submit() and (quiz := _save_quiz(course, None, form)) is not None:
-        db.session.commit()
-        flash(_("Kuis “%(t)s” dibuat.", t=quiz.title), "success")
-        return redirect(url_for("quizzes.quiz_list", course_id=course.id))
-    return render_template("quizzes/attempts/quiz_form.html", course=course, form=form, quiz=None)
-
-
-@bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/ubah", methods=["GET", "POST"])
-@require(*AUTHORS)
-def quiz_edit(course_id: int, quiz_id: int):  # noqa: ANN201
-    course = _course(course_id)
-    quiz = _course_quiz(course, quiz_id)
-    form = _quiz_form(course, quiz)
-    if form.validate_on_submit() and _save_quiz(course, quiz, form) is not None:
-        db.session.commit()
-        flash(_("Kuis “%(t)s” disimpan.", t=quiz.title), "success")
-        return redirect(url_for("quizzes.quiz_list", course_id=course.id))
-    return render_template("quizzes/attempts/quiz_form.html", course=course, form=form, quiz=quiz)
-
-
-@bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/penilaian")
-@require(*AUTHORS)
-def quiz_grading(course_id: int, quiz_id: int):  # noqa: ANN201
-    course = _course(course_id)
-    quiz = _course_quiz(course, quiz_id)
-    pending = svc.pending_essays(quiz)
-    return render_template(
-        "quizzes/attempts/quiz_grading.html",
-        course=course,
-        quiz=quiz,
-        pending=pending,
-        forms={a.id: EssayGradeForm(prefix=f"a{a.id}") for a in pending},
-        action=CsrfForm(),
-        **LABELS,
-    )
-
-
-@bp.route(
-    "/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/penilaian/<int:answer_id>",
-    methods=["POST"],
-)
-@require(*AUTHORS)
-def quiz_grade_answer(course_id: int, quiz_id: int, answer_id: int) -> Response:
-    course = _course(course_id)
-    quiz = _course_quiz(course, quiz_id)
-    answer = db.get_or_404(AttemptAnswer, answer_id)
-    if answer.attempt.quiz_id != quiz.id:
-        abort(404)
-    form = EssayGradeForm(prefix=f"a{answer.id}")
-    if not form.validate_on_submit():
-        flash(_("Nilai harus diisi dengan angka 0 sampai 100."), "error")
-        return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))
-    try:
-        svc.grade_answer(
-            answer, float(form.mark.data) / 100, current_user.id, (form.comment.data or "").strip()
-        )
-    except svc.AttemptError as err:
-        flash(str(err), "error")
-        return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))
-    db.session.commit()
-    flash(_("Nilai esai disimpan."), "success")
-    return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))
-
-
-@bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/nilai-ulang", methods=["POST"])
-@require(*AUTHORS)
-def quiz_regrade(course_id: int, quiz_id: int) -> Response:
-    course = _course(course_id)
-    quiz = _course_quiz(course, quiz_id)
-    if CsrfForm().validate_on_submit():
-        changed = svc.regrade(quiz, current_user.id)
-        db.session.commit()
-        flash(_("Penilaian ulang selesai: %(n)s jawaban berubah.", n=changed), "success")
-    return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))
-
-
-HINT_SHORT = {
-    "too_hard": _l("Terlalu sulit"),
-    "too_easy": _l("Terlalu mudah"),
-    "negative": _l("Daya pembeda negatif"),
-    "weak": _l("Daya pembeda lemah"),
-}
-HINT_LABELS = {
-    "too_hard": _l(
-        "Terlalu sulit (indeks kemudahan di bawah 20): sebagian besar peserta salah. Periksa "
-        "kunci jawaban dan kejelasan kalimat soal."
-    ),
-    "too_easy": _l(
-        "Terlalu mudah (indeks kemudahan di atas 95): hampir semua peserta benar, sehingga soal "
-        "ini hampir tidak membedakan peserta."
-    ),
-    "negative": _l(
-        "Daya pembeda negatif: peserta yang nilai totalnya tinggi justru lebih sering salah. "
-        "Kemungkinan kunci jawaban keliru."
-    ),
-    "weak": _l(
-        "Daya pembeda sangat lemah (di bawah 0,15): soal ini kurang membedakan peserta yang "
-        "menguasai materi dari yang belum."
-    ),
-}
-
-
-@bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/statistik")
-@require(*AUTHORS)
-def quiz_statistics(course_id: int, quiz_id: int):  # noqa: ANN201
-    course = _course(course_id)
-    quiz = _course_quiz(course, quiz_id)
-    mode = request.args.get("attempts", "all")
-    if mode not in stats.MODES:
-        mode = "all"
-    report = stats.load_statistics(quiz, mode)
-    chart = histogram(
-        _("Sebaran nilai"),
-        report.scores,
-        count_header=_("Jumlah percobaan"),
-        range_header=_("Rentang nilai"),
-    )
-    return render_template(
-        "quizzes/attempts/quiz_statistics.html",
-        course=course,
-        quiz=quiz,
-        report=report,
-        chart=chart,
-        hint_labels=HINT_LABELS,
-        hint_short=HINT_SHORT,
-        **LABELS,
-    )
-
-
-# --- learner -------------------------------------------------------------------------------------
 
 
 @bp.app_template_global("course_quizzes")
@@ -364,44 +132,6 @@ def quiz_start(quiz_id: int) -> Response:
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
-def _choices(question: Question, attempt: QuizAttempt) -> list[tuple[int, str]]:
-    answers = (question.data or {}).get("answers", [])
-    order = attempt.answer_order.get(str(question.id)) or list(range(len(answers)))
-    return [(i, answers[i]["text"]) for i in order if i < len(answers)]
-
-
-def _matching(question: Question, attempt: QuizAttempt) -> tuple[list, list[str]]:
-    answers = (question.data or {}).get("answers", [])
-    prompts = [(i, a["text"]) for i, a in enumerate(answers) if a.get("text")]
-    order = attempt.answer_order.get(str(question.id)) or list(range(len(answers)))
-    options = []
-    for i in order:
-        match = answers[i].get("match") if i < len(answers) else None
-        if match and match not in options:
-            options.append(match)
-    return prompts, options
-
-
-#: Inner types of a fill-in-the-blank question that can be answered inside the sentence.
-INLINE_BLANK_TYPES = ("short_answer", "numeric", "single_choice", "true_false")
-
-
-def _blank_parts(question: Question) -> tuple[Markup, Markup] | None:
-    """The question's sanitised HTML before and after its blank, to draw the blank inline.
-
-    None when the question is not a fill-in-the-blank one answered by a single field, or when its
-    rendered text does not hold exactly one blank (the field then goes below the text).
-    """
-    data = question.data or {}
-    if question.type != "fill_blank" or data.get("inner_type") not in INLINE_BLANK_TYPES:
-        return None
-    text = question.text_html or ""
-    if text.count(BLANK) != 1:
-        return None
-    before, after = text.split(BLANK)
-    return Markup(before), Markup(after)  # noqa: S704 - text_html is sanitised when stored
-
-
 @bp.route("/kuis/percobaan/<int:attempt_id>")
 @require(Capability.LEARN)
 def attempt(attempt_id: int):  # noqa: ANN201
@@ -430,9 +160,9 @@ def attempt(attempt_id: int):  # noqa: ANN201
         if page is not None
         else [],
         saved=svc.saved_responses(attempt),
-        choices={q.id: _choices(q, attempt) for q in questions},
-        matching={q.id: _matching(q, attempt) for q in questions if q.type == "matching"},
-        blanks={q.id: parts for q in questions if (parts := _blank_parts(q))},
+        choices={q.id: choices(q, attempt) for q in questions},
+        matching={q.id: matching(q, attempt) for q in questions if q.type == "matching"},
+        blanks={q.id: parts for q in questions if (parts := blank_parts(q))},
         deadline_iso=deadline.isoformat() if deadline else "",
         deadline_wib=_to_wib(deadline),
         form=CsrfForm(),
@@ -565,9 +295,7 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         db.session.scalars(
             select(QuestionCategory).where(QuestionCategory.course_id == attempt.quiz.course_id)
         ).all()
-        items = [
-            _review_item(q, attempt, answers.get(q.id)) for q in svc.attempt_questions(attempt)
-        ]
+        items = [review_item(q, attempt, answers.get(q.id)) for q in svc.attempt_questions(attempt)]
     return render_template(
         "quizzes/attempts/attempt_result.html",
         attempt=attempt,
@@ -578,146 +306,3 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         final=svc.final_grade(attempt.quiz, attempt.employee_id, attempts),
         **LABELS,
     )
-
-
-# --- review --------------------------------------------------------------------------------------
-
-_FULL = 0.999_999
-
-
-@dataclass
-class ReviewOption:
-    """An option of a choice or true/false question as the review shows it."""
-
-    label: str
-    chosen: bool
-    fraction: float
-
-    @property
-    def correct(self) -> bool:
-        return self.fraction >= _FULL
-
-    @property
-    def partial(self) -> bool:
-        return 0 < self.fraction < _FULL
-
-
-@dataclass
-class ReviewItem:
-    """What the learner sees about one question once review is allowed."""
-
-    question: Question
-    kind: str
-    fraction: float | None
-    comment: str = ""
-    options: list[ReviewOption] = field(default_factory=list)
-    given: str | None = None
-    pairs: list[tuple[str, str | None, str, bool]] = field(default_factory=list)
-    correct: list[str] = field(default_factory=list)
-    feedback: list[Markup] = field(default_factory=list)
-    general: Markup | None = None
-    blank: tuple[Markup, Markup] | None = None
-    filled: str | None = None
-
-    @property
-    def state(self) -> str:
-        if self.fraction is None:
-            return "pending"
-        if self.fraction >= _FULL:
-            return "right"
-        return "partial" if self.fraction > 0 else "wrong"
-
-
-def _feedback(text: str, fmt: str) -> Markup | None:
-    text = (text or "").strip()
-    return Markup(render_text(text, fmt)) if text else None  # noqa: S704 - sanitised by render_text
-
-
-def _full_marks(answers: list) -> list:
-    best = [a for a in answers if a.fraction >= _FULL]
-    if best or not answers:
-        return best
-    top = max(a.fraction for a in answers)
-    return [a for a in answers if top > 0 and a.fraction == top]
-
-
-def _review_item(
-    question: Question, attempt: QuizAttempt, answer: AttemptAnswer | None
-) -> ReviewItem:
-    """Per question: the learner's answer, the mark, the correct answer(s) and the feedback."""
-    fmt = question_to_format(question)
-    kind = fmt.base_type
-    response = answer.response if answer is not None else None
-    item = ReviewItem(
-        question=question,
-        kind=kind,
-        fraction=answer.fraction if answer is not None else 0.0,
-        comment=answer.comment if answer is not None else "",
-        general=_feedback(fmt.general_feedback, fmt.general_feedback_format),
-        blank=_blank_parts(question),
-    )
-    chosen_answers = []
-    if kind in ("single_choice", "multiple_response"):
-        picked = set()
-        if kind == "single_choice" and isinstance(response, int) and not isinstance(response, bool):
-            picked = {response}
-        elif kind == "multiple_response" and isinstance(response, list):
-            picked = {i for i in response if isinstance(i, int) and not isinstance(i, bool)}
-        for i, text in _choices(question, attempt):
-            option = fmt.answers[i]
-            item.options.append(ReviewOption(text, i in picked, option.fraction))
-            if i in picked:
-                chosen_answers.append(option)
-        item.correct = [
-            o.label
-            for o in item.options
-            if o.correct or (kind == "multiple_response" and o.fraction > 0)
-        ]
-        item.filled = ", ".join(o.label for o in item.options if o.chosen) or None
-    elif kind == "true_false":
-        value = stats.as_bool(response)
-        by_word = {a.text.strip().casefold(): a for a in fmt.answers}
-        for word, label, flag in (("true", _("Benar"), True), ("false", _("Salah"), False)):
-            option = by_word.get(word)
-            fraction = option.fraction if option is not None else 0.0
-            item.options.append(ReviewOption(label, value is flag, fraction))
-            if value is flag and option is not None:
-                chosen_answers.append(option)
-        item.correct = [o.label for o in item.options if o.correct]
-        item.filled = next((o.label for o in item.options if o.chosen), None)
-    elif kind == "matching":
-        given = response if isinstance(response, dict) else {}
-        for i, pair in enumerate(fmt.answers):
-            if pair.is_distractor or not pair.text:
-                continue
-            chosen = given.get(str(i))
-            chosen = chosen if isinstance(chosen, str) and chosen else None
-            right = pair.match or ""
-            ok = chosen is not None and chosen.strip().casefold() == right.strip().casefold()
-            item.pairs.append((pair.text, chosen, right, ok))
-    elif kind in ("short_answer", "numeric"):
-        text = "" if response is None else str(response).strip()
-        item.given = text or None
-        item.filled = item.given
-        matched = None
-        if text:
-            if kind == "short_answer":
-                matched = match_short_answer(fmt, text)
-            else:
-                matched = match_numeric(fmt, text)
-        if matched is not None:
-            chosen_answers.append(matched)
-        for best in _full_marks(fmt.answers):
-            if kind == "numeric" and best.value is not None and best.tolerance:
-                item.correct.append(f"{best.value:g} ± {abs(best.tolerance):g}")
-            elif kind == "numeric" and best.value is not None:
-                item.correct.append(f"{best.value:g}")
-            else:
-                item.correct.append(best.text)
-    else:  # essay
-        item.given = response if isinstance(response, str) and response.strip() else None
-    for chosen in chosen_answers:
-        note = _feedback(chosen.feedback, chosen.feedback_format)
-        if note is not None:
-            item.feedback.append(note)
-    return item
