@@ -21,19 +21,16 @@ from typing import Any
 
 from celery import shared_task
 from flask_babel import gettext as _
-from sqlalchemy import JSON, DateTime, Integer, and_, bindparam, cast, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from lms.auth.models import User
 from lms.courses.models import Course
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.quizzes.attempts.queries import attempt_questions, attempts_of, aware
 from lms.quizzes.bank.services import question_to_format
 from lms.quizzes.grading import grade
 from lms.quizzes.models import (
@@ -52,15 +49,6 @@ MAX_RESPONSE_CHARS = 20_000
 
 class AttemptError(ValueError):
     """A refused action, with a message for the learner."""
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    if moment is not None and moment.tzinfo is None:
-        from datetime import UTC
-
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 # --- quiz settings -------------------------------------------------------------------------------
@@ -97,101 +85,6 @@ def save_quiz(course: Course, quiz: Quiz | None, values: dict[str, Any]) -> Quiz
     quiz.questions = {"ids": ids, "draws": draws}
     db.session.flush()
     return quiz
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-def attempts_of(quiz: Quiz, employee_id: int) -> list[QuizAttempt]:
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.employee_id == employee_id)
-            .order_by(QuizAttempt.number)
-        )
-    )
-
-
-def is_enrolled(quiz: Quiz, employee_id: int | None) -> bool:
-    if employee_id is None:
-        return False
-    status = db.session.scalar(
-        select(Enrolment.status).where(
-            Enrolment.course_id == quiz.course_id, Enrolment.employee_id == employee_id
-        )
-    )
-    return status in ("active", "completed")
-
-
-def attempt_questions(attempt: QuizAttempt) -> list[Question]:
-    """The attempt's questions in the order it froze."""
-    ids = [int(i) for i in attempt.question_order]
-    rows = db.session.scalars(select(Question).where(Question.id.in_(ids))).all()
-    by_id = {q.id: q for q in rows}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def saved_responses(attempt: QuizAttempt) -> dict[int, Any]:
-    return {a.question_id: a.response for a in attempt.answers}
-
-
-def attempts_left(quiz: Quiz, attempts: list[QuizAttempt]) -> bool:
-    """May the learner (whose ``attempts`` at ``quiz`` these are) still try, or is trying now?
-
-    An attempt in progress counts as one that is left: its answers are not final yet.
-    """
-    if any(a.status == "in_progress" for a in attempts):
-        return True
-    return not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed
-
-
-def review_allowed(
-    attempt: QuizAttempt,
-    now: datetime | None = None,
-    attempts: list[QuizAttempt] | None = None,
-) -> bool:
-    """May the learner see marks per question and the correct answers now?
-
-    Never while the correct answers could help another attempt: a practice quiz the trainer set
-    to 'immediately' shows them once submitted; 'after_last' once no attempt is left or the quiz
-    closed; 'after_close' once it closed; 'never' never. ``attempts`` are the learner's attempts
-    at this quiz when the caller has them (:func:`attempts_of`).
-    """
-    if attempt.status not in ("submitted", "graded"):
-        return False
-    quiz = attempt.quiz
-    closes = aware(quiz.closes_at)
-    closed = closes is not None and (now or utcnow()) >= closes
-    if quiz.review == "immediately":
-        return quiz.kind == "practice" or closed
-    if quiz.review == "after_close":
-        return closed
-    if quiz.review == "after_last":
-        if closed:
-            return True
-        if attempts is None:
-            attempts = attempts_of(quiz, attempt.employee_id)
-        return not attempts_left(quiz, attempts)
-    return False
-
-
-def unanswered(attempt: QuizAttempt) -> list[int]:
-    """Ids of the attempt's questions with no answer saved (in the attempt's order)."""
-    saved = {a.question_id for a in attempt.answers if is_answered(a.response)}
-    return [int(i) for i in attempt.question_order if int(i) not in saved]
-
-
-def is_answered(response: Any) -> bool:
-    """Blank text, no choice, no pair: not an answer (a response can be saved and cleared)."""
-    if response is None:
-        return False
-    if isinstance(response, str):
-        return bool(response.strip())
-    if isinstance(response, dict):
-        response = list(response.values())
-    if isinstance(response, list):
-        return any(v not in (None, "") for v in response)
-    return True
 
 
 # --- start ---------------------------------------------------------------------------------------
@@ -371,83 +264,6 @@ def save_answer(
     return db.session.execute(statement, values).scalar_one()
 
 
-def save_answer_quickly(
-    connection: Connection,
-    attempt_id: int,
-    account: tuple[int, int],
-    question_id: int,
-    response: Any,
-    now: datetime | None = None,
-) -> int | None:
-    """The autosave's hot path: one statement on ``connection``, no ORM objects; the answer's id.
-
-    It stores the answer only if ``account`` (id, session version) is active at that version and
-    is the employee whose attempt it is, the attempt is in progress and within its time plus
-    grace, and it holds the question. On PostgreSQL it takes a share lock on the attempt row, so
-    a save racing the submit's ``FOR UPDATE`` either lands before grading or finds the attempt
-    submitted. None when any condition fails: the caller then takes :func:`save_answer`'s path,
-    which says why (and submits an overdue attempt). Odd response shapes raise AttemptError.
-    The statement is whole on its own: the caller may run it in autocommit.
-    """
-    now = now or utcnow()
-    values = {
-        "attempt_id": attempt_id,
-        "user_id": account[0],
-        "session_version": account[1],
-        "question_id": question_id,
-        "question_list": [question_id],
-        "response": _clean_response(response),
-        "saved_at": now,
-        "cutoff": now - GRACE,
-    }
-    statement = _guarded_answer_upsert(connection.dialect.name)
-    return connection.execute(statement, values).scalar_one_or_none()
-
-
-@lru_cache(maxsize=4)
-def _guarded_answer_upsert(dialect: str) -> Any:
-    """INSERT … SELECT FROM the account's open attempt … ON CONFLICT DO UPDATE … RETURNING id."""
-    attempts = QuizAttempt.__table__
-    answers = AttemptAnswer.__table__
-    users = User.__table__
-    if dialect == "postgresql":
-        holds = cast(attempts.c.question_order, JSONB).contains(
-            bindparam("question_list", type_=JSONB)
-        )
-    else:  # SQLite: the JSON array's elements as a table
-        each = func.json_each(attempts.c.question_order).table_valued("value")
-        holds = exists().select_from(each).where(each.c.value == bindparam("question_id"))
-    source = (
-        select(
-            attempts.c.id,
-            bindparam("question_id", type_=Integer),
-            bindparam("response", type_=JSON(none_as_null=True)),
-            bindparam("saved_at", type_=DateTime(timezone=True)),
-        )
-        .select_from(attempts.join(users, users.c.employee_id == attempts.c.employee_id))
-        .where(
-            and_(
-                attempts.c.id == bindparam("attempt_id"),
-                users.c.id == bindparam("user_id"),
-                users.c.session_version == bindparam("session_version"),
-                users.c.active.is_(True),
-                attempts.c.status == "in_progress",
-                or_(
-                    attempts.c.deadline_at.is_(None),
-                    attempts.c.deadline_at >= bindparam("cutoff", type_=DateTime(timezone=True)),
-                ),
-                holds,
-            )
-        )
-    )
-    if dialect == "postgresql":
-        source = source.with_for_update(read=True, of=attempts)
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(answers).from_select(
-        ["attempt_id", "question_id", "response", "saved_at"], source
-    )
-    return _replacing_answer(stmt)
-
-
 @lru_cache(maxsize=4)
 def _answer_upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE … RETURNING id for one answer, on the table (no ORM objects
@@ -611,69 +427,6 @@ def sweep_and_commit() -> int:
 def sweep_overdue() -> int:
     """Periodic task for Celery beat; ``flask quiz sweep`` does the same from cron."""
     return sweep_and_commit()
-
-
-# --- trainer grading -----------------------------------------------------------------------------
-
-
-def pending_essays(quiz: Quiz) -> list[AttemptAnswer]:
-    return list(
-        db.session.scalars(
-            select(AttemptAnswer)
-            .join(QuizAttempt)
-            .join(Question, AttemptAnswer.question_id == Question.id)
-            .where(
-                QuizAttempt.quiz_id == quiz.id,
-                QuizAttempt.status == "submitted",
-                Question.type == "essay",
-                AttemptAnswer.fraction.is_(None),
-            )
-            .options(
-                selectinload(AttemptAnswer.question),
-                selectinload(AttemptAnswer.attempt),
-            )
-            .order_by(AttemptAnswer.id)
-        )
-    )
-
-
-def grade_answer(answer: AttemptAnswer, fraction: float, grader_id: int, comment: str = "") -> None:
-    """A trainer's mark for one answer (an essay, or an override); audited."""
-    if not 0 <= fraction <= 1:
-        raise AttemptError(_("Nilai harus antara 0 dan 100."))
-    attempt = answer.attempt
-    if attempt.status not in ("submitted", "graded"):
-        raise AttemptError(_("Percobaan ini belum dikumpulkan."))
-    before = answer.fraction
-    answer.fraction = fraction
-    answer.comment = comment
-    _audit(attempt, answer, before, fraction, grader_id, "manual", comment)
-    db.session.flush()
-    _score(attempt)
-    db.session.flush()
-
-
-def regrade(quiz: Quiz, grader_id: int | None = None) -> int:
-    """Grade every submitted answer again (after a question was corrected); returns changes."""
-    changed = 0
-    attempts = db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status.in_(("submitted", "graded")))
-        .options(selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question))
-    ).all()
-    for attempt in attempts:
-        for answer in attempt.answers:
-            if answer.question.type == "essay":
-                continue
-            after = _grade_response(answer.question, answer.response)
-            if after != answer.fraction:
-                _audit(attempt, answer, answer.fraction, after, grader_id, "regrade")
-                answer.fraction = after
-                changed += 1
-        db.session.flush()
-        _score(attempt)
-    db.session.flush()
-    return changed
 
 
 # --- final grade ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
+from lms.quizzes.attempts import grades
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.attempts import statistics as stats
 from lms.quizzes.attempts.forms import EssayGradeForm, QuizForm
@@ -141,7 +142,7 @@ def quiz_edit(course_id: int, quiz_id: int):  # noqa: ANN201
 def quiz_grading(course_id: int, quiz_id: int):  # noqa: ANN201
     course = _course(course_id)
     quiz = _course_quiz(course, quiz_id)
-    pending = svc.pending_essays(quiz)
+    pending = grades.pending_essays(quiz)
     return render_template(
         "quizzes/attempts/quiz_grading.html",
         course=course,
@@ -169,7 +170,7 @@ def quiz_grade_answer(course_id: int, quiz_id: int, answer_id: int) -> Response:
         flash(_("Nilai harus diisi dengan angka 0 sampai 100."), "error")
         return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))
     try:
-        svc.grade_answer(
+        grades.grade_answer(
             answer, float(form.mark.data) / 100, current_user.id, (form.comment.data or "").strip()
         )
     except svc.AttemptError as err:
@@ -186,7 +187,7 @@ def quiz_regrade(course_id: int, quiz_id: int) -> Response:
     course = _course(course_id)
     quiz = _course_quiz(course, quiz_id)
     if CsrfForm().validate_on_submit():
-        changed = svc.regrade(quiz, current_user.id)
+        changed = grades.regrade(quiz, current_user.id)
         db.session.commit()
         flash(_("Penilaian ulang selesai: %(n)s jawaban berubah.", n=changed), "success")
     return redirect(url_for("quizzes.quiz_grading", course_id=course.id, quiz_id=quiz.id))

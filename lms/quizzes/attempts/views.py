@@ -27,6 +27,7 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
+from lms.quizzes.attempts import autosave, queries
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.attempts.forms import (
     GRADING_LABELS,
@@ -53,7 +54,7 @@ def _to_utc(moment: datetime | None) -> datetime | None:
 
 
 def _to_wib(moment: datetime | None) -> datetime | None:
-    moment = svc.aware(moment)
+    moment = queries.aware(moment)
     return moment.astimezone(WIB).replace(tzinfo=None) if moment else None
 
 
@@ -67,7 +68,7 @@ def course_quizzes(course_id: int) -> list[Quiz]:
 
 def _learner_quiz(quiz_id: int) -> Quiz:
     quiz = db.get_or_404(Quiz, quiz_id)
-    if not svc.is_enrolled(quiz, current_user.employee_id):
+    if not queries.is_enrolled(quiz, current_user.employee_id):
         refuse(quiz)
     return quiz
 
@@ -92,7 +93,7 @@ def _own_attempt(attempt_id: int, lock: bool = False) -> QuizAttempt:
 @require(Capability.LEARN)
 def quiz(quiz_id: int):  # noqa: ANN201
     quiz = _learner_quiz(quiz_id)
-    attempts = svc.attempts_of(quiz, current_user.employee_id)
+    attempts = queries.attempts_of(quiz, current_user.employee_id)
     if any(svc.close_if_overdue(a) for a in attempts):
         db.session.commit()
     final = svc.final_grade(quiz, current_user.employee_id, attempts)
@@ -140,13 +141,13 @@ def attempt(attempt_id: int):  # noqa: ANN201
         db.session.commit()
     if attempt.status != "in_progress":
         return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
-    questions = svc.attempt_questions(attempt)
+    questions = queries.attempt_questions(attempt)
     page = None
     if attempt.quiz.one_per_page and questions:
         page = max(1, min(request.args.get("soal", 1, type=db_int), len(questions)))
     shown = [(n, q) for n, q in enumerate(questions, 1) if page is None or n == page]
-    missing = set(svc.unanswered(attempt))
-    deadline = svc.aware(attempt.deadline_at)
+    missing = set(queries.unanswered(attempt))
+    deadline = queries.aware(attempt.deadline_at)
     return render_template(
         "quizzes/attempts/attempt_take.html",
         attempt=attempt,
@@ -159,7 +160,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
         others=[n for n, q in enumerate(questions, 1) if q.id in missing and n != page]
         if page is not None
         else [],
-        saved=svc.saved_responses(attempt),
+        saved=queries.saved_responses(attempt),
         choices={q.id: choices(q, attempt) for q in questions},
         matching={q.id: matching(q, attempt) for q in questions if q.type == "matching"},
         blanks={q.id: parts for q in questions if (parts := blank_parts(q))},
@@ -172,7 +173,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
 
 def _save_proven(attempt_id: int) -> Response | None:
     """The autosave in one autocommitted statement that proves the signed-in account owns the
-    open attempt (see :func:`svc.save_answer_quickly`); None sends the request the usual way,
+    open attempt (see :func:`autosave.save_answer_quickly`); None sends the request the usual way,
     which loads the account, checks it and says exactly why a save is refused."""
     account = session_account()
     payload = request.get_json(silent=True)
@@ -182,7 +183,7 @@ def _save_proven(attempt_id: int) -> Response | None:
         return None  # the usual way refuses it with a message
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         try:
-            saved = svc.save_answer_quickly(
+            saved = autosave.save_answer_quickly(
                 connection, attempt_id, account, payload["question_id"], payload.get("response")
             )
         except svc.AttemptError:
@@ -219,7 +220,7 @@ def _submit_confirmed(attempt: QuizAttempt, missing: int) -> bool:
     """
     if not missing or request.form.get("timeup") == "1":
         return True
-    deadline = svc.aware(attempt.deadline_at)
+    deadline = queries.aware(attempt.deadline_at)
     if deadline is not None and utcnow() >= deadline:
         return True
     agreed = request.form.get("unanswered", type=int)
@@ -234,7 +235,7 @@ def attempt_submit(attempt_id: int) -> Response:
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     if attempt.status == "in_progress" and not svc.is_overdue(attempt):
-        missing = len(svc.unanswered(attempt))
+        missing = len(queries.unanswered(attempt))
         if not _submit_confirmed(attempt, missing):
             db.session.rollback()  # nothing written: release the lock
             return redirect(url_for("quizzes.attempt_confirm", attempt_id=attempt_id), 303)
@@ -254,7 +255,7 @@ def attempt_confirm(attempt_id: int):  # noqa: ANN201
         db.session.commit()
     if attempt.status != "in_progress":
         return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
-    missing = set(svc.unanswered(attempt))
+    missing = set(queries.unanswered(attempt))
     order = [int(i) for i in attempt.question_order]
     one_per_page = attempt.quiz.one_per_page
     links = [
@@ -286,8 +287,8 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         db.session.commit()
     if attempt.status == "in_progress":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-    attempts = svc.attempts_of(attempt.quiz, attempt.employee_id)
-    review = svc.review_allowed(attempt, attempts=attempts)
+    attempts = queries.attempts_of(attempt.quiz, attempt.employee_id)
+    review = queries.review_allowed(attempt, attempts=attempts)
     items = []
     if review:
         answers = {a.question_id: a for a in attempt.answers}
@@ -295,14 +296,16 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         db.session.scalars(
             select(QuestionCategory).where(QuestionCategory.course_id == attempt.quiz.course_id)
         ).all()
-        items = [review_item(q, attempt, answers.get(q.id)) for q in svc.attempt_questions(attempt)]
+        items = [
+            review_item(q, attempt, answers.get(q.id)) for q in queries.attempt_questions(attempt)
+        ]
     return render_template(
         "quizzes/attempts/attempt_result.html",
         attempt=attempt,
         quiz=attempt.quiz,
         review=review,
         items=items,
-        attempts_left=svc.attempts_left(attempt.quiz, attempts),
+        attempts_left=queries.attempts_left(attempt.quiz, attempts),
         final=svc.final_grade(attempt.quiz, attempt.employee_id, attempts),
         **LABELS,
     )

@@ -11,6 +11,7 @@ from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Employee
+from lms.quizzes.attempts import grades, queries
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.factories import make_course
@@ -57,7 +58,7 @@ def test_start_is_idempotent_while_in_progress(ctx, world) -> None:  # noqa: ANN
     again = svc.start_attempt(quiz, employee.id)
     assert first.id == again.id
     assert first.number == 1
-    assert len(svc.attempts_of(quiz, employee.id)) == 1
+    assert len(queries.attempts_of(quiz, employee.id)) == 1
     assert first.deadline_at is not None
 
 
@@ -84,8 +85,8 @@ def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> N
     attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 0)
     svc.save_answer(attempt, ids["choice"], 1)
-    assert svc.saved_responses(attempt) == {ids["choice"]: 1}
-    deadline = svc.aware(attempt.deadline_at)
+    assert queries.saved_responses(attempt) == {ids["choice"]: 1}
+    deadline = queries.aware(attempt.deadline_at)
     # Inside the grace: still accepted.
     svc.save_answer(attempt, ids["tf"], True, now=deadline + timedelta(seconds=20))
     with pytest.raises(svc.AttemptError, match="Waktu pengerjaan sudah habis"):
@@ -102,7 +103,7 @@ def test_submit_is_idempotent_and_grades(ctx, world) -> None:  # noqa: ANN001
     svc.submit(attempt)
     first_at = attempt.submitted_at
     svc.submit(attempt)
-    assert svc.aware(attempt.submitted_at) == svc.aware(first_at)
+    assert queries.aware(attempt.submitted_at) == queries.aware(first_at)
     assert attempt.status == "graded"
     assert float(attempt.score) == 50.0
     with pytest.raises(svc.AttemptError, match="sudah dikumpulkan"):
@@ -171,9 +172,9 @@ def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # no
     svc.submit(attempt)
     assert attempt.status == "submitted"
     assert attempt.score is None
-    assert [a.id for a in svc.pending_essays(quiz)] == [answer.id]
+    assert [a.id for a in grades.pending_essays(quiz)] == [answer.id]
     trainer_id = world.users["pengajar"].id
-    svc.grade_answer(answer, 0.5, trainer_id, "Kurang contoh.")
+    grades.grade_answer(answer, 0.5, trainer_id, "Kurang contoh.")
     assert attempt.status == "graded"
     assert float(attempt.score) == 83.33  # (1 + 1 + 0.5) / 3
     changes = db.session.scalars(
@@ -182,7 +183,7 @@ def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # no
     assert [(c.before, c.after, c.changed_by_id, c.comment) for c in changes] == [
         (None, 0.5, trainer_id, "Kurang contoh.")
     ]
-    assert svc.pending_essays(quiz) == []
+    assert grades.pending_essays(quiz) == []
 
 
 def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN001
@@ -195,7 +196,7 @@ def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN00
     question = db.session.get(Question, ids["choice"])
     question.data = {"answers": [{"text": "Jakarta", "fraction": 1.0}, {"text": "Palembang"}]}
     db.session.flush()
-    assert svc.regrade(quiz, world.users["pengajar"].id) == 1
+    assert grades.regrade(quiz, world.users["pengajar"].id) == 1
     assert float(attempt.score) == 100.0
     reasons = db.session.scalars(
         select(GradeChange.reason).where(GradeChange.attempt_id == attempt.id)
@@ -206,12 +207,12 @@ def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN00
 def test_review_setting(ctx, world) -> None:  # noqa: ANN001
     quiz, employee, _ = seed(world, review="never")
     attempt = svc.start_attempt(quiz, employee.id)
-    assert svc.review_allowed(attempt) is False
+    assert queries.review_allowed(attempt) is False
     svc.submit(attempt)
-    assert svc.review_allowed(attempt) is False
+    assert queries.review_allowed(attempt) is False
     quiz.review = "after_close"
     quiz.closes_at = utcnow() + timedelta(days=1)
-    assert svc.review_allowed(attempt) is False
-    assert svc.review_allowed(attempt, now=utcnow() + timedelta(days=2)) is True
+    assert queries.review_allowed(attempt) is False
+    assert queries.review_allowed(attempt, now=utcnow() + timedelta(days=2)) is True
     quiz.kind, quiz.review = "practice", "immediately"
-    assert svc.review_allowed(attempt) is True
+    assert queries.review_allowed(attempt) is True

@@ -21,6 +21,7 @@ from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Unit
+from lms.quizzes.attempts import queries
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
 from tests.conftest import isolated_app
@@ -186,7 +187,7 @@ def test_a_start_that_loses_the_attempt_number_returns_the_winners_attempt(
         winner = svc.start_attempt(quiz, employee.id)
         db.session.commit()
         winner_id, employee_id = winner.id, employee.id
-        real = svc.attempts_of
+        real = queries.attempts_of
         calls = []
 
         def stale(q, e):  # noqa: ANN001, ANN202 - the first read misses the winner, as in a race
