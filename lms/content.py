@@ -1,5 +1,8 @@
 """Load courses from a content folder (course.yaml + lesson Markdown + GIFT post-test).
 
+It orchestrates from above the features it fills: courses, their question bank and post-test
+quiz, and the programmes of a content root; ``flask content load`` runs it.
+
 Idempotent: each course version remembers a fingerprint of its source files; loading unchanged
 files does nothing, and a changed course gets a new published version whose lessons keep stable
 keys (derived from the course code and lesson file), so learners keep their progress.
@@ -20,7 +23,10 @@ from lms.courses import services
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.courses.rendering import render_markdown
 from lms.extensions import db
+from lms.quizzes.attempts.services import save_quiz
 from lms.quizzes.bank.formats.gift import parse_gift
+from lms.quizzes.bank.services import POSTTEST_QUESTIONS, default_draw, import_questions
+from lms.quizzes.models import Question, Quiz
 
 REQUIRED_KEYS = ("code", "title", "category", "competency_kind", "jp", "modules")
 
@@ -183,10 +189,6 @@ def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None
     Later content changes do not replace the questions: learners' attempts point at them. A
     trainer edits the bank in the app (or imports a corrected file and regrades).
     """
-    from lms.quizzes.attempts.services import save_quiz
-    from lms.quizzes.bank.services import POSTTEST_QUESTIONS, default_draw, import_questions
-    from lms.quizzes.models import Quiz
-
     post = data.get("posttest") or {}
     if not post.get("file"):
         return
@@ -197,8 +199,6 @@ def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None
         return
     parsed = parse_gift((folder / post["file"]).read_bytes())
     import_questions(course, parsed, "Post-test")
-    from lms.quizzes.models import Question
-
     ids = list(db.session.scalars(select(Question.id).where(Question.course_id == course.id)))
     draw = default_draw(course, int(post.get("questions", POSTTEST_QUESTIONS)))
     save_quiz(

@@ -87,11 +87,8 @@ def course(code: str):  # noqa: ANN201
 
         done = done_keys(enrolment)
         completion = learner_status(enrolment, done)
-    from lms.quizzes.attempts.services import quizzes_of
-
     return render_template(
         "courses/course.html",
-        quizzes=quizzes_of(c),
         course=c,
         version=c.published_version,
         enrolment=enrolment,

@@ -6,7 +6,8 @@ to the trainer as a preview before anything is saved.
 """
 
 from .aiken import export_aiken, parse_aiken
-from .gift import export_gift, parse_gift
+from .gift import parse_gift
+from .gift_export import export_gift
 from .types import (
     BLANK,
     QUESTION_TYPES,
