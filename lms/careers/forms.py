@@ -80,10 +80,6 @@ class ReviewForm(AppForm):
     reject = SubmitField(_l("Tolak"))
 
 
-class ActionForm(AppForm):
-    """A POST with nothing but the CSRF token (withdraw, delete, submit)."""
-
-
 LEVEL_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
 

@@ -32,7 +32,6 @@ from lms.careers.skp_forms import (
     FeedbackForm,
     ImportConfirmForm,
     ImportUploadForm,
-    SkpActionForm,
     SkpSettingsForm,
     TargetForm,
     evaluation_form,
@@ -52,6 +51,7 @@ from lms.careers.view_helpers import (
 )
 from lms.db import db_int
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.imports import store_pending
 from lms.indonesian import local_today
 from lms.org.models import Employee, Instansi, Unit
@@ -114,7 +114,7 @@ def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int
         this_year=local_today().year,
         years=_years(),
         form=target_form or TargetForm(),
-        action_form=SkpActionForm(),
+        action_form=CsrfForm(),
         evidence=skp.evidence_candidates(me.id, start, end),
         frequency=skp.evaluation_period_of(me),
     ), status
@@ -211,7 +211,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
         targets={str(t.id): t for t in period.targets},
         is_owner=current_user.employee_id == period.employee_id,
         is_supervisor=skp.is_direct_supervisor(current_user, period),
-        action_form=SkpActionForm(),
+        action_form=CsrfForm(),
         suggestions=skp.suggestions_for(evaluation),
     )
 

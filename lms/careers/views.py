@@ -15,7 +15,6 @@ from lms import charts
 from lms.careers import bp, ledger, queries, services
 from lms.careers import evidence as evidence_files
 from lms.careers.forms import (
-    ActionForm,
     ActivityForm,
     DecisionForm,
     NeedForm,
@@ -40,6 +39,7 @@ from lms.courses.models import Course, CourseVersion
 from lms.db import db_int
 from lms.enrolments.models import Cohort
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today, number
 from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
@@ -151,7 +151,7 @@ def records():  # noqa: ANN201
         "careers/records.html",
         by_year=by_year,
         ledger=jp_charts(me.id),
-        form=ActionForm(),
+        form=CsrfForm(),
     )
 
 
@@ -497,7 +497,7 @@ def _render_plan(
         employee=me,
         need_form=need_form,
         activity_form=activity_form,
-        action_form=ActionForm(),
+        action_form=CsrfForm(),
         suggestions=suggestions,
         jp=ledger.jp_of(me.id, year),
         target=ledger.target(me.kind),

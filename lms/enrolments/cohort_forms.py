@@ -119,7 +119,3 @@ class NominateForm(AppForm):
 class DecisionForm(AppForm):
     decision = HiddenField(validators=[DataRequired(_l("Pilih setujui atau tolak."))])
     comment = StringField(_l("Catatan"), validators=[Length(max=500)])
-
-
-class PostForm(AppForm):
-    """Only the CSRF token, for POST buttons."""

@@ -22,12 +22,12 @@ from lms.enrolments.cohort_forms import (
     CohortForm,
     DecisionForm,
     NominateForm,
-    PostForm,
     ProgrammeForm,
 )
 from lms.enrolments.models import Approval, Cohort, CohortMember, Programme
 from lms.enrolments.services import status_label
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today, number
 from lms.main.dashboard import section
 from lms.org import queries as org_queries
@@ -219,7 +219,7 @@ def programme(programme_code: str):  # noqa: ANN201
         mine=mine,
         team=team,
         nominate_forms=nominate_forms,
-        post_form=PostForm(),
+        post_form=CsrfForm(),
         type_names=names,
         jp=_fmt_jp(_jp(prog)),
         manage=manage,
@@ -378,7 +378,7 @@ def cohort(cohort_code: str):  # noqa: ANN201
         results=results,
         problems={e.id: cs.eligibility_problems(e, row, names) for e in results},
         add_form=AddMemberForm(),
-        post_form=PostForm(),
+        post_form=CsrfForm(),
         type_names=names,
         **_labels(),
     )
@@ -517,7 +517,7 @@ def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
     manage = can(current_user, C.MANAGE_COHORTS)
     if not (manage or member.employee_id == current_user.employee_id):
         refuse(member)
-    form = PostForm()
+    form = CsrfForm()
     if manage:
         back = redirect(url_for("enrolments.cohort", cohort_code=member.cohort.code))
     else:
@@ -578,6 +578,6 @@ def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
         "pending": pending,
         "phase": {m.cohort_id: cs.current_phase(m.cohort, today) for m in memberships},
         "status_label": status_label,
-        "post_form": PostForm(),
+        "post_form": CsrfForm(),
         "today": today,
     }
