@@ -147,7 +147,7 @@ def seed(url: str, tmp: Path, users: int, questions: int) -> dict:
     from lms.extensions import db
     from lms.org.models import Employee, Instansi, Unit
     from lms.org.reference import load_reference
-    from lms.quizzes import attempts as quiz_svc
+    from lms.quizzes.attempts import services as quiz_svc
     from lms.quizzes.models import Question
 
     # The server's own (development) argon2 parameters, so a login never rehashes.

@@ -36,7 +36,7 @@ def register_cli(app: Flask) -> None:
         if current_app.config["ENV_NAME"] == "production":
             _fail("demo load is refused when LMS_ENV=production")
         from config import BASE_DIR
-        from lms.courses.loader import load_content
+        from lms.content import load_content
 
         counts = load_demo()
         loaded = load_content(BASE_DIR / "content")
@@ -67,7 +67,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def content_load(path: Path, as_json: bool) -> None:
         """Load or update courses idempotently; a course with errors is skipped and reported."""
-        from lms.courses.loader import load_content
+        from lms.content import load_content
 
         result = load_content(path)
         db.session.commit()
@@ -201,7 +201,7 @@ def register_cli(app: Flask) -> None:
     ) -> None:
         """Import questions; bad questions are reported by line while the good ones import."""
         from lms.courses.models import Course
-        from lms.quizzes import services as bank
+        from lms.quizzes.bank import services as bank
 
         course = None
         if not dry_run:
@@ -239,7 +239,7 @@ def register_cli(app: Flask) -> None:
     @quiz.command("sweep")
     def quiz_sweep() -> None:
         """Submit every attempt whose time is up (run from cron or Celery beat)."""
-        from lms.quizzes.attempts import sweep_and_commit
+        from lms.quizzes.attempts.services import sweep_and_commit
         from lms.tasks import run_ready
 
         click.echo(f"{sweep_and_commit()} attempt(s) submitted")

@@ -110,3 +110,8 @@ def _not_finite(value: Any) -> bool:
     if isinstance(value, float):
         return not math.isfinite(value)
     return isinstance(value, Decimal) and not value.is_finite()
+
+
+class CsrfForm(AppForm):
+    """No fields, only the CSRF token: the form behind every plain POST button (start, submit,
+    delete, archive, confirm)."""

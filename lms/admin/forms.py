@@ -45,7 +45,3 @@ class TokenForm(AppForm):
         choices=[(s, s) for s in API_SCOPES],
         validators=[DataRequired(_l("Pilih minimal satu cakupan."))],
     )
-
-
-class ConfirmForm(AppForm):
-    """An empty form: only its CSRF token matters, for POST buttons."""

@@ -7,11 +7,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.admin import bp
-from lms.admin.forms import ConfirmForm, TokenForm, UserForm
+from lms.admin.forms import TokenForm, UserForm
 from lms.auth import services as auth
 from lms.auth.models import ApiToken, PartnerInstitution, User
 from lms.db import db_int
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.org.models import Employee, Unit
 from lms.org.nip import normalise_nip
 from lms.permissions import ASSIGNABLE_ROLES, ROLE_LABELS, Capability, Role, refuse, require
@@ -48,7 +49,7 @@ def users():  # noqa: ANN201
         total=total,
         page=page,
         pages=max((total + 29) // 30, 1),
-        action_form=ConfirmForm(),
+        action_form=CsrfForm(),
     )
 
 
@@ -144,7 +145,7 @@ def user_edit(user_id: int | None = None):  # noqa: ANN201
 @require(C.MANAGE_USERS)
 def user_toggle(user_id: int):  # noqa: ANN201
     user = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         auth.set_active(current_user, user, not user.active)
@@ -165,7 +166,7 @@ def user_toggle(user_id: int):  # noqa: ANN201
 @require(C.RESET_PASSWORDS)
 def user_reset(user_id: int):  # noqa: ANN201
     user = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     if Role.ADMIN_SISTEM in user.roles and Role.ADMIN_SISTEM not in current_user.roles:
         refuse(user, 403)  # the admin area lists accounts: nothing to hide here
@@ -201,7 +202,7 @@ def tokens():  # noqa: ANN201
         .limit(200)
     ).all()
     return render_template(
-        "admin/tokens.html", form=form, rows=rows, created=created, action_form=ConfirmForm()
+        "admin/tokens.html", form=form, rows=rows, created=created, action_form=CsrfForm()
     )
 
 
@@ -209,7 +210,7 @@ def tokens():  # noqa: ANN201
 @require(C.MANAGE_API_TOKENS)
 def token_revoke(token_id: int):  # noqa: ANN201
     token = db.get_or_404(ApiToken, token_id)
-    if not ConfirmForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     auth.revoke_api_token(current_user, token)
     db.session.commit()

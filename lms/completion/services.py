@@ -40,7 +40,7 @@ from lms.notifications.services import notify_employee
 from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
-from lms.quizzes.attempts import final_grade
+from lms.quizzes.attempts.services import final_grade
 from lms.quizzes.models import POSTTEST_KINDS, Quiz
 from lms.tasks import after_commit
 

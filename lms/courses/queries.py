@@ -69,6 +69,17 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
 
 
+def categories_with_counts() -> list[tuple[Category, int]]:
+    """Every category with how many courses it holds, in catalogue order."""
+    rows = db.session.execute(
+        select(Category, func.count(Course.id))
+        .outerjoin(Course, Course.category_id == Category.id)
+        .group_by(Category.id)
+        .order_by(Category.position, Category.name)
+    ).all()
+    return [(category, count) for category, count in rows]
+
+
 def course_by_code(code: str) -> Course | None:
     return db.session.scalar(
         select(Course)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.auth.models import User
 from lms.courses.models import (
@@ -49,11 +49,17 @@ class CourseError(ValueError):
 
 
 def category_named(name: str, create: bool = True) -> Category | None:
-    cat = db.session.scalar(select(Category).where(Category.name == name))
+    """The category of this name, matched without regard to case or repeated spaces; with
+    ``create``, a missing one is added (flushed). The mission's areas keep their order; any
+    other goes after the last category."""
+    name = " ".join(name.split())
+    cat = db.session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
     if cat is None and create:
-        position = len(DEFAULT_CATEGORIES) + 1
         if name in DEFAULT_CATEGORIES:
             position = DEFAULT_CATEGORIES.index(name)
+        else:
+            last = db.session.scalar(select(func.max(Category.position))) or 0
+            position = max(len(DEFAULT_CATEGORIES) + 1, last + 1)
         cat = Category(name=name, position=position)
         db.session.add(cat)
         db.session.flush()

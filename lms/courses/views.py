@@ -14,15 +14,11 @@ from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.forms import AppForm
+from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
 
 KIND_LABELS = {"teknis": "Teknis", "manajerial": "Manajerial", "sosial_kultural": "Sosial kultural"}
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
-
-
-class ActionForm(AppForm):
-    """Only a CSRF token: for POST buttons."""
 
 
 def _decimal(name: str) -> Decimal | None:
@@ -88,11 +84,8 @@ def course(code: str):  # noqa: ANN201
         from lms.learning.services import done_keys
 
         done = done_keys(enrolment)
-    from lms.quizzes.attempts import quizzes_of
-
     return render_template(
         "courses/course.html",
-        quizzes=quizzes_of(c),
         course=c,
         version=c.published_version,
         enrolment=enrolment,
@@ -101,7 +94,7 @@ def course(code: str):  # noqa: ANN201
         done=done,
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
-        form=ActionForm(),
+        form=CsrfForm(),
         status_label=enrolments.status_label,
     )
 
@@ -112,7 +105,7 @@ def enrol(code: str):  # noqa: ANN201
     c = queries.course_by_code(code)
     if c is None or c.published_version is None:
         abort(404)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         enrolment = enrolments.enrol_self(current_user, c)
@@ -138,7 +131,7 @@ def withdraw(enrolment_id: int):  # noqa: ANN201
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     if enrolment.employee_id != current_user.employee_id:
         refuse(enrolment)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     code = enrolment.course.code
     try:

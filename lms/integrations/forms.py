@@ -37,10 +37,6 @@ class ResultConfirmForm(AppForm):
     key = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(AppForm):
-    """An empty form for POST buttons: only its CSRF token matters."""
-
-
 def _http_url(form: FlaskForm, field: StringField) -> None:
     from lms.integrations.webhooks import WebhookError, check_receiver
 

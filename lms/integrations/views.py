@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 from lms.careers.records.models import SIASN_STATES
 from lms.db import db_int
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.imports import store_pending
 from lms.indonesian import local_today
 from lms.integrations import bp, siasn, webhooks
-from lms.integrations.forms import ConfirmForm, EndpointForm, ResultConfirmForm, ResultUploadForm
+from lms.integrations.forms import EndpointForm, ResultConfirmForm, ResultUploadForm
 from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 from lms.permissions import Capability, require
 from lms.storage import get_storage
@@ -193,7 +194,7 @@ def _webhooks_page(form: EndpointForm, status: int = 200):  # noqa: ANN202
             form=form,
             endpoints=endpoints,
             counts=webhooks.counts_by_endpoint(),
-            action_form=ConfirmForm(),
+            action_form=CsrfForm(),
         ),
         status,
     )
@@ -255,7 +256,7 @@ def webhook_detail(webhook_id: int):  # noqa: ANN201
         counts=webhooks.counts_by_endpoint().get(endpoint.id, {}),
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        action_form=ConfirmForm(),
+        action_form=CsrfForm(),
     )
 
 
@@ -263,7 +264,7 @@ def webhook_detail(webhook_id: int):  # noqa: ANN201
 @require(C.MANAGE_WEBHOOKS)
 def webhook_toggle(webhook_id: int):  # noqa: ANN201
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
-    if not ConfirmForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     webhooks.set_active(endpoint, not endpoint.active, by=current_user)
     db.session.commit()
@@ -283,7 +284,7 @@ def delivery_retry(webhook_id: int, webhook_delivery_id: int):  # noqa: ANN201
     delivery = db.session.get(WebhookDelivery, webhook_delivery_id)
     if delivery is None or delivery.endpoint_id != webhook_id:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         webhooks.retry(delivery, by=current_user)

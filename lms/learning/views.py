@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
-from lms.courses.views import ActionForm
 from lms.enrolments import services as enrolments
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.learning import bp, services
 from lms.main.dashboard import section
@@ -65,7 +65,7 @@ def lesson(code: str, key: str):  # noqa: ANN201
         prev=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         done=services.done_keys(enrolment),
-        form=ActionForm(),
+        form=CsrfForm(),
         position=index + 1,
         total=len(lessons),
     )

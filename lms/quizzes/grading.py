@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .formats.types import Answer, Question
+from lms.quizzes.bank.formats.types import Answer, Question
 
 __all__ = ["grade", "match_short_answer", "match_numeric", "parse_number"]
 

@@ -2,7 +2,7 @@
 
 Only what every question has gets a column; the type-specific settings (answers with their
 fractions and feedback, numeric tolerances, matching pairs, the blank of a fill-in-the-blank
-question) live in ``data`` as JSON, shaped like :class:`lms.quizzes.formats.Answer`, so that a
+question) live in ``data`` as JSON, shaped like :class:`lms.quizzes.bank.formats.Answer`, so that a
 question survives export → import unchanged. ``text_html`` is rendered and sanitised once on
 write; templates output it as is and never render ``text`` themselves.
 """
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
-from lms.quizzes.formats.types import QUESTION_TYPES, TEXT_FORMATS
+from lms.quizzes.bank.formats.types import QUESTION_TYPES, TEXT_FORMATS
 
 NAME_MAX = 255
 

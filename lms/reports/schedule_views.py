@@ -16,7 +16,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from lms.extensions import db
-from lms.forms import AppForm
+from lms.forms import AppForm, CsrfForm
 from lms.org.models import Unit
 from lms.permissions import ROLE_LABELS, Capability, require
 from lms.reports import bp
@@ -38,10 +38,6 @@ from lms.reports.schedules import (
 
 C = Capability
 LOG_LIMIT = 100
-
-
-class ActionForm(AppForm):
-    """CSRF only: pause, resume and delete buttons."""
 
 
 class SubscriptionForm(AppForm):
@@ -216,7 +212,7 @@ def subscriptions():  # noqa: ANN201
         form=form,
         rows=rows,
         recent=recent,
-        action_form=ActionForm(),
+        action_form=CsrfForm(),
         labels=_labels(),
     ), status
 
@@ -250,7 +246,7 @@ def subscription(subscription_id: int):  # noqa: ANN201
         deliveries=deliveries,
         unit=unit,
         limit=LOG_LIMIT,
-        action_form=ActionForm(),
+        action_form=CsrfForm(),
         labels=_labels(),
     )
 
@@ -259,7 +255,7 @@ def subscription(subscription_id: int):  # noqa: ANN201
 @require(C.SCHEDULE_REPORTS)
 def subscription_toggle(subscription_id: int):  # noqa: ANN201
     row = db.get_or_404(ReportSubscription, subscription_id)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     set_active(row, not row.active)
     db.session.commit()
@@ -274,7 +270,7 @@ def subscription_toggle(subscription_id: int):  # noqa: ANN201
 @require(C.SCHEDULE_REPORTS)
 def subscription_delete(subscription_id: int):  # noqa: ANN201
     row = db.get_or_404(ReportSubscription, subscription_id)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     delete_subscription(row)
     db.session.commit()

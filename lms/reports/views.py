@@ -26,11 +26,11 @@ from sqlalchemy import select
 
 from lms import spreadsheets
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.org.models import Golongan, JabatanType, Unit
 from lms.permissions import Capability, refuse, require
 from lms.reports import bp, exports
 from lms.reports.filters import OutOfScope, Scope, parse
-from lms.reports.forms import ExportForm
 from lms.reports.models import ExportJob
 from lms.reports.queries import KIND_LABELS, REPORTS, default_year
 from lms.reports.tasks import start_export
@@ -113,7 +113,7 @@ def report(report_name: str):  # noqa: ANN201
         filters=filters,
         args=filters.query_args(),
         scope_label=_scope_label(scope),
-        export_form=ExportForm(),
+        export_form=CsrfForm(),
         **_options(scope),
     )
 
@@ -140,7 +140,7 @@ def export(report_name: str, report_fmt: str):  # noqa: ANN201
                 total=total,
                 limit=limit,
                 args=filters.query_args(),
-                export_form=ExportForm(),
+                export_form=CsrfForm(),
             )
         data = exports.xlsx_bytes(report, scope, filters)
         return Response(data, mimetype=MIMETYPES["xlsx"], headers=disposition)
@@ -152,7 +152,7 @@ def export(report_name: str, report_fmt: str):  # noqa: ANN201
 @require(C.VIEW_REPORTS)
 def export_start(report_name: str):  # noqa: ANN201
     _report, _scope, filters = _context(report_name)
-    form = ExportForm()
+    form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     job = start_export(current_user.id, report_name, filters, "xlsx")

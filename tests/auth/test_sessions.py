@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.org.models import Employee
 from lms.quizzes.models import AttemptAnswer
 from tests.conftest import csrf_token, login
-from tests.quizzes.test_quiz_views import _create_quiz, setup  # noqa: F401 - the fixture
+from tests.quizzes.attempts.test_quiz_views import _create_quiz, setup  # noqa: F401 - the fixture
 
 
 def _remember_name(app) -> str:  # noqa: ANN001

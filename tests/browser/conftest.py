@@ -63,7 +63,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """Migrations + demo data in a database of its own, served on a free port."""
     from flask_migrate import upgrade
 
-    from lms.courses.loader import load_content
+    from lms.content import load_content
     from lms.org.demo import load_demo
 
     app = create_app(

@@ -16,7 +16,7 @@ from lms.auth.models import User
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.quizzes import attempts
+from lms.quizzes.attempts import services as attempts
 from lms.quizzes.models import AttemptAnswer, Question, QuizAttempt
 from tests.browser.conftest import SHOTS, sign_in
 from tests.factories import make_course

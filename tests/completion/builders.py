@@ -9,7 +9,7 @@ from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.org.models import Employee
-from lms.quizzes import attempts
+from lms.quizzes.attempts import services as attempts
 from lms.quizzes.models import Question, Quiz
 from tests.factories import make_course
 

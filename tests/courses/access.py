@@ -7,8 +7,9 @@ import io
 from PIL import Image
 
 from lms.auth.models import User
-from lms.courses import authoring_services as authoring
-from lms.courses import files, services
+from lms.courses import services
+from lms.courses.authoring import files
+from lms.courses.authoring import services as authoring
 from lms.extensions import db
 from tests.factories import make_course
 

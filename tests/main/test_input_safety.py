@@ -16,7 +16,7 @@ from wtforms import DateField, DecimalField, FloatField, IntegerField
 
 from lms.forms import AppForm
 from tests.conftest import csrf_token, login
-from tests.quizzes.test_quiz_views import _create_quiz, setup  # noqa: F401 (the fixture)
+from tests.quizzes.attempts.test_quiz_views import _create_quiz, setup  # noqa: F401 (the fixture)
 
 NUL_IN_PATH = [
     (None, "/verify/AB%00C"),

@@ -9,7 +9,7 @@ from datetime import date
 from lms.completion.attendance import date_problem
 from lms.imports import column_length, length_errors
 from lms.org.models import Employee
-from lms.quizzes.formats.types import decode_upload
+from lms.quizzes.bank.formats.types import decode_upload
 from tests.conftest import login
 from tests.org.test_import import GOOD, HEADER, _count, _upload
 

@@ -55,7 +55,7 @@ def build_args(world) -> dict:  # noqa: ANN001
     from lms.enrolments.models import Enrolment
     from lms.extensions import db
     from lms.org.models import Employee
-    from lms.quizzes import attempts
+    from lms.quizzes.attempts import services as attempts
     from lms.quizzes.models import Question
 
     course = db.session.scalar(select(Course).where(Course.code == "OLAH-101"))

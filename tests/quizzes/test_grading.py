@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.quizzes.formats import Answer, Question, parse_gift
+from lms.quizzes.bank.formats import Answer, Question, parse_gift
 from lms.quizzes.grading import grade, parse_number
 from tests.shared import SHARED_FIXTURES
 

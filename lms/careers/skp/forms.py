@@ -44,10 +44,6 @@ class SkpSettingsForm(AppForm):
     )
 
 
-class SkpActionForm(AppForm):
-    """A POST with nothing but the CSRF token (submit, delete, acknowledge)."""
-
-
 class TargetForm(AppForm):
     description = TextAreaField(
         _l("Rencana hasil kerja"),

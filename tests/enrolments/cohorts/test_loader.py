@@ -160,7 +160,7 @@ def test_cohort_code_of_another_programme_is_refused(db, world, tmp_path) -> Non
 
 
 def test_content_load_brings_the_pkp_programme_from_the_real_content(db, world) -> None:  # noqa: ANN001
-    from lms.courses.loader import load_content
+    from lms.content import load_content
 
     first = load_content(BASE_DIR / "content")
     db.session.commit()

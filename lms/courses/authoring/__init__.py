@@ -1,0 +1,1 @@
+"""Course authoring: drafts, modules, lessons, files, review and publication, categories."""

@@ -1,0 +1,1 @@
+"""The question bank: categories of questions, GIFT/Aiken import and export."""

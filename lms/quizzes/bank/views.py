@@ -1,0 +1,142 @@
+"""The question bank of a course: list, upload → preview → confirm, and export.
+
+Every route loads the course (404) and checks ``can_author`` on it (403): the course's trainers
+and BKPSDM. An upload is parsed and shown before anything is stored; the bytes wait in file
+storage under a random key that only this session knows, and are parsed again on confirmation,
+so the preview cannot be tampered with between the two steps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lms.courses.models import Course
+from lms.courses.services import can_author
+from lms.extensions import db
+from lms.imports import store_pending
+from lms.permissions import Capability, refuse, require
+from lms.quizzes import bp
+from lms.quizzes.bank import services
+from lms.quizzes.bank.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
+from lms.storage import get_storage
+
+AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
+_SESSION = "bank_import"
+_KEY_RE = re.compile(r"^question-imports/[0-9a-f]{32}\.txt$")
+
+
+def _course(course_id: int) -> Course:
+    course = db.get_or_404(Course, course_id)
+    if not can_author(current_user, course):
+        refuse(course, 403)  # courses are listed in the catalogue
+    return course
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/bank-soal")
+@require(*AUTHORS)
+def bank(course_id: int):  # noqa: ANN201
+    course = _course(course_id)
+    questions = services.bank_questions(course)
+    groups: dict[str, list] = {}
+    for q in questions:
+        groups.setdefault(q.category.name if q.category else "", []).append(q)
+    return render_template(
+        "quizzes/bank/bank.html",
+        course=course,
+        groups=groups,
+        total=len(questions),
+        by_type=Counter(q.type for q in questions),
+        types=TYPE_LABELS,
+    )
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/impor", methods=["GET", "POST"])
+@require(*AUTHORS)
+def bank_import(course_id: int):  # noqa: ANN201
+    course = _course(course_id)
+    form = BankImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+            abort(413)
+        result = services.parse_upload(data, form.format.data)
+        confirm = None
+        if result.questions:
+            key = store_pending("question-imports", ".txt", data, replacing=session.get(_SESSION))
+            session[_SESSION] = {
+                "key": key,
+                "course_id": course.id,
+                "format": form.format.data,
+                "category": (form.category.data or "").strip(),
+                "filename": (upload.filename or "")[:200],
+            }
+            confirm = BankConfirmForm(key=key)
+        return render_template(
+            "quizzes/bank/import_preview.html",
+            course=course,
+            result=result,
+            previews=[services.render_text(q.text, q.text_format) for q in result.questions],
+            by_type=result.by_type(),
+            confirm=confirm,
+            filename=upload.filename,
+            fmt=FORMAT_LABELS[form.format.data],
+            types=TYPE_LABELS,
+        )
+    return render_template("quizzes/bank/import.html", course=course, form=form)
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/impor/konfirmasi", methods=["POST"])
+@require(*AUTHORS)
+def bank_import_confirm(course_id: int) -> Response:
+    course = _course(course_id)
+    form = BankConfirmForm()
+    pending = session.get(_SESSION) or {}
+    key = form.key.data or ""
+    storage = get_storage()
+    if (
+        not form.validate_on_submit()
+        or key != pending.get("key")
+        or pending.get("course_id") != course.id
+        or not _KEY_RE.match(key)
+        or not storage.exists(key)
+    ):
+        flash(_("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya."), "error")
+        return redirect(url_for("quizzes.bank_import", course_id=course.id))
+    result = services.parse_upload(storage.read(key), pending["format"])
+    counts = services.import_questions(course, result, pending.get("category") or None)
+    db.session.commit()
+    storage.delete(key)
+    session.pop(_SESSION, None)
+    flash(
+        _(
+            "%(n)s soal diimpor ke bank soal; %(e)s soal dilewati karena bermasalah.",
+            n=sum(counts.values()),
+            e=len(result.errors),
+        ),
+        "success",
+    )
+    return redirect(url_for("quizzes.bank", course_id=course.id))
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/ekspor")
+@require(*AUTHORS)
+def bank_export(course_id: int) -> Response:
+    course = _course(course_id)
+    fmt = request.args.get("format", "gift")
+    if fmt not in services.FORMATS:
+        abort(404)
+    text = services.export_questions(course, fmt)
+    suffix = services.FORMATS[fmt][2]
+    filename = f"bank-soal-{re.sub(r'[^A-Za-z0-9_-]', '-', course.code)}{suffix}"
+    return Response(
+        text,
+        mimetype="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
