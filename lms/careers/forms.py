@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
 
-from lms.forms import AppForm
-
 DATE_MESSAGE = _l("Tanggal tidak valid; gunakan format TTTT-BB-HH.")
 JP_MESSAGE = _l("JP harus berupa angka, misalnya 8 atau 2,5.")
 
@@ -25,7 +23,3 @@ class CommaDecimalField(DecimalField):
         if valuelist:
             valuelist = [str(v).strip().replace(",", ".") for v in valuelist]
         super().process_formdata(valuelist)
-
-
-class ActionForm(AppForm):
-    """A POST with nothing but the CSRF token (withdraw, delete, submit)."""

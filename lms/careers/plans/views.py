@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from lms.careers import bp
 from lms.careers.errors import CareerError, RecordInvalid
-from lms.careers.forms import ActionForm
 from lms.careers.ledger import queries as ledger
 from lms.careers.plans import queries, services
 from lms.careers.plans.forms import ActivityForm, DecisionForm, NeedForm
@@ -26,6 +25,7 @@ from lms.careers.view_helpers import (
     years_to_next,
 )
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today, number
 from lms.permissions import Capability, refuse, require
 
@@ -77,7 +77,7 @@ def _render_plan(
         employee=me,
         need_form=need_form,
         activity_form=activity_form,
-        action_form=ActionForm(),
+        action_form=CsrfForm(),
         suggestions=suggestions,
         jp=ledger.jp_of(me.id, year),
         target=ledger.target(me.kind),

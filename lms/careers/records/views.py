@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from lms.careers import bp
 from lms.careers.errors import CareerError, RecordInvalid
-from lms.careers.forms import ActionForm
 from lms.careers.ledger import queries as ledger
 from lms.careers.ledger.charts import jp_charts
 from lms.careers.records import evidence as evidence_files
@@ -29,6 +28,7 @@ from lms.careers.view_helpers import (
 )
 from lms.db import db_int
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.permissions import Capability, refuse, require, unit_in_scope
 from lms.storage import StorageError, get_storage
@@ -51,7 +51,7 @@ def records():  # noqa: ANN201
         "careers/records/records.html",
         by_year=by_year,
         ledger=jp_charts(me.id),
-        form=ActionForm(),
+        form=CsrfForm(),
     )
 
 

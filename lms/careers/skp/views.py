@@ -28,7 +28,6 @@ from lms.careers.skp import services as skp
 from lms.careers.skp.forms import (
     DecisionForm,
     FeedbackForm,
-    SkpActionForm,
     SkpSettingsForm,
     TargetForm,
     evaluation_form,
@@ -46,6 +45,7 @@ from lms.careers.view_helpers import (
     years,
 )
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.permissions import Capability, can, refuse, require
 
@@ -102,7 +102,7 @@ def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int
         this_year=local_today().year,
         years=_years(),
         form=target_form or TargetForm(),
-        action_form=SkpActionForm(),
+        action_form=CsrfForm(),
         evidence=evaluations.evidence_candidates(me.id, start, end),
         frequency=schedule.evaluation_period_of(me),
     ), status
@@ -199,7 +199,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
         targets={str(t.id): t for t in period.targets},
         is_owner=current_user.employee_id == period.employee_id,
         is_supervisor=skp.is_direct_supervisor(current_user, period),
-        action_form=SkpActionForm(),
+        action_form=CsrfForm(),
         suggestions=evaluations.suggestions_for(evaluation),
     )
 

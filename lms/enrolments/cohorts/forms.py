@@ -124,10 +124,6 @@ class DecisionForm(AppForm):
     comment = StringField(_l("Catatan"), validators=[Length(max=500)])
 
 
-class PostForm(AppForm):
-    """Only the CSRF token, for POST buttons."""
-
-
 def nominate_form(cohort: Any, team: Sequence[Any]) -> NominateForm:
     """The "usulkan" form of one cohort on the programme page, offering the supervisor's team."""
     form = NominateForm(prefix=f"c{cohort.id}")

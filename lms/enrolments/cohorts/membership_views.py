@@ -11,11 +11,12 @@ from flask_login import current_user
 
 from lms.enrolments import approvals, bp, seats
 from lms.enrolments.cohorts import queries, rules, services
-from lms.enrolments.cohorts.forms import DecisionForm, NominateForm, PostForm
+from lms.enrolments.cohorts.forms import DecisionForm, NominateForm
 from lms.enrolments.cohorts.labels import labels
 from lms.enrolments.models import Approval, CohortMember
 from lms.enrolments.services import status_label
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.main.dashboard import section
 from lms.org.models import Employee
@@ -118,7 +119,7 @@ def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
     manage = can(current_user, C.MANAGE_COHORTS)
     if not (manage or member.employee_id == current_user.employee_id):
         refuse(member)
-    form = PostForm()
+    form = CsrfForm()
     if manage:
         back = redirect(url_for("enrolments.cohort", cohort_code=member.cohort.code))
     else:
@@ -179,6 +180,6 @@ def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
         "pending": pending,
         "phase": {m.cohort_id: queries.current_phase(m.cohort, today) for m in memberships},
         "status_label": status_label,
-        "post_form": PostForm(),
+        "post_form": CsrfForm(),
         "today": today,
     }

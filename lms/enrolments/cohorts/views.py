@@ -19,13 +19,13 @@ from lms.enrolments.cohorts import editing, queries, rules, services
 from lms.enrolments.cohorts.forms import (
     AddMemberForm,
     CohortForm,
-    PostForm,
     ProgrammeForm,
     nominate_form,
 )
 from lms.enrolments.cohorts.labels import fmt_jp, labels, programme_jp
 from lms.enrolments.models import Cohort, Programme
 from lms.extensions import db
+from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
@@ -152,7 +152,7 @@ def programme(programme_code: str):  # noqa: ANN201
         mine=mine,
         team=team,
         nominate_forms={c.id: nominate_form(c, team) for c in cohorts},
-        post_form=PostForm(),
+        post_form=CsrfForm(),
         type_names=names,
         jp=fmt_jp(programme_jp(prog)),
         manage=manage,
@@ -313,7 +313,7 @@ def cohort(cohort_code: str):  # noqa: ANN201
         results=results,
         problems={e.id: rules.eligibility_problems(e, row, names) for e in results},
         add_form=AddMemberForm(),
-        post_form=PostForm(),
+        post_form=CsrfForm(),
         type_names=names,
         **labels(),
     )
