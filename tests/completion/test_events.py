@@ -25,7 +25,7 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.signals import lesson_done
 from lms.org.models import Employee
-from lms.quizzes import attempts
+from lms.quizzes.attempts import services as attempts
 from lms.quizzes.models import POSTTEST_KINDS, Question, Quiz
 from lms.quizzes.signals import attempt_graded
 from tests.completion.builders import CHOICES, course_with_posttest, do_lessons, enrol
