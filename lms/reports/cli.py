@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.reports.queries import REPORTS
+from lms.reports.definitions import REPORTS
 from lms.spreadsheets import CSV_DIALECTS
 
 reports = AppGroup("reports", help="HR reports.")
@@ -38,8 +38,8 @@ def _fail(message: str) -> None:
 def export(report_name: str, fmt: str, out: Path, unit: str, year: str, dialect: str) -> None:
     """Write a report file (the same file the web offers)."""
     from lms.reports import exports
+    from lms.reports.definitions import default_year
     from lms.reports.filters import Scope, parse
-    from lms.reports.queries import default_year
 
     report = REPORTS.get(report_name)
     if report is None:

@@ -19,8 +19,8 @@ from flask import render_template
 
 from lms import spreadsheets
 from lms.indonesian import local_zone
+from lms.reports.definitions.base import Report
 from lms.reports.filters import Filters, Scope
-from lms.reports.queries import Report
 from lms.spreadsheets import neutralise as neutralise  # re-exported: the module's public API
 
 PDF_ROWS = 100

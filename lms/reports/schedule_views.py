@@ -88,7 +88,7 @@ class SubscriptionForm(AppForm):
 
 
 def _choices(form: SubscriptionForm) -> None:
-    from lms.reports.queries import KIND_LABELS, REPORTS
+    from lms.reports.definitions import KIND_LABELS, REPORTS
 
     form.report.choices = [(key, str(r.title)) for key, r in REPORTS.items()]
     form.recipient_role.choices = [("", _("— tidak, satu orang saja —"))] + [

@@ -129,7 +129,7 @@ class ReportSubscription(TimestampMixin, db.Model):
 
     @property
     def report_title(self) -> str:
-        from lms.reports.queries import REPORTS
+        from lms.reports.definitions import REPORTS
 
         report = REPORTS.get(self.report)
         return str(report.title) if report else self.report
@@ -263,7 +263,7 @@ class SubscriptionData:
 def create_subscription(data: SubscriptionData, by, now: datetime | None = None):  # noqa: ANN001, ANN201
     """Validate and add a subscription (flushes, never commits)."""
     from lms.auth.models import User
-    from lms.reports.queries import REPORTS
+    from lms.reports.definitions import REPORTS
 
     if data.report not in REPORTS:
         raise ScheduleError(_("Pilih laporan yang tersedia."), "report")
@@ -502,7 +502,7 @@ def _finish(delivery: ReportDelivery, status: str, error: str = "", **values: ob
 
 def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunResult) -> bool:  # noqa: ANN001
     """One recipient's copy for the slot's period; True when nothing is left to retry."""
-    from lms.reports.queries import REPORTS
+    from lms.reports.definitions import REPORTS
 
     tz = local_zone()
     period = period_key(subscription.frequency, slot, tz)

@@ -11,9 +11,9 @@ from sqlalchemy import update
 
 from lms.db import utcnow
 from lms.extensions import db
+from lms.reports.definitions import REPORTS
 from lms.reports.filters import Filters, Scope
 from lms.reports.models import EXPORT_TTL, ExportJob
-from lms.reports.queries import REPORTS
 from lms.storage import get_storage
 from lms.tasks import after_commit
 

@@ -29,10 +29,10 @@ from lms.extensions import db
 from lms.org.models import Golongan, JabatanType, Unit
 from lms.permissions import Capability, refuse, require
 from lms.reports import bp, exports
+from lms.reports.definitions import KIND_LABELS, REPORTS, default_year
 from lms.reports.filters import OutOfScope, Scope, parse
 from lms.reports.forms import ExportForm
 from lms.reports.models import ExportJob
-from lms.reports.queries import KIND_LABELS, REPORTS, default_year
 from lms.reports.tasks import start_export
 from lms.storage import get_storage
 

@@ -18,8 +18,8 @@ from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
 from lms.org.models import Employee, Unit
+from lms.reports.definitions import REPORTS
 from lms.reports.filters import Scope, parse
-from lms.reports.queries import REPORTS
 from tests.conftest import login
 from tests.factories import make_course, make_employee, make_nip
 

@@ -16,9 +16,9 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.reports import exports
 from lms.reports.cli import reports as reports_cli
+from lms.reports.definitions import REPORTS
 from lms.reports.filters import Filters, Scope, parse
 from lms.reports.models import ExportJob
-from lms.reports.queries import REPORTS
 from tests.conftest import csrf_token, login
 from tests.reports.data import INJECTION, YEAR, generate
 from tests.test_query_counts import count_queries
