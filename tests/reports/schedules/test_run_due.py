@@ -17,8 +17,8 @@ from lms.careers.models import LearningRecord
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Role
-from lms.reports import schedules
-from lms.reports.schedules import (
+from lms.reports.schedules import runner as schedules
+from lms.reports.schedules.runner import (
     ReportDelivery,
     ReportSubscription,
     SubscriptionData,

@@ -20,7 +20,7 @@ from lms.forms import AppForm
 from lms.org.models import Unit
 from lms.permissions import ROLE_LABELS, Capability, require
 from lms.reports import bp
-from lms.reports.schedules import (
+from lms.reports.schedules.runner import (
     DELIVERY_LABELS,
     FORMAT_LABELS,
     FREQUENCY_LABELS,

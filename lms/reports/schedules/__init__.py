@@ -1,0 +1,1 @@
+"""Scheduled reports: subscriptions and their e-mail deliveries (see ``runner``)."""
