@@ -237,7 +237,7 @@ def _register_blueprints(app: Flask) -> None:
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     importlib.import_module("lms.careers.plan_models")
     importlib.import_module("lms.careers.skp_models")
-    importlib.import_module("lms.reports.schedules.runner")
+    importlib.import_module("lms.reports.schedules.models")
     importlib.import_module("lms.careers.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plan_consumer")
     importlib.import_module("lms.integrations.webhooks")

@@ -250,10 +250,7 @@ def register_cli(app: Flask) -> None:
 
     from lms.imports import imports_cli
     from lms.reports.cli import reports
-    from lms.reports.schedules.runner import send_scheduled
 
-    if "send-scheduled" not in reports.commands:
-        reports.add_command(send_scheduled)  # cron: flask --app lms reports send-scheduled
     for group in (
         demo,
         users,

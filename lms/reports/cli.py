@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.reports.definitions import REPORTS
+from lms.reports.schedules.runner import run_due
 from lms.spreadsheets import CSV_DIALECTS
 
 reports = AppGroup("reports", help="HR reports.")
@@ -70,3 +71,9 @@ def export(report_name: str, fmt: str, out: Path, unit: str, year: str, dialect:
         tmp.unlink(missing_ok=True)
         _fail(f"cannot write {out}: {exc.strerror or exc}")
     click.echo(f"wrote {out} ({report_name}, {fmt}, {report.count(scope, filters)} rows)")
+
+
+@reports.command("send-scheduled")
+def send_scheduled() -> None:
+    """Send the scheduled reports that are due (run hourly from cron)."""
+    click.echo(str(run_due()))

@@ -1,1 +1,2 @@
-"""Scheduled reports: subscriptions and their e-mail deliveries (see ``runner``)."""
+"""Scheduled reports: subscriptions (``models``, ``services``), their slots and periods
+(``rules``), the file and the mail (``mail``), and the hourly ``runner``; ``views`` for BKPSDM."""

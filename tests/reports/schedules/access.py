@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.extensions import db
-from lms.reports.schedules.runner import SubscriptionData, create_subscription
+from lms.reports.schedules.services import SubscriptionData, create_subscription
 
 SCHEDULERS = {"admin_bkpsdm"}
 

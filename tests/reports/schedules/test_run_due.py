@@ -17,14 +17,12 @@ from lms.careers.models import LearningRecord
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Role
+from lms.reports.cli import send_scheduled
+from lms.reports.schedules import mail
 from lms.reports.schedules import runner as schedules
-from lms.reports.schedules.runner import (
-    ReportDelivery,
-    ReportSubscription,
-    SubscriptionData,
-    create_subscription,
-    run_due,
-)
+from lms.reports.schedules.models import ReportDelivery, ReportSubscription
+from lms.reports.schedules.runner import run_due
+from lms.reports.schedules.services import SubscriptionData, create_subscription
 from tests.factories import make_employee, make_user
 
 CREATED = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)
@@ -249,7 +247,7 @@ def test_failed_send_is_retried_then_given_up(app, world, org, monkeypatch) -> N
         calls.append(args[0])
         raise smtplib.SMTPServerDisconnected("server went away")
 
-    monkeypatch.setattr(schedules, "send_mail_with_attachment", broken)
+    monkeypatch.setattr(mail, "send_mail_with_attachment", broken)
     with app.app_context():
         for hour in range(schedules.MAX_ATTEMPTS):
             result = run_due(now=AFTER_SLOT + timedelta(hours=hour))
@@ -282,7 +280,7 @@ def test_cli_command_and_celery_task(app, world, org, inbox) -> None:  # noqa: A
         )
         db.session.commit()
     with app.app_context():  # whatever context an earlier test left behind, use this app
-        out = app.test_cli_runner().invoke(schedules.send_scheduled)
+        out = app.test_cli_runner().invoke(send_scheduled)
     assert out.exit_code == 0, out.output
     assert "1 subscription(s) due: 2 sent, 0 failed, 1 skipped" in out.output
     assert len(inbox.messages) == 2

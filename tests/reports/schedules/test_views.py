@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.reports.schedules.runner import ReportDelivery, ReportSubscription
+from lms.reports.schedules.models import ReportDelivery, ReportSubscription
 from tests.conftest import csrf_token, login
 
 URL = "/laporan/langganan"
