@@ -84,7 +84,7 @@ def xlsx_bytes(report: Report, scope: Scope, f: Filters) -> bytes:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def url_fetcher():  # noqa: ANN201
+def url_fetcher():
     """Only ``data:`` URLs and files inside ``lms/static``: the certificate renderer's fetcher."""
     from lms.certificates.render import StaticOnlyFetcher
 

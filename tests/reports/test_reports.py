@@ -27,7 +27,7 @@ D2 = Decimal("0.01")
 
 
 @pytest.fixture
-def data(app, world):  # noqa: ANN001, ANN201
+def data(app, world):
     with app.app_context():
         generated = generate()
         db.session.remove()
@@ -44,7 +44,7 @@ def _q(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(D2)
 
 
-def _dinkes_scope(world) -> Scope:  # noqa: ANN001
+def _dinkes_scope(world) -> Scope:
     path = db.session.scalar(
         text("SELECT path FROM units WHERE id = :id"), {"id": world.units["dinkes"].id}
     )
@@ -54,7 +54,7 @@ def _dinkes_scope(world) -> Scope:  # noqa: ANN001
 # --- totals equal independent SQL ------------------------------------------------------------
 
 
-def test_completion_totals_match_sql(app, world, data) -> None:  # noqa: ANN001
+def test_completion_totals_match_sql(app, world, data) -> None:
     with app.app_context():
         got = _totals("completions", Scope.all())
         n, people, jp, score = db.session.execute(
@@ -89,7 +89,7 @@ def test_completion_totals_match_sql(app, world, data) -> None:  # noqa: ANN001
         )
 
 
-def test_jp_compliance_totals_and_per_opd_match_sql(app, world, data) -> None:  # noqa: ANN001
+def test_jp_compliance_totals_and_per_opd_match_sql(app, world, data) -> None:
     ledger = (
         "LEFT JOIN (SELECT employee_id, SUM(jp) AS jp FROM learning_records "
         "WHERE status = 'verified' AND year = :y GROUP BY employee_id) t ON t.employee_id = e.id "
@@ -125,7 +125,7 @@ def test_jp_compliance_totals_and_per_opd_match_sql(app, world, data) -> None:  
         assert list(below.values())[0] == n - ok
 
 
-def test_certificate_totals_match_sql(app, world, data) -> None:  # noqa: ANN001
+def test_certificate_totals_match_sql(app, world, data) -> None:
     with app.app_context():
         got = _totals("certificates", Scope.all())
         counts = dict(
@@ -138,7 +138,7 @@ def test_certificate_totals_match_sql(app, world, data) -> None:  # noqa: ANN001
         assert got["Dicabut"] == counts.get("revoked", 0)
 
 
-def test_cohort_quiz_enrolment_totals_match_sql(app, world, data) -> None:  # noqa: ANN001
+def test_cohort_quiz_enrolment_totals_match_sql(app, world, data) -> None:
     with app.app_context():
         got = list(_totals("cohort", Scope.all()).values())
         assert got[:3] == [10, 5, 1]
@@ -174,7 +174,7 @@ def test_cohort_quiz_enrolment_totals_match_sql(app, world, data) -> None:  # no
 
 
 @pytest.mark.parametrize("key", list(REPORTS))
-def test_every_report_page_renders(app, client, world, data, key: str) -> None:  # noqa: ANN001
+def test_every_report_page_renders(app, client, world, data, key: str) -> None:
     login(client, "bkpsdm")
     page = client.get(f"/laporan/{key}")
     assert page.status_code == 200, key
@@ -182,7 +182,7 @@ def test_every_report_page_renders(app, client, world, data, key: str) -> None: 
     assert client.get(f"/laporan/{key}?sort=-nama&page=2&tahun=abc").status_code == 200
 
 
-def test_jp_compliance_page_has_chart_and_table(client, world, data) -> None:  # noqa: ANN001
+def test_jp_compliance_page_has_chart_and_table(client, world, data) -> None:
     login(client, "bkpsdm")
     page = client.get(f"/laporan/jp-compliance?tahun={YEAR}").get_data(as_text=True)
     assert "data:image/svg+xml;base64," in page
@@ -193,7 +193,7 @@ def test_jp_compliance_page_has_chart_and_table(client, world, data) -> None:  #
     )
 
 
-def test_report_pages_query_count_is_flat(app, world) -> None:  # noqa: ANN001
+def test_report_pages_query_count_is_flat(app, world) -> None:
     client = app.test_client()
     login(client, "bkpsdm")
     paths = [f"/laporan/{key}" for key in REPORTS]
@@ -220,11 +220,11 @@ def test_report_pages_query_count_is_flat(app, world) -> None:  # noqa: ANN001
 # --- scope ------------------------------------------------------------------------------------
 
 
-def _nips(world, *names: str) -> set[str]:  # noqa: ANN001
+def _nips(world, *names: str) -> set[str]:
     return {world.employees[n].nip for n in names}
 
 
-def test_opd_admin_cannot_reach_another_department(app, client, world, data) -> None:  # noqa: ANN001
+def test_opd_admin_cannot_reach_another_department(app, client, world, data) -> None:
     login(client, "opd.dinkes")
     disdik = world.units["disdik"]
     for suffix in ("", ".csv", ".xlsx", ".pdf"):
@@ -260,7 +260,7 @@ def test_opd_admin_cannot_reach_another_department(app, client, world, data) -> 
     assert own.status_code == 200
 
 
-def test_supervisor_sees_only_the_team(app, client, world, data) -> None:  # noqa: ANN001
+def test_supervisor_sees_only_the_team(app, client, world, data) -> None:
     login(client, "atasan")
     body = client.get(f"/laporan/jp-compliance.csv?tahun={YEAR}&dialek=standar").get_data(
         as_text=True
@@ -277,7 +277,7 @@ def test_supervisor_sees_only_the_team(app, client, world, data) -> None:  # noq
     assert client.get(f"/laporan/completions?unit={world.units['disdik'].id}").status_code == 200
 
 
-def test_export_job_is_only_for_its_owner(app, client, world, data) -> None:  # noqa: ANN001
+def test_export_job_is_only_for_its_owner(app, client, world, data) -> None:
     with app.app_context():
         job = ExportJob(owner_id=world.users["admin_bkpsdm"].id, report="completions")
         db.session.add(job)
@@ -291,7 +291,7 @@ def test_export_job_is_only_for_its_owner(app, client, world, data) -> None:  # 
 # --- exports ----------------------------------------------------------------------------------
 
 
-def test_csv_has_bom_headers_and_neutralised_cells(client, world, data) -> None:  # noqa: ANN001
+def test_csv_has_bom_headers_and_neutralised_cells(client, world, data) -> None:
     login(client, "bkpsdm")
     response = client.get("/laporan/completions.csv?dialek=standar")
     assert response.status_code == 200
@@ -325,7 +325,7 @@ def test_neutralise_keeps_numbers_numeric() -> None:
     assert exports.neutralise("Budi") == "Budi"
 
 
-def test_xlsx_cells_are_strings_not_formulas(client, world, data) -> None:  # noqa: ANN001
+def test_xlsx_cells_are_strings_not_formulas(client, world, data) -> None:
     login(client, "bkpsdm")
     response = client.get("/laporan/completions.xlsx")
     assert response.status_code == 200
@@ -344,7 +344,7 @@ def test_xlsx_cells_are_strings_not_formulas(client, world, data) -> None:  # no
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
 
 
-def test_pdf_summary_opens(client, world, data) -> None:  # noqa: ANN001
+def test_pdf_summary_opens(client, world, data) -> None:
     login(client, "bkpsdm")
     response = client.get(f"/laporan/jp-compliance.pdf?tahun={YEAR}")
     assert response.status_code == 200
@@ -363,7 +363,7 @@ def test_url_fetcher_refuses_files_outside_static() -> None:
 # --- background export job --------------------------------------------------------------------
 
 
-def test_large_xlsx_runs_as_a_job_with_expiring_link(app, client, world, data, monkeypatch):  # noqa: ANN001, ANN201
+def test_large_xlsx_runs_as_a_job_with_expiring_link(app, client, world, data, monkeypatch):
     monkeypatch.setitem(app.config, "REPORTS_XLSX_INLINE_MAX", 5)
     login(client, "bkpsdm")
     offer = client.get("/laporan/completions.xlsx?tahun=" + str(YEAR))
@@ -396,7 +396,7 @@ def test_large_xlsx_runs_as_a_job_with_expiring_link(app, client, world, data, m
     assert client.post("/laporan/completions/ekspor", data={}).status_code == 400  # no CSRF
 
 
-def test_failed_job_is_reported(app, world, data) -> None:  # noqa: ANN001
+def test_failed_job_is_reported(app, world, data) -> None:
     from lms.reports.tasks import run_export
 
     with app.app_context():
@@ -411,7 +411,7 @@ def test_failed_job_is_reported(app, world, data) -> None:  # noqa: ANN001
 # --- CLI --------------------------------------------------------------------------------------
 
 
-def test_cli_writes_each_format(app, world, data, tmp_path) -> None:  # noqa: ANN001
+def test_cli_writes_each_format(app, world, data, tmp_path) -> None:
     runner = app.test_cli_runner()
     for fmt in ("csv", "xlsx", "pdf"):
         for key in ("completions", "jp-compliance", "cohort", "certificates"):
@@ -452,14 +452,14 @@ def test_cli_writes_each_format(app, world, data, tmp_path) -> None:  # noqa: AN
         (["completions", "--format", "csv", "--unit", "NOPE"], "no unit"),
     ],
 )
-def test_cli_bad_input_fails_with_reason(app, world, tmp_path, args, reason) -> None:  # noqa: ANN001
+def test_cli_bad_input_fails_with_reason(app, world, tmp_path, args, reason) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(reports_cli, ["export", *args, "--out", str(tmp_path / "x")])
     assert result.exit_code != 0
     assert reason in result.output
 
 
-def test_csv_speaks_indonesian_excel_by_default_and_says_so(client, world, data) -> None:  # noqa: ANN001
+def test_csv_speaks_indonesian_excel_by_default_and_says_so(client, world, data) -> None:
     """Indonesian Excel opens CSV with `;` and a decimal comma: the Indonesian UI's default, named
     in the file; the standard dialect on request (and for English readers)."""
     login(client, "bkpsdm")

@@ -100,7 +100,7 @@ class Report:
         )
 
 
-def converter(col: Column):  # noqa: ANN202
+def converter(col: Column):
     """A per-column function from a database value to a cell value, built once per export (the
     translations and the time zone are looked up here, not for each of a million rows)."""
     if col.labels is not None:
@@ -109,7 +109,7 @@ def converter(col: Column):  # noqa: ANN202
     if col.kind == "date":
         zone = local_zone()
 
-        def to_date(v):  # noqa: ANN001, ANN202
+        def to_date(v):
             if v is None or isinstance(v, date):
                 return local_date(v, zone)
             return date.fromisoformat(str(v)[:10])  # a date computed in SQL on SQLite

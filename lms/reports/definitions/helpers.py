@@ -29,7 +29,7 @@ KIND_LABELS = {
 SCORE_BINS = [(lo, lo + 10) for lo in range(0, 100, 10)]
 
 
-def local_month(moment):  # noqa: ANN001, ANN202
+def local_month(moment):
     """``YYYY-MM`` of a stored UTC moment in the agency's zone, computed in SQL: a completion at
     23:01 UTC on 30 November counts in December (06:01 WIB on 1 December)."""
     zone = local_zone()
@@ -44,7 +44,7 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def filter_period(stmt: Select, f: Filters, moment, year_col=None) -> Select:  # noqa: ANN001
+def filter_period(stmt: Select, f: Filters, moment, year_col=None) -> Select:
     if f.year is not None:
         if year_col is not None:
             stmt = stmt.where(year_col == f.year)
@@ -59,7 +59,7 @@ def filter_period(stmt: Select, f: Filters, moment, year_col=None) -> Select:  #
     return stmt
 
 
-def filter_people(stmt: Select, f: Filters, employee, unit, extra_unit=None) -> Select:  # noqa: ANN001
+def filter_people(stmt: Select, f: Filters, employee, unit, extra_unit=None) -> Select:
     if f.unit_path:
         clause = unit.path.startswith(f.unit_path)
         if extra_unit is not None:
@@ -72,13 +72,13 @@ def filter_people(stmt: Select, f: Filters, employee, unit, extra_unit=None) -> 
     return stmt
 
 
-def score_bin(col) -> object:  # noqa: ANN001
+def score_bin(col) -> object:
     """The 0–10, 10–20, … bin index of a score (100 falls in the last bin), portable SQL."""
     whens = [(col < hi, i) for i, (_lo, hi) in enumerate(SCORE_BINS[:-1])]
     return case(*whens, else_=len(SCORE_BINS) - 1)
 
 
-def score_histogram(title: str, sub, col_name: str) -> charts.Chart:  # noqa: ANN001
+def score_histogram(title: str, sub, col_name: str) -> charts.Chart:
     col = sub.c[col_name]
     bin_ = score_bin(col).label("bin")
     counts = dict(
@@ -93,13 +93,13 @@ def score_histogram(title: str, sub, col_name: str) -> charts.Chart:  # noqa: AN
     )
 
 
-def quantized(value) -> object:  # noqa: ANN001
+def quantized(value) -> object:
     if value is None:
         return None
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def count_if(col, value: str) -> object:  # noqa: ANN001
+def count_if(col, value: str) -> object:
     """How many rows have ``col == value`` (0, not NULL, when none)."""
     return func.coalesce(func.sum(case((col == value, 1), else_=0)), 0)
 
@@ -152,9 +152,9 @@ def per_course(
     f: Filters,
     model: type,
     course_ids: list[int],
-    condition,  # noqa: ANN001
-    moment,  # noqa: ANN001
-    year_col=None,  # noqa: ANN001
+    condition,
+    moment,
+    year_col=None,
 ) -> dict[int, int]:
     """Rows of ``model`` (enrolments, completions) per course, for learners in scope and filters."""
     cur = aliased(Unit)

@@ -25,7 +25,7 @@ class Attachment:
     rows: int
 
 
-def render_file(report, scope, f, fmt: str, scope_label: str) -> bytes:  # noqa: ANN001
+def render_file(report, scope, f, fmt: str, scope_label: str) -> bytes:
     """The report file through the reports writers (the same bytes the web offers)."""
     if fmt == "csv":
         return b"".join(exports.csv_chunks(report, scope, f))
@@ -34,7 +34,7 @@ def render_file(report, scope, f, fmt: str, scope_label: str) -> bytes:  # noqa:
     return exports.pdf_bytes(report, scope, f, scope_label=scope_label)
 
 
-def scope_label(scope, user) -> str:  # noqa: ANN001
+def scope_label(scope, user) -> str:
     if scope.everything:
         return _("Semua perangkat daerah")
     parts = []

@@ -60,13 +60,13 @@ def recipients(subscription: ReportSubscription) -> list:
     return list(db.session.scalars(stmt))
 
 
-def email_of(user) -> str:  # noqa: ANN001
+def email_of(user) -> str:
     if user.email:
         return user.email
     return (user.employee.email if user.employee is not None else "") or ""
 
 
-def recipient_scope(subscription: ReportSubscription, user):  # noqa: ANN001, ANN201
+def recipient_scope(subscription: ReportSubscription, user):
     """What this recipient may see. A role subscription delivers the role's view: an Admin OPD
     subscription gives each admin their department (even if they also supervise a team), an
     Atasan subscription each supervisor their direct reports."""
@@ -77,7 +77,7 @@ def recipient_scope(subscription: ReportSubscription, user):  # noqa: ANN001, AN
     return Scope.for_user(user)
 
 
-def filters_for(subscription: ReportSubscription, slot: datetime, tz: ZoneInfo):  # noqa: ANN201
+def filters_for(subscription: ReportSubscription, slot: datetime, tz: ZoneInfo):
     """The stored filters, with the unit's current path and the slot's period applied."""
     f = Filters.from_json(subscription.filters or {})
     f.page, f.sort = 1, ""
@@ -126,7 +126,7 @@ def _attempts(subscription_id: int, user_id: int, period: str) -> tuple[bool, in
 
 def _claim(
     subscription: ReportSubscription, user, period: str, email: str
-) -> ReportDelivery | None:  # noqa: ANN001
+) -> ReportDelivery | None:
     """Insert the 'sending' row and commit it before any mail leaves; None if another run holds
     it (the partial unique index refuses a second one)."""
     delivery = ReportDelivery(
@@ -149,7 +149,7 @@ def _finish(delivery: ReportDelivery, status: str, error: str = "", **values: ob
     db.session.commit()
 
 
-def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunResult) -> bool:  # noqa: ANN001
+def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunResult) -> bool:
     """One recipient's copy for the slot's period; True when nothing is left to retry."""
     tz = local_zone()
     period = period_key(subscription.frequency, slot, tz)
@@ -215,7 +215,7 @@ def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunR
         sent = mail.send_mail_with_attachment(
             email, subject, body, Attachment(filename, data, rows), subscription.format
         )
-    except Exception as exc:  # noqa: BLE001  (a broken file or mail server must not stop the run)
+    except Exception as exc:  # a broken file or mail server must not stop the run
         db.session.rollback()
         current_app.logger.exception("scheduled report %s to %s failed", subscription.id, email)
         _finish(delivery, "failed", str(exc) or exc.__class__.__name__, filename=filename)

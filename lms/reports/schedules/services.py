@@ -43,7 +43,7 @@ class SubscriptionData:
     filters: dict = field(default_factory=dict)
 
 
-def create_subscription(data: SubscriptionData, by, now: datetime | None = None):  # noqa: ANN001, ANN201
+def create_subscription(data: SubscriptionData, by, now: datetime | None = None):
     """Validate and add a subscription (flushes, never commits)."""
     if data.report not in REPORTS:
         raise ScheduleError(_("Pilih laporan yang tersedia."), "report")

@@ -46,7 +46,7 @@ FIELD_OF = {"role": "recipient_role", "user": "recipient_username", "day": "mont
 
 @bp.route("/laporan/langganan", methods=["GET", "POST"])
 @require(C.SCHEDULE_REPORTS)
-def subscriptions():  # noqa: ANN201
+def subscriptions():
     form = SubscriptionForm()
     fill_choices(form)
     if form.validate_on_submit():
@@ -120,7 +120,7 @@ def _labels() -> dict:
 
 @bp.route("/laporan/langganan/<int:subscription_id>")
 @require(C.SCHEDULE_REPORTS)
-def subscription(subscription_id: int):  # noqa: ANN201
+def subscription(subscription_id: int):
     row = db.get_or_404(ReportSubscription, subscription_id)
     deliveries = list(
         db.session.scalars(
@@ -145,7 +145,7 @@ def subscription(subscription_id: int):  # noqa: ANN201
 
 @bp.route("/laporan/langganan/<int:subscription_id>/aktif", methods=["POST"])
 @require(C.SCHEDULE_REPORTS)
-def subscription_toggle(subscription_id: int):  # noqa: ANN201
+def subscription_toggle(subscription_id: int):
     row = db.get_or_404(ReportSubscription, subscription_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -160,7 +160,7 @@ def subscription_toggle(subscription_id: int):  # noqa: ANN201
 
 @bp.route("/laporan/langganan/<int:subscription_id>/hapus", methods=["POST"])
 @require(C.SCHEDULE_REPORTS)
-def subscription_delete(subscription_id: int):  # noqa: ANN201
+def subscription_delete(subscription_id: int):
     row = db.get_or_404(ReportSubscription, subscription_id)
     if not ActionForm().validate_on_submit():
         abort(400)
