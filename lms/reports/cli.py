@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.reports.definitions import REPORTS
+from lms.reports import exports
+from lms.reports.definitions import REPORTS, default_year
+from lms.reports.filters import Scope, parse
 from lms.reports.schedules.runner import run_due
 from lms.spreadsheets import CSV_DIALECTS
 
@@ -38,10 +40,6 @@ def _fail(message: str) -> None:
 )
 def export(report_name: str, fmt: str, out: Path, unit: str, year: str, dialect: str) -> None:
     """Write a report file (the same file the web offers)."""
-    from lms.reports import exports
-    from lms.reports.definitions import default_year
-    from lms.reports.filters import Scope, parse
-
     report = REPORTS.get(report_name)
     if report is None:
         _fail(f"unknown report {report_name!r}; choose one of: {', '.join(REPORTS)}")
