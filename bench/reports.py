@@ -55,7 +55,7 @@ def _reset_peak() -> None:
 def fill_completions(target_rows: int, seed: int = 11) -> dict:
     """Bulk-insert valid completions (and their learning records) up to ``target_rows``."""
     import lms.reports.models  # noqa: F401
-    from lms.careers.models import LearningRecord
+    from lms.careers.records.models import LearningRecord
     from lms.completion.models import Completion
     from lms.courses.models import Course, CourseVersion
     from lms.org.models import Employee, Unit

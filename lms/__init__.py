@@ -187,7 +187,9 @@ VIEW_MODULES = (
     "courses.authoring_views",
     "courses.category_views",
     "enrolments.views",
-    "enrolments.cohort_views",
+    "enrolments.cohorts.views",
+    "enrolments.cohorts.membership_views",
+    "notifications.views",
     "learning.views",
     "quizzes.bank_views",
     "quizzes.quiz_views",
@@ -195,8 +197,12 @@ VIEW_MODULES = (
     "certificates.views",
     "certificates.api_views",
     "evaluations.views",
-    "careers.views",
-    "careers.skp_views",
+    "careers.ledger.views",
+    "careers.records.views",
+    "careers.plans.views",
+    "careers.skp.views",
+    "careers.skp.import_views",
+    "careers.career.views",
     "reports.views",
     "reports.schedules.views",
     "reports.dashboard",
@@ -226,20 +232,22 @@ def _register_blueprints(app: Flask) -> None:
         "org",
         "courses",
         "enrolments",
+        "notifications",
         "quizzes",
         "completion",
         "evaluations",
         "certificates",
-        "careers",
         "integrations",
         "reports",
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
-    importlib.import_module("lms.careers.plan_models")
-    importlib.import_module("lms.careers.skp_models")
+    importlib.import_module("lms.careers.records.models")
+    importlib.import_module("lms.careers.plans.models")
+    importlib.import_module("lms.careers.skp.models")
+    importlib.import_module("lms.careers.career.models")
     importlib.import_module("lms.reports.schedules.models")
-    importlib.import_module("lms.careers.consumer")  # registers the outbox consumers
-    importlib.import_module("lms.careers.plan_consumer")
+    importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
+    importlib.import_module("lms.careers.plans.consumer")
     importlib.import_module("lms.integrations.webhooks")
     for views in VIEW_MODULES:
         importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints
@@ -255,6 +263,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.integrations import bp as integrations_bp
     from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
+    from lms.notifications import bp as notifications_bp
     from lms.org import bp as org_bp
     from lms.quizzes import bp as quizzes_bp
     from lms.reports import bp as reports_bp
@@ -271,6 +280,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
     app.register_blueprint(enrolments_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -333,7 +343,7 @@ def _register_template_helpers(app: Flask) -> None:
         if not current_user.is_authenticated:
             return 0
         if "_unread" not in g:
-            from lms.enrolments.workflow import unread_count
+            from lms.notifications.queries import unread_count
 
             g._unread = unread_count(current_user)
         return g._unread

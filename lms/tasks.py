@@ -8,7 +8,11 @@ single machine needs nothing else.
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask, has_app_context
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from lms.extensions import db
 
 
 def init_celery(app: Flask) -> Celery:
@@ -61,35 +65,32 @@ def __getattr__(name: str) -> Celery:
     raise AttributeError(name)
 
 
-# --- tasks that must wait for the commit ------------------------------------------------------
+# --- the one after-commit queue -------------------------------------------------------------
 #
 # A service that issues a certificate must not render it before the row is committed (a worker
-# would not see it, and a rollback would leave a PDF for nothing). Services call ``after_commit``;
-# with a broker the task is sent once the transaction commits; without one it runs in-process
-# right after the request (or when a CLI command calls ``run_ready``), each in its own unit of work.
+# would not see it, and a rollback would leave a PDF for nothing); a notification's e-mail must
+# not leave for an action that is rolled back. Services call ``after_commit``; with a broker the
+# task is sent once the transaction commits; without one it runs in-process right after the
+# request (or when a CLI command calls ``run_ready``), each in its own unit of work. A failure
+# there is logged and never fails the request that queued it: its work is already committed.
 
 _PENDING = "lms_tasks_pending"
 
 
 def after_commit(task: Task, *args: object) -> None:
-    from lms.extensions import db
-
+    """Run ``task(*args)`` once the current transaction commits; nothing if it rolls back."""
     pending = db.session.info.setdefault(_PENDING, [])
     if (task, args) not in pending:  # e.g. one outbox dispatch per commit, however many events
         pending.append((task, args))
 
 
 def _ready() -> list:
-    from flask import g
-
     if "lms_tasks_ready" not in g:
         g.lms_tasks_ready = []
     return g.lms_tasks_ready
 
 
-def _on_commit(session) -> None:  # noqa: ANN001
-    from flask import current_app, has_app_context
-
+def _on_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint, not the real commit
         return
     pending = session.info.pop(_PENDING, [])
@@ -103,7 +104,7 @@ def _on_commit(session) -> None:  # noqa: ANN001
             task.delay(*args)
 
 
-def _on_rollback(session) -> None:  # noqa: ANN001
+def _on_rollback(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.info.pop(_PENDING, None)
@@ -111,8 +112,6 @@ def _on_rollback(session) -> None:  # noqa: ANN001
 
 def run_ready() -> int:
     """Run the in-process tasks whose transaction has committed; returns how many ran."""
-    from flask import current_app, has_app_context
-
     if not has_app_context():
         return 0
     ready = _ready()
@@ -124,19 +123,10 @@ def run_ready() -> int:
             count += 1
         except Exception:  # a failed background task must not fail the request that queued it
             current_app.logger.exception("task %s failed", task.name)
-            from lms.extensions import db
-
             db.session.rollback()
     return count
 
 
-def _install_listeners() -> None:
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    if not event.contains(Session, "after_commit", _on_commit):
-        event.listen(Session, "after_commit", _on_commit)
-        event.listen(Session, "after_rollback", _on_rollback)
-
-
-_install_listeners()
+if not event.contains(Session, "after_commit", _on_commit):
+    event.listen(Session, "after_commit", _on_commit)
+    event.listen(Session, "after_rollback", _on_rollback)

@@ -9,15 +9,14 @@ from flask import flash, redirect, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from lms.careers import queries
-from lms.careers.services import CareerError, RecordInvalid
+from lms.careers import scope
+from lms.careers.errors import CareerError, RecordInvalid
+from lms.careers.ledger.queries import HISTORY_YEARS
 from lms.db import db_int
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import refuse
-
-HISTORY_YEARS = 5  # how many past years the year choices offer
 
 
 def current_employee() -> Employee:
@@ -29,7 +28,7 @@ def current_employee() -> Employee:
 
 
 def hr_or_403() -> None:
-    if not queries.is_hr(current_user):
+    if not scope.is_hr(current_user):
         refuse(status=403)
 
 
@@ -53,6 +52,15 @@ def year_arg(earliest: int, latest: int) -> int:
     this = local_today().year
     year = request.args.get("tahun", this, type=db_int)
     return year if earliest <= year <= latest else this
+
+
+def year_arg_to_next() -> int:
+    """``?tahun=`` from 2000 up to next year (a plan may be written for the coming year)."""
+    return year_arg(2000, local_today().year + 1)
+
+
+def years_to_next() -> list[int]:
+    return years(local_today().year + 1)
 
 
 def page_arg() -> int:

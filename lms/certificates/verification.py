@@ -119,7 +119,7 @@ def parse_birth_date(raw: str, today: date | None = None) -> date:
             return day
     raise ProofError(
         "tanggal_lahir",
-        _("Tanggal lahir tidak valid: tulis sebagai HHHH-BB-TT, misalnya 1994-03-12."),
+        _("Tanggal lahir tidak valid: tulis sebagai TTTT-BB-HH, misalnya 1994-03-12."),
     )
 
 

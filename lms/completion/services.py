@@ -24,6 +24,7 @@ from lms.db import utcnow
 from lms.enrolments.models import Cohort, CohortMember, Enrolment, LessonProgress, ProgrammeCourse
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
+from lms.notifications.services import notify_employee
 from lms.org.models import Employee
 from lms.org.services import opd_of
 
@@ -244,15 +245,11 @@ def _after_completion(completion: Completion, actor: User | None) -> None:
     db.session.flush()
     certificate = issue_for(completion, actor)
     emit("completion.created", completion, certificate.number if certificate else None)
-    user_id = db.session.scalar(select(User.id).where(User.employee_id == completion.employee_id))
-    if user_id is not None:
-        from lms.enrolments.services import notify
-
-        notify(
-            user_id,
-            _("Selamat! Anda menyelesaikan %(t)s. Sertifikat sudah terbit.", t=completion.title),
-            "/sertifikat",
-        )
+    notify_employee(
+        completion.employee_id,
+        _("Selamat! Anda menyelesaikan %(t)s. Sertifikat sudah terbit.", t=completion.title),
+        "certificates.my_certificates",
+    )
 
 
 def check_programmes(employee: Employee, course: Course, actor: User | None = None) -> None:

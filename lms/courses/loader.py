@@ -101,6 +101,9 @@ def _read_course(
         if result.errors:
             first = result.errors[0]
             raise _Skip(gift_path, first.message, first.line)
+        drawn = post.get("questions", 1)
+        if isinstance(drawn, bool) or not isinstance(drawn, int) or not 1 <= drawn <= 500:
+            raise _Skip(source, "posttest.questions harus bilangan bulat 1 sampai 500")
     return data, modules, digest.hexdigest()
 
 
@@ -174,12 +177,15 @@ def load_course(folder: Path, result: LoadResult) -> None:
 def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None:
     """The course's post-test from its GIFT file, created once.
 
+    Each attempt draws ``questions`` (default 10) of the bank at random when the bank holds
+    more, so a second attempt is not the first one again; the correct answers are shown after
+    the last attempt (or when the quiz closes), never while they could help another attempt.
     Later content changes do not replace the questions: learners' attempts point at them. A
     trainer edits the bank in the app (or imports a corrected file and regrades).
     """
     from lms.quizzes.attempts import save_quiz
     from lms.quizzes.models import Quiz
-    from lms.quizzes.services import import_questions
+    from lms.quizzes.services import POSTTEST_QUESTIONS, default_draw, import_questions
 
     post = data.get("posttest") or {}
     if not post.get("file"):
@@ -194,6 +200,7 @@ def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None
     from lms.quizzes.models import Question
 
     ids = list(db.session.scalars(select(Question.id).where(Question.course_id == course.id)))
+    draw = default_draw(course, int(post.get("questions", POSTTEST_QUESTIONS)))
     save_quiz(
         course,
         None,
@@ -205,10 +212,11 @@ def _ensure_posttest(course: Course, folder: Path, data: dict[str, Any]) -> None
             "time_limit_minutes": int(post["time_limit_minutes"])
             if post.get("time_limit_minutes")
             else None,
-            "review": "immediately",
+            "review": "after_last",
             "grading": "highest",
             "shuffle_answers": True,
-            "question_ids": ids,
+            "question_ids": [] if draw else ids,
+            "draws": [draw] if draw else [],
         },
     )
 
@@ -232,7 +240,7 @@ def load_content(root: Path) -> LoadResult:
     programmes = root / "programmes"
     if programmes.is_dir():
         try:
-            from lms.enrolments.programme_loader import load_programmes
+            from lms.enrolments.cohorts.loader import load_programmes
         except ImportError:
             load_programmes = None
         if load_programmes is not None:

@@ -1,7 +1,8 @@
-"""Forms for nominations, approval decisions, bulk enrolment and notifications."""
+"""Forms for nominations, approval decisions and bulk enrolment."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
@@ -44,6 +45,18 @@ class DecisionForm(AppForm):
     approve = SubmitField(_l("Setujui"))
     reject = SubmitField(_l("Tolak"))
 
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        """One of the two buttons, and a reason with a rejection (named on the comment)."""
+        if not super().validate(extra_validators):
+            return False
+        if not (self.approve.data or self.reject.data):
+            self.comment.errors.append(_("Pilih Setujui atau Tolak."))
+            return False
+        if self.reject.data and not (self.comment.data or "").strip():
+            self.comment.errors.append(_("Tuliskan alasan penolakan."))
+            return False
+        return True
+
 
 class BulkForm(AppForm):
     course_id = SelectField(
@@ -83,7 +96,3 @@ class BulkConfirmForm(AppForm):
     golongan = HiddenField()
     nips = HiddenField()
     digest = HiddenField(validators=[DataRequired()])
-
-
-class MarkReadForm(AppForm):
-    notification_id = HiddenField()

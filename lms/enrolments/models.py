@@ -1,4 +1,4 @@
-"""Enrolments with their state machine, approvals, programmes and cohorts, notifications."""
+"""Enrolments with their state machine, approvals, programmes and cohorts."""
 
 from __future__ import annotations
 
@@ -178,15 +178,3 @@ class CohortMember(TimestampMixin, db.Model):
     approvals: Mapped[list[Approval]] = relationship(
         back_populates="cohort_member", order_by="Approval.position", cascade="all, delete-orphan"
     )
-
-
-class Notification(db.Model):
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    message: Mapped[str] = mapped_column(Text)
-    link: Mapped[str] = mapped_column(String(300), default="")
-    read_at: Mapped[datetime | None]

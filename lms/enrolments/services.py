@@ -2,8 +2,9 @@
 
 States: nominated → (approvals) → active | waitlisted → completed; withdrawn and rejected end it.
 Every transition is a function here that refuses an illegal move with a clear message
-(``EnrolmentError``). Services flush, never commit. Capacity is checked with the course row
-locked (``SELECT ... FOR UPDATE`` on PostgreSQL), so concurrent enrolments cannot oversell seats.
+(``EnrolmentError``). Services flush, never commit. The approval steps are ``approvals``' and
+the seats ``seats``' (the same machinery cohorts use): capacity is checked with the course row
+locked, so concurrent enrolments cannot oversell seats.
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.db import utcnow
-from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.enrolments import approvals, seats
+from lms.enrolments.models import Approval, Enrolment
+from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.services import notify, notify_employee
 from lms.org.models import Employee
-from lms.permissions import Capability, can, unit_in_scope
-
-SEAT_STATES = ("active", "completed")
-OPEN_STATES = ("nominated", "waitlisted", "active")
 
 
 class EnrolmentError(ValueError):
@@ -41,21 +41,8 @@ class EnrolCheck:
     will_waitlist: bool = False
 
 
-def seats_taken(course: Course) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Enrolment.id)).where(
-                Enrolment.course_id == course.id, Enrolment.status.in_(SEAT_STATES)
-            )
-        )
-        or 0
-    )
-
-
 def seats_left(course: Course) -> int | None:
-    if course.capacity is None:
-        return None
-    return max(course.capacity - seats_taken(course), 0)
+    return seats.left(seats.COURSE, course)
 
 
 def find(course: Course, employee: Employee) -> Enrolment | None:
@@ -100,21 +87,9 @@ def check_self_enrol(
     return EnrolCheck(True, will_waitlist=left == 0)
 
 
-def _lock_course(course: Course) -> None:
-    """Serialise seat decisions for one course (a no-op lock on SQLite, which locks the file)."""
-    db.session.execute(select(Course.id).where(Course.id == course.id).with_for_update())
-
-
 def _place(enrolment: Enrolment, course: Course) -> None:
     """Give a seat if one is free, else put on the waitlist."""
-    _lock_course(course)
-    left = seats_left(course)
-    if left is None or left > 0:
-        enrolment.status = "active"
-        enrolment.activated_at = utcnow()
-    else:
-        enrolment.status = "waitlisted"
-    db.session.flush()
+    seats.place(seats.COURSE, course, enrolment)
 
 
 def _reopen_or_create(
@@ -123,7 +98,7 @@ def _reopen_or_create(
     # Lock before looking and inserting: a concurrent duplicate then finds this row instead of
     # failing on the unique key, and no transaction holds the FK's share lock on the course
     # while waiting to upgrade it (a deadlock on PostgreSQL).
-    _lock_course(course)
+    seats.lock(seats.COURSE, course)
     enrolment = find(course, employee)
     if enrolment is None:
         enrolment = Enrolment(course_id=course.id, employee_id=employee.id, status="nominated")
@@ -166,11 +141,8 @@ def nominate(
 ) -> Enrolment:
     """The employee or their supervisor nominates; approval steps follow the course setting."""
     today = today or local_today()
-    me = actor.employee
-    if not (me is not None and (me.id == employee.id or employee.supervisor_id == me.id)):
-        raise EnrolmentError(
-            _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
-        )
+    if not approvals.may_nominate(actor, employee):
+        raise EnrolmentError(approvals.nominate_refusal())
     if course.published_version_id is None or course.archived:
         raise EnrolmentError(_("Pelatihan ini belum atau tidak lagi dibuka."))
     if course.enrol_deadline is not None and today > course.enrol_deadline:
@@ -184,47 +156,17 @@ def nominate(
 
 def _start_approvals(enrolment: Enrolment, steps: str, actor: User) -> None:
     enrolment.status = "nominated"
-    for position, step in enumerate(s for s in steps.split(",") if s):
-        approval = Approval(step=step, position=position)
-        enrolment.approvals.append(approval)
-        # A supervisor nominating their own staff has already agreed.
-        employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
-        if (
-            step == "supervisor"
-            and actor.employee_id
-            and employee.supervisor_id == actor.employee_id
-        ):
-            approval.decision = "approved"
-            approval.decided_by_id = actor.id
-            approval.decided_at = utcnow()
-    db.session.flush()
+    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
+    approvals.start(enrolment, approvals.steps_of(steps), actor, employee)
     _advance(enrolment)
-
-
-def pending_step(enrolment: Enrolment) -> Approval | None:
-    return next((a for a in enrolment.approvals if a.decision == "pending"), None)
-
-
-def can_decide(user: User, approval: Approval) -> bool:
-    enrolment = approval.enrolment
-    employee = enrolment.employee
-    if approval.step == "supervisor":
-        return user.employee_id is not None and employee.supervisor_id == user.employee_id
-    return can(user, Capability.APPROVE_ENROLMENTS) and unit_in_scope(user, employee.unit)
 
 
 def decide(user: User, approval: Approval, approve: bool, comment: str = "") -> Enrolment:
     enrolment = approval.enrolment
-    if enrolment.status != "nominated" or pending_step(enrolment) is not approval:
-        raise EnrolmentError(_("Usulan ini tidak sedang menunggu keputusan Anda."))
-    if not can_decide(user, approval):
-        raise EnrolmentError(_("Anda tidak berwenang memutuskan usulan ini."))
-    if not approve and not comment.strip():
-        raise EnrolmentError(_("Tuliskan alasan penolakan."))
-    approval.decision = "approved" if approve else "rejected"
-    approval.decided_by_id = user.id
-    approval.decided_at = utcnow()
-    approval.comment = comment.strip()
+    refused = approvals.refusal(user, approval, enrolment, approve, comment)
+    if refused is not None:
+        raise EnrolmentError(refused.message)
+    approvals.record(user, approval, approve, comment)
     if not approve:
         enrolment.status = "rejected"
         enrolment.ended_at = utcnow()
@@ -238,7 +180,7 @@ def decide(user: User, approval: Approval, approve: bool, comment: str = "") -> 
 
 
 def _advance(enrolment: Enrolment) -> None:
-    if pending_step(enrolment) is None and enrolment.status == "nominated":
+    if approvals.pending_step(enrolment) is None and enrolment.status == "nominated":
         _place(enrolment, enrolment.course or db.session.get(Course, enrolment.course_id))
 
 
@@ -268,25 +210,8 @@ def withdraw(user: User, enrolment: Enrolment, reason: str = "") -> None:
 
 
 def promote_waitlist(course: Course) -> list[Enrolment]:
-    _lock_course(course)
-    promoted = []
-    left = seats_left(course)
-    while left is None or left > 0:
-        head = db.session.scalar(
-            select(Enrolment)
-            .where(Enrolment.course_id == course.id, Enrolment.status == "waitlisted")
-            .order_by(Enrolment.requested_at, Enrolment.id)
-            .limit(1)
-        )
-        if head is None:
-            break
-        head.status = "active"
-        head.activated_at = utcnow()
-        db.session.flush()
-        promoted.append(head)
-        _notify_enrolment(head)
-        left = None if left is None else left - 1
-    return promoted
+    """Give free seats to the head of the course's waitlist, telling each one promoted."""
+    return seats.promote(seats.COURSE, course, _notify_enrolment)
 
 
 def status_label(status: str) -> str:
@@ -300,22 +225,9 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def notify(user_id: int, message: str, link: str = "") -> None:
-    """An in-app notification; e-mail goes out through ``lms.notifications`` when configured."""
-    db.session.add(Notification(user_id=user_id, message=message, link=link))
-    from lms.notifications import send_mail_later
-
-    send_mail_later(user_id, message, link)
-
-
 def _notify_enrolment(enrolment: Enrolment) -> None:
     if enrolment.status == "nominated":
-        from lms.enrolments.workflow import notify_deciders  # whoever decides the next step
-
         notify_deciders(enrolment)
-    user_id = db.session.scalar(select(User.id).where(User.employee_id == enrolment.employee_id))
-    if user_id is None:
-        return
     course = enrolment.course or db.session.get(Course, enrolment.course_id)
     title = course.published_version.title if course.published_version else course.code
     messages = {
@@ -325,4 +237,23 @@ def _notify_enrolment(enrolment: Enrolment) -> None:
         "rejected": _("Usulan pelatihan %(t)s ditolak.", t=title),
     }
     if enrolment.status in messages:
-        notify(user_id, messages[enrolment.status], f"/pelatihan/{course.code}")
+        notify_employee(
+            enrolment.employee_id, messages[enrolment.status], "courses.course", code=course.code
+        )
+
+
+def notify_deciders(enrolment: Enrolment) -> None:
+    """Tell whoever decides the pending step that a nomination waits for them."""
+    step = approvals.pending_step(enrolment)
+    if step is None or enrolment.status != "nominated":
+        return
+    course = enrolment.course or db.session.get(Course, enrolment.course_id)
+    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
+    title = course.published_version.title if course.published_version else course.code
+    message = _(
+        "Usulan pelatihan %(t)s untuk %(n)s menunggu persetujuan Anda.",
+        t=title,
+        n=employee.display_name,
+    )
+    for user_id in approvals.decider_ids(step):
+        notify(user_id, message, "enrolments.approval", approval_id=step.id)

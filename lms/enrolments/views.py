@@ -1,4 +1,4 @@
-"""Nominations, the approval queue, HR bulk enrolment, notifications and dashboard sections.
+"""Nominations, the approval queue, HR bulk enrolment and dashboard sections.
 
 Self-enrolment and withdrawal live on the course page (``lms.courses.views``); these screens
 cover the workflows where someone else decides or acts for the employee.
@@ -10,17 +10,17 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from lms.courses.models import Course
 from lms.db import db_int
-from lms.enrolments import bp, bulk, services, workflow
+from lms.enrolments import approvals as steps
+from lms.enrolments import bp, bulk, seats, services, workflow
 from lms.enrolments.forms import (
     BulkConfirmForm,
     BulkForm,
     DecisionForm,
-    MarkReadForm,
     NominateForm,
 )
 from lms.extensions import db
@@ -40,13 +40,8 @@ def _helpers() -> dict[str, Any]:
 # --- nomination ---------------------------------------------------------------------------------
 
 
-@bp.route("/pendaftaran/usulkan", methods=["GET", "POST"])
-@require(C.LEARN)
-def nominate():  # noqa: ANN201
-    me = current_user.employee
-    if me is None:
-        refuse(status=403)
-    team = org_queries.team_of(me)
+def _nominate_form(me: Employee, team: list[Employee]) -> NominateForm:
+    """The form with the user and their team, the open courses, and on GET the course asked for."""
     courses = workflow.open_courses()
     form = NominateForm()
     form.employee_id.choices = [(me.id, _("Saya sendiri (%(n)s)", n=me.display_name))] + [
@@ -63,14 +58,23 @@ def nominate():  # noqa: ANN201
         form.employee_id.data = me.id
         wanted = request.args.get("pelatihan", "")
         form.course_id.data = next((c.id for c in courses if c.code == wanted), 0)
+    return form
+
+
+@bp.route("/pendaftaran/usulkan", methods=["GET", "POST"])
+@require(C.LEARN)
+def nominate():  # noqa: ANN201
+    me = current_user.employee
+    if me is None:
+        refuse(status=403)
+    team = org_queries.team_of(me)
+    form = _nominate_form(me, team)
     error = ""
     if form.validate_on_submit():
         employee = db.session.get(Employee, form.employee_id.data)
         course = db.session.get(Course, form.course_id.data)
-        if employee is None or not (employee.id == me.id or employee.supervisor_id == me.id):
-            form.employee_id.errors.append(
-                _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
-            )
+        if employee is None or not steps.may_nominate(current_user, employee):
+            form.employee_id.errors.append(steps.nominate_refusal())
         elif course is None:
             form.course_id.errors.append(_("Pelatihan tidak ditemukan."))
         else:
@@ -111,7 +115,7 @@ def approvals():  # noqa: ANN201
         hr_total=hr_total,
         is_hr=is_hr,
         is_supervisor=Role.ATASAN in current_user.roles,
-        seats=workflow.seats_left_many(list(courses.values())),
+        seats=seats.left_many(seats.COURSE, list(courses.values())),
         page=page,
         pages=max((hr_total + workflow.PAGE_SIZE - 1) // workflow.PAGE_SIZE, 1),
     )
@@ -123,44 +127,33 @@ def approval(approval_id: int):  # noqa: ANN201
     step = workflow.load_approval(approval_id)
     if step is None:
         abort(404)
-    if not services.can_decide(current_user, step):
+    if not steps.can_decide(current_user, step):
         refuse(step)
     enrolment = step.enrolment
     form = DecisionForm()
-    waiting = enrolment.status == "nominated" and services.pending_step(enrolment) is step
-    status = 200
+    waiting = enrolment.status == "nominated" and steps.pending_step(enrolment) is step
     if form.validate_on_submit():
-        if not (form.approve.data or form.reject.data):
-            form.comment.errors.append(_("Pilih Setujui atau Tolak."))
-        elif form.reject.data and not (form.comment.data or "").strip():
-            form.comment.errors.append(_("Tuliskan alasan penolakan."))
-        else:
-            try:
-                services.decide(
-                    current_user,
-                    step,
-                    approve=bool(form.approve.data),
-                    comment=form.comment.data or "",
-                )
-            except services.EnrolmentError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return redirect(url_for("enrolments.approvals"))
-            message = workflow.decision_message(step)
-            db.session.commit()
-            flash(message, "success")
+        try:
+            services.decide(
+                current_user, step, approve=bool(form.approve.data), comment=form.comment.data or ""
+            )
+        except services.EnrolmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
             return redirect(url_for("enrolments.approvals"))
-    if form.errors:
-        status = 422
+        message = workflow.decision_message(step)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("enrolments.approvals"))
     return render_template(
         "enrolments/approval.html",
         step=step,
         enrolment=enrolment,
         form=form,
         waiting=waiting,
-        seats=workflow.seats_left_many([enrolment.course]),
+        seats=seats.left_many(seats.COURSE, [enrolment.course]),
         names=workflow.decider_names(enrolment.approvals),
-    ), status
+    ), (422 if form.errors else 200)
 
 
 # --- bulk enrolment -----------------------------------------------------------------------------
@@ -208,6 +201,36 @@ def _render_preview(result: bulk.BulkPreview, selection: bulk.Selection, notice:
     )
 
 
+def _selection(form: BulkForm) -> bulk.Selection:
+    """Who the form picks: filters, or NIPs from a file or pasted text (one of them only)."""
+    selection = bulk.Selection(
+        unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        jabatan=form.jabatan.data or "",
+        golongan=form.golongan.data or "",
+    )
+    if form.unit_id.data and selection.unit is None:
+        raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
+    upload = form.nip_file.data
+    text = (form.nip_text.data or "").strip()
+    if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
+        raise bulk.BulkError(
+            _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
+        )
+    if upload and text:
+        raise bulk.BulkError(
+            _("Unggah berkas atau tempel daftar NIP, tidak keduanya sekaligus."),
+            "nip_text",
+        )
+    if upload:
+        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+            abort(413)
+        selection.nips = bulk.read_nip_file(upload.filename or "", data)
+    elif text:
+        selection.nips = bulk.read_nip_text(text)
+    return selection
+
+
 @bp.route("/pendaftaran/massal", methods=["GET", "POST"])
 @require(C.ENROL_OTHERS)
 def bulk_enrol():  # noqa: ANN201
@@ -222,31 +245,7 @@ def bulk_enrol():  # noqa: ANN201
         try:
             if course is None:
                 raise bulk.BulkError(_("Pelatihan tidak ditemukan."), "course_id")
-            selection = bulk.Selection(
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
-                jabatan=form.jabatan.data or "",
-                golongan=form.golongan.data or "",
-            )
-            if form.unit_id.data and selection.unit is None:
-                raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
-            upload = form.nip_file.data
-            text = (form.nip_text.data or "").strip()
-            if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
-                raise bulk.BulkError(
-                    _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
-                )
-            if upload and text:
-                raise bulk.BulkError(
-                    _("Unggah berkas atau tempel daftar NIP, tidak keduanya sekaligus."),
-                    "nip_text",
-                )
-            if upload:
-                data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-                if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-                    abort(413)
-                selection.nips = bulk.read_nip_file(upload.filename or "", data)
-            elif text:
-                selection.nips = bulk.read_nip_text(text)
+            selection = _selection(form)
             result = bulk.preview(current_user, course, selection)
         except bulk.BulkError as exc:
             db.session.rollback()
@@ -258,27 +257,32 @@ def bulk_enrol():  # noqa: ANN201
     return render_template("enrolments/bulk.html", form=form, max_people=bulk.BULK_MAX), status
 
 
-@bp.route("/pendaftaran/massal/konfirmasi", methods=["POST"])
-@require(C.ENROL_OTHERS)
-def bulk_confirm():  # noqa: ANN201
-    form = BulkConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
-        return redirect(url_for("enrolments.bulk_enrol"))
+def _confirmed(form: BulkConfirmForm) -> tuple[Course, bulk.Selection] | None:
+    """The course and selection a preview carried (None when one of them no longer exists)."""
     course = (
         db.session.get(Course, int(form.course_id.data)) if form.course_id.data.isdigit() else None
     )
     unit_id = form.unit_id.data or ""
     unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
     if course is None or (unit_id and unit is None):
-        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
-        return redirect(url_for("enrolments.bulk_enrol"))
-    selection = bulk.Selection(
+        return None
+    return course, bulk.Selection(
         unit=unit,
         jabatan=form.jabatan.data or "",
         golongan=form.golongan.data or "",
         nips=bulk.decode_nips(form.nips.data or ""),
     )
+
+
+@bp.route("/pendaftaran/massal/konfirmasi", methods=["POST"])
+@require(C.ENROL_OTHERS)
+def bulk_confirm():  # noqa: ANN201
+    form = BulkConfirmForm()
+    confirmed = _confirmed(form) if form.validate_on_submit() else None
+    if confirmed is None:
+        flash(_("Pratinjau sudah tidak berlaku. Pilih peserta lagi."), "error")
+        return redirect(url_for("enrolments.bulk_enrol"))
+    course, selection = confirmed
     try:
         result = bulk.preview(current_user, course, selection)
         if result.digest != form.digest.data:
@@ -305,42 +309,6 @@ def bulk_confirm():  # noqa: ANN201
         "success",
     )
     return redirect(url_for("enrolments.bulk_enrol"))
-
-
-# --- notifications ------------------------------------------------------------------------------
-
-
-@bp.route("/pemberitahuan")
-@login_required
-def notifications():  # noqa: ANN201
-    page = max(request.args.get("page", 1, type=db_int), 1)
-    rows, total = workflow.notifications_for(current_user, page)
-    return render_template(
-        "enrolments/notifications.html",
-        rows=rows,
-        total=total,
-        unread=workflow.unread_count(current_user),
-        page=page,
-        pages=max((total + workflow.PAGE_SIZE - 1) // workflow.PAGE_SIZE, 1),
-        action_form=MarkReadForm(),
-    )
-
-
-@bp.route("/pemberitahuan/tandai-dibaca", methods=["POST"])
-@login_required
-def notifications_read():  # noqa: ANN201
-    form = MarkReadForm()
-    if not form.validate_on_submit():
-        abort(400)
-    raw = (form.notification_id.data or "").strip()
-    if raw and not raw.isdigit():
-        abort(400)
-    changed = workflow.mark_read(current_user, int(raw) if raw else None)
-    db.session.commit()
-    if not raw:
-        flash(_("%(n)s pemberitahuan ditandai sudah dibaca.", n=changed), "success")
-    page = request.args.get("page", 1, type=db_int)
-    return redirect(url_for("enrolments.notifications", page=page if page > 1 else None))
 
 
 # --- dashboard sections -------------------------------------------------------------------------

@@ -1,28 +1,27 @@
-"""Nominations, approval queues and notifications around the enrolment state machine.
+"""Nominations and approval queues around the enrolment state machine.
 
-The transitions live in ``services``; this module adds what the screens need: the rules that
-decide who may nominate for which course, who must be told when a nomination waits, the queues a
-supervisor and HR work through, the team overview, and the notification list. Read functions
+The transitions live in ``services`` (with ``approvals`` and ``seats``); this module adds what
+the screens need: the rules that decide who may nominate for which course, the queues a
+supervisor and HR work through, and the team overview. Read functions
 here run a fixed number of queries whatever the amount of data (eager loading, grouped counts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from lms.auth.models import User, UserRole
+from lms.auth.models import User
 from lms.courses.models import Course, CourseVersion
-from lms.db import utcnow
-from lms.enrolments import services
-from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.enrolments import approvals, services
+from lms.enrolments.models import Approval, Enrolment
+from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
-from lms.org.models import Employee, Unit
-from lms.permissions import Capability, Role, can
+from lms.org.models import Employee
 
 PAGE_SIZE = 25
 
@@ -87,7 +86,7 @@ def outcome_message(enrolment: Enrolment) -> str:
     title = course.published_version.title if course.published_version else course.code
     name = employee.display_name
     if enrolment.status == "nominated":
-        step = services.pending_step(enrolment)
+        step = approvals.pending_step(enrolment)
         return _(
             "Usulan %(t)s untuk %(n)s menunggu persetujuan %(s)s.",
             t=title,
@@ -128,64 +127,6 @@ def my_nominations(user: User, limit: int = 20) -> list[Enrolment]:
     )
 
 
-# --- who decides, and telling them --------------------------------------------------------------
-
-
-def decider_ids(approval: Approval) -> list[int]:
-    """Accounts that may decide this step: the direct supervisor, or HR whose scope covers the
-    employee's unit (every Admin BKPSDM, and the Admin OPD of the employee's department)."""
-    enrolment = approval.enrolment
-    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
-    if approval.step == "supervisor":
-        if employee.supervisor_id is None:
-            return []
-        return list(
-            db.session.scalars(
-                select(User.id).where(
-                    User.employee_id == employee.supervisor_id, User.active.is_(True)
-                )
-            )
-        )
-    unit = employee.unit or db.session.get(Unit, employee.unit_id)
-    admin_unit = aliased(Unit)
-    return list(
-        db.session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .outerjoin(admin_unit, admin_unit.id == User.admin_unit_id)
-            .where(
-                User.active.is_(True),
-                or_(
-                    UserRole.role == Role.ADMIN_BKPSDM.value,
-                    and_(
-                        UserRole.role == Role.ADMIN_OPD.value,
-                        literal(unit.path).startswith(admin_unit.path),
-                    ),
-                ),
-            )
-            .distinct()
-            .order_by(User.id)
-        )
-    )
-
-
-def notify_deciders(enrolment: Enrolment) -> None:
-    """Tell whoever decides the pending step that a nomination waits for them."""
-    step = services.pending_step(enrolment)
-    if step is None or enrolment.status != "nominated":
-        return
-    course = enrolment.course or db.session.get(Course, enrolment.course_id)
-    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
-    title = course.published_version.title if course.published_version else course.code
-    message = _(
-        "Usulan pelatihan %(t)s untuk %(n)s menunggu persetujuan Anda.",
-        t=title,
-        n=employee.display_name,
-    )
-    for user_id in decider_ids(step):
-        services.notify(user_id, message, f"/pendaftaran/persetujuan/{step.id}")
-
-
 # --- approval queues ------------------------------------------------------------------------------
 
 
@@ -203,18 +144,6 @@ def _is_current_step() -> ColumnElement[bool]:
             )
         ),
     )
-
-
-def hr_scope(user: User) -> ColumnElement[bool]:
-    """The units whose nominations this HR account decides, as a clause on ``Unit``."""
-    roles = user.roles
-    if not can(user, Capability.APPROVE_ENROLMENTS):
-        return false()
-    if Role.ADMIN_BKPSDM in roles:
-        return true()
-    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        return Unit.path.startswith(user.admin_unit.path)
-    return false()
 
 
 def _queue(*where: ColumnElement[bool]):  # noqa: ANN202
@@ -269,7 +198,7 @@ def supervisor_queue(user: User, limit: int | None = None) -> list[QueueItem]:
 
 def hr_queue(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueItem], int]:
     """Nominations waiting for the HR step within the user's scope, oldest first."""
-    base = _queue(Approval.step == "hr", hr_scope(user))
+    base = _queue(Approval.step == "hr", approvals.hr_scope(user))
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     if total == 0:
         return [], 0  # the rows query is the expensive one on a large enrolment table
@@ -284,27 +213,6 @@ def hr_queue(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list
         .all()
     )
     return _items(rows), total
-
-
-def seats_left_many(courses: list[Course]) -> dict[int, int | None]:
-    """Seats left per course in one grouped query (``None`` = no capacity limit)."""
-    limited = {c.id: c.capacity for c in courses if c.capacity is not None}
-    out: dict[int, int | None] = {c.id: None for c in courses}
-    if not limited:
-        return out
-    taken = dict(
-        db.session.execute(
-            select(Enrolment.course_id, func.count(Enrolment.id))
-            .where(
-                Enrolment.course_id.in_(list(limited)),
-                Enrolment.status.in_(services.SEAT_STATES),
-            )
-            .group_by(Enrolment.course_id)
-        ).all()
-    )
-    for course_id, capacity in limited.items():
-        out[course_id] = max(capacity - taken.get(course_id, 0), 0)
-    return out
 
 
 def load_approval(approval_id: int) -> Approval | None:
@@ -351,52 +259,9 @@ def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
             .where(
                 Employee.supervisor_id == user.employee_id,
                 Employee.is_active.is_(True),
-                Enrolment.status.in_((*services.OPEN_STATES, "completed")),
+                Enrolment.status.in_((*OPEN_STATES, "completed")),
             )
             .order_by(Employee.full_name, Enrolment.requested_at.desc(), Enrolment.id)
             .limit(limit)
         ).unique()
     )
-
-
-# --- notifications --------------------------------------------------------------------------------
-
-
-def notifications_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
-    base = select(Notification).where(Notification.user_id == user.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = db.session.scalars(
-        base.order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return list(rows), total
-
-
-def unread_count(user: User) -> int:
-    """For the header bell."""
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
-
-
-def mark_read(user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
-    """Mark one of the user's notifications (or all of them) read; returns how many changed.
-
-    Another user's id simply matches nothing, so it cannot be used to probe or change theirs.
-    """
-    stmt = (
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now or utcnow())
-    )
-    if notification_id is not None:
-        stmt = stmt.where(Notification.id == notification_id)
-    result = db.session.execute(stmt.execution_options(synchronize_session=False))
-    db.session.flush()
-    return result.rowcount or 0

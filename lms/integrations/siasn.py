@@ -46,7 +46,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from lms import spreadsheets
-from lms.careers.models import SIASN_STATES, LearningRecord
+from lms.careers.records.models import SIASN_STATES, LearningRecord
 from lms.db import utcnow
 from lms.extensions import db
 from lms.imports import RowError, RowsPreview

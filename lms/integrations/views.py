@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.careers.models import SIASN_STATES
+from lms.careers.records.models import SIASN_STATES
 from lms.db import db_int
 from lms.extensions import db
 from lms.imports import store_pending

@@ -101,7 +101,7 @@ def learner_section(user):  # noqa: ANN001, ANN201
     if user.employee_id is None:
         return None
 
-    from lms.careers.ledger import jp_of, target
+    from lms.careers.ledger.queries import jp_of, target
 
     open_states = ("active", "nominated", "waitlisted")
     return "learning/_dash_learner.html", {

@@ -9,6 +9,7 @@ import yaml
 from config import BASE_DIR
 from lms.extensions import db
 from lms.org.models import GOLONGAN_KINDS, Golongan, JabatanLevel, JabatanType, JenisDiklat
+from lms.org.signals import reference_loaded
 
 REFERENCE_DIR = BASE_DIR / "content" / "reference"
 
@@ -61,7 +62,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
         )
     counts["jenis_diklat"] = len(rows)
     db.session.flush()
-    from lms.careers.career_services import load_requirements  # positions → programmes
-
-    counts["career_requirements"] = load_requirements()
+    # Features above keep reference data of their own (careers: the programmes positions
+    # require); they load it now, in the same transaction, and add their count.
+    reference_loaded.send(directory, counts=counts)
     return counts

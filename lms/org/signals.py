@@ -10,6 +10,13 @@ imports them; they subscribe).
 
 Careers starts a new SKP for the new position (PermenPANRB 6/2022: a mutation or a promotion
 mid-year starts a new SKP). Receivers flush, never commit; a receiver that raises aborts the save.
+
+``reference_loaded`` is sent by ``load_reference`` after the organisation's reference tables
+were upserted (flushed, not committed), with:
+
+- ``sender``: the reference directory,
+- ``counts``: the rows per table so far; a receiver that loads reference data of its own adds
+  its count (careers: ``career_requirements``, the programmes positions require).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from lms.org.models import Employee
 _signals = Namespace()
 
 position_changed = _signals.signal("position-changed")
+reference_loaded = _signals.signal("reference-loaded")
 
 
 @dataclass(frozen=True)

@@ -135,17 +135,63 @@ def saved_responses(attempt: QuizAttempt) -> dict[int, Any]:
     return {a.question_id: a.response for a in attempt.answers}
 
 
-def review_allowed(attempt: QuizAttempt, now: datetime | None = None) -> bool:
-    """May the learner see marks per question and the correct answers now?"""
+def attempts_left(quiz: Quiz, attempts: list[QuizAttempt]) -> bool:
+    """May the learner (whose ``attempts`` at ``quiz`` these are) still try, or is trying now?
+
+    An attempt in progress counts as one that is left: its answers are not final yet.
+    """
+    if any(a.status == "in_progress" for a in attempts):
+        return True
+    return not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed
+
+
+def review_allowed(
+    attempt: QuizAttempt,
+    now: datetime | None = None,
+    attempts: list[QuizAttempt] | None = None,
+) -> bool:
+    """May the learner see marks per question and the correct answers now?
+
+    Never while the correct answers could help another attempt: a practice quiz the trainer set
+    to 'immediately' shows them once submitted; 'after_last' once no attempt is left or the quiz
+    closed; 'after_close' once it closed; 'never' never. ``attempts`` are the learner's attempts
+    at this quiz when the caller has them (:func:`attempts_of`).
+    """
     if attempt.status not in ("submitted", "graded"):
         return False
     quiz = attempt.quiz
+    closes = aware(quiz.closes_at)
+    closed = closes is not None and (now or utcnow()) >= closes
     if quiz.review == "immediately":
-        return True
+        return quiz.kind == "practice" or closed
     if quiz.review == "after_close":
-        closes = aware(quiz.closes_at)
-        return closes is not None and (now or utcnow()) >= closes
+        return closed
+    if quiz.review == "after_last":
+        if closed:
+            return True
+        if attempts is None:
+            attempts = attempts_of(quiz, attempt.employee_id)
+        return not attempts_left(quiz, attempts)
     return False
+
+
+def unanswered(attempt: QuizAttempt) -> list[int]:
+    """Ids of the attempt's questions with no answer saved (in the attempt's order)."""
+    saved = {a.question_id for a in attempt.answers if is_answered(a.response)}
+    return [int(i) for i in attempt.question_order if int(i) not in saved]
+
+
+def is_answered(response: Any) -> bool:
+    """Blank text, no choice, no pair: not an answer (a response can be saved and cleared)."""
+    if response is None:
+        return False
+    if isinstance(response, str):
+        return bool(response.strip())
+    if isinstance(response, dict):
+        response = list(response.values())
+    if isinstance(response, list):
+        return any(v not in (None, "") for v in response)
+    return True
 
 
 # --- start ---------------------------------------------------------------------------------------

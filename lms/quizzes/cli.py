@@ -14,6 +14,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes import services as bank
 from lms.quizzes.attempts import sweep_and_commit
+from lms.tasks import run_ready
 
 quiz = AppGroup("quiz", help="Question banks.")
 
@@ -70,3 +71,4 @@ def quiz_import(
 def quiz_sweep() -> None:
     """Submit every attempt whose time is up (run from cron or Celery beat)."""
     click.echo(f"{sweep_and_commit()} attempt(s) submitted")
+    run_ready()  # completions it caused: certificate PDFs, outbox, mail (no broker configured)

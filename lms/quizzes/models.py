@@ -71,7 +71,12 @@ class Question(TimestampMixin, db.Model):
 # --- quizzes and attempts ------------------------------------------------------------------------
 
 QUIZ_KINDS = ("pre_test", "post_test", "practice", "exam")
-REVIEW_WHEN = ("immediately", "after_close", "never")
+#: When the learner sees the correct answers and feedback of a submitted attempt. Only a practice
+#: quiz may show them at once; any other kind waits until no attempt is left or the quiz closed,
+#: so the key of one attempt never helps the next (a CHECK below holds it in the database).
+REVIEW_WHEN = ("immediately", "after_last", "after_close", "never")
+#: The review of a new quiz: after the last attempt (or when the quiz closes).
+REVIEW_DEFAULT = "after_last"
 GRADING_METHODS = ("highest", "last", "average")
 ATTEMPT_STATES = ("in_progress", "submitted", "graded", "abandoned")
 
@@ -88,6 +93,7 @@ class Quiz(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint(in_values("kind", QUIZ_KINDS), name="kind"),
         CheckConstraint(in_values("review", REVIEW_WHEN), name="review"),
+        CheckConstraint("review <> 'immediately' OR kind = 'practice'", name="review_practice"),
         CheckConstraint(in_values("grading", GRADING_METHODS), name="grading"),
         CheckConstraint("pass_mark >= 0 AND pass_mark <= 100", name="pass_mark_range"),
         CheckConstraint("attempts_allowed >= 0", name="attempts_allowed_positive"),
@@ -110,7 +116,7 @@ class Quiz(TimestampMixin, db.Model):
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
     shuffle_answers: Mapped[bool] = mapped_column(default=False)
     one_per_page: Mapped[bool] = mapped_column(default=False)
-    review: Mapped[str] = mapped_column(String(20), default="immediately")
+    review: Mapped[str] = mapped_column(String(20), default=REVIEW_DEFAULT)
     grading: Mapped[str] = mapped_column(String(20), default="highest")
 
 

@@ -5,7 +5,9 @@ quiz or attempt (404), then check that the signed-in employee is enrolled in the
 or owns the attempt (403). Any learner request that touches an overdue attempt submits it
 first, so the clock is enforced even without the periodic sweep. The review of an attempt (the
 learner's answers, marks, correct answers and feedback) is built only once ``review_allowed``
-says so; before that no answer key or feedback reaches the page.
+says so; before that no answer key or feedback reaches the page. A submit that leaves questions
+unanswered is confirmed first: in a dialog (quiz.js), and on the server, which sends an unconfirmed
+one to a confirmation page, so it holds without JavaScript too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from lms.auth.services import session_account
 from lms.charts import histogram
 from lms.courses.models import Course
 from lms.courses.services import can_author
-from lms.db import db_int, is_db_id
+from lms.db import db_int, is_db_id, utcnow
 from lms.extensions import db
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import attempts as svc
@@ -45,7 +47,7 @@ from lms.quizzes.quiz_forms import (
     QuizActionForm,
     QuizForm,
 )
-from lms.quizzes.services import question_to_format, render_text
+from lms.quizzes.services import default_draw, question_to_format, render_text
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -116,6 +118,10 @@ def _quiz_form(course: Course, quiz: Quiz | None) -> QuizForm:
             form.draw_count.data = int(draws[0]["count"])
         form.opens_at.data = _to_wib(quiz.opens_at)
         form.closes_at.data = _to_wib(quiz.closes_at)
+    elif request.method == "GET" and (draw := default_draw(course)) is not None:
+        # A new quiz (a post-test by default) draws from a bank larger than one attempt.
+        form.draw_category.data = draw["category_id"]
+        form.draw_count.data = draw["count"]
     return form
 
 
@@ -409,6 +415,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
     if attempt.quiz.one_per_page and questions:
         page = max(1, min(request.args.get("soal", 1, type=db_int), len(questions)))
     shown = [(n, q) for n, q in enumerate(questions, 1) if page is None or n == page]
+    missing = set(svc.unanswered(attempt))
     deadline = svc.aware(attempt.deadline_at)
     return render_template(
         "quizzes/attempt_take.html",
@@ -417,6 +424,11 @@ def attempt(attempt_id: int):  # noqa: ANN201
         shown=shown,
         total=len(questions),
         page=page,
+        answered=len(questions) - len(missing & {q.id for q in questions}),
+        # Unanswered questions on other pages (one per page), for the count before submitting.
+        others=[n for n, q in enumerate(questions, 1) if q.id in missing and n != page]
+        if page is not None
+        else [],
         saved=svc.saved_responses(attempt),
         choices={q.id: _choices(q, attempt) for q in questions},
         matching={q.id: _matching(q, attempt) for q in questions if q.type == "matching"},
@@ -467,6 +479,23 @@ def attempt_save(attempt_id: int) -> Response:
     return jsonify(ok=True, message=_("Tersimpan"))
 
 
+def _submit_confirmed(attempt: QuizAttempt, missing: int) -> bool:
+    """Did the learner agree to leave ``missing`` questions unanswered (or is the time up)?
+
+    The browser's dialog, or the confirmation page without JavaScript, sends how many
+    unanswered questions the learner saw; more than that on the server (an answer that never
+    arrived) asks again. When the countdown ends the page submits with ``timeup``: the
+    learner's own clock ran out, nothing is left to ask.
+    """
+    if not missing or request.form.get("timeup") == "1":
+        return True
+    deadline = svc.aware(attempt.deadline_at)
+    if deadline is not None and utcnow() >= deadline:
+        return True
+    agreed = request.form.get("unanswered", type=int)
+    return agreed is not None and agreed >= missing
+
+
 @bp.route("/kuis/percobaan/<int:attempt_id>/kumpulkan", methods=["POST"])
 @require(Capability.LEARN)
 def attempt_submit(attempt_id: int) -> Response:
@@ -474,9 +503,49 @@ def attempt_submit(attempt_id: int) -> Response:
     if not QuizActionForm().validate_on_submit():
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    if attempt.status == "in_progress" and not svc.is_overdue(attempt):
+        missing = len(svc.unanswered(attempt))
+        if not _submit_confirmed(attempt, missing):
+            db.session.rollback()  # nothing written: release the lock
+            return redirect(url_for("quizzes.attempt_confirm", attempt_id=attempt_id), 303)
     svc.submit(attempt, locked=True)
     db.session.commit()
     return redirect(url_for("quizzes.attempt_result", attempt_id=attempt_id))
+
+
+@bp.route("/kuis/percobaan/<int:attempt_id>/konfirmasi")
+@require(Capability.LEARN)
+def attempt_confirm(attempt_id: int):  # noqa: ANN201
+    """Before submitting: how many questions are still unanswered, which, and a way back.
+
+    The page the submit button leads to without JavaScript (with it, a dialog asks the same)."""
+    attempt = _own_attempt(attempt_id)
+    if svc.close_if_overdue(attempt):
+        db.session.commit()
+    if attempt.status != "in_progress":
+        return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
+    missing = set(svc.unanswered(attempt))
+    order = [int(i) for i in attempt.question_order]
+    one_per_page = attempt.quiz.one_per_page
+    links = [
+        (
+            n,
+            url_for("quizzes.attempt", attempt_id=attempt.id, soal=n)
+            if one_per_page
+            else url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"soal-{qid}"),
+        )
+        for n, qid in enumerate(order, 1)
+        if qid in missing
+    ]
+    return render_template(
+        "quizzes/attempt_confirm.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        total=len(order),
+        links=links,
+        form=QuizActionForm(),
+        **LABELS,
+    )
 
 
 @bp.route("/kuis/percobaan/<int:attempt_id>/hasil")
@@ -487,7 +556,8 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         db.session.commit()
     if attempt.status == "in_progress":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-    review = svc.review_allowed(attempt)
+    attempts = svc.attempts_of(attempt.quiz, attempt.employee_id)
+    review = svc.review_allowed(attempt, attempts=attempts)
     items = []
     if review:
         answers = {a.question_id: a for a in attempt.answers}
@@ -504,7 +574,8 @@ def attempt_result(attempt_id: int):  # noqa: ANN201
         quiz=attempt.quiz,
         review=review,
         items=items,
-        final=svc.final_grade(attempt.quiz, current_user.employee_id),
+        attempts_left=svc.attempts_left(attempt.quiz, attempts),
+        final=svc.final_grade(attempt.quiz, attempt.employee_id, attempts),
         **LABELS,
     )
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 import nh3
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from lms.courses.models import Course
@@ -35,6 +35,26 @@ FORMATS: dict[str, tuple[Callable[[bytes], ImportResult], Callable, str]] = {
     "gift": (parse_gift, export_gift, ".gift"),
     "aiken": (parse_aiken, export_aiken, ".txt"),
 }
+
+
+#: Questions a post-test shows per attempt when its bank holds more: each attempt draws anew, so
+#: a second attempt is not the first one again and the bank is not learnt from one sitting.
+POSTTEST_QUESTIONS = 10
+
+
+def default_draw(course: Course, count: int = POSTTEST_QUESTIONS) -> dict[str, int] | None:
+    """A random draw of ``count`` questions from the course's largest bank category, when that
+    category holds more than ``count`` (else None: every question is shown, fixed)."""
+    row = db.session.execute(
+        select(Question.category_id, func.count())
+        .where(Question.course_id == course.id, Question.category_id.is_not(None))
+        .group_by(Question.category_id)
+        .order_by(func.count().desc(), Question.category_id)
+        .limit(1)
+    ).first()
+    if row is None or count <= 0 or row[1] <= count:
+        return None
+    return {"category_id": row[0], "count": count}
 
 
 def parse_upload(data: bytes, fmt: str) -> ImportResult:

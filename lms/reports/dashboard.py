@@ -29,8 +29,8 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.careers.ledger import jp_totals, target
-from lms.careers.models import LearningRecord
+from lms.careers.ledger.queries import jp_totals, target
+from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.models import Cohort, CohortMember

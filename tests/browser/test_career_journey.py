@@ -19,8 +19,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.auth.models import User
-from lms.careers import skp_services, skp_views
-from lms.careers.ledger import target
+from lms.careers.ledger.queries import target
+from lms.careers.skp import evaluations, schedule
+from lms.careers.skp import views as skp_views
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -67,9 +68,9 @@ def _current_slot(live_app, today):  # noqa: ANN001, ANN202
     """pegawai's periodic evaluation slot that holds today (as the instansi sets the periods)."""
     with live_app.app_context():
         pegawai = db.session.scalar(select(User).where(User.username == "pegawai")).employee
-        frequency = skp_services.evaluation_period_of(pegawai)
+        frequency = schedule.evaluation_period_of(pegawai)
         db.session.remove()
-    slots = skp_services.periodic_slots(frequency, today.year)
+    slots = schedule.periodic_slots(frequency, today.year)
     return next(s for s in slots if s.starts <= today < s.ends)
 
 
@@ -232,7 +233,8 @@ def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
     page.goto(f"{period_url}/evaluasi?periode=periodic:{current.sequence}")
     expect(page.locator("form p.notice")).to_contain_text(f"Periode {current.label} belum berakhir")
     expect(page.get_by_role("button", name="Simpan evaluasi")).to_have_count(0)
-    monkeypatch.setattr(skp_services, "local_today", lambda: current.ends)
+    monkeypatch.setattr(schedule, "local_today", lambda: current.ends)
+    monkeypatch.setattr(evaluations, "local_today", lambda: current.ends)
     monkeypatch.setattr(skp_views, "local_today", lambda: current.ends)
     page.goto(period_url)
     page.get_by_role("button", name="Beri evaluasi kinerja").click()  # a link styled as one

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.careers.ledger import jp_totals, target
+from lms.careers.ledger.queries import jp_totals, target
 from lms.completion.consumers import dispatch
 from lms.completion.services import current_completion, record_classroom
 from lms.courses.models import Course

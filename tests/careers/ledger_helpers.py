@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.extensions import db
 from lms.indonesian import local_today
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion import consumers
 from lms.completion import services as completion

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion import consumers
 from lms.completion.models import Completion

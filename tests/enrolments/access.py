@@ -1,6 +1,7 @@
-"""Access expectations for nominations, approvals, bulk enrolment and notifications."""
+"""Access expectations for nominations, approvals and bulk enrolment."""
 
 from lms.auth.models import User
+from lms.enrolments import approvals
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from tests.factories import make_course
@@ -20,8 +21,6 @@ EXPECTED = {
     ("enrolments.bulk_enrol", "GET"): HR,
     ("enrolments.bulk_enrol", "POST"): HR,
     ("enrolments.bulk_confirm", "POST"): HR,
-    ("enrolments.notifications", "GET"): LOGGED_IN,
-    ("enrolments.notifications_read", "POST"): LOGGED_IN,
 }
 # An approval step that is not one's to decide answers like a missing one.
 HIDDEN = {("enrolments.approval", "GET"), ("enrolments.approval", "POST")}
@@ -33,4 +32,4 @@ def build_args(world) -> dict:  # noqa: ANN001
     )
     pegawai = db.session.get(User, world.users["pegawai"].id)
     enrolment = enrolments.enrol_self(pegawai, course)
-    return {"approval_id": enrolments.pending_step(enrolment).id}
+    return {"approval_id": approvals.pending_step(enrolment).id}

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lms.enrolments.models import Approval, Enrolment, Notification
+from lms.enrolments.models import Approval, Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.models import Notification
 from tests.factories import make_course
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from lms.courses.models import Course
 from lms.enrolments import bulk
-from lms.enrolments.models import Enrolment, Notification
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee, Unit
 from tests.conftest import csrf_token, login
 from tests.enrolments.conftest import enrolment_of, flashes

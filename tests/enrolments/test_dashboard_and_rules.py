@@ -8,7 +8,7 @@ import pytest
 
 from lms.auth.models import User
 from lms.courses.models import Course
-from lms.enrolments import services, workflow
+from lms.enrolments import approvals, services, workflow
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -126,13 +126,13 @@ def test_ineligible_enrolments_are_refused(ctx) -> None:  # noqa: ANN001
 
 def test_approving_someone_elses_nomination_is_refused(ctx) -> None:  # noqa: ANN001
     enrolment = services.enrol_self(ctx["pegawai"], ctx["USUL"])
-    step = services.pending_step(enrolment)
+    step = approvals.pending_step(enrolment)
     for intruder in ("pegawai", "bkpsdm", "admin"):
-        assert not services.can_decide(ctx[intruder], step)
+        assert not approvals.can_decide(ctx[intruder], step)
         with pytest.raises(services.EnrolmentError):
             services.decide(ctx[intruder], step, approve=True)
     assert step.decision == "pending" and enrolment.status == "nominated"
-    assert services.can_decide(ctx["atasan"], step)
+    assert approvals.can_decide(ctx["atasan"], step)
 
 
 def test_withdrawal_promotes_the_head_of_the_waitlist(ctx) -> None:  # noqa: ANN001
@@ -146,8 +146,8 @@ def test_withdrawal_promotes_the_head_of_the_waitlist(ctx) -> None:  # noqa: ANN
 
 def test_queue_and_deciders_follow_scope(ctx, world) -> None:  # noqa: ANN001
     enrolment = services.enrol_self(ctx["pegawai"], ctx["HRSTEP"])
-    step = services.pending_step(enrolment)
-    deciders = set(workflow.decider_ids(step))
+    step = approvals.pending_step(enrolment)
+    deciders = set(approvals.decider_ids(step))
     assert deciders == {world.users["admin_bkpsdm"].id, world.users["admin_opd"].id}
     opd = db.session.get(User, world.users["admin_opd"].id)
     items, total = workflow.hr_queue(opd)
@@ -157,13 +157,13 @@ def test_queue_and_deciders_follow_scope(ctx, world) -> None:  # noqa: ANN001
     db.session.flush()
     db.session.expire(opd)
     assert workflow.hr_queue(opd) == ([], 0)
-    assert world.users["admin_opd"].id not in workflow.decider_ids(step)
+    assert world.users["admin_opd"].id not in approvals.decider_ids(step)
 
 
 def test_real_csrf_protects_the_decision(app, world, courses) -> None:  # noqa: ANN001
     _nominate_self(app, world, courses["USUL"])
     with app.app_context():
-        step = services.pending_step(db.session.scalars(db.select(services.Enrolment)).one()).id
+        step = approvals.pending_step(db.session.scalars(db.select(services.Enrolment)).one()).id
         db.session.remove()
     boss = app.test_client()
     login(boss, "atasan")

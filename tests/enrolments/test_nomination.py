@@ -243,11 +243,11 @@ def test_admin_opd_cannot_decide_outside_their_department(app, world, courses) -
     teacher = world.employees["disdik"]  # Dinas Pendidikan, outside opd.dinkes's scope
     with app.app_context():
         from lms.courses.models import Course
-        from lms.enrolments import services
+        from lms.enrolments import approvals, services
 
         user = db.session.get(User, world.users["target"].id)
         enrolment = services.enrol_self(user, db.session.get(Course, courses["HRSTEP"]))
-        step_id = services.pending_step(enrolment).id
+        step_id = approvals.pending_step(enrolment).id
         db.session.commit()
         db.session.remove()
     opd = app.test_client()
@@ -325,14 +325,14 @@ def test_nobody_decides_without_a_supervisor_account(app, world, courses) -> Non
     """A supervisor without an account cannot be told, but the nomination still waits safely."""
     with app.app_context():
         from lms.courses.models import Course
-        from lms.enrolments import services, workflow
+        from lms.enrolments import approvals, services
 
         seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
         lonely_boss = make_employee(seksi, "Yusuf Maulana")
         staff = make_employee(seksi, "Rani Puspita", lonely_boss)
         user = make_user("rani", employee=staff)
         enrolment = services.enrol_self(user, db.session.get(Course, courses["USUL"]))
-        assert workflow.decider_ids(services.pending_step(enrolment)) == []
+        assert approvals.decider_ids(approvals.pending_step(enrolment)) == []
         assert enrolment.status == "nominated"
         db.session.rollback()
         db.session.remove()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import services
-from lms.enrolments.models import Notification
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee, Unit
 from tests.conftest import login
 from tests.factories import make_employee, make_nip, make_user

@@ -128,7 +128,7 @@ def cli(app):  # noqa: ANN001, ANN201
 
 
 def make_record(employee_id: int, **values: object):  # noqa: ANN201
-    from lms.careers.models import LearningRecord
+    from lms.careers.records.models import LearningRecord
 
     defaults = {
         "source": "outside",

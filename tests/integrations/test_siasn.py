@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.auth.models import AuditLog, User
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.completion import consumers
 from lms.completion import services as completion
 from lms.extensions import db

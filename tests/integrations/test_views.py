@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.extensions import db
 from lms.integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import csrf_token, login

@@ -31,6 +31,7 @@ EXPECTED = {
     ("quizzes.attempt", "GET"): LEARNER,
     ("quizzes.attempt_save", "POST"): LEARNER,
     ("quizzes.attempt_submit", "POST"): LEARNER,
+    ("quizzes.attempt_confirm", "GET"): LEARNER,
     ("quizzes.attempt_result", "GET"): LEARNER,
 }
 # A quiz of a course one is not enrolled in, or another employee's attempt: like a missing one.
@@ -41,6 +42,7 @@ HIDDEN = {
     ("quizzes.attempt_save", "POST"),
     ("quizzes.attempt_submit", "POST"),
     ("quizzes.attempt_result", "GET"),
+    ("quizzes.attempt_confirm", "GET"),
 }
 
 

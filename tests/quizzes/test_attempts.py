@@ -213,5 +213,5 @@ def test_review_setting(ctx, world) -> None:  # noqa: ANN001
     quiz.closes_at = utcnow() + timedelta(days=1)
     assert svc.review_allowed(attempt) is False
     assert svc.review_allowed(attempt, now=utcnow() + timedelta(days=2)) is True
-    quiz.review = "immediately"
+    quiz.kind, quiz.review = "practice", "immediately"
     assert svc.review_allowed(attempt) is True

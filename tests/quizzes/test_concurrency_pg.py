@@ -279,7 +279,9 @@ def test_saves_in_flight_while_submitting_are_either_graded_or_refused(race) -> 
 
         def act(i: int, clients: list[FlaskClient] = clients, attempt_id: int = attempt_id):  # noqa: ANN202
             if i == QUESTIONS:
-                reply = clients[i].post(f"/kuis/percobaan/{attempt_id}/kumpulkan")
+                # Confirmed in the dialog: submit even with questions still unanswered.
+                confirmed = {"unanswered": str(QUESTIONS)}
+                reply = clients[i].post(f"/kuis/percobaan/{attempt_id}/kumpulkan", data=confirmed)
                 return reply.status_code, reply.headers.get("Location", "")
             body = {"question_id": setup.question_ids[i], "response": 1}
             reply = clients[i].post(f"/kuis/percobaan/{attempt_id}/jawab", json=body)

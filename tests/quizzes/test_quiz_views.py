@@ -58,7 +58,7 @@ def _create_quiz(client, ids: dict[str, int], **extra: object) -> int:  # noqa: 
         "question_ids": [str(ids["choice"]), str(ids["essay"])],
         "draw_category": "0",
         "draw_count": "0",
-        "review": "immediately",
+        "review": "after_last",
         "grading": "highest",
     }
     data.update(extra)

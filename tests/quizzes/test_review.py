@@ -143,7 +143,7 @@ def _submit(client, ids: dict) -> str:  # noqa: ANN001
 def test_no_correct_answer_or_feedback_before_review_then_full_review(app, client, setup) -> None:  # noqa: ANN001
     result = _submit(client, setup)
     page = client.get(result).get_data(as_text=True)
-    assert "Pembahasan ditampilkan setelah kuis ditutup" in page
+    assert "Pembahasan dan kunci jawaban ditampilkan setelah kuis ditutup" in page
     for secret in (*SECRETS, "jawaban benar", "Jawaban benar"):
         assert secret not in page, secret
 
@@ -185,14 +185,16 @@ def test_review_never_shows_nothing(app, client, setup) -> None:  # noqa: ANN001
         quiz.review, quiz.closes_at = "never", None
         db.session.commit()
     page = client.get(_submit(client, setup)).get_data(as_text=True)
-    assert "Pembahasan" not in page
+    assert "Pembahasan kuis ini tidak ditampilkan." in page
+    assert 'id="pembahasan-' not in page
     for secret in SECRETS:
         assert secret not in page
 
 
-def test_review_immediately_after_submit(app, client, setup) -> None:  # noqa: ANN001
+def test_review_immediately_after_submit_of_a_practice_quiz(app, client, setup) -> None:  # noqa: ANN001
     with app.app_context():
-        db.session.get(Quiz, setup["quiz"]).review = "immediately"
+        quiz = db.session.get(Quiz, setup["quiz"])
+        quiz.kind, quiz.review = "practice", "immediately"
         db.session.commit()
     page = client.get(_submit(client, setup)).get_data(as_text=True)
     assert "Batanghari" in page and "PEMBAHASAN-UMUM-RAHASIA" in page

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from lms.auth.models import User
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.completion import services as completion
 from lms.completion.consumers import dispatch
 from lms.completion.models import Completion

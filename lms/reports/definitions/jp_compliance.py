@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.careers.ledger import jp_totals, target
+from lms.careers.ledger.queries import jp_totals, target
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanType, Unit

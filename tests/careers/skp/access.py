@@ -1,4 +1,4 @@
-"""Access expectations for the SKP, the appraisal import and the career view.
+"""Access expectations for the SKP and the appraisal import.
 
 The URL's period, target and evaluation belong to `pegawai` (Dinas Kesehatan, whose direct
 supervisor is `atasan`); `bkpsdm` is linked to an employee too, so it has an SKP of its own.
@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from lms.auth.models import User
-from lms.careers import skp_services as skp
+from lms.careers.skp import evaluations
+from lms.careers.skp import services as skp
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -41,12 +42,8 @@ EXPECTED = {
     # The instansi's evaluation period: BKPSDM and the system administrator.
     ("careers.skp_settings", "GET"): {"admin_bkpsdm", "admin_sistem"},
     ("careers.skp_settings", "POST"): {"admin_bkpsdm", "admin_sistem"},
-    ("careers.career", "GET"): LEARNERS,
-    # The URL's employee is `pegawai`: atasan's direct report, in Admin OPD's department.
-    ("careers.employee_career", "GET"): {"atasan", "admin_bkpsdm", "admin_opd"},
-    ("careers.career_gaps", "GET"): HR,
 }
-# Another employee's SKP target, evaluation, period or career answers like a missing one.
+# Another employee's SKP target, evaluation or period answers like a missing one.
 HIDDEN = {
     ("careers.skp_target_delete", "POST"),
     ("careers.skp_evaluation", "GET"),
@@ -56,7 +53,6 @@ HIDDEN = {
     ("careers.skp_feedback", "POST"),
     ("careers.skp_evaluate", "GET"),
     ("careers.skp_evaluate", "POST"),
-    ("careers.employee_career", "GET"),
 }
 
 
@@ -69,10 +65,10 @@ def build_args(world) -> dict:  # noqa: ANN001
     )
     skp.submit_period(period)
     skp.decide_period(period, atasan, True)
-    evaluation = skp.evaluate(
+    evaluation = evaluations.evaluate(
         period,
         atasan,
-        skp.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
+        evaluations.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
         today=date(period.year + 1, 1, 2),  # after the period ended, whatever today is
     )
     return {

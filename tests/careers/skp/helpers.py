@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from lms.auth.models import User
-from lms.careers import skp_services as skp
-from lms.careers.skp_models import SkpEvaluation, SkpPeriod
+from lms.careers.skp import evaluations, schedule
+from lms.careers.skp import services as skp
+from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.extensions import db
@@ -92,13 +93,16 @@ def evaluate_year(
     """The year's periodic evaluations (those still missing, 'sesuai') and then the annual one,
     given after the year ended as PermenPANRB 6/2022 requires."""
     today = after_year(period.year)
-    for slot in skp.missing_periodic(period):
-        skp.evaluate(
+    for slot in schedule.missing_periodic(period):
+        evaluations.evaluate(
             period,
             supervisor,
-            skp.EvaluationInput("periodic", slot.sequence, "sesuai", "sesuai"),
+            evaluations.EvaluationInput("periodic", slot.sequence, "sesuai", "sesuai"),
             today=today,
         )
-    return skp.evaluate(
-        period, supervisor, skp.EvaluationInput("annual", None, hasil, perilaku, **kw), today=today
+    return evaluations.evaluate(
+        period,
+        supervisor,
+        evaluations.EvaluationInput("annual", None, hasil, perilaku, **kw),
+        today=today,
     )

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.careers import appraisal_import
-from lms.careers.skp_models import SkpEvaluation, SkpPeriod
+from lms.careers.skp import appraisal_import
+from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.extensions import db
 from tests.careers.skp.helpers import YEAR, agreed_period, csrf_of, evaluate_year
 from tests.conftest import login

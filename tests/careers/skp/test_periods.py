@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import AuditLog, User
-from lms.careers import skp_services as skp
-from lms.careers.skp_models import SkpEvaluation, SkpPeriod
+from lms.careers.skp import evaluations, schedule
+from lms.careers.skp import queries as skp_queries
+from lms.careers.skp import services as skp
+from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Instansi, Unit
@@ -29,23 +31,23 @@ LAST = YEAR - 1
 
 
 def test_semester_quarter_and_month_slots() -> None:
-    semesters = skp.periodic_slots("semester", 2026)
+    semesters = schedule.periodic_slots("semester", 2026)
     assert [(s.label, s.starts, s.ends) for s in semesters] == [
         ("Semester I 2026", date(2026, 1, 1), date(2026, 7, 1)),
         ("Semester II 2026", date(2026, 7, 1), date(2027, 1, 1)),
     ]
-    assert [s.label for s in skp.periodic_slots("quarterly", 2026)][-1] == "Triwulan IV 2026"
-    assert len(skp.periodic_slots("monthly", 2026)) == 12
+    assert [s.label for s in schedule.periodic_slots("quarterly", 2026)][-1] == "Triwulan IV 2026"
+    assert len(schedule.periodic_slots("monthly", 2026)) == 12
 
 
 def test_slots_are_cut_to_an_skp_that_starts_or_ends_mid_year() -> None:
-    quarters = skp.periodic_slots("quarterly", 2026)
-    old = skp.clip_slots(quarters, date(2026, 1, 1), date(2026, 5, 15))
+    quarters = schedule.periodic_slots("quarterly", 2026)
+    old = schedule.clip_slots(quarters, date(2026, 1, 1), date(2026, 5, 15))
     assert [(s.label, s.ends) for s in old] == [
         ("Triwulan I 2026", date(2026, 4, 1)),
         ("Triwulan II 2026", date(2026, 5, 15)),
     ]
-    new = skp.clip_slots(quarters, date(2026, 5, 15), date(2027, 1, 1))
+    new = schedule.clip_slots(quarters, date(2026, 5, 15), date(2027, 1, 1))
     assert [(s.sequence, s.starts) for s in new] == [
         (2, date(2026, 5, 15)),
         (3, date(2026, 7, 1)),
@@ -66,8 +68,8 @@ def _period(app, world, year: int) -> int:  # noqa: ANN001
 def _evaluate(period_id: int, world, kind: str, sequence: int | None, today: date):  # noqa: ANN001, ANN202
     period = db.session.get(SkpPeriod, period_id)
     atasan = db.session.get(User, world.users["atasan"].id)
-    return skp.evaluate(
-        period, atasan, skp.EvaluationInput(kind, sequence, "sesuai", "sesuai"), today=today
+    return evaluations.evaluate(
+        period, atasan, evaluations.EvaluationInput(kind, sequence, "sesuai", "sesuai"), today=today
     )
 
 
@@ -115,7 +117,9 @@ def test_annual_evaluation_needs_the_year_ended_and_every_period(app, world) -> 
 def test_supervisor_is_told_the_current_period_has_not_ended(app, world, client) -> None:  # noqa: ANN001
     period_id = _period(app, world, YEAR)
     today = local_today()
-    current = next(s for s in skp.periodic_slots("quarterly", YEAR) if s.starts <= today < s.ends)
+    current = next(
+        s for s in schedule.periodic_slots("quarterly", YEAR) if s.starts <= today < s.ends
+    )
     login(client, "atasan")
     path = f"/tim/kinerja/{period_id}/evaluasi"
     page = client.get(f"{path}?periode=periodic:{current.sequence}").get_data(as_text=True)
@@ -205,10 +209,10 @@ def _current_period(app, world) -> int:  # noqa: ANN001
     """This year's agreed SKP of `pegawai`, with its first quarter evaluated."""
     with app.app_context():
         period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, YEAR)
-        skp.evaluate(
+        evaluations.evaluate(
             period,
             db.session.get(User, world.users["atasan"].id),
-            skp.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
+            evaluations.EvaluationInput("periodic", 1, "sesuai", "sesuai"),
             today=date(YEAR, 4, 1),
         )
         db.session.commit()
@@ -270,14 +274,14 @@ def test_a_move_to_another_position_starts_a_new_skp(app, world, client, not_new
     assert "Analis Kebijakan" in page and f"Triwulan I {YEAR}" in page
     assert "karena mutasi" in page
     with app.app_context():
-        from lms.enrolments.models import Notification
+        from lms.notifications.models import Notification
 
         assert db.session.scalar(
             select(Notification).where(Notification.message.like("%Susun SKP untuk jabatan baru%"))
         )
     # The supervisor's team list still has one row per employee: the current SKP.
     with app.app_context():
-        rows = skp.team_periods(world.employees["atasan"].id, YEAR)
+        rows = skp_queries.team_periods(world.employees["atasan"].id, YEAR)
         siti = [r for r in rows if r.employee.full_name == "Siti Aminah"]
         assert len(siti) == 1 and siti[0].period.sequence == 2
 
@@ -351,8 +355,8 @@ def test_the_old_skp_keeps_its_ended_periods_and_the_new_one_starts_at_the_chang
             _evaluate(period_id, world, "annual", None, date(YEAR + 1, 1, 5))
         with pytest.raises(skp.CareerError, match="Evaluasi Triwulan II .* sudah ada"):
             _evaluate(period_id, world, "periodic", 2, date(YEAR, 5, 20))
-        assert [s.sequence for s in skp.period_slots(new)] == [2, 3, 4]
-        assert skp.slot_of(new, "periodic", 2).starts == date(YEAR, 5, 15)
+        assert [s.sequence for s in schedule.period_slots(new)] == [2, 3, 4]
+        assert schedule.slot_of(new, "periodic", 2).starts == date(YEAR, 5, 15)
         assert new.first_day - timedelta(days=1) == date(YEAR, 5, 14)
         # Another supervisor for the new position does not get the old SKP.
         other = make_employee(emp.unit, "Kepala Baru")

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.careers import skp_services as skp
-from lms.careers.predikat import PREDIKAT_MATRIX
-from lms.careers.skp_models import SkpEvaluation, SkpEvidence, SkpFeedback, SkpPeriod
-from lms.enrolments.models import Notification
+from lms.careers.skp import evaluations, schedule
+from lms.careers.skp import services as skp
+from lms.careers.skp.models import SkpEvaluation, SkpEvidence, SkpFeedback, SkpPeriod
+from lms.careers.skp.predikat import PREDIKAT_MATRIX
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.org.models import Employee, Instansi, Unit
 from tests.careers.skp.helpers import (
     YEAR,
@@ -39,9 +40,11 @@ def _last_year_evaluated(app, world) -> int:  # noqa: ANN001
     with app.app_context():
         period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, YEAR - 1)
         atasan = db.session.get(User, world.users["atasan"].id)
-        for slot in skp.missing_periodic(period):
-            skp.evaluate(
-                period, atasan, skp.EvaluationInput("periodic", slot.sequence, "sesuai", "sesuai")
+        for slot in schedule.missing_periodic(period):
+            evaluations.evaluate(
+                period,
+                atasan,
+                evaluations.EvaluationInput("periodic", slot.sequence, "sesuai", "sesuai"),
             )
         db.session.commit()
         return period.id
@@ -164,7 +167,9 @@ def test_only_the_direct_supervisor_evaluates(app, world, other_supervisor) -> N
         period = db.session.get(SkpPeriod, period_id)
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
         with pytest.raises(skp.CareerError):
-            skp.evaluate(period, hr, skp.EvaluationInput("annual", None, "sesuai", "sesuai"))
+            evaluations.evaluate(
+                period, hr, evaluations.EvaluationInput("annual", None, "sesuai", "sesuai")
+            )
         db.session.rollback()
     client = app.test_client()
     login(client, "atasan")
@@ -177,10 +182,10 @@ def test_employee_sees_only_their_own_evaluations(app, world) -> None:  # noqa: 
         budi = db.session.scalar(select(Employee).where(Employee.full_name == "Budi Santoso"))
         make_user("budi", employee=budi)
         atasan = db.session.get(User, world.users["atasan"].id)
-        evaluation = skp.evaluate(
+        evaluation = evaluations.evaluate(
             db.session.get(SkpPeriod, period_id),
             atasan,
-            skp.EvaluationInput("periodic", 1, "sesuai", "di_atas", note="Pertahankan."),
+            evaluations.EvaluationInput("periodic", 1, "sesuai", "di_atas", note="Pertahankan."),
         )
         db.session.commit()
         evaluation_id = evaluation.id
@@ -256,13 +261,13 @@ def test_second_annual_evaluation_is_refused_with_a_message_and_no_change(
 
 
 def test_periodic_slots_follow_the_instansi_setting(app, world) -> None:  # noqa: ANN001
-    assert [s.label for s in skp.periodic_slots("quarterly", 2026)] == [
+    assert [s.label for s in schedule.periodic_slots("quarterly", 2026)] == [
         "Triwulan I 2026",
         "Triwulan II 2026",
         "Triwulan III 2026",
         "Triwulan IV 2026",
     ]
-    monthly = skp.periodic_slots("monthly", 2026)
+    monthly = schedule.periodic_slots("monthly", 2026)
     assert monthly[0].label == "Januari 2026" and monthly[-1].label == "Desember 2026"
     period_id = _period_id(app, world)
     with app.app_context():
@@ -270,12 +275,14 @@ def test_periodic_slots_follow_the_instansi_setting(app, world) -> None:  # noqa
         instansi.evaluation_period = "monthly"
         period = db.session.get(SkpPeriod, period_id)
         atasan = db.session.get(User, world.users["atasan"].id)
-        stored = skp.evaluate(
-            period, atasan, skp.EvaluationInput("periodic", 1, "sesuai", "sesuai")
+        stored = evaluations.evaluate(
+            period, atasan, evaluations.EvaluationInput("periodic", 1, "sesuai", "sesuai")
         )
         assert stored.label == f"Januari {LAST}"
         with pytest.raises(skp.CareerError, match="sudah ada"):
-            skp.evaluate(period, atasan, skp.EvaluationInput("periodic", 1, "sesuai", "sesuai"))
+            evaluations.evaluate(
+                period, atasan, evaluations.EvaluationInput("periodic", 1, "sesuai", "sesuai")
+            )
         db.session.rollback()
 
 

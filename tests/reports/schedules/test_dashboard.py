@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import DateTime, bindparam, select, text, update
 
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.models import Cohort, CohortMember, Programme

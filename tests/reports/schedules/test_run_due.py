@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.careers.models import LearningRecord
+from lms.careers.records.models import LearningRecord
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Role

@@ -1,0 +1,15 @@
+"""The two refusals every careers service raises; views show them and write nothing."""
+
+from __future__ import annotations
+
+
+class CareerError(Exception):
+    """A refused action; the message is for the user."""
+
+
+class RecordInvalid(Exception):  # noqa: N818  (a refusal carrying per-field messages)
+    """Bad input, per field: ``errors`` maps a form field name to an Indonesian message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors

@@ -1,0 +1,307 @@
+"""The JP ledger: verified JP per employee and year, split by competency kind.
+
+Read from ``learning_records`` (verified only), in the year the learning ended. Other features
+(dashboards, reports, the supervisor's team table) join ``jp_totals(year)`` rather than summing
+on their own, so every screen agrees.
+
+The yearly target (and a bound, where the rules set one) depends on the employee's kind: PNS
+and CPNS aim for the instansi's target (``JP_TARGET``, 20 by default); PPPK development is
+bounded at 24 JP a year (PP 49/2018 art. 39). The rules are data in
+``content/reference/jp_rules.yaml``; ``rule_of(kind)`` reads them and ``target_expr`` puts the
+per-employee target into a query.
+
+The tables built on it are here too: JP per year for one employee, the supervisor's team, HR's
+JP per OPD and the employees under target; each is one query (or a fixed few) whatever the
+number of employees or records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import current_app
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, union_all
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from config import BASE_DIR
+from lms.auth.models import User
+from lms.careers.plans.models import DevelopmentPlan
+from lms.careers.records.models import LearningRecord
+from lms.careers.scope import PAGE_SIZE, scope_path, scoped
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.org.services import opd_of
+
+ZERO = Decimal(0)
+HISTORY_YEARS = 5  # how many past years the JP history and the year choices show
+RULES_FILE = BASE_DIR / "content" / "reference" / "jp_rules.yaml"
+
+
+@dataclass(frozen=True)
+class JpRule:
+    """The JP an employee of one kind should reach in a year, and the most allowed (or None)."""
+
+    kind: str
+    target: int
+    cap: int | None = None
+    basis: str = ""
+
+    def shortfall(self, total: Decimal) -> Decimal:
+        return max(Decimal(self.target) - Decimal(total), Decimal(0))
+
+    def above_cap(self, total: Decimal) -> Decimal:
+        """JP beyond the bound (0 without a bound)."""
+        if self.cap is None:
+            return Decimal(0)
+        return max(Decimal(total) - Decimal(self.cap), Decimal(0))
+
+
+def jp_rule(kind: str | None, rules: Mapping[str, Any], default_target: int) -> JpRule:
+    """Pure: the rule for ``kind`` from the rules data; an unknown kind or a null target takes
+    the general target, so a missing row never turns into a target of 0."""
+    kind = kind or "pns"
+    row = rules.get(kind) or {}
+    target = row.get("target")
+    cap = row.get("cap")
+    return JpRule(
+        kind=kind,
+        target=int(target) if target is not None else int(default_target),
+        cap=int(cap) if cap is not None else None,
+        basis=str(row.get("basis") or ""),
+    )
+
+
+@lru_cache(maxsize=4)
+def _read_rules(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of employee kind to rule")
+    return data
+
+
+def rules() -> dict[str, Any]:
+    return _read_rules(Path(current_app.config.get("JP_RULES_FILE") or RULES_FILE))
+
+
+def target(kind: str | None = None) -> int:
+    """The yearly JP target of an employee of ``kind`` (PNS when not given)."""
+    return rule_of(kind).target
+
+
+def rule_of(kind: str | None) -> JpRule:
+    return jp_rule(kind, rules(), int(current_app.config.get("JP_TARGET", 20)))
+
+
+def target_expr(kind_column: ColumnElement[str]) -> ColumnElement[int]:
+    """SQL: each employee's target by their kind (one CASE; the general target otherwise)."""
+    default = target()
+    whens = [
+        (kind_column == kind, rule_of(kind).target)
+        for kind in rules()
+        if rule_of(kind).target != default
+    ]
+    return case(*whens, else_=default) if whens else literal(default)
+
+
+def _kind_sum(kind: str):  # noqa: ANN202
+    return func.coalesce(
+        func.sum(case((LearningRecord.competency_kind == kind, LearningRecord.jp), else_=0)), 0
+    )
+
+
+def jp_totals(year: int) -> Subquery:
+    """A subquery: employee_id, jp_total, jp_teknis, jp_manajerial, jp_sosial_kultural."""
+    return (
+        select(
+            LearningRecord.employee_id.label("employee_id"),
+            func.coalesce(func.sum(LearningRecord.jp), 0).label("jp_total"),
+            _kind_sum("teknis").label("jp_teknis"),
+            _kind_sum("manajerial").label("jp_manajerial"),
+            _kind_sum("sosial_kultural").label("jp_sosial_kultural"),
+        )
+        .where(LearningRecord.year == year, LearningRecord.status == "verified")
+        .group_by(LearningRecord.employee_id)
+        .subquery("jp_totals")
+    )
+
+
+def jp_of(employee_id: int, year: int) -> dict[str, Decimal]:
+    totals = jp_totals(year)
+    row = db.session.execute(select(totals).where(totals.c.employee_id == employee_id)).first()
+    zero = Decimal(0)
+    if row is None:
+        return {"total": zero, "teknis": zero, "manajerial": zero, "sosial_kultural": zero}
+    return {
+        "total": Decimal(row.jp_total),
+        "teknis": Decimal(row.jp_teknis),
+        "manajerial": Decimal(row.jp_manajerial),
+        "sosial_kultural": Decimal(row.jp_sosial_kultural),
+    }
+
+
+def jp_by_year(employee_id: int, years: list[int]) -> dict[int, Decimal]:
+    """Verified JP per year for one employee: one query over the ledger's per-year totals."""
+    parts = []
+    for year in years:
+        totals = jp_totals(year)
+        parts.append(
+            select(literal(year).label("year"), totals.c.jp_total).where(
+                totals.c.employee_id == employee_id
+            )
+        )
+    found = {}
+    if parts:
+        found = {int(y): Decimal(t) for y, t in db.session.execute(union_all(*parts)).all()}
+    return {year: found.get(year, ZERO) for year in years}
+
+
+# --- supervisor ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    employee: Employee
+    total: Decimal
+    teknis: Decimal
+    manajerial: Decimal
+    sosial_kultural: Decimal
+    shortfall: Decimal
+    plan_id: int | None
+    plan_status: str | None
+    target: int = 0  # this employee's target (PPPK: their own rule)
+
+
+def team_jp(supervisor_id: int, year: int) -> list[TeamRow]:
+    """Direct reports with their JP this year against their kind's target, biggest shortfall
+    first (one query)."""
+    target = target_expr(Employee.kind)
+    totals = jp_totals(year)
+    total = func.coalesce(totals.c.jp_total, 0)
+    shortfall = case((total < target, target - total), else_=0)
+    rows = db.session.execute(
+        select(
+            Employee,
+            total,
+            func.coalesce(totals.c.jp_teknis, 0),
+            func.coalesce(totals.c.jp_manajerial, 0),
+            func.coalesce(totals.c.jp_sosial_kultural, 0),
+            shortfall,
+            DevelopmentPlan.id,
+            DevelopmentPlan.status,
+            target,
+        )
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .outerjoin(
+            DevelopmentPlan,
+            and_(DevelopmentPlan.employee_id == Employee.id, DevelopmentPlan.year == year),
+        )
+        .options(joinedload(Employee.unit))
+        .where(Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True))
+        .order_by(shortfall.desc(), Employee.full_name, Employee.id)
+    ).all()
+    return [
+        TeamRow(
+            e, Decimal(t), Decimal(a), Decimal(b), Decimal(c), Decimal(s), pid, pstatus, int(goal)
+        )
+        for e, t, a, b, c, s, pid, pstatus, goal in rows
+    ]
+
+
+# --- HR: JP per OPD -----------------------------------------------------------------------------
+
+
+@dataclass
+class OpdRow:
+    unit_id: int
+    name: str
+    employees: int
+    at_target: int
+    average: Decimal
+
+    @property
+    def percent(self) -> int:
+        return round(self.at_target * 100 / self.employees) if self.employees else 0
+
+
+def opd_jp_table(user: User, year: int) -> list[OpdRow]:
+    """Per OPD: active employees, how many reach their kind's target, average JP (one query)."""
+    path = scope_path(user)
+    if path is None:
+        return []
+    target = target_expr(Employee.kind)
+    totals = jp_totals(year)
+    opd = aliased(Unit)
+    jp = func.coalesce(totals.c.jp_total, 0)
+    unit_join = Unit.path.startswith(opd.path)
+    if path:
+        unit_join = and_(unit_join, Unit.path.startswith(path))
+    stmt = (
+        select(
+            opd.id,
+            opd.name,
+            func.count(Employee.id),
+            func.coalesce(
+                func.sum(case((and_(Employee.id.is_not(None), jp >= target), 1), else_=0)), 0
+            ),
+            func.avg(case((Employee.id.is_not(None), jp))),
+        )
+        .select_from(opd)
+        .outerjoin(Unit, unit_join)
+        .outerjoin(Employee, and_(Employee.unit_id == Unit.id, Employee.is_active.is_(True)))
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .where(opd.parent_id.is_(None))
+        .group_by(opd.id, opd.name)
+        .order_by(opd.name)
+    )
+    if path:
+        stmt = stmt.where(opd.id == opd_of(user.admin_unit).id)
+    return [
+        OpdRow(uid, name, n, int(at), Decimal(str(avg or 0)).quantize(Decimal("0.1")))
+        for uid, name, n, at, avg in db.session.execute(stmt).all()
+    ]
+
+
+@dataclass
+class EmployeeJp:
+    employee: Employee
+    total: Decimal
+    shortfall: Decimal
+    target: int = 0
+
+
+def opd_under_target(
+    user: User, opd: Unit, year: int, page: int = 1
+) -> tuple[list[EmployeeJp], int]:
+    """Active employees of an OPD (within the user's scope) under their kind's target, least JP
+    first."""
+    target = target_expr(Employee.kind)
+    totals = jp_totals(year)
+    jp = func.coalesce(totals.c.jp_total, 0)
+    stmt = scoped(
+        select(Employee, jp, target)
+        .join(Unit, Unit.id == Employee.unit_id)
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .options(contains_eager(Employee.unit))
+        .where(
+            Employee.is_active.is_(True),
+            Unit.path.startswith(opd.path),
+            jp < target,
+        ),
+        user,
+    )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.execute(
+        stmt.order_by(jp, Employee.full_name, Employee.id)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return [
+        EmployeeJp(e, Decimal(t), Decimal(goal) - Decimal(t), int(goal)) for e, t, goal in rows
+    ], total

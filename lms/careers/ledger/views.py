@@ -1,0 +1,156 @@
+"""JP ledger screens: the employee's JP charts, the supervisor's team table, HR's JP per OPD,
+the dashboard sections, and the template helpers every careers page uses for JP."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.careers import bp, scope
+from lms.careers.ledger import queries as ledger
+from lms.careers.ledger.charts import jp_charts
+from lms.careers.plans import queries as plan_queries
+from lms.careers.plans import services as plans
+from lms.careers.records import services as records
+from lms.careers.view_helpers import (
+    current_employee,
+    hr_or_403,
+    page_arg,
+    page_count,
+    year_arg_to_next,
+    years_to_next,
+)
+from lms.extensions import db
+from lms.indonesian import local_today, number
+from lms.main.dashboard import section
+from lms.org.models import Unit
+from lms.permissions import Capability, Role, can, refuse, require
+
+C = Capability
+
+
+LABELS = {
+    "record": records.RECORD_STATUS_LABELS,
+    "kind": records.KIND_LABELS,
+    "plan": plans.PLAN_STATUS_LABELS,
+    "reason": plans.REASON_LABELS,
+    "activity": plans.ACTIVITY_LABELS,
+}
+
+
+def _jp_rules_note() -> str:
+    """One line naming each kind's own target, for tables that mix PNS and PPPK."""
+    pns, pppk = ledger.rule_of("pns"), ledger.rule_of("pppk")
+    if pns.target == pppk.target:
+        return ""
+    return _(
+        "Target per jenis pegawai: PNS/CPNS %(a)s JP, PPPK %(b)s JP (%(basis)s).",
+        a=pns.target,
+        b=pppk.target,
+        basis=pppk.basis,
+    )
+
+
+@bp.app_template_global("jp_rules_note")
+def _jp_rules_note_global() -> str:
+    return _jp_rules_note()
+
+
+@bp.app_template_global("ledger_labels")
+def _ledger_labels() -> dict[str, dict]:
+    """Labels of record states, competency kinds, plan states (also used by dashboard sections)."""
+    return LABELS
+
+
+@bp.app_template_filter("jp_fmt")
+def _jp(value: Decimal | float | int | None) -> str:
+    """JP as people write it in the reader's language: 20, 2,5 (Indonesian), 2.5 (English)."""
+    return number(value if value is not None else 0)
+
+
+# --- JP tables ----------------------------------------------------------------------------------
+
+
+@bp.route("/tim/jp")
+@require(C.VIEW_TEAM)
+def team_jp():  # noqa: ANN201
+    me = current_employee()
+    year = year_arg_to_next()
+    return render_template(
+        "careers/ledger/team_jp.html",
+        rows=ledger.team_jp(me.id, year),
+        year=year,
+        years=years_to_next(),
+        target=ledger.target(),
+    )
+
+
+@bp.route("/kelola/jp")
+@require(C.VIEW_REPORTS)
+def hr_jp():  # noqa: ANN201
+    hr_or_403()
+    year = year_arg_to_next()
+    rows = ledger.opd_jp_table(current_user, year)
+    return render_template(
+        "careers/ledger/hr_jp.html",
+        rows=rows,
+        year=year,
+        years=years_to_next(),
+        target=ledger.target(),
+    )
+
+
+@bp.route("/kelola/jp/<int:unit_id>")
+@require(C.VIEW_REPORTS)
+def hr_jp_opd(unit_id: int):  # noqa: ANN201
+    hr_or_403()
+    opd = db.session.get(Unit, unit_id)
+    if opd is None or opd.parent_id is not None:
+        abort(404)
+    if not scope.opd_in_scope(current_user, opd):
+        refuse(opd)
+    year = year_arg_to_next()
+    page = page_arg()
+    rows, total = ledger.opd_under_target(current_user, opd, year, page)
+    return render_template(
+        "careers/ledger/hr_jp_opd.html",
+        opd=opd,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=page_count(total, scope.PAGE_SIZE),
+        year=year,
+        years=years_to_next(),
+        target=ledger.target(),
+    )
+
+
+# --- dashboard sections -------------------------------------------------------------------------
+
+
+@section(12)
+def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if user.employee_id is None or not can(user, C.LEARN):
+        return None
+    return "careers/ledger/_dash_jp.html", jp_charts(user.employee_id)
+
+
+@section(42)
+def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if Role.ATASAN not in user.roles or user.employee_id is None:
+        return None
+    year = local_today().year
+    rows = ledger.team_jp(user.employee_id, year)
+    return "careers/ledger/_dash_team_jp.html", {
+        "rows": rows[:5],
+        "total": len(rows),
+        "under": sum(1 for r in rows if r.shortfall > 0),
+        "year": year,
+        "target": ledger.target(),
+        "rules": _jp_rules_note(),
+        "plans": plan_queries.plans_waiting(user.employee_id, limit=5),
+    }

@@ -1,0 +1,1 @@
+"""Development plans (IDP): needs, activities, the supervisor's decision."""

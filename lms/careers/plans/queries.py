@@ -1,0 +1,49 @@
+"""Read side of development plans."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from lms.careers.plans.models import DevelopmentPlan
+from lms.courses.models import Course, CourseVersion
+from lms.enrolments.models import Cohort
+from lms.extensions import db
+from lms.org.models import Employee
+
+
+def plans_waiting(supervisor_id: int, limit: int = 10) -> list[DevelopmentPlan]:
+    return list(
+        db.session.scalars(
+            select(DevelopmentPlan)
+            .join(Employee, Employee.id == DevelopmentPlan.employee_id)
+            .options(contains_eager(DevelopmentPlan.employee))
+            .where(Employee.supervisor_id == supervisor_id, DevelopmentPlan.status == "submitted")
+            .order_by(DevelopmentPlan.submitted_at, DevelopmentPlan.id)
+            .limit(limit)
+        )
+    )
+
+
+def course_choices() -> list[tuple[int, str, Decimal]]:
+    """Published, unarchived courses a plan may name: (id, title, JP), by title."""
+    rows = db.session.execute(
+        select(Course.id, CourseVersion.title, CourseVersion.jp)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False))
+        .order_by(CourseVersion.title, Course.id)
+    ).all()
+    return [(cid, title, jp) for cid, title, jp in rows]
+
+
+def open_cohorts(today: date) -> list[tuple[int, str]]:
+    """Cohorts that have not ended yet: (id, name), by start."""
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name)
+        .where(Cohort.ends_on >= today)
+        .order_by(Cohort.starts_on, Cohort.id)
+    ).all()
+    return [(cid, name) for cid, name in rows]

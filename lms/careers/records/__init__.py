@@ -1,0 +1,1 @@
+"""Learning record: completions and outside learning, evidence, HR's verification queue."""

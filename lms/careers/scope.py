@@ -1,0 +1,49 @@
+"""Whose employees an HR user sees: BKPSDM all units, an Admin OPD their unit's subtree."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select
+
+from lms.auth.models import User
+from lms.extensions import db
+from lms.org.models import Unit
+from lms.permissions import Role
+
+PAGE_SIZE = 25
+
+
+# --- HR scope -----------------------------------------------------------------------------------
+
+
+def is_hr(user: User) -> bool:
+    roles = user.roles
+    return Role.ADMIN_BKPSDM in roles or (Role.ADMIN_OPD in roles and user.admin_unit is not None)
+
+
+def scope_path(user: User) -> str | None:
+    """'' for all units (BKPSDM), the admin unit's path for an Admin OPD, None for no scope."""
+    roles = user.roles
+    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+        return ""
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return user.admin_unit.path
+    return None
+
+
+def scoped(stmt: Select, user: User) -> Select:
+    path = scope_path(user)
+    if path is None:
+        return stmt.where(false())
+    if path:
+        return stmt.where(Unit.path.startswith(path))
+    return stmt
+
+
+def scoped_unit_choices(user: User) -> list[Unit]:
+    return list(db.session.scalars(scoped(select(Unit), user).order_by(Unit.path)))
+
+
+def opd_in_scope(user: User, opd: Unit) -> bool:
+    """An OPD HR may open: any for BKPSDM, their own (or the one above their unit) for an Admin OPD."""
+    path = scope_path(user)
+    return path == "" or bool(path and (opd.path.startswith(path) or path.startswith(opd.path)))

@@ -1,0 +1,1 @@
+"""SKP: performance periods, targets, evaluations, the predikat matrix, appraisal import."""

@@ -1,0 +1,154 @@
+"""Nomination approval steps, shared by course enrolments and cohort membership.
+
+A nomination carries its steps as ``Approval`` rows in order, as the course or cohort is set up:
+the direct supervisor, then HR (every Admin BKPSDM, or the Admin OPD of the employee's
+department for a course; whoever manages cohorts for a cohort). Who may nominate, who may decide
+a step and whether a decision may be taken now are answered here; what follows a decision
+(a seat, a rejection) belongs to the caller. Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, false, literal, or_, select, true
+from sqlalchemy.orm import aliased
+
+from lms.auth.models import User, UserRole
+from lms.auth.queries import user_id_of_employee
+from lms.db import utcnow
+from lms.enrolments.models import Approval
+from lms.extensions import db
+from lms.org.models import Employee, Unit
+from lms.permissions import Capability, Role, can, unit_in_scope
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a decision may not be taken; ``field`` names the form field, if any."""
+
+    message: str
+    field: str | None = None
+
+
+def steps_of(setting: str | None) -> list[str]:
+    """The steps of a course's or cohort's ``approval_steps`` setting, in order."""
+    return [s for s in (setting or "").split(",") if s]
+
+
+def may_nominate(actor: User, employee: Employee) -> bool:
+    """An employee nominates themselves or a direct report, nobody else."""
+    me = actor.employee_id
+    return me is not None and (employee.id == me or employee.supervisor_id == me)
+
+
+def nominate_refusal() -> str:
+    return _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
+
+
+def start(subject: Any, steps: Sequence[str], actor: User, employee: Employee) -> None:
+    """Give a nomination (an enrolment or a cohort member) its steps, in order.
+
+    A supervisor nominating their own staff has already agreed: that step is approved at once.
+    """
+    for position, step in enumerate(steps):
+        approval = Approval(step=step, position=position)
+        subject.approvals.append(approval)
+        if (
+            step == "supervisor"
+            and actor.employee_id
+            and employee.supervisor_id == actor.employee_id
+        ):
+            record(actor, approval, True)
+    db.session.flush()
+
+
+def pending_step(subject: Any) -> Approval | None:
+    """The first step still waiting (None when every step is decided)."""
+    return next((a for a in subject.approvals if a.decision == "pending"), None)
+
+
+def can_decide(user: User, approval: Approval) -> bool:
+    """The direct supervisor decides the supervisor step; HR within its scope decides the other."""
+    enrolment = approval.enrolment
+    subject = enrolment or approval.cohort_member
+    if subject is None:
+        return False
+    if approval.step == "supervisor":
+        return user.employee_id is not None and subject.employee.supervisor_id == user.employee_id
+    if enrolment is None:
+        return can(user, Capability.MANAGE_COHORTS)
+    return can(user, Capability.APPROVE_ENROLMENTS) and unit_in_scope(user, subject.employee.unit)
+
+
+def refusal(
+    user: User, approval: Approval, subject: Any, approve: bool, comment: str
+) -> Refusal | None:
+    """Why ``user`` may not decide ``approval`` of ``subject`` now (None when they may)."""
+    if subject is None or subject.status != "nominated" or pending_step(subject) is not approval:
+        return Refusal(_("Usulan ini tidak sedang menunggu keputusan Anda."))
+    if not can_decide(user, approval):
+        return Refusal(_("Anda tidak berwenang memutuskan usulan ini."))
+    if not approve and not comment.strip():
+        return Refusal(_("Tuliskan alasan penolakan."), "comment")
+    return None
+
+
+def record(user: User, approval: Approval, approve: bool, comment: str = "") -> None:
+    """Write the decision on the step (after ``refusal`` said nothing)."""
+    approval.decision = "approved" if approve else "rejected"
+    approval.decided_by_id = user.id
+    approval.decided_at = utcnow()
+    approval.comment = comment.strip()
+
+
+# --- who decides a course nomination ---------------------------------------------------------
+
+
+def decider_ids(approval: Approval) -> list[int]:
+    """Accounts that may decide this step of a course nomination: the direct supervisor, or HR
+    whose scope covers the employee's unit (every Admin BKPSDM, and the Admin OPD of the
+    employee's department)."""
+    enrolment = approval.enrolment
+    employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
+    if approval.step == "supervisor":
+        if employee.supervisor_id is None:
+            return []
+        user_id = user_id_of_employee(employee.supervisor_id, active_only=True)
+        return [] if user_id is None else [user_id]
+    unit = employee.unit or db.session.get(Unit, employee.unit_id)
+    admin_unit = aliased(Unit)
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .outerjoin(admin_unit, admin_unit.id == User.admin_unit_id)
+            .where(
+                User.active.is_(True),
+                or_(
+                    UserRole.role == Role.ADMIN_BKPSDM.value,
+                    and_(
+                        UserRole.role == Role.ADMIN_OPD.value,
+                        literal(unit.path).startswith(admin_unit.path),
+                    ),
+                ),
+            )
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def hr_scope(user: User) -> ColumnElement[bool]:
+    """The units whose course nominations this HR account decides, as a clause on ``Unit``."""
+    roles = user.roles
+    if not can(user, Capability.APPROVE_ENROLMENTS):
+        return false()
+    if Role.ADMIN_BKPSDM in roles:
+        return true()
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return Unit.path.startswith(user.admin_unit.path)
+    return false()

@@ -1,0 +1,1 @@
+"""Programmes and their cohorts (angkatan): a sub-feature of enrolments, on its blueprint."""

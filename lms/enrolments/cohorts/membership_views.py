@@ -1,0 +1,184 @@
+"""Joining a cohort, approving nominations, withdrawing, and the dashboard sections
+"Angkatan berjalan" (HR) and "Angkatan saya"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.enrolments import approvals, bp, seats
+from lms.enrolments.cohorts import queries, rules, services
+from lms.enrolments.cohorts.forms import DecisionForm, NominateForm, PostForm
+from lms.enrolments.cohorts.labels import labels
+from lms.enrolments.models import Approval, CohortMember
+from lms.enrolments.services import status_label
+from lms.extensions import db
+from lms.indonesian import local_today
+from lms.main.dashboard import section
+from lms.org.models import Employee
+from lms.permissions import Capability, Role, can, refuse, require
+
+C = Capability
+
+
+# --- joining, approvals, withdrawal ---------------------------------------------------------
+
+
+@bp.route("/angkatan/<cohort_code>/usulan", methods=["POST"])
+@require(C.LEARN)
+def cohort_nominate(cohort_code: str):  # noqa: ANN201
+    row = queries.cohort_by_code(cohort_code)
+    if row is None:
+        abort(404)
+    form = NominateForm(prefix=f"c{row.id}")
+    back = redirect(url_for("enrolments.programme", programme_code=row.programme.code))
+    if not form.validate_on_submit():
+        flash(_("Permintaan tidak valid. Muat ulang halaman lalu coba lagi."), "error")
+        return back
+    employee = current_user.employee
+    if form.employee_id.data:
+        try:
+            employee = db.session.get(Employee, int(form.employee_id.data))
+        except ValueError:
+            employee = None
+        if employee is None:
+            flash(_("Pegawai yang diusulkan tidak ditemukan."), "error")
+            return back
+    try:
+        member = services.nominate(current_user, row, employee)
+    except rules.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    messages = {
+        "nominated": _("Usulan %(n)s untuk %(c)s terkirim dan menunggu persetujuan."),
+        "waitlisted": _("%(n)s masuk daftar tunggu %(c)s."),
+        "active": _("%(n)s terdaftar sebagai peserta %(c)s."),
+    }
+    flash(
+        messages.get(member.status, messages["nominated"])
+        % {"n": employee.display_name, "c": row.name},
+        "success",
+    )
+    return back
+
+
+@bp.route("/angkatan/persetujuan")
+@require(C.VIEW_TEAM, C.MANAGE_COHORTS)
+def cohort_approvals():  # noqa: ANN201
+    return render_template(
+        "enrolments/cohorts/approvals.html",
+        rows=queries.pending_approvals_for(current_user),
+        form=DecisionForm(),
+        **labels(),
+    )
+
+
+@bp.route("/angkatan/persetujuan/<int:cohort_approval_id>", methods=["POST"])
+@require(C.LEARN, C.MANAGE_COHORTS)
+def cohort_decide(cohort_approval_id: int):  # noqa: ANN201
+    approval = db.get_or_404(Approval, cohort_approval_id)
+    if approval.cohort_member_id is None:
+        abort(404)
+    if not approvals.can_decide(current_user, approval):
+        refuse(approval)
+    form = DecisionForm()
+    back = redirect(url_for("enrolments.cohort_approvals"))
+    if not form.validate_on_submit() or form.decision.data not in ("approve", "reject"):
+        flash(_("Pilih setujui atau tolak."), "error")
+        return back
+    try:
+        member = services.decide(
+            current_user, approval, form.decision.data == "approve", form.comment.data or ""
+        )
+    except rules.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    flash(
+        _(
+            "Keputusan tersimpan: %(n)s · %(s)s.",
+            n=member.employee.display_name,
+            s=status_label(member.status),
+        ),
+        "success",
+    )
+    return back
+
+
+@bp.route("/angkatan/peserta/<int:cohort_member_id>/batal", methods=["POST"])
+@require(C.LEARN, C.MANAGE_COHORTS)
+def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
+    member = db.get_or_404(CohortMember, cohort_member_id)
+    manage = can(current_user, C.MANAGE_COHORTS)
+    if not (manage or member.employee_id == current_user.employee_id):
+        refuse(member)
+    form = PostForm()
+    if manage:
+        back = redirect(url_for("enrolments.cohort", cohort_code=member.cohort.code))
+    else:
+        back = redirect(
+            url_for("enrolments.programme", programme_code=member.cohort.programme.code)
+        )
+    if not form.validate_on_submit():
+        flash(_("Permintaan tidak valid. Muat ulang halaman lalu coba lagi."), "error")
+        return back
+    try:
+        services.withdraw_member(current_user, member)
+    except rules.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    flash(
+        _(
+            "%(n)s tidak lagi mengikuti %(c)s.",
+            n=member.employee.display_name,
+            c=member.cohort.name,
+        ),
+        "success",
+    )
+    return back
+
+
+# --- dashboard sections ---------------------------------------------------------------------
+
+
+@section(40)
+def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if not can(user, C.MANAGE_COHORTS):
+        return None
+    today = local_today()
+    rows = queries.running_cohorts(today)
+    return "enrolments/cohorts/_dashboard_hr.html", {
+        "rows": rows,
+        "counts": seats.counts(seats.COHORT, [c.id for c in rows]),
+        "pending": len(queries.pending_approvals_for(user)),
+        "today": today,
+    }
+
+
+@section(41)
+def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if user.employee is None:
+        return None
+    memberships = queries.memberships_of(user.employee)
+    pending = 0
+    if Role.ATASAN in user.roles and not can(user, C.MANAGE_COHORTS):
+        pending = len(queries.pending_approvals_for(user))
+    if not memberships and not pending:
+        return None
+    today = local_today()
+    return "enrolments/cohorts/_dashboard_mine.html", {
+        "memberships": memberships,
+        "pending": pending,
+        "phase": {m.cohort_id: queries.current_phase(m.cohort, today) for m in memberships},
+        "status_label": status_label,
+        "post_form": PostForm(),
+        "today": today,
+    }

@@ -1,0 +1,205 @@
+"""Reading programmes and cohorts: lists, pages, progress, dashboards and approval queues.
+
+Each function runs a fixed number of queries whatever the amount of data (eager loading,
+grouped counts). Seat counts per cohort are ``seats.counts(seats.COHORT, ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from lms.auth.models import User
+from lms.courses.models import Course
+from lms.enrolments.models import (
+    Approval,
+    Cohort,
+    CohortMember,
+    CohortPhase,
+    Enrolment,
+    Programme,
+    ProgrammeCourse,
+)
+from lms.extensions import db
+from lms.indonesian import local_today
+from lms.org.models import Employee
+from lms.permissions import Capability, can
+
+
+def course_title(course: Course) -> str:
+    version = course.published_version or (course.versions[-1] if course.versions else None)
+    return version.title if version is not None else course.code
+
+
+def programmes_query() -> Select:
+    return select(Programme).options(
+        selectinload(Programme.courses)
+        .joinedload(ProgrammeCourse.course)
+        .options(joinedload(Course.published_version), selectinload(Course.versions)),
+        selectinload(Programme.cohorts),
+    )
+
+
+def programme_by_code(code: str) -> Programme | None:
+    return db.session.scalar(programmes_query().where(Programme.code == code))
+
+
+def cohort_by_code(code: str) -> Cohort | None:
+    return db.session.scalar(
+        select(Cohort)
+        .options(joinedload(Cohort.programme), selectinload(Cohort.phases))
+        .where(Cohort.code == code)
+    )
+
+
+def cohort_members(cohort: Cohort) -> list[CohortMember]:
+    return list(
+        db.session.scalars(
+            select(CohortMember)
+            .options(
+                joinedload(CohortMember.employee).options(
+                    joinedload(Employee.unit),
+                    joinedload(Employee.golongan),
+                    joinedload(Employee.jabatan_type),
+                ),
+                selectinload(CohortMember.approvals),
+            )
+            .where(CohortMember.cohort_id == cohort.id)
+            .order_by(CohortMember.created_at, CohortMember.id)
+        )
+    )
+
+
+def members_progress(cohort: Cohort, employee_ids: Sequence[int]) -> dict[int, int]:
+    """Average progress over the programme's courses per member (reused enrolments included)."""
+    if not employee_ids:
+        return {}
+    course_ids = select(ProgrammeCourse.course_id).where(
+        ProgrammeCourse.programme_id == cohort.programme_id
+    )
+    rows = db.session.execute(
+        select(Enrolment.employee_id, func.avg(Enrolment.progress))
+        .where(
+            Enrolment.employee_id.in_(list(employee_ids)),
+            Enrolment.course_id.in_(course_ids),
+            Enrolment.status.in_(("active", "completed")),
+        )
+        .group_by(Enrolment.employee_id)
+    ).all()
+    return {emp_id: round(float(avg or 0)) for emp_id, avg in rows}
+
+
+def current_phase(cohort: Cohort, today: date | None = None) -> CohortPhase | None:
+    today = today or local_today()
+    return next(
+        (
+            p
+            for p in cohort.phases
+            if p.starts_on and p.ends_on and p.starts_on <= today <= p.ends_on
+        ),
+        None,
+    )
+
+
+def running_cohorts(today: date | None = None, limit: int = 8) -> list[Cohort]:
+    """Cohorts that have not ended yet, soonest first (for HR's dashboard)."""
+    today = today or local_today()
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .options(joinedload(Cohort.programme))
+            .where(Cohort.ends_on >= today)
+            .order_by(Cohort.starts_on, Cohort.id)
+            .limit(limit)
+        )
+    )
+
+
+def memberships_of(employee: Employee) -> list[CohortMember]:
+    return list(
+        db.session.scalars(
+            select(CohortMember)
+            .options(
+                joinedload(CohortMember.cohort).options(
+                    joinedload(Cohort.programme), selectinload(Cohort.phases)
+                )
+            )
+            .join(CohortMember.cohort)
+            .where(CohortMember.employee_id == employee.id)
+            .order_by(Cohort.starts_on.desc(), CohortMember.id)
+        ).unique()
+    )
+
+
+def pending_approvals_for(user: User) -> list[Approval]:
+    """Cohort approvals waiting for ``user``: the first pending step of a nominated member."""
+    earlier = aliased(Approval)
+    first_pending = ~exists().where(
+        and_(
+            earlier.cohort_member_id == Approval.cohort_member_id,
+            earlier.decision == "pending",
+            earlier.position < Approval.position,
+        )
+    )
+    stmt = (
+        select(Approval)
+        .join(Approval.cohort_member)
+        .join(CohortMember.employee)
+        .options(
+            joinedload(Approval.cohort_member).options(
+                joinedload(CohortMember.employee).options(
+                    joinedload(Employee.unit), joinedload(Employee.golongan)
+                ),
+                joinedload(CohortMember.cohort).joinedload(Cohort.programme),
+            )
+        )
+        .where(
+            Approval.cohort_member_id.is_not(None),
+            Approval.decision == "pending",
+            CohortMember.status == "nominated",
+            first_pending,
+        )
+        .order_by(CohortMember.created_at, Approval.id)
+    )
+    steps = []
+    if user.employee_id is not None:
+        steps.append(
+            and_(Approval.step == "supervisor", Employee.supervisor_id == user.employee_id)
+        )
+    if can(user, Capability.MANAGE_COHORTS):
+        steps.append(Approval.step == "hr")
+    if not steps:
+        return []
+    return list(db.session.scalars(stmt.where(or_(*steps))).unique())
+
+
+def programme_cohorts(programme: Programme, running_on: date | None = None) -> list[Cohort]:
+    """The programme's cohorts with their phases, by start; only those not ended by
+    ``running_on`` when it is given."""
+    cohorts = db.session.scalars(
+        select(Cohort)
+        .options(selectinload(Cohort.phases))
+        .where(Cohort.programme_id == programme.id)
+        .order_by(Cohort.starts_on, Cohort.id)
+    ).all()
+    if running_on is not None:
+        return [c for c in cohorts if c.ends_on >= running_on]
+    return list(cohorts)
+
+
+def memberships_in(employee: Employee | None, cohorts: Sequence[Cohort]) -> dict[int, CohortMember]:
+    """The employee's membership per cohort among ``cohorts``, in one query."""
+    if employee is None or not cohorts:
+        return {}
+    return {
+        m.cohort_id: m
+        for m in db.session.scalars(
+            select(CohortMember).where(
+                CohortMember.employee_id == employee.id,
+                CohortMember.cohort_id.in_([c.id for c in cohorts]),
+            )
+        )
+    }

@@ -1,0 +1,358 @@
+"""Programmes and cohorts (angkatan): HR screens and the employees' programme page.
+
+Joining, approvals, withdrawal and the dashboard sections are in ``membership_views``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from lms.courses.models import Course
+from lms.db import db_int
+from lms.enrolments import approvals, bp, seats
+from lms.enrolments.cohorts import editing, queries, rules, services
+from lms.enrolments.cohorts.forms import (
+    AddMemberForm,
+    CohortForm,
+    PostForm,
+    ProgrammeForm,
+    nominate_form,
+)
+from lms.enrolments.cohorts.labels import fmt_jp, labels, programme_jp
+from lms.enrolments.models import Cohort, Programme
+from lms.extensions import db
+from lms.indonesian import local_today
+from lms.org import queries as org_queries
+from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
+from lms.org.nip import normalise_nip
+from lms.permissions import Capability, Role, can, require
+
+C = Capability
+PAGE_SIZE = 25
+
+
+def _field_error(form: Any, field: str | None, message: str, default: str) -> None:
+    """Attach a service error to the named field (``phases-1`` → that phase row)."""
+    name, _sep, index = (field or default).partition("-")
+    target = getattr(form, name, None) or getattr(form, default)
+    if index.isdigit() and hasattr(target, "entries"):
+        entries = target.entries
+        target = entries[int(index)] if int(index) < len(entries) else target
+        if hasattr(target, "form"):  # a FormField row: show it on the row's name
+            target = target.form.name
+    target.errors = [*target.errors, message]
+
+
+# --- programmes -----------------------------------------------------------------------------
+
+
+@bp.route("/program")
+@login_required
+def programmes():  # noqa: ANN201
+    rows = db.session.scalars(queries.programmes_query().order_by(Programme.title)).all()
+    today = local_today()
+    return render_template(
+        "enrolments/cohorts/programmes.html",
+        rows=rows,
+        jp={p.id: fmt_jp(programme_jp(p)) for p in rows},
+        open_cohorts={p.id: [c for c in p.cohorts if c.ends_on >= today] for p in rows},
+        manage=can(current_user, C.MANAGE_COHORTS),
+    )
+
+
+def _programme_form_choices(form: ProgrammeForm, programme: Programme | None) -> None:
+    courses = db.session.scalars(
+        select(Course)
+        .options(joinedload(Course.published_version), selectinload(Course.versions))
+        .where(Course.archived.is_(False))
+        .order_by(Course.code)
+    ).all()
+    choices = [("", _("— tidak ada —"))] + [
+        (str(c.id), f"{c.code} · {queries.course_title(c)}") for c in courses
+    ]
+    form.jenis_diklat.choices = [("", "—")] + [
+        (str(j.code), f"{j.code} · {j.name}")
+        for j in db.session.scalars(select(JenisDiklat).order_by(JenisDiklat.code))
+    ]
+    if request.method == "GET" and programme is not None:
+        for _i in range(len(programme.courses) - len(form.courses)):
+            form.courses.append_entry()
+        for entry, pc in zip(form.courses, programme.courses, strict=False):
+            entry.data = str(pc.course_id)
+    filled = sum(1 for entry in form.courses if entry.data)
+    for _i in range(max(filled + 2, 6) - len(form.courses)):
+        form.courses.append_entry()
+    for i, entry in enumerate(form.courses):
+        entry.choices = choices
+        entry.label.text = _("Pelatihan ke-%(n)s", n=i + 1)
+
+
+@bp.route("/program/baru", methods=["GET", "POST"])
+@bp.route("/program/<programme_code>/ubah", methods=["GET", "POST"])
+@require(C.MANAGE_COHORTS)
+def programme_edit(programme_code: str | None = None):  # noqa: ANN201
+    programme = None
+    if programme_code is not None:
+        programme = queries.programme_by_code(programme_code)
+        if programme is None:
+            abort(404)
+    form = ProgrammeForm(obj=programme)
+    if request.method == "GET" and programme is not None:
+        form.jenis_diklat.data = str(programme.jenis_diklat_code or "")
+    _programme_form_choices(form, programme)
+    if form.validate_on_submit():
+        try:
+            saved = editing.save_programme(
+                programme,
+                {
+                    "code": form.code.data,
+                    "title": form.title.data,
+                    "summary": form.summary.data,
+                    "jenis_diklat_code": form.jenis_diklat.data,
+                },
+                [entry.data for entry in form.courses],
+            )
+        except rules.CohortError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, str(exc), "title")
+        else:
+            db.session.commit()
+            flash(_("Program %(t)s tersimpan.", t=saved.title), "success")
+            return redirect(url_for("enrolments.programme", programme_code=saved.code))
+    return render_template("enrolments/cohorts/programme_form.html", form=form, programme=programme)
+
+
+@bp.route("/program/<programme_code>")
+@login_required
+def programme(programme_code: str):  # noqa: ANN201
+    prog = queries.programme_by_code(programme_code)
+    if prog is None:
+        abort(404)
+    manage = can(current_user, C.MANAGE_COHORTS)
+    today = local_today()
+    cohorts = queries.programme_cohorts(prog, None if manage else today)
+    counts = seats.counts(seats.COHORT, [c.id for c in cohorts])
+    employee = current_user.employee
+    mine = queries.memberships_in(employee, cohorts)
+    team: list[Employee] = []
+    if employee is not None and cohorts and Role.ATASAN in current_user.roles:
+        team = org_queries.team_of(employee)
+    names = rules.jabatan_type_names()
+    return render_template(
+        "enrolments/cohorts/programme.html",
+        programme=prog,
+        cohorts=cohorts,
+        counts=counts,
+        checks=services.join_checks(cohorts, employee, mine, counts, today, names),
+        mine=mine,
+        team=team,
+        nominate_forms={c.id: nominate_form(c, team) for c in cohorts},
+        post_form=PostForm(),
+        type_names=names,
+        jp=fmt_jp(programme_jp(prog)),
+        manage=manage,
+        today=today,
+        current_phase={c.id: queries.current_phase(c, today) for c in cohorts},
+        seats_used=seats.used,
+        **labels(),
+    )
+
+
+# --- cohorts: HR ----------------------------------------------------------------------------
+
+
+@bp.route("/angkatan")
+@require(C.MANAGE_COHORTS)
+def cohorts():  # noqa: ANN201
+    show = request.args.get("tampil", "berjalan")
+    today = local_today()
+    stmt = select(Cohort)
+    if show != "semua":
+        stmt = stmt.where(Cohort.ends_on >= today)
+    page = max(request.args.get("page", 1, type=db_int), 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.options(joinedload(Cohort.programme))
+        .order_by(Cohort.starts_on, Cohort.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "enrolments/cohorts/cohorts.html",
+        rows=rows,
+        counts=seats.counts(seats.COHORT, [c.id for c in rows]),
+        seats_used=seats.used,
+        show=show,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=total,
+        today=today,
+    )
+
+
+def _cohort_form_choices(form: CohortForm) -> None:
+    form.position_types.choices = [
+        (t.code, t.name) for t in db.session.scalars(select(JabatanType).order_by(JabatanType.rank))
+    ]
+    form.min_grade.choices = [("", _("— tanpa syarat golongan —"))] + [
+        (g.code, g.label) for g in db.session.scalars(select(Golongan).order_by(Golongan.rank))
+    ]
+    filled = sum(1 for row in form.phases if row.form.name.data)
+    for _i in range(max(filled + 1, 4) - len(form.phases)):
+        form.phases.append_entry()
+    for i, row in enumerate(form.phases):
+        row.form.name.label.text = _("Tahap ke-%(n)s: nama", n=i + 1)
+        row.form.starts_on.label.text = _("Tahap ke-%(n)s: mulai", n=i + 1)
+        row.form.ends_on.label.text = _("Tahap ke-%(n)s: selesai", n=i + 1)
+
+
+def _cohort_values(form: CohortForm) -> dict[str, Any]:
+    return {
+        "code": form.code.data,
+        "name": form.name.data,
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "enrol_deadline": form.enrol_deadline.data,
+        "quota": form.quota.data,
+        "place": form.place.data,
+        "approval_steps": form.approval_steps.data or "",
+        "position_types": form.position_types.data or [],
+        "min_grade": form.min_grade.data or None,
+        "phases": [
+            {
+                "name": row.form.name.data,
+                "starts_on": row.form.starts_on.data,
+                "ends_on": row.form.ends_on.data,
+            }
+            for row in form.phases
+        ],
+    }
+
+
+def _cohort_form_page(prog: Programme, cohort: Cohort | None):  # noqa: ANN202
+    form = CohortForm(obj=cohort)
+    if request.method == "GET":
+        rule = (cohort.eligibility if cohort else prog.eligibility) or {}
+        form.position_types.data = list(rule.get("position_types") or [])
+        form.min_grade.data = rule.get("min_grade") or ""
+        if cohort is None:
+            form.approval_steps.data = "supervisor,hr"
+        else:
+            for _i in range(len(cohort.phases) - len(form.phases)):
+                form.phases.append_entry()
+            for row, phase in zip(form.phases, cohort.phases, strict=False):
+                row.form.name.data = phase.name
+                row.form.starts_on.data = phase.starts_on
+                row.form.ends_on.data = phase.ends_on
+    _cohort_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            saved = editing.save_cohort(current_user, prog, cohort, _cohort_values(form))
+        except rules.CohortError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, str(exc), "name")
+        else:
+            db.session.commit()
+            flash(_("Angkatan %(n)s tersimpan.", n=saved.name), "success")
+            return redirect(url_for("enrolments.cohort", cohort_code=saved.code))
+    return render_template(
+        "enrolments/cohorts/cohort_form.html", form=form, programme=prog, cohort=cohort
+    )
+
+
+@bp.route("/program/<programme_code>/angkatan/baru", methods=["GET", "POST"])
+@require(C.MANAGE_COHORTS)
+def cohort_new(programme_code: str):  # noqa: ANN201
+    prog = db.session.scalar(select(Programme).where(Programme.code == programme_code))
+    if prog is None:
+        abort(404)
+    return _cohort_form_page(prog, None)
+
+
+@bp.route("/angkatan/<cohort_code>/ubah", methods=["GET", "POST"])
+@require(C.MANAGE_COHORTS)
+def cohort_edit(cohort_code: str):  # noqa: ANN201
+    cohort = queries.cohort_by_code(cohort_code)
+    if cohort is None:
+        abort(404)
+    return _cohort_form_page(cohort.programme, cohort)
+
+
+@bp.route("/angkatan/<cohort_code>")
+@require(C.MANAGE_COHORTS)
+def cohort(cohort_code: str):  # noqa: ANN201
+    row = queries.cohort_by_code(cohort_code)
+    if row is None:
+        abort(404)
+    members = queries.cohort_members(row)
+    member_ids = {m.employee_id for m in members}
+    counts = seats.counts(seats.COHORT, [row.id])[row.id]
+    names = rules.jabatan_type_names()
+    q = request.args.get("q", "")[:100].strip()
+    results: list[Employee] = []
+    if q:
+        results, _total = org_queries.search_employees(current_user, q)
+    return render_template(
+        "enrolments/cohorts/cohort.html",
+        cohort=row,
+        programme=row.programme,
+        members=members,
+        member_ids=member_ids,
+        counts=counts,
+        used=seats.used(counts),
+        progress=queries.members_progress(row, [m.employee_id for m in members]),
+        pending={m.id: approvals.pending_step(m) for m in members},
+        current=queries.current_phase(row),
+        today=local_today(),
+        q=q,
+        results=results,
+        problems={e.id: rules.eligibility_problems(e, row, names) for e in results},
+        add_form=AddMemberForm(),
+        post_form=PostForm(),
+        type_names=names,
+        **labels(),
+    )
+
+
+@bp.route("/angkatan/<cohort_code>/peserta", methods=["POST"])
+@require(C.MANAGE_COHORTS)
+def cohort_add_member(cohort_code: str):  # noqa: ANN201
+    row = queries.cohort_by_code(cohort_code)
+    if row is None:
+        abort(404)
+    form = AddMemberForm()
+    back = redirect(url_for("enrolments.cohort", cohort_code=row.code))
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "error")
+        return back
+    nip = normalise_nip(form.nip.data)
+    employee = db.session.scalar(select(Employee).where(Employee.nip == nip))
+    if employee is None:
+        flash(_("Pegawai dengan NIP %(n)s tidak ditemukan.", n=form.nip.data.strip()), "error")
+        return back
+    try:
+        member = services.add_member(current_user, row, employee)
+    except rules.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    if member.status == "waitlisted":
+        flash(
+            _("Kuota penuh: %(n)s dimasukkan ke daftar tunggu.", n=employee.display_name),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "%(n)s ditambahkan sebagai peserta dan didaftarkan ke pelatihan program.",
+                n=employee.display_name,
+            ),
+            "success",
+        )
+    return back

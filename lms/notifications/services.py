@@ -1,0 +1,72 @@
+"""Telling someone something: a notification row now, its e-mail after the commit.
+
+Services flush, never commit: the notification belongs to the transaction of the action it
+reports, so a rolled-back action leaves neither a row nor a mail. A link is given as an endpoint
+and its values (``"courses.course", code=...``), never as a path: a route that moves takes its
+notifications with it, and a link to a route that does not exist fails where it is written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import update
+
+from lms.auth.models import User
+from lms.auth.queries import user_id_of_employee
+from lms.db import utcnow
+from lms.extensions import db
+from lms.notifications.mail import send_notification_mail
+from lms.notifications.models import Notification
+from lms.tasks import after_commit
+
+
+def link_for(endpoint: str, **values: Any) -> str:
+    """The path of ``endpoint`` in the app, built by ``url_for``; also where no request is active
+    (a CLI command, a worker, an outbox consumer), where ``url_for`` would need ``SERVER_NAME``.
+    Stored as a path: the list links to it, the mail puts ``BASE_URL`` in front."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    adapter = current_app.url_map.bind("", script_name=current_app.config["APPLICATION_ROOT"])
+    return adapter.build(endpoint, values)
+
+
+def notify(user_id: int, message: str, endpoint: str | None = None, **values: Any) -> None:
+    """An in-app notification for an account, linking to ``endpoint`` (built with ``values``)
+    when given; its e-mail leaves once the transaction commits."""
+    link = link_for(endpoint, **values) if endpoint else ""
+    notification = Notification(user_id=user_id, message=message, link=link)
+    db.session.add(notification)
+    db.session.flush()  # the id the mail task reads the committed row by
+    after_commit(send_notification_mail, notification.id)
+
+
+def notify_employee(
+    employee_id: int | None, message: str, endpoint: str | None = None, **values: Any
+) -> bool:
+    """Notify the account of an employee record, as ``notify``; an employee without an account
+    (or no employee) is told nothing. Returns whether someone was told."""
+    user_id = user_id_of_employee(employee_id)
+    if user_id is None:
+        return False
+    notify(user_id, message, endpoint, **values)
+    return True
+
+
+def mark_read(user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) read; returns how many changed.
+
+    Another user's id simply matches nothing, so it cannot be used to probe or change theirs.
+    """
+    stmt = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow())
+    )
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    result = db.session.execute(stmt.execution_options(synchronize_session=False))
+    db.session.flush()
+    return result.rowcount or 0
