@@ -33,9 +33,12 @@ run: install
 test: install
 	$(BIN)/pytest -q
 
+# Style, then the import contracts of pyproject.toml (layers point down, no feature imports
+# another's views, models import no views, forms or request state).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

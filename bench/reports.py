@@ -171,7 +171,7 @@ def _login(app, client, username: str) -> None:  # noqa: ANN001
 
 
 def pages(app, client, repeat: int) -> dict:  # noqa: ANN001
-    from lms.reports.queries import REPORTS
+    from lms.reports.definitions import REPORTS
 
     out = {}
     for key in REPORTS:
@@ -222,9 +222,9 @@ def csv_export(client) -> dict:  # noqa: ANN001
 
 
 def xlsx_export(app, rows: int) -> dict:  # noqa: ANN001
+    from lms.reports.definitions import REPORTS
     from lms.reports.exports import write_xlsx
     from lms.reports.filters import Filters, Scope
-    from lms.reports.queries import REPORTS
 
     with app.app_context(), tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.xlsx"

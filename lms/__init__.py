@@ -208,7 +208,7 @@ VIEW_MODULES = (
     "careers.skp.import_views",
     "careers.career.views",
     "reports.views",
-    "reports.schedule_views",
+    "reports.schedules.views",
     "reports.dashboard",
     "integrations.views",
 )
@@ -249,7 +249,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.plans.models")
     importlib.import_module("lms.careers.skp.models")
     importlib.import_module("lms.careers.career.models")
-    importlib.import_module("lms.reports.schedules")
+    importlib.import_module("lms.reports.schedules.models")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")
     importlib.import_module("lms.integrations.webhooks")

@@ -44,7 +44,7 @@ def init_celery(app: Flask) -> Celery:
             "outbox-dispatch": {"task": "completion.dispatch_outbox", "schedule": 300.0},
         },
     )
-    from lms.reports.schedules import beat_schedule
+    from lms.reports.schedules.runner import beat_schedule
 
     celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **beat_schedule()}
     celery_app.set_default()

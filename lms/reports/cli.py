@@ -11,7 +11,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.reports.queries import REPORTS
+from lms.reports import exports
+from lms.reports.definitions import REPORTS, default_year
+from lms.reports.filters import Scope, parse
+from lms.reports.schedules.runner import run_due
 from lms.spreadsheets import CSV_DIALECTS
 
 reports = AppGroup("reports", help="HR reports.")
@@ -37,10 +40,6 @@ def _fail(message: str) -> None:
 )
 def export(report_name: str, fmt: str, out: Path, unit: str, year: str, dialect: str) -> None:
     """Write a report file (the same file the web offers)."""
-    from lms.reports import exports
-    from lms.reports.filters import Scope, parse
-    from lms.reports.queries import default_year
-
     report = REPORTS.get(report_name)
     if report is None:
         _fail(f"unknown report {report_name!r}; choose one of: {', '.join(REPORTS)}")
@@ -70,3 +69,9 @@ def export(report_name: str, fmt: str, out: Path, unit: str, year: str, dialect:
         tmp.unlink(missing_ok=True)
         _fail(f"cannot write {out}: {exc.strerror or exc}")
     click.echo(f"wrote {out} ({report_name}, {fmt}, {report.count(scope, filters)} rows)")
+
+
+@reports.command("send-scheduled")
+def send_scheduled() -> None:
+    """Send the scheduled reports that are due (run hourly from cron)."""
+    click.echo(str(run_due()))

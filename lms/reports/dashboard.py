@@ -135,7 +135,7 @@ def _num(value: Decimal | int) -> str:
 # --- queries (one each) --------------------------------------------------------------------------
 
 
-def jp_totals_until(year: int, until: date):  # noqa: ANN201
+def jp_totals_until(year: int, until: date):
     """The ledger's ``jp_totals(year)`` restricted to records that ended by ``until``: the
     ledger as it stood on that date (for a trend against the same date last year)."""
     return jp_totals(year).element.where(LearningRecord.ends_on <= until).subquery("jp_before")
@@ -166,7 +166,7 @@ def jp_share(scope: Scope, today: date) -> tuple[int, int, int]:
     return int(n), int(ok), int(ok_before)
 
 
-def _scoped_completions(stmt, scope: Scope):  # noqa: ANN001, ANN202
+def _scoped_completions(stmt, scope: Scope):
     """Valid completions the scope may see: the employee's current unit or the department that
     owned the completion (the reports' rule)."""
     if scope.everything:

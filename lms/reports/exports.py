@@ -19,8 +19,8 @@ from flask import render_template
 
 from lms import spreadsheets
 from lms.indonesian import local_zone
+from lms.reports.definitions.base import Report
 from lms.reports.filters import Filters, Scope
-from lms.reports.queries import Report
 from lms.spreadsheets import neutralise as neutralise  # re-exported: the module's public API
 
 PDF_ROWS = 100
@@ -84,7 +84,7 @@ def xlsx_bytes(report: Report, scope: Scope, f: Filters) -> bytes:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def url_fetcher():  # noqa: ANN201
+def url_fetcher():
     """Only ``data:`` URLs and files inside ``lms/static``: the certificate renderer's fetcher."""
     from lms.certificates.render import StaticOnlyFetcher
 

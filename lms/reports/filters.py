@@ -47,7 +47,7 @@ class Scope:
     employee_id: int | None = None
 
     @classmethod
-    def for_user(cls, user) -> Scope:  # noqa: ANN001
+    def for_user(cls, user) -> Scope:
         roles = user.roles
         if Role.ADMIN_BKPSDM in roles:
             return cls(everything=True)
@@ -58,7 +58,7 @@ class Scope:
         return cls(path=path, supervisor_id=supervisor)
 
     @classmethod
-    def for_owner(cls, user) -> Scope:  # noqa: ANN001
+    def for_owner(cls, user) -> Scope:
         """What an account may read through the API, acting as itself: BKPSDM and the system
         administrator (who runs the integrations) everything, an Admin OPD their department, a
         supervisor their team, and every employee their own rows."""
@@ -82,7 +82,7 @@ class Scope:
     def allows_unit(self, unit: Unit) -> bool:
         return self.everything or (self.path is not None and unit.path.startswith(self.path))
 
-    def employee_clause(self, employee, unit, extra_unit=None) -> ColumnElement[bool]:  # noqa: ANN001
+    def employee_clause(self, employee, unit, extra_unit=None) -> ColumnElement[bool]:
         """SQL: the employee (with their current ``unit``) is in scope; ``extra_unit`` (e.g. the
         department at completion time) also grants a row to the department that owned it."""
         if self.everything:

@@ -9,11 +9,13 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import update
 
+from lms.auth.models import User
 from lms.db import utcnow
 from lms.extensions import db
+from lms.reports.definitions import REPORTS
+from lms.reports.exports import write_csv, write_xlsx
 from lms.reports.filters import Filters, Scope
 from lms.reports.models import EXPORT_TTL, ExportJob
-from lms.reports.queries import REPORTS
 from lms.storage import get_storage
 from lms.tasks import after_commit
 
@@ -34,9 +36,6 @@ def _set_progress(job_id: int, **values: object) -> None:
 
 
 def run(job: ExportJob, now: datetime | None = None) -> None:
-    from lms.auth.models import User
-    from lms.reports.exports import write_csv, write_xlsx
-
     owner = db.session.get(User, job.owner_id)
     report = REPORTS[job.report]
     scope = Scope.for_user(owner)

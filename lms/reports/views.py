@@ -30,9 +30,9 @@ from lms.forms import CsrfForm
 from lms.org.models import Golongan, JabatanType, Unit
 from lms.permissions import Capability, refuse, require
 from lms.reports import bp, exports
+from lms.reports.definitions import KIND_LABELS, REPORTS, default_year
 from lms.reports.filters import OutOfScope, Scope, parse
 from lms.reports.models import ExportJob
-from lms.reports.queries import KIND_LABELS, REPORTS, default_year
 from lms.reports.tasks import start_export
 from lms.storage import get_storage
 
@@ -45,7 +45,7 @@ MIMETYPES = {
 }
 
 
-def _context(report_name: str):  # noqa: ANN202
+def _context(report_name: str):
     report = REPORTS[report_name]
     scope = Scope.for_user(current_user)
     try:
@@ -68,7 +68,7 @@ def _scope_label(scope: Scope) -> str:
     return ", ".join(parts)
 
 
-def _filename(report_name: str, fmt: str, filters, suffix: str = "") -> str:  # noqa: ANN001
+def _filename(report_name: str, fmt: str, filters, suffix: str = "") -> str:
     year = f"-{filters.year}" if filters.year else ""
     return f"laporan-{report_name}{year}{suffix}.{fmt}"
 
@@ -96,13 +96,13 @@ def _options(scope: Scope) -> dict:
 
 @bp.route("/laporan")
 @require(C.VIEW_REPORTS)
-def index():  # noqa: ANN201
+def index():
     return render_template("reports/index.html", reports=REPORTS.values())
 
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>")
 @require(C.VIEW_REPORTS)
-def report(report_name: str):  # noqa: ANN201
+def report(report_name: str):
     report, scope, filters = _context(report_name)
     page = report.page(scope, filters)
     return render_template(
@@ -120,7 +120,7 @@ def report(report_name: str):  # noqa: ANN201
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>.<any(csv, xlsx, pdf):report_fmt>")
 @require(C.VIEW_REPORTS)
-def export(report_name: str, report_fmt: str):  # noqa: ANN201
+def export(report_name: str, report_fmt: str):
     report, scope, filters = _context(report_name)
     name = _filename(report_name, report_fmt, filters)
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -150,7 +150,7 @@ def export(report_name: str, report_fmt: str):  # noqa: ANN201
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>/ekspor", methods=["POST"])
 @require(C.VIEW_REPORTS)
-def export_start(report_name: str):  # noqa: ANN201
+def export_start(report_name: str):
     _report, _scope, filters = _context(report_name)
     form = CsrfForm()
     if not form.validate_on_submit():
@@ -184,7 +184,7 @@ def _status(job: ExportJob) -> dict:
 
 @bp.route("/laporan/ekspor/<int:export_id>")
 @require(C.VIEW_REPORTS)
-def export_job(export_id: int):  # noqa: ANN201
+def export_job(export_id: int):
     job = _own_job(export_id)
     report = REPORTS.get(job.report)
     return render_template("reports/job.html", job=job, report=report, status=_status(job))
@@ -192,7 +192,7 @@ def export_job(export_id: int):  # noqa: ANN201
 
 @bp.route("/laporan/ekspor/<int:export_id>/status")
 @require(C.VIEW_REPORTS)
-def export_status(export_id: int):  # noqa: ANN201
+def export_status(export_id: int):
     response = jsonify(_status(_own_job(export_id)))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -200,7 +200,7 @@ def export_status(export_id: int):  # noqa: ANN201
 
 @bp.route("/laporan/ekspor/<int:export_id>/unduh")
 @require(C.VIEW_REPORTS)
-def export_download(export_id: int):  # noqa: ANN201
+def export_download(export_id: int):
     job = _own_job(export_id)
     if job.status != "done" or not job.file_key:
         abort(404)

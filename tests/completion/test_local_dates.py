@@ -92,8 +92,8 @@ def test_reports_count_and_print_the_local_day(app, world) -> None:  # noqa: ANN
     """A completion at 23:01 UTC on 30 November is December's (06:01 WIB on 1 December): in the
     report's rows (and so its CSV/XLSX/PDF) and in its per-month chart."""
     from lms.completion.services import complete_course
+    from lms.reports.definitions import REPORTS
     from lms.reports.filters import Scope, parse
-    from lms.reports.queries import REPORTS
 
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)

@@ -30,7 +30,7 @@ HIDDEN = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     storage = get_storage()
     key = storage.new_key("reports/test", ".xlsx")
     storage.save(key, b"PK\x03\x04 not really a workbook")

@@ -18,8 +18,8 @@ from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
 from lms.org.models import Employee, Unit
+from lms.reports.definitions import REPORTS
 from lms.reports.filters import Scope, parse
-from lms.reports.queries import REPORTS
 from tests.conftest import login
 from tests.factories import make_course, make_employee, make_nip
 
@@ -27,7 +27,7 @@ assert MIN_RESPONSES == 3  # the figures below are chosen for three
 
 
 @pytest.fixture
-def evaluated(app, world):  # noqa: ANN001, ANN201
+def evaluated(app, world):
     """SEPI-1: two respondents (5s and 1s); RAMAI-1: three (all 4s); one trainer for both."""
     with app.app_context():
         trainer = db.session.get(User, world.users["pengajar"].id)
@@ -53,7 +53,7 @@ def evaluated(app, world):  # noqa: ANN001, ANN201
         db.session.commit()
 
 
-def _csv(client, path: str) -> list[list[str]]:  # noqa: ANN001
+def _csv(client, path: str) -> list[list[str]]:
     response = client.get(path)
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -65,7 +65,7 @@ def _by_code(rows: list[list]) -> dict[str, list]:
 
 def test_evaluation_export_withholds_the_means_of_fewer_than_three_respondents(
     app, client, world, evaluated
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "bkpsdm")
     rows = _by_code(_csv(client, "/laporan/evaluations.csv?dialek=standar")[1:])
     small, large = rows["SEPI-1"], rows["RAMAI-1"]
@@ -86,7 +86,7 @@ def test_evaluation_export_withholds_the_means_of_fewer_than_three_respondents(
         assert [row[-1] for row in chart.rows if row[-1] is not None] == [4.0]
 
 
-def test_trainer_report_means_leave_out_courses_below_the_threshold(app, world, evaluated) -> None:  # noqa: ANN001
+def test_trainer_report_means_leave_out_courses_below_the_threshold(app, world, evaluated) -> None:
     with app.app_context():
         report = REPORTS["trainers"]
         rows = report.build(Scope.all(), parse({}, Scope.all()))
@@ -96,7 +96,7 @@ def test_trainer_report_means_leave_out_courses_below_the_threshold(app, world, 
 
 def test_a_scope_that_narrows_a_course_to_one_person_withholds_it_too(
     app, world, evaluated
-) -> None:  # noqa: ANN001
+) -> None:
     with app.app_context():
         path = db.session.scalar(select(Unit.path).where(Unit.id == world.units["dinkes"].id))
         scope = Scope(path=path)

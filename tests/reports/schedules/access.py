@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.extensions import db
-from lms.reports.schedules import SubscriptionData, create_subscription
+from lms.reports.schedules.services import SubscriptionData, create_subscription
 
 SCHEDULERS = {"admin_bkpsdm"}
 
@@ -19,7 +19,7 @@ EXPECTED = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     bkpsdm = db.session.scalar(select(User).where(User.id == world.users["admin_bkpsdm"].id))
     subscription = create_subscription(
         SubscriptionData("jp-compliance", "csv", "monthly", 1, "current_year", "admin_opd"), bkpsdm

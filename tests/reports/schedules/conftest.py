@@ -15,7 +15,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(
             email.message_from_bytes(envelope.original_content, _class=EmailMessage)
         )
@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def inbox(app, monkeypatch):  # noqa: ANN001, ANN201
+def inbox(app, monkeypatch):
     from aiosmtpd.controller import Controller
 
     box = Inbox()

@@ -30,7 +30,7 @@ def local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - WIB
 
 
-def _setup(app) -> None:  # noqa: ANN001
+def _setup(app) -> None:
     """Generated data, certificates issued when the course was completed, a completion just
     after local midnight on 1 June (still 31 May in UTC) and a cohort that ended in May."""
     with app.app_context():
@@ -87,7 +87,7 @@ def _setup(app) -> None:  # noqa: ANN001
         db.session.remove()
 
 
-def _dt(*names: str):  # noqa: ANN202
+def _dt(*names: str):
     return [bindparam(n, type_=DateTime(timezone=True)) for n in names]
 
 
@@ -97,7 +97,7 @@ def independent(path: str | None) -> dict[str, int]:
     emp_scope = "u.path LIKE :like" if path else "1 = 1"
     completion_scope = "(u.path LIKE :like OR o.path LIKE :like)" if path else "1 = 1"
 
-    def one(sql: str, *binds, **params) -> int:  # noqa: ANN001, ANN003
+    def one(sql: str, *binds, **params) -> int:
         stmt = text(sql).bindparams(*binds) if binds else text(sql)
         return int(db.session.execute(stmt, {"like": like, **params}).scalar() or 0)
 
@@ -182,7 +182,7 @@ def independent(path: str | None) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("opd", [None, "DINKES"])
-def test_figures_equal_independent_sql(app, world, opd) -> None:  # noqa: ANN001
+def test_figures_equal_independent_sql(app, world, opd) -> None:
     _setup(app)
     with app.app_context():
         path = db.session.scalar(select(Unit.path).where(Unit.code == opd)) if opd else None
@@ -206,7 +206,7 @@ def test_figures_equal_independent_sql(app, world, opd) -> None:  # noqa: ANN001
         )
 
 
-def test_opd_admin_sees_their_department_only(app, world) -> None:  # noqa: ANN001
+def test_opd_admin_sees_their_department_only(app, world) -> None:
     _setup(app)
     with app.app_context():
         everything = figures(Scope.all(), now=NOW)["raw"]
@@ -216,7 +216,7 @@ def test_opd_admin_sees_their_department_only(app, world) -> None:  # noqa: ANN0
     assert mine["certificates"] <= everything["certificates"]
 
 
-def test_section_on_the_dashboard(app, client, world) -> None:  # noqa: ANN001
+def test_section_on_the_dashboard(app, client, world) -> None:
     login(client, "bkpsdm")
     page = client.get("/dasbor").get_data(as_text=True)
     assert "Ringkasan pengembangan kompetensi" in page and "Semua perangkat daerah" in page
@@ -232,7 +232,7 @@ def test_section_on_the_dashboard(app, client, world) -> None:  # noqa: ANN001
     assert "Ringkasan pengembangan kompetensi" not in staff.get("/dasbor").get_data(as_text=True)
 
 
-def _count(app, path: str | None) -> int:  # noqa: ANN001
+def _count(app, path: str | None) -> int:
     with app.app_context():
         scope = Scope(path=path) if path else Scope.all()
         with count_queries(app) as counter:
@@ -240,7 +240,7 @@ def _count(app, path: str | None) -> int:  # noqa: ANN001
         return counter["n"]
 
 
-def test_query_count_does_not_grow_with_data(app, world) -> None:  # noqa: ANN001
+def test_query_count_does_not_grow_with_data(app, world) -> None:
     with app.app_context():
         dinkes = db.session.scalar(select(Unit.path).where(Unit.code == "DINKES"))
     few = (_count(app, None), _count(app, dinkes))

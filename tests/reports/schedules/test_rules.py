@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from lms.reports.dashboard import Trend, shift_months, utc_start
-from lms.reports.schedules import next_run, period_key, previous_period
+from lms.reports.schedules.rules import next_run, period_key, previous_period
 
 WIB = ZoneInfo("Asia/Jakarta")
 

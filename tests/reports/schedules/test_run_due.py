@@ -17,14 +17,12 @@ from lms.careers.records.models import LearningRecord
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Role
-from lms.reports import schedules
-from lms.reports.schedules import (
-    ReportDelivery,
-    ReportSubscription,
-    SubscriptionData,
-    create_subscription,
-    run_due,
-)
+from lms.reports.cli import send_scheduled
+from lms.reports.schedules import mail
+from lms.reports.schedules import runner as schedules
+from lms.reports.schedules.models import ReportDelivery, ReportSubscription
+from lms.reports.schedules.runner import run_due
+from lms.reports.schedules.services import SubscriptionData, create_subscription
 from tests.factories import make_employee, make_user
 
 CREATED = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)
@@ -32,7 +30,7 @@ FIRST_SLOT = datetime(2026, 5, 31, 23, 0, tzinfo=UTC)  # 1 June 2026, 06:00 WIB
 AFTER_SLOT = FIRST_SLOT + timedelta(minutes=5)
 
 
-def _attachment(message) -> tuple[str, bytes]:  # noqa: ANN001
+def _attachment(message) -> tuple[str, bytes]:
     parts = list(message.iter_attachments())
     assert len(parts) == 1
     return parts[0].get_filename(), parts[0].get_payload(decode=True)
@@ -44,7 +42,7 @@ def _csv_rows(data: bytes) -> list[dict]:
 
 
 @pytest.fixture
-def org(app, world):  # noqa: ANN001, ANN201
+def org(app, world):
     """A second Admin OPD (Disdik), e-mail addresses, and a Dishub employee nobody admin sees."""
     with app.app_context():
         disdik = db.session.get(Unit, world.units["disdik"].id)
@@ -96,7 +94,7 @@ def org(app, world):  # noqa: ANN001, ANN201
     return nips
 
 
-def _subscribe(app, world, **kw) -> int:  # noqa: ANN001
+def _subscribe(app, world, **kw) -> int:
     data = SubscriptionData(
         report=kw.pop("report", "jp-compliance"),
         format=kw.pop("format", "csv"),
@@ -113,7 +111,7 @@ def _subscribe(app, world, **kw) -> int:  # noqa: ANN001
         return sub.id
 
 
-def test_each_opd_admin_gets_only_their_opd(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_each_opd_admin_gets_only_their_opd(app, world, org, inbox) -> None:
     sub_id = _subscribe(app, world, recipient_role="admin_opd")
     with app.app_context():
         assert run_due(now=FIRST_SLOT - timedelta(minutes=1)).subscriptions == 0  # not yet due
@@ -149,7 +147,7 @@ def test_each_opd_admin_gets_only_their_opd(app, world, org, inbox) -> None:  # 
         ]
 
 
-def test_running_twice_sends_once_per_period(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_running_twice_sends_once_per_period(app, world, org, inbox) -> None:
     sub_id = _subscribe(app, world, recipient_role="admin_opd")
     with app.app_context():
         run_due(now=AFTER_SLOT)
@@ -167,7 +165,7 @@ def test_running_twice_sends_once_per_period(app, world, org, inbox) -> None:  #
     assert len(inbox.messages) == 4
 
 
-def test_a_person_gets_xlsx_in_their_own_scope(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_a_person_gets_xlsx_in_their_own_scope(app, world, org, inbox) -> None:
     _subscribe(app, world, recipient_user_id=world.users["admin_bkpsdm"].id, format="xlsx")
     with app.app_context():
         assert run_due(now=AFTER_SLOT).sent == 1
@@ -179,7 +177,7 @@ def test_a_person_gets_xlsx_in_their_own_scope(app, world, org, inbox) -> None: 
     assert {r[0] for r in rows[1:]} == org["DINKES"] | org["DISDIK"] | org["DISHUB"]
 
 
-def test_pdf_attachment(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_pdf_attachment(app, world, org, inbox) -> None:
     _subscribe(app, world, recipient_user_id=world.users["admin_opd"].id, format="pdf")
     with app.app_context():
         assert run_due(now=AFTER_SLOT).sent == 1
@@ -187,7 +185,7 @@ def test_pdf_attachment(app, world, org, inbox) -> None:  # noqa: ANN001
     assert name.endswith(".pdf") and data.startswith(b"%PDF")
 
 
-def test_a_unit_filter_only_narrows(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_a_unit_filter_only_narrows(app, world, org, inbox) -> None:
     """Filtered to Disdik, the Dinkes admin gets nothing of Disdik (skipped, logged)."""
     _subscribe(
         app,
@@ -203,7 +201,7 @@ def test_a_unit_filter_only_narrows(app, world, org, inbox) -> None:  # noqa: AN
     assert "di luar wilayah" in errors["dinkes@kota.go.id"]
 
 
-def test_previous_period_of_completions(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_previous_period_of_completions(app, world, org, inbox) -> None:
     from lms.completion.models import Completion
     from lms.enrolments.models import Programme
 
@@ -241,15 +239,15 @@ def test_previous_period_of_completions(app, world, org, inbox) -> None:  # noqa
     assert _csv_rows(_attachment(inbox.to("disdik@kota.go.id")[0])[1]) == []
 
 
-def test_failed_send_is_retried_then_given_up(app, world, org, monkeypatch) -> None:  # noqa: ANN001
+def test_failed_send_is_retried_then_given_up(app, world, org, monkeypatch) -> None:
     sub_id = _subscribe(app, world, recipient_user_id=world.users["admin_opd"].id)
     calls = []
 
-    def broken(*args, **kwargs) -> bool:  # noqa: ANN002, ANN003
+    def broken(*args, **kwargs) -> bool:
         calls.append(args[0])
         raise smtplib.SMTPServerDisconnected("server went away")
 
-    monkeypatch.setattr(schedules, "send_mail_with_attachment", broken)
+    monkeypatch.setattr(mail, "send_mail_with_attachment", broken)
     with app.app_context():
         for hour in range(schedules.MAX_ATTEMPTS):
             result = run_due(now=AFTER_SLOT + timedelta(hours=hour))
@@ -263,7 +261,7 @@ def test_failed_send_is_retried_then_given_up(app, world, org, monkeypatch) -> N
     assert all("server went away" in e for e in errors)
 
 
-def test_without_smtp_the_delivery_is_logged_as_skipped(app, world, org) -> None:  # noqa: ANN001
+def test_without_smtp_the_delivery_is_logged_as_skipped(app, world, org) -> None:
     _subscribe(app, world, recipient_user_id=world.users["admin_opd"].id)
     with app.app_context():
         result = run_due(now=AFTER_SLOT)
@@ -272,7 +270,7 @@ def test_without_smtp_the_delivery_is_logged_as_skipped(app, world, org) -> None
     assert "LMS_SMTP_HOST" in error
 
 
-def test_cli_command_and_celery_task(app, world, org, inbox) -> None:  # noqa: ANN001
+def test_cli_command_and_celery_task(app, world, org, inbox) -> None:
     _subscribe(app, world, recipient_role="admin_opd")
     with app.app_context():
         db.session.execute(
@@ -282,7 +280,7 @@ def test_cli_command_and_celery_task(app, world, org, inbox) -> None:  # noqa: A
         )
         db.session.commit()
     with app.app_context():  # whatever context an earlier test left behind, use this app
-        out = app.test_cli_runner().invoke(schedules.send_scheduled)
+        out = app.test_cli_runner().invoke(send_scheduled)
     assert out.exit_code == 0, out.output
     assert "1 subscription(s) due: 2 sent, 0 failed, 1 skipped" in out.output
     assert len(inbox.messages) == 2

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.reports.schedules import ReportDelivery, ReportSubscription
+from lms.reports.schedules.models import ReportDelivery, ReportSubscription
 from tests.conftest import csrf_token, login
 
 URL = "/laporan/langganan"
 
 
-def _form(client, **overrides) -> dict:  # noqa: ANN001
+def _form(client, **overrides) -> dict:
     data = {
         "csrf_token": csrf_token(client, URL),
         "report": "jp-compliance",
@@ -32,14 +32,14 @@ def _form(client, **overrides) -> dict:  # noqa: ANN001
     return data
 
 
-def _subscriptions(app) -> list[ReportSubscription]:  # noqa: ANN001
+def _subscriptions(app) -> list[ReportSubscription]:
     with app.app_context():
         rows = list(db.session.scalars(select(ReportSubscription).order_by(ReportSubscription.id)))
         db.session.expunge_all()
         return rows
 
 
-def test_bkpsdm_creates_lists_pauses_and_deletes(app, client, world) -> None:  # noqa: ANN001
+def test_bkpsdm_creates_lists_pauses_and_deletes(app, client, world) -> None:
     login(client, "bkpsdm")
     response = client.post(URL, data=_form(client, status="belum"))
     assert response.status_code == 302
@@ -104,7 +104,7 @@ def test_bkpsdm_creates_lists_pauses_and_deletes(app, client, world) -> None:  #
         assert db.session.scalars(select(ReportDelivery)).all() == []
 
 
-def test_bad_input_is_named_in_indonesian(app, client, world) -> None:  # noqa: ANN001
+def test_bad_input_is_named_in_indonesian(app, client, world) -> None:
     login(client, "bkpsdm")
     cases = [
         ({"recipient_username": "opd.dinkes"}, "tidak keduanya"),
@@ -124,7 +124,7 @@ def test_bad_input_is_named_in_indonesian(app, client, world) -> None:  # noqa: 
     assert _subscriptions(app) == []
 
 
-def test_only_schedule_reports_holders(app, client, world, no_csrf) -> None:  # noqa: ANN001
+def test_only_schedule_reports_holders(app, client, world, no_csrf) -> None:
     login(client, "opd.dinkes")  # reads reports, but may not schedule them
     assert client.get(URL).status_code == 403
     assert client.post(URL, data={}).status_code == 403

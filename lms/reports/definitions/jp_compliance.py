@@ -1,0 +1,157 @@
+"""JP compliance: every active employee's JP this year against the target, per OPD."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from lms import charts
+from lms.careers.ledger.queries import jp_totals, target
+from lms.extensions import db
+from lms.indonesian import local_today
+from lms.org.models import Employee, JabatanType, Unit
+from lms.reports.definitions.base import PEOPLE, Column, SqlReport
+from lms.reports.definitions.helpers import count_if, filter_people, person_columns, quantized
+from lms.reports.filters import Filters, Scope
+
+JP_STATUS = {"memenuhi": _l("Memenuhi"), "belum": _l("Belum memenuhi")}
+
+
+class JpComplianceReport(SqlReport):
+    def columns(self) -> list[Column]:
+        return [
+            *person_columns(opd=True),
+            Column("golongan", _l("Golongan")),
+            Column("jabatan", _l("Jenis jabatan")),
+            Column("jp", _l("JP tahun ini"), "number"),
+            Column("jp_teknis", _l("JP teknis"), "number"),
+            Column("jp_manajerial", _l("JP manajerial"), "number"),
+            Column("jp_sosial", _l("JP sosial kultural"), "number"),
+            Column("target", _l("Target JP"), "int", sortable=False),
+            Column("status", _l("Status"), labels=JP_STATUS),
+        ]
+
+    def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
+        year = f.year or local_today().year
+        goal = target()
+        totals = jp_totals(year)
+        cur = aliased(Unit)
+        opd = aliased(Unit)
+        jp = func.coalesce(totals.c.jp_total, 0)
+        stmt = (
+            select(
+                Employee.nip.label("nip"),
+                Employee.full_name.label("nama"),
+                cur.name.label("unit"),
+                opd.name.label("opd"),
+                Employee.golongan_code.label("golongan"),
+                JabatanType.name.label("jabatan"),
+                jp.label("jp"),
+                func.coalesce(totals.c.jp_teknis, 0).label("jp_teknis"),
+                func.coalesce(totals.c.jp_manajerial, 0).label("jp_manajerial"),
+                func.coalesce(totals.c.jp_sosial_kultural, 0).label("jp_sosial"),
+                literal(goal).label("target"),
+                case((jp >= goal, "memenuhi"), else_="belum").label("status"),
+                Employee.id.label("id"),
+                opd.id.label("opd_id"),
+            )
+            .join(cur, cur.id == Employee.unit_id)
+            .join(opd, and_(opd.parent_id.is_(None), cur.path.startswith(opd.path)))
+            .outerjoin(JabatanType, JabatanType.code == Employee.jabatan_type_code)
+            .outerjoin(totals, totals.c.employee_id == Employee.id)
+            .where(Employee.is_active.is_(True), scope.employee_clause(Employee, cur))
+        )
+        stmt = filter_people(stmt, f, Employee, cur)
+        if f.status == "memenuhi":
+            stmt = stmt.where(jp >= goal)
+        elif f.status == "belum":
+            stmt = stmt.where(jp < goal)
+        return stmt
+
+    def totals(self, scope: Scope, f: Filters) -> list[tuple[str, object]]:
+        sub = self.lean(scope, f)
+        n, ok, jp = db.session.execute(
+            select(
+                func.count(),
+                count_if(sub.c.status, "memenuhi"),
+                func.coalesce(func.sum(sub.c.jp), 0),
+            ).select_from(sub)
+        ).one()
+        share = quantized(Decimal(ok) * 100 / n) if n else Decimal("0.00")
+        return [
+            (_("Pegawai"), n),
+            (_("Memenuhi target"), ok),
+            (_("Belum memenuhi"), n - ok),
+            (_("Persentase memenuhi (%)"), share),
+            (_("Jumlah JP"), quantized(jp)),
+        ]
+
+    def per_opd(self, scope: Scope, f: Filters) -> list[tuple]:
+        sub = self.lean(scope, f)
+        return db.session.execute(
+            select(
+                sub.c.opd,
+                func.count(),
+                count_if(sub.c.status, "memenuhi"),
+                func.avg(sub.c.jp),
+            )
+            .select_from(sub)
+            .group_by(sub.c.opd_id, sub.c.opd)
+            .order_by(sub.c.opd)
+        ).all()
+
+    def summary(self, scope: Scope, f: Filters) -> tuple[list[str], list[list]]:
+        headers = [
+            _("Perangkat daerah"),
+            _("Pegawai"),
+            _("Memenuhi"),
+            _("Belum memenuhi"),
+            _("Persentase memenuhi (%)"),
+            _("Rata-rata JP"),
+        ]
+        rows = [
+            [name, n, ok, n - ok, quantized(Decimal(ok) * 100 / n) if n else None, quantized(avg)]
+            for name, n, ok, avg in self.per_opd(scope, f)
+        ]
+        return headers, rows
+
+    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
+        rows = self.per_opd(scope, f)
+        if not rows:
+            return []
+        goal = target()
+        return [
+            charts.bar_chart(
+                _("Rata-rata JP per perangkat daerah"),
+                [name for name, *_rest in rows],
+                [float(quantized(avg) or 0) for *_rest, avg in rows],
+                value_header=_("Rata-rata JP"),
+                label_header=_("Perangkat daerah"),
+                horizontal=True,
+                target=goal,
+            ),
+            charts.bar_chart(
+                _("Persentase pegawai memenuhi %(t)s JP", t=goal),
+                [name for name, *_rest in rows],
+                [round(ok * 100 / n, 1) if n else 0 for _name, n, ok, _avg in rows],
+                value_header=_("Persentase memenuhi (%)"),
+                label_header=_("Perangkat daerah"),
+                horizontal=True,
+                max_value=100,
+            ),
+        ]
+
+
+REPORT = JpComplianceReport(
+    "jp-compliance",
+    _l("Kepatuhan JP"),
+    _l("Setiap pegawai aktif dengan JP tahun ini terhadap target, dan ringkasan per OPD."),
+    ("tahun", *PEOPLE, "status"),
+    statuses=JP_STATUS,
+    default_sort="nama",
+    cli=True,
+)
