@@ -108,7 +108,10 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     page.get_by_role("button", name="Pratinjau").click()
     image = page.locator("article.lesson-preview img")
     expect(image).to_have_count(2)
-    assert image.first.evaluate("img => img.complete && img.naturalWidth") == 480
+    # On a busy machine the image may still be loading: wait for its load event, not the instant.
+    loaded_width = """img => img.complete && img.naturalWidth ? img.naturalWidth
+        : new Promise(done => img.addEventListener("load", () => done(img.naturalWidth)))"""
+    assert image.first.evaluate(loaded_width) == 480
     axe_check("lesson with image, preview")
     shot("authoring-05-lesson-with-image")
 
