@@ -36,11 +36,11 @@ from lms.certificates import services as certificates
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
 from lms.completion import services as completion_services
+from lms.dashboard import section
 from lms.db import db_int
 from lms.enrolments.models import Cohort
 from lms.extensions import db, limiter
 from lms.indonesian import local_today
-from lms.main.dashboard import section
 from lms.org.nip import format_nip
 from lms.permissions import Capability, can, refuse, require
 from lms.storage import get_storage

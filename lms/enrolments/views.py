@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.courses.models import Course
+from lms.dashboard import section
 from lms.db import db_int
 from lms.enrolments import approvals as steps
 from lms.enrolments import bp, bulk, seats, services, workflow
@@ -24,7 +25,6 @@ from lms.enrolments.forms import (
     NominateForm,
 )
 from lms.extensions import db
-from lms.main.dashboard import section
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, Unit
 from lms.permissions import Capability, Role, can, refuse, require

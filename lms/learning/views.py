@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
+from lms.dashboard import section
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.learning import bp, services
-from lms.main.dashboard import section
 from lms.permissions import Capability, refuse, require
 
 

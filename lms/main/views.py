@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from lms import dashboard as dashboard_sections
 from lms.auth.views import _safe_next
 from lms.extensions import csrf, db
 from lms.imports import forget_pending
 from lms.main import bp
-from lms.main import dashboard as dashboard_sections
 from lms.org import queries as org_queries
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.quizzes.bank import services as bank
 from lms.quizzes.attempts.services import sweep_and_commit
+from lms.quizzes.bank import services as bank
 from lms.tasks import run_ready
 
 quiz = AppGroup("quiz", help="Question banks.")

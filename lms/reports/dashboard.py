@@ -33,10 +33,10 @@ from lms.careers.ledger.queries import jp_totals, target
 from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
+from lms.dashboard import section
 from lms.enrolments.models import Cohort, CohortMember
 from lms.extensions import db
 from lms.indonesian import MONTHS_SHORT, local_zone, number
-from lms.main.dashboard import section
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope

@@ -24,9 +24,9 @@ from lms.careers.view_helpers import (
     year_arg_to_next,
     years_to_next,
 )
+from lms.dashboard import section
 from lms.extensions import db
 from lms.indonesian import local_today, number
-from lms.main.dashboard import section
 from lms.org.models import Unit
 from lms.permissions import Capability, Role, can, refuse, require
 

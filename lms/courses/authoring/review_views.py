@@ -29,10 +29,10 @@ from lms.courses.authoring.views import (
 )
 from lms.courses.models import Course, CourseVersion
 from lms.courses.services import CourseError
+from lms.dashboard import section
 from lms.db import db_int
 from lms.extensions import db
 from lms.forms import CsrfForm
-from lms.main.dashboard import section
 from lms.org.models import JenisDiklat
 from lms.permissions import can, refuse, require
 

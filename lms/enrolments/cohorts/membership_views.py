@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.dashboard import section
 from lms.enrolments import approvals, bp, seats
 from lms.enrolments.cohorts import queries, rules, services
 from lms.enrolments.cohorts.forms import DecisionForm, NominateForm
@@ -18,7 +19,6 @@ from lms.enrolments.services import status_label
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
-from lms.main.dashboard import section
 from lms.org.models import Employee
 from lms.permissions import Capability, Role, can, refuse, require
 
