@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.careers.ledger.queries import jp_totals, target
+from lms.careers.ledger.queries import jp_totals, target, target_expr
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanType, Unit
@@ -37,7 +37,7 @@ class JpComplianceReport(SqlReport):
 
     def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
         year = f.year or local_today().year
-        goal = target()
+        goal = target_expr(Employee.kind)  # each employee by their kind's rule (PPPK: 24 JP)
         totals = jp_totals(year)
         cur = aliased(Unit)
         opd = aliased(Unit)
@@ -54,7 +54,7 @@ class JpComplianceReport(SqlReport):
                 func.coalesce(totals.c.jp_teknis, 0).label("jp_teknis"),
                 func.coalesce(totals.c.jp_manajerial, 0).label("jp_manajerial"),
                 func.coalesce(totals.c.jp_sosial_kultural, 0).label("jp_sosial"),
-                literal(goal).label("target"),
+                goal.label("target"),
                 case((jp >= goal, "memenuhi"), else_="belum").label("status"),
                 Employee.id.label("id"),
                 opd.id.label("opd_id"),

@@ -92,3 +92,25 @@ def test_team_and_hr_tables_measure_each_kind_by_its_own_target(app, client, wor
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/tim/jp").data.decode()))
     assert "Siti Aminah Pengolah Data 12 24 (PPPK) 12" in page
     assert "PPPK 24 JP" in page
+
+
+def test_jp_compliance_report_measures_each_kind_by_its_own_target(app, client, world) -> None:  # noqa: ANN001
+    """Before the fix the report measured a PPPK at 22 JP against 20 and called it 'Memenuhi'."""
+    import csv
+    import io
+
+    with app.app_context():
+        emp = db.session.get(Employee, world.employees["pegawai"].id)
+        emp.kind = "pppk"
+        emp.golongan_code = "IX"
+        make_record(emp.id, jp="22")
+        make_record(world.employees["atasan"].id, jp="22")  # a PNS at 22: above 20
+        db.session.commit()
+        nips = {emp.nip: "pppk", world.employees["atasan"].nip: "pns"}
+    login(client, "bkpsdm")
+    body = client.get(f"/laporan/jp-compliance.csv?tahun={TODAY.year}&dialek=standar")
+    rows = list(csv.DictReader(io.StringIO(body.get_data(as_text=True).lstrip("\ufeff"))))
+    seen = {r["NIP"].replace(" ", ""): r for r in rows if r["NIP"].replace(" ", "") in nips}
+    pppk, pns = (next(r for n, r in seen.items() if nips[n] == k) for k in ("pppk", "pns"))
+    assert (pppk["Target JP"], pppk["Status"]) == ("24", "Belum memenuhi")
+    assert (pns["Target JP"], pns["Status"]) == ("20", "Memenuhi")
