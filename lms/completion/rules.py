@@ -52,22 +52,6 @@ def judge(rules: Rules, progress: Progress) -> Verdict:
     return Verdict(not missing, missing, min(scores) if scores else None)
 
 
-def qualification(score: float | Decimal | None) -> str:
-    """The printed qualification (kualifikasi) for a final score, in LAN's bands."""
-    if score is None:
-        return "LULUS"
-    value = Decimal(str(score))
-    if value > 90:
-        return "SANGAT MEMUASKAN"
-    if value > 80:
-        return "MEMUASKAN"
-    if value > 70:
-        return "CUKUP MEMUASKAN"
-    if value > 60:
-        return "KURANG MEMUASKAN"
-    return "LULUS"
-
-
 def allocate_jp(total: Decimal, weights: list[int]) -> list[Decimal]:
     """Split a course's JP over its subjects in proportion to their minutes.
 

@@ -1,12 +1,11 @@
-"""Pure completion rules: what is missing, the printed qualification, JP split over subjects."""
+"""Pure completion rules: what is missing and JP split over subjects (the printed kualifikasi
+is the certificates' rule, tested from its data in tests/certificates/test_kualifikasi.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
-from lms.completion.rules import Progress, QuizResult, Rules, allocate_jp, judge, qualification
+from lms.completion.rules import Progress, QuizResult, Rules, allocate_jp, judge
 
 
 def test_all_rules_met_is_complete_with_the_post_test_score() -> None:
@@ -35,23 +34,6 @@ def test_a_course_without_post_test_or_lessons_completes_on_the_evaluation() -> 
 def test_the_lowest_post_test_score_is_the_course_score() -> None:
     results = (QuizResult("A", True, 90.0), QuizResult("B", True, 72.5))
     assert judge(Rules(), Progress(1, 1, results, True)).score == 72.5
-
-
-@pytest.mark.parametrize(
-    ("score", "expected"),
-    [
-        (None, "LULUS"),
-        (100, "SANGAT MEMUASKAN"),
-        (90.01, "SANGAT MEMUASKAN"),
-        (90, "MEMUASKAN"),
-        (80.5, "MEMUASKAN"),
-        (80, "CUKUP MEMUASKAN"),
-        (70, "KURANG MEMUASKAN"),
-        (Decimal("60.00"), "LULUS"),
-    ],
-)
-def test_qualification_bands(score, expected: str) -> None:  # noqa: ANN001
-    assert qualification(score) == expected
 
 
 def test_jp_split_adds_up_to_the_total() -> None:
