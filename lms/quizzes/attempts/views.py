@@ -35,6 +35,7 @@ from lms.quizzes.attempts.forms import (
     REVIEW_LABELS,
     STATUS_LABELS,
 )
+from lms.quizzes.attempts.posted import posted_responses
 from lms.quizzes.attempts.review import blank_parts, choices, matching, review_item
 from lms.quizzes.bank.forms import TYPE_LABELS
 from lms.quizzes.models import QuestionCategory, Quiz, QuizAttempt
@@ -210,6 +211,17 @@ def attempt_save(attempt_id: int) -> Response:
     return jsonify(ok=True, message=_("Tersimpan"))
 
 
+def _keep_posted_answers(attempt: QuizAttempt) -> None:
+    """Store the answers the submit form carries (all of them without JavaScript; with it, the
+    same answers the autosave already stored, or newer ones still being typed)."""
+    posted = posted_responses(queries.attempt_questions(attempt), request.form)
+    for question_id, response in posted.items():
+        try:
+            svc.save_answer(attempt, question_id, response, locked=True)
+        except svc.AttemptError:
+            continue  # an answer the autosave would refuse too (odd shape): the saved one stays
+
+
 def _submit_confirmed(attempt: QuizAttempt, missing: int) -> bool:
     """Did the learner agree to leave ``missing`` questions unanswered (or is the time up)?
 
@@ -235,9 +247,10 @@ def attempt_submit(attempt_id: int) -> Response:
         flash(_("Sesi formulir kedaluwarsa. Coba lagi."), "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     if attempt.status == "in_progress" and not svc.is_overdue(attempt):
+        _keep_posted_answers(attempt)
         missing = len(queries.unanswered(attempt))
         if not _submit_confirmed(attempt, missing):
-            db.session.rollback()  # nothing written: release the lock
+            db.session.commit()  # the answers the form carried are kept; the lock is released
             return redirect(url_for("quizzes.attempt_confirm", attempt_id=attempt_id), 303)
     svc.submit(attempt, locked=True)
     db.session.commit()

@@ -381,3 +381,49 @@ def test_one_question_per_page_counts_the_other_pages_too(app, client, three) ->
     client.post(f"{url}/kumpulkan", data={"csrf_token": token})
     confirm = client.get(f"{url}/konfirmasi").get_data(as_text=True)
     assert f'href="{url}?soal=2">Soal 2<' in confirm and f'href="{url}?soal=3">Soal 3<' in confirm
+
+
+def test_without_javascript_the_submit_keeps_the_answers_the_form_carries(
+    app, client, three
+) -> None:  # noqa: ANN001
+    """No script, no autosave: the answers reach the server only in the submit's body. Before,
+    they were dropped and the attempt was graded blank after the confirmation page."""
+    login(client, "pegawai")
+    url, token = _start(client, three)  # question 1 answered through the autosave
+    first, second, third = three["ids"]
+    # Question 2 answered in the form, question 3 left alone: the server asks first, and keeps
+    # what the form carried while it asks.
+    reply = client.post(f"{url}/kumpulkan", data={"csrf_token": token, f"q{second}": "0"})
+    assert reply.headers["Location"].endswith(f"{url}/konfirmasi")
+    confirm = client.get(f"{url}/konfirmasi").get_data(as_text=True)
+    assert "Masih ada 1 dari 3 soal yang belum dijawab." in confirm
+    reply = client.post(
+        f"{url}/kumpulkan",
+        data={"csrf_token": token, f"q{first}": "1", f"q{second}": "0", f"q{third}": "1"},
+    )
+    assert reply.headers["Location"].endswith(f"{url}/hasil") and _status(app, url) == "graded"
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, int(url.rsplit("/", 1)[1]))
+        saved = {a.question_id: a.response for a in attempt.answers}
+    assert saved == {first: 1, second: 0, third: 1}
+
+
+@pytest.mark.parametrize(
+    ("kind", "form", "expected"),
+    [
+        ("single_choice", {"q7": "2"}, (True, 2)),
+        ("single_choice", {"q7": ""}, (True, None)),
+        ("single_choice", {}, (False, None)),
+        ("true_false", {"q7": "false"}, (True, False)),
+        ("multiple_response", {"q7": ["0", "2", "x"]}, (True, [0, 2])),
+        ("matching", {"q7-0": "Jakarta", "q7-1": ""}, (True, {"0": "Jakarta"})),
+        ("matching", {"q8-0": "Jakarta"}, (False, {})),
+        ("essay", {"q7": "Jawaban panjang"}, (True, "Jawaban panjang")),
+    ],
+)
+def test_a_posted_answer_reads_back_as_the_autosave_would_send_it(kind, form, expected) -> None:  # noqa: ANN001
+    from werkzeug.datastructures import MultiDict
+
+    from lms.quizzes.attempts.posted import response_of
+
+    assert response_of(kind, "q7", MultiDict(form)) == expected
