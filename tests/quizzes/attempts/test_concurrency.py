@@ -8,7 +8,6 @@ concurrent gunicorn threads would; accounts are signed in by writing the Flask-L
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -17,13 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Unit
 from lms.quizzes.attempts import queries
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
+from tests.concurrency import signed_in_client, together
 from tests.conftest import isolated_app
 from tests.factories import build_world, make_course, make_employee, make_user
 
@@ -79,35 +78,12 @@ def race(databases, tmp_path_factory) -> Iterator[tuple[Flask, int, list[int], d
 
 
 def _client(app: Flask, user_id: int) -> FlaskClient:
-    with app.app_context():
-        version = db.session.get(User, user_id).session_version
-        db.session.remove()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:{version}"
-        session["_fresh"] = True
-    return client
+    return signed_in_client(app, user_id)
 
 
 def _together(request: Callable[[int], tuple[int, str]]) -> list[tuple[int, str]]:
     """PARALLEL requests released at the same moment; any exception fails the test."""
-    barrier = threading.Barrier(PARALLEL)
-    replies: list[tuple[int, str]] = []
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            replies.append(request(i))
-        except BaseException as exc:  # noqa: BLE001 - any failure is the finding
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PARALLEL)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request hung"
+    replies, errors = together(PARALLEL, request)
     assert errors == []
     return replies
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,11 +21,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.models import AttemptAnswer, GradeChange, Question, Quiz, QuizAttempt
+from tests.concurrency import signed_in_client, together
 from tests.conftest import PG_URL, isolated_app
 from tests.factories import build_world, make_course, make_employee, make_user
 
@@ -100,37 +100,7 @@ def race(databases, tmp_path_factory) -> Iterator[tuple[Flask, Setup]]:  # noqa:
 
 def _client(app: Flask, setup: Setup, username: str) -> FlaskClient:
     """A test client signed in as ``username`` (the session Flask-Login would have written)."""
-    user_id, _employee_id = setup.users[username]
-    with app.app_context():
-        version = db.session.get(User, user_id).session_version
-        db.session.remove()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:{version}"
-        session["_fresh"] = True
-    return client
-
-
-def _together(count: int, request: Callable[[int], tuple[int, str]]) -> tuple[list, list]:
-    """Send ``count`` requests at the same moment; return (status, Location) pairs and errors."""
-    barrier = threading.Barrier(count)
-    replies: list[tuple[int, str]] = []
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            replies.append(request(i))
-        except BaseException as exc:  # noqa: BLE001 - any failure is the finding
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request hung"
-    return replies, errors
+    return signed_in_client(app, setup.users[username][0])
 
 
 def _attempt_rows(app: Flask, employee_id: int) -> list[QuizAttempt]:
@@ -152,7 +122,7 @@ def test_fifty_simultaneous_starts_by_one_learner_make_one_attempt(race) -> None
         reply = clients[i].post(f"/kuis/{setup.quiz_id}/mulai")
         return reply.status_code, reply.headers.get("Location", "")
 
-    replies, errors = _together(SAME_TIME, start)
+    replies, errors = together(SAME_TIME, start)
     assert errors == []
     attempts = _attempt_rows(app, setup.users["sendiri"][1])
     assert len(attempts) == 1
@@ -178,7 +148,7 @@ def test_fifty_simultaneous_submits_of_one_attempt_grade_it_once(race) -> None: 
         reply = clients[i].post(f"/kuis/percobaan/{attempt_id}/kumpulkan")
         return reply.status_code, reply.headers.get("Location", "")
 
-    replies, errors = _together(SAME_TIME, submit)
+    replies, errors = together(SAME_TIME, submit)
     assert errors == []
     assert Counter(replies) == {(302, f"/kuis/percobaan/{attempt_id}/hasil"): SAME_TIME}
 
@@ -287,7 +257,7 @@ def test_saves_in_flight_while_submitting_are_either_graded_or_refused(race) -> 
             reply = clients[i].post(f"/kuis/percobaan/{attempt_id}/jawab", json=body)
             return reply.status_code, str(i)
 
-        replies, errors = _together(QUESTIONS + 1, act)
+        replies, errors = together(QUESTIONS + 1, act)
         assert errors == []
         submitted = [r for r in replies if r[1].endswith("/hasil")]
         saves = {int(where): status for status, where in replies if where.isdigit()}
