@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,10 +44,45 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A moment in UTC; a naive value is taken to be UTC already (every stored time is)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """The one ISO 8601 form of a moment the app sends out (API, feeds, webhooks, the quiz
+    timer): UTC, seconds, and ``Z`` (``2026-12-06T01:02:03Z``); None stays None."""
+    if moment is None:
+        return None
+    return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that always hands back an aware UTC datetime.
+
+    PostgreSQL keeps the zone (``timestamptz``) but answers in the connection's zone; SQLite keeps
+    none and hands back naive values. Written values are converted to UTC (a naive one is taken as
+    UTC), read values are marked or converted to UTC, so no caller patches ``tzinfo`` and
+    comparisons between stored and current moments never mix naive and aware. The DDL is the
+    impl's, so the column type changes nothing in the schema (no migration).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+        return as_utc(value) if isinstance(value, datetime) else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+        return as_utc(value) if isinstance(value, datetime) else value
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: DateTime(timezone=True)},
+        type_annotation_map={datetime: UTCDateTime()},
     )
 
 

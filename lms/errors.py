@@ -1,12 +1,41 @@
-"""Error pages in the app's look, and JSON errors for the API."""
+"""Error pages in the app's look, JSON errors for the API, and the base of every refusal a
+service raises (``DomainError``) with the one way a view shows it (``flash_error``)."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.extensions import db
+
+
+class DomainError(ValueError):
+    """A refused action: the message is for the user, in their language; ``field`` names the
+    form field it belongs to (None: the whole form). Each feature subclasses it (OrgError,
+    EnrolmentError, ...) so a view can catch its own feature's refusals, and shared code
+    (``flash_error``, the import flow) can handle any of them."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+def flash_error(exc: Exception, category: str = "error") -> None:
+    """Undo what the refused service call flushed, then tell the user why.
+
+    Services flush and never commit, so a refusal may leave half a change in the session; the
+    view rolls it back before anything else touches the database, then flashes the message.
+    """
+    db.session.rollback()
+    flash(str(exc), category)
+
 
 _CODES = {
     400: "bad_request",
@@ -115,8 +144,6 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("Unhandled error", exc_info=error)
-        from lms.extensions import db
-
         db.session.rollback()
         return _render(500)
 

@@ -1,8 +1,25 @@
-"""What checking an uploaded table (CSV/XLSX) finds: rows ready to save, row errors, file errors.
+"""The one upload -> preview -> keep -> confirm flow of every import, and what checking an uploaded
+table (CSV/XLSX) finds: rows ready to save, row errors, file errors.
 
 Imports are all or nothing: a preview lists every problem, and only a clean one may be applied.
 So a preview must find everything the database would refuse at confirm time: a text longer than
 its column (PostgreSQL refuses it, SQLite would not) or a year no date column or conversion takes.
+
+The flow, the same for employees, SKP appraisals, the question bank, classroom completions, SIASN
+results and bulk enrolment:
+
+1. ``read_upload`` reads the file within ``IMPORT_MAX_BYTES`` (413 beyond).
+2. The feature checks it and the view renders the preview with ``preview_status(ok)``: **200 when
+   the import can be confirmed, 422 when it cannot** (an unreadable file, rows with errors, nothing
+   to import). A confirmation that fails re-renders the preview with 422 too. One failure, one
+   status code, whichever importer it is.
+3. A confirmable upload is kept with ``PendingImport.keep`` under a random key bound to the
+   uploader's session (the confirm form carries the key; a key the session does not hold is
+   refused, so nobody can confirm or delete another user's file).
+4. ``PendingImport.take`` hands the kept bytes back at confirm time, or None when the preview is no
+   longer valid (``STALE``: the view flashes it and redirects to the upload page).
+5. ``PendingImport.drop`` deletes the file and forgets the key: after a confirmation, after one that
+   failed (``flash_error`` then ``drop``), and ``main.import_cancel`` for the cancel button.
 """
 
 from __future__ import annotations
@@ -14,8 +31,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
+from flask import abort, current_app, session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
+from werkzeug.datastructures import FileStorage
+
+from lms.storage import get_storage
 
 YEAR_MIN = 1900
 YEAR_MAX = 2100
@@ -104,8 +126,6 @@ PENDING_KEY = re.compile(r"^(imports|question-imports|siasn-results)/[0-9a-f]{32
 def store_pending(folder: str, suffix: str, data: bytes, *, replacing: object = None) -> str:
     """Keep a ready upload and return its key; ``replacing`` (the session's previous key for this
     import, or its dict with a ``key``) is deleted first, and stale uploads are swept."""
-    from lms.storage import get_storage
-
     discard_pending(replacing)
     sweep_pending()
     storage = get_storage()
@@ -117,8 +137,6 @@ def store_pending(folder: str, suffix: str, data: bytes, *, replacing: object = 
 def discard_pending(entry: object) -> None:
     """Delete a pending upload given its key (or a session dict holding it); anything else is
     ignored, so a forged value can never name another file."""
-    from lms.storage import get_storage
-
     key = entry.get("key") if isinstance(entry, dict) else entry
     if isinstance(key, str) and PENDING_KEY.match(key):
         get_storage().delete(key)
@@ -127,8 +145,6 @@ def discard_pending(entry: object) -> None:
 def forget_pending(key: str) -> bool:
     """Cancel: drop every session entry that holds ``key`` and delete the file. False when the
     session holds no such key (nothing is deleted then)."""
-    from flask import session
-
     found = [
         name
         for name, value in session.items()
@@ -144,8 +160,6 @@ def forget_pending(key: str) -> bool:
 
 def sweep_pending(max_age: timedelta = PENDING_MAX_AGE, *, now: float | None = None) -> int:
     """Delete pending uploads older than ``max_age``; return how many were deleted."""
-    from lms.storage import get_storage
-
     storage = get_storage()
     cutoff = (now if now is not None else time.time()) - max_age.total_seconds()
     deleted = 0
@@ -164,6 +178,67 @@ def sweep_pending(max_age: timedelta = PENDING_MAX_AGE, *, now: float | None = N
             except OSError:
                 continue
     return deleted
+
+
+# --- the flow ------------------------------------------------------------------------------------
+
+#: Flashed when a confirm form's key is not (or no longer) the session's kept upload.
+STALE = _l("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya.")
+
+
+def read_upload(upload: FileStorage) -> bytes:
+    """The uploaded file's bytes; 413 when it is larger than ``IMPORT_MAX_BYTES``."""
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    return data
+
+
+def table_suffix(filename: str | None) -> str:
+    """The suffix a kept table is stored under: ``.xlsx`` for a workbook, else ``.csv``."""
+    return ".xlsx" if (filename or "").lower().endswith(".xlsx") else ".csv"
+
+
+def preview_status(ok: bool) -> int:
+    """The status of a preview page: 200 when it can be confirmed, 422 when it cannot."""
+    return 200 if ok else 422
+
+
+@dataclass(frozen=True)
+class PendingImport:
+    """One importer's upload waiting for confirmation, kept in storage under ``folder`` and
+    remembered in the session under ``name`` as a dict: the key plus what the importer needs back
+    at confirm time (the file name, the course, the chosen date...)."""
+
+    name: str
+    folder: str = "imports"
+
+    def keep(self, data: bytes, suffix: str, **info: Any) -> str:
+        """Keep a confirmable upload (deleting this session's previous one); return its key."""
+        key = store_pending(self.folder, suffix, data, replacing=session.get(self.name))
+        session[self.name] = {"key": key, **info}
+        return key
+
+    def take(self, key: str | None, **expected: Any) -> tuple[dict[str, Any], bytes] | None:
+        """The session's entry and the kept bytes for ``key``, or None when the key is not this
+        session's, an ``expected`` value differs (another course's preview), or the file is
+        gone (swept, or confirmed in another tab)."""
+        entry = session.get(self.name)
+        if not key or not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        if not PENDING_KEY.match(key) or not key.startswith(f"{self.folder}/"):
+            return None
+        if any(entry.get(name) != value for name, value in expected.items()):
+            return None
+        storage = get_storage()
+        if not storage.exists(key):
+            return None
+        return entry, storage.read(key)
+
+    def drop(self) -> None:
+        """Delete the kept upload and forget it: it has been applied or can no longer be."""
+        discard_pending(session.pop(self.name, None))
 
 
 def _cli() -> Any:

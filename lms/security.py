@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import math
 from typing import IO, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
@@ -254,3 +254,18 @@ def is_download(response: Response) -> bool:
     """A response the browser saves as a file (``Content-Disposition: attachment``)."""
     disposition = response.headers.get("Content-Disposition", "")
     return disposition.strip().lower().startswith("attachment")
+
+
+# --- where to go next -----------------------------------------------------------------------------
+
+
+def safe_next(target: str | None, default: str = "main.dashboard") -> str:
+    """A ``next`` address from a form or query string, if it stays on this site; else the
+    ``default`` endpoint's URL. Only a path is accepted: no scheme, no host, and not ``//`` or
+    ``/\\`` (browsers read both as "another host"), so a crafted link cannot send a user who just
+    logged in (or cancelled an import) to someone else's page."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and not any(c < " " for c in target):
+            return target
+    return url_for(default)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from lms.auth import throttle
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
@@ -27,12 +28,8 @@ from lms.permissions import Role
 MIN_PASSWORD_LENGTH = 8
 
 
-class AuthError(ValueError):
+class AuthError(DomainError):
     """A refused account change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _hasher() -> PasswordHasher:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,6 +9,7 @@ from lms.auth.forms import ChangePasswordForm, LoginForm
 from lms.auth.throttle import TooManyAttempts
 from lms.errors import json_error, wants_json
 from lms.extensions import db, limiter
+from lms.security import safe_next
 
 #: In the session: whether the account must change its password first (set at login and whenever
 #: the account is loaded without it; False lets hot paths such as the quiz autosave through
@@ -22,19 +21,6 @@ MUST_CHANGE = "_must_change_password"
 OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
     {"auth.change_password", "auth.logout", "static", "main.healthz"}
 )
-
-
-def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
-    return url_for("main.dashboard")
 
 
 def _login_address_limit() -> str:
@@ -85,7 +71,7 @@ def login():  # noqa: ANN201
             if user.must_change_password:
                 flash(_("Silakan ganti kata sandi sementara Anda."), "info")
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lms.errors import DomainError
 
-class CareerError(Exception):
+
+class CareerError(DomainError):
     """A refused action; the message is for the user."""
 
 

@@ -29,6 +29,7 @@ from lms.completion.rules import allocate_jp
 from lms.courses.models import CourseVersion, Lesson, Module
 from lms.db import utcnow
 from lms.enrolments.models import Programme
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.indonesian import local_date, tanggal
 from lms.org.identity import snapshot_identity
@@ -36,7 +37,7 @@ from lms.org.models import Instansi
 from lms.tasks import after_commit
 
 
-class CertificateError(Exception):
+class CertificateError(DomainError):
     """A refused certificate action; the message is for the user."""
 
 

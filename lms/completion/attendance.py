@@ -20,6 +20,7 @@ from lms.completion import queries
 from lms.completion.models import Completion
 from lms.completion.services import CompletionError, record_classroom
 from lms.courses.models import Course
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.imports import year_problem
 from lms.indonesian import local_today
@@ -33,7 +34,7 @@ MAX_ROWS = 2000
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
 
 
-class AttendanceError(Exception):
+class AttendanceError(DomainError):
     """A line that could not be recorded; the message names it."""
 
 

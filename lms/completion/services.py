@@ -34,6 +34,7 @@ from lms.enrolments.models import (
     ProgrammeCourse,
 )
 from lms.evaluations.models import CourseEvaluation
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
 from lms.notifications.services import notify_employee
@@ -48,7 +49,7 @@ from lms.tasks import after_commit
 _OUTBOX_LOCK = 7270001
 
 
-class CompletionError(Exception):
+class CompletionError(DomainError):
     """A refused completion action; the message is for the user."""
 
 

@@ -29,6 +29,7 @@ from lms.courses.models import (
 )
 from lms.courses.rendering import render_markdown
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import JenisDiklat
 from lms.permissions import Capability, Role, can
@@ -42,10 +43,8 @@ DEFAULT_CATEGORIES = (
 )
 
 
-class CourseError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class CourseError(DomainError):
+    """A refused course change; ``field`` names the form field."""
 
 
 def category_named(name: str, create: bool = True) -> Category | None:

@@ -18,6 +18,7 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import services
 from lms.enrolments.models import Enrolment
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import Employee, Golongan, JabatanType, Unit
 from lms.org.nip import NipError, format_nip, normalise_nip, parse_nip
@@ -29,12 +30,8 @@ BULK_MAX = 2000  # people per batch: a larger group is split by unit
 PREVIEW_ROWS = 300  # rows shown per table; the counts cover everyone
 
 
-class BulkError(ValueError):
+class BulkError(DomainError):
     """The selection cannot be previewed; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ from lms.db import utcnow
 from lms.enrolments import approvals, seats
 from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.notifications.services import notify, notify_employee
 from lms.org.models import Employee
 
 
-class EnrolmentError(ValueError):
+class EnrolmentError(DomainError):
     """A refused enrolment move; the message says why, in the user's language."""
 
 

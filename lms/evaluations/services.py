@@ -22,6 +22,7 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.courses.services import is_trainer_of
 from lms.enrolments.models import Enrolment
+from lms.errors import DomainError
 from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.questions import COMMENT_KEYS, SCALE_MAX, SCALE_MIN, Section
 from lms.evaluations.signals import evaluation_sent
@@ -41,7 +42,7 @@ BANDS = (
 )
 
 
-class EvaluationError(Exception):
+class EvaluationError(DomainError):
     """A refused evaluation; the message is for the participant."""
 
 

@@ -48,6 +48,7 @@ from sqlalchemy import Select, func, select
 from lms import spreadsheets
 from lms.careers.records.models import SIASN_STATES, LearningRecord
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.imports import RowError, RowsPreview
 from lms.org.models import Employee, Unit
@@ -129,7 +130,7 @@ BATCH = 1000
 NUMBER_COLUMNS = ("nomorsertipikat", "nomor", "nomorsertifikat")
 
 
-class SiasnError(ValueError):
+class SiasnError(DomainError):
     pass
 
 

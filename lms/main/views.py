@@ -9,11 +9,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms import dashboard as dashboard_sections
-from lms.auth.views import _safe_next
 from lms.extensions import csrf, db
 from lms.imports import forget_pending
 from lms.main import bp
 from lms.org import queries as org_queries
+from lms.security import safe_next
 
 
 @bp.route("/")
@@ -51,7 +51,7 @@ def set_language():  # noqa: ANN201
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/impor/batal", methods=["POST"])
@@ -65,4 +65,4 @@ def import_cancel():  # noqa: ANN201
         flash(_("Impor dibatalkan; berkas yang diunggah sudah dihapus."), "info")
     else:
         flash(_("Tidak ada impor yang menunggu konfirmasi."), "info")
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.imports import length_errors
 from lms.indonesian import local_today
@@ -34,10 +35,8 @@ if TYPE_CHECKING:
     from lms.auth.models import User
 
 
-class OrgError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class OrgError(DomainError):
+    """A refused organisation change; ``field`` names the form field."""
 
 
 # --- units ---------------------------------------------------------------------------------

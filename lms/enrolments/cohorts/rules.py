@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import Golongan, JabatanType
 
@@ -25,12 +26,8 @@ CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 MAX_QUOTA = 100_000
 
 
-class CohortError(ValueError):
+class CohortError(DomainError):
     """A refused change; ``field`` names the form field (``phases-1``, ``courses-0``) if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def clean_code(value: str, field: str = "code") -> str:

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.courses.models import Course
 from lms.db import utcnow
 from lms.enrolments.models import Enrolment
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.quizzes.attempts.queries import attempt_questions, attempts_of, aware
 from lms.quizzes.bank.services import question_to_format
@@ -48,7 +49,7 @@ CHOICE_TYPES = ("single_choice", "multiple_response")
 MAX_RESPONSE_CHARS = 20_000
 
 
-class AttemptError(ValueError):
+class AttemptError(DomainError):
     """A refused action, with a message for the learner."""
 
 

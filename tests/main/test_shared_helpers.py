@@ -1,0 +1,112 @@
+"""The helpers every feature shares (issue 14.4): aware UTC datetimes from the database, one ISO
+form, safe ``next`` addresses, one domain-error base with one rollback-and-flash, and the kept
+upload of the import flow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from flask import get_flashed_messages, session
+
+from lms.auth.models import User
+from lms.db import UTCDateTime, as_utc, iso_utc
+from lms.errors import DomainError, flash_error
+from lms.imports import PendingImport, preview_status
+from lms.security import safe_next
+
+WIB = timezone(timedelta(hours=7))
+
+
+def test_datetime_columns_are_utc_datetime_with_unchanged_ddl(app) -> None:  # noqa: ANN001
+    column = User.__table__.c.created_at
+    assert isinstance(column.type, UTCDateTime)
+    assert column.type.impl.timezone is True  # the DDL stays timestamptz: no migration
+
+
+def test_stored_moments_come_back_aware_utc(app, db) -> None:  # noqa: ANN001
+    user = User(username="waktu", email="waktu@example.test", password_hash="x")
+    user.created_at = datetime(2026, 12, 6, 8, 30, tzinfo=WIB)  # written from a local moment
+    db.session.add(user)
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.get(User, user.id)
+    assert again.created_at.tzinfo is not None
+    assert again.created_at.utcoffset() == timedelta(0)
+    assert again.created_at == datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+    # A naive value is taken as UTC, and a comparison in SQL uses the same conversion.
+    again.created_at = datetime(2026, 12, 6, 1, 30)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, user.id).created_at == datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+    found = db.session.scalar(
+        db.select(User.id).where(User.created_at >= datetime(2026, 12, 6, 8, 0, tzinfo=WIB))
+    )
+    assert found == user.id
+
+
+def test_iso_utc_is_one_form() -> None:
+    assert iso_utc(datetime(2026, 12, 6, 8, 30, 5, 123, tzinfo=WIB)) == "2026-12-06T01:30:05Z"
+    assert iso_utc(datetime(2026, 12, 6, 1, 30)) == "2026-12-06T01:30:00Z"
+    assert iso_utc(None) is None
+    assert as_utc(datetime(2026, 1, 1, tzinfo=WIB)).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/organisasi/impor", True),
+        ("/kursus?q=1#x", True),
+        ("//evil.example/", False),
+        ("/\\evil.example/", False),
+        ("https://evil.example/", False),
+        ("javascript:alert(1)", False),
+        ("/a\r\nLocation: //evil", False),
+        ("relatif", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_safe_next_keeps_only_paths_on_this_site(app, target, kept) -> None:  # noqa: ANN001
+    with app.test_request_context():
+        assert safe_next(target) == (target if kept else "/dasbor")
+        assert safe_next(None, "auth.login") == "/masuk"
+
+
+def test_feature_errors_share_the_domain_error_base() -> None:
+    from lms.auth.services import AuthError
+    from lms.enrolments.bulk import BulkError
+    from lms.org.services import OrgError
+
+    for cls in (OrgError, BulkError, AuthError):
+        error = cls("Tidak boleh.", "name")
+        assert isinstance(error, DomainError) and isinstance(error, ValueError)
+        assert (error.message, error.field) == ("Tidak boleh.", "name")
+
+
+def test_flash_error_rolls_back_and_flashes(app, db) -> None:  # noqa: ANN001
+    with app.test_request_context():
+        db.session.add(User(username="separuh", email="separuh@example.test", password_hash="x"))
+        db.session.flush()
+        flash_error(DomainError("Ditolak."))
+        assert db.session.scalar(db.select(User).where(User.username == "separuh")) is None
+        assert get_flashed_messages(with_categories=True) == [("error", "Ditolak.")]
+
+
+def test_pending_import_is_bound_to_the_session_and_dropped(app) -> None:  # noqa: ANN001
+    pending = PendingImport("uji_impor")
+    other = PendingImport("uji_lain", folder="question-imports")
+    with app.test_request_context():
+        key = pending.keep(b"nip,nama\n", ".csv", course="K1")
+        assert session["uji_impor"] == {"key": key, "course": "K1"}
+        assert pending.take(key) == ({"key": key, "course": "K1"}, b"nip,nama\n")
+        assert pending.take(key, course="K2") is None  # another course's preview
+        assert pending.take("imports/" + "0" * 32 + ".csv") is None  # not this session's key
+        assert other.take(key) is None
+        second = pending.keep(b"lagi\n", ".csv")
+        assert pending.take(key) is None  # replaced, and the first file deleted
+        pending.drop()
+        assert "uji_impor" not in session
+        session["uji_impor"] = {"key": second}
+        assert pending.take(second) is None  # the file itself is gone
+    assert (preview_status(True), preview_status(False)) == (200, 422)
