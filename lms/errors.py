@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
+from lms.security import form_too_large
 
 
 class DomainError(ValueError):
@@ -129,8 +130,6 @@ def register_error_handlers(app: Flask) -> None:
             return error
         detail = None
         if status == 413 and request.mimetype != "multipart/form-data":
-            from lms.security import form_too_large
-
             error = form_too_large()  # a form or JSON body, not an upload: say so
         if status in (400, 404, 413) and error.description and getattr(error, "lms_message", False):
             detail = error.description
