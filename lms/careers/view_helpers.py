@@ -13,6 +13,7 @@ from lms.careers import scope
 from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.ledger.queries import HISTORY_YEARS
 from lms.db import db_int
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -76,8 +77,7 @@ def commit_or_flash(action: Callable[[], object], success: str) -> bool:
     try:
         action()
     except CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return False
     db.session.commit()
     flash(success, "success")
@@ -113,8 +113,7 @@ def decision(
         apply_errors(form, exc.errors)
         return None
     except CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(refused_url)
     text = message()
     db.session.commit()

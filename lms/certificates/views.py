@@ -39,6 +39,7 @@ from lms.completion import services as completion_services
 from lms.dashboard import section
 from lms.db import db_int
 from lms.enrolments.models import Cohort
+from lms.errors import flash_error
 from lms.extensions import db, limiter
 from lms.indonesian import local_today
 from lms.org.nip import format_nip
@@ -396,8 +397,7 @@ def revoke(certificate_id: int):  # noqa: ANN201
         else:
             certificates.revoke_certificate(certificate, current_user, form.reason.data)
     except (completion_services.CompletionError, certificates.CertificateError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("certificates.detail", certificate_id=certificate_id))
     db.session.commit()
     flash(_("Kelulusan dan sertifikat %(n)s dicabut.", n=certificate.number), "success")
@@ -414,8 +414,7 @@ def reissue(certificate_id: int):  # noqa: ANN201
     try:
         new = certificates.reissue(certificate, current_user, form.reason.data)
     except certificates.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("certificates.detail", certificate_id=certificate_id))
     db.session.commit()
     flash(

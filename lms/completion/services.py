@@ -33,8 +33,8 @@ from lms.enrolments.models import (
     Programme,
     ProgrammeCourse,
 )
-from lms.evaluations.models import CourseEvaluation
 from lms.errors import DomainError
+from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
 from lms.notifications.services import notify_employee

@@ -13,6 +13,7 @@ from lms.courses.models import COMPETENCY_KINDS, DELIVERY_MODES
 from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
@@ -110,8 +111,7 @@ def enrol(code: str):  # noqa: ANN201
     try:
         enrolment = enrolments.enrol_self(current_user, c)
     except enrolments.EnrolmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("courses.course", code=c.code))
     db.session.commit()
     messages = {
@@ -137,8 +137,7 @@ def withdraw(enrolment_id: int):  # noqa: ANN201
     try:
         enrolments.withdraw(current_user, enrolment, _("Dibatalkan oleh peserta."))
     except enrolments.EnrolmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
     else:
         db.session.commit()
         flash(_("Pendaftaran dibatalkan."), "success")

@@ -24,6 +24,7 @@ from lms.enrolments.forms import (
     DecisionForm,
     NominateForm,
 )
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, Unit
@@ -138,8 +139,7 @@ def approval(approval_id: int):  # noqa: ANN201
                 current_user, step, approve=bool(form.approve.data), comment=form.comment.data or ""
             )
         except services.EnrolmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_error(exc)
             return redirect(url_for("enrolments.approvals"))
         message = workflow.decision_message(step)
         db.session.commit()
@@ -294,8 +294,7 @@ def bulk_confirm():  # noqa: ANN201
             )
         counts = bulk.apply(current_user, result)
     except (bulk.BulkError, services.EnrolmentError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("enrolments.bulk_enrol"))
     title = workflow.course_label(course)
     db.session.commit()

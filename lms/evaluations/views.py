@@ -20,6 +20,7 @@ from lms.courses.services import can_author
 from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
+from lms.errors import flash_error
 from lms.evaluations import bp, queries, services
 from lms.evaluations.forms import EvaluationForm, ResultsFilterForm
 from lms.evaluations.questions import SCALE, SECTIONS, sections_for
@@ -67,8 +68,7 @@ def evaluate(code: str):  # noqa: ANN201
         try:
             services.submit(enrolment, sections, form.ratings(), form.comments())
         except services.EvaluationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_error(exc)
             return redirect(url_for("courses.course", code=course.code))
         completed = enrolment.status == "completed"
         db.session.commit()

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from lms.careers.records.models import SIASN_STATES
 from lms.db import db_int
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.imports import store_pending
@@ -289,8 +290,7 @@ def delivery_retry(webhook_id: int, webhook_delivery_id: int):  # noqa: ANN201
     try:
         webhooks.retry(delivery, by=current_user)
     except webhooks.WebhookError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
     else:
         db.session.commit()
         flash(

@@ -24,6 +24,7 @@ from lms.careers.view_helpers import (
     year_arg_to_next,
     years_to_next,
 )
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today, number
@@ -114,8 +115,7 @@ def plan_need_add():  # noqa: ANN201
             db.session.rollback()
             apply_errors(need_form, exc.errors)
         except CareerError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_error(exc)
             return redirect(url_for("careers.plan"))
         else:
             db.session.commit()
@@ -148,8 +148,7 @@ def plan_activity_add():  # noqa: ANN201
             db.session.rollback()
             apply_errors(activity_form, exc.errors)
         except CareerError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_error(exc)
             return redirect(url_for("careers.plan"))
         else:
             db.session.commit()

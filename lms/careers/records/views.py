@@ -27,6 +27,7 @@ from lms.careers.view_helpers import (
     years_to_next,
 )
 from lms.db import db_int
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
@@ -111,8 +112,7 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
         apply_errors(form, exc.errors)
         return None
     except CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("careers.records"))
     db.session.commit()
     flash(
@@ -167,8 +167,7 @@ def record_withdraw(learning_record_id: int):  # noqa: ANN201
     try:
         services.withdraw(record)
     except CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
     else:
         db.session.commit()
         flash(_("Catatan %(n)s ditarik.", n=record.name), "success")

@@ -44,6 +44,7 @@ from lms.careers.view_helpers import (
     year_arg,
     years,
 )
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
@@ -139,8 +140,7 @@ def skp_target_add():  # noqa: ANN201
             db.session.rollback()
             apply_errors(form, exc.errors)
         except skp.CareerError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_error(exc)
             return redirect(url_for("careers.skp_my"))
         else:
             db.session.commit()
@@ -304,8 +304,7 @@ def skp_feedback(skp_period_id: int):  # noqa: ANN201
             db.session.rollback()
             apply_errors(form, exc.errors)
         except skp.CareerError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_error(exc)
             return redirect(url_for("careers.team_skp_period", skp_period_id=period.id))
         else:
             db.session.commit()
@@ -389,8 +388,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
         apply_errors(form, exc.errors)
         return _render_evaluate(period, slot, form, candidates, 422)
     except skp.CareerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("careers.team_skp_period", skp_period_id=period.id))
     label, result = evaluation.label, skp.predikat_label(evaluation.predikat)
     evaluation_id = evaluation.id

@@ -29,6 +29,7 @@ from lms.courses.authoring.views import (
 from lms.courses.models import Course, Lesson, Module
 from lms.courses.rendering import render_markdown
 from lms.courses.services import CourseError
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.permissions import require
@@ -69,8 +70,7 @@ def author_module_edit(course_id: int, module_id: int):  # noqa: ANN201
     try:
         authoring.rename_module(module, form.title.data)
     except CourseError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
     else:
         db.session.commit()
         flash(_("Judul modul tersimpan."), "success")

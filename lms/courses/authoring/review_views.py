@@ -31,6 +31,7 @@ from lms.courses.models import Course, CourseVersion
 from lms.courses.services import CourseError
 from lms.dashboard import section
 from lms.db import db_int
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.org.models import JenisDiklat
@@ -84,8 +85,7 @@ def author_submit(course_id: int):  # noqa: ANN201
     try:
         services.submit_for_review(draft)
     except CourseError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
     else:
         db.session.commit()
         flash(_("Versi %(n)s diajukan ke BKPSDM untuk ditelaah.", n=draft.number), "success")
@@ -199,8 +199,7 @@ def review_publish(version_id: int):  # noqa: ANN201
     try:
         authoring.publish_reviewed(current_user, version)
     except CourseError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return redirect(url_for("courses.review_version", version_id=version.id))
     db.session.commit()
     flash(

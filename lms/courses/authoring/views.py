@@ -36,6 +36,7 @@ from lms.courses.authoring.forms import (
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.courses.services import CourseError
 from lms.db import db_int
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.org.models import JenisDiklat
@@ -293,8 +294,7 @@ def author_draft(course_id: int):  # noqa: ANN201
     try:
         draft = services.draft_for_edit(course)
     except CourseError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return _to_course(course)
     db.session.commit()
     if had_draft:

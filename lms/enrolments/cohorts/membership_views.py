@@ -16,6 +16,7 @@ from lms.enrolments.cohorts.forms import DecisionForm, NominateForm
 from lms.enrolments.cohorts.labels import labels
 from lms.enrolments.models import Approval, CohortMember
 from lms.enrolments.services import status_label
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
@@ -51,8 +52,7 @@ def cohort_nominate(cohort_code: str):  # noqa: ANN201
     try:
         member = services.nominate(current_user, row, employee)
     except rules.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return back
     db.session.commit()
     messages = {
@@ -97,8 +97,7 @@ def cohort_decide(cohort_approval_id: int):  # noqa: ANN201
             current_user, approval, form.decision.data == "approve", form.comment.data or ""
         )
     except rules.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return back
     db.session.commit()
     flash(
@@ -132,8 +131,7 @@ def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
     try:
         services.withdraw_member(current_user, member)
     except rules.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return back
     db.session.commit()
     flash(

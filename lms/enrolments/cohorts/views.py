@@ -24,6 +24,7 @@ from lms.enrolments.cohorts.forms import (
 )
 from lms.enrolments.cohorts.labels import fmt_jp, labels, programme_jp
 from lms.enrolments.models import Cohort, Programme
+from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
@@ -338,8 +339,7 @@ def cohort_add_member(cohort_code: str):  # noqa: ANN201
     try:
         member = services.add_member(current_user, row, employee)
     except rules.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_error(exc)
         return back
     db.session.commit()
     if member.status == "waitlisted":
