@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
@@ -44,19 +44,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """A moment in UTC; a naive value is taken to be UTC already (every stored time is)."""
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A moment in UTC; a naive value is taken to be UTC already (every stored time is), None
+    stays None. Columns hand back aware UTC values (``UTCDateTime``); this is for moments from
+    elsewhere (a caller's ``now``, a value set on an object and not yet reloaded)."""
+    if moment is None:
+        return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """The one ISO 8601 form of a moment the app sends out (API, feeds, webhooks, the quiz
-    timer): UTC, seconds, and ``Z`` (``2026-12-06T01:02:03Z``); None stays None."""
+    """The one ISO 8601 form of a moment the app sends out (API, completion events, the quiz
+    timer): in UTC with its offset (``2026-12-06T01:02:03.456789+00:00``); None stays None."""
     if moment is None:
         return None
-    return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return as_utc(moment).isoformat()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

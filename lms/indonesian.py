@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context, has_request_context
 
+from lms.db import as_utc
+
 MONTHS = (
     "Januari",
     "Februari",
@@ -47,9 +49,39 @@ def local_zone() -> ZoneInfo:
 def local_time(moment: datetime, zone: ZoneInfo | None = None) -> datetime:
     """A stored moment in the agency's time zone. Naive values are UTC (SQLite hands them back
     without a zone; every timestamp is written as UTC). ``zone`` saves the lookup in a loop."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone or local_zone())
+    return as_utc(moment).astimezone(zone or local_zone())
+
+
+def zone_abbreviation(moment: datetime | None = None) -> str:
+    """What people read after a local time: WIB for Asia/Jakarta, WITA for Asia/Makassar, WIT for
+    Asia/Jayapura (the configured zone's own abbreviation; ``LOCAL_ZONE_ABBREVIATION`` overrides
+    it). Never written into code or templates, so another region's deployment reads its own."""
+    if has_app_context() and current_app.config.get("LOCAL_ZONE_ABBREVIATION"):
+        return str(current_app.config["LOCAL_ZONE_ABBREVIATION"])
+    zone = local_zone()
+    return (moment or datetime.now(UTC)).astimezone(zone).tzname() or zone.key
+
+
+@overload
+def from_local(moment: datetime) -> datetime: ...
+@overload
+def from_local(moment: None) -> None: ...
+def from_local(moment: datetime | None) -> datetime | None:
+    """A wall-clock time typed into a form (naive, in the agency's zone) as an aware UTC moment."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=local_zone()).astimezone(UTC)
+
+
+@overload
+def local_wall_time(moment: datetime) -> datetime: ...
+@overload
+def local_wall_time(moment: None) -> None: ...
+def local_wall_time(moment: datetime | None) -> datetime | None:
+    """A stored moment as the naive local wall-clock time a ``datetime-local`` field shows."""
+    if moment is None:
+        return None
+    return local_time(moment).replace(tzinfo=None)
 
 
 @overload

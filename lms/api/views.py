@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -10,7 +9,7 @@ from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.auth import services as auth
-from lms.db import utcnow
+from lms.db import iso_utc, utcnow
 from lms.errors import json_error
 from lms.extensions import db
 
@@ -117,20 +116,12 @@ def completions():  # noqa: ANN201
             **event.payload,
             "event_id": event.event_id,
             "type": event.type,
-            "occurred_at": _iso(event.created_at),
+            "occurred_at": iso_utc(event.created_at),
         }
         for event in events
     ]
     next_cursor = encode_cursor(events[-1].seq) if events else (since or encode_cursor(0))
     return jsonify(items=items, next_cursor=next_cursor)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
 
 
 def _json(schema: dict) -> dict:

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
-from lms.db import TimestampMixin, in_values, utcnow
+from lms.db import TimestampMixin, as_utc, in_values, utcnow
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import ASSIGNABLE_ROLES, Capability, Role, capabilities_of
@@ -184,12 +184,7 @@ class ApiToken(TimestampMixin, db.Model):
             return False
         if self.expires_at is None:
             return True
-        expires = self.expires_at
-        if expires.tzinfo is None:
-            from datetime import UTC
-
-            expires = expires.replace(tzinfo=UTC)
-        return expires > utcnow()
+        return as_utc(self.expires_at) > utcnow()
 
 
 class AuditLog(db.Model):

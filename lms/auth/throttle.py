@@ -17,7 +17,7 @@ application's own database:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.auth.models import AttemptCounter
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.extensions import db
 
 
@@ -90,6 +90,4 @@ def _count(dialect: str) -> Any:
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:
-    if moment.tzinfo is None:  # SQLite keeps no zone; every stored time is UTC
-        moment = moment.replace(tzinfo=UTC)
-    return max(1, int((moment - now).total_seconds() + 0.999))
+    return max(1, int((as_utc(moment) - now).total_seconds() + 0.999))

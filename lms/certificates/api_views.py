@@ -9,14 +9,13 @@ token links. See ``lms/certificates/verification.py``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.certificates import queries, verification
 from lms.certificates.views import number_limit, proof_limit, verify_limit
+from lms.db import iso_utc
 from lms.errors import json_error
 
 EXTRA_KEYS = (
@@ -51,14 +50,6 @@ PUBLIC_FIELD_DOCS = {
 }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
-
-
 @bp.route("/certificates/<path:number>")
 @verify_limit
 @number_limit
@@ -91,7 +82,7 @@ def certificate(number: str):  # noqa: ANN201
     body.update(
         view="full",
         status=status,
-        revoked_at=_iso(cert.revoked_at) if status != "valid" else None,
+        revoked_at=iso_utc(cert.revoked_at) if status != "valid" else None,
         revoke_reason=(cert.revoke_reason or None) if status != "valid" else None,
         replaced_by=replaced_by,
         sha256=cert.pdf_sha256,

@@ -51,7 +51,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from lms.certificates.models import Certificate
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.extensions import db
 from lms.org.nip import format_nip
 from lms.storage import get_storage
@@ -195,9 +195,7 @@ def render_html(certificate: Certificate, dense: bool = False) -> str:
     fields = dict(certificate.fields or {})
     series = certificate.series
     url = verify_url(certificate)
-    issued = certificate.issued_at or utcnow()
-    if issued.tzinfo is None:
-        issued = issued.replace(tzinfo=UTC)
+    issued = as_utc(certificate.issued_at or utcnow())
     template = current_app.jinja_env.get_template(TEMPLATE)
     return template.render(
         f=fields,

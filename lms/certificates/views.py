@@ -37,7 +37,7 @@ from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
 from lms.completion import services as completion_services
 from lms.dashboard import section
-from lms.db import db_int
+from lms.db import as_utc, db_int
 from lms.enrolments.models import Cohort
 from lms.errors import flash_error
 from lms.extensions import db, limiter
@@ -465,9 +465,7 @@ def zip_stream(ids: list[int]) -> Iterator[bytes]:
             if certificate is None:
                 continue
             data = _pdf_bytes(certificate)
-            issued = certificate.issued_at
-            if issued.tzinfo is None:
-                issued = issued.replace(tzinfo=UTC)
+            issued = as_utc(certificate.issued_at)
             moment = max(issued, datetime(1980, 1, 1, tzinfo=UTC)).timetuple()[:6]
             info = zipfile.ZipInfo(pdf_filename(certificate), date_time=moment)
             info.compress_type = zipfile.ZIP_STORED

@@ -24,7 +24,7 @@ from lms.completion.models import Completion, OutboxEvent
 from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge
 from lms.completion.signals import completion_recorded, completion_revoked, issued_number
 from lms.courses.models import Course, CourseVersion, Lesson
-from lms.db import utcnow
+from lms.db import as_utc, iso_utc, utcnow
 from lms.enrolments.models import (
     Cohort,
     CohortMember,
@@ -51,11 +51,6 @@ _OUTBOX_LOCK = 7270001
 
 class CompletionError(DomainError):
     """A refused completion action; the message is for the user."""
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def local_year(moment: datetime) -> int:
@@ -268,7 +263,7 @@ def check_programmes(employee: Employee, course: Course, actor: User | None = No
                 Cohort.programme_id == programme_id,
             )
         )
-        completed_at = max(_aware(c.completed_at) for c in done)
+        completed_at = max(as_utc(c.completed_at) for c in done)
         scores = [c.score for c in done if c.score is not None]
         starts = [c.started_on for c in done if c.started_on]
         completion = Completion(
@@ -394,22 +389,14 @@ def event_payload(completion: Completion, certificate_number: str | None) -> dic
         "jp": float(completion.jp),
         "competency_kind": completion.competency_kind,
         "jenis_diklat_code": completion.jenis_diklat_code,
-        "completed_at": _iso(completion.completed_at),
+        "completed_at": iso_utc(completion.completed_at),
         "year": completion.year,
         "score": float(completion.score) if completion.score is not None else None,
         "certificate_number": certificate_number,
         "completion_id": completion.id,
-        "revoked_at": _iso(completion.revoked_at),
+        "revoked_at": iso_utc(completion.revoked_at),
         "revoke_reason": completion.revoke_reason or None,
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
 
 
 def emit(kind: str, completion: Completion, certificate_number: str | None) -> OutboxEvent:

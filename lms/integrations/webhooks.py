@@ -39,7 +39,7 @@ import json
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -49,7 +49,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.completion.consumers import consumer
 from lms.completion.models import OutboxEvent
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.extensions import db
 from lms.integrations.models import (
     SECRET_MIN_LENGTH,
@@ -287,14 +287,8 @@ def handle(event: OutboxEvent) -> None:
 # --- sending -----------------------------------------------------------------------------------
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def body_of(delivery: WebhookDelivery) -> bytes:
-    created = _aware(delivery.event_created_at) or utcnow()
+    created = as_utc(delivery.event_created_at) or utcnow()
     document = {
         "event_id": delivery.event_id,
         "type": delivery.event_type,
@@ -446,7 +440,7 @@ def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]
     LOCKED`` (PostgreSQL) so two workers never send the same one at once, and its outcome is
     committed before the next, so a crash re-sends at most one delivery.
     """
-    now = _aware(now) or utcnow()
+    now = as_utc(now) or utcnow()
     _max, _base, timeout = _settings()
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     ids = db.session.scalars(_due(now).limit(limit)).all()
@@ -480,7 +474,7 @@ def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) ->
     before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status = "pending"
     delivery.attempts = 0
-    delivery.next_attempt_at = _aware(now) or utcnow()
+    delivery.next_attempt_at = as_utc(now) or utcnow()
     audit(
         by,
         "update",

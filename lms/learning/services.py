@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
 from lms.extensions import db
 from lms.learning.signals import lesson_done
@@ -40,9 +40,7 @@ def record_visit(enrolment: Enrolment, lesson: Lesson) -> bool:
     not turn every GET into a database write. Returns whether anything changed.
     """
     now = utcnow()
-    seen = enrolment.last_seen_at
-    if seen is not None and seen.tzinfo is None:
-        seen = seen.replace(tzinfo=UTC)
+    seen = as_utc(enrolment.last_seen_at)
     if (
         enrolment.last_lesson_key == lesson.key
         and seen is not None

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.db import in_values, utcnow
+from lms.db import as_utc, in_values, utcnow
 from lms.extensions import db
 
 EXPORT_STATES = ("queued", "running", "done", "failed")
@@ -44,8 +44,4 @@ class ExportJob(db.Model):
     expires_at: Mapped[datetime] = mapped_column(default=_expiry)
 
     def is_expired(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        expires = self.expires_at
-        if expires.tzinfo is None:  # SQLite hands back naive UTC
-            now = now.replace(tzinfo=None)
-        return expires <= now
+        return as_utc(self.expires_at) <= as_utc(now or utcnow())

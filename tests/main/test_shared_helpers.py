@@ -46,8 +46,9 @@ def test_stored_moments_come_back_aware_utc(app, db) -> None:  # noqa: ANN001
 
 
 def test_iso_utc_is_one_form() -> None:
-    assert iso_utc(datetime(2026, 12, 6, 8, 30, 5, 123, tzinfo=WIB)) == "2026-12-06T01:30:05Z"
-    assert iso_utc(datetime(2026, 12, 6, 1, 30)) == "2026-12-06T01:30:00Z"
+    moment = datetime(2026, 12, 6, 8, 30, 5, 123, tzinfo=WIB)
+    assert iso_utc(moment) == "2026-12-06T01:30:05.000123+00:00"  # the API's form, unchanged
+    assert iso_utc(datetime(2026, 12, 6, 1, 30)) == "2026-12-06T01:30:00+00:00"
     assert iso_utc(None) is None
     assert as_utc(datetime(2026, 1, 1, tzinfo=WIB)).tzinfo is UTC
 
@@ -110,3 +111,19 @@ def test_pending_import_is_bound_to_the_session_and_dropped(app) -> None:  # noq
         session["uji_impor"] = {"key": second}
         assert pending.take(second) is None  # the file itself is gone
     assert (preview_status(True), preview_status(False)) == (200, 422)
+
+
+def test_the_configured_zone_everywhere(app, monkeypatch) -> None:  # noqa: ANN001
+    from lms.indonesian import from_local, local_wall_time, zone_abbreviation
+
+    typed = datetime(2026, 12, 6, 8, 30)  # what a datetime-local field gives
+    with app.app_context():
+        assert zone_abbreviation() == "WIB"
+        assert from_local(typed) == datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+        assert local_wall_time(from_local(typed)) == typed
+        assert from_local(None) is None and local_wall_time(None) is None
+        monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", "Asia/Makassar")
+        assert zone_abbreviation() == "WITA"  # not written into code or templates
+        assert from_local(typed) == datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
+        monkeypatch.setitem(app.config, "LOCAL_ZONE_ABBREVIATION", "WITA (Makassar)")
+        assert zone_abbreviation() == "WITA (Makassar)"

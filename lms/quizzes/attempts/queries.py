@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.quizzes.models import (
@@ -17,15 +17,6 @@ from lms.quizzes.models import (
     Quiz,
     QuizAttempt,
 )
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    if moment is not None and moment.tzinfo is None:
-        from datetime import UTC
-
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def attempts_of(quiz: Quiz, employee_id: int) -> list[QuizAttempt]:
@@ -86,7 +77,7 @@ def review_allowed(
     if attempt.status not in ("submitted", "graded"):
         return False
     quiz = attempt.quiz
-    closes = aware(quiz.closes_at)
+    closes = as_utc(quiz.closes_at)
     closed = closes is not None and (now or utcnow()) >= closes
     if quiz.review == "immediately":
         return quiz.kind == "practice" or closed

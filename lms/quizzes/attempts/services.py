@@ -27,11 +27,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.quizzes.attempts.queries import attempt_questions, attempts_of, aware
+from lms.quizzes.attempts.queries import attempt_questions, attempts_of
 from lms.quizzes.bank.services import question_to_format
 from lms.quizzes.grading import grade
 from lms.quizzes.models import (
@@ -169,7 +169,7 @@ def start_attempt(
             if close_if_overdue(attempt, now):
                 continue
             return attempt
-    opens, closes = aware(quiz.opens_at), aware(quiz.closes_at)
+    opens, closes = as_utc(quiz.opens_at), as_utc(quiz.closes_at)
     if opens is not None and now < opens:
         raise AttemptError(_("Kuis ini belum dibuka."))
     if closes is not None and now >= closes:
@@ -217,7 +217,7 @@ def start_attempt(
 
 
 def is_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bool:
-    deadline = aware(attempt.deadline_at)
+    deadline = as_utc(attempt.deadline_at)
     return deadline is not None and (now or utcnow()) > deadline + GRACE
 
 

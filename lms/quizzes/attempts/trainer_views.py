@@ -18,13 +18,14 @@ from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.extensions import db
 from lms.forms import CsrfForm
+from lms.indonesian import from_local, local_wall_time
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.attempts import grades
 from lms.quizzes.attempts import services as svc
 from lms.quizzes.attempts import statistics as stats
 from lms.quizzes.attempts.forms import EssayGradeForm, QuizForm
-from lms.quizzes.attempts.views import LABELS, _to_utc, _to_wib
+from lms.quizzes.attempts.views import LABELS
 from lms.quizzes.bank.forms import TYPE_LABELS
 from lms.quizzes.bank.services import default_draw
 from lms.quizzes.models import AttemptAnswer, Question, QuestionCategory, Quiz
@@ -76,8 +77,8 @@ def _quiz_form(course: Course, quiz: Quiz | None) -> QuizForm:
         if draws:
             form.draw_category.data = int(draws[0]["category_id"])
             form.draw_count.data = int(draws[0]["count"])
-        form.opens_at.data = _to_wib(quiz.opens_at)
-        form.closes_at.data = _to_wib(quiz.closes_at)
+        form.opens_at.data = local_wall_time(quiz.opens_at)
+        form.closes_at.data = local_wall_time(quiz.closes_at)
     elif request.method == "GET" and (draw := default_draw(course)) is not None:
         # A new quiz (a post-test by default) draws from a bank larger than one attempt.
         form.draw_category.data = draw["category_id"]
@@ -95,8 +96,8 @@ def _save_quiz(course: Course, quiz: Quiz | None, form: QuizForm) -> Quiz | None
         "pass_mark": form.pass_mark.data,
         "attempts_allowed": form.attempts_allowed.data or 0,
         "time_limit_minutes": form.time_limit_minutes.data or None,
-        "opens_at": _to_utc(form.opens_at.data),
-        "closes_at": _to_utc(form.closes_at.data),
+        "opens_at": from_local(form.opens_at.data),
+        "closes_at": from_local(form.closes_at.data),
         "shuffle_questions": form.shuffle_questions.data,
         "shuffle_answers": form.shuffle_answers.data,
         "one_per_page": form.one_per_page.data,

@@ -11,9 +11,6 @@ one to a confirmation page, so it holds without JavaScript too.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,9 +19,10 @@ from werkzeug.wrappers import Response
 
 from lms.auth.services import session_account
 from lms.courses.models import Course
-from lms.db import db_int, is_db_id, utcnow
+from lms.db import as_utc, db_int, is_db_id, iso_utc, utcnow
 from lms.extensions import db
 from lms.forms import CsrfForm
+from lms.indonesian import local_wall_time
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.attempts import autosave, queries
@@ -40,7 +38,6 @@ from lms.quizzes.attempts.review import blank_parts, choices, matching, review_i
 from lms.quizzes.bank.forms import TYPE_LABELS
 from lms.quizzes.models import QuestionCategory, Quiz, QuizAttempt
 
-WIB = ZoneInfo("Asia/Jakarta")
 LABELS = {
     "kinds": KIND_LABELS,
     "reviews": REVIEW_LABELS,
@@ -48,15 +45,6 @@ LABELS = {
     "statuses": STATUS_LABELS,
     "types": TYPE_LABELS,
 }
-
-
-def _to_utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=WIB).astimezone(UTC) if moment else None
-
-
-def _to_wib(moment: datetime | None) -> datetime | None:
-    moment = queries.aware(moment)
-    return moment.astimezone(WIB).replace(tzinfo=None) if moment else None
 
 
 @bp.app_template_global("course_quizzes")
@@ -110,8 +98,8 @@ def quiz(quiz_id: int):  # noqa: ANN201
         remaining=remaining,
         in_progress=next((a for a in attempts if a.status == "in_progress"), None),
         form=CsrfForm(),
-        opens=_to_wib(quiz.opens_at),
-        closes=_to_wib(quiz.closes_at),
+        opens=local_wall_time(quiz.opens_at),
+        closes=local_wall_time(quiz.closes_at),
         **LABELS,
     )
 
@@ -148,7 +136,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
         page = max(1, min(request.args.get("soal", 1, type=db_int), len(questions)))
     shown = [(n, q) for n, q in enumerate(questions, 1) if page is None or n == page]
     missing = set(queries.unanswered(attempt))
-    deadline = queries.aware(attempt.deadline_at)
+    deadline = as_utc(attempt.deadline_at)
     return render_template(
         "quizzes/attempts/attempt_take.html",
         attempt=attempt,
@@ -165,8 +153,8 @@ def attempt(attempt_id: int):  # noqa: ANN201
         choices={q.id: choices(q, attempt) for q in questions},
         matching={q.id: matching(q, attempt) for q in questions if q.type == "matching"},
         blanks={q.id: parts for q in questions if (parts := blank_parts(q))},
-        deadline_iso=deadline.isoformat() if deadline else "",
-        deadline_wib=_to_wib(deadline),
+        deadline_iso=iso_utc(deadline) or "",
+        deadline_local=local_wall_time(deadline),
         form=CsrfForm(),
         **LABELS,
     )
@@ -232,7 +220,7 @@ def _submit_confirmed(attempt: QuizAttempt, missing: int) -> bool:
     """
     if not missing or request.form.get("timeup") == "1":
         return True
-    deadline = queries.aware(attempt.deadline_at)
+    deadline = as_utc(attempt.deadline_at)
     if deadline is not None and utcnow() >= deadline:
         return True
     agreed = request.form.get("unanswered", type=int)

@@ -6,18 +6,15 @@ import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from lms.db import as_utc
+
 SEND_HOUR = 6  # local time of a scheduled delivery
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def next_run(frequency: str, day: int, after: datetime, tz: ZoneInfo) -> datetime:
     """The first slot strictly after ``after``: ``day`` of the month (or weekday ``day``) at
     ``SEND_HOUR`` local time, returned in UTC."""
-    local = aware(after).astimezone(tz)
+    local = as_utc(after).astimezone(tz)
     at = time(SEND_HOUR)
     if frequency == "weekly":
         start = local.date() + timedelta(days=(day - local.weekday()) % 7)
@@ -34,7 +31,7 @@ def next_run(frequency: str, day: int, after: datetime, tz: ZoneInfo) -> datetim
 
 
 def period_key(frequency: str, slot: datetime, tz: ZoneInfo) -> str:
-    local = aware(slot).astimezone(tz)
+    local = as_utc(slot).astimezone(tz)
     if frequency == "weekly":
         year, week, _weekday = local.isocalendar()
         return f"{year}-W{week:02d}"
@@ -43,7 +40,7 @@ def period_key(frequency: str, slot: datetime, tz: ZoneInfo) -> str:
 
 def previous_period(frequency: str, slot: datetime, tz: ZoneInfo) -> tuple[date, date]:
     """The whole month (or Monday–Sunday week) before the slot's local date."""
-    today = aware(slot).astimezone(tz).date()
+    today = as_utc(slot).astimezone(tz).date()
     if frequency == "weekly":
         monday = today - timedelta(days=today.weekday() + 7)
         return monday, monday + timedelta(days=6)

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User, UserRole
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.extensions import db
 from lms.indonesian import local_zone
 from lms.org.models import Employee, Unit
@@ -41,7 +41,7 @@ from lms.reports.schedules.models import (
     ReportDelivery,
     ReportSubscription,
 )
-from lms.reports.schedules.rules import aware, next_run, period_key, previous_period
+from lms.reports.schedules.rules import next_run, period_key, previous_period
 
 
 def recipients(subscription: ReportSubscription) -> list:
@@ -86,7 +86,7 @@ def filters_for(subscription: ReportSubscription, slot: datetime, tz: ZoneInfo):
         f.unit_path = unit.path if unit is not None else "/nonexistent/"
         f.unit_name = unit.name if unit is not None else ""
     if subscription.period == "current_year":
-        f.year = aware(slot).astimezone(tz).year
+        f.year = as_utc(slot).astimezone(tz).year
         f.date_from = f.date_to = None
     elif subscription.period == "previous_period":
         f.date_from, f.date_to = previous_period(subscription.frequency, slot, tz)
@@ -243,7 +243,7 @@ def run_due(now: datetime | None = None) -> RunResult:
     A batch job, not a request: it commits per delivery, so a crash mid-way keeps the log of
     what already left and a rerun sends only the rest.
     """
-    now = aware(now or utcnow())
+    now = as_utc(now or utcnow())
     tz = local_zone()
     result = RunResult()
     due_ids = list(
@@ -257,7 +257,7 @@ def run_due(now: datetime | None = None) -> RunResult:
         subscription = db.session.get(ReportSubscription, sub_id)
         if subscription is None or not subscription.active:
             continue
-        slot = aware(subscription.next_run_at)
+        slot = as_utc(subscription.next_run_at)
         if slot > now:  # another runner already moved it on
             continue
         result.subscriptions += 1

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lms.db import utcnow
+from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Employee
@@ -86,7 +86,7 @@ def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> N
     svc.save_answer(attempt, ids["choice"], 0)
     svc.save_answer(attempt, ids["choice"], 1)
     assert queries.saved_responses(attempt) == {ids["choice"]: 1}
-    deadline = queries.aware(attempt.deadline_at)
+    deadline = as_utc(attempt.deadline_at)
     # Inside the grace: still accepted.
     svc.save_answer(attempt, ids["tf"], True, now=deadline + timedelta(seconds=20))
     with pytest.raises(svc.AttemptError, match="Waktu pengerjaan sudah habis"):
@@ -103,7 +103,7 @@ def test_submit_is_idempotent_and_grades(ctx, world) -> None:  # noqa: ANN001
     svc.submit(attempt)
     first_at = attempt.submitted_at
     svc.submit(attempt)
-    assert queries.aware(attempt.submitted_at) == queries.aware(first_at)
+    assert as_utc(attempt.submitted_at) == as_utc(first_at)
     assert attempt.status == "graded"
     assert float(attempt.score) == 50.0
     with pytest.raises(svc.AttemptError, match="sudah dikumpulkan"):
