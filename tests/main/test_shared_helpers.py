@@ -127,3 +127,13 @@ def test_the_configured_zone_everywhere(app, monkeypatch) -> None:  # noqa: ANN0
         assert from_local(typed) == datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
         monkeypatch.setitem(app.config, "LOCAL_ZONE_ABBREVIATION", "WITA (Makassar)")
         assert zone_abbreviation() == "WITA (Makassar)"
+
+
+def test_forms_name_the_configured_zone(app, monkeypatch) -> None:  # noqa: ANN001
+    from lms.quizzes.attempts.forms import QuizForm
+
+    with app.test_request_context():
+        form = QuizForm(meta={"csrf": False})
+        assert str(form.opens_at.label.text) == "Dibuka (WIB)"
+        monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", "Asia/Jayapura")
+        assert str(form.closes_at.label.text) == "Ditutup (WIT)"

@@ -6,6 +6,8 @@ be between…") are English, and AppForm translates only the messages of its cat
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -29,6 +31,7 @@ from wtforms.validators import (
 
 from lms.db import db_int
 from lms.forms import AppForm
+from lms.indonesian import zone_abbreviation
 from lms.quizzes.models import REVIEW_DEFAULT
 
 KIND_LABELS = {
@@ -93,10 +96,14 @@ class QuizForm(AppForm):
         ],
     )
     opens_at = DateTimeLocalField(
-        _l("Dibuka (WIB)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        LazyString(lambda: _("Dibuka (%(z)s)", z=zone_abbreviation())),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
     )
     closes_at = DateTimeLocalField(
-        _l("Ditutup (WIB)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        LazyString(lambda: _("Ditutup (%(z)s)", z=zone_abbreviation())),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
     )
     question_ids = MultiCheckboxField(_l("Soal tetap"), coerce=db_int, validate_choice=False)
     draw_category = SelectField(_l("Ambil soal acak dari kategori"), coerce=db_int, default=0)

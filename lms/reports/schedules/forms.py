@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -11,6 +12,7 @@ from wtforms.validators import Length, Optional
 from lms.auth.models import User
 from lms.extensions import db
 from lms.forms import AppForm
+from lms.indonesian import zone_abbreviation
 from lms.org.models import Employee, Unit
 from lms.permissions import ROLE_LABELS
 from lms.reports.definitions import KIND_LABELS, REPORTS
@@ -37,7 +39,12 @@ class SubscriptionForm(AppForm):
         _l("Tanggal pengiriman (bulanan)"),
         choices=[(str(d), str(d)) for d in range(1, 29)],
         validate_choice=False,
-        description=_l("Dipakai bila frekuensinya bulanan. Dikirim pukul 06.00 WIB."),
+        description=LazyString(
+            lambda: _(
+                "Dipakai bila frekuensinya bulanan. Dikirim pukul 06.00 %(z)s.",
+                z=zone_abbreviation(),
+            )
+        ),
     )
     weekday = SelectField(
         _l("Hari pengiriman (mingguan)"),
