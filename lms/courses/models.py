@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -28,6 +29,12 @@ from lms.db import TimestampMixin, in_values
 from lms.extensions import db
 
 COMPETENCY_KINDS = ("teknis", "manajerial", "sosial_kultural")
+#: The one label of each competency kind (forms, catalogue, learning record, reports).
+COMPETENCY_KIND_LABELS = {
+    "teknis": _l("Teknis"),
+    "manajerial": _l("Manajerial"),
+    "sosial_kultural": _l("Sosial kultural"),
+}
 DELIVERY_MODES = ("e-learning", "classroom", "blended")
 VERSION_STATES = ("draft", "in_review", "published", "archived")
 APPROVAL_STEPS = ("", "supervisor", "hr", "supervisor,hr")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.courses import bp, queries
-from lms.courses.models import COMPETENCY_KINDS, DELIVERY_MODES
+from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS, DELIVERY_MODES
 from lms.db import db_int
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.permissions import Capability, refuse, require
 
-KIND_LABELS = {"teknis": "Teknis", "manajerial": "Manajerial", "sosial_kultural": "Sosial kultural"}
+KIND_LABELS = COMPETENCY_KIND_LABELS
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
 
 

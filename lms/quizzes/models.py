@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -71,6 +72,12 @@ class Question(TimestampMixin, db.Model):
 # --- quizzes and attempts ------------------------------------------------------------------------
 
 QUIZ_KINDS = ("pre_test", "post_test", "practice", "exam")
+QUIZ_KIND_LABELS = {
+    "pre_test": _l("Pre-test"),
+    "post_test": _l("Post-test"),
+    "practice": _l("Latihan"),
+    "exam": _l("Ujian"),
+}
 #: The kinds a course's completion rule counts as its post-test (the learner must pass each one);
 #: the lesson page names them the same way (``Quiz.is_post_test``).
 POSTTEST_KINDS = ("post_test", "exam")
@@ -82,6 +89,12 @@ REVIEW_WHEN = ("immediately", "after_last", "after_close", "never")
 REVIEW_DEFAULT = "after_last"
 GRADING_METHODS = ("highest", "last", "average")
 ATTEMPT_STATES = ("in_progress", "submitted", "graded", "abandoned")
+ATTEMPT_STATE_LABELS = {
+    "in_progress": _l("Sedang dikerjakan"),
+    "submitted": _l("Dikumpulkan, menunggu penilaian"),
+    "graded": _l("Sudah dinilai"),
+    "abandoned": _l("Ditinggalkan"),
+}
 
 
 class Quiz(TimestampMixin, db.Model):

@@ -15,12 +15,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, select, true
 
+from lms.courses.models import COMPETENCY_KINDS
 from lms.db import INT_MAX, db_int
 from lms.extensions import db
 from lms.org.models import Unit
 from lms.permissions import Role
 
-COMPETENCY_KINDS = ("teknis", "manajerial", "sosial_kultural")
 PAGE_SIZE = 50
 
 

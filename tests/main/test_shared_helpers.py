@@ -137,3 +137,32 @@ def test_forms_name_the_configured_zone(app, monkeypatch) -> None:  # noqa: ANN0
         assert str(form.opens_at.label.text) == "Dibuka (WIB)"
         monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", "Asia/Jayapura")
         assert str(form.closes_at.label.text) == "Ditutup (WIT)"
+
+
+def test_state_labels_are_defined_once_beside_their_states(app) -> None:  # noqa: ANN001
+    from flask_babel import force_locale
+
+    from lms.careers.records import services as careers
+    from lms.courses import views as course_views
+    from lms.courses.authoring import forms as course_forms
+    from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS
+    from lms.quizzes.attempts import forms as quiz_forms
+    from lms.quizzes.models import (
+        ATTEMPT_STATE_LABELS,
+        ATTEMPT_STATES,
+        QUIZ_KIND_LABELS,
+        QUIZ_KINDS,
+    )
+    from lms.reports.definitions import helpers as reports
+    from lms.reports.definitions import quiz_results
+
+    assert tuple(COMPETENCY_KIND_LABELS) == COMPETENCY_KINDS
+    for copy in (course_forms.KIND_LABELS, course_views.KIND_LABELS, careers.KIND_LABELS):
+        assert copy is COMPETENCY_KIND_LABELS
+    assert reports.KIND_LABELS is COMPETENCY_KIND_LABELS
+    assert tuple(QUIZ_KIND_LABELS) == QUIZ_KINDS and quiz_results.QUIZ_KINDS is QUIZ_KIND_LABELS
+    assert quiz_forms.KIND_LABELS is QUIZ_KIND_LABELS
+    assert tuple(ATTEMPT_STATE_LABELS) == ATTEMPT_STATES
+    assert quiz_forms.STATUS_LABELS is ATTEMPT_STATE_LABELS
+    with app.test_request_context(), force_locale("en"):
+        assert str(course_views.KIND_LABELS["teknis"]) == "Technical"  # was untranslated

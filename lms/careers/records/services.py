@@ -20,7 +20,7 @@ from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.records import evidence as evidence_files
 from lms.careers.records.consumer import DIKLAT_CODES
 from lms.careers.records.models import LearningRecord
-from lms.courses.models import COMPETENCY_KINDS
+from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS
 from lms.db import utcnow
 from lms.extensions import db
 from lms.indonesian import local_today
@@ -36,11 +36,7 @@ RECORD_STATUS_LABELS = {
     "rejected": _l("Ditolak"),
     "removed": _l("Dibatalkan"),
 }
-KIND_LABELS = {
-    "teknis": _l("Teknis"),
-    "manajerial": _l("Manajerial"),
-    "sosial_kultural": _l("Sosial kultural"),
-}
+KIND_LABELS = COMPETENCY_KIND_LABELS
 
 
 # --- outside learning ---------------------------------------------------------------------------

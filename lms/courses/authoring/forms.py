@@ -27,14 +27,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.courses.models import COMPETENCY_KIND_LABELS
 from lms.db import db_int
 from lms.forms import AppForm
 
-KIND_LABELS = {
-    "teknis": _l("Teknis"),
-    "manajerial": _l("Manajerial"),
-    "sosial_kultural": _l("Sosial kultural"),
-}
+KIND_LABELS = COMPETENCY_KIND_LABELS
 MODE_LABELS = {
     "e-learning": _l("E-learning"),
     "classroom": _l("Klasikal"),

@@ -32,14 +32,9 @@ from wtforms.validators import (
 from lms.db import db_int
 from lms.forms import AppForm
 from lms.indonesian import zone_abbreviation
-from lms.quizzes.models import REVIEW_DEFAULT
+from lms.quizzes.models import ATTEMPT_STATE_LABELS, QUIZ_KIND_LABELS, REVIEW_DEFAULT
 
-KIND_LABELS = {
-    "pre_test": _l("Pre-test"),
-    "post_test": _l("Post-test"),
-    "practice": _l("Latihan"),
-    "exam": _l("Ujian"),
-}
+KIND_LABELS = QUIZ_KIND_LABELS
 REVIEW_LABELS = {
     "after_last": _l("Setelah kesempatan terakhir digunakan atau kuis ditutup"),
     "immediately": _l("Langsung setelah dikumpulkan (hanya kuis latihan)"),
@@ -51,12 +46,7 @@ GRADING_LABELS = {
     "last": _l("Percobaan terakhir"),
     "average": _l("Rata-rata"),
 }
-STATUS_LABELS = {
-    "in_progress": _l("Sedang dikerjakan"),
-    "submitted": _l("Dikumpulkan, menunggu penilaian"),
-    "graded": _l("Sudah dinilai"),
-    "abandoned": _l("Ditinggalkan"),
-}
+STATUS_LABELS = ATTEMPT_STATE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -12,6 +12,7 @@ from sqlalchemy import Select, Subquery, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
+from lms.courses.models import COMPETENCY_KIND_LABELS
 from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
@@ -20,11 +21,7 @@ from lms.org.models import Employee, Unit
 from lms.reports.definitions.base import Column
 from lms.reports.filters import Filters, Scope
 
-KIND_LABELS = {
-    "teknis": _l("Teknis"),
-    "manajerial": _l("Manajerial"),
-    "sosial_kultural": _l("Sosial kultural"),
-}
+KIND_LABELS = COMPETENCY_KIND_LABELS
 
 SCORE_BINS = [(lo, lo + 10) for lo in range(0, 100, 10)]
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from lms import charts
 from lms.courses.models import Course
 from lms.org.models import Employee, Unit
-from lms.quizzes.models import Quiz, QuizAttempt
+from lms.quizzes.models import QUIZ_KIND_LABELS, Quiz, QuizAttempt
 from lms.reports.definitions.base import PEOPLE, PERIOD, Column, SqlReport
 from lms.reports.definitions.helpers import (
     filter_people,
@@ -20,12 +20,7 @@ from lms.reports.definitions.helpers import (
 )
 from lms.reports.filters import Filters, Scope
 
-QUIZ_KINDS = {
-    "pre_test": _l("Pre-test"),
-    "post_test": _l("Post-test"),
-    "practice": _l("Latihan"),
-    "exam": _l("Ujian"),
-}
+QUIZ_KINDS = QUIZ_KIND_LABELS
 
 
 class QuizReport(SqlReport):
