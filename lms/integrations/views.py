@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    session,
     stream_with_context,
     url_for,
 )
@@ -25,18 +21,16 @@ from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
-from lms.imports import store_pending
+from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.indonesian import local_today
 from lms.integrations import bp, siasn, webhooks
 from lms.integrations.forms import EndpointForm, ResultConfirmForm, ResultUploadForm
 from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 from lms.permissions import Capability, require
-from lms.storage import get_storage
 
 C = Capability
 PAGE_SIZE = 50
-_KEY_RE = re.compile(r"^siasn-results/[0-9a-f]{32}\.(csv|xlsx)$")
-_SESSION_KEY = "siasn_result_key"
+_PENDING = PendingImport("siasn_result", folder="siasn-results")
 
 
 # --- SIASN -------------------------------------------------------------------------------------
@@ -118,59 +112,45 @@ def siasn_result_upload():  # noqa: ANN201
     if not form.validate_on_submit():
         return _siasn_page(form, 400)
     upload = form.file.data
-    data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-    if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        abort(413)
+    data = read_upload(upload)
     preview = siasn.preview_result(upload.filename, data)
     confirm = None
     if preview.ok:
-        suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-        key = store_pending("siasn-results", suffix, data, replacing=session.get(_SESSION_KEY))
-        session[_SESSION_KEY] = key
+        name = upload.filename[:200]
+        key = _PENDING.keep(data, table_suffix(upload.filename), name=name)
         confirm = ResultConfirmForm(key=key)
+    return _siasn_preview(preview, upload.filename, confirm)
+
+
+def _siasn_preview(preview: siasn.ResultPreview, filename: str, confirm=None):  # noqa: ANN001, ANN202
     return render_template(
         "integrations/siasn_preview.html",
         preview=preview,
         confirm=confirm,
-        filename=upload.filename,
+        filename=filename,
         labels=siasn.STATUS_LABELS,
         counts=preview.counts(),
-    )
+    ), preview_status(confirm is not None)
 
 
 @bp.route("/kelola/siasn/hasil/konfirmasi", methods=["POST"])
 @require(C.EXPORT_SIASN)
 def siasn_result_confirm():  # noqa: ANN201
     form = ResultConfirmForm()
-    key = form.key.data or ""
-    storage = get_storage()
-    if (
-        not form.validate_on_submit()
-        or key != session.get(_SESSION_KEY)
-        or not _KEY_RE.match(key)
-        or not storage.exists(key)
-    ):
+    kept = _PENDING.take(form.key.data) if form.validate_on_submit() else None
+    if kept is None:
         flash(_("Pratinjau hasil SIASN sudah tidak berlaku. Unggah ulang berkasnya."), "error")
         return redirect(url_for("integrations.siasn_index"))
-    preview = siasn.preview_result(key, storage.read(key))
+    entry, data = kept
+    preview = siasn.preview_result(entry["key"], data)
     try:
         changed = siasn.apply_result(preview, by=current_user)
     except siasn.SiasnError as exc:
-        db.session.rollback()
-        storage.delete(key)  # this upload can no longer be confirmed
-        session.pop(_SESSION_KEY, None)
-        flash(str(exc), "error")
-        return render_template(
-            "integrations/siasn_preview.html",
-            preview=preview,
-            confirm=None,
-            filename="",
-            labels=siasn.STATUS_LABELS,
-            counts=preview.counts(),
-        )
+        flash_error(exc)
+        _PENDING.drop()  # this upload can no longer be confirmed
+        return _siasn_preview(preview, entry.get("name", ""))
     db.session.commit()
-    storage.delete(key)
-    session.pop(_SESSION_KEY, None)
+    _PENDING.drop()
     flash(
         _(
             "Hasil SIASN disimpan: %(n)s baris, %(c)s status berubah.",

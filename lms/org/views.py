@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.db import db_int
+from lms.errors import flash_error
 from lms.extensions import db
-from lms.imports import store_pending
+from lms.imports import STALE, PendingImport, preview_status, read_upload, table_suffix
 from lms.org import bp, queries, services
 from lms.org.forms import (
     UNIT_KIND_LABELS,
@@ -29,7 +28,6 @@ from lms.permissions import (
     require,
     unit_in_scope,
 )
-from lms.storage import get_storage
 
 C = Capability
 
@@ -195,7 +193,17 @@ def unit_edit(unit_id: int | None = None):  # noqa: ANN201
     return render_template("org/unit_form.html", form=form, unit=u)
 
 
-_KEY_RE = re.compile(r"^imports/[0-9a-f]{32}\.(csv|xlsx)$")
+_PENDING = PendingImport("employee_import")
+
+
+def _import_preview(preview: services.ImportPreview, filename: str, confirm=None):  # noqa: ANN001, ANN202
+    return render_template(
+        "org/import_preview.html",
+        preview=preview,
+        confirm=confirm,
+        filename=filename,
+        columns=services.IMPORT_COLUMNS,
+    ), preview_status(confirm is not None)
 
 
 @bp.route("/impor", methods=["GET", "POST"])
@@ -204,25 +212,15 @@ def import_employees():  # noqa: ANN201
     form = ImportUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-            abort(413)
-        suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
+        data = read_upload(upload)
         preview = services.preview_import(upload.filename, data)
         confirm = None
         if preview.ok:
-            key = store_pending("imports", suffix, data, replacing=session.get("import_key"))
-            session["import_key"] = key
-            session["import_name"] = upload.filename[:200]
+            name = upload.filename[:200]
+            key = _PENDING.keep(data, table_suffix(upload.filename), name=name)
             confirm = ImportConfirmForm(key=key)
         db.session.rollback()
-        return render_template(
-            "org/import_preview.html",
-            preview=preview,
-            confirm=confirm,
-            filename=upload.filename,
-            columns=services.IMPORT_COLUMNS,
-        )
+        return _import_preview(preview, upload.filename, confirm)
     return render_template(
         "org/import.html",
         form=form,
@@ -235,32 +233,20 @@ def import_employees():  # noqa: ANN201
 @require(C.IMPORT_EMPLOYEES)
 def import_confirm():  # noqa: ANN201
     form = ImportConfirmForm()
-    key = form.key.data or ""
-    if not form.validate_on_submit() or key != session.get("import_key") or not _KEY_RE.match(key):
-        flash(_("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya."), "error")
+    kept = _PENDING.take(form.key.data) if form.validate_on_submit() else None
+    if kept is None:
+        flash(str(STALE), "error")
         return redirect(url_for("org.import_employees"))
-    storage = get_storage()
-    if not storage.exists(key):
-        flash(_("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya."), "error")
-        return redirect(url_for("org.import_employees"))
-    preview = services.preview_import(key, storage.read(key))
+    entry, data = kept
+    preview = services.preview_import(entry["key"], data)
     try:
         created, updated = services.apply_import(preview)
     except services.OrgError as exc:
-        db.session.rollback()
-        storage.delete(key)  # this upload can no longer be confirmed
-        session.pop("import_key", None)
-        flash(str(exc), "error")
-        return render_template(
-            "org/import_preview.html",
-            preview=preview,
-            confirm=None,
-            filename=session.get("import_name", ""),
-            columns=services.IMPORT_COLUMNS,
-        )
+        flash_error(exc)
+        _PENDING.drop()  # this upload can no longer be confirmed
+        return _import_preview(preview, entry.get("name", ""))
     db.session.commit()
-    storage.delete(key)
-    session.pop("import_key", None)
+    _PENDING.drop()
     flash(
         _("Impor selesai: %(c)s pegawai baru, %(u)s diperbarui.", c=created, u=updated), "success"
     )

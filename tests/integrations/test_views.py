@@ -83,7 +83,7 @@ def test_result_upload_preview_then_confirm(app, client, world) -> None:  # noqa
     ids = _records(app, world)
     login(client, "bkpsdm")
     bad = _upload(client, f"idRiwayat,status\n{ids['done']},berhasil\n424242,gagal\n".encode())
-    assert bad.status_code == 200
+    assert bad.status_code == 422  # rows with errors: the one status of lms/imports.py
     text = _text(bad)
     assert "Tidak ada status yang diubah" in text and "Baris 3" in text and "424242" in text
     assert "hasil/konfirmasi" not in text
