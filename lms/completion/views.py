@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,13 +16,11 @@ from lms.completion.services import CompletionError, revoke
 from lms.courses.models import Course
 from lms.enrolments.models import Cohort
 from lms.extensions import db
-from lms.imports import store_pending
+from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.permissions import Capability, can, refuse, require
-from lms.storage import get_storage
 
 C = Capability
-_KEY_RE = re.compile(r"^imports/[0-9a-f]{32}\.(csv|xlsx)$")
-_PENDING = "attendance_upload"
+_PENDING = PendingImport("attendance_upload")
 
 
 def _source_labels() -> dict[str, str]:
@@ -197,25 +194,22 @@ def attendance_upload(course_code: str):  # noqa: ANN201
         db.session.rollback()
         return _render_attendance(course, tick, upload, status=422)
     file = upload.file.data
-    data = file.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-    if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        abort(413)
+    data = read_upload(file)
     filename = (file.filename or "")[:200]
     check = roll.check_upload(current_user, course, filename, data, upload.default_date.data)
     confirm = None
     if check.ok:
-        suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-        key = store_pending("imports", suffix, data, replacing=session.get(_PENDING))
-        session[_PENDING] = {
-            "key": key,
-            "course": course.code,
-            "date": upload.default_date.data.isoformat(),
-            "cohort": cohort_id,
-            "name": filename,
-        }
+        key = _PENDING.keep(
+            data,
+            table_suffix(filename),
+            course=course.code,
+            date=upload.default_date.data.isoformat(),
+            cohort=cohort_id,
+            name=filename,
+        )
         confirm = ConfirmForm(key=key)
     db.session.rollback()
-    return _render_preview(course, check, confirm, filename)
+    return _render_preview(course, check, confirm, filename), preview_status(check.ok)
 
 
 @bp.route("/kelola/kelulusan/<course_code>/absensi/konfirmasi", methods=["POST"])
@@ -223,24 +217,17 @@ def attendance_upload(course_code: str):  # noqa: ANN201
 def attendance_confirm(course_code: str):  # noqa: ANN201
     course = _course_or_404(course_code)
     form = ConfirmForm()
-    pending = session.get(_PENDING) or {}
-    key = form.key.data or ""
-    storage = get_storage()
-    if (
-        not form.validate_on_submit()
-        or key != pending.get("key")
-        or pending.get("course") != course.code
-        or not _KEY_RE.match(key)
-        or not storage.exists(key)
-    ):
+    kept = _PENDING.take(form.key.data, course=course.code) if form.validate_on_submit() else None
+    if kept is None:
         flash(_("Pratinjau absensi sudah tidak berlaku. Unggah ulang berkasnya."), "error")
         return redirect(url_for("completion.attendance", course_code=course.code))
+    pending, data = kept
     cohort_id = pending.get("cohort")
     if cohort_id and cohort_id not in {c.id for c in queries.cohorts_for_course(course)}:
         cohort_id = None
     filename = pending.get("name", "")
     check = roll.check_upload(
-        current_user, course, key, storage.read(key), date.fromisoformat(pending["date"])
+        current_user, course, pending["key"], data, date.fromisoformat(pending["date"])
     )
     failure = ""
     if not check.ok:
@@ -252,8 +239,7 @@ def attendance_confirm(course_code: str):  # noqa: ANN201
             failure = str(exc)
         else:
             db.session.commit()
-            storage.delete(key)
-            session.pop(_PENDING, None)
+            _PENDING.drop()
             flash(
                 _(
                     "%(n)s kelulusan tercatat untuk %(t)s; sertifikat diterbitkan.",
@@ -264,9 +250,8 @@ def attendance_confirm(course_code: str):  # noqa: ANN201
             )
             return redirect(url_for("completion.completions", pelatihan=course.code))
     db.session.rollback()
-    storage.delete(key)  # this upload can no longer be confirmed
-    session.pop(_PENDING, None)
-    return _render_preview(course, check, None, filename, failure), 422
+    _PENDING.drop()  # this upload can no longer be confirmed
+    return _render_preview(course, check, None, filename, failure), preview_status(False)
 
 
 # --- one completion -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from lms.enrolments.forms import (
 )
 from lms.errors import flash_error
 from lms.extensions import db
+from lms.imports import preview_status, read_upload
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Golongan, JabatanType, Unit
 from lms.permissions import Capability, Role, can, refuse, require
@@ -198,7 +199,7 @@ def _render_preview(result: bulk.BulkPreview, selection: bulk.Selection, notice:
         confirm=confirm,
         notice=notice,
         limit=bulk.PREVIEW_ROWS,
-    )
+    ), preview_status(result.ok)
 
 
 def _selection(form: BulkForm) -> bulk.Selection:
@@ -222,9 +223,7 @@ def _selection(form: BulkForm) -> bulk.Selection:
             "nip_text",
         )
     if upload:
-        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-            abort(413)
+        data = read_upload(upload)
         selection.nips = bulk.read_nip_file(upload.filename or "", data)
     elif text:
         selection.nips = bulk.read_nip_text(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -19,16 +19,14 @@ from werkzeug.wrappers import Response
 from lms.courses.models import Course
 from lms.courses.services import can_author
 from lms.extensions import db
-from lms.imports import store_pending
+from lms.imports import STALE, PendingImport, preview_status, read_upload
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.bank import services
 from lms.quizzes.bank.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
-from lms.storage import get_storage
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
-_SESSION = "bank_import"
-_KEY_RE = re.compile(r"^question-imports/[0-9a-f]{32}\.txt$")
+_PENDING = PendingImport("bank_import", folder="question-imports")
 
 
 def _course(course_id: int) -> Course:
@@ -63,20 +61,18 @@ def bank_import(course_id: int):  # noqa: ANN201
     form = BankImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-            abort(413)
+        data = read_upload(upload)
         result = services.parse_upload(data, form.format.data)
         confirm = None
         if result.questions:
-            key = store_pending("question-imports", ".txt", data, replacing=session.get(_SESSION))
-            session[_SESSION] = {
-                "key": key,
-                "course_id": course.id,
-                "format": form.format.data,
-                "category": (form.category.data or "").strip(),
-                "filename": (upload.filename or "")[:200],
-            }
+            key = _PENDING.keep(
+                data,
+                ".txt",
+                course_id=course.id,
+                format=form.format.data,
+                category=(form.category.data or "").strip(),
+                filename=(upload.filename or "")[:200],
+            )
             confirm = BankConfirmForm(key=key)
         return render_template(
             "quizzes/bank/import_preview.html",
@@ -88,7 +84,7 @@ def bank_import(course_id: int):  # noqa: ANN201
             filename=upload.filename,
             fmt=FORMAT_LABELS[form.format.data],
             types=TYPE_LABELS,
-        )
+        ), preview_status(confirm is not None)
     return render_template("quizzes/bank/import.html", course=course, form=form)
 
 
@@ -97,23 +93,15 @@ def bank_import(course_id: int):  # noqa: ANN201
 def bank_import_confirm(course_id: int) -> Response:
     course = _course(course_id)
     form = BankConfirmForm()
-    pending = session.get(_SESSION) or {}
-    key = form.key.data or ""
-    storage = get_storage()
-    if (
-        not form.validate_on_submit()
-        or key != pending.get("key")
-        or pending.get("course_id") != course.id
-        or not _KEY_RE.match(key)
-        or not storage.exists(key)
-    ):
-        flash(_("Pratinjau impor sudah tidak berlaku. Unggah ulang berkasnya."), "error")
+    kept = _PENDING.take(form.key.data, course_id=course.id) if form.validate_on_submit() else None
+    if kept is None:
+        flash(str(STALE), "error")
         return redirect(url_for("quizzes.bank_import", course_id=course.id))
-    result = services.parse_upload(storage.read(key), pending["format"])
+    pending, data = kept
+    result = services.parse_upload(data, pending["format"])
     counts = services.import_questions(course, result, pending.get("category") or None)
     db.session.commit()
-    storage.delete(key)
-    session.pop(_SESSION, None)
+    _PENDING.drop()
     flash(
         _(
             "%(n)s soal diimpor ke bank soal; %(e)s soal dilewati karena bermasalah.",
