@@ -14,6 +14,7 @@ from lms.db import UTCDateTime, as_utc, iso_utc
 from lms.errors import DomainError, flash_error
 from lms.imports import PendingImport, preview_status
 from lms.security import safe_next
+from tests.conftest import login
 
 WIB = timezone(timedelta(hours=7))
 
@@ -111,6 +112,19 @@ def test_pending_import_is_bound_to_the_session_and_dropped(app) -> None:  # noq
         session["uji_impor"] = {"key": second}
         assert pending.take(second) is None  # the file itself is gone
     assert (preview_status(True), preview_status(False)) == (200, 422)
+
+
+def test_a_preview_that_cannot_be_confirmed_answers_422_like_every_importer(
+    app, client, world
+) -> None:  # noqa: ANN001
+    """Employees answered 200 here while SKP answered 422 for the same failure."""
+    from tests.org.test_import import GOOD, _upload
+
+    login(client, "bkpsdm")
+    assert _upload(client, "pegawai.xlsx", b"bukan excel").status_code == 422  # unreadable
+    bad = GOOD.replace("III/b", "V/z", 1).encode()
+    assert _upload(client, "pegawai.csv", bad).status_code == 422  # a row with an error
+    assert _upload(client, "pegawai.csv", GOOD.encode()).status_code == 200
 
 
 def test_the_configured_zone_everywhere(app, monkeypatch) -> None:  # noqa: ANN001
