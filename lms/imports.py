@@ -20,6 +20,10 @@ results and bulk enrolment:
    longer valid (``STALE``: the view flashes it and redirects to the upload page).
 5. ``PendingImport.drop`` deletes the file and forgets the key: after a confirmation, after one that
    failed (``flash_error`` then ``drop``), and ``main.import_cancel`` for the cancel button.
+
+Bulk enrolment keeps no file: its selection (and a digest of the preview) travels in the confirm
+form, so it uses steps 1, 2 and the template's ``confirm_import`` macro only. Every preview page
+confirms through that one macro (``templates/_macros/import_preview.html``).
 """
 
 from __future__ import annotations
