@@ -85,7 +85,7 @@ def summary(values: list[float]) -> dict:
     }
 
 
-def build(app, n: int) -> tuple[list[int], int]:  # noqa: ANN001
+def build(app, n: int) -> tuple[list[int], int]:
     """N employees complete one course; returns the certificate ids and the first owner's user id."""
     from lms.auth import services as auth
     from lms.certificates.models import Certificate, CertificateSeries
@@ -182,7 +182,7 @@ def build(app, n: int) -> tuple[list[int], int]:  # noqa: ANN001
         return ids, owner.id
 
 
-def login(client) -> None:  # noqa: ANN001
+def login(client) -> None:
     page = client.get("/masuk")
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
     data = {"identifier": "bench.pegawai", "password": PASSWORD}
@@ -209,7 +209,7 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(args: argparse.Namespace, tmp: Path) -> int:  # noqa: PLR0915
+def run(args: argparse.Namespace, tmp: Path) -> int:
     import logging
 
     from weasyprint import CSS, HTML
@@ -312,7 +312,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:  # noqa: PLR0915
 
         from lms.storage import get_storage
 
-        def bench_pdf(certificate_id: int):  # noqa: ANN202
+        def bench_pdf(certificate_id: int):
             certificate = db.session.get(Certificate, certificate_id)
             data = get_storage().read(certificate.pdf_key)
             return send_file(io.BytesIO(data), mimetype="application/pdf")

@@ -19,23 +19,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from lms import create_app  # noqa: E402
-from lms.auth import services as auth  # noqa: E402
-from lms.auth.models import User, UserRole  # noqa: E402
-from lms.courses.models import Category, Course, CourseVersion, Lesson, Module  # noqa: E402
-from lms.courses.services import ensure_default_categories  # noqa: E402
-from lms.enrolments.models import Enrolment, LessonProgress  # noqa: E402
-from lms.extensions import db  # noqa: E402
-from lms.org.models import Employee, Instansi, Unit  # noqa: E402
-from lms.org.reference import load_reference  # noqa: E402
+from lms import create_app
+from lms.auth import services as auth
+from lms.auth.models import User, UserRole
+from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
+from lms.courses.services import ensure_default_categories
+from lms.enrolments.models import Enrolment, LessonProgress
+from lms.extensions import db
+from lms.org.models import Employee, Instansi, Unit
+from lms.org.reference import load_reference
 
 PASSWORD = "bench12345"
 CHUNK = 20_000
 
 
-def _chunks(rows: list[dict], size: int = CHUNK):  # noqa: ANN201
+def _chunks(rows: list[dict], size: int = CHUNK):
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
 

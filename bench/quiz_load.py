@@ -446,7 +446,7 @@ def take_quiz(browser: Browser, quiz_id: int, rng: random.Random, sent: dict) ->
     browser.call("result", "GET", f"/kuis/percobaan/{attempt_id}/hasil", 200)
 
 
-def run_phase(count: int, concurrency: int, job) -> tuple[float, list[float], int]:  # noqa: ANN001
+def run_phase(count: int, concurrency: int, job) -> tuple[float, list[float], int]:
     """Run ``job(i)`` for every employee, ``concurrency`` at a time.
 
     Returns the wall time, each employee's finishing time (seconds from the start) and how many

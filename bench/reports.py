@@ -32,10 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from lms import create_app  # noqa: E402
-from lms.extensions import db  # noqa: E402
+from lms import create_app
+from lms.extensions import db
 
 MIB = 1024 * 1024
 
@@ -159,7 +159,7 @@ def fill_completions(target_rows: int, seed: int = 11) -> dict:
     }
 
 
-def _login(app, client, username: str) -> None:  # noqa: ANN001
+def _login(app, client, username: str) -> None:
     from lms.auth.models import User
 
     with app.app_context():
@@ -170,7 +170,7 @@ def _login(app, client, username: str) -> None:  # noqa: ANN001
         session["_fresh"] = True
 
 
-def pages(app, client, repeat: int) -> dict:  # noqa: ANN001
+def pages(app, client, repeat: int) -> dict:
     from lms.reports.definitions import REPORTS
 
     out = {}
@@ -194,7 +194,7 @@ def pages(app, client, repeat: int) -> dict:  # noqa: ANN001
     return out
 
 
-def csv_export(client) -> dict:  # noqa: ANN001
+def csv_export(client) -> dict:
     base = _status("VmRSS")
     _reset_peak()
     t0 = time.perf_counter()
@@ -221,7 +221,7 @@ def csv_export(client) -> dict:  # noqa: ANN001
     }
 
 
-def xlsx_export(app, rows: int) -> dict:  # noqa: ANN001
+def xlsx_export(app, rows: int) -> dict:
     from lms.reports.definitions import REPORTS
     from lms.reports.exports import write_xlsx
     from lms.reports.filters import Filters, Scope

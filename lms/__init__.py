@@ -140,7 +140,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.tasks import run_ready
 
     @app.after_request
-    def _run_ready_tasks(response):  # noqa: ANN001, ANN202
+    def _run_ready_tasks(response):
         run_ready()  # in-process tasks whose transaction committed (no broker configured)
         return response
 
@@ -222,7 +222,7 @@ def _bound_url_integers(app: Flask) -> None:
     from lms.db import INT_MAX
 
     class DatabaseInteger(IntegerConverter):
-        def __init__(self, url_map, fixed_digits=0, min=None, max=INT_MAX, signed=False) -> None:  # noqa: ANN001, A002
+        def __init__(self, url_map, fixed_digits=0, min=None, max=INT_MAX, signed=False) -> None:
             super().__init__(url_map, fixed_digits, min, max, signed)
 
     app.url_map.converters["int"] = DatabaseInteger

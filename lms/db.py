@@ -80,10 +80,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         return as_utc(value) if isinstance(value, datetime) else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return as_utc(value) if isinstance(value, datetime) else value
 
 
@@ -106,7 +106,7 @@ def in_values(column: str, values: object) -> str:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite: enforce foreign keys, and WAL so readers do not block the writer."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
@@ -119,7 +119,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
 
 
 @event.listens_for(Engine, "savepoint")
-def _sqlite_savepoint(conn, name) -> None:  # noqa: ANN001
+def _sqlite_savepoint(conn, name) -> None:
     """SQLite: open the real transaction before a SAVEPOINT.
 
     Python's sqlite3 module issues its implicit BEGIN only before a write, so a savepoint taken
@@ -143,15 +143,15 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     """
 
     @event.listens_for(engine, "connect")
-    def _fresh(dbapi_connection, record) -> None:  # noqa: ANN001
+    def _fresh(dbapi_connection, record) -> None:
         record.info["returned_at"] = time.monotonic()
 
     @event.listens_for(engine, "checkin")
-    def _returned(dbapi_connection, record) -> None:  # noqa: ANN001
+    def _returned(dbapi_connection, record) -> None:
         record.info["returned_at"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+    def _ping_if_idle(dbapi_connection, record, proxy) -> None:
         if time.monotonic() - record.info.get("returned_at", 0.0) < idle_seconds:
             return
         try:

@@ -93,7 +93,7 @@ def wants_json() -> bool:
     )
 
 
-def json_error(status: int, message: str, code: str | None = None):  # noqa: ANN201
+def json_error(status: int, message: str, code: str | None = None):
     """A JSON error in the request's language (lms._select_locale: the session's choice, else the
     caller's Accept-Language, else Indonesian), saying which language it is."""
     body = {"error": {"code": code or _CODES.get(status, "error"), "message": message}}
@@ -103,7 +103,7 @@ def json_error(status: int, message: str, code: str | None = None):  # noqa: ANN
     return response, status
 
 
-def _render(status: int, detail: str | None = None):  # noqa: ANN202
+def _render(status: int, detail: str | None = None):
     title, message = _messages().get(status, (_("Terjadi kesalahan"), ""))
     if detail:
         message = detail
@@ -114,7 +114,7 @@ def _render(status: int, detail: str | None = None):  # noqa: ANN202
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
+    def csrf_error(error: CSRFError):
         return _render(
             400,
             _(
@@ -124,7 +124,7 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
+    def http_error(error: HTTPException):
         status = error.code or 500
         if status not in _CODES:
             return error
@@ -139,7 +139,7 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unhandled(error: Exception):  # noqa: ANN202
+    def unhandled(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("Unhandled error", exc_info=error)

@@ -83,7 +83,7 @@ class AppForm(FlaskForm):
     """FlaskForm (CSRF and all) whose WTForms messages speak the user's language."""
 
     class Meta:
-        def get_translations(self, form: FlaskForm) -> WtformsMessages:  # noqa: ARG002
+        def get_translations(self, form: FlaskForm) -> WtformsMessages:
             return WtformsMessages()
 
     def validate(self, extra_validators: Any = None) -> bool:

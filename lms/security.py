@@ -76,9 +76,9 @@ class _BoundedFormParser(FormDataParser):
     def _parse_urlencoded(
         self,
         stream: IO[bytes],
-        mimetype: str,  # noqa: ARG002
+        mimetype: str,
         content_length: int | None,
-        options: dict[str, str],  # noqa: ARG002
+        options: dict[str, str],
     ) -> Any:
         limit = self.max_form_memory_size
         if limit is not None and content_length is not None and content_length > limit:

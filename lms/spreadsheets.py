@@ -416,7 +416,7 @@ def _read_xlsx(data: bytes, table: Table, rows_limit: int, cols_limit: int) -> N
             book.close()
     except TableError:
         raise
-    except Exception:  # noqa: BLE001 - any other failure inside the workbook means a broken file
+    except Exception:
         raise TableError(_("Berkas XLSX rusak atau bukan berkas Excel.")) from None
 
 

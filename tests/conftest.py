@@ -91,7 +91,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
 
 
 @contextmanager
-def isolated_app(  # noqa: ANN201
+def isolated_app(
     databases: DatabaseFactory, files_dir: Path, label: str, pool_size: int = 5, **config: object
 ):
     """An app on a database of its own (schema created), e.g. for concurrency tests whose
@@ -117,7 +117,7 @@ def isolated_app(  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def app(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def app(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory):
     application = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": databases.new("main"),
@@ -156,25 +156,25 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def db(app):  # noqa: ANN001, ANN201
+def db(app):
     with app.app_context():
         yield _db
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def no_csrf(app):  # noqa: ANN001, ANN201
+def no_csrf(app):
     app.config["WTF_CSRF_ENABLED"] = False
     yield
     app.config["WTF_CSRF_ENABLED"] = True
 
 
 @pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
+def world(app):
     """A small organisation with one account per role (see tests/factories.py).
 
     Built in its own app context and returned as plain values: a test request must not run
@@ -190,7 +190,7 @@ def world(app):  # noqa: ANN001, ANN201
     return snap
 
 
-def login(client, username: str, password: str = "rahasia123") -> None:  # noqa: ANN001
+def login(client, username: str, password: str = "rahasia123") -> None:
     """Log in through the real form, CSRF token included."""
     page = client.get("/masuk")
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
@@ -202,7 +202,7 @@ def login(client, username: str, password: str = "rahasia123") -> None:  # noqa:
     assert response.status_code == 302, (response.status_code, messages, response.data[-1500:])
 
 
-def csrf_token(client, path: str) -> str:  # noqa: ANN001
+def csrf_token(client, path: str) -> str:
     page = client.get(path)
     match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.data)
     assert match, f"no CSRF token on {path}"

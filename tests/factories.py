@@ -159,7 +159,7 @@ def make_course(
     published: bool = True,
     trainer: User | None = None,
     **settings: object,
-):  # noqa: ANN201
+):
     """A course with one module of ``lessons`` lessons; ``settings`` go on the Course row
     (capacity, approval_steps, self_enrol, enrol_deadline, ...)."""
     from lms.courses import services as courses

@@ -109,7 +109,7 @@ def test_hidden_routes_are_listed() -> None:
     assert HIDDEN - set(EXPECTED) == set()
 
 
-def _passes_require(app, username: str) -> dict[str, bool]:  # noqa: ANN001
+def _passes_require(app, username: str) -> dict[str, bool]:
     """endpoint → whether the account has one of the capabilities its ``@require`` asks for."""
     user = db.session.scalar(db.select(User).where(User.username == username))
     out = {}
@@ -119,7 +119,7 @@ def _passes_require(app, username: str) -> dict[str, bool]:  # noqa: ANN001
     return out
 
 
-def _routes(app):  # noqa: ANN001, ANN202
+def _routes(app):
     out = []
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -128,7 +128,7 @@ def _routes(app):  # noqa: ANN001, ANN202
     return sorted(out, key=lambda rm: (rm[0].endpoint == "auth.logout", rm[0].rule, rm[1]))
 
 
-def test_every_route_is_listed(app) -> None:  # noqa: ANN001
+def test_every_route_is_listed(app) -> None:
     listed = set(EXPECTED)
     actual = {(rule.endpoint, method) for rule, method in _routes(app)}
     assert actual - listed == set(), "add these routes to EXPECTED"
@@ -136,7 +136,7 @@ def test_every_route_is_listed(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(app, world, no_csrf, monkeypatch, role: str) -> None:  # noqa: ANN001
+def test_access_matrix(app, world, no_csrf, monkeypatch, role: str) -> None:
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1000 per minute")
     with app.app_context():
         target = db.session.get(User, world.users["target"].id)

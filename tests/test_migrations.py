@@ -12,21 +12,21 @@ from lms import create_app
 from lms.extensions import db
 
 
-def _fresh_app(databases, tmp_path):  # noqa: ANN001, ANN202
+def _fresh_app(databases, tmp_path):
     return create_app(
         {"SQLALCHEMY_DATABASE_URI": databases.new("migr"), "FILES_DIR": str(tmp_path)},
         env="testing",
     )
 
 
-def test_single_head(app) -> None:  # noqa: ANN001
+def test_single_head(app) -> None:
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
         heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, heads
 
 
-def test_upgrade_from_empty_matches_models(databases, tmp_path) -> None:  # noqa: ANN001
+def test_upgrade_from_empty_matches_models(databases, tmp_path) -> None:
     app = _fresh_app(databases, tmp_path)
     with app.app_context():
         upgrade()

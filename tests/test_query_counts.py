@@ -29,7 +29,7 @@ PAGES = {
 
 
 @contextmanager
-def count_queries(app):  # noqa: ANN001, ANN202
+def count_queries(app):
     counter = {"n": 0}
 
     def before(*_args: object) -> None:
@@ -44,7 +44,7 @@ def count_queries(app):  # noqa: ANN001, ANN202
         event.remove(engine, "before_cursor_execute", before)
 
 
-def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
+def _measure(app, world) -> dict[str, int]:
     counts = {}
     for username, paths in PAGES.items():
         client = app.test_client()
@@ -60,7 +60,7 @@ def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _grow(app, world, n: int) -> None:  # noqa: ANN001
+def _grow(app, world, n: int) -> None:
     """Add n employees (each with an account and a token) in new units, some in atasan's team."""
     with app.app_context():
         atasan = db.session.get(Employee, world.employees["atasan"].id)
@@ -83,7 +83,7 @@ def _grow(app, world, n: int) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def test_query_counts_do_not_grow_with_data(app, world, monkeypatch) -> None:  # noqa: ANN001
+def test_query_counts_do_not_grow_with_data(app, world, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1000 per minute")
     with app.app_context():  # one token, so both runs render the same kind of rows
         from lms.auth.models import User

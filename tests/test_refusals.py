@@ -20,7 +20,7 @@ from tests.factories import make_course
 
 
 @pytest.fixture
-def others(app, world):  # noqa: ANN001, ANN201
+def others(app, world):
     """Objects that belong to Dewi (Dinas Pendidikan), a stranger to pegawai."""
     with app.app_context():
         dewi = db.session.get(Employee, world.employees["disdik"].id)
@@ -34,7 +34,7 @@ def others(app, world):  # noqa: ANN001, ANN201
 
 def test_another_employees_objects_answer_like_missing_ones_and_are_logged(
     app, client, world, others, caplog, no_csrf
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "pegawai")
     pairs = [
         ("POST", f"/pendaftaran/{others['enrolment']}/batal", "/pendaftaran/999999/batal"),
@@ -61,7 +61,7 @@ def test_another_employees_objects_answer_like_missing_ones_and_are_logged(
 
 def test_a_supervisor_probing_employees_outside_the_team_gets_404(
     app, client, world, others, caplog
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "atasan")
     with caplog.at_level(logging.WARNING, logger="lms.access"):
         assert client.get(f"/organisasi/pegawai/{others['employee']}").status_code == 404
@@ -69,7 +69,7 @@ def test_a_supervisor_probing_employees_outside_the_team_gets_404(
     assert sum("access refused" in r.getMessage() for r in caplog.records) == 2
 
 
-def test_a_capability_refusal_stays_403_and_is_logged(app, client, world, caplog) -> None:  # noqa: ANN001
+def test_a_capability_refusal_stays_403_and_is_logged(app, client, world, caplog) -> None:
     login(client, "pegawai")
     with caplog.at_level(logging.WARNING, logger="lms.access"):
         assert client.get("/organisasi/pegawai").status_code == 403

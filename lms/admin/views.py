@@ -22,7 +22,7 @@ C = Capability
 
 @bp.route("/pengguna")
 @require(C.MANAGE_USERS, C.RESET_PASSWORDS)
-def users():  # noqa: ANN201
+def users():
     q = request.args.get("q", "")[:100].strip()
     stmt = select(User).outerjoin(Employee, User.employee_id == Employee.id)
     if q:
@@ -70,7 +70,7 @@ def _fill(form: UserForm) -> None:
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
 @bp.route("/pengguna/<int:user_id>/ubah", methods=["GET", "POST"])
 @require(C.MANAGE_USERS)
-def user_edit(user_id: int | None = None):  # noqa: ANN201
+def user_edit(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
     _fill(form)
@@ -143,7 +143,7 @@ def user_edit(user_id: int | None = None):  # noqa: ANN201
 
 @bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
 @require(C.MANAGE_USERS)
-def user_toggle(user_id: int):  # noqa: ANN201
+def user_toggle(user_id: int):
     user = db.get_or_404(User, user_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -164,7 +164,7 @@ def user_toggle(user_id: int):  # noqa: ANN201
 
 @bp.route("/pengguna/<int:user_id>/reset-sandi", methods=["POST"])
 @require(C.RESET_PASSWORDS)
-def user_reset(user_id: int):  # noqa: ANN201
+def user_reset(user_id: int):
     user = db.get_or_404(User, user_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -177,7 +177,7 @@ def user_reset(user_id: int):  # noqa: ANN201
 
 @bp.route("/token", methods=["GET", "POST"])
 @require(C.MANAGE_API_TOKENS)
-def tokens():  # noqa: ANN201
+def tokens():
     form = TokenForm()
     created = None
     if form.validate_on_submit():
@@ -208,7 +208,7 @@ def tokens():  # noqa: ANN201
 
 @bp.route("/token/<int:token_id>/cabut", methods=["POST"])
 @require(C.MANAGE_API_TOKENS)
-def token_revoke(token_id: int):  # noqa: ANN201
+def token_revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if not CsrfForm().validate_on_submit():
         abort(400)

@@ -49,7 +49,7 @@ def token_required(scope: str) -> Callable:
 
 @bp.route("/me")
 @token_required("profile:read")
-def me():  # noqa: ANN201
+def me():
     user = g.api_token.user
     emp = user.employee
     return jsonify(
@@ -67,7 +67,7 @@ FEED_LIMIT_MAX = 500
 
 @bp.route("/completions")
 @token_required("completions:read")
-def completions():  # noqa: ANN201
+def completions():
     """The completion feed (CONTRACT.md): outbox events in ``seq`` order behind an opaque cursor.
 
     ``next_cursor`` is always present: after the last item, or the cursor given when nothing is
@@ -296,5 +296,5 @@ def openapi_document() -> dict:
 
 
 @bp.route("/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi():
     return jsonify(openapi_document())

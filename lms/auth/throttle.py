@@ -31,7 +31,7 @@ from lms.db import as_utc, utcnow
 from lms.extensions import db
 
 
-class TooManyAttempts(Exception):  # noqa: N818 - reads as what happened
+class TooManyAttempts(Exception):
     """The key used up its attempts; ``retry_after`` seconds until its window ends."""
 
     def __init__(self, retry_after: int) -> None:

@@ -28,7 +28,7 @@ def _login_address_limit() -> str:
 
 
 @bp.before_app_request
-def _require_password_change():  # noqa: ANN202
+def _require_password_change():
     """An account with ``must_change_password`` reaches only the password page (and logout,
     static files, the health check) until it has changed it; JSON callers get a JSON 403."""
     if request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE or session.get(MUST_CHANGE) is False:
@@ -50,7 +50,7 @@ def _require_password_change():  # noqa: ANN202
 
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(_login_address_limit, methods=["POST"])  # per client address, in Flask-Limiter
-def login():  # noqa: ANN201
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
@@ -77,7 +77,7 @@ def login():  # noqa: ANN201
 
 @bp.route("/keluar", methods=["POST"])
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     """Ends the session on the server: the account's session version moves on, so a copied
     session cookie or remember-me cookie stops working too (on every device: sign out
     everywhere)."""
@@ -91,7 +91,7 @@ def logout():  # noqa: ANN201
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
 @login_required
-def change_password():  # noqa: ANN201
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

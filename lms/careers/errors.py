@@ -9,7 +9,7 @@ class CareerError(DomainError):
     """A refused action; the message is for the user."""
 
 
-class RecordInvalid(Exception):  # noqa: N818  (a refusal carrying per-field messages)
+class RecordInvalid(Exception):
     """Bad input, per field: ``errors`` maps a form field name to an Indonesian message."""
 
     def __init__(self, errors: dict[str, str]) -> None:

@@ -54,7 +54,7 @@ PUBLIC_FIELD_DOCS = {
 @verify_limit
 @number_limit
 @proof_limit
-def certificate(number: str):  # noqa: ANN201
+def certificate(number: str):
     cert, by_token = verification.lookup(number)
     if cert is None:
         return json_error(
@@ -136,7 +136,7 @@ def openapi_schemas() -> dict:
     }
 
 
-def openapi_path(error_response, json_content) -> dict:  # noqa: ANN001
+def openapi_path(error_response, json_content) -> dict:
     """The ``/certificates/{number}`` path item (helpers from lms/api/views.py)."""
     return {
         "get": {

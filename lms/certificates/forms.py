@@ -110,7 +110,7 @@ def check_png(label: str, data: bytes) -> str | None:
             fmt = probe.format
             width, height = probe.size
             probe.verify()
-    except Exception:  # noqa: BLE001 - a damaged file may make the decoder raise anything
+    except Exception:
         return _("%(f)s rusak atau bukan gambar PNG yang dapat dibaca.", f=label)
     if fmt != "PNG" or width * height > 25_000_000:
         return _("%(f)s harus berupa gambar PNG dengan ukuran wajar.", f=label)

@@ -181,7 +181,7 @@ def _pdf_bytes(certificate: Certificate) -> bytes:
 def _pdf_response(certificate: Certificate, inline: bool = False) -> Response:
     try:
         data = _pdf_bytes(certificate)
-    except Exception:  # noqa: BLE001 - rendering is a subsystem of its own; say "later", not 500
+    except Exception:
         db.session.rollback()
         current_app.logger.exception("certificate %s: PDF unavailable", certificate.id)
         abort(503)
@@ -199,7 +199,7 @@ def _pdf_response(certificate: Certificate, inline: bool = False) -> Response:
 
 @bp.route("/verify")
 @verify_limit
-def verify_search():  # noqa: ANN201
+def verify_search():
     """The search form; ``?nomor=`` goes to that certificate's page."""
     value = request.args.get("nomor", "")
     if "nomor" in request.args:
@@ -214,7 +214,7 @@ def verify_search():  # noqa: ANN201
     return render_template("certificates/verify_search.html", value="", error=None)
 
 
-def _verify_page(value: str):  # noqa: ANN202
+def _verify_page(value: str):
     certificate, by_token = verification.lookup(value)
     if certificate is None:
         return render_template("certificates/verify_missing.html", value=value[:100]), 404
@@ -261,7 +261,7 @@ def _verify_page(value: str):  # noqa: ANN202
 @verify_limit
 @number_limit
 @proof_limit
-def verify(value: str):  # noqa: ANN201
+def verify(value: str):
     return _verify_page(value)
 
 
@@ -269,7 +269,7 @@ def verify(value: str):  # noqa: ANN201
 @verify_limit
 @number_limit
 @proof_limit
-def verify_pdf(token: str):  # noqa: ANN201
+def verify_pdf(token: str):
     """The authentic PDF, from storage, by token only. Revoked ones too: the page states the status."""
     certificate = db.session.scalar(db.select(Certificate).where(Certificate.token == token))
     if certificate is None:
@@ -283,7 +283,7 @@ def verify_pdf(token: str):  # noqa: ANN201
 
 @bp.route("/sertifikat")
 @require(C.LEARN)
-def my_certificates():  # noqa: ANN201
+def my_certificates():
     rows = queries.mine(current_user.employee_id) if current_user.employee_id else []
     return render_template(
         "certificates/mine.html",
@@ -296,7 +296,7 @@ def my_certificates():  # noqa: ANN201
 
 @bp.route("/sertifikat/<int:certificate_id>/pdf")
 @require(C.LEARN, C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
-def download(certificate_id: int):  # noqa: ANN201
+def download(certificate_id: int):
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
@@ -306,7 +306,7 @@ def download(certificate_id: int):  # noqa: ANN201
 
 
 @section(12)
-def certificates_section(user):  # noqa: ANN001, ANN201
+def certificates_section(user):
     """The learner's latest valid certificates on the dashboard (one query)."""
     if user.employee_id is None:
         return None
@@ -332,7 +332,7 @@ def _filters() -> queries.RegisterFilters:
 
 @bp.route("/kelola/sertifikat")
 @require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
-def register():  # noqa: ANN201
+def register():
     filters = _filters()
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = queries.register(current_user, filters, page)
@@ -358,7 +358,7 @@ def _managed(certificate_id: int) -> Certificate:
     return certificate
 
 
-def _detail(certificate: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm):  # noqa: ANN202
+def _detail(certificate: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm):
     return render_template(
         "certificates/detail.html",
         cert=certificate,
@@ -377,14 +377,14 @@ def _detail(certificate: Certificate, revoke_form: RevokeForm, reissue_form: Rei
 
 @bp.route("/kelola/sertifikat/<int:certificate_id>")
 @require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
-def detail(certificate_id: int):  # noqa: ANN201
+def detail(certificate_id: int):
     certificate = _managed(certificate_id)
     return _detail(certificate, RevokeForm(prefix="revoke"), ReissueForm(prefix="reissue"))
 
 
 @bp.route("/kelola/sertifikat/<int:certificate_id>/cabut", methods=["POST"])
 @require(C.MANAGE_CERTIFICATES)
-def revoke(certificate_id: int):  # noqa: ANN201
+def revoke(certificate_id: int):
     """Revoke the completion and its certificate (and write the revocation event)."""
     certificate = _managed(certificate_id)
     form = RevokeForm(prefix="revoke")
@@ -406,7 +406,7 @@ def revoke(certificate_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/sertifikat/<int:certificate_id>/terbitkan-ulang", methods=["POST"])
 @require(C.MANAGE_CERTIFICATES)
-def reissue(certificate_id: int):  # noqa: ANN201
+def reissue(certificate_id: int):
     certificate = _managed(certificate_id)
     form = ReissueForm(prefix="reissue")
     if not form.validate_on_submit():
@@ -441,7 +441,7 @@ class _ChunkWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # noqa: ANN001
+    def write(self, data) -> int:
         chunk = bytes(data)
         self._chunks.append(chunk)
         self._position += len(chunk)
@@ -478,7 +478,7 @@ def zip_stream(ids: list[int]) -> Iterator[bytes]:
 
 @bp.route("/kelola/sertifikat/angkatan/<int:cohort_id>.zip")
 @require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
-def cohort_zip(cohort_id: int):  # noqa: ANN201
+def cohort_zip(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     ids = queries.cohort_certificate_ids(current_user, cohort.id)
     name = re.sub(r"[^0-9A-Za-z._-]", "-", cohort.code) or "angkatan"
@@ -491,7 +491,7 @@ def cohort_zip(cohort_id: int):  # noqa: ANN201
 # --- series settings -------------------------------------------------------------------------
 
 
-def _save_series(series, form: SeriesForm) -> None:  # noqa: ANN001
+def _save_series(series, form: SeriesForm) -> None:
     """Copy the form onto the series, store new images, and audit the change (flushes only)."""
     before = {name: getattr(series, name) for name in SeriesForm.TEXT_FIELDS}
     before.update(signature_key=series.signature_key, logo_key=series.logo_key)
@@ -516,7 +516,7 @@ def _save_series(series, form: SeriesForm) -> None:  # noqa: ANN001
 
 @bp.route("/kelola/sertifikat/seri", methods=["GET", "POST"])
 @require(C.MANAGE_CERTIFICATES)
-def series_settings():  # noqa: ANN201
+def series_settings():
     series = certificates.default_series()
     form = SeriesForm(obj=series)
     if form.validate_on_submit():

@@ -33,7 +33,7 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _actor(username: str | None):  # noqa: ANN202
+def _actor(username: str | None):
     if username:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:

@@ -72,7 +72,7 @@ class CompletionFilters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> CompletionFilters:  # noqa: ANN001
+    def from_args(cls, args) -> CompletionFilters:
         status = args.get("status", "")
         source = args.get("sumber", "")
         try:

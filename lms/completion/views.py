@@ -41,7 +41,7 @@ def _status_labels() -> dict[str, str]:
 
 @bp.route("/kelola/kelulusan")
 @require(C.RECORD_COMPLETIONS)
-def completions():  # noqa: ANN201
+def completions():
     filters = queries.CompletionFilters.from_args(request.args)
     result = queries.list_completions(current_user, filters)
     return render_template(
@@ -57,7 +57,7 @@ def completions():  # noqa: ANN201
 
 @bp.route("/kelola/kelulusan/absensi")
 @require(C.RECORD_COMPLETIONS)
-def attendance_choose():  # noqa: ANN201
+def attendance_choose():
     """The course picker of the list page lands here (a GET form) and goes on to the roster."""
     code = request.args.get("pelatihan", "").strip()
     if code and queries.find_published_course(code) is not None:
@@ -94,7 +94,7 @@ def _chosen_cohort(form: TickForm | UploadForm, cohorts: list[Cohort]) -> int | 
     return chosen
 
 
-def _render_attendance(  # noqa: ANN202
+def _render_attendance(
     course: Course,
     tick: TickForm,
     upload: UploadForm,
@@ -124,7 +124,7 @@ def _render_attendance(  # noqa: ANN202
 
 @bp.route("/kelola/kelulusan/<course_code>/absensi", methods=["GET", "POST"])
 @require(C.RECORD_COMPLETIONS)
-def attendance(course_code: str):  # noqa: ANN201
+def attendance(course_code: str):
     course = _course_or_404(course_code)
     cohorts = queries.cohorts_for_course(course)
     tick = TickForm()
@@ -162,7 +162,7 @@ def attendance(course_code: str):  # noqa: ANN201
     return _render_attendance(course, tick, upload, check, failure, 422)
 
 
-def _render_preview(  # noqa: ANN202
+def _render_preview(
     course: Course,
     check: roll.Check,
     confirm: ConfirmForm | None,
@@ -182,7 +182,7 @@ def _render_preview(  # noqa: ANN202
 
 @bp.route("/kelola/kelulusan/<course_code>/absensi/unggah", methods=["POST"])
 @require(C.RECORD_COMPLETIONS)
-def attendance_upload(course_code: str):  # noqa: ANN201
+def attendance_upload(course_code: str):
     course = _course_or_404(course_code)
     cohorts = queries.cohorts_for_course(course)
     tick = TickForm(formdata=None)
@@ -214,7 +214,7 @@ def attendance_upload(course_code: str):  # noqa: ANN201
 
 @bp.route("/kelola/kelulusan/<course_code>/absensi/konfirmasi", methods=["POST"])
 @require(C.RECORD_COMPLETIONS)
-def attendance_confirm(course_code: str):  # noqa: ANN201
+def attendance_confirm(course_code: str):
     course = _course_or_404(course_code)
     form = ConfirmForm()
     kept = _PENDING.take(form.key.data, course=course.code) if form.validate_on_submit() else None
@@ -266,7 +266,7 @@ def _completion_or_404(completion_id: int) -> Completion:
     return completion
 
 
-def _render_detail(completion: Completion, form: RevokeForm | None, status: int = 200):  # noqa: ANN202
+def _render_detail(completion: Completion, form: RevokeForm | None, status: int = 200):
     may_revoke = can(current_user, C.MANAGE_CERTIFICATES) and completion.status == "valid"
     return (
         render_template(
@@ -282,14 +282,14 @@ def _render_detail(completion: Completion, form: RevokeForm | None, status: int 
 
 @bp.route("/kelola/kelulusan/<int:completion_id>")
 @require(C.RECORD_COMPLETIONS)
-def detail(completion_id: int):  # noqa: ANN201
+def detail(completion_id: int):
     completion = _completion_or_404(completion_id)
     return _render_detail(completion, RevokeForm())
 
 
 @bp.route("/kelola/kelulusan/<int:completion_id>/cabut", methods=["POST"])
 @require(C.MANAGE_CERTIFICATES)
-def revoke_completion(completion_id: int):  # noqa: ANN201
+def revoke_completion(completion_id: int):
     completion = _completion_or_404(completion_id)
     form = RevokeForm()
     if form.validate_on_submit():

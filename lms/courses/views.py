@@ -35,7 +35,7 @@ def _decimal(name: str) -> Decimal | None:
 
 @bp.route("/pelatihan")
 @login_required
-def catalogue():  # noqa: ANN201
+def catalogue():
     f = queries.CatalogueFilter(
         q=request.args.get("q", "")[:100].strip(),
         category_id=request.args.get("kategori", type=db_int),
@@ -68,7 +68,7 @@ def catalogue():  # noqa: ANN201
 
 @bp.route("/pelatihan/<code>")
 @login_required
-def course(code: str):  # noqa: ANN201
+def course(code: str):
     c = queries.course_by_code(code)
     if (
         c is None
@@ -102,7 +102,7 @@ def course(code: str):  # noqa: ANN201
 
 @bp.route("/pelatihan/<code>/daftar", methods=["POST"])
 @require(Capability.LEARN)
-def enrol(code: str):  # noqa: ANN201
+def enrol(code: str):
     c = queries.course_by_code(code)
     if c is None or c.published_version is None:
         abort(404)
@@ -127,7 +127,7 @@ def enrol(code: str):  # noqa: ANN201
 
 @bp.route("/pendaftaran/<int:enrolment_id>/batal", methods=["POST"])
 @require(Capability.LEARN)
-def withdraw(enrolment_id: int):  # noqa: ANN201
+def withdraw(enrolment_id: int):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     if enrolment.employee_id != current_user.employee_id:
         refuse(enrolment)

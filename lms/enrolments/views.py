@@ -65,7 +65,7 @@ def _nominate_form(me: Employee, team: list[Employee]) -> NominateForm:
 
 @bp.route("/pendaftaran/usulkan", methods=["GET", "POST"])
 @require(C.LEARN)
-def nominate():  # noqa: ANN201
+def nominate():
     me = current_user.employee
     if me is None:
         refuse(status=403)
@@ -101,7 +101,7 @@ def nominate():  # noqa: ANN201
 
 @bp.route("/pendaftaran/persetujuan")
 @require(C.VIEW_TEAM, C.APPROVE_ENROLMENTS)
-def approvals():  # noqa: ANN201
+def approvals():
     page = max(request.args.get("page", 1, type=db_int), 1)
     mine = workflow.supervisor_queue(current_user)
     hr_items: list[workflow.QueueItem] = []
@@ -125,7 +125,7 @@ def approvals():  # noqa: ANN201
 
 @bp.route("/pendaftaran/persetujuan/<int:approval_id>", methods=["GET", "POST"])
 @require(C.VIEW_TEAM, C.APPROVE_ENROLMENTS)
-def approval(approval_id: int):  # noqa: ANN201
+def approval(approval_id: int):
     step = workflow.load_approval(approval_id)
     if step is None:
         abort(404)
@@ -180,7 +180,7 @@ def _bulk_choices(form: BulkForm | None) -> list[Course]:
     return courses
 
 
-def _render_preview(result: bulk.BulkPreview, selection: bulk.Selection, notice: str = ""):  # noqa: ANN202
+def _render_preview(result: bulk.BulkPreview, selection: bulk.Selection, notice: str = ""):
     confirm = None
     if result.ok:
         confirm = BulkConfirmForm(
@@ -232,7 +232,7 @@ def _selection(form: BulkForm) -> bulk.Selection:
 
 @bp.route("/pendaftaran/massal", methods=["GET", "POST"])
 @require(C.ENROL_OTHERS)
-def bulk_enrol():  # noqa: ANN201
+def bulk_enrol():
     form = BulkForm()
     _bulk_choices(form)
     if request.method == "GET":
@@ -275,7 +275,7 @@ def _confirmed(form: BulkConfirmForm) -> tuple[Course, bulk.Selection] | None:
 
 @bp.route("/pendaftaran/massal/konfirmasi", methods=["POST"])
 @require(C.ENROL_OTHERS)
-def bulk_confirm():  # noqa: ANN201
+def bulk_confirm():
     form = BulkConfirmForm()
     confirmed = _confirmed(form) if form.validate_on_submit() else None
     if confirmed is None:

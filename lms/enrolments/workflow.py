@@ -146,7 +146,7 @@ def _is_current_step() -> ColumnElement[bool]:
     )
 
 
-def _queue(*where: ColumnElement[bool]):  # noqa: ANN202
+def _queue(*where: ColumnElement[bool]):
     nominator = aliased(User)
     return (
         select(Approval, nominator.employee_id)
@@ -158,7 +158,7 @@ def _queue(*where: ColumnElement[bool]):  # noqa: ANN202
     )
 
 
-def _queue_options(stmt):  # noqa: ANN001, ANN202
+def _queue_options(stmt):
     nomination = contains_eager(Approval.enrolment)
     return stmt.options(
         nomination.contains_eager(Enrolment.employee).contains_eager(Employee.unit),
@@ -177,7 +177,7 @@ class QueueItem:
         return self.approval.enrolment  # type: ignore[return-value]
 
 
-def _items(rows) -> list[QueueItem]:  # noqa: ANN001
+def _items(rows) -> list[QueueItem]:
     return [
         QueueItem(approval, nominator_employee_id == approval.enrolment.employee_id)
         for approval, nominator_employee_id in rows

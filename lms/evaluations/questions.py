@@ -153,7 +153,7 @@ def applicable_sections(*, has_trainer: bool, delivery_mode: str) -> list[Sectio
     return out
 
 
-def sections_for(course) -> list[Section]:  # noqa: ANN001
+def sections_for(course) -> list[Section]:
     """The questionnaire for a course as it is published now."""
     version = course.published_version
     return applicable_sections(

@@ -48,7 +48,7 @@ def evaluation_status(enrolment: Enrolment | None) -> tuple[bool, bool] | None:
 
 @bp.route("/pelatihan/<code>/evaluasi", methods=["GET", "POST"])
 @require(Capability.LEARN)
-def evaluate(code: str):  # noqa: ANN201
+def evaluate(code: str):
     course = course_queries.course_by_code(code)
     if course is None or course.published_version is None:
         abort(404)
@@ -144,7 +144,7 @@ def _charts(summary: services.Summary) -> dict:
 
 @bp.route("/kelola/pelatihan/<int:course_id>/evaluasi")
 @require(*VIEWERS)
-def results(course_id: int):  # noqa: ANN201
+def results(course_id: int):
     course, viewer = _load(course_id)
     form, filters = _filters(course, viewer)
     summary = services.aggregate(list(SECTIONS), queries.answers(course, filters))
@@ -169,7 +169,7 @@ def results(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/evaluasi/respon")
 @require(*VIEWERS)
-def responses(course_id: int):  # noqa: ANN201
+def responses(course_id: int):
     course, viewer = _load(course_id)
     if not viewer.sees_names:
         refuse(course, 403)

@@ -510,7 +510,7 @@ def _find(
     return matches[0][0], matches[0][1]
 
 
-def apply_result(preview: ResultPreview, *, by=None, now: datetime | None = None) -> int:  # noqa: ANN001
+def apply_result(preview: ResultPreview, *, by=None, now: datetime | None = None) -> int:
     """Set each record's sync status from a checked preview (all or nothing); flushes only."""
     from lms.auth.services import audit
 

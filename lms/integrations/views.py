@@ -51,7 +51,7 @@ def _scope() -> siasn.Scope:
     )
 
 
-def _siasn_page(form: ResultUploadForm, status: int = 200):  # noqa: ANN202
+def _siasn_page(form: ResultUploadForm, status: int = 200):
     scope = _scope()
     try:
         counts = siasn.status_counts(scope)
@@ -75,13 +75,13 @@ def _siasn_page(form: ResultUploadForm, status: int = 200):  # noqa: ANN202
 
 @bp.route("/kelola/siasn")
 @require(C.EXPORT_SIASN)
-def siasn_index():  # noqa: ANN201
+def siasn_index():
     return _siasn_page(ResultUploadForm())
 
 
 @bp.route("/kelola/siasn/ekspor.<siasn_format>")
 @require(C.EXPORT_SIASN)
-def siasn_export(siasn_format: str):  # noqa: ANN201
+def siasn_export(siasn_format: str):
     if siasn_format not in ("csv", "xlsx"):
         abort(404)
     scope = _scope()
@@ -107,7 +107,7 @@ def siasn_export(siasn_format: str):  # noqa: ANN201
 
 @bp.route("/kelola/siasn/hasil", methods=["POST"])
 @require(C.EXPORT_SIASN)
-def siasn_result_upload():  # noqa: ANN201
+def siasn_result_upload():
     form = ResultUploadForm()
     if not form.validate_on_submit():
         return _siasn_page(form, 400)
@@ -122,7 +122,7 @@ def siasn_result_upload():  # noqa: ANN201
     return _siasn_preview(preview, upload.filename, confirm)
 
 
-def _siasn_preview(preview: siasn.ResultPreview, filename: str, confirm=None):  # noqa: ANN001, ANN202
+def _siasn_preview(preview: siasn.ResultPreview, filename: str, confirm=None):
     return render_template(
         "integrations/siasn_preview.html",
         preview=preview,
@@ -135,7 +135,7 @@ def _siasn_preview(preview: siasn.ResultPreview, filename: str, confirm=None):  
 
 @bp.route("/kelola/siasn/hasil/konfirmasi", methods=["POST"])
 @require(C.EXPORT_SIASN)
-def siasn_result_confirm():  # noqa: ANN201
+def siasn_result_confirm():
     form = ResultConfirmForm()
     kept = _PENDING.take(form.key.data) if form.validate_on_submit() else None
     if kept is None:
@@ -165,7 +165,7 @@ def siasn_result_confirm():  # noqa: ANN201
 # --- webhooks ----------------------------------------------------------------------------------
 
 
-def _webhooks_page(form: EndpointForm, status: int = 200):  # noqa: ANN202
+def _webhooks_page(form: EndpointForm, status: int = 200):
     endpoints = db.session.scalars(
         select(WebhookEndpoint).order_by(WebhookEndpoint.active.desc(), WebhookEndpoint.id)
     ).all()
@@ -183,7 +183,7 @@ def _webhooks_page(form: EndpointForm, status: int = 200):  # noqa: ANN202
 
 @bp.route("/admin/webhook", methods=["GET", "POST"])
 @require(C.MANAGE_WEBHOOKS)
-def webhooks_index():  # noqa: ANN201
+def webhooks_index():
     form = EndpointForm()
     if request.method == "GET" and not form.events.data:
         form.events.data = list(WEBHOOK_EVENTS)
@@ -208,7 +208,7 @@ def webhooks_index():  # noqa: ANN201
 
 @bp.route("/admin/webhook/<int:webhook_id>")
 @require(C.MANAGE_WEBHOOKS)
-def webhook_detail(webhook_id: int):  # noqa: ANN201
+def webhook_detail(webhook_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
     page = max(request.args.get("page", 1, type=db_int), 1)
     total = db.session.scalar(
@@ -243,7 +243,7 @@ def webhook_detail(webhook_id: int):  # noqa: ANN201
 
 @bp.route("/admin/webhook/<int:webhook_id>/status", methods=["POST"])
 @require(C.MANAGE_WEBHOOKS)
-def webhook_toggle(webhook_id: int):  # noqa: ANN201
+def webhook_toggle(webhook_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -261,7 +261,7 @@ def webhook_toggle(webhook_id: int):  # noqa: ANN201
     methods=["POST"],
 )
 @require(C.MANAGE_WEBHOOKS)
-def delivery_retry(webhook_id: int, webhook_delivery_id: int):  # noqa: ANN201
+def delivery_retry(webhook_id: int, webhook_delivery_id: int):
     delivery = db.session.get(WebhookDelivery, webhook_delivery_id)
     if delivery is None or delivery.endpoint_id != webhook_id:
         abort(404)

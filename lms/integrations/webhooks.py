@@ -187,7 +187,7 @@ def add_endpoint(
     secret: str,
     events: list[str] | None = None,
     *,
-    by=None,  # noqa: ANN001
+    by=None,
     description: str = "",
 ) -> WebhookEndpoint:
     """Register an endpoint (flushed, not committed); raise WebhookError on bad input."""
@@ -222,7 +222,7 @@ def add_endpoint(
     return endpoint
 
 
-def set_active(endpoint: WebhookEndpoint, active: bool, *, by=None) -> None:  # noqa: ANN001
+def set_active(endpoint: WebhookEndpoint, active: bool, *, by=None) -> None:
     from lms.auth.services import audit
 
     if endpoint.active == active:
@@ -420,7 +420,7 @@ def record_outcome(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -
         delivery.next_attempt_at = now + backoff(delivery.attempts, base)
 
 
-def _due(now: datetime):  # noqa: ANN202
+def _due(now: datetime):
     return (
         select(WebhookDelivery.id)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -465,7 +465,7 @@ def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]
     return counts
 
 
-def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) -> None:  # noqa: ANN001
+def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) -> None:
     """Put a dead (or failing) delivery back in the queue, due now, with a fresh set of tries."""
     from lms.auth.services import audit
 

@@ -17,7 +17,7 @@ from lms.learning import bp, services
 from lms.permissions import Capability, refuse, require
 
 
-def _context(code: str):  # noqa: ANN202
+def _context(code: str):
     course = course_queries.course_by_code(code)
     if course is None or course.published_version is None:
         abort(404)
@@ -30,7 +30,7 @@ def _context(code: str):  # noqa: ANN202
 
 @bp.route("/belajar/<code>")
 @require(Capability.LEARN)
-def resume(code: str):  # noqa: ANN201
+def resume(code: str):
     """Continue where I left off: the last lesson seen, else the first not done."""
     course, enrolment = _context(code)
     version = course.published_version
@@ -47,7 +47,7 @@ def resume(code: str):  # noqa: ANN201
 
 @bp.route("/belajar/<code>/<key>")
 @require(Capability.LEARN)
-def lesson(code: str, key: str):  # noqa: ANN201
+def lesson(code: str, key: str):
     course, enrolment = _context(code)
     version = course.published_version
     lessons = [lesson for module in version.modules for lesson in module.lessons]
@@ -76,7 +76,7 @@ def lesson(code: str, key: str):  # noqa: ANN201
 
 @bp.route("/belajar/<code>/<key>/selesai", methods=["POST"])
 @require(Capability.LEARN)
-def mark_done(code: str, key: str):  # noqa: ANN201
+def mark_done(code: str, key: str):
     course, enrolment = _context(
         code
     )  # CSRF: checked for every POST by CSRFProtect (form or header)
@@ -96,7 +96,7 @@ def mark_done(code: str, key: str):  # noqa: ANN201
 
 
 @section(10)
-def learner_section(user):  # noqa: ANN001, ANN201
+def learner_section(user):
     """My courses with progress, deadlines, JP this year against the target, suggestions."""
     if user.employee_id is None:
         return None

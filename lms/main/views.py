@@ -17,7 +17,7 @@ from lms.security import safe_next
 
 
 @bp.route("/")
-def index():  # noqa: ANN201
+def index():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     return redirect(url_for("auth.login"))
@@ -25,7 +25,7 @@ def index():  # noqa: ANN201
 
 @bp.route("/dasbor")
 @login_required
-def dashboard():  # noqa: ANN201
+def dashboard():
     context = org_queries.dashboard_context(current_user)
     return render_template(
         "main/dashboard.html", sections=dashboard_sections.sections_for(current_user), **context
@@ -34,7 +34,7 @@ def dashboard():  # noqa: ANN201
 
 @bp.route("/healthz")
 @csrf.exempt
-def healthz():  # noqa: ANN201
+def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
@@ -44,7 +44,7 @@ def healthz():  # noqa: ANN201
 
 
 @bp.route("/bahasa", methods=["POST"])
-def set_language():  # noqa: ANN201
+def set_language():
     lang = request.form.get("lang", "id")
     if lang in ("id", "en"):
         session["lang"] = lang
@@ -56,7 +56,7 @@ def set_language():  # noqa: ANN201
 
 @bp.route("/impor/batal", methods=["POST"])
 @login_required
-def import_cancel():  # noqa: ANN201
+def import_cancel():
     """Cancel any import waiting for confirmation in this session: its kept upload is deleted.
 
     Only a key this session holds is honoured, so nobody can delete someone else's upload.

@@ -183,7 +183,7 @@ def _plan(units: list[Unit], rng: random.Random) -> list[tuple[_Person, int]]:
 
 
 def load_employees(units: list[Unit], names: dict) -> list[Employee]:
-    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(2026)
     nips = _NipMaker(rng)
     existing = {e.nip: e for e in db.session.scalars(select(Employee))}
     head_of: dict[int, Employee] = {}

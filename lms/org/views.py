@@ -59,7 +59,7 @@ def _employee_values(form: EmployeeForm) -> dict[str, str]:
 
 @bp.route("/pegawai")
 @require(C.VIEW_EMPLOYEES)
-def employees():  # noqa: ANN201
+def employees():
     q = request.args.get("q", "")[:100]
     unit_id = request.args.get("unit", type=db_int)
     page = max(request.args.get("page", 1, type=db_int), 1)
@@ -79,7 +79,7 @@ def employees():  # noqa: ANN201
 
 @bp.route("/pegawai/<int:employee_id>")
 @require(C.VIEW_EMPLOYEES, C.VIEW_TEAM)
-def employee(employee_id: int):  # noqa: ANN201
+def employee(employee_id: int):
     emp = db.get_or_404(Employee, employee_id)
     if not employee_in_scope(current_user, emp):
         refuse(emp)
@@ -92,7 +92,7 @@ def employee(employee_id: int):  # noqa: ANN201
 @bp.route("/pegawai/baru", methods=["GET", "POST"])
 @bp.route("/pegawai/<int:employee_id>/ubah", methods=["GET", "POST"])
 @require(C.EDIT_EMPLOYEES)
-def employee_edit(employee_id: int | None = None):  # noqa: ANN201
+def employee_edit(employee_id: int | None = None):
     emp = db.get_or_404(Employee, employee_id) if employee_id else None
     if emp is not None and not can_edit_employee(current_user, emp):
         refuse(emp)
@@ -134,7 +134,7 @@ def employee_edit(employee_id: int | None = None):  # noqa: ANN201
 
 @bp.route("/unit")
 @require(C.VIEW_EMPLOYEES)
-def units():  # noqa: ANN201
+def units():
     rows = db.session.scalars(queries.scoped_units(current_user)).all()
     counts = queries.unit_employee_counts([u.id for u in rows])
     return render_template("org/units.html", rows=rows, counts=counts, kind_labels=UNIT_KIND_LABELS)
@@ -142,7 +142,7 @@ def units():  # noqa: ANN201
 
 @bp.route("/unit/<int:unit_id>")
 @require(C.VIEW_EMPLOYEES)
-def unit(unit_id: int):  # noqa: ANN201
+def unit(unit_id: int):
     u = db.get_or_404(Unit, unit_id)
     if not unit_in_scope(current_user, u):
         refuse(u, 403)  # the organisation tree is no secret
@@ -155,7 +155,7 @@ def unit(unit_id: int):  # noqa: ANN201
 @bp.route("/unit/baru", methods=["GET", "POST"])
 @bp.route("/unit/<int:unit_id>/ubah", methods=["GET", "POST"])
 @require(C.MANAGE_UNITS)
-def unit_edit(unit_id: int | None = None):  # noqa: ANN201
+def unit_edit(unit_id: int | None = None):
     u = db.get_or_404(Unit, unit_id) if unit_id else None
     form = UnitForm(obj=u)
     all_units = db.session.scalars(select(Unit).order_by(Unit.path)).all()
@@ -196,7 +196,7 @@ def unit_edit(unit_id: int | None = None):  # noqa: ANN201
 _PENDING = PendingImport("employee_import")
 
 
-def _import_preview(preview: services.ImportPreview, filename: str, confirm=None):  # noqa: ANN001, ANN202
+def _import_preview(preview: services.ImportPreview, filename: str, confirm=None):
     return render_template(
         "org/import_preview.html",
         preview=preview,
@@ -208,7 +208,7 @@ def _import_preview(preview: services.ImportPreview, filename: str, confirm=None
 
 @bp.route("/impor", methods=["GET", "POST"])
 @require(C.IMPORT_EMPLOYEES)
-def import_employees():  # noqa: ANN201
+def import_employees():
     form = ImportUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -231,7 +231,7 @@ def import_employees():  # noqa: ANN201
 
 @bp.route("/impor/konfirmasi", methods=["POST"])
 @require(C.IMPORT_EMPLOYEES)
-def import_confirm():  # noqa: ANN201
+def import_confirm():
     form = ImportConfirmForm()
     kept = _PENDING.take(form.key.data) if form.validate_on_submit() else None
     if kept is None:

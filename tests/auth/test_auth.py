@@ -14,7 +14,7 @@ from lms.extensions import db
 from tests.conftest import csrf_token, login
 
 
-def test_login_with_username_and_with_nip(client, world) -> None:  # noqa: ANN001
+def test_login_with_username_and_with_nip(client, world) -> None:
     login(client, "pegawai")
     page = client.get("/dasbor")
     assert page.status_code == 200
@@ -26,7 +26,7 @@ def test_login_with_username_and_with_nip(client, world) -> None:  # noqa: ANN00
     assert "Rahmat Hidayat" in other.get("/dasbor").get_data(as_text=True)
 
 
-def test_wrong_password_gives_indonesian_message_and_no_session(client, world) -> None:  # noqa: ANN001
+def test_wrong_password_gives_indonesian_message_and_no_session(client, world) -> None:
     token = csrf_token(client, "/masuk")
     response = client.post(
         "/masuk", data={"identifier": "pegawai", "password": "salah-sekali", "csrf_token": token}
@@ -36,7 +36,7 @@ def test_wrong_password_gives_indonesian_message_and_no_session(client, world) -
     assert client.get("/dasbor").status_code == 302
 
 
-def test_login_rate_limit_gives_429_page(client, world) -> None:  # noqa: ANN001
+def test_login_rate_limit_gives_429_page(client, world) -> None:
     token = csrf_token(client, "/masuk")
     statuses = [
         client.post(
@@ -53,7 +53,7 @@ def test_login_rate_limit_gives_429_page(client, world) -> None:  # noqa: ANN001
     assert "Terlalu banyak percobaan" in page.get_data(as_text=True)
 
 
-def test_logout_requires_post(client, world) -> None:  # noqa: ANN001
+def test_logout_requires_post(client, world) -> None:
     login(client, "pegawai")
     assert client.get("/keluar").status_code == 405
     token = csrf_token(client, "/dasbor")
@@ -61,14 +61,14 @@ def test_logout_requires_post(client, world) -> None:  # noqa: ANN001
     assert client.get("/dasbor").status_code == 302
 
 
-def test_csrf_missing_is_rejected(client, world) -> None:  # noqa: ANN001
+def test_csrf_missing_is_rejected(client, world) -> None:
     response = client.post("/masuk", data={"identifier": "pegawai", "password": "rahasia123"})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
     assert client.get("/dasbor").status_code == 302
 
 
-def test_expired_csrf_token_is_rejected(client, world) -> None:  # noqa: ANN001
+def test_expired_csrf_token_is_rejected(client, world) -> None:
     with mock.patch("itsdangerous.timed.time.time", return_value=1_000_000_000):
         token = csrf_token(client, "/masuk")  # signed in 2001: long expired
     response = client.post(
@@ -78,7 +78,7 @@ def test_expired_csrf_token_is_rejected(client, world) -> None:  # noqa: ANN001
     assert "kedaluwarsa" in response.get_data(as_text=True)
 
 
-def test_tampered_session_cookie_is_anonymous_not_500(client, world) -> None:  # noqa: ANN001
+def test_tampered_session_cookie_is_anonymous_not_500(client, world) -> None:
     login(client, "pegawai")
     cookie = client.get_cookie("akademi_session")
     client.set_cookie("akademi_session", cookie.value[:-3] + "abc")
@@ -87,7 +87,7 @@ def test_tampered_session_cookie_is_anonymous_not_500(client, world) -> None:  #
     assert "/masuk" in response.headers["Location"]
 
 
-def test_change_password_ends_other_sessions(client, world) -> None:  # noqa: ANN001
+def test_change_password_ends_other_sessions(client, world) -> None:
     other = client.application.test_client()
     login(client, "pegawai")
     login(other, "pegawai")
@@ -108,7 +108,7 @@ def test_change_password_ends_other_sessions(client, world) -> None:  # noqa: AN
     login(fresh, "pegawai", "sandibaru456")
 
 
-def test_change_password_wrong_current(client, world) -> None:  # noqa: ANN001
+def test_change_password_wrong_current(client, world) -> None:
     login(client, "pegawai")
     token = csrf_token(client, "/akun/kata-sandi")
     response = client.post(
@@ -124,7 +124,7 @@ def test_change_password_wrong_current(client, world) -> None:  # noqa: ANN001
     assert "Kata sandi saat ini salah." in response.get_data(as_text=True)
 
 
-def test_disabling_account_ends_its_sessions(client, world) -> None:  # noqa: ANN001
+def test_disabling_account_ends_its_sessions(client, world) -> None:
     victim = client.application.test_client()
     login(victim, "pegawai")
     login(client, "admin")
@@ -147,7 +147,7 @@ def test_disabling_account_ends_its_sessions(client, world) -> None:  # noqa: AN
         assert db.session.scalar(db.select(AuditLog).where(AuditLog.summary == "account disabled"))
 
 
-def test_admin_reset_password(client, world) -> None:  # noqa: ANN001
+def test_admin_reset_password(client, world) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/admin/pengguna")
     uid = world.users["pegawai"].id
@@ -164,13 +164,13 @@ def test_admin_reset_password(client, world) -> None:  # noqa: ANN001
         assert db.session.get(User, uid).must_change_password
 
 
-def test_passwords_are_hashed_with_argon2(world, app) -> None:  # noqa: ANN001
+def test_passwords_are_hashed_with_argon2(world, app) -> None:
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == "pegawai"))
         assert user.password_hash.startswith("$argon2id$")
 
 
-def test_security_headers_and_cookie_flags(client, world) -> None:  # noqa: ANN001
+def test_security_headers_and_cookie_flags(client, world) -> None:
     response = client.get("/masuk")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
@@ -183,7 +183,7 @@ def test_security_headers_and_cookie_flags(client, world) -> None:  # noqa: ANN0
     assert "<script" not in client.get("/dasbor").get_data(as_text=True)
 
 
-def test_open_redirect_is_refused(client, world) -> None:  # noqa: ANN001
+def test_open_redirect_is_refused(client, world) -> None:
     token = csrf_token(client, "/masuk")
     response = client.post(
         "/masuk?next=https://evil.example/",
@@ -192,7 +192,7 @@ def test_open_redirect_is_refused(client, world) -> None:  # noqa: ANN001
     assert response.headers["Location"].endswith("/dasbor")
 
 
-def _login_statuses(app, attempts: list[tuple[str, str]]) -> list[int]:  # noqa: ANN001
+def _login_statuses(app, attempts: list[tuple[str, str]]) -> list[int]:
     """POST /masuk once per (account name, X-Forwarded-For) with a wrong password."""
     client = app.test_client()
     return [
@@ -206,8 +206,8 @@ def _login_statuses(app, attempts: list[tuple[str, str]]) -> list[int]:  # noqa:
 
 
 @pytest.fixture
-def limited_app(databases, tmp_path):  # noqa: ANN001, ANN201
-    def make(**config: object):  # noqa: ANN202
+def limited_app(databases, tmp_path):
+    def make(**config: object):
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": databases.new("limits"),
@@ -224,7 +224,7 @@ def limited_app(databases, tmp_path):  # noqa: ANN001, ANN201
     return make
 
 
-def test_login_limit_counts_an_account_across_addresses(limited_app) -> None:  # noqa: ANN001
+def test_login_limit_counts_an_account_across_addresses(limited_app) -> None:
     app = limited_app(LOGIN_RATE_LIMIT="3 per minute", TRUSTED_PROXIES=1)
     tries = [("pegawai", f"10.0.0.{i}") for i in range(4)]
     assert _login_statuses(app, tries) == [200, 200, 200, 429]
@@ -235,7 +235,7 @@ def test_login_limit_counts_an_account_across_addresses(limited_app) -> None:  #
 
 
 def test_login_limit_per_address_and_forwarded_addresses_only_behind_a_proxy(
-    limited_app,  # noqa: ANN001
+    limited_app,
 ) -> None:
     # No proxy configured: X-Forwarded-For is the client's own claim and is ignored, so four
     # accounts tried from one machine are counted against that machine.
@@ -250,7 +250,7 @@ def test_login_limit_per_address_and_forwarded_addresses_only_behind_a_proxy(
     assert _login_statuses(proxied, sprayed) == [200, 200, 200, 429]
 
 
-def test_forwarded_headers_are_believed_only_from_a_trusted_proxy(limited_app) -> None:  # noqa: ANN001
+def test_forwarded_headers_are_believed_only_from_a_trusted_proxy(limited_app) -> None:
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"}
     seen = {}
     for proxies in (0, 1):

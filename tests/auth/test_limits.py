@@ -24,7 +24,7 @@ from tests.factories import make_user
 WRONG = {"identifier": "pegawai", "password": "salah-sekali"}
 
 
-def _worker(uri: str, files: str, settings: dict, barrier, queue, n: int) -> None:  # noqa: ANN001
+def _worker(uri: str, files: str, settings: dict, barrier, queue, n: int) -> None:
     """One gunicorn-like worker process: its own app (and Flask-Limiter memory), same database."""
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": uri, "FILES_DIR": files, "WTF_CSRF_ENABLED": False, **settings},
@@ -35,7 +35,7 @@ def _worker(uri: str, files: str, settings: dict, barrier, queue, n: int) -> Non
     queue.put([client.post("/masuk", data=WRONG).status_code for _ in range(n)])
 
 
-def _run_workers(app, tmp_path: Path, settings: dict, workers: int = 2, n: int = 8) -> list[int]:  # noqa: ANN001
+def _run_workers(app, tmp_path: Path, settings: dict, workers: int = 2, n: int = 8) -> list[int]:
     ctx = multiprocessing.get_context("fork")
     barrier, queue = ctx.Barrier(workers), ctx.Queue()
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -53,7 +53,7 @@ def _run_workers(app, tmp_path: Path, settings: dict, workers: int = 2, n: int =
 
 
 @pytest.fixture
-def shared_db(databases, tmp_path):  # noqa: ANN001, ANN201
+def shared_db(databases, tmp_path):
     """A database with the account `pegawai`, for apps in other processes to share."""
     with isolated_app(databases, tmp_path, f"workers_{uuid.uuid4().hex[:8]}") as app:
         with app.app_context():
@@ -62,7 +62,7 @@ def shared_db(databases, tmp_path):  # noqa: ANN001, ANN201
         yield app
 
 
-def test_login_limit_per_account_holds_across_worker_processes(shared_db, tmp_path) -> None:  # noqa: ANN001
+def test_login_limit_per_account_holds_across_worker_processes(shared_db, tmp_path) -> None:
     """Two workers without Redis, 8 wrong passwords each: exactly 10 reach the password check
     (Flask-Limiter's memory storage let each worker count its own 10)."""
     settings = {"LOGIN_RATE_LIMIT": "10 per minute"}
@@ -80,7 +80,7 @@ def test_login_limit_per_account_holds_across_worker_processes(shared_db, tmp_pa
     assert client.post("/masuk", data=right).status_code == 302
 
 
-def test_a_right_password_does_not_use_up_the_limit(app, world, no_csrf) -> None:  # noqa: ANN001
+def test_a_right_password_does_not_use_up_the_limit(app, world, no_csrf) -> None:
     client = app.test_client()  # the testing limit: 5 per minute
     for _ in range(4):
         assert client.post("/masuk", data=WRONG).status_code == 200
@@ -94,7 +94,7 @@ def test_a_right_password_does_not_use_up_the_limit(app, world, no_csrf) -> None
     assert other.post("/masuk", data=nip).status_code == 429
 
 
-def _check_current(client, current: str) -> int:  # noqa: ANN001
+def _check_current(client, current: str) -> int:
     return client.post(
         "/akun/kata-sandi",
         data={
@@ -106,7 +106,7 @@ def _check_current(client, current: str) -> int:  # noqa: ANN001
     ).status_code
 
 
-def test_current_password_check_is_limited_per_account(app, databases, tmp_path, world) -> None:  # noqa: ANN001
+def test_current_password_check_is_limited_per_account(app, databases, tmp_path, world) -> None:
     """Someone at an unlocked screen cannot guess the password to change it (limit 3 in tests),
     and a second app on the same database (another worker) counts with the first."""
     client = app.test_client()
@@ -135,7 +135,7 @@ def test_current_password_check_is_limited_per_account(app, databases, tmp_path,
 
 
 @pytest.fixture
-def redis_url(tmp_path) -> Iterator[str]:  # noqa: ANN001
+def redis_url(tmp_path) -> Iterator[str]:
     """A throwaway redis-server for this test only (skipped where none is installed)."""
     binary = shutil.which("redis-server")
     if binary is None:
@@ -143,7 +143,7 @@ def redis_url(tmp_path) -> Iterator[str]:  # noqa: ANN001
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
     )
@@ -159,7 +159,7 @@ def redis_url(tmp_path) -> Iterator[str]:  # noqa: ANN001
         server.wait(timeout=10)
 
 
-def test_with_redis_the_address_limit_is_shared_too(shared_db, tmp_path, redis_url) -> None:  # noqa: ANN001
+def test_with_redis_the_address_limit_is_shared_too(shared_db, tmp_path, redis_url) -> None:
     """With LMS_REDIS_URL the per-address limit (Flask-Limiter) is shared by the workers as
     well; the per-account limit stays in the database and stays exact."""
     address_only = {
@@ -179,7 +179,7 @@ def test_with_redis_the_address_limit_is_shared_too(shared_db, tmp_path, redis_u
     assert sorted(statuses) == [200] * 5 + [429] * 11
 
 
-def test_without_redis_the_address_limit_is_per_worker(shared_db, tmp_path) -> None:  # noqa: ANN001
+def test_without_redis_the_address_limit_is_per_worker(shared_db, tmp_path) -> None:
     """What README says: without Redis each worker counts addresses in its own memory."""
     address_only = {
         "LOGIN_RATE_LIMIT": "1000 per minute",

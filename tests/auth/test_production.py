@@ -20,7 +20,7 @@ from tests.factories import make_user
 SECRET = "k" * 48
 
 
-def _production(uri: str, tmp_path, **config: object):  # noqa: ANN001, ANN202
+def _production(uri: str, tmp_path, **config: object):
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": uri,
@@ -36,12 +36,12 @@ def _production(uri: str, tmp_path, **config: object):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def fresh_db(databases, tmp_path):  # noqa: ANN001, ANN201
+def fresh_db(databases, tmp_path):
     with isolated_app(databases, tmp_path, f"prod_{uuid.uuid4().hex[:8]}") as app:
         yield app
 
 
-def test_production_refuses_debug_and_a_short_secret(fresh_db, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_production_refuses_debug_and_a_short_secret(fresh_db, tmp_path, monkeypatch) -> None:
     uri = fresh_db.config["SQLALCHEMY_DATABASE_URI"]
     _production(uri, tmp_path)  # starts
     monkeypatch.setenv("FLASK_DEBUG", "1")
@@ -56,7 +56,7 @@ def test_production_refuses_debug_and_a_short_secret(fresh_db, tmp_path, monkeyp
         _production(uri, tmp_path, SESSION_COOKIE_DOMAIN="example.go.id")
 
 
-def test_production_cookies_carry_the_host_prefix(fresh_db, tmp_path) -> None:  # noqa: ANN001
+def test_production_cookies_carry_the_host_prefix(fresh_db, tmp_path) -> None:
     with fresh_db.app_context():
         make_user("pegawai")
         db.session.commit()
@@ -87,7 +87,7 @@ def test_production_cookies_carry_the_host_prefix(fresh_db, tmp_path) -> None:  
     assert out.status_code == 302 and client.get("/dasbor").status_code == 302
 
 
-def test_production_refuses_any_demo_account_with_the_demo_password(fresh_db, tmp_path) -> None:  # noqa: ANN001
+def test_production_refuses_any_demo_account_with_the_demo_password(fresh_db, tmp_path) -> None:
     """All 207 demo accounts share one hash: the start check costs one argon2 verification
     (accounts marked by the demo loader), not 207; it names the accounts left."""
     with fresh_db.app_context():
@@ -128,7 +128,7 @@ def test_production_refuses_any_demo_account_with_the_demo_password(fresh_db, tm
     assert calls.call_count == 0
 
 
-def test_a_production_account_is_not_mistaken_for_a_demo_one(fresh_db, tmp_path, app) -> None:  # noqa: ANN001
+def test_a_production_account_is_not_mistaken_for_a_demo_one(fresh_db, tmp_path, app) -> None:
     """An account named like a demo one but with its own password, and real NIP accounts,
     do not stop the start."""
     with fresh_db.app_context():
@@ -138,7 +138,7 @@ def test_a_production_account_is_not_mistaken_for_a_demo_one(fresh_db, tmp_path,
     _production(fresh_db.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
 
 
-def test_migration_marks_accounts_loaded_by_an_earlier_demo(databases, tmp_path) -> None:  # noqa: ANN001
+def test_migration_marks_accounts_loaded_by_an_earlier_demo(databases, tmp_path) -> None:
     """A database loaded before the mark existed: the accounts sharing the demo loader's one
     hash are marked (argon2 salts every other hash apart); the others are not."""
     from flask_migrate import upgrade

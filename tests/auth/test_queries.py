@@ -7,7 +7,7 @@ from lms.auth.queries import user_id_of_employee
 from lms.extensions import db
 
 
-def test_user_of_an_employee_and_only_an_active_one_when_asked(app, world) -> None:  # noqa: ANN001
+def test_user_of_an_employee_and_only_an_active_one_when_asked(app, world) -> None:
     pegawai = world.employees["pegawai"].id
     with app.app_context():
         assert user_id_of_employee(pegawai) == world.users["pegawai"].id

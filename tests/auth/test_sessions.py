@@ -16,11 +16,11 @@ from tests.conftest import csrf_token, login
 from tests.quizzes.attempts.test_quiz_views import _create_quiz, setup  # noqa: F401 - the fixture
 
 
-def _remember_name(app) -> str:  # noqa: ANN001
+def _remember_name(app) -> str:
     return app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
 
-def _login_remembered(client, username: str, password: str = "rahasia123") -> None:  # noqa: ANN001
+def _login_remembered(client, username: str, password: str = "rahasia123") -> None:
     token = csrf_token(client, "/masuk")
     response = client.post(
         "/masuk",
@@ -29,7 +29,7 @@ def _login_remembered(client, username: str, password: str = "rahasia123") -> No
     assert response.status_code == 302
 
 
-def _copies(client) -> tuple[object, object]:  # noqa: ANN001
+def _copies(client) -> tuple[object, object]:
     """Two fresh browsers: one with a copy of the session cookie, one with only the remember-me
     cookie (what someone who copied them from the first would hold)."""
     app = client.application
@@ -41,7 +41,7 @@ def _copies(client) -> tuple[object, object]:  # noqa: ANN001
     return session_copy, remember_copy
 
 
-def test_logout_ends_copied_session_and_remember_me_cookies(client, world) -> None:  # noqa: ANN001
+def test_logout_ends_copied_session_and_remember_me_cookies(client, world) -> None:
     _login_remembered(client, "pegawai")
     remember = client.get_cookie(_remember_name(client.application))
     session_copy, remember_copy = _copies(client)
@@ -59,14 +59,14 @@ def test_logout_ends_copied_session_and_remember_me_cookies(client, world) -> No
     assert timedelta(days=13) < lifetime <= timedelta(days=14, minutes=1)  # not a year
 
 
-def _copies_of(client, session_copy) -> list[object]:  # noqa: ANN001
+def _copies_of(client, session_copy) -> list[object]:
     """The copies taken before logout, sent again from a browser that never saw the logout."""
     fresh = client.application.test_client()
     fresh.set_cookie("akademi_session", session_copy.get_cookie("akademi_session").value)
     return [fresh]
 
 
-def _take_quiz(client, app, ids) -> tuple[str, dict[str, str]]:  # noqa: ANN001
+def _take_quiz(client, app, ids) -> tuple[str, dict[str, str]]:
     """`pengajar` makes the quiz; `pegawai` (signed in on ``client``) starts an attempt."""
     trainer = app.test_client()
     login(trainer, "pengajar")
@@ -83,14 +83,14 @@ def _take_quiz(client, app, ids) -> tuple[str, dict[str, str]]:  # noqa: ANN001
     return url, headers
 
 
-def _stored_response(app, ids) -> object:  # noqa: ANN001
+def _stored_response(app, ids) -> object:
     with app.app_context():
         return db.session.scalar(
             select(AttemptAnswer.response).where(AttemptAnswer.question_id == ids["choice"])
         )
 
 
-def test_quiz_autosave_from_a_copied_cookie_stops_at_logout(app, client, setup) -> None:  # noqa: ANN001, F811
+def test_quiz_autosave_from_a_copied_cookie_stops_at_logout(app, client, setup) -> None:  # noqa: F811
     """The autosave proves the session version in its own SQL: it must see the logout too."""
     url, headers = _take_quiz(client, app, setup)
     copy = app.test_client()
@@ -129,7 +129,7 @@ class _FormValues(HTMLParser):
             self._select = None
 
 
-def _mark_inactive_through_the_form(hr, employee_id: int) -> None:  # noqa: ANN001
+def _mark_inactive_through_the_form(hr, employee_id: int) -> None:
     path = f"/organisasi/pegawai/{employee_id}/ubah"
     parser = _FormValues()
     parser.feed(hr.get(path).get_data(as_text=True))
@@ -139,7 +139,7 @@ def _mark_inactive_through_the_form(hr, employee_id: int) -> None:  # noqa: ANN0
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
 
 
-def test_employee_marked_inactive_by_hr_loses_every_session(app, client, setup, world) -> None:  # noqa: ANN001, F811
+def test_employee_marked_inactive_by_hr_loses_every_session(app, client, setup, world) -> None:  # noqa: F811
     url, headers = _take_quiz(client, app, setup)  # signed in and in the middle of a quiz
     remembered = app.test_client()
     _login_remembered(remembered, "pegawai")
@@ -168,7 +168,7 @@ def test_employee_marked_inactive_by_hr_loses_every_session(app, client, setup, 
     assert again.get("/dasbor").status_code == 302
 
 
-def test_inactive_employee_is_refused_even_when_changed_behind_the_orm(client, world) -> None:  # noqa: ANN001
+def test_inactive_employee_is_refused_even_when_changed_behind_the_orm(client, world) -> None:
     """Whatever wrote the flag (a bulk UPDATE skips the ORM's flush hook), the account loader
     itself refuses an inactive employee's session."""
     login(client, "pegawai")
@@ -182,7 +182,7 @@ def test_inactive_employee_is_refused_even_when_changed_behind_the_orm(client, w
     assert client.get("/dasbor").status_code == 302
 
 
-def _reset_by_admin(app, username: str) -> str:  # noqa: ANN001
+def _reset_by_admin(app, username: str) -> str:
     import re
 
     admin = app.test_client()
@@ -197,7 +197,7 @@ def _reset_by_admin(app, username: str) -> str:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("remembered", [False, True], ids=["session", "remember-me cookie"])
-def test_must_change_password_is_enforced_on_every_page(app, world, remembered) -> None:  # noqa: ANN001
+def test_must_change_password_is_enforced_on_every_page(app, world, remembered) -> None:
     temporary = _reset_by_admin(app, "pegawai")
     client = app.test_client()
     if remembered:  # a later visit that only has the remember-me cookie
@@ -231,7 +231,7 @@ def test_must_change_password_is_enforced_on_every_page(app, world, remembered) 
     assert client.get("/dasbor", headers={"Accept": "application/json"}).status_code == 200
 
 
-def test_must_change_password_still_allows_logout(app, world) -> None:  # noqa: ANN001
+def test_must_change_password_still_allows_logout(app, world) -> None:
     temporary = _reset_by_admin(app, "pegawai")
     client = app.test_client()
     login(client, "pegawai", temporary)

@@ -59,7 +59,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
+def live_server(databases, tmp_path_factory) -> Iterator[str]:
     """Migrations + demo data in a database of its own, served on a free port."""
     from flask_migrate import upgrade
 
@@ -97,7 +97,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def shot(page):  # noqa: ANN001, ANN201
+def shot(page):
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str) -> Path:
@@ -109,7 +109,7 @@ def shot(page):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def axe_check(page):  # noqa: ANN001, ANN201
+def axe_check(page):
     """Run axe-core on the current page; fail on serious or critical violations."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -129,7 +129,7 @@ def axe_check(page):  # noqa: ANN001, ANN201
     return check
 
 
-def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:  # noqa: ANN001
+def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base}/masuk")
     page.get_by_label("Nama pengguna atau NIP").fill(username)
     page.get_by_label("Kata sandi").fill(password)
@@ -137,14 +137,14 @@ def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> No
     page.wait_for_url(f"{base}/dasbor")
 
 
-def sign_out(page) -> None:  # noqa: ANN001
+def sign_out(page) -> None:
     page.get_by_text("Menu", exact=True).click()
     page.get_by_role("button", name="Keluar").click()
     page.wait_for_url("**/masuk")
 
 
 @pytest.fixture(scope="module")
-def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:
     """An app on the live server's own database, for tests that set data up or check it."""
     if PG_URL:
         name = next(n for n in databases.created if n.startswith("lms_test_browser_"))
@@ -161,7 +161,7 @@ def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:  # no
         db.engine.dispose()
 
 
-def answer_correctly(page, live_app) -> None:  # noqa: ANN001
+def answer_correctly(page, live_app) -> None:
     """Pick the right answer of every question shown (the test reads the bank, as a cheat)."""
     ids = [
         int(q)

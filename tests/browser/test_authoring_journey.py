@@ -31,7 +31,7 @@ def _picture(path: Path) -> Path:
 @pytest.mark.browser
 def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     page, live_server, shot, axe_check, tmp_path
-) -> None:  # noqa: ANN001
+) -> None:
     picture = _picture(tmp_path / "alur-layanan.png")
     page.set_viewport_size({"width": 1280, "height": 900})
 

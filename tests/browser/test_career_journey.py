@@ -51,7 +51,7 @@ def _number(text: str) -> Decimal:
     return Decimal(re.search(r"-?\d+(?:[.,]\d+)?", text)[0].replace(",", "."))
 
 
-def _setup_facts(live_app) -> tuple[int, str, Decimal]:  # noqa: ANN001
+def _setup_facts(live_app) -> tuple[int, str, Decimal]:
     """The course id, pegawai's OPD name and the JP target."""
     with live_app.app_context():
         course_id = db.session.scalar(select(Course.id).where(Course.code == COURSE))
@@ -64,7 +64,7 @@ def _setup_facts(live_app) -> tuple[int, str, Decimal]:  # noqa: ANN001
     return course_id, opd_name, goal
 
 
-def _current_slot(live_app, today):  # noqa: ANN001, ANN202
+def _current_slot(live_app, today):
     """pegawai's periodic evaluation slot that holds today (as the instansi sets the periods)."""
     with live_app.app_context():
         pegawai = db.session.scalar(select(User).where(User.username == "pegawai")).employee
@@ -74,7 +74,7 @@ def _current_slot(live_app, today):  # noqa: ANN001, ANN202
     return next(s for s in slots if s.starts <= today < s.ends)
 
 
-def _opd_row(page, base: str, opd_name: str) -> dict[str, Decimal]:  # noqa: ANN001
+def _opd_row(page, base: str, opd_name: str) -> dict[str, Decimal]:
     """BKPSDM's OPD JP table (/kelola/jp): the figures of one OPD's row."""
     page.goto(f"{base}/kelola/jp")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Capaian JP per perangkat daerah")
@@ -90,7 +90,7 @@ def _opd_row(page, base: str, opd_name: str) -> dict[str, Decimal]:  # noqa: ANN
     }
 
 
-def _gauge_total(page) -> Decimal:  # noqa: ANN001
+def _gauge_total(page) -> Decimal:
     """This year's JP from the gauge card: the big figure, checked against the chart's data."""
     card = page.locator("article.card").filter(has=page.locator(".big-figure")).first
     big = _number(card.locator(".big-figure strong").inner_text())
@@ -100,12 +100,12 @@ def _gauge_total(page) -> Decimal:  # noqa: ANN001
 
 
 @pytest.mark.browser
-def test_a_completion_reaches_record_ledger_plan_skp_and_hr(  # noqa: PLR0915
+def test_a_completion_reaches_record_ledger_plan_skp_and_hr(
     page,
     live_server,
     live_app,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
     monkeypatch,
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})

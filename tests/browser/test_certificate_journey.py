@@ -33,7 +33,7 @@ def test_employee_completes_a_course_and_verifies_the_certificate(
     live_server,
     live_app,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
 ) -> None:
     if missing := [t for t in TOOLS if shutil.which(t) is None]:
         pytest.fail(f"install poppler-utils and zbar-tools: missing {missing}")

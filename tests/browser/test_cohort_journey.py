@@ -26,7 +26,7 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     page,
     live_server,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
 ) -> None:
     start = local_today() + timedelta(days=30)
     page.set_viewport_size({"width": 1280, "height": 900})

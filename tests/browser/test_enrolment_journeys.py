@@ -22,7 +22,7 @@ from tests.factories import make_course
 
 
 @pytest.fixture(scope="module")
-def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:
     """An app on the live server's own database, to set up courses the journeys need.
 
     ``live_server`` names its database "browser" through the session's ``databases`` factory:
@@ -43,7 +43,7 @@ def live_app(live_server, databases, tmp_path_factory) -> Iterator[Flask]:  # no
         db.engine.dispose()
 
 
-def _menu(page, name: str) -> None:  # noqa: ANN001
+def _menu(page, name: str) -> None:
     page.get_by_text("Menu", exact=True).click()
     page.get_by_role("link", name=name, exact=True).click()
 
@@ -54,7 +54,7 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
     live_server,
     live_app,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
 ) -> None:
     with live_app.app_context():
         course = make_course(
@@ -147,7 +147,7 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
 
 
 @pytest.mark.browser
-def test_hr_enrols_a_unit_in_bulk(page, live_server, live_app, shot, axe_check) -> None:  # noqa: ANN001
+def test_hr_enrols_a_unit_in_bulk(page, live_server, live_app, shot, axe_check) -> None:
     with live_app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.code == "DINKES"))
         people = db.session.scalar(

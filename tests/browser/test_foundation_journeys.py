@@ -19,7 +19,7 @@ ACCOUNTS = [
 
 
 @pytest.mark.browser
-def test_pegawai_dashboard_desktop_and_phone(page, live_server, shot, axe_check) -> None:  # noqa: ANN001
+def test_pegawai_dashboard_desktop_and_phone(page, live_server, shot, axe_check) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server}/masuk")
     assert page.locator("html").get_attribute("lang") == "id"
@@ -48,7 +48,7 @@ def test_pegawai_dashboard_desktop_and_phone(page, live_server, shot, axe_check)
 
 
 @pytest.mark.browser
-def test_bkpsdm_dashboard_and_employee_search(page, live_server, shot, axe_check) -> None:  # noqa: ANN001
+def test_bkpsdm_dashboard_and_employee_search(page, live_server, shot, axe_check) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "bkpsdm")
     expect(page.get_by_text("Administrasi BKPSDM")).to_be_visible()
@@ -82,7 +82,7 @@ def test_bkpsdm_dashboard_and_employee_search(page, live_server, shot, axe_check
 @pytest.mark.parametrize(("username", "role_label"), ACCOUNTS)
 def test_every_demo_account_lands_on_its_dashboard(
     page, live_server, axe_check, username, role_label
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(page, live_server, username)
     expect(page.locator(".roles .chip", has_text=role_label)).to_have_count(1)
     axe_check(f"dashboard of {username}")
@@ -90,7 +90,7 @@ def test_every_demo_account_lands_on_its_dashboard(
 
 
 @pytest.mark.browser
-def test_keyboard_skip_link_and_error_page(page, live_server, axe_check) -> None:  # noqa: ANN001
+def test_keyboard_skip_link_and_error_page(page, live_server, axe_check) -> None:
     page.goto(f"{live_server}/tidak-ada")
     expect(page.get_by_role("heading", name="Halaman tidak ditemukan")).to_be_visible()
     page.keyboard.press("Tab")

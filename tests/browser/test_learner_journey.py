@@ -9,7 +9,7 @@ from tests.browser.conftest import sign_in, sign_out
 
 
 @pytest.mark.browser
-def test_employee_search_enrol_learn_resume(page, live_server, shot, axe_check) -> None:  # noqa: ANN001
+def test_employee_search_enrol_learn_resume(page, live_server, shot, axe_check) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "pegawai")
     page.get_by_text("Menu", exact=True).click()

@@ -29,7 +29,7 @@ SHORT = {"answers": [{"text": "Ampera", "fraction": 1.0}]}
 
 
 @pytest.fixture
-def post_test(live_app) -> dict:  # noqa: ANN001
+def post_test(live_app) -> dict:
     """A published course with three bank questions and a 10-minute post-test."""
     with live_app.app_context():
         trainer = db.session.scalar(select(User).where(User.username == "pengajar"))
@@ -77,7 +77,7 @@ def post_test(live_app) -> dict:  # noqa: ANN001
     return out
 
 
-def _answer(live_app, attempt_id: int, question_id: int):  # noqa: ANN001, ANN202
+def _answer(live_app, attempt_id: int, question_id: int):
     with live_app.app_context():
         value = db.session.scalar(
             select(AttemptAnswer.response).where(
@@ -88,7 +88,7 @@ def _answer(live_app, attempt_id: int, question_id: int):  # noqa: ANN001, ANN20
         return value
 
 
-def _wait_for(predicate, timeout: float = 10.0) -> bool:  # noqa: ANN001
+def _wait_for(predicate, timeout: float = 10.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
@@ -104,7 +104,7 @@ def test_timed_post_test_survives_reload_and_offline_then_times_out(
     live_app,
     post_test,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
 ) -> None:
     choice, tf, short = post_test["ids"]
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -176,7 +176,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def long_quiz(live_app) -> dict:  # noqa: ANN001
+def long_quiz(live_app) -> dict:
     """Eight questions (longer than a phone's screen), 20 minutes, three attempts; `pegawai`
     enrolled."""
     with live_app.app_context():
@@ -221,18 +221,18 @@ def long_quiz(live_app) -> dict:  # noqa: ANN001
     return out
 
 
-def _viewport_shot(page, name: str) -> None:  # noqa: ANN001
+def _viewport_shot(page, name: str) -> None:
     """What the phone's screen shows now (a full-page shot would not show the bar stuck)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def _focused(page, attribute: str = "id") -> str:  # noqa: ANN001
+def _focused(page, attribute: str = "id") -> str:
     """The focused element's id (page.wait_for_function would eval under the page's CSP)."""
     return page.evaluate(f"document.activeElement && document.activeElement.{attribute}")
 
 
-def _bar_in_view(page) -> dict:  # noqa: ANN001
+def _bar_in_view(page) -> dict:
     return page.evaluate(
         """() => {
             const bar = document.getElementById('quiz-bar').getBoundingClientRect();
@@ -251,7 +251,7 @@ def test_phone_keeps_the_status_in_view_and_asks_before_submitting_unanswered(
     live_app,
     long_quiz,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
 ) -> None:
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, "pegawai")

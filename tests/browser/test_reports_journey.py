@@ -55,7 +55,7 @@ def _opd_employees(unit: Unit) -> list[Employee]:
     )
 
 
-def _record_completions(live_app) -> tuple[dict[str, Decimal], Decimal]:  # noqa: ANN001
+def _record_completions(live_app) -> tuple[dict[str, Decimal], Decimal]:
     """Record the classroom completions of PLAN (once), feed the ledger; NIP → JP, JP target."""
     with live_app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.code == OPD))
@@ -92,14 +92,14 @@ def _record_completions(live_app) -> tuple[dict[str, Decimal], Decimal]:  # noqa
     return {nip: Decimal(str(jp)) for nip, jp in ledger.items()}, goal
 
 
-def _unit_id(live_app, code: str) -> int:  # noqa: ANN001
+def _unit_id(live_app, code: str) -> int:
     with live_app.app_context():
         unit_id = db.session.scalar(select(Unit.id).where(Unit.code == code))
         db.session.remove()
     return unit_id
 
 
-def _download(page, link_name: str, folder: Path) -> Path:  # noqa: ANN001
+def _download(page, link_name: str, folder: Path) -> Path:
     """Click a download link of the page; the file as the browser saved it."""
     with page.expect_download() as info:
         page.get_by_role("link", name=link_name).click()
@@ -110,7 +110,7 @@ def _download(page, link_name: str, folder: Path) -> Path:  # noqa: ANN001
     return path
 
 
-def _rows_count(page) -> int:  # noqa: ANN001
+def _rows_count(page) -> int:
     text = page.locator("#rincian + p").inner_text()  # "24 baris."
     return int(re.match(r"([\d.]+) baris", text)[1].replace(".", ""))
 
@@ -122,7 +122,7 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
     live_app,
     shot,
     axe_check,
-    tmp_path,  # noqa: ANN001
+    tmp_path,
 ) -> None:
     if shutil.which("pdftotext") is None:
         pytest.fail("install poppler-utils: pdftotext is missing")
@@ -251,7 +251,7 @@ def test_opd_admin_sees_only_their_department(
     live_server,
     live_app,
     shot,
-    axe_check,  # noqa: ANN001
+    axe_check,
 ) -> None:
     with live_app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.code == OPD))

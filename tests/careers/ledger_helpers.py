@@ -78,7 +78,7 @@ def csrf_of(page: bytes) -> str:
     return match.group(1).decode()
 
 
-def post_record(client, path: str = "/riwayat/tambah", **overrides: object):  # noqa: ANN001, ANN201
+def post_record(client, path: str = "/riwayat/tambah", **overrides: object):
     token = csrf_of(client.get(path).data)
     return client.post(
         path,

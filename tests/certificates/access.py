@@ -43,7 +43,7 @@ HIDDEN = {
 }
 
 
-def make_cohort(code: str = "CERT-ANGK-I", name: str = "Angkatan I"):  # noqa: ANN201
+def make_cohort(code: str = "CERT-ANGK-I", name: str = "Angkatan I"):
     from lms.enrolments.models import Cohort, Programme
 
     programme = Programme(code=f"P-{code}", title=f"Program {name}")
@@ -64,7 +64,7 @@ def make_cohort(code: str = "CERT-ANGK-I", name: str = "Angkatan I"):  # noqa: A
 
 def issue_certificate(
     employee: Employee,
-    course,  # noqa: ANN001
+    course,
     *,
     score: float = 86.5,
     cohort_id: int | None = None,
@@ -87,7 +87,7 @@ def issue_certificate(
     )
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     from tests.factories import make_course
 
     course = make_course("SERT-AKSES", title="Pelatihan Akses Sertifikat")

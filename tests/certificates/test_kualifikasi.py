@@ -52,7 +52,7 @@ def test_the_reference_file_holds_lans_five_bands_in_order() -> None:
         (0, "Tidak Memuaskan"),
     ],
 )
-def test_band_boundaries(score, band: str) -> None:  # noqa: ANN001
+def test_band_boundaries(score, band: str) -> None:
     assert band_for(score, BANDS).name == band
 
 
@@ -72,7 +72,7 @@ def test_band_boundaries(score, band: str) -> None:  # noqa: ANN001
         (None, ""),
     ],
 )
-def test_certificate_prints_only_a_passing_band(score, printed: str) -> None:  # noqa: ANN001
+def test_certificate_prints_only_a_passing_band(score, printed: str) -> None:
     word = printed_kualifikasi(score, BANDS)
     assert word == printed
     assert "LULUS" not in word.upper()
@@ -123,12 +123,12 @@ def test_bands_are_data_a_different_pass_rule_changes_what_is_printed() -> None:
         ),
     ],
 )
-def test_a_broken_bands_file_is_refused_with_the_band_named(data, message: str) -> None:  # noqa: ANN001
+def test_a_broken_bands_file_is_refused_with_the_band_named(data, message: str) -> None:
     with pytest.raises(KualifikasiError, match=message):
         parse_bands(data, "kualifikasi.yaml")
 
 
-def _issue(app, world, score):  # noqa: ANN001, ANN202
+def _issue(app, world, score):
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)
         course = make_course("KUAL-101", title="Pelatihan Pelayanan Prima", lessons=1)
@@ -140,7 +140,7 @@ def _issue(app, world, score):  # noqa: ANN001, ANN202
     return out
 
 
-def test_pdf_and_verify_page_print_the_same_kualifikasi(app, world, client, tmp_path) -> None:  # noqa: ANN001
+def test_pdf_and_verify_page_print_the_same_kualifikasi(app, world, client, tmp_path) -> None:
     token, fields, pdf = _issue(app, world, 92.5)
     assert fields["qualification"] == "Sangat Memuaskan"
     text = pdf_text(pdf, tmp_path)
@@ -154,7 +154,7 @@ def test_pdf_and_verify_page_print_the_same_kualifikasi(app, world, client, tmp_
 @pytest.mark.parametrize("score", [65, 55])
 def test_a_low_passing_score_prints_no_band_and_no_lulus(
     app, world, client, tmp_path, score
-) -> None:  # noqa: ANN001
+) -> None:
     """A course pass mark of 60 lets 65 pass; LAN calls 65 "Kurang Memuaskan", a failing band, and
     55 used to print "LULUS": the certificate states the completion without a kualifikasi."""
     token, fields, pdf = _issue(app, world, score)

@@ -31,12 +31,12 @@ from tests.test_query_counts import count_queries
 STRANGER = "target.user"
 
 
-def _text(response) -> str:  # noqa: ANN001
+def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
-def certs(app, world):  # noqa: ANN001, ANN201
+def certs(app, world):
     """pegawai: one valid and one revoked certificate; Dewi (Disdik): one valid certificate;
     an Admin OPD of Dinas Pendidikan."""
     with app.app_context():
@@ -80,7 +80,7 @@ def certs(app, world):  # noqa: ANN001, ANN201
 # --- the employee's own --------------------------------------------------------------------
 
 
-def test_my_certificates_lists_own_valid_first_with_revoked_marked(client, certs) -> None:  # noqa: ANN001
+def test_my_certificates_lists_own_valid_first_with_revoked_marked(client, certs) -> None:
     login(client, "pegawai")
     page = _text(client.get("/sertifikat"))
     assert certs.valid.number in page and certs.revoked.number in page
@@ -91,7 +91,7 @@ def test_my_certificates_lists_own_valid_first_with_revoked_marked(client, certs
     assert f"/verify/{certs.valid.token}" in page
 
 
-def test_dashboard_shows_latest_certificates(client, certs) -> None:  # noqa: ANN001
+def test_dashboard_shows_latest_certificates(client, certs) -> None:
     login(client, "pegawai")
     page = _text(client.get("/dasbor"))
     assert "Sertifikat terbaru" in page
@@ -99,7 +99,7 @@ def test_dashboard_shows_latest_certificates(client, certs) -> None:  # noqa: AN
     assert certs.revoked.number not in page  # only valid ones on the dashboard
 
 
-def test_owner_downloads_the_pdf(client, certs) -> None:  # noqa: ANN001
+def test_owner_downloads_the_pdf(client, certs) -> None:
     login(client, "pegawai")
     response = client.get(f"/sertifikat/{certs.valid.id}/pdf")
     assert response.status_code == 200
@@ -118,12 +118,12 @@ def test_owner_downloads_the_pdf(client, certs) -> None:  # noqa: ANN001
         ("opd.disdik", 404),  # an Admin OPD of another department
     ],
 )
-def test_download_access(client, certs, username: str, status: int) -> None:  # noqa: ANN001
+def test_download_access(client, certs, username: str, status: int) -> None:
     login(client, username)
     assert client.get(f"/sertifikat/{certs.valid.id}/pdf").status_code == status
 
 
-def test_pegawai_cannot_download_someone_elses(client, certs) -> None:  # noqa: ANN001
+def test_pegawai_cannot_download_someone_elses(client, certs) -> None:
     login(client, "pegawai")
     assert client.get(f"/sertifikat/{certs.other.id}/pdf").status_code == 404
     assert client.get("/sertifikat/999999/pdf").status_code == 404
@@ -132,7 +132,7 @@ def test_pegawai_cannot_download_someone_elses(client, certs) -> None:  # noqa: 
 # --- the register --------------------------------------------------------------------------
 
 
-def test_register_search_and_filters(client, certs) -> None:  # noqa: ANN001
+def test_register_search_and_filters(client, certs) -> None:
     login(client, "bkpsdm")
     page = _text(client.get("/kelola/sertifikat"))
     for number in (certs.valid.number, certs.revoked.number, certs.other.number):
@@ -160,7 +160,7 @@ def test_register_search_and_filters(client, certs) -> None:  # noqa: ANN001
     assert numbers(tahun=year - 5) == set()
 
 
-def test_register_search_by_nip(app, client, certs, world) -> None:  # noqa: ANN001
+def test_register_search_by_nip(app, client, certs, world) -> None:
     login(client, "bkpsdm")
     page = _text(
         client.get("/kelola/sertifikat", query_string={"q": world.employees["disdik"].nip})
@@ -168,7 +168,7 @@ def test_register_search_by_nip(app, client, certs, world) -> None:  # noqa: ANN
     assert certs.other.number in page and certs.valid.number not in page
 
 
-def test_admin_opd_sees_only_own_department(client, certs) -> None:  # noqa: ANN001
+def test_admin_opd_sees_only_own_department(client, certs) -> None:
     login(client, "opd.disdik")
     page = _text(client.get("/kelola/sertifikat"))
     assert certs.other.number in page
@@ -177,13 +177,13 @@ def test_admin_opd_sees_only_own_department(client, certs) -> None:  # noqa: ANN
     assert client.get(f"/kelola/sertifikat/{certs.other.id}").status_code == 200
 
 
-def test_supervisor_sees_team_certificates(client, certs) -> None:  # noqa: ANN001
+def test_supervisor_sees_team_certificates(client, certs) -> None:
     login(client, "atasan")
     page = _text(client.get("/kelola/sertifikat"))
     assert certs.valid.number in page and certs.other.number not in page
 
 
-def test_register_paginates_and_its_query_count_is_flat(app, world, client) -> None:  # noqa: ANN001
+def test_register_paginates_and_its_query_count_is_flat(app, world, client) -> None:
     from tests.factories import make_course
 
     def add(n: int, start: int) -> None:
@@ -218,7 +218,7 @@ def test_register_paginates_and_its_query_count_is_flat(app, world, client) -> N
 # --- detail, revoke, re-issue --------------------------------------------------------------
 
 
-def test_detail_shows_fields_and_audit_trail(client, certs) -> None:  # noqa: ANN001
+def test_detail_shows_fields_and_audit_trail(client, certs) -> None:
     login(client, "bkpsdm")
     page = _text(client.get(f"/kelola/sertifikat/{certs.valid.id}"))
     assert certs.valid.number in page
@@ -228,14 +228,14 @@ def test_detail_shows_fields_and_audit_trail(client, certs) -> None:  # noqa: AN
     assert 'name="revoke-reason"' in page and 'name="reissue-reason"' in page
 
 
-def test_opd_admin_sees_detail_without_manage_forms(client, certs) -> None:  # noqa: ANN001
+def test_opd_admin_sees_detail_without_manage_forms(client, certs) -> None:
     login(client, "opd.dinkes")
     page = _text(client.get(f"/kelola/sertifikat/{certs.valid.id}"))
     assert certs.valid.number in page
     assert "revoke-reason" not in page and "reissue-reason" not in page
 
 
-def test_revoke_needs_a_reason(app, client, certs) -> None:  # noqa: ANN001
+def test_revoke_needs_a_reason(app, client, certs) -> None:
     login(client, "bkpsdm")
     url = f"/kelola/sertifikat/{certs.valid.id}"
     token = csrf_token(client, url)
@@ -248,7 +248,7 @@ def test_revoke_needs_a_reason(app, client, certs) -> None:  # noqa: ANN001
         assert db.session.get(Certificate, certs.valid.id).status == "issued"
 
 
-def _form_token(client, url: str, prefix: str) -> str:  # noqa: ANN001
+def _form_token(client, url: str, prefix: str) -> str:
     import re
 
     page = client.get(url).get_data(as_text=True)
@@ -257,7 +257,7 @@ def _form_token(client, url: str, prefix: str) -> str:  # noqa: ANN001
     return match.group(1)
 
 
-def test_revoke_revokes_completion_certificate_and_writes_event(app, client, certs) -> None:  # noqa: ANN001
+def test_revoke_revokes_completion_certificate_and_writes_event(app, client, certs) -> None:
     login(client, "bkpsdm")
     url = f"/kelola/sertifikat/{certs.valid.id}"
     token = _form_token(client, url, "revoke")
@@ -284,7 +284,7 @@ def test_revoke_revokes_completion_certificate_and_writes_event(app, client, cer
     assert 'data-status="revoked"' in verify
 
 
-def test_reissue_gives_a_new_number_and_marks_the_old_replaced(app, client, certs) -> None:  # noqa: ANN001
+def test_reissue_gives_a_new_number_and_marks_the_old_replaced(app, client, certs) -> None:
     login(client, "bkpsdm")
     url = f"/kelola/sertifikat/{certs.valid.id}"
     empty = client.post(
@@ -315,13 +315,13 @@ def test_reissue_gives_a_new_number_and_marks_the_old_replaced(app, client, cert
 # --- cohort ZIP ----------------------------------------------------------------------------
 
 
-def _zip_names(response) -> dict[str, bytes]:  # noqa: ANN001
+def _zip_names(response) -> dict[str, bytes]:
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert archive.testzip() is None
     return {name: archive.read(name) for name in archive.namelist()}
 
 
-def test_cohort_zip_streams_the_valid_certificates(app, client, certs, world) -> None:  # noqa: ANN001
+def test_cohort_zip_streams_the_valid_certificates(app, client, certs, world) -> None:
     login(client, "bkpsdm")
     response = client.get(f"/kelola/sertifikat/angkatan/{certs.cohort_id}.zip")
     assert response.status_code == 200
@@ -340,7 +340,7 @@ def test_cohort_zip_streams_the_valid_certificates(app, client, certs, world) ->
         assert stored.pdf_key and get_storage().exists(stored.pdf_key)
 
 
-def test_cohort_zip_is_scoped_for_admin_opd(client, certs, world) -> None:  # noqa: ANN001
+def test_cohort_zip_is_scoped_for_admin_opd(client, certs, world) -> None:
     login(client, "opd.disdik")
     files = _zip_names(client.get(f"/kelola/sertifikat/angkatan/{certs.cohort_id}.zip"))
     assert list(files) == [
@@ -349,7 +349,7 @@ def test_cohort_zip_is_scoped_for_admin_opd(client, certs, world) -> None:  # no
     assert client.get("/kelola/sertifikat/angkatan/999999.zip").status_code == 404
 
 
-def test_zip_writer_keeps_memory_flat(app, certs, monkeypatch) -> None:  # noqa: ANN001
+def test_zip_writer_keeps_memory_flat(app, certs, monkeypatch) -> None:
     """Each PDF is yielded as soon as it is written: no chunk holds more than one PDF."""
     from lms.certificates import views
 
@@ -373,7 +373,7 @@ def _png(size: tuple[int, int] = (60, 20)) -> bytes:
     return out.getvalue()
 
 
-def _series_data(client, **changes: object) -> dict:  # noqa: ANN001
+def _series_data(client, **changes: object) -> dict:
     data = {
         "csrf_token": csrf_token(client, "/kelola/sertifikat/seri"),
         "name": "Surat Tanda Tamat Pelatihan",
@@ -413,7 +413,7 @@ def _series_data(client, **changes: object) -> dict:  # noqa: ANN001
         ({"logo": (io.BytesIO(b"\x89PNG\r\n\x1a\nrusak"), "logo.png")}, "rusak"),
     ],
 )
-def test_series_settings_refuse_bad_input(app, client, world, changes, message) -> None:  # noqa: ANN001
+def test_series_settings_refuse_bad_input(app, client, world, changes, message) -> None:
     login(client, "bkpsdm")
     response = client.post(
         "/kelola/sertifikat/seri",
@@ -424,7 +424,7 @@ def test_series_settings_refuse_bad_input(app, client, world, changes, message) 
     assert message in _text(response)
 
 
-def test_a_huge_width_is_refused_before_anything_is_built(app) -> None:  # noqa: ANN001
+def test_a_huge_width_is_refused_before_anything_is_built(app) -> None:
     """{seq:099999999d} used to be formatted (100 MB) before its length was judged."""
     import tracemalloc
 
@@ -441,7 +441,7 @@ def test_a_huge_width_is_refused_before_anything_is_built(app) -> None:  # noqa:
     assert peak < 1024 * 1024
 
 
-def test_a_stored_format_no_longer_accepted_still_numbers_safely(app, world) -> None:  # noqa: ANN001
+def test_a_stored_format_no_longer_accepted_still_numbers_safely(app, world) -> None:
     """A series saved before the checks (or edited in the database) cannot make issuing build a
     huge string: the plain fallback format numbers the certificate."""
     with app.app_context():
@@ -452,7 +452,7 @@ def test_a_stored_format_no_longer_accepted_still_numbers_safely(app, world) -> 
     assert number == "0007/STTP/2026"
 
 
-def test_series_settings_save_and_apply_to_the_next_certificate(app, client, world) -> None:  # noqa: ANN001
+def test_series_settings_save_and_apply_to_the_next_certificate(app, client, world) -> None:
     login(client, "bkpsdm")
     assert client.get("/kelola/sertifikat/seri").status_code == 200
     response = client.post(

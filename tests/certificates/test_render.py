@@ -138,7 +138,7 @@ def build_completion(*, modules: int = 2, lessons_per_module: int = 2, jp: int =
 
 
 @pytest.fixture
-def issued(db):  # noqa: ANN001, ANN201
+def issued(db):
     """(employee, certificate) after the completion's commit ran its render task in-process."""
     employee, completion = build_completion()
     assert run_ready() >= 1  # the render task queued by issue_for, run after the commit
@@ -147,7 +147,7 @@ def issued(db):  # noqa: ANN001, ANN201
     return employee, certificate
 
 
-def test_rendered_after_commit_and_stored_with_its_sha256(issued, monkeypatch) -> None:  # noqa: ANN001
+def test_rendered_after_commit_and_stored_with_its_sha256(issued, monkeypatch) -> None:
     _, certificate = issued
     assert certificate.pdf_key == f"certificates/{certificate.year}/{certificate.token}.pdf"
     assert certificate.rendered_at is not None
@@ -168,7 +168,7 @@ def test_rendered_after_commit_and_stored_with_its_sha256(issued, monkeypatch) -
     assert render_pdf(certificate) == stored
 
 
-def test_pdf_prints_the_fields_and_its_qr_decodes_to_the_verify_url(issued, tmp_path) -> None:  # noqa: ANN001
+def test_pdf_prints_the_fields_and_its_qr_decodes_to_the_verify_url(issued, tmp_path) -> None:
     employee, certificate = issued
     pdf = get_storage().read(certificate.pdf_key)
     assert page_count(pdf, tmp_path) == 2  # the certificate, then the list of subjects
@@ -206,7 +206,7 @@ def test_pdf_prints_the_fields_and_its_qr_decodes_to_the_verify_url(issued, tmp_
     assert decoded == [f"http://127.0.0.1:5000/verify/{certificate.token}"]
 
 
-def test_pdf_reads_only_the_frozen_fields(issued, tmp_path) -> None:  # noqa: ANN001
+def test_pdf_reads_only_the_frozen_fields(issued, tmp_path) -> None:
     """A later change of the employee or the course does not reach a re-render."""
     employee, certificate = issued
     employee.full_name = "Nama Sesudah Terbit"
@@ -218,7 +218,7 @@ def test_pdf_reads_only_the_frozen_fields(issued, tmp_path) -> None:  # noqa: AN
     assert "JudulSesudahTerbit" not in text
 
 
-def test_series_logo_and_signature_come_from_storage(issued, tmp_path) -> None:  # noqa: ANN001
+def test_series_logo_and_signature_come_from_storage(issued, tmp_path) -> None:
     _, certificate = issued
     storage = get_storage()
     red = (
@@ -245,7 +245,7 @@ def test_series_logo_and_signature_come_from_storage(issued, tmp_path) -> None: 
     assert 'class="signature"' not in html
 
 
-def test_long_subject_lists_run_on_over_framed_numbered_pages(db, tmp_path) -> None:  # noqa: ANN001
+def test_long_subject_lists_run_on_over_framed_numbered_pages(db, tmp_path) -> None:
     _, completion = build_completion(modules=28, lessons_per_module=1, jp=60)
     certificate = current_certificate(completion.id)
     assert len(certificate.fields["subjects"]) == 28
@@ -260,7 +260,7 @@ def test_long_subject_lists_run_on_over_framed_numbered_pages(db, tmp_path) -> N
     page_png(pdf, tmp_path, 3, "certificate-page3-subjects-continued.png")
 
 
-def test_long_fields_still_fit_page_one(issued, tmp_path) -> None:  # noqa: ANN001
+def test_long_fields_still_fit_page_one(issued, tmp_path) -> None:
     """A very long name, title and place: page 1 is laid out again densely, never split."""
     _, certificate = issued
     certificate.fields = {
@@ -289,7 +289,7 @@ def test_long_fields_still_fit_page_one(issued, tmp_path) -> None:  # noqa: ANN0
     page_png(pdf, tmp_path, 1, "certificate-page1-long-fields.png")
 
 
-def test_store_records_the_error_and_reraises(issued, monkeypatch) -> None:  # noqa: ANN001
+def test_store_records_the_error_and_reraises(issued, monkeypatch) -> None:
     _, certificate = issued
 
     def broken(_certificate: Certificate) -> bytes:
@@ -301,7 +301,7 @@ def test_store_records_the_error_and_reraises(issued, monkeypatch) -> None:  # n
     assert certificate.render_error == "RuntimeError: font subsetting failed"
 
 
-def test_task_commits_the_render_error(issued, monkeypatch) -> None:  # noqa: ANN001
+def test_task_commits_the_render_error(issued, monkeypatch) -> None:
     from lms.certificates.tasks import render_certificate
 
     _, certificate = issued
@@ -316,7 +316,7 @@ def test_task_commits_the_render_error(issued, monkeypatch) -> None:  # noqa: AN
     assert row.pdf_key is None
 
 
-def test_ensure_pdf_renders_when_missing_or_altered(issued) -> None:  # noqa: ANN001
+def test_ensure_pdf_renders_when_missing_or_altered(issued) -> None:
     _, certificate = issued
     storage = get_storage()
     storage.delete(certificate.pdf_key)
@@ -336,7 +336,7 @@ def test_ensure_pdf_renders_when_missing_or_altered(issued) -> None:  # noqa: AN
 class _Recorder(http.server.BaseHTTPRequestHandler):
     requests: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         type(self).requests.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
@@ -347,7 +347,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def http_recorder():  # noqa: ANN201
+def http_recorder():
     _Recorder.requests = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -357,7 +357,7 @@ def http_recorder():  # noqa: ANN201
     server.server_close()
 
 
-def test_hostile_document_fetches_nothing(http_recorder, tmp_path, app) -> None:  # noqa: ANN001
+def test_hostile_document_fetches_nothing(http_recorder, tmp_path, app) -> None:
     base, requests = http_recorder
     secret = tmp_path / "secret.txt"
     secret.write_text("RAHASIA-TIDAK-BOLEH-BOCOR")
@@ -419,7 +419,7 @@ def test_fetcher_refuses(url: str) -> None:
         StaticOnlyFetcher().fetch(url)
 
 
-def test_fetcher_refuses_a_symlink_out_of_static(tmp_path) -> None:  # noqa: ANN001
+def test_fetcher_refuses_a_symlink_out_of_static(tmp_path) -> None:
     root = tmp_path / "static"
     root.mkdir()
     (root / "leak.txt").symlink_to("/etc/passwd")

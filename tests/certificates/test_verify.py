@@ -39,7 +39,7 @@ PRIVATE = ("birth", "pangkat_golongan", "jabatan", "unit", "signatory_nip")
 
 
 @pytest.fixture
-def cert(app, world):  # noqa: ANN001, ANN201
+def cert(app, world):
     """A rendered certificate of `pegawai`, whose records carry an e-mail that must never leak."""
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)
@@ -68,11 +68,11 @@ def cert(app, world):  # noqa: ANN001, ANN201
     return out
 
 
-def _text(response) -> str:  # noqa: ANN001
+def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def _revoke(app, world, cert, reason: str = "Peserta tidak memenuhi presensi") -> None:  # noqa: ANN001
+def _revoke(app, world, cert, reason: str = "Peserta tidak memenuhi presensi") -> None:
     with app.app_context():
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
         completion = db.session.get(Certificate, cert.id).completion
@@ -85,7 +85,7 @@ def _masked(nip: str) -> str:
     return nip[:4] + "*" * 10 + nip[-4:]
 
 
-def _assert_verifier_view(page: str, cert) -> None:  # noqa: ANN001
+def _assert_verifier_view(page: str, cert) -> None:
     """Name, masked NIP, course, dates, JP, kualifikasi, issuer, status; nothing private."""
     for key in (
         "name",
@@ -122,7 +122,7 @@ def test_mask_nip_keeps_four_digits_each_side() -> None:
 # --- by QR token: the verifier view ----------------------------------------------------------
 
 
-def test_token_page_shows_what_a_verifier_needs_and_no_more(client, cert) -> None:  # noqa: ANN001
+def test_token_page_shows_what_a_verifier_needs_and_no_more(client, cert) -> None:
     response = client.get(f"/verify/{cert.token}")
     assert response.status_code == 200
     page = _text(response)
@@ -135,14 +135,14 @@ def test_token_page_shows_what_a_verifier_needs_and_no_more(client, cert) -> Non
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None
 
 
-def test_the_pdf_still_prints_every_field_and_matches_the_published_hash(client, cert) -> None:  # noqa: ANN001
+def test_the_pdf_still_prints_every_field_and_matches_the_published_hash(client, cert) -> None:
     response = client.get(f"/verify/{cert.token}/pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert hashlib.sha256(response.data).hexdigest() == cert.sha256
 
 
-def test_json_by_token_is_the_verifier_view(app, client, cert) -> None:  # noqa: ANN001
+def test_json_by_token_is_the_verifier_view(app, client, cert) -> None:
     body = client.get(f"/api/v1/certificates/{cert.token}").get_json()
     assert set(body) == (PUBLIC & set(cert.fields)) | EXTRA_KEYS
     assert body["view"] == "full"
@@ -165,7 +165,7 @@ def test_json_by_token_is_the_verifier_view(app, client, cert) -> None:  # noqa:
 # --- by number: validity only, unless the holder's NIP or birth date is given ----------------
 
 
-def test_a_typed_number_alone_shows_only_the_validity(client, cert) -> None:  # noqa: ANN001
+def test_a_typed_number_alone_shows_only_the_validity(client, cert) -> None:
     response = client.get(f"/verify/{cert.number}")
     assert response.status_code == 200
     page = _text(response)
@@ -197,7 +197,7 @@ def test_a_typed_number_alone_shows_only_the_validity(client, cert) -> None:  # 
 )
 def test_number_with_the_holders_nip_or_birth_date_opens_the_verifier_view(
     client, cert, proof
-) -> None:  # noqa: ANN001
+) -> None:
     query = {
         "nip": {"nip": cert.nip},
         "nip_spaced": {"nip": format_nip(cert.nip)},
@@ -219,7 +219,7 @@ def test_number_with_the_holders_nip_or_birth_date_opens_the_verifier_view(
     assert body["pdf_url"] is None and body["verify_url"] is None
 
 
-def test_a_wrong_nip_or_birth_date_shows_nothing_more(app, client, cert, monkeypatch) -> None:  # noqa: ANN001
+def test_a_wrong_nip_or_birth_date_shows_nothing_more(app, client, cert, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "VERIFY_PROOF_RATE_LIMIT", "100 per hour")
     other_nip = cert.nip[:-1] + ("1" if cert.nip[-1] != "1" else "2")
     other_day = date(1980, 1, 1) if cert.birth_date != date(1980, 1, 1) else date(1981, 1, 1)
@@ -249,7 +249,7 @@ def test_a_wrong_nip_or_birth_date_shows_nothing_more(app, client, cert, monkeyp
         ({"tanggal_lahir": "2999-01-01"}, "Tanggal lahir tidak valid"),
     ],
 )
-def test_a_malformed_proof_gets_a_clear_message(client, cert, query, message: str) -> None:  # noqa: ANN001
+def test_a_malformed_proof_gets_a_clear_message(client, cert, query, message: str) -> None:
     response = client.get(f"/verify/{cert.number}", query_string=query)
     assert response.status_code == 400
     page = _text(response)
@@ -259,11 +259,11 @@ def test_a_malformed_proof_gets_a_clear_message(client, cert, query, message: st
     assert api.status_code == 400 and message in api.get_json()["error"]["message"]
 
 
-def test_proofs_are_compared_in_constant_time(client, cert, monkeypatch) -> None:  # noqa: ANN001
+def test_proofs_are_compared_in_constant_time(client, cert, monkeypatch) -> None:
     calls = []
     real = verification.hmac.compare_digest
 
-    def spy(a, b):  # noqa: ANN001, ANN202
+    def spy(a, b):
         calls.append((a, b))
         return real(a, b)
 
@@ -276,7 +276,7 @@ def test_proofs_are_compared_in_constant_time(client, cert, monkeypatch) -> None
     assert any(a == cert.birth_date.isoformat().encode() for a, _ in calls)
 
 
-def test_the_token_is_random_and_not_derived_from_the_number(app, world, cert) -> None:  # noqa: ANN001
+def test_the_token_is_random_and_not_derived_from_the_number(app, world, cert) -> None:
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)
         second = issue_certificate(employee, make_course("VER-102", title="Pelatihan Kedua"))
@@ -291,10 +291,10 @@ def test_the_token_is_random_and_not_derived_from_the_number(app, world, cert) -
 
 
 def test_revoked_certificate_shows_as_revoked_and_the_reason_only_to_a_verifier(
-    app,  # noqa: ANN001
-    world,  # noqa: ANN001
-    client,  # noqa: ANN001
-    cert,  # noqa: ANN001
+    app,
+    world,
+    client,
+    cert,
 ) -> None:
     _revoke(app, world, cert)
     page = _text(client.get(f"/verify/{cert.number}"))
@@ -313,7 +313,7 @@ def test_revoked_certificate_shows_as_revoked_and_the_reason_only_to_a_verifier(
     assert client.get(f"/verify/{cert.token}/pdf").status_code == 200
 
 
-def test_replaced_certificate_links_to_the_newer_number(app, world, client, cert) -> None:  # noqa: ANN001
+def test_replaced_certificate_links_to_the_newer_number(app, world, client, cert) -> None:
     with app.app_context():
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
         new = certificates.reissue(db.session.get(Certificate, cert.id), hr, "Koreksi gelar")
@@ -332,7 +332,7 @@ def test_replaced_certificate_links_to_the_newer_number(app, world, client, cert
     assert fresh["status"] == "valid" and fresh["number"] == new_number
 
 
-def test_unknown_number_gets_a_clear_404_page_and_json(client, world) -> None:  # noqa: ANN001
+def test_unknown_number_gets_a_clear_404_page_and_json(client, world) -> None:
     response = client.get("/verify/9999/STTP/BKPSDM/2026")
     assert response.status_code == 404
     page = _text(response)
@@ -346,7 +346,7 @@ def test_unknown_number_gets_a_clear_404_page_and_json(client, world) -> None:  
     assert client.get("/verify/bukan-token/pdf").status_code == 404
 
 
-def test_search_form_redirects_to_the_certificate(client, cert) -> None:  # noqa: ANN001
+def test_search_form_redirects_to_the_certificate(client, cert) -> None:
     page = client.get("/verify")
     assert page.status_code == 200
     assert 'name="nomor"' in page.get_data(as_text=True)
@@ -361,7 +361,7 @@ def test_search_form_redirects_to_the_certificate(client, cert) -> None:  # noqa
 # --- rate limits -------------------------------------------------------------------------------
 
 
-def test_verification_is_rate_limited(app, client, cert, monkeypatch) -> None:  # noqa: ANN001
+def test_verification_is_rate_limited(app, client, cert, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "3 per minute")
     assert client.get(f"/verify/{cert.token}").status_code == 200
     assert client.get(f"/api/v1/certificates/{cert.token}").status_code == 200
@@ -376,10 +376,10 @@ def test_verification_is_rate_limited(app, client, cert, monkeypatch) -> None:  
 
 
 def test_lookups_by_number_are_limited_per_client_but_the_qr_token_is_not(
-    app,  # noqa: ANN001
-    client,  # noqa: ANN001
-    cert,  # noqa: ANN001
-    monkeypatch,  # noqa: ANN001
+    app,
+    client,
+    cert,
+    monkeypatch,
 ) -> None:
     monkeypatch.setitem(app.config, "VERIFY_NUMBER_RATE_LIMIT", "3 per minute")
     assert client.get(f"/verify/{cert.number}").status_code == 200
@@ -398,7 +398,7 @@ def test_lookups_by_number_are_limited_per_client_but_the_qr_token_is_not(
 
 def test_failed_proofs_are_limited_per_number_from_any_client(
     app, client, cert, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setitem(app.config, "VERIFY_PROOF_RATE_LIMIT", "2 per hour")
     good = {"nip": cert.nip}
     wrong = {"tanggal_lahir": "1970-01-01"}

@@ -28,7 +28,7 @@ EXPECTED = {
 HIDDEN = {("completion.detail", "GET"), ("completion.revoke_completion", "POST")}
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     """A classroom course with `pegawai` enrolled and `atasan` already recorded as passed."""
     course = make_course("KLAS-ACC", title="Pelatihan Klasikal Akses", lessons=1)
     course.published_version.delivery_mode = "classroom"

@@ -18,7 +18,7 @@ CHOICES = {
 }
 
 
-def course_with_posttest(code: str = "SELESAI-101", lessons: int = 2, **settings: object):  # noqa: ANN201
+def course_with_posttest(code: str = "SELESAI-101", lessons: int = 2, **settings: object):
     course = make_course(code, title=f"Pelatihan {code}", lessons=lessons, **settings)
     question = Question(course_id=course.id, type="single_choice", name="Ibu kota", data=CHOICES)
     db.session.add(question)

@@ -22,7 +22,7 @@ class Classroom:
 
 
 @pytest.fixture
-def classroom(app, world):  # noqa: ANN001, ANN201
+def classroom(app, world):
     """KLAS-101 (classroom): pegawai, atasan (Dinkes) and disdik (Dinas Pendidikan) enrolled.
 
     A programme holds KLAS-101 and a second course, with one cohort; another cohort belongs to a

@@ -13,11 +13,11 @@ from lms.extensions import db
 from lms.indonesian import local_today
 
 
-def _run(app, *args: str):  # noqa: ANN001, ANN202
+def _run(app, *args: str):
     return app.test_cli_runner().invoke(completions, ["record", *args])
 
 
-def test_record_from_the_command_line(app, world, classroom) -> None:  # noqa: ANN001
+def test_record_from_the_command_line(app, world, classroom) -> None:
     nip = world.employees["pegawai"].nip_display  # spaces allowed
     result = _run(
         app, "--nip", nip, "--course", "KLAS-101", "--date", "2024-06-01", "--score", "82"
@@ -39,7 +39,7 @@ def test_record_from_the_command_line(app, world, classroom) -> None:  # noqa: A
         assert db.session.scalar(select(OutboxEvent.type)) == "completion.created"
 
 
-def test_failures_exit_non_zero_with_one_line(app, world, classroom) -> None:  # noqa: ANN001
+def test_failures_exit_non_zero_with_one_line(app, world, classroom) -> None:
     nip = world.employees["pegawai"].nip
     future = (local_today() + timedelta(days=3)).isoformat()
     cases = [

@@ -34,7 +34,7 @@ CERTIFICATES = 100
 
 
 @pytest.fixture(scope="module")
-def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+def race_app(databases, tmp_path_factory) -> Iterator[Flask]:
     with isolated_app(
         databases, tmp_path_factory.mktemp("completion-race"), "completion_race", WORKERS + 5
     ) as app:
@@ -69,7 +69,7 @@ def _together(app: Flask, jobs: list[Callable[[], None]]) -> list[BaseException]
                 barrier.wait(timeout=30)
                 job()
                 db.session.commit()
-            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+            except BaseException as exc:
                 db.session.rollback()
                 errors.append(exc)
             finally:
@@ -157,7 +157,7 @@ def test_a_hundred_certificates_in_parallel_get_distinct_numbers(race_app: Flask
                     employee, course, completed_on=date(2026, 11, 2), score=80, by=hr
                 )
                 db.session.commit()
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 db.session.rollback()
                 errors.append(exc)
             finally:

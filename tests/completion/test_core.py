@@ -27,17 +27,17 @@ from tests.completion.builders import (
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     with app.app_context():
         yield
         db.session.rollback()
 
 
-def _count(model, *where) -> int:  # noqa: ANN001
+def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_the_last_rule_met_completes_with_certificate_and_event(ctx, world) -> None:  # noqa: ANN001
+def test_the_last_rule_met_completes_with_certificate_and_event(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     course, quiz, question = course_with_posttest()
     enrolment = enrol(course, employee)
@@ -66,7 +66,7 @@ def test_the_last_rule_met_completes_with_certificate_and_event(ctx, world) -> N
     assert event.payload["course_code"] == "SELESAI-101" and event.payload["jp"] == 4.0
 
 
-def test_failing_then_passing_the_post_test(ctx, world) -> None:  # noqa: ANN001
+def test_failing_then_passing_the_post_test(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     course, quiz, question = course_with_posttest(require_evaluation=False)
     enrolment = enrol(course, employee)
@@ -78,7 +78,7 @@ def test_failing_then_passing_the_post_test(ctx, world) -> None:  # noqa: ANN001
     assert _count(Completion) == 1 and enrolment.status == "completed"
 
 
-def test_judging_again_changes_nothing(ctx, world) -> None:  # noqa: ANN001
+def test_judging_again_changes_nothing(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     course, quiz, question = course_with_posttest(require_evaluation=False)
     enrolment = enrol(course, employee)
@@ -90,7 +90,7 @@ def test_judging_again_changes_nothing(ctx, world) -> None:  # noqa: ANN001
     assert (_count(Completion), _count(Certificate), _count(OutboxEvent)) == (1, 1, 1)
 
 
-def test_identity_is_a_snapshot(ctx, world) -> None:  # noqa: ANN001
+def test_identity_is_a_snapshot(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["atasan"].id)
     course, quiz, question = course_with_posttest(require_evaluation=False, require_lessons=False)
     enrol(course, employee)
@@ -104,7 +104,7 @@ def test_identity_is_a_snapshot(ctx, world) -> None:  # noqa: ANN001
     assert certificate.fields["pangkat_golongan"] == "Penata Tingkat I (III/d)"
 
 
-def test_revocation_revokes_certificate_writes_event_and_reopens(ctx, world) -> None:  # noqa: ANN001
+def test_revocation_revokes_certificate_writes_event_and_reopens(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
     course, quiz, question = course_with_posttest(require_evaluation=False)
@@ -128,7 +128,7 @@ def test_revocation_revokes_certificate_writes_event_and_reopens(ctx, world) -> 
     assert len(set(numbers)) == 2
 
 
-def test_classroom_completion_refuses_bad_input(ctx, world) -> None:  # noqa: ANN001
+def test_classroom_completion_refuses_bad_input(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
     course, _quiz, _question = course_with_posttest()
@@ -146,7 +146,7 @@ def test_classroom_completion_refuses_bad_input(ctx, world) -> None:  # noqa: AN
         completion.record_classroom(employee, course, completed_on=local_today(), score=None, by=hr)
 
 
-def test_a_programme_completes_when_all_its_courses_do(ctx, world) -> None:  # noqa: ANN001
+def test_a_programme_completes_when_all_its_courses_do(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
     first, _, _ = course_with_posttest("PKP-A")
@@ -168,7 +168,7 @@ def test_a_programme_completes_when_all_its_courses_do(ctx, world) -> None:  # n
     assert _count(CohortMember) == 0
 
 
-def test_outbox_consumers_are_idempotent(app, world) -> None:  # noqa: ANN001
+def test_outbox_consumers_are_idempotent(app, world) -> None:
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)

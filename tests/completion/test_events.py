@@ -39,7 +39,7 @@ EVENT_PATH = ("completion", "certificates")
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     with app.app_context():
         yield
         db.session.rollback()
@@ -49,18 +49,18 @@ def _completions() -> int:
     return db.session.scalar(select(func.count()).select_from(Completion))
 
 
-def _all_ratings(course) -> dict[str, int]:  # noqa: ANN001
+def _all_ratings(course) -> dict[str, int]:
     return {item.key: 5 for section in sections_for(course) for item in section.items}
 
 
-def test_completion_is_subscribed_when_the_app_is_created(ctx) -> None:  # noqa: ANN001
+def test_completion_is_subscribed_when_the_app_is_created(ctx) -> None:
     anyone = object()
     assert subscriptions.on_attempt_graded in set(attempt_graded.receivers_for(anyone))
     assert subscriptions.on_lesson_done in set(lesson_done.receivers_for(anyone))
     assert subscriptions.on_evaluation_sent in set(evaluation_sent.receivers_for(anyone))
 
 
-def test_a_graded_post_test_completes_the_course_through_its_signal(ctx, world) -> None:  # noqa: ANN001
+def test_a_graded_post_test_completes_the_course_through_its_signal(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     course, quiz, question = course_with_posttest(require_evaluation=False)
     enrolment = enrol(course, employee)
@@ -84,7 +84,7 @@ def test_a_graded_post_test_completes_the_course_through_its_signal(ctx, world) 
     assert event.payload["certificate_number"] == certificate.number
 
 
-def test_a_graded_practice_quiz_does_not_judge_completion(ctx, world) -> None:  # noqa: ANN001
+def test_a_graded_practice_quiz_does_not_judge_completion(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     course = make_course("LATIH-1", lessons=1, require_evaluation=False, require_posttest=False)
     question = Question(course_id=course.id, type="single_choice", name="Ibu kota", data=CHOICES)
@@ -106,7 +106,7 @@ def test_a_graded_practice_quiz_does_not_judge_completion(ctx, world) -> None:  
     assert _completions() == 0 and enrolment.status == "active"
 
 
-def test_the_last_lesson_completes_the_course_through_its_signal(ctx, world) -> None:  # noqa: ANN001
+def test_the_last_lesson_completes_the_course_through_its_signal(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     unheard = make_course("LEKSI-1", lessons=2, require_evaluation=False, require_posttest=False)
     heard = make_course("LEKSI-2", lessons=2, require_evaluation=False, require_posttest=False)
@@ -124,7 +124,7 @@ def test_the_last_lesson_completes_the_course_through_its_signal(ctx, world) -> 
     assert db.session.scalar(select(Completion.course_id)) == heard.id
 
 
-def test_a_sent_evaluation_completes_the_course_through_its_signal(ctx, world) -> None:  # noqa: ANN001
+def test_a_sent_evaluation_completes_the_course_through_its_signal(ctx, world) -> None:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     done_elsewhere = make_course("EVAL-1", lessons=1, require_posttest=False)
     closes_now = make_course("EVAL-2", lessons=1, require_posttest=False)
@@ -142,7 +142,7 @@ def test_a_sent_evaluation_completes_the_course_through_its_signal(ctx, world) -
     assert db.session.scalar(select(Completion.course_id)) == closes_now.id
 
 
-def test_an_exam_is_named_a_post_test_on_the_lesson_page(app, client, world) -> None:  # noqa: ANN001
+def test_an_exam_is_named_a_post_test_on_the_lesson_page(app, client, world) -> None:
     """The lesson page and the completion rule share one definition (an exam counts)."""
     assert POSTTEST_KINDS == ("post_test", "exam")
     with app.app_context():

@@ -20,7 +20,7 @@ from lms.org.models import Employee
 FEED = "/api/v1/completions"
 
 
-def _token(app, world, scopes: list[str]) -> dict[str, str]:  # noqa: ANN001
+def _token(app, world, scopes: list[str]) -> dict[str, str]:
     with app.app_context():
         user = db.session.get(User, world.users["admin_sistem"].id)
         _row, secret = auth.create_api_token(user, scopes, "feed")
@@ -29,7 +29,7 @@ def _token(app, world, scopes: list[str]) -> dict[str, str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def events(app, world, classroom):  # noqa: ANN001, ANN201
+def events(app, world, classroom):
     """250 events: two real completions (one revoked) and copies of the first event after them."""
     from lms.completion.services import revoke
 
@@ -80,7 +80,7 @@ def test_cursor_round_trip_and_rejects_garbage() -> None:
             decode_cursor(bad)
 
 
-def test_pages_of_100_100_50_then_empty_with_a_stable_cursor(app, client, world, events) -> None:  # noqa: ANN001
+def test_pages_of_100_100_50_then_empty_with_a_stable_cursor(app, client, world, events) -> None:
     headers = _token(app, world, ["completions:read"])
     seen: list[str] = []
     cursor = ""
@@ -110,7 +110,7 @@ def test_pages_of_100_100_50_then_empty_with_a_stable_cursor(app, client, world,
     assert len(client.get(FEED + "?limit=500", headers=headers).get_json()["items"]) == 250
 
 
-def test_items_carry_the_contract_fields(app, client, world, events) -> None:  # noqa: ANN001
+def test_items_carry_the_contract_fields(app, client, world, events) -> None:
     headers = _token(app, world, ["completions:read"])
     items = client.get(FEED + "?limit=3", headers=headers).get_json()["items"]
     created, created2, revoked = items
@@ -158,7 +158,7 @@ def test_items_carry_the_contract_fields(app, client, world, events) -> None:  #
 )
 def test_bad_parameters_are_400_json_naming_the_parameter(
     app, client, world, query: str, name: str
-) -> None:  # noqa: ANN001
+) -> None:
     headers = _token(app, world, ["completions:read"])
     response = client.get(f"{FEED}?{query}", headers=headers)
     assert response.status_code == 400
@@ -167,7 +167,7 @@ def test_bad_parameters_are_400_json_naming_the_parameter(
     assert f"'{name}'" in error["message"]
 
 
-def test_tokens_and_scopes(app, client, world) -> None:  # noqa: ANN001
+def test_tokens_and_scopes(app, client, world) -> None:
     response = client.get(FEED)
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
@@ -185,7 +185,7 @@ def test_tokens_and_scopes(app, client, world) -> None:  # noqa: ANN001
     }
 
 
-def test_feed_query_count_does_not_grow_with_the_page(app, client, world, events) -> None:  # noqa: ANN001
+def test_feed_query_count_does_not_grow_with_the_page(app, client, world, events) -> None:
     from tests.test_query_counts import count_queries
 
     headers = _token(app, world, ["completions:read"])
@@ -197,7 +197,7 @@ def test_feed_query_count_does_not_grow_with_the_page(app, client, world, events
     assert counts[0] == counts[1]
 
 
-def test_openapi_documents_the_feed_and_certificates(client) -> None:  # noqa: ANN001
+def test_openapi_documents_the_feed_and_certificates(client) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
@@ -217,7 +217,7 @@ def test_openapi_documents_the_feed_and_certificates(client) -> None:  # noqa: A
     assert {"/me", "/completions", "/certificates/{number}", "/openapi.json"} <= set(doc["paths"])
 
 
-def test_completion_ids_in_the_feed_match_records(app, client, world, events) -> None:  # noqa: ANN001
+def test_completion_ids_in_the_feed_match_records(app, client, world, events) -> None:
     headers = _token(app, world, ["completions:read"])
     item = client.get(FEED + "?limit=1", headers=headers).get_json()["items"][0]
     with app.app_context():

@@ -18,7 +18,7 @@ from lms.org.models import Employee
 FEED = "/api/v1/completions"
 
 
-def _token(app, world, role: str) -> dict[str, str]:  # noqa: ANN001
+def _token(app, world, role: str) -> dict[str, str]:
     with app.app_context():
         user = db.session.get(User, world.users[role].id)
         _row, secret = auth.create_api_token(user, ["completions:read"], role)
@@ -27,7 +27,7 @@ def _token(app, world, role: str) -> dict[str, str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def completed(app, world, classroom):  # noqa: ANN001, ANN201
+def completed(app, world, classroom):
     """KLAS-101 completed by disdik (Dinas Pendidikan) first, then pegawai and atasan (Dinkes)."""
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.code == "KLAS-101"))
@@ -43,7 +43,7 @@ def completed(app, world, classroom):  # noqa: ANN001, ANN201
         db.session.commit()
 
 
-def _nips(client, headers, **query) -> list[str]:  # noqa: ANN001, ANN003
+def _nips(client, headers, **query) -> list[str]:
     response = client.get(FEED, query_string=query, headers=headers)
     assert response.status_code == 200, response.get_json()
     return [item["nip"] for item in response.get_json()["items"]]
@@ -62,14 +62,14 @@ def _nips(client, headers, **query) -> list[str]:  # noqa: ANN001, ANN003
 )
 def test_the_feed_returns_only_what_the_token_owner_may_see(
     app, client, world, completed, role, who
-) -> None:  # noqa: ANN001
+) -> None:
     headers = _token(app, world, role)
     assert _nips(client, headers) == [world.employees[k].nip for k in who]
 
 
 def test_the_scope_is_in_the_query_so_a_page_of_one_is_the_owners_first_row(
     app, client, world, completed
-) -> None:  # noqa: ANN001
+) -> None:
     headers = _token(app, world, "admin_opd")
     first = client.get(FEED, query_string={"limit": 1}, headers=headers).get_json()
     assert [i["nip"] for i in first["items"]] == [world.employees["pegawai"].nip]
@@ -80,7 +80,7 @@ def test_the_scope_is_in_the_query_so_a_page_of_one_is_the_owners_first_row(
 @pytest.mark.parametrize("role", ["pengajar", "mitra"])
 def test_an_account_that_may_see_no_completions_is_refused(
     app, client, world, completed, role
-) -> None:  # noqa: ANN001, E501
+) -> None:
     response = client.get(FEED, headers=_token(app, world, role))
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"

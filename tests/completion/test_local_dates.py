@@ -27,7 +27,7 @@ STARTED = datetime(2026, 12, 5, 23, 1, tzinfo=UTC)  # 06:01 WIB on 6 December
 FINISHED = datetime(2026, 12, 7, 23, 1, tzinfo=UTC)  # 06:01 WIB on 8 December
 
 
-def test_local_date_of_a_late_utc_moment(app) -> None:  # noqa: ANN001
+def test_local_date_of_a_late_utc_moment(app) -> None:
     with app.app_context():
         assert local_date(STARTED) == date(2026, 12, 6)
         assert local_date(STARTED.replace(tzinfo=None)) == date(2026, 12, 6)  # naive is UTC
@@ -36,7 +36,7 @@ def test_local_date_of_a_late_utc_moment(app) -> None:  # noqa: ANN001
         assert local_date(None) is None
 
 
-def _complete_late_at_night(app, world) -> int:  # noqa: ANN001
+def _complete_late_at_night(app, world) -> int:
     """Complete a course enrolled at 06:01 WIB on 6 December; returns the employee id."""
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)
@@ -62,7 +62,7 @@ def _complete_late_at_night(app, world) -> int:  # noqa: ANN001
         return employee_id
 
 
-def test_certificate_record_and_siasn_row_carry_the_local_start_date(app, world) -> None:  # noqa: ANN001
+def test_certificate_record_and_siasn_row_carry_the_local_start_date(app, world) -> None:
     employee_id = _complete_late_at_night(app, world)
     with app.app_context():
         completion = db.session.scalar(select(Completion))
@@ -81,14 +81,14 @@ def test_certificate_record_and_siasn_row_carry_the_local_start_date(app, world)
         assert row["tanggalSelesaiKursus"] == "08-12-2026"
 
 
-def test_pages_show_the_local_start_date(app, client, world) -> None:  # noqa: ANN001
+def test_pages_show_the_local_start_date(app, client, world) -> None:
     _complete_late_at_night(app, world)
     login(client, "pegawai")
     page = client.get("/riwayat").get_data(as_text=True)
     assert "6 Des 2026" in page and "5 Des 2026" not in page
 
 
-def test_reports_count_and_print_the_local_day(app, world) -> None:  # noqa: ANN001
+def test_reports_count_and_print_the_local_day(app, world) -> None:
     """A completion at 23:01 UTC on 30 November is December's (06:01 WIB on 1 December): in the
     report's rows (and so its CSV/XLSX/PDF) and in its per-month chart."""
     from lms.completion.services import complete_course

@@ -23,12 +23,12 @@ from tests.test_query_counts import count_queries
 ATTEND = "/kelola/kelulusan/KLAS-101/absensi"
 
 
-def _count(app, model) -> int:  # noqa: ANN001
+def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _tick(client, rows: dict[int, str], day: date | None = None, **extra):  # noqa: ANN001, ANN202
+def _tick(client, rows: dict[int, str], day: date | None = None, **extra):
     token = csrf_token(client, ATTEND)
     data = {
         "csrf_token": token,
@@ -41,7 +41,7 @@ def _tick(client, rows: dict[int, str], day: date | None = None, **extra):  # no
     return client.post(ATTEND, data=data)
 
 
-def _record(app, world, key: str, code: str = "KLAS-101") -> int:  # noqa: ANN001
+def _record(app, world, key: str, code: str = "KLAS-101") -> int:
     with app.app_context():
         completion = record_classroom(
             db.session.get(Employee, world.employees[key].id),
@@ -59,7 +59,7 @@ def _record(app, world, key: str, code: str = "KLAS-101") -> int:  # noqa: ANN00
 
 def test_ticked_attendance_records_completions_certificates_and_events(
     app, client, world, classroom
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "bkpsdm")
     page = client.get(ATTEND)
     assert page.status_code == 200
@@ -92,7 +92,7 @@ def test_ticked_attendance_records_completions_certificates_and_events(
     assert f'value="{world.employees["disdik"].id}"' in body
 
 
-def test_one_bad_row_writes_nothing_and_names_the_nip(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_one_bad_row_writes_nothing_and_names_the_nip(app, client, world, classroom) -> None:
     login(client, "bkpsdm")
     pegawai, atasan = world.employees["pegawai"].id, world.employees["atasan"].id
     response = _tick(client, {pegawai: "90", atasan: "150"})
@@ -109,7 +109,7 @@ def test_one_bad_row_writes_nothing_and_names_the_nip(app, client, world, classr
     assert _count(app, OutboxEvent) == 0
 
 
-def test_already_completed_row_refuses_the_whole_batch(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_already_completed_row_refuses_the_whole_batch(app, client, world, classroom) -> None:
     _record(app, world, "atasan")
     login(client, "bkpsdm")
     # A stale page (or a forged POST) still ticks atasan, who passed meanwhile.
@@ -121,7 +121,7 @@ def test_already_completed_row_refuses_the_whole_batch(app, client, world, class
     assert _count(app, Completion) == 1
 
 
-def test_nothing_ticked_and_future_date_are_refused(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_nothing_ticked_and_future_date_are_refused(app, client, world, classroom) -> None:
     login(client, "bkpsdm")
     response = _tick(client, {})
     assert response.status_code == 422
@@ -135,7 +135,7 @@ def test_nothing_ticked_and_future_date_are_refused(app, client, world, classroo
     assert _count(app, Completion) == 0
 
 
-def test_opd_admin_sees_and_records_only_their_department(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_opd_admin_sees_and_records_only_their_department(app, client, world, classroom) -> None:
     login(client, "opd.dinkes")
     body = client.get(ATTEND).get_data(as_text=True)
     assert world.employees["pegawai"].nip_display in body
@@ -156,7 +156,7 @@ def test_opd_admin_sees_and_records_only_their_department(app, client, world, cl
     assert _count(app, Completion) == 1
 
 
-def test_cohort_is_recorded_and_a_foreign_cohort_refused(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_cohort_is_recorded_and_a_foreign_cohort_refused(app, client, world, classroom) -> None:
     login(client, "bkpsdm")
     page = client.get(ATTEND).get_data(as_text=True)
     assert "Angkatan I" in page and "Angkatan X" not in page
@@ -171,7 +171,7 @@ def test_cohort_is_recorded_and_a_foreign_cohort_refused(app, client, world, cla
         assert db.session.scalar(select(Completion.cohort_id)) == classroom.cohort_id
 
 
-def test_unknown_or_unpublished_course_is_404(client, world, classroom) -> None:  # noqa: ANN001
+def test_unknown_or_unpublished_course_is_404(client, world, classroom) -> None:
     login(client, "bkpsdm")
     assert client.get("/kelola/kelulusan/NOPE-1/absensi").status_code == 404
     chooser = client.get("/kelola/kelulusan/absensi?pelatihan=KLAS-101")
@@ -182,7 +182,7 @@ def test_unknown_or_unpublished_course_is_404(client, world, classroom) -> None:
 # --- upload ------------------------------------------------------------------------------------
 
 
-def _upload(client, content: bytes, filename: str = "absensi.csv", day: date | None = None):  # noqa: ANN001, ANN202
+def _upload(client, content: bytes, filename: str = "absensi.csv", day: date | None = None):
     token = csrf_token(client, ATTEND)
     return client.post(
         ATTEND + "/unggah",
@@ -196,13 +196,13 @@ def _upload(client, content: bytes, filename: str = "absensi.csv", day: date | N
     )
 
 
-def _confirm(client, preview_body: str):  # noqa: ANN001, ANN202
+def _confirm(client, preview_body: str):
     key = re.search(r'name="key"[^>]*value="([^"]+)"', preview_body).group(1)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', preview_body).group(1)
     return client.post(ATTEND + "/konfirmasi", data={"csrf_token": token, "key": key})
 
 
-def test_upload_preview_lists_every_bad_row(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_upload_preview_lists_every_bad_row(app, client, world, classroom) -> None:
     _record(app, world, "atasan")
     future = (local_today() + timedelta(days=5)).strftime("%d-%m-%Y")
     nip = world.employees
@@ -241,7 +241,7 @@ def test_upload_preview_lists_every_bad_row(app, client, world, classroom) -> No
     assert _count(app, Completion) == 1
 
 
-def test_upload_bad_files_are_explained(client, world, classroom) -> None:  # noqa: ANN001
+def test_upload_bad_files_are_explained(client, world, classroom) -> None:
     login(client, "bkpsdm")
     body = _upload(client, b"nama,nilai\nBudi,80\n").get_data(as_text=True)
     assert "Kolom &#39;nip&#39; tidak ditemukan" in body
@@ -252,7 +252,7 @@ def test_upload_bad_files_are_explained(client, world, classroom) -> None:  # no
     assert "Format berkas harus .csv atau .xlsx." in response.get_data(as_text=True)
 
 
-def test_upload_preview_then_confirm_records_all(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_upload_preview_then_confirm_records_all(app, client, world, classroom) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(["NIP", "Nilai", "Tanggal"])
@@ -288,7 +288,7 @@ def test_upload_preview_then_confirm_records_all(app, client, world, classroom) 
 
 def test_upload_confirm_rechecks_and_writes_nothing_when_data_changed(
     app, client, world, classroom
-) -> None:  # noqa: ANN001
+) -> None:
     csv = f"nip,nilai\n{world.employees['pegawai'].nip},80\n{world.employees['atasan'].nip},70\n"
     login(client, "bkpsdm")
     body = _upload(client, csv.encode()).get_data(as_text=True)
@@ -302,7 +302,7 @@ def test_upload_confirm_rechecks_and_writes_nothing_when_data_changed(
     assert _count(app, Completion) == 1
 
 
-def test_confirm_with_a_forged_key_is_refused(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_confirm_with_a_forged_key_is_refused(app, client, world, classroom) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, ATTEND)
     response = client.post(
@@ -315,7 +315,7 @@ def test_confirm_with_a_forged_key_is_refused(app, client, world, classroom) -> 
 # --- list, detail, revoke ----------------------------------------------------------------------
 
 
-def test_list_is_scoped_and_filtered(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_list_is_scoped_and_filtered(app, client, world, classroom) -> None:
     _record(app, world, "pegawai")
     _record(app, world, "disdik")
     _record(app, world, "disdik", "KLAS-102")
@@ -339,7 +339,7 @@ def test_list_is_scoped_and_filtered(app, client, world, classroom) -> None:  # 
     assert "0 kelulusan ditemukan" in body
 
 
-def test_detail_is_scoped(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_detail_is_scoped(app, client, world, classroom) -> None:
     mine = _record(app, world, "pegawai")
     theirs = _record(app, world, "disdik")
     login(client, "opd.dinkes")
@@ -358,7 +358,7 @@ def test_detail_is_scoped(app, client, world, classroom) -> None:  # noqa: ANN00
     assert response.status_code == 403
 
 
-def test_revoke_needs_a_reason_and_writes_an_event(app, client, world, classroom) -> None:  # noqa: ANN001
+def test_revoke_needs_a_reason_and_writes_an_event(app, client, world, classroom) -> None:
     completion_id = _record(app, world, "pegawai")
     login(client, "bkpsdm")
     url = f"/kelola/kelulusan/{completion_id}"
@@ -395,7 +395,7 @@ def test_revoke_needs_a_reason_and_writes_an_event(app, client, world, classroom
     assert _count(app, Completion) == 2
 
 
-def test_list_and_roster_query_counts_are_flat(app, world, classroom) -> None:  # noqa: ANN001
+def test_list_and_roster_query_counts_are_flat(app, world, classroom) -> None:
     from tests.factories import make_employee
 
     def measure() -> dict[str, int]:

@@ -15,7 +15,7 @@ from lms.org.reference import load_reference
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
-def test_load_real_content_twice(app, tmp_path) -> None:  # noqa: ANN001
+def test_load_real_content_twice(app, tmp_path) -> None:
     with app.app_context():
         load_reference()
         db.session.commit()
@@ -32,7 +32,7 @@ def test_load_real_content_twice(app, tmp_path) -> None:  # noqa: ANN001
         assert min(words) >= 400
 
 
-def test_changed_lesson_updates_with_new_version_and_bad_course_is_reported(app, tmp_path) -> None:  # noqa: ANN001
+def test_changed_lesson_updates_with_new_version_and_bad_course_is_reported(app, tmp_path) -> None:
     with app.app_context():
         load_reference()
         db.session.commit()
@@ -56,7 +56,7 @@ def test_changed_lesson_updates_with_new_version_and_bad_course_is_reported(app,
         assert "Tambahan." in course.published_version.modules[0].lessons[0].body_md
 
 
-def test_gift_error_names_file_and_line(app, tmp_path) -> None:  # noqa: ANN001
+def test_gift_error_names_file_and_line(app, tmp_path) -> None:
     with app.app_context():
         load_reference()
         db.session.commit()
@@ -73,7 +73,7 @@ def test_gift_error_names_file_and_line(app, tmp_path) -> None:  # noqa: ANN001
     )
 
 
-def test_a_course_code_outside_the_allowed_characters_is_reported(app, tmp_path) -> None:  # noqa: ANN001
+def test_a_course_code_outside_the_allowed_characters_is_reported(app, tmp_path) -> None:
     with app.app_context():
         load_reference()
         db.session.commit()

@@ -62,7 +62,7 @@ def png_bytes(size: tuple[int, int] = (40, 30), color: str = "#0b5d4b") -> bytes
     return out.getvalue()
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     """A published course taught by `pengajar` (with an image and a cover), and another
     course whose first version waits in the review queue."""
     trainer = db.session.get(User, world.users["pengajar"].id)

@@ -16,7 +16,7 @@ from tests.conftest import csrf_token, login
 from tests.factories import make_course, make_employee, make_user
 
 
-def _courses(app) -> None:  # noqa: ANN001
+def _courses(app) -> None:
     with app.app_context():
         make_course("TIK-201", title="Keamanan Informasi Dasar", category="Teknologi Informasi")
         make_course("KOM-201", title="Komunikasi Publik", category="Komunikasi")
@@ -24,7 +24,7 @@ def _courses(app) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def test_catalogue_lists_published_and_filters(app, client, world) -> None:  # noqa: ANN001
+def test_catalogue_lists_published_and_filters(app, client, world) -> None:
     _courses(app)
     login(client, "pegawai")
     page = client.get("/pelatihan").get_data(as_text=True)
@@ -43,7 +43,7 @@ def test_catalogue_lists_published_and_filters(app, client, world) -> None:  # n
     assert client.get("/pelatihan/TIDAK-ADA").status_code == 404
 
 
-def test_self_enrol_then_twice_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_self_enrol_then_twice_is_refused(app, client, world) -> None:
     _courses(app)
     login(client, "pegawai")
     page = client.get("/pelatihan/TIK-201").get_data(as_text=True)
@@ -60,7 +60,7 @@ def test_self_enrol_then_twice_is_refused(app, client, world) -> None:  # noqa: 
         assert db.session.scalar(select(db.func.count(Enrolment.id))) == 1
 
 
-def test_deadline_passed_disables_button_with_reason(app, client, world) -> None:  # noqa: ANN001
+def test_deadline_passed_disables_button_with_reason(app, client, world) -> None:
     with app.app_context():
         make_course(
             "LAMA-101", title="Pelatihan Lama", enrol_deadline=local_today() - timedelta(days=1)
@@ -78,14 +78,14 @@ def test_deadline_passed_disables_button_with_reason(app, client, world) -> None
         assert db.session.scalar(select(db.func.count(Enrolment.id))) == 0
 
 
-def test_account_without_employee_record_cannot_enrol(app, client, world) -> None:  # noqa: ANN001
+def test_account_without_employee_record_cannot_enrol(app, client, world) -> None:
     _courses(app)
     login(client, "pengajar")
     page = client.get("/pelatihan/TIK-201").get_data(as_text=True)
     assert "Hanya pegawai yang dapat mendaftar pelatihan." in page
 
 
-def test_capacity_waitlist_and_promotion_on_withdrawal(app, world) -> None:  # noqa: ANN001
+def test_capacity_waitlist_and_promotion_on_withdrawal(app, world) -> None:
     with app.app_context():
         course = make_course("KECIL-101", title="Kelas Kecil", capacity=2)
         unit = db.session.get(Employee, world.employees["pegawai"].id).unit
@@ -112,7 +112,7 @@ def test_capacity_waitlist_and_promotion_on_withdrawal(app, world) -> None:  # n
         db.session.rollback()
 
 
-def test_withdraw_someone_elses_enrolment_is_forbidden(app, client, world) -> None:  # noqa: ANN001
+def test_withdraw_someone_elses_enrolment_is_forbidden(app, client, world) -> None:
     with app.app_context():
         course = make_course("PUNYA-101")
         enrolment = enrolments.enrol_self(db.session.get(User, world.users["pegawai"].id), course)
@@ -125,7 +125,7 @@ def test_withdraw_someone_elses_enrolment_is_forbidden(app, client, world) -> No
         assert db.session.get(Enrolment, eid).status == "active"
 
 
-def test_move_reorders_without_losing_rows(app, world) -> None:  # noqa: ANN001
+def test_move_reorders_without_losing_rows(app, world) -> None:
     from lms.courses import services as courses
 
     with app.app_context():

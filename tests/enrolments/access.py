@@ -26,7 +26,7 @@ EXPECTED = {
 HIDDEN = {("enrolments.approval", "GET"), ("enrolments.approval", "POST")}
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     course = make_course(
         "AKSES-USUL", title="Pelatihan Akses Usulan", approval_steps="supervisor,hr"
     )

@@ -24,7 +24,7 @@ def _many_logins(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture
-def courses(app, world) -> dict[str, int]:  # noqa: ANN001
+def courses(app, world) -> dict[str, int]:
     """USUL: supervisor then HR; OPEN: self-enrol with 2 seats; HRONLY: BKPSDM enrols;
     LATE: approval course whose deadline has passed; HRSTEP: HR approval only."""
     with app.app_context():
@@ -48,7 +48,7 @@ def courses(app, world) -> dict[str, int]:  # noqa: ANN001
     return ids
 
 
-def enrolment_of(app, course_id: int, employee_id: int) -> Enrolment | None:  # noqa: ANN001
+def enrolment_of(app, course_id: int, employee_id: int) -> Enrolment | None:
     """The row as stored now (a fresh session), detached for assertions."""
     with app.app_context():
         row = db.session.scalar(
@@ -63,7 +63,7 @@ def enrolment_of(app, course_id: int, employee_id: int) -> Enrolment | None:  # 
     return row
 
 
-def pending_approval_id(app, course_id: int, employee_id: int) -> int:  # noqa: ANN001
+def pending_approval_id(app, course_id: int, employee_id: int) -> int:
     with app.app_context():
         approval_id = db.session.scalar(
             select(Approval.id)
@@ -81,7 +81,7 @@ def pending_approval_id(app, course_id: int, employee_id: int) -> int:  # noqa: 
     return approval_id
 
 
-def notifications_of(app, user_id: int) -> list[tuple[str, str]]:  # noqa: ANN001
+def notifications_of(app, user_id: int) -> list[tuple[str, str]]:
     with app.app_context():
         rows = db.session.execute(
             select(Notification.message, Notification.link)

@@ -22,7 +22,7 @@ from tests.factories import make_employee, make_nip
 BULK = "/pendaftaran/massal"
 
 
-def _preview(client, **fields):  # noqa: ANN001, ANN202
+def _preview(client, **fields):
     data = {"csrf_token": csrf_token(client, BULK), "unit_id": "0", "jabatan": "", "golongan": ""}
     data.update(fields)
     return client.post(BULK, data=data, content_type="multipart/form-data")
@@ -36,7 +36,7 @@ def _confirm_fields(html: str) -> dict[str, str]:
     }
 
 
-def _enrolments(app) -> list[tuple[str, str]]:  # noqa: ANN001
+def _enrolments(app) -> list[tuple[str, str]]:
     with app.app_context():
         rows = db.session.execute(
             select(Employee.full_name, Enrolment.status)
@@ -47,14 +47,14 @@ def _enrolments(app) -> list[tuple[str, str]]:  # noqa: ANN001
     return [tuple(r) for r in rows]
 
 
-def _notification_count(app) -> int:  # noqa: ANN001
+def _notification_count(app) -> int:
     with app.app_context():
         n = db.session.scalar(select(func.count(Notification.id)))
         db.session.remove()
     return n
 
 
-def test_bulk_by_unit_previews_seats_and_waitlist_then_commits(app, world, courses) -> None:  # noqa: ANN001
+def test_bulk_by_unit_previews_seats_and_waitlist_then_commits(app, world, courses) -> None:
     hr = app.test_client()
     login(hr, "bkpsdm")
     form = hr.get(BULK).get_data(as_text=True)
@@ -87,7 +87,7 @@ def test_bulk_by_unit_previews_seats_and_waitlist_then_commits(app, world, cours
     assert _notification_count(app) == 2
 
 
-def test_bulk_preview_lists_people_already_enrolled(app, world, courses) -> None:  # noqa: ANN001
+def test_bulk_preview_lists_people_already_enrolled(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     employee = app.test_client()
     login(employee, "atasan")
@@ -119,7 +119,7 @@ def _nip_csv(*nips: str) -> bytes:
 
 def test_nip_list_with_unknown_nips_shows_every_bad_row_and_changes_nothing(
     app, world, courses
-) -> None:  # noqa: ANN001
+) -> None:
     pegawai, atasan = world.employees["pegawai"], world.employees["atasan"]
     unknown = make_nip("1")  # well-formed, but nobody has it
     data = _nip_csv(pegawai.nip_display, unknown, "12345", atasan.nip, pegawai.nip)
@@ -164,7 +164,7 @@ def test_nip_list_with_unknown_nips_shows_every_bad_row_and_changes_nothing(
     assert _enrolments(app) == []
 
 
-def test_admin_opd_nip_list_outside_their_department_is_a_bad_row(app, world, courses) -> None:  # noqa: ANN001
+def test_admin_opd_nip_list_outside_their_department_is_a_bad_row(app, world, courses) -> None:
     hr = app.test_client()
     login(hr, "opd.dinkes")
     text = "\n".join([world.employees["pegawai"].nip, world.employees["disdik"].nip_display])
@@ -181,7 +181,7 @@ def test_admin_opd_nip_list_outside_their_department_is_a_bad_row(app, world, co
     assert _enrolments(app) == []
 
 
-def test_nip_list_as_xlsx_and_as_plain_text_file(app, world, courses) -> None:  # noqa: ANN001
+def test_nip_list_as_xlsx_and_as_plain_text_file(app, world, courses) -> None:
     pegawai, atasan = world.employees["pegawai"], world.employees["atasan"]
     wb = Workbook()
     ws = wb.active
@@ -211,7 +211,7 @@ def test_nip_list_as_xlsx_and_as_plain_text_file(app, world, courses) -> None:  
     assert bulk.read_nip_file("x.csv", headerless) == [(1, pegawai.nip), (2, atasan.nip)]
 
 
-def test_filters_by_position_type_and_grade(app, world, courses) -> None:  # noqa: ANN001
+def test_filters_by_position_type_and_grade(app, world, courses) -> None:
     with app.app_context():
         seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
         make_employee(
@@ -254,7 +254,7 @@ def test_filters_by_position_type_and_grade(app, world, courses) -> None:  # noq
         ({"nip_file": (io.BytesIO(b"nip\n"), "x.csv")}, "Daftar NIP kosong."),
     ],
 )
-def test_bad_bulk_input_names_the_problem(app, world, courses, fields, message) -> None:  # noqa: ANN001
+def test_bad_bulk_input_names_the_problem(app, world, courses, fields, message) -> None:
     hr = app.test_client()
     login(hr, "bkpsdm")
     data = {"course_id": str(courses["OPEN"]), **fields}
@@ -264,7 +264,7 @@ def test_bad_bulk_input_names_the_problem(app, world, courses, fields, message) 
     assert _enrolments(app) == []
 
 
-def test_unpublished_course_is_refused(app, world, courses) -> None:  # noqa: ANN001
+def test_unpublished_course_is_refused(app, world, courses) -> None:
     with app.app_context():
         db.session.get(Course, courses["OPEN"]).archived = True
         db.session.commit()
@@ -276,7 +276,7 @@ def test_unpublished_course_is_refused(app, world, courses) -> None:  # noqa: AN
     assert "Pelatihan ini belum atau tidak lagi dibuka." in page.get_data(as_text=True)
 
 
-def test_stale_preview_is_shown_again_instead_of_committing(app, world, courses) -> None:  # noqa: ANN001
+def test_stale_preview_is_shown_again_instead_of_committing(app, world, courses) -> None:
     hr = app.test_client()
     login(hr, "bkpsdm")
     text = _preview(hr, course_id=courses["OPEN"], unit_id=world.units["dinkes"].id).get_data(
@@ -309,7 +309,7 @@ def test_stale_preview_is_shown_again_instead_of_committing(app, world, courses)
     ]
 
 
-def test_confirm_without_a_preview_is_refused(app, world, courses) -> None:  # noqa: ANN001
+def test_confirm_without_a_preview_is_refused(app, world, courses) -> None:
     hr = app.test_client()
     login(hr, "bkpsdm")
     for data in ({}, {"course_id": "x", "digest": "y"}, {"course_id": "999", "digest": "y"}):

@@ -31,7 +31,7 @@ SEATS = 5
 
 
 @pytest.fixture(scope="module")
-def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+def race_app(databases, tmp_path_factory) -> Iterator[Flask]:
     """An app on a database of its own with a pool large enough for every thread at once."""
     with isolated_app(databases, tmp_path_factory.mktemp("race-files"), "race", THREADS + 5) as app:
         with app.app_context():
@@ -65,7 +65,7 @@ def _run_together(app: Flask, jobs: list[tuple[str, str]]) -> list[BaseException
             except services.EnrolmentError as exc:
                 db.session.rollback()
                 refusals.append(str(exc))
-            except BaseException as exc:  # noqa: BLE001 - any other failure is the finding
+            except BaseException as exc:
                 db.session.rollback()
                 errors.append(exc)
             finally:

@@ -16,7 +16,7 @@ from tests.conftest import csrf_token, login
 from tests.test_query_counts import count_queries
 
 
-def _nominate_self(app, world, course_id: int) -> None:  # noqa: ANN001
+def _nominate_self(app, world, course_id: int) -> None:
     with app.app_context():
         user = db.session.get(User, world.users["pegawai"].id)
         services.enrol_self(user, db.session.get(Course, course_id))
@@ -26,7 +26,7 @@ def _nominate_self(app, world, course_id: int) -> None:  # noqa: ANN001
 
 def test_supervisor_dashboard_shows_waiting_nominations_and_team_progress(
     app, world, courses
-) -> None:  # noqa: ANN001
+) -> None:
     _nominate_self(app, world, courses["USUL"])
     with app.app_context():
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
@@ -65,7 +65,7 @@ def test_supervisor_dashboard_shows_waiting_nominations_and_team_progress(
     assert "Usulan menunggu persetujuan Anda" not in page and "Persetujuan menunggu" not in page
 
 
-def test_hr_dashboard_counts_only_nominations_at_the_hr_step(app, world, courses) -> None:  # noqa: ANN001
+def test_hr_dashboard_counts_only_nominations_at_the_hr_step(app, world, courses) -> None:
     _nominate_self(app, world, courses["USUL"])  # still at the supervisor step
     hr = app.test_client()
     login(hr, "bkpsdm")
@@ -81,7 +81,7 @@ def test_hr_dashboard_counts_only_nominations_at_the_hr_step(app, world, courses
 
 
 @pytest.fixture
-def ctx(app, world, courses):  # noqa: ANN001, ANN201
+def ctx(app, world, courses):
     with app.app_context():
         yield {
             "pegawai": db.session.get(User, world.users["pegawai"].id),
@@ -93,7 +93,7 @@ def ctx(app, world, courses):  # noqa: ANN001, ANN201
         db.session.rollback()
 
 
-def test_enrolling_twice_is_refused(ctx) -> None:  # noqa: ANN001
+def test_enrolling_twice_is_refused(ctx) -> None:
     services.enrol_self(ctx["pegawai"], ctx["OPEN"])
     with pytest.raises(services.EnrolmentError, match="sudah terdaftar di pelatihan ini"):
         services.enrol_self(ctx["pegawai"], ctx["OPEN"])
@@ -103,7 +103,7 @@ def test_enrolling_twice_is_refused(ctx) -> None:  # noqa: ANN001
         services.enrol_by_admin(ctx["bkpsdm"], ctx["pegawai"].employee, ctx["OPEN"])
 
 
-def test_enrolling_after_the_deadline_is_refused(ctx) -> None:  # noqa: ANN001
+def test_enrolling_after_the_deadline_is_refused(ctx) -> None:
     ctx["OPEN"].enrol_deadline = local_today() - timedelta(days=1)
     with pytest.raises(services.EnrolmentError, match="Batas waktu pendaftaran sudah lewat."):
         services.enrol_self(ctx["pegawai"], ctx["OPEN"])
@@ -112,7 +112,7 @@ def test_enrolling_after_the_deadline_is_refused(ctx) -> None:  # noqa: ANN001
     assert services.enrol_self(ctx["pegawai"], ctx["OPEN"]).status == "active"
 
 
-def test_ineligible_enrolments_are_refused(ctx) -> None:  # noqa: ANN001
+def test_ineligible_enrolments_are_refused(ctx) -> None:
     with pytest.raises(services.EnrolmentError, match="Hanya pegawai"):
         services.enrol_self(ctx["admin"], ctx["OPEN"])
     with pytest.raises(services.EnrolmentError, match="dilakukan oleh BKPSDM"):
@@ -124,7 +124,7 @@ def test_ineligible_enrolments_are_refused(ctx) -> None:  # noqa: ANN001
         workflow.nominate(ctx["atasan"], ctx["bkpsdm"].employee, ctx["USUL"])
 
 
-def test_approving_someone_elses_nomination_is_refused(ctx) -> None:  # noqa: ANN001
+def test_approving_someone_elses_nomination_is_refused(ctx) -> None:
     enrolment = services.enrol_self(ctx["pegawai"], ctx["USUL"])
     step = approvals.pending_step(enrolment)
     for intruder in ("pegawai", "bkpsdm", "admin"):
@@ -135,7 +135,7 @@ def test_approving_someone_elses_nomination_is_refused(ctx) -> None:  # noqa: AN
     assert approvals.can_decide(ctx["atasan"], step)
 
 
-def test_withdrawal_promotes_the_head_of_the_waitlist(ctx) -> None:  # noqa: ANN001
+def test_withdrawal_promotes_the_head_of_the_waitlist(ctx) -> None:
     ctx["OPEN"].capacity = 1
     first = services.enrol_by_admin(ctx["bkpsdm"], ctx["pegawai"].employee, ctx["OPEN"])
     second = services.enrol_by_admin(ctx["bkpsdm"], ctx["atasan"].employee, ctx["OPEN"])
@@ -144,7 +144,7 @@ def test_withdrawal_promotes_the_head_of_the_waitlist(ctx) -> None:  # noqa: ANN
     assert (first.status, second.status) == ("withdrawn", "active")
 
 
-def test_queue_and_deciders_follow_scope(ctx, world) -> None:  # noqa: ANN001
+def test_queue_and_deciders_follow_scope(ctx, world) -> None:
     enrolment = services.enrol_self(ctx["pegawai"], ctx["HRSTEP"])
     step = approvals.pending_step(enrolment)
     deciders = set(approvals.decider_ids(step))
@@ -160,7 +160,7 @@ def test_queue_and_deciders_follow_scope(ctx, world) -> None:  # noqa: ANN001
     assert world.users["admin_opd"].id not in approvals.decider_ids(step)
 
 
-def test_real_csrf_protects_the_decision(app, world, courses) -> None:  # noqa: ANN001
+def test_real_csrf_protects_the_decision(app, world, courses) -> None:
     _nominate_self(app, world, courses["USUL"])
     with app.app_context():
         step = approvals.pending_step(db.session.scalars(db.select(services.Enrolment)).one()).id

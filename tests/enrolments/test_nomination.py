@@ -20,28 +20,28 @@ from tests.factories import make_employee, make_user
 NOMINATE = "/pendaftaran/usulkan"
 
 
-def _nominate(client, employee_id: int, course_id: int):  # noqa: ANN001, ANN202
+def _nominate(client, employee_id: int, course_id: int):
     token = csrf_token(client, NOMINATE)
     return client.post(
         NOMINATE, data={"csrf_token": token, "employee_id": employee_id, "course_id": course_id}
     )
 
 
-def _decide(client, approval_id: int, approve: bool, comment: str = ""):  # noqa: ANN001, ANN202
+def _decide(client, approval_id: int, approve: bool, comment: str = ""):
     url = f"/pendaftaran/persetujuan/{approval_id}"
     token = csrf_token(client, url)
     button = {"approve": "Setujui"} if approve else {"reject": "Tolak"}
     return client.post(url, data={"csrf_token": token, "comment": comment, **button})
 
 
-def _count_enrolments(app) -> int:  # noqa: ANN001
+def _count_enrolments(app) -> int:
     with app.app_context():
         n = db.session.scalar(select(func.count(Enrolment.id)))
         db.session.remove()
     return n
 
 
-def test_self_nomination_goes_supervisor_then_hr_then_active(app, world, courses) -> None:  # noqa: ANN001
+def test_self_nomination_goes_supervisor_then_hr_then_active(app, world, courses) -> None:
     pegawai, atasan = world.employees["pegawai"], world.employees["atasan"]
     employee = app.test_client()
     login(employee, "pegawai")
@@ -94,7 +94,7 @@ def test_self_nomination_goes_supervisor_then_hr_then_active(app, world, courses
     assert atasan.id != pegawai.id
 
 
-def test_supervisor_nominates_a_report_and_admin_opd_confirms(app, world, courses) -> None:  # noqa: ANN001
+def test_supervisor_nominates_a_report_and_admin_opd_confirms(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     boss = app.test_client()
     login(boss, "atasan")
@@ -113,7 +113,7 @@ def test_supervisor_nominates_a_report_and_admin_opd_confirms(app, world, course
     assert enrolment_of(app, courses["USUL"], pegawai.id).status == "active"
 
 
-def test_supervisor_nomination_on_an_open_course_enrols_at_once(app, world, courses) -> None:  # noqa: ANN001
+def test_supervisor_nomination_on_an_open_course_enrols_at_once(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     boss = app.test_client()
     login(boss, "atasan")
@@ -124,7 +124,7 @@ def test_supervisor_nomination_on_an_open_course_enrols_at_once(app, world, cour
     assert any("Anda terdaftar di pelatihan Literasi Digital" in m for m in messages)
 
 
-def test_last_approval_waitlists_when_the_course_is_full(app, world, courses) -> None:  # noqa: ANN001
+def test_last_approval_waitlists_when_the_course_is_full(app, world, courses) -> None:
     with app.app_context():
         from lms.courses.models import Course
 
@@ -150,7 +150,7 @@ def test_last_approval_waitlists_when_the_course_is_full(app, world, courses) ->
     assert enrolment_of(app, courses["HRSTEP"], budi).status == "waitlisted"
 
 
-def test_reject_needs_a_reason_then_ends_the_nomination(app, world, courses) -> None:  # noqa: ANN001
+def test_reject_needs_a_reason_then_ends_the_nomination(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     employee = app.test_client()
     login(employee, "pegawai")
@@ -188,7 +188,7 @@ def test_reject_needs_a_reason_then_ends_the_nomination(app, world, courses) -> 
     assert [a.decision for a in row.approvals] == ["pending", "pending"]
 
 
-def test_deciding_someone_elses_nomination_is_refused(app, world, courses) -> None:  # noqa: ANN001
+def test_deciding_someone_elses_nomination_is_refused(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     with app.app_context():
         disdik = db.session.get(Unit, world.units["disdik"].id)
@@ -239,7 +239,7 @@ def test_deciding_someone_elses_nomination_is_refused(app, world, courses) -> No
     assert enrolment_of(app, courses["USUL"], pegawai.id).status == "nominated"
 
 
-def test_admin_opd_cannot_decide_outside_their_department(app, world, courses) -> None:  # noqa: ANN001
+def test_admin_opd_cannot_decide_outside_their_department(app, world, courses) -> None:
     teacher = world.employees["disdik"]  # Dinas Pendidikan, outside opd.dinkes's scope
     with app.app_context():
         from lms.courses.models import Course
@@ -260,7 +260,7 @@ def test_admin_opd_cannot_decide_outside_their_department(app, world, courses) -
     assert "Dewi Lestari" in hr.get("/pendaftaran/persetujuan").get_data(as_text=True)
 
 
-def test_nominating_twice_is_refused_and_changes_nothing(app, world, courses) -> None:  # noqa: ANN001
+def test_nominating_twice_is_refused_and_changes_nothing(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     employee = app.test_client()
     login(employee, "pegawai")
@@ -273,7 +273,7 @@ def test_nominating_twice_is_refused_and_changes_nothing(app, world, courses) ->
     assert _count_enrolments(app) == before
 
 
-def test_nominating_after_the_deadline_is_refused(app, world, courses) -> None:  # noqa: ANN001
+def test_nominating_after_the_deadline_is_refused(app, world, courses) -> None:
     employee = app.test_client()
     login(employee, "pegawai")
     response = _nominate(employee, world.employees["pegawai"].id, courses["LATE"])
@@ -282,7 +282,7 @@ def test_nominating_after_the_deadline_is_refused(app, world, courses) -> None: 
     assert _count_enrolments(app) == 0
 
 
-def test_ineligible_nominations_are_refused(app, world, courses) -> None:  # noqa: ANN001
+def test_ineligible_nominations_are_refused(app, world, courses) -> None:
     pegawai = world.employees["pegawai"]
     boss = app.test_client()
     login(boss, "atasan")
@@ -314,14 +314,14 @@ def test_ineligible_nominations_are_refused(app, world, courses) -> None:  # noq
     assert trainer.get(NOMINATE).status_code == 403
 
 
-def test_nominate_page_preselects_a_course_from_the_catalogue(app, world, courses) -> None:  # noqa: ANN001
+def test_nominate_page_preselects_a_course_from_the_catalogue(app, world, courses) -> None:
     employee = app.test_client()
     login(employee, "pegawai")
     page = employee.get(f"{NOMINATE}?pelatihan=USUL-1").get_data(as_text=True)
     assert f'<option selected value="{courses["USUL"]}">' in page
 
 
-def test_nobody_decides_without_a_supervisor_account(app, world, courses) -> None:  # noqa: ANN001
+def test_nobody_decides_without_a_supervisor_account(app, world, courses) -> None:
     """A supervisor without an account cannot be told, but the nomination still waits safely."""
     with app.app_context():
         from lms.courses.models import Course

@@ -30,7 +30,7 @@ PAGES = {
 }
 
 
-def _grow(app, world, courses, start: int, n: int) -> None:  # noqa: ANN001
+def _grow(app, world, courses, start: int, n: int) -> None:
     """n more staff in atasan's team, each with an account, a waiting self-nomination, a
     nomination waiting for HR, an enrolment with progress, and notifications."""
     with app.app_context():
@@ -54,7 +54,7 @@ def _grow(app, world, courses, start: int, n: int) -> None:  # noqa: ANN001
         db.session.remove()
 
 
-def _measure(app, world, courses) -> dict[str, int]:  # noqa: ANN001
+def _measure(app, world, courses) -> dict[str, int]:
     counts = {}
     for username, paths in PAGES.items():
         client = app.test_client()
@@ -79,7 +79,7 @@ def _measure(app, world, courses) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def test_query_counts_do_not_grow_with_nominations(app, world, courses, no_csrf) -> None:  # noqa: ANN001
+def test_query_counts_do_not_grow_with_nominations(app, world, courses, no_csrf) -> None:
     _grow(app, world, courses, 0, 3)
     small = _measure(app, world, courses)
     _grow(app, world, courses, 3, 40)

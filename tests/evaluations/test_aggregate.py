@@ -8,7 +8,7 @@ from lms.evaluations.questions import SECTIONS, applicable_sections
 from lms.evaluations.services import aggregate, band_of, mean_of, prune, scale_to_100
 
 
-def keys(sections) -> set[str]:  # noqa: ANN001
+def keys(sections) -> set[str]:
     return {item.key for section in sections for item in section.items}
 
 
@@ -104,7 +104,7 @@ def test_empty_aggregate() -> None:
         (1.0, 20.0, "kurang"),
     ],
 )
-def test_index_scaled_to_100_and_ikm_style_band(app, mean: float, index: float, band: str) -> None:  # noqa: ANN001
+def test_index_scaled_to_100_and_ikm_style_band(app, mean: float, index: float, band: str) -> None:
     assert scale_to_100(mean) == pytest.approx(index)
     with app.test_request_context():
         key, label = band_of(scale_to_100(mean))

@@ -26,7 +26,7 @@ from tests.test_query_counts import count_queries
 CODE = "EVAL-101"
 
 
-def setup_course(app, world, *, enrol: bool = True, trainer: bool = True, **kw) -> int:  # noqa: ANN001
+def setup_course(app, world, *, enrol: bool = True, trainer: bool = True, **kw) -> int:
     """A published course taught by `pengajar`, `pegawai` enrolled (active)."""
     with app.app_context():
         teacher = db.session.get(User, world.users["pengajar"].id) if trainer else None
@@ -49,7 +49,7 @@ def answers(app, course_id: int, value: str = "4", **override: str) -> dict:
     return data
 
 
-def add_responses(app, course_id: int, n: int, unit_code: str = "DINKES-YANKES", **kw) -> None:  # noqa: ANN001
+def add_responses(app, course_id: int, n: int, unit_code: str = "DINKES-YANKES", **kw) -> None:
     """``n`` other participants of that unit, each with an evaluation (names "Peserta Uji …")."""
     with app.app_context():
         course = db.session.get(Course, course_id)
@@ -75,12 +75,12 @@ def add_responses(app, course_id: int, n: int, unit_code: str = "DINKES-YANKES",
         db.session.commit()
 
 
-def evaluation_count(app) -> int:  # noqa: ANN001
+def evaluation_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(CourseEvaluation.id)))
 
 
-def post_form(client, data: dict):  # noqa: ANN001, ANN201
+def post_form(client, data: dict):
     path = f"/pelatihan/{CODE}/evaluasi"
     data = {**data, "csrf_token": csrf_token(client, path)}
     return client.post(path, data=data)
@@ -89,7 +89,7 @@ def post_form(client, data: dict):  # noqa: ANN001, ANN201
 # --- participant ---------------------------------------------------------------------------------
 
 
-def test_form_has_accessible_radio_groups(app, client, world) -> None:  # noqa: ANN001
+def test_form_has_accessible_radio_groups(app, client, world) -> None:
     setup_course(app, world)
     login(client, "pegawai")
     page = client.get(f"/pelatihan/{CODE}/evaluasi")
@@ -105,12 +105,12 @@ def test_form_has_accessible_radio_groups(app, client, world) -> None:  # noqa: 
     assert 'for="comment_course"' in html
 
 
-def _course_id(app) -> int:  # noqa: ANN001
+def _course_id(app) -> int:
     with app.app_context():
         return db.session.scalar(select(Course.id).where(Course.code == CODE))
 
 
-def test_course_without_trainer_is_not_asked_about_one(app, client, world) -> None:  # noqa: ANN001
+def test_course_without_trainer_is_not_asked_about_one(app, client, world) -> None:
     course_id = setup_course(app, world, trainer=False)
     login(client, "pegawai")
     html = client.get(f"/pelatihan/{CODE}/evaluasi").get_data(as_text=True)
@@ -122,7 +122,7 @@ def test_course_without_trainer_is_not_asked_about_one(app, client, world) -> No
         assert not any(k.startswith("trainer_") for k in row.ratings)
 
 
-def test_submit_once_then_a_friendly_message(app, client, world) -> None:  # noqa: ANN001
+def test_submit_once_then_a_friendly_message(app, client, world) -> None:
     course_id = setup_course(app, world)
     login(client, "pegawai")
     data = answers(app, course_id, comment_course="Materinya pas.", comment_trainer="")
@@ -161,7 +161,7 @@ def test_submit_once_then_a_friendly_message(app, client, world) -> None:  # noq
         ({"comment_course": "x" * 2001}, "Komentar paling banyak 2000 karakter."),
     ],
 )
-def test_invalid_answers_are_refused_in_indonesian(app, client, world, override, message) -> None:  # noqa: ANN001
+def test_invalid_answers_are_refused_in_indonesian(app, client, world, override, message) -> None:
     course_id = setup_course(app, world)
     login(client, "pegawai")
     data = answers(app, course_id)
@@ -181,7 +181,7 @@ def test_invalid_answers_are_refused_in_indonesian(app, client, world, override,
     assert evaluation_count(app) == 0
 
 
-def test_only_enrolled_participants(app, client, world) -> None:  # noqa: ANN001
+def test_only_enrolled_participants(app, client, world) -> None:
     setup_course(app, world)
     login(client, "atasan")  # an employee, not enrolled
     assert client.get(f"/pelatihan/{CODE}/evaluasi").status_code == 403
@@ -189,7 +189,7 @@ def test_only_enrolled_participants(app, client, world) -> None:  # noqa: ANN001
     assert client.get("/pelatihan/TIDAK-ADA/evaluasi").status_code == 404
 
 
-def test_withdrawn_enrolment_cannot_evaluate(app, client, world) -> None:  # noqa: ANN001
+def test_withdrawn_enrolment_cannot_evaluate(app, client, world) -> None:
     setup_course(app, world)
     with app.app_context():
         enrolment = db.session.scalar(select(Enrolment))
@@ -199,7 +199,7 @@ def test_withdrawn_enrolment_cannot_evaluate(app, client, world) -> None:  # noq
     assert client.get(f"/pelatihan/{CODE}/evaluasi").status_code == 403
 
 
-def test_evaluation_completes_a_course_whose_other_rules_are_met(app, client, world) -> None:  # noqa: ANN001
+def test_evaluation_completes_a_course_whose_other_rules_are_met(app, client, world) -> None:
     course_id = setup_course(app, world, lessons=2)
     with app.app_context():
         course = db.session.get(Course, course_id)
@@ -221,7 +221,7 @@ def test_evaluation_completes_a_course_whose_other_rules_are_met(app, client, wo
     assert "sudah selesai" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_evaluation_alone_does_not_complete_when_lessons_remain(app, client, world) -> None:  # noqa: ANN001
+def test_evaluation_alone_does_not_complete_when_lessons_remain(app, client, world) -> None:
     course_id = setup_course(app, world, lessons=2)
     login(client, "pegawai")
     assert post_form(client, answers(app, course_id)).status_code == 302
@@ -230,7 +230,7 @@ def test_evaluation_alone_does_not_complete_when_lessons_remain(app, client, wor
         assert db.session.scalar(select(Enrolment.status)) == "active"
 
 
-def test_completed_participant_may_still_evaluate(app, client, world) -> None:  # noqa: ANN001
+def test_completed_participant_may_still_evaluate(app, client, world) -> None:
     course_id = setup_course(app, world, require_evaluation=False, lessons=1)
     with app.app_context():
         course = db.session.get(Course, course_id)
@@ -244,7 +244,7 @@ def test_completed_participant_may_still_evaluate(app, client, world) -> None:  
     assert evaluation_count(app) == 1
 
 
-def test_concurrent_duplicate_is_refused_by_the_unique_constraint(app, world, monkeypatch) -> None:  # noqa: ANN001
+def test_concurrent_duplicate_is_refused_by_the_unique_constraint(app, world, monkeypatch) -> None:
     """Two submissions racing past the existence check: the database keeps one."""
     from lms.evaluations import services
 
@@ -262,7 +262,7 @@ def test_concurrent_duplicate_is_refused_by_the_unique_constraint(app, world, mo
         assert db.session.scalar(select(func.count(CourseEvaluation.id))) == 1
 
 
-def test_service_refuses_incomplete_ratings(app, world) -> None:  # noqa: ANN001
+def test_service_refuses_incomplete_ratings(app, world) -> None:
     from lms.evaluations import services
 
     course_id = setup_course(app, world)
@@ -276,7 +276,7 @@ def test_service_refuses_incomplete_ratings(app, world) -> None:  # noqa: ANN001
         assert db.session.scalar(select(func.count(CourseEvaluation.id))) == 0
 
 
-def test_status_for(app, world) -> None:  # noqa: ANN001
+def test_status_for(app, world) -> None:
     from lms.evaluations.services import status_for
 
     course_id = setup_course(app, world)
@@ -301,7 +301,7 @@ def results_url(course_id: int, suffix: str = "") -> str:
     return f"/kelola/pelatihan/{course_id}/evaluasi{suffix}"
 
 
-def test_trainer_sees_aggregates_without_names(app, client, world) -> None:  # noqa: ANN001
+def test_trainer_sees_aggregates_without_names(app, client, world) -> None:
     course_id = setup_course(app, world)
     add_responses(app, course_id, 3)
     login(client, "pengajar")
@@ -320,7 +320,7 @@ def test_trainer_sees_aggregates_without_names(app, client, world) -> None:  # n
     assert client.get(results_url(course_id, "/respon")).status_code == 403
 
 
-def test_below_three_responses_trainer_sees_no_figures_or_comments(app, client, world) -> None:  # noqa: ANN001
+def test_below_three_responses_trainer_sees_no_figures_or_comments(app, client, world) -> None:
     course_id = setup_course(app, world)
     add_responses(app, course_id, 2)
     login(client, "pengajar")
@@ -330,7 +330,7 @@ def test_below_three_responses_trainer_sees_no_figures_or_comments(app, client, 
     assert 'id="item-course_relevance"' not in html
 
 
-def test_trainer_of_another_course_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_trainer_of_another_course_is_refused(app, client, world) -> None:
     course_id = setup_course(app, world)
     with app.app_context():
         make_user("pengajar.lain", {Role.PENGAJAR})
@@ -341,7 +341,7 @@ def test_trainer_of_another_course_is_refused(app, client, world) -> None:  # no
     assert client.get(results_url(999999)).status_code == 404
 
 
-def test_hr_sees_individual_responses_with_names(app, client, world) -> None:  # noqa: ANN001
+def test_hr_sees_individual_responses_with_names(app, client, world) -> None:
     course_id = setup_course(app, world)
     login(client, "pegawai")
     assert (
@@ -365,7 +365,7 @@ def test_hr_sees_individual_responses_with_names(app, client, world) -> None:  #
     assert "Kurang contoh." in html
 
 
-def test_admin_opd_sees_only_their_department(app, client, world) -> None:  # noqa: ANN001
+def test_admin_opd_sees_only_their_department(app, client, world) -> None:
     course_id = setup_course(app, world, enrol=False)
     add_responses(app, course_id, 3, unit_code="DINKES-YANKES")
     add_responses(app, course_id, 4, unit_code="DISDIK")
@@ -382,13 +382,13 @@ def test_admin_opd_sees_only_their_department(app, client, world) -> None:  # no
     )
 
 
-def test_atasan_is_not_hr(app, client, world) -> None:  # noqa: ANN001
+def test_atasan_is_not_hr(app, client, world) -> None:
     course_id = setup_course(app, world)
     login(client, "atasan")
     assert client.get(results_url(course_id)).status_code == 403
 
 
-def test_filters_by_date_and_version(app, client, world) -> None:  # noqa: ANN001
+def test_filters_by_date_and_version(app, client, world) -> None:
     course_id = setup_course(app, world, enrol=False)
     add_responses(app, course_id, 3, submitted_at=datetime(2026, 3, 10, 3, 0, tzinfo=UTC))
     add_responses(app, course_id, 2, submitted_at=datetime(2026, 4, 20, 3, 0, tzinfo=UTC))
@@ -425,7 +425,7 @@ def test_filters_by_date_and_version(app, client, world) -> None:  # noqa: ANN00
     ("username", "suffix"),
     [("pengajar", ""), ("bkpsdm", ""), ("bkpsdm", "/respon"), ("opd.dinkes", "")],
 )
-def test_query_counts_do_not_grow_with_responses(app, world, username: str, suffix: str) -> None:  # noqa: ANN001
+def test_query_counts_do_not_grow_with_responses(app, world, username: str, suffix: str) -> None:
     course_id = setup_course(app, world, enrol=False)
 
     def measure() -> int:
@@ -443,7 +443,7 @@ def test_query_counts_do_not_grow_with_responses(app, world, username: str, suff
     assert measure() == few
 
 
-def test_classroom_course_asks_about_punctuality(app, client, world) -> None:  # noqa: ANN001
+def test_classroom_course_asks_about_punctuality(app, client, world) -> None:
     course_id = setup_course(app, world)
     with app.app_context():
         db.session.get(Course, course_id).published_version.delivery_mode = "classroom"
@@ -454,7 +454,7 @@ def test_classroom_course_asks_about_punctuality(app, client, world) -> None:  #
     assert "trainer_punctuality" in item_keys(app, course_id)
 
 
-def test_template_global_for_course_pages(app, world) -> None:  # noqa: ANN001
+def test_template_global_for_course_pages(app, world) -> None:
     """What the course page and the lesson player call to show the "Isi evaluasi" button."""
     from flask import render_template_string
 

@@ -22,7 +22,7 @@ EXPECTED = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001, ARG001
+def build_args(world) -> dict:
     endpoint = WebhookEndpoint(
         url="http://127.0.0.1:9/hook", secret="rahasia-penerima-0123456789", events=[]
     )

@@ -45,7 +45,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 receiver.received.append(Received(self.path, dict(self.headers.items()), body))
@@ -98,13 +98,13 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def local_receivers(app, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def local_receivers(app, monkeypatch: pytest.MonkeyPatch) -> None:
     """Allow webhook receivers on 127.0.0.1 (refused by default), for tests that deliver there."""
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "127.0.0.1/32")
 
 
 @pytest.fixture
-def receiver(local_receivers) -> Iterator[Receiver]:  # noqa: ANN001
+def receiver(local_receivers) -> Iterator[Receiver]:
     r = Receiver()
     r.start()
     yield r
@@ -112,14 +112,14 @@ def receiver(local_receivers) -> Iterator[Receiver]:  # noqa: ANN001
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     with app.app_context():
         yield
         _db.session.rollback()
 
 
 @pytest.fixture
-def cli(app):  # noqa: ANN001, ANN201
+def cli(app):
     """The CLI runner, with the integrations' commands (registered here until lms/cli.py does)."""
     from lms.integrations.cli import register_cli
 
@@ -127,7 +127,7 @@ def cli(app):  # noqa: ANN001, ANN201
     return app.test_cli_runner()
 
 
-def make_record(employee_id: int, **values: object):  # noqa: ANN201
+def make_record(employee_id: int, **values: object):
     from lms.careers.records.models import LearningRecord
 
     defaults = {

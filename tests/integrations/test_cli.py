@@ -15,7 +15,7 @@ from tests.integrations.conftest import make_record
 SECRET = "rahasia-penerima-0123456789"
 
 
-def test_webhooks_add_prints_the_id_and_refuses_bad_input(app, cli) -> None:  # noqa: ANN001
+def test_webhooks_add_prints_the_id_and_refuses_bad_input(app, cli) -> None:
     result = cli.invoke(
         args=[
             "webhooks",
@@ -43,7 +43,7 @@ def test_webhooks_add_prints_the_id_and_refuses_bad_input(app, cli) -> None:  # 
         assert len(db.session.scalars(select(WebhookEndpoint)).all()) == 1
 
 
-def test_webhooks_deliver_sends_what_is_due(app, cli, receiver) -> None:  # noqa: ANN001
+def test_webhooks_deliver_sends_what_is_due(app, cli, receiver) -> None:
     with app.app_context():
         endpoint = WebhookEndpoint(url=receiver.url, secret=SECRET, events=["completion.created"])
         db.session.add(endpoint)
@@ -65,7 +65,7 @@ def test_webhooks_deliver_sends_what_is_due(app, cli, receiver) -> None:  # noqa
     assert cli.invoke(args=["webhooks", "deliver"]).output.startswith("delivered=0")
 
 
-def test_siasn_export_csv_and_xlsx(app, cli, world, tmp_path) -> None:  # noqa: ANN001
+def test_siasn_export_csv_and_xlsx(app, cli, world, tmp_path) -> None:
     with app.app_context():
         record = make_record(world.employees["pegawai"].id)
         make_record(world.employees["pegawai"].id, year=2024)
@@ -102,7 +102,7 @@ def test_siasn_export_csv_and_xlsx(app, cli, world, tmp_path) -> None:  # noqa: 
     assert nowhere_xlsx.exit_code == 1 and "cannot write" in nowhere_xlsx.output
 
 
-def test_webhooks_add_refuses_an_internal_address(app, cli) -> None:  # noqa: ANN001
+def test_webhooks_add_refuses_an_internal_address(app, cli) -> None:
     result = cli.invoke(
         args=["webhooks", "add", "http://169.254.169.254/latest/", "--secret", SECRET]
     )

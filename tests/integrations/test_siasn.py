@@ -31,7 +31,7 @@ def _rows(data: bytes) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def records(ctx, world):  # noqa: ANN001, ANN201
+def records(ctx, world):
     """A completion (through the outbox) and outside records in every state, for 2025."""
     pegawai = world.employees["pegawai"].id
     employee = db.session.get(Employee, pegawai)
@@ -70,7 +70,7 @@ def records(ctx, world):  # noqa: ANN001, ANN201
     return {k: v.id for k, v in made.items()}
 
 
-def test_csv_has_siasn_columns_dates_types_and_only_verified(records, world) -> None:  # noqa: ANN001
+def test_csv_has_siasn_columns_dates_types_and_only_verified(records, world) -> None:
     rows = _rows(siasn.export_bytes(siasn.Scope(2025), "csv"))
     assert list(rows[0]) == list(siasn.COLUMNS)
     by_id = {int(r["idRiwayat"]): r for r in rows}
@@ -101,7 +101,7 @@ def test_csv_has_siasn_columns_dates_types_and_only_verified(records, world) -> 
     assert siasn.status_counts(siasn.Scope(2025)) == {"not_sent": 3, "sent": 0, "failed": 0}
 
 
-def test_xlsx_writes_strings_not_formulas(records, world) -> None:  # noqa: ANN001
+def test_xlsx_writes_strings_not_formulas(records, world) -> None:
     book = load_workbook(io.BytesIO(siasn.export_bytes(siasn.Scope(2025), "xlsx")))
     sheet = book.active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -121,7 +121,7 @@ def _result(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_result_upload_updates_statuses_and_audits(records, world) -> None:  # noqa: ANN001
+def test_result_upload_updates_statuses_and_audits(records, world) -> None:
     data = _result(
         "idRiwayat,status,keterangan",
         f"{records['completed']},berhasil,",
@@ -155,7 +155,7 @@ def test_result_upload_updates_statuses_and_audits(records, world) -> None:  # n
     assert siasn.status_counts(siasn.Scope(2025)) == {"not_sent": 1, "sent": 2, "failed": 0}
 
 
-def test_a_bad_row_applies_nothing_and_names_the_row(records) -> None:  # noqa: ANN001
+def test_a_bad_row_applies_nothing_and_names_the_row(records) -> None:
     data = _result(
         "idRiwayat,status,keterangan",
         f"{records['completed']},berhasil,",
@@ -177,7 +177,7 @@ def test_a_bad_row_applies_nothing_and_names_the_row(records) -> None:  # noqa: 
     assert set(statuses) == {"not_sent"}
 
 
-def test_result_file_problems(ctx) -> None:  # noqa: ANN001
+def test_result_file_problems(ctx) -> None:
     assert siasn.preview_result("hasil.csv", _result("nama,status", "x,berhasil")).file_errors
     assert siasn.preview_result("hasil.csv", _result("idRiwayat,hasil", "1,x")).file_errors
     assert siasn.preview_result("hasil.pdf", b"%PDF").file_errors
@@ -203,7 +203,7 @@ def _assert_like_sample(row: dict[str, object], sample: dict[str, object]) -> No
             assert re.fullmatch(r"\d{2}-\d{2}-\d{4}", row[key]), (key, row[key])
 
 
-def test_payloads_match_siasns_documented_sample(records) -> None:  # noqa: ANN001
+def test_payloads_match_siasns_documented_sample(records) -> None:
     """Each record type's payload has SIASN's field names and value types (the sample fixture),
     and the export's header carries those names; the field list is data (KURSUS_FIELDS...)."""
     kursus = db.session.get(LearningRecord, records["completed"])

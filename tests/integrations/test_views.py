@@ -17,11 +17,11 @@ from tests.test_query_counts import count_queries
 SECRET = "rahasia-penerima-0123456789"
 
 
-def _text(response) -> str:  # noqa: ANN001
+def _text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
-def _records(app, world) -> dict[str, int]:  # noqa: ANN001
+def _records(app, world) -> dict[str, int]:
     with app.app_context():
         done = make_record(world.employees["pegawai"].id, name="Kursus Arsip")
         lead = make_record(world.employees["disdik"].id, siasn_type="diklat", name="PKA")
@@ -32,7 +32,7 @@ def _records(app, world) -> dict[str, int]:  # noqa: ANN001
     return ids
 
 
-def test_siasn_page_counts_and_downloads(app, client, world) -> None:  # noqa: ANN001
+def test_siasn_page_counts_and_downloads(app, client, world) -> None:
     ids = _records(app, world)
     login(client, "bkpsdm")
     page = client.get("/kelola/siasn?tahun=2025")
@@ -70,7 +70,7 @@ def test_siasn_page_counts_and_downloads(app, client, world) -> None:  # noqa: A
     assert client.get(f"/kelola/siasn?tahun=2025&status=sent&opd={opd}").status_code == 200
 
 
-def _upload(client, content: bytes, name: str = "hasil.csv"):  # noqa: ANN001, ANN202
+def _upload(client, content: bytes, name: str = "hasil.csv"):
     token = csrf_token(client, "/kelola/siasn")
     return client.post(
         "/kelola/siasn/hasil",
@@ -79,7 +79,7 @@ def _upload(client, content: bytes, name: str = "hasil.csv"):  # noqa: ANN001, A
     )
 
 
-def test_result_upload_preview_then_confirm(app, client, world) -> None:  # noqa: ANN001
+def test_result_upload_preview_then_confirm(app, client, world) -> None:
     ids = _records(app, world)
     login(client, "bkpsdm")
     bad = _upload(client, f"idRiwayat,status\n{ids['done']},berhasil\n424242,gagal\n".encode())
@@ -114,7 +114,7 @@ def test_result_upload_preview_then_confirm(app, client, world) -> None:  # noqa
     assert "sudah tidak berlaku" in _text(again)
 
 
-def test_upload_without_a_file_says_so(client, world) -> None:  # noqa: ANN001
+def test_upload_without_a_file_says_so(client, world) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/kelola/siasn")
     response = client.post("/kelola/siasn/hasil", data={"csrf_token": token})
@@ -122,7 +122,7 @@ def test_upload_without_a_file_says_so(client, world) -> None:  # noqa: ANN001
     assert "Pilih berkas untuk diunggah." in _text(response)
 
 
-def test_admin_adds_an_endpoint_and_bad_input_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_admin_adds_an_endpoint_and_bad_input_is_refused(app, client, world) -> None:
     login(client, "admin")
     token = csrf_token(client, "/admin/webhook")
     bad = client.post(
@@ -162,7 +162,7 @@ def test_admin_adds_an_endpoint_and_bad_input_is_refused(app, client, world) -> 
     assert page.status_code == 200 and SECRET not in page.get_data(as_text=True)
 
 
-def test_delivery_log_dead_letter_retry_and_deactivate(app, client, world) -> None:  # noqa: ANN001
+def test_delivery_log_dead_letter_retry_and_deactivate(app, client, world) -> None:
     def add(n: int, status: str) -> None:
         with app.app_context():
             for i in range(n):
@@ -231,7 +231,7 @@ def test_delivery_log_dead_letter_retry_and_deactivate(app, client, world) -> No
         assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 66
 
 
-def test_only_the_right_roles(client, world) -> None:  # noqa: ANN001
+def test_only_the_right_roles(client, world) -> None:
     login(client, "bkpsdm")
     assert client.get("/admin/webhook").status_code == 403
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/dasbor")})

@@ -25,7 +25,7 @@ from tests.completion.builders import course_with_posttest
 SECRET = "rahasia-penerima-0123456789"
 
 
-def _complete(world, code: str = "HOOK-101") -> Completion:  # noqa: ANN001
+def _complete(world, code: str = "HOOK-101") -> Completion:
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
     course, _, _ = course_with_posttest(code)
@@ -52,7 +52,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_failing_twice_then_accepted_with_a_verifiable_signature(ctx, world, receiver) -> None:  # noqa: ANN001
+def test_failing_twice_then_accepted_with_a_verifiable_signature(ctx, world, receiver) -> None:
     receiver.script = [500, 500]
     endpoint = _endpoint(receiver.url)
     made = _complete(world)
@@ -99,7 +99,7 @@ def test_failing_twice_then_accepted_with_a_verifiable_signature(ctx, world, rec
 
 def test_down_receiver_ends_dead_then_retry_delivers(
     ctx, world, app, monkeypatch, local_receivers
-) -> None:  # noqa: ANN001
+) -> None:
     from tests.integrations.conftest import Receiver
 
     monkeypatch.setitem(app.config, "WEBHOOK_MAX_ATTEMPTS", 4)
@@ -144,7 +144,7 @@ def test_down_receiver_ends_dead_then_retry_delivers(
         webhooks.retry(delivery)
 
 
-def test_replaying_events_creates_no_duplicate_deliveries(ctx, world, local_receivers) -> None:  # noqa: ANN001
+def test_replaying_events_creates_no_duplicate_deliveries(ctx, world, local_receivers) -> None:
     both = _endpoint("http://127.0.0.1:9/both")
     created_only = _endpoint("http://127.0.0.1:9/created", ["completion.created"])
     _endpoint("http://127.0.0.1:9/off").active = False
@@ -174,7 +174,7 @@ def test_replaying_events_creates_no_duplicate_deliveries(ctx, world, local_rece
     assert total == 3
 
 
-def test_endpoint_input_is_checked(ctx) -> None:  # noqa: ANN001
+def test_endpoint_input_is_checked(ctx) -> None:
     with pytest.raises(webhooks.WebhookError, match="http"):
         webhooks.add_endpoint("ftp://contoh.go.id/hook", SECRET)
     with pytest.raises(webhooks.WebhookError, match="http"):
@@ -186,7 +186,7 @@ def test_endpoint_input_is_checked(ctx) -> None:  # noqa: ANN001
     assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
 
 
-def test_redirect_is_a_failure_not_followed(ctx, world, receiver) -> None:  # noqa: ANN001
+def test_redirect_is_a_failure_not_followed(ctx, world, receiver) -> None:
     receiver.script = [302]
     _endpoint(receiver.url)
     _complete(world)
@@ -226,7 +226,7 @@ def test_backoff_doubles() -> None:
         ("https://campuran.contoh.go.id/hook", "jaringan privat"),  # one public, one private
     ],
 )
-def test_receivers_on_internal_addresses_are_refused(ctx, fake_dns, url: str, why: str) -> None:  # noqa: ANN001
+def test_receivers_on_internal_addresses_are_refused(ctx, fake_dns, url: str, why: str) -> None:
     fake_dns.update(
         {
             "localhost": ["127.0.0.1", "::1"],
@@ -240,7 +240,7 @@ def test_receivers_on_internal_addresses_are_refused(ctx, fake_dns, url: str, wh
     assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
 
 
-def test_unknown_host_and_bad_port_are_clear_messages(ctx) -> None:  # noqa: ANN001
+def test_unknown_host_and_bad_port_are_clear_messages(ctx) -> None:
     with pytest.raises(webhooks.WebhookError, match="tidak ditemukan"):
         webhooks.add_endpoint("https://tidak-ada.contoh.test/hook", SECRET)
     with pytest.raises(webhooks.WebhookError, match="port"):
@@ -249,7 +249,7 @@ def test_unknown_host_and_bad_port_are_clear_messages(ctx) -> None:  # noqa: ANN
 
 def test_private_ranges_only_when_allowed_and_loopback_only_by_network(
     ctx, app, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "true")
     assert webhooks.add_endpoint("http://10.1.2.3/hook", SECRET).id
     assert webhooks.add_endpoint("http://[fd00::7]/hook", SECRET).id
@@ -265,7 +265,7 @@ def test_private_ranges_only_when_allowed_and_loopback_only_by_network(
 
 def test_a_name_rebound_to_an_internal_address_is_not_sent_to(
     ctx, world, fake_dns, receiver, app, monkeypatch
-) -> None:  # noqa: ANN001, E501
+) -> None:
     """Registered while the name pointed at a public address; at delivery it resolves to the
     machine itself, where something listens: the delivery is refused, nothing is sent."""
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", "")  # loopback refused again
@@ -282,13 +282,13 @@ def test_a_name_rebound_to_an_internal_address_is_not_sent_to(
 
 def test_delivery_connects_to_the_checked_address_not_a_new_lookup(
     ctx, world, fake_dns, receiver, monkeypatch
-) -> None:  # noqa: ANN001, E501
+) -> None:
     """The connection goes to the address that was checked: a second lookup of the name (which a
     rebinding DNS server could answer differently) is never made. The Host header keeps the name."""
     fake_dns["penerima.contoh.go.id"] = ["127.0.0.1"]
     real = socket.getaddrinfo
 
-    def no_names(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def no_names(host, *args, **kwargs):
         if host == "penerima.contoh.go.id":
             raise AssertionError("the host name was looked up again at connect time")
         return real(host, *args, **kwargs)
@@ -305,7 +305,7 @@ def test_delivery_connects_to_the_checked_address_not_a_new_lookup(
 
 def test_refused_and_timed_out_look_the_same_to_the_admin(
     ctx, world, app, monkeypatch, local_receivers
-) -> None:  # noqa: ANN001, E501
+) -> None:
     """No port scanning through the delivery log: a closed port and one that never answers give
     the same message."""
     monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT", 0.5)

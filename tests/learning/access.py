@@ -22,7 +22,7 @@ EXPECTED = {
 HIDDEN = {("courses.withdraw", "POST")}
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     course = make_course("AKSES-101", title="Pelatihan Akses")
     pegawai = db.session.get(User, world.users["pegawai"].id)
     enrolment = enrolments.enrol_self(pegawai, course)

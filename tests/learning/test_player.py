@@ -14,7 +14,7 @@ from tests.conftest import csrf_token, login
 from tests.factories import make_course
 
 
-def _enrolled(app, world, lessons: int = 4) -> tuple[str, list[str]]:  # noqa: ANN001
+def _enrolled(app, world, lessons: int = 4) -> tuple[str, list[str]]:
     with app.app_context():
         course = make_course("BELAJAR-101", title="Belajar Uji", lessons=lessons)
         enrolments.enrol_self(db.session.get(User, world.users["pegawai"].id), course)
@@ -23,7 +23,7 @@ def _enrolled(app, world, lessons: int = 4) -> tuple[str, list[str]]:  # noqa: A
     return "BELAJAR-101", keys
 
 
-def test_two_lessons_move_the_progress_bar_and_resume(app, client, world) -> None:  # noqa: ANN001
+def test_two_lessons_move_the_progress_bar_and_resume(app, client, world) -> None:
     code, keys = _enrolled(app, world)
     login(client, "pegawai")
     first = client.get(f"/belajar/{code}")
@@ -49,7 +49,7 @@ def test_two_lessons_move_the_progress_bar_and_resume(app, client, world) -> Non
     assert "Kemajuan 50%" in client.get("/dasbor").get_data(as_text=True)
 
 
-def test_marking_done_twice_counts_once(app, client, world) -> None:  # noqa: ANN001
+def test_marking_done_twice_counts_once(app, client, world) -> None:
     code, keys = _enrolled(app, world)
     login(client, "pegawai")
     token = csrf_token(client, f"/belajar/{code}/{keys[0]}")
@@ -61,13 +61,13 @@ def test_marking_done_twice_counts_once(app, client, world) -> None:  # noqa: AN
     assert r.json["progress"] == 25
 
 
-def test_mark_done_without_csrf_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_mark_done_without_csrf_is_refused(app, client, world) -> None:
     code, keys = _enrolled(app, world)
     login(client, "pegawai")
     assert client.post(f"/belajar/{code}/{keys[0]}/selesai").status_code == 400
 
 
-def test_not_enrolled_cannot_open_lessons(app, client, world) -> None:  # noqa: ANN001
+def test_not_enrolled_cannot_open_lessons(app, client, world) -> None:
     code, keys = _enrolled(app, world)
     login(client, "atasan")
     assert client.get(f"/belajar/{code}/{keys[0]}").status_code == 403
@@ -76,7 +76,7 @@ def test_not_enrolled_cannot_open_lessons(app, client, world) -> None:  # noqa: 
     assert learner.get(f"/belajar/{code}/tidakada").status_code == 404
 
 
-def test_new_version_keeps_progress_on_lessons_that_still_exist(app, world) -> None:  # noqa: ANN001
+def test_new_version_keeps_progress_on_lessons_that_still_exist(app, world) -> None:
     code, keys = _enrolled(app, world)
     with app.app_context():
         from lms.learning import services

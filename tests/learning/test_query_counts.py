@@ -57,7 +57,7 @@ def _bulk_courses(n: int, start: int, employee_id: int) -> None:
     db.session.flush()
 
 
-def _measure(app, client, code: str, key: str) -> dict[str, int]:  # noqa: ANN001
+def _measure(app, client, code: str, key: str) -> dict[str, int]:
     counts = {}
     for url in (
         "/pelatihan",
@@ -73,7 +73,7 @@ def _measure(app, client, code: str, key: str) -> dict[str, int]:  # noqa: ANN00
     return counts
 
 
-def test_flat_query_counts_10_vs_500(app, client, world) -> None:  # noqa: ANN001
+def test_flat_query_counts_10_vs_500(app, client, world) -> None:
     with app.app_context():
         pegawai = db.session.get(User, world.users["pegawai"].id)
         course = make_course("UKUR-101", title="Pelatihan Ukur")

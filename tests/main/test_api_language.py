@@ -15,16 +15,16 @@ ID = {"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"}
 MISSING = "Token tidak ada. Kirim header Authorization: Bearer <token>."
 
 
-def _error(response) -> str:  # noqa: ANN001
+def _error(response) -> str:
     return response.get_json()["error"]["message"]
 
 
-def _in_english(app, msgid: str, **values: object) -> str:  # noqa: ANN001
+def _in_english(app, msgid: str, **values: object) -> str:
     with app.test_request_context(), force_locale("en"):
         return _(msgid, **values)
 
 
-def test_token_errors_are_indonesian_by_default(client) -> None:  # noqa: ANN001
+def test_token_errors_are_indonesian_by_default(client) -> None:
     for headers in ({}, ID, {"Accept-Language": "fr"}):
         response = client.get("/api/v1/me", headers=headers)
         assert response.status_code == 401
@@ -34,7 +34,7 @@ def test_token_errors_are_indonesian_by_default(client) -> None:  # noqa: ANN001
     assert _error(bad) == "Token tidak valid, kedaluwarsa, atau sudah dicabut."
 
 
-def test_every_status_follows_accept_language(app, client, world) -> None:  # noqa: ANN001
+def test_every_status_follows_accept_language(app, client, world) -> None:
     with app.app_context():
         user = db.session.get(User, world.users["admin_bkpsdm"].id)
         _row, secret = auth.create_api_token(user, ["profile:read"])
@@ -71,6 +71,6 @@ def test_every_status_follows_accept_language(app, client, world) -> None:  # no
     assert _error(too_many) == "You have tried too many times. Wait a moment, then try again."
 
 
-def test_pages_stay_indonesian_for_an_english_browser(client) -> None:  # noqa: ANN001
+def test_pages_stay_indonesian_for_an_english_browser(client) -> None:
     page = client.get("/masuk", headers=EN).get_data(as_text=True)
     assert 'lang="id"' in page

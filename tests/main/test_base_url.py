@@ -16,7 +16,7 @@ from lms import create_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _app(monkeypatch: pytest.MonkeyPatch, **env: str):  # noqa: ANN202
+def _app(monkeypatch: pytest.MonkeyPatch, **env: str):
     for name in ("LMS_BASE_URL", "FLASK_RUN_PORT", "FLASK_RUN_HOST"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -24,7 +24,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, **env: str):  # noqa: ANN202
     return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="testing")
 
 
-def test_links_use_lms_base_url_from_the_environment(monkeypatch) -> None:  # noqa: ANN001
+def test_links_use_lms_base_url_from_the_environment(monkeypatch) -> None:
     from lms.certificates.render import verify_url
 
     app = _app(monkeypatch, LMS_BASE_URL="http://127.0.0.1:8080/")
@@ -32,7 +32,7 @@ def test_links_use_lms_base_url_from_the_environment(monkeypatch) -> None:  # no
         assert verify_url(SimpleNamespace(token="abc")) == "http://127.0.0.1:8080/verify/abc"
 
 
-def test_flask_run_port_sets_the_default_base_url(monkeypatch) -> None:  # noqa: ANN001
+def test_flask_run_port_sets_the_default_base_url(monkeypatch) -> None:
     from lms.certificates.render import verify_url
 
     app = _app(monkeypatch, FLASK_RUN_PORT="8080")

@@ -15,7 +15,7 @@ def test_connections_are_pinged_only_after_sitting_idle(
     tmp_path,
     monkeypatch,
     idle_seconds,
-    pinged,  # noqa: ANN001
+    pinged,
 ) -> None:
     with isolated_app(databases, tmp_path, "ping", DB_PING_IDLE_SECONDS=idle_seconds) as app:
         pings = []
@@ -33,7 +33,7 @@ def test_connections_are_pinged_only_after_sitting_idle(
 @pytest.mark.skipif(not PG_URL, reason="needs LMS_TEST_DATABASE_URL (PostgreSQL)")
 def test_a_connection_cut_while_idle_is_replaced_before_the_request_sees_it(
     databases,
-    tmp_path,  # noqa: ANN001
+    tmp_path,
 ) -> None:
     with isolated_app(databases, tmp_path, "ping", DB_PING_IDLE_SECONDS=0) as app:
         client = app.test_client()

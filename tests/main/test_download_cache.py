@@ -16,7 +16,7 @@ from tests.conftest import login
 from tests.factories import make_course
 
 
-def test_the_hook_makes_every_attachment_no_store_and_leaves_inline_files_alone(app) -> None:  # noqa: ANN001
+def test_the_hook_makes_every_attachment_no_store_and_leaves_inline_files_alone(app) -> None:
     with app.test_request_context("/"):
         download = Response(b"a;b\n", mimetype="text/csv")
         download.headers["Content-Disposition"] = 'attachment; filename="x.csv"'
@@ -32,7 +32,7 @@ def test_the_hook_makes_every_attachment_no_store_and_leaves_inline_files_alone(
 
 
 @pytest.fixture
-def certificate(app, world):  # noqa: ANN001, ANN201
+def certificate(app, world):
     with app.app_context():
         pegawai = db.session.get(Employee, world.employees["pegawai"].id)
         cohort = make_cohort("CACHE-ANGK-I", "Angkatan Uji Cache")
@@ -43,7 +43,7 @@ def certificate(app, world):  # noqa: ANN001, ANN201
     return out
 
 
-def _no_store(response) -> None:  # noqa: ANN001
+def _no_store(response) -> None:
     assert response.status_code == 200, response.status_code
     assert response.headers.get("Cache-Control") == "no-store", (
         response.headers.get("Content-Disposition"),
@@ -53,7 +53,7 @@ def _no_store(response) -> None:  # noqa: ANN001
 
 def test_reports_siasn_and_certificates_downloads_send_no_store(
     app, client, world, certificate
-) -> None:  # noqa: ANN001
+) -> None:
     cert_id, token, cohort_id = certificate
     login(client, "bkpsdm")
     year = date.today().year

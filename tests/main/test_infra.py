@@ -12,7 +12,7 @@ from flask import current_app
 from lms import create_app
 
 
-def test_tasks_run_in_process_with_the_app_context(app) -> None:  # noqa: ANN001
+def test_tasks_run_in_process_with_the_app_context(app) -> None:
     celery = app.extensions["celery"]
     assert celery.conf.task_always_eager  # no LMS_REDIS_URL in tests
 
@@ -34,7 +34,7 @@ def _redis_up() -> bool:
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_login_rate_limit_in_redis_is_shared_between_app_instances(
     app, databases, tmp_path
-) -> None:  # noqa: ANN001
+) -> None:
     from lms.extensions import db, limiter
 
     prefix = f"lms-test-{uuid.uuid4().hex[:8]}"

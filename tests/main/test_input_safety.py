@@ -36,26 +36,26 @@ NUL_IN_QUERY = [
 ]
 
 
-def _as(client, who: str | None) -> None:  # noqa: ANN001
+def _as(client, who: str | None) -> None:
     if who:
         login(client, who)
 
 
 @pytest.mark.parametrize(("who", "path"), NUL_IN_PATH)
-def test_nul_in_a_path_is_not_found(client, world, who, path) -> None:  # noqa: ANN001
+def test_nul_in_a_path_is_not_found(client, world, who, path) -> None:
     _as(client, who)
     assert client.get(path).status_code == 404
 
 
 @pytest.mark.parametrize(("who", "path"), NUL_IN_QUERY)
-def test_nul_in_a_query_is_refused_naming_the_field(client, world, who, path) -> None:  # noqa: ANN001
+def test_nul_in_a_query_is_refused_naming_the_field(client, world, who, path) -> None:
     _as(client, who)
     response = client.get(path)
     assert response.status_code == 400
     assert "“q” berisi karakter NUL" in response.get_data(as_text=True)
 
 
-def test_nul_in_a_form_is_refused_naming_the_field(client, world) -> None:  # noqa: ANN001
+def test_nul_in_a_form_is_refused_naming_the_field(client, world) -> None:
     token = csrf_token(client, "/masuk")
     response = client.post(
         "/masuk", data={"csrf_token": token, "identifier": "adm\x00in", "password": "x"}
@@ -69,14 +69,14 @@ def test_nul_in_a_form_is_refused_naming_the_field(client, world) -> None:  # no
     assert "“name”" in response.get_data(as_text=True)
 
 
-def test_nul_in_an_api_query_answers_json(client, world) -> None:  # noqa: ANN001
+def test_nul_in_an_api_query_answers_json(client, world) -> None:
     response = client.get("/api/v1/certificates?q=%00")
     assert response.status_code in (400, 401)
     assert response.is_json
 
 
 @pytest.fixture
-def attempt(app, client, setup) -> tuple[str, dict[str, str], dict[str, int]]:  # noqa: ANN001, F811
+def attempt(app, client, setup) -> tuple[str, dict[str, str], dict[str, int]]:  # noqa: F811
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
@@ -103,7 +103,7 @@ def _deep(levels: int) -> str:
         (_deep(40), "bersarang lebih dari"),
     ],
 )
-def test_autosave_refuses_json_no_database_takes(client, attempt, response, message) -> None:  # noqa: ANN001
+def test_autosave_refuses_json_no_database_takes(client, attempt, response, message) -> None:
     url, headers, ids = attempt
     body = f'{{"question_id": {ids["essay"]}, "response": {response}}}'
     reply = client.post(url, data=body, headers=headers)
@@ -117,7 +117,7 @@ def test_autosave_refuses_json_no_database_takes(client, attempt, response, mess
     assert fine.status_code == 200 and fine.json["ok"] is True
 
 
-def test_json_provider_refuses_bad_numbers_deep_nesting_and_nul(app) -> None:  # noqa: ANN001
+def test_json_provider_refuses_bad_numbers_deep_nesting_and_nul(app) -> None:
     with app.app_context():
         loads = app.json.loads
         assert loads('{"a": [1.5, 2, "x"]}') == {"a": [1.5, 2, "x"]}
@@ -156,7 +156,7 @@ class NumbersForm(AppForm):
         ("day", "9999-12-31", "Tahun harus antara 1900 dan 2100"),
     ],
 )
-def test_forms_refuse_numbers_and_years_no_column_takes(app, field, value, message) -> None:  # noqa: ANN001
+def test_forms_refuse_numbers_and_years_no_column_takes(app, field, value, message) -> None:
     from werkzeug.datastructures import MultiDict
 
     good = {"amount": "2.5", "ratio": "0.5", "count": "3", "day": "2026-12-06"}
@@ -172,7 +172,7 @@ def test_forms_refuse_numbers_and_years_no_column_takes(app, field, value, messa
         assert ok.amount.data == Decimal("2.5")
 
 
-def test_a_quiz_opening_in_year_1_is_a_field_error(app, client, setup) -> None:  # noqa: ANN001, F811
+def test_a_quiz_opening_in_year_1_is_a_field_error(app, client, setup) -> None:  # noqa: F811
     login(client, "pengajar")
     path = f"/kelola/pelatihan/{setup['course']}/kuis/baru"
     data = {

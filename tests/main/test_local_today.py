@@ -13,7 +13,7 @@ class _Clock(datetime):
     moment = datetime(2026, 12, 31, 18, 30, tzinfo=UTC)  # 01:30 WIB on 1 January 2027
 
     @classmethod
-    def now(cls, tz=None):  # noqa: ANN001, ANN206
+    def now(cls, tz=None):
         return cls.moment.astimezone(tz) if tz else cls.moment.replace(tzinfo=None)
 
 
@@ -25,13 +25,13 @@ class _Clock(datetime):
         (datetime(2027, 1, 1, 0, 0, tzinfo=UTC), date(2027, 1, 1)),
     ],
 )
-def test_local_today_is_the_jakarta_date(monkeypatch, moment, expected) -> None:  # noqa: ANN001
+def test_local_today_is_the_jakarta_date(monkeypatch, moment, expected) -> None:
     monkeypatch.setattr(_Clock, "moment", moment)
     monkeypatch.setattr(indonesian, "datetime", _Clock)
     assert indonesian.local_today() == expected
 
 
-def test_the_configured_zone_is_used(app, monkeypatch) -> None:  # noqa: ANN001
+def test_the_configured_zone_is_used(app, monkeypatch) -> None:
     monkeypatch.setattr(indonesian, "datetime", _Clock)
     monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", "UTC")
     with app.app_context():

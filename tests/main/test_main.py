@@ -12,14 +12,14 @@ from lms.extensions import db
 from tests.conftest import csrf_token, login
 
 
-def test_healthz_ok(client) -> None:  # noqa: ANN001
+def test_healthz_ok(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_503_when_database_down(client, monkeypatch) -> None:  # noqa: ANN001
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+def test_healthz_503_when_database_down(client, monkeypatch) -> None:
+    def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("down"))
 
     monkeypatch.setattr(db.session, "execute", broken)
@@ -28,20 +28,20 @@ def test_healthz_503_when_database_down(client, monkeypatch) -> None:  # noqa: A
     assert response.json["database"] != "ok"
 
 
-def test_404_page_is_indonesian(client) -> None:  # noqa: ANN001
+def test_404_page_is_indonesian(client) -> None:
     response = client.get("/tidak-ada")
     assert response.status_code == 404
     text = response.get_data(as_text=True)
     assert "Halaman tidak ditemukan" in text and '<html lang="id"' in text
 
 
-def test_api_errors_are_json(client) -> None:  # noqa: ANN001
+def test_api_errors_are_json(client) -> None:
     response = client.get("/api/v1/tidak-ada")
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
 
 
-def test_upload_over_limit_gives_413_page(client, world, app) -> None:  # noqa: ANN001
+def test_upload_over_limit_gives_413_page(client, world, app) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/organisasi/impor")
     big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
@@ -56,7 +56,7 @@ def test_upload_over_limit_gives_413_page(client, world, app) -> None:  # noqa: 
     assert "Berkas terlalu besar" in response.get_data(as_text=True)
 
 
-def test_language_switch_to_english(client, world) -> None:  # noqa: ANN001
+def test_language_switch_to_english(client, world) -> None:
     token = csrf_token(client, "/masuk")
     client.post("/bahasa", data={"lang": "en", "next": "/masuk", "csrf_token": token})
     page = client.get("/masuk").get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_language_switch_to_english(client, world) -> None:  # noqa: ANN001
     assert client.get("/bahasa").status_code == 405  # no state change on GET
 
 
-def test_api_token_scopes_and_revocation(app, client, world) -> None:  # noqa: ANN001
+def test_api_token_scopes_and_revocation(app, client, world) -> None:
     from lms.auth import services as auth
 
     with app.app_context():
@@ -94,13 +94,13 @@ def test_api_token_scopes_and_revocation(app, client, world) -> None:  # noqa: A
     )
 
 
-def test_openapi_document(client) -> None:  # noqa: ANN001
+def test_openapi_document(client) -> None:
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.1")
     assert "/me" in doc["paths"]
 
 
-def test_cli_api_token_create(app, world, tmp_path) -> None:  # noqa: ANN001
+def test_cli_api_token_create(app, world, tmp_path) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["api-token", "create", "admin", "--scope", "completions:read"])
     assert result.exit_code == 0, result.output
@@ -110,7 +110,7 @@ def test_cli_api_token_create(app, world, tmp_path) -> None:  # noqa: ANN001
     assert "tidak dikenal" in bad.output
 
 
-def test_production_refuses_without_secret_key(tmp_path) -> None:  # noqa: ANN001
+def test_production_refuses_without_secret_key(tmp_path) -> None:
     code = "from lms import create_app; create_app()"
     env = {
         "LMS_ENV": "production",
@@ -122,10 +122,10 @@ def test_production_refuses_without_secret_key(tmp_path) -> None:  # noqa: ANN00
     assert "LMS_SECRET_KEY" in result.stderr
 
 
-def test_unexpected_error_gives_500_page_and_rolls_back(app, client, world, monkeypatch) -> None:  # noqa: ANN001
+def test_unexpected_error_gives_500_page_and_rolls_back(app, client, world, monkeypatch) -> None:
     from lms.org import queries
 
-    def boom(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+    def boom(*_args, **_kwargs):
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(queries, "dashboard_context", boom)

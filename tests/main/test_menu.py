@@ -6,12 +6,12 @@ from __future__ import annotations
 from tests.conftest import csrf_token, login
 
 
-def _menu(client) -> str:  # noqa: ANN001
+def _menu(client) -> str:
     page = client.get("/dasbor").get_data(as_text=True)
     return page[page.index('<ul class="menu-list">') : page.index("</details>")]
 
 
-def test_menu_follows_roles_and_language(app, world) -> None:  # noqa: ANN001
+def test_menu_follows_roles_and_language(app, world) -> None:
     employee, admin, supervisor = app.test_client(), app.test_client(), app.test_client()
     login(employee, "pegawai")
     login(admin, "admin")

@@ -21,7 +21,7 @@ from tests.conftest import csrf_token, login
 from tests.factories import make_course
 
 
-def test_number_in_each_locale(app) -> None:  # noqa: ANN001
+def test_number_in_each_locale(app) -> None:
     with app.test_request_context():
         assert number(Decimal("92.857")) == "92,86" and number(2.5) == "2,5"
         assert number(Decimal("4.00")) == "4" and number(1234567) == "1.234.567"
@@ -36,7 +36,7 @@ def _svg_numbers(svg: str) -> list[str]:
     return re.findall(r">(\d[\d.,]*)<", svg)
 
 
-def test_chart_labels_follow_the_locale(app) -> None:  # noqa: ANN001
+def test_chart_labels_follow_the_locale(app) -> None:
     with app.test_request_context():
         bar = charts.bar_chart("Nilai", ["A", "B"], [92.857, 1234.5], target=20.5)
         shown = _svg_numbers(bar.svg)
@@ -49,7 +49,7 @@ def test_chart_labels_follow_the_locale(app) -> None:  # noqa: ANN001
             assert "92.86" in _svg_numbers(english.svg) and "1,234.5" in _svg_numbers(english.svg)
 
 
-def test_pages_write_scores_and_jp_in_the_readers_language(app, client, world) -> None:  # noqa: ANN001
+def test_pages_write_scores_and_jp_in_the_readers_language(app, client, world) -> None:
     with app.app_context():
         employee = db.session.get(Employee, world.employees["pegawai"].id)
         course = make_course("ANGKA-101")

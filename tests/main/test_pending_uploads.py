@@ -18,16 +18,16 @@ from tests.conftest import csrf_token, login
 from tests.org.test_import import GOOD, _upload
 
 
-def _kept(app) -> set[str]:  # noqa: ANN001
+def _kept(app) -> set[str]:
     folder = Path(app.config["FILES_DIR"]) / "imports"
     return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
 
-def _key(page) -> str:  # noqa: ANN001
+def _key(page) -> str:
     return page.get_data(as_text=True).split('name="key" type="hidden" value="')[1].split('"')[0]
 
 
-def test_a_second_upload_replaces_the_first_and_cancel_deletes_it(app, client, world) -> None:  # noqa: ANN001
+def test_a_second_upload_replaces_the_first_and_cancel_deletes_it(app, client, world) -> None:
     login(client, "bkpsdm")
     before = _kept(app)
     first = _key(_upload(client, "pegawai.csv", GOOD.encode()))
@@ -46,7 +46,7 @@ def test_a_second_upload_replaces_the_first_and_cancel_deletes_it(app, client, w
     assert late.status_code == 302  # "no longer valid", nothing imported
 
 
-def test_cancel_only_deletes_a_key_this_session_holds(app, client, world) -> None:  # noqa: ANN001
+def test_cancel_only_deletes_a_key_this_session_holds(app, client, world) -> None:
     other = app.test_client()
     login(other, "bkpsdm")
     key = _key(_upload(other, "pegawai.csv", GOOD.encode()))
@@ -60,12 +60,12 @@ def test_cancel_only_deletes_a_key_this_session_holds(app, client, world) -> Non
     assert key.split("/")[1] not in _kept(app)
 
 
-def test_confirmed_and_failed_imports_leave_no_file(app, client, world, monkeypatch) -> None:  # noqa: ANN001
+def test_confirmed_and_failed_imports_leave_no_file(app, client, world, monkeypatch) -> None:
     login(client, "bkpsdm")
     before = _kept(app)
     key = _key(_upload(client, "pegawai.csv", GOOD.encode()))
 
-    def refuse(preview):  # noqa: ANN001, ANN202
+    def refuse(preview):
         raise org_services.OrgError("Rantai atasan membentuk lingkaran.")
 
     monkeypatch.setattr(org_services, "apply_import", refuse)
@@ -80,7 +80,7 @@ def test_confirmed_and_failed_imports_leave_no_file(app, client, world, monkeypa
     assert _kept(app) - before == set()
 
 
-def test_stale_uploads_are_swept_by_the_next_upload_and_the_cli(app, client, world) -> None:  # noqa: ANN001
+def test_stale_uploads_are_swept_by_the_next_upload_and_the_cli(app, client, world) -> None:
     folder = Path(app.config["FILES_DIR"]) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     old = folder / ("a" * 32 + ".csv")

@@ -38,7 +38,7 @@ def fields_parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counts: list[int] = []
     real = lms.security.parse_qsl
 
-    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def counting(*args, **kwargs):
         items = real(*args, **kwargs)
         counts.append(len(items))
         return items
@@ -47,7 +47,7 @@ def fields_parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return counts
 
 
-def _post(client, path: str, body: bytes, content_type: str):  # noqa: ANN001, ANN202
+def _post(client, path: str, body: bytes, content_type: str):
     stream = CountingInput(body)
     response = client.post(
         path,
@@ -61,7 +61,7 @@ def _post(client, path: str, body: bytes, content_type: str):  # noqa: ANN001, A
 FORM = "application/x-www-form-urlencoded"
 
 
-def test_a_20_mib_login_form_is_refused_unread(client, fields_parsed) -> None:  # noqa: ANN001
+def test_a_20_mib_login_form_is_refused_unread(client, fields_parsed) -> None:
     body = b"username=a&password=" + b"a&" * (10 * 1024 * 1024)
     response, read = _post(client, "/masuk", body, FORM)
     assert response.status_code == 413
@@ -70,7 +70,7 @@ def test_a_20_mib_login_form_is_refused_unread(client, fields_parsed) -> None:  
     assert sum(fields_parsed) == 0
 
 
-def test_many_fields_under_the_byte_limit_are_refused_undecoded(client, fields_parsed) -> None:  # noqa: ANN001
+def test_many_fields_under_the_byte_limit_are_refused_undecoded(client, fields_parsed) -> None:
     body = b"&".join([b"a=1"] * 50_000)  # 200 KB, 50,000 fields (the limit is 5,000)
     response, read = _post(client, "/masuk", body, FORM)
     assert response.status_code == 413
@@ -79,14 +79,14 @@ def test_many_fields_under_the_byte_limit_are_refused_undecoded(client, fields_p
     assert read <= 1_000_001
 
 
-def test_a_form_between_the_form_and_body_limits_is_refused(client, fields_parsed) -> None:  # noqa: ANN001
+def test_a_form_between_the_form_and_body_limits_is_refused(client, fields_parsed) -> None:
     body = b"username=" + b"a" * 1_020_000  # over MAX_FORM_MEMORY_SIZE, under BODY_MAX_BYTES
     response, _read = _post(client, "/masuk", body, FORM)
     assert response.status_code == 413
     assert fields_parsed == []
 
 
-def test_a_large_json_body_is_refused_unread(app) -> None:  # noqa: ANN001
+def test_a_large_json_body_is_refused_unread(app) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
 
     body = b'{"a": "' + b"x" * (2 * 1024 * 1024) + b'"}'
@@ -105,13 +105,13 @@ def test_a_large_json_body_is_refused_unread(app) -> None:  # noqa: ANN001
     assert stream.read_bytes == 0
 
 
-def test_ordinary_forms_still_work(client, fields_parsed) -> None:  # noqa: ANN001
+def test_ordinary_forms_still_work(client, fields_parsed) -> None:
     response, _read = _post(client, "/masuk", b"username=x&password=y", FORM)
     assert response.status_code in (200, 400)  # the form (and its CSRF check) ran
     assert fields_parsed == [2]
 
 
-def test_uploads_keep_the_larger_limit(app) -> None:  # noqa: ANN001
+def test_uploads_keep_the_larger_limit(app) -> None:
     with app.test_request_context(
         "/x", method="POST", content_type="multipart/form-data; boundary=b"
     ) as ctx:

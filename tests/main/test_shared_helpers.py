@@ -19,13 +19,13 @@ from tests.conftest import login
 WIB = timezone(timedelta(hours=7))
 
 
-def test_datetime_columns_are_utc_datetime_with_unchanged_ddl(app) -> None:  # noqa: ANN001
+def test_datetime_columns_are_utc_datetime_with_unchanged_ddl(app) -> None:
     column = User.__table__.c.created_at
     assert isinstance(column.type, UTCDateTime)
     assert column.type.impl.timezone is True  # the DDL stays timestamptz: no migration
 
 
-def test_stored_moments_come_back_aware_utc(app, db) -> None:  # noqa: ANN001
+def test_stored_moments_come_back_aware_utc(app, db) -> None:
     user = User(username="waktu", email="waktu@example.test", password_hash="x")
     user.created_at = datetime(2026, 12, 6, 8, 30, tzinfo=WIB)  # written from a local moment
     db.session.add(user)
@@ -69,7 +69,7 @@ def test_iso_utc_is_one_form() -> None:
         (None, False),
     ],
 )
-def test_safe_next_keeps_only_paths_on_this_site(app, target, kept) -> None:  # noqa: ANN001
+def test_safe_next_keeps_only_paths_on_this_site(app, target, kept) -> None:
     with app.test_request_context():
         assert safe_next(target) == (target if kept else "/dasbor")
         assert safe_next(None, "auth.login") == "/masuk"
@@ -86,7 +86,7 @@ def test_feature_errors_share_the_domain_error_base() -> None:
         assert (error.message, error.field) == ("Tidak boleh.", "name")
 
 
-def test_flash_error_rolls_back_and_flashes(app, db) -> None:  # noqa: ANN001
+def test_flash_error_rolls_back_and_flashes(app, db) -> None:
     with app.test_request_context():
         db.session.add(User(username="separuh", email="separuh@example.test", password_hash="x"))
         db.session.flush()
@@ -95,7 +95,7 @@ def test_flash_error_rolls_back_and_flashes(app, db) -> None:  # noqa: ANN001
         assert get_flashed_messages(with_categories=True) == [("error", "Ditolak.")]
 
 
-def test_pending_import_is_bound_to_the_session_and_dropped(app) -> None:  # noqa: ANN001
+def test_pending_import_is_bound_to_the_session_and_dropped(app) -> None:
     pending = PendingImport("uji_impor")
     other = PendingImport("uji_lain", folder="question-imports")
     with app.test_request_context():
@@ -116,7 +116,7 @@ def test_pending_import_is_bound_to_the_session_and_dropped(app) -> None:  # noq
 
 def test_a_preview_that_cannot_be_confirmed_answers_422_like_every_importer(
     app, client, world
-) -> None:  # noqa: ANN001
+) -> None:
     """Employees answered 200 here while SKP answered 422 for the same failure."""
     from tests.org.test_import import GOOD, _upload
 
@@ -127,7 +127,7 @@ def test_a_preview_that_cannot_be_confirmed_answers_422_like_every_importer(
     assert _upload(client, "pegawai.csv", GOOD.encode()).status_code == 200
 
 
-def test_the_configured_zone_everywhere(app, monkeypatch) -> None:  # noqa: ANN001
+def test_the_configured_zone_everywhere(app, monkeypatch) -> None:
     from lms.indonesian import from_local, local_wall_time, zone_abbreviation
 
     typed = datetime(2026, 12, 6, 8, 30)  # what a datetime-local field gives
@@ -143,7 +143,7 @@ def test_the_configured_zone_everywhere(app, monkeypatch) -> None:  # noqa: ANN0
         assert zone_abbreviation() == "WITA (Makassar)"
 
 
-def test_forms_name_the_configured_zone(app, monkeypatch) -> None:  # noqa: ANN001
+def test_forms_name_the_configured_zone(app, monkeypatch) -> None:
     from lms.quizzes.attempts.forms import QuizForm
 
     with app.test_request_context():
@@ -153,7 +153,7 @@ def test_forms_name_the_configured_zone(app, monkeypatch) -> None:  # noqa: ANN0
         assert str(form.closes_at.label.text) == "Ditutup (WIT)"
 
 
-def test_state_labels_are_defined_once_beside_their_states(app) -> None:  # noqa: ANN001
+def test_state_labels_are_defined_once_beside_their_states(app) -> None:
     from flask_babel import force_locale
 
     from lms.careers.records import services as careers

@@ -12,7 +12,7 @@ TEMPLATE = (
 )
 
 
-def _render(app, lang: str | None) -> tuple[str, list[str]]:  # noqa: ANN001
+def _render(app, lang: str | None) -> tuple[str, list[str]]:
     with app.test_request_context("/"):
         if lang:
             session["lang"] = lang
@@ -28,7 +28,7 @@ def _render(app, lang: str | None) -> tuple[str, list[str]]:  # noqa: ANN001
     return page, python
 
 
-def test_template_strings_follow_the_session_language_and_stay_escaped(app) -> None:  # noqa: ANN001
+def test_template_strings_follow_the_session_language_and_stay_escaped(app) -> None:
     indonesian, _ = _render(app, None)
     assert indonesian == "Keluar|Soal 1 dari &lt;b&gt;|Pemberitahuan: 3 belum dibaca|Baik"
     english, python = _render(app, "en")

@@ -29,7 +29,7 @@ def _workbook(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
-def _rewrite(data: bytes, part: str, change) -> bytes:  # noqa: ANN001
+def _rewrite(data: bytes, part: str, change) -> bytes:
     """The same zip with one part's XML changed by ``change(text) -> text``."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -159,7 +159,7 @@ def test_csv_rows_are_bounded_and_nul_stripped() -> None:
 )
 def test_employee_import_answers_bad_workbooks_with_a_message(
     client, world, name: str, data: bytes, message: str
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/organisasi/impor")
     page = client.post(

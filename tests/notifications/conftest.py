@@ -18,7 +18,7 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
         return "250 Message accepted for delivery"
 
@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(app, monkeypatch):  # noqa: ANN001, ANN201
+def smtp_server(app, monkeypatch):
     inbox = _Inbox()
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)

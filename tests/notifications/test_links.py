@@ -45,7 +45,7 @@ def test_no_notification_link_is_a_literal_path() -> None:
     assert literal_paths == []
 
 
-def test_every_endpoint_named_in_a_notification_exists(app) -> None:  # noqa: ANN001
+def test_every_endpoint_named_in_a_notification_exists(app) -> None:
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     named = {
         (where, call.args[2].value)
@@ -56,7 +56,7 @@ def test_every_endpoint_named_in_a_notification_exists(app) -> None:  # noqa: AN
     assert {(where, e) for where, e in named if e not in endpoints} == set()
 
 
-def test_a_link_is_the_same_in_a_request_and_outside_one(app) -> None:  # noqa: ANN001
+def test_a_link_is_the_same_in_a_request_and_outside_one(app) -> None:
     with app.app_context():
         outside = link_for("courses.course", code="LAT-1")
     with app.test_request_context():
@@ -64,7 +64,7 @@ def test_a_link_is_the_same_in_a_request_and_outside_one(app) -> None:  # noqa: 
     assert outside == inside == "/pelatihan/LAT-1"
 
 
-def test_notify_employee_tells_the_account_and_skips_an_employee_without_one(app, world) -> None:  # noqa: ANN001
+def test_notify_employee_tells_the_account_and_skips_an_employee_without_one(app, world) -> None:
     with app.app_context():
         told = notify_employee(
             world.employees["pegawai"].id, "Rencana Anda disetujui.", "careers.plan"

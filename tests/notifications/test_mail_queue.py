@@ -16,7 +16,7 @@ from lms.tasks import run_ready
 from tests.notifications.conftest import _free_port, _wait_for
 
 
-def _give_address(app, world) -> int:  # noqa: ANN001
+def _give_address(app, world) -> int:
     """Siti gets an address; returns her account id."""
     with app.app_context():
         db.session.get(Employee, world.employees["pegawai"].id).email = "siti@contoh.test"
@@ -25,7 +25,7 @@ def _give_address(app, world) -> int:  # noqa: ANN001
     return world.users["pegawai"].id
 
 
-def test_outside_a_request_the_mail_leaves_when_the_queue_runs(app, world, smtp_server) -> None:  # noqa: ANN001
+def test_outside_a_request_the_mail_leaves_when_the_queue_runs(app, world, smtp_server) -> None:
     """A CLI command or a worker: no request, the same queue, run by ``run_ready``."""
     user_id = _give_address(app, world)
     with app.app_context():
@@ -41,7 +41,7 @@ def test_outside_a_request_the_mail_leaves_when_the_queue_runs(app, world, smtp_
     assert f"{app.config['BASE_URL']}/sertifikat" in body
 
 
-def test_a_rolled_back_notification_sends_nothing(app, world, smtp_server) -> None:  # noqa: ANN001
+def test_a_rolled_back_notification_sends_nothing(app, world, smtp_server) -> None:
     user_id = _give_address(app, world)
     with app.app_context():
         notify(user_id, "Tidak jadi", "")
@@ -53,7 +53,7 @@ def test_a_rolled_back_notification_sends_nothing(app, world, smtp_server) -> No
     assert smtp_server.messages == []
 
 
-def test_with_a_broker_the_mail_task_is_sent_after_the_commit(app, world, monkeypatch) -> None:  # noqa: ANN001
+def test_with_a_broker_the_mail_task_is_sent_after_the_commit(app, world, monkeypatch) -> None:
     sent: list[tuple] = []
     monkeypatch.setitem(app.extensions["celery"].conf, "task_always_eager", False)
     monkeypatch.setattr(mail.send_notification_mail, "delay", lambda *a: sent.append(a))
@@ -66,7 +66,7 @@ def test_with_a_broker_the_mail_task_is_sent_after_the_commit(app, world, monkey
     assert sent == [(row_id,)]
 
 
-def test_a_mail_failure_after_the_commit_is_logged(app, world, monkeypatch, caplog) -> None:  # noqa: ANN001
+def test_a_mail_failure_after_the_commit_is_logged(app, world, monkeypatch, caplog) -> None:
     user_id = _give_address(app, world)
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "SMTP_PORT", _free_port())  # nothing listens: refused

@@ -18,7 +18,7 @@ from tests.enrolments.conftest import pending_approval_id
 from tests.notifications.conftest import _free_port, _Inbox, _wait_for
 
 
-def _add_notifications(app, user_id: int, n: int) -> list[int]:  # noqa: ANN001
+def _add_notifications(app, user_id: int, n: int) -> list[int]:
     with app.app_context():
         start = utcnow() - timedelta(hours=n)
         rows = [
@@ -37,7 +37,7 @@ def _add_notifications(app, user_id: int, n: int) -> list[int]:  # noqa: ANN001
     return ids
 
 
-def _unread(app, user_id: int) -> int:  # noqa: ANN001
+def _unread(app, user_id: int) -> int:
     with app.app_context():
         n = len(
             db.session.scalars(
@@ -50,7 +50,7 @@ def _unread(app, user_id: int) -> int:  # noqa: ANN001
     return n
 
 
-def test_list_newest_first_and_mark_read(app, world) -> None:  # noqa: ANN001
+def test_list_newest_first_and_mark_read(app, world) -> None:
     me = world.users["pegawai"].id
     ids = _add_notifications(app, me, 3)
     other = _add_notifications(app, world.users["atasan"].id, 1)
@@ -89,7 +89,7 @@ def test_list_newest_first_and_mark_read(app, world) -> None:  # noqa: ANN001
     assert _unread(app, me) == 1
 
 
-def test_empty_list_and_paging(app, world) -> None:  # noqa: ANN001
+def test_empty_list_and_paging(app, world) -> None:
     client = app.test_client()
     login(client, "mitra")
     assert "Belum ada pemberitahuan." in client.get("/pemberitahuan").get_data(as_text=True)
@@ -102,7 +102,7 @@ def test_empty_list_and_paging(app, world) -> None:  # noqa: ANN001
     assert "Pesan nomor 4" in second and "Pesan nomor 5" not in second
 
 
-def test_a_notification_link_elsewhere_is_not_rendered(app, world) -> None:  # noqa: ANN001
+def test_a_notification_link_elsewhere_is_not_rendered(app, world) -> None:
     with app.app_context():
         db.session.add(
             Notification(user_id=world.users["pegawai"].id, message="x", link="//evil.example/")
@@ -114,7 +114,7 @@ def test_a_notification_link_elsewhere_is_not_rendered(app, world) -> None:  # n
     assert "evil.example" not in client.get("/pemberitahuan").get_data(as_text=True)
 
 
-def test_approval_sends_mail_through_smtp(app, world, courses, smtp_server) -> None:  # noqa: ANN001
+def test_approval_sends_mail_through_smtp(app, world, courses, smtp_server) -> None:
     pegawai = world.employees["pegawai"]
     with app.app_context():
         db.session.get(Employee, pegawai.id).email = "siti.aminah@palembang.go.id"
@@ -149,7 +149,7 @@ def test_approval_sends_mail_through_smtp(app, world, courses, smtp_server) -> N
     assert "/pelatihan/USUL-1" in mail.get_content()
 
 
-def test_a_refused_action_sends_no_mail(app, world, courses, smtp_server) -> None:  # noqa: ANN001
+def test_a_refused_action_sends_no_mail(app, world, courses, smtp_server) -> None:
     """Mail leaves after commit only: a rolled-back nomination sends nothing."""
     pegawai = world.employees["pegawai"]
     with app.app_context():
@@ -168,7 +168,7 @@ def test_a_refused_action_sends_no_mail(app, world, courses, smtp_server) -> Non
     assert smtp_server.messages == []
 
 
-def _nominate_into(app, world, code: str, title: str) -> tuple[int, int]:  # noqa: ANN001
+def _nominate_into(app, world, code: str, title: str) -> tuple[int, int]:
     """A course titled ``title``; Siti (with an e-mail address) nominates herself: (status, id)."""
     from tests.factories import make_course
 
@@ -188,7 +188,7 @@ def _nominate_into(app, world, code: str, title: str) -> tuple[int, int]:  # noq
     return response.status_code, course_id
 
 
-def _saved(app, course_id: int, employee_id: int) -> bool:  # noqa: ANN001
+def _saved(app, course_id: int, employee_id: int) -> bool:
     from lms.enrolments.models import Enrolment
 
     with app.app_context():
@@ -201,7 +201,7 @@ def _saved(app, course_id: int, employee_id: int) -> bool:  # noqa: ANN001
     return found is not None
 
 
-def test_a_line_break_in_a_title_never_reaches_a_mail_header(app, world, smtp_server) -> None:  # noqa: ANN001
+def test_a_line_break_in_a_title_never_reaches_a_mail_header(app, world, smtp_server) -> None:
     """A course title with CR LF (from an import or a forged form) used to make the subject
     header raise after the commit: a 500 for a nomination that was saved. Now the subject is
     one line and the text after the break is no header of its own."""
@@ -231,7 +231,7 @@ def test_header_text_is_one_bounded_line() -> None:
 
 def test_a_mail_server_that_refuses_does_not_fail_the_saved_request(
     app, world, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     """SMTP down (nothing listens on the port) or refusing the recipient: the nomination is
     saved, the learner gets the normal answer, the failure is logged."""
     port = _free_port()  # nothing listens there: connection refused
@@ -243,11 +243,11 @@ def test_a_mail_server_that_refuses_does_not_fail_the_saved_request(
 
 
 class _Refusing(_Inbox):
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         return "550 5.1.1 Mailbox unavailable"
 
 
-def test_a_refused_recipient_does_not_fail_the_saved_request(app, world, monkeypatch) -> None:  # noqa: ANN001
+def test_a_refused_recipient_does_not_fail_the_saved_request(app, world, monkeypatch) -> None:
     controller = Controller(_Refusing(), hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:

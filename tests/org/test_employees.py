@@ -9,7 +9,7 @@ from lms.org.models import Employee, Unit
 from tests.conftest import csrf_token, login
 
 
-def _form(world, **over: str) -> dict[str, str]:  # noqa: ANN001
+def _form(world, **over: str) -> dict[str, str]:
     data = {
         "nip": "19900101 201503 1 001",
         "status": "pns",
@@ -30,7 +30,7 @@ def _form(world, **over: str) -> dict[str, str]:  # noqa: ANN001
     return data
 
 
-def test_bkpsdm_creates_and_edits_employee(app, client, world) -> None:  # noqa: ANN001
+def test_bkpsdm_creates_and_edits_employee(app, client, world) -> None:
     login(client, "bkpsdm")
     data = _form(world, csrf_token=csrf_token(client, "/organisasi/pegawai/baru"))
     response = client.post("/organisasi/pegawai/baru", data=data)
@@ -39,7 +39,7 @@ def test_bkpsdm_creates_and_edits_employee(app, client, world) -> None:  # noqa:
     assert "Ahmad Fauzi, S.Kom." in page and "19900101 201503 1 001" in page
 
 
-def test_malformed_nip_is_refused_with_message(app, client, world) -> None:  # noqa: ANN001
+def test_malformed_nip_is_refused_with_message(app, client, world) -> None:
     login(client, "bkpsdm")
     data = _form(
         world, nip="19900101201503300", csrf_token=csrf_token(client, "/organisasi/pegawai/baru")
@@ -53,7 +53,7 @@ def test_malformed_nip_is_refused_with_message(app, client, world) -> None:  # n
         )
 
 
-def test_duplicate_nip_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_duplicate_nip_is_refused(app, client, world) -> None:
     login(client, "bkpsdm")
     data = _form(
         world,
@@ -64,7 +64,7 @@ def test_duplicate_nip_is_refused(app, client, world) -> None:  # noqa: ANN001
     assert "sudah terdaftar atas nama Siti Aminah" in page
 
 
-def test_opd_admin_sees_only_own_department(app, client, world) -> None:  # noqa: ANN001
+def test_opd_admin_sees_only_own_department(app, client, world) -> None:
     login(client, "opd.dinkes")
     listing = client.get("/organisasi/pegawai").get_data(as_text=True)
     assert "Siti Aminah" in listing and "Dewi Lestari" not in listing
@@ -79,7 +79,7 @@ def test_opd_admin_sees_only_own_department(app, client, world) -> None:  # noqa
     assert client.get(f"/organisasi/unit/{world.units['disdik'].id}").status_code == 403
 
 
-def test_opd_admin_cannot_move_employee_out_of_department(app, client, world) -> None:  # noqa: ANN001
+def test_opd_admin_cannot_move_employee_out_of_department(app, client, world) -> None:
     login(client, "opd.dinkes")
     emp = world.employees["pegawai"]
     data = _form(
@@ -96,14 +96,14 @@ def test_opd_admin_cannot_move_employee_out_of_department(app, client, world) ->
         assert db.session.get(Employee, emp.id).unit.code == "DINKES-YANKES"
 
 
-def test_supervisor_sees_own_team_member_only(app, client, world) -> None:  # noqa: ANN001
+def test_supervisor_sees_own_team_member_only(app, client, world) -> None:
     login(client, "atasan")
     assert client.get(f"/organisasi/pegawai/{world.employees['pegawai'].id}").status_code == 200
     assert client.get(f"/organisasi/pegawai/{world.employees['disdik'].id}").status_code == 404
     assert "Siti Aminah" in client.get("/dasbor").get_data(as_text=True)
 
 
-def test_unit_create_and_move_keeps_paths(app, client, world) -> None:  # noqa: ANN001
+def test_unit_create_and_move_keeps_paths(app, client, world) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/organisasi/unit/baru")
     response = client.post(

@@ -22,12 +22,12 @@ GOOD = (
 )
 
 
-def _count(app) -> int:  # noqa: ANN001
+def _count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(Employee.id)))
 
 
-def _upload(client, name: str, data: bytes):  # noqa: ANN001, ANN202
+def _upload(client, name: str, data: bytes):
     token = csrf_token(client, "/organisasi/impor")
     return client.post(
         "/organisasi/impor",
@@ -36,7 +36,7 @@ def _upload(client, name: str, data: bytes):  # noqa: ANN001, ANN202
     )
 
 
-def test_good_csv_preview_then_commit_then_reimport_updates(app, client, world) -> None:  # noqa: ANN001
+def test_good_csv_preview_then_commit_then_reimport_updates(app, client, world) -> None:
     login(client, "bkpsdm")
     before = _count(app)
     page = _upload(client, "pegawai.csv", GOOD.encode())
@@ -71,7 +71,7 @@ def test_good_csv_preview_then_commit_then_reimport_updates(app, client, world) 
         )
 
 
-def test_bad_rows_are_all_listed_and_nothing_is_written(app, client, world) -> None:  # noqa: ANN001
+def test_bad_rows_are_all_listed_and_nothing_is_written(app, client, world) -> None:
     login(client, "bkpsdm")
     before = _count(app)
     bad = (
@@ -94,7 +94,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(app, client, world) -> N
     assert _count(app) == before
 
 
-def test_xlsx_with_missing_columns(app, client, world) -> None:  # noqa: ANN001
+def test_xlsx_with_missing_columns(app, client, world) -> None:
     login(client, "bkpsdm")
     wb = Workbook()
     wb.active.append(["nip", "nama"])
@@ -105,7 +105,7 @@ def test_xlsx_with_missing_columns(app, client, world) -> None:  # noqa: ANN001
     assert "Kolom wajib tidak ada: kode_unit" in text
 
 
-def test_xlsx_good_file_and_numeric_nip_cells(app, client, world) -> None:  # noqa: ANN001
+def test_xlsx_good_file_and_numeric_nip_cells(app, client, world) -> None:
     login(client, "bkpsdm")
     wb = Workbook()
     wb.active.append(["NIP", "Nama", "Kode unit", "Golongan"])
@@ -116,7 +116,7 @@ def test_xlsx_good_file_and_numeric_nip_cells(app, client, world) -> None:  # no
     assert "1 pegawai baru" in text
 
 
-def test_non_utf8_csv_and_garbage_xlsx(app, client, world) -> None:  # noqa: ANN001
+def test_non_utf8_csv_and_garbage_xlsx(app, client, world) -> None:
     login(client, "bkpsdm")
     text = _upload(
         client, "pegawai.csv", "nip,nama,kode_unit\n1,Jürgen,X\n".encode("cp1252")
@@ -128,7 +128,7 @@ def test_non_utf8_csv_and_garbage_xlsx(app, client, world) -> None:  # noqa: ANN
     assert "Format berkas harus .csv atau .xlsx." in page.get_data(as_text=True)
 
 
-def test_confirm_with_forged_key_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_confirm_with_forged_key_is_refused(app, client, world) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/organisasi/impor")
     response = client.post(
@@ -138,7 +138,7 @@ def test_confirm_with_forged_key_is_refused(app, client, world) -> None:  # noqa
     assert "tidak berlaku" in client.get("/organisasi/impor").get_data(as_text=True)
 
 
-def test_cli_import_json(app, world, tmp_path) -> None:  # noqa: ANN001
+def test_cli_import_json(app, world, tmp_path) -> None:
     path = tmp_path / "pegawai.csv"
     path.write_text(GOOD.replace("DINKES-YANKES,\n", "NOPE,\n", 1))
     runner = app.test_cli_runner()

@@ -24,7 +24,7 @@ def test_columns_lengths_come_from_the_model() -> None:
     assert "51 karakter, paling banyak 50" in errors[0].message
 
 
-def test_employee_preview_refuses_a_title_longer_than_its_column(app, client, world) -> None:  # noqa: ANN001
+def test_employee_preview_refuses_a_title_longer_than_its_column(app, client, world) -> None:
     login(client, "bkpsdm")
     before = _count(app)
     long_title = "S.Kom., M.Kom., " * 10  # 159 characters once stripped; the column holds 80

@@ -15,7 +15,7 @@ from tests.org.test_employees import _form
 PPPK_NIP = "19900101 2022 21 2 001"  # the two digits after the year are not a month
 
 
-def test_reference_data_holds_both_golongan_scales(app, world) -> None:  # noqa: ANN001
+def test_reference_data_holds_both_golongan_scales(app, world) -> None:
     with app.app_context():
         rows = db.session.scalars(select(Golongan).order_by(Golongan.kind, Golongan.rank)).all()
         pns = [g.code for g in rows if g.kind == "pns"]
@@ -26,7 +26,7 @@ def test_reference_data_holds_both_golongan_scales(app, world) -> None:  # noqa:
         assert (ix.siasn_id, ix.label) == (None, "Golongan IX (PPPK)")
 
 
-def test_pppk_employee_is_saved_with_a_pppk_golongan(app, client, world) -> None:  # noqa: ANN001
+def test_pppk_employee_is_saved_with_a_pppk_golongan(app, client, world) -> None:
     login(client, "bkpsdm")
     form_page = client.get("/organisasi/pegawai/baru").get_data(as_text=True)
     assert "Golongan XVII (PPPK)" in form_page and "Pembina Utama (IV/e)" in form_page
@@ -44,7 +44,7 @@ def test_pppk_employee_is_saved_with_a_pppk_golongan(app, client, world) -> None
         assert (emp.kind, emp.golongan_code, emp.gender) == ("pppk", "IX", "P")
 
 
-def test_grade_of_the_other_scale_is_refused(app, client, world) -> None:  # noqa: ANN001
+def test_grade_of_the_other_scale_is_refused(app, client, world) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/organisasi/pegawai/baru")
     page = client.post(
@@ -62,7 +62,7 @@ def test_grade_of_the_other_scale_is_refused(app, client, world) -> None:  # noq
         )
 
 
-def test_pppk_number_typed_as_pns_is_an_error_not_a_silent_pppk(app, client, world) -> None:  # noqa: ANN001
+def test_pppk_number_typed_as_pns_is_an_error_not_a_silent_pppk(app, client, world) -> None:
     """Before the fix a month of 13 (or 00) made the employee a PPPK without anyone choosing it."""
     login(client, "bkpsdm")
     token = csrf_token(client, "/organisasi/pegawai/baru")
@@ -77,7 +77,7 @@ def test_pppk_number_typed_as_pns_is_an_error_not_a_silent_pppk(app, client, wor
         )
 
 
-def test_import_without_status_checks_the_pns_layout(app, client, world) -> None:  # noqa: ANN001
+def test_import_without_status_checks_the_pns_layout(app, client, world) -> None:
     """An import row without a status column is a PNS: month 13 is named as the NIP's error."""
     login(client, "bkpsdm")
     csv = (

@@ -15,7 +15,7 @@ from tests.org.test_employees import _form
 NEW = "/organisasi/pegawai/baru"
 
 
-def _post(client, path: str, world, **over: str) -> str:  # noqa: ANN001
+def _post(client, path: str, world, **over: str) -> str:
     data = _form(world, csrf_token=csrf_token(client, path), **over)
     response = client.post(path, data=data)
     assert response.status_code == 200  # the form again, with the message
@@ -24,7 +24,7 @@ def _post(client, path: str, world, **over: str) -> str:  # noqa: ANN001
 
 def test_create_employee_does_not_name_the_owner_of_another_departments_nip(
     app, client, world
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "opd.dinkes")
     page = _post(client, NEW, world, nip=world.employees["disdik"].nip)
     assert f"NIP {world.employees['disdik'].nip} sudah terdaftar." in page
@@ -36,7 +36,7 @@ def test_create_employee_does_not_name_the_owner_of_another_departments_nip(
 
 def test_admin_opd_cannot_appoint_a_supervisor_outside_their_department(
     app, client, world, caplog
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "opd.dinkes")
     outside = world.employees["disdik"].nip
     with caplog.at_level(logging.WARNING, logger="lms.access"):
@@ -57,7 +57,7 @@ def test_admin_opd_cannot_appoint_a_supervisor_outside_their_department(
 
 def test_admin_opd_keeps_a_supervisor_bkpsdm_set_and_bkpsdm_appoints_anyone(
     app, client, world
-) -> None:  # noqa: ANN001
+) -> None:
     emp = world.employees["pegawai"]
     with app.app_context():
         db.session.get(Employee, emp.id).supervisor_id = world.employees["disdik"].id

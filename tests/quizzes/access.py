@@ -46,7 +46,7 @@ HIDDEN = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     """A quiz in the course of tests/courses/access.py, `pegawai` enrolled, with one submitted
     attempt whose essay waits for a trainer."""
     from sqlalchemy import select

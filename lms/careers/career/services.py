@@ -35,7 +35,7 @@ from lms.org.signals import reference_loaded
 PAGE_SIZE = 25
 
 
-class RequirementsInvalid(Exception):  # noqa: N818
+class RequirementsInvalid(Exception):
     """The requirements file names an unknown position or lacks a field."""
 
 

@@ -32,14 +32,14 @@ C = Capability
 
 @bp.route("/karier")
 @require(C.LEARN)
-def career():  # noqa: ANN201
+def career():
     me = current_employee()
     return render_template("careers/career/view.html", own=True, **career_services.career_view(me))
 
 
 @bp.route("/kelola/pegawai/<int:employee_id>/karier")
 @require(C.VIEW_TEAM, C.VIEW_REPORTS, C.MANAGE_APPRAISALS)
-def employee_career(employee_id: int):  # noqa: ANN201
+def employee_career(employee_id: int):
     employee = db.session.get(Employee, employee_id)
     if employee is None:
         abort(404)
@@ -54,7 +54,7 @@ def employee_career(employee_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/karier/kekurangan")
 @require(C.MANAGE_APPRAISALS, C.VIEW_REPORTS)
-def career_gaps():  # noqa: ANN201
+def career_gaps():
     hr_or_403()
     unit_id = request.args.get("unit", type=db_int)
     unit = None

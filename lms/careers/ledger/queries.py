@@ -110,7 +110,7 @@ def target_expr(kind_column: ColumnElement[str]) -> ColumnElement[int]:
     return case(*whens, else_=default) if whens else literal(default)
 
 
-def _kind_sum(kind: str):  # noqa: ANN202
+def _kind_sum(kind: str):
     return func.coalesce(
         func.sum(case((LearningRecord.competency_kind == kind, LearningRecord.jp), else_=0)), 0
     )

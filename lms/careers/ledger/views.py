@@ -77,7 +77,7 @@ def _jp(value: Decimal | float | int | None) -> str:
 
 @bp.route("/tim/jp")
 @require(C.VIEW_TEAM)
-def team_jp():  # noqa: ANN201
+def team_jp():
     me = current_employee()
     year = year_arg_to_next()
     return render_template(
@@ -91,7 +91,7 @@ def team_jp():  # noqa: ANN201
 
 @bp.route("/kelola/jp")
 @require(C.VIEW_REPORTS)
-def hr_jp():  # noqa: ANN201
+def hr_jp():
     hr_or_403()
     year = year_arg_to_next()
     rows = ledger.opd_jp_table(current_user, year)
@@ -106,7 +106,7 @@ def hr_jp():  # noqa: ANN201
 
 @bp.route("/kelola/jp/<int:unit_id>")
 @require(C.VIEW_REPORTS)
-def hr_jp_opd(unit_id: int):  # noqa: ANN201
+def hr_jp_opd(unit_id: int):
     hr_or_403()
     opd = db.session.get(Unit, unit_id)
     if opd is None or opd.parent_id is not None:

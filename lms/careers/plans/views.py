@@ -60,7 +60,7 @@ def _render_plan(
     need_form: NeedForm | None = None,
     activity_form: ActivityForm | None = None,
     status: int = 200,
-):  # noqa: ANN202
+):
     me = current_employee()
     forms = _plan_forms(plan)
     need_form = need_form or forms[0]
@@ -87,7 +87,7 @@ def _render_plan(
 
 @bp.route("/rencana")
 @require(C.LEARN)
-def plan():  # noqa: ANN201
+def plan():
     me = current_employee()
     year = year_arg_to_next()
     return _render_plan(services.plan_of(me.id, year), year)
@@ -95,7 +95,7 @@ def plan():  # noqa: ANN201
 
 @bp.route("/rencana/kebutuhan", methods=["POST"])
 @require(C.LEARN)
-def plan_need_add():  # noqa: ANN201
+def plan_need_add():
     me = current_employee()
     year = local_today().year
     plan = services.plan_of(me.id, year)
@@ -126,7 +126,7 @@ def plan_need_add():  # noqa: ANN201
 
 @bp.route("/rencana/kegiatan", methods=["POST"])
 @require(C.LEARN)
-def plan_activity_add():  # noqa: ANN201
+def plan_activity_add():
     me = current_employee()
     year = local_today().year
     plan = services.plan_of(me.id, year)
@@ -168,28 +168,28 @@ def _own_plan_item(model: type, item_id: int) -> Any:
     return item
 
 
-def _plan_change(change, item: Any, message: str):  # noqa: ANN001, ANN202
+def _plan_change(change, item: Any, message: str):
     commit_or_flash(lambda: change(item), message)  # CSRF: CSRFProtect checks every POST
     return redirect(url_for("careers.plan"))
 
 
 @bp.route("/rencana/kebutuhan/<int:plan_need_id>/hapus", methods=["POST"])
 @require(C.LEARN)
-def plan_need_delete(plan_need_id: int):  # noqa: ANN201
+def plan_need_delete(plan_need_id: int):
     need = _own_plan_item(PlanNeed, plan_need_id)
     return _plan_change(services.remove_need, need, _("Kebutuhan dihapus dari rencana."))
 
 
 @bp.route("/rencana/kegiatan/<int:plan_activity_id>/hapus", methods=["POST"])
 @require(C.LEARN)
-def plan_activity_delete(plan_activity_id: int):  # noqa: ANN201
+def plan_activity_delete(plan_activity_id: int):
     activity = _own_plan_item(PlanActivity, plan_activity_id)
     return _plan_change(services.remove_activity, activity, _("Kegiatan dihapus dari rencana."))
 
 
 @bp.route("/rencana/ajukan", methods=["POST"])
 @require(C.LEARN)
-def plan_submit():  # noqa: ANN201
+def plan_submit():
     me = current_employee()
     plan = services.plan_of(me.id, local_today().year)
     if plan is None:
@@ -202,7 +202,7 @@ def plan_submit():  # noqa: ANN201
 
 @bp.route("/tim/rencana/<int:dev_plan_id>", methods=["GET", "POST"])
 @require(C.VIEW_TEAM)
-def team_plan(dev_plan_id: int):  # noqa: ANN201
+def team_plan(dev_plan_id: int):
     plan = db.session.get(DevelopmentPlan, dev_plan_id)
     if plan is None:
         abort(404)

@@ -42,7 +42,7 @@ C = Capability
 
 @bp.route("/riwayat")
 @require(C.LEARN)
-def records():  # noqa: ANN201
+def records():
     me = current_employee()
     rows = queries.records_of(me.id)
     by_year: dict[int, list[queries.RecordRow]] = {}
@@ -89,7 +89,7 @@ def _record_form(record: LearningRecord | None) -> OutsideRecordForm:
     return form
 
 
-def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noqa: ANN202
+def _save_record(form: OutsideRecordForm, record: LearningRecord | None):
     """Validate, save, commit and redirect; or None (errors are on the form)."""
     if not form.validate_on_submit():
         return None
@@ -126,7 +126,7 @@ def _save_record(form: OutsideRecordForm, record: LearningRecord | None):  # noq
 
 @bp.route("/riwayat/tambah", methods=["GET", "POST"])
 @require(C.LEARN)
-def record_new():  # noqa: ANN201
+def record_new():
     current_employee()
     form = _record_form(None)
     done = _save_record(form, None)
@@ -147,7 +147,7 @@ def _own_record(learning_record_id: int) -> LearningRecord:
 
 @bp.route("/riwayat/<int:learning_record_id>/ubah", methods=["GET", "POST"])
 @require(C.LEARN)
-def record_edit(learning_record_id: int):  # noqa: ANN201
+def record_edit(learning_record_id: int):
     record = _own_record(learning_record_id)
     if not services.editable(record):
         flash(_("Catatan ini sudah diperiksa dan tidak dapat diubah lagi."), "error")
@@ -162,7 +162,7 @@ def record_edit(learning_record_id: int):  # noqa: ANN201
 
 @bp.route("/riwayat/<int:learning_record_id>/tarik", methods=["POST"])
 @require(C.LEARN)
-def record_withdraw(learning_record_id: int):  # noqa: ANN201
+def record_withdraw(learning_record_id: int):
     record = _own_record(learning_record_id)
     try:
         services.withdraw(record)
@@ -176,7 +176,7 @@ def record_withdraw(learning_record_id: int):  # noqa: ANN201
 
 @bp.route("/riwayat/<int:learning_record_id>/bukti")
 @require(C.LEARN, C.VERIFY_RECORDS)
-def record_evidence(learning_record_id: int):  # noqa: ANN201
+def record_evidence(learning_record_id: int):
     record = db.session.get(LearningRecord, learning_record_id)
     if record is None or not record.evidence_key:
         abort(404)
@@ -200,7 +200,7 @@ def record_evidence(learning_record_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/riwayat")
 @require(C.VERIFY_RECORDS)
-def review_queue():  # noqa: ANN201
+def review_queue():
     status = request.args.get("status", "pending")
     if status not in (*services.RECORD_STATUS_LABELS, ""):
         status = "pending"
@@ -224,7 +224,7 @@ def review_queue():  # noqa: ANN201
 
 @bp.route("/kelola/riwayat/<int:learning_record_id>", methods=["GET", "POST"])
 @require(C.VERIFY_RECORDS)
-def review_record(learning_record_id: int):  # noqa: ANN201
+def review_record(learning_record_id: int):
     record = db.session.get(LearningRecord, learning_record_id)
     if record is None or record.source != "outside":
         abort(404)

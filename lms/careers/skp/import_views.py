@@ -24,7 +24,7 @@ _PENDING = PendingImport("skp_import")
 
 @bp.route("/kelola/kinerja/impor", methods=["GET", "POST"])
 @require(C.MANAGE_APPRAISALS)
-def skp_import():  # noqa: ANN201
+def skp_import():
     form = ImportUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -54,7 +54,7 @@ def skp_import():  # noqa: ANN201
 
 @bp.route("/kelola/kinerja/impor/konfirmasi", methods=["POST"])
 @require(C.MANAGE_APPRAISALS)
-def skp_import_confirm():  # noqa: ANN201
+def skp_import_confirm():
     form = ImportConfirmForm()
     kept = _PENDING.take(form.key.data) if form.validate_on_submit() else None
     if kept is None:

@@ -87,7 +87,7 @@ def _matrix() -> list[tuple[Rating, list[Predikat]]]:
 # --- the employee's SKP -------------------------------------------------------------------------
 
 
-def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int = 200):  # noqa: ANN202
+def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int = 200):
     me = current_employee()
     periods = skp.periods_of(me.id, year)
     period = periods[-1] if periods else None
@@ -111,13 +111,13 @@ def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int
 
 @bp.route("/kinerja")
 @require(C.LEARN)
-def skp_my():  # noqa: ANN201
+def skp_my():
     return _render_my_skp(_year_arg())
 
 
 @bp.route("/kinerja/sasaran", methods=["POST"])
 @require(C.LEARN)
-def skp_target_add():  # noqa: ANN201
+def skp_target_add():
     me = current_employee()
     year = local_today().year
     form = TargetForm()
@@ -151,7 +151,7 @@ def skp_target_add():  # noqa: ANN201
 
 @bp.route("/kinerja/sasaran/<int:skp_target_id>/hapus", methods=["POST"])
 @require(C.LEARN)
-def skp_target_delete(skp_target_id: int):  # noqa: ANN201
+def skp_target_delete(skp_target_id: int):
     target = db.session.get(SkpTarget, skp_target_id)
     if target is None:
         abort(404)
@@ -163,7 +163,7 @@ def skp_target_delete(skp_target_id: int):  # noqa: ANN201
 
 @bp.route("/kinerja/ajukan", methods=["POST"])
 @require(C.LEARN)
-def skp_submit():  # noqa: ANN201
+def skp_submit():
     me = current_employee()
     period = skp.period_of(me.id, local_today().year)
     if period is None:
@@ -187,7 +187,7 @@ def _evaluation_or_404(skp_evaluation_id: int) -> SkpEvaluation:
 
 @bp.route("/kinerja/evaluasi/<int:skp_evaluation_id>")
 @require(C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS, C.MANAGE_APPRAISALS)
-def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
+def skp_evaluation(skp_evaluation_id: int):
     evaluation = _evaluation_or_404(skp_evaluation_id)
     period = evaluation.period
     if not skp.can_view_period(current_user, period):
@@ -206,7 +206,7 @@ def skp_evaluation(skp_evaluation_id: int):  # noqa: ANN201
 
 @bp.route("/kinerja/evaluasi/<int:skp_evaluation_id>/akui", methods=["POST"])
 @require(C.LEARN)
-def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
+def skp_acknowledge(skp_evaluation_id: int):
     evaluation = _evaluation_or_404(skp_evaluation_id)
     if evaluation.period.employee_id != current_employee().id:
         refuse(evaluation)
@@ -222,7 +222,7 @@ def skp_acknowledge(skp_evaluation_id: int):  # noqa: ANN201
 
 @bp.route("/tim/kinerja")
 @require(C.VIEW_TEAM)
-def team_skp():  # noqa: ANN201
+def team_skp():
     me = current_employee()
     year = _year_arg()
     return render_template(
@@ -247,7 +247,7 @@ def _render_period(
     decision: DecisionForm | None = None,
     feedback: FeedbackForm | None = None,
     status: int = 200,
-):  # noqa: ANN202
+):
     start, end = period.first_day, period.end
     return render_template(
         "careers/skp/period.html",
@@ -264,7 +264,7 @@ def _render_period(
 
 @bp.route("/tim/kinerja/<int:skp_period_id>", methods=["GET", "POST"])
 @require(C.VIEW_TEAM)
-def team_skp_period(skp_period_id: int):  # noqa: ANN201
+def team_skp_period(skp_period_id: int):
     period = _supervised_period(skp_period_id)
     form = DecisionForm()
     if request.method == "GET":
@@ -292,7 +292,7 @@ def team_skp_period(skp_period_id: int):  # noqa: ANN201
 
 @bp.route("/tim/kinerja/<int:skp_period_id>/umpan-balik", methods=["POST"])
 @require(C.VIEW_TEAM)
-def skp_feedback(skp_period_id: int):  # noqa: ANN201
+def skp_feedback(skp_period_id: int):
     period = _supervised_period(skp_period_id)
     form = FeedbackForm()
     if form.validate_on_submit():
@@ -347,7 +347,7 @@ def _evaluation_input(form: Any, period: SkpPeriod) -> evaluations.EvaluationInp
 
 def _render_evaluate(
     period: SkpPeriod, slot: schedule.Slot | None, form: Any, candidates: list, status: int
-):  # noqa: ANN202
+):
     return render_template(
         "careers/skp/evaluate.html",
         period=period,
@@ -366,7 +366,7 @@ def _render_evaluate(
 
 @bp.route("/tim/kinerja/<int:skp_period_id>/evaluasi", methods=["GET", "POST"])
 @require(C.VIEW_TEAM)
-def skp_evaluate(skp_period_id: int):  # noqa: ANN201
+def skp_evaluate(skp_period_id: int):
     period = _supervised_period(skp_period_id)
     slot = _chosen_slot(period)
     candidates = (
@@ -402,7 +402,7 @@ def skp_evaluate(skp_period_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/kinerja/pengaturan", methods=["GET", "POST"])
 @require(C.MANAGE_APPRAISALS, C.MANAGE_USERS)
-def skp_settings():  # noqa: ANN201
+def skp_settings():
     """BKPSDM (or the system administrator) chooses each instansi's SKP evaluation period."""
     instansi = skp_queries.all_instansi()
     if not instansi:
@@ -436,7 +436,7 @@ def skp_settings():  # noqa: ANN201
 
 @bp.route("/kelola/kinerja")
 @require(C.MANAGE_APPRAISALS, C.VIEW_REPORTS)
-def skp_distribution():  # noqa: ANN201
+def skp_distribution():
     hr_or_403()
     year = _year_arg()
     rows = skp_queries.predikat_distribution(current_user, year)

@@ -26,7 +26,7 @@ class CategoryForm(AppForm):
 
 @bp.route("/kelola/kategori", methods=["GET", "POST"])
 @require(Capability.PUBLISH_COURSES)
-def categories():  # noqa: ANN201
+def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         name = " ".join(form.name.data.split())

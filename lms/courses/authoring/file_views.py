@@ -35,7 +35,7 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandb
 
 @bp.route("/kelola/pelatihan/<int:course_id>/berkas", methods=["POST"])
 @require(*AUTHORS)
-def author_upload(course_id: int):  # noqa: ANN201
+def author_upload(course_id: int):
     course = _course(course_id)
     draft = _draft(course)
     if draft is None:
@@ -65,7 +65,7 @@ def author_upload(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/berkas/<int:file_id>/hapus", methods=["POST"])
 @require(*AUTHORS)
-def author_file_delete(course_id: int, file_id: int):  # noqa: ANN201
+def author_file_delete(course_id: int, file_id: int):
     course = _course(course_id)
     row = db.get_or_404(CourseFile, file_id)
     version = db.session.get(CourseVersion, row.version_id)
@@ -110,7 +110,7 @@ def _serve(
 
 @bp.route("/berkas/<int:file_id>")
 @login_required
-def file(file_id: int):  # noqa: ANN201
+def file(file_id: int):
     """A course image (shown inline) or attachment (always downloaded, never rendered)."""
     row = db.get_or_404(CourseFile, file_id)
     if not authoring.file_visible(current_user, row):
@@ -120,7 +120,7 @@ def file(file_id: int):  # noqa: ANN201
 
 @bp.route("/berkas/sampul/<int:course_id>")
 @login_required
-def cover(course_id: int):  # noqa: ANN201
+def cover(course_id: int):
     """The cover of the published version; ``?versi=N`` shows another version to its authors."""
     course = db.get_or_404(Course, course_id)
     number = request.args.get("versi", type=db_int)

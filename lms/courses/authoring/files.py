@@ -139,7 +139,7 @@ def check_image(filename: str | None, data: bytes) -> CheckedFile:
                 probe.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise refused from None
-    except Exception:  # noqa: BLE001 - a damaged file may make any decoder raise anything
+    except Exception:
         raise refused from None
     if fmt not in IMAGE_FORMATS:
         raise refused

@@ -37,7 +37,7 @@ from lms.permissions import require
 
 @bp.route("/kelola/pelatihan/<int:course_id>/modul", methods=["POST"])
 @require(*AUTHORS)
-def author_module_add(course_id: int):  # noqa: ANN201
+def author_module_add(course_id: int):
     course = _course(course_id)
     draft = _draft(course)
     if draft is None:
@@ -58,7 +58,7 @@ def author_module_add(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/modul/<int:module_id>", methods=["POST"])
 @require(*AUTHORS)
-def author_module_edit(course_id: int, module_id: int):  # noqa: ANN201
+def author_module_edit(course_id: int, module_id: int):
     course = _course(course_id)
     module = _module(course, module_id)
     if module.version.status != "draft":
@@ -79,7 +79,7 @@ def author_module_edit(course_id: int, module_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/modul/<int:module_id>/pindah", methods=["POST"])
 @require(*AUTHORS)
-def author_module_move(course_id: int, module_id: int):  # noqa: ANN201
+def author_module_move(course_id: int, module_id: int):
     course = _course(course_id)
     module = _module(course, module_id)
     if module.version.status != "draft":
@@ -94,7 +94,7 @@ def author_module_move(course_id: int, module_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/modul/<int:module_id>/hapus", methods=["POST"])
 @require(*AUTHORS)
-def author_module_delete(course_id: int, module_id: int):  # noqa: ANN201
+def author_module_delete(course_id: int, module_id: int):
     course = _course(course_id)
     module = _module(course, module_id)
     if module.version.status != "draft":
@@ -179,7 +179,7 @@ def _save_lesson(course: Course, module: Module, lesson: Lesson | None) -> Respo
     methods=["GET", "POST"],
 )
 @require(*AUTHORS)
-def author_lesson_new(course_id: int, module_id: int):  # noqa: ANN201
+def author_lesson_new(course_id: int, module_id: int):
     course = _course(course_id)
     module = _module(course, module_id)
     if module.version.status != "draft":
@@ -189,7 +189,7 @@ def author_lesson_new(course_id: int, module_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/pelajaran/<int:lesson_id>", methods=["GET", "POST"])
 @require(*AUTHORS)
-def author_lesson(course_id: int, lesson_id: int):  # noqa: ANN201
+def author_lesson(course_id: int, lesson_id: int):
     course = _course(course_id)
     lesson = _lesson(course, lesson_id)
     if lesson.module.version.status != "draft":
@@ -199,7 +199,7 @@ def author_lesson(course_id: int, lesson_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/pelajaran/<int:lesson_id>/pindah", methods=["POST"])
 @require(*AUTHORS)
-def author_lesson_move(course_id: int, lesson_id: int):  # noqa: ANN201
+def author_lesson_move(course_id: int, lesson_id: int):
     course = _course(course_id)
     lesson = _lesson(course, lesson_id)
     if lesson.module.version.status != "draft":
@@ -214,7 +214,7 @@ def author_lesson_move(course_id: int, lesson_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/pelajaran/<int:lesson_id>/hapus", methods=["POST"])
 @require(*AUTHORS)
-def author_lesson_delete(course_id: int, lesson_id: int):  # noqa: ANN201
+def author_lesson_delete(course_id: int, lesson_id: int):
     course = _course(course_id)
     lesson = _lesson(course, lesson_id)
     if lesson.module.version.status != "draft":

@@ -59,7 +59,7 @@ def _preview(course: Course, version: CourseVersion, template: str, **extra: Any
 
 @bp.route("/kelola/pelatihan/<int:course_id>/pratinjau")
 @require(*AUTHORS)
-def author_preview(course_id: int):  # noqa: ANN201
+def author_preview(course_id: int):
     """The version as a learner will read it: every lesson, read-only, on one page."""
     course = _course(course_id)
     number = request.args.get("versi", type=db_int)
@@ -75,7 +75,7 @@ def author_preview(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/ajukan", methods=["POST"])
 @require(*AUTHORS)
-def author_submit(course_id: int):  # noqa: ANN201
+def author_submit(course_id: int):
     course = _course(course_id)
     draft = _draft(course)
     if draft is None:
@@ -117,7 +117,7 @@ def _fill_settings(form: SettingsForm, course: Course) -> None:
 
 @bp.route("/kelola/pelatihan/<int:course_id>/pengaturan", methods=["GET", "POST"])
 @require(C.PUBLISH_COURSES)
-def author_settings(course_id: int):  # noqa: ANN201
+def author_settings(course_id: int):
     course = _course(course_id)
     form = SettingsForm()
     form.category.choices = _category_choices()
@@ -150,7 +150,7 @@ def author_settings(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/arsipkan", methods=["POST"])
 @require(C.PUBLISH_COURSES)
-def author_archive(course_id: int):  # noqa: ANN201
+def author_archive(course_id: int):
     course = _course(course_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -164,7 +164,7 @@ def author_archive(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/telaah")
 @require(C.PUBLISH_COURSES)
-def review_queue():  # noqa: ANN201
+def review_queue():
     return render_template(
         "courses/authoring/review_queue.html", rows=authoring.review_queue(), **_labels()
     )
@@ -179,7 +179,7 @@ def _version_for_review(version_id: int) -> CourseVersion:
 
 @bp.route("/kelola/pelatihan/telaah/<int:version_id>")
 @require(C.PUBLISH_COURSES)
-def review_version(version_id: int):  # noqa: ANN201
+def review_version(version_id: int):
     version = _version_for_review(version_id)
     return _preview(
         version.course,
@@ -192,7 +192,7 @@ def review_version(version_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/telaah/<int:version_id>/terbitkan", methods=["POST"])
 @require(C.PUBLISH_COURSES)
-def review_publish(version_id: int):  # noqa: ANN201
+def review_publish(version_id: int):
     version = _version_for_review(version_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -215,7 +215,7 @@ def review_publish(version_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/telaah/<int:version_id>/kembalikan", methods=["POST"])
 @require(C.PUBLISH_COURSES)
-def review_send_back(version_id: int):  # noqa: ANN201
+def review_send_back(version_id: int):
     version = _version_for_review(version_id)
     form = SendBackForm()
     if form.validate_on_submit():
@@ -244,7 +244,7 @@ def review_send_back(version_id: int):  # noqa: ANN201
 
 
 @section(30)
-def trainer_section(user):  # noqa: ANN001, ANN201
+def trainer_section(user):
     """The trainer's courses with status and learner counts (one grouped query)."""
     if not can(user, C.AUTHOR_COURSES):
         return None
@@ -253,7 +253,7 @@ def trainer_section(user):  # noqa: ANN001, ANN201
 
 
 @section(60)
-def review_section(user):  # noqa: ANN001, ANN201
+def review_section(user):
     """BKPSDM: how many versions wait in the review queue."""
     if not can(user, C.PUBLISH_COURSES):
         return None

@@ -336,7 +336,7 @@ class AuthoredRow:
     waiting: int
 
 
-def _authored_stmt(user: User, mine_only: bool, q: str = ""):  # noqa: ANN202
+def _authored_stmt(user: User, mine_only: bool, q: str = ""):
     latest = (
         select(
             CourseVersion.course_id.label("course_id"),
@@ -395,7 +395,7 @@ def _authored_stmt(user: User, mine_only: bool, q: str = ""):  # noqa: ANN202
     return stmt.order_by(Course.archived, CourseVersion.title, Course.id)
 
 
-def _rows(stmt) -> tuple[list[AuthoredRow], int]:  # noqa: ANN001
+def _rows(stmt) -> tuple[list[AuthoredRow], int]:
     rows, total = [], 0
     for r in db.session.execute(stmt):
         total = r[11]

@@ -156,7 +156,7 @@ def _labels() -> dict[str, Any]:
 
 @bp.route("/kelola/pelatihan")
 @require(*AUTHORS)
-def author_courses():  # noqa: ANN201
+def author_courses():
     q = request.args.get("q", "")[:100].strip()
     page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = authoring.authored_courses(current_user, q, page)
@@ -174,7 +174,7 @@ def author_courses():  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/baru", methods=["GET", "POST"])
 @require(*AUTHORS)
-def author_new():  # noqa: ANN201
+def author_new():
     form = NewCourseForm()
     form.category.choices = _category_choices()
     _meta_choices(form)
@@ -248,13 +248,13 @@ def _course_page(course: Course, **forms: Any) -> str:
 
 @bp.route("/kelola/pelatihan/<int:course_id>")
 @require(*AUTHORS)
-def author_course(course_id: int):  # noqa: ANN201
+def author_course(course_id: int):
     return _course_page(_course(course_id))
 
 
 @bp.route("/kelola/pelatihan/<int:course_id>/info", methods=["GET", "POST"])
 @require(*AUTHORS)
-def author_meta(course_id: int):  # noqa: ANN201
+def author_meta(course_id: int):
     course = _course(course_id)
     draft = _draft(course)
     if draft is None:
@@ -286,7 +286,7 @@ def author_meta(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/draf", methods=["POST"])
 @require(*AUTHORS)
-def author_draft(course_id: int):  # noqa: ANN201
+def author_draft(course_id: int):
     course = _course(course_id)
     if not CsrfForm().validate_on_submit():
         abort(400)

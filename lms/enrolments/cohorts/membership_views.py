@@ -31,7 +31,7 @@ C = Capability
 
 @bp.route("/angkatan/<cohort_code>/usulan", methods=["POST"])
 @require(C.LEARN)
-def cohort_nominate(cohort_code: str):  # noqa: ANN201
+def cohort_nominate(cohort_code: str):
     row = queries.cohort_by_code(cohort_code)
     if row is None:
         abort(404)
@@ -70,7 +70,7 @@ def cohort_nominate(cohort_code: str):  # noqa: ANN201
 
 @bp.route("/angkatan/persetujuan")
 @require(C.VIEW_TEAM, C.MANAGE_COHORTS)
-def cohort_approvals():  # noqa: ANN201
+def cohort_approvals():
     return render_template(
         "enrolments/cohorts/approvals.html",
         rows=queries.pending_approvals_for(current_user),
@@ -81,7 +81,7 @@ def cohort_approvals():  # noqa: ANN201
 
 @bp.route("/angkatan/persetujuan/<int:cohort_approval_id>", methods=["POST"])
 @require(C.LEARN, C.MANAGE_COHORTS)
-def cohort_decide(cohort_approval_id: int):  # noqa: ANN201
+def cohort_decide(cohort_approval_id: int):
     approval = db.get_or_404(Approval, cohort_approval_id)
     if approval.cohort_member_id is None:
         abort(404)
@@ -113,7 +113,7 @@ def cohort_decide(cohort_approval_id: int):  # noqa: ANN201
 
 @bp.route("/angkatan/peserta/<int:cohort_member_id>/batal", methods=["POST"])
 @require(C.LEARN, C.MANAGE_COHORTS)
-def cohort_withdraw(cohort_member_id: int):  # noqa: ANN201
+def cohort_withdraw(cohort_member_id: int):
     member = db.get_or_404(CohortMember, cohort_member_id)
     manage = can(current_user, C.MANAGE_COHORTS)
     if not (manage or member.employee_id == current_user.employee_id):

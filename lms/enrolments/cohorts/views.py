@@ -54,7 +54,7 @@ def _field_error(form: Any, field: str | None, message: str, default: str) -> No
 
 @bp.route("/program")
 @login_required
-def programmes():  # noqa: ANN201
+def programmes():
     rows = db.session.scalars(queries.programmes_query().order_by(Programme.title)).all()
     today = local_today()
     return render_template(
@@ -96,7 +96,7 @@ def _programme_form_choices(form: ProgrammeForm, programme: Programme | None) ->
 @bp.route("/program/baru", methods=["GET", "POST"])
 @bp.route("/program/<programme_code>/ubah", methods=["GET", "POST"])
 @require(C.MANAGE_COHORTS)
-def programme_edit(programme_code: str | None = None):  # noqa: ANN201
+def programme_edit(programme_code: str | None = None):
     programme = None
     if programme_code is not None:
         programme = queries.programme_by_code(programme_code)
@@ -130,7 +130,7 @@ def programme_edit(programme_code: str | None = None):  # noqa: ANN201
 
 @bp.route("/program/<programme_code>")
 @login_required
-def programme(programme_code: str):  # noqa: ANN201
+def programme(programme_code: str):
     prog = queries.programme_by_code(programme_code)
     if prog is None:
         abort(404)
@@ -169,7 +169,7 @@ def programme(programme_code: str):  # noqa: ANN201
 
 @bp.route("/angkatan")
 @require(C.MANAGE_COHORTS)
-def cohorts():  # noqa: ANN201
+def cohorts():
     show = request.args.get("tampil", "berjalan")
     today = local_today()
     stmt = select(Cohort)
@@ -235,7 +235,7 @@ def _cohort_values(form: CohortForm) -> dict[str, Any]:
     }
 
 
-def _cohort_form_page(prog: Programme, cohort: Cohort | None):  # noqa: ANN202
+def _cohort_form_page(prog: Programme, cohort: Cohort | None):
     form = CohortForm(obj=cohort)
     if request.method == "GET":
         rule = (cohort.eligibility if cohort else prog.eligibility) or {}
@@ -268,7 +268,7 @@ def _cohort_form_page(prog: Programme, cohort: Cohort | None):  # noqa: ANN202
 
 @bp.route("/program/<programme_code>/angkatan/baru", methods=["GET", "POST"])
 @require(C.MANAGE_COHORTS)
-def cohort_new(programme_code: str):  # noqa: ANN201
+def cohort_new(programme_code: str):
     prog = db.session.scalar(select(Programme).where(Programme.code == programme_code))
     if prog is None:
         abort(404)
@@ -277,7 +277,7 @@ def cohort_new(programme_code: str):  # noqa: ANN201
 
 @bp.route("/angkatan/<cohort_code>/ubah", methods=["GET", "POST"])
 @require(C.MANAGE_COHORTS)
-def cohort_edit(cohort_code: str):  # noqa: ANN201
+def cohort_edit(cohort_code: str):
     cohort = queries.cohort_by_code(cohort_code)
     if cohort is None:
         abort(404)
@@ -286,7 +286,7 @@ def cohort_edit(cohort_code: str):  # noqa: ANN201
 
 @bp.route("/angkatan/<cohort_code>")
 @require(C.MANAGE_COHORTS)
-def cohort(cohort_code: str):  # noqa: ANN201
+def cohort(cohort_code: str):
     row = queries.cohort_by_code(cohort_code)
     if row is None:
         abort(404)
@@ -322,7 +322,7 @@ def cohort(cohort_code: str):  # noqa: ANN201
 
 @bp.route("/angkatan/<cohort_code>/peserta", methods=["POST"])
 @require(C.MANAGE_COHORTS)
-def cohort_add_member(cohort_code: str):  # noqa: ANN201
+def cohort_add_member(cohort_code: str):
     row = queries.cohort_by_code(cohort_code)
     if row is None:
         abort(404)

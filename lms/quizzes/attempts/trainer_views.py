@@ -49,7 +49,7 @@ def _course_quiz(course: Course, quiz_id: int) -> Quiz:
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis")
 @require(*AUTHORS)
-def quiz_list(course_id: int):  # noqa: ANN201
+def quiz_list(course_id: int):
     course = _course(course_id)
     return render_template(
         "quizzes/attempts/quiz_list.html", course=course, quizzes=svc.quizzes_of(course), **LABELS
@@ -115,7 +115,7 @@ def _save_quiz(course: Course, quiz: Quiz | None, form: QuizForm) -> Quiz | None
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis/baru", methods=["GET", "POST"])
 @require(*AUTHORS)
-def quiz_new(course_id: int):  # noqa: ANN201
+def quiz_new(course_id: int):
     course = _course(course_id)
     form = _quiz_form(course, None)
     if form.validate_on_submit() and (quiz := _save_quiz(course, None, form)) is not None:
@@ -127,7 +127,7 @@ def quiz_new(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/ubah", methods=["GET", "POST"])
 @require(*AUTHORS)
-def quiz_edit(course_id: int, quiz_id: int):  # noqa: ANN201
+def quiz_edit(course_id: int, quiz_id: int):
     course = _course(course_id)
     quiz = _course_quiz(course, quiz_id)
     form = _quiz_form(course, quiz)
@@ -140,7 +140,7 @@ def quiz_edit(course_id: int, quiz_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/penilaian")
 @require(*AUTHORS)
-def quiz_grading(course_id: int, quiz_id: int):  # noqa: ANN201
+def quiz_grading(course_id: int, quiz_id: int):
     course = _course(course_id)
     quiz = _course_quiz(course, quiz_id)
     pending = grades.pending_essays(quiz)
@@ -222,7 +222,7 @@ HINT_LABELS = {
 
 @bp.route("/kelola/pelatihan/<int:course_id>/kuis/<int:quiz_id>/statistik")
 @require(*AUTHORS)
-def quiz_statistics(course_id: int, quiz_id: int):  # noqa: ANN201
+def quiz_statistics(course_id: int, quiz_id: int):
     course = _course(course_id)
     quiz = _course_quiz(course, quiz_id)
     mode = request.args.get("attempts", "all")

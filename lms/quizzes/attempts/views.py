@@ -80,7 +80,7 @@ def _own_attempt(attempt_id: int, lock: bool = False) -> QuizAttempt:
 
 @bp.route("/kuis/<int:quiz_id>")
 @require(Capability.LEARN)
-def quiz(quiz_id: int):  # noqa: ANN201
+def quiz(quiz_id: int):
     quiz = _learner_quiz(quiz_id)
     attempts = queries.attempts_of(quiz, current_user.employee_id)
     if any(svc.close_if_overdue(a) for a in attempts):
@@ -124,7 +124,7 @@ def quiz_start(quiz_id: int) -> Response:
 
 @bp.route("/kuis/percobaan/<int:attempt_id>")
 @require(Capability.LEARN)
-def attempt(attempt_id: int):  # noqa: ANN201
+def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if svc.close_if_overdue(attempt):
         db.session.commit()
@@ -247,7 +247,7 @@ def attempt_submit(attempt_id: int) -> Response:
 
 @bp.route("/kuis/percobaan/<int:attempt_id>/konfirmasi")
 @require(Capability.LEARN)
-def attempt_confirm(attempt_id: int):  # noqa: ANN201
+def attempt_confirm(attempt_id: int):
     """Before submitting: how many questions are still unanswered, which, and a way back.
 
     The page the submit button leads to without JavaScript (with it, a dialog asks the same)."""
@@ -282,7 +282,7 @@ def attempt_confirm(attempt_id: int):  # noqa: ANN201
 
 @bp.route("/kuis/percobaan/<int:attempt_id>/hasil")
 @require(Capability.LEARN)
-def attempt_result(attempt_id: int):  # noqa: ANN201
+def attempt_result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if svc.close_if_overdue(attempt):
         db.session.commit()

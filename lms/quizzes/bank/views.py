@@ -38,7 +38,7 @@ def _course(course_id: int) -> Course:
 
 @bp.route("/kelola/pelatihan/<int:course_id>/bank-soal")
 @require(*AUTHORS)
-def bank(course_id: int):  # noqa: ANN201
+def bank(course_id: int):
     course = _course(course_id)
     questions = services.bank_questions(course)
     groups: dict[str, list] = {}
@@ -56,7 +56,7 @@ def bank(course_id: int):  # noqa: ANN201
 
 @bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/impor", methods=["GET", "POST"])
 @require(*AUTHORS)
-def bank_import(course_id: int):  # noqa: ANN201
+def bank_import(course_id: int):
     course = _course(course_id)
     form = BankImportForm()
     if form.validate_on_submit():

@@ -25,7 +25,7 @@ from tests.factories import make_employee, make_user
 from tests.test_query_counts import count_queries
 
 
-def _set_position(app, employee_id: int, type_code: str, level_code: str | None = None) -> None:  # noqa: ANN001
+def _set_position(app, employee_id: int, type_code: str, level_code: str | None = None) -> None:
     with app.app_context():
         employee = db.session.get(Employee, employee_id)
         employee.jabatan_type_code = type_code
@@ -34,7 +34,7 @@ def _set_position(app, employee_id: int, type_code: str, level_code: str | None 
         db.session.commit()
 
 
-def _pka(app, employee_id: int) -> None:  # noqa: ANN001
+def _pka(app, employee_id: int) -> None:
     with app.app_context():
         programme = db.session.scalar(select(Programme).where(Programme.code == "PKA"))
         if programme is None:
@@ -52,7 +52,7 @@ def _pka(app, employee_id: int) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def test_career_view_shows_missing_pka_one_step_below_administrator(app, world, client) -> None:  # noqa: ANN001
+def test_career_view_shows_missing_pka_one_step_below_administrator(app, world, client) -> None:
     pegawai = world.employees["pegawai"].id
     _set_position(app, pegawai, "pengawas")
     login(client, "pegawai")
@@ -69,7 +69,7 @@ def test_career_view_shows_missing_pka_one_step_below_administrator(app, world, 
     assert "Yang masih kurang untuk jenjang berikutnya" not in page
 
 
-def test_a_verified_record_of_the_programme_meets_the_rule(app, world) -> None:  # noqa: ANN001
+def test_a_verified_record_of_the_programme_meets_the_rule(app, world) -> None:
     pegawai = world.employees["pegawai"].id
     _set_position(app, pegawai, "pengawas")
     with app.app_context():
@@ -97,7 +97,7 @@ def test_a_verified_record_of_the_programme_meets_the_rule(app, world) -> None: 
         db.session.rollback()
 
 
-def test_next_level_is_the_next_position_type_by_rank(app, world) -> None:  # noqa: ANN001
+def test_next_level_is_the_next_position_type_by_rank(app, world) -> None:
     with app.app_context():
         assert career_services.next_type("pelaksana").code == "fungsional"
         assert career_services.next_type("pengawas").code == "administrator"
@@ -108,7 +108,7 @@ def test_next_level_is_the_next_position_type_by_rank(app, world) -> None:  # no
 
 def test_requirements_load_idempotently_and_refuse_unknown_positions(
     app, world, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     with app.app_context():
         assert career_services.load_requirements() == 3
         assert career_services.load_requirements() == 3
@@ -121,7 +121,7 @@ def test_requirements_load_idempotently_and_refuse_unknown_positions(
         db.session.rollback()
 
 
-def test_reference_loading_brings_the_requirements_by_signal(app, world) -> None:  # noqa: ANN001
+def test_reference_loading_brings_the_requirements_by_signal(app, world) -> None:
     """org loads its reference data and announces it; careers adds the programmes positions
     require. org itself never imports careers (the circle org.reference <-> careers is gone)."""
     with app.app_context():
@@ -135,7 +135,7 @@ def test_reference_loading_brings_the_requirements_by_signal(app, world) -> None
         assert "lms.careers" not in source.read_text(encoding="utf-8"), source
 
 
-def test_supervisor_and_hr_in_scope_see_an_employees_career(app, world) -> None:  # noqa: ANN001
+def test_supervisor_and_hr_in_scope_see_an_employees_career(app, world) -> None:
     pegawai = world.employees["pegawai"].id
     _set_position(app, pegawai, "pengawas")
     for username, status in (
@@ -157,7 +157,7 @@ def test_supervisor_and_hr_in_scope_see_an_employees_career(app, world) -> None:
     assert client.get(f"/kelola/pegawai/{other}/karier").status_code == 404  # as if missing
 
 
-def test_hr_lists_who_lacks_a_required_programme_in_scope(app, world) -> None:  # noqa: ANN001
+def test_hr_lists_who_lacks_a_required_programme_in_scope(app, world) -> None:
     _set_position(app, world.employees["pegawai"].id, "administrator")
     _set_position(app, world.employees["disdik"].id, "administrator")
     _set_position(app, world.employees["atasan"].id, "administrator")
@@ -186,14 +186,14 @@ def test_hr_lists_who_lacks_a_required_programme_in_scope(app, world) -> None:  
 
 def _annual(
     app, world, employee_id: int, supervisor_user_id: int, hasil: str, perilaku: str
-) -> None:  # noqa: ANN001
+) -> None:
     with app.app_context():
         period = agreed_period(employee_id, supervisor_user_id)
         evaluate_year(period, db.session.get(User, supervisor_user_id), hasil, perilaku)
         db.session.commit()
 
 
-def _disdik_team(app, world) -> tuple[int, int]:  # noqa: ANN001
+def _disdik_team(app, world) -> tuple[int, int]:
     with app.app_context():
         disdik = db.session.get(Unit, world.units["disdik"].id)
         boss = make_employee(disdik, "Kepala Bidang Disdik")
@@ -203,7 +203,7 @@ def _disdik_team(app, world) -> tuple[int, int]:  # noqa: ANN001
         return staff.id, user.id
 
 
-def test_opd_admin_sees_only_their_opd_in_the_distribution(app, world) -> None:  # noqa: ANN001
+def test_opd_admin_sees_only_their_opd_in_the_distribution(app, world) -> None:
     _annual(
         app, world, world.employees["pegawai"].id, world.users["atasan"].id, "di_atas", "di_atas"
     )
@@ -236,7 +236,7 @@ def test_opd_admin_sees_only_their_opd_in_the_distribution(app, world) -> None: 
 # --- query counts -------------------------------------------------------------------------------
 
 
-def _grow(app, world, n: int) -> None:  # noqa: ANN001
+def _grow(app, world, n: int) -> None:
     """n more employees in each OPD: administrators without PKA, with annual evaluations, and
     direct reports of atasan with agreed periods."""
     with app.app_context():
@@ -261,7 +261,7 @@ PAGES = {
 }
 
 
-def _measure(app) -> dict[str, int]:  # noqa: ANN001
+def _measure(app) -> dict[str, int]:
     counts = {}
     for username, paths in PAGES.items():
         client = app.test_client()
@@ -274,7 +274,7 @@ def _measure(app) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def test_hr_and_team_lists_issue_a_flat_number_of_queries(app, world) -> None:  # noqa: ANN001
+def test_hr_and_team_lists_issue_a_flat_number_of_queries(app, world) -> None:
     _grow(app, world, 2)
     small = _measure(app)
     _grow(app, world, 8)

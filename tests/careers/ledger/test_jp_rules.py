@@ -35,14 +35,14 @@ def test_pure_rule_per_kind() -> None:
     assert jp_rule("pns", RULES, 20).above_cap(Decimal(100)) == 0  # no bound
 
 
-def test_shipped_rules_give_pppk_their_own_bound(app) -> None:  # noqa: ANN001
+def test_shipped_rules_give_pppk_their_own_bound(app) -> None:
     with app.app_context():
         assert ledger.target("pns") == ledger.target("cpns") == ledger.target() == 20
         rule = ledger.rule_of("pppk")
         assert (rule.target, rule.cap) == (24, 24) and "49/2018" in rule.basis
 
 
-def _make_pppk(world) -> int:  # noqa: ANN001
+def _make_pppk(world) -> int:
     emp = db.session.get(Employee, world.employees["pegawai"].id)
     emp.kind = "pppk"
     emp.golongan_code = "IX"
@@ -51,7 +51,7 @@ def _make_pppk(world) -> int:  # noqa: ANN001
     return emp.id
 
 
-def test_pppk_ledger_shows_their_target_and_bound(app, client, world) -> None:  # noqa: ANN001
+def test_pppk_ledger_shows_their_target_and_bound(app, client, world) -> None:
     """Before the fix the PPPK ledger read '12 / 20 JP' and 'Kurang 8 JP'."""
     with app.app_context():
         _make_pppk(world)
@@ -64,7 +64,7 @@ def test_pppk_ledger_shows_their_target_and_bound(app, client, world) -> None:  
     assert "Kurang 12 JP lagi" in dashboard
 
 
-def test_pppk_above_the_bound_is_flagged(app, client, world) -> None:  # noqa: ANN001
+def test_pppk_above_the_bound_is_flagged(app, client, world) -> None:
     with app.app_context():
         emp_id = _make_pppk(world)
         make_record(emp_id, jp="18", name="Bimtek kedua")
@@ -74,7 +74,7 @@ def test_pppk_above_the_bound_is_flagged(app, client, world) -> None:  # noqa: A
     assert "30 / 24 JP" in page and "6 JP tahun ini melebihi batas 24 JP" in page
 
 
-def test_team_and_hr_tables_measure_each_kind_by_its_own_target(app, client, world) -> None:  # noqa: ANN001
+def test_team_and_hr_tables_measure_each_kind_by_its_own_target(app, client, world) -> None:
     with app.app_context():
         _make_pppk(world)  # Siti, PPPK: 12 of 24 → short 12
         make_record(world.employees["atasan"].id, jp="20")  # a PNS at 20: at target
@@ -94,7 +94,7 @@ def test_team_and_hr_tables_measure_each_kind_by_its_own_target(app, client, wor
     assert "PPPK 24 JP" in page
 
 
-def test_jp_compliance_report_measures_each_kind_by_its_own_target(app, client, world) -> None:  # noqa: ANN001
+def test_jp_compliance_report_measures_each_kind_by_its_own_target(app, client, world) -> None:
     """Before the fix the report measured a PPPK at 22 JP against 20 and called it 'Memenuhi'."""
     import csv
     import io

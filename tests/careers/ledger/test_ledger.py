@@ -31,7 +31,7 @@ from tests.factories import make_course, make_employee
 from tests.test_query_counts import count_queries
 
 
-def _complete(app, employee_id: int, code: str = "JP-101") -> int:  # noqa: ANN001
+def _complete(app, employee_id: int, code: str = "JP-101") -> int:
     """Complete a course (4 JP) for the employee, commit, and feed the consumers."""
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.code == code)) or make_course(
@@ -48,7 +48,7 @@ def _complete(app, employee_id: int, code: str = "JP-101") -> int:  # noqa: ANN0
     return completion_id
 
 
-def test_completion_appears_once_however_often_events_are_replayed(app, world) -> None:  # noqa: ANN001
+def test_completion_appears_once_however_often_events_are_replayed(app, world) -> None:
     employee_id = world.employees["pegawai"].id
     completion_id = _complete(app, employee_id)
     with app.app_context():
@@ -66,7 +66,7 @@ def test_completion_appears_once_however_often_events_are_replayed(app, world) -
         assert before[1]["total"] == Decimal(4)
 
 
-def test_revocation_removes_the_record_from_the_ledger(app, world) -> None:  # noqa: ANN001
+def test_revocation_removes_the_record_from_the_ledger(app, world) -> None:
     employee_id = world.employees["pegawai"].id
     completion_id = _complete(app, employee_id)
     with app.app_context():
@@ -84,7 +84,7 @@ def test_revocation_removes_the_record_from_the_ledger(app, world) -> None:  # n
         assert count_records() == 1
 
 
-def test_jp_counts_in_the_records_year_and_only_when_verified(app, world) -> None:  # noqa: ANN001
+def test_jp_counts_in_the_records_year_and_only_when_verified(app, world) -> None:
     employee_id = world.employees["pegawai"].id
     with app.app_context():
         make_record(employee_id, jp="8", kind="manajerial")
@@ -98,7 +98,7 @@ def test_jp_counts_in_the_records_year_and_only_when_verified(app, world) -> Non
         assert by_year == {TODAY.year - 2: 0, TODAY.year - 1: Decimal(5), TODAY.year: Decimal(8)}
 
 
-def test_record_page_shows_completion_gauge_and_year_chart(app, client, world) -> None:  # noqa: ANN001
+def test_record_page_shows_completion_gauge_and_year_chart(app, client, world) -> None:
     _complete(app, world.employees["pegawai"].id)
     login(client, "pegawai")
     page = client.get("/riwayat").data.decode()
@@ -111,7 +111,7 @@ def test_record_page_shows_completion_gauge_and_year_chart(app, client, world) -
     assert "JP per tahun" in dashboard and "Kurang 16 JP lagi" in dashboard
 
 
-def test_supervisor_table_sorted_by_shortfall(app, client, world) -> None:  # noqa: ANN001
+def test_supervisor_table_sorted_by_shortfall(app, client, world) -> None:
     with app.app_context():
         make_record(world.employees["pegawai"].id, jp="12")
         db.session.commit()
@@ -127,7 +127,7 @@ def test_supervisor_table_sorted_by_shortfall(app, client, world) -> None:  # no
     assert pegawai.get("/tim/jp").status_code == 403
 
 
-def test_hr_table_per_opd_and_drill_down(app, client, world) -> None:  # noqa: ANN001
+def test_hr_table_per_opd_and_drill_down(app, client, world) -> None:
     with app.app_context():
         make_record(world.employees["pegawai"].id, jp="20")
         make_record(world.employees["disdik"].id, jp="25")
@@ -155,7 +155,7 @@ def test_hr_table_per_opd_and_drill_down(app, client, world) -> None:  # noqa: A
     assert opd.get(f"/kelola/jp/{world.units['dinkes_seksi'].id}").status_code == 404
 
 
-def test_suggest_courses_by_tags_title_and_kind(app, world) -> None:  # noqa: ANN001
+def test_suggest_courses_by_tags_title_and_kind(app, world) -> None:
     with app.app_context():
         make_course("DATA-1", title="Analisis Data Kepegawaian")
         make_course("LAYAN-1", title="Pelayanan Publik Prima")
@@ -169,7 +169,7 @@ def test_suggest_courses_by_tags_title_and_kind(app, world) -> None:  # noqa: AN
         assert suggestions.suggest_courses("uji", "teknis", limit=5)[0].score == 4
 
 
-def _many_employees(app, world, n: int, start: int) -> None:  # noqa: ANN001
+def _many_employees(app, world, n: int, start: int) -> None:
     with app.app_context():
         boss = db.session.get(Employee, world.employees["atasan"].id)
         seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
@@ -189,7 +189,7 @@ PAGES = {
 }
 
 
-def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
+def _measure(app, world) -> dict[str, int]:
     counts = {}
     for username, paths in PAGES.items():
         client = app.test_client()
@@ -203,7 +203,7 @@ def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def test_query_counts_flat_with_few_and_many_employees(app, world) -> None:  # noqa: ANN001
+def test_query_counts_flat_with_few_and_many_employees(app, world) -> None:
     with app.app_context():
         make_record(world.employees["pegawai"].id, jp="3", year=local_today().year - 2)
         db.session.commit()

@@ -34,7 +34,7 @@ HIDDEN = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     pegawai = db.session.get(Employee, world.employees["pegawai"].id)
     course = make_course("RENCANA-101", title="Analisis Data Kepegawaian")
     plan = services.ensure_plan(pegawai, local_today().year)

@@ -29,14 +29,14 @@ from tests.factories import make_course
 
 
 @pytest.fixture
-def course_id(app, world) -> int:  # noqa: ANN001
+def course_id(app, world) -> int:
     with app.app_context():
         course = make_course("DATA-201", title="Analisis Data Kepegawaian")
         db.session.commit()
         return course.id
 
 
-def _post(client, path: str, data: dict):  # noqa: ANN001, ANN201
+def _post(client, path: str, data: dict):
     token = csrf_of(client.get("/rencana").data)
     return client.post(path, data={**data, "csrf_token": token})
 
@@ -51,7 +51,7 @@ NEED = {
 }
 
 
-def _plan(app, employee_id: int) -> DevelopmentPlan:  # noqa: ANN001
+def _plan(app, employee_id: int) -> DevelopmentPlan:
     with app.app_context():
         plan = db.session.scalar(
             select(DevelopmentPlan).where(DevelopmentPlan.employee_id == employee_id)
@@ -62,7 +62,7 @@ def _plan(app, employee_id: int) -> DevelopmentPlan:  # noqa: ANN001
         return plan
 
 
-def _draft_and_submit(app, client, course_id: int) -> int:  # noqa: ANN001
+def _draft_and_submit(app, client, course_id: int) -> int:
     login(client, "pegawai")
     assert _post(client, "/rencana/kebutuhan", NEED).status_code == 302
     page = client.get("/rencana").data.decode()
@@ -84,14 +84,14 @@ def _draft_and_submit(app, client, course_id: int) -> int:  # noqa: ANN001
     return plan.id
 
 
-def _employee(app, username: str) -> int:  # noqa: ANN001
+def _employee(app, username: str) -> int:
     with app.app_context():
         return db.session.scalar(select(User.employee_id).where(User.username == username))
 
 
 def test_bad_need_and_activity_show_messages_and_write_nothing(
     app, client, world, course_id
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "pegawai")
     response = _post(client, "/rencana/kebutuhan", {**NEED, "need-target_level": "1"})
     assert response.status_code == 422
@@ -107,7 +107,7 @@ def test_bad_need_and_activity_show_messages_and_write_nothing(
     assert "Susun rencana" in client.get("/rencana").data.decode()
 
 
-def test_supervisor_agrees_the_plan(app, client, world, course_id) -> None:  # noqa: ANN001
+def test_supervisor_agrees_the_plan(app, client, world, course_id) -> None:
     plan_id = _draft_and_submit(app, client, course_id)
     with app.app_context():
         plan = db.session.get(DevelopmentPlan, plan_id)
@@ -143,7 +143,7 @@ def test_supervisor_agrees_the_plan(app, client, world, course_id) -> None:  # n
 
 def test_supervisor_returns_with_comment_then_employee_resubmits(
     app, client, world, course_id
-) -> None:  # noqa: ANN001
+) -> None:
     plan_id = _draft_and_submit(app, client, course_id)
     boss = app.test_client()
     login(boss, "atasan")
@@ -178,7 +178,7 @@ def test_supervisor_returns_with_comment_then_employee_resubmits(
         assert plan.status == "submitted" and len(plan.activities) == 2
 
 
-def test_only_the_direct_supervisor_decides(app, client, world, course_id) -> None:  # noqa: ANN001
+def test_only_the_direct_supervisor_decides(app, client, world, course_id) -> None:
     plan_id = _draft_and_submit(app, client, course_id)
     with app.app_context():
         # Dewi supervises Rahmat (atasan), so she is Siti's supervisor's supervisor, not Siti's.
@@ -198,7 +198,7 @@ def test_only_the_direct_supervisor_decides(app, client, world, course_id) -> No
             services.decide_plan(db.session.get(DevelopmentPlan, plan_id), indirect_user, True)
 
 
-def _complete(app, employee_id: int, course_id: int) -> int:  # noqa: ANN001
+def _complete(app, employee_id: int, course_id: int) -> int:
     with app.app_context():
         done = completion.complete_course(
             db.session.get(Employee, employee_id),
@@ -212,7 +212,7 @@ def _complete(app, employee_id: int, course_id: int) -> int:  # noqa: ANN001
         return done.id
 
 
-def test_item_ticks_itself_when_the_linked_course_completes(app, client, world, course_id) -> None:  # noqa: ANN001
+def test_item_ticks_itself_when_the_linked_course_completes(app, client, world, course_id) -> None:
     plan_id = _draft_and_submit(app, client, course_id)
     employee_id = world.employees["pegawai"].id
     completion_id = _complete(app, employee_id, course_id)
@@ -237,7 +237,7 @@ def test_item_ticks_itself_when_the_linked_course_completes(app, client, world, 
 
 def test_activity_for_a_course_already_completed_ticks_at_once(
     app, client, world, course_id
-) -> None:  # noqa: ANN001
+) -> None:
     _complete(app, world.employees["pegawai"].id, course_id)
     login(client, "pegawai")
     response = _post(

@@ -39,7 +39,7 @@ HIDDEN = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     pegawai = db.session.get(Employee, world.employees["pegawai"].id)
     record = make_record(pegawai.id, status="pending", evidence_key=store_evidence())
     return {"learning_record_id": record.id}

@@ -31,7 +31,7 @@ from tests.careers.ledger_helpers import (
 from tests.conftest import login
 
 
-def _evidence_files(app) -> list[Path]:  # noqa: ANN001
+def _evidence_files(app) -> list[Path]:
     folder = Path(app.config["FILES_DIR"]) / "evidence"
     return sorted(folder.glob("*")) if folder.exists() else []
 
@@ -77,7 +77,7 @@ def test_validate_outside_accepts_a_good_record() -> None:
     assert services.validate_outside(_input(), {4}, date(2026, 6, 1)) == {}
 
 
-def test_evidence_is_judged_by_content(app) -> None:  # noqa: ANN001
+def test_evidence_is_judged_by_content(app) -> None:
     with app.app_context():
         assert evidence.check("a.pdf", pdf_bytes()).extension == "pdf"
         assert evidence.check("foto.PNG", png_bytes()).mimetype == "image/png"
@@ -97,7 +97,7 @@ def test_evidence_is_judged_by_content(app) -> None:  # noqa: ANN001
 # --- adding over HTTP ---------------------------------------------------------------------------
 
 
-def test_employee_adds_outside_learning_pending_until_verified(app, client, world) -> None:  # noqa: ANN001
+def test_employee_adds_outside_learning_pending_until_verified(app, client, world) -> None:
     login(client, "pegawai")
     response = post_record(client)
     assert response.status_code == 302, response.data[-2000:]
@@ -133,9 +133,9 @@ def test_employee_adds_outside_learning_pending_until_verified(app, client, worl
     ],
 )
 def test_bad_outside_record_shows_message_and_writes_nothing(
-    app,  # noqa: ANN001
-    client,  # noqa: ANN001
-    world,  # noqa: ANN001
+    app,
+    client,
+    world,
     monkeypatch: pytest.MonkeyPatch,
     overrides: dict,
     message: str,
@@ -152,7 +152,7 @@ def test_bad_outside_record_shows_message_and_writes_nothing(
     assert _evidence_files(app) == before
 
 
-def test_jp_with_decimal_comma_is_accepted(app, client, world) -> None:  # noqa: ANN001
+def test_jp_with_decimal_comma_is_accepted(app, client, world) -> None:
     login(client, "pegawai")
     assert post_record(client, jp="2,5", evidence=(png_bytes(), "foto.png")).status_code == 302
     with app.app_context():
@@ -160,7 +160,7 @@ def test_jp_with_decimal_comma_is_accepted(app, client, world) -> None:  # noqa:
         assert record.jp == Decimal("2.5") and record.evidence_name == "foto.png"
 
 
-def test_edit_and_withdraw_only_while_pending(app, client, world) -> None:  # noqa: ANN001
+def test_edit_and_withdraw_only_while_pending(app, client, world) -> None:
     login(client, "pegawai")
     assert post_record(client).status_code == 302
     with app.app_context():
@@ -184,7 +184,7 @@ def test_edit_and_withdraw_only_while_pending(app, client, world) -> None:  # no
 # --- verification -------------------------------------------------------------------------------
 
 
-def _pending(app, employee_key: str, world, name: str = "Mentoring arsip") -> int:  # noqa: ANN001
+def _pending(app, employee_key: str, world, name: str = "Mentoring arsip") -> int:
     with app.app_context():
         record = make_record(
             world.employees[employee_key].id,
@@ -197,7 +197,7 @@ def _pending(app, employee_key: str, world, name: str = "Mentoring arsip") -> in
         return record.id
 
 
-def test_verify_counts_the_jp_and_is_audited(app, client, world) -> None:  # noqa: ANN001
+def test_verify_counts_the_jp_and_is_audited(app, client, world) -> None:
     record_id = _pending(app, "pegawai", world)
     employee_id = world.employees["pegawai"].id
     login(client, "bkpsdm")
@@ -224,7 +224,7 @@ def test_verify_counts_the_jp_and_is_audited(app, client, world) -> None:  # noq
         )
 
 
-def test_reject_needs_a_reason_and_never_counts(app, client, world) -> None:  # noqa: ANN001
+def test_reject_needs_a_reason_and_never_counts(app, client, world) -> None:
     record_id = _pending(app, "pegawai", world)
     login(client, "opd.dinkes")
     token = csrf_of(client.get(f"/kelola/riwayat/{record_id}").data)
@@ -257,7 +257,7 @@ def test_reject_needs_a_reason_and_never_counts(app, client, world) -> None:  # 
         assert db.session.get(LearningRecord, record_id).status == "rejected"
 
 
-def test_opd_admin_cannot_see_or_verify_another_opd(app, client, world) -> None:  # noqa: ANN001
+def test_opd_admin_cannot_see_or_verify_another_opd(app, client, world) -> None:
     # `disdik` (Dewi Lestari) works in Dinas Pendidikan; opd.dinkes administers Dinas Kesehatan.
     other = _pending(app, "disdik", world, name="Workshop Kurikulum")
     own = _pending(app, "pegawai", world, name="Mentoring arsip")
@@ -278,7 +278,7 @@ def test_opd_admin_cannot_see_or_verify_another_opd(app, client, world) -> None:
         assert db.session.get(LearningRecord, other).status == "pending"
 
 
-def test_employee_sees_only_own_records_and_evidence(app, client, world) -> None:  # noqa: ANN001
+def test_employee_sees_only_own_records_and_evidence(app, client, world) -> None:
     theirs = _pending(app, "disdik", world, name="Workshop Kurikulum")
     mine = _pending(app, "pegawai", world, name="Mentoring arsip")
     login(client, "pegawai")

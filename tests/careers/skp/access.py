@@ -56,7 +56,7 @@ HIDDEN = {
 }
 
 
-def build_args(world) -> dict:  # noqa: ANN001
+def build_args(world) -> dict:
     pegawai = db.session.get(Employee, world.employees["pegawai"].id)
     atasan = db.session.get(User, world.users["atasan"].id)
     period = skp.ensure_period(pegawai, local_today().year)

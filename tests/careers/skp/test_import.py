@@ -18,7 +18,7 @@ LAST = YEAR - 1
 HEADER = "nip;tahun;hasil_kerja;perilaku;predikat;catatan\n"
 
 
-def _count(app) -> tuple[int, int]:  # noqa: ANN001
+def _count(app) -> tuple[int, int]:
     with app.app_context():
         return (
             db.session.scalar(select(func.count()).select_from(SkpEvaluation)),
@@ -26,7 +26,7 @@ def _count(app) -> tuple[int, int]:  # noqa: ANN001
         )
 
 
-def _upload(client, body: str, name: str = "penilaian.csv"):  # noqa: ANN001, ANN201
+def _upload(client, body: str, name: str = "penilaian.csv"):
     token = csrf_of(client.get("/kelola/kinerja/impor").data)
     return client.post(
         "/kelola/kinerja/impor",
@@ -35,7 +35,7 @@ def _upload(client, body: str, name: str = "penilaian.csv"):  # noqa: ANN001, AN
     )
 
 
-def test_unknown_nips_are_named_by_row_and_nothing_is_imported(app, world, client) -> None:  # noqa: ANN001
+def test_unknown_nips_are_named_by_row_and_nothing_is_imported(app, world, client) -> None:
     pegawai = world.employees["pegawai"].nip
     body = (
         HEADER
@@ -57,7 +57,7 @@ def test_unknown_nips_are_named_by_row_and_nothing_is_imported(app, world, clien
     assert _count(app) == (0, 0)
 
 
-def test_every_row_problem_has_a_clear_message(app, world) -> None:  # noqa: ANN001
+def test_every_row_problem_has_a_clear_message(app, world) -> None:
     nip = world.employees["pegawai"].nip
     boss = world.employees["atasan"].nip
     other = world.employees["disdik"].nip
@@ -104,7 +104,7 @@ def test_every_row_problem_has_a_clear_message(app, world) -> None:  # noqa: ANN
         assert "Kolom wajib tidak ada: hasil_kerja, perilaku" in missing.file_errors[0]
 
 
-def test_a_clean_file_imports_all_rows_after_confirmation(app, world, client) -> None:  # noqa: ANN001
+def test_a_clean_file_imports_all_rows_after_confirmation(app, world, client) -> None:
     body = (
         HEADER
         + f"{world.employees['pegawai'].nip_display};{LAST};Di Bawah Ekspektasi;sesuai;Butuh Perbaikan;Perlu pendampingan\n"
@@ -151,7 +151,7 @@ def test_a_clean_file_imports_all_rows_after_confirmation(app, world, client) ->
 
 def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(
     app, world, client
-) -> None:  # noqa: ANN001
+) -> None:
     body = (
         HEADER
         + f"{world.employees['pegawai'].nip};{LAST};sesuai;sesuai;;\n"
@@ -175,7 +175,7 @@ def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(
     assert _count(app) == before == (5, 1)  # four quarters and the annual one, one SKP
 
 
-def test_xlsx_files_are_read_too(app, world) -> None:  # noqa: ANN001
+def test_xlsx_files_are_read_too(app, world) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(["NIP", "Tahun", "Hasil Kerja", "Perilaku", "Predikat", "Catatan"])

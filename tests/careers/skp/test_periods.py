@@ -58,14 +58,14 @@ def test_slots_are_cut_to_an_skp_that_starts_or_ends_mid_year() -> None:
 # --- the timing rules, through the evaluation service ----------------------------------------------
 
 
-def _period(app, world, year: int) -> int:  # noqa: ANN001
+def _period(app, world, year: int) -> int:
     with app.app_context():
         period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, year)
         db.session.commit()
         return period.id
 
 
-def _evaluate(period_id: int, world, kind: str, sequence: int | None, today: date):  # noqa: ANN001, ANN202
+def _evaluate(period_id: int, world, kind: str, sequence: int | None, today: date):
     period = db.session.get(SkpPeriod, period_id)
     atasan = db.session.get(User, world.users["atasan"].id)
     return evaluations.evaluate(
@@ -73,7 +73,7 @@ def _evaluate(period_id: int, world, kind: str, sequence: int | None, today: dat
     )
 
 
-def test_a_period_is_evaluated_only_after_it_ends(app, world) -> None:  # noqa: ANN001
+def test_a_period_is_evaluated_only_after_it_ends(app, world) -> None:
     """Before the fix a quarter could be evaluated on its first day."""
     period_id = _period(app, world, 2026)
     with app.app_context():
@@ -90,7 +90,7 @@ def test_a_period_is_evaluated_only_after_it_ends(app, world) -> None:  # noqa: 
         db.session.commit()
 
 
-def test_annual_evaluation_needs_the_year_ended_and_every_period(app, world) -> None:  # noqa: ANN001
+def test_annual_evaluation_needs_the_year_ended_and_every_period(app, world) -> None:
     """Before the fix the annual evaluation could be given in January, with no periods."""
     period_id = _period(app, world, 2026)
     with app.app_context():
@@ -114,7 +114,7 @@ def test_annual_evaluation_needs_the_year_ended_and_every_period(app, world) -> 
         assert db.session.get(SkpPeriod, period_id).status == "closed"
 
 
-def test_supervisor_is_told_the_current_period_has_not_ended(app, world, client) -> None:  # noqa: ANN001
+def test_supervisor_is_told_the_current_period_has_not_ended(app, world, client) -> None:
     period_id = _period(app, world, YEAR)
     today = local_today()
     current = next(
@@ -153,7 +153,7 @@ def test_supervisor_is_told_the_current_period_has_not_ended(app, world, client)
         assert db.session.scalar(select(func.count()).select_from(SkpEvaluation)) == 0
 
 
-def test_semester_instansi_offers_its_two_semesters(app, world, client) -> None:  # noqa: ANN001
+def test_semester_instansi_offers_its_two_semesters(app, world, client) -> None:
     with app.app_context():
         db.session.scalar(select(Instansi)).evaluation_period = "semester"
         db.session.commit()
@@ -167,7 +167,7 @@ def test_semester_instansi_offers_its_two_semesters(app, world, client) -> None:
 # --- the instansi setting ---------------------------------------------------------------------------
 
 
-def test_bkpsdm_chooses_the_evaluation_period(app, world, client) -> None:  # noqa: ANN001
+def test_bkpsdm_chooses_the_evaluation_period(app, world, client) -> None:
     login(client, "bkpsdm")
     page = client.get("/kelola/kinerja/pengaturan").get_data(as_text=True)
     assert "Triwulanan" in page and "Semesteran" in page
@@ -194,7 +194,7 @@ def test_bkpsdm_chooses_the_evaluation_period(app, world, client) -> None:  # no
     assert pegawai.get("/kelola/kinerja/pengaturan").status_code == 403
 
 
-def test_the_database_refuses_an_unknown_evaluation_period(app, world) -> None:  # noqa: ANN001
+def test_the_database_refuses_an_unknown_evaluation_period(app, world) -> None:
     with app.app_context():
         db.session.scalar(select(Instansi)).evaluation_period = "yearly"
         with pytest.raises(IntegrityError):
@@ -205,7 +205,7 @@ def test_the_database_refuses_an_unknown_evaluation_period(app, world) -> None: 
 # --- a mutation or promotion mid-year ---------------------------------------------------------------
 
 
-def _current_period(app, world) -> int:  # noqa: ANN001
+def _current_period(app, world) -> int:
     """This year's agreed SKP of `pegawai`, with its first quarter evaluated."""
     with app.app_context():
         period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, YEAR)
@@ -219,7 +219,7 @@ def _current_period(app, world) -> int:  # noqa: ANN001
         return period.id
 
 
-def _periods(app, employee_id: int) -> list[tuple]:  # noqa: ANN001
+def _periods(app, employee_id: int) -> list[tuple]:
     with app.app_context():
         return [
             (p.sequence, p.status, p.starts_on, p.ends_on, p.change_reason, p.position_name)
@@ -227,7 +227,7 @@ def _periods(app, employee_id: int) -> list[tuple]:  # noqa: ANN001
         ]
 
 
-def _edit(client, world, **over: str):  # noqa: ANN001, ANN202
+def _edit(client, world, **over: str):
     emp = world.employees["pegawai"]
     path = f"/organisasi/pegawai/{emp.id}/ubah"
     data = _form(
@@ -253,7 +253,7 @@ def not_new_year() -> None:
         pytest.skip("on 1 January the year's SKP and the change start the same day")
 
 
-def test_a_move_to_another_position_starts_a_new_skp(app, world, client, not_new_year) -> None:  # noqa: ANN001
+def test_a_move_to_another_position_starts_a_new_skp(app, world, client, not_new_year) -> None:
     """Before the fix a mutation kept one SKP for the whole year (one per employee and year)."""
     _current_period(app, world)
     login(client, "bkpsdm")
@@ -286,7 +286,7 @@ def test_a_move_to_another_position_starts_a_new_skp(app, world, client, not_new
         assert len(siti) == 1 and siti[0].period.sequence == 2
 
 
-def test_a_promotion_starts_a_new_skp(app, world, client, not_new_year) -> None:  # noqa: ANN001
+def test_a_promotion_starts_a_new_skp(app, world, client, not_new_year) -> None:
     _current_period(app, world)
     login(client, "bkpsdm")
     assert _edit(client, world, golongan="III/b").status_code == 302
@@ -296,7 +296,7 @@ def test_a_promotion_starts_a_new_skp(app, world, client, not_new_year) -> None:
 
 def test_an_import_that_moves_an_employee_starts_a_new_skp(
     app, world, client, not_new_year
-) -> None:  # noqa: ANN001
+) -> None:
     _current_period(app, world)
     with app.app_context():
         unit = db.session.get(Unit, world.units["dinkes"].id)
@@ -320,7 +320,7 @@ def test_an_import_that_moves_an_employee_starts_a_new_skp(
         assert new.unit_id == world.units["dinkes"].id
 
 
-def test_an_empty_skp_follows_the_employee_instead(app, world) -> None:  # noqa: ANN001
+def test_an_empty_skp_follows_the_employee_instead(app, world) -> None:
     with app.app_context():
         emp = db.session.get(Employee, world.employees["pegawai"].id)
         period = skp.ensure_period(emp, YEAR)
@@ -337,7 +337,7 @@ def test_an_empty_skp_follows_the_employee_instead(app, world) -> None:  # noqa:
 
 def test_the_old_skp_keeps_its_ended_periods_and_the_new_one_starts_at_the_change(
     app, world
-) -> None:  # noqa: ANN001
+) -> None:
     """The service path, with fixed dates: moved on 15 May. The old SKP's appraiser still
     evaluates 1 April–14 May (its cut second quarter); its annual evaluation is refused; the new
     SKP's periods start on 15 May."""

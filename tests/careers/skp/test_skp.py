@@ -28,14 +28,14 @@ from tests.factories import make_course, make_employee, make_user
 LAST = YEAR - 1
 
 
-def _period_id(app, world) -> int:  # noqa: ANN001
+def _period_id(app, world) -> int:
     with app.app_context():
         period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, LAST)
         db.session.commit()
         return period.id
 
 
-def _last_year_evaluated(app, world) -> int:  # noqa: ANN001
+def _last_year_evaluated(app, world) -> int:
     """Last year's SKP of `pegawai`, agreed, with every periodic evaluation given."""
     with app.app_context():
         period = agreed_period(world.employees["pegawai"].id, world.users["atasan"].id, YEAR - 1)
@@ -50,7 +50,7 @@ def _last_year_evaluated(app, world) -> int:  # noqa: ANN001
         return period.id
 
 
-def _evaluations(app, period_id: int) -> list[tuple]:  # noqa: ANN001
+def _evaluations(app, period_id: int) -> list[tuple]:
     with app.app_context():
         return [
             (e.kind, e.sequence, e.hasil_kerja, e.perilaku, e.predikat)
@@ -62,7 +62,7 @@ def _evaluations(app, period_id: int) -> list[tuple]:  # noqa: ANN001
         ]
 
 
-def _evaluate(client, period_id: int, **data):  # noqa: ANN001, ANN201
+def _evaluate(client, period_id: int, **data):
     path = f"/tim/kinerja/{period_id}/evaluasi"
     token = csrf_of(client.get(path).data)
     form = {"kind": "periodic", "sequence": "1", "hasil_kerja": "sesuai", "perilaku": "sesuai"}
@@ -73,7 +73,7 @@ def _evaluate(client, period_id: int, **data):  # noqa: ANN001, ANN201
 # --- the nine cells, through the service that stores evaluations ------------------------------
 
 
-def test_all_nine_predikat_cells_are_stored_by_the_evaluation_service(app, world) -> None:  # noqa: ANN001
+def test_all_nine_predikat_cells_are_stored_by_the_evaluation_service(app, world) -> None:
     with app.app_context():
         boss = db.session.get(Employee, world.employees["atasan"].id)
         seen = {}
@@ -104,7 +104,7 @@ def test_all_nine_predikat_cells_are_stored_by_the_evaluation_service(app, world
 )
 def test_supervisor_rates_and_the_predikat_appears(
     app, world, client, hasil: str, perilaku: str, label: str
-) -> None:  # noqa: ANN001
+) -> None:
     period_id = _period_id(app, world)
     login(client, "atasan")
     response = _evaluate(client, period_id, hasil_kerja=hasil, perilaku=perilaku)
@@ -114,7 +114,7 @@ def test_supervisor_rates_and_the_predikat_appears(
     assert _evaluations(app, period_id)[-1][2:4] == (hasil, perilaku)
 
 
-def test_bad_rating_is_refused_with_a_message_and_nothing_stored(app, world, client) -> None:  # noqa: ANN001
+def test_bad_rating_is_refused_with_a_message_and_nothing_stored(app, world, client) -> None:
     period_id = _period_id(app, world)
     login(client, "atasan")
     response = _evaluate(client, period_id, hasil_kerja="luar biasa", perilaku="")
@@ -129,7 +129,7 @@ def test_bad_rating_is_refused_with_a_message_and_nothing_stored(app, world, cli
 
 
 @pytest.fixture
-def other_supervisor(app, world) -> str:  # noqa: ANN001
+def other_supervisor(app, world) -> str:
     """A supervisor of another team (in Disdik), with an account."""
     with app.app_context():
         disdik = db.session.get(Unit, world.units["disdik"].id)
@@ -140,7 +140,7 @@ def other_supervisor(app, world) -> str:  # noqa: ANN001
     return "kepala.lain"
 
 
-def test_only_the_direct_supervisor_evaluates(app, world, other_supervisor) -> None:  # noqa: ANN001
+def test_only_the_direct_supervisor_evaluates(app, world, other_supervisor) -> None:
     period_id = _period_id(app, world)
     for username in (other_supervisor, "bkpsdm", "opd.dinkes", "pegawai"):
         client = app.test_client()
@@ -176,7 +176,7 @@ def test_only_the_direct_supervisor_evaluates(app, world, other_supervisor) -> N
     assert _evaluate(client, period_id).status_code == 302
 
 
-def test_employee_sees_only_their_own_evaluations(app, world) -> None:  # noqa: ANN001
+def test_employee_sees_only_their_own_evaluations(app, world) -> None:
     period_id = _period_id(app, world)
     with app.app_context():
         budi = db.session.scalar(select(Employee).where(Employee.full_name == "Budi Santoso"))
@@ -215,7 +215,7 @@ def test_employee_sees_only_their_own_evaluations(app, world) -> None:  # noqa: 
 
 def test_second_annual_evaluation_is_refused_with_a_message_and_no_change(
     app, world, client
-) -> None:  # noqa: ANN001
+) -> None:
     period_id = _last_year_evaluated(app, world)
     login(client, "atasan")
     first = _evaluate(
@@ -260,7 +260,7 @@ def test_second_annual_evaluation_is_refused_with_a_message_and_no_change(
     assert _evaluations(app, period_id) == before
 
 
-def test_periodic_slots_follow_the_instansi_setting(app, world) -> None:  # noqa: ANN001
+def test_periodic_slots_follow_the_instansi_setting(app, world) -> None:
     assert [s.label for s in schedule.periodic_slots("quarterly", 2026)] == [
         "Triwulan I 2026",
         "Triwulan II 2026",
@@ -291,7 +291,7 @@ def test_periodic_slots_follow_the_instansi_setting(app, world) -> None:  # noqa
 
 def test_training_completed_in_the_period_is_evidence_and_can_be_acknowledged(
     app, world, client
-) -> None:  # noqa: ANN001
+) -> None:
     period_id = _period_id(app, world)
     pegawai = world.employees["pegawai"].id
     with app.app_context():
@@ -359,7 +359,7 @@ def test_training_completed_in_the_period_is_evidence_and_can_be_acknowledged(
 # --- acknowledgement and feedback -----------------------------------------------------------------
 
 
-def test_employee_reads_and_acknowledges_the_evaluation(app, world) -> None:  # noqa: ANN001
+def test_employee_reads_and_acknowledges_the_evaluation(app, world) -> None:
     period_id = _period_id(app, world)
     supervisor = app.test_client()
     login(supervisor, "atasan")
@@ -395,7 +395,7 @@ def test_employee_reads_and_acknowledges_the_evaluation(app, world) -> None:  # 
     )
 
 
-def test_feedback_from_the_supervisor_is_visible_to_the_employee(app, world) -> None:  # noqa: ANN001
+def test_feedback_from_the_supervisor_is_visible_to_the_employee(app, world) -> None:
     period_id = _period_id(app, world)
     supervisor = app.test_client()
     login(supervisor, "atasan")
@@ -426,7 +426,7 @@ def test_feedback_from_the_supervisor_is_visible_to_the_employee(app, world) -> 
 # --- drafting and agreeing the planned work results ---------------------------------------------
 
 
-def test_employee_drafts_and_the_direct_supervisor_agrees_or_returns(app, world) -> None:  # noqa: ANN001
+def test_employee_drafts_and_the_direct_supervisor_agrees_or_returns(app, world) -> None:
     employee = app.test_client()
     login(employee, "pegawai")
     token = csrf_of(employee.get("/kinerja").data)
@@ -495,7 +495,7 @@ def test_employee_drafts_and_the_direct_supervisor_agrees_or_returns(app, world)
 # --- suggestions --------------------------------------------------------------------------------
 
 
-def test_low_predikat_suggests_catalogue_courses_by_competency_tags(app, world, client) -> None:  # noqa: ANN001
+def test_low_predikat_suggests_catalogue_courses_by_competency_tags(app, world, client) -> None:
     period_id = _period_id(app, world)
     with app.app_context():
         course = make_course("LAP-101", title="Penulisan Laporan Dinas")

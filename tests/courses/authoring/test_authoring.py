@@ -39,17 +39,17 @@ NEW_COURSE = {
 }
 
 
-def _files_on_disk(app) -> set[Path]:  # noqa: ANN001
+def _files_on_disk(app) -> set[Path]:
     root = Path(app.config["FILES_DIR"])
     return {p for p in root.rglob("*") if p.is_file()}
 
 
-def _count(app, model) -> int:  # noqa: ANN001
+def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _flashes(response) -> list[str]:  # noqa: ANN001
+def _flashes(response) -> list[str]:
     return [
         m.decode()
         for m in re.findall(rb'class="(?:flash[^"]*|field-error)"[^>]*>([^<]*)', response.data)
@@ -57,7 +57,7 @@ def _flashes(response) -> list[str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def draft_course(app, world) -> dict:  # noqa: ANN001
+def draft_course(app, world) -> dict:
     """A draft course taught by `pengajar`: one module with two lessons."""
     with app.app_context():
         trainer = db.session.get(User, world.users["pengajar"].id)
@@ -77,7 +77,7 @@ def draft_course(app, world) -> dict:  # noqa: ANN001
 
 
 @pytest.fixture
-def trainer(client, world):  # noqa: ANN001, ANN201
+def trainer(client, world):
     login(client, "pengajar")
     return client
 
@@ -85,7 +85,7 @@ def trainer(client, world):  # noqa: ANN001, ANN201
 # --- create ----------------------------------------------------------------------------------
 
 
-def test_trainer_creates_a_course_with_a_cover(app, world, trainer, no_csrf) -> None:  # noqa: ANN001
+def test_trainer_creates_a_course_with_a_cover(app, world, trainer, no_csrf) -> None:
     data = dict(NEW_COURSE, cover=(io.BytesIO(png_bytes()), "sampul kelas.png"))
     response = trainer.post("/kelola/pelatihan/baru", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, _flashes(response)
@@ -142,14 +142,14 @@ BAD_CODE = (
         ("code", "PELATIHAN-É", BAD_CODE),
     ],
 )
-def test_create_refuses_bad_input(app, world, trainer, no_csrf, field, value, message) -> None:  # noqa: ANN001
+def test_create_refuses_bad_input(app, world, trainer, no_csrf, field, value, message) -> None:
     response = trainer.post("/kelola/pelatihan/baru", data=dict(NEW_COURSE, **{field: value}))
     assert response.status_code == 200
     assert message in _flashes(response)
     assert _count(app, Course) == 0
 
 
-def test_create_refuses_a_duplicate_code(app, world, trainer, no_csrf, draft_course) -> None:  # noqa: ANN001
+def test_create_refuses_a_duplicate_code(app, world, trainer, no_csrf, draft_course) -> None:
     response = trainer.post("/kelola/pelatihan/baru", data=dict(NEW_COURSE, code="tulis-101"))
     assert response.status_code == 200
     assert "Kode pelatihan TULIS-101 sudah dipakai." in _flashes(response)
@@ -158,7 +158,7 @@ def test_create_refuses_a_duplicate_code(app, world, trainer, no_csrf, draft_cou
 
 def test_a_text_file_as_cover_is_refused_and_nothing_is_written(
     app, world, trainer, no_csrf
-) -> None:  # noqa: ANN001
+) -> None:
     before = _files_on_disk(app)
     data = dict(NEW_COURSE, cover=(io.BytesIO(b"ini bukan gambar"), "sampul.png"))
     response = trainer.post("/kelola/pelatihan/baru", data=data, content_type="multipart/form-data")
@@ -168,7 +168,7 @@ def test_a_text_file_as_cover_is_refused_and_nothing_is_written(
     assert _files_on_disk(app) == before
 
 
-def test_forms_need_the_csrf_token(app, world, trainer) -> None:  # noqa: ANN001
+def test_forms_need_the_csrf_token(app, world, trainer) -> None:
     response = trainer.post("/kelola/pelatihan/baru", data=NEW_COURSE)
     assert response.status_code == 400
     token = csrf_token(trainer, "/kelola/pelatihan/baru")
@@ -181,7 +181,7 @@ def test_forms_need_the_csrf_token(app, world, trainer) -> None:  # noqa: ANN001
 
 def test_modules_and_lessons_are_added_renamed_reordered_and_deleted(
     app, trainer, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     cid, mid = draft_course["course"], draft_course["module"]
     first, second = draft_course["lessons"]
     assert (
@@ -247,7 +247,7 @@ def test_modules_and_lessons_are_added_renamed_reordered_and_deleted(
 
 def test_lesson_bad_input_names_the_field_and_saves_nothing(
     app, trainer, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     cid, mid = draft_course["course"], draft_course["module"]
     lesson_id = draft_course["lessons"][0]
     for data, message in [
@@ -298,7 +298,7 @@ def _assert_inert(html: str) -> None:
 
 def test_lesson_preview_renders_hostile_markdown_inert_and_saves_nothing(
     app, trainer, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     cid, lesson_id = draft_course["course"], draft_course["lessons"][0]
     response = trainer.post(
         f"/kelola/pelatihan/{cid}/pelajaran/{lesson_id}",
@@ -340,7 +340,7 @@ def _docx() -> bytes:
 
 def test_upload_images_and_attachments_and_serve_them_safely(
     app, world, trainer, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     cid = draft_course["course"]
     for kind, payload, name in [
         ("image", png_bytes(), "bagan alur.png"),
@@ -407,7 +407,7 @@ def test_upload_images_and_attachments_and_serve_them_safely(
 )
 def test_refused_uploads_say_why_and_write_nothing(
     app, trainer, no_csrf, draft_course, kind, payload, name, message
-) -> None:  # noqa: ANN001
+) -> None:
     cid = draft_course["course"]
     before = _files_on_disk(app)
     response = trainer.post(
@@ -424,7 +424,7 @@ def test_refused_uploads_say_why_and_write_nothing(
 
 def test_a_text_file_sent_as_lesson_image_is_refused_and_the_lesson_unchanged(
     app, trainer, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     cid, lesson_id = draft_course["course"], draft_course["lessons"][0]
     before = _files_on_disk(app)
     response = trainer.post(
@@ -447,7 +447,7 @@ def test_a_text_file_sent_as_lesson_image_is_refused_and_the_lesson_unchanged(
 
 def test_an_image_sent_with_a_lesson_is_placed_in_its_text(
     app, trainer, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     cid, lesson_id = draft_course["course"], draft_course["lessons"][0]
     response = trainer.post(
         f"/kelola/pelatihan/{cid}/pelajaran/{lesson_id}",
@@ -475,7 +475,7 @@ def test_an_image_sent_with_a_lesson_is_placed_in_its_text(
 
 def test_another_trainer_cannot_touch_the_course_but_bkpsdm_can(
     app, world, no_csrf, draft_course
-) -> None:  # noqa: ANN001
+) -> None:
     with app.app_context():
         make_user("pengajar.lain", {Role.PENGAJAR})
         db.session.commit()
@@ -532,7 +532,7 @@ def test_another_trainer_cannot_touch_the_course_but_bkpsdm_can(
 # --- review and publish ----------------------------------------------------------------------
 
 
-def test_submit_send_back_with_comment_then_publish(app, world, no_csrf, draft_course) -> None:  # noqa: ANN001
+def test_submit_send_back_with_comment_then_publish(app, world, no_csrf, draft_course) -> None:
     cid, lid = draft_course["course"], draft_course["lessons"][0]
     trainer = app.test_client()
     login(trainer, "pengajar")
@@ -596,7 +596,7 @@ def test_submit_send_back_with_comment_then_publish(app, world, no_csrf, draft_c
     assert "Hanya versi yang sedang ditelaah dapat diterbitkan" in again.get_data(as_text=True)
 
 
-def test_an_empty_draft_cannot_be_submitted(app, world, trainer, no_csrf) -> None:  # noqa: ANN001
+def test_an_empty_draft_cannot_be_submitted(app, world, trainer, no_csrf) -> None:
     trainer.post("/kelola/pelatihan/baru", data=NEW_COURSE)
     with app.app_context():
         course_id = db.session.scalar(select(Course.id))
@@ -610,7 +610,7 @@ def test_an_empty_draft_cannot_be_submitted(app, world, trainer, no_csrf) -> Non
 
 def test_editing_a_published_course_makes_version_2_and_learners_keep_version_1(
     app, world, no_csrf
-) -> None:  # noqa: ANN001
+) -> None:
     with app.app_context():
         teacher = db.session.get(User, world.users["pengajar"].id)
         course = make_course("LAYAN-1", title="Pelayanan Prima", lessons=2, trainer=teacher)
@@ -670,7 +670,7 @@ def test_editing_a_published_course_makes_version_2_and_learners_keep_version_1(
     assert learner.get(f"/belajar/LAYAN-1/{ids['second_key']}").status_code == 404
 
 
-def test_files_of_a_once_published_version_stay_visible_to_learners(app, world, no_csrf) -> None:  # noqa: ANN001
+def test_files_of_a_once_published_version_stay_visible_to_learners(app, world, no_csrf) -> None:
     """Lessons copied into version 2 still link to version 1's file URLs."""
     with app.app_context():
         teacher = db.session.get(User, world.users["pengajar"].id)
@@ -688,7 +688,7 @@ def test_files_of_a_once_published_version_stay_visible_to_learners(app, world, 
 # --- BKPSDM settings and archive -------------------------------------------------------------
 
 
-def test_bkpsdm_sets_enrolment_settings_and_trainers(app, world, no_csrf, draft_course) -> None:  # noqa: ANN001
+def test_bkpsdm_sets_enrolment_settings_and_trainers(app, world, no_csrf, draft_course) -> None:
     cid = draft_course["course"]
     hr = app.test_client()
     login(hr, "bkpsdm")
@@ -769,7 +769,7 @@ def test_bkpsdm_sets_enrolment_settings_and_trainers(app, world, no_csrf, draft_
         assert [t.user_id for t in course.trainers] == [world.users["pengajar"].id]
 
 
-def test_bkpsdm_archives_a_course(app, world, no_csrf) -> None:  # noqa: ANN001
+def test_bkpsdm_archives_a_course(app, world, no_csrf) -> None:
     with app.app_context():
         course = make_course("ARSIP-1", title="Pelatihan Lama")
         cid = course.id
@@ -787,7 +787,7 @@ def test_bkpsdm_archives_a_course(app, world, no_csrf) -> None:  # noqa: ANN001
 
 def test_dashboards_show_my_courses_and_the_queue_in_constant_queries(
     app, world, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1000 per minute")
 
     def add_courses(n: int, start: int) -> None:
@@ -837,7 +837,7 @@ def test_dashboards_show_my_courses_and_the_queue_in_constant_queries(
     assert "11</strong>" in clients["bkpsdm"].get("/dasbor").get_data(as_text=True)
 
 
-def test_raising_the_capacity_gives_waitlisted_learners_a_seat(app, world, no_csrf) -> None:  # noqa: ANN001
+def test_raising_the_capacity_gives_waitlisted_learners_a_seat(app, world, no_csrf) -> None:
     with app.app_context():
         course = make_course("KURSI-1", capacity=1)
         first = enrolments.enrol_self(db.session.get(User, world.users["pegawai"].id), course)

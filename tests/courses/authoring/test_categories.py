@@ -8,7 +8,7 @@ from lms.extensions import db
 from tests.conftest import csrf_token, login
 
 
-def test_bkpsdm_adds_an_area_and_duplicates_are_refused(app, client, world) -> None:  # noqa: ANN001
+def test_bkpsdm_adds_an_area_and_duplicates_are_refused(app, client, world) -> None:
     with app.app_context():
         ensure_default_categories()
         db.session.commit()
@@ -31,7 +31,7 @@ def test_bkpsdm_adds_an_area_and_duplicates_are_refused(app, client, world) -> N
         assert names.count("Keuangan Daerah") == 1 and len(names) == 6
 
 
-def test_category_named_is_the_one_lookup_of_the_view(app, client, world) -> None:  # noqa: ANN001
+def test_category_named_is_the_one_lookup_of_the_view(app, client, world) -> None:
     """The page and the loader share ``category_named``: same name in any case or spacing."""
     login(client, "bkpsdm")
     token = csrf_token(client, "/kelola/kategori")

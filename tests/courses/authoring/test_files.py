@@ -13,7 +13,7 @@ from tests.courses.access import png_bytes
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     with app.test_request_context():
         yield app
 
@@ -41,7 +41,7 @@ def _zip(parts: dict[str, str]) -> bytes:
         ("WEBP", "webp", "image/webp"),
     ],
 )
-def test_allowed_image_formats_pass_whatever_their_name(ctx, fmt, extension, mimetype) -> None:  # noqa: ANN001
+def test_allowed_image_formats_pass_whatever_their_name(ctx, fmt, extension, mimetype) -> None:
     checked = files.check_image("foto tanpa ekstensi", _image(fmt))
     assert (checked.kind, checked.extension, checked.mimetype) == ("image", extension, mimetype)
 
@@ -57,26 +57,26 @@ def test_allowed_image_formats_pass_whatever_their_name(ctx, fmt, extension, mim
         None,  # a BMP: a real image, but not on the allow-list
     ],
 )
-def test_non_images_and_other_formats_are_refused(ctx, payload) -> None:  # noqa: ANN001
+def test_non_images_and_other_formats_are_refused(ctx, payload) -> None:
     data = _image("BMP") if payload is None else payload
     with pytest.raises(files.FileRefused) as info:
         files.check_image("gambar.png", data)
     assert "gambar.png" in str(info.value)
 
 
-def test_images_over_the_size_limit_are_refused(ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_images_over_the_size_limit_are_refused(ctx, monkeypatch) -> None:
     monkeypatch.setitem(ctx.config, "COURSE_IMAGE_MAX_BYTES", 100)
     with pytest.raises(files.FileRefused, match="terlalu besar"):
         files.check_image("besar.png", _image("PNG", (200, 200)))
 
 
-def test_decompression_bombs_are_refused(ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_decompression_bombs_are_refused(ctx, monkeypatch) -> None:
     monkeypatch.setattr(files, "IMAGE_MAX_PIXELS", 100)
     with pytest.raises(files.FileRefused, match="ukuran piksel"):
         files.check_image("lebar.png", _image("PNG", (20, 10)))
 
 
-def test_attachments_are_checked_by_magic_bytes_and_container(ctx) -> None:  # noqa: ANN001
+def test_attachments_are_checked_by_magic_bytes_and_container(ctx) -> None:
     docx = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<d/>"})
     xlsx = _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<w/>"})
     pptx = _zip({"[Content_Types].xml": "<Types/>", "ppt/presentation.xml": "<p/>"})
@@ -102,14 +102,14 @@ def test_attachments_are_checked_by_magic_bytes_and_container(ctx) -> None:  # n
         ("kosong.pdf", b""),
     ],
 )
-def test_wrong_or_disguised_attachments_are_refused(ctx, name, data) -> None:  # noqa: ANN001
+def test_wrong_or_disguised_attachments_are_refused(ctx, name, data) -> None:
     if data == "docx-as-xlsx":
         data = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<d/>"})
     with pytest.raises(files.FileRefused):
         files.check_attachment(name, data)
 
 
-def test_attachment_size_limit(ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_attachment_size_limit(ctx, monkeypatch) -> None:
     monkeypatch.setitem(ctx.config, "COURSE_ATTACHMENT_MAX_BYTES", 10)
     with pytest.raises(files.FileRefused, match="paling besar"):
         files.check_attachment("besar.pdf", b"%PDF-1.4 lebih dari sepuluh byte")
@@ -123,7 +123,7 @@ def test_filenames_lose_paths_and_control_characters() -> None:
     assert len(files.clean_filename("a" * 500 + ".pdf", "x")) == 200
 
 
-def test_a_name_over_200_characters_is_shortened_before_its_extension(ctx) -> None:  # noqa: ANN001
+def test_a_name_over_200_characters_is_shortened_before_its_extension(ctx) -> None:
     """Cut at 200 characters, the extension used to go: a real PDF was refused as an unknown
     type, and a name cut mid-extension ('….pd') was what the learner downloaded."""
     long = "Materi Pelatihan Kepemimpinan Pengawas " * 8 + "bagian akhir.pdf"  # 328 characters
@@ -140,7 +140,7 @@ def test_a_name_over_200_characters_is_shortened_before_its_extension(ctx) -> No
     assert files.clean_filename("pendek.pdf", "f") == "pendek.pdf"
 
 
-def test_unknown_upload_kind_is_refused(ctx) -> None:  # noqa: ANN001
+def test_unknown_upload_kind_is_refused(ctx) -> None:
     with pytest.raises(files.FileRefused):
         files.check_upload("video", "a.mp4", b"....")
 

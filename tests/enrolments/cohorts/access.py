@@ -39,7 +39,7 @@ EXPECTED: dict[tuple[str, str], object] = {
 HIDDEN = {("enrolments.cohort_decide", "POST"), ("enrolments.cohort_withdraw", "POST")}
 
 
-def build_args(world) -> dict[str, object]:  # noqa: ANN001
+def build_args(world) -> dict[str, object]:
     from tests.factories import make_course
 
     course = make_course("AKS-101", title="Pelatihan Uji Akses")

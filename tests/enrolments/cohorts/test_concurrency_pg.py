@@ -32,7 +32,7 @@ QUOTA = 4
 
 
 @pytest.fixture(scope="module")
-def race_app(databases, tmp_path_factory) -> Iterator[Flask]:  # noqa: ANN001
+def race_app(databases, tmp_path_factory) -> Iterator[Flask]:
     with isolated_app(
         databases, tmp_path_factory.mktemp("cohort-race-files"), "cohortrace", THREADS + 5
     ) as app:
@@ -82,7 +82,7 @@ def _run_together(app: Flask, cohort_code: str, names: list[str]) -> tuple[list,
             except rules.CohortError as exc:
                 db.session.rollback()
                 refusals.append(str(exc))
-            except BaseException as exc:  # noqa: BLE001 - any other failure is the finding
+            except BaseException as exc:
                 db.session.rollback()
                 errors.append(exc)
             finally:

@@ -70,7 +70,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("rule", "jabatan", "grade", "active", "expected"), CASES)
-def test_eligibility_table(rule, jabatan, grade, active, expected) -> None:  # noqa: ANN001
+def test_eligibility_table(rule, jabatan, grade, active, expected) -> None:
     assert eligibility_problems(employee(jabatan, grade, active), cohort(rule), NAMES) == expected
 
 

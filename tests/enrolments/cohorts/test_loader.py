@@ -17,7 +17,7 @@ PKP_FILE = BASE_DIR / "content" / "programmes" / "pkp-2026.yaml"
 PKP_COURSES = ("KPM-101", "KOM-101", "MWK-101", "MPP-101")
 
 
-def _counts(db) -> tuple[int, int, int, int]:  # noqa: ANN001
+def _counts(db) -> tuple[int, int, int, int]:
     return tuple(
         db.session.scalar(select(func.count()).select_from(model))
         for model in (Programme, ProgrammeCourse, Cohort, CohortPhase)
@@ -31,7 +31,7 @@ def _pkp_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_pkp_programme_loads_and_second_run_changes_nothing(db, world, tmp_path) -> None:  # noqa: ANN001
+def test_pkp_programme_loads_and_second_run_changes_nothing(db, world, tmp_path) -> None:
     for code in PKP_COURSES:
         make_course(code, title=f"Pelatihan {code}")
     folder = _pkp_dir(tmp_path)
@@ -84,7 +84,7 @@ def test_pkp_programme_loads_and_second_run_changes_nothing(db, world, tmp_path)
 def test_unknown_course_code_is_reported_and_nothing_from_the_file_is_written(
     db,
     world,
-    tmp_path,  # noqa: ANN001
+    tmp_path,
 ) -> None:
     for code in ("KPM-101", "KOM-101", "MWK-101"):  # MPP-101 is missing
         make_course(code)
@@ -104,7 +104,7 @@ def test_unknown_course_code_is_reported_and_nothing_from_the_file_is_written(
 def test_bad_cohort_rejects_the_whole_file_and_good_files_still_load(
     db,
     world,
-    tmp_path,  # noqa: ANN001
+    tmp_path,
 ) -> None:
     make_course("UJI-101")
     folder = tmp_path / "programmes"
@@ -141,7 +141,7 @@ def test_bad_cohort_rejects_the_whole_file_and_good_files_still_load(
     assert set(db.session.scalars(select(Cohort.code))) == {"LATSAR-2026-I"}
 
 
-def test_cohort_code_of_another_programme_is_refused(db, world, tmp_path) -> None:  # noqa: ANN001
+def test_cohort_code_of_another_programme_is_refused(db, world, tmp_path) -> None:
     make_course("UJI-101")
     folder = tmp_path / "programmes"
     folder.mkdir()
@@ -159,7 +159,7 @@ def test_cohort_code_of_another_programme_is_refused(db, world, tmp_path) -> Non
     assert [Path(e["file"]).name for e in again["errors"]] == ["b.yaml"]
 
 
-def test_content_load_brings_the_pkp_programme_from_the_real_content(db, world) -> None:  # noqa: ANN001
+def test_content_load_brings_the_pkp_programme_from_the_real_content(db, world) -> None:
     from lms.content import load_content
 
     first = load_content(BASE_DIR / "content")

@@ -23,7 +23,7 @@ from tests.enrolments.cohorts.builders import TODAY, make_cohort, make_programme
 COURSES = ("UJI-101", "UJI-102", "UJI-103")
 
 
-def _setup(app, **cohort_over) -> dict:  # noqa: ANN001
+def _setup(app, **cohort_over) -> dict:
     with app.app_context():
         programme = make_programme("PKP", COURSES)
         cohort = make_cohort(programme, "PKP-2026-I", **cohort_over)
@@ -31,12 +31,12 @@ def _setup(app, **cohort_over) -> dict:  # noqa: ANN001
         return {"cohort_id": cohort.id, "cohort_code": cohort.code, "programme": "PKP"}
 
 
-def _budi(app) -> int:  # noqa: ANN001
+def _budi(app) -> int:
     with app.app_context():
         return db.session.scalar(select(Employee.id).where(Employee.full_name == "Budi Santoso"))
 
 
-def _member(app, cohort_id: int, employee_id: int) -> CohortMember | None:  # noqa: ANN001
+def _member(app, cohort_id: int, employee_id: int) -> CohortMember | None:
     with app.app_context():
         member = db.session.scalar(
             select(CohortMember).where(
@@ -48,7 +48,7 @@ def _member(app, cohort_id: int, employee_id: int) -> CohortMember | None:  # no
         return member
 
 
-def _enrolments(app, employee_id: int) -> dict[str, tuple[str, str, int | None]]:  # noqa: ANN001
+def _enrolments(app, employee_id: int) -> dict[str, tuple[str, str, int | None]]:
     """course code → (status, source, cohort_id); asserts one row per course."""
     with app.app_context():
         rows = db.session.execute(
@@ -65,7 +65,7 @@ def _flashes(html: str) -> list[str]:
     return [m.strip() for m in re.findall(r'class="flash flash-\w+">([^<]*)<', html)]
 
 
-def _add(client, code: str, nip: str) -> list[str]:  # noqa: ANN001
+def _add(client, code: str, nip: str) -> list[str]:
     token = csrf_token(client, f"/angkatan/{code}")
     response = client.post(
         f"/angkatan/{code}/peserta", data={"csrf_token": token, "nip": nip}, follow_redirects=True
@@ -74,14 +74,14 @@ def _add(client, code: str, nip: str) -> list[str]:  # noqa: ANN001
     return _flashes(response.get_data(as_text=True))
 
 
-def _join_token(client, programme: str, cohort_id: int) -> str:  # noqa: ANN001
+def _join_token(client, programme: str, cohort_id: int) -> str:
     page = client.get(f"/program/{programme}").get_data(as_text=True)
     match = re.search(rf'name="c{cohort_id}-csrf_token" value="([^"]+)"', page)
     assert match, "no join form on the programme page"
     return match.group(1)
 
 
-def _withdraw(client, member_id: int, from_page: str) -> list[str]:  # noqa: ANN001
+def _withdraw(client, member_id: int, from_page: str) -> list[str]:
     token = csrf_token(client, from_page)
     response = client.post(
         f"/angkatan/peserta/{member_id}/batal",
@@ -95,7 +95,7 @@ def _withdraw(client, member_id: int, from_page: str) -> list[str]:  # noqa: ANN
 def test_hr_adds_participants_each_enrolled_once_and_waitlisted_over_quota(
     app,
     client,
-    world,  # noqa: ANN001
+    world,
 ) -> None:
     ids = _setup(app, quota=2)
     pegawai, atasan, budi = world.employees["pegawai"].id, world.employees["atasan"].id, _budi(app)
@@ -168,7 +168,7 @@ def test_hr_adds_participants_each_enrolled_once_and_waitlisted_over_quota(
 def test_ineligible_employee_and_late_addition_are_refused_with_reasons(
     app,
     client,
-    world,  # noqa: ANN001
+    world,
 ) -> None:
     ids = _setup(app, position_types=["pengawas"], min_grade="III/b")
     with app.app_context():
@@ -219,7 +219,7 @@ def test_ineligible_employee_and_late_addition_are_refused_with_reasons(
     )
 
 
-def test_self_nomination_goes_supervisor_then_hr(app, client, world) -> None:  # noqa: ANN001
+def test_self_nomination_goes_supervisor_then_hr(app, client, world) -> None:
     ids = _setup(app)
     pegawai = world.employees["pegawai"].id
     login(client, "pegawai")
@@ -324,13 +324,13 @@ def test_self_nomination_goes_supervisor_then_hr(app, client, world) -> None:  #
     assert {v[0] for v in _enrolments(app, pegawai).values()} == {"withdrawn"}
 
 
-def login_client(app, username: str):  # noqa: ANN001, ANN201
+def login_client(app, username: str):
     other = app.test_client()
     login(other, username)
     return other
 
 
-def test_supervisor_nominates_own_staff_and_hr_rejects(app, client, world) -> None:  # noqa: ANN001
+def test_supervisor_nominates_own_staff_and_hr_rejects(app, client, world) -> None:
     ids = _setup(app)
     budi = _budi(app)
     cid = ids["cohort_id"]
@@ -394,7 +394,7 @@ def test_supervisor_nominates_own_staff_and_hr_rejects(app, client, world) -> No
     assert _member(app, cid, budi).status == "nominated"
 
 
-def test_programme_page_says_why_one_cannot_join(app, client, world) -> None:  # noqa: ANN001
+def test_programme_page_says_why_one_cannot_join(app, client, world) -> None:
     ids = _setup(app, position_types=["pengawas"], min_grade="III/b", quota=1)
     with app.app_context():
         cohort = db.session.get(Cohort, ids["cohort_id"])

@@ -44,7 +44,7 @@ PHASES = [
 ]
 
 
-def _populate(world, cohort: Cohort, people: list[Employee]) -> None:  # noqa: ANN001
+def _populate(world, cohort: Cohort, people: list[Employee]) -> None:
     """Members in every state: active, waitlisted, nominated (some waiting for atasan)."""
     atasan = db.session.get(Employee, world.employees["atasan"].id)
     boss_user = db.session.get(User, world.users["atasan"].id)
@@ -65,7 +65,7 @@ def _populate(world, cohort: Cohort, people: list[Employee]) -> None:  # noqa: A
             cs.nominate(actor, cohort, person)
 
 
-def _base(app, world) -> None:  # noqa: ANN001
+def _base(app, world) -> None:
     with app.app_context():
         programme = make_programme("PKP", ("UJI-101", "UJI-102"))
         cohort = make_cohort(programme, "PKP-2026-I", quota=2, phases=PHASES)
@@ -75,7 +75,7 @@ def _base(app, world) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def _grow(app, world, n: int) -> None:  # noqa: ANN001
+def _grow(app, world, n: int) -> None:
     with app.app_context():
         cohort = db.session.scalar(select(Cohort).where(Cohort.code == "PKP-2026-I"))
         cohort.quota = n
@@ -90,7 +90,7 @@ def _grow(app, world, n: int) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
+def _measure(app, world) -> dict[str, int]:
     counts: dict[str, int] = {}
     for username, paths in PAGES.items():
         client = app.test_client()
@@ -110,7 +110,7 @@ def _measure(app, world) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def test_programme_and_cohort_pages_do_not_grow_with_data(app, world, monkeypatch) -> None:  # noqa: ANN001
+def test_programme_and_cohort_pages_do_not_grow_with_data(app, world, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1000 per minute")
     _base(app, world)
     with app.app_context():  # atasan joins a cohort too, so "Angkatan saya" has a row

@@ -55,14 +55,14 @@ def _cohort_form(token: str, **over: str) -> dict[str, str]:
     return data
 
 
-def _courses(app, *codes: str) -> list[int]:  # noqa: ANN001
+def _courses(app, *codes: str) -> list[int]:
     with app.app_context():
         ids = [make_course(code, title=f"Pelatihan {code}").id for code in codes]
         db.session.commit()
     return ids
 
 
-def _count(app, model) -> int:  # noqa: ANN001
+def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
@@ -71,7 +71,7 @@ def _errors(html: str) -> list[str]:
     return re.findall(r'class="field-error">([^<]*)<', html)
 
 
-def test_hr_creates_a_programme_with_ordered_courses(app, client, world) -> None:  # noqa: ANN001
+def test_hr_creates_a_programme_with_ordered_courses(app, client, world) -> None:
     first, second, third = _courses(app, "ADM-101", "ADM-102", "ADM-103")
     login(client, "bkpsdm")
     token = csrf_token(client, "/program/baru")
@@ -100,7 +100,7 @@ def test_hr_creates_a_programme_with_ordered_courses(app, client, world) -> None
     assert "PKA (diperbarui)" in listing
 
 
-def test_programme_form_refuses_bad_input_and_changes_nothing(app, client, world) -> None:  # noqa: ANN001
+def test_programme_form_refuses_bad_input_and_changes_nothing(app, client, world) -> None:
     first, second = _courses(app, "ADM-101", "ADM-102")
     login(client, "bkpsdm")
     token = csrf_token(client, "/program/baru")
@@ -124,7 +124,7 @@ def test_programme_form_refuses_bad_input_and_changes_nothing(app, client, world
     assert _count(app, Programme) == 1
 
 
-def test_hr_creates_and_edits_a_cohort_with_phases(app, client, world) -> None:  # noqa: ANN001
+def test_hr_creates_and_edits_a_cohort_with_phases(app, client, world) -> None:
     with app.app_context():
         make_programme("PKA")
         db.session.commit()
@@ -195,7 +195,7 @@ BAD_COHORTS = [
 ]
 
 
-def test_cohort_form_refuses_bad_input_naming_the_field(app, client, world) -> None:  # noqa: ANN001
+def test_cohort_form_refuses_bad_input_naming_the_field(app, client, world) -> None:
     with app.app_context():
         make_programme("PKA")
         db.session.commit()
@@ -210,7 +210,7 @@ def test_cohort_form_refuses_bad_input_naming_the_field(app, client, world) -> N
     assert _count(app, CohortPhase) == 0
 
 
-def test_duplicate_cohort_code_and_quota_below_participants_are_refused(app, client, world) -> None:  # noqa: ANN001
+def test_duplicate_cohort_code_and_quota_below_participants_are_refused(app, client, world) -> None:
     from lms.enrolments.cohorts import services as cs
     from lms.org.models import Employee
 
@@ -233,7 +233,7 @@ def test_duplicate_cohort_code_and_quota_below_participants_are_refused(app, cli
         assert db.session.scalar(select(Cohort.quota).where(Cohort.code == "PKA-2026-II")) == 5
 
 
-def test_unknown_programme_or_cohort_is_404(app, client, world) -> None:  # noqa: ANN001
+def test_unknown_programme_or_cohort_is_404(app, client, world) -> None:
     login(client, "bkpsdm")
     assert client.get("/program/TIDAK-ADA").status_code == 404
     assert client.get("/program/TIDAK-ADA/ubah").status_code == 404

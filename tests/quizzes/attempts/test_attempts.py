@@ -22,7 +22,7 @@ CHOICES = {
 TF = {"answers": [{"text": "true", "fraction": 1.0}, {"text": "false", "fraction": 0.0}]}
 
 
-def seed(world, **settings: object) -> tuple[Quiz, Employee, dict[str, int]]:  # noqa: ANN001
+def seed(world, **settings: object) -> tuple[Quiz, Employee, dict[str, int]]:
     """A course with a choice, a true/false and optionally an essay question, pegawai enrolled."""
     course = make_course("KUIS-101")
     employee = db.session.get(Employee, world.employees["pegawai"].id)
@@ -46,13 +46,13 @@ def seed(world, **settings: object) -> tuple[Quiz, Employee, dict[str, int]]:  #
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     with app.app_context():
         yield
         db.session.rollback()
 
 
-def test_start_is_idempotent_while_in_progress(ctx, world) -> None:  # noqa: ANN001
+def test_start_is_idempotent_while_in_progress(ctx, world) -> None:
     quiz, employee, _ = seed(world, time_limit_minutes=10)
     first = svc.start_attempt(quiz, employee.id)
     again = svc.start_attempt(quiz, employee.id)
@@ -62,14 +62,14 @@ def test_start_is_idempotent_while_in_progress(ctx, world) -> None:  # noqa: ANN
     assert first.deadline_at is not None
 
 
-def test_attempts_allowed_is_enforced(ctx, world) -> None:  # noqa: ANN001
+def test_attempts_allowed_is_enforced(ctx, world) -> None:
     quiz, employee, _ = seed(world, attempts_allowed=1)
     svc.submit(svc.start_attempt(quiz, employee.id))
     with pytest.raises(svc.AttemptError, match="sudah habis"):
         svc.start_attempt(quiz, employee.id)
 
 
-def test_start_refused_outside_open_and_close(ctx, world) -> None:  # noqa: ANN001
+def test_start_refused_outside_open_and_close(ctx, world) -> None:
     now = utcnow()
     quiz, employee, _ = seed(world, opens_at=now + timedelta(hours=1))
     with pytest.raises(svc.AttemptError, match="belum dibuka"):
@@ -80,7 +80,7 @@ def test_start_refused_outside_open_and_close(ctx, world) -> None:  # noqa: ANN0
         svc.start_attempt(quiz, employee.id)
 
 
-def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> None:  # noqa: ANN001
+def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> None:
     quiz, employee, ids = seed(world, time_limit_minutes=5)
     attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 0)
@@ -95,7 +95,7 @@ def test_save_is_an_upsert_and_refused_after_deadline_and_grace(ctx, world) -> N
         svc.save_answer(attempt, 999_999, 1)
 
 
-def test_submit_is_idempotent_and_grades(ctx, world) -> None:  # noqa: ANN001
+def test_submit_is_idempotent_and_grades(ctx, world) -> None:
     quiz, employee, ids = seed(world)
     attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 1)
@@ -110,7 +110,7 @@ def test_submit_is_idempotent_and_grades(ctx, world) -> None:  # noqa: ANN001
         svc.save_answer(attempt, ids["tf"], True)
 
 
-def test_overdue_attempt_is_submitted_on_next_start_and_by_sweep(ctx, world) -> None:  # noqa: ANN001
+def test_overdue_attempt_is_submitted_on_next_start_and_by_sweep(ctx, world) -> None:
     quiz, employee, ids = seed(world, time_limit_minutes=1)
     attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 1)
@@ -126,7 +126,7 @@ def test_overdue_attempt_is_submitted_on_next_start_and_by_sweep(ctx, world) -> 
     assert svc.sweep() == 0
 
 
-def test_sweep_task_commits(app, world) -> None:  # noqa: ANN001
+def test_sweep_task_commits(app, world) -> None:
     with app.app_context():
         quiz, employee, _ = seed(world, time_limit_minutes=1)
         attempt = svc.start_attempt(quiz, employee.id)
@@ -140,7 +140,7 @@ def test_sweep_task_commits(app, world) -> None:  # noqa: ANN001
         assert db.session.get(QuizAttempt, attempt_id).status == "graded"
 
 
-def test_cli_sweep(app, world) -> None:  # noqa: ANN001
+def test_cli_sweep(app, world) -> None:
     result = app.test_cli_runner().invoke(args=["quiz", "sweep"])
     assert result.exit_code == 0, result.output
     assert "attempt(s) submitted" in result.output
@@ -149,7 +149,7 @@ def test_cli_sweep(app, world) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     ("grading", "expected"), [("highest", 100.0), ("last", 50.0), ("average", 50.0)]
 )
-def test_final_grade_across_attempts(ctx, world, grading: str, expected: float) -> None:  # noqa: ANN001
+def test_final_grade_across_attempts(ctx, world, grading: str, expected: float) -> None:
     quiz, employee, ids = seed(world, grading=grading, pass_mark=60)
     for choice, tf in ((0, False), (1, True), (1, False)):  # 0, 100, 50
         attempt = svc.start_attempt(quiz, employee.id)
@@ -161,7 +161,7 @@ def test_final_grade_across_attempts(ctx, world, grading: str, expected: float) 
     assert final.passed is (expected >= 60)
 
 
-def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # noqa: ANN001
+def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:
     quiz, employee, ids = seed(world, essay=True)
     attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 1)
@@ -186,7 +186,7 @@ def test_essay_waits_for_trainer_and_grade_is_audited(ctx, world) -> None:  # no
     assert grades.pending_essays(quiz) == []
 
 
-def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN001
+def test_regrade_after_correction_is_audited(ctx, world) -> None:
     quiz, employee, ids = seed(world)
     attempt = svc.start_attempt(quiz, employee.id)
     svc.save_answer(attempt, ids["choice"], 0)
@@ -204,7 +204,7 @@ def test_regrade_after_correction_is_audited(ctx, world) -> None:  # noqa: ANN00
     assert "regrade" in reasons
 
 
-def test_review_setting(ctx, world) -> None:  # noqa: ANN001
+def test_review_setting(ctx, world) -> None:
     quiz, employee, _ = seed(world, review="never")
     attempt = svc.start_attempt(quiz, employee.id)
     assert queries.review_allowed(attempt) is False

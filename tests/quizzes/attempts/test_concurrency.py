@@ -37,7 +37,7 @@ CHOICES = {
 
 
 @pytest.fixture(scope="module")
-def race(databases, tmp_path_factory) -> Iterator[tuple[Flask, int, list[int], dict]]:  # noqa: ANN001
+def race(databases, tmp_path_factory) -> Iterator[tuple[Flask, int, list[int], dict]]:
     """A database of its own: a 4-question post-test (2 attempts allowed), two learners."""
     with isolated_app(
         databases, tmp_path_factory.mktemp("quiz-race-any"), "quizraceany", PARALLEL + 5
@@ -99,7 +99,7 @@ def _attempts(app: Flask, employee_id: int) -> list[tuple[int, int, str]]:
     return [tuple(r) for r in rows]
 
 
-def test_ten_parallel_starts_make_one_attempt(race) -> None:  # noqa: ANN001
+def test_ten_parallel_starts_make_one_attempt(race) -> None:
     app, quiz_id, _questions, users = race
     user_id, employee_id = users["mulai"]
     clients = [_client(app, user_id) for _ in range(PARALLEL)]
@@ -116,7 +116,7 @@ def test_ten_parallel_starts_make_one_attempt(race) -> None:  # noqa: ANN001
     assert Counter(replies) == {(302, f"/kuis/percobaan/{attempt_id}"): PARALLEL}
 
 
-def test_ten_parallel_submits_grade_once(race) -> None:  # noqa: ANN001
+def test_ten_parallel_submits_grade_once(race) -> None:
     app, quiz_id, question_ids, users = race
     user_id, employee_id = users["kumpul"]
     with app.app_context():
@@ -152,7 +152,7 @@ def test_ten_parallel_submits_grade_once(race) -> None:  # noqa: ANN001
 
 def test_a_start_that_loses_the_attempt_number_returns_the_winners_attempt(
     race, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     """The last line of defence when the lock did not serialise two starts (no enrolment row
     to lock): the unique attempt number refuses the second INSERT, and that start answers with
     the attempt the first one made instead of an IntegrityError."""
@@ -166,7 +166,7 @@ def test_a_start_that_loses_the_attempt_number_returns_the_winners_attempt(
         real = queries.attempts_of
         calls = []
 
-        def stale(q, e):  # noqa: ANN001, ANN202 - the first read misses the winner, as in a race
+        def stale(q, e):
             calls.append(1)
             return [] if len(calls) == 1 else real(q, e)
 

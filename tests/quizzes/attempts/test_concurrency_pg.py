@@ -53,7 +53,7 @@ class Setup:
 
 
 @pytest.fixture(scope="module")
-def race(databases, tmp_path_factory) -> Iterator[tuple[Flask, Setup]]:  # noqa: ANN001
+def race(databases, tmp_path_factory) -> Iterator[tuple[Flask, Setup]]:
     """A database of its own: one course, a 20-question post-test, 212 enrolled learners."""
     with isolated_app(
         databases, tmp_path_factory.mktemp("quiz-race-files"), "quizrace", SAME_TIME + 5
@@ -113,7 +113,7 @@ def _attempt_rows(app: Flask, employee_id: int) -> list[QuizAttempt]:
     return rows
 
 
-def test_fifty_simultaneous_starts_by_one_learner_make_one_attempt(race) -> None:  # noqa: ANN001
+def test_fifty_simultaneous_starts_by_one_learner_make_one_attempt(race) -> None:
     app, setup = race
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
     clients = [_client(app, setup, "sendiri") for _ in range(SAME_TIME)]
@@ -132,7 +132,7 @@ def test_fifty_simultaneous_starts_by_one_learner_make_one_attempt(race) -> None
     assert Counter(replies) == {(302, f"/kuis/percobaan/{attempt.id}"): SAME_TIME}
 
 
-def test_fifty_simultaneous_submits_of_one_attempt_grade_it_once(race) -> None:  # noqa: ANN001
+def test_fifty_simultaneous_submits_of_one_attempt_grade_it_once(race) -> None:
     app, setup = race
     _user_id, employee_id = setup.users["kumpul"]
     with app.app_context():
@@ -175,7 +175,7 @@ def test_fifty_simultaneous_submits_of_one_attempt_grade_it_once(race) -> None: 
     assert len(_attempt_rows(app, employee_id)) == 1
 
 
-def test_two_hundred_learners_start_the_same_quiz_at_once(race) -> None:  # noqa: ANN001
+def test_two_hundred_learners_start_the_same_quiz_at_once(race) -> None:
     app, setup = race
     names = [f"ramai{i:03d}" for i in range(CROWD)]
     clients = {name: _client(app, setup, name) for name in names}
@@ -227,7 +227,7 @@ def _counted_as_told(status: int, answer: AttemptAnswer | None) -> bool:
     return status == 409 and answer.response in (0, None) and answer.fraction == 0.0
 
 
-def test_saves_in_flight_while_submitting_are_either_graded_or_refused(race) -> None:  # noqa: ANN001
+def test_saves_in_flight_while_submitting_are_either_graded_or_refused(race) -> None:
     """The learner picks the last answers and clicks submit while the autosaves are still on
     their way. The submit must succeed, and every save must either count (200, graded with that
     response) or be refused (409, the blank that was graded stays): never a 500, never an answer
@@ -247,7 +247,7 @@ def test_saves_in_flight_while_submitting_are_either_graded_or_refused(race) -> 
             db.session.remove()
         clients = [_client(app, setup, name) for _ in range(QUESTIONS + 1)]
 
-        def act(i: int, clients: list[FlaskClient] = clients, attempt_id: int = attempt_id):  # noqa: ANN202
+        def act(i: int, clients: list[FlaskClient] = clients, attempt_id: int = attempt_id):
             if i == QUESTIONS:
                 # Confirmed in the dialog: submit even with questions still unanswered.
                 confirmed = {"unanswered": str(QUESTIONS)}

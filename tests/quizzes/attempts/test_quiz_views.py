@@ -22,7 +22,7 @@ CHOICES = {
 
 
 @pytest.fixture
-def setup(app, world) -> dict[str, int]:  # noqa: ANN001
+def setup(app, world) -> dict[str, int]:
     """A course taught by `pengajar` with a choice and an essay question; `pegawai` enrolled."""
     with app.app_context():
         trainer = db.session.get(User, world.users["pengajar"].id)
@@ -46,7 +46,7 @@ def setup(app, world) -> dict[str, int]:  # noqa: ANN001
         return {"course": course.id, "choice": choice.id, "essay": essay.id}
 
 
-def _create_quiz(client, ids: dict[str, int], **extra: object) -> int:  # noqa: ANN001
+def _create_quiz(client, ids: dict[str, int], **extra: object) -> int:
     path = f"/kelola/pelatihan/{ids['course']}/kuis/baru"
     data = {
         "csrf_token": csrf_token(client, path),
@@ -67,7 +67,7 @@ def _create_quiz(client, ids: dict[str, int], **extra: object) -> int:  # noqa: 
     return db.session.scalar(select(Quiz.id).order_by(Quiz.id.desc()))
 
 
-def test_trainer_creates_and_edits_a_quiz(app, client, setup) -> None:  # noqa: ANN001
+def test_trainer_creates_and_edits_a_quiz(app, client, setup) -> None:
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
@@ -80,7 +80,7 @@ def test_trainer_creates_and_edits_a_quiz(app, client, setup) -> None:  # noqa: 
     assert client.get(edit).status_code == 200
 
 
-def test_quiz_needs_a_question_and_a_valid_pass_mark(app, client, setup) -> None:  # noqa: ANN001
+def test_quiz_needs_a_question_and_a_valid_pass_mark(app, client, setup) -> None:
     login(client, "pengajar")
     path = f"/kelola/pelatihan/{setup['course']}/kuis/baru"
     data = {
@@ -106,7 +106,7 @@ def test_quiz_needs_a_question_and_a_valid_pass_mark(app, client, setup) -> None
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
 
 
-def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> None:  # noqa: ANN001
+def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> None:
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
@@ -206,7 +206,7 @@ def test_take_quiz_save_reload_submit_and_essay_grading(app, client, setup) -> N
         )
 
 
-def _pegawai_started(app, client, setup) -> tuple[str, str]:  # noqa: ANN001
+def _pegawai_started(app, client, setup) -> tuple[str, str]:
     """The trainer makes the quiz; ``pegawai`` starts it. Returns (CSRF token, attempt URL)."""
     login(client, "pengajar")
     with app.app_context():
@@ -221,7 +221,7 @@ def _pegawai_started(app, client, setup) -> tuple[str, str]:  # noqa: ANN001
 def test_overdue_attempt_is_submitted_on_next_request_and_late_save_refused(
     app,
     client,
-    setup,  # noqa: ANN001
+    setup,
 ) -> None:
     token, url = _pegawai_started(app, client, setup)
     attempt_id = int(url.rstrip("/").split("/")[-1])
@@ -241,7 +241,7 @@ def test_overdue_attempt_is_submitted_on_next_request_and_late_save_refused(
     assert client.get(url).headers["Location"].endswith(f"{url}/hasil")
 
 
-def test_another_employee_cannot_touch_an_attempt(app, client, setup, world) -> None:  # noqa: ANN001
+def test_another_employee_cannot_touch_an_attempt(app, client, setup, world) -> None:
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
@@ -272,7 +272,7 @@ def test_another_employee_cannot_touch_an_attempt(app, client, setup, world) -> 
     assert client.get("/kuis/percobaan/999999").status_code == 404
 
 
-def test_not_enrolled_employee_gets_404(app, client, setup) -> None:  # noqa: ANN001
+def test_not_enrolled_employee_gets_404(app, client, setup) -> None:
     login(client, "pengajar")
     with app.app_context():
         quiz_id = _create_quiz(client, setup)
@@ -286,7 +286,7 @@ def test_autosave_stops_when_the_session_is_ended_or_the_account_disabled(
     app,
     client,
     setup,
-    change,  # noqa: ANN001
+    change,
 ) -> None:
     """The autosave's one statement checks the account itself: a bumped session version (password
     changed, signed out everywhere) or a disabled account stores nothing and is sent to log in."""
@@ -323,7 +323,7 @@ def test_owning_an_attempt_proves_the_learn_capability() -> None:
 def test_a_question_id_past_the_integer_range_is_refused_with_the_usual_message(
     app,
     client,
-    setup,  # noqa: ANN001
+    setup,
 ) -> None:
     """The autosave's one statement would hand the database a number it cannot hold."""
     token, url = _pegawai_started(app, client, setup)

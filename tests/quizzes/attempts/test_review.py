@@ -27,7 +27,7 @@ def _question(course_id: int, **kw: object) -> Question:
 
 
 @pytest.fixture
-def setup(app, world) -> dict[str, int]:  # noqa: ANN001
+def setup(app, world) -> dict[str, int]:
     """A quiz of five questions, review after it closes (tomorrow); `pegawai` enrolled."""
     with app.app_context():
         trainer = db.session.get(User, world.users["pengajar"].id)
@@ -108,7 +108,7 @@ def setup(app, world) -> dict[str, int]:  # noqa: ANN001
         return ids
 
 
-def _submit(client, ids: dict) -> str:  # noqa: ANN001
+def _submit(client, ids: dict) -> str:
     """Take the quiz as `pegawai`: the wrong capital, a wrong river, the right blank."""
     login(client, "pegawai")
     token = csrf_token(client, f"/kuis/{ids['quiz']}")
@@ -140,7 +140,7 @@ def _submit(client, ids: dict) -> str:  # noqa: ANN001
     return f"{url}/hasil"
 
 
-def test_no_correct_answer_or_feedback_before_review_then_full_review(app, client, setup) -> None:  # noqa: ANN001
+def test_no_correct_answer_or_feedback_before_review_then_full_review(app, client, setup) -> None:
     result = _submit(client, setup)
     page = client.get(result).get_data(as_text=True)
     assert "Pembahasan dan kunci jawaban ditampilkan setelah kuis ditutup" in page
@@ -179,7 +179,7 @@ def test_no_correct_answer_or_feedback_before_review_then_full_review(app, clien
     assert re.search(r"<th scope=\"row\">Jambi</th><td>Sumsel", matching)
 
 
-def test_review_never_shows_nothing(app, client, setup) -> None:  # noqa: ANN001
+def test_review_never_shows_nothing(app, client, setup) -> None:
     with app.app_context():
         quiz = db.session.get(Quiz, setup["quiz"])
         quiz.review, quiz.closes_at = "never", None
@@ -191,7 +191,7 @@ def test_review_never_shows_nothing(app, client, setup) -> None:  # noqa: ANN001
         assert secret not in page
 
 
-def test_review_immediately_after_submit_of_a_practice_quiz(app, client, setup) -> None:  # noqa: ANN001
+def test_review_immediately_after_submit_of_a_practice_quiz(app, client, setup) -> None:
     with app.app_context():
         quiz = db.session.get(Quiz, setup["quiz"])
         quiz.kind, quiz.review = "practice", "immediately"
@@ -200,7 +200,7 @@ def test_review_immediately_after_submit_of_a_practice_quiz(app, client, setup) 
     assert "Batanghari" in page and "PEMBAHASAN-UMUM-RAHASIA" in page
 
 
-def test_inline_blank_choice_is_a_select(app, client, setup) -> None:  # noqa: ANN001
+def test_inline_blank_choice_is_a_select(app, client, setup) -> None:
     with app.app_context():
         question = db.session.get(Question, setup["blank"])
         question.data = {
@@ -223,7 +223,7 @@ def test_inline_blank_choice_is_a_select(app, client, setup) -> None:  # noqa: A
     )
 
 
-def test_lesson_player_links_to_the_post_test(app, client, setup) -> None:  # noqa: ANN001
+def test_lesson_player_links_to_the_post_test(app, client, setup) -> None:
     with app.app_context():
         from lms.courses.models import Course
 

@@ -34,7 +34,7 @@ CHOICES = {
 ENGLISH = ("Number must", "Not a valid", "This field", "Field cannot", "Invalid")
 
 
-def _course_with_questions(world, count: int = 2, code: str = "ADIL-101") -> tuple:  # noqa: ANN001
+def _course_with_questions(world, count: int = 2, code: str = "ADIL-101") -> tuple:
     """A course taught by `pengajar` with ``count`` choice questions in one category,
     `pegawai` enrolled."""
     trainer = db.session.get(User, world.users["pengajar"].id)
@@ -61,7 +61,7 @@ def _course_with_questions(world, count: int = 2, code: str = "ADIL-101") -> tup
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     with app.app_context():
         yield
         db.session.rollback()
@@ -70,7 +70,7 @@ def ctx(app):  # noqa: ANN001, ANN201
 # --- when the correct answers are shown ----------------------------------------------------------
 
 
-def test_a_new_quiz_keeps_the_key_until_the_last_attempt_is_in(ctx, world) -> None:  # noqa: ANN001
+def test_a_new_quiz_keeps_the_key_until_the_last_attempt_is_in(ctx, world) -> None:
     course, employee, ids, _ = _course_with_questions(world)
     quiz = svc.save_quiz(
         course, None, {"title": "Post-test", "kind": "post_test", "attempts_allowed": 2,
@@ -87,7 +87,7 @@ def test_a_new_quiz_keeps_the_key_until_the_last_attempt_is_in(ctx, world) -> No
     assert queries.review_allowed(second) is True
 
 
-def test_unlimited_attempts_show_the_key_only_once_the_quiz_closed(ctx, world) -> None:  # noqa: ANN001
+def test_unlimited_attempts_show_the_key_only_once_the_quiz_closed(ctx, world) -> None:
     course, employee, ids, _ = _course_with_questions(world)
     closes = utcnow() + timedelta(days=1)
     quiz = svc.save_quiz(
@@ -99,7 +99,7 @@ def test_unlimited_attempts_show_the_key_only_once_the_quiz_closed(ctx, world) -
     assert queries.review_allowed(attempt, now=closes + timedelta(minutes=1)) is True
 
 
-def test_only_a_practice_quiz_may_show_the_key_right_after_submitting(ctx, world) -> None:  # noqa: ANN001
+def test_only_a_practice_quiz_may_show_the_key_right_after_submitting(ctx, world) -> None:
     course, employee, ids, _ = _course_with_questions(world)
     practice = svc.save_quiz(
         course, None, {"title": "Latihan", "kind": "practice", "attempts_allowed": 0,
@@ -117,7 +117,7 @@ def test_only_a_practice_quiz_may_show_the_key_right_after_submitting(ctx, world
     db.session.rollback()
 
 
-def test_result_page_hides_the_key_while_an_attempt_is_left(app, client, world) -> None:  # noqa: ANN001
+def test_result_page_hides_the_key_while_an_attempt_is_left(app, client, world) -> None:
     with app.app_context():
         course, _employee, ids, _ = _course_with_questions(world, count=1)
         quiz = svc.save_quiz(
@@ -149,7 +149,7 @@ def test_result_page_hides_the_key_while_an_attempt_is_left(app, client, world) 
 # --- quiz settings ---------------------------------------------------------------------------------
 
 
-def test_settings_refuse_immediate_review_for_a_post_test_in_indonesian(app, client, world) -> None:  # noqa: ANN001
+def test_settings_refuse_immediate_review_for_a_post_test_in_indonesian(app, client, world) -> None:
     with app.app_context():
         course, _e, ids, _ = _course_with_questions(world)
         db.session.commit()
@@ -175,7 +175,7 @@ def test_settings_refuse_immediate_review_for_a_post_test_in_indonesian(app, cli
         assert db.session.scalar(select(Quiz.review)) == "immediately"
 
 
-def test_every_settings_message_is_indonesian(app, client, world) -> None:  # noqa: ANN001
+def test_every_settings_message_is_indonesian(app, client, world) -> None:
     with app.app_context():
         course, _e, _ids, _ = _course_with_questions(world)
         db.session.commit()
@@ -212,7 +212,7 @@ def test_every_settings_message_is_indonesian(app, client, world) -> None:  # no
     assert errors and not any(w in e for e in errors for w in ENGLISH), errors
 
 
-def test_a_new_quiz_defaults_to_a_post_test_drawing_from_a_larger_bank(app, client, world) -> None:  # noqa: ANN001
+def test_a_new_quiz_defaults_to_a_post_test_drawing_from_a_larger_bank(app, client, world) -> None:
     with app.app_context():
         course, _e, _ids, category = _course_with_questions(world, count=12)
         db.session.commit()
@@ -225,7 +225,7 @@ def test_a_new_quiz_defaults_to_a_post_test_drawing_from_a_larger_bank(app, clie
     assert re.search(r'id="draw_count"[^>]*value="10"', page)
 
 
-def test_a_small_bank_is_shown_whole(ctx, world) -> None:  # noqa: ANN001
+def test_a_small_bank_is_shown_whole(ctx, world) -> None:
     from lms.quizzes.bank.services import default_draw
 
     course, _e, _ids, category = _course_with_questions(world, count=10)
@@ -237,7 +237,7 @@ def test_a_small_bank_is_shown_whole(ctx, world) -> None:  # noqa: ANN001
     assert default_draw(course) == {"category_id": category.id, "count": 10}
 
 
-def test_demo_post_tests_draw_from_their_bank_and_review_after_the_last_attempt(db, world) -> None:  # noqa: ANN001
+def test_demo_post_tests_draw_from_their_bank_and_review_after_the_last_attempt(db, world) -> None:
     from lms.content import load_content
 
     assert load_content(CONTENT).errors == []
@@ -264,7 +264,7 @@ def test_demo_post_tests_draw_from_their_bank_and_review_after_the_last_attempt(
     db.session.rollback()
 
 
-def test_content_refuses_a_bad_question_count(db, world, tmp_path) -> None:  # noqa: ANN001
+def test_content_refuses_a_bad_question_count(db, world, tmp_path) -> None:
     import shutil
 
     from lms.content import load_content
@@ -281,7 +281,7 @@ def test_content_refuses_a_bad_question_count(db, world, tmp_path) -> None:  # n
 
 
 @pytest.fixture
-def three(app, world) -> dict:  # noqa: ANN001
+def three(app, world) -> dict:
     with app.app_context():
         course, _e, ids, _ = _course_with_questions(world, count=3)
         quiz = svc.save_quiz(
@@ -292,7 +292,7 @@ def three(app, world) -> dict:  # noqa: ANN001
         return {"quiz": quiz.id, "ids": ids}
 
 
-def _start(client, three: dict) -> tuple[str, str]:  # noqa: ANN001
+def _start(client, three: dict) -> tuple[str, str]:
     token = csrf_token(client, f"/kuis/{three['quiz']}")
     url = client.post(f"/kuis/{three['quiz']}/mulai", data={"csrf_token": token}).headers[
         "Location"
@@ -305,12 +305,12 @@ def _start(client, three: dict) -> tuple[str, str]:  # noqa: ANN001
     return url, token
 
 
-def _status(app, url: str) -> str:  # noqa: ANN001
+def _status(app, url: str) -> str:
     with app.app_context():
         return db.session.get(QuizAttempt, int(url.rsplit("/", 1)[1])).status
 
 
-def test_unconfirmed_submit_with_unanswered_questions_asks_first(app, client, three) -> None:  # noqa: ANN001
+def test_unconfirmed_submit_with_unanswered_questions_asks_first(app, client, three) -> None:
     login(client, "pegawai")
     url, token = _start(client, three)
     page = client.get(url).get_data(as_text=True)
@@ -338,7 +338,7 @@ def test_unconfirmed_submit_with_unanswered_questions_asks_first(app, client, th
     assert client.get(f"{url}/konfirmasi").headers["Location"].endswith(f"{url}/hasil")
 
 
-def test_a_fully_answered_attempt_or_the_end_of_time_submits_at_once(app, client, three) -> None:  # noqa: ANN001
+def test_a_fully_answered_attempt_or_the_end_of_time_submits_at_once(app, client, three) -> None:
     login(client, "pegawai")
     url, token = _start(client, three)
     # The countdown reached zero in the browser: no question asked.
@@ -355,7 +355,7 @@ def test_a_fully_answered_attempt_or_the_end_of_time_submits_at_once(app, client
     assert reply.headers["Location"].endswith(f"{url}/hasil") and _status(app, url) == "graded"
 
 
-def test_a_cleared_answer_counts_as_unanswered(ctx, world) -> None:  # noqa: ANN001
+def test_a_cleared_answer_counts_as_unanswered(ctx, world) -> None:
     assert not queries.is_answered(None)
     assert not queries.is_answered("  ")
     assert not queries.is_answered([])
@@ -367,7 +367,7 @@ def test_a_cleared_answer_counts_as_unanswered(ctx, world) -> None:  # noqa: ANN
     )
 
 
-def test_one_question_per_page_counts_the_other_pages_too(app, client, three) -> None:  # noqa: ANN001
+def test_one_question_per_page_counts_the_other_pages_too(app, client, three) -> None:
     with app.app_context():
         db.session.get(Quiz, three["quiz"]).one_per_page = True
         db.session.commit()
@@ -385,7 +385,7 @@ def test_one_question_per_page_counts_the_other_pages_too(app, client, three) ->
 
 def test_without_javascript_the_submit_keeps_the_answers_the_form_carries(
     app, client, three
-) -> None:  # noqa: ANN001
+) -> None:
     """No script, no autosave: the answers reach the server only in the submit's body. Before,
     they were dropped and the attempt was graded blank after the confirmation page."""
     login(client, "pegawai")
@@ -421,7 +421,7 @@ def test_without_javascript_the_submit_keeps_the_answers_the_form_carries(
         ("essay", {"q7": "Jawaban panjang"}, (True, "Jawaban panjang")),
     ],
 )
-def test_a_posted_answer_reads_back_as_the_autosave_would_send_it(kind, form, expected) -> None:  # noqa: ANN001
+def test_a_posted_answer_reads_back_as_the_autosave_would_send_it(kind, form, expected) -> None:
     from werkzeug.datastructures import MultiDict
 
     from lms.quizzes.attempts.posted import response_of

@@ -238,7 +238,7 @@ def _learners(unit_id: int, n: int) -> list[Employee]:
     return [make_employee(unit, f"Peserta {i}") for i in range(n)]
 
 
-def test_statistics_page_shows_summary_items_and_frequencies(app, client, world) -> None:  # noqa: ANN001
+def test_statistics_page_shows_summary_items_and_frequencies(app, client, world) -> None:
     with app.app_context():
         course_id, quiz_id, choice, short = _quiz(world.users["pengajar"].id)
         one, two, three = _learners(world.units["dinkes"].id, 3)
@@ -269,7 +269,7 @@ def test_statistics_page_shows_summary_items_and_frequencies(app, client, world)
     assert url in client.get(f"/kelola/pelatihan/{course_id}/kuis").get_data(as_text=True)
 
 
-def test_statistics_page_without_attempts_and_for_a_learner(app, client, world) -> None:  # noqa: ANN001
+def test_statistics_page_without_attempts_and_for_a_learner(app, client, world) -> None:
     with app.app_context():
         course_id, quiz_id, _choice, _short = _quiz(world.users["pengajar"].id)
         db.session.commit()
@@ -283,7 +283,7 @@ def test_statistics_page_without_attempts_and_for_a_learner(app, client, world) 
     assert client2.get(f"/kelola/pelatihan/{course_id}/kuis/999999/statistik").status_code == 404
 
 
-def test_statistics_query_count_is_flat(app, client, world) -> None:  # noqa: ANN001
+def test_statistics_query_count_is_flat(app, client, world) -> None:
     with app.app_context():
         course_id, quiz_id, choice, short = _quiz(world.users["pengajar"].id)
         learners = [e.id for e in _learners(world.units["dinkes"].id, 30)]

@@ -30,7 +30,7 @@ def fixture_bytes(name: str) -> bytes:
 
 
 @pytest.fixture
-def courses(app, world) -> dict[str, int]:  # noqa: ANN001
+def courses(app, world) -> dict[str, int]:
     """Two courses taught by `pengajar`, and a second trainer who teaches neither."""
     with app.app_context():
         trainer = db.session.get(User, world.users["pengajar"].id)
@@ -47,7 +47,7 @@ def bank_url(course_id: int, tail: str = "") -> str:
     return f"/kelola/pelatihan/{course_id}/bank-soal{tail}"
 
 
-def upload(client, course_id: int, data: bytes, fmt: str, filename: str = "soal.txt"):  # noqa: ANN001, ANN201
+def upload(client, course_id: int, data: bytes, fmt: str, filename: str = "soal.txt"):
     url = bank_url(course_id, "/impor")
     return client.post(
         url,
@@ -61,7 +61,7 @@ def upload(client, course_id: int, data: bytes, fmt: str, filename: str = "soal.
     )
 
 
-def confirm(client, course_id: int, preview):  # noqa: ANN001, ANN201
+def confirm(client, course_id: int, preview):
     """Press the preview's import button (its CSRF token and key)."""
     form = re.search(
         rb'<form method="post" action="[^"]*konfirmasi">(.*?)</form>', preview.data, re.S
@@ -74,13 +74,13 @@ def confirm(client, course_id: int, preview):  # noqa: ANN001, ANN201
     )
 
 
-def import_file(client, course_id: int, data: bytes, fmt: str) -> None:  # noqa: ANN001
+def import_file(client, course_id: int, data: bytes, fmt: str) -> None:
     response = confirm(client, course_id, upload(client, course_id, data, fmt))
     assert response.status_code == 302
     assert response.headers["Location"].endswith(bank_url(course_id))
 
 
-def stored(app, course_id: int) -> list[tuple]:  # noqa: ANN001
+def stored(app, course_id: int) -> list[tuple]:
     """What a question is, independent of ids and file lines."""
     with app.app_context():
         course = db.session.get(Course, course_id)
@@ -98,7 +98,7 @@ def stored(app, course_id: int) -> list[tuple]:  # noqa: ANN001
         ]
 
 
-def test_preview_lists_errors_with_lines(app, client, courses) -> None:  # noqa: ANN001
+def test_preview_lists_errors_with_lines(app, client, courses) -> None:
     login(client, "pengajar")
     response = upload(client, courses["bank"], fixture_bytes("aiken/aiken_errors.txt"), "aiken")
     assert response.status_code == 200
@@ -110,7 +110,7 @@ def test_preview_lists_errors_with_lines(app, client, courses) -> None:  # noqa:
     assert stored(app, courses["bank"]) == []  # nothing is stored before the confirmation
 
 
-def test_confirm_imports_and_bank_lists_them(app, client, courses) -> None:  # noqa: ANN001
+def test_confirm_imports_and_bank_lists_them(app, client, courses) -> None:
     login(client, "pengajar")
     preview = upload(client, courses["bank"], fixture_bytes("gift/questions.gift.txt"), "gift")
     response = confirm(client, courses["bank"], preview)
@@ -127,7 +127,7 @@ def test_confirm_imports_and_bank_lists_them(app, client, courses) -> None:  # n
     assert len(stored(app, courses["bank"])) == 9
 
 
-def test_confirm_needs_the_sessions_key(app, client, courses) -> None:  # noqa: ANN001
+def test_confirm_needs_the_sessions_key(app, client, courses) -> None:
     login(client, "pengajar")
     upload(client, courses["bank"], fixture_bytes("aiken/questions.aiken.txt"), "aiken")
     url = bank_url(courses["bank"], "/impor/konfirmasi")
@@ -140,7 +140,7 @@ def test_confirm_needs_the_sessions_key(app, client, courses) -> None:  # noqa: 
     assert stored(app, courses["bank"]) == []
 
 
-def test_preview_in_another_course_cannot_be_confirmed_here(app, client, courses) -> None:  # noqa: ANN001
+def test_preview_in_another_course_cannot_be_confirmed_here(app, client, courses) -> None:
     login(client, "pengajar")
     preview = upload(client, courses["bank"], fixture_bytes("aiken/questions.aiken.txt"), "aiken")
     response = confirm(client, courses["copy"], preview)
@@ -148,7 +148,7 @@ def test_preview_in_another_course_cannot_be_confirmed_here(app, client, courses
     assert stored(app, courses["copy"]) == [] and stored(app, courses["bank"]) == []
 
 
-def test_windows_1252_is_refused_whole(app, client, courses) -> None:  # noqa: ANN001
+def test_windows_1252_is_refused_whole(app, client, courses) -> None:
     login(client, "pengajar")
     data = fixture_bytes("gift/questions_encoding_windows-1252.gift.txt")
     response = upload(client, courses["bank"], data, "gift")
@@ -159,14 +159,14 @@ def test_windows_1252_is_refused_whole(app, client, courses) -> None:  # noqa: A
     assert "konfirmasi" not in page
 
 
-def test_bad_upload_names_the_field(client, courses) -> None:  # noqa: ANN001
+def test_bad_upload_names_the_field(client, courses) -> None:
     login(client, "pengajar")
     response = upload(client, courses["bank"], b"x", "gift", filename="soal.docx")
     assert response.status_code == 200
     assert "Berkas soal harus berakhiran .txt atau .gift." in response.get_data(as_text=True)
 
 
-def test_other_trainer_is_forbidden(client, courses, no_csrf) -> None:  # noqa: ANN001
+def test_other_trainer_is_forbidden(client, courses, no_csrf) -> None:
     login(client, "pengajar.lain")
     course_id = courses["bank"]
     assert client.get(bank_url(course_id)).status_code == 403
@@ -176,7 +176,7 @@ def test_other_trainer_is_forbidden(client, courses, no_csrf) -> None:  # noqa: 
     assert response.status_code == 403
 
 
-def test_bkpsdm_may_use_any_bank_and_unknown_course_is_404(client, courses) -> None:  # noqa: ANN001
+def test_bkpsdm_may_use_any_bank_and_unknown_course_is_404(client, courses) -> None:
     login(client, "bkpsdm")
     assert client.get(bank_url(courses["bank"])).status_code == 200
     assert client.get(bank_url(99999)).status_code == 404
@@ -192,7 +192,7 @@ def test_bkpsdm_may_use_any_bank_and_unknown_course_is_404(client, courses) -> N
 )
 def test_export_then_import_gives_the_same_questions(
     app, client, courses, fmt, files, suffix
-) -> None:  # noqa: ANN001
+) -> None:
     login(client, "pengajar")
     for name in files:
         import_file(client, courses["bank"], fixture_bytes(name), fmt)
@@ -208,7 +208,7 @@ def test_export_then_import_gives_the_same_questions(
     assert stored(app, courses["copy"]) == original
 
 
-def test_aiken_text_is_stored_escaped(app, client, courses) -> None:  # noqa: ANN001
+def test_aiken_text_is_stored_escaped(app, client, courses) -> None:
     login(client, "pengajar")
     import_file(client, courses["bank"], fixture_bytes("aiken/questions.aiken.txt"), "aiken")
     with app.app_context():
@@ -237,7 +237,7 @@ def test_render_text_sanitises_every_format() -> None:
     assert "onclick" not in moodle and "javascript" not in moodle and "<br>" in moodle
 
 
-def test_bank_page_queries_do_not_grow_with_questions(app, client, courses) -> None:  # noqa: ANN001
+def test_bank_page_queries_do_not_grow_with_questions(app, client, courses) -> None:
     from tests.test_query_counts import count_queries
 
     login(client, "pengajar")

@@ -24,23 +24,23 @@ def fixture_path(name: str) -> str:
 
 
 @pytest.fixture
-def course_code(app, world) -> str:  # noqa: ANN001
+def course_code(app, world) -> str:
     with app.app_context():
         make_course("BANK-101")
         db.session.commit()
     return "BANK-101"
 
 
-def run(app, *args: str):  # noqa: ANN001, ANN202
+def run(app, *args: str):
     return app.test_cli_runner().invoke(args=["quiz", "import", *args])
 
 
-def count_questions(app) -> int:  # noqa: ANN001
+def count_questions(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(Question.id)))
 
 
-def test_gift_fixture_imports_nine_questions(app, course_code: str) -> None:  # noqa: ANN001
+def test_gift_fixture_imports_nine_questions(app, course_code: str) -> None:
     path = fixture_path("gift/questions.gift.txt")
     result = run(app, path, "--format", "gift", "--course", course_code, "--json")
     assert result.exit_code == 0, result.output
@@ -60,7 +60,7 @@ def test_gift_fixture_imports_nine_questions(app, course_code: str) -> None:  # 
     assert count_questions(app) == 9
 
 
-def test_gift_category_is_created(app, course_code: str) -> None:  # noqa: ANN001
+def test_gift_category_is_created(app, course_code: str) -> None:
     path = fixture_path("gift/questions_in_category.gift.txt")
     result = run(app, path, "--format", "gift", "--course", course_code, "--json")
     assert result.exit_code == 0, result.output
@@ -71,7 +71,7 @@ def test_gift_category_is_created(app, course_code: str) -> None:  # noqa: ANN00
         assert db.session.scalar(select(func.count(Question.category_id))) == 4
 
 
-def test_windows_1252_is_refused_whole(app, course_code: str) -> None:  # noqa: ANN001
+def test_windows_1252_is_refused_whole(app, course_code: str) -> None:
     path = fixture_path("gift/questions_encoding_windows-1252.gift.txt")
     result = run(app, path, "--format", "gift", "--course", course_code, "--json")
     assert result.exit_code != 0
@@ -81,7 +81,7 @@ def test_windows_1252_is_refused_whole(app, course_code: str) -> None:  # noqa: 
     assert count_questions(app) == 0
 
 
-def test_aiken_errors_import_good_questions(app, course_code: str) -> None:  # noqa: ANN001
+def test_aiken_errors_import_good_questions(app, course_code: str) -> None:
     path = fixture_path("aiken/aiken_errors.txt")
     result = run(app, path, "--format", "aiken", "--course", course_code, "--json")
     assert result.exit_code == 0, result.output
@@ -93,7 +93,7 @@ def test_aiken_errors_import_good_questions(app, course_code: str) -> None:  # n
     assert count_questions(app) == 3
 
 
-def test_plain_output_reports_errors_by_line(app, course_code: str) -> None:  # noqa: ANN001
+def test_plain_output_reports_errors_by_line(app, course_code: str) -> None:
     path = fixture_path("aiken/aiken_errors.txt")
     result = run(app, path, "--format", "aiken", "--course", course_code)
     assert result.exit_code == 0
@@ -106,7 +106,7 @@ def test_plain_output_reports_errors_by_line(app, course_code: str) -> None:  # 
     ]
 
 
-def test_dry_run_needs_no_course_and_stores_nothing(app, world) -> None:  # noqa: ANN001
+def test_dry_run_needs_no_course_and_stores_nothing(app, world) -> None:
     path = fixture_path("gift/questions.gift.txt")
     result = run(app, path, "--format", "gift", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
@@ -115,7 +115,7 @@ def test_dry_run_needs_no_course_and_stores_nothing(app, world) -> None:  # noqa
     assert count_questions(app) == 0
 
 
-def test_unknown_course_fails(app, world) -> None:  # noqa: ANN001
+def test_unknown_course_fails(app, world) -> None:
     path = fixture_path("aiken/questions.aiken.txt")
     result = run(app, path, "--format", "aiken", "--course", "TIDAK-ADA")
     assert result.exit_code != 0
@@ -123,7 +123,7 @@ def test_unknown_course_fails(app, world) -> None:  # noqa: ANN001
     assert count_questions(app) == 0
 
 
-def test_course_required_without_dry_run(app, world) -> None:  # noqa: ANN001
+def test_course_required_without_dry_run(app, world) -> None:
     path = fixture_path("aiken/questions.aiken.txt")
     result = run(app, path, "--format", "aiken")
     assert result.exit_code != 0
