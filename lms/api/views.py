@@ -9,9 +9,12 @@ from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.auth import services as auth
+from lms.completion.queries import CursorError, decode_cursor, encode_cursor
 from lms.db import iso_utc, utcnow
 from lms.errors import json_error
 from lms.extensions import db
+from lms.integrations.feed import events_after
+from lms.reports.filters import Scope
 
 
 def token_required(scope: str) -> Callable:
@@ -80,14 +83,12 @@ def completions():
     completions (a trainer or partner without an employee record) is refused rather than given
     an empty feed that looks like "nothing happened".
     """
-    from lms.completion.queries import CursorError, decode_cursor, encode_cursor
-    from lms.integrations.feed import events_after
-    from lms.reports.filters import Scope
-
     scope = Scope.for_owner(g.api_token.user)
     if scope.is_empty:
         return json_error(
-            403, "The account behind this token may not read any completions.", "forbidden"
+            403,
+            _("Akun pemilik token ini tidak boleh membaca data penyelesaian siapa pun."),
+            "forbidden",
         )
 
     since = request.args.get("since", "")

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from lms.extensions import db
+from lms.org.models import Unit
 
 webhooks_group = AppGroup("webhooks", help="Webhook endpoints and deliveries.")
 siasn_group = AppGroup("siasn", help="The SIASN-ready export of verified learning records.")
@@ -66,7 +67,6 @@ def siasn_export(year: int, out: Path, fmt: str | None, unit_code: str | None) -
     from xlsxwriter.exceptions import FileCreateError
 
     from lms.integrations import siasn
-    from lms.org.models import Unit
 
     fmt = fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
     if not 2000 <= year <= 2100:

@@ -46,12 +46,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from lms import spreadsheets
+from lms.auth.services import audit
 from lms.careers.records.models import SIASN_STATES, LearningRecord
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.imports import RowError, RowsPreview
 from lms.org.models import Employee, Unit
+from lms.org.services import OrgError, read_table
 from lms.spreadsheets import neutralise as neutralise  # re-exported for callers of this module
 
 # SIASN's riwayat kursus payload, field → type (the order is the export's).
@@ -344,8 +346,6 @@ def _status_of(text: str) -> str | None:
 
 def preview_result(filename: str, data: bytes) -> ResultPreview:
     """Check a SIASN result file row by row; nothing is written."""
-    from lms.org.services import OrgError, read_table
-
     preview = ResultPreview()
     try:
         _header, table = read_table(filename, data)
@@ -512,8 +512,6 @@ def _find(
 
 def apply_result(preview: ResultPreview, *, by=None, now: datetime | None = None) -> int:
     """Set each record's sync status from a checked preview (all or nothing); flushes only."""
-    from lms.auth.services import audit
-
     if not preview.ok:
         raise SiasnError(_("Berkas hasil SIASN masih memuat kesalahan; tidak ada yang disimpan."))
     moment = now or utcnow()

@@ -47,6 +47,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.auth.services import audit
 from lms.completion.consumers import consumer
 from lms.completion.models import OutboxEvent
 from lms.db import as_utc, utcnow
@@ -58,6 +59,7 @@ from lms.integrations.models import (
     WebhookEndpoint,
 )
 from lms.integrations.tasks import deliver_due_task  # registered for beat and workers
+from lms.tasks import after_commit
 
 SIGNATURE_HEADER = "X-Akademi-Signature"
 USER_AGENT = "AkademiASN-Webhook/1"
@@ -191,8 +193,6 @@ def add_endpoint(
     description: str = "",
 ) -> WebhookEndpoint:
     """Register an endpoint (flushed, not committed); raise WebhookError on bad input."""
-    from lms.auth.services import audit
-
     url = check_receiver(url)
     if len(secret or "") < SECRET_MIN_LENGTH:
         raise WebhookError(_("Rahasia (secret) minimal %(n)s karakter.", n=SECRET_MIN_LENGTH))
@@ -223,8 +223,6 @@ def add_endpoint(
 
 
 def set_active(endpoint: WebhookEndpoint, active: bool, *, by=None) -> None:
-    from lms.auth.services import audit
-
     if endpoint.active == active:
         return
     endpoint.active = active
@@ -279,8 +277,6 @@ def handle(event: OutboxEvent) -> None:
     if created and not current_app.extensions["celery"].conf.task_always_eager:
         # With a broker, send at once in a worker. Without one, a request must not wait on
         # other servers: cron runs `flask webhooks deliver`.
-        from lms.tasks import after_commit
-
         after_commit(deliver_due_task)
 
 
@@ -467,8 +463,6 @@ def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]
 
 def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) -> None:
     """Put a dead (or failing) delivery back in the queue, due now, with a fresh set of tries."""
-    from lms.auth.services import audit
-
     if delivery.status == "delivered":
         raise WebhookError(_("Kiriman ini sudah diterima; tidak perlu dikirim ulang."))
     before = {"status": delivery.status, "attempts": delivery.attempts}
