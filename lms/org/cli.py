@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.extensions import db
-from lms.org import services
+from lms.org import employee_import
 from lms.org.reference import load_reference
 
 reference = AppGroup("reference", help="Reference data from content/reference.")
@@ -35,7 +35,7 @@ def reference_load() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def import_employees(path: Path, dry_run: bool, as_json: bool) -> None:
     """Import employees from CSV or XLSX: every bad row is reported and nothing is written."""
-    preview = services.preview_import(path.name, path.read_bytes())
+    preview = employee_import.preview_import(path.name, path.read_bytes())
     result = {
         "created": 0,
         "updated": 0,
@@ -43,7 +43,7 @@ def import_employees(path: Path, dry_run: bool, as_json: bool) -> None:
         + [{"row": 0, "column": "", "message": m} for m in preview.file_errors],
     }
     if preview.ok and not dry_run:
-        result["created"], result["updated"] = services.apply_import(preview)
+        result["created"], result["updated"] = employee_import.apply_import(preview)
         db.session.commit()
     elif preview.ok:
         result["created"], result["updated"] = preview.new_count, preview.update_count

@@ -11,7 +11,8 @@ from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.imports import STALE, PendingImport, preview_status, read_upload, table_suffix
-from lms.org import bp, queries, services
+from lms.org import bp, employee_import, queries, services
+from lms.org.employees import save_employee
 from lms.org.forms import (
     UNIT_KIND_LABELS,
     EmployeeForm,
@@ -115,7 +116,7 @@ def employee_edit(employee_id: int | None = None):
         form.is_active.data = emp.is_active
     if form.validate_on_submit():
         try:
-            saved = services.save_employee(emp, _employee_values(form), current_user)
+            saved = save_employee(emp, _employee_values(form), current_user)
             if not unit_in_scope(current_user, saved.unit):
                 raise services.OrgError(
                     _("Unit kerja di luar wilayah kewenangan Anda."), "kode_unit"
@@ -196,13 +197,13 @@ def unit_edit(unit_id: int | None = None):
 _PENDING = PendingImport("employee_import")
 
 
-def _import_preview(preview: services.ImportPreview, filename: str, confirm=None):
+def _import_preview(preview: employee_import.ImportPreview, filename: str, confirm=None):
     return render_template(
         "org/import_preview.html",
         preview=preview,
         confirm=confirm,
         filename=filename,
-        columns=services.IMPORT_COLUMNS,
+        columns=employee_import.IMPORT_COLUMNS,
     ), preview_status(confirm is not None)
 
 
@@ -213,7 +214,7 @@ def import_employees():
     if form.validate_on_submit():
         upload = form.file.data
         data = read_upload(upload)
-        preview = services.preview_import(upload.filename, data)
+        preview = employee_import.preview_import(upload.filename, data)
         confirm = None
         if preview.ok:
             name = upload.filename[:200]
@@ -224,8 +225,8 @@ def import_employees():
     return render_template(
         "org/import.html",
         form=form,
-        columns=services.IMPORT_COLUMNS,
-        required=services.REQUIRED_COLUMNS,
+        columns=employee_import.IMPORT_COLUMNS,
+        required=employee_import.REQUIRED_COLUMNS,
     )
 
 
@@ -238,9 +239,9 @@ def import_confirm():
         flash(str(STALE), "error")
         return redirect(url_for("org.import_employees"))
     entry, data = kept
-    preview = services.preview_import(entry["key"], data)
+    preview = employee_import.preview_import(entry["key"], data)
     try:
-        created, updated = services.apply_import(preview)
+        created, updated = employee_import.apply_import(preview)
     except services.OrgError as exc:
         flash_error(exc)
         _PENDING.drop()  # this upload can no longer be confirmed

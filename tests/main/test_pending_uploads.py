@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from lms.imports import sweep_pending
+from lms.org import employee_import
 from lms.org import services as org_services
 from tests.conftest import csrf_token, login
 from tests.org.test_import import GOOD, _upload
@@ -68,7 +69,7 @@ def test_confirmed_and_failed_imports_leave_no_file(app, client, world, monkeypa
     def refuse(preview):
         raise org_services.OrgError("Rantai atasan membentuk lingkaran.")
 
-    monkeypatch.setattr(org_services, "apply_import", refuse)
+    monkeypatch.setattr(employee_import, "apply_import", refuse)
     token = csrf_token(client, "/organisasi/impor")
     failed = client.post("/organisasi/impor/konfirmasi", data={"csrf_token": token, "key": key})
     assert "Rantai atasan" in failed.get_data(as_text=True)
