@@ -199,6 +199,8 @@ VIEW_MODULES = (
     "quizzes.attempts.trainer_views",
     "completion.views",
     "certificates.views",
+    "certificates.verify_views",
+    "certificates.admin_views",
     "certificates.api_views",
     "evaluations.views",
     "careers.ledger.views",

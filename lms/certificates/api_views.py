@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.certificates import queries, verification
-from lms.certificates.views import number_limit, proof_limit, verify_limit
+from lms.certificates.verify_views import number_limit, proof_limit, verify_limit
 from lms.db import iso_utc
 from lms.errors import json_error
 

@@ -9,7 +9,7 @@ Three views, from the same frozen ``fields``:
   same verifier view without the token, so neither the PDF nor the QR address.
 - **by number alone**: validity only (valid, revoked, replaced). Numbers are sequential, so they
   must not open anything more; number look-ups are rate-limited per client and failed proofs per
-  number (``lms/certificates/views.py``).
+  number (``lms/certificates/verify_views.py``).
 
 The PDF still prints every field: it is the holder's document. Only the public page and API shrink.
 """

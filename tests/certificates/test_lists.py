@@ -351,13 +351,13 @@ def test_cohort_zip_is_scoped_for_admin_opd(client, certs, world) -> None:
 
 def test_zip_writer_keeps_memory_flat(app, certs, monkeypatch) -> None:
     """Each PDF is yielded as soon as it is written: no chunk holds more than one PDF."""
-    from lms.certificates import views
+    from lms.certificates import downloads
 
     size = 200_000
     monkeypatch.setattr(render, "ensure_pdf", lambda c: b"%PDF-" + b"x" * size)
     with app.test_request_context():
         ids = [certs.valid.id, certs.other.id, certs.revoked.id]
-        chunks = list(views.zip_stream(ids))
+        chunks = list(downloads.zip_stream(ids))
     assert len(chunks) == 4
     assert all(len(chunk) < size + 1000 for chunk in chunks)
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))

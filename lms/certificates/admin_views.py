@@ -1,0 +1,206 @@
+"""The HR register: the list, a certificate's detail, revoking and reissuing, a cohort's ZIP,
+and the certificate series settings."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.services import audit
+from lms.certificates import bp, queries
+from lms.certificates import services as certificates
+from lms.certificates.display import STATUS_LABELS, printed_rows
+from lms.certificates.downloads import zip_stream
+from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
+from lms.certificates.models import Certificate
+from lms.completion import services as completion_services
+from lms.db import db_int
+from lms.enrolments.models import Cohort
+from lms.errors import flash_error
+from lms.extensions import db
+from lms.indonesian import local_today
+from lms.permissions import Capability, can, refuse, require
+from lms.storage import get_storage
+
+C = Capability
+
+
+def _filters() -> queries.RegisterFilters:
+    status = request.args.get("status", "")
+    return queries.RegisterFilters(
+        q=request.args.get("q", "")[:100],
+        year=request.args.get("tahun", type=db_int),
+        status=status if status in ("issued", "revoked", "replaced") else "",
+        course_id=request.args.get("pelatihan", type=db_int),
+        cohort_id=request.args.get("angkatan", type=db_int),
+    )
+
+
+@bp.route("/kelola/sertifikat")
+@require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def register():
+    filters = _filters()
+    page = max(request.args.get("page", 1, type=db_int), 1)
+    rows, total = queries.register(current_user, filters, page)
+    return render_template(
+        "certificates/register.html",
+        rows=rows,
+        total=total,
+        filters=filters,
+        page=page,
+        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        choices=queries.register_choices(),
+        status_labels={"issued": STATUS_LABELS["valid"], **STATUS_LABELS},
+        public_status=queries.public_status,
+    )
+
+
+def _managed(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    if not queries.in_register_scope(current_user, certificate):
+        refuse(certificate)
+    return certificate
+
+
+def _detail(certificate: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm):
+    return render_template(
+        "certificates/detail.html",
+        cert=certificate,
+        status=queries.public_status(certificate),
+        status_labels=STATUS_LABELS,
+        rows=printed_rows(certificate.fields),
+        subjects=certificate.fields.get("subjects") or [],
+        trail=queries.audit_trail(certificate),
+        replacement=certificate.replaced_by,
+        completion=certificate.completion,
+        revoke_form=revoke_form,
+        reissue_form=reissue_form,
+        may_manage=can(current_user, C.MANAGE_CERTIFICATES),
+    )
+
+
+@bp.route("/kelola/sertifikat/<int:certificate_id>")
+@require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def detail(certificate_id: int):
+    certificate = _managed(certificate_id)
+    return _detail(certificate, RevokeForm(prefix="revoke"), ReissueForm(prefix="reissue"))
+
+
+@bp.route("/kelola/sertifikat/<int:certificate_id>/cabut", methods=["POST"])
+@require(C.MANAGE_CERTIFICATES)
+def revoke(certificate_id: int):
+    """Revoke the completion and its certificate (and write the revocation event)."""
+    certificate = _managed(certificate_id)
+    form = RevokeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        return _detail(certificate, form, ReissueForm(prefix="reissue")), 400
+    try:
+        completion = certificate.completion
+        if completion.status == "valid":
+            completion_services.revoke(completion, current_user, form.reason.data)
+        else:
+            certificates.revoke_certificate(certificate, current_user, form.reason.data)
+    except (completion_services.CompletionError, certificates.CertificateError) as exc:
+        flash_error(exc)
+        return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+    db.session.commit()
+    flash(_("Kelulusan dan sertifikat %(n)s dicabut.", n=certificate.number), "success")
+    return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+
+
+@bp.route("/kelola/sertifikat/<int:certificate_id>/terbitkan-ulang", methods=["POST"])
+@require(C.MANAGE_CERTIFICATES)
+def reissue(certificate_id: int):
+    certificate = _managed(certificate_id)
+    form = ReissueForm(prefix="reissue")
+    if not form.validate_on_submit():
+        return _detail(certificate, RevokeForm(prefix="revoke"), form), 400
+    try:
+        new = certificates.reissue(certificate, current_user, form.reason.data)
+    except certificates.CertificateError as exc:
+        flash_error(exc)
+        return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+    db.session.commit()
+    flash(
+        _(
+            "Sertifikat diterbitkan ulang dengan nomor %(n)s; nomor %(o)s kini tercatat diganti.",
+            n=new.number,
+            o=certificate.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("certificates.detail", certificate_id=new.id))
+
+
+@bp.route("/kelola/sertifikat/angkatan/<int:cohort_id>.zip")
+@require(C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def cohort_zip(cohort_id: int):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    ids = queries.cohort_certificate_ids(current_user, cohort.id)
+    name = re.sub(r"[^0-9A-Za-z._-]", "-", cohort.code) or "angkatan"
+    response = Response(stream_with_context(zip_stream(ids)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="sertifikat_{name}.zip"'
+    response.headers["X-Certificate-Count"] = str(len(ids))
+    return response
+
+
+# --- series settings -------------------------------------------------------------------------
+
+
+def _save_series(series, form: SeriesForm) -> None:
+    """Copy the form onto the series, store new images, and audit the change (flushes only)."""
+    before = {name: getattr(series, name) for name in SeriesForm.TEXT_FIELDS}
+    before.update(signature_key=series.signature_key, logo_key=series.logo_key)
+    for name in SeriesForm.TEXT_FIELDS:
+        setattr(series, name, (getattr(form, name).data or "").strip())
+    storage = get_storage()
+    for attr, data, remove in (
+        ("signature_key", getattr(form, "signature_bytes", None), form.remove_signature.data),
+        ("logo_key", getattr(form, "logo_bytes", None), form.remove_logo.data),
+    ):
+        if data:
+            key = storage.new_key("certificates/series", ".png")
+            storage.save(key, data)
+            setattr(series, attr, key)
+        elif remove:
+            setattr(series, attr, None)
+    after = {name: getattr(series, name) for name in SeriesForm.TEXT_FIELDS}
+    after.update(signature_key=series.signature_key, logo_key=series.logo_key)
+    audit(current_user, "update", series, "certificate series settings", before, after)
+    db.session.flush()
+
+
+@bp.route("/kelola/sertifikat/seri", methods=["GET", "POST"])
+@require(C.MANAGE_CERTIFICATES)
+def series_settings():
+    series = certificates.default_series()
+    form = SeriesForm(obj=series)
+    if form.validate_on_submit():
+        _save_series(series, form)
+        db.session.commit()
+        flash(
+            _(
+                "Pengaturan seri sertifikat tersimpan. Berlaku untuk sertifikat yang terbit berikutnya."
+            ),
+            "success",
+        )
+        return redirect(url_for("certificates.series_settings"))
+    example = certificates.format_number(series, 1, local_today().year)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "certificates/series.html", form=form, series=series, example=example
+    ), status

@@ -1,0 +1,60 @@
+"""What a certificate's printed fields and statuses are called on screen (verification and register)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms.org.nip import format_nip
+
+# Labels of the printed fields, in the order they appear on the certificate.
+FIELD_LABELS = {
+    "number": _l("Nomor sertifikat"),
+    "issuer_parent": _l("Instansi"),
+    "issuer": _l("Lembaga penerbit"),
+    "title": _l("Nama pelatihan"),
+    "kind": _l("Jenis"),
+    "cohort": _l("Angkatan"),
+    "start_date": _l("Tanggal mulai"),
+    "end_date": _l("Tanggal selesai"),
+    "place": _l("Tempat pelaksanaan"),
+    "name": _l("Nama peserta"),
+    "nip": _l("NIP"),
+    "birth": _l("Tempat dan tanggal lahir"),
+    "pangkat_golongan": _l("Pangkat/golongan"),
+    "jabatan": _l("Jabatan"),
+    "unit": _l("Unit kerja"),
+    "opd": _l("Perangkat daerah"),
+    "instansi": _l("Instansi peserta"),
+    "jp": _l("Jam pelajaran (JP)"),
+    "jp_words": _l("JP terbilang"),
+    "score": _l("Nilai"),
+    "qualification": _l("Kualifikasi"),
+    "issue_place": _l("Tempat penerbitan"),
+    "issue_date": _l("Tanggal penerbitan"),
+    "signatory_position": _l("Jabatan penanda tangan"),
+    "signatory_name": _l("Nama penanda tangan"),
+    "signatory_nip": _l("NIP penanda tangan"),
+}
+KIND_LABELS = {"course": _l("Pelatihan"), "programme": _l("Program pelatihan")}
+STATUS_LABELS = {
+    "valid": _l("Berlaku"),
+    "revoked": _l("Dicabut"),
+    "replaced": _l("Diganti"),
+}
+
+
+def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
+    """(key, label, value) for every printed field except the subjects, known ones in order."""
+    rows = []
+    for key, label in FIELD_LABELS.items():
+        if key in fields:
+            value = fields[key]
+            if key == "kind":
+                value = KIND_LABELS.get(value, value)
+            elif key in ("nip", "signatory_nip") and str(value or "").isdigit():
+                value = format_nip(str(value))  # grouped as on the certificate (not a masked one)
+            rows.append((key, str(label), "" if value is None else str(value)))
+    for key, value in fields.items():  # a field added later is still shown
+        if key not in FIELD_LABELS and key != "subjects":
+            rows.append((key, key.replace("_", " ").capitalize(), str(value)))
+    return rows
