@@ -10,10 +10,16 @@ from flask_babel import gettext as _
 from lms.api import bp
 from lms.auth import services as auth
 from lms.completion.queries import CursorError, decode_cursor, encode_cursor
-from lms.db import iso_utc, utcnow
+from lms.db import utcnow
 from lms.errors import json_error
 from lms.extensions import db
-from lms.integrations.feed import events_after
+from lms.integrations.feed import (
+    FEED_LIMIT_DEFAULT,
+    FEED_LIMIT_MAX,
+    events_after,
+    feed_item,
+    feed_limit,
+)
 from lms.reports.filters import Scope
 
 
@@ -64,10 +70,6 @@ def me():
     )
 
 
-FEED_LIMIT_DEFAULT = 100
-FEED_LIMIT_MAX = 500
-
-
 @bp.route("/completions")
 @token_required("completions:read")
 def completions():
@@ -75,13 +77,11 @@ def completions():
 
     ``next_cursor`` is always present: after the last item, or the cursor given when nothing is
     new, so a consumer polls with it; replaying a cursor returns the same events (de-duplicate by
-    ``event_id``).
-
-    The token reads as its owner (lms/integrations/feed.py): BKPSDM and system-administrator
-    tokens every department, an Admin OPD's their department, a supervisor's their team and
-    themselves, an employee's only their own completions. An account that may see no one's
-    completions (a trainer or partner without an employee record) is refused rather than given
-    an empty feed that looks like "nothing happened".
+    ``event_id``). The token reads as its owner (lms/integrations/feed.py): BKPSDM and
+    system-administrator tokens every department, an Admin OPD's their department, a supervisor's
+    their team and themselves, an employee's only their own completions. An account that may see
+    no one's completions (a trainer or partner without an employee record) is refused rather than
+    given an empty feed that looks like "nothing happened".
     """
     scope = Scope.for_owner(g.api_token.user)
     if scope.is_empty:
@@ -90,7 +90,6 @@ def completions():
             _("Akun pemilik token ini tidak boleh membaca data penyelesaian siapa pun."),
             "forbidden",
         )
-
     since = request.args.get("since", "")
     try:
         after = decode_cursor(since)
@@ -100,29 +99,16 @@ def completions():
             _("Nilai 'since' tidak valid: gunakan next_cursor dari jawaban sebelumnya."),
             "bad_request",
         )
-    raw_limit = request.args.get("limit", "")
-    if raw_limit == "":
-        limit = FEED_LIMIT_DEFAULT
-    elif raw_limit.isdigit() and 1 <= int(raw_limit) <= FEED_LIMIT_MAX:
-        limit = int(raw_limit)
-    else:
+    limit = feed_limit(request.args.get("limit", ""))
+    if limit is None:
         return json_error(
             400,
             _("Nilai 'limit' tidak valid: isi bilangan bulat 1 sampai %(n)s.", n=FEED_LIMIT_MAX),
             "bad_request",
         )
     events = events_after(scope, after, limit)
-    items = [
-        {
-            **event.payload,
-            "event_id": event.event_id,
-            "type": event.type,
-            "occurred_at": iso_utc(event.created_at),
-        }
-        for event in events
-    ]
     next_cursor = encode_cursor(events[-1].seq) if events else (since or encode_cursor(0))
-    return jsonify(items=items, next_cursor=next_cursor)
+    return jsonify(items=[feed_item(event) for event in events], next_cursor=next_cursor)
 
 
 def _json(schema: dict) -> dict:

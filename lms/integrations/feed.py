@@ -13,9 +13,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from lms.completion.models import Completion, OutboxEvent
+from lms.db import iso_utc
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.reports.filters import Scope
+
+FEED_LIMIT_DEFAULT = 100
+FEED_LIMIT_MAX = 500
+
+
+def feed_limit(raw: str) -> int | None:
+    """The page size a ``limit`` parameter asks for: the default when empty, ``None`` unless an
+    integer from 1 to ``FEED_LIMIT_MAX``."""
+    if raw == "":
+        return FEED_LIMIT_DEFAULT
+    if raw.isdigit() and 1 <= int(raw) <= FEED_LIMIT_MAX:
+        return int(raw)
+    return None
+
+
+def feed_item(event: OutboxEvent) -> dict[str, object]:
+    """One feed item: the event's payload with its id, type and time (UTC, ISO 8601)."""
+    return {
+        **event.payload,
+        "event_id": event.event_id,
+        "type": event.type,
+        "occurred_at": iso_utc(event.created_at),
+    }
 
 
 def events_after(scope: Scope, seq: int, limit: int) -> list[OutboxEvent]:

@@ -23,7 +23,7 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.indonesian import local_today
-from lms.integrations import bp, siasn, webhooks
+from lms.integrations import bp, siasn, siasn_result, webhooks
 from lms.integrations.forms import EndpointForm, ResultConfirmForm, ResultUploadForm
 from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 from lms.permissions import Capability, require
@@ -113,7 +113,7 @@ def siasn_result_upload():
         return _siasn_page(form, 400)
     upload = form.file.data
     data = read_upload(upload)
-    preview = siasn.preview_result(upload.filename, data)
+    preview = siasn_result.preview_result(upload.filename, data)
     confirm = None
     if preview.ok:
         name = upload.filename[:200]
@@ -122,7 +122,7 @@ def siasn_result_upload():
     return _siasn_preview(preview, upload.filename, confirm)
 
 
-def _siasn_preview(preview: siasn.ResultPreview, filename: str, confirm=None):
+def _siasn_preview(preview: siasn_result.ResultPreview, filename: str, confirm=None):
     return render_template(
         "integrations/siasn_preview.html",
         preview=preview,
@@ -142,9 +142,9 @@ def siasn_result_confirm():
         flash(_("Pratinjau hasil SIASN sudah tidak berlaku. Unggah ulang berkasnya."), "error")
         return redirect(url_for("integrations.siasn_index"))
     entry, data = kept
-    preview = siasn.preview_result(entry["key"], data)
+    preview = siasn_result.preview_result(entry["key"], data)
     try:
-        changed = siasn.apply_result(preview, by=current_user)
+        changed = siasn_result.apply_result(preview, by=current_user)
     except siasn.SiasnError as exc:
         flash_error(exc)
         _PENDING.drop()  # this upload can no longer be confirmed

@@ -19,7 +19,7 @@ from lms.careers.records.models import LearningRecord
 from lms.completion import consumers
 from lms.completion import services as completion
 from lms.extensions import db
-from lms.integrations import siasn
+from lms.integrations import siasn, siasn_result
 from lms.org.models import Employee
 from tests.completion.builders import course_with_posttest
 from tests.integrations.conftest import make_record
@@ -128,10 +128,10 @@ def test_result_upload_updates_statuses_and_audits(records, world) -> None:
         f"{records['diklat']},gagal,Jenis diklat tidak sesuai",
         # The same file keyed by NIP and certificate number works too.
     )
-    preview = siasn.preview_result("hasil.csv", data)
+    preview = siasn_result.preview_result("hasil.csv", data)
     assert preview.ok, preview.errors
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
-    assert siasn.apply_result(preview, by=hr) == 2
+    assert siasn_result.apply_result(preview, by=hr) == 2
     db.session.commit()
     done = db.session.get(LearningRecord, records["completed"])
     lead = db.session.get(LearningRecord, records["diklat"])
@@ -144,12 +144,12 @@ def test_result_upload_updates_statuses_and_audits(records, world) -> None:
     assert {a.object_id for a in audits} == {str(records["completed"]), str(records["diklat"])}
     assert all(a.actor_id == hr.id for a in audits)
 
-    by_nip = siasn.preview_result(
+    by_nip = siasn_result.preview_result(
         "hasil.csv",
         _result("nipBaru;nomorSertipikat;status", f"{world.employees['pegawai'].nip};PKA-77;sent"),
     )
     assert by_nip.ok and by_nip.rows[0].record_id == records["diklat"]
-    siasn.apply_result(by_nip)
+    siasn_result.apply_result(by_nip)
     db.session.commit()
     assert db.session.get(LearningRecord, records["diklat"]).siasn_message == ""
     assert siasn.status_counts(siasn.Scope(2025)) == {"not_sent": 1, "sent": 2, "failed": 0}
@@ -164,7 +164,7 @@ def test_a_bad_row_applies_nothing_and_names_the_row(records) -> None:
         f"{records['pending']},berhasil,",
         f"{records['completed']},gagal,dua kali",
     )
-    preview = siasn.preview_result("hasil.csv", data)
+    preview = siasn_result.preview_result("hasil.csv", data)
     assert not preview.ok
     messages = [e.message for e in preview.errors]
     assert any("Baris 3" in m and "999999" in m for m in messages)
@@ -172,16 +172,18 @@ def test_a_bad_row_applies_nothing_and_names_the_row(records) -> None:
     assert any("Baris 5" in m for m in messages)  # a pending record was never exported
     assert any("Baris 6" in m and "baris 2" in m for m in messages)
     with pytest.raises(siasn.SiasnError):
-        siasn.apply_result(preview)
+        siasn_result.apply_result(preview)
     statuses = db.session.scalars(select(LearningRecord.siasn_status)).all()
     assert set(statuses) == {"not_sent"}
 
 
 def test_result_file_problems(ctx) -> None:
-    assert siasn.preview_result("hasil.csv", _result("nama,status", "x,berhasil")).file_errors
-    assert siasn.preview_result("hasil.csv", _result("idRiwayat,hasil", "1,x")).file_errors
-    assert siasn.preview_result("hasil.pdf", b"%PDF").file_errors
-    assert siasn.preview_result("hasil.csv", _result("idRiwayat,status")).file_errors
+    assert siasn_result.preview_result(
+        "hasil.csv", _result("nama,status", "x,berhasil")
+    ).file_errors
+    assert siasn_result.preview_result("hasil.csv", _result("idRiwayat,hasil", "1,x")).file_errors
+    assert siasn_result.preview_result("hasil.pdf", b"%PDF").file_errors
+    assert siasn_result.preview_result("hasil.csv", _result("idRiwayat,status")).file_errors
 
 
 def test_dates_and_hours_helpers() -> None:
