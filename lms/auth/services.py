@@ -351,7 +351,8 @@ def save_account(actor: User, user: User | None, change: AccountChange) -> User:
 
     Raises ``AccountInvalid`` with all broken rules (unknown employee NIP, Admin OPD without OPD,
     Mitra without institution, new account without password) before changing anything, then
-    ``AuthError`` for a taken or invalid username or a refused password. Flushes, never commits.
+    ``AuthError`` for a taken or invalid username or a refused initial password (on the
+    ``password`` field). Flushes, never commits.
     """
     problems = []
     employee = None
@@ -365,9 +366,14 @@ def save_account(actor: User, user: User | None, change: AccountChange) -> User:
     if problems:
         raise AccountInvalid(problems)
     if user is None:
-        user = create_user(
-            change.username, change.password, change.roles, change.display_name, employee
-        )
+        try:
+            user = create_user(
+                change.username, change.password, change.roles, change.display_name, employee
+            )
+        except AuthError as exc:  # the password rules name the change form's field, "new"
+            if exc.field != "new":
+                raise
+            raise AuthError(str(exc), "password") from exc
         user.must_change_password = True
     else:
         _rename(user, change.username)

@@ -123,3 +123,11 @@ def test_edit_form_shows_the_stored_values(client, world) -> None:
     text = page.get_data(as_text=True)
     assert 'value="opd.dinkes"' in text
     assert f'<option selected value="{world.units["dinkes"].id}"' in text
+
+
+def test_guessable_initial_password_is_a_form_error_not_a_500(client, world, app) -> None:
+    login(client, "admin")
+    page = _post(client, "/admin/pengguna/baru", username="akun.baru", password="12345678")
+    assert page.status_code == 200
+    assert "Kata sandi terlalu mudah ditebak." in page.get_data(as_text=True)
+    assert _user(app, "akun.baru") is None

@@ -111,3 +111,13 @@ def test_edit_to_another_accounts_username_names_the_field(app, world) -> None:
             "username",
         )
         assert user.username == "opd.dinkes"
+
+
+def test_guessable_initial_password_names_the_password_field(app, world) -> None:
+    with app.test_request_context():
+        with pytest.raises(auth.AuthError) as caught:
+            auth.save_account(_admin(world), None, Change("akun.baru", password="12345678"))
+        assert (str(caught.value), caught.value.field) == (
+            "Kata sandi terlalu mudah ditebak.",
+            "password",
+        )
