@@ -80,64 +80,28 @@ def user_edit(user_id: int | None = None):
         form.partner_id.data = user.partner_id or 0
         form.employee_nip.data = user.employee.nip if user.employee else ""
     if form.validate_on_submit():
-        roles = {Role(r) for r in form.roles.data}
-        employee = None
-        if form.employee_nip.data:
-            employee = db.session.scalar(
-                select(Employee).where(Employee.nip == normalise_nip(form.employee_nip.data))
-            )
-            if employee is None:
-                form.employee_nip.errors.append(_("Pegawai dengan NIP ini tidak ditemukan."))
-        if Role.ADMIN_OPD in roles and not form.admin_unit_id.data:
-            form.admin_unit_id.errors.append(_("Admin OPD harus dikaitkan dengan satu OPD."))
-        if Role.MITRA in roles and not form.partner_id.data:
-            form.partner_id.errors.append(_("Akun Mitra harus dikaitkan dengan lembaga mitra."))
-        if user is None and not form.password.data:
-            form.password.errors.append(_("Kata sandi awal wajib diisi untuk akun baru."))
-        if not any(f.errors for f in form):
-            try:
-                if user is None:
-                    user = auth.create_user(
-                        form.username.data,
-                        form.password.data,
-                        roles,
-                        form.display_name.data,
-                        employee,
-                    )
-                    user.must_change_password = True
-                else:
-                    clash = db.session.scalar(
-                        select(User).where(
-                            func.lower(User.username) == form.username.data.strip().lower()
-                        )
-                    )
-                    if clash is not None and clash.id != user.id:
-                        raise auth.AuthError(
-                            _("Nama pengguna %(u)s sudah dipakai.", u=form.username.data),
-                            "username",
-                        )
-                    user.username = form.username.data.strip()
-                    user.display_name = form.display_name.data
-                    user.employee = employee
-                    user.set_roles(roles)
-                user.admin_unit_id = form.admin_unit_id.data or None
-                user.partner_id = form.partner_id.data or None
-                auth.audit(
-                    current_user,
-                    "update",
-                    user,
-                    "account saved",
-                    after={"roles": sorted(r.value for r in roles)},
-                )
-                db.session.flush()
-            except auth.AuthError as exc:
-                db.session.rollback()
-                _fill(form)
-                getattr(form, exc.field or "username").errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(_("Akun %(u)s tersimpan.", u=user.username), "success")
-                return redirect(url_for("admin.users", q=user.username))
+        change = auth.AccountChange(
+            username=form.username.data,
+            display_name=form.display_name.data,
+            roles={Role(r) for r in form.roles.data},
+            password=form.password.data or "",
+            employee_nip=form.employee_nip.data or "",
+            admin_unit_id=form.admin_unit_id.data,
+            partner_id=form.partner_id.data,
+        )
+        try:
+            saved = auth.save_account(current_user, user, change)
+        except auth.AccountInvalid as exc:  # nothing changed: no rollback, as before
+            for problem in exc.problems:
+                getattr(form, problem.field).errors.append(str(problem))
+        except auth.AuthError as exc:
+            db.session.rollback()
+            _fill(form)
+            getattr(form, exc.field or "username").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Akun %(u)s tersimpan.", u=saved.username), "success")
+            return redirect(url_for("admin.users", q=saved.username))
     return render_template("admin/user_form.html", form=form, user=user)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
@@ -294,6 +295,100 @@ def create_user(
     )
     user.set_roles(roles or set())
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@dataclass
+class AccountChange:
+    """What the account form asks for: a new account (with its initial password) or an edit."""
+
+    username: str
+    display_name: str = ""
+    roles: set[Role] = field(default_factory=set)
+    password: str = ""
+    employee_nip: str = ""
+    admin_unit_id: int | None = None
+    partner_id: int | None = None
+
+
+class AccountInvalid(AuthError):
+    """Every broken account rule at once (``problems``, each naming its field), so the form can
+    show them all together; nothing was changed."""
+
+    def __init__(self, problems: list[AuthError]) -> None:
+        super().__init__(str(problems[0]), problems[0].field)
+        self.problems = problems
+
+
+def account_rule_problems(change: AccountChange, is_new: bool) -> list[AuthError]:
+    """The account rules that need no database: an Admin OPD manages one OPD, a Mitra account
+    belongs to a partner institution, and a new account starts with a password."""
+    problems = []
+    if Role.ADMIN_OPD in change.roles and not change.admin_unit_id:
+        problems.append(AuthError(_("Admin OPD harus dikaitkan dengan satu OPD."), "admin_unit_id"))
+    if Role.MITRA in change.roles and not change.partner_id:
+        problems.append(
+            AuthError(_("Akun Mitra harus dikaitkan dengan lembaga mitra."), "partner_id")
+        )
+    if is_new and not change.password:
+        problems.append(AuthError(_("Kata sandi awal wajib diisi untuk akun baru."), "password"))
+    return problems
+
+
+def _rename(user: User, username: str) -> None:
+    clash = db.session.scalar(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    )
+    if clash is not None and clash.id != user.id:
+        raise AuthError(_("Nama pengguna %(u)s sudah dipakai.", u=username), "username")
+    user.username = username.strip()
+
+
+def save_account(actor: User, user: User | None, change: AccountChange) -> User:
+    """Create an account (``user`` None; it must change its initial password at first login) or
+    edit one, after checking every account rule.
+
+    Raises ``AccountInvalid`` with all broken rules (unknown employee NIP, Admin OPD without OPD,
+    Mitra without institution, new account without password) before changing anything, then
+    ``AuthError`` for a taken or invalid username or a refused initial password (on the
+    ``password`` field). Flushes, never commits.
+    """
+    problems = []
+    employee = None
+    if change.employee_nip:
+        employee = db.session.scalar(
+            select(Employee).where(Employee.nip == normalise_nip(change.employee_nip))
+        )
+        if employee is None:
+            problems.append(AuthError(_("Pegawai dengan NIP ini tidak ditemukan."), "employee_nip"))
+    problems += account_rule_problems(change, user is None)
+    if problems:
+        raise AccountInvalid(problems)
+    if user is None:
+        try:
+            user = create_user(
+                change.username, change.password, change.roles, change.display_name, employee
+            )
+        except AuthError as exc:  # the password rules name the change form's field, "new"
+            if exc.field != "new":
+                raise
+            raise AuthError(str(exc), "password") from exc
+        user.must_change_password = True
+    else:
+        _rename(user, change.username)
+        user.display_name = change.display_name
+        user.employee = employee
+        user.set_roles(change.roles)
+    user.admin_unit_id = change.admin_unit_id or None
+    user.partner_id = change.partner_id or None
+    audit(
+        actor,
+        "update",
+        user,
+        "account saved",
+        after={"roles": sorted(r.value for r in change.roles)},
+    )
     db.session.flush()
     return user
 

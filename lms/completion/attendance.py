@@ -296,3 +296,29 @@ def record(
         except CompletionError as exc:
             raise AttendanceError(f"{entry.label}: {exc}") from exc
     return done
+
+
+# --- confirming a previewed upload -----------------------------------------------------------
+
+
+def kept_cohort(course: Course, cohort_id: int | None) -> int | None:
+    """The cohort chosen with a previewed upload, if it still belongs to the course (else None)."""
+    if cohort_id and cohort_id not in {c.id for c in queries.cohorts_for_course(course)}:
+        return None
+    return cohort_id
+
+
+def recheck(user: User, course: Course, pending: dict, data: bytes) -> Check:
+    """Check a kept upload again at confirmation, with the file name and default date of its
+    preview (``pending``: what the preview kept)."""
+    return check_upload(user, course, pending["key"], data, date.fromisoformat(pending["date"]))
+
+
+def record_checked(
+    user: User, course: Course, check: Check, cohort_id: int | None = None
+) -> list[Completion]:
+    """Record a rechecked upload; raises ``AttendanceError`` when it no longer checks out (the
+    data changed since its preview) or a line is refused (the caller rolls back)."""
+    if not check.ok:
+        raise AttendanceError(_("Data berubah sejak pratinjau dibuat. Tidak ada yang disimpan."))
+    return record(user, course, check.entries, cohort_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -149,17 +147,22 @@ def attendance(course_code: str):
                     failure = str(exc)
                 else:
                     db.session.commit()
-                    flash(
-                        _(
-                            "%(n)s kelulusan tercatat untuk %(t)s; sertifikat diterbitkan.",
-                            n=len(done),
-                            t=course.published_version.title,
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for("completion.completions", pelatihan=course.code))
+                    return _recorded(course, done)
     db.session.rollback()
     return _render_attendance(course, tick, upload, check, failure, 422)
+
+
+def _recorded(course: Course, done: list[Completion]):
+    """After committing recorded attendance: say how many, and show the course's completions."""
+    flash(
+        _(
+            "%(n)s kelulusan tercatat untuk %(t)s; sertifikat diterbitkan.",
+            n=len(done),
+            t=course.published_version.title,
+        ),
+        "success",
+    )
+    return redirect(url_for("completion.completions", pelatihan=course.code))
 
 
 def _render_preview(
@@ -222,36 +225,18 @@ def attendance_confirm(course_code: str):
         flash(_("Pratinjau absensi sudah tidak berlaku. Unggah ulang berkasnya."), "error")
         return redirect(url_for("completion.attendance", course_code=course.code))
     pending, data = kept
-    cohort_id = pending.get("cohort")
-    if cohort_id and cohort_id not in {c.id for c in queries.cohorts_for_course(course)}:
-        cohort_id = None
-    filename = pending.get("name", "")
-    check = roll.check_upload(
-        current_user, course, pending["key"], data, date.fromisoformat(pending["date"])
-    )
-    failure = ""
-    if not check.ok:
-        failure = _("Data berubah sejak pratinjau dibuat. Tidak ada yang disimpan.")
-    else:
-        try:
-            done = roll.record(current_user, course, check.entries, cohort_id)
-        except roll.AttendanceError as exc:
-            failure = str(exc)
-        else:
-            db.session.commit()
-            _PENDING.drop()
-            flash(
-                _(
-                    "%(n)s kelulusan tercatat untuk %(t)s; sertifikat diterbitkan.",
-                    n=len(done),
-                    t=course.published_version.title,
-                ),
-                "success",
-            )
-            return redirect(url_for("completion.completions", pelatihan=course.code))
-    db.session.rollback()
-    _PENDING.drop()  # this upload can no longer be confirmed
-    return _render_preview(course, check, None, filename, failure), preview_status(False)
+    cohort_id = roll.kept_cohort(course, pending.get("cohort"))
+    check = roll.recheck(current_user, course, pending, data)
+    try:
+        done = roll.record_checked(current_user, course, check, cohort_id)
+    except roll.AttendanceError as exc:
+        db.session.rollback()
+        _PENDING.drop()  # this upload can no longer be confirmed
+        page = _render_preview(course, check, None, pending.get("name", ""), str(exc))
+        return page, preview_status(False)
+    db.session.commit()
+    _PENDING.drop()
+    return _recorded(course, done)
 
 
 # --- one completion -------------------------------------------------------------------------------
