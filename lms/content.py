@@ -129,7 +129,8 @@ def _meta(data: dict[str, Any]) -> dict[str, Any]:
 
 def _fill(version: CourseVersion, code: str, modules: list) -> None:
     for m_pos, (module, lessons) in enumerate(modules):
-        mod = Module(version_id=version.id, position=m_pos, title=str(module["title"])[:200])
+        title = services.bare_module_title(str(module["title"]))
+        mod = Module(version_id=version.id, position=m_pos, title=title)
         version.modules.append(mod)
         for l_pos, (lesson, text) in enumerate(lessons):
             mod.lessons.append(

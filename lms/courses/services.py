@@ -237,11 +237,26 @@ def copy_version(source: CourseVersion) -> CourseVersion:
     return copy
 
 
+#: "Modul 1: ", "Modul II - ", "Module 3. " in front of a module title. Pages number modules by
+#: their order ("Modul %(i)s: %(t)s"), so a number stored in the title prints twice and goes
+#: stale when modules move; it is dropped wherever a title is written (content, authoring).
+MODULE_NUMBER = re.compile(
+    r"^\s*modul[e]?\s+(?:\d{1,3}|[ivx]{1,5})\s*[:.\-–—](?!\d)\s*(?=\S)", re.I
+)
+
+
+def bare_module_title(title: str) -> str:
+    """The module title without a leading "Modul N:" (a bare "Modul 1" stays: it is the title)."""
+    return MODULE_NUMBER.sub("", title.strip(), count=1)[:200]
+
+
 def add_module(version: CourseVersion, title: str) -> Module:
     require_editable(version)
     if not title.strip():
         raise CourseError(_("Judul modul wajib diisi."), "title")
-    module = Module(version_id=version.id, title=title.strip()[:200], position=len(version.modules))
+    module = Module(
+        version_id=version.id, title=bare_module_title(title), position=len(version.modules)
+    )
     version.modules.append(module)
     db.session.flush()
     return module

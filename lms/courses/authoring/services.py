@@ -166,7 +166,7 @@ def rename_module(module: Module, title: str) -> None:
     require_editable(module.version)
     if not title.strip():
         raise CourseError(_("Judul modul wajib diisi."), "title")
-    module.title = title.strip()[:200]
+    module.title = services.bare_module_title(title)
     db.session.flush()
 
 
