@@ -122,7 +122,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     learner_image = page.locator(".prose img")
     expect(learner_image).to_have_count(1)
     assert learner_image.evaluate("img => img.complete && img.naturalWidth") == 480
-    assert page.locator("img.cover-image").evaluate("img => img.naturalWidth") == 480
+    assert page.locator("img.course-cover").evaluate("img => img.naturalWidth") == 480
     axe_check("learner preview")
     shot("authoring-06-learner-preview")
     page.goto(course_url)

@@ -83,7 +83,13 @@ def author_file_delete(course_id: int, file_id: int):
 
 
 def _serve(
-    row: CourseFile | None, key: str, mimetype: str, as_attachment: bool, name: str
+    row: CourseFile | None,
+    key: str,
+    mimetype: str,
+    as_attachment: bool,
+    name: str,
+    max_age: int = 300,
+    immutable: bool = False,
 ) -> Response:
     storage = get_storage()
     try:
@@ -99,12 +105,15 @@ def _serve(
         download_name=name,
         conditional=True,
         etag=row.sha256 if row is not None else True,
-        max_age=300,
+        max_age=max_age,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CSP
-    response.cache_control.private = True
+    response.cache_control.private = True  # behind a login: never in a shared cache
     response.cache_control.public = False
+    if max_age == 0:
+        response.cache_control.no_cache = True  # ask again each time (a 304 when unchanged)
+    response.cache_control.immutable = immutable
     return response
 
 
@@ -121,21 +130,27 @@ def file(file_id: int):
 @bp.route("/berkas/sampul/<int:course_id>")
 @login_required
 def cover(course_id: int):
-    """The cover of the published version; ``?versi=N`` shows another version to its authors."""
+    """A course's cover: that of the published version for anyone signed in (the catalogue and
+    the course page), ``?versi=N`` of a version ever published likewise, and of a draft or a
+    version in review only for its authors and BKPSDM.
+
+    A published version never changes, so its URL with ``versi`` is cached for a day; a draft's
+    cover can be replaced under the same URL, so the browser asks again each time (ETag, 304)."""
     course = db.get_or_404(Course, course_id)
     number = request.args.get("versi", type=db_int)
-    if number is None and course.published_version is not None:
-        version = course.published_version
+    if number is None:
+        version = course.published_version or course.latest_version
     else:
-        if not services.can_author(current_user, course):
-            refuse(course, 404 if number is None else 403)
-        version = (
-            next((v for v in course.versions if v.number == number), None)
-            if number
-            else course.latest_version
-        )
-    if version is None or not version.cover_key:
+        version = next((v for v in course.versions if v.number == number), None)
+        if version is None:
+            abort(404)
+    if version.published_at is None and not services.can_author(current_user, course):
+        refuse(course, 404 if number is None else 403)
+    if not version.cover_key:
         abort(404)
     row = authoring.cover_file(version)
     mimetype = row.mimetype if row is not None else "application/octet-stream"
-    return _serve(row, version.cover_key, mimetype, False, row.filename if row else "sampul")
+    name = row.filename if row is not None else "sampul"
+    if number is not None and version.published_at is not None:
+        return _serve(row, version.cover_key, mimetype, False, name, 86_400, immutable=True)
+    return _serve(row, version.cover_key, mimetype, False, name, 0 if number else 300)
