@@ -197,6 +197,7 @@ VIEW_MODULES = (
     "quizzes.bank.views",
     "quizzes.attempts.views",
     "quizzes.attempts.trainer_views",
+    "quizzes.attempts.preview_views",
     "completion.views",
     "certificates.views",
     "certificates.verify_views",

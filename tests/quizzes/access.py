@@ -25,6 +25,10 @@ EXPECTED = {
     ("quizzes.quiz_grade_answer", "POST"): AUTHORS,
     ("quizzes.quiz_regrade", "POST"): AUTHORS,
     ("quizzes.quiz_statistics", "GET"): AUTHORS,
+    # Previewing a quiz as a learner (nothing stored): who may author or review the course.
+    ("quizzes.quiz_preview", "GET"): AUTHORS,
+    ("quizzes.quiz_preview_take", "GET"): AUTHORS,
+    ("quizzes.quiz_preview_check", "POST"): AUTHORS,
     # Taking a quiz: only `pegawai`, enrolled in the course and owner of the attempt.
     ("quizzes.quiz", "GET"): LEARNER,
     ("quizzes.quiz_start", "POST"): LEARNER,

@@ -124,6 +124,12 @@ def _answer_orders(quiz: Quiz, ids: list[int], rng: random.Random) -> dict[str, 
     return orders
 
 
+def draw_questions(quiz: Quiz, rng: random.Random) -> tuple[list[int], dict[str, list[int]]]:
+    """The question ids and option orders one attempt gets (a trainer's preview draws alike)."""
+    ids = _draw(quiz, rng)
+    return ids, _answer_orders(quiz, ids, rng)
+
+
 def _lock_on_sqlite() -> bool:
     """On SQLite, make this transaction the writer now; True there, False on other databases.
 
@@ -180,7 +186,7 @@ def start_attempt(
             _("Kesempatan mengerjakan kuis ini sudah habis (%(n)s kali).", n=quiz.attempts_allowed)
         )
     rng = rng or random.SystemRandom()
-    ids = _draw(quiz, rng)
+    ids, orders = draw_questions(quiz, rng)
     if not ids:
         raise AttemptError(_("Kuis ini belum berisi soal."))
     deadline = None
@@ -196,7 +202,7 @@ def start_attempt(
         started_at=now,
         deadline_at=deadline,
         question_order=ids,
-        answer_order=_answer_orders(quiz, ids, rng),
+        answer_order=orders,
     )
     try:
         with db.session.begin_nested():

@@ -11,6 +11,7 @@
   if (!form) return;
   var status = document.getElementById("quiz-status");
   var timer = document.getElementById("quiz-timer");
+  // No save URL on a trainer's preview: its answers stay in the page until it is checked.
   var saveUrl = form.getAttribute("data-save-url");
   var storeKey = "quiz-attempt-" + form.getAttribute("data-attempt");
   var tokenInput = form.querySelector("input[name=csrf_token]");
@@ -120,7 +121,7 @@
 
   var flushing = false;
   function flush() {
-    if (flushing || !navigator.onLine) return;
+    if (!saveUrl || flushing || !navigator.onLine) return;
     var all = pending();
     var ids = Object.keys(all);
     if (!ids.length) return;
@@ -140,6 +141,7 @@
   }
 
   function save(box) {
+    if (!saveUrl) return;
     var id = box.getAttribute("data-question");
     var response = responseOf(box);
     var all = pending();
@@ -255,7 +257,7 @@
     });
   }
   recount();
-  if (Object.keys(pending()).length) {
+  if (saveUrl && Object.keys(pending()).length) {
     say("offline");
     flush();
   }
