@@ -9,7 +9,7 @@ PORT ?= 5000
 # (behind a proxy: `make run LMS_BASE_URL=https://akademi.example.go.id`).
 LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint format bench translations clean
+.PHONY: install run test lint format bench translations catalogue clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 # Catalogues are compiled here, never committed as binaries.
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lms/translations
+
+# The message catalogue from the code, then the English file updated (translate what is new).
+# pybabel skips directories whose name starts with "_" unless told otherwise: without
+# --ignore-dirs the macros in templates/_macros (chart data, pager, import preview) were never
+# extracted and stayed Indonesian in English mode.
+catalogue: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --ignore-dirs '.* __pycache__' \
+		-o lms/translations/messages.pot lms templates
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations
 
 install: $(VENV)/.installed translations
 

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from lms.auth.models import PartnerInstitution
 from lms.courses import services
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.courses.rendering import render_markdown
@@ -147,6 +148,30 @@ def _fill(version: CourseVersion, code: str, modules: list) -> None:
     db.session.flush()
 
 
+def _partner(raw: Any, source: Path) -> PartnerInstitution | None:
+    """The course's partner institution: ``partner: CODE`` names a registered one;
+    ``partner: {code: CODE, name: NAME}`` also registers it when the code is new."""
+    if raw is None or raw == "":
+        return None
+    code, name = (raw.get("code"), raw.get("name")) if isinstance(raw, dict) else (raw, "")
+    code, name = str(code or "").strip(), str(name or "").strip()
+    if not code or len(code) > 40:
+        raise _Skip(source, "partner: kode lembaga mitra wajib diisi, paling banyak 40 karakter")
+    partner = db.session.scalar(select(PartnerInstitution).where(PartnerInstitution.code == code))
+    if partner is not None:
+        return partner
+    if not name or len(name) > 200:
+        raise _Skip(
+            source,
+            f"partner: lembaga mitra {code} belum terdaftar; tulis kode dan namanya "
+            "(partner: {code: ..., name: ...}, nama paling banyak 200 karakter) agar didaftarkan",
+        )
+    partner = PartnerInstitution(code=code, name=name)
+    db.session.add(partner)
+    db.session.flush()
+    return partner
+
+
 def load_course(folder: Path, result: LoadResult) -> None:
     data, modules, fingerprint = _read_course(folder)
     code = str(data["code"]).strip().upper()
@@ -160,6 +185,7 @@ def load_course(folder: Path, result: LoadResult) -> None:
         _ensure_posttest(course, folder, data)
         return
     category = services.category_named(str(data["category"]))
+    partner = _partner(data.get("partner"), folder / "course.yaml")
     if course is None:
         try:
             course = services.create_course(code, category, meta, None)
@@ -175,6 +201,7 @@ def load_course(folder: Path, result: LoadResult) -> None:
         db.session.add(version)
         db.session.flush()
         result.updated += 1
+    course.partner = partner
     version.source_hash = fingerprint
     _fill(version, code, modules)
     services.publish(None, version)

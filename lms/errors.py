@@ -74,7 +74,9 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         500: (
             _("Terjadi kesalahan"),
-            _("Maaf, terjadi kesalahan pada sistem. Tim kami sudah dicatat dan akan memeriksanya."),
+            _(
+                "Maaf, terjadi kesalahan pada sistem. Kesalahan ini sudah dicatat dan akan diperiksa tim kami."
+            ),
         ),
         503: (
             _("Layanan tidak tersedia"),

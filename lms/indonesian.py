@@ -38,6 +38,19 @@ def tanggal(day: date | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def parse_tanggal(text: str | None) -> date | None:
+    """The date ``tanggal`` printed ("28 November 2026"), read back; None for anything else.
+    Certificates freeze their dates as printed text: a page in another language reads them
+    back to show them in its own (the PDF itself stays Indonesian)."""
+    parts = (text or "").split()
+    if len(parts) != 3 or parts[1] not in MONTHS or not (parts[0] + parts[2]).isdigit():
+        return None
+    try:
+        return date(int(parts[2]), MONTHS.index(parts[1]) + 1, int(parts[0]))
+    except ValueError:
+        return None
+
+
 def local_zone() -> ZoneInfo:
     """The agency's time zone (``BABEL_DEFAULT_TIMEZONE``, Asia/Jakarta for Palembang)."""
     name = "Asia/Jakarta"

@@ -72,7 +72,9 @@ def login():
                 flash(_("Silakan ganti kata sandi sementara Anda."), "info")
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    # The yearly target as configured (LMS_JP_TARGET), never a figure written into the page.
+    jp_target = int(current_app.config.get("JP_TARGET", 20))
+    return render_template("auth/login.html", form=form, jp_target=jp_target)
 
 
 @bp.route("/keluar", methods=["POST"])

@@ -44,6 +44,8 @@ PUBLIC_FIELD_DOCS = {
     "jp": "Lesson hours in figures (decimal comma)",
     "jp_words": "Lesson hours in Indonesian words",
     "qualification": "Kualifikasi: a passing LAN band, or empty when none is printed",
+    "organiser": "Who ran the training, beside the partner (only for a partner's course)",
+    "partner": "The partner institution the training was run with (only for a partner's course)",
     "issue_date": "Date of issue, Indonesian long date",
     "signatory_position": "Signatory's position",
     "signatory_name": "Signatory's name",

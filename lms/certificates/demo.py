@@ -25,8 +25,9 @@ DEMO_RATINGS = 4
 
 
 def _signatory(series: CertificateSeries) -> None:
-    """The head of BKPSDM signs: the most senior employee of that unit in the demo data."""
-    if series.signatory_name:
+    """The head of BKPSDM signs: the most senior employee of that unit in the demo data, with
+    the pangkat/golongan printed under the name."""
+    if series.signatory_name and series.signatory_pangkat:
         return
     bkpsdm = db.session.scalar(select(Unit).where(Unit.code == "BKPSDM"))
     if bkpsdm is None:
@@ -38,9 +39,14 @@ def _signatory(series: CertificateSeries) -> None:
         .where(Unit.path.like(f"{bkpsdm.path}%"))
         .order_by(Golongan.rank.desc().nulls_last(), Employee.id)
     )
-    if head is not None:
+    if head is None:
+        return
+    if not series.signatory_name:
         series.signatory_name = head.display_name
         series.signatory_nip = head.nip
+    golongan = db.session.get(Golongan, head.golongan_code) if head.golongan_code else None
+    if not series.signatory_pangkat and series.signatory_nip == head.nip and golongan is not None:
+        series.signatory_pangkat = golongan.label
 
 
 def _demo_ratings(course: Course) -> dict[str, int]:

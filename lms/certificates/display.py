@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from lms.certificates.models import is_online_place
+from lms.indonesian import parse_tanggal
 from lms.org.nip import format_nip
 
 # Labels of the printed fields, in the order they appear on the certificate.
@@ -17,6 +20,8 @@ FIELD_LABELS = {
     "start_date": _l("Tanggal mulai"),
     "end_date": _l("Tanggal selesai"),
     "place": _l("Tempat pelaksanaan"),
+    "organiser": _l("Penyelenggara"),
+    "partner": _l("Bekerja sama dengan"),
     "name": _l("Nama peserta"),
     "nip": _l("NIP"),
     "birth": _l("Tempat dan tanggal lahir"),
@@ -33,6 +38,7 @@ FIELD_LABELS = {
     "issue_date": _l("Tanggal penerbitan"),
     "signatory_position": _l("Jabatan penanda tangan"),
     "signatory_name": _l("Nama penanda tangan"),
+    "signatory_pangkat": _l("Pangkat/golongan penanda tangan"),
     "signatory_nip": _l("NIP penanda tangan"),
 }
 KIND_LABELS = {"course": _l("Pelatihan"), "programme": _l("Program pelatihan")}
@@ -41,6 +47,27 @@ STATUS_LABELS = {
     "revoked": _l("Dicabut"),
     "replaced": _l("Diganti"),
 }
+
+
+DATE_KEYS = ("start_date", "end_date", "issue_date")
+
+
+def _in_page_language(key: str, value: str) -> str:
+    """A frozen field as the page's language writes it. The certificate (a legal document) and
+    its fields stay Indonesian; on screen, its dates follow the reader's language ("28 November
+    2026" is "November 28, 2026" in English) and online learning reads "Daring" / "Online"."""
+    if key in DATE_KEYS:
+        day = parse_tanggal(value)
+        return format_date(day, "long") if day else value
+    if key == "birth":
+        place, comma, rest = value.rpartition(", ")
+        day = parse_tanggal(rest if comma else value)
+        if day:
+            return f"{place}{comma}{format_date(day, 'long')}"
+        return value
+    if key == "place" and is_online_place(value):
+        return str(_l("Daring"))
+    return value
 
 
 def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
@@ -53,6 +80,8 @@ def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
                 value = KIND_LABELS.get(value, value)
             elif key in ("nip", "signatory_nip") and str(value or "").isdigit():
                 value = format_nip(str(value))  # grouped as on the certificate (not a masked one)
+            elif isinstance(value, str):
+                value = _in_page_language(key, value)
             rows.append((key, str(label), "" if value is None else str(value)))
     for key, value in fields.items():  # a field added later is still shown
         if key not in FIELD_LABELS and key != "subjects":

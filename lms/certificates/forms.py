@@ -155,10 +155,16 @@ class SeriesForm(AppForm):
     signatory_position = StringField(
         _l("Jabatan penanda tangan"),
         validators=[DataRequired(_l("Jabatan penanda tangan wajib diisi.")), Length(max=200)],
+        description=_l("Dengan nama daerahnya, mis. Kepala BKPSDM Kota Palembang."),
     )
     signatory_name = StringField(
         _l("Nama penanda tangan"),
         validators=[DataRequired(_l("Nama penanda tangan wajib diisi.")), Length(max=150)],
+    )
+    signatory_pangkat = StringField(
+        _l("Pangkat/golongan penanda tangan"),
+        validators=[Length(max=100)],
+        description=_l("Dicetak di bawah nama, mis. Pembina Utama Muda (IV/c)."),
     )
     signatory_nip = StringField(
         _l("NIP penanda tangan"),
@@ -222,5 +228,6 @@ class SeriesForm(AppForm):
         "place_of_issue",
         "signatory_position",
         "signatory_name",
+        "signatory_pangkat",
         "signatory_nip",
     )

@@ -28,6 +28,16 @@ from lms.extensions import db
 
 CERTIFICATE_STATES = ("issued", "revoked", "replaced")
 
+#: The place printed for online learning: the statement then reads "secara daring" (never
+#: "di Daring"). Certificates issued before say "Daring (e-learning)"; they read the same way.
+ONLINE_PLACE = "Daring"
+_ONLINE_PLACES = {"daring", "daring (e-learning)", "e-learning", "online"}
+
+
+def is_online_place(place: str | None) -> bool:
+    """Whether a printed place means online learning rather than a venue."""
+    return (place or "").strip().casefold() in _ONLINE_PLACES
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
@@ -51,6 +61,8 @@ class CertificateSeries(TimestampMixin, db.Model):
     signatory_name: Mapped[str] = mapped_column(String(150), default="")
     signatory_position: Mapped[str] = mapped_column(String(200), default="")
     signatory_nip: Mapped[str] = mapped_column(String(18), default="")
+    # Printed under the name, as Indonesian signature blocks do: "Pembina Utama Muda (IV/c)".
+    signatory_pangkat: Mapped[str] = mapped_column(String(100), default="", server_default="")
     signature_key: Mapped[str | None] = mapped_column(String(200))  # storage key of a PNG
     logo_key: Mapped[str | None] = mapped_column(String(200))  # storage key of a PNG/SVG
 

@@ -50,7 +50,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, is_online_place
 from lms.db import as_utc, utcnow
 from lms.extensions import db
 from lms.org.nip import format_nip
@@ -187,6 +187,19 @@ def _image_data_url(key: str | None) -> str | None:
     return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def organised_by(fields: dict) -> str:
+    """Who ran the training, for a partner's course: "oleh BKPSDM Kota Palembang bekerja sama
+    dengan BPSDMD Provinsi Sumatera Selatan" (just "oleh <partner>" when the organiser is the
+    partner itself); "" for the agency's own courses, which print no organiser phrase."""
+    partner = (fields.get("partner") or "").strip()
+    if not partner:
+        return ""
+    organiser = (fields.get("organiser") or fields.get("issuer") or "").strip()
+    if not organiser or organiser.casefold() == partner.casefold():
+        return f"oleh {partner}"
+    return f"oleh {organiser} bekerja sama dengan {partner}"
+
+
 def render_html(certificate: Certificate, dense: bool = False) -> str:
     """The certificate's HTML (from the frozen fields only, plus the series images).
 
@@ -201,6 +214,8 @@ def render_html(certificate: Certificate, dense: bool = False) -> str:
         f=fields,
         nip=format_nip(fields.get("nip") or ""),
         signatory_nip=format_nip(fields.get("signatory_nip") or ""),
+        online=is_online_place(fields.get("place")),
+        organised_by=organised_by(fields),
         logo=_image_data_url(series.logo_key if series else None) or DEFAULT_EMBLEM,
         signature=_image_data_url(series.signature_key if series else None),
         qr=qr_data_url(url),

@@ -21,7 +21,12 @@ from lms.auth.models import User
 from lms.auth.services import audit
 from lms.certificates.forms import check_number_format
 from lms.certificates.kualifikasi import printed_kualifikasi
-from lms.certificates.models import Certificate, CertificateCounter, CertificateSeries
+from lms.certificates.models import (
+    ONLINE_PLACE,
+    Certificate,
+    CertificateCounter,
+    CertificateSeries,
+)
 from lms.certificates.tasks import render_certificate
 from lms.certificates.terbilang import jp_in_words
 from lms.completion.models import Completion
@@ -50,24 +55,35 @@ def default_series() -> CertificateSeries:
         return series
     instansi = db.session.scalar(select(Instansi).order_by(Instansi.id))
     city = instansi.city if instansi else ""
+    region = region_of(instansi.name) if instansi else ""
     series = CertificateSeries(
         code="STTP",
         name="Surat Tanda Tamat Pelatihan",
         number_format="{seq:04d}/{prefix}/BKPSDM/{year}",
         prefix="STTP",
         is_default=True,
-        issuer_name=(
-            f"Badan Kepegawaian dan Pengembangan Sumber Daya Manusia {instansi.name.replace('Pemerintah ', '')}"
-            if instansi
-            else "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
+        issuer_name=" ".join(
+            p for p in ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", region) if p
         ),
         issuer_parent=instansi.name if instansi else "",
         place_of_issue=city,
-        signatory_position="Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+        signatory_position=default_signatory_position(region),
     )
     db.session.add(series)
     db.session.flush()
     return series
+
+
+def region_of(instansi_name: str) -> str:
+    """The region an instansi governs: "Pemerintah Kota Palembang" → "Kota Palembang"."""
+    name = (instansi_name or "").strip()
+    return name.removeprefix("Pemerintah ").strip()
+
+
+def default_signatory_position(region: str) -> str:
+    """The signatory's position with the region, as the signature block prints it ("Kepala
+    BKPSDM Kota Palembang"); a suggestion only: BKPSDM edits it in the series settings."""
+    return f"Kepala BKPSDM {region}".strip()
 
 
 def next_number(series: CertificateSeries, year: int) -> tuple[int, str]:
@@ -148,7 +164,7 @@ def printed_fields(
         cohort_name = completion.cohort.name
         place = completion.cohort.place
     if not place:
-        place = "Daring (e-learning)" if completion.source == "online" else series.place_of_issue
+        place = ONLINE_PLACE if completion.source == "online" else series.place_of_issue
     completed_on = local_date(completion.completed_at)
     started_on = completion.started_on or completed_on
     golongan = identity.get("golongan", "")
@@ -183,8 +199,21 @@ def printed_fields(
         "signatory_position": series.signatory_position,
         "signatory_name": series.signatory_name,
         "signatory_nip": series.signatory_nip,
+        "signatory_pangkat": series.signatory_pangkat or "",
+        **_organisers(completion),
         "subjects": _subjects(completion),
     }
+
+
+def _organisers(completion: Completion) -> dict:
+    """A partner institution's course prints who ran it: the organiser "bekerja sama dengan" the
+    partner. Frozen at issue like every other field; absent (not empty) for the agency's own
+    courses, whose certificate reads as before."""
+    course = completion.course if completion.programme_id is None else None
+    partner = course.partner if course is not None else None
+    if partner is None:
+        return {}
+    return {"organiser": completion.organiser or "", "partner": partner.name}
 
 
 def current_certificate(completion_id: int) -> Certificate | None:

@@ -45,6 +45,8 @@ PUBLIC_KEYS = (
     "jp",
     "jp_words",
     "qualification",
+    "organiser",
+    "partner",
     "issue_date",
     "signatory_position",
     "signatory_name",

@@ -37,6 +37,7 @@ from lms.errors import DomainError
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
+from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
@@ -230,7 +231,7 @@ def _after_completion(completion: Completion, actor: User | None) -> None:
     emit("completion.created", completion, issued_number(replies))
     notify_employee(
         completion.employee_id,
-        _("Selamat! Anda menyelesaikan %(t)s. Sertifikat sudah terbit.", t=completion.title),
+        N_("Selamat! Anda menyelesaikan %(t)s. Sertifikat sudah terbit.", t=completion.title),
         "certificates.my_certificates",
     )
 

@@ -24,7 +24,7 @@ _PENDING = PendingImport("attendance_upload")
 def _source_labels() -> dict[str, str]:
     return {
         "online": _("Daring (otomatis)"),
-        "classroom": _("Klasikal (dicatat HR)"),
+        "classroom": _("Klasikal (dicatat admin kepegawaian)"),
         "programme": _("Program"),
         "import": _("Impor"),
     }

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.auth.models import PartnerInstitution
 from lms.db import TimestampMixin, in_values
 from lms.extensions import db
 
@@ -82,6 +83,9 @@ class Course(TimestampMixin, db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     category: Mapped[Category] = relationship()
+    # A partner institution's course (LAN, a BPSDMD, a university): its certificate names the
+    # partner beside the organiser.
+    partner: Mapped[PartnerInstitution | None] = relationship()
     published_version: Mapped[CourseVersion | None] = relationship(
         foreign_keys=[published_version_id], post_update=True
     )

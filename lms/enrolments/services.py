@@ -24,6 +24,7 @@ from lms.enrolments.seats import OPEN_STATES
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.messages import N_
 from lms.notifications.services import notify, notify_employee
 from lms.org.models import Employee
 
@@ -232,10 +233,10 @@ def _notify_enrolment(enrolment: Enrolment) -> None:
     course = enrolment.course or db.session.get(Course, enrolment.course_id)
     title = course.published_version.title if course.published_version else course.code
     messages = {
-        "nominated": _("Usulan pelatihan %(t)s menunggu persetujuan.", t=title),
-        "waitlisted": _("Anda masuk daftar tunggu pelatihan %(t)s.", t=title),
-        "active": _("Anda terdaftar di pelatihan %(t)s.", t=title),
-        "rejected": _("Usulan pelatihan %(t)s ditolak.", t=title),
+        "nominated": N_("Usulan pelatihan %(t)s menunggu persetujuan.", t=title),
+        "waitlisted": N_("Anda masuk daftar tunggu pelatihan %(t)s.", t=title),
+        "active": N_("Anda terdaftar di pelatihan %(t)s.", t=title),
+        "rejected": N_("Usulan pelatihan %(t)s ditolak.", t=title),
     }
     if enrolment.status in messages:
         notify_employee(
@@ -251,7 +252,7 @@ def notify_deciders(enrolment: Enrolment) -> None:
     course = enrolment.course or db.session.get(Course, enrolment.course_id)
     employee = enrolment.employee or db.session.get(Employee, enrolment.employee_id)
     title = course.published_version.title if course.published_version else course.code
-    message = _(
+    message = N_(
         "Usulan pelatihan %(t)s untuk %(n)s menunggu persetujuan Anda.",
         t=title,
         n=employee.display_name,

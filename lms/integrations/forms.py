@@ -56,13 +56,13 @@ class EndpointForm(AppForm):
         ),
     )
     secret = PasswordField(
-        _l("Rahasia (secret) penanda tangan"),
+        _l("Kunci rahasia penanda tangan"),
         validators=[
-            DataRequired(_l("Rahasia wajib diisi.")),
+            DataRequired(_l("Kunci rahasia wajib diisi.")),
             Length(
                 min=SECRET_MIN_LENGTH,
                 max=200,
-                message=_l("Rahasia harus %(min)d sampai %(max)d karakter."),
+                message=_l("Kunci rahasia harus %(min)d sampai %(max)d karakter."),
             ),
         ],
         description=_l(

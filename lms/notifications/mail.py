@@ -15,10 +15,12 @@ from email.message import EmailMessage
 
 from celery import shared_task
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.extensions import db
+from lms.notifications.messages import text_of
 from lms.notifications.models import Notification
 from lms.org.models import Employee
 
@@ -54,17 +56,21 @@ def send_notification_mail(notification_id: int) -> bool:
     """Mail one committed notification to its account's address (the account's own, else the
     employee record's); returns whether a message went out. Never raises: see the docstring."""
     row = db.session.execute(
-        select(Notification.message, Notification.link, User.email, Employee.email)
+        select(Notification, User.email, Employee.email, User.locale)
         .join(User, User.id == Notification.user_id)
         .outerjoin(Employee, User.employee_id == Employee.id)
         .where(Notification.id == notification_id)
     ).first()
     if row is None:
         return False
-    message, link, account_email, employee_email = row
+    notification, account_email, employee_email, locale = row
     to = account_email or employee_email or ""
     if not to:
         return False
+    # In the recipient's language (their account's choice), not the language of whoever acted.
+    with force_locale(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        message = text_of(notification)
+    link = notification.link
     base = current_app.config["BASE_URL"]
     try:
         send_mail(to, f"Akademi ASN: {message}", f"{message}\n\n{base}{link}\n")

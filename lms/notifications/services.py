@@ -19,6 +19,7 @@ from lms.auth.queries import user_id_of_employee
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notifications.mail import send_notification_mail
+from lms.notifications.messages import Deferred, source_text, stored_params
 from lms.notifications.models import Notification
 from lms.tasks import after_commit
 
@@ -33,18 +34,30 @@ def link_for(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values)
 
 
-def notify(user_id: int, message: str, endpoint: str | None = None, **values: Any) -> None:
+def notify(
+    user_id: int, message: str | Deferred, endpoint: str | None = None, **values: Any
+) -> None:
     """An in-app notification for an account, linking to ``endpoint`` (built with ``values``)
-    when given; its e-mail leaves once the transaction commits."""
+    when given; its e-mail leaves once the transaction commits. ``message`` is best given as
+    ``N_(msgid, **params)``: it is then shown in the reader's language, not the writer's."""
     link = link_for(endpoint, **values) if endpoint else ""
-    notification = Notification(user_id=user_id, message=message, link=link)
+    if isinstance(message, Deferred):
+        notification = Notification(
+            user_id=user_id,
+            message=source_text(message),
+            msgid=message.msgid,
+            params=stored_params(message.params),
+            link=link,
+        )
+    else:
+        notification = Notification(user_id=user_id, message=message, link=link)
     db.session.add(notification)
     db.session.flush()  # the id the mail task reads the committed row by
     after_commit(send_notification_mail, notification.id)
 
 
 def notify_employee(
-    employee_id: int | None, message: str, endpoint: str | None = None, **values: Any
+    employee_id: int | None, message: str | Deferred, endpoint: str | None = None, **values: Any
 ) -> bool:
     """Notify the account of an employee record, as ``notify``; an employee without an account
     (or no employee) is told nothing. Returns whether someone was told."""

@@ -11,6 +11,10 @@ from lms.db import db_int
 from lms.extensions import db
 from lms.notifications import bp, queries, services
 from lms.notifications.forms import MarkReadForm
+from lms.notifications.messages import text_of
+
+# `{{ n | notification_text }}`: what a notification says, in the reader's language.
+bp.add_app_template_filter(text_of, "notification_text")
 
 
 @bp.route("/pemberitahuan")

@@ -37,7 +37,7 @@ IMPORT_COLUMNS = {
     "jabatan": "Nama jabatan",
     "kode_unit": "Kode unit",
     "nip_atasan": "NIP atasan",
-    "email": "E-mail",
+    "email": "Surel",
 }
 REQUIRED_COLUMNS = ("nip", "nama", "kode_unit")
 

@@ -146,7 +146,7 @@ def validate_employee_values(
         err("nip_atasan", _("Pegawai tidak boleh menjadi atasannya sendiri."))
     email = (values.get("email") or "").strip()
     if email and ("@" not in email or len(email) > 200):
-        err("email", _("Alamat e-mail tidak valid."))
+        err("email", _("Alamat surel tidak valid."))
     for problem in length_errors(
         row,
         Employee,

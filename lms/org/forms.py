@@ -45,7 +45,7 @@ class EmployeeForm(AppForm):
     jabatan = StringField(_l("Nama jabatan"), validators=[Length(max=200)])
     kode_unit = SelectField(_l("Unit kerja"), validators=[DataRequired(_l("Pilih unit kerja."))])
     nip_atasan = StringField(_l("NIP atasan langsung"), validators=[Length(max=25)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Surel"), validators=[Optional(), Length(max=200)])
     is_active = BooleanField(_l("Aktif"), default=True)
 
 

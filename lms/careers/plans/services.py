@@ -31,6 +31,7 @@ from lms.courses.models import COMPETENCY_KINDS, Course
 from lms.db import utcnow
 from lms.enrolments.models import Cohort
 from lms.extensions import db
+from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 from lms.org.models import Employee
 
@@ -240,7 +241,7 @@ def submit_plan(plan: DevelopmentPlan) -> None:
     plan.submitted_at = utcnow()
     notify_employee(
         supervisor_id,
-        _(
+        N_(
             "%(n)s mengajukan rencana pengembangan kompetensi %(y)s.",
             n=plan.employee.display_name,
             y=plan.year,
@@ -282,9 +283,9 @@ def decide_plan(plan: DevelopmentPlan, by: User, agree: bool, comment: str = "")
         {"status": plan.status, "comment": comment},
     )
     message = (
-        _("Atasan menyetujui rencana pengembangan kompetensi %(y)s Anda.", y=plan.year)
+        N_("Atasan menyetujui rencana pengembangan kompetensi %(y)s Anda.", y=plan.year)
         if agree
-        else _("Rencana pengembangan kompetensi %(y)s dikembalikan: %(c)s", y=plan.year, c=comment)
+        else N_("Rencana pengembangan kompetensi %(y)s dikembalikan: %(c)s", y=plan.year, c=comment)
     )
     notify_employee(plan.employee_id, message, "careers.plan")
     db.session.flush()

@@ -24,6 +24,7 @@ from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS
 from lms.db import utcnow
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 from lms.org.models import Employee, JenisDiklat
 from lms.permissions import Capability, can, unit_in_scope
@@ -183,13 +184,13 @@ def review(record: LearningRecord, by: User, approve: bool, reason: str = "") ->
         after,
     )
     message = (
-        _(
+        N_(
             "Catatan %(n)s diverifikasi; %(jp)s JP masuk perhitungan.",
             n=record.name,
             jp=f"{record.jp:g}",
         )
         if approve
-        else _("Catatan %(n)s ditolak: %(r)s", n=record.name, r=reason)
+        else N_("Catatan %(n)s ditolak: %(r)s", n=record.name, r=reason)
     )
     notify_employee(record.employee_id, message, "careers.records")
     db.session.flush()

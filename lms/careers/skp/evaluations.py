@@ -41,6 +41,7 @@ from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
 from lms.indonesian import local_date, local_today
+from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 
 # --- evidence -----------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def evaluate(
     )
     notify_employee(
         period.employee_id,
-        _(
+        N_(
             "Atasan memberikan evaluasi kinerja %(l)s: %(p)s.",
             l=slot.label,
             p=PREDIKAT_LABELS[result.value],
@@ -253,7 +254,7 @@ def add_feedback(period: SkpPeriod, by: User, kind: str, note: str) -> SkpFeedba
     db.session.add(item)
     notify_employee(
         period.employee_id,
-        _("Atasan memberi umpan balik pada SKP %(y)s Anda.", y=period.year),
+        N_("Atasan memberi umpan balik pada SKP %(y)s Anda.", y=period.year),
         "careers.skp_my",
     )
     db.session.flush()

@@ -27,7 +27,7 @@ from lms.careers.skp.models import (
 from lms.careers.skp.predikat import Rating
 from lms.db import utcnow
 from lms.extensions import db
-from lms.indonesian import tanggal
+from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 from lms.org.models import EVALUATION_PERIODS, Employee, Instansi
 from lms.org.signals import Position, position_changed
@@ -181,12 +181,12 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
     if ended_by_change(period) and period.appraiser_id is not None:
         notify_employee(
             period.appraiser_id,
-            _(
+            N_(
                 "SKP %(y)s %(n)s ditutup per %(d)s karena %(r)s. Periode yang sudah berakhir "
                 "masih dapat Anda evaluasi.",
                 y=period.year,
                 n=employee.display_name,
-                d=tanggal(on),
+                d=on,
                 r=CHANGE_REASON_LABELS[reason],
             ),
             "careers.team_skp_period",
@@ -194,11 +194,11 @@ def start_period_for_new_position(employee: Employee, reason: str, on: date) -> 
         )
     notify_employee(
         employee.id,
-        _(
+        N_(
             "Karena %(r)s per %(d)s, SKP %(y)s untuk jabatan sebelumnya ditutup. Susun SKP "
             "untuk jabatan baru Anda.",
             r=CHANGE_REASON_LABELS[reason],
-            d=tanggal(on),
+            d=on,
             y=on.year,
         ),
         "careers.skp_my",
@@ -295,7 +295,7 @@ def submit_period(period: SkpPeriod) -> None:
     period.appraiser_id = supervisor_id
     notify_employee(
         supervisor_id,
-        _(
+        N_(
             "%(n)s mengajukan SKP %(y)s untuk disepakati.",
             n=period.employee.display_name,
             y=period.year,
@@ -356,9 +356,9 @@ def decide_period(period: SkpPeriod, by: User, agree: bool, comment: str = "") -
     )
     notify_employee(
         period.employee_id,
-        _("Atasan menyepakati SKP %(y)s Anda.", y=period.year)
+        N_("Atasan menyepakati SKP %(y)s Anda.", y=period.year)
         if agree
-        else _("SKP %(y)s Anda dikembalikan: %(c)s", y=period.year, c=comment),
+        else N_("SKP %(y)s Anda dikembalikan: %(c)s", y=period.year, c=comment),
         "careers.skp_my",
     )
     db.session.flush()

@@ -31,6 +31,7 @@ from lms.enrolments.models import Approval, Cohort, CohortMember, Enrolment, Pro
 from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 from lms.org.models import Employee
 
@@ -221,11 +222,11 @@ def _notify_member(member: CohortMember) -> None:
     cohort = member.cohort
     title = f"{cohort.programme.title}, {cohort.name}"
     messages = {
-        "nominated": _("Usulan mengikuti %(t)s menunggu persetujuan.", t=title),
-        "waitlisted": _("Anda masuk daftar tunggu %(t)s.", t=title),
-        "active": _("Anda terdaftar sebagai peserta %(t)s.", t=title),
-        "rejected": _("Usulan mengikuti %(t)s ditolak.", t=title),
-        "withdrawn": _("Keikutsertaan Anda di %(t)s dibatalkan.", t=title),
+        "nominated": N_("Usulan mengikuti %(t)s menunggu persetujuan.", t=title),
+        "waitlisted": N_("Anda masuk daftar tunggu %(t)s.", t=title),
+        "active": N_("Anda terdaftar sebagai peserta %(t)s.", t=title),
+        "rejected": N_("Usulan mengikuti %(t)s ditolak.", t=title),
+        "withdrawn": N_("Keikutsertaan Anda di %(t)s dibatalkan.", t=title),
     }
     if member.status in messages:
         notify_employee(
@@ -296,7 +297,7 @@ def _notify_approver(member: CohortMember) -> None:
         return
     notify_employee(
         member.employee.supervisor_id,
-        _(
+        N_(
             "%(name)s diusulkan mengikuti %(c)s dan menunggu persetujuan Anda.",
             name=member.employee.display_name,
             c=member.cohort.name,

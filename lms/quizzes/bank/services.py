@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from lms.courses.models import Course
 from lms.courses.rendering import render_markdown
 from lms.extensions import db
+from lms.quizzes.bank.category_names import clean_category
 from lms.quizzes.bank.formats import (
     Answer,
     ImportResult,
@@ -136,8 +137,8 @@ def import_questions(
 ) -> dict[str, int]:
     """Store the questions of a parsed file in ``course``'s bank; returns the count per type.
 
-    A question goes into the category its file names (GIFT ``$CATEGORY:``), else into
-    ``category_name``, else into none. Categories are created on first use. The file's errors
+    A question goes into the category its file names (GIFT ``$CATEGORY:``, without Moodle's
+    ``$course$/top/`` prefix: ``category_names``), else into ``category_name``, else into none. Categories are created on first use. The file's errors
     are the caller's to report: the questions that could be read are stored regardless.
     """
     categories = {
@@ -149,7 +150,7 @@ def import_questions(
     fallback = (category_name or "").strip()[:NAME_MAX] or None
     counts: Counter[str] = Counter()
     for item in result.questions:
-        name = (item.category or "").strip()[:NAME_MAX] or fallback
+        name = (clean_category(item.category) or "")[:NAME_MAX] or fallback
         category = None
         if name:
             category = categories.get(name)

@@ -23,10 +23,13 @@ from lms.imports import STALE, PendingImport, preview_status, read_upload
 from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.bank import services
+from lms.quizzes.bank.category_names import clean_category
 from lms.quizzes.bank.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
 _PENDING = PendingImport("bank_import", folder="question-imports")
+# The preview names each question's category as the bank will store it (no "$course$/top/...").
+bp.add_app_template_filter(clean_category, "question_category")
 
 
 def _course(course_id: int) -> Course:

@@ -38,7 +38,7 @@ class EnrolmentsReport(SqlReport):
             Column("kode", _l("Kode pelatihan")),
             Column("judul", _l("Judul pelatihan")),
             Column("status", _l("Status"), labels=ENROLMENT_STATUS),
-            Column("progres", _l("Progres (%)"), "int"),
+            Column("progres", _l("Kemajuan (%)"), "int"),
             Column("daftar", _l("Tanggal daftar"), "date"),
             Column("selesai", _l("Tanggal selesai"), "date"),
         ]
@@ -80,7 +80,7 @@ class EnrolmentsReport(SqlReport):
         return [
             (_("Pendaftaran"), n),
             (_("Pegawai"), people),
-            (_("Rata-rata progres (%)"), progress),
+            (_("Rata-rata kemajuan (%)"), progress),
         ]
 
     def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
@@ -102,8 +102,8 @@ class EnrolmentsReport(SqlReport):
 
 REPORT = EnrolmentsReport(
     "enrolments",
-    _l("Pendaftaran dan progres"),
-    _l("Pendaftaran pelatihan beserta status dan progres belajar."),
+    _l("Pendaftaran dan kemajuan"),
+    _l("Pendaftaran pelatihan beserta status dan kemajuan belajar."),
     (*PERIOD, *PEOPLE, "pelatihan", "jenis", "status"),
     statuses=ENROLMENT_STATUS,
     default_sort="-daftar",

@@ -168,7 +168,7 @@ def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunR
         result.skipped += 1
         return True
     if not email:
-        _finish(delivery, "skipped", _("Penerima tidak memiliki alamat e-mail."))
+        _finish(delivery, "skipped", _("Penerima tidak memiliki alamat surel."))
         result.skipped += 1
         return True
     if not can(user, Capability.VIEW_REPORTS):
@@ -192,7 +192,7 @@ def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunR
                 delivery,
                 "skipped",
                 _(
-                    "Berkas terlalu besar untuk e-mail (%(n)s MiB); unduh dari halaman laporan.",
+                    "Berkas terlalu besar untuk surel (%(n)s MiB); unduh dari halaman laporan.",
                     n=len(data) // (1024 * 1024),
                 ),
                 rows=rows,
@@ -225,7 +225,7 @@ def deliver(subscription: ReportSubscription, user, slot: datetime, result: RunR
         _finish(
             delivery,
             "skipped",
-            _("SMTP belum dikonfigurasi (LMS_SMTP_HOST); e-mail tidak dikirim."),
+            _("SMTP belum dikonfigurasi (LMS_SMTP_HOST); surel tidak dikirim."),
             rows=rows,
             size=len(data),
             filename=filename,

@@ -171,6 +171,7 @@ def test_hr_lists_who_lacks_a_required_programme_in_scope(app, world) -> None:
     login(opd, "opd.dinkes")
     page = opd.get("/kelola/karier/kekurangan").get_data(as_text=True)
     assert names["pegawai"] in page and "(PKA)" in page
+    assert "Pelatihan wajib yang belum diikuti" in page  # the column head, no longer cut off
     assert names["disdik"] not in page  # another OPD
     assert names["atasan"] not in page  # completed PKA
     assert opd.get(f"/kelola/karier/kekurangan?unit={world.units['disdik'].id}").status_code == 404

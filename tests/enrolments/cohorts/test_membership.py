@@ -224,7 +224,7 @@ def test_self_nomination_goes_supervisor_then_hr(app, client, world) -> None:
     pegawai = world.employees["pegawai"].id
     login(client, "pegawai")
     page = client.get("/program/PKP").get_data(as_text=True)
-    assert "Ajukan diri ke angkatan ini" in page
+    assert "Ajukan diri untuk mengikuti angkatan ini" in page
     token = _join_token(client, "PKP", ids["cohort_id"])
     response = client.post(
         f"/angkatan/{ids['cohort_code']}/usulan",
