@@ -66,6 +66,28 @@ def test_an_attempt_in_progress_without_answers_already_holds_its_version(bank) 
     assert svc.usage(course.id)[saved.entry_id].attempts == 1
 
 
+def test_two_trainers_saving_one_used_question_at_once_make_one_version(bank) -> None:
+    course, category, employee = bank
+    question = svc.create_question(course, draft("Ibu kota?"), category, None)
+    quiz = attempts.save_quiz(course, None, {"title": "Kuis", "question_ids": [question.id]})
+    attempts.start_attempt(quiz, employee)
+    # The other trainer's version 2, committed while this one was editing.
+    db.session.add(
+        Question(
+            course_id=course.id,
+            entry_id=question.entry_id,
+            version=2,
+            status="superseded",
+            type="single_choice",
+            name="Lain",
+        )
+    )
+    db.session.flush()
+    with pytest.raises(svc.BankError, match="baru saja diubah orang lain"):
+        svc.update_question(question, draft("Ibu kota negara?"), category, None)
+    assert question.status == "ready" and quiz.questions["ids"] == [question.id]
+
+
 def test_a_stale_quiz_form_naming_the_old_version_gets_the_current_one(bank) -> None:
     course, category, employee = bank
     question = svc.create_question(course, draft("Ibu kota?"), category, None)
@@ -128,3 +150,42 @@ def test_the_database_keeps_one_latest_version_and_unique_numbers(bank) -> None:
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(same)  # version 1 twice
     assert db.session.scalars(select(Question.id)).all() == [question.id]
+
+
+def test_migration_makes_each_existing_question_version_1_of_its_own_entry(
+    databases, tmp_path
+) -> None:
+    """Rows written before 0008a (here: written, then the schema taken back to 0007f) become
+    version 1 of an entry with the question's own id; new entries are numbered after them."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from lms import create_app
+    from lms.org.reference import load_reference
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": databases.new("qver"), "FILES_DIR": str(tmp_path)},
+        env="testing",
+    )
+    with app.app_context():
+        upgrade()
+        load_reference()
+        course = make_course("MIGR-101")
+        first = Question(course_id=course.id, type="essay", name="Satu", text="Satu.")
+        second = Question(course_id=course.id, type="essay", name="Dua", text="Dua.")
+        db.session.add_all([first, second])
+        db.session.commit()
+        ids, course_id = [first.id, second.id], course.id
+        db.session.remove()
+        downgrade(revision="0007f")
+        upgrade()
+        rows = db.session.execute(
+            text("SELECT id, entry_id, version, status FROM questions ORDER BY id")
+        ).all()
+        assert [tuple(r) for r in rows] == [(i, i, 1, "ready") for i in ids]
+        third = Question(course_id=course_id, type="essay", name="Tiga", text="Tiga.")
+        db.session.add(third)
+        db.session.commit()
+        assert third.entry_id > max(ids)
+        db.session.remove()
+        db.engine.dispose()

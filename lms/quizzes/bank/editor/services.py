@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course
 from lms.errors import DomainError
@@ -213,8 +214,6 @@ def update_question(
         _set_category(question, category)
         db.session.flush()
         return question
-    question.status = "superseded"
-    db.session.flush()  # before the new row: one latest version per entry (a unique index)
     new = Question(
         course_id=question.course_id,
         entry_id=question.entry_id,
@@ -222,8 +221,16 @@ def update_question(
         created_by_id=user_id,
         **values,
     )
-    db.session.add(new)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            question.status = "superseded"
+            db.session.flush()  # before the new row: one latest version per entry (unique index)
+            db.session.add(new)
+    except IntegrityError:
+        # Someone else saved version n + 1 first (their transaction committed meanwhile).
+        raise BankError(
+            _("Soal ini baru saja diubah orang lain. Buka versi terbarunya, lalu ubah lagi.")
+        ) from None
     _set_category(new, category)
     _repoint_quizzes(question.course_id, question.id, new.id)
     db.session.flush()
