@@ -170,3 +170,47 @@ def test_trainer_edits_a_used_question_and_the_graded_attempt_is_unchanged(
     assert page.locator(f"fieldset[data-question='{new_id}']").is_visible()
     assert NEW_TEXT in page.locator("main").inner_text()
     shot("q-editor-06-new-attempt-gets-version-2")
+
+
+@pytest.mark.browser
+def test_trainer_creates_a_question_fixes_what_the_editor_points_at_then_deletes_it(
+    page, live_server, live_app, shot, axe_check
+) -> None:
+    with live_app.app_context():
+        trainer = db.session.scalar(select(User).where(User.username == "pengajar"))
+        course_id = make_course("SOAL-PLG-C", title="Hitungan JP", trainer=trainer).id
+        db.session.commit()
+        db.session.remove()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, "pengajar")
+    page.goto(f"{live_server}/kelola/pelatihan/{course_id}/bank-soal")
+    page.get_by_role("button", name="Soal baru").click()
+    axe_check("new question menu")
+    shot("q-editor-10-choose-type")
+    page.get_by_role("link", name="Numerik", exact=True).click()
+
+    page.locator("#text").fill("Berapa JP pengembangan kompetensi minimal setahun?")
+    page.locator("#answers-0-text").fill("dua puluh")
+    page.locator("#question-preview").get_by_text("Berapa JP").wait_for()
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    errors = page.locator("#question-errors")
+    assert "Jawaban 1: “dua puluh” bukan angka" in errors.inner_text()
+    assert page.locator("#answers-0-text").get_attribute("aria-invalid") == "true"
+    axe_check("editor with errors")
+    shot("q-editor-11-bad-number-pointed-at")
+
+    page.locator("#answers-0-text").fill("20")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    page.wait_for_url("**/soal/*")
+    assert "Soal baru disimpan" in page.locator(".flash").first.inner_text()
+    page.get_by_role("button", name="Hapus").click()
+    page.wait_for_url("**/hapus")
+    assert "dihapus permanen" in page.locator("main").inner_text()
+    axe_check("delete confirmation")
+    shot("q-editor-12-delete-confirmation")
+    page.get_by_role("button", name="Ya, hapus soal").click()
+    page.wait_for_url(f"**/kelola/pelatihan/{course_id}/bank-soal")
+    assert "Soal dihapus" in page.locator(".flash").first.inner_text()
+    with live_app.app_context():
+        assert db.session.scalar(select(Question.id).where(Question.course_id == course_id)) is None
+        db.session.remove()

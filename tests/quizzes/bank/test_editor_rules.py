@@ -108,3 +108,9 @@ def test_grade_menu_keeps_an_imported_weight_and_offers_negatives_only_for_choic
     assert all(v >= 0 for v, _label in grade_choices("short_answer"))
     assert (-1.0, "-100%") in grade_choices("multiple_response")
     assert percent_label(0.3333333) == "33,33%"
+
+
+def test_a_row_in_error_is_not_also_counted_missing() -> None:
+    """ "dua puluh" marked 100 % is one problem (not a number), not also "no 100 % answer"."""
+    fields = Fields("numeric", text="Berapa JP?", rows=[Row("dua puluh", 1.0)])
+    assert [p.field for p in build(fields)[1]] == ["answers-0-text"]

@@ -141,13 +141,16 @@ def is_creatable(kind: str | None, inner: str | None) -> bool:
     return any(k == kind and i == inner for k, i, _label in creatable_kinds())
 
 
-def prepare_rows(form: QuestionForm, kind: str, inner: str | None, extra: int = 0) -> None:
-    """Give the form the rows it needs (new: a few blank ones) and each row its grade menu."""
+def prepare_rows(
+    form: QuestionForm, kind: str, inner: str | None, extra: int = 0, *, fresh: bool = False
+) -> None:
+    """Give the form the rows it needs (new: a few blank ones) and each row its grade menu;
+    ``fresh``: a new question's empty form, whose first typed answer starts at 100 %."""
     answering = answer_kind(Fields(type=kind, inner_type=inner))
     wanted = NEW_ROWS.get(answering, DEFAULT_ROWS) if not form.answers.entries else 0
     for _i in range(min(wanted + extra, MAX_ROWS - len(form.answers.entries))):
         form.answers.append_entry()
-    if wanted and answering in ("short_answer", "numeric"):
+    if fresh and wanted and answering in ("short_answer", "numeric"):
         form.answers.entries[0].form.fraction.data = 1.0  # the first answer is the right one
     for entry in form.answers.entries:
         row = entry.form

@@ -89,7 +89,7 @@ def _percent(value: float) -> str:
 
 
 def _choices(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Problem]) -> list:
-    answers = []
+    answers, before = [], len(problems)
     for i, row in rows:
         if not row.text.strip():
             problems.append(
@@ -97,6 +97,8 @@ def _choices(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Pr
             )
             continue
         answers.append(Answer(row.text.strip(), row.fraction, row.feedback.strip(), None, fmt, fmt))
+    if len(problems) > before:
+        return answers  # a row the trainer is filling in: the whole can wait until it is done
     if len(answers) < 2:
         problems.append(Problem("answers", _("Isi minimal dua pilihan jawaban.")))
     elif kind == "single_choice" and not any(a.fraction >= _FULL for a in answers):
@@ -119,7 +121,7 @@ def _choices(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Pr
 
 
 def _short(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Problem]) -> list:
-    answers = []
+    answers, before = [], len(problems)
     for i, row in rows:
         if not row.text.strip():
             problems.append(
@@ -127,13 +129,13 @@ def _short(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Prob
             )
             continue
         answers.append(Answer(row.text.strip(), row.fraction, row.feedback.strip(), None, fmt, fmt))
-    if not any(a.fraction >= _FULL for a in answers):
+    if len(problems) == before and not any(a.fraction >= _FULL for a in answers):
         problems.append(Problem("answers", _("Isi minimal satu jawaban dengan nilai 100%.")))
     return answers
 
 
 def _numeric(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Problem]) -> list:
-    answers = []
+    answers, before = [], len(problems)
     for i, row in rows:
         label = row_label(kind, i + 1)
         text = row.text.strip()
@@ -166,13 +168,13 @@ def _numeric(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Pr
                 tolerance=0.0 if value is None else tolerance,
             )
         )
-    if not any(a.fraction >= _FULL for a in answers):
+    if len(problems) == before and not any(a.fraction >= _FULL for a in answers):
         problems.append(Problem("answers", _("Isi minimal satu jawaban dengan nilai 100%.")))
     return answers
 
 
 def _matching(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[Problem]) -> list:
-    answers = []
+    answers, before = [], len(problems)
     for i, row in rows:
         prompt, match = row.text.strip(), row.match.strip()
         if not match:
@@ -185,7 +187,7 @@ def _matching(kind: str, rows: list[tuple[int, Row]], fmt: str, problems: list[P
             continue
         # An empty prompt offers the answer as a distractor (Moodle's "= -> answer").
         answers.append(Answer(prompt, 1.0 if prompt else 0.0, "", match, fmt, fmt))
-    if sum(1 for a in answers if a.text) < 2:
+    if len(problems) == before and sum(1 for a in answers if a.text) < 2:
         problems.append(Problem("answers", _("Isi minimal dua pasangan pernyataan dan jawaban.")))
     return answers
 

@@ -146,7 +146,7 @@ def _editor(course: Course, question: Question | None, kind: str, inner: str | N
     action = request.form.get("action", "save") if posted else None
     if not posted and question is not None:
         fill_form(form, question_to_format(question), question.category_id)
-    prepare_rows(form, kind, inner, MORE_ROWS if action == "more" else 0)
+    prepare_rows(form, kind, inner, MORE_ROWS if action == "more" else 0, fresh=not posted)
     problems: list[rules.Problem] = []
     shown = question
     if posted and action != "more":
