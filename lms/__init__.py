@@ -195,6 +195,7 @@ VIEW_MODULES = (
     "notifications.views",
     "learning.views",
     "quizzes.bank.views",
+    "quizzes.bank.editor.views",
     "quizzes.attempts.views",
     "quizzes.attempts.trainer_views",
     "quizzes.attempts.preview_views",

@@ -5,6 +5,14 @@ fractions and feedback, numeric tolerances, matching pairs, the blank of a fill-
 question) live in ``data`` as JSON, shaped like :class:`lms.quizzes.bank.formats.Answer`, so that a
 question survives export → import unchanged. ``text_html`` is rendered and sanitised once on
 write; templates output it as is and never render ``text`` themselves.
+
+Questions are versioned as Moodle versions them (``question_bank_entries`` + ``question_versions``,
+here folded into one table): a :class:`QuestionEntry` is one question of the bank, and each
+:class:`Question` row is one version of it. A version that an attempt has shown is never
+changed again, so the attempt keeps grading and reviewing against what its learner saw; editing
+such a question adds version n + 1 and marks the old row ``superseded`` (see
+:mod:`lms.quizzes.bank.editor.services`). Only the latest version of an entry is ``ready`` (in the
+bank, drawn by quizzes) or ``hidden`` (deleted from the bank but kept for its attempts).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,16 +51,46 @@ class QuestionCategory(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
 
 
+#: The life of a question version: the latest one is ``ready`` (or ``hidden`` once deleted while
+#: attempts still point at it); every earlier one is ``superseded`` and never changes again.
+QUESTION_STATUSES = ("ready", "hidden", "superseded")
+
+
+class QuestionEntry(db.Model):
+    """One question of a course's bank across all its versions (Moodle's question bank entry)."""
+
+    __tablename__ = "question_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+
+
 class Question(TimestampMixin, db.Model):
+    """One version of a bank question; see the module docstring for the versioning rule."""
+
     __tablename__ = "questions"
     __table_args__ = (
         CheckConstraint(in_values("type", QUESTION_TYPES), name="type"),
         CheckConstraint(in_values("text_format", TEXT_FORMATS), name="text_format"),
         CheckConstraint("version > 0", name="version_positive"),
+        CheckConstraint(in_values("status", QUESTION_STATUSES), name="status"),
+        UniqueConstraint("entry_id", "version"),
+        # One latest version per entry: two concurrent edits cannot both add version n + 1 and
+        # leave two "current" rows (the unique version number refuses the second as well).
+        Index(
+            "uq_questions_entry_latest",
+            "entry_id",
+            unique=True,
+            sqlite_where=text("status <> 'superseded'"),
+            postgresql_where=text("status <> 'superseded'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("question_entries.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default="ready")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_categories.id", ondelete="SET NULL"), index=True
     )
@@ -63,10 +102,17 @@ class Question(TimestampMixin, db.Model):
     text_html: Mapped[str] = mapped_column(Text, default="")
     general_feedback: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Bumped when a trainer corrects the question, so attempts can tell which version they saw.
+    # 1, 2, ... within the entry: a new row each time an edit must not change what attempts saw.
     version: Mapped[int] = mapped_column(default=1)
 
     category: Mapped[QuestionCategory | None] = relationship()
+    entry: Mapped[QuestionEntry] = relationship()
+
+    def __init__(self, **kwargs: Any) -> None:
+        """A question made without an entry is version 1 of a new one (imports, tests)."""
+        super().__init__(**kwargs)
+        if self.entry is None and self.entry_id is None:
+            self.entry = QuestionEntry(course_id=self.course_id)
 
 
 # --- quizzes and attempts ------------------------------------------------------------------------
@@ -179,7 +225,10 @@ class AttemptAnswer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    # Indexed: "has any attempt used this question version?" decides whether an edit versions it.
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
     response: Mapped[Any] = mapped_column(JSON, nullable=True)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
     # None until graded (an essay waits for a trainer).

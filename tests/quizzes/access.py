@@ -15,6 +15,19 @@ EXPECTED = {
     ("quizzes.bank_import", "POST"): AUTHORS,
     ("quizzes.bank_import_confirm", "POST"): AUTHORS,
     ("quizzes.bank_export", "GET"): AUTHORS,
+    # The question editor: one question of the bank (the essay of build_args).
+    ("quizzes.question_view", "GET"): AUTHORS,
+    ("quizzes.question_new", "GET"): AUTHORS,
+    ("quizzes.question_new", "POST"): AUTHORS,
+    ("quizzes.question_edit", "GET"): AUTHORS,
+    ("quizzes.question_edit", "POST"): AUTHORS,
+    ("quizzes.question_preview", "POST"): AUTHORS,
+    ("quizzes.question_duplicate", "POST"): AUTHORS,
+    ("quizzes.question_move", "GET"): AUTHORS,
+    ("quizzes.question_move", "POST"): AUTHORS,
+    ("quizzes.question_bulk_move", "POST"): AUTHORS,
+    ("quizzes.question_delete", "GET"): AUTHORS,
+    ("quizzes.question_delete", "POST"): AUTHORS,
     # Quizzes: settings and essay grading for the course's trainers and BKPSDM.
     ("quizzes.quiz_list", "GET"): AUTHORS,
     ("quizzes.quiz_new", "GET"): AUTHORS,
@@ -74,4 +87,9 @@ def build_args(world) -> dict:
     attempt = attempts.start_attempt(quiz, employee.id)
     answer_id = attempts.save_answer(attempt, essay.id, "Karena penting.")
     attempts.submit(attempt)
-    return {"quiz_id": quiz.id, "attempt_id": attempt.id, "answer_id": answer_id}
+    return {
+        "quiz_id": quiz.id,
+        "attempt_id": attempt.id,
+        "answer_id": answer_id,
+        "question_id": essay.id,
+    }

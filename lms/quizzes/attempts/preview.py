@@ -151,7 +151,9 @@ def answer_keys(course_id: int) -> list[QuizKey]:
         )
     }
     questions = db.session.scalars(
-        select(Question).where(Question.course_id == course_id).order_by(Question.id)
+        select(Question)
+        .where(Question.course_id == course_id, Question.status == "ready")
+        .order_by(Question.id)
     ).all()
     items = {q.id: key_item(q) for q in questions}
     keys = []
@@ -211,7 +213,9 @@ def possible_ids(quiz: Quiz) -> set[int]:
         pooled |= set(
             db.session.scalars(
                 select(Question.id).where(
-                    Question.course_id == quiz.course_id, Question.category_id.in_(categories)
+                    Question.course_id == quiz.course_id,
+                    Question.category_id.in_(categories),
+                    Question.status == "ready",
                 )
             )
         )

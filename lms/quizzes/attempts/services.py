@@ -64,16 +64,8 @@ def quizzes_of(course: Course) -> list[Quiz]:
 
 def save_quiz(course: Course, quiz: Quiz | None, values: dict[str, Any]) -> Quiz:
     """Create or update a quiz; question ids and draw categories must belong to ``course``."""
-    ids = [int(i) for i in values.pop("question_ids", [])]
+    ids = _current_versions(course, [int(i) for i in values.pop("question_ids", [])])
     draws = values.pop("draws", [])
-    if ids:
-        found = set(
-            db.session.scalars(
-                select(Question.id).where(Question.course_id == course.id, Question.id.in_(ids))
-            )
-        )
-        if found != set(ids):
-            raise AttemptError(_("Soal yang dipilih tidak ada di bank soal pelatihan ini."))
     if not ids and not draws:
         raise AttemptError(_("Pilih paling sedikit satu soal."))
     opens, closes = values.get("opens_at"), values.get("closes_at")
@@ -89,6 +81,32 @@ def save_quiz(course: Course, quiz: Quiz | None, values: dict[str, Any]) -> Quiz
     return quiz
 
 
+def _current_versions(course: Course, ids: list[int]) -> list[int]:
+    """The bank questions ``ids`` name, each as its current version: a form opened before a
+    trainer edited a question may still send the old version's id. Refused when one is not in
+    the course's bank (another course's, or deleted)."""
+    if not ids:
+        return []
+    named = db.session.execute(
+        select(Question.id, Question.entry_id).where(
+            Question.course_id == course.id, Question.id.in_(ids)
+        )
+    ).all()
+    current = dict(
+        db.session.execute(
+            select(Question.entry_id, Question.id).where(
+                Question.entry_id.in_({entry for _id, entry in named}),
+                Question.status == "ready",
+            )
+        ).all()
+    )
+    entry_of = dict(named)
+    out = [current.get(entry_of.get(i, -1)) for i in ids]
+    if any(i is None for i in out):
+        raise AttemptError(_("Soal yang dipilih tidak ada di bank soal pelatihan ini."))
+    return list(dict.fromkeys(out))  # two versions of one question count once
+
+
 # --- start ---------------------------------------------------------------------------------------
 
 
@@ -102,6 +120,7 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[int]:
                 .where(
                     Question.course_id == quiz.course_id,
                     Question.category_id == int(draw["category_id"]),
+                    Question.status == "ready",
                     Question.id.not_in(ids),
                 )
                 .order_by(Question.id)

@@ -59,7 +59,9 @@ def quiz_list(course_id: int):
 def _quiz_form(course: Course, quiz: Quiz | None) -> QuizForm:
     form = QuizForm(obj=quiz) if request.method == "GET" and quiz else QuizForm()
     questions = db.session.scalars(
-        select(Question).where(Question.course_id == course.id).order_by(Question.id)
+        select(Question)
+        .where(Question.course_id == course.id, Question.status == "ready")
+        .order_by(Question.id)
     ).all()
     form.question_ids.choices = [
         (q.id, f"{q.name} ({TYPE_LABELS.get(q.type, q.type)})") for q in questions

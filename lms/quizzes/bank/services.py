@@ -48,7 +48,11 @@ def default_draw(course: Course, count: int = POSTTEST_QUESTIONS) -> dict[str, i
     category holds more than ``count`` (else None: every question is shown, fixed)."""
     row = db.session.execute(
         select(Question.category_id, func.count())
-        .where(Question.course_id == course.id, Question.category_id.is_not(None))
+        .where(
+            Question.course_id == course.id,
+            Question.category_id.is_not(None),
+            Question.status == "ready",
+        )
         .group_by(Question.category_id)
         .order_by(func.count().desc(), Question.category_id)
         .limit(1)
@@ -165,14 +169,15 @@ def import_questions(
 
 
 def bank_questions(course: Course) -> list[Question]:
-    """The course's questions, uncategorised first, then by category name, in import order.
+    """The course's questions (their current versions, deleted ones left out), uncategorised
+    first, then by category name, in import order.
 
     That order is also what export needs: GIFT writes ``$CATEGORY:`` only when the category
     changes, so questions without one must come before any named category.
     """
     rows = db.session.scalars(
         select(Question)
-        .where(Question.course_id == course.id)
+        .where(Question.course_id == course.id, Question.status == "ready")
         .options(joinedload(Question.category))
         .outerjoin(QuestionCategory, Question.category_id == QuestionCategory.id)
         .order_by(QuestionCategory.name.is_not(None), QuestionCategory.name, Question.id)

@@ -1,4 +1,5 @@
-"""The question bank of a course: list, upload → preview → confirm, and export.
+"""The question bank of a course: list, upload → preview → confirm, and export (single
+questions are viewed and edited in :mod:`lms.quizzes.bank.editor`).
 
 Every route loads the course (404) and checks ``can_author`` on it (403): the course's trainers
 and BKPSDM. An upload is parsed and shown before anything is stored; the bytes wait in file
@@ -24,6 +25,8 @@ from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
 from lms.quizzes.bank import services
 from lms.quizzes.bank.category_names import clean_category
+from lms.quizzes.bank.editor import services as editor
+from lms.quizzes.bank.editor.forms import MoveForm
 from lms.quizzes.bank.forms import FORMAT_LABELS, TYPE_LABELS, BankConfirmForm, BankImportForm
 
 AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
@@ -47,6 +50,10 @@ def bank(course_id: int):
     groups: dict[str, list] = {}
     for q in questions:
         groups.setdefault(q.category.name if q.category else "", []).append(q)
+    move = MoveForm()
+    move.category.choices = [(0, _("— tanpa kategori —"))] + [
+        (c.id, c.name) for c in editor.categories_of(course)
+    ]
     return render_template(
         "quizzes/bank/bank.html",
         course=course,
@@ -54,6 +61,8 @@ def bank(course_id: int):
         total=len(questions),
         by_type=Counter(q.type for q in questions),
         types=TYPE_LABELS,
+        usage=editor.usage(course.id),
+        move=move,
     )
 
 
