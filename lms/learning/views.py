@@ -6,6 +6,7 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.courses import page as course_page
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
 from lms.dashboard import section
@@ -93,6 +94,12 @@ def mark_done(code: str, key: str):
     if nxt:
         return redirect(url_for("learning.lesson", code=course.code, key=nxt))
     return redirect(url_for("learning.lesson", code=course.code, key=key))
+
+
+@course_page.learner_part
+def course_page_progress(enrolment) -> dict:
+    """The course page's syllabus ticks the lessons done."""
+    return {"done": services.done_keys(enrolment)}
 
 
 @section(10)
