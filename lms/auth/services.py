@@ -18,10 +18,11 @@ from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.auth import throttle
+from lms.auth.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
 from lms.db import utcnow
 from lms.errors import DomainError
-from lms.extensions import db
+from lms.extensions import db, login_manager
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.permissions import Role
@@ -132,8 +133,6 @@ def session_account() -> tuple[int, int] | None:
     """
     from flask import session
 
-    from lms.extensions import login_manager
-
     if login_manager.session_protection == "strong" or "_user_id" not in session:
         return None
     return _account_key(session["_user_id"])
@@ -175,8 +174,6 @@ def roles_of(users: list[User]) -> dict[int, frozenset[Role]]:
 
 
 def validate_new_password(password: str, user: User | None = None) -> None:
-    from lms.org.demo import DEMO_PASSWORD  # the demo loader imports this module
-
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(_("Kata sandi minimal %(n)s karakter.", n=MIN_PASSWORD_LENGTH), "new")
     guessable = {"password", "12345678", DEMO_PASSWORD}  # the demo's is published
@@ -231,8 +228,6 @@ def demo_password_accounts() -> list[str]:
     costs one argon2 check and one without it none.
     """
     from sqlalchemy import inspect
-
-    from lms.org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     names = [name for name, _roles, _display in DEMO_ACCOUNTS]
     marked = User.username.in_(names)
