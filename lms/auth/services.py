@@ -6,9 +6,11 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -123,16 +125,15 @@ def _account_key(user_id: object) -> tuple[int, int] | None:
     return uid, version
 
 
-def session_account() -> tuple[int, int] | None:
-    """The signed session's account id and session version, without loading the account.
+def session_account(session: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The signed session's account id and session version, without loading the account (the
+    view passes the request's ``flask.session``).
 
     For a hot path that proves in its own SQL that this account (active, at this session version)
     may act; None when there is nothing to prove with (signed out, or only a remember-me cookie,
     which Flask-Login must restore) or when "strong" session protection asks Flask-Login to vet
     every request itself.
     """
-    from flask import session
-
     if login_manager.session_protection == "strong" or "_user_id" not in session:
         return None
     return _account_key(session["_user_id"])
