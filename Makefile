@@ -42,8 +42,9 @@ run: install
 test: install
 	$(BIN)/pytest -q
 
-# Style, then the import contracts of pyproject.toml (layers point down, no feature imports
-# another's views, models import no views, forms or request state).
+# Style (with ruff's banned-api: services touch no request, session or g), then the import
+# contracts of pyproject.toml (layers point down, no feature imports another's views, models
+# import no views, forms or request state).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

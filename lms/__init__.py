@@ -249,6 +249,7 @@ def _register_blueprints(app: Flask) -> None:
         "reports",
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
+    importlib.import_module("lms.enrolments.cohorts.models")
     importlib.import_module("lms.careers.records.models")
     importlib.import_module("lms.careers.plans.models")
     importlib.import_module("lms.careers.skp.models")

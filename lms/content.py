@@ -23,6 +23,7 @@ from lms.auth.models import PartnerInstitution
 from lms.courses import services
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.courses.rendering import render_markdown
+from lms.enrolments.cohorts.loader import load_programmes
 from lms.extensions import db
 from lms.quizzes.attempts.services import save_quiz
 from lms.quizzes.bank.formats.gift import parse_gift
@@ -267,13 +268,8 @@ def load_content(root: Path) -> LoadResult:
             savepoint.commit()
     programmes = root / "programmes"
     if programmes.is_dir():
-        try:
-            from lms.enrolments.cohorts.loader import load_programmes
-        except ImportError:
-            load_programmes = None
-        if load_programmes is not None:
-            extra = load_programmes(programmes)
-            result.created += extra.get("created", 0)
-            result.updated += extra.get("updated", 0)
-            result.errors.extend(extra.get("errors", []))
+        extra = load_programmes(programmes)
+        result.created += extra.get("created", 0)
+        result.updated += extra.get("updated", 0)
+        result.errors.extend(extra.get("errors", []))
     return result

@@ -16,6 +16,8 @@ from flask import abort, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.extensions import login_manager
+
 if TYPE_CHECKING:
     from lms.auth.models import User
     from lms.org.models import Employee, Unit
@@ -159,8 +161,6 @@ def require(*capabilities: Capability, proven_by: Callable | None = None) -> Cal
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            from lms.extensions import login_manager
-
             if proven_by is not None and (answer := proven_by(*args, **kwargs)) is not None:
                 return answer
             if not current_user.is_authenticated:

@@ -1,7 +1,7 @@
 """Celery bound to Flask.
 
 With ``LMS_REDIS_URL`` set, tasks go to Redis and run in Celery workers
-(``celery -A lms.tasks worker``). Without it, ``task_always_eager`` runs them in-process so a
+(``celery -A lms.worker worker``, ``lms/worker.py``). Without it, ``task_always_eager`` runs them in-process so a
 single machine needs nothing else.
 """
 
@@ -44,24 +44,22 @@ def init_celery(app: Flask) -> Celery:
             "outbox-dispatch": {"task": "completion.dispatch_outbox", "schedule": 300.0},
         },
     )
-    from lms.reports.schedules.runner import beat_schedule
-
-    celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **beat_schedule()}
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
 
 
-def _worker_app() -> Celery:
-    """``celery -A lms.tasks worker`` entry point."""
-    from lms import create_app
-
-    return create_app().extensions["celery"]
+def register_beat(app: Flask, entries: dict[str, dict]) -> None:
+    """Add a feature's periodic tasks to ``app``'s Celery beat, so this module names no feature
+    above it (reports: the scheduled deliveries). Called when the feature's blueprint is
+    registered, after ``init_celery``."""
+    conf = app.extensions["celery"].conf
+    conf.beat_schedule = {**(conf.beat_schedule or {}), **entries}
 
 
 def __getattr__(name: str) -> Celery:
-    if name in ("celery", "app"):
-        return _worker_app()
+    if name in ("celery", "app"):  # `celery -A lms.tasks ...`, the entry point before lms.worker
+        raise AttributeError("the Celery entry point moved to lms.worker (lms/worker.py)")
     raise AttributeError(name)
 
 

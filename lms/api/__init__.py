@@ -1,5 +1,9 @@
-"""JSON API v1: bearer tokens with scopes, JSON errors, an OpenAPI 3.1 document."""
+"""JSON API v1: bearer tokens with scopes, JSON errors, an OpenAPI 3.1 document.
 
-from flask import Blueprint
+The blueprint lives in ``lms.apikit`` so that features attach their own /api/v1 routes and
+OpenAPI parts without importing this package.
+"""
 
-bp = Blueprint("api", __name__)
+from lms.apikit import bp
+
+__all__ = ["bp"]

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from lms.api import bp
+from lms.apikit import bp, error_response, json_content, openapi_parts, schema_ref
 from lms.auth import services as auth
 from lms.completion.queries import CursorError, decode_cursor, encode_cursor
 from lms.db import utcnow
@@ -111,22 +111,10 @@ def completions():
     return jsonify(items=[feed_item(event) for event in events], next_cursor=next_cursor)
 
 
-def _json(schema: dict) -> dict:
-    return {"application/json": {"schema": schema}}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error_response(description: str) -> dict:
-    return {"description": description, "content": _json(_ref("Error"))}
-
-
 def openapi_document() -> dict:
-    """The OpenAPI 3.1 description of every /api/v1 route."""
-    from lms.certificates.api_views import openapi_path, openapi_schemas
-
+    """The OpenAPI 3.1 description of every /api/v1 route: this module's, and the parts features
+    registered with ``lms.apikit.openapi_part``."""
+    feature_paths, feature_schemas = openapi_parts()
     nullable_string = {"type": ["string", "null"]}
     return {
         "openapi": "3.1.0",
@@ -207,14 +195,14 @@ def openapi_document() -> dict:
                     "type": "object",
                     "required": ["items", "next_cursor"],
                     "properties": {
-                        "items": {"type": "array", "items": _ref("CompletionEvent")},
+                        "items": {"type": "array", "items": schema_ref("CompletionEvent")},
                         "next_cursor": {
                             "type": "string",
                             "description": "Pass as `since` next time; unchanged when no items.",
                         },
                     },
                 },
-                **openapi_schemas(),
+                **feature_schemas,
             },
         },
         "paths": {
@@ -223,9 +211,12 @@ def openapi_document() -> dict:
                     "summary": "The account behind the token (scope profile:read)",
                     "security": [{"bearer": []}],
                     "responses": {
-                        "200": {"description": "Account", "content": _json({"type": "object"})},
-                        "401": _error_response("No or bad token"),
-                        "403": _error_response("Missing scope"),
+                        "200": {
+                            "description": "Account",
+                            "content": json_content({"type": "object"}),
+                        },
+                        "401": error_response("No or bad token"),
+                        "403": error_response("Missing scope"),
                     },
                 }
             },
@@ -262,16 +253,19 @@ def openapi_document() -> dict:
                         },
                     ],
                     "responses": {
-                        "200": {"description": "A page", "content": _json(_ref("CompletionFeed"))},
-                        "400": _error_response("Bad `since` or `limit`"),
-                        "401": _error_response("No or bad token"),
-                        "403": _error_response(
+                        "200": {
+                            "description": "A page",
+                            "content": json_content(schema_ref("CompletionFeed")),
+                        },
+                        "400": error_response("Bad `since` or `limit`"),
+                        "401": error_response("No or bad token"),
+                        "403": error_response(
                             "The token lacks completions:read, or its account may see no one's"
                         ),
                     },
                 }
             },
-            "/certificates/{number}": openapi_path(_error_response, _json(_ref("Certificate"))),
+            **feature_paths,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from flask import g, has_request_context
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -21,6 +21,23 @@ from lms.db import TimestampMixin, as_utc, in_values, utcnow
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import ASSIGNABLE_ROLES, Capability, Role, capabilities_of
+
+#: Where ``User.roles`` is memoised: a dict that lives for one request, or None (no memo outside a
+#: request, where roles may change between two reads). lms.auth installs the request's store; the
+#: model itself knows nothing of requests.
+RolesMemo = Callable[[], dict[tuple[int, int], frozenset[Role]] | None]
+
+
+def _no_memo() -> None:
+    return None
+
+
+_roles_memo: RolesMemo = _no_memo
+
+
+def memoise_roles_in(store: RolesMemo) -> None:
+    global _roles_memo
+    _roles_memo = store
 
 
 class PartnerInstitution(TimestampMixin, db.Model):
@@ -98,17 +115,18 @@ class User(TimestampMixin, db.Model):
     @property
     def roles(self) -> frozenset[Role]:
         """Stored roles plus the derived ones: Pegawai (has an employee record) and Atasan."""
-        cache_key = f"_roles_{self.id}_{self.session_version}"
-        if has_request_context() and cache_key in g:
-            return g.get(cache_key)
+        memo = _roles_memo()
+        key = (self.id, self.session_version)
+        if memo is not None and key in memo:
+            return memo[key]
         roles = set(self.stored_roles)
         if self.employee_id is not None:
             roles.add(Role.PEGAWAI)
             if self.has_reports():
                 roles.add(Role.ATASAN)
         result = frozenset(roles)
-        if has_request_context():
-            setattr(g, cache_key, result)
+        if memo is not None:
+            memo[key] = result
         return result
 
     @property

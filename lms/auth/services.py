@@ -6,9 +6,11 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,10 +20,11 @@ from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.auth import throttle
+from lms.auth.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
 from lms.db import utcnow
 from lms.errors import DomainError
-from lms.extensions import db
+from lms.extensions import db, login_manager
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.permissions import Role
@@ -122,18 +125,15 @@ def _account_key(user_id: object) -> tuple[int, int] | None:
     return uid, version
 
 
-def session_account() -> tuple[int, int] | None:
-    """The signed session's account id and session version, without loading the account.
+def session_account(session: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The signed session's account id and session version, without loading the account (the
+    view passes the request's ``flask.session``).
 
     For a hot path that proves in its own SQL that this account (active, at this session version)
     may act; None when there is nothing to prove with (signed out, or only a remember-me cookie,
     which Flask-Login must restore) or when "strong" session protection asks Flask-Login to vet
     every request itself.
     """
-    from flask import session
-
-    from lms.extensions import login_manager
-
     if login_manager.session_protection == "strong" or "_user_id" not in session:
         return None
     return _account_key(session["_user_id"])
@@ -175,8 +175,6 @@ def roles_of(users: list[User]) -> dict[int, frozenset[Role]]:
 
 
 def validate_new_password(password: str, user: User | None = None) -> None:
-    from lms.org.demo import DEMO_PASSWORD  # the demo loader imports this module
-
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(_("Kata sandi minimal %(n)s karakter.", n=MIN_PASSWORD_LENGTH), "new")
     guessable = {"password", "12345678", DEMO_PASSWORD}  # the demo's is published
@@ -231,8 +229,6 @@ def demo_password_accounts() -> list[str]:
     costs one argon2 check and one without it none.
     """
     from sqlalchemy import inspect
-
-    from lms.org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     names = [name for name, _roles, _display in DEMO_ACCOUNTS]
     marked = User.username.in_(names)

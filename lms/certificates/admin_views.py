@@ -27,7 +27,7 @@ from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import Certificate
 from lms.completion import services as completion_services
 from lms.db import db_int
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.indonesian import local_today

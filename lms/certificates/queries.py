@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from lms.auth.models import AuditLog, User
 from lms.certificates.models import CERTIFICATE_STATES, Certificate
 from lms.completion.models import Completion
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, employee_in_scope

@@ -33,7 +33,7 @@ from lms.completion.models import Completion
 from lms.completion.rules import allocate_jp
 from lms.courses.models import CourseVersion, Lesson, Module
 from lms.db import utcnow
-from lms.enrolments.models import Programme
+from lms.enrolments.cohorts.models import Programme
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.indonesian import local_date, tanggal

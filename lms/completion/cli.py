@@ -17,7 +17,7 @@ from lms.auth.models import User, UserRole
 from lms.completion import queries
 from lms.completion.attendance import parse_score
 from lms.completion.services import CompletionError, certificate_number, record_classroom
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

@@ -19,7 +19,8 @@ from lms.auth.models import User
 from lms.completion.models import COMPLETION_SOURCES, COMPLETION_STATES, Completion
 from lms.courses.models import Course, CourseVersion
 from lms.db import INT_MAX
-from lms.enrolments.models import Cohort, Enrolment, ProgrammeCourse
+from lms.enrolments.cohorts.models import Cohort, ProgrammeCourse
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Role

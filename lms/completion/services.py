@@ -25,14 +25,8 @@ from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge
 from lms.completion.signals import completion_recorded, completion_revoked, issued_number
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import as_utc, iso_utc, utcnow
-from lms.enrolments.models import (
-    Cohort,
-    CohortMember,
-    Enrolment,
-    LessonProgress,
-    Programme,
-    ProgrammeCourse,
-)
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme, ProgrammeCourse
+from lms.enrolments.models import Enrolment, LessonProgress
 from lms.errors import DomainError
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db

@@ -12,7 +12,7 @@ from lms.completion.forms import ConfirmForm, RevokeForm, TickForm, UploadForm
 from lms.completion.models import Completion
 from lms.completion.services import CompletionError, revoke
 from lms.courses.models import Course
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.permissions import Capability, can, refuse, require

@@ -28,6 +28,7 @@ from lms.courses.models import (
     Module,
 )
 from lms.courses.rendering import render_markdown
+from lms.courses.signals import course_published
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
@@ -331,9 +332,7 @@ def publish(reviewer: User | None, version: CourseVersion) -> None:
         [course.code, version.title, version.summary, " ".join(version.tags or [])]
     ).lower()
     db.session.flush()
-    from lms.learning.services import refresh_course_progress
-
-    refresh_course_progress(course)
+    course_published.send(course)  # learning recounts progress against the new lessons
 
 
 def send_back(reviewer: User, version: CourseVersion, comment: str) -> None:

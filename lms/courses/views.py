@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.courses import bp, queries
+from lms.courses import bp, page, queries
 from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS, DELIVERY_MODES
 from lms.db import db_int
 from lms.enrolments import services as enrolments
@@ -80,11 +80,7 @@ def course(code: str):
     enrolment = enrolments.find(c, employee) if employee is not None else None
     left = enrolments.seats_left(c)
     check = enrolments.check_self_enrol(c, employee, existing=enrolment, left=left)
-    done = set()
-    if enrolment is not None:
-        from lms.learning.services import done_keys
-
-        done = done_keys(enrolment)
+    learner = page.learner_context(enrolment) if enrolment is not None else {}
     return render_template(
         "courses/course.html",
         course=c,
@@ -92,7 +88,7 @@ def course(code: str):
         enrolment=enrolment,
         check=check,
         seats_left=left,
-        done=done,
+        done=learner.get("done", set()),
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
         form=CsrfForm(),

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from lms.courses.models import Course
 from lms.db import utcnow
-from lms.enrolments.models import Cohort, CohortMember, Enrolment
+from lms.enrolments.cohorts.models import Cohort, CohortMember
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
 
 SEAT_STATES = ("active", "completed")

@@ -23,7 +23,7 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.indonesian import local_today
-from lms.integrations import bp, siasn, siasn_result, webhooks
+from lms.integrations import bp, queries, siasn, siasn_result, webhooks
 from lms.integrations.forms import EndpointForm, ResultConfirmForm, ResultUploadForm
 from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 from lms.permissions import Capability, require
@@ -174,7 +174,7 @@ def _webhooks_page(form: EndpointForm, status: int = 200):
             "integrations/webhooks.html",
             form=form,
             endpoints=endpoints,
-            counts=webhooks.counts_by_endpoint(),
+            counts=queries.counts_by_endpoint(),
             action_form=CsrfForm(),
         ),
         status,
@@ -234,7 +234,7 @@ def webhook_detail(webhook_id: int):
         endpoint=endpoint,
         log=log,
         dead=dead,
-        counts=webhooks.counts_by_endpoint().get(endpoint.id, {}),
+        counts=queries.counts_by_endpoint().get(endpoint.id, {}),
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         action_form=CsrfForm(),

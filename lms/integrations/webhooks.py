@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.services import audit
@@ -58,7 +59,6 @@ from lms.integrations.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from lms.integrations.tasks import deliver_due_task  # registered for beat and workers
 from lms.tasks import after_commit
 
 SIGNATURE_HEADER = "X-Akademi-Signature"
@@ -461,6 +461,17 @@ def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]
     return counts
 
 
+@shared_task(name="webhooks.deliver_due")
+def deliver_due_task() -> dict[str, int]:
+    """``deliver_due`` in a worker: every minute from beat, and after a dispatch that queued."""
+    try:
+        return deliver_due()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("webhook delivery failed")
+        raise
+
+
 def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) -> None:
     """Put a dead (or failing) delivery back in the queue, due now, with a fresh set of tries."""
     if delivery.status == "delivered":
@@ -478,18 +489,3 @@ def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) ->
         after={"status": "pending", "attempts": 0},
     )
     db.session.flush()
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-
-def counts_by_endpoint() -> dict[int, dict[str, int]]:
-    rows = db.session.execute(
-        select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count()).group_by(
-            WebhookDelivery.endpoint_id, WebhookDelivery.status
-        )
-    ).all()
-    out: dict[int, dict[str, int]] = {}
-    for endpoint_id, status, n in rows:
-        out.setdefault(endpoint_id, {})[status] = n
-    return out

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson
+from lms.courses.signals import course_published
 from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
 from lms.extensions import db
@@ -80,8 +81,10 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
     return True
 
 
-def refresh_course_progress(course: Course) -> None:
-    """After a new version is published: progress counts only lessons that still exist."""
+@course_published.connect
+def refresh_course_progress(course: Course, **_kw: object) -> None:
+    """After a new version is published: progress counts only lessons that still exist
+    (subscribed to courses' ``course_published``)."""
     if course.published_version_id is None:
         return
     keys = lesson_keys(course.published_version_id)

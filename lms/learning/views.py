@@ -6,13 +6,13 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.courses import page as course_page
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
-from lms.dashboard import section
+from lms.dashboard import section, sections_for
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from lms.forms import CsrfForm
-from lms.indonesian import local_today
 from lms.learning import bp, services
 from lms.permissions import Capability, refuse, require
 
@@ -95,20 +95,26 @@ def mark_done(code: str, key: str):
     return redirect(url_for("learning.lesson", code=course.code, key=key))
 
 
+@course_page.learner_part
+def course_page_progress(enrolment) -> dict:
+    """The course page's syllabus ticks the lessons done."""
+    return {"done": services.done_keys(enrolment)}
+
+
+#: The learner section's own area of the dashboard registry: cards other features add to it.
+LEARNER_AREA = "learner"
+
+
 @section(10)
 def learner_section(user):
     """My courses with progress, deadlines, JP this year against the target, suggestions."""
     if user.employee_id is None:
         return None
-
-    from lms.careers.ledger.queries import jp_of, target
-
     open_states = ("active", "nominated", "waitlisted")
     return "learning/_dash_learner.html", {
+        "cards": sections_for(user, area=LEARNER_AREA),  # careers: JP this year
         "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
         "open_total": course_queries.count_enrolments(user.employee_id, open_states),
-        "jp": jp_of(user.employee_id, local_today().year)["total"],  # the one JP ledger
-        "target": target(user.employee.kind if user.employee else None),  # PPPK: their own
         "suggestions": course_queries.suggestions(user.employee_id),
         "status_label": enrolments.status_label,
     }

@@ -17,15 +17,14 @@ from sqlalchemy import select
 
 from config import BASE_DIR
 from lms.auth import services as auth
+from lms.auth.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.auth.models import PartnerInstitution, User
 from lms.extensions import db
 from lms.org.models import Employee, Instansi, Unit
 from lms.org.reference import load_reference
 from lms.org.services import save_unit
-from lms.permissions import Role
 
 DEMO_DIR = BASE_DIR / "content" / "demo"
-DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo password (CONTRACT.md)
 TARGET_EMPLOYEES = 200
 
 
@@ -218,17 +217,6 @@ def load_employees(units: list[Unit], names: dict) -> list[Employee]:
         emp.supervisor = None if boss is emp else boss
     db.session.flush()
     return people
-
-
-DEMO_ACCOUNTS = (
-    ("admin", {Role.ADMIN_SISTEM}, "Administrator Sistem"),
-    ("bkpsdm", {Role.ADMIN_BKPSDM}, ""),
-    ("opd.dinkes", {Role.ADMIN_OPD}, ""),
-    ("pengajar", {Role.PENGAJAR}, ""),
-    ("mitra", {Role.MITRA}, "Staf BPSDMD Provinsi Sumatera Selatan"),
-    ("atasan", set(), ""),
-    ("pegawai", set(), ""),
-)
 
 
 def _pick_accounts(people: list[Employee]) -> dict[str, Employee | None]:

@@ -34,7 +34,7 @@ from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.dashboard import section
-from lms.enrolments.models import Cohort, CohortMember
+from lms.enrolments.cohorts.models import Cohort, CohortMember
 from lms.extensions import db
 from lms.indonesian import MONTHS_SHORT, local_zone, number
 from lms.org.models import Employee, Unit

@@ -44,7 +44,7 @@ HIDDEN = {
 
 
 def make_cohort(code: str = "CERT-ANGK-I", name: str = "Angkatan I"):
-    from lms.enrolments.models import Cohort, Programme
+    from lms.enrolments.cohorts.models import Cohort, Programme
 
     programme = Programme(code=f"P-{code}", title=f"Program {name}")
     db.session.add(programme)

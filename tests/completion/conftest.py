@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from lms.enrolments.models import Cohort, Enrolment, Programme, ProgrammeCourse
+from lms.enrolments.cohorts.models import Cohort, Programme, ProgrammeCourse
+from lms.enrolments.models import Enrolment
 from lms.extensions import db as _db
 from tests.factories import make_course
 

@@ -13,7 +13,7 @@ from lms.certificates.models import Certificate
 from lms.completion import consumers
 from lms.completion import services as completion
 from lms.completion.models import Completion, OutboxEvent
-from lms.enrolments.models import CohortMember, Programme, ProgrammeCourse
+from lms.enrolments.cohorts.models import CohortMember, Programme, ProgrammeCourse
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

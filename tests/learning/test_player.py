@@ -49,6 +49,23 @@ def test_two_lessons_move_the_progress_bar_and_resume(app, client, world) -> Non
     assert "Kemajuan 50%" in client.get("/dasbor").get_data(as_text=True)
 
 
+def test_course_page_ticks_the_lessons_done(app, client, world) -> None:
+    """Courses show the learner's progress through learning's part of the course page."""
+    code, keys = _enrolled(app, world)
+    login(client, "pegawai")
+    token = csrf_token(client, f"/belajar/{code}/{keys[0]}")
+    for key in (keys[0], keys[2]):
+        client.post(
+            f"/belajar/{code}/{key}/selesai",
+            headers={"X-CSRFToken": token, "Accept": "application/json"},
+        )
+    page = client.get(f"/pelatihan/{code}").get_data(as_text=True)
+    ticked = re.findall(
+        r"Pelajaran (\d)</a>\s*<small>[^<]*</small>\s*<span class=\"chip ok\">", page
+    )
+    assert ticked == ["1", "3"]
+
+
 def test_marking_done_twice_counts_once(app, client, world) -> None:
     code, keys = _enrolled(app, world)
     login(client, "pegawai")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import current_app
@@ -74,3 +77,31 @@ def test_login_rate_limit_in_redis_is_shared_between_app_instances(
         db.drop_all()
         db.engine.dispose()
     limiter.init_app(app)  # the one Limiter object goes back to the session app's memory storage
+
+
+def test_beat_runs_every_periodic_task_reports_included(app) -> None:
+    """Reports hand their hourly entry to ``lms.tasks.register_beat``; tasks name no feature."""
+    beat = app.extensions["celery"].conf.beat_schedule
+    assert {"webhooks-deliver", "quizzes-sweep", "outbox-dispatch"} <= set(beat)
+    assert beat["reports-run-scheduled"]["task"] == "reports.run_scheduled"
+
+
+def test_celery_entry_point_is_lms_worker(tmp_path) -> None:
+    """``celery -A lms.worker worker|beat`` finds the app's Celery, beat entries and all."""
+    code = (
+        "from celery.app.utils import find_app; app = find_app('lms.worker'); "
+        "print(type(app).__name__, sorted(app.conf.beat_schedule))"
+    )
+    env = {
+        "LMS_ENV": "testing",
+        "LMS_INSTANCE_DIR": str(tmp_path),
+        "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/w.db",
+        "PATH": "/usr/bin",
+    }
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Celery [")
+    assert "'reports-run-scheduled'" in result.stdout

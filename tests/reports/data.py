@@ -17,7 +17,8 @@ from lms.completion import services as completion
 from lms.completion.consumers import dispatch
 from lms.completion.models import Completion
 from lms.courses.models import CourseTrainer
-from lms.enrolments.models import Cohort, CohortMember, Enrolment, Programme
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme
+from lms.enrolments.models import Enrolment
 from lms.evaluations.models import CourseEvaluation
 from lms.extensions import db
 from lms.indonesian import local_today

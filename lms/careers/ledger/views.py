@@ -132,6 +132,18 @@ def hr_jp_opd(unit_id: int):
 # --- dashboard sections -------------------------------------------------------------------------
 
 
+@section(10, area="learner")
+def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
+    """The learner section's first card (learning owns the section): JP this year against the
+    target of the employee's kind (PPPK: their own), from the one JP ledger."""
+    if user.employee_id is None:
+        return None
+    return "careers/ledger/_card_jp_year.html", {
+        "jp": ledger.jp_of(user.employee_id, local_today().year)["total"],
+        "target": ledger.target(user.employee.kind if user.employee else None),
+    }
+
+
 @section(12)
 def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from lms.careers.plans.models import DevelopmentPlan
 from lms.courses.models import Course, CourseVersion
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.org.models import Employee
 

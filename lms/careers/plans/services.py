@@ -29,7 +29,7 @@ from lms.careers.records.services import JP_MAX, known_codes
 from lms.completion.models import Completion
 from lms.courses.models import COMPETENCY_KINDS, Course
 from lms.db import utcnow
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee

@@ -29,6 +29,7 @@ from lms.courses.models import (
     Module,
 )
 from lms.courses.services import CourseError, require_editable
+from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.permissions import Capability, Role, can
@@ -312,8 +313,6 @@ def update_settings(
         course.trainers.append(CourseTrainer(user_id=user_id))
     db.session.flush()
     if grew and course.published_version_id is not None:
-        from lms.enrolments import services as enrolments
-
         return len(enrolments.promote_waitlist(course))
     return 0
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import seats
+from lms.enrolments.cohorts.models import Cohort, CohortPhase, Programme, ProgrammeCourse
 from lms.enrolments.cohorts.rules import (
     APPROVAL_CHOICES,
     MAX_QUOTA,
@@ -24,7 +25,6 @@ from lms.enrolments.cohorts.rules import (
     clean_code,
 )
 from lms.enrolments.cohorts.services import promote_waitlist
-from lms.enrolments.models import Cohort, CohortPhase, Programme, ProgrammeCourse
 from lms.extensions import db
 from lms.org.models import JenisDiklat
 

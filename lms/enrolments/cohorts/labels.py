@@ -8,8 +8,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lms.enrolments.cohorts.forms import APPROVAL_LABELS
+from lms.enrolments.cohorts.models import Programme
 from lms.enrolments.cohorts.queries import course_title
-from lms.enrolments.models import Programme
 from lms.enrolments.services import status_label
 from lms.indonesian import number
 

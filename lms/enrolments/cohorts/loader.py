@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lms.courses.models import Course
 from lms.enrolments.cohorts import editing, rules, services
-from lms.enrolments.models import Cohort, Programme
+from lms.enrolments.cohorts.models import Cohort, Programme
 from lms.extensions import db
 
 REQUIRED_KEYS = ("code", "title", "courses")

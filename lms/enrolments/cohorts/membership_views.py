@@ -14,7 +14,8 @@ from lms.enrolments import approvals, bp, seats
 from lms.enrolments.cohorts import queries, rules, services
 from lms.enrolments.cohorts.forms import DecisionForm, NominateForm
 from lms.enrolments.cohorts.labels import labels
-from lms.enrolments.models import Approval, CohortMember
+from lms.enrolments.cohorts.models import CohortMember
+from lms.enrolments.models import Approval
 from lms.enrolments.services import status_label
 from lms.errors import flash_error
 from lms.extensions import db

@@ -14,15 +14,14 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
 from lms.courses.models import Course
-from lms.enrolments.models import (
-    Approval,
+from lms.enrolments.cohorts.models import (
     Cohort,
     CohortMember,
     CohortPhase,
-    Enrolment,
     Programme,
     ProgrammeCourse,
 )
+from lms.enrolments.models import Approval, Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

@@ -26,8 +26,9 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import approvals, seats
 from lms.enrolments import services as enrolments
+from lms.enrolments.cohorts.models import Cohort, CohortMember, ProgrammeCourse
 from lms.enrolments.cohorts.rules import CohortError, eligibility_problems, jabatan_type_names
-from lms.enrolments.models import Approval, Cohort, CohortMember, Enrolment, ProgrammeCourse
+from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
 from lms.indonesian import local_today

@@ -23,7 +23,7 @@ from lms.enrolments.cohorts.forms import (
     nominate_form,
 )
 from lms.enrolments.cohorts.labels import fmt_jp, labels, programme_jp
-from lms.enrolments.models import Cohort, Programme
+from lms.enrolments.cohorts.models import Cohort, Programme
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm

@@ -11,7 +11,7 @@ one to a confirmation page, so it holds without JavaScript too.
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -164,7 +164,7 @@ def _save_proven(attempt_id: int) -> Response | None:
     """The autosave in one autocommitted statement that proves the signed-in account owns the
     open attempt (see :func:`autosave.save_answer_quickly`); None sends the request the usual way,
     which loads the account, checks it and says exactly why a save is refused."""
-    account = session_account()
+    account = session_account(session)
     payload = request.get_json(silent=True)
     if account is None or not isinstance(payload, dict):
         return None

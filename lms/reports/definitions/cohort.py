@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from lms import charts
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
-from lms.enrolments.models import Cohort, CohortMember, Programme
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from lms import charts
 from lms.courses.models import COMPETENCY_KIND_LABELS
 from lms.evaluations.models import CourseEvaluation
+from lms.evaluations.questions import SECTION_OF, SECTIONS
 from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
 from lms.indonesian import local_zone
@@ -170,10 +171,6 @@ def per_course(
 
 
 def section_map() -> tuple[list[tuple[str, str]], dict[str, str]]:
-    try:
-        from lms.evaluations.questions import SECTION_OF, SECTIONS
-    except ImportError:  # the questionnaire module is optional: overall mean only
-        return [], {}
     return [(s.key, str(s.title)) for s in SECTIONS], dict(SECTION_OF)
 
 

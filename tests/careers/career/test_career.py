@@ -15,7 +15,7 @@ from lms.careers.career import services as career_services
 from lms.careers.career.models import CareerRequirement
 from lms.careers.records.models import LearningRecord
 from lms.careers.skp import queries as skp_queries
-from lms.enrolments.models import Programme
+from lms.enrolments.cohorts.models import Programme
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.org.reference import load_reference

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.auth.models import User
-from lms.enrolments.models import Approval, Cohort, CohortMember, Programme, ProgrammeCourse
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme, ProgrammeCourse
+from lms.enrolments.models import Approval
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

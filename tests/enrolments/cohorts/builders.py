@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from lms.enrolments.cohorts import editing
-from lms.enrolments.models import Cohort, Programme
+from lms.enrolments.cohorts.models import Cohort, Programme
 from lms.extensions import db
 from lms.indonesian import local_today
 from tests.factories import make_course

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.enrolments.cohorts import editing, rules
 from lms.enrolments.cohorts import services as cs
-from lms.enrolments.models import Cohort, CohortMember, Enrolment
+from lms.enrolments.cohorts.models import Cohort, CohortMember
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from config import BASE_DIR
 from lms.enrolments.cohorts.loader import load_programmes
-from lms.enrolments.models import Cohort, CohortPhase, Programme, ProgrammeCourse
+from lms.enrolments.cohorts.models import Cohort, CohortPhase, Programme, ProgrammeCourse
 from tests.factories import make_course
 
 PKP_FILE = BASE_DIR / "content" / "programmes" / "pkp-2026.yaml"

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.courses.models import Course
 from lms.enrolments import services as enrolment_services
-from lms.enrolments.models import Approval, Cohort, CohortMember, Enrolment
+from lms.enrolments.cohorts.models import Cohort, CohortMember
+from lms.enrolments.models import Approval, Enrolment
 from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.org.models import Employee

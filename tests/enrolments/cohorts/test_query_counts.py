@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lms.auth.models import User
 from lms.enrolments.cohorts import services as cs
 from lms.enrolments.cohorts.membership_views import _hr_section, _my_section
-from lms.enrolments.models import Cohort
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from tests.conftest import login

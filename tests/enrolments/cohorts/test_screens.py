@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from lms.enrolments.models import Cohort, CohortPhase, Programme
+from lms.enrolments.cohorts.models import Cohort, CohortPhase, Programme
 from lms.extensions import db
 from tests.conftest import csrf_token, login
 from tests.enrolments.cohorts.builders import TODAY, make_cohort, make_programme

@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, bindparam, select, text, update
 from lms.careers.records.models import LearningRecord
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
-from lms.enrolments.models import Cohort, CohortMember, Programme
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit

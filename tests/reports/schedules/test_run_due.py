@@ -203,7 +203,7 @@ def test_a_unit_filter_only_narrows(app, world, org, inbox) -> None:
 
 def test_previous_period_of_completions(app, world, org, inbox) -> None:
     from lms.completion.models import Completion
-    from lms.enrolments.models import Programme
+    from lms.enrolments.cohorts.models import Programme
 
     with app.app_context():
         for when, title in (
