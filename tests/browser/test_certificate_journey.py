@@ -142,7 +142,7 @@ def test_employee_completes_a_course_and_verifies_the_certificate(
     visitor.goto(f"{live_server}/verify/{token}")
     body = visitor.locator("main").inner_text()
     masked = fields["nip"][:4] + "*" * 10 + fields["nip"][-4:]
-    for value in (fields["name"], fields["title"], number, "SAH", masked, "Kualifikasi"):
+    for value in (fields["name"], fields["title"], number, "BERLAKU", masked, "Kualifikasi"):
         assert value in body, value
     for value in (fields["nip"], fields["nip"][:8], fields["birth"], fields["jabatan"]):
         assert value not in _squash(body), value
@@ -153,7 +153,7 @@ def test_employee_completes_a_course_and_verifies_the_certificate(
     visitor.get_by_label("Nomor sertifikat").fill(number)
     visitor.get_by_role("button", name="Periksa").click()
     body = visitor.locator("main").inner_text()
-    assert "SAH" in body and number in body
+    assert "BERLAKU" in body and number in body
     assert fields["name"] not in body and fields["title"] not in body
     visitor.screenshot(path=str(SHOTS / "79-verify-number.png"), full_page=True)
     visitor.get_by_label("NIP pemegang (18 angka)").fill(

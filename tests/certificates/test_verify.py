@@ -126,7 +126,7 @@ def test_token_page_shows_what_a_verifier_needs_and_no_more(client, cert) -> Non
     response = client.get(f"/verify/{cert.token}")
     assert response.status_code == 200
     page = _text(response)
-    assert 'data-status="valid"' in page and "SAH" in page
+    assert 'data-status="valid"' in page and "BERLAKU" in page
     _assert_verifier_view(page, cert)
     assert cert.sha256 and cert.sha256 in page
     assert "bandingkan sidik jari SHA-256 berkas PDF Anda" in page
@@ -169,7 +169,7 @@ def test_a_typed_number_alone_shows_only_the_validity(client, cert) -> None:
     response = client.get(f"/verify/{cert.number}")
     assert response.status_code == 200
     page = _text(response)
-    assert 'data-status="valid"' in page and "SAH" in page and cert.number in page
+    assert 'data-status="valid"' in page and "BERLAKU" in page and cert.number in page
     for key in ("name", "title", "start_date", "jp_words", "issuer"):
         assert cert.fields[key] not in page, key
     assert _masked(cert.nip) not in page and cert.nip not in page
