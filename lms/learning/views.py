@@ -8,13 +8,16 @@ from sqlalchemy import select
 
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
-from lms.dashboard import section
+from lms.dashboard import LEARNING, section
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.learning import bp, services
 from lms.permissions import Capability, refuse, require
+
+OPEN_STATES = ("active", "nominated", "waitlisted")
+LISTED_STATES = (*OPEN_STATES, "completed")
 
 
 def _context(code: str):
@@ -95,20 +98,21 @@ def mark_done(code: str, key: str):
     return redirect(url_for("learning.lesson", code=course.code, key=key))
 
 
-@section(10)
+@section(10, part=LEARNING, wide=True)
 def learner_section(user):
-    """My courses with progress, deadlines, JP this year against the target, suggestions."""
+    """My courses (open ones first, finished ones after them) with their true state, JP this year
+    against the target, suggestions."""
     if user.employee_id is None:
         return None
 
     from lms.careers.ledger.queries import jp_of, target
 
-    open_states = ("active", "nominated", "waitlisted")
+    counts = course_queries.enrolment_counts(user.employee_id)
     return "learning/_dash_learner.html", {
-        "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
-        "open_total": course_queries.count_enrolments(user.employee_id, open_states),
+        "courses": course_queries.my_enrolments(user.employee_id, LISTED_STATES, limit=8),
+        "open_total": sum(counts.get(s, 0) for s in OPEN_STATES),
+        "done_total": counts.get("completed", 0),
         "jp": jp_of(user.employee_id, local_today().year)["total"],  # the one JP ledger
         "target": target(user.employee.kind if user.employee else None),  # PPPK: their own
         "suggestions": course_queries.suggestions(user.employee_id),
-        "status_label": enrolments.status_label,
     }
