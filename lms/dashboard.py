@@ -86,9 +86,3 @@ def rows(sections: list[Shown]) -> list[Row]:
             out.append(Row(shown.wide))
         out[-1].sections.append(shown)
     return out
-
-
-def sections_for(user: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Every non-empty section, work first, as (template, context)."""
-    parts = shown_for(user)
-    return [(s.template, s.context) for part in PARTS for s in parts[part]]
