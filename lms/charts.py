@@ -9,15 +9,18 @@ while an image keeps its own styles; WeasyPrint draws the same ``data:`` URL in 
 Every chart carries its numbers as rows, which templates render as a table for screen readers
 (``templates/_macros/charts.html``). Numbers on the picture (printed values, axis labels, the
 target) are written as the reader's locale writes them (``lms.indonesian.number``: 92,86 in
-Indonesian), like the table beside it.
+Indonesian), like the table beside it. Charts of counts (every value a whole number: people,
+completions, attempts) get whole-number axis ticks, never 0-1 in steps of 0.1.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pygal
 from markupsafe import Markup
@@ -77,6 +80,41 @@ def _config(chart: pygal.Graph, title: str, height: int) -> None:
     chart.config.value_formatter = number
 
 
+def _is_whole(value: object) -> bool:
+    if value is None:
+        return True  # a gap in a series
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return math.isfinite(value) and value >= 0 and value == int(value)
+
+
+def is_count(values: Iterable[object]) -> bool:
+    """Whether every value is a whole number, not negative (``None`` gaps allowed): the chart
+    counts things."""
+    return all(_is_whole(v) for v in values)
+
+
+def _nice_steps() -> Iterator[int]:
+    base = 1
+    while True:
+        yield from (base, 2 * base, 5 * base)
+        base *= 10
+
+
+def whole_ticks(top: float, most: int = 10) -> list[int]:
+    """Axis ticks 0..n in whole steps of 1, 2, 5, 10, 20, 50, ... covering ``top``, at most
+    ``most`` steps; an empty chart still has the ticks 0 and 1."""
+    top = max(math.ceil(top or 0), 1)
+    step = next(s for s in _nice_steps() if math.ceil(top / s) <= most)
+    return list(range(0, step * math.ceil(top / step) + 1, step))
+
+
+def _whole_axis(chart: pygal.Graph, top: float) -> None:
+    ticks = whole_ticks(top)
+    chart.config.y_labels = ticks
+    chart.range = (0, ticks[-1])
+
+
 _SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
 
 
@@ -97,9 +135,11 @@ def bar_chart(
     target: float | None = None,
     height: int = 360,
     width: int = 800,
+    whole: bool | None = None,
 ) -> Chart:
     """One series of bars (``width`` smaller for a chart in a half-width card); a ``target`` is
-    named in the title and kept inside the axis range."""
+    named in the title and kept inside the axis range. ``whole`` (by default: when every value
+    is a whole number) gives the value axis whole-number ticks."""
     chart = pygal.HorizontalBar() if horizontal else pygal.Bar()
     shown_title = title if target is None else f"{title} (target {number(target)})"
     _config(chart, shown_title, height if not horizontal else max(height, 40 + 28 * len(labels)))
@@ -108,7 +148,9 @@ def bar_chart(
     chart.x_label_rotation = 0 if horizontal or len(labels) <= 8 else 30
     chart.config.truncate_label = 30
     top = max([v for v in values if v is not None] + [max_value or 0, target or 0])
-    if max_value is not None or target is not None:
+    if is_count(values) if whole is None else whole:
+        _whole_axis(chart, top)
+    elif max_value is not None or target is not None:
         chart.range = (0, top or 1)
     chart.add(value_header or title, [v if v is not None else None for v in values])
     rows = [[label, value] for label, value in zip(labels, values, strict=True)]
@@ -122,13 +164,17 @@ def line_chart(
     *,
     label_header: str = "",
     height: int = 320,
+    whole: bool | None = None,
 ) -> Chart:
-    """Several series over the same labels (for example months)."""
+    """Several series over the same labels (for example months); counts get whole-number ticks."""
     chart = pygal.Line()
     _config(chart, title, height)
     chart.config.show_legend = len(series) > 1
     chart.config.print_values = len(labels) <= 12
     chart.x_labels = [str(label) for label in labels]
+    every = [v for values in series.values() for v in values]
+    if is_count(every) if whole is None else whole:
+        _whole_axis(chart, max([v for v in every if v is not None] + [0]))
     for name, values in series.items():
         chart.add(name, list(values))
     rows = [[label, *[values[i] for values in series.values()]] for i, label in enumerate(labels)]
@@ -143,13 +189,18 @@ def stacked_bar_chart(
     label_header: str = "",
     horizontal: bool = True,
     height: int = 360,
+    whole: bool | None = None,
 ) -> Chart:
-    """Parts of a whole per label (for example ratings per question)."""
+    """Parts of a whole per label (for example ratings per question); counts get whole-number
+    ticks up to the largest total."""
     chart = pygal.HorizontalStackedBar() if horizontal else pygal.StackedBar()
     _config(chart, title, height if not horizontal else max(height, 60 + 30 * len(labels)))
     chart.config.show_legend = True
     chart.config.legend_at_bottom = True
     chart.x_labels = [str(label) for label in labels]
+    if is_count(v for values in series.values() for v in values) if whole is None else whole:
+        totals = [sum(values[i] or 0 for values in series.values()) for i in range(len(labels))]
+        _whole_axis(chart, max(totals + [0]))
     for name, values in series.items():
         chart.add(name, list(values))
     rows = [[label, *[values[i] for values in series.values()]] for i, label in enumerate(labels)]

@@ -2,7 +2,7 @@
 
 Each feature registers its own group in its ``cli.py``; this module only wires them onto the app,
 plus ``demo`` and ``content``, which load across features (organisation, courses, quizzes,
-programmes, a demo completion) as the app factory does.
+programmes, a demo completion and a demo nomination) as the app factory does.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def _fail(message: str) -> None:
 
 @demo.command("load")
 def demo_load() -> None:
-    """Demo organisation, demo accounts and reference data; idempotent."""
+    """Demo organisation, accounts, reference data, courses, a completion for `pegawai` and a
+    nomination waiting for `atasan`; idempotent."""
     from flask import current_app
 
     from lms.org.demo import load_demo
@@ -63,9 +64,11 @@ def demo_load() -> None:
     loaded = load_content(BASE_DIR / "content")
     counts.update(courses_created=loaded.created, course_errors=len(loaded.errors))
     from lms.certificates.demo import load_demo_completion
+    from lms.enrolments.demo import load_demo_nomination
     from lms.tasks import run_ready
 
     counts.update(demo_completion=int(load_demo_completion()))
+    counts.update(demo_nomination=int(load_demo_nomination()))  # for `atasan` to approve
     db.session.commit()
     run_ready()  # the demo certificate's PDF, rendered in-process without a broker
     for e in loaded.errors:

@@ -24,7 +24,7 @@ from lms.certificates import services as certificates
 from lms.certificates.display import STATUS_LABELS, printed_rows
 from lms.certificates.downloads import zip_stream
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
-from lms.certificates.models import Certificate
+from lms.certificates.models import CERTIFICATE_STATE_LABELS, Certificate
 from lms.completion import services as completion_services
 from lms.db import db_int
 from lms.enrolments.cohorts.models import Cohort
@@ -62,7 +62,7 @@ def register():
         page=page,
         pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
         choices=queries.register_choices(),
-        status_labels={"issued": STATUS_LABELS["valid"], **STATUS_LABELS},
+        status_labels={**CERTIFICATE_STATE_LABELS, **STATUS_LABELS},
         public_status=queries.public_status,
     )
 

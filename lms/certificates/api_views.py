@@ -121,7 +121,14 @@ def openapi_schemas() -> dict:
             "properties": {
                 "view": {"type": "string", "enum": ["full", "validity"]},
                 **fields,
-                "status": {"type": "string", "enum": ["valid", "revoked", "replaced"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["valid", "revoked", "replaced"],
+                    "description": (
+                        "Named on every screen and export as: valid = Berlaku, revoked = Dicabut, "
+                        "replaced = Diganti"
+                    ),
+                },
                 "revoked_at": {**nullable_string, "format": "date-time"},
                 "revoke_reason": nullable_string,
                 "replaced_by": {

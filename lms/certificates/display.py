@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from lms.certificates.models import is_online_place
+from lms.certificates.models import CERTIFICATE_STATE_LABELS, is_online_place
 from lms.indonesian import parse_tanggal
 from lms.org.nip import format_nip
 
@@ -42,10 +42,11 @@ FIELD_LABELS = {
     "signatory_nip": _l("NIP penanda tangan"),
 }
 KIND_LABELS = {"course": _l("Pelatihan"), "programme": _l("Program pelatihan")}
+# By public status (``valid`` is the stored ``issued``): the same words as the stored states.
 STATUS_LABELS = {
-    "valid": _l("Berlaku"),
-    "revoked": _l("Dicabut"),
-    "replaced": _l("Diganti"),
+    "valid": CERTIFICATE_STATE_LABELS["issued"],
+    "revoked": CERTIFICATE_STATE_LABELS["revoked"],
+    "replaced": CERTIFICATE_STATE_LABELS["replaced"],
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -27,6 +28,13 @@ from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
 
 CERTIFICATE_STATES = ("issued", "revoked", "replaced")
+#: One name per state on every screen, export and verification page: an issued certificate that
+#: still holds is "Berlaku" (the public status ``valid``), never "Sah" or "Terbit".
+CERTIFICATE_STATE_LABELS = {
+    "issued": _l("Berlaku"),
+    "revoked": _l("Dicabut"),
+    "replaced": _l("Diganti"),
+}
 
 #: The place printed for online learning: the statement then reads "secara daring" (never
 #: "di Daring"). Certificates issued before say "Daring (e-learning)"; they read the same way.

@@ -13,7 +13,7 @@ from lms.certificates import bp, queries
 from lms.certificates.display import STATUS_LABELS
 from lms.certificates.downloads import pdf_response
 from lms.certificates.models import Certificate
-from lms.dashboard import section
+from lms.dashboard import LEARNING, section
 from lms.extensions import db
 from lms.permissions import Capability, refuse, require
 
@@ -44,7 +44,7 @@ def download(certificate_id: int):
     return pdf_response(certificate)
 
 
-@section(12)
+@section(20, part=LEARNING, wide=True)
 def certificates_section(user):
     """The learner's latest valid certificates on the dashboard (one query)."""
     if user.employee_id is None:

@@ -16,6 +16,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -35,6 +36,8 @@ from lms.org.models import Employee
 
 COMPLETION_SOURCES = ("online", "classroom", "programme", "import")
 COMPLETION_STATES = ("valid", "revoked")
+#: One name per state on every screen and export (a valid record and its certificate: "Berlaku").
+COMPLETION_STATE_LABELS = {"valid": _l("Berlaku"), "revoked": _l("Dicabut")}
 EVENT_TYPES = ("completion.created", "completion.revoked")
 
 

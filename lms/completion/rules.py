@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -50,6 +53,80 @@ def judge(rules: Rules, progress: Progress) -> Verdict:
     if rules.evaluation and not progress.evaluation_done:
         missing.append(("evaluation", ""))
     return Verdict(not missing, missing, min(scores) if scores else None)
+
+
+#: What each rule is called when it is the thing still missing (badges, dashboards, course page).
+MISSING_LABELS = {
+    "lessons": _l("Materi belum selesai"),
+    "posttest": _l("Post-test belum lulus"),
+    "evaluation": _l("Evaluasi belum diisi"),
+}
+
+
+def still_missing(rules: Rules, progress: Progress) -> tuple[str, ...]:
+    """The rules not met yet (``lessons``, ``posttest``, ``evaluation``), each once, in the order a
+    learner meets them; empty when the course is complete."""
+    return tuple(dict.fromkeys(rule for rule, _detail in judge(rules, progress).missing))
+
+
+#: Badges of enrolments that are not being learnt (one name per state on every screen).
+_STATUS_BADGES = {
+    "completed": _l("Selesai"),
+    "nominated": _l("Menunggu persetujuan"),
+    "waitlisted": _l("Daftar tunggu"),
+    "withdrawn": _l("Dibatalkan"),
+    "rejected": _l("Ditolak"),
+}
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """One enrolment in words: a short ``badge`` and a ``label`` for beside its progress bar.
+
+    ``key`` is ``completed``, ``missing`` (every lesson done, something else still lacking),
+    ``learning`` (lessons still open), or the enrolment's own status otherwise.
+    """
+
+    key: str
+    progress: int = 0
+    missing: tuple[str, ...] = ()
+    status: str = ""
+
+    @property
+    def badge(self) -> str:
+        if self.key == "missing":
+            return " · ".join(str(MISSING_LABELS[m]) for m in self.missing)
+        if self.key == "learning":
+            return _("Sedang belajar") if self.progress else _("Terdaftar")
+        return str(_STATUS_BADGES.get(self.status, self.status))
+
+    @property
+    def label(self) -> str:
+        if self.key == "missing":
+            return _("Materi selesai · %(m)s", m=self.badge)
+        if self.key == "learning":
+            return _("Kemajuan %(p)s%%", p=self.progress)
+        return self.badge
+
+    @property
+    def done(self) -> bool:
+        return self.key == "completed"
+
+
+def learner_state(status: str, progress: int, missing: tuple[str, ...] = ()) -> LearnerState:
+    """The true state of an enrolment: a finished course says "Selesai" (not "Terdaftar"), and a
+    course whose lessons are all done says what is still missing instead of "Kemajuan 100%".
+
+    ``missing`` is what :func:`still_missing` returned for an active enrolment (callers may skip
+    it while lessons are open: the progress says that already).
+    """
+    if status != "active":
+        return LearnerState(status, progress, (), status)
+    progress = max(0, min(int(progress or 0), 100))
+    rest = tuple(m for m in missing if m != "lessons")
+    if progress < 100 or "lessons" in missing or not rest:
+        return LearnerState("learning", progress, tuple(missing), status)
+    return LearnerState("missing", progress, rest, status)
 
 
 def allocate_jp(total: Decimal, weights: list[int]) -> list[Decimal]:

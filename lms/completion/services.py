@@ -21,7 +21,7 @@ from lms.auth.models import User
 from lms.auth.services import audit
 from lms.completion.consumers import dispatch_outbox
 from lms.completion.models import Completion, OutboxEvent
-from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge
+from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge, learner_state
 from lms.completion.signals import completion_recorded, completion_revoked, issued_number
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.db import as_utc, iso_utc, utcnow
@@ -437,7 +437,8 @@ def completions_count() -> int:
 
 
 def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
-    """What the course page tells a learner: done or what is missing.
+    """What the course page tells a learner: done or what is missing, and the ``state`` in words
+    (``rules.learner_state``: the same words as the dashboard and the catalogue).
 
     The course page shows it through the ``learner_status`` template global (courses sit below
     completion and do not import it); the certificate comes from certificates' ``certificate_of``.
@@ -450,10 +451,13 @@ def learner_status(enrolment: Enrolment, done: set[str] | None = None) -> dict:
         "evaluation_open": enrolment.status in ("active", "completed") and not evaluated,
         "evaluation_required": course.require_evaluation,
     }
+    missing: tuple[str, ...] = ()
     if enrolment.status == "completed":
         record = current_completion(enrolment.employee_id, course_id=course.id)
         status["completion"] = record
     elif enrolment.status == "active":
         verdict = explain(enrolment, done=done, evaluated=evaluated)
         status["missing"] = missing_labels(verdict) if verdict else []
+        missing = tuple(dict.fromkeys(rule for rule, _detail in verdict.missing)) if verdict else ()
+    status["state"] = learner_state(enrolment.status, enrolment.progress, missing)
     return status

@@ -3,8 +3,9 @@
 Each receiver runs inside the sender's transaction, so a course is completed in the same request
 (and rolled back with it) as the lesson, attempt or evaluation that completed it. The course page
 (courses sit below completion) shows what is still missing through the ``learner_status`` template
-global. ``register`` runs when the app is created (``lms.completion.bp``); connecting twice keeps
-one receiver.
+global, and lists (dashboard, catalogue, a team) each enrolment's true state through
+``enrolment_states``. ``register`` runs when the app is created (``lms.completion.bp``);
+connecting twice keeps one receiver.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from lms.completion.services import evaluate, learner_status
+from lms.completion.states import enrolment_states
 from lms.courses.models import Lesson
 from lms.enrolments.models import Enrolment
 from lms.evaluations.models import CourseEvaluation
@@ -53,3 +55,4 @@ def register(app: Flask) -> None:
     lesson_done.connect(on_lesson_done)
     evaluation_sent.connect(on_evaluation_sent)
     app.add_template_global(learner_status, "learner_status")
+    app.add_template_global(enrolment_states, "enrolment_states")

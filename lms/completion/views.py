@@ -9,7 +9,7 @@ from flask_login import current_user
 from lms.completion import attendance as roll
 from lms.completion import bp, queries
 from lms.completion.forms import ConfirmForm, RevokeForm, TickForm, UploadForm
-from lms.completion.models import Completion
+from lms.completion.models import COMPLETION_STATE_LABELS, Completion
 from lms.completion.services import CompletionError, revoke
 from lms.courses.models import Course
 from lms.enrolments.cohorts.models import Cohort
@@ -31,7 +31,7 @@ def _source_labels() -> dict[str, str]:
 
 
 def _status_labels() -> dict[str, str]:
-    return {"valid": _("Berlaku"), "revoked": _("Dicabut")}
+    return {state: str(label) for state, label in COMPLETION_STATE_LABELS.items()}
 
 
 # --- the list -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lms.courses.models import Category, Course, CourseVersion, Module
@@ -96,12 +96,17 @@ def course_by_code(code: str) -> Course | None:
 def my_enrolments(
     employee_id: int, statuses: tuple[str, ...], limit: int | None = None
 ) -> list[Enrolment]:
+    """The employee's enrolments in ``statuses``: open ones first, then finished ones, each
+    most recently seen first."""
     stmt = (
         select(Enrolment)
         .options(joinedload(Enrolment.course).joinedload(Course.published_version))
         .where(Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses))
         .order_by(
-            Enrolment.last_seen_at.desc().nulls_last(), Enrolment.requested_at.desc(), Enrolment.id
+            case((Enrolment.status == "completed", 1), else_=0),
+            Enrolment.last_seen_at.desc().nulls_last(),
+            Enrolment.requested_at.desc(),
+            Enrolment.id,
         )
     )
     if limit is not None:
@@ -109,14 +114,14 @@ def my_enrolments(
     return list(db.session.scalars(stmt).unique())
 
 
-def count_enrolments(employee_id: int, statuses: tuple[str, ...]) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Enrolment.id)).where(
-                Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses)
-            )
-        )
-        or 0
+def enrolment_counts(employee_id: int) -> dict[str, int]:
+    """How many of the employee's enrolments are in each status (one query)."""
+    return dict(
+        db.session.execute(
+            select(Enrolment.status, func.count(Enrolment.id))
+            .where(Enrolment.employee_id == employee_id)
+            .group_by(Enrolment.status)
+        ).all()
     )
 
 

@@ -312,22 +312,26 @@ def bulk_confirm():
 # --- dashboard sections -------------------------------------------------------------------------
 
 
-@section(40)
+@section(14)
 def _supervisor_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    """The supervisor's first task: the nominations waiting for their decision."""
+    if Role.ATASAN not in user.roles:
+        return None
+    return ("enrolments/_dash_supervisor.html", {"queue": workflow.supervisor_queue(user, limit=6)})
+
+
+@section(22, wide=True)
+def _team_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    """The team's enrolments with their true state (what each one still lacks)."""
     if Role.ATASAN not in user.roles:
         return None
     return (
-        "enrolments/_dash_supervisor.html",
-        {
-            "queue": workflow.supervisor_queue(user, limit=6),
-            "team": workflow.team_enrolments(user, limit=21),
-            "team_limit": 20,
-            "status_label": services.status_label,
-        },
+        "enrolments/_dash_team.html",
+        {"team": workflow.team_enrolments(user, limit=21), "team_limit": 20},
     )
 
 
-@section(45)
+@section(12)
 def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.APPROVE_ENROLMENTS):
         return None

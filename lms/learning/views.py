@@ -9,12 +9,15 @@ from sqlalchemy import select
 from lms.courses import page as course_page
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
-from lms.dashboard import section, sections_for
+from lms.dashboard import LEARNING, cards_for, section
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.learning import bp, services
 from lms.permissions import Capability, refuse, require
+
+OPEN_STATES = ("active", "nominated", "waitlisted")
+LISTED_STATES = (*OPEN_STATES, "completed")
 
 
 def _context(code: str):
@@ -105,16 +108,17 @@ def course_page_progress(enrolment) -> dict:
 LEARNER_AREA = "learner"
 
 
-@section(10)
+@section(10, part=LEARNING, wide=True)
 def learner_section(user):
-    """My courses with progress, deadlines, JP this year against the target, suggestions."""
+    """My courses (open ones first, finished ones after them) with their true state, JP this year
+    against the target, suggestions."""
     if user.employee_id is None:
         return None
-    open_states = ("active", "nominated", "waitlisted")
+    counts = course_queries.enrolment_counts(user.employee_id)
     return "learning/_dash_learner.html", {
-        "cards": sections_for(user, area=LEARNER_AREA),  # careers: JP this year
-        "open": course_queries.my_enrolments(user.employee_id, open_states, limit=8),
-        "open_total": course_queries.count_enrolments(user.employee_id, open_states),
+        "courses": course_queries.my_enrolments(user.employee_id, LISTED_STATES, limit=8),
+        "open_total": sum(counts.get(s, 0) for s in OPEN_STATES),
+        "done_total": counts.get("completed", 0),
+        "cards": cards_for(user, LEARNER_AREA),  # careers: JP this year
         "suggestions": course_queries.suggestions(user.employee_id),
-        "status_label": enrolments.status_label,
     }

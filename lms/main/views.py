@@ -26,9 +26,14 @@ def index():
 @bp.route("/dasbor")
 @login_required
 def dashboard():
+    """The person's work first (queues, team, organisation), their own learning after it."""
     context = org_queries.dashboard_context(current_user)
+    parts = dashboard_sections.shown_for(current_user)
     return render_template(
-        "main/dashboard.html", sections=dashboard_sections.sections_for(current_user), **context
+        "main/dashboard.html",
+        work=dashboard_sections.rows(parts[dashboard_sections.WORK]),
+        learning=dashboard_sections.rows(parts[dashboard_sections.LEARNING]),
+        **context,
     )
 
 

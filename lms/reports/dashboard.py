@@ -353,7 +353,7 @@ def dashboard_scope(user: Any) -> tuple[Scope, str] | None:
     return None
 
 
-@section(8)
+@section(30, wide=True)
 def _hr_overview_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     found = dashboard_scope(user)
     if found is None:

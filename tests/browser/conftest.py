@@ -81,6 +81,9 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:
         from lms.certificates.demo import load_demo_completion
 
         load_demo_completion()  # as `demo load` does: pegawai starts with one certificate
+        from lms.enrolments.demo import load_demo_nomination
+
+        load_demo_nomination()  # and a nomination waits for atasan
         db.session.commit()
         from lms.tasks import run_ready
 

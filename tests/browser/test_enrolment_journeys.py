@@ -92,7 +92,8 @@ def test_supervisor_approves_a_nomination_then_hr_confirms(
     expect(page.get_by_role("heading", name="Pendaftaran tim saya")).to_be_visible()
     axe_check("supervisor dashboard with a waiting nomination")
     shot("32-enrolment-supervisor-dashboard")
-    waiting.get_by_role("link").first.click()
+    # the demo's own nomination may wait there too: open this one
+    waiting.locator("li", has_text="Kepemimpinan Pelayanan Publik").get_by_role("link").click()
     expect(page.get_by_role("heading", name="Keputusan Anda")).to_be_visible()
     axe_check("approval page")
     shot("33-enrolment-approval-page")

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lms.completion.rules import Progress, QuizResult, Rules, allocate_jp, judge
+from lms.completion.rules import (
+    Progress,
+    QuizResult,
+    Rules,
+    allocate_jp,
+    judge,
+    learner_state,
+    still_missing,
+)
 
 
 def test_all_rules_met_is_complete_with_the_post_test_score() -> None:
@@ -42,3 +50,50 @@ def test_jp_split_adds_up_to_the_total() -> None:
     assert allocate_jp(Decimal(3), [0, 0, 0]) == [1, 1, 1]
     assert allocate_jp(Decimal("2.5"), [60, 30]) == [Decimal("1.5"), Decimal(1)]
     assert allocate_jp(Decimal(4), []) == []
+
+
+# --- what is still missing, in words (dashboard, catalogue, course page); pure, no app --------
+
+
+def test_still_missing_names_each_unmet_rule_once_in_order() -> None:
+    failed = (QuizResult("Post-test A", False, 40.0), QuizResult("Post-test B", False, None))
+    assert still_missing(Rules(), Progress(4, 1, failed, False)) == (
+        "lessons",
+        "posttest",
+        "evaluation",
+    )
+    assert still_missing(Rules(), Progress(4, 4, failed, True)) == ("posttest",)
+    passed = (QuizResult("Post-test", True, 80.0),)
+    assert still_missing(Rules(), Progress(4, 4, passed, False)) == ("evaluation",)
+    assert still_missing(Rules(), Progress(4, 4, passed, True)) == ()
+    assert still_missing(Rules(posttest=False), Progress(4, 4, failed, True)) == ()
+
+
+def test_a_finished_course_is_selesai_never_terdaftar() -> None:
+    state = learner_state("completed", 100)
+    assert state.done and state.badge == "Selesai" and state.label == "Selesai"
+    assert learner_state("active", 0).badge == "Terdaftar"  # enrolled, nothing opened yet
+
+
+def test_all_lessons_done_says_what_is_missing_instead_of_100_percent() -> None:
+    failed = learner_state("active", 100, ("posttest", "evaluation"))
+    assert failed.key == "missing"
+    assert failed.badge == "Post-test belum lulus · Evaluasi belum diisi"
+    assert failed.label == "Materi selesai · Post-test belum lulus · Evaluasi belum diisi"
+    assert "100" not in failed.label
+    assert learner_state("active", 100, ("evaluation",)).badge == "Evaluasi belum diisi"
+
+
+def test_open_lessons_show_the_progress() -> None:
+    learning = learner_state("active", 60, ("lessons", "posttest"))
+    assert learning.key == "learning" and learning.label == "Kemajuan 60%"
+    assert learning.badge == "Sedang belajar"
+    # not judged yet (the list skips courses with open lessons): the progress says it
+    assert learner_state("active", 60).label == "Kemajuan 60%"
+
+
+def test_other_states_have_their_own_names() -> None:
+    assert learner_state("nominated", 0).badge == "Menunggu persetujuan"
+    assert learner_state("waitlisted", 0).badge == "Daftar tunggu"
+    assert learner_state("rejected", 0).badge == "Ditolak"
+    assert learner_state("withdrawn", 30).key == "withdrawn"

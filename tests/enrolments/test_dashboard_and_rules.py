@@ -42,7 +42,7 @@ def test_supervisor_dashboard_shows_waiting_nominations_and_team_progress(
     assert "Siti Aminah" in waiting and "Kepemimpinan Pelayanan" in waiting
     team = page.split("Pendaftaran tim saya</h2>")[1].split("</article>")[0]
     assert "Literasi Digital" in team and 'value="40"' in team and "40%" in team
-    assert "Kepemimpinan Pelayanan" in team and "menunggu persetujuan" in team
+    assert "Kepemimpinan Pelayanan" in team and "Menunggu persetujuan" in team
 
     # The team overview is one query, whatever the team's size.
     with app.app_context():

@@ -24,7 +24,7 @@ from lms.careers.view_helpers import (
     year_arg_to_next,
     years_to_next,
 )
-from lms.dashboard import section
+from lms.dashboard import LEARNING, card, section
 from lms.extensions import db
 from lms.indonesian import local_today, number
 from lms.org.models import Unit
@@ -132,7 +132,7 @@ def hr_jp_opd(unit_id: int):
 # --- dashboard sections -------------------------------------------------------------------------
 
 
-@section(10, area="learner")
+@card(10, "learner")
 def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     """The learner section's first card (learning owns the section): JP this year against the
     target of the employee's kind (PPPK: their own), from the one JP ledger."""
@@ -144,14 +144,14 @@ def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     }
 
 
-@section(12)
+@section(30, part=LEARNING, wide=True)
 def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):
         return None
     return "careers/ledger/_dash_jp.html", jp_charts(user.employee_id)
 
 
-@section(42)
+@section(16)
 def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if Role.ATASAN not in user.roles or user.employee_id is None:
         return None

@@ -243,7 +243,7 @@ def review_send_back(version_id: int):
 # --- dashboard sections ----------------------------------------------------------------------
 
 
-@section(30)
+@section(40, wide=True)
 def trainer_section(user):
     """The trainer's courses with status and learner counts (one grouped query)."""
     if not can(user, C.AUTHOR_COURSES):
@@ -252,7 +252,7 @@ def trainer_section(user):
     return "courses/authoring/_dash_trainer.html", {"rows": rows, "total": total, **_labels()}
 
 
-@section(60)
+@section(10)
 def review_section(user):
     """BKPSDM: how many versions wait in the review queue."""
     if not can(user, C.PUBLISH_COURSES):

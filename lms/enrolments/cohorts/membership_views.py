@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.dashboard import section
+from lms.dashboard import LEARNING, section
 from lms.enrolments import approvals, bp, seats
 from lms.enrolments.cohorts import queries, rules, services
 from lms.enrolments.cohorts.forms import DecisionForm, NominateForm
@@ -149,7 +149,7 @@ def cohort_withdraw(cohort_member_id: int):
 # --- dashboard sections ---------------------------------------------------------------------
 
 
-@section(40)
+@section(20, wide=True)
 def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.MANAGE_COHORTS):
         return None
@@ -163,20 +163,27 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     }
 
 
-@section(41)
+@section(15)
+def _supervisor_pending_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    """A supervisor's cohort nominations waiting for them (HR sees them in its cohort section)."""
+    if Role.ATASAN not in user.roles or can(user, C.MANAGE_COHORTS):
+        return None
+    pending = len(queries.pending_approvals_for(user))
+    if not pending:
+        return None
+    return "enrolments/cohorts/_dashboard_pending.html", {"pending": pending}
+
+
+@section(40, part=LEARNING, wide=True)
 def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee is None:
         return None
     memberships = queries.memberships_of(user.employee)
-    pending = 0
-    if Role.ATASAN in user.roles and not can(user, C.MANAGE_COHORTS):
-        pending = len(queries.pending_approvals_for(user))
-    if not memberships and not pending:
+    if not memberships:
         return None
     today = local_today()
     return "enrolments/cohorts/_dashboard_mine.html", {
         "memberships": memberships,
-        "pending": pending,
         "phase": {m.cohort_id: queries.current_phase(m.cohort, today) for m in memberships},
         "status_label": status_label,
         "post_form": CsrfForm(),

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
-from lms.certificates.models import Certificate
+from lms.certificates.models import CERTIFICATE_STATE_LABELS, Certificate
 from lms.completion.models import Completion
 from lms.org.models import Employee, Unit
 from lms.reports.definitions.base import PEOPLE, PERIOD, Column, SqlReport
@@ -19,7 +19,7 @@ from lms.reports.definitions.helpers import (
 )
 from lms.reports.filters import Filters, Scope
 
-CERTIFICATE_STATUS = {"issued": _l("Terbit"), "revoked": _l("Dicabut"), "replaced": _l("Diganti")}
+CERTIFICATE_STATUS = CERTIFICATE_STATE_LABELS
 
 
 class CertificatesReport(SqlReport):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from lms import charts
 from lms.certificates.models import Certificate
-from lms.completion.models import Completion
+from lms.completion.models import COMPLETION_STATE_LABELS, Completion
 from lms.extensions import db
 from lms.indonesian import MONTHS_SHORT
 from lms.org.models import Employee, Unit
@@ -23,7 +23,7 @@ from lms.reports.definitions.helpers import (
 )
 from lms.reports.filters import Filters, Scope
 
-COMPLETION_STATUS = {"valid": _l("Sah"), "revoked": _l("Dicabut")}
+COMPLETION_STATUS = COMPLETION_STATE_LABELS
 
 
 class CompletionsReport(SqlReport):

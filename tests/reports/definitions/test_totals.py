@@ -111,7 +111,7 @@ def test_certificate_totals_match_sql(app, world, data) -> None:
             ).all()
         )
         assert got["Sertifikat"] == sum(counts.values()) > 0
-        assert got["Terbit"] == counts.get("issued", 0)
+        assert got["Berlaku"] == counts.get("issued", 0)
         assert got["Dicabut"] == counts.get("revoked", 0)
 
 
