@@ -332,6 +332,7 @@ def _install_template_gettext(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
+    from lms.courses.rendering import scrollable_tables
     from lms.indonesian import local_date, number, soft_breaks, zone_abbreviation
     from lms.main.menu import menu_items
     from lms.permissions import ROLE_LABELS, Capability, Role, can
@@ -345,6 +346,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     # `{{ nip | soft_breaks }}`: a NIP or certificate number that may wrap in a narrow column.
     app.jinja_env.filters["soft_breaks"] = soft_breaks
+    # `{{ lesson.body_html | scrollable_tables(_('...')) }}`: a lesson's tables scroll in a box.
+    app.jinja_env.filters["scrollable_tables"] = scrollable_tables
     app.jinja_env.globals["zone_abbreviation"] = zone_abbreviation
 
     def unread_notifications() -> int:

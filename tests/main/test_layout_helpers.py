@@ -1,7 +1,7 @@
 """Layout (issue 15, point 9): the pieces that let wide tables fit a laptop and a phone.
 
 Every table of a page scrolls inside a box a keyboard can reach (never the page), long
-identifiers may wrap where people expect, and a stacked chart's
+identifiers may wrap where people expect, lesson tables get the same box, and a stacked chart's
 legend names its parts in full. The browser proof is tests/browser/test_layout_journey.py.
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from lms import charts
+from lms.courses.rendering import render_markdown, scrollable_tables
 from lms.indonesian import soft_breaks
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -29,6 +30,17 @@ def test_a_nip_wraps_between_its_fields_and_a_number_after_its_slashes() -> None
     assert soft_breaks("19941110") == "19941110"  # not a NIP: unchanged
     assert soft_breaks("a / b") == "a / b"
     assert soft_breaks(None) == ""
+
+
+def test_lesson_tables_scroll_in_a_named_box_a_keyboard_reaches() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\nteks\n\n| c |\n|---|\n| 3 |\n")
+    shown = scrollable_tables(html, 'Tabel "x"')
+    assert isinstance(shown, Markup)
+    opening = '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel &#34;x&#34;">'
+    assert shown.count(opening + "<table>") == 2
+    assert shown.count("</table></div>") == 2
+    assert "<p>teks</p>" in shown
+    assert scrollable_tables("<p>tanpa tabel</p>", "Tabel") == "<p>tanpa tabel</p>"
 
 
 def test_a_stacked_chart_names_every_part_in_full_in_its_legend() -> None:
