@@ -335,7 +335,8 @@ def _install_template_gettext(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
-    from lms.indonesian import local_date, number, zone_abbreviation
+    from lms.courses.rendering import scrollable_tables
+    from lms.indonesian import local_date, number, soft_breaks, zone_abbreviation
     from lms.main.menu import menu_items
     from lms.permissions import ROLE_LABELS, Capability, Role, can
 
@@ -346,6 +347,10 @@ def _register_template_helpers(app: Flask) -> None:
     # English; `{{ moment | local_date }}` is the agency's calendar day of a stored UTC moment.
     app.jinja_env.filters["num"] = number
     app.jinja_env.filters["local_date"] = local_date
+    # `{{ nip | soft_breaks }}`: a NIP or certificate number that may wrap in a narrow column.
+    app.jinja_env.filters["soft_breaks"] = soft_breaks
+    # `{{ lesson.body_html | scrollable_tables(_('...')) }}`: a lesson's tables scroll in a box.
+    app.jinja_env.filters["scrollable_tables"] = scrollable_tables
     app.jinja_env.globals["zone_abbreviation"] = zone_abbreviation
 
     def unread_notifications() -> int:

@@ -28,6 +28,8 @@ from pygal.style import Style
 
 from lms.indonesian import number
 
+# A bar's label longer than this is shortened on a stacked chart (the table beneath has it all).
+LABEL_CHARS = 30
 PALETTE = ("#1d5fa8", "#d9822b", "#2e8540", "#b8323a", "#6b4fa0", "#5a6b7b")
 
 STYLE = Style(
@@ -197,7 +199,13 @@ def stacked_bar_chart(
     _config(chart, title, height if not horizontal else max(height, 60 + 30 * len(labels)))
     chart.config.show_legend = True
     chart.config.legend_at_bottom = True
-    chart.x_labels = [str(label) for label in labels]
+    # The legend sits under the plot, in columns that share the plot's width: a long bar label
+    # (an OPD's name) is shortened, so the plot and its legend keep room to name every part in
+    # full (pygal cut them to "Butuh Perb…" before), in three columns or two for long names.
+    longest = max((len(name) for name in series), default=0)
+    chart.config.legend_at_bottom_columns = max(1, min(len(series), 3 if longest <= 18 else 2))
+    chart.config.print_zeroes = False  # an empty part has no bar to label
+    chart.x_labels = [_shorten(str(label), LABEL_CHARS) for label in labels]
     if is_count(v for values in series.values() for v in values) if whole is None else whole:
         totals = [sum(values[i] or 0 for values in series.values()) for i in range(len(labels))]
         _whole_axis(chart, max(totals + [0]))
@@ -205,6 +213,10 @@ def stacked_bar_chart(
         chart.add(name, list(values))
     rows = [[label, *[values[i] for values in series.values()]] for i, label in enumerate(labels)]
     return Chart(title, _render(chart), [label_header, *series.keys()], rows)
+
+
+def _shorten(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:

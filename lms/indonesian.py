@@ -1,8 +1,10 @@
 """Indonesian month names and dates as official documents print them, whatever the UI locale;
-the agency's local dates; and numbers as the reader's locale writes them (92,86 in Indonesian)."""
+the agency's local dates; numbers as the reader's locale writes them (92,86 in Indonesian); and
+where a NIP or a certificate number may wrap in a narrow table column."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import overload
@@ -10,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context, has_request_context
+from markupsafe import Markup, escape
 
 from lms.db import as_utc
 
@@ -149,3 +152,22 @@ def _number_locale() -> str:
         if locale is not None:
             return str(locale)
     return "id"
+
+
+_NIP = re.compile(r"\d{18}")
+_SLASH = re.compile(r"/(?=\S)")
+
+
+def soft_breaks(value: object) -> Markup:
+    """The text, escaped, with line-break opportunities (``<wbr>``) where a reader expects a long
+    identifier to wrap: a NIP between its fields (birth date, appointment, sex, sequence, as
+    ``19700101 199503 1 001`` is printed) and a certificate number after each slash
+    (``0001/STTP/BKPSDM/2026``). A table column may then be as narrow as the longest part, so a
+    report of many columns fits a laptop. The characters shown are unchanged, so the value reads,
+    copies and is found by the browser's search the same."""
+    if value is None:
+        return Markup("")
+    text = str(value)
+    if _NIP.fullmatch(text):
+        return Markup("<wbr>").join([text[:8], text[8:14], text[14], text[15:]])
+    return Markup("/<wbr>").join(escape(part) for part in _SLASH.split(text))

@@ -96,6 +96,7 @@ def test_opd_admin_cannot_reach_another_department(app, client, world, data) -> 
             body = client.get(f"/laporan/{key}.csv?sort={sort}").get_data(as_text=True)
             assert not any(nip in body for nip in disdik_nips), (key, sort)
             page = client.get(f"/laporan/{key}?sort={sort}").get_data(as_text=True)
+            page = page.replace("<wbr>", "")  # a NIP may wrap between its fields on screen
             assert not any(nip in page for nip in disdik_nips), (key, sort)
     body = client.get("/laporan/completions.csv").get_data(as_text=True)
     assert world.employees["pegawai"].nip in body or "Pegawai DINKES-YANKES" in body

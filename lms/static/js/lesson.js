@@ -1,3 +1,12 @@
+// The lesson list is a <details> folded above the lesson on a phone; CSS shows it open as the
+// sidebar from 900 px. A browser without ::details-content gets it opened here instead.
+(function () {
+  "use strict";
+  var list = document.querySelector("details.outline-list");
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (list && !supported && window.matchMedia("(min-width: 900px)").matches) list.open = true;
+})();
+
 // Marks a lesson done when the learner reaches its end (the #lesson-end sentinel scrolls into view).
 (function () {
   "use strict";

@@ -101,7 +101,7 @@ def test_jp_counts_in_the_records_year_and_only_when_verified(app, world) -> Non
 def test_record_page_shows_completion_gauge_and_year_chart(app, client, world) -> None:
     _complete(app, world.employees["pegawai"].id)
     login(client, "pegawai")
-    page = client.get("/riwayat").data.decode()
+    page = client.get("/riwayat").data.decode().replace("<wbr>", "")  # numbers wrap at "/"
     assert "Pelayanan Publik Prima" in page and "tercatat otomatis" in page
     assert "Terverifikasi" in page
     assert re.search(r"STTP/BKPSDM/\d{4}", page)  # the certificate number, linked
