@@ -33,7 +33,7 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import JenisDiklat
-from lms.permissions import Capability, Role, can
+from lms.permissions import Capability, Role, can, refuse
 
 DEFAULT_CATEGORIES = (
     "Manajemen Pelayanan Publik",
@@ -174,6 +174,15 @@ def can_author(user: User, course: Course) -> bool:
     if can(user, Capability.PUBLISH_COURSES):
         return True
     return can(user, Capability.AUTHOR_COURSES) and is_trainer_of(user, course)
+
+
+def authored_course(user: User, course_id: int) -> Course:
+    """The course ``user`` may author, or a 404 (no such course) or 403 (not theirs): the one
+    loader of every authoring page (outline, files, quizzes, the question bank)."""
+    course = db.get_or_404(Course, course_id)
+    if not can_author(user, course):
+        refuse(course, 403)  # courses are listed in the catalogue: saying so leaks nothing
+    return course
 
 
 def draft_for_edit(course: Course) -> CourseVersion:

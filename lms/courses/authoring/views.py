@@ -40,7 +40,7 @@ from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.org.models import JenisDiklat
-from lms.permissions import Capability, can, refuse, require
+from lms.permissions import Capability, can, require
 
 C = Capability
 AUTHORS = (C.AUTHOR_COURSES, C.PUBLISH_COURSES)
@@ -50,10 +50,7 @@ AUTHORS = (C.AUTHOR_COURSES, C.PUBLISH_COURSES)
 
 
 def _course(course_id: int) -> Course:
-    course = db.get_or_404(Course, course_id)
-    if not services.can_author(current_user, course):
-        refuse(course, 403)  # courses are listed in the catalogue
-    return course
+    return services.authored_course(current_user, course_id)
 
 
 def _draft(course: Course) -> CourseVersion | None:

@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 
 from lms.charts import histogram
 from lms.courses.models import Course
-from lms.courses.services import can_author
+from lms.courses.services import authored_course
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import from_local, local_wall_time
-from lms.permissions import Capability, refuse, require
+from lms.permissions import Capability, require
 from lms.quizzes import bp
 from lms.quizzes.attempts import grades
 from lms.quizzes.attempts import services as svc
@@ -34,10 +34,7 @@ AUTHORS = (Capability.AUTHOR_COURSES, Capability.PUBLISH_COURSES)
 
 
 def _course(course_id: int) -> Course:
-    course = db.get_or_404(Course, course_id)
-    if not can_author(current_user, course):
-        refuse(course, 403)  # courses are listed in the catalogue
-    return course
+    return authored_course(current_user, course_id)
 
 
 def _course_quiz(course: Course, quiz_id: int) -> Quiz:

@@ -18,10 +18,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.courses.models import Course
-from lms.courses.services import can_author
+from lms.courses.services import authored_course
 from lms.extensions import db
 from lms.imports import STALE, PendingImport, preview_status, read_upload
-from lms.permissions import Capability, refuse, require
+from lms.permissions import Capability, require
 from lms.quizzes import bp
 from lms.quizzes.bank import services
 from lms.quizzes.bank.category_names import clean_category
@@ -36,10 +36,7 @@ bp.add_app_template_filter(clean_category, "question_category")
 
 
 def _course(course_id: int) -> Course:
-    course = db.get_or_404(Course, course_id)
-    if not can_author(current_user, course):
-        refuse(course, 403)  # courses are listed in the catalogue
-    return course
+    return authored_course(current_user, course_id)
 
 
 @bp.route("/kelola/pelatihan/<int:course_id>/bank-soal")

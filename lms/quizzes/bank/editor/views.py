@@ -18,11 +18,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lms.courses.models import Course
-from lms.courses.services import can_author
+from lms.courses.services import authored_course
 from lms.db import db_int
 from lms.extensions import db
 from lms.forms import CsrfForm
-from lms.permissions import Capability, refuse, require
+from lms.permissions import Capability, require
 from lms.quizzes import bp
 from lms.quizzes.bank.editor import preview, rules
 from lms.quizzes.bank.editor import services as svc
@@ -48,10 +48,7 @@ BASE = "/kelola/pelatihan/<int:course_id>/bank-soal"
 
 
 def _course(course_id: int) -> Course:
-    course = db.get_or_404(Course, course_id)
-    if not can_author(current_user, course):
-        refuse(course, 403)  # courses are listed in the catalogue
-    return course
+    return authored_course(current_user, course_id)
 
 
 def _question(course: Course, question_id: int) -> Question:
