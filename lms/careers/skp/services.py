@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -65,7 +66,7 @@ PERIOD_STATUS_LABELS = {
     "submitted": _l("Diajukan ke atasan"),
     "agreed": _l("Disepakati"),
     "returned": _l("Dikembalikan untuk diperbaiki"),
-    "closed": _l("Ditutup"),
+    "closed": lazy_pgettext("status SKP", "Ditutup"),
 }
 CHANGE_REASON_LABELS = {"mutasi": _l("mutasi"), "promosi": _l("kenaikan pangkat/golongan")}
 KIND_LABELS = {"periodic": _l("Periodik"), "annual": _l("Tahunan")}
