@@ -15,7 +15,7 @@ from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.permissions import Capability, refuse, require
 
 KIND_LABELS = COMPETENCY_KIND_LABELS
@@ -125,6 +125,29 @@ def enrol(code: str):
     return redirect(url_for("courses.course", code=c.code))
 
 
+def _withdraw_confirmation(enrolment: Enrolment) -> Confirmation:
+    course = enrolment.course
+    title = course.published_version.title if course.published_version else course.code
+    consequences = {
+        "nominated": [
+            _("Usulan Anda ditarik; persetujuan yang sudah diberikan tidak berlaku lagi.")
+        ],
+        "waitlisted": [_("Anda keluar dari daftar tunggu dan kehilangan urutan Anda.")],
+        "active": [
+            _("Anda tidak lagi terdaftar dan tidak dapat membuka pelajaran pelatihan ini."),
+            _("Bila kursi terbatas, kursi Anda diberikan kepada urutan pertama daftar tunggu."),
+        ],
+    }[enrolment.status]
+    consequences.append(_("Kemajuan belajar Anda tetap tersimpan bila Anda mendaftar lagi."))
+    return Confirmation(
+        _("Batalkan pendaftaran %(t)s?", t=title),
+        consequences,
+        _("Ya, batalkan pendaftaran"),
+        url_for("courses.course", code=course.code),
+        [(_("Status sekarang"), enrolments.status_label(enrolment.status))],
+    )
+
+
 @bp.route("/pendaftaran/<int:enrolment_id>/batal", methods=["POST"])
 @require(Capability.LEARN)
 def withdraw(enrolment_id: int):
@@ -134,6 +157,8 @@ def withdraw(enrolment_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     code = enrolment.course.code
+    if enrolment.status in ("nominated", "waitlisted", "active") and not confirmed():
+        return ask(_withdraw_confirmation(enrolment))
     try:
         enrolments.withdraw(current_user, enrolment, _("Dibatalkan oleh peserta."))
     except enrolments.EnrolmentError as exc:

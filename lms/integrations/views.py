@@ -20,7 +20,7 @@ from lms.careers.records.models import SIASN_STATES
 from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.indonesian import local_today
 from lms.integrations import bp, siasn, siasn_result, webhooks
@@ -247,6 +247,22 @@ def webhook_toggle(webhook_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if endpoint.active and not confirmed():
+        return ask(
+            Confirmation(
+                _("Nonaktifkan webhook %(u)s?", u=endpoint.url),
+                [
+                    _(
+                        "Kiriman yang masih menunggu berhenti dikirim sampai webhook diaktifkan kembali."
+                    ),
+                    _(
+                        "Peristiwa yang terjadi selama nonaktif tidak akan dikirim ke penerima ini, juga setelah diaktifkan kembali."
+                    ),
+                ],
+                _("Ya, nonaktifkan webhook"),
+                url_for("integrations.webhook_detail", webhook_id=endpoint.id),
+            )
+        )
     webhooks.set_active(endpoint, not endpoint.active, by=current_user)
     db.session.commit()
     if endpoint.active:

@@ -224,7 +224,9 @@ def test_delivery_log_dead_letter_retry_and_deactivate(app, client, world) -> No
     )
     assert client.post(f"{url}/kiriman/{dead_id}/kirim-ulang").status_code == 400  # no CSRF
 
-    off = client.post(f"{url}/status", data={"csrf_token": token}, follow_redirects=True)
+    off = client.post(
+        f"{url}/status", data={"csrf_token": token, "confirm": "1"}, follow_redirects=True
+    )
     assert "Webhook dinonaktifkan" in _text(off)
     with app.app_context():
         assert db.session.get(WebhookEndpoint, endpoint_id).active is False
