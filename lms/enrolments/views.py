@@ -213,9 +213,10 @@ def _selection(form: BulkForm) -> bulk.Selection:
         raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
     upload = form.nip_file.data
     text = (form.nip_text.data or "").strip()
+    selection.nip_field = "nip_text" if text and not upload else "nip_file"
     if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
         raise bulk.BulkError(
-            _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
+            _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), selection.nip_field
         )
     if upload and text:
         raise bulk.BulkError(
