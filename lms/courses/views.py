@@ -16,21 +16,43 @@ from lms.enrolments.models import Enrolment
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import Confirmation, CsrfForm, ask, confirmed
+from lms.indonesian import number
 from lms.permissions import Capability, refuse, require
 
 KIND_LABELS = COMPETENCY_KIND_LABELS
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
 
 
-def _decimal(name: str) -> Decimal | None:
+def _decimal(name: str, label: str, problems: dict[str, str]) -> Decimal | None:
+    """A JP bound from the query string; a value that is not a number of 0 or more is named in
+    ``problems`` (under the field) instead of being dropped without a word."""
     raw = request.args.get(name, "").strip().replace(",", ".")
     if not raw:
         return None
     try:
         value = Decimal(raw)
     except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value < 10_000:
+        problems[name] = _("%(f)s harus berupa angka dari 0 sampai 9999.", f=label)
         return None
-    return value if value >= 0 else None
+    return value
+
+
+def _jp_filter(problems: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
+    """The JP range asked for; a minimum above the maximum is pointed out on both fields
+    (it can match nothing), and the search does not run."""
+    low = _decimal("jp_min", _("JP minimal"), problems)
+    high = _decimal("jp_max", _("JP maksimal"), problems)
+    if low is not None and high is not None and low > high:
+        problems["jp_min"] = _(
+            "JP minimal (%(a)s) lebih besar daripada JP maksimal (%(b)s), jadi tidak ada "
+            "pelatihan yang dapat cocok. Tukar atau ubah salah satunya.",
+            a=number(low),
+            b=number(high),
+        )
+        problems["jp_max"] = ""
+    return low, high
 
 
 @bp.route("/pelatihan")
@@ -45,11 +67,11 @@ def catalogue():
         delivery_mode=request.args.get("moda", "")
         if request.args.get("moda") in DELIVERY_MODES
         else "",
-        jp_min=_decimal("jp_min"),
-        jp_max=_decimal("jp_max"),
         page=max(request.args.get("page", 1, type=db_int), 1),
     )
-    rows, total = queries.catalogue(f)
+    problems: dict[str, str] = {}
+    f.jp_min, f.jp_max = _jp_filter(problems)
+    rows, total = queries.catalogue(f) if not problems else ([], 0)
     mine = {}
     if current_user.employee_id:
         mine = queries.enrolment_map(current_user.employee_id, [c.id for c in rows])
@@ -62,6 +84,7 @@ def catalogue():
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
         mine=mine,
+        problems=problems,
         pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
     )
 
