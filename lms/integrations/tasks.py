@@ -10,7 +10,7 @@ from lms.extensions import db
 
 @shared_task(name="webhooks.deliver_due")
 def deliver_due_task() -> dict[str, int]:
-    from lms.integrations.webhooks import deliver_due
+    from lms.integrations.deliveries import deliver_due
 
     try:
         return deliver_due()
