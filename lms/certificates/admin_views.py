@@ -107,6 +107,7 @@ def _revoke_confirmation(certificate: Certificate, reason: str) -> Confirmation:
     back = url_for("certificates.detail", certificate_id=certificate.id)
     question = _("Cabut sertifikat %(n)s?", n=certificate.number)
     if completion.status == "valid":
+        question = _("Cabut kelulusan dan sertifikat %(n)s?", n=certificate.number)
         details, consequences = completion_queries.revocation_confirmation(completion, reason)
         return Confirmation(
             question, consequences, _("Ya, cabut kelulusan & sertifikat"), back, details

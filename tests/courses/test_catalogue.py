@@ -151,6 +151,7 @@ def test_a_jp_minimum_above_the_maximum_is_pointed_out_not_answered_with_nothing
     login(client, "pegawai")
     page = client.get("/pelatihan?jp_min=10&jp_max=4").get_data(as_text=True)
     assert "0 pelatihan ditemukan" not in page
+    assert "Tidak ada pelatihan yang cocok" not in page
     assert "JP minimal (10) lebih besar daripada JP maksimal (4)" in page
     for name, value in (("jp_min", "10"), ("jp_max", "4")):
         assert re.search(

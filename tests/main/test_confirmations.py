@@ -140,3 +140,17 @@ def test_confirm_page_carries_the_csrf_token_and_a_forged_confirm_still_needs_it
     assert client.post(url, data={"csrf_token": token}).status_code == 302
     with app.app_context():
         assert db.session.get(User, args["user_id"]).active is True
+
+
+def test_switching_language_on_the_confirmation_page_goes_back_not_to_the_post_address(
+    app, world, args
+) -> None:
+    client = app.test_client()
+    login(client, "admin")
+    page = client.get("/admin/pengguna").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    asked = client.post(
+        f"/admin/pengguna/{args['user_id']}/reset-sandi", data={"csrf_token": token}
+    )
+    switch = asked.get_data(as_text=True).split('class="lang-switch"', 1)[1]
+    assert 'name="next" value="/admin/pengguna?q=' in switch
