@@ -90,6 +90,9 @@ class Config:
     # (cloud metadata) are refused unless listed by network.
     WEBHOOK_ALLOW_PRIVATE = ""
     REPORTS_XLSX_INLINE_MAX = 20_000
+    # Without LMS_REDIS_URL, tasks that talk to other servers (webhook deliveries) run in a
+    # background thread of the app process, after the request has answered (lms.tasks).
+    TASKS_IN_THREAD = True
 
 
 class DevelopmentConfig(Config):
@@ -106,6 +109,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "5 per minute"
     PASSWORD_CHECK_RATE_LIMIT = "3 per minute"  # noqa: S105 - a limit
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
+    TASKS_IN_THREAD = False  # background tasks run inline after the request: deterministic
 
 
 class ProductionConfig(Config):

@@ -257,7 +257,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.reports.schedules.models")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")
-    importlib.import_module("lms.integrations.webhooks")
+    importlib.import_module("lms.integrations.deliveries")  # the webhook outbox consumer
     for views in VIEW_MODULES:
         importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints
     from lms.admin import bp as admin_bp

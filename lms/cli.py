@@ -26,9 +26,23 @@ content = AppGroup("content", help="Courses and programmes from a content folder
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 def content_load(path: Path, as_json: bool) -> None:
-    """Load or update courses idempotently; a course with errors is skipped and reported."""
-    from lms.content import load_content
+    """Load or update courses idempotently; a course with errors is skipped and reported.
 
+    Courses name their SIASN jenis diklat, so on a database whose reference data was never
+    loaded (only migrated) every course would fail on its code: the reference data is loaded
+    first, as `reference load` does, and said so.
+    """
+    from lms.content import load_content
+    from lms.org.reference import REFERENCE_DIR, load_reference, reference_missing
+
+    if reference_missing():
+        counts = load_reference()
+        click.echo(
+            f"Reference data was empty; loaded it first from {REFERENCE_DIR} "
+            f"(as `flask --app lms reference load` does): "
+            + ", ".join(f"{k}={v}" for k, v in counts.items()),
+            err=True,
+        )
     result = load_content(path)
     db.session.commit()
     if as_json:

@@ -15,10 +15,13 @@ validator sees it and answers with a message on that field.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField
@@ -115,3 +118,39 @@ def _not_finite(value: Any) -> bool:
 class CsrfForm(AppForm):
     """No fields, only the CSRF token: the form behind every plain POST button (start, submit,
     delete, archive, confirm)."""
+
+
+# --- confirming a destructive action -----------------------------------------------------------
+#
+# Resetting a password, disabling an account, revoking, deleting, cancelling: one click on such a
+# button must not act. Its POST acts only with ``confirm=1``. Without it, the view answers with
+# the confirmation page (``ask``), which says what will happen and posts the same request again,
+# every field as it came, plus ``confirm=1``. So it needs no JavaScript and no extra route, a
+# form with a reason (a revocation) keeps the reason, and a stray or scripted POST without the
+# field changes nothing.
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation page asks: the question, what will happen (one sentence each), the
+    label of the button that acts, and where "Batal" goes back to."""
+
+    question: str
+    consequences: list[str]
+    button: str
+    back: str
+    details: list[tuple[str, str]] = dataclass_field(
+        default_factory=list
+    )  # (label, value) of the object
+
+
+def confirmed() -> bool:
+    """Whether this POST came from the confirmation page (or a client that means it)."""
+    return request.method == "POST" and request.form.get("confirm") == "1"
+
+
+def ask(confirmation: Confirmation) -> tuple[str, int]:
+    """The confirmation page for the current POST: nothing has been done."""
+    carried = [(k, v) for k, v in request.form.items(multi=True) if k != "confirm"]
+    action = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+    return render_template("confirm.html", c=confirmation, carried=carried, action=action), 200

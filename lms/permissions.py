@@ -76,6 +76,9 @@ class Capability(enum.StrEnum):
     MANAGE_APPRAISALS = "manage_appraisals"  # SKP import, predikat distribution, career rules
     EXPORT_SIASN = "export_siasn"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    # The webhook pages read-only: endpoints, delivery log and dead letters (never a secret).
+    # HR follows whether completions reach the systems downstream without administering them.
+    VIEW_WEBHOOK_DELIVERIES = "view_webhook_deliveries"
     SCHEDULE_REPORTS = "schedule_reports"
 
 
@@ -103,6 +106,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_APPRAISALS,
             C.EXPORT_SIASN,
             C.SCHEDULE_REPORTS,
+            C.VIEW_WEBHOOK_DELIVERIES,
         }
     ),
     Role.ADMIN_OPD: frozenset(
@@ -124,6 +128,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_API_TOKENS,
             C.VIEW_EMPLOYEES,
             C.MANAGE_WEBHOOKS,
+            C.VIEW_WEBHOOK_DELIVERIES,
         }
     ),
 }

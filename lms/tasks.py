@@ -7,8 +7,12 @@ single machine needs nothing else.
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
+
 from celery import Celery, Task
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -71,15 +75,20 @@ def __getattr__(name: str) -> Celery:
 # task is sent once the transaction commits; without one it runs in-process right after the
 # request (or when a CLI command calls ``run_ready``), each in its own unit of work. A failure
 # there is logged and never fails the request that queued it: its work is already committed.
+#
+# A task queued with ``background=True`` talks to other servers (webhook deliveries): without a
+# broker it must not hold up the page of the request that caused it, so in a web request it goes
+# to this process's one background thread (``TASKS_IN_THREAD``, on by default; the tests run it
+# inline for determinism). In a CLI command it runs inline, as the command waits anyway.
 
 _PENDING = "lms_tasks_pending"
 
 
-def after_commit(task: Task, *args: object) -> None:
+def after_commit(task: Task, *args: object, background: bool = False) -> None:
     """Run ``task(*args)`` once the current transaction commits; nothing if it rolls back."""
     pending = db.session.info.setdefault(_PENDING, [])
-    if (task, args) not in pending:  # e.g. one outbox dispatch per commit, however many events
-        pending.append((task, args))
+    if (task, args, background) not in pending:  # e.g. one outbox dispatch per commit
+        pending.append((task, args, background))
 
 
 def _ready() -> list:
@@ -95,9 +104,9 @@ def _on_commit(session: Session) -> None:
     if not pending or not has_app_context():
         return
     eager = current_app.extensions["celery"].conf.task_always_eager
-    for task, args in pending:
+    for task, args, background in pending:
         if eager:
-            _ready().append((task, args))
+            _ready().append((task, args, background))
         else:
             task.delay(*args)
 
@@ -109,13 +118,19 @@ def _on_rollback(session: Session) -> None:
 
 
 def run_ready() -> int:
-    """Run the in-process tasks whose transaction has committed; returns how many ran."""
+    """Run the in-process tasks whose transaction has committed; returns how many ran (or were
+    handed to the background thread)."""
     if not has_app_context():
         return 0
     ready = _ready()
     count = 0
+    threaded = has_request_context() and current_app.config.get("TASKS_IN_THREAD", True)
     while ready:
-        task, args = ready.pop(0)
+        task, args, background = ready.pop(0)
+        if background and threaded:
+            background_worker.submit(current_app._get_current_object(), task, args)
+            count += 1
+            continue
         try:
             task.apply(args=args, throw=True)
             count += 1
@@ -123,6 +138,63 @@ def run_ready() -> int:
             current_app.logger.exception("task %s failed", task.name)
             db.session.rollback()
     return count
+
+
+class BackgroundWorker:
+    """One daemon thread per process that runs in-process background tasks in order, each in
+    its own app context and session, after the request that queued them has answered.
+
+    A task already waiting with the same arguments is not queued twice (ten completions in a
+    minute make one delivery round, not ten); one that is running may be queued again, so work
+    committed while it ran is still picked up. Started on first use (again in a forked child).
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        """Empty state; also in a forked child (gunicorn), which inherits no running thread."""
+        self._lock = threading.Lock()
+        self._queue: queue.Queue = queue.Queue()
+        self._waiting: set[tuple] = set()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, app: Flask, task: Task, args: tuple) -> None:
+        key = (task.name, args)
+        with self._lock:
+            if key in self._waiting:
+                return
+            self._waiting.add(key)
+            self._queue.put((app, task, args, key))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="lms-background", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            app, task, args, key = self._queue.get()
+            with self._lock:
+                self._waiting.discard(key)
+            try:
+                with app.app_context():
+                    try:
+                        task.apply(args=args, throw=True)
+                    except Exception:
+                        app.logger.exception("background task %s failed", task.name)
+                    finally:
+                        db.session.remove()
+            finally:
+                self._queue.task_done()
+
+    def join(self) -> None:
+        """Wait until every queued task has run (tests; a graceful stop)."""
+        self._queue.join()
+
+
+background_worker = BackgroundWorker()
+os.register_at_fork(after_in_child=background_worker._reset)
 
 
 if not event.contains(Session, "after_commit", _on_commit):

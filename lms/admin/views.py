@@ -12,7 +12,7 @@ from lms.auth import services as auth
 from lms.auth.models import ApiToken, PartnerInstitution, User
 from lms.db import db_int
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.org.models import Employee, Unit
 from lms.org.nip import normalise_nip
 from lms.permissions import ASSIGNABLE_ROLES, ROLE_LABELS, Capability, Role, refuse, require
@@ -105,12 +105,33 @@ def user_edit(user_id: int | None = None):
     return render_template("admin/user_form.html", form=form, user=user)
 
 
+def _account_details(user: User) -> list[tuple[str, str]]:
+    roles = ", ".join(str(ROLE_LABELS[r]) for r in Role if r in user.roles)
+    return [(_("Nama pengguna"), user.username), (_("Nama"), user.name), (_("Peran"), roles)]
+
+
 @bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
 @require(C.MANAGE_USERS)
 def user_toggle(user_id: int):
     user = db.get_or_404(User, user_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if user.active and user.id != current_user.id and not confirmed():
+        return ask(
+            Confirmation(
+                _("Nonaktifkan akun %(u)s?", u=user.username),
+                [
+                    _("Semua sesinya di setiap perangkat berakhir saat ini juga."),
+                    _(
+                        "Ia tidak dapat masuk, dan token API-nya ditolak, sampai akun diaktifkan kembali."
+                    ),
+                    _("Data, riwayat belajar, dan sertifikatnya tetap tersimpan."),
+                ],
+                _("Ya, nonaktifkan akun"),
+                url_for("admin.users", q=user.username),
+                _account_details(user),
+            )
+        )
     try:
         auth.set_active(current_user, user, not user.active)
     except auth.AuthError as exc:
@@ -134,6 +155,24 @@ def user_reset(user_id: int):
         abort(400)
     if Role.ADMIN_SISTEM in user.roles and Role.ADMIN_SISTEM not in current_user.roles:
         refuse(user, 403)  # the admin area lists accounts: nothing to hide here
+    if not confirmed():
+        return ask(
+            Confirmation(
+                _("Reset kata sandi %(u)s?", u=user.username),
+                [
+                    _("Kata sandinya saat ini tidak berlaku lagi."),
+                    _(
+                        "Kata sandi sementara ditampilkan sekali di layar berikutnya; sampaikan kepada pemilik akun."
+                    ),
+                    _(
+                        "Semua sesinya di setiap perangkat berakhir, dan ia wajib mengganti kata sandi saat masuk."
+                    ),
+                ],
+                _("Ya, reset kata sandi"),
+                url_for("admin.users", q=user.username),
+                _account_details(user),
+            )
+        )
     temporary = auth.reset_password(current_user, user)
     db.session.commit()
     return render_template("admin/reset_done.html", target=user, temporary=temporary)
@@ -176,6 +215,27 @@ def token_revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if token.revoked_at is None and not confirmed():
+        return ask(
+            Confirmation(
+                _("Cabut token %(p)s?", p=token.prefix),
+                [
+                    _(
+                        "Aplikasi yang memakai token ini langsung ditolak (401) pada permintaan berikutnya."
+                    ),
+                    _(
+                        "Token yang dicabut tidak dapat dipulihkan; buat token baru bila masih diperlukan."
+                    ),
+                ],
+                _("Ya, cabut token"),
+                url_for("admin.tokens"),
+                [
+                    (_("Pemilik"), token.user.username),
+                    (_("Keterangan"), token.name or "—"),
+                    (_("Cakupan"), token.scopes),
+                ],
+            )
+        )
     auth.revoke_api_token(current_user, token)
     db.session.commit()
     flash(_("Token %(p)s dicabut.", p=token.prefix), "success")

@@ -25,11 +25,13 @@ from lms.certificates.display import STATUS_LABELS, printed_rows
 from lms.certificates.downloads import zip_stream
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
 from lms.certificates.models import CERTIFICATE_STATE_LABELS, Certificate
+from lms.completion import queries as completion_queries
 from lms.completion import services as completion_services
 from lms.db import db_int
 from lms.enrolments.cohorts.models import Cohort
 from lms.errors import flash_error
 from lms.extensions import db
+from lms.forms import Confirmation, ask, confirmed
 from lms.indonesian import local_today
 from lms.permissions import Capability, can, refuse, require
 from lms.storage import get_storage
@@ -100,6 +102,27 @@ def detail(certificate_id: int):
     return _detail(certificate, RevokeForm(prefix="revoke"), ReissueForm(prefix="reissue"))
 
 
+def _revoke_confirmation(certificate: Certificate, reason: str) -> Confirmation:
+    completion = certificate.completion
+    back = url_for("certificates.detail", certificate_id=certificate.id)
+    question = _("Cabut sertifikat %(n)s?", n=certificate.number)
+    if completion.status == "valid":
+        question = _("Cabut kelulusan dan sertifikat %(n)s?", n=certificate.number)
+        details, consequences = completion_queries.revocation_confirmation(completion, reason)
+        return Confirmation(
+            question, consequences, _("Ya, cabut kelulusan & sertifikat"), back, details
+        )
+    consequences = [
+        _(
+            "Sertifikat ini tidak berlaku lagi; halaman verifikasi publik menampilkannya sebagai dicabut beserta alasan ini."
+        ),
+        _("Tindakan ini tercatat di jejak audit dan tidak dapat dibatalkan."),
+    ]
+    return Confirmation(
+        question, consequences, _("Ya, cabut sertifikat"), back, [(_("Alasan"), reason.strip())]
+    )
+
+
 @bp.route("/kelola/sertifikat/<int:certificate_id>/cabut", methods=["POST"])
 @require(C.MANAGE_CERTIFICATES)
 def revoke(certificate_id: int):
@@ -108,6 +131,8 @@ def revoke(certificate_id: int):
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():
         return _detail(certificate, form, ReissueForm(prefix="reissue")), 400
+    if certificate.status == "issued" and not confirmed():
+        return ask(_revoke_confirmation(certificate, form.reason.data))
     try:
         completion = certificate.completion
         if completion.status == "valid":
@@ -129,6 +154,25 @@ def reissue(certificate_id: int):
     form = ReissueForm(prefix="reissue")
     if not form.validate_on_submit():
         return _detail(certificate, RevokeForm(prefix="revoke"), form), 400
+    if certificate.status == "issued" and not confirmed():
+        return ask(
+            Confirmation(
+                _("Terbitkan ulang sertifikat %(n)s?", n=certificate.number),
+                [
+                    _("Sertifikat baru terbit dengan nomor baru dan data pegawai terbaru."),
+                    _(
+                        "Nomor %(n)s tercatat diganti: halaman verifikasinya menunjuk ke nomor baru.",
+                        n=certificate.number,
+                    ),
+                    _(
+                        "Berkas PDF lama tidak berlaku lagi; bagikan berkas yang baru kepada pegawai."
+                    ),
+                ],
+                _("Ya, terbitkan ulang"),
+                url_for("certificates.detail", certificate_id=certificate.id),
+                [(_("Alasan"), form.reason.data.strip())],
+            )
+        )
     try:
         new = certificates.reissue(certificate, current_user, form.reason.data)
     except certificates.CertificateError as exc:

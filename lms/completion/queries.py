@@ -12,6 +12,7 @@ import binascii
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
@@ -22,6 +23,7 @@ from lms.db import INT_MAX
 from lms.enrolments.cohorts.models import Cohort, ProgrammeCourse
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.indonesian import number
 from lms.org.models import Employee, Unit
 from lms.permissions import Role
 
@@ -258,3 +260,26 @@ def decode_cursor(cursor: str) -> int:
     if int(raw[1:]) > INT_MAX:  # no event has it, and the database would refuse the number
         raise CursorError("cursor is not a value returned by this API")
     return int(raw[1:])
+
+
+def revocation_confirmation(completion: Completion, reason: str) -> tuple[list, list]:
+    """(details, consequences) of revoking ``completion``, for the page that asks first: what
+    ``services.revoke`` and those subscribed to its event do, in the words HR reads."""
+    identity = completion.identity or {}
+    details = [
+        (_("Pegawai"), f"{identity.get('name', '')} ({identity.get('nip', '')})"),
+        (_("Pelatihan"), f"{completion.title} ({completion.code})"),
+        (_("Jam pelajaran"), f"{number(completion.jp)} JP, {completion.year}"),
+        (_("Alasan"), reason.strip()),
+    ]
+    consequences = [
+        _(
+            "Kelulusan ini dicabut: JP-nya tidak lagi dihitung, dan catatannya di riwayat belajar pegawai ditandai dihapus."
+        ),
+        _(
+            "Sertifikatnya tidak berlaku lagi; halaman verifikasi publik menampilkannya sebagai dicabut beserta alasan ini."
+        ),
+        _("Pencabutan dikirim ke sistem lain (umpan kelulusan dan webhook)."),
+        _("Tindakan ini tercatat di jejak audit dan tidak dapat dibatalkan."),
+    ]
+    return details, consequences

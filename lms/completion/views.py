@@ -14,6 +14,7 @@ from lms.completion.services import CompletionError, revoke
 from lms.courses.models import Course
 from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
+from lms.forms import Confirmation, ask, confirmed
 from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.permissions import Capability, can, refuse, require
 
@@ -277,7 +278,13 @@ def detail(completion_id: int):
 def revoke_completion(completion_id: int):
     completion = _completion_or_404(completion_id)
     form = RevokeForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and completion.status == "valid" and not confirmed():
+        details, consequences = queries.revocation_confirmation(completion, form.reason.data)
+        question = _("Cabut kelulusan %(n)s?", n=completion.identity.get("name", ""))
+        back = url_for("completion.detail", completion_id=completion.id)
+        return ask(Confirmation(question, consequences, _("Ya, cabut kelulusan"), back, details))
+    if valid:
         try:
             revoke(completion, current_user, form.reason.data)
         except CompletionError as exc:

@@ -15,22 +15,44 @@ from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
+from lms.indonesian import number
 from lms.permissions import Capability, refuse, require
 
 KIND_LABELS = COMPETENCY_KIND_LABELS
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
 
 
-def _decimal(name: str) -> Decimal | None:
+def _decimal(name: str, label: str, problems: dict[str, str]) -> Decimal | None:
+    """A JP bound from the query string; a value that is not a number of 0 or more is named in
+    ``problems`` (under the field) instead of being dropped without a word."""
     raw = request.args.get(name, "").strip().replace(",", ".")
     if not raw:
         return None
     try:
         value = Decimal(raw)
     except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value < 10_000:
+        problems[name] = _("%(f)s harus berupa angka dari 0 sampai 9999.", f=label)
         return None
-    return value if value >= 0 else None
+    return value
+
+
+def _jp_filter(problems: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
+    """The JP range asked for; a minimum above the maximum is pointed out on both fields
+    (it can match nothing), and the search does not run."""
+    low = _decimal("jp_min", _("JP minimal"), problems)
+    high = _decimal("jp_max", _("JP maksimal"), problems)
+    if low is not None and high is not None and low > high:
+        problems["jp_min"] = _(
+            "JP minimal (%(a)s) lebih besar daripada JP maksimal (%(b)s), jadi tidak ada "
+            "pelatihan yang dapat cocok. Tukar atau ubah salah satunya.",
+            a=number(low),
+            b=number(high),
+        )
+        problems["jp_max"] = ""
+    return low, high
 
 
 @bp.route("/pelatihan")
@@ -45,11 +67,11 @@ def catalogue():
         delivery_mode=request.args.get("moda", "")
         if request.args.get("moda") in DELIVERY_MODES
         else "",
-        jp_min=_decimal("jp_min"),
-        jp_max=_decimal("jp_max"),
         page=max(request.args.get("page", 1, type=db_int), 1),
     )
-    rows, total = queries.catalogue(f)
+    problems: dict[str, str] = {}
+    f.jp_min, f.jp_max = _jp_filter(problems)
+    rows, total = queries.catalogue(f) if not problems else ([], 0)
     mine = {}
     if current_user.employee_id:
         mine = queries.enrolment_map(current_user.employee_id, [c.id for c in rows])
@@ -62,6 +84,7 @@ def catalogue():
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
         mine=mine,
+        problems=problems,
         pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
     )
 
@@ -121,6 +144,29 @@ def enrol(code: str):
     return redirect(url_for("courses.course", code=c.code))
 
 
+def _withdraw_confirmation(enrolment: Enrolment) -> Confirmation:
+    course = enrolment.course
+    title = course.published_version.title if course.published_version else course.code
+    consequences = {
+        "nominated": [
+            _("Usulan Anda ditarik; persetujuan yang sudah diberikan tidak berlaku lagi.")
+        ],
+        "waitlisted": [_("Anda keluar dari daftar tunggu dan kehilangan urutan Anda.")],
+        "active": [
+            _("Anda tidak lagi terdaftar dan tidak dapat membuka pelajaran pelatihan ini."),
+            _("Bila kursi terbatas, kursi Anda diberikan kepada urutan pertama daftar tunggu."),
+        ],
+    }[enrolment.status]
+    consequences.append(_("Kemajuan belajar Anda tetap tersimpan bila Anda mendaftar lagi."))
+    return Confirmation(
+        _("Batalkan pendaftaran %(t)s?", t=title),
+        consequences,
+        _("Ya, batalkan pendaftaran"),
+        url_for("courses.course", code=course.code),
+        [(_("Status sekarang"), enrolments.status_label(enrolment.status))],
+    )
+
+
 @bp.route("/pendaftaran/<int:enrolment_id>/batal", methods=["POST"])
 @require(Capability.LEARN)
 def withdraw(enrolment_id: int):
@@ -130,6 +176,8 @@ def withdraw(enrolment_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     code = enrolment.course.code
+    if enrolment.status in ("nominated", "waitlisted", "active") and not confirmed():
+        return ask(_withdraw_confirmation(enrolment))
     try:
         enrolments.withdraw(current_user, enrolment, _("Dibatalkan oleh peserta."))
     except enrolments.EnrolmentError as exc:

@@ -45,6 +45,11 @@ def may_nominate(actor: User, employee: Employee) -> bool:
     return me is not None and (employee.id == me or employee.supervisor_id == me)
 
 
+def step_label(step: str) -> str:
+    """A step's name inside a sentence ("menunggu persetujuan atasan langsung")."""
+    return {"supervisor": _("atasan langsung"), "hr": _("BKPSDM / Admin OPD")}.get(step, step)
+
+
 def nominate_refusal() -> str:
     return _("Anda hanya dapat mengusulkan diri sendiri atau bawahan langsung Anda.")
 

@@ -53,6 +53,7 @@ class Selection:
     jabatan: str = ""
     golongan: str = ""
     nips: list[tuple[int, str]] | None = None  # (row, NIP as written) when a list was given
+    nip_field: str = "nip_file"  # the form field the list came from: its errors belong there
 
     def encoded_nips(self) -> str:
         return ",".join(f"{row}:{normalise_nip(nip)}" for row, nip in self.nips or [])
@@ -181,13 +182,15 @@ def _from_filters(actor: User, selection: Selection) -> list[Employee]:
     return people
 
 
-def _from_nips(actor: User, rows: list[tuple[int, str]], errors: list[BadRow]) -> list[Employee]:
+def _from_nips(
+    actor: User, rows: list[tuple[int, str]], errors: list[BadRow], field: str = "nip_file"
+) -> list[Employee]:
     if not rows:
-        raise BulkError(_("Daftar NIP kosong."), "nip_file")
+        raise BulkError(_("Daftar NIP kosong."), field)
     if len(rows) > BULK_MAX:
         raise BulkError(
             _("Daftar NIP berisi %(n)s baris; paling banyak %(m)s.", n=len(rows), m=BULK_MAX),
-            "nip_file",
+            field,
         )
     digits = [normalise_nip(nip) for _row, nip in rows]
     found: dict[str, Employee] = {}
@@ -235,7 +238,7 @@ def preview(actor: User, course: Course, selection: Selection) -> BulkPreview:
     _check_course(course)
     result = BulkPreview(course=course, seats_left=services.seats_left(course))
     if selection.nips is not None:
-        people = _from_nips(actor, selection.nips, result.errors)
+        people = _from_nips(actor, selection.nips, result.errors, selection.nip_field)
     else:
         people = _from_filters(actor, selection)
     existing = dict(

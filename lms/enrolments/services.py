@@ -105,7 +105,11 @@ def _reopen_or_create(
     if enrolment is None:
         enrolment = Enrolment(course_id=course.id, employee_id=employee.id, status="nominated")
         db.session.add(enrolment)
-    elif enrolment.status in (*OPEN_STATES, "completed"):
+    elif enrolment.status == "completed":
+        raise EnrolmentError(
+            _("%(name)s sudah menyelesaikan pelatihan ini.", name=employee.display_name)
+        )
+    elif enrolment.status in OPEN_STATES:
         raise EnrolmentError(
             _(
                 "%(name)s sudah terdaftar di pelatihan ini (%(status)s).",
@@ -177,7 +181,7 @@ def decide(user: User, approval: Approval, approve: bool, comment: str = "") -> 
         _notify_enrolment(enrolment)
         return enrolment
     _advance(enrolment)
-    _notify_enrolment(enrolment)
+    _notify_enrolment(enrolment, decided=approval)
     return enrolment
 
 
@@ -227,7 +231,13 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def _notify_enrolment(enrolment: Enrolment) -> None:
+def _notify_enrolment(enrolment: Enrolment, decided: Approval | None = None) -> None:
+    """Tell the employee what just happened (and the next decider, while steps remain).
+
+    One notification per event, each saying something new: an approved step that leaves
+    another one waiting is told as that approval, not as the nomination again (which the
+    employee was told when it was made).
+    """
     if enrolment.status == "nominated":
         notify_deciders(enrolment)
     course = enrolment.course or db.session.get(Course, enrolment.course_id)
@@ -238,6 +248,14 @@ def _notify_enrolment(enrolment: Enrolment) -> None:
         "active": N_("Anda terdaftar di pelatihan %(t)s.", t=title),
         "rejected": N_("Usulan pelatihan %(t)s ditolak.", t=title),
     }
+    waiting = approvals.pending_step(enrolment)
+    if decided is not None and enrolment.status == "nominated" and waiting is not None:
+        messages["nominated"] = _(
+            "Usulan pelatihan %(t)s disetujui %(d)s dan kini menunggu persetujuan %(s)s.",
+            t=title,
+            d=approvals.step_label(decided.step),
+            s=approvals.step_label(waiting.step),
+        )
     if enrolment.status in messages:
         notify_employee(
             enrolment.employee_id, messages[enrolment.status], "courses.course", code=course.code

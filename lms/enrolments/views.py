@@ -42,24 +42,47 @@ def _helpers() -> dict[str, Any]:
 # --- nomination ---------------------------------------------------------------------------------
 
 
+def _nominee(me: Employee, team: list[Employee]) -> Employee:
+    """Whom the form is for: the posted or asked-for (``?pegawai=``) person if they are the
+    user or a direct report, else the user."""
+    source = request.form if request.method == "POST" else request.args
+    wanted = source.get("employee_id" if request.method == "POST" else "pegawai", type=db_int)
+    return next((e for e in [me, *team] if e.id == wanted), me)
+
+
 def _nominate_form(me: Employee, team: list[Employee]) -> NominateForm:
-    """The form with the user and their team, the open courses, and on GET the course asked for."""
-    courses = workflow.open_courses()
+    """The form with the user and their team, and the courses they may be nominated for: a
+    course the chosen person is already in or has completed is hidden (nominate.js hides it
+    again for whoever is chosen next; without JavaScript the server refuses it by name)."""
+    nominee = _nominee(me, team)
+    courses, taken = workflow.nominable_courses([me, *team])
     form = NominateForm()
     form.employee_id.choices = [(me.id, _("Saya sendiri (%(n)s)", n=me.display_name))] + [
         (e.id, f"{e.display_name} · {e.position_name}") for e in team
     ]
-    form.course_id.choices = [(0, _("— pilih pelatihan —"))] + [
-        (
-            c.id,
-            workflow.course_label(c) + (f" · {_('perlu persetujuan')}" if c.approval_steps else ""),
-        )
-        for c in courses
-    ]
+    choices: list = []
+    for c in courses:
+        out = taken.get(c.id, set())
+        attrs = {"data-taken-by": " ".join(str(i) for i in sorted(out))} if out else {}
+        if nominee.id in out:
+            attrs.update(disabled=True, hidden=True)
+        choices.append((c.id, workflow.course_label(c), attrs))
+    any_left = any(nominee.id not in taken.get(c.id, set()) for c in courses)
+    first = (
+        _("— pilih pelatihan —") if any_left else _("— tidak ada pelatihan yang perlu diusulkan —")
+    )
+    form.course_id.choices = [(0, first, {})] + choices
+    form.course_id.description = _(
+        "Hanya pelatihan yang memerlukan persetujuan dan belum diikuti atau diselesaikan "
+        "pegawai yang dipilih. Pelatihan lain didaftari langsung di halaman pelatihannya."
+    )
     if request.method == "GET":
-        form.employee_id.data = me.id
+        form.employee_id.data = nominee.id
         wanted = request.args.get("pelatihan", "")
-        form.course_id.data = next((c.id for c in courses if c.code == wanted), 0)
+        form.course_id.data = next(
+            (c.id for c in courses if c.code == wanted and nominee.id not in taken.get(c.id, ())),
+            0,
+        )
     return form
 
 
@@ -71,7 +94,6 @@ def nominate():
         refuse(status=403)
     team = org_queries.team_of(me)
     form = _nominate_form(me, team)
-    error = ""
     if form.validate_on_submit():
         employee = db.session.get(Employee, form.employee_id.data)
         course = db.session.get(Course, form.course_id.data)
@@ -84,16 +106,16 @@ def nominate():
                 enrolment = workflow.nominate(current_user, employee, course)
             except services.EnrolmentError as exc:
                 db.session.rollback()
-                error = str(exc)
+                getattr(form, exc.field or "course_id").errors.append(str(exc))
             else:
                 message = workflow.outcome_message(enrolment)
                 db.session.commit()
                 flash(message, "success")
                 return redirect(url_for("enrolments.nominate"))
     mine = workflow.my_nominations(current_user)
-    return render_template(
-        "enrolments/nominate.html", form=form, team=team, error=error, mine=mine
-    ), (422 if error or form.errors else 200)
+    return render_template("enrolments/nominate.html", form=form, team=team, error="", mine=mine), (
+        422 if form.errors else 200
+    )
 
 
 # --- approvals ----------------------------------------------------------------------------------
@@ -213,9 +235,10 @@ def _selection(form: BulkForm) -> bulk.Selection:
         raise bulk.BulkError(_("Unit kerja tidak ditemukan."), "unit_id")
     upload = form.nip_file.data
     text = (form.nip_text.data or "").strip()
+    selection.nip_field = "nip_text" if text and not upload else "nip_file"
     if (upload or text) and (selection.unit or selection.jabatan or selection.golongan):
         raise bulk.BulkError(
-            _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), "nip_file"
+            _("Gunakan filter atau daftar NIP, tidak keduanya sekaligus."), selection.nip_field
         )
     if upload and text:
         raise bulk.BulkError(

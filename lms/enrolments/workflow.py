@@ -21,6 +21,7 @@ from lms.enrolments import approvals, services
 from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.org.models import Employee
 
 PAGE_SIZE = 25
@@ -40,6 +41,46 @@ def open_courses() -> list[Course]:
             .order_by(CourseVersion.title, Course.code)
         )
     )
+
+
+def nominable_courses(
+    people: list[Employee], today: date | None = None
+) -> tuple[list[Course], dict[int, set[int]]]:
+    """What the "Usulkan" form offers ``people`` (the user and their direct reports).
+
+    Open courses that need approval (others are enrolled on their page, or by BKPSDM) and whose
+    deadline has not passed, with, per course, the ids of those among ``people`` who may not be
+    nominated for it because they are already nominated, enrolled, waiting, or done. A course
+    none of them may take is left out.
+    """
+    today = today or local_today()
+    courses = list(
+        db.session.scalars(
+            select(Course)
+            .join(Course.published_version)
+            .options(contains_eager(Course.published_version))
+            .where(
+                Course.archived.is_(False),
+                Course.approval_steps != "",
+                or_(Course.enrol_deadline.is_(None), Course.enrol_deadline >= today),
+            )
+            .order_by(CourseVersion.title, Course.code)
+        )
+    )
+    taken: dict[int, set[int]] = {}
+    if courses and people:
+        rows = db.session.execute(
+            select(Enrolment.course_id, Enrolment.employee_id).where(
+                Enrolment.employee_id.in_([p.id for p in people]),
+                Enrolment.course_id.in_([c.id for c in courses]),
+                Enrolment.status.in_((*OPEN_STATES, "completed")),
+            )
+        ).all()
+        for course_id, employee_id in rows:
+            taken.setdefault(course_id, set()).add(employee_id)
+    everyone = {p.id for p in people}
+    offered = [c for c in courses if taken.get(c.id, set()) != everyone]
+    return offered, taken
 
 
 def course_label(course: Course) -> str:
@@ -71,7 +112,7 @@ def nominate(
 
 
 def step_label(step: str) -> str:
-    return {"supervisor": _("atasan langsung"), "hr": _("BKPSDM / Admin OPD")}.get(step, step)
+    return approvals.step_label(step)
 
 
 def step_title(step: str) -> str:

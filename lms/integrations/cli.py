@@ -50,7 +50,7 @@ def webhooks_add(url: str, secret: str, events: str, description: str) -> None:
 @webhooks_group.command("deliver")
 def webhooks_deliver() -> None:
     """Send every delivery that is due now (retries included); for cron without Celery beat."""
-    from lms.integrations.webhooks import deliver_due
+    from lms.integrations.deliveries import deliver_due
 
     counts = deliver_due()
     click.echo(", ".join(f"{k}={v}" for k, v in counts.items()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,13 +21,13 @@ from lms.careers.records.models import SIASN_STATES
 from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.imports import PendingImport, preview_status, read_upload, table_suffix
 from lms.indonesian import local_today
-from lms.integrations import bp, queries, siasn, siasn_result, webhooks
+from lms.integrations import bp, deliveries, queries, siasn, siasn_result, webhooks
 from lms.integrations.forms import EndpointForm, ResultConfirmForm, ResultUploadForm
 from lms.integrations.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
-from lms.permissions import Capability, require
+from lms.permissions import Capability, can, refuse, require
 
 C = Capability
 PAGE_SIZE = 50
@@ -176,14 +177,18 @@ def _webhooks_page(form: EndpointForm, status: int = 200):
             endpoints=endpoints,
             counts=queries.counts_by_endpoint(),
             action_form=CsrfForm(),
+            may_manage=can(current_user, C.MANAGE_WEBHOOKS),
+            with_broker=bool(current_app.config.get("REDIS_URL")),
         ),
         status,
     )
 
 
 @bp.route("/admin/webhook", methods=["GET", "POST"])
-@require(C.MANAGE_WEBHOOKS)
+@require(C.MANAGE_WEBHOOKS, C.VIEW_WEBHOOK_DELIVERIES)
 def webhooks_index():
+    if request.method == "POST" and not can(current_user, C.MANAGE_WEBHOOKS):
+        refuse(status=403)  # BKPSDM reads the delivery status; registering is the admin's
     form = EndpointForm()
     if request.method == "GET" and not form.events.data:
         form.events.data = list(WEBHOOK_EVENTS)
@@ -207,7 +212,7 @@ def webhooks_index():
 
 
 @bp.route("/admin/webhook/<int:webhook_id>")
-@require(C.MANAGE_WEBHOOKS)
+@require(C.MANAGE_WEBHOOKS, C.VIEW_WEBHOOK_DELIVERIES)
 def webhook_detail(webhook_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
     page = max(request.args.get("page", 1, type=db_int), 1)
@@ -238,7 +243,40 @@ def webhook_detail(webhook_id: int):
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         action_form=CsrfForm(),
+        may_manage=can(current_user, C.MANAGE_WEBHOOKS),
+        with_broker=bool(current_app.config.get("REDIS_URL")),
     )
+
+
+@bp.route("/admin/webhook/<int:webhook_id>/kirim-sekarang", methods=["POST"])
+@require(C.MANAGE_WEBHOOKS)
+def webhook_send_now(webhook_id: int):
+    """Send this endpoint's waiting deliveries now, without waiting for cron or their retry
+    time (the one way to retry under `make run` without cron); the admin sees the outcome."""
+    endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    back = redirect(url_for("integrations.webhook_detail", webhook_id=endpoint.id))
+    try:
+        counts = deliveries.send_now(endpoint)
+    except webhooks.WebhookError as exc:
+        flash_error(exc)
+        return back
+    sent = counts["delivered"] + counts["failed"] + counts["dead"]
+    if not sent:
+        flash(_("Tidak ada kiriman yang menunggu."), "info")
+    else:
+        flash(
+            _(
+                "%(n)s kiriman dicoba: %(d)s terkirim, %(f)s gagal; %(w)s masih menunggu.",
+                n=sent,
+                d=counts["delivered"],
+                f=counts["failed"] + counts["dead"],
+                w=counts["waiting"],
+            ),
+            "success" if not (counts["failed"] or counts["dead"]) else "error",
+        )
+    return back
 
 
 @bp.route("/admin/webhook/<int:webhook_id>/status", methods=["POST"])
@@ -247,6 +285,22 @@ def webhook_toggle(webhook_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, webhook_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if endpoint.active and not confirmed():
+        return ask(
+            Confirmation(
+                _("Nonaktifkan webhook %(u)s?", u=endpoint.url),
+                [
+                    _(
+                        "Kiriman yang masih menunggu berhenti dikirim sampai webhook diaktifkan kembali."
+                    ),
+                    _(
+                        "Peristiwa yang terjadi selama nonaktif tidak akan dikirim ke penerima ini, juga setelah diaktifkan kembali."
+                    ),
+                ],
+                _("Ya, nonaktifkan webhook"),
+                url_for("integrations.webhook_detail", webhook_id=endpoint.id),
+            )
+        )
     webhooks.set_active(endpoint, not endpoint.active, by=current_user)
     db.session.commit()
     if endpoint.active:
@@ -268,14 +322,14 @@ def delivery_retry(webhook_id: int, webhook_delivery_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     try:
-        webhooks.retry(delivery, by=current_user)
+        deliveries.retry(delivery, by=current_user)
     except webhooks.WebhookError as exc:
         flash_error(exc)
     else:
         db.session.commit()
         flash(
             _(
-                "Kiriman %(e)s masuk antrean lagi dan dikirim pada putaran berikutnya.",
+                "Kiriman %(e)s masuk antrean lagi dan segera dikirim; hasilnya tampil di log.",
                 e=delivery.event_id,
             ),
             "success",

@@ -1,4 +1,5 @@
-"""Webhooks: endpoints, the outbox consumer that queues deliveries, and the sender.
+"""Webhooks: endpoints, where a receiver may be, and the sender (``lms.integrations.deliveries``
+holds the queue: the outbox consumer, retries, the dead-letter list).
 
 Each delivery is an HTTP POST of a JSON body ::
 
@@ -23,10 +24,12 @@ timeout) is retried after ``WEBHOOK_BACKOFF_SECONDS × 2^(attempts − 1)`` (def
 8, 16 minutes) until ``WEBHOOK_MAX_ATTEMPTS`` (default 6); then the delivery is ``dead`` and waits
 in the dead-letter list for an admin's retry.
 
-``deliver_due`` runs from Celery beat (task ``webhooks.deliver_due``) and from cron
-(``flask webhooks deliver``); with a broker it is also queued right after the outbox dispatch that
-created new deliveries. Without a broker nothing is sent inside a web request (a slow receiver
-must not hold up a learner's page), so cron must run ``flask webhooks deliver``.
+New deliveries are sent as soon as the outbox dispatch that created them commits: with a broker
+in a Celery worker, without one (``make run``) in the app process's background thread
+(``lms.tasks``), never inside the web request (a slow receiver must not hold up a learner's
+page). Retries that fall due later are sent by Celery beat (task ``webhooks.deliver_due``), by
+cron (``flask webhooks deliver``), by the next round a new event starts, or at once by the
+admin's "Kirim sekarang" on the endpoint's page (``deliveries.send_now``).
 """
 
 from __future__ import annotations
@@ -39,18 +42,12 @@ import json
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from celery import shared_task
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms.auth.services import audit
-from lms.completion.consumers import consumer
-from lms.completion.models import OutboxEvent
 from lms.db import as_utc, utcnow
 from lms.extensions import db
 from lms.integrations.models import (
@@ -59,13 +56,9 @@ from lms.integrations.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from lms.tasks import after_commit
 
 SIGNATURE_HEADER = "X-Akademi-Signature"
 USER_AGENT = "AkademiASN-Webhook/1"
-DEFAULT_MAX_ATTEMPTS = 6
-DEFAULT_BACKOFF_SECONDS = 60
-DEFAULT_TIMEOUT = 10
 
 
 class WebhookError(ValueError):
@@ -195,9 +188,9 @@ def add_endpoint(
     """Register an endpoint (flushed, not committed); raise WebhookError on bad input."""
     url = check_receiver(url)
     if len(secret or "") < SECRET_MIN_LENGTH:
-        raise WebhookError(_("Kunci rahasia minimal %(n)s karakter.", n=SECRET_MIN_LENGTH))
+        raise WebhookError(_("Rahasia (secret) minimal %(n)s karakter.", n=SECRET_MIN_LENGTH))
     if len(secret) > 200:
-        raise WebhookError(_("Kunci rahasia paling panjang 200 karakter."))
+        raise WebhookError(_("Rahasia (secret) paling panjang 200 karakter."))
     chosen = list(dict.fromkeys(events)) if events else list(WEBHOOK_EVENTS)
     unknown = [e for e in chosen if e not in WEBHOOK_EVENTS]
     if unknown:
@@ -235,49 +228,6 @@ def set_active(endpoint: WebhookEndpoint, active: bool, *, by=None) -> None:
         after={"active": active},
     )
     db.session.flush()
-
-
-# --- the outbox consumer -----------------------------------------------------------------------
-
-
-@consumer("webhooks")
-def handle(event: OutboxEvent) -> None:
-    """One pending delivery per active endpoint subscribed to the event's type."""
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
-    ).all()
-    created = 0
-    for endpoint in endpoints:
-        if not endpoint.subscribes(event.type):
-            continue
-        exists = db.session.scalar(
-            select(WebhookDelivery.id).where(
-                WebhookDelivery.endpoint_id == endpoint.id,
-                WebhookDelivery.event_id == event.event_id,
-            )
-        )
-        if exists is not None:
-            continue
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    WebhookDelivery(
-                        endpoint_id=endpoint.id,
-                        event_id=event.event_id,
-                        event_type=event.type,
-                        event_created_at=event.created_at,
-                        payload=dict(event.payload or {}),
-                        status="pending",
-                        next_attempt_at=utcnow(),
-                    )
-                )
-        except IntegrityError:
-            continue  # queued by a parallel dispatcher
-        created += 1
-    if created and not current_app.extensions["celery"].conf.task_always_eager:
-        # With a broker, send at once in a worker. Without one, a request must not wait on
-        # other servers: cron runs `flask webhooks deliver`.
-        after_commit(deliver_due_task)
 
 
 # --- sending -----------------------------------------------------------------------------------
@@ -382,110 +332,3 @@ def send(endpoint: WebhookEndpoint, delivery: WebhookDelivery, timeout: float) -
     if 200 <= code < 300:
         return Outcome(True, code, "")
     return Outcome(False, code, f"HTTP {code}")
-
-
-def _settings() -> tuple[int, int, float]:
-    config = current_app.config
-    return (
-        max(int(config.get("WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)), 1),
-        max(int(config.get("WEBHOOK_BACKOFF_SECONDS", DEFAULT_BACKOFF_SECONDS)), 1),
-        float(config.get("WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT)),
-    )
-
-
-def backoff(attempts: int, base_seconds: int) -> timedelta:
-    """The wait after the ``attempts``-th failed try: base × 2^(attempts − 1)."""
-    return timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0))
-
-
-def record_outcome(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> None:
-    max_attempts, base, _timeout = _settings()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.last_status_code = outcome.status_code
-    delivery.last_error = outcome.error
-    if outcome.ok:
-        delivery.status = "delivered"
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
-    elif delivery.attempts >= max_attempts:
-        delivery.status = "dead"
-        delivery.next_attempt_at = None
-    else:
-        delivery.status = "failed"
-        delivery.next_attempt_at = now + backoff(delivery.attempts, base)
-
-
-def _due(now: datetime):
-    return (
-        select(WebhookDelivery.id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(
-            WebhookDelivery.status.in_(("pending", "failed")),
-            WebhookDelivery.next_attempt_at <= now,
-            WebhookEndpoint.active.is_(True),
-        )
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-    )
-
-
-def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Send every delivery due at ``now``; commits after each one. Returns counts by outcome.
-
-    A batch job like the outbox dispatch: each delivery is claimed with ``FOR UPDATE SKIP
-    LOCKED`` (PostgreSQL) so two workers never send the same one at once, and its outcome is
-    committed before the next, so a crash re-sends at most one delivery.
-    """
-    now = as_utc(now) or utcnow()
-    _max, _base, timeout = _settings()
-    counts = {"delivered": 0, "failed": 0, "dead": 0}
-    ids = db.session.scalars(_due(now).limit(limit)).all()
-    db.session.commit()
-    for delivery_id in ids:
-        delivery = db.session.scalar(
-            select(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status.in_(("pending", "failed")),
-                WebhookDelivery.next_attempt_at <= now,
-            )
-            .with_for_update(skip_locked=True)
-        )
-        if delivery is None:
-            db.session.rollback()
-            continue
-        outcome = send(delivery.endpoint, delivery, timeout)
-        record_outcome(delivery, outcome, now)
-        counts[delivery.status] += 1
-        db.session.commit()
-    return counts
-
-
-@shared_task(name="webhooks.deliver_due")
-def deliver_due_task() -> dict[str, int]:
-    """``deliver_due`` in a worker: every minute from beat, and after a dispatch that queued."""
-    try:
-        return deliver_due()
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception("webhook delivery failed")
-        raise
-
-
-def retry(delivery: WebhookDelivery, *, by=None, now: datetime | None = None) -> None:
-    """Put a dead (or failing) delivery back in the queue, due now, with a fresh set of tries."""
-    if delivery.status == "delivered":
-        raise WebhookError(_("Kiriman ini sudah diterima; tidak perlu dikirim ulang."))
-    before = {"status": delivery.status, "attempts": delivery.attempts}
-    delivery.status = "pending"
-    delivery.attempts = 0
-    delivery.next_attempt_at = as_utc(now) or utcnow()
-    audit(
-        by,
-        "update",
-        delivery,
-        f"Kirim ulang webhook {delivery.event_id}",
-        before=before,
-        after={"status": "pending", "attempts": 0},
-    )
-    db.session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from sqlalchemy import select
 
 from config import BASE_DIR
 from lms.extensions import db
@@ -12,6 +13,15 @@ from lms.org.models import GOLONGAN_KINDS, Golongan, JabatanLevel, JabatanType, 
 from lms.org.signals import reference_loaded
 
 REFERENCE_DIR = BASE_DIR / "content" / "reference"
+
+
+def reference_missing() -> bool:
+    """Whether the reference tables are still empty (a database only migrated): courses name a
+    jenis diklat and employees a golongan, so nothing loads without them."""
+    return (
+        db.session.scalar(select(JenisDiklat.code).limit(1)) is None
+        or db.session.scalar(select(Golongan.code).limit(1)) is None
+    )
 
 
 def _load(path: Path) -> object:

@@ -131,7 +131,10 @@ def test_disabling_account_ends_its_sessions(client, world) -> None:
     token = csrf_token(client, "/admin/pengguna")
     uid = world.users["pegawai"].id
     assert (
-        client.post(f"/admin/pengguna/{uid}/status", data={"csrf_token": token}).status_code == 302
+        client.post(
+            f"/admin/pengguna/{uid}/status", data={"csrf_token": token, "confirm": "1"}
+        ).status_code
+        == 302
     )
     assert victim.get("/dasbor").status_code == 302
     again = client.application.test_client()
@@ -151,7 +154,9 @@ def test_admin_reset_password(client, world) -> None:
     login(client, "bkpsdm")
     token = csrf_token(client, "/admin/pengguna")
     uid = world.users["pegawai"].id
-    page = client.post(f"/admin/pengguna/{uid}/reset-sandi", data={"csrf_token": token})
+    page = client.post(
+        f"/admin/pengguna/{uid}/reset-sandi", data={"csrf_token": token, "confirm": "1"}
+    )
     assert page.status_code == 200
     temporary = re.search(
         r'class="secret"><code>([^<]+)</code>', page.get_data(as_text=True)

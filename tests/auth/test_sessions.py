@@ -191,7 +191,7 @@ def _reset_by_admin(app, username: str) -> str:
         uid = db.session.scalar(select(User.id).where(User.username == username))
     page = admin.post(
         f"/admin/pengguna/{uid}/reset-sandi",
-        data={"csrf_token": csrf_token(admin, "/admin/pengguna")},
+        data={"csrf_token": csrf_token(admin, "/admin/pengguna"), "confirm": "1"},
     )
     return re.search(r'class="secret"><code>([^<]+)</code>', page.get_data(as_text=True)).group(1)
 

@@ -23,6 +23,7 @@ from lms.org.models import Employee, Unit
 from lms.permissions import Role
 from lms.storage import get_storage
 from tests.certificates.access import issue_certificate, make_cohort
+from tests.confirming import confirm, consequences
 from tests.conftest import csrf_token, login
 from tests.factories import make_employee, make_user
 from tests.test_query_counts import count_queries
@@ -261,9 +262,16 @@ def test_revoke_revokes_completion_certificate_and_writes_event(app, client, cer
     login(client, "bkpsdm")
     url = f"/kelola/sertifikat/{certs.valid.id}"
     token = _form_token(client, url, "revoke")
-    response = client.post(
+    asked = client.post(
         f"{url}/cabut", data={"revoke-csrf_token": token, "revoke-reason": "Data kehadiran palsu"}
     )
+    # One click asks first, saying what will happen, and changes nothing yet.
+    said = " ".join(consequences(_text(asked)))
+    assert "JP-nya tidak lagi dihitung" in said and "halaman verifikasi publik" in said
+    assert "Data kehadiran palsu" in _text(asked)
+    with app.app_context():
+        assert db.session.get(Certificate, certs.valid.id).status == "issued"
+    response = confirm(client, asked)  # the reason and the prefixed CSRF token travel along
     assert response.status_code == 302
     with app.app_context():
         certificate = db.session.get(Certificate, certs.valid.id)
@@ -298,6 +306,7 @@ def test_reissue_gives_a_new_number_and_marks_the_old_replaced(app, client, cert
         data={
             "reissue-csrf_token": _form_token(client, url, "reissue"),
             "reissue-reason": "Koreksi nama",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302

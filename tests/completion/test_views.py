@@ -370,7 +370,7 @@ def test_revoke_needs_a_reason_and_writes_an_event(app, client, world, classroom
         assert db.session.get(Completion, completion_id).status == "valid"
     response = client.post(
         url + "/cabut",
-        data={"csrf_token": token, "reason": "Daftar hadir ternyata dipalsukan."},
+        data={"csrf_token": token, "reason": "Daftar hadir ternyata dipalsukan.", "confirm": "1"},
     )
     assert response.status_code == 302
     with app.app_context():
@@ -387,7 +387,9 @@ def test_revoke_needs_a_reason_and_writes_an_event(app, client, world, classroom
     body = client.get(url).get_data(as_text=True)
     assert "Kelulusan ini dicabut" in body and "dipalsukan" in body
     # A second revocation is refused without a new event.
-    response = client.post(url + "/cabut", data={"csrf_token": token, "reason": "lagi"})
+    response = client.post(
+        url + "/cabut", data={"csrf_token": token, "reason": "lagi", "confirm": "1"}
+    )
     assert response.status_code == 302
     assert _count(app, OutboxEvent) == 2
     # The employee can now be recorded again.

@@ -87,3 +87,43 @@ def test_a_course_code_outside_the_allowed_characters_is_reported(app, tmp_path)
     assert result.exit_code == 1 and payload["created"] == 0
     assert payload["errors"][0]["file"].endswith("TIK-101/course.yaml")
     assert "Kode pelatihan hanya boleh memuat" in payload["errors"][0]["message"]
+
+
+def test_content_load_on_a_database_only_migrated_loads_the_reference_data_first(
+    databases, tmp_path
+) -> None:
+    """Issue 15: on a fresh `db upgrade`, every course failed with "Kode jenis diklat SIASN 16
+    tidak dikenal"; the reference data is now loaded first, and the operator is told."""
+    from flask_migrate import upgrade
+
+    from lms import create_app
+    from lms.org.models import Golongan, JenisDiklat
+
+    fresh = create_app(
+        {"SQLALCHEMY_DATABASE_URI": databases.new("fresh"), "FILES_DIR": str(tmp_path)},
+        env="testing",
+    )
+    with fresh.app_context():
+        upgrade()
+        assert db.session.scalar(select(func.count(JenisDiklat.code))) == 0
+        db.session.remove()
+    result = fresh.test_cli_runner().invoke(
+        args=["content", "load", str(CONTENT / "courses"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"created": 5, "updated": 0, "errors": []}
+    assert "tidak dikenal" not in result.output
+    assert "Reference data was empty; loaded it first" in result.stderr
+    assert "reference load" in result.stderr and "jenis_diklat=25" in result.stderr
+    with fresh.app_context():
+        assert db.session.scalar(select(func.count(JenisDiklat.code))) == 25
+        assert db.session.scalar(select(func.count(Golongan.code))) > 0
+        # Loaded once: a second run says nothing about reference data.
+        db.session.remove()
+    again = fresh.test_cli_runner().invoke(
+        args=["content", "load", str(CONTENT / "courses"), "--json"]
+    )
+    assert again.exit_code == 0 and "Reference data" not in again.stderr
+    with fresh.app_context():
+        db.session.remove()
+        db.engine.dispose()

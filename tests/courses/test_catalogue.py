@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from lms.auth.models import User
+from lms.courses import queries
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -37,8 +39,8 @@ def test_catalogue_lists_published_and_filters(app, client, world) -> None:
     assert "0 pelatihan ditemukan" in client.get("/pelatihan?jp_min=10").get_data(as_text=True)
     assert "0 pelatihan ditemukan" in client.get("/pelatihan?moda=classroom").get_data(as_text=True)
     assert (
-        client.get("/pelatihan?jp_min=abc&kompetensi=<script>").status_code == 200
-    )  # junk is ignored
+        client.get("/pelatihan?jp_min=1&kompetensi=<script>").status_code == 200
+    )  # a kind that does not exist is ignored
     assert client.get("/pelatihan/KPM-201").status_code == 404
     assert client.get("/pelatihan/TIDAK-ADA").status_code == 404
 
@@ -139,3 +141,32 @@ def test_move_reorders_without_losing_rows(app, world) -> None:
         titles = [m.title for m in sorted(course.latest_version.modules, key=lambda m: m.position)]
         assert titles == ["Modul 1", "Modul B", "Modul A"]
         assert first.id and len(course.latest_version.modules) == 3
+
+
+def test_a_jp_minimum_above_the_maximum_is_pointed_out_not_answered_with_nothing(
+    app, client, world, monkeypatch
+) -> None:
+    """Issue 15: min 10 and max 4 silently gave "0 pelatihan ditemukan"."""
+    _courses(app)
+    login(client, "pegawai")
+    page = client.get("/pelatihan?jp_min=10&jp_max=4").get_data(as_text=True)
+    assert "0 pelatihan ditemukan" not in page
+    assert "Tidak ada pelatihan yang cocok" not in page
+    assert "JP minimal (10) lebih besar daripada JP maksimal (4)" in page
+    for name, value in (("jp_min", "10"), ("jp_max", "4")):
+        assert re.search(
+            rf'id="{name}" name="{name}"[^>]*value="{value}"\s*aria-invalid="true" '
+            r'aria-describedby="jp-error"',
+            page,
+        ), name
+    assert "Keamanan Informasi Dasar" not in page
+    # A bound that is not a number is named too, with what was typed left in the field.
+    page = client.get("/pelatihan?jp_min=abc").get_data(as_text=True)
+    assert "JP minimal harus berupa angka dari 0 sampai 9999." in page
+    assert 'value="abc"' in page
+    # A sound range searches, and the link to the next page keeps it.
+    monkeypatch.setattr(queries, "PAGE_SIZE", 1)
+    page = client.get("/pelatihan?jp_min=1&jp_max=40").get_data(as_text=True)
+    assert "2 pelatihan ditemukan" in page and 'aria-invalid="true"' not in page
+    assert re.search(r'href="/pelatihan\?page=2[^"]*jp_min=1[^"]*"', page.replace("&amp;", "&"))
+    assert re.search(r'href="/pelatihan\?page=2[^"]*jp_max=40[^"]*"', page.replace("&amp;", "&"))

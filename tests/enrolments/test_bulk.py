@@ -234,33 +234,65 @@ def test_filters_by_position_type_and_grade(app, world, courses) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "field", "message"),
     [
-        ({}, "Pilih minimal satu: unit kerja, jenis jabatan, pangkat/golongan, atau daftar NIP."),
-        ({"course_id": "0", "golongan": "III/a"}, "Pilih pelatihan."),
-        ({"course_id": "abc", "golongan": "III/a"}, "Pilih pelatihan."),
-        ({"golongan": "IX/z"}, "Pangkat/golongan tidak dikenal."),
-        ({"jabatan": "raja"}, "Jenis jabatan tidak dikenal."),
-        ({"unit_id": "999999"}, "Unit kerja tidak ditemukan."),
-        ({"golongan": "III/a", "nip_text": "199001012015031001"}, "tidak keduanya sekaligus"),
-        ({"nip_text": "\n \n"}, "Pilih minimal satu"),
+        (
+            {},
+            "unit_id",
+            "Pilih minimal satu: unit kerja, jenis jabatan, pangkat/golongan, atau daftar NIP.",
+        ),
+        ({"course_id": "0", "golongan": "III/a"}, "course_id", "Pilih pelatihan."),
+        ({"course_id": "abc", "golongan": "III/a"}, "course_id", "Pilih pelatihan."),
+        ({"golongan": "IX/z"}, "golongan", "Pangkat/golongan tidak dikenal."),
+        ({"jabatan": "raja"}, "jabatan", "Jenis jabatan tidak dikenal."),
+        ({"unit_id": "999999"}, "unit_id", "Unit kerja tidak ditemukan."),
+        (
+            {"golongan": "III/a", "nip_text": "199001012015031001"},
+            "nip_text",
+            "tidak keduanya sekaligus",
+        ),
+        ({"nip_text": "\n \n"}, "unit_id", "Pilih minimal satu"),
+        # Issue 15: a pasted list's problems were shown on the file field.
+        ({"nip_text": ",\n;\n"}, "nip_text", "Daftar NIP kosong."),
+        (
+            {"nip_text": "\n".join(["199001012015031001"] * (bulk.BULK_MAX + 1))},
+            "nip_text",
+            "paling banyak",
+        ),
         (
             {"nip_file": (io.BytesIO(b"nama\nBudi\n"), "x.csv")},
+            "nip_file",
             "Kolom &#39;nip&#39; tidak ditemukan",
         ),
-        ({"nip_file": (io.BytesIO(b"\xff\xfe\x00"), "x.txt")}, "Berkas TXT harus berenkode UTF-8."),
-        ({"nip_file": (io.BytesIO(b"not a zip"), "x.xlsx")}, "Berkas XLSX rusak"),
-        ({"nip_file": (io.BytesIO(b"x"), "x.pdf")}, "Format berkas harus .csv, .xlsx, atau .txt."),
-        ({"nip_file": (io.BytesIO(b"nip\n"), "x.csv")}, "Daftar NIP kosong."),
+        (
+            {"nip_file": (io.BytesIO(b"\xff\xfe\x00"), "x.txt")},
+            "nip_file",
+            "Berkas TXT harus berenkode UTF-8.",
+        ),
+        ({"nip_file": (io.BytesIO(b"not a zip"), "x.xlsx")}, "nip_file", "Berkas XLSX rusak"),
+        (
+            {"nip_file": (io.BytesIO(b"x"), "x.pdf")},
+            "nip_file",
+            "Format berkas harus .csv, .xlsx, atau .txt.",
+        ),
+        ({"nip_file": (io.BytesIO(b"nip\n"), "x.csv")}, "nip_file", "Daftar NIP kosong."),
+        (
+            {"nip_file": (io.BytesIO(b"nip\n1\n"), "x.csv"), "unit_id": "1"},
+            "nip_file",
+            "tidak keduanya sekaligus",
+        ),
     ],
 )
-def test_bad_bulk_input_names_the_problem(app, world, courses, fields, message) -> None:
+def test_bad_bulk_input_names_the_problem_on_its_field(
+    app, world, courses, fields, field, message
+) -> None:
     hr = app.test_client()
     login(hr, "bkpsdm")
     data = {"course_id": str(courses["OPEN"]), **fields}
     page = _preview(hr, **data)
     assert page.status_code == 422
-    assert message in page.get_data(as_text=True)
+    shown = re.search(rf'<small id="{field}-error" class="field-error">([^<]*)</small>', page.text)
+    assert shown and message in shown.group(1), page.text[-3000:]
     assert _enrolments(app) == []
 
 

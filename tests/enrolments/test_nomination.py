@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from lms.auth.models import User
@@ -336,3 +338,75 @@ def test_nobody_decides_without_a_supervisor_account(app, world, courses) -> Non
         assert enrolment.status == "nominated"
         db.session.rollback()
         db.session.remove()
+
+
+def test_each_step_tells_the_employee_once_and_never_the_same_twice(app, world, courses) -> None:
+    """Issue 15: after the supervisor's approval the employee was told "menunggu persetujuan"
+    a second time, word for word; each event now has its own one notification."""
+    pegawai = world.employees["pegawai"]
+    employee = app.test_client()
+    login(employee, "pegawai")
+    assert _nominate(employee, pegawai.id, courses["USUL"]).status_code == 302
+
+    def told() -> list[str]:
+        return [m for m, _link in notifications_of(app, world.users["pegawai"].id)]
+
+    assert told() == ["Usulan pelatihan Kepemimpinan Pelayanan menunggu persetujuan."]
+    boss = app.test_client()
+    login(boss, "atasan")
+    _decide(boss, pending_approval_id(app, courses["USUL"], pegawai.id), approve=True)
+    assert told()[1:] == [
+        "Usulan pelatihan Kepemimpinan Pelayanan disetujui atasan langsung dan kini menunggu "
+        "persetujuan BKPSDM / Admin OPD."
+    ]
+    hr = app.test_client()
+    login(hr, "bkpsdm")
+    _decide(hr, pending_approval_id(app, courses["USUL"], pegawai.id), approve=True)
+    assert told()[2:] == ["Anda terdaftar di pelatihan Kepemimpinan Pelayanan."]
+    assert len(set(told())) == len(told()) == 3
+
+
+def _offered(page: str) -> dict[str, str]:
+    """Course options of the nomination form: label → the option's attributes."""
+    select = re.search(r'<select[^>]*id="course_id".*?</select>', page, re.S).group(0)
+    return {
+        label.strip(): attrs
+        for attrs, label in re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+        if 'value="0"' not in attrs
+    }
+
+
+def test_the_form_offers_only_courses_that_need_approval_and_are_not_done(
+    app, world, courses
+) -> None:
+    """Issue 15: the form listed every course, open ones and ones already completed."""
+    pegawai = world.employees["pegawai"]
+    with app.app_context():
+        db.session.add(
+            Enrolment(course_id=courses["HRSTEP"], employee_id=pegawai.id, status="completed")
+        )
+        db.session.commit()
+        db.session.remove()
+    employee = app.test_client()
+    login(employee, "pegawai")
+    offered = _offered(employee.get(NOMINATE).get_data(as_text=True))
+    # Needs approval and still open: offered. Open to all, BKPSDM-only, past its deadline, or
+    # already completed: not.
+    assert list(offered) == ["Kepemimpinan Pelayanan (USUL-1)"]
+    # Sent anyway (a stale page), the completed course is refused on its field, by name.
+    response = _nominate(employee, pegawai.id, courses["HRSTEP"])
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'<select aria-describedby="course_id-help course_id-error"', page)
+    assert "Siti Aminah sudah menyelesaikan pelatihan ini." in page
+
+    # The supervisor nominates for the team: the course pegawai completed is offered for the
+    # others and marked as taken by pegawai, whom nominate.js then hides it for.
+    boss = app.test_client()
+    login(boss, "atasan")
+    offered = _offered(boss.get(NOMINATE).get_data(as_text=True))
+    assert set(offered) == {"Kepemimpinan Pelayanan (USUL-1)", "Manajemen Arsip (HRSTEP-1)"}
+    assert f'data-taken-by="{pegawai.id}"' in offered["Manajemen Arsip (HRSTEP-1)"]
+    assert "hidden" not in offered["Manajemen Arsip (HRSTEP-1)"]
+    chosen = _offered(boss.get(f"{NOMINATE}?pegawai={pegawai.id}").get_data(as_text=True))
+    assert "disabled" in chosen["Manajemen Arsip (HRSTEP-1)"]

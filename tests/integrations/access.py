@@ -1,4 +1,5 @@
-"""Access expectations: BKPSDM exports SIASN; only admin sistem manages webhooks."""
+"""Access expectations: BKPSDM exports SIASN and reads webhook deliveries; only admin sistem
+manages webhooks."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from lms.integrations.models import WebhookDelivery, WebhookEndpoint
 
 SIASN = {"admin_bkpsdm"}
 WEBHOOKS = {"admin_sistem"}
+# BKPSDM reads the webhook pages (VIEW_WEBHOOK_DELIVERIES); only admin sistem changes anything.
+WEBHOOK_READERS = {"admin_sistem", "admin_bkpsdm"}
 
 EXPECTED = {
     ("integrations.siasn_index", "GET"): SIASN,
     ("integrations.siasn_export", "GET"): SIASN,
     ("integrations.siasn_result_upload", "POST"): SIASN,
     ("integrations.siasn_result_confirm", "POST"): SIASN,
-    ("integrations.webhooks_index", "GET"): WEBHOOKS,
+    ("integrations.webhooks_index", "GET"): WEBHOOK_READERS,
     ("integrations.webhooks_index", "POST"): WEBHOOKS,
-    ("integrations.webhook_detail", "GET"): WEBHOOKS,
+    ("integrations.webhook_detail", "GET"): WEBHOOK_READERS,
     ("integrations.webhook_toggle", "POST"): WEBHOOKS,
+    ("integrations.webhook_send_now", "POST"): WEBHOOKS,
     ("integrations.delivery_retry", "POST"): WEBHOOKS,
 }
 

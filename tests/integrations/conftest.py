@@ -34,6 +34,7 @@ class Receiver:
 
     script: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    gate: threading.Event | None = None  # when set, each answer waits until it opens
     server: ThreadingHTTPServer | None = None
     port: int = 0
 
@@ -49,6 +50,8 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+                if receiver.gate is not None:
+                    receiver.gate.wait(10)
                 status = receiver.script.pop(0) if receiver.script else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")

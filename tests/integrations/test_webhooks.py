@@ -17,7 +17,7 @@ from lms.completion import services as completion
 from lms.completion.models import Completion
 from lms.db import utcnow
 from lms.extensions import db
-from lms.integrations import webhooks
+from lms.integrations import deliveries, webhooks
 from lms.integrations.models import WebhookDelivery, WebhookEndpoint
 from lms.org.models import Employee
 from tests.completion.builders import course_with_posttest
@@ -61,15 +61,15 @@ def test_failing_twice_then_accepted_with_a_verifiable_signature(ctx, world, rec
     assert delivery.status == "pending" and delivery.event_type == "completion.created"
 
     t0 = utcnow()
-    assert webhooks.deliver_due(now=t0) == {"delivered": 0, "failed": 1, "dead": 0}
+    assert deliveries.deliver_due(now=t0) == {"delivered": 0, "failed": 1, "dead": 0}
     db.session.refresh(delivery)
     assert delivery.status == "failed" and delivery.last_status_code == 500
-    assert webhooks.deliver_due(now=t0 + timedelta(seconds=30))["failed"] == 0  # backoff: 1 min
-    assert webhooks.deliver_due(now=t0 + timedelta(minutes=1))["failed"] == 1
-    assert webhooks.deliver_due(now=t0 + timedelta(minutes=2))["failed"] == 0  # next wait: 2 min
-    counts = webhooks.deliver_due(now=t0 + timedelta(minutes=3))
+    assert deliveries.deliver_due(now=t0 + timedelta(seconds=30))["failed"] == 0  # backoff: 1 min
+    assert deliveries.deliver_due(now=t0 + timedelta(minutes=1))["failed"] == 1
+    assert deliveries.deliver_due(now=t0 + timedelta(minutes=2))["failed"] == 0  # next wait: 2 min
+    counts = deliveries.deliver_due(now=t0 + timedelta(minutes=3))
     assert counts == {"delivered": 1, "failed": 0, "dead": 0}
-    assert webhooks.deliver_due(now=t0 + timedelta(hours=5)) == {
+    assert deliveries.deliver_due(now=t0 + timedelta(hours=5)) == {
         "delivered": 0,
         "failed": 0,
         "dead": 0,
@@ -113,7 +113,7 @@ def test_down_receiver_ends_dead_then_retry_delivers(
     t = utcnow()
     waits = []
     for _ in range(4):
-        counts = webhooks.deliver_due(now=t)
+        counts = deliveries.deliver_due(now=t)
         assert counts["delivered"] == 0 and counts["failed"] + counts["dead"] == 1
         db.session.refresh(delivery)
         if delivery.next_attempt_at is not None:
@@ -124,14 +124,14 @@ def test_down_receiver_ends_dead_then_retry_delivers(
     assert delivery.status == "dead" and delivery.attempts == 4
     # The admin reads one message for any connection failure, not whether the port refused.
     assert delivery.last_error == "Gagal terhubung ke penerima."
-    assert webhooks.deliver_due(now=t + timedelta(days=1))["dead"] == 0  # dead stays dead
+    assert deliveries.deliver_due(now=t + timedelta(days=1))["dead"] == 0  # dead stays dead
 
     receiver.start()  # the receiver is back, on the same address
     try:
-        webhooks.retry(delivery, now=t + timedelta(days=1))
+        deliveries.retry(delivery, now=t + timedelta(days=1))
         db.session.commit()
         assert delivery.status == "pending" and delivery.attempts == 0
-        counts = webhooks.deliver_due(now=t + timedelta(days=1))
+        counts = deliveries.deliver_due(now=t + timedelta(days=1))
         assert counts == {"delivered": 1, "failed": 0, "dead": 0}
         assert len(receiver.received) == 1
         got = receiver.received[0]
@@ -141,7 +141,7 @@ def test_down_receiver_ends_dead_then_retry_delivers(
     db.session.refresh(delivery)
     assert delivery.status == "delivered"
     with pytest.raises(webhooks.WebhookError):
-        webhooks.retry(delivery)
+        deliveries.retry(delivery)
 
 
 def test_replaying_events_creates_no_duplicate_deliveries(ctx, world, local_receivers) -> None:
@@ -160,7 +160,7 @@ def test_replaying_events_creates_no_duplicate_deliveries(ctx, world, local_rece
     from lms.completion.models import OutboxEvent
 
     for event in db.session.scalars(select(OutboxEvent)):
-        webhooks.handle(event)
+        deliveries.handle(event)
     db.session.commit()
     pairs = [(d.endpoint_id, d.event_type) for d in _deliveries()]
     assert sorted(pairs) == sorted(
@@ -191,13 +191,13 @@ def test_redirect_is_a_failure_not_followed(ctx, world, receiver) -> None:
     _endpoint(receiver.url)
     _complete(world)
     consumers.dispatch()
-    assert webhooks.deliver_due()["failed"] == 1
+    assert deliveries.deliver_due()["failed"] == 1
     [delivery] = _deliveries()
     assert delivery.last_status_code == 302 and len(receiver.received) == 1
 
 
 def test_backoff_doubles() -> None:
-    assert [webhooks.backoff(n, 60).total_seconds() for n in (1, 2, 3, 4, 5)] == [
+    assert [deliveries.backoff(n, 60).total_seconds() for n in (1, 2, 3, 4, 5)] == [
         60,
         120,
         240,
@@ -274,7 +274,7 @@ def test_a_name_rebound_to_an_internal_address_is_not_sent_to(
     fake_dns["berpindah.contoh.go.id"] = ["127.0.0.1"]
     _complete(world)
     consumers.dispatch()
-    assert webhooks.deliver_due()["failed"] == 1
+    assert deliveries.deliver_due()["failed"] == 1
     [delivery] = _deliveries()
     assert "loopback" in delivery.last_error and delivery.last_status_code is None
     assert receiver.received == []
@@ -297,7 +297,7 @@ def test_delivery_connects_to_the_checked_address_not_a_new_lookup(
     _endpoint(f"http://penerima.contoh.go.id:{receiver.port}/hook?kanal=1")
     _complete(world)
     consumers.dispatch()
-    assert webhooks.deliver_due()["delivered"] == 1
+    assert deliveries.deliver_due()["delivered"] == 1
     [got] = receiver.received
     assert got.path == "/hook?kanal=1"
     assert got.headers["Host"] == f"penerima.contoh.go.id:{receiver.port}"
@@ -317,7 +317,7 @@ def test_refused_and_timed_out_look_the_same_to_the_admin(
         hanging = _endpoint(f"http://127.0.0.1:{silent.getsockname()[1]}/diam")
         _complete(world)
         consumers.dispatch()
-        assert webhooks.deliver_due()["failed"] == 2
+        assert deliveries.deliver_due()["failed"] == 2
     finally:
         silent.close()
     errors = {d.endpoint_id: d.last_error for d in _deliveries()}

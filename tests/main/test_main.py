@@ -88,7 +88,7 @@ def test_api_token_scopes_and_revocation(app, client, world) -> None:
         from lms.auth.models import ApiToken
 
         tid = db.session.scalar(db.select(ApiToken.id).where(ApiToken.prefix == prefix))
-    client.post(f"/admin/token/{tid}/cabut", data={"csrf_token": token})
+    client.post(f"/admin/token/{tid}/cabut", data={"csrf_token": token, "confirm": "1"})
     assert (
         client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
     )

@@ -29,7 +29,7 @@ from lms.careers.view_helpers import (
 from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
 from lms.permissions import Capability, refuse, require, unit_in_scope
 from lms.storage import StorageError, get_storage
@@ -164,6 +164,18 @@ def record_edit(learning_record_id: int):
 @require(C.LEARN)
 def record_withdraw(learning_record_id: int):
     record = _own_record(learning_record_id)
+    if services.editable(record) and not confirmed():
+        return ask(
+            Confirmation(
+                _("Tarik catatan %(n)s?", n=record.name),
+                [
+                    _("Catatan ini tidak lagi menunggu verifikasi dan JP-nya tidak dihitung."),
+                    _("Untuk mengajukannya lagi, tambahkan catatan baru beserta buktinya."),
+                ],
+                _("Ya, tarik catatan"),
+                url_for("careers.records"),
+            )
+        )
     try:
         services.withdraw(record)
     except CareerError as exc:

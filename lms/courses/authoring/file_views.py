@@ -4,7 +4,7 @@ as a page: attachments are always downloaded and every answer carries a sandboxi
 
 from __future__ import annotations
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -26,7 +26,7 @@ from lms.courses.models import Course, CourseFile, CourseVersion
 from lms.courses.services import CourseError
 from lms.db import db_int
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.permissions import refuse, require
 from lms.storage import StorageError, get_storage
 
@@ -76,6 +76,23 @@ def author_file_delete(course_id: int, file_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     name = row.filename
+    if not confirmed():
+        return ask(
+            Confirmation(
+                _("Hapus berkas %(f)s?", f=name),
+                [
+                    _(
+                        "Berkas ini dihapus dari draf; gambar dan tautan ke berkas ini di pelajaran draf tidak tampil lagi."
+                    ),
+                    _("Bila berkas ini sampul pelatihan, draf tidak lagi bersampul."),
+                    _(
+                        "Versi yang sedang terbit tetap memakai berkasnya sampai draf ini diterbitkan."
+                    ),
+                ],
+                _("Ya, hapus berkas"),
+                url_for("courses.author_course", course_id=course.id, _anchor="berkas"),
+            )
+        )
     authoring.delete_file(row)
     db.session.commit()
     flash(_("Berkas %(f)s dihapus dari draf.", f=name), "success")

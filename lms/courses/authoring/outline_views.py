@@ -31,7 +31,7 @@ from lms.courses.rendering import render_markdown
 from lms.courses.services import CourseError
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.permissions import require
 
 
@@ -102,6 +102,22 @@ def author_module_delete(course_id: int, module_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     title, lessons = module.title, len(module.lessons)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                _("Hapus modul “%(t)s”?", t=title),
+                [
+                    _(
+                        "Modul ini dan %(n)s pelajarannya, beserta isinya, dihapus dari draf.",
+                        n=lessons,
+                    ),
+                    _("Versi yang sedang terbit tidak berubah sampai draf ini diterbitkan."),
+                    _("Penghapusan tidak dapat dibatalkan; isi yang dihapus harus ditulis ulang."),
+                ],
+                _("Ya, hapus modul"),
+                url_for("courses.author_course", course_id=course.id, _anchor=f"modul-{module.id}"),
+            )
+        )
     authoring.delete_module(module)
     db.session.commit()
     flash(
@@ -222,6 +238,21 @@ def author_lesson_delete(course_id: int, lesson_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     title, module_id = lesson.title, lesson.module_id
+    if not confirmed():
+        return ask(
+            Confirmation(
+                _("Hapus pelajaran “%(t)s”?", t=title),
+                [
+                    _("Pelajaran ini beserta isinya dihapus dari draf."),
+                    _("Versi yang sedang terbit tidak berubah sampai draf ini diterbitkan."),
+                    _("Penghapusan tidak dapat dibatalkan; isi yang dihapus harus ditulis ulang."),
+                ],
+                _("Ya, hapus pelajaran"),
+                url_for(
+                    "courses.author_course", course_id=course.id, _anchor=f"pelajaran-{lesson.id}"
+                ),
+            )
+        )
     authoring.delete_lesson(lesson)
     db.session.commit()
     flash(_("Pelajaran “%(t)s” dihapus dari draf.", t=title), "success")

@@ -33,7 +33,7 @@ from lms.dashboard import section
 from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.org.models import JenisDiklat
 from lms.permissions import can, refuse, require
 
@@ -148,12 +148,29 @@ def author_settings(course_id: int):
     )
 
 
+def _archive_confirmation(course: Course) -> Confirmation:
+    title = course.published_version.title if course.published_version else course.code
+    return Confirmation(
+        _("Arsipkan pelatihan %(t)s?", t=title),
+        [
+            _("Pelatihan ini tidak lagi tampil di katalog dan tidak dapat didaftari."),
+            _("Kelulusan dan sertifikat yang sudah terbit tetap berlaku."),
+            _("Untuk membukanya lagi, versi baru harus ditelaah dan diterbitkan."),
+        ],
+        _("Ya, arsipkan"),
+        url_for("courses.author_course", course_id=course.id),
+        [(_("Kode"), course.code)],
+    )
+
+
 @bp.route("/kelola/pelatihan/<int:course_id>/arsipkan", methods=["POST"])
 @require(C.PUBLISH_COURSES)
 def author_archive(course_id: int):
     course = _course(course_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if not course.archived and not confirmed():
+        return ask(_archive_confirmation(course))
     services.archive(course)
     db.session.commit()
     flash(

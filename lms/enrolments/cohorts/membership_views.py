@@ -19,7 +19,7 @@ from lms.enrolments.models import Approval
 from lms.enrolments.services import status_label
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, Role, can, refuse, require
@@ -112,6 +112,31 @@ def cohort_decide(cohort_approval_id: int):
     return back
 
 
+def _withdraw_confirmation(member: CohortMember, back: str) -> Confirmation:
+    cohort = member.cohort
+    mine = member.employee_id == current_user.employee_id
+    name = member.employee.display_name
+    consequences = [
+        _("Anda tidak lagi mengikuti angkatan ini.")
+        if mine
+        else _("%(n)s tidak lagi mengikuti angkatan ini dan diberi tahu.", n=name),
+        _(
+            "Pendaftaran di pelatihan angkatan ini yang belum selesai dibatalkan; pelatihan yang "
+            "sudah selesai tetap tercatat."
+        ),
+    ]
+    if member.status == "active":
+        consequences.append(_("Kursinya diberikan kepada urutan pertama daftar tunggu."))
+    consequences.append(_("Untuk ikut lagi diperlukan usulan atau pendaftaran baru."))
+    return Confirmation(
+        _("Batalkan keikutsertaan di %(c)s?", c=f"{cohort.programme.title}, {cohort.name}"),
+        consequences,
+        _("Ya, batalkan keikutsertaan"),
+        back,
+        [(_("Peserta"), name), (_("Status sekarang"), status_label(member.status))],
+    )
+
+
 @bp.route("/angkatan/peserta/<int:cohort_member_id>/batal", methods=["POST"])
 @require(C.LEARN, C.MANAGE_COHORTS)
 def cohort_withdraw(cohort_member_id: int):
@@ -129,6 +154,8 @@ def cohort_withdraw(cohort_member_id: int):
     if not form.validate_on_submit():
         flash(_("Permintaan tidak valid. Muat ulang halaman lalu coba lagi."), "error")
         return back
+    if member.status in seats.OPEN_STATES and not confirmed():
+        return ask(_withdraw_confirmation(member, back.location))
     try:
         services.withdraw_member(current_user, member)
     except rules.CohortError as exc:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.org.models import Unit
 from lms.permissions import Capability, require
 from lms.reports import bp
@@ -164,6 +164,21 @@ def subscription_delete(subscription_id: int):
     row = db.get_or_404(ReportSubscription, subscription_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                _("Hapus langganan %(r)s?", r=row.report_title),
+                [
+                    _("%(p)s tidak lagi menerima laporan ini.", p=row.recipient_label),
+                    _("Riwayat pengirimannya ikut dihapus."),
+                    _(
+                        "Untuk berhenti sementara tanpa kehilangan riwayat, pilih Hentikan sementara."
+                    ),
+                ],
+                _("Ya, hapus langganan"),
+                url_for("reports.subscription", subscription_id=row.id),
+            )
+        )
     delete_subscription(row)
     db.session.commit()
     flash(_("Langganan dihapus beserta riwayat pengirimannya."), "success")

@@ -173,7 +173,10 @@ def test_edit_and_withdraw_only_while_pending(app, client, world) -> None:
         assert (record.name, record.jp, record.status) == ("Seminar Diubah", 7, "pending")
         assert record.evidence_key  # kept when no new file is sent
     token = csrf_of(client.get("/riwayat").data)
-    assert client.post(f"/riwayat/{record_id}/tarik", data={"csrf_token": token}).status_code == 302
+    withdrawn = client.post(
+        f"/riwayat/{record_id}/tarik", data={"csrf_token": token, "confirm": "1"}
+    )
+    assert withdrawn.status_code == 302
     with app.app_context():
         assert db.session.get(LearningRecord, record_id).status == "removed"
     # Once no longer pending, editing is refused with a message and changes nothing.

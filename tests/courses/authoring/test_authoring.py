@@ -24,6 +24,7 @@ from tests.courses.access import png_bytes
 from tests.factories import make_course, make_user
 from tests.test_query_counts import count_queries
 
+CONFIRM = {"confirm": "1"}  # a destructive button's second step (lms.forms.ask)
 NEW_COURSE = {
     "code": "ti-210",
     "category": "Teknologi Informasi",
@@ -235,11 +236,17 @@ def test_modules_and_lessons_are_added_renamed_reordered_and_deleted(
         assert [lesson.position for lesson in version.modules[1].lessons] == [0, 1]
         penutup = version.modules[0].lessons[0]
         assert penutup.title == "Penutup" and "<h2>Rangkuman</h2>" in penutup.body_html
-    assert trainer.post(f"/kelola/pelatihan/{cid}/pelajaran/{second}/hapus").status_code == 302
+    assert (
+        trainer.post(f"/kelola/pelatihan/{cid}/pelajaran/{second}/hapus", data=CONFIRM).status_code
+        == 302
+    )
     with app.app_context():
         module = db.session.get(Module, mid)
         assert [(lesson.id, lesson.position) for lesson in module.lessons] == [(first, 0)]
-    assert trainer.post(f"/kelola/pelatihan/{cid}/modul/{m2_id}/hapus").status_code == 302
+    assert (
+        trainer.post(f"/kelola/pelatihan/{cid}/modul/{m2_id}/hapus", data=CONFIRM).status_code
+        == 302
+    )
     assert _count(app, Module) == 1
     page = trainer.get(f"/kelola/pelatihan/{cid}").get_data(as_text=True)
     assert "Dasar surat" in page and "Penutup" not in page
@@ -386,7 +393,10 @@ def test_upload_images_and_attachments_and_serve_them_safely(
     assert anon.get(f"/berkas/{image_id}").status_code == 302
     # Delete one: the row and (as nothing else uses them) the bytes go.
     before = _files_on_disk(app)
-    assert trainer.post(f"/kelola/pelatihan/{cid}/berkas/{pdf_id}/hapus").status_code == 302
+    assert (
+        trainer.post(f"/kelola/pelatihan/{cid}/berkas/{pdf_id}/hapus", data=CONFIRM).status_code
+        == 302
+    )
     assert _count(app, CourseFile) == 2
     assert len(_files_on_disk(app)) == len(before) - 1
 
@@ -648,7 +658,7 @@ def test_editing_a_published_course_makes_version_2_and_learners_keep_version_1(
             "action": "save",
         },
     )
-    trainer.post(f"/kelola/pelatihan/{cid}/pelajaran/{v2_ids[2]}/hapus")
+    trainer.post(f"/kelola/pelatihan/{cid}/pelajaran/{v2_ids[2]}/hapus", data=CONFIRM)
     # The learner still reads version 1.
     page = learner.get(f"/belajar/LAYAN-1/{ids['first_key']}").get_data(as_text=True)
     assert "Isi pelajaran 1." in page and "Isi revisi." not in page
@@ -776,7 +786,7 @@ def test_bkpsdm_archives_a_course(app, world, no_csrf) -> None:
         db.session.commit()
     hr = app.test_client()
     login(hr, "bkpsdm")
-    assert hr.post(f"/kelola/pelatihan/{cid}/arsipkan").status_code == 302
+    assert hr.post(f"/kelola/pelatihan/{cid}/arsipkan", data=CONFIRM).status_code == 302
     with app.app_context():
         assert db.session.get(Course, cid).archived
     assert "Pelatihan Lama" not in hr.get("/pelatihan?q=lama").get_data(as_text=True)

@@ -86,7 +86,7 @@ def _withdraw(client, member_id: int, from_page: str) -> list[str]:
     token = csrf_token(client, from_page)
     response = client.post(
         f"/angkatan/peserta/{member_id}/batal",
-        data={"csrf_token": token},
+        data={"csrf_token": token, "confirm": "1"},
         follow_redirects=True,
     )
     assert response.status_code == 200

@@ -98,7 +98,12 @@ def test_bkpsdm_creates_lists_pauses_and_deletes(app, client, world) -> None:
         db.session.commit()
     detail = client.get(f"{URL}/{second.id}").get_data(as_text=True)
     assert "2026-W48" in detail and "Terkirim" in detail
-    assert client.post(f"{URL}/{second.id}/hapus", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            f"{URL}/{second.id}/hapus", data={"csrf_token": token, "confirm": "1"}
+        ).status_code
+        == 302
+    )
     assert [s.id for s in _subscriptions(app)] == [sub.id]
     with app.app_context():
         assert db.session.scalars(select(ReportDelivery)).all() == []
