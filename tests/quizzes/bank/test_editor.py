@@ -516,10 +516,24 @@ def test_delete_asks_first_then_deletes_an_unused_question(app, client, course_i
     page = client.get(path)
     assert page.status_code == 200 and "dihapus permanen" in page.get_data(as_text=True)
     assert get(app, question_id) is not None  # GET changes nothing
-    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "confirm": "1"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Question, question_id) is None
+
+
+def test_delete_without_the_confirmation_field_only_shows_the_page_again(
+    app, client, course_id
+) -> None:
+    """A stray POST (not from the delete page's button) deletes nothing: it shows the page."""
+    login(client, "pengajar")
+    question_id = created_id(post_new(client, course_id, "essay", None, VALID[("essay", None)][0]))
+    path = url(course_id, f"/soal/{question_id}/hapus")
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 200
+    assert "dihapus permanen" in response.get_data(as_text=True)
+    assert 'name="confirm" value="1"' in response.get_data(as_text=True)
+    assert get(app, question_id) is not None
 
 
 def test_delete_is_refused_while_a_quiz_lists_the_question(app, client, course_id) -> None:
@@ -530,7 +544,7 @@ def test_delete_is_refused_while_a_quiz_lists_the_question(app, client, course_i
     _graded_attempt(app, course_id, question_id)
     path = url(course_id, f"/soal/{question_id}/hapus")
     assert "masih dipakai di kuis Latihan Ibu Kota" in client.get(path).get_data(as_text=True)
-    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "confirm": "1"})
     assert response.status_code == 409
     assert "Keluarkan dulu dari kuis tersebut" in response.get_data(as_text=True)
     assert get(app, question_id).status == "ready"
@@ -551,7 +565,7 @@ def test_delete_hides_a_question_attempts_used_and_keeps_it_for_them(
         db.session.commit()
     path = url(course_id, f"/soal/{question_id}/hapus")
     assert "sudah dikerjakan di 1 percobaan" in client.get(path).get_data(as_text=True)
-    client.post(path, data={"csrf_token": csrf_token(client, path)})
+    client.post(path, data={"csrf_token": csrf_token(client, path), "confirm": "1"})
     assert get(app, question_id).status == "hidden"
     assert f'id="soal-{question_id}"' not in client.get(url(course_id)).get_data(as_text=True)
     with app.app_context():

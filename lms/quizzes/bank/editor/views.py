@@ -21,7 +21,7 @@ from lms.courses.models import Course
 from lms.courses.services import authored_course
 from lms.db import db_int
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import CsrfForm, confirmed
 from lms.permissions import Capability, require
 from lms.quizzes import bp
 from lms.quizzes.bank.editor import preview, rules
@@ -310,7 +310,9 @@ def question_delete(course_id: int, question_id: int):
     if (stale := _stale(question)) is not None:
         return stale
     form, status = CsrfForm(), 200
-    if form.validate_on_submit():
+    # The page itself asks (it says what deleting will do); a POST that did not come from it
+    # (no confirm=1) shows it again and changes nothing.
+    if form.validate_on_submit() and confirmed():
         try:
             outcome = svc.delete_question(question)
         except svc.BankError as err:
