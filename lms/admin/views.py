@@ -158,7 +158,7 @@ def user_reset(user_id: int):
     if not confirmed():
         return ask(
             Confirmation(
-                _("Reset kata sandi %(u)s?", u=user.username),
+                _("Atur ulang kata sandi %(u)s?", u=user.username),
                 [
                     _("Kata sandinya saat ini tidak berlaku lagi."),
                     _(
@@ -168,7 +168,7 @@ def user_reset(user_id: int):
                         "Semua sesinya di setiap perangkat berakhir, dan ia wajib mengganti kata sandi saat masuk."
                     ),
                 ],
-                _("Ya, reset kata sandi"),
+                _("Ya, atur ulang kata sandi"),
                 url_for("admin.users", q=user.username),
                 _account_details(user),
             )

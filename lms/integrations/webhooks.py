@@ -188,9 +188,9 @@ def add_endpoint(
     """Register an endpoint (flushed, not committed); raise WebhookError on bad input."""
     url = check_receiver(url)
     if len(secret or "") < SECRET_MIN_LENGTH:
-        raise WebhookError(_("Rahasia (secret) minimal %(n)s karakter.", n=SECRET_MIN_LENGTH))
+        raise WebhookError(_("Kunci rahasia minimal %(n)s karakter.", n=SECRET_MIN_LENGTH))
     if len(secret) > 200:
-        raise WebhookError(_("Rahasia (secret) paling panjang 200 karakter."))
+        raise WebhookError(_("Kunci rahasia paling panjang 200 karakter."))
     chosen = list(dict.fromkeys(events)) if events else list(WEBHOOK_EVENTS)
     unknown = [e for e in chosen if e not in WEBHOOK_EVENTS]
     if unknown:

@@ -56,7 +56,11 @@ def test_a_reset_password_is_diatur_ulang(client, world) -> None:
     assert "Atur ulang kata sandi" in users and "Reset kata sandi" not in users
     token = csrf_token(client, "/admin/pengguna")
     uid = world.users["pegawai"].id
-    page = _text(client.post(f"/admin/pengguna/{uid}/reset-sandi", data={"csrf_token": token}))
+    page = _text(
+        client.post(
+            f"/admin/pengguna/{uid}/reset-sandi", data={"csrf_token": token, "confirm": "1"}
+        )
+    )
     assert "Kata sandi pegawai diatur ulang" in page and "direset" not in page
 
 
