@@ -91,7 +91,8 @@ class PackageVersion(db.Model):
     manifest: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     review_notes: Mapped[str] = mapped_column(Text, default="")
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None: imported from the command line (``flask packages import``) without --user.
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None]
@@ -99,7 +100,7 @@ class PackageVersion(db.Model):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
 
     package: Mapped[Package] = relationship(back_populates="versions")
-    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     scos: Mapped[list[PackageSco]] = relationship(
         back_populates="version", order_by="PackageSco.position", cascade="all, delete-orphan"

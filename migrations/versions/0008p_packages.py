@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('manifest', sa.JSON(), nullable=False),
     sa.Column('report', sa.JSON(), nullable=False),
     sa.Column('review_notes', sa.Text(), nullable=False),
-    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
     sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
