@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import PartnerInstitution, User
+from lms.courses.models import Course
 from lms.db import in_values, utcnow
 from lms.extensions import db
 
@@ -102,6 +103,7 @@ class PackageVersion(db.Model):
     package: Mapped[Package] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    course: Mapped[Course | None] = relationship()
     scos: Mapped[list[PackageSco]] = relationship(
         back_populates="version", order_by="PackageSco.position", cascade="all, delete-orphan"
     )
