@@ -63,11 +63,17 @@ def approve(
     _require_in_review(version)
     package = version.package
     if package.kind == "akademi":
+        code = str(version.manifest.get("code"))
+        taken = db.session.scalar(db.select(Course).where(Course.code == code))
+        earlier = _earlier_course(version)
+        if taken is not None and (earlier is None or taken.id != earlier.id):
+            # a partner's package never becomes a new version of someone else's course
+            raise ReviewError(
+                _("Kode pelatihan %(c)s sudah dipakai pelatihan lain.", c=code), "course_code"
+            )
         folder = Path(current_app.config["FILES_DIR"]) / version.storage_key
         load_course(folder, LoadResult())
-        course = db.session.scalar(
-            db.select(Course).where(Course.code == str(version.manifest.get("code")))
-        )
+        course = db.session.scalar(db.select(Course).where(Course.code == code))
     else:
         course = _earlier_course(version)
         meta = {"title": package.title, "competency_kind": competency_kind, "jp": jp}
