@@ -16,6 +16,8 @@
       event.preventDefault();
       var xhr = new XMLHttpRequest();
       var button = form.querySelector("button[type=submit]");
+      var previous = document.getElementById("upload-problems");
+      if (previous) { previous.hidden = true; }
       button.disabled = true;
       box.hidden = false;
       xhr.upload.addEventListener("progress", function (e) {
