@@ -6,7 +6,7 @@ exactly like a missing id.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,8 +18,10 @@ from lms.packages import bp, review, services
 from lms.packages.forms import ApproveForm, ReturnForm, UploadForm
 from lms.packages.models import Package, PackageVersion
 from lms.permissions import Capability, can, refuse, require
+from lms.security import allow_large_upload
 
 C = Capability
+allow_large_upload("packages.upload", "PACKAGE_MAX_UPLOAD")
 EITHER = (C.UPLOAD_PACKAGES, C.REVIEW_PACKAGES)
 
 
@@ -49,7 +51,6 @@ def index():
 def upload():
     if current_user.partner is None:
         refuse(status=403)  # a package belongs to a partner institution
-    request.max_content_length = int(current_app.config["PACKAGE_MAX_UPLOAD"])
     form = UploadForm()
     problems: list = []
     if form.validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from sqlalchemy import func, select
@@ -182,3 +183,14 @@ def test_akademi_package_cannot_take_over_another_course(app, client, world, fil
     assert b"sudah dipakai" in page.data
     with app.app_context():
         assert _db.session.get(PackageVersion, version_id).status == "in_review"
+
+
+def test_package_upload_has_its_own_size_limit(app, client, world, files_dir, monkeypatch):
+    """The package route takes more than MAX_CONTENT_LENGTH, up to PACKAGE_MAX_UPLOAD."""
+    big = zips.scorm({"media/noise.mp4": os.urandom(20_000)})  # incompressible: a 20 KB zip
+    assert len(big) > 20_000
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    login(client, "mitra")
+    assert _upload(client, big).status_code == 302
+    monkeypatch.setitem(app.config, "PACKAGE_MAX_UPLOAD", 4096)
+    assert _upload(client, big).status_code == 413
