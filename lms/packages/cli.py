@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms.auth.models import PartnerInstitution, User
 from lms.extensions import db
-from lms.packages.services import PackageRefused, import_package
+from lms.packages.services import PackageRefused, discard_files, import_package
 
 packages_cli = AppGroup("packages", help="Module packages (SCORM 1.2, SCORM 2004, Akademi ASN).")
 
@@ -54,7 +55,13 @@ def import_command(
             _fail(f"akun tidak dikenal: {username}", as_json)
     try:
         version = import_package(file, partner, user, code=code)
-        db.session.commit()
+        key = version.storage_key
+        try:
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            discard_files(key)
+            raise
     except PackageRefused as refused:
         db.session.rollback()
         _fail(f"{file.name}: paket ditolak", as_json, refused.as_dicts())

@@ -5,7 +5,7 @@
 and raises ``PackageRefused`` with every problem found: nothing stays on disk, nothing is added to
 the session. Only a package that passed gets its rows (flushed, never committed: the caller
 commits) and its folder renamed into place (``packages/<package id>/<version>``), one atomic
-rename. If the caller's commit then fails it calls ``discard_files`` for the version it got.
+rename. If the caller's commit then fails it calls ``discard_files`` with the version's storage key.
 """
 
 from __future__ import annotations
@@ -231,9 +231,10 @@ def _keep(
     return version
 
 
-def discard_files(version: PackageVersion) -> None:
-    """Delete a version's folder (its rows were rolled back, or it is being removed)."""
-    target = _files_root() / version.storage_key
+def discard_files(storage_key: str) -> None:
+    """Delete a version's folder: its rows were rolled back (the commit failed after the rename),
+    so no row points at it. Take the key before the rollback expires the row."""
+    target = _files_root() / storage_key
     if target.exists():
         _remove_tree(target)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms.courses import queries as course_queries
 from lms.courses import services as courses
@@ -58,7 +59,7 @@ def upload():
             version = services.import_package(
                 form.file.data.stream, current_user.partner, current_user, form.code.data or None
             )
-            db.session.commit()
+            _commit_or_discard(version.storage_key)
         except services.PackageRefused as refused:
             db.session.rollback()
             problems = refused.problems
@@ -67,6 +68,16 @@ def upload():
             return redirect(url_for("packages.version", package_version_id=version.id))
     status = 422 if problems or form.errors else 200
     return render_template("packages/upload.html", form=form, problems=problems), status
+
+
+def _commit_or_discard(storage_key: str) -> None:
+    """Commit the new version; when the commit fails its folder goes too, then the error."""
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        services.discard_files(storage_key)
+        raise
 
 
 @bp.get("/paket/<int:package_id>")

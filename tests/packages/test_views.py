@@ -194,3 +194,26 @@ def test_package_upload_has_its_own_size_limit(app, client, world, files_dir, mo
     assert _upload(client, big).status_code == 302
     monkeypatch.setitem(app.config, "PACKAGE_MAX_UPLOAD", 4096)
     assert _upload(client, big).status_code == 413
+
+
+def test_a_failed_commit_leaves_no_folder(app, client, world, files_dir, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    login(client, "mitra")
+    token = csrf_token(client, "/paket/unggah")
+
+    def broken_commit() -> None:
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(_db.session, "commit", broken_commit)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.post(
+            "/paket/unggah",
+            data={"csrf_token": token, "file": (io.BytesIO(zips.scorm()), "m.zip")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert [p for p in files_dir.rglob("*") if p.is_file()] == []
