@@ -113,7 +113,9 @@ def _version(root: Element) -> tuple[str, str]:
 
 def launch_url(base: str, href: str, parameters: str) -> str:
     """``base`` + ``href`` with the item's ``parameters`` appended (IMS CP best practice)."""
-    url = posixpath.join(base, href) if base else href
+    split = urlsplit(href)
+    absolute = bool(split.scheme or split.netloc) or href.startswith("/")
+    url = posixpath.join(base, href) if base and not absolute else href  # never re-root a URL
     parameters = parameters.strip()
     if not parameters:
         return url
