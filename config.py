@@ -93,6 +93,13 @@ class Config:
     # Without LMS_REDIS_URL, tasks that talk to other servers (webhook deliveries) run in a
     # background thread of the app process, after the request has answered (lms.tasks).
     TASKS_IN_THREAD = True
+    # Module packages (lms.packages): the upload itself, then limits counted while extracting.
+    PACKAGE_MAX_UPLOAD = 200 * 1024 * 1024  # the zip as uploaded
+    PACKAGE_MAX_BYTES = 500 * 1024 * 1024  # every member inflated
+    PACKAGE_MAX_RATIO = 100  # inflated / compressed per member (beyond its first MiB)
+    PACKAGE_MAX_FILES = 10_000
+    PACKAGE_MAX_PATH = 240  # characters of a member's name
+    PACKAGE_MAX_DEPTH = 20  # folders in a member's name
 
 
 class DevelopmentConfig(Config):
@@ -157,5 +164,15 @@ def load_env(config: dict) -> None:
         config["JP_TARGET"] = int(env["LMS_JP_TARGET"])
     if env.get("LMS_WEBHOOK_ALLOW_PRIVATE"):
         config["WEBHOOK_ALLOW_PRIVATE"] = env["LMS_WEBHOOK_ALLOW_PRIVATE"]
+    for name in (
+        "PACKAGE_MAX_UPLOAD",
+        "PACKAGE_MAX_BYTES",
+        "PACKAGE_MAX_RATIO",
+        "PACKAGE_MAX_FILES",
+        "PACKAGE_MAX_PATH",
+        "PACKAGE_MAX_DEPTH",
+    ):
+        if env.get(f"LMS_{name}"):
+            config[name] = int(env[f"LMS_{name}"])
     if env.get("LMS_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])

@@ -194,6 +194,7 @@ VIEW_MODULES = (
     "enrolments.cohorts.membership_views",
     "notifications.views",
     "learning.views",
+    "packages.views",
     "quizzes.bank.views",
     "quizzes.bank.editor.views",
     "quizzes.attempts.views",
@@ -247,6 +248,7 @@ def _register_blueprints(app: Flask) -> None:
         "certificates",
         "integrations",
         "reports",
+        "packages",
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     importlib.import_module("lms.enrolments.cohorts.models")
@@ -274,6 +276,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.main import bp as main_bp
     from lms.notifications import bp as notifications_bp
     from lms.org import bp as org_bp
+    from lms.packages import bp as packages_bp
     from lms.quizzes import bp as quizzes_bp
     from lms.reports import bp as reports_bp
 
@@ -292,6 +295,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(packages_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -106,6 +106,7 @@ def register_cli(app: Flask) -> None:
     from lms.imports import imports_cli
     from lms.integrations.cli import register_cli as register_integrations_cli
     from lms.org.cli import org, reference
+    from lms.packages.cli import packages_cli
     from lms.quizzes.cli import quiz
     from lms.reports.cli import reports
 
@@ -121,5 +122,6 @@ def register_cli(app: Flask) -> None:
         completions,
         reports,
         imports_cli,
+        packages_cli,
     ):
         app.cli.add_command(group)

@@ -129,6 +129,24 @@ def _meta(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def check_course(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What ``load_course`` would refuse in ``folder``, without writing anything: course.yaml's
+    data (empty when unreadable) and the errors, each ``{"file", "message"[, "line"]}``.
+    An uploaded Akademi package (lms.packages.akademi) is checked with this before it is kept."""
+    try:
+        data, _modules, _fingerprint = _read_course(folder)
+        services.clean_meta(_meta(data))
+    except _Skip as skip:
+        error: dict[str, Any] = {"file": str(skip.file), "message": skip.message}
+        if skip.line is not None:
+            error["line"] = skip.line
+        return {}, [error]
+    except (services.CourseError, ValueError) as exc:
+        field_name = getattr(exc, "field", "")
+        return {}, [{"file": str(folder / "course.yaml"), "message": f"{field_name}: {exc}"}]
+    return data, []
+
+
 def _fill(version: CourseVersion, code: str, modules: list) -> None:
     for m_pos, (module, lessons) in enumerate(modules):
         title = services.bare_module_title(str(module["title"]))

@@ -65,6 +65,7 @@ class Capability(enum.StrEnum):
     ENROL_OTHERS = "enrol_others"
     VIEW_REPORTS = "view_reports"
     UPLOAD_PACKAGES = "upload_packages"
+    REVIEW_PACKAGES = "review_packages"  # BKPSDM: approve or return partners' module packages
     MANAGE_USERS = "manage_users"
     RESET_PASSWORDS = "reset_passwords"
     MANAGE_API_TOKENS = "manage_api_tokens"
@@ -107,6 +108,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.EXPORT_SIASN,
             C.SCHEDULE_REPORTS,
             C.VIEW_WEBHOOK_DELIVERIES,
+            C.REVIEW_PACKAGES,
         }
     ),
     Role.ADMIN_OPD: frozenset(

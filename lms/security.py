@@ -117,6 +117,16 @@ def form_too_large() -> RequestEntityTooLarge:
     return error
 
 
+#: Endpoints whose multipart uploads may exceed MAX_CONTENT_LENGTH: endpoint → the config key of
+#: their own limit (a module package of 200 MiB). Known from the URL match, so the limit holds
+#: from the first byte the form parser reads (check_request_input parses before any view runs).
+LARGE_UPLOADS: dict[str, str] = {}
+
+
+def allow_large_upload(endpoint: str, config_key: str) -> None:
+    LARGE_UPLOADS[endpoint] = config_key
+
+
 class BoundedRequest(Request):
     """Flask's request with the body limits above."""
 
@@ -125,6 +135,10 @@ class BoundedRequest(Request):
     @property
     def max_content_length(self) -> int | None:
         limit = super().max_content_length
+        if self._max_content_length is None and self.mimetype == "multipart/form-data":
+            key = LARGE_UPLOADS.get(self.endpoint or "")
+            if key is not None:
+                return int(current_app.config[key])
         if self._max_content_length is not None or self.mimetype == "multipart/form-data":
             return limit
         small = int(current_app.config.get("BODY_MAX_BYTES") or BODY_MAX_BYTES)

@@ -1,0 +1,101 @@
+"""BKPSDM's decision on a package version: approve (it becomes a course) or return with notes.
+
+Approving a SCORM version creates (or, for a later version of the same package, updates) a
+course with the JP and competency kind BKPSDM sets; its launchable items are the version's
+``PackageSco`` rows, played by the runtime (lms.packages.runtime). An Akademi package is loaded
+by the content loader, as ``flask content load`` would. Learners keep their state on the version
+they started: SCO rows of an earlier version are never changed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.auth.models import User
+from lms.content import LoadResult, load_course
+from lms.courses import services as courses
+from lms.courses.models import Course, CourseVersion
+from lms.db import utcnow
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.packages.models import PackageVersion
+
+
+class ReviewError(DomainError):
+    """A refused review decision; ``field`` names the form field."""
+
+
+def _require_in_review(version: PackageVersion) -> None:
+    if version.status != "in_review":
+        raise ReviewError(_("Hanya versi yang menunggu telaah dapat diputuskan."))
+
+
+def return_version(reviewer: User, version: PackageVersion, notes: str) -> None:
+    _require_in_review(version)
+    if not notes.strip():
+        raise ReviewError(_("Tuliskan catatan perbaikan."), "notes")
+    version.status = "returned"
+    version.review_notes = notes.strip()
+    version.reviewed_by_id = reviewer.id
+    version.reviewed_at = utcnow()
+    db.session.flush()
+
+
+def _earlier_course(version: PackageVersion) -> Course | None:
+    for other in reversed(version.package.versions):
+        if other.id != version.id and other.course_id is not None:
+            return db.session.get(Course, other.course_id)
+    return None
+
+
+def approve(
+    reviewer: User,
+    version: PackageVersion,
+    course_code: str,
+    jp: Decimal,
+    competency_kind: str,
+    category: str,
+) -> Course:
+    _require_in_review(version)
+    package = version.package
+    if package.kind == "akademi":
+        code = str(version.manifest.get("code"))
+        taken = db.session.scalar(db.select(Course).where(Course.code == code))
+        earlier = _earlier_course(version)
+        if taken is not None and (earlier is None or taken.id != earlier.id):
+            # a partner's package never becomes a new version of someone else's course
+            raise ReviewError(
+                _("Kode pelatihan %(c)s sudah dipakai pelatihan lain.", c=code), "course_code"
+            )
+        folder = Path(current_app.config["FILES_DIR"]) / version.storage_key
+        load_course(folder, LoadResult())
+        course = db.session.scalar(db.select(Course).where(Course.code == code))
+    else:
+        course = _earlier_course(version)
+        meta = {"title": package.title, "competency_kind": competency_kind, "jp": jp}
+        if course is None:
+            course = courses.create_course(
+                course_code, courses.category_named(category), meta, None
+            )
+            draft = course.latest_version
+        else:
+            draft = CourseVersion(
+                course_id=course.id,
+                number=course.latest_version.number + 1,
+                **courses.clean_meta(meta),
+            )
+            db.session.add(draft)
+            db.session.flush()
+        courses.publish(reviewer, draft)
+    assert course is not None
+    course.partner_id = package.partner_id
+    version.course_id = course.id
+    version.status = "approved"
+    version.reviewed_by_id = reviewer.id
+    version.reviewed_at = utcnow()
+    db.session.flush()
+    return course
