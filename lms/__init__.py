@@ -215,6 +215,7 @@ VIEW_MODULES = (
     "reports.schedules.views",
     "reports.dashboard",
     "integrations.views",
+    "partners.views",
 )
 
 
@@ -274,6 +275,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.main import bp as main_bp
     from lms.notifications import bp as notifications_bp
     from lms.org import bp as org_bp
+    from lms.partners import bp as partners_bp
     from lms.quizzes import bp as quizzes_bp
     from lms.reports import bp as reports_bp
 
@@ -292,6 +294,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(partners_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
