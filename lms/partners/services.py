@@ -254,7 +254,7 @@ def create_staff(
     BKPSDM) that must be changed at first login. Raises ``auth.AuthError`` naming the field."""
     if not partner.is_active:
         raise PartnerError(_("Lembaga nonaktif tidak dapat diberi akun baru."), "username")
-    email = email.strip().lower()
+    email = (email or "").strip().lower()
     if email and not EMAIL.fullmatch(email):
         raise PartnerError(_("Surel tidak valid."), "email")
     temporary = secrets.token_urlsafe(9)

@@ -89,7 +89,11 @@ def staff_create(partner_id: int):
     if form.validate_on_submit():
         try:
             user, temporary = svc.create_staff(
-                current_user, partner, form.username.data, form.display_name.data, form.email.data
+                current_user,
+                partner,
+                form.username.data,
+                form.display_name.data,
+                form.email.data or "",
             )
         except DomainError as exc:
             db.session.rollback()
