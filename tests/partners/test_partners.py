@@ -342,3 +342,12 @@ def test_partner_staff_of_a_new_partner_sees_nothing_of_others(app, client, two_
     assert "MITRA-B1" in listing and "MITRA-A1" not in listing
     assert client.get(f"/kelola/pelatihan/{two_partners['course_a']}").status_code == 403
     assert "MITRA-A1" not in client.get("/laporan/completions?status=valid").text
+
+
+def test_mitra_course_page_links_to_its_participants_and_results(client, two_partners):
+    login(client, "mitra")
+    page = client.get(f"/kelola/pelatihan/{two_partners['course_a']}").text
+    assert "/laporan/enrolments?pelatihan=MITRA-A1" in page
+    assert "/laporan/completions?pelatihan=MITRA-A1" in page
+    participants = client.get("/laporan/enrolments?pelatihan=MITRA-A1").text
+    assert "Siti Aminah" in participants
