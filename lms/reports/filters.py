@@ -73,7 +73,8 @@ class Scope:
         roles = user.roles
         if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
             return cls(everything=True)
-        return replace(cls.for_user(user), employee_id=user.employee_id)
+        # The feed knows no course partner: a partner's staff token reads no one's rows (refused).
+        return replace(cls.for_user(user), employee_id=user.employee_id, partner_id=None)
 
     @property
     def is_empty(self) -> bool:
