@@ -300,7 +300,7 @@ def test_mitra_reports_hold_only_its_courses_rows(app, client, two_partners):
     assert "MITRA-A1" in csv and "MITRA-B1" not in csv
     # Asking for partner B's course by its code narrows to nothing, never widens.
     assert "Siti Aminah" not in client.get("/laporan/enrolments?pelatihan=MITRA-B1").text
-    for name in ("jp-compliance", "cohort", "certificates", "evaluations", "trainers"):
+    for name in ("jp-compliance", "cohort", "certificates", "trainers"):
         assert client.get(f"/laporan/{name}").status_code == 404, name
 
 
@@ -351,3 +351,32 @@ def test_mitra_course_page_links_to_its_participants_and_results(client, two_par
     assert "/laporan/completions?pelatihan=MITRA-A1" in page
     participants = client.get("/laporan/enrolments?pelatihan=MITRA-A1").text
     assert "Siti Aminah" in participants
+
+
+def test_mitra_evaluation_report_holds_only_its_courses(app, client, two_partners):
+    """Three respondents on each partner's course (the report hides means of fewer)."""
+    from lms.enrolments.models import Enrolment
+    from lms.evaluations.models import CourseEvaluation
+    from lms.org.models import Unit
+    from tests.factories import make_employee, make_nip
+
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == "DISDIK"))
+        people = [make_employee(unit, f"Responden {i}", nip=make_nip(str(i))) for i in range(3)]
+        for course_id, value in ((two_partners["course_a"], 4), (two_partners["course_b"], 2)):
+            for emp in people:
+                enrolment = Enrolment(course_id=course_id, employee_id=emp.id, status="completed")
+                db.session.add(enrolment)
+                db.session.flush()
+                db.session.add(
+                    CourseEvaluation(
+                        enrolment_id=enrolment.id,
+                        course_id=course_id,
+                        employee_id=emp.id,
+                        ratings={"course_relevance": value},
+                    )
+                )
+        db.session.commit()
+    login(client, "mitra")
+    csv = client.get("/laporan/evaluations.csv?dialek=standar").text
+    assert "MITRA-A1" in csv and "MITRA-B1" not in csv
