@@ -216,6 +216,7 @@ VIEW_MODULES = (
     "reports.schedules.views",
     "reports.dashboard",
     "integrations.views",
+    "partners.views",
 )
 
 
@@ -277,6 +278,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.notifications import bp as notifications_bp
     from lms.org import bp as org_bp
     from lms.packages import bp as packages_bp
+    from lms.partners import bp as partners_bp
     from lms.quizzes import bp as quizzes_bp
     from lms.reports import bp as reports_bp
 
@@ -296,6 +298,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(partners_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -81,6 +81,9 @@ class Capability(enum.StrEnum):
     # HR follows whether completions reach the systems downstream without administering them.
     VIEW_WEBHOOK_DELIVERIES = "view_webhook_deliveries"
     SCHEDULE_REPORTS = "schedule_reports"
+    # The reports of one partner institution's courses only (lms.reports.filters.Scope.partner_id)
+    VIEW_PARTNER_REPORTS = "view_partner_reports"
+    MANAGE_PARTNERS = "manage_partners"  # partner institutions' profiles and staff accounts
 
 
 C = Capability
@@ -109,6 +112,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.SCHEDULE_REPORTS,
             C.VIEW_WEBHOOK_DELIVERIES,
             C.REVIEW_PACKAGES,
+            C.MANAGE_PARTNERS,
         }
     ),
     Role.ADMIN_OPD: frozenset(
@@ -122,7 +126,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VERIFY_RECORDS,
         }
     ),
-    Role.MITRA: frozenset({C.UPLOAD_PACKAGES}),
+    # Partner staff author like trainers and read reports, both scoped to their institution's
+    # courses (courses.services.can_author, reports.filters.Scope).
+    Role.MITRA: frozenset({C.UPLOAD_PACKAGES, C.AUTHOR_COURSES, C.VIEW_PARTNER_REPORTS}),
     Role.ADMIN_SISTEM: frozenset(
         {
             C.MANAGE_USERS,
@@ -131,6 +137,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_EMPLOYEES,
             C.MANAGE_WEBHOOKS,
             C.VIEW_WEBHOOK_DELIVERIES,
+            C.MANAGE_PARTNERS,
         }
     ),
 }
@@ -238,3 +245,12 @@ def employee_in_scope(user: User, employee: Employee) -> bool:
 
 def can_edit_employee(user: User, employee: Employee) -> bool:
     return can(user, C.EDIT_EMPLOYEES) and unit_in_scope(user, employee.unit)
+
+
+def partner_scope(user: User) -> int | None:
+    """The partner institution whose courses alone a Mitra account sees, or None for everyone
+    else (a Mitra account always has one: lms.auth.services.account_rule_problems)."""
+    roles = user.roles
+    if Role.MITRA in roles and Role.ADMIN_BKPSDM not in roles and user.partner_id is not None:
+        return user.partner_id
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     exists,
     false,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
@@ -40,12 +41,44 @@ def memoise_roles_in(store: RolesMemo) -> None:
     _roles_memo = store
 
 
+#: What a partner institution is (DOMAIN: who may run training for civil servants).
+PARTNER_KINDS = ("lan", "bpsdmd", "universitas", "lembaga_terakreditasi")
+
+
 class PartnerInstitution(TimestampMixin, db.Model):
+    """A partner institution (LAN, a provincial BPSDMD, a university, an accredited provider):
+    BKPSDM keeps its profile; its staff (role Mitra, ``users.partner_id``) author and see only
+    its courses (``courses.partner_id``). ``kind`` is NULL only for an institution registered by
+    the content loader before anyone filled in its profile."""
+
     __tablename__ = "partner_institutions"
+    __table_args__ = (
+        CheckConstraint(in_values("kind", PARTNER_KINDS), name="kind"),
+        CheckConstraint(
+            "accreditation_expires_on IS NULL OR accredited_on IS NULL "
+            "OR accreditation_expires_on >= accredited_on",
+            name="accreditation_dates",
+        ),
+        CheckConstraint(
+            "mou_ends_on IS NULL OR mou_starts_on IS NULL OR mou_ends_on >= mou_starts_on",
+            name="mou_dates",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(24))
+    accreditation_number: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    accredited_on: Mapped[date | None]
+    accreditation_expires_on: Mapped[date | None]
+    mou_number: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    mou_starts_on: Mapped[date | None]
+    mou_ends_on: Mapped[date | None]
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class User(TimestampMixin, db.Model):

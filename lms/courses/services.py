@@ -33,7 +33,7 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import JenisDiklat
-from lms.permissions import Capability, Role, can, refuse
+from lms.permissions import Capability, Role, can, partner_scope, refuse
 
 DEFAULT_CATEGORIES = (
     "Manajemen Pelayanan Publik",
@@ -146,6 +146,8 @@ def create_course(
     db.session.add(version)
     if author is not None and Role.PENGAJAR in author.roles:
         course.trainers.append(CourseTrainer(user_id=author.id))
+    if author is not None and (partner := partner_scope(author)) is not None:
+        course.partner_id = partner  # a partner's staff author for their institution only
     db.session.flush()
     db.session.refresh(course)
     return course
@@ -170,10 +172,15 @@ def is_trainer_of(user: User, course: Course) -> bool:
 
 
 def can_author(user: User, course: Course) -> bool:
-    """Trainers edit their own courses; BKPSDM may edit any."""
+    """Trainers edit their own courses, a partner's staff their institution's; BKPSDM any."""
     if can(user, Capability.PUBLISH_COURSES):
         return True
-    return can(user, Capability.AUTHOR_COURSES) and is_trainer_of(user, course)
+    if not can(user, Capability.AUTHOR_COURSES):
+        return False
+    partner = partner_scope(user)
+    if partner is not None:  # never another institution's course, even as its trainer
+        return course.partner_id == partner
+    return is_trainer_of(user, course)
 
 
 def authored_course(user: User, course_id: int) -> Course:

@@ -252,6 +252,21 @@ def _pick_accounts(people: list[Employee]) -> dict[str, Employee | None]:
     }
 
 
+#: The demo partner's profile (the `mitra` account's institution; KPM-101 names it).
+DEMO_PARTNER_PROFILE: dict[str, Any] = {
+    "kind": "bpsdmd",
+    "accreditation_number": "LAN-AKR/0417/PKA/2024",
+    "accredited_on": date(2024, 3, 1),
+    "accreditation_expires_on": date(2029, 2, 28),
+    "mou_number": "800/112/BKPSDM-PLG/2025",
+    "mou_starts_on": date(2025, 1, 15),
+    "mou_ends_on": date(2027, 12, 31),
+    "contact_name": "Dra. Yuliana Sari, M.Si.",
+    "contact_email": "diklat@bpsdmd.sumselprov.go.id",
+    "contact_phone": "0711-352123",
+}
+
+
 def load_accounts(people: list[Employee]) -> None:
     shared_hash = auth.hash_password(DEMO_PASSWORD)  # one hash for 200 demo accounts
     picks = _pick_accounts(people)
@@ -264,6 +279,9 @@ def load_accounts(people: list[Employee]) -> None:
     if partner is None:
         partner = PartnerInstitution(code="BPSDMD-SUMSEL", name="BPSDMD Provinsi Sumatera Selatan")
         db.session.add(partner)
+    if partner.kind is None:  # a profile BKPSDM has since edited is left alone
+        for key, value in DEMO_PARTNER_PROFILE.items():
+            setattr(partner, key, value)
     dinkes = db.session.scalar(select(Unit).where(Unit.code == "DINKES"))
     for username, roles, display in DEMO_ACCOUNTS:
         emp = picks[username]

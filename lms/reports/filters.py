@@ -3,7 +3,10 @@
 Scope is decided once per request from the user's roles and applied inside every report query,
 so a filter, a sort, an export or an edited URL can only narrow what the scope already allows:
 BKPSDM (and the CLI) see everything, an Admin OPD their department's unit subtree, a supervisor
-their direct reports. A unit filter outside an Admin OPD's subtree is refused (403), never run.
+their direct reports, a partner institution's staff (Mitra) the participants of their
+institution's courses only, in the reports that know a course (``Report.partner_scoped``; every
+other report finds no row for them). A unit filter outside an Admin OPD's subtree is refused
+(403), never run.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from lms.courses.models import COMPETENCY_KINDS
 from lms.db import INT_MAX, db_int
 from lms.extensions import db
 from lms.org.models import Unit
-from lms.permissions import Role
+from lms.permissions import Role, partner_scope
 
 PAGE_SIZE = 50
 
@@ -45,12 +48,17 @@ class Scope:
     supervisor_id: int | None = None
     # The reader's own rows (the completion feed acts as its token's owner); reports leave it out.
     employee_id: int | None = None
+    # A partner's staff: the rows of the partner's courses (``courses.partner_id``) only.
+    partner_id: int | None = None
 
     @classmethod
     def for_user(cls, user) -> Scope:
         roles = user.roles
         if Role.ADMIN_BKPSDM in roles:
             return cls(everything=True)
+        partner = partner_scope(user)
+        if partner is not None:
+            return cls(partner_id=partner)
         path = None
         if Role.ADMIN_OPD in roles and user.admin_unit is not None:
             path = user.admin_unit.path
@@ -65,15 +73,17 @@ class Scope:
         roles = user.roles
         if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
             return cls(everything=True)
-        return replace(cls.for_user(user), employee_id=user.employee_id)
+        # The feed knows no course partner: a partner's staff token reads no one's rows (refused).
+        return replace(cls.for_user(user), employee_id=user.employee_id, partner_id=None)
 
     @property
     def is_empty(self) -> bool:
-        return not self.everything and (self.path, self.supervisor_id, self.employee_id) == (
-            None,
-            None,
-            None,
-        )
+        return not self.everything and (
+            self.path,
+            self.supervisor_id,
+            self.employee_id,
+            self.partner_id,
+        ) == (None, None, None, None)
 
     @classmethod
     def all(cls) -> Scope:
@@ -82,9 +92,11 @@ class Scope:
     def allows_unit(self, unit: Unit) -> bool:
         return self.everything or (self.path is not None and unit.path.startswith(self.path))
 
-    def employee_clause(self, employee, unit, extra_unit=None) -> ColumnElement[bool]:
+    def employee_clause(self, employee, unit, extra_unit=None, partner=None) -> ColumnElement[bool]:
         """SQL: the employee (with their current ``unit``) is in scope; ``extra_unit`` (e.g. the
-        department at completion time) also grants a row to the department that owned it."""
+        department at completion time) also grants a row to the department that owned it;
+        ``partner`` (the row's ``Course.partner_id``) grants a partner scope the rows of its
+        courses, and a report that passes none shows a partner scope nothing."""
         if self.everything:
             return true()
         parts = []
@@ -96,6 +108,8 @@ class Scope:
             parts.append(employee.supervisor_id == self.supervisor_id)
         if self.employee_id is not None:
             parts.append(employee.id == self.employee_id)
+        if self.partner_id is not None and partner is not None:
+            parts.append(partner == self.partner_id)
         return or_(*parts) if parts else false()
 
 

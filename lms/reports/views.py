@@ -37,6 +37,7 @@ from lms.reports.tasks import start_export
 from lms.storage import get_storage
 
 C = Capability
+READERS = (C.VIEW_REPORTS, C.VIEW_PARTNER_REPORTS)
 NAMES = ", ".join(f"'{key}'" for key in REPORTS)
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -48,6 +49,8 @@ MIMETYPES = {
 def _context(report_name: str):
     report = REPORTS[report_name]
     scope = Scope.for_user(current_user)
+    if scope.partner_id is not None and not report.partner_scoped:
+        refuse(status=404)  # a partner's staff read only the reports of their courses
     try:
         filters = parse(request.args, scope, default_year=default_year(report))
     except OutOfScope:
@@ -65,6 +68,8 @@ def _scope_label(scope: Scope) -> str:
         parts.append(current_user.admin_unit.name)
     if scope.supervisor_id is not None:
         parts.append(_("bawahan langsung"))
+    if scope.partner_id is not None and current_user.partner is not None:
+        parts.append(_("Pelatihan %(p)s", p=current_user.partner.name))
     return ", ".join(parts)
 
 
@@ -95,13 +100,15 @@ def _options(scope: Scope) -> dict:
 
 
 @bp.route("/laporan")
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def index():
-    return render_template("reports/index.html", reports=REPORTS.values())
+    partner = Scope.for_user(current_user).partner_id is not None
+    reports = [r for r in REPORTS.values() if r.partner_scoped or not partner]
+    return render_template("reports/index.html", reports=reports)
 
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>")
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def report(report_name: str):
     report, scope, filters = _context(report_name)
     page = report.page(scope, filters)
@@ -119,7 +126,7 @@ def report(report_name: str):
 
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>.<any(csv, xlsx, pdf):report_fmt>")
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def export(report_name: str, report_fmt: str):
     report, scope, filters = _context(report_name)
     name = _filename(report_name, report_fmt, filters)
@@ -149,7 +156,7 @@ def export(report_name: str, report_fmt: str):
 
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>/ekspor", methods=["POST"])
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def export_start(report_name: str):
     _report, _scope, filters = _context(report_name)
     form = CsrfForm()
@@ -183,7 +190,7 @@ def _status(job: ExportJob) -> dict:
 
 
 @bp.route("/laporan/ekspor/<int:export_id>")
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def export_job(export_id: int):
     job = _own_job(export_id)
     report = REPORTS.get(job.report)
@@ -191,7 +198,7 @@ def export_job(export_id: int):
 
 
 @bp.route("/laporan/ekspor/<int:export_id>/status")
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def export_status(export_id: int):
     response = jsonify(_status(_own_job(export_id)))
     response.headers["Cache-Control"] = "no-store"
@@ -199,7 +206,7 @@ def export_status(export_id: int):
 
 
 @bp.route("/laporan/ekspor/<int:export_id>/unduh")
-@require(C.VIEW_REPORTS)
+@require(*READERS)
 def export_download(export_id: int):
     job = _own_job(export_id)
     if job.status != "done" or not job.file_key:

@@ -5,7 +5,7 @@ A package code is unique per partner; for packages of no partner a partial uniqu
 what UNIQUE cannot (NULLs are distinct).
 
 Revision ID: 0008p
-Revises: 0008a
+Revises: 0008g
 Create Date: 2026-12-06 04:21:37
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008p'
-down_revision = '0008a'
+down_revision = '0008g'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from lms.extensions import db
 from lms.reports.models import ExportJob
 from lms.storage import get_storage
 
-READERS = {"admin_bkpsdm", "admin_opd", "atasan"}
+READERS = {"admin_bkpsdm", "admin_opd", "atasan", "mitra"}  # mitra: its partner's rows only
 OWNER = {"admin_bkpsdm"}  # the URL's export job belongs to `bkpsdm`
 
 EXPECTED = {

@@ -32,7 +32,7 @@ from lms.courses.services import CourseError, require_editable
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.permissions import Capability, Role, can
+from lms.permissions import Capability, Role, can, partner_scope
 from lms.storage import get_storage
 
 PAGE_SIZE = 20
@@ -381,9 +381,11 @@ def _authored_stmt(user: User, mine_only: bool, q: str = ""):
         .outerjoin(counts, counts.c.course_id == Course.id)
     )
     if mine_only:
-        stmt = stmt.where(
-            Course.id.in_(select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id))
+        mine = Course.id.in_(
+            select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)
         )
+        partner = partner_scope(user)
+        stmt = stmt.where(Course.partner_id == partner if partner is not None else mine)
     for word in q.lower().split()[:6]:
         stmt = stmt.where(
             or_(

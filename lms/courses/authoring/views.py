@@ -40,7 +40,7 @@ from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.org.models import JenisDiklat
-from lms.permissions import Capability, can, require
+from lms.permissions import Capability, can, partner_scope, require
 
 C = Capability
 AUTHORS = (C.AUTHOR_COURSES, C.PUBLISH_COURSES)
@@ -165,6 +165,7 @@ def author_courses():
         page=page,
         pages=max((total + authoring.PAGE_SIZE - 1) // authoring.PAGE_SIZE, 1),
         all_courses=can(current_user, C.PUBLISH_COURSES),
+        partner=current_user.partner if partner_scope(current_user) else None,
         **_labels(),
     )
 

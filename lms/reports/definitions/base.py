@@ -59,6 +59,8 @@ class Report:
     default_sort: str = ""
     default_status: str = ""
     cli: bool = False
+    # Readable by a partner's staff: the query passes ``Course.partner_id`` to the scope.
+    partner_scoped: bool = False
 
     # --- to be provided ----------------------------------------------------------------------
     def columns(self) -> list[Column]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from lms import charts
 from lms.certificates.models import Certificate
 from lms.completion.models import COMPLETION_STATE_LABELS, Completion
+from lms.courses.models import Course
 from lms.extensions import db
 from lms.indonesian import MONTHS_SHORT
 from lms.org.models import Employee, Unit
@@ -72,7 +73,8 @@ class CompletionsReport(SqlReport):
             .join(Employee, Employee.id == Completion.employee_id)
             .join(cur, cur.id == Employee.unit_id)
             .outerjoin(opd, opd.id == Completion.unit_id)
-            .where(scope.employee_clause(Employee, cur, opd))
+            .outerjoin(Course, Course.id == Completion.course_id)
+            .where(scope.employee_clause(Employee, cur, opd, partner=Course.partner_id))
         )
         status = f.status if f.status in COMPLETION_STATUS else self.default_status
         stmt = stmt.where(Completion.status == status)
@@ -131,4 +133,5 @@ REPORT = CompletionsReport(
     default_sort="-tanggal",
     default_status="valid",
     cli=True,
+    partner_scoped=True,
 )

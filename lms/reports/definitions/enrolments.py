@@ -63,7 +63,7 @@ class EnrolmentsReport(SqlReport):
             .join(cur, cur.id == Employee.unit_id)
             .join(Course, Course.id == Enrolment.course_id)
             .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-            .where(scope.employee_clause(Employee, cur))
+            .where(scope.employee_clause(Employee, cur, partner=Course.partner_id))
         )
         if f.status in ENROLMENT_STATUS:
             stmt = stmt.where(Enrolment.status == f.status)
@@ -107,4 +107,5 @@ REPORT = EnrolmentsReport(
     (*PERIOD, *PEOPLE, "pelatihan", "jenis", "status"),
     statuses=ENROLMENT_STATUS,
     default_sort="-daftar",
+    partner_scoped=True,
 )

@@ -133,4 +133,5 @@ REPORT = EvaluationsReport(
     ),
     (*PERIOD, *PEOPLE, "pelatihan"),
     default_sort="kode",
+    partner_scoped=True,
 )

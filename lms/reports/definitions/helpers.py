@@ -12,7 +12,7 @@ from sqlalchemy import Select, Subquery, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.courses.models import COMPETENCY_KIND_LABELS
+from lms.courses.models import COMPETENCY_KIND_LABELS, Course
 from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.questions import SECTION_OF, SECTIONS
 from lms.evaluations.services import MIN_RESPONSES
@@ -130,13 +130,18 @@ def person_columns(*, unit: bool = True, opd: bool = False) -> list[Column]:
     ]
 
 
+def _partner_of(model: type):
+    """The partner institution of the row's course (``model.course_id``), for a partner scope."""
+    return select(Course.partner_id).where(Course.id == model.course_id).scalar_subquery()
+
+
 def evaluations_in_scope(scope: Scope, f: Filters, course_ids: list[int] | None = None) -> Select:
     cur = aliased(Unit)
     stmt = (
         select(CourseEvaluation.course_id, CourseEvaluation.ratings)
         .join(Employee, Employee.id == CourseEvaluation.employee_id)
         .join(cur, cur.id == Employee.unit_id)
-        .where(scope.employee_clause(Employee, cur))
+        .where(scope.employee_clause(Employee, cur, partner=_partner_of(CourseEvaluation)))
     )
     stmt = filter_period(stmt, f, CourseEvaluation.submitted_at)
     stmt = filter_people(stmt, f, Employee, cur)

@@ -53,7 +53,10 @@ class QuizReport(SqlReport):
             .join(Course, Course.id == Quiz.course_id)
             .join(Employee, Employee.id == QuizAttempt.employee_id)
             .join(cur, cur.id == Employee.unit_id)
-            .where(QuizAttempt.status == "graded", scope.employee_clause(Employee, cur))
+            .where(
+                QuizAttempt.status == "graded",
+                scope.employee_clause(Employee, cur, partner=Course.partner_id),
+            )
         )
         stmt = filter_period(stmt, f, QuizAttempt.submitted_at)
         stmt = filter_people(stmt, f, Employee, cur)
@@ -112,4 +115,5 @@ REPORT = QuizReport(
     (*PERIOD, *PEOPLE, "pelatihan", "status"),
     statuses=QUIZ_KINDS,
     default_sort="kode",
+    partner_scoped=True,
 )
