@@ -247,6 +247,7 @@ def _register_blueprints(app: Flask) -> None:
         "certificates",
         "integrations",
         "reports",
+        "packages",
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     importlib.import_module("lms.enrolments.cohorts.models")
