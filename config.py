@@ -90,6 +90,11 @@ class Config:
     # (cloud metadata) are refused unless listed by network.
     WEBHOOK_ALLOW_PRIVATE = ""
     REPORTS_XLSX_INLINE_MAX = 20_000
+    # Package files (SCORM) are served from this other origin, which holds no cookie of the app
+    # (lms.packages.runtime.content). Unset: BASE_URL with 127.0.0.1 and localhost swapped, so
+    # one machine still has two origins.
+    CONTENT_ORIGIN: str | None = None
+    CONTENT_URL_MINUTES = 120  # a signed package URL's life; each launch signs a new one
 
 
 class DevelopmentConfig(Config):
@@ -153,5 +158,7 @@ def load_env(config: dict) -> None:
         config["JP_TARGET"] = int(env["LMS_JP_TARGET"])
     if env.get("LMS_WEBHOOK_ALLOW_PRIVATE"):
         config["WEBHOOK_ALLOW_PRIVATE"] = env["LMS_WEBHOOK_ALLOW_PRIVATE"]
+    if env.get("LMS_CONTENT_ORIGIN"):
+        config["CONTENT_ORIGIN"] = env["LMS_CONTENT_ORIGIN"].rstrip("/")
     if env.get("LMS_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])

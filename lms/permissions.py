@@ -65,6 +65,7 @@ class Capability(enum.StrEnum):
     ENROL_OTHERS = "enrol_others"
     VIEW_REPORTS = "view_reports"
     UPLOAD_PACKAGES = "upload_packages"
+    REVIEW_PACKAGES = "review_packages"
     MANAGE_USERS = "manage_users"
     RESET_PASSWORDS = "reset_passwords"
     MANAGE_API_TOKENS = "manage_api_tokens"
@@ -103,6 +104,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_APPRAISALS,
             C.EXPORT_SIASN,
             C.SCHEDULE_REPORTS,
+            C.REVIEW_PACKAGES,
         }
     ),
     Role.ADMIN_OPD: frozenset(
