@@ -15,6 +15,10 @@
   var changes = 0;
   var savedChanges = 0;
   var initialised = false;
+  var pending = null;
+  // A SCO that never calls Commit (many do not) is still saved a few seconds after it changed
+  // something, so a tab that crashes (no pagehide, no beacon) loses at most those seconds.
+  var SAVE_AFTER_MS = 3000;
 
   function randomId() {
     var bytes = new Uint8Array(16);
@@ -27,12 +31,17 @@
     statusEl.textContent = state === "saved" ? messages.saved : state === "error" ? messages.error : "";
   }
 
-  function isFlatCmi(cmi) {
-    if (!cmi || typeof cmi !== "object" || Array.isArray(cmi)) return false;
-    return Object.keys(cmi).every(function (k) {
+  // Only "cmi.*" elements with plain values pass on to the server (which checks them again).
+  function flatCmi(cmi) {
+    if (!cmi || typeof cmi !== "object" || Array.isArray(cmi)) return null;
+    var out = {};
+    Object.keys(cmi).forEach(function (k) {
       var v = cmi[k];
-      return k.indexOf("cmi.") === 0 && (v === null || ["string", "number", "boolean"].indexOf(typeof v) >= 0);
+      if (k.indexOf("cmi.") === 0 && (v === null || ["string", "number", "boolean"].indexOf(typeof v) >= 0)) {
+        out[k] = v;
+      }
     });
+    return out;
   }
 
   function save(then) {
@@ -51,9 +60,33 @@
     }).catch(function () { show("error"); });
   }
 
+  // Moving to another SCO: the shim first unloads the SCO (its unload handlers call Finish,
+  // whose state is saved), then this page leaves. A SCO whose beforeunload handler would hold
+  // the page never gets the chance; if nothing arrives, the page leaves after a moment anyway.
+  var leavingTo = "";
+  function leave(url) {
+    if (leavingTo) return;
+    leavingTo = url;
+    frame.contentWindow.postMessage({ type: "leave" }, origin);
+    window.setTimeout(go, 1500);
+  }
+  function go() {
+    if (!leavingTo) return;
+    var url = leavingTo;
+    leavingTo = "";
+    if (frame.parentNode) frame.parentNode.removeChild(frame);
+    window.location.assign(url);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-sco-nav]") : null;
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    leave(link.href);
+  });
+
   function navigate(request) {
     var url = request === "continue" ? cfg.nextUrl : request === "previous" ? cfg.previousUrl : "";
-    if (url) window.location.assign(url);
+    if (url) leave(url);
   }
 
   window.addEventListener("message", function (event) {
@@ -67,12 +100,19 @@
       }, origin);
       return;
     }
-    if ((msg.type === "state" || msg.type === "commit") && isFlatCmi(msg.cmi)) {
-      latest = msg.cmi;
+    var cmi = flatCmi(msg.cmi);
+    if ((msg.type === "state" || msg.type === "commit") && cmi) {
+      latest = cmi;
       changes += 1;
+      if (msg.type === "state" && !pending) {
+        pending = window.setTimeout(function () { pending = null; if (savedChanges < changes) save(null); }, SAVE_AFTER_MS);
+      }
       if (msg.type === "commit") {
         var nav = msg.finish && typeof msg.nav === "string" ? msg.nav : "";
-        save(nav ? function () { navigate(nav); } : null);
+        save(function () {
+          if (leavingTo && msg.finish) go();
+          else if (nav) navigate(nav);
+        });
       }
     }
   });

@@ -32,6 +32,21 @@
     }
   }
 
+  // Many SCOs call LMSFinish from window.onbeforeunload and return its "true": the browser
+  // would then ask "leave this site?" every time the learner moves on, or (headless, or when
+  // the prompt cannot be shown) keep the page. The handler still runs; its return value is
+  // dropped, so leaving never asks.
+  function quietUnload(win) {
+    try {
+      var original = win.onbeforeunload;
+      if (typeof original === "function") {
+        win.onbeforeunload = function (event) { original.call(win, event); };
+      }
+    } catch (e) {
+      // a SCO that navigated elsewhere: nothing to quiet
+    }
+  }
+
   function start(message) {
     standard = message.standard === "scorm2004" ? "scorm2004" : "scorm12";
     var settings = {
@@ -57,12 +72,18 @@
     frame.id = "sco";
     frame.title = "SCO";
     frame.src = "f/" + String(message.href || "").replace(/^\/+/, "");
+    frame.addEventListener("load", function () { quietUnload(frame.contentWindow); });
     document.body.appendChild(frame);
   }
 
   window.addEventListener("message", function (event) {
     if (event.origin !== appOrigin || event.source !== window.parent) return;
     var message = event.data;
+    if (message && message.type === "leave") {
+      var sco = document.getElementById("sco");
+      if (sco) sco.parentNode.removeChild(sco);  // its unload handlers run: Finish, saved
+      return;
+    }
     if (!message || message.type !== "init" || api) return;
     start(message);
   });
