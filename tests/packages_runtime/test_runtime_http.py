@@ -261,3 +261,25 @@ def test_scorm2004_state_round_trip(client, app, world):
         attempt = db.session.scalar(select(ScoAttempt))
         assert (attempt.completion_status, attempt.success_status) == ("completed", "passed")
         assert attempt.cmi["extra"] == {"cmi.interactions.0.id": "q1", "cmi.objectives.0.id": "o1"}
+
+
+def test_reviewer_sees_what_the_package_stored_as_escaped_text(client, golf):
+    login(client, "bkpsdm")
+    page, _ = _token(client, golf[0])
+    stored = {
+        "cmi.core.lesson_status": "incomplete",
+        "cmi.suspend_data": "<img src=x onerror=alert(1)>",
+        "cmi.interactions.0.id": "q1",
+        "cmi.interactions.0.student_response": "<script>alert(2)</script>",
+    }
+    answer = client.post(
+        f"/paket/sco/{golf[1]}/simpan",
+        json={"session": "r", "cmi": stored},
+        headers={"X-CSRFToken": _csrf(page)},
+    )
+    assert answer.status_code == 200
+    html = client.get(f"/paket/versi/{golf[0]}/main").data.decode()
+    assert 'id="sco-stored"' in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "<script>alert(2)" not in html
