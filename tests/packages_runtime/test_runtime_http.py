@@ -283,3 +283,43 @@ def test_reviewer_sees_what_the_package_stored_as_escaped_text(client, golf):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "<script>alert(2)" not in html
+
+
+def test_a_passed_sco_completes_the_course_it_belongs_to(client, app, world):
+    from lms.completion.models import Completion
+    from lms.courses.models import Course
+
+    with app.app_context():
+        course = make_course("SCORM-SAJA", lessons=0)
+        course.require_posttest = False
+        course.require_evaluation = False
+        db.session.add(
+            Enrolment(
+                course_id=course.id, employee_id=world.employees["pegawai"].id, status="active"
+            )
+        )
+        version = install_package(
+            (FIXTURES / "singlescobasic.zip").read_bytes(),
+            code="GOLF2",
+            uploader_id=world.users["mitra"].id,
+            course_id=course.id,
+        )
+        db.session.commit()
+        vid, sid, cid = version.id, version.scos[0].id, course.id
+        db.session.remove()
+    login(client, "pegawai")
+    page, _ = _token(client, vid)
+    url = f"/paket/sco/{sid}/simpan"
+    headers = {"X-CSRFToken": _csrf(page)}
+    client.post(url, json={"cmi": {"cmi.core.lesson_status": "incomplete"}}, headers=headers)
+    with app.app_context():
+        assert db.session.scalar(select(Completion).where(Completion.course_id == cid)) is None
+    answer = client.post(
+        url,
+        json={"cmi": {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90"}},
+        headers=headers,
+    )
+    assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Completion).where(Completion.course_id == cid)) is not None
+        assert db.session.get(Course, cid) is not None

@@ -172,3 +172,29 @@ def is_done(attempt: ScoAttempt | None) -> bool:
     if attempt.lesson_status in ("passed", "completed"):
         return True
     return attempt.completion_status == "completed" or attempt.success_status == "passed"
+
+
+def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
+    """(launchable SCOs, SCOs the learner finished) over the packages a course became: for each
+    package its newest approved version linked to the course; review plays never count."""
+    versions = db.session.scalars(
+        select(PackageVersion)
+        .where(PackageVersion.course_id == course_id, PackageVersion.status == "approved")
+        .order_by(PackageVersion.package_id, PackageVersion.version.desc())
+    ).all()
+    newest: dict[int, PackageVersion] = {}
+    for version in versions:
+        newest.setdefault(version.package_id, version)
+    if not newest:
+        return 0, 0
+    ids = [sco.id for version in newest.values() for sco in launchable(version)]
+    if user_id is None or not ids:
+        return len(ids), 0
+    attempts = db.session.scalars(
+        select(ScoAttempt).where(
+            ScoAttempt.sco_id.in_(ids),
+            ScoAttempt.user_id == user_id,
+            ScoAttempt.is_review.is_(False),
+        )
+    ).all()
+    return len(ids), len({a.sco_id for a in attempts if is_done(a)})
