@@ -249,6 +249,14 @@ def test_scorm2004_package_played_to_completed_and_passed(page, scorm_server, sh
     assert row["cmi"]["session"]["cs"] == 6550
     assert row["cmi"]["extra"]["cmi.interactions.0.learner_response"] == "<b>x</b>"
     shot("scorm-2004-done")
+    # A new session starts from what was stored: the interaction is there, numbering goes on.
+    page.reload()
+    sco = page.frame_locator("#sco-frame").frame_locator("#sco")
+    assert "entry= " in sco.locator("#where").inner_text() + " "
+    frame = next(f for f in page.frames if f.url.endswith("/f/index.html"))
+    assert frame.evaluate("api.GetValue('cmi.interactions._count')") == "1"
+    assert frame.evaluate("api.GetValue('cmi.interactions.0.id')") == "q1"
+    assert frame.evaluate("api.GetValue('cmi.success_status')") == "passed"
 
 
 def test_attack_package_achieves_nothing(page, scorm_server, shot):
@@ -274,3 +282,30 @@ def test_attack_package_achieves_nothing(page, scorm_server, shot):
     assert _attempts(app, ids["ATTACK"]) == []
     page.goto(f"{base}/paket/versi/{ids['ATTACK']}/main")
     shot("scorm-attack")
+
+
+def test_leaving_the_page_at_once_still_saves(page, scorm_server):
+    """No wait for the timed save: the SCO's own unload (Finish) or the page's beacon saves."""
+    base, app, ids = scorm_server
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, base, "pegawai")
+    page.goto(f"{base}/paket/versi/{ids['MINI']}/main/" + str(_sco_id(app, ids["MINI"], 4)))
+    sco = page.frame_locator("#sco-frame").frame_locator("#sco")
+    sco.locator("body").wait_for()
+    page.wait_for_timeout(300)
+    page.goto(f"{base}/dasbor")
+    rows = _wait_for(
+        lambda: [r for r in _attempts(app, ids["MINI"]) if r["sco"] == "playing_rules_item"], page
+    )
+    assert rows, _attempts(app, ids["MINI"])
+
+
+def _sco_id(app, version_id, position):
+    with app.app_context():
+        found = db.session.scalar(
+            select(PackageSco.id).where(
+                PackageSco.version_id == version_id, PackageSco.position == position
+            )
+        )
+        db.session.remove()
+    return found

@@ -115,6 +115,11 @@ def launch_state(standard: str, user: User, attempt: ScoAttempt | None, mode: st
     for key, value in scores.items():
         if value is not None:
             state[prefix + key] = _number(value)
+    # Interactions and objectives come back too, so a new session numbers on from them.
+    extra = (attempt.cmi or {}).get("extra") or {}
+    state.update(
+        {k: v for k, v in extra.items() if k.startswith(("cmi.interactions.", "cmi.objectives."))}
+    )
     return state
 
 
