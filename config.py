@@ -100,6 +100,11 @@ class Config:
     PACKAGE_MAX_FILES = 10_000
     PACKAGE_MAX_PATH = 240  # characters of a member's name
     PACKAGE_MAX_DEPTH = 20  # folders in a member's name
+    # Package files (SCORM) are served from this other origin, which holds no cookie of the app
+    # (lms.packages.runtime.content). Unset: BASE_URL with 127.0.0.1 and localhost swapped, so
+    # one machine still has two origins.
+    CONTENT_ORIGIN: str | None = None
+    CONTENT_URL_MINUTES = 120  # a signed package URL's life; each launch signs a new one
 
 
 class DevelopmentConfig(Config):
@@ -174,5 +179,7 @@ def load_env(config: dict) -> None:
     ):
         if env.get(f"LMS_{name}"):
             config[name] = int(env[f"LMS_{name}"])
+    if env.get("LMS_CONTENT_ORIGIN"):
+        config["CONTENT_ORIGIN"] = env["LMS_CONTENT_ORIGIN"].rstrip("/")
     if env.get("LMS_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])

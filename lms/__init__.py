@@ -217,6 +217,7 @@ VIEW_MODULES = (
     "reports.dashboard",
     "integrations.views",
     "partners.views",
+    "packages.runtime.views",
 )
 
 
@@ -253,6 +254,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     importlib.import_module("lms.enrolments.cohorts.models")
+    importlib.import_module("lms.packages.runtime.models")
     importlib.import_module("lms.careers.records.models")
     importlib.import_module("lms.careers.plans.models")
     importlib.import_module("lms.careers.skp.models")
@@ -278,6 +280,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.notifications import bp as notifications_bp
     from lms.org import bp as org_bp
     from lms.packages import bp as packages_bp
+    from lms.packages.runtime.content import bp as content_bp
     from lms.partners import bp as partners_bp
     from lms.quizzes import bp as quizzes_bp
     from lms.reports import bp as reports_bp
@@ -299,6 +302,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(packages_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(content_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -36,6 +36,7 @@ from lms.notifications.services import notify_employee
 from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
+from lms.packages.runtime import services as package_runtime
 from lms.quizzes.attempts.services import final_grade
 from lms.quizzes.models import POSTTEST_KINDS, Quiz
 from lms.tasks import after_commit
@@ -85,7 +86,10 @@ def progress_of(
         results.append(QuizResult(quiz.title, grade.passed, grade.score))
     if evaluated is None:
         evaluated = has_evaluated(enrolment)
-    return Progress(len(keys), len(keys & done), tuple(results), evaluated)
+    # The SCOs of the packages this course became count as its lessons (issue 16).
+    learner = db.session.scalar(select(User.id).where(User.employee_id == enrolment.employee_id))
+    sco_total, sco_done = package_runtime.course_items(enrolment.course_id, learner)
+    return Progress(len(keys) + sco_total, len(keys & done) + sco_done, tuple(results), evaluated)
 
 
 def has_evaluated(enrolment: Enrolment) -> bool:

@@ -21,6 +21,8 @@ from lms.evaluations.models import CourseEvaluation
 from lms.evaluations.signals import evaluation_sent
 from lms.extensions import db
 from lms.learning.signals import lesson_done
+from lms.packages.runtime.models import ScoAttempt
+from lms.packages.signals import sco_tracked
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.signals import attempt_graded
 
@@ -50,9 +52,24 @@ def on_evaluation_sent(enrolment: Enrolment, *, evaluation: CourseEvaluation) ->
     evaluate(enrolment)
 
 
+def on_sco_tracked(attempt: ScoAttempt, *, user) -> None:
+    """A SCO passed or completed may be the last missing item of the course it belongs to."""
+    course_id = attempt.sco.version.course_id
+    if attempt.is_review or course_id is None or user.employee_id is None:
+        return
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.course_id == course_id, Enrolment.employee_id == user.employee_id
+        )
+    )
+    if enrolment is not None and enrolment.status == "active":
+        evaluate(enrolment)
+
+
 def register(app: Flask) -> None:
     attempt_graded.connect(on_attempt_graded)
     lesson_done.connect(on_lesson_done)
     evaluation_sent.connect(on_evaluation_sent)
+    sco_tracked.connect(on_sco_tracked)
     app.add_template_global(learner_status, "learner_status")
     app.add_template_global(enrolment_states, "enrolment_states")

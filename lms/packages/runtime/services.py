@@ -1,0 +1,205 @@
+"""The SCORM runtime's rules: who may play a version, what a launch starts from, what a commit
+stores. Services flush, never commit (the view commits once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.packages.models import PackageSco, PackageVersion
+from lms.packages.runtime import cmi
+from lms.packages.runtime.models import ScoAttempt
+from lms.packages.signals import sco_tracked
+from lms.permissions import Capability, can
+
+#: Enrolments that may open their course's content.
+PLAYING_STATES = ("active", "completed")
+
+
+def play_mode(user: User, version: PackageVersion) -> str | None:
+    """ "normal" for a learner enrolled in the course the version became, "review" for BKPSDM
+    reviewing it, None for anybody else."""
+    if version.course_id is not None and user.employee_id is not None:
+        enrolled = db.session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.course_id == version.course_id,
+                Enrolment.employee_id == user.employee_id,
+                Enrolment.status.in_(PLAYING_STATES),
+            )
+        )
+        if enrolled is not None:
+            return "normal"
+    if can(user, Capability.REVIEW_PACKAGES):
+        return "review"
+    return None
+
+
+def launchable(version: PackageVersion) -> list[PackageSco]:
+    return [sco for sco in version.scos if sco.scorm_type == "sco" or sco.href]
+
+
+def attempt_of(user: User, sco: PackageSco) -> ScoAttempt | None:
+    """The learner's latest attempt at the SCO (one attempt per learner and SCO today)."""
+    return db.session.scalar(
+        select(ScoAttempt)
+        .where(ScoAttempt.sco_id == sco.id, ScoAttempt.user_id == user.id)
+        .order_by(ScoAttempt.attempt.desc())
+        .limit(1)
+    )
+
+
+def effective_total_cs(attempt: ScoAttempt) -> int:
+    """Closed sessions plus the open one: a session whose tab died still counts."""
+    session = (attempt.cmi or {}).get("session") or {}
+    return attempt.total_time_cs + int(session.get("cs") or 0)
+
+
+def launch_state(standard: str, user: User, attempt: ScoAttempt | None, mode: str) -> dict:
+    """The flattened CMI a launch starts from (loaded before Initialize: read-only ones too)."""
+    name = user.display_name or user.username
+    resume = attempt is not None and attempt.exit == "suspend"
+    entry = "ab-initio" if attempt is None else ("resume" if resume else "")
+    credit = "credit" if mode == "normal" else "no-credit"
+    lms_mode = "normal" if mode == "normal" else "browse"
+    if standard == cmi.SCORM12:
+        state: dict[str, Any] = {
+            "cmi.core.student_id": str(user.id),
+            "cmi.core.student_name": name,
+            "cmi.core.entry": entry,
+            "cmi.core.credit": credit,
+            "cmi.core.lesson_mode": lms_mode,
+        }
+    else:
+        state = {
+            "cmi.learner_id": str(user.id),
+            "cmi.learner_name": name,
+            "cmi.entry": entry,
+            "cmi.credit": credit,
+            "cmi.mode": lms_mode,
+        }
+    if attempt is None:
+        return state
+    total = cmi.format_total_time(standard, effective_total_cs(attempt))
+    scores = {
+        "raw": attempt.score_raw,
+        "min": attempt.score_min,
+        "max": attempt.score_max,
+    }
+    if standard == cmi.SCORM12:
+        state.update(
+            {
+                "cmi.core.lesson_location": attempt.location,
+                "cmi.core.total_time": total,
+                "cmi.suspend_data": attempt.suspend_data,
+            }
+        )
+        if attempt.lesson_status:
+            state["cmi.core.lesson_status"] = attempt.lesson_status
+        prefix = "cmi.core.score."
+    else:
+        state.update(
+            {
+                "cmi.location": attempt.location,
+                "cmi.total_time": total,
+                "cmi.suspend_data": attempt.suspend_data,
+                "cmi.completion_status": attempt.completion_status or "unknown",
+                "cmi.success_status": attempt.success_status or "unknown",
+            }
+        )
+        scores["scaled"] = attempt.score_scaled
+        prefix = "cmi.score."
+    for key, value in scores.items():
+        if value is not None:
+            state[prefix + key] = _number(value)
+    # Interactions and objectives come back too, so a new session numbers on from them.
+    extra = (attempt.cmi or {}).get("extra") or {}
+    state.update(
+        {k: v for k, v in extra.items() if k.startswith(("cmi.interactions.", "cmi.objectives."))}
+    )
+    return state
+
+
+def _number(value: Any) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def standard_of(version: PackageVersion) -> str:
+    return cmi.SCORM2004 if version.package.kind == "scorm2004" else cmi.SCORM12
+
+
+def store_commit(
+    user: User, sco: PackageSco, mode: str, session_id: str, flat: dict[str, Any]
+) -> ScoAttempt:
+    """Check and keep one commit; raises cmi.CmiError naming the element that is wrong.
+
+    The session's time replaces the open session's; when a new session id arrives, the previous
+    session is folded into ``total_time_cs`` first, so repeats of a commit never count twice."""
+    tracked = cmi.read_commit(standard_of(sco.version), flat)
+    session_id = str(session_id or "")[:64]
+    attempt = attempt_of(user, sco)
+    if attempt is None:
+        attempt = ScoAttempt(sco=sco, user_id=user.id, attempt=1, cmi={}, total_time_cs=0)
+        db.session.add(attempt)
+    attempt.is_review = mode == "review"
+    data = dict(attempt.cmi or {})
+    session = data.get("session") or {}
+    if session.get("id") and session.get("id") != session_id:
+        attempt.total_time_cs += int(session.get("cs") or 0)
+    data["session"] = {"id": session_id, "cs": tracked.session_cs}
+    extra = dict(data.get("extra") or {})
+    extra.update(tracked.extra)
+    data["extra"] = extra
+    attempt.cmi = data
+    attempt.lesson_status = tracked.lesson_status
+    attempt.completion_status = tracked.completion_status
+    attempt.success_status = tracked.success_status
+    attempt.score_raw = tracked.score_raw
+    attempt.score_min = tracked.score_min
+    attempt.score_max = tracked.score_max
+    attempt.score_scaled = tracked.score_scaled
+    attempt.location = tracked.location
+    attempt.suspend_data = tracked.suspend_data
+    attempt.exit = tracked.exit
+    db.session.flush()
+    sco_tracked.send(attempt, user=user)
+    return attempt
+
+
+def is_done(attempt: ScoAttempt | None) -> bool:
+    """Completed for completion's purposes: 1.2 passed/completed; 2004 completed or passed."""
+    if attempt is None:
+        return False
+    if attempt.lesson_status in ("passed", "completed"):
+        return True
+    return attempt.completion_status == "completed" or attempt.success_status == "passed"
+
+
+def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
+    """(launchable SCOs, SCOs the learner finished) over the packages a course became: for each
+    package its newest approved version linked to the course; review plays never count."""
+    versions = db.session.scalars(
+        select(PackageVersion)
+        .where(PackageVersion.course_id == course_id, PackageVersion.status == "approved")
+        .order_by(PackageVersion.package_id, PackageVersion.version.desc())
+    ).all()
+    newest: dict[int, PackageVersion] = {}
+    for version in versions:
+        newest.setdefault(version.package_id, version)
+    if not newest:
+        return 0, 0
+    ids = [sco.id for version in newest.values() for sco in launchable(version)]
+    if user_id is None or not ids:
+        return len(ids), 0
+    attempts = db.session.scalars(
+        select(ScoAttempt).where(
+            ScoAttempt.sco_id.in_(ids),
+            ScoAttempt.user_id == user_id,
+            ScoAttempt.is_review.is_(False),
+        )
+    ).all()
+    return len(ids), len({a.sco_id for a in attempts if is_done(a)})

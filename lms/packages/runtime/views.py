@@ -1,0 +1,149 @@
+"""The player page and the commit endpoint (app origin); package files and the shim (content
+origin). Who may play: learners enrolled in the course the version became, BKPSDM reviewers."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, current_app, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.errors import json_error
+from lms.extensions import db
+from lms.packages import bp
+from lms.packages.models import PackageSco, PackageVersion
+from lms.packages.runtime import content, services
+from lms.packages.runtime.cmi import CmiError
+from lms.permissions import Capability, refuse, require
+from lms.security import CSP
+from lms.storage import get_storage
+
+PLAYERS = (Capability.LEARN, Capability.REVIEW_PACKAGES)
+
+
+def _playable(version_id: int) -> tuple[PackageVersion, str]:
+    version = db.session.get(PackageVersion, version_id) or refuse(status=404)
+    if version.package.kind not in ("scorm12", "scorm2004"):
+        refuse(version, 404)
+    mode = services.play_mode(current_user, version)
+    if mode is None:
+        refuse(version, 403)
+    return version, mode
+
+
+@bp.get("/paket/versi/<int:package_version_id>/main", endpoint="play")
+@bp.get("/paket/versi/<int:package_version_id>/main/<int:sco_id>", endpoint="play")
+@require(*PLAYERS)
+def play(package_version_id: int, sco_id: int | None = None):
+    version, mode = _playable(package_version_id)
+    scos = services.launchable(version)
+    if not scos:
+        refuse(version, 404)
+    sco = next((s for s in scos if s.id == sco_id), None) if sco_id else scos[0]
+    if sco is None:
+        refuse(version, 404)
+    standard = services.standard_of(version)
+    attempts = {s.id: services.attempt_of(current_user, s) for s in scos}
+    state = services.launch_state(standard, current_user, attempts[sco.id], mode)
+    token = content.sign(current_user.id, version.id)
+    index = scos.index(sco)
+    response = current_app.make_response(
+        render_template(
+            "packages/play.html",
+            version=version,
+            sco=sco,
+            scos=scos,
+            attempts=attempts,
+            mode=mode,
+            standard=standard,
+            state_json=json.dumps(state),
+            shim_url=content.shim_url(token),
+            content_origin=content.content_origin(),
+            previous=scos[index - 1] if index > 0 else None,
+            following=scos[index + 1] if index + 1 < len(scos) else None,
+            is_done=services.is_done,
+        )
+    )
+    response.headers["Content-Security-Policy"] = f"{CSP}; frame-src {content.content_origin()}"
+    return response
+
+
+@bp.post("/paket/sco/<int:sco_id>/simpan", endpoint="commit")
+@require(*PLAYERS)
+def commit(sco_id: int):
+    """The CMI of one SCO: JSON with the CSRF token in X-CSRFToken (commit, finish), or a form
+    with csrf_token and ``payload`` (the beacon on page close, which cannot set headers)."""
+    sco = db.session.get(PackageSco, sco_id) or refuse(status=404)
+    mode = _playable(sco.version_id)[1]
+    body = request.get_json(silent=True) if request.is_json else None
+    if body is None and "payload" in request.form:
+        try:
+            body = json.loads(request.form["payload"])
+        except ValueError:
+            body = None
+    if not isinstance(body, dict) or not isinstance(body.get("cmi"), dict):
+        return json_error(400, _("Data SCORM tidak terbaca: kirim objek JSON dengan 'cmi'."))
+    try:
+        attempt = services.store_commit(
+            current_user, sco, mode, str(body.get("session") or ""), body["cmi"]
+        )
+    except CmiError as error:
+        db.session.rollback()
+        return json_error(
+            400, _("Nilai %(e)s ditolak: %(m)s", e=error.element, m=str(error.message))
+        )
+    db.session.commit()
+    return jsonify({"saved": True, "total_time_cs": services.effective_total_cs(attempt)})
+
+
+# --- the content origin ------------------------------------------------------------------------
+
+
+@content.bp.before_app_request
+def _content_host_serves_content_only():
+    """The content host answers the content routes and nothing else of the app (a bare 404, no
+    page of the app); the content routes answer on the content host only."""
+    if content.is_content_host(request.host) != (request.blueprint == "content"):
+        if content.is_content_host(request.host):
+            return Response("Not Found", 404, mimetype="text/plain")
+        abort(404)
+    return None
+
+
+class _NoCookieOnContentHost(SecureCookieSessionInterface):
+    """The content host never sets a cookie, whatever a page rendered there touched."""
+
+    def save_session(self, app, session, response) -> None:
+        if content.is_content_host(request.host):
+            return
+        super().save_session(app, session, response)
+
+
+@content.bp.record_once
+def _install_session_interface(state) -> None:
+    state.app.session_interface = _NoCookieOnContentHost()
+
+
+@content.bp.get("/c/_rt/<name>")
+def runtime_script(name: str):
+    return content.content_headers(content.runtime_file(name), content.shim_csp())
+
+
+@content.bp.get("/c/<grant>/shim")
+def shim(grant: str):
+    if content.read_token(grant) is None:
+        abort(404)
+    html = render_template("packages/shim.html", app_origin=content.app_origin())
+    return content.content_headers(current_app.make_response(html), content.shim_csp())
+
+
+@content.bp.get("/c/<grant>/f/<path:path>")
+def package_file(grant: str, path: str):
+    found = content.read_token(grant)
+    if found is None or not path.startswith(found.prefix):
+        abort(404)
+    version = db.session.get(PackageVersion, found.version_id) or abort(404)
+    root = get_storage().path(version.storage_key)
+    return content.content_headers(content.package_file(root, path), content.package_csp())
