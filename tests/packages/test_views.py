@@ -98,6 +98,21 @@ def test_bkpsdm_returns_with_notes_and_the_partner_reads_them(app, client, world
     assert b"Dikembalikan" in page.data and b"Judul SCO kurang jelas" in page.data
 
 
+def test_bkpsdm_plays_an_uploaded_version_from_its_review_page(app, client, world, files_dir):
+    """The review page leads to the player, which opens the uploaded SCO in review mode."""
+    version_id = _mitra_version(app, world)
+    login(client, "bkpsdm")
+    page = client.get(f"/paket/versi/{version_id}").get_data(as_text=True)
+    play = f"/paket/versi/{version_id}/main"
+    assert f'href="{play}"' in page
+    player = client.get(play)
+    assert player.status_code == 200
+    assert "frame-src" in player.headers["Content-Security-Policy"]
+    partner = app.test_client()
+    login(partner, "mitra")  # the partner uploads; playing as a learner is for reviewers
+    assert f'href="{play}"' not in partner.get(f"/paket/versi/{version_id}").get_data(as_text=True)
+
+
 def test_bkpsdm_approves_into_a_course(app, client, world, files_dir) -> None:
     version_id = _mitra_version(app, world)
     login(client, "bkpsdm")
