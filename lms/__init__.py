@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
@@ -105,6 +106,11 @@ def _refuse_unsafe_production_settings(app: Flask) -> None:
             or app.config.get(f"{prefix}_COOKIE_PATH", "/") != "/"
         ):
             problems.append(f"{name} needs {prefix}_COOKIE_SECURE, no domain and path /")
+    content = urlsplit(str(app.config.get("CONTENT_ORIGIN") or "")).hostname
+    if content and content == urlsplit(str(app.config.get("BASE_URL") or "")).hostname:
+        # Module packages run scripts from this origin: on the app's host they could read its
+        # cookies and call its routes as the learner (lms.packages.runtime.content).
+        problems.append("LMS_CONTENT_ORIGIN needs a host name of its own, not LMS_BASE_URL's")
     if problems:
         raise RuntimeError("LMS_ENV=production refuses to start: " + "; ".join(problems) + ".")
 

@@ -56,6 +56,16 @@ def test_production_refuses_debug_and_a_short_secret(fresh_db, tmp_path, monkeyp
         _production(uri, tmp_path, SESSION_COOKIE_DOMAIN="example.go.id")
 
 
+def test_production_refuses_a_content_origin_on_the_apps_host(fresh_db, tmp_path) -> None:
+    """Package scripts run on the content origin: on the app's host they would share its
+    cookies and could call its routes as the learner."""
+    uri = fresh_db.config["SQLALCHEMY_DATABASE_URI"]
+    base = {"BASE_URL": "https://akademi.example.go.id"}
+    with pytest.raises(RuntimeError, match="LMS_CONTENT_ORIGIN needs a host name of its own"):
+        _production(uri, tmp_path, **base, CONTENT_ORIGIN="https://akademi.example.go.id:8443")
+    _production(uri, tmp_path, **base, CONTENT_ORIGIN="https://konten.example.go.id")  # starts
+
+
 def test_production_cookies_carry_the_host_prefix(fresh_db, tmp_path) -> None:
     with fresh_db.app_context():
         make_user("pegawai")
