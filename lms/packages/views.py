@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lms.courses import queries as course_queries
 from lms.courses import services as courses
@@ -63,6 +63,10 @@ def upload():
         except services.PackageRefused as refused:
             db.session.rollback()
             problems = refused.problems
+        except services.PackageConflict as conflict:
+            db.session.rollback()
+            flash(conflict.message(), "error")
+            return render_template("packages/upload.html", form=form, problems=[]), 409
         else:
             flash(_("Paket diterima dan menunggu telaah BKPSDM."), "success")
             return redirect(url_for("packages.version", package_version_id=version.id))
@@ -71,12 +75,15 @@ def upload():
 
 
 def _commit_or_discard(storage_key: str) -> None:
-    """Commit the new version; when the commit fails its folder goes too, then the error."""
+    """Commit the new version; when the commit fails its folder goes too, then the error (a
+    conflict with a simultaneous upload of the same code as ``PackageConflict``)."""
     try:
         db.session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
         services.discard_files(storage_key)
+        if isinstance(error, IntegrityError):  # two uploads of one code at once
+            raise services.PackageConflict() from error
         raise
 
 

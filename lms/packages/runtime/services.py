@@ -179,20 +179,54 @@ def is_done(attempt: ScoAttempt | None) -> bool:
     return attempt.completion_status == "completed" or attempt.success_status == "passed"
 
 
-def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
-    """(launchable SCOs, SCOs the learner finished) over the packages a course became: for each
-    package its newest approved version linked to the course; review plays never count."""
+def learner_versions(course_id: int, user_id: int | None) -> list[PackageVersion]:
+    """For each package the course became, the approved version this learner plays: the newest
+    one they have (non-review) attempts on, so a new approved version never moves a learner off
+    the version they started; the newest approved one for a learner who has not started."""
     versions = db.session.scalars(
         select(PackageVersion)
         .where(PackageVersion.course_id == course_id, PackageVersion.status == "approved")
         .order_by(PackageVersion.package_id, PackageVersion.version.desc())
     ).all()
-    newest: dict[int, PackageVersion] = {}
-    for version in versions:
-        newest.setdefault(version.package_id, version)
-    if not newest:
+    started: set[int] = set()
+    if user_id is not None and versions:
+        started = set(
+            db.session.scalars(
+                select(PackageSco.version_id)
+                .join(ScoAttempt, ScoAttempt.sco_id == PackageSco.id)
+                .where(
+                    PackageSco.version_id.in_([v.id for v in versions]),
+                    ScoAttempt.user_id == user_id,
+                    ScoAttempt.is_review.is_(False),
+                )
+            )
+        )
+    chosen: dict[int, PackageVersion] = {}
+    for version in versions:  # newest first within each package
+        current = chosen.get(version.package_id)
+        if current is None or (version.id in started and current.id not in started):
+            chosen[version.package_id] = version
+    return list(chosen.values())
+
+
+def version_for(user: User, version: PackageVersion) -> PackageVersion:
+    """The version of ``version``'s package this learner plays in its course (itself when the
+    version became no course)."""
+    if version.course_id is None:
+        return version
+    for candidate in learner_versions(version.course_id, user.id):
+        if candidate.package_id == version.package_id:
+            return candidate
+    return version
+
+
+def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
+    """(launchable SCOs, SCOs the learner finished) over the packages a course became, each on
+    the version the learner plays (``learner_versions``); review plays never count."""
+    chosen = learner_versions(course_id, user_id)
+    if not chosen:
         return 0, 0
-    ids = [sco.id for version in newest.values() for sco in launchable(version)]
+    ids = [sco.id for version in chosen for sco in launchable(version)]
     if user_id is None or not ids:
         return len(ids), 0
     attempts = db.session.scalars(
