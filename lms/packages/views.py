@@ -6,7 +6,7 @@ exactly like a missing id.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -69,7 +69,10 @@ def upload():
             return render_template("packages/upload.html", form=form, problems=[]), 409
         else:
             flash(_("Paket diterima dan menunggu telaah BKPSDM."), "success")
-            return redirect(url_for("packages.version", package_version_id=version.id))
+            target = url_for("packages.version", package_version_id=version.id)
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                return jsonify(location=target)  # the script goes there: the flash waits
+            return redirect(target)
     status = 422 if problems or form.errors else 200
     return render_template("packages/upload.html", form=form, problems=problems), status
 

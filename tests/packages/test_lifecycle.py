@@ -173,3 +173,18 @@ def test_a_conflict_at_commit_answers_409_and_removes_the_folder(
     assert response.status_code == 409
     assert "Silakan unggah lagi" in response.get_data(as_text=True)
     assert [p for p in files_dir.rglob("*") if p.is_file()] == []
+
+
+def test_upload_by_script_answers_where_to_go_and_keeps_the_message(client, world, files_dir):
+    """The progress script's request gets the address; the "accepted" message shows there (a
+    redirect followed by the script used to take the message away)."""
+    login(client, "mitra")
+    token = csrf_token(client, "/paket/unggah")
+    answer = client.post(
+        "/paket/unggah",
+        data={"csrf_token": token, "file": (io.BytesIO(zips.scorm()), "m.zip")},
+        content_type="multipart/form-data",
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert answer.status_code == 200
+    assert "Paket diterima" in client.get(answer.json["location"]).get_data(as_text=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.enrolments.models import Enrolment
@@ -132,6 +133,25 @@ def standard_of(version: PackageVersion) -> str:
     return cmi.SCORM2004 if version.package.kind == "scorm2004" else cmi.SCORM12
 
 
+def _attempt_to_store(user: User, sco: PackageSco) -> ScoAttempt:
+    """The learner's attempt, created when missing. Two first saves of one SCO may arrive at once
+    (the timed save and the beacon of a page being left): the loser of the insert reads the
+    winner's row instead of failing on the UNIQUE key."""
+    attempt = attempt_of(user, sco)
+    if attempt is not None:
+        return attempt
+    attempt = ScoAttempt(sco_id=sco.id, user_id=user.id, attempt=1, cmi={}, total_time_cs=0)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        found = attempt_of(user, sco)
+        if found is None:
+            raise
+        return found
+    return attempt
+
+
 def store_commit(
     user: User, sco: PackageSco, mode: str, session_id: str, flat: dict[str, Any]
 ) -> ScoAttempt:
@@ -141,10 +161,7 @@ def store_commit(
     session is folded into ``total_time_cs`` first, so repeats of a commit never count twice."""
     tracked = cmi.read_commit(standard_of(sco.version), flat)
     session_id = str(session_id or "")[:64]
-    attempt = attempt_of(user, sco)
-    if attempt is None:
-        attempt = ScoAttempt(sco=sco, user_id=user.id, attempt=1, cmi={}, total_time_cs=0)
-        db.session.add(attempt)
+    attempt = _attempt_to_store(user, sco)
     attempt.is_review = mode == "review"
     data = dict(attempt.cmi or {})
     session = data.get("session") or {}
