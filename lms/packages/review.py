@@ -3,7 +3,8 @@
 Approving a SCORM version creates (or, for a later version of the same package, updates) a
 course with the JP and competency kind BKPSDM sets; its launchable items are the version's
 ``PackageSco`` rows, played by the runtime (lms.packages.runtime). An Akademi package is loaded
-by the content loader, as ``flask content load`` would. Learners keep their state on the version
+by the content loader, as ``flask content load`` would. A new SCORM course does not require the
+course evaluation: its SCOs passed or completed complete it. Learners keep their state on the version
 they started: SCO rows of an earlier version are never changed.
 """
 
@@ -82,6 +83,9 @@ def approve(
                 course_code, courses.category_named(category), meta, None
             )
             draft = course.latest_version
+            # A SCORM course is complete when its SCOs are passed or completed: it has no
+            # evaluation form of its own to wait for (BKPSDM may require one later).
+            course.require_evaluation = False
         else:
             draft = CourseVersion(
                 course_id=course.id,

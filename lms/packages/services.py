@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import PartnerInstitution, User
 from lms.extensions import db
@@ -41,6 +42,17 @@ class PackageRefused(Exception):
 
     def as_dicts(self) -> list[dict[str, str]]:
         return [p.as_dict() for p in self.problems]
+
+
+class PackageConflict(Exception):
+    """Another upload of the same code took the package or the version number first (two
+    uploads at once): nothing was kept, the partner uploads again."""
+
+    def message(self) -> str:
+        return _(
+            "Paket dengan kode yang sama sedang diunggah bersamaan sehingga unggahan ini tidak "
+            "disimpan. Silakan unggah lagi."
+        )
 
 
 def limits() -> Limits:
@@ -166,7 +178,10 @@ def import_package(
                     )
         if problems:
             raise PackageRefused(problems)
-        version = _keep(package, partner, user, code, kind, outline, launchables, extracted)
+        try:
+            version = _keep(package, partner, user, code, kind, outline, launchables, extracted)
+        except IntegrityError as error:  # the caller rolls back; the folder goes below
+            raise PackageConflict() from error
         target = root / version.storage_key
         if target.exists():  # a folder whose rows were rolled back after its rename
             shutil.rmtree(target)

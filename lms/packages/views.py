@@ -6,10 +6,10 @@ exactly like a missing id.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lms.courses import queries as course_queries
 from lms.courses import services as courses
@@ -63,20 +63,30 @@ def upload():
         except services.PackageRefused as refused:
             db.session.rollback()
             problems = refused.problems
+        except services.PackageConflict as conflict:
+            db.session.rollback()
+            flash(conflict.message(), "error")
+            return render_template("packages/upload.html", form=form, problems=[]), 409
         else:
             flash(_("Paket diterima dan menunggu telaah BKPSDM."), "success")
-            return redirect(url_for("packages.version", package_version_id=version.id))
+            target = url_for("packages.version", package_version_id=version.id)
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                return jsonify(location=target)  # the script goes there: the flash waits
+            return redirect(target)
     status = 422 if problems or form.errors else 200
     return render_template("packages/upload.html", form=form, problems=problems), status
 
 
 def _commit_or_discard(storage_key: str) -> None:
-    """Commit the new version; when the commit fails its folder goes too, then the error."""
+    """Commit the new version; when the commit fails its folder goes too, then the error (a
+    conflict with a simultaneous upload of the same code as ``PackageConflict``)."""
     try:
         db.session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
         services.discard_files(storage_key)
+        if isinstance(error, IntegrityError):  # two uploads of one code at once
+            raise services.PackageConflict() from error
         raise
 
 

@@ -136,6 +136,29 @@ def _attempts(app, version_id):
     return out
 
 
+def answer_golf_quiz_right(sco) -> None:
+    """On the golf SCO's quiz page: answer every question right (the test reads the package's
+    own answer key) and submit."""
+    quiz = sco.frame_locator("#contentFrame")
+    quiz.get_by_role("button", name="Submit Answers").wait_for()
+    # Answer every question right (the test reads the package's own answer key).
+    quiz.locator("body").evaluate(
+        """() => {
+          for (const q of test.Questions) {
+            if (q.Type === QUESTION_TYPE_CHOICE) {
+              const i = q.Answers.indexOf(q.CorrectAnswer);
+              document.getElementById('question_' + q.Id + '_' + i).checked = true;
+            } else if (q.Type === QUESTION_TYPE_TF) {
+              document.getElementById('question_' + q.Id + '_' + (q.CorrectAnswer ? 'True' : 'False')).checked = true;
+            } else {
+              document.getElementById('question_' + q.Id + '_Text').value = q.CorrectAnswer;
+            }
+          }
+        }"""
+    )
+    quiz.get_by_role("button", name="Submit Answers").click()
+
+
 def _wait_for(predicate, page, timeout_ms=8000):
     for _ in range(timeout_ms // 200):
         result = predicate()
@@ -167,24 +190,7 @@ def test_golf_played_to_passed_reloaded_and_resumed(page, scorm_server, shot, ax
     assert "Scoring" in content.locator("body").inner_text()  # page 3: Playing/Scoring.html
     for _ in range(13):
         sco.get_by_role("button", name="Next ->").click()
-    quiz = sco.frame_locator("#contentFrame")
-    quiz.get_by_role("button", name="Submit Answers").wait_for()
-    # Answer every question right (the test reads the package's own answer key).
-    quiz.locator("body").evaluate(
-        """() => {
-          for (const q of test.Questions) {
-            if (q.Type === QUESTION_TYPE_CHOICE) {
-              const i = q.Answers.indexOf(q.CorrectAnswer);
-              document.getElementById('question_' + q.Id + '_' + i).checked = true;
-            } else if (q.Type === QUESTION_TYPE_TF) {
-              document.getElementById('question_' + q.Id + '_' + (q.CorrectAnswer ? 'True' : 'False')).checked = true;
-            } else {
-              document.getElementById('question_' + q.Id + '_Text').value = q.CorrectAnswer;
-            }
-          }
-        }"""
-    )
-    quiz.get_by_role("button", name="Submit Answers").click()
+    answer_golf_quiz_right(sco)
     sco.get_by_role("button", name="Exit").click()  # LMSFinish: the package never commits
     rows = _wait_for(
         lambda: [r for r in _attempts(app, ids["GOLF"]) if r["lesson_status"] == "passed"], page

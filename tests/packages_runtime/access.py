@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.packages.models import PackageSco
@@ -35,6 +36,10 @@ def build_args(world) -> dict:
         uploader_id=world.users["mitra"].id,
         course_id=course.id,
     )
+    # Mitra's partner's package, as an upload would make it: the merged args give the package
+    # pages this version too, and mitra may see its own partner's versions.
+    version.package.partner_id = db.session.get(User, world.users["mitra"].id).partner_id
+    db.session.flush()
     sco_id = db.session.scalar(select(PackageSco.id).where(PackageSco.version_id == version.id))
     return {
         "package_version_id": version.id,

@@ -323,3 +323,29 @@ def test_a_passed_sco_completes_the_course_it_belongs_to(client, app, world):
     with app.app_context():
         assert db.session.scalar(select(Completion).where(Completion.course_id == cid)) is not None
         assert db.session.get(Course, cid) is not None
+
+
+def test_two_first_saves_at_once_keep_one_attempt(client, golf, app, monkeypatch):
+    """The timed save and the page's beacon may both find no attempt yet: the second insert
+    hits the UNIQUE key; it must update the row the first made, not answer 500."""
+    from lms.packages.runtime import services
+
+    login(client, "pegawai")
+    page, _ = _token(client, golf[0])
+    headers = {"X-CSRFToken": _csrf(page)}
+    url = f"/paket/sco/{golf[1]}/simpan"
+    first = {"cmi.core.lesson_status": "incomplete", "cmi.core.lesson_location": "1"}
+    assert client.post(url, json={"session": "a", "cmi": first}, headers=headers).status_code == 200
+    real, calls = services.attempt_of, []
+
+    def not_yet_seen(user, sco):  # the other request's row was not visible at the look-up
+        calls.append(1)
+        return None if len(calls) == 1 else real(user, sco)
+
+    monkeypatch.setattr(services, "attempt_of", not_yet_seen)
+    second = {"cmi.core.lesson_status": "incomplete", "cmi.core.lesson_location": "2"}
+    answer = client.post(url, json={"session": "a", "cmi": second}, headers=headers)
+    assert answer.status_code == 200, answer.data
+    with app.app_context():
+        attempts = db.session.scalars(select(ScoAttempt)).all()
+        assert [a.location for a in attempts] == ["2"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.enrolments.models import Enrolment
@@ -132,6 +133,25 @@ def standard_of(version: PackageVersion) -> str:
     return cmi.SCORM2004 if version.package.kind == "scorm2004" else cmi.SCORM12
 
 
+def _attempt_to_store(user: User, sco: PackageSco) -> ScoAttempt:
+    """The learner's attempt, created when missing. Two first saves of one SCO may arrive at once
+    (the timed save and the beacon of a page being left): the loser of the insert reads the
+    winner's row instead of failing on the UNIQUE key."""
+    attempt = attempt_of(user, sco)
+    if attempt is not None:
+        return attempt
+    attempt = ScoAttempt(sco_id=sco.id, user_id=user.id, attempt=1, cmi={}, total_time_cs=0)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        found = attempt_of(user, sco)
+        if found is None:
+            raise
+        return found
+    return attempt
+
+
 def store_commit(
     user: User, sco: PackageSco, mode: str, session_id: str, flat: dict[str, Any]
 ) -> ScoAttempt:
@@ -141,10 +161,7 @@ def store_commit(
     session is folded into ``total_time_cs`` first, so repeats of a commit never count twice."""
     tracked = cmi.read_commit(standard_of(sco.version), flat)
     session_id = str(session_id or "")[:64]
-    attempt = attempt_of(user, sco)
-    if attempt is None:
-        attempt = ScoAttempt(sco=sco, user_id=user.id, attempt=1, cmi={}, total_time_cs=0)
-        db.session.add(attempt)
+    attempt = _attempt_to_store(user, sco)
     attempt.is_review = mode == "review"
     data = dict(attempt.cmi or {})
     session = data.get("session") or {}
@@ -179,20 +196,54 @@ def is_done(attempt: ScoAttempt | None) -> bool:
     return attempt.completion_status == "completed" or attempt.success_status == "passed"
 
 
-def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
-    """(launchable SCOs, SCOs the learner finished) over the packages a course became: for each
-    package its newest approved version linked to the course; review plays never count."""
+def learner_versions(course_id: int, user_id: int | None) -> list[PackageVersion]:
+    """For each package the course became, the approved version this learner plays: the newest
+    one they have (non-review) attempts on, so a new approved version never moves a learner off
+    the version they started; the newest approved one for a learner who has not started."""
     versions = db.session.scalars(
         select(PackageVersion)
         .where(PackageVersion.course_id == course_id, PackageVersion.status == "approved")
         .order_by(PackageVersion.package_id, PackageVersion.version.desc())
     ).all()
-    newest: dict[int, PackageVersion] = {}
-    for version in versions:
-        newest.setdefault(version.package_id, version)
-    if not newest:
+    started: set[int] = set()
+    if user_id is not None and versions:
+        started = set(
+            db.session.scalars(
+                select(PackageSco.version_id)
+                .join(ScoAttempt, ScoAttempt.sco_id == PackageSco.id)
+                .where(
+                    PackageSco.version_id.in_([v.id for v in versions]),
+                    ScoAttempt.user_id == user_id,
+                    ScoAttempt.is_review.is_(False),
+                )
+            )
+        )
+    chosen: dict[int, PackageVersion] = {}
+    for version in versions:  # newest first within each package
+        current = chosen.get(version.package_id)
+        if current is None or (version.id in started and current.id not in started):
+            chosen[version.package_id] = version
+    return list(chosen.values())
+
+
+def version_for(user: User, version: PackageVersion) -> PackageVersion:
+    """The version of ``version``'s package this learner plays in its course (itself when the
+    version became no course)."""
+    if version.course_id is None:
+        return version
+    for candidate in learner_versions(version.course_id, user.id):
+        if candidate.package_id == version.package_id:
+            return candidate
+    return version
+
+
+def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
+    """(launchable SCOs, SCOs the learner finished) over the packages a course became, each on
+    the version the learner plays (``learner_versions``); review plays never count."""
+    chosen = learner_versions(course_id, user_id)
+    if not chosen:
         return 0, 0
-    ids = [sco.id for version in newest.values() for sco in launchable(version)]
+    ids = [sco.id for version in chosen for sco in launchable(version)]
     if user_id is None or not ids:
         return len(ids), 0
     attempts = db.session.scalars(

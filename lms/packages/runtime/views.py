@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, jsonify, render_template, request
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,6 +38,10 @@ def _playable(version_id: int) -> tuple[PackageVersion, str]:
 @require(*PLAYERS)
 def play(package_version_id: int, sco_id: int | None = None):
     version, mode = _playable(package_version_id)
+    if mode == "normal":
+        mine = services.version_for(current_user, version)
+        if mine.id != version.id:  # learners stay on the version they started
+            return redirect(url_for("packages.play", package_version_id=mine.id))
     scos = services.launchable(version)
     if not scos:
         refuse(version, 404)
@@ -96,6 +100,13 @@ def commit(sco_id: int):
         )
     db.session.commit()
     return jsonify({"saved": True, "total_time_cs": services.effective_total_cs(attempt)})
+
+
+@bp.app_template_global("course_packages")
+def course_packages(course_id: int) -> list[PackageVersion]:
+    """The package versions the signed-in learner plays in a course (course page links)."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    return services.learner_versions(course_id, user_id)
 
 
 # --- the content origin ------------------------------------------------------------------------

@@ -28,6 +28,14 @@
         label.textContent = percent < 100 ? percent + "%" : label.getAttribute("data-checking");
       });
       xhr.addEventListener("load", function () {
+        var accepted = null;
+        if (xhr.status === 200 && /json/.test(xhr.getResponseHeader("Content-Type") || "")) {
+          try { accepted = JSON.parse(xhr.responseText).location; } catch (e) { accepted = null; }
+        }
+        if (accepted) {  // the server kept its "accepted" message for the next page
+          window.location.assign(accepted);
+          return;
+        }
         var landed = xhr.responseURL || form.action;
         if (xhr.status === 200 && landed.split("#")[0] !== form.action.split("#")[0]) {
           window.location.assign(landed);
@@ -48,6 +56,7 @@
         label.textContent = label.getAttribute("data-failed");
       });
       xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       xhr.send(new FormData(form));
     });
   }
