@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from lms.auth.models import User
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.packages.models import PackageSco
@@ -35,6 +36,11 @@ def build_args(world) -> dict:
         uploader_id=world.users["mitra"].id,
         course_id=course.id,
     )
+    # `mitra`'s partner's, like the upload's package: both access modules name the version
+    # `package_version_id`, and whichever wins must be one `mitra` may see on packages.version.
+    mitra = db.session.get(User, world.users["mitra"].id)
+    version.package.partner_id = mitra.partner_id
+    db.session.flush()
     sco_id = db.session.scalar(select(PackageSco.id).where(PackageSco.version_id == version.id))
     return {
         "package_version_id": version.id,
