@@ -32,6 +32,7 @@ import os
 import platform
 import re
 import secrets
+import signal
 import sys
 import tempfile
 import threading
@@ -386,6 +387,8 @@ def main() -> int:
     if not 1 <= args.learners <= 200 * 240 or args.commits < 1 or args.concurrency < 1:
         raise SystemExit("1 to 48,000 learners (one loopback address each), commits >= 1")
 
+    # SIGTERM (timeout, kill) unwinds like Ctrl-C: the server stops and the database is dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = None
     server = None
     result: dict = {}
@@ -500,6 +503,7 @@ def main() -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a signal now must not cut the cleanup
             if server is not None:
                 server.stop()
             if url is not None and not args.keep_database:
