@@ -42,7 +42,7 @@ _FIELDS = ("type", "student_response", "learner_response", "result", "latency")
 
 
 def interactions_text(data: dict | None) -> str:
-    """The interactions a package stored, one per line: ``id: field=value, …`` (plain text)."""
+    """The interactions a package stored as plain text: ``id: field=value, …; id: …``."""
     extra = (data or {}).get("extra") or {}
     found: dict[int, dict[str, str]] = {}
     for key, value in extra.items():
@@ -54,7 +54,7 @@ def interactions_text(data: dict | None) -> str:
         item = found[n]
         shown = ", ".join(f"{k}={item[k]}" for k in _FIELDS if item.get(k))
         lines.append(f"{item.get('id') or n}: {shown}".rstrip(": "))
-    return "\n".join(lines)
+    return "; ".join(lines)
 
 
 def _status():

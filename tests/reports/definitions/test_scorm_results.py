@@ -14,7 +14,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.packages.models import Package, PackageSco, PackageVersion
 from lms.packages.runtime.models import ScoAttempt
-from lms.reports.definitions.scorm_results import SHOWN_CHARS
+from lms.reports.definitions.scorm_results import SHOWN_CHARS, interactions_text
 from tests.conftest import login
 from tests.factories import make_course
 
@@ -129,3 +129,16 @@ def test_partner_staff_see_their_packages_only(app, played):
     html = client.get("/laporan/scorm").get_data(as_text=True)
     assert "MITRA-1" in html and "UNSRI-1" not in html
     assert "&lt;script&gt;" in html and SCRIPT not in html
+
+
+def test_interactions_text_orders_by_index_and_reads_both_standards():
+    extra = {
+        "cmi.interactions.10.id": "q11",
+        "cmi.interactions.10.learner_response": "a[,]b",
+        "cmi.interactions.2.id": "q3",
+        "cmi.interactions.2.result": "wrong",
+        "cmi.interactions._count": "11",
+        "cmi.objectives.0.id": "tujuan",
+    }
+    assert interactions_text({"extra": extra}) == "q3: result=wrong; q11: learner_response=a[,]b"
+    assert interactions_text(None) == ""
