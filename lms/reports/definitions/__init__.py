@@ -13,6 +13,7 @@ from lms.reports.definitions import (
     evaluations,
     jp_compliance,
     quiz_results,
+    scorm_results,
     trainers,
 )
 from lms.reports.definitions.base import Report
@@ -31,6 +32,7 @@ REPORTS: dict[str, Report] = {
         evaluations.REPORT,
         certificates.REPORT,
         trainers.REPORT,
+        scorm_results.REPORT,
     )
 }
 
