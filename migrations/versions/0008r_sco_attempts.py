@@ -35,7 +35,7 @@ def upgrade():
         sa.Column("exit", sa.String(length=10), nullable=False),
         sa.Column("total_time_cs", sa.Integer(), nullable=False),
         sa.Column("cmi", sa.JSON(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("attempt >= 1", name=op.f("ck_sco_attempts_attempt_positive")),
         sa.CheckConstraint(
             "lesson_status IS NULL OR lesson_status IN ('passed', 'completed', 'failed', "
