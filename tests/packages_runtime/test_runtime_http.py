@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.packages.models import PackageSco
 from lms.packages.runtime import content
 from lms.packages.runtime.models import ScoAttempt
+from lms.packages.signals import sco_tracked
 from tests.conftest import login
 from tests.factories import make_course
 from tests.packages_runtime.helpers import FIXTURES, install_package, scorm2004_zip
@@ -311,15 +312,25 @@ def test_a_passed_sco_completes_the_course_it_belongs_to(client, app, world):
     page, _ = _token(client, vid)
     url = f"/paket/sco/{sid}/simpan"
     headers = {"X-CSRFToken": _csrf(page)}
-    client.post(url, json={"cmi": {"cmi.core.lesson_status": "incomplete"}}, headers=headers)
-    with app.app_context():
-        assert db.session.scalar(select(Completion).where(Completion.course_id == cid)) is None
-    answer = client.post(
-        url,
-        json={"cmi": {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90"}},
-        headers=headers,
-    )
-    assert answer.status_code == 200
+    heard = []
+
+    def hear(attempt, **_kw):
+        heard.append(attempt.id)
+
+    sco_tracked.connect(hear, weak=False)  # completion is asked only when the SCO is done
+    try:
+        client.post(url, json={"cmi": {"cmi.core.lesson_status": "incomplete"}}, headers=headers)
+        with app.app_context():
+            assert db.session.scalar(select(Completion).where(Completion.course_id == cid)) is None
+        assert heard == []
+        answer = client.post(
+            url,
+            json={"cmi": {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90"}},
+            headers=headers,
+        )
+    finally:
+        sco_tracked.disconnect(hear)
+    assert answer.status_code == 200 and len(heard) == 1
     with app.app_context():
         assert db.session.scalar(select(Completion).where(Completion.course_id == cid)) is not None
         assert db.session.get(Course, cid) is not None

@@ -183,7 +183,9 @@ def store_commit(
     attempt.suspend_data = tracked.suspend_data
     attempt.exit = tracked.exit
     db.session.flush()
-    sco_tracked.send(attempt, user=user)
+    if is_done(attempt):  # only a SCO passed or completed can complete its course: the check
+        # is a third of a commit's cost (bench/scorm_commit.py), so incomplete saves skip it
+        sco_tracked.send(attempt, user=user)
     return attempt
 
 
