@@ -39,6 +39,7 @@ from lms.extensions import db
 from lms.indonesian import local_date, tanggal
 from lms.org.identity import snapshot_identity
 from lms.org.models import Instansi
+from lms.org.queries import region_of
 from lms.tasks import after_commit
 
 
@@ -72,12 +73,6 @@ def default_series() -> CertificateSeries:
     db.session.add(series)
     db.session.flush()
     return series
-
-
-def region_of(instansi_name: str) -> str:
-    """The region an instansi governs: "Pemerintah Kota Palembang" → "Kota Palembang"."""
-    name = (instansi_name or "").strip()
-    return name.removeprefix("Pemerintah ").strip()
 
 
 def default_signatory_position(region: str) -> str:

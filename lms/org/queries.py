@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.auth.models import ApiToken, User
 from lms.extensions import db
-from lms.org.models import Employee, Unit
+from lms.org.models import Employee, Instansi, Unit
 from lms.permissions import Role
 
 PAGE_SIZE = 25
@@ -143,3 +143,15 @@ def dashboard_context(user: User) -> dict[str, Any]:
             or 0,
         }
     return ctx
+
+
+def region_of(instansi_name: str) -> str:
+    """The region an instansi governs: "Pemerintah Kota Palembang" → "Kota Palembang"."""
+    name = (instansi_name or "").strip()
+    return name.removeprefix("Pemerintah ").strip()
+
+
+def agency_organiser() -> str:
+    """Who runs the instansi's own training, as certificates print it: "BKPSDM Kota Palembang"."""
+    instansi = db.session.scalar(select(Instansi).order_by(Instansi.id))
+    return f"BKPSDM {region_of(instansi.name)}".strip() if instansi else "BKPSDM"

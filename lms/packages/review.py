@@ -23,6 +23,7 @@ from lms.courses.models import Course, CourseVersion
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.org.queries import agency_organiser
 from lms.packages.models import PackageVersion
 
 
@@ -77,7 +78,13 @@ def approve(
         course = db.session.scalar(db.select(Course).where(Course.code == code))
     else:
         course = _earlier_course(version)
-        meta = {"title": package.title, "competency_kind": competency_kind, "jp": jp}
+        meta = {
+            "title": package.title,
+            "competency_kind": competency_kind,
+            "jp": jp,
+            # the certificate reads "diselenggarakan oleh BKPSDM … bekerja sama dengan <partner>"
+            "organiser": agency_organiser(),
+        }
         if course is None:
             course = courses.create_course(
                 course_code, courses.category_named(category), meta, None

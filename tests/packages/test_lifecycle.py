@@ -104,6 +104,9 @@ def test_approved_scorm_course_completes_with_its_sco_and_issues_a_certificate(
         enrolment = _db.session.scalar(select(Enrolment))
         assert enrolment.status == "completed"
         assert _db.session.scalar(select(func.count(Certificate.id))) == 1
+        fields = _db.session.scalar(select(Certificate)).fields
+        # the agency runs it "bekerja sama dengan" the partner (not "Penyelenggara —")
+        assert fields["organiser"].startswith("BKPSDM") and fields["partner"]
     assert "Sertifikat nomor" in learner.get("/pelatihan/MOD-A").get_data(as_text=True)
 
 
