@@ -137,15 +137,102 @@ def build_schema(url: str, env: dict[str, str], tmp: Path, how: str) -> str:
     return how
 
 
+def seed_learners(count: int, code: str, label: str, unit_code: str, year: int, tmt: str):
+    """``count`` employees in one OPD of a test instansi, each with an account ``ujianNNNN``
+    sharing one argon2 hash of PASSWORD (inside an app context); their ids in order."""
+    from lms.auth import services as auth
+    from lms.auth.models import User
+    from lms.extensions import db
+    from lms.org.models import Employee, Instansi, Unit
+
+    instansi = Instansi(code=code, name=f"Pemerintah Kota Uji {label}")
+    db.session.add(instansi)
+    db.session.flush()
+    unit = Unit(instansi_id=instansi.id, code=unit_code, name=f"Dinas Uji {label}", kind="opd")
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"/{unit.id}/"
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(count):
+        birth = date(year, 1, 1) + timedelta(days=i)
+        rows.append(
+            {
+                "nip": f"{birth:%Y%m%d}{tmt}{1 + i % 2}{i % 999 + 1:03d}",
+                "kind": "pns",
+                "full_name": f"Peserta {label} {i:04d}",
+                "front_title": "",
+                "back_title": "",
+                "gender": "L" if i % 2 == 0 else "P",
+                "birth_place": "Palembang",
+                "birth_date": birth,
+                "golongan_code": "III/a",
+                "position_name": "Pelaksana",
+                "email": "",
+                "unit_id": unit.id,
+                "is_active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    db.session.execute(insert(Employee), rows)
+    employee_ids = list(
+        db.session.scalars(
+            select(Employee.id).where(Employee.unit_id == unit.id).order_by(Employee.id)
+        )
+    )
+    hashed = auth.hash_password(PASSWORD)  # one argon2 hash, shared by every account
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "username": f"ujian{i:04d}",
+                "password_hash": hashed,
+                "display_name": "",
+                "email": "",
+                "employee_id": emp_id,
+                "active": True,
+                "session_version": 1,
+                "must_change_password": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, emp_id in enumerate(employee_ids)
+        ],
+    )
+    return employee_ids
+
+
+def enrol_all(course_id: int, employee_ids: list[int]) -> None:
+    """Every one of them actively enrolled in the course (inside an app context)."""
+    from lms.enrolments.models import Enrolment
+    from lms.extensions import db
+
+    now = datetime.now(UTC)
+    db.session.execute(
+        insert(Enrolment),
+        [
+            {
+                "course_id": course_id,
+                "employee_id": emp_id,
+                "status": "active",
+                "source": "self",
+                "requested_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "end_reason": "",
+                "progress": 0,
+            }
+            for emp_id in employee_ids
+        ],
+    )
+
+
 def seed(url: str, tmp: Path, users: int, questions: int) -> dict:
     """Employees with accounts, one course with a post-test, every employee enrolled."""
     from lms import create_app
-    from lms.auth import services as auth
-    from lms.auth.models import User
     from lms.courses import services as courses
-    from lms.enrolments.models import Enrolment
     from lms.extensions import db
-    from lms.org.models import Employee, Instansi, Unit
     from lms.org.reference import load_reference
     from lms.quizzes.attempts import services as quiz_svc
     from lms.quizzes.models import Question
@@ -163,61 +250,7 @@ def seed(url: str, tmp: Path, users: int, questions: int) -> dict:
     with app.app_context():
         load_reference()
         courses.ensure_default_categories()
-        instansi = Instansi(code="9998", name="Pemerintah Kota Uji Kuis")
-        db.session.add(instansi)
-        db.session.flush()
-        unit = Unit(instansi_id=instansi.id, code="UJIAN", name="Dinas Uji Kuis", kind="opd")
-        db.session.add(unit)
-        db.session.flush()
-        unit.path = f"/{unit.id}/"
-        now = datetime.now(UTC)
-        rows = []
-        for i in range(users):
-            birth = date(1970, 1, 1) + timedelta(days=i)
-            rows.append(
-                {
-                    "nip": f"{birth:%Y%m%d}201503{1 + i % 2}{i % 999 + 1:03d}",
-                    "kind": "pns",
-                    "full_name": f"Peserta Ujian {i:04d}",
-                    "front_title": "",
-                    "back_title": "",
-                    "gender": "L" if i % 2 == 0 else "P",
-                    "birth_place": "Palembang",
-                    "birth_date": birth,
-                    "golongan_code": "III/a",
-                    "position_name": "Pelaksana",
-                    "email": "",
-                    "unit_id": unit.id,
-                    "is_active": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        db.session.execute(insert(Employee), rows)
-        employee_ids = list(
-            db.session.scalars(
-                select(Employee.id).where(Employee.unit_id == unit.id).order_by(Employee.id)
-            )
-        )
-        hashed = auth.hash_password(PASSWORD)  # one argon2 hash, shared by every account
-        db.session.execute(
-            insert(User),
-            [
-                {
-                    "username": f"ujian{i:04d}",
-                    "password_hash": hashed,
-                    "display_name": "",
-                    "email": "",
-                    "employee_id": emp_id,
-                    "active": True,
-                    "session_version": 1,
-                    "must_change_password": False,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i, emp_id in enumerate(employee_ids)
-            ],
-        )
+        employee_ids = seed_learners(users, "9998", "Kuis", "UJIAN", 1970, "201503")
         course = courses.create_course(
             "UJIAN-KUIS",
             courses.category_named("Teknologi Informasi"),
@@ -266,23 +299,7 @@ def seed(url: str, tmp: Path, users: int, questions: int) -> dict:
                 "question_ids": [q.id for q in bank],
             },
         )
-        db.session.execute(
-            insert(Enrolment),
-            [
-                {
-                    "course_id": course.id,
-                    "employee_id": emp_id,
-                    "status": "active",
-                    "source": "self",
-                    "requested_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                    "end_reason": "",
-                    "progress": 0,
-                }
-                for emp_id in employee_ids
-            ],
-        )
+        enrol_all(course.id, employee_ids)
         db.session.commit()
         result = {
             "quiz_id": quiz.id,

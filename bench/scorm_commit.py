@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -48,7 +48,6 @@ sys.path.insert(0, str(BENCH))
 
 from quiz_load import (  # noqa: E402
     ADMIN_URL,
-    PASSWORD,
     Browser,
     Recorder,
     StepFailed,
@@ -57,8 +56,10 @@ from quiz_load import (  # noqa: E402
     cpu_used,
     create_database,
     drop_database,
+    enrol_all,
     log_in,
     run_phase,
+    seed_learners,
 )
 from run import (  # noqa: E402
     GUNICORN_ARGS,
@@ -69,7 +70,7 @@ from run import (  # noqa: E402
     percentile,
     safe_url,
 )
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 RESULTS = BENCH / "results" / "scorm_commit.json"
@@ -81,12 +82,8 @@ STEPS = ("login page", "login", "player page", "commit")
 def seed(url: str, tmp: Path, learners: int) -> dict:
     """Employees with accounts, a course made from a one-SCO SCORM 1.2 package, enrolments."""
     from lms import create_app
-    from lms.auth import services as auth
-    from lms.auth.models import User
     from lms.courses import services as courses
-    from lms.enrolments.models import Enrolment
     from lms.extensions import db
-    from lms.org.models import Employee, Instansi, Unit
     from lms.org.reference import load_reference
     from lms.packages.models import Package, PackageSco, PackageVersion
 
@@ -102,61 +99,7 @@ def seed(url: str, tmp: Path, learners: int) -> dict:
     with app.app_context():
         load_reference()
         courses.ensure_default_categories()
-        instansi = Instansi(code="9997", name="Pemerintah Kota Uji SCORM")
-        db.session.add(instansi)
-        db.session.flush()
-        unit = Unit(instansi_id=instansi.id, code="SCORM", name="Dinas Uji SCORM", kind="opd")
-        db.session.add(unit)
-        db.session.flush()
-        unit.path = f"/{unit.id}/"
-        now = datetime.now(UTC)
-        rows = []
-        for i in range(learners):
-            birth = date(1972, 1, 1) + timedelta(days=i)
-            rows.append(
-                {
-                    "nip": f"{birth:%Y%m%d}201603{1 + i % 2}{i % 999 + 1:03d}",
-                    "kind": "pns",
-                    "full_name": f"Peserta SCORM {i:04d}",
-                    "front_title": "",
-                    "back_title": "",
-                    "gender": "L" if i % 2 == 0 else "P",
-                    "birth_place": "Palembang",
-                    "birth_date": birth,
-                    "golongan_code": "III/a",
-                    "position_name": "Pelaksana",
-                    "email": "",
-                    "unit_id": unit.id,
-                    "is_active": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        db.session.execute(insert(Employee), rows)
-        employee_ids = list(
-            db.session.scalars(
-                select(Employee.id).where(Employee.unit_id == unit.id).order_by(Employee.id)
-            )
-        )
-        hashed = auth.hash_password(PASSWORD)  # one argon2 hash, shared by every account
-        db.session.execute(
-            insert(User),
-            [
-                {
-                    "username": f"ujian{i:04d}",
-                    "password_hash": hashed,
-                    "display_name": "",
-                    "email": "",
-                    "employee_id": emp_id,
-                    "active": True,
-                    "session_version": 1,
-                    "must_change_password": False,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i, emp_id in enumerate(employee_ids)
-            ],
-        )
+        employee_ids = seed_learners(learners, "9997", "SCORM", "SCORM", 1972, "201603")
         course = courses.create_course(
             "UJIAN-SCORM",
             courses.category_named("Teknologi Informasi"),
@@ -191,23 +134,7 @@ def seed(url: str, tmp: Path, learners: int) -> dict:
         )
         db.session.add_all([package, version, sco])
         db.session.flush()
-        db.session.execute(
-            insert(Enrolment),
-            [
-                {
-                    "course_id": course.id,
-                    "employee_id": emp_id,
-                    "status": "active",
-                    "source": "self",
-                    "requested_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                    "end_reason": "",
-                    "progress": 0,
-                }
-                for emp_id in employee_ids
-            ],
-        )
+        enrol_all(course.id, employee_ids)
         db.session.commit()
         result = {
             "version_id": version.id,
