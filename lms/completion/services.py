@@ -87,8 +87,7 @@ def progress_of(
     if evaluated is None:
         evaluated = has_evaluated(enrolment)
     # The SCOs of the packages this course became count as its lessons (issue 16).
-    learner = db.session.scalar(select(User.id).where(User.employee_id == enrolment.employee_id))
-    sco_total, sco_done = package_runtime.course_items(enrolment.course_id, learner)
+    sco_total, sco_done = package_runtime.course_items(enrolment.course_id, enrolment.employee_id)
     return Progress(len(keys) + sco_total, len(keys & done) + sco_done, tuple(results), evaluated)
 
 

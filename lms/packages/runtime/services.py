@@ -202,11 +202,20 @@ def learner_versions(course_id: int, user_id: int | None) -> list[PackageVersion
     """For each package the course became, the approved version this learner plays: the newest
     one they have (non-review) attempts on, so a new approved version never moves a learner off
     the version they started; the newest approved one for a learner who has not started."""
-    versions = db.session.scalars(
-        select(PackageVersion)
-        .where(PackageVersion.course_id == course_id, PackageVersion.status == "approved")
-        .order_by(PackageVersion.package_id, PackageVersion.version.desc())
-    ).all()
+    return _chosen_versions(_approved_versions(course_id), user_id)
+
+
+def _approved_versions(course_id: int) -> list[PackageVersion]:
+    return list(
+        db.session.scalars(
+            select(PackageVersion)
+            .where(PackageVersion.course_id == course_id, PackageVersion.status == "approved")
+            .order_by(PackageVersion.package_id, PackageVersion.version.desc())
+        )
+    )
+
+
+def _chosen_versions(versions: list[PackageVersion], user_id: int | None) -> list[PackageVersion]:
     started: set[int] = set()
     if user_id is not None and versions:
         started = set(
@@ -239,12 +248,19 @@ def version_for(user: User, version: PackageVersion) -> PackageVersion:
     return version
 
 
-def course_items(course_id: int, user_id: int | None) -> tuple[int, int]:
-    """(launchable SCOs, SCOs the learner finished) over the packages a course became, each on
-    the version the learner plays (``learner_versions``); review plays never count."""
-    chosen = learner_versions(course_id, user_id)
-    if not chosen:
+def course_items(course_id: int, employee_id: int | None) -> tuple[int, int]:
+    """(launchable SCOs, SCOs the employee finished) over the packages a course became, each on
+    the version they play (``learner_versions``); review plays never count. One query for a
+    course without packages (most of them)."""
+    versions = _approved_versions(course_id)
+    if not versions:
         return 0, 0
+    user_id = (
+        db.session.scalar(select(User.id).where(User.employee_id == employee_id))
+        if employee_id is not None
+        else None
+    )
+    chosen = _chosen_versions(versions, user_id)
     ids = [sco.id for version in chosen for sco in launchable(version)]
     if user_id is None or not ids:
         return len(ids), 0
