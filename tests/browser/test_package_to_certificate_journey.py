@@ -37,7 +37,7 @@ def journey_server(databases, tmp_path_factory) -> Iterator[tuple[str, object]]:
         pytest.skip(f"shared fixture missing: {GOLF}")
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": databases.new("package-journey"),
+            "SQLALCHEMY_DATABASE_URI": databases.new("package_journey"),
             "FILES_DIR": str(tmp_path_factory.mktemp("package-journey-files")),
             "LOGIN_RATE_LIMIT": "1000 per minute",
         },
