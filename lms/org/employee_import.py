@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.org.employees import (
+    EMPLOYEE_FIELDS,
     EmployeeData,
     Lookups,
     RowError,
@@ -152,21 +153,7 @@ def apply_import(preview: ImportPreview) -> tuple[int, int]:
         else:
             before[r.nip] = Position.of(emp)
             updated += 1
-        for attr in (
-            "kind",
-            "full_name",
-            "front_title",
-            "back_title",
-            "gender",
-            "birth_place",
-            "birth_date",
-            "golongan_code",
-            "jabatan_type_code",
-            "jabatan_level_code",
-            "position_name",
-            "unit_id",
-            "email",
-        ):
+        for attr in EMPLOYEE_FIELDS:
             setattr(emp, attr, getattr(r, attr))
     db.session.flush()
     sup_nips = {r.supervisor_nip for r in preview.rows if r.supervisor_nip} - set(by_nip)

@@ -67,6 +67,24 @@ class Lookups:
         }
 
 
+#: The fields of an employee that the form and the import both write (the NIP apart).
+EMPLOYEE_FIELDS = (
+    "kind",
+    "full_name",
+    "front_title",
+    "back_title",
+    "gender",
+    "birth_place",
+    "birth_date",
+    "golongan_code",
+    "jabatan_type_code",
+    "jabatan_level_code",
+    "position_name",
+    "unit_id",
+    "email",
+)
+
+
 def validate_employee_values(
     values: dict[str, str], row: int, lk: Lookups
 ) -> tuple[EmployeeData | None, list[RowError]]:
@@ -250,22 +268,7 @@ def save_employee(
     if employee is None:
         employee = Employee(nip=data.nip)
         db.session.add(employee)
-    for attr in (
-        "nip",
-        "kind",
-        "full_name",
-        "front_title",
-        "back_title",
-        "gender",
-        "birth_place",
-        "birth_date",
-        "golongan_code",
-        "jabatan_type_code",
-        "jabatan_level_code",
-        "position_name",
-        "unit_id",
-        "email",
-    ):
+    for attr in ("nip", *EMPLOYEE_FIELDS):
         setattr(employee, attr, getattr(data, attr))
     employee.supervisor = supervisor
     db.session.flush()
