@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lms.enrolments.cohorts.forms import APPROVAL_LABELS
+from lms.enrolments.cohorts.kinds import PHASE_KIND_LABELS, PROJECT_KIND_LABELS
 from lms.enrolments.cohorts.models import Programme
 from lms.enrolments.cohorts.queries import course_title
 from lms.enrolments.services import status_label
@@ -44,4 +45,6 @@ def labels() -> dict[str, Any]:
         "approval_labels": APPROVAL_LABELS,
         "course_title": course_title,
         "fmt_jp": fmt_jp,
+        "phase_kind_labels": PHASE_KIND_LABELS,
+        "project_kind_labels": PROJECT_KIND_LABELS,
     }

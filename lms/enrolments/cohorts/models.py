@@ -1,12 +1,22 @@
-"""Programmes (ordered courses) and their cohorts (angkatan): dates, phases, quota, eligibility and
-participants. Tables as before the move; a participant's approvals are ``Approval`` rows of
+"""Programme kinds (Latsar, PKP, PKA, PKN, the instansi's own), programmes (ordered courses) and
+their cohorts (angkatan): dates, phases, quota, eligibility, closing and participants' results. Tables as before the move; a participant's approvals are ``Approval`` rows of
 ``lms.enrolments.models`` shared with plain enrolment."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, in_values
@@ -14,9 +24,43 @@ from lms.enrolments.models import ENROLMENT_STATES, Approval
 from lms.extensions import db
 from lms.org.models import Employee
 
+#: The phases of an agenda (LAN): self-study, distance learning, classroom, the workplace project,
+#: the closing evaluation (seminar).
+PHASE_KINDS = ("self_study", "distance", "classroom", "project", "evaluation")
+#: The workplace change project a kind requires: Latsar's aktualisasi, the leadership programmes'
+#: aksi perubahan.
+PROJECT_KINDS = ("aktualisasi", "aksi_perubahan")
+#: A participant's outcome, set when the organiser closes the cohort.
+MEMBER_RESULTS = ("passed", "failed")
+
+
+class ProgrammeKind(db.Model):
+    """A kind of programme as data (``content/reference/programme_kinds.yaml``)."""
+
+    __tablename__ = "programme_kinds"
+    __table_args__ = (
+        CheckConstraint(
+            "project IS NULL OR " + in_values("project", PROJECT_KINDS), name="project"
+        ),
+        CheckConstraint("jp IS NULL OR jp > 0", name="jp_positive"),
+    )
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Structural (leadership) training goes to SIASN as riwayat diklat; the rest as riwayat kursus.
+    structural: Mapped[bool] = mapped_column(Boolean, default=False)
+    latihan_struktural_id: Mapped[int | None]
+    project: Mapped[str | None] = mapped_column(String(20))
+    jp: Mapped[int | None]
+    #: Default agenda: ``[{kind, name, jp, days}]`` in order.
+    phases: Mapped[list] = mapped_column(JSON, default=list)
+    eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
 
 class Programme(TimestampMixin, db.Model):
     __tablename__ = "programmes"
+    __table_args__ = (CheckConstraint("jp IS NULL OR jp > 0", name="jp_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -24,7 +68,12 @@ class Programme(TimestampMixin, db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     jenis_diklat_code: Mapped[int | None] = mapped_column(ForeignKey("jenis_diklat.code"))
     eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Null: an older programme, treated as the instansi's own.
+    kind_code: Mapped[str | None] = mapped_column(ForeignKey("programme_kinds.code"), index=True)
+    #: The programme's own hours (counted once); null: the sum of its cohort's phases.
+    jp: Mapped[int | None]
 
+    kind: Mapped[ProgrammeKind | None] = relationship()
     courses: Mapped[list[ProgrammeCourse]] = relationship(
         order_by="ProgrammeCourse.position", cascade="all, delete-orphan"
     )
@@ -65,6 +114,13 @@ class Cohort(TimestampMixin, db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     approval_steps: Mapped[str] = mapped_column(String(30), default="supervisor,hr")
     eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The organiser (penyelenggara): null is BKPSDM, else a partner institution.
+    organiser_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_institutions.id", ondelete="RESTRICT")
+    )
+    #: Set when the organiser closes the cohort; results are final from then on.
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     programme: Mapped[Programme] = relationship(back_populates="cohorts")
     phases: Mapped[list[CohortPhase]] = relationship(
@@ -75,11 +131,17 @@ class Cohort(TimestampMixin, db.Model):
 
 class CohortPhase(db.Model):
     __tablename__ = "cohort_phases"
+    __table_args__ = (
+        CheckConstraint(in_values("kind", PHASE_KINDS), name="kind"),
+        CheckConstraint("jp IS NULL OR jp >= 0", name="jp_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="self_study")
+    jp: Mapped[int | None]
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
 
@@ -89,6 +151,10 @@ class CohortMember(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("cohort_id", "employee_id"),
         CheckConstraint(in_values("status", ENROLMENT_STATES), name="status"),
+        CheckConstraint("result IS NULL OR " + in_values("result", MEMBER_RESULTS), name="result"),
+        CheckConstraint(
+            "final_score IS NULL OR (final_score >= 0 AND final_score <= 100)", name="score_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +163,11 @@ class CohortMember(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(20), default="nomination")
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The outcome written when the cohort is closed: passed (an STTPP) or failed (none).
+    result: Mapped[str | None] = mapped_column(String(10))
+    final_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    qualification: Mapped[str] = mapped_column(String(60), default="")
+    result_note: Mapped[str] = mapped_column(Text, default="")
 
     cohort: Mapped[Cohort] = relationship(back_populates="members")
     employee: Mapped[Employee] = relationship()
