@@ -218,6 +218,7 @@ VIEW_MODULES = (
     "careers.skp.views",
     "careers.skp.import_views",
     "careers.career.views",
+    "careers.foryou.views",
     "reports.views",
     "reports.schedules.views",
     "reports.dashboard",

@@ -106,12 +106,14 @@ def course_page_progress(enrolment) -> dict:
 
 #: The learner section's own area of the dashboard registry: cards other features add to it.
 LEARNER_AREA = "learner"
+#: Where careers puts suggestions that follow the person; with none, the newest courses show.
+SUGGESTIONS_AREA = "learner_suggestions"
 
 
 @section(10, part=LEARNING, wide=True)
 def learner_section(user):
     """My courses (open ones first, finished ones after them) with their true state, JP this year
-    against the target, suggestions."""
+    against the target, suggestions (careers' personal ones, else the newest courses)."""
     if user.employee_id is None:
         return None
     counts = course_queries.enrolment_counts(user.employee_id)
@@ -120,5 +122,6 @@ def learner_section(user):
         "open_total": sum(counts.get(s, 0) for s in OPEN_STATES),
         "done_total": counts.get("completed", 0),
         "cards": cards_for(user, LEARNER_AREA),  # careers: JP this year
-        "suggestions": course_queries.suggestions(user.employee_id),
+        "suggestion_cards": (personal := cards_for(user, SUGGESTIONS_AREA)),
+        "suggestions": [] if personal else course_queries.suggestions(user.employee_id),
     }

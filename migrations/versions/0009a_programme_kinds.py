@@ -62,7 +62,7 @@ def upgrade():
         batch_op.create_check_constraint("jp_not_negative", "jp IS NULL OR jp >= 0")
     with op.batch_alter_table("cohorts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("organiser_partner_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("closed_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("closed_by_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_cohorts_organiser_partner_id_partner_institutions"),

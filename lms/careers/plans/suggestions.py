@@ -1,11 +1,18 @@
-"""Catalogue courses that match a competency need (for plans and for SKP results)."""
+"""Catalogue courses that match a competency need (for plans, SKP results and the dashboard).
+
+Words are compared by their Indonesian stem (PySastrawi, the maintained port of the Sastrawi
+stemmer, Nazief-Adriani with its dictionary), so "pelayanan" meets "layanan" and "melayani",
+"kepemimpinan" meets "pemimpin": a hand-written suffix list would miss the confixes.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache
 
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 from sqlalchemy import select
 
 from lms.courses.models import Course, CourseVersion
@@ -34,8 +41,26 @@ _STOPWORDS = frozenset(
 )
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", (text or "").lower()) if len(w) >= 3} - _STOPWORDS
+@cache
+def _stemmer():  # loads the dictionary once per process (about 50 ms)
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=20_000)
+def stem(word: str) -> str:
+    """The Indonesian stem of one lower-case word (English and codes come back unchanged)."""
+    return _stemmer().stem(word) or word
+
+
+def _words(text: str) -> dict[str, str]:
+    """The meaningful words of ``text`` by their stem: ``{stem: the word as written}``."""
+    raw = {w for w in re.findall(r"[a-z0-9]+", (text or "").lower()) if len(w) >= 3}
+    out: dict[str, str] = {}
+    for word in sorted(raw - _STOPWORDS):
+        root = stem(word)
+        if root not in _STOPWORDS and len(root) >= 3:
+            out.setdefault(root, word)
+    return out
 
 
 @dataclass
@@ -69,10 +94,13 @@ def suggest_courses(text: str, kind: str | None = None, limit: int = 5) -> list[
     ).all()
     out = []
     for row in rows:
-        tag_words = set().union(*(_words(t) for t in (row.tags or []) if isinstance(t, str)))
+        tag_words: dict[str, str] = {}
+        for tag in row.tags or []:
+            if isinstance(tag, str):
+                tag_words.update(_words(tag))
         title_words = _words(row.title)
-        hit_tags = words & tag_words
-        hit_title = (words & title_words) - hit_tags
+        hit_tags = words.keys() & tag_words.keys()
+        hit_title = (words.keys() & title_words.keys()) - hit_tags
         score = 3 * len(hit_tags) + 2 * len(hit_title)
         if score == 0 and words:
             continue
@@ -88,7 +116,7 @@ def suggest_courses(text: str, kind: str | None = None, limit: int = 5) -> list[
                 row.jp,
                 row.competency_kind,
                 score,
-                sorted(hit_tags | hit_title),
+                sorted({tag_words[w] for w in hit_tags} | {title_words[w] for w in hit_title}),
             )
         )
     out.sort(key=lambda s: (-s.score, s.title, s.course_id))

@@ -270,6 +270,19 @@ class SuggestionGroup:
     items: list[Suggestion]
 
 
+def low_predikat_text(evaluation: SkpEvaluation) -> str:
+    """What a low predikat is about, as words to match courses on: the appraiser's notes and the
+    work results rated below expectations (all of them when only the overall rating is low)."""
+    weak = {int(k) for k, v in (evaluation.target_ratings or {}).items() if v == "di_bawah"}
+    texts = [evaluation.note, *(evaluation.behaviour_notes or {}).values()]
+    texts += [
+        f"{t.description} {t.indicator}"
+        for t in evaluation.period.targets
+        if t.id in weak or (not weak and evaluation.hasil_kerja == "di_bawah")
+    ]
+    return " ".join(t for t in texts if t)
+
+
 def suggestions_for(evaluation: SkpEvaluation) -> list[SuggestionGroup]:
     """Catalogue courses for a low predikat (matched on the notes and weak work results) and for
     the needs in the employee's development plan of the same year."""
@@ -290,14 +303,7 @@ def suggestions_for(evaluation: SkpEvaluation) -> list[SuggestionGroup]:
         return [s for s in items if s.course_id not in done][:limit]
 
     if evaluation.predikat in LOW_PREDIKATS:
-        weak = {int(k) for k, v in (evaluation.target_ratings or {}).items() if v == "di_bawah"}
-        texts = [evaluation.note, *(evaluation.behaviour_notes or {}).values()]
-        texts += [
-            f"{t.description} {t.indicator}"
-            for t in period.targets
-            if t.id in weak or (not weak and evaluation.hasil_kerja == "di_bawah")
-        ]
-        items = fresh(suggest_courses(" ".join(t for t in texts if t), None, limit=20), 5)
+        items = fresh(suggest_courses(low_predikat_text(evaluation), None, limit=20), 5)
         groups.append(
             SuggestionGroup(
                 _(

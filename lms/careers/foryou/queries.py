@@ -1,0 +1,119 @@
+"""Which catalogue courses to suggest to one employee, and why.
+
+Sources, most pressing first: the latest SKP evaluation when its predikat is below expectations
+(matched on the appraiser's notes and the weak work results), then the needs of this year's
+development plan (or last year's when this year has none) that no activity has met yet. Each
+source proposes courses through ``suggest_courses`` (stemmed Indonesian words); courses the
+employee is enrolled in or has completed are left out; sources take turns so one need does not
+fill the card. No source, no card: the learner section then shows the newest courses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.careers.plans.models import DevelopmentPlan, PlanActivity, PlanNeed
+from lms.careers.plans.suggestions import Suggestion, suggest_courses
+from lms.careers.skp.evaluations import low_predikat_text
+from lms.careers.skp.models import SkpEvaluation, SkpPeriod
+from lms.careers.skp.services import LOW_PREDIKATS, PREDIKAT_LABELS
+from lms.completion.models import Completion
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+
+
+@dataclass(frozen=True)
+class Reasoned:
+    suggestion: Suggestion
+    reason: str
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    kind: str | None
+    reason: str
+
+
+def _low_skp(employee_id: int) -> Source | None:
+    evaluation = db.session.scalar(
+        select(SkpEvaluation)
+        .join(SkpPeriod, SkpEvaluation.period_id == SkpPeriod.id)
+        .where(SkpPeriod.employee_id == employee_id)
+        .order_by(SkpPeriod.year.desc(), SkpEvaluation.submitted_at.desc(), SkpEvaluation.id.desc())
+        .limit(1)
+    )
+    if evaluation is None or evaluation.predikat not in LOW_PREDIKATS:
+        return None
+    return Source(
+        low_predikat_text(evaluation),
+        None,
+        _(
+            "karena predikat SKP %(label)s %(p)s",
+            label=evaluation.label,
+            p=PREDIKAT_LABELS[evaluation.predikat],
+        ),
+    )
+
+
+def _open_needs(employee_id: int, year: int) -> list[Source]:
+    plan_id = db.session.scalar(
+        select(DevelopmentPlan.id)
+        .where(DevelopmentPlan.employee_id == employee_id, DevelopmentPlan.year <= year)
+        .order_by(DevelopmentPlan.year.desc())
+        .limit(1)
+    )
+    if plan_id is None:
+        return []
+    met = select(PlanActivity.need_id).where(
+        PlanActivity.plan_id == plan_id,
+        PlanActivity.need_id.is_not(None),
+        PlanActivity.done_at.is_not(None),
+    )
+    needs = db.session.scalars(
+        select(PlanNeed)
+        .where(PlanNeed.plan_id == plan_id, PlanNeed.id.not_in(met))
+        .order_by(PlanNeed.id)
+    )
+    return [
+        Source(n.competency, n.kind, _("karena rencana pengembangan Anda: %(c)s", c=n.competency))
+        for n in needs
+    ]
+
+
+def _taken(employee_id: int) -> set[int]:
+    enrolled = select(Enrolment.course_id).where(Enrolment.employee_id == employee_id)
+    done = select(Completion.course_id).where(
+        Completion.employee_id == employee_id,
+        Completion.status == "valid",
+        Completion.course_id.is_not(None),
+    )
+    return set(db.session.scalars(enrolled.union(done)))
+
+
+def for_employee(employee_id: int, year: int, limit: int = 3) -> list[Reasoned]:
+    """Up to ``limit`` courses for this employee, each with the reason it is suggested."""
+    sources = [s for s in [_low_skp(employee_id), *_open_needs(employee_id, year)] if s]
+    if not sources:
+        return []
+    taken = _taken(employee_id)
+    queues = [
+        [Reasoned(item, source.reason) for item in suggest_courses(source.text, source.kind, 10)]
+        for source in sources
+    ]
+    out: list[Reasoned] = []
+    while len(out) < limit and any(queues):
+        for queue in queues:
+            while queue:
+                candidate = queue.pop(0)
+                course_id = candidate.suggestion.course_id
+                if course_id not in taken:
+                    taken.add(course_id)
+                    out.append(candidate)
+                    break
+            if len(out) >= limit:
+                break
+    return out
