@@ -151,7 +151,7 @@ def staff_toggle(partner_id: int, staff_id: int):
 def _deactivation(partner: PartnerInstitution) -> Confirmation:
     staff = sum(1 for u in svc.staff_of(partner) if u.active)
     return Confirmation(
-        _("Nonaktifkan lembaga %(n)s?", n=partner.name),
+        _("Nonaktifkan %(n)s?", n=partner.name),
         [
             _(
                 "%(k)s akun staf aktifnya tidak dapat masuk, dan semua sesinya berakhir pada "
@@ -183,7 +183,7 @@ def deactivate(partner_id: int):
     db.session.commit()
     flash(
         _(
-            "Lembaga %(n)s dinonaktifkan; %(k)s akun stafnya tidak dapat masuk lagi.",
+            "%(n)s dinonaktifkan; %(k)s akun stafnya tidak dapat masuk lagi.",
             n=partner.name,
             k=staff,
         ),
@@ -202,7 +202,7 @@ def activate(partner_id: int):
     db.session.commit()
     flash(
         _(
-            "Lembaga %(n)s diaktifkan; %(k)s akun stafnya dapat masuk kembali.",
+            "%(n)s diaktifkan; %(k)s akun stafnya dapat masuk kembali.",
             n=partner.name,
             k=staff,
         ),

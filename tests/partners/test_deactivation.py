@@ -74,7 +74,7 @@ def test_deactivation_asks_first_and_needs_post_with_csrf(app, client, partner_a
     assert client.post(url, data={"confirm": "1"}).status_code == 400  # no CSRF token
     asked = _post(client, partner_a["id"], "nonaktifkan", confirm=False)
     assert asked.status_code == 200
-    assert "Nonaktifkan lembaga BPSDMD Provinsi Sumatera Selatan?" in asked.text
+    assert "Nonaktifkan BPSDMD Provinsi Sumatera Selatan?" in asked.text
     assert "1 akun staf aktifnya tidak dapat masuk" in asked.text  # staf.lama is not counted
     assert 'name="confirm" value="1"' in asked.text
     assert _active(app, partner_a["id"]) is True
@@ -82,7 +82,7 @@ def test_deactivation_asks_first_and_needs_post_with_csrf(app, client, partner_a
     assert done.status_code == 302
     assert _active(app, partner_a["id"]) is False
     page = client.get(done.headers["Location"]).text
-    assert "Lembaga BPSDMD Provinsi Sumatera Selatan dinonaktifkan" in page
+    assert "BPSDMD Provinsi Sumatera Selatan dinonaktifkan; 1 akun stafnya" in page
     assert 'id="partner-inactive"' in page and "tertahan selama lembaga nonaktif" in page
     with app.app_context():
         row = db.session.scalar(
