@@ -84,6 +84,8 @@ class Capability(enum.StrEnum):
     # The reports of one partner institution's courses only (lms.reports.filters.Scope.partner_id)
     VIEW_PARTNER_REPORTS = "view_partner_reports"
     MANAGE_PARTNERS = "manage_partners"  # partner institutions' profiles and staff accounts
+    # A partner's staff read their own institution's profile (lms.partners.views.own)
+    VIEW_OWN_PARTNER = "view_own_partner"
 
 
 C = Capability
@@ -128,7 +130,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     # Partner staff author like trainers and read reports, both scoped to their institution's
     # courses (courses.services.can_author, reports.filters.Scope).
-    Role.MITRA: frozenset({C.UPLOAD_PACKAGES, C.AUTHOR_COURSES, C.VIEW_PARTNER_REPORTS}),
+    Role.MITRA: frozenset(
+        {C.UPLOAD_PACKAGES, C.AUTHOR_COURSES, C.VIEW_PARTNER_REPORTS, C.VIEW_OWN_PARTNER}
+    ),
     Role.ADMIN_SISTEM: frozenset(
         {
             C.MANAGE_USERS,

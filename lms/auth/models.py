@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     CheckConstraint,
@@ -43,6 +43,8 @@ def memoise_roles_in(store: RolesMemo) -> None:
 
 #: What a partner institution is (DOMAIN: who may run training for civil servants).
 PARTNER_KINDS = ("lan", "bpsdmd", "universitas", "lembaga_terakreditasi")
+#: How long before its last valid day an accreditation counts as ending soon.
+ACCREDITATION_SOON = timedelta(days=60)
 
 
 class PartnerInstitution(TimestampMixin, db.Model):
@@ -78,7 +80,21 @@ class PartnerInstitution(TimestampMixin, db.Model):
     contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # False: its staff accounts cannot sign in, their sessions and API tokens stop working
+    # (lms.auth.services.load_user, authenticate; ApiToken.is_usable), their own ``active``
+    # untouched, so re-activating gives access back to exactly the accounts that had it.
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    def accreditation_state(self, today: date) -> str | None:
+        """``valid``, ``ending`` (within ACCREDITATION_SOON), ``expired`` (past its last valid
+        day), or None when no expiry is recorded. ``today`` is the date in Asia/Jakarta
+        (lms.indonesian.local_today). An expired accreditation refuses new package uploads."""
+        expires = self.accreditation_expires_on
+        if expires is None:
+            return None
+        if expires < today:
+            return "expired"
+        return "ending" if expires - today <= ACCREDITATION_SOON else "valid"
 
 
 class User(TimestampMixin, db.Model):
@@ -233,6 +249,8 @@ class ApiToken(TimestampMixin, db.Model):
             return False
         if self.user.employee is not None and not self.user.employee.is_active:
             return False
+        if self.user.partner is not None and not self.user.partner.is_active:
+            return False
         if self.expires_at is None:
             return True
         return as_utc(self.expires_at) > utcnow()
@@ -288,4 +306,25 @@ def _end_sessions_of_deactivated_employees(
     if not gone:
         return
     for user in session.scalars(select(User).where(User.employee_id.in_(gone))):
+        user.session_version += 1
+
+
+@event.listens_for(Session, "before_flush")
+def _end_sessions_of_deactivated_partners(
+    session: Session, _context: object, _objs: object
+) -> None:
+    """A partner institution BKPSDM deactivates ends every session of its staff accounts, by the
+    same means as an inactive employee: their session version moves on (so a session does not
+    come back when the institution is re-activated), and ``load_user``, ``authenticate`` and
+    ``ApiToken.is_usable`` refuse the accounts while the institution is inactive."""
+    gone = [
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, PartnerInstitution)
+        and obj.id is not None
+        and False in attributes.get_history(obj, "is_active").added
+    ]
+    if not gone:
+        return
+    for user in session.scalars(select(User).where(User.partner_id.in_(gone))):
         user.session_version += 1

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.auth import throttle
 from lms.auth.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from lms.auth.models import API_SCOPES, ApiToken, AuditLog, User
+from lms.auth.models import API_SCOPES, ApiToken, AuditLog, PartnerInstitution, User
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db, login_manager
@@ -34,6 +34,21 @@ MIN_PASSWORD_LENGTH = 8
 
 class AuthError(DomainError):
     """A refused account change; ``field`` names the form field the message belongs to."""
+
+
+class PartnerInactive(AuthError):
+    """The right password for a staff account whose partner institution BKPSDM deactivated: the
+    login page says so (only after the password matched, so it tells a stranger nothing)."""
+
+    def __init__(self, partner: PartnerInstitution) -> None:
+        super().__init__(
+            _(
+                "Lembaga mitra Anda (%(n)s) sedang dinonaktifkan oleh BKPSDM, sehingga akun ini "
+                "tidak dapat masuk. Hubungi BKPSDM untuk informasi lebih lanjut.",
+                n=partner.name,
+            ),
+            "identifier",
+        )
 
 
 def _hasher() -> PasswordHasher:
@@ -68,7 +83,8 @@ def authenticate(identifier: str, password: str) -> User | None:
     lms.auth.throttle), or per name typed when no account has it, so unknown names behave the
     same; over the limit raises ``throttle.TooManyAttempts`` before any password is checked.
     A missing account still costs one hash check, so timing does not tell which usernames exist.
-    An account that is disabled, or whose employee HR marked inactive, cannot log in.
+    An account that is disabled, or whose employee HR marked inactive, cannot log in; one whose
+    partner institution is inactive raises ``PartnerInactive`` once its password matched.
     """
     ident = identifier.strip()
     nip = normalise_nip(ident)
@@ -95,6 +111,8 @@ def authenticate(identifier: str, password: str) -> User | None:
         return None
     if not user.active or (user.employee is not None and not user.employee.is_active):
         return None
+    if user.partner is not None and not user.partner.is_active:
+        raise PartnerInactive(user.partner)
     throttle.give_back(key)
     user.last_login_at = utcnow()
     return user
@@ -105,14 +123,17 @@ def _user_with_roles() -> Select:
     """Every request loads its account: one query with the roles joined (the capability check
     needs them), built once (on first use, when every model is mapped) so SQLAlchemy reuses its
     cache key instead of building a statement each time. An account whose employee HR marked
-    inactive is not found: it has no session."""
+    inactive, or whose partner institution BKPSDM deactivated, is not found: it has no session."""
     inactive_employee = exists().where(
         Employee.id == User.employee_id, Employee.is_active.is_(False)
+    )
+    inactive_partner = exists().where(
+        PartnerInstitution.id == User.partner_id, PartnerInstitution.is_active.is_(False)
     )
     return (
         select(User)
         .options(joinedload(User.role_rows))
-        .where(User.id == bindparam("uid"), ~inactive_employee)
+        .where(User.id == bindparam("uid"), ~inactive_employee, ~inactive_partner)
     )
 
 

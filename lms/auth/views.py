@@ -55,15 +55,17 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        refusal = _("Nama pengguna/NIP atau kata sandi salah, atau akun dinonaktifkan.")
         try:  # per account: counted in the database, whatever the workers (lms.auth.throttle)
             user = services.authenticate(form.identifier.data, form.password.data)
         except TooManyAttempts:
             abort(429)
+        except services.PartnerInactive as refused:  # the right password: say why
+            user, refusal = None, str(refused)
+        db.session.commit()  # the attempt counter, or the login time
         if user is None:
-            db.session.commit()
-            flash(_("Nama pengguna/NIP atau kata sandi salah, atau akun dinonaktifkan."), "error")
+            flash(refusal, "error")
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             session[MUST_CHANGE] = user.must_change_password
             if user.locale:

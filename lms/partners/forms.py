@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
+from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.forms import AppForm
@@ -36,7 +36,6 @@ class PartnerForm(AppForm):
     contact_name = StringField(_l("Nama narahubung"), validators=[Length(max=200)])
     contact_email = EmailField(_l("Surel narahubung"), validators=[Length(max=200)])
     contact_phone = StringField(_l("Telepon narahubung"), validators=[Length(max=40)])
-    is_active = BooleanField(_l("Aktif"), default=True)
 
     def values(self) -> PartnerValues:
         return PartnerValues(
@@ -52,7 +51,6 @@ class PartnerForm(AppForm):
             contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "",
             contact_phone=self.contact_phone.data or "",
-            is_active=bool(self.is_active.data),
         )
 
 

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -36,8 +37,15 @@ assert set(KIND_LABELS) == set(PARTNER_KINDS)
 PARTNER_CODE = re.compile(r"[A-Z0-9][A-Z0-9._-]*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"[0-9+()\- ]{6,40}")
-#: How long before its end an accreditation or MoU is flagged as ending soon.
-SOON = timedelta(days=90)
+#: How long before its end a MoU is flagged as ending soon (an accreditation: 60 days,
+#: lms.auth.models.ACCREDITATION_SOON, the same figure the partner's own page warns at).
+MOU_SOON = timedelta(days=90)
+#: The accreditation's state (PartnerInstitution.accreditation_state) as BKPSDM's list reads it.
+ACCREDITATION_LABELS = {
+    "valid": _l("berlaku"),
+    "ending": _l("segera berakhir"),
+    "expired": _l("kedaluwarsa"),
+}
 
 
 class PartnerError(DomainError):
@@ -66,7 +74,6 @@ class PartnerValues:
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
-    is_active: bool = True
 
 
 def _clean(values: PartnerValues) -> PartnerValues:
@@ -139,7 +146,8 @@ def save_partner(
     actor: User, partner: PartnerInstitution | None, values: PartnerValues
 ) -> PartnerInstitution:
     """Create (``partner`` None) or update a partner's profile; raises ``PartnerInvalid`` with
-    every broken rule before changing anything."""
+    every broken rule before changing anything. Whether it is active is not part of the profile:
+    ``set_partner_active`` changes that, after a confirmation."""
     values = _clean(values)
     problems = problems_of(values, partner)
     if problems:
@@ -165,26 +173,40 @@ class Status:
     tone: str  # the chip's class: ok, warn or muted
 
 
-def statuses(partner: PartnerInstitution, today: date) -> list[Status]:
+ACCREDITATION_TONES = {"valid": "ok", "ending": "warn", "expired": "warn"}
+
+
+def accreditation_status(partner: PartnerInstitution, today: date) -> Status | None:
+    """The accreditation's state alone (berlaku / segera berakhir / kedaluwarsa), for the list's
+    own column; None when no expiry is recorded."""
+    state = partner.accreditation_state(today)
+    if state is None:
+        return None
+    return Status(
+        f"accreditation-{state}", str(ACCREDITATION_LABELS[state]), ACCREDITATION_TONES[state]
+    )
+
+
+def statuses(partner: PartnerInstitution, today: date, accreditation: bool = True) -> list[Status]:
     """What a reader must notice about the partner today (``today`` in Asia/Jakarta: the caller
-    passes lms.indonesian.local_today())."""
+    passes lms.indonesian.local_today()); without the accreditation's when a page shows it in a
+    column of its own."""
     out = []
     if not partner.is_active:
         out.append(Status("inactive", _("Nonaktif"), "muted"))
-    expires = partner.accreditation_expires_on
-    if expires is not None:
-        if expires < today:
-            out.append(Status("accreditation-expired", _("Akreditasi kedaluwarsa"), "warn"))
-        elif expires - today <= SOON:
-            out.append(Status("accreditation-ending", _("Akreditasi segera berakhir"), "warn"))
-        else:
-            out.append(Status("accreditation-valid", _("Akreditasi berlaku"), "ok"))
+    state = partner.accreditation_state(today) if accreditation else None
+    if state == "expired":
+        out.append(Status("accreditation-expired", _("Akreditasi kedaluwarsa"), "warn"))
+    elif state == "ending":
+        out.append(Status("accreditation-ending", _("Akreditasi segera berakhir"), "warn"))
+    elif state == "valid":
+        out.append(Status("accreditation-valid", _("Akreditasi berlaku"), "ok"))
     starts, ends = partner.mou_starts_on, partner.mou_ends_on
     if ends is not None and ends < today:
         out.append(Status("mou-ended", _("MoU berakhir"), "warn"))
     elif starts is not None and starts > today:
         out.append(Status("mou-pending", _("MoU belum berlaku"), "muted"))
-    elif ends is not None and ends - today <= SOON:
+    elif ends is not None and ends - today <= MOU_SOON:
         out.append(Status("mou-ending", _("MoU segera berakhir"), "warn"))
     elif starts is not None or ends is not None:
         out.append(Status("mou-valid", _("MoU berlaku"), "ok"))
@@ -274,3 +296,54 @@ def create_staff(
 def set_staff_active(actor: User, user: User, active: bool) -> None:
     """Disable (every session ends) or enable a partner staff account."""
     auth.set_active(actor, user, active)
+
+
+def colleague_names(partner: PartnerInstitution) -> list[str]:
+    """The names of the partner's active staff accounts: what its staff see of each other (no
+    username, e-mail or status)."""
+    return sorted(
+        (u.name for u in staff_of(partner) if u.active),
+        key=str.casefold,
+    )
+
+
+# --- the partner's status --------------------------------------------------------------------
+
+
+def set_partner_active(actor: User, partner: PartnerInstitution, active: bool) -> int:
+    """Deactivate or re-activate a partner institution; returns how many of its staff accounts
+    are themselves active (they lose, or get back, access).
+
+    Staff accounts keep their own ``active``: while the institution is inactive none of them can
+    sign in, every session ends (lms.auth.models ends them at flush) and their API tokens are
+    refused; re-activating gives access back to exactly the accounts that had it, not to one
+    disabled on its own.
+    """
+    before = partner.is_active
+    partner.is_active = active
+    staff = sum(1 for u in staff_of(partner) if u.active)
+    if before != active:
+        auth.audit(
+            actor,
+            "update",
+            partner,
+            "partner activated" if active else "partner deactivated",
+            {"is_active": before},
+            {"is_active": active, "staff_accounts": staff},
+        )
+    db.session.flush()
+    return staff
+
+
+def upload_refusal(partner: PartnerInstitution, today: date) -> str | None:
+    """Why the partner may not upload a new package today, or None: its accreditation expired
+    (``today`` in Asia/Jakarta). Approved modules keep running; only new uploads wait."""
+    if partner.accreditation_state(today) != "expired":
+        return None
+    return _(
+        "Akreditasi %(n)s berakhir pada %(d)s, sehingga paket modul baru tidak dapat diunggah. "
+        "Modul yang sudah disetujui tetap berjalan. Kirimkan akreditasi yang diperbarui kepada "
+        "BKPSDM untuk membuka unggahan kembali.",
+        n=partner.name,
+        d=format_date(partner.accreditation_expires_on, "long"),
+    )

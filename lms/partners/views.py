@@ -1,24 +1,26 @@
-"""BKPSDM's pages for partner institutions: list, profile, create/edit, staff accounts.
+"""BKPSDM's pages for partner institutions: list, profile, create/edit, status, staff accounts;
+and the partner's own profile page for its staff.
 
-Every route needs MANAGE_PARTNERS; it loads the partner (404), validates a form, calls one
-service and commits once. Bad input answers 422 with a message on each field.
+Every BKPSDM route needs MANAGE_PARTNERS; it loads the partner (404), validates a form, calls one
+service and commits once. Bad input answers 422 with a message on each field. Deactivating an
+institution or a staff account asks for confirmation first (lms.forms.ask).
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.models import PartnerInstitution, User
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.forms import CsrfForm
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
 from lms.partners import bp
 from lms.partners import services as svc
 from lms.partners.forms import PartnerForm, StaffForm
-from lms.permissions import Capability, require
+from lms.permissions import Capability, can, log_refusal, refuse, require
 
 C = Capability
 
@@ -37,6 +39,7 @@ def index():
         rows=svc.partner_rows(),
         today=local_today(),
         statuses=svc.statuses,
+        accreditation=svc.accreditation_status,
         kinds=svc.KIND_LABELS,
     )
 
@@ -113,6 +116,19 @@ def staff_toggle(partner_id: int, staff_id: int):
         abort(404)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if user.active and not confirmed():
+        return ask(
+            Confirmation(
+                _("Nonaktifkan akun %(u)s?", u=user.username),
+                [
+                    _("Semua sesinya di setiap perangkat berakhir saat ini juga."),
+                    _("Ia tidak dapat masuk sampai akun diaktifkan kembali."),
+                ],
+                _("Ya, nonaktifkan akun"),
+                url_for("partners.detail", partner_id=partner.id, _anchor="staf"),
+                [(_("Lembaga"), partner.name), (_("Nama"), user.name)],
+            )
+        )
     try:
         svc.set_staff_active(current_user, user, not user.active)
     except DomainError as exc:
@@ -127,3 +143,108 @@ def staff_toggle(partner_id: int, staff_id: int):
             "success",
         )
     return redirect(url_for("partners.detail", partner_id=partner.id))
+
+
+# --- the institution's status ----------------------------------------------------------------
+
+
+def _deactivation(partner: PartnerInstitution) -> Confirmation:
+    staff = sum(1 for u in svc.staff_of(partner) if u.active)
+    return Confirmation(
+        _("Nonaktifkan %(n)s?", n=partner.name),
+        [
+            _(
+                "%(k)s akun staf aktifnya tidak dapat masuk, dan semua sesinya berakhir pada "
+                "permintaan berikutnya.",
+                k=staff,
+            ),
+            _("Token API milik akun staf tersebut ditolak."),
+            _(
+                "Mengaktifkan kembali lembaga memulihkan akses akun yang aktif sebelumnya; akun "
+                "yang dinonaktifkan tersendiri tetap nonaktif."
+            ),
+            _("Pelatihan, modul yang sudah disetujui dan sertifikat pesertanya tetap berlaku."),
+        ],
+        _("Ya, nonaktifkan lembaga"),
+        url_for("partners.detail", partner_id=partner.id),
+        [(_("Kode"), partner.code), (_("Lembaga"), partner.name)],
+    )
+
+
+@bp.route("/kelola/lembaga-mitra/<int:partner_id>/nonaktifkan", methods=["POST"])
+@require(C.MANAGE_PARTNERS)
+def deactivate(partner_id: int):
+    partner = db.get_or_404(PartnerInstitution, partner_id)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    if partner.is_active and not confirmed():
+        return ask(_deactivation(partner))
+    staff = svc.set_partner_active(current_user, partner, False)
+    db.session.commit()
+    flash(
+        _(
+            "%(n)s dinonaktifkan; %(k)s akun stafnya tidak dapat masuk lagi.",
+            n=partner.name,
+            k=staff,
+        ),
+        "success",
+    )
+    return redirect(url_for("partners.detail", partner_id=partner.id))
+
+
+@bp.route("/kelola/lembaga-mitra/<int:partner_id>/aktifkan", methods=["POST"])
+@require(C.MANAGE_PARTNERS)
+def activate(partner_id: int):
+    partner = db.get_or_404(PartnerInstitution, partner_id)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    staff = svc.set_partner_active(current_user, partner, True)
+    db.session.commit()
+    flash(
+        _(
+            "%(n)s diaktifkan; %(k)s akun stafnya dapat masuk kembali.",
+            n=partner.name,
+            k=staff,
+        ),
+        "success",
+    )
+    return redirect(url_for("partners.detail", partner_id=partner.id))
+
+
+# --- the partner's own pages -----------------------------------------------------------------
+
+
+@bp.get("/lembaga-saya")
+@require(C.VIEW_OWN_PARTNER)
+def own():
+    """The signed-in staff member's institution, read-only; no id in the address, so no other
+    institution's profile can be asked for."""
+    partner = current_user.partner
+    if partner is None:
+        refuse(status=404)
+    today = local_today()
+    return render_template(
+        "partners/own.html",
+        partner=partner,
+        kinds=svc.KIND_LABELS,
+        accreditation=partner.accreditation_state(today),
+        today=today,
+        colleagues=svc.colleague_names(partner),
+        upload_refusal=svc.upload_refusal(partner, today),
+    )
+
+
+@bp.before_app_request
+def _uploads_wait_for_accreditation():
+    """The package upload page (GET and POST) answers 403 with the reason while the uploader's
+    institution's accreditation has expired: its package pages and approved modules are
+    untouched. (A check in front of lms.packages' view, which this feature does not edit; the
+    rule itself is ``PartnerInstitution.accreditation_state``.)"""
+    if request.endpoint != "packages.upload" or not can(current_user, C.UPLOAD_PACKAGES):
+        return None
+    partner = current_user.partner
+    refusal = svc.upload_refusal(partner, local_today()) if partner is not None else None
+    if refusal is None:
+        return None
+    log_refusal(partner, 403)
+    return render_template("partners/upload_refused.html", partner=partner, message=refusal), 403

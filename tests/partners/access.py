@@ -1,4 +1,6 @@
-"""Access expectations for the partner institution pages (BKPSDM and the system admin)."""
+"""Access expectations for the partner institution pages (BKPSDM and the system admin) and the
+partner's own profile page (its staff). Which partner's objects a partner's staff may reach is
+tests/partners/test_partner_matrix.py."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ EXPECTED = {
     ("partners.edit", "POST"): MANAGERS,
     ("partners.staff_create", "POST"): MANAGERS,
     ("partners.staff_toggle", "POST"): MANAGERS,
+    # Without confirm=1 the deactivation answers its confirmation page and changes nothing.
+    ("partners.deactivate", "POST"): MANAGERS,
+    ("partners.activate", "POST"): MANAGERS,
+    # The signed-in staff member's own institution: no id in the address.
+    ("partners.own", "GET"): {"mitra"},
 }
 
 

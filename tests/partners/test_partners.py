@@ -235,10 +235,13 @@ def test_bkpsdm_deactivates_a_staff_account_but_not_through_another_partner(
         data={"csrf_token": _csrf(client, two_partners["b"])},
     )
     assert wrong.status_code == 404
-    response = client.post(
-        f"/kelola/lembaga-mitra/{two_partners['a']}/staf/{staff_id}/status",
-        data={"csrf_token": _csrf(client, two_partners["a"])},
-    )
+    url = f"/kelola/lembaga-mitra/{two_partners['a']}/staf/{staff_id}/status"
+    token = _csrf(client, two_partners["a"])
+    asked = client.post(url, data={"csrf_token": token})
+    assert asked.status_code == 200 and "Nonaktifkan akun mitra?" in asked.text
+    with app.app_context():
+        assert db.session.get(User, staff_id).active is True  # one click changes nothing
+    response = client.post(url, data={"csrf_token": token, "confirm": "1"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, staff_id).active is False
