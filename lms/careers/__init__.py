@@ -11,7 +11,8 @@ URLs do not show the layout:
   that ticks activities off, course suggestions.
 - ``skp/``: SKP periods, targets, the evaluation schedule, evaluations and the predikat matrix,
   the appraisal import.
-- ``career/``: the programmes positions require, the career view, HR's list of gaps.
+- ``career/``: the career structure (tracks and steps) and what positions require, the career
+  view with every next step, HR's list of gaps.
 
 Shared by them: ``errors.py`` (the two refusals), ``scope.py`` (whose employees HR sees),
 ``forms.py`` (number and date fields), ``view_helpers.py``.

@@ -16,7 +16,8 @@ were upserted (flushed, not committed), with:
 
 - ``sender``: the reference directory,
 - ``counts``: the rows per table so far; a receiver that loads reference data of its own adds
-  its count (careers: ``career_requirements``, the programmes positions require).
+  its count (careers: ``career_tracks`` and ``career_requirements``, the career structure and
+  what positions require).
 """
 
 from __future__ import annotations

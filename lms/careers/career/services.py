@@ -1,100 +1,55 @@
-"""Career view: the programmes positions require, what an employee still lacks, HR's gap list.
+"""Career view: what the current position requires, every next step with what is met and what
+is missing (and an open cohort of the missing programme), HR's gap list.
 
-A ``CareerRequirement`` names a position type (or one level) and a programme code. It is met by
-a valid programme completion with that code, or by a verified learning record whose name contains
-the programme's name (a programme done before this system, entered as outside learning). The
-"next level" is the next position type up the ladder (``JabatanType.rank``: 1 is the most senior).
+The structure is data (``career_tracks.yaml`` -> ``CareerStep``): the structural ladder
+pelaksana -> pengawas -> administrator -> JPT Pratama -> JPT Madya -> JPT Utama, the functional
+ladders beside it, and the crossings between them. The requirements are data too
+(``career_requirements.yaml`` -> ``CareerRequirement``); ``matching`` says when one is met.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from lms import charts
 from lms.auth.models import User
-from lms.careers.career.models import CareerRequirement
+from lms.careers.career import loader, matching, structure
+from lms.careers.career.models import CareerRequirement, CareerStep
 from lms.careers.ledger import queries as ledger
 from lms.careers.records import queries
-from lms.careers.records.models import LearningRecord
 from lms.careers.scope import scope_path
 from lms.careers.skp.services import is_hr_for
-from lms.completion.models import Completion
+from lms.enrolments.cohorts import queries as cohort_queries
+from lms.enrolments.cohorts import rules as cohort_rules
+from lms.enrolments.cohorts.models import Cohort, CohortMember, ProgrammeKind
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanLevel, JabatanType, Unit
-from lms.org.reference import REFERENCE_DIR
 from lms.org.signals import reference_loaded
 
 PAGE_SIZE = 25
-
-
-class RequirementsInvalid(Exception):
-    """The requirements file names an unknown position or lacks a field."""
-
-
-# --- loading the rules --------------------------------------------------------------------------
-
-
-def load_requirements(path: Path | None = None) -> int:
-    """Upsert the rules of ``content/reference/career_requirements.yaml``; idempotent.
-
-    A rule is identified by (position type or level, programme code); its name and note are
-    updated. Rules no longer in the file are left alone (HR may have added their own)."""
-    path = path or REFERENCE_DIR / "career_requirements.yaml"
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    rows = data.get("requirements", []) if isinstance(data, dict) else data
-    types = set(db.session.scalars(select(JabatanType.code)))
-    levels = set(db.session.scalars(select(JabatanLevel.code)))
-    count = 0
-    for n, row in enumerate(rows, start=1):
-        type_code = row.get("jabatan_type") or None
-        level_code = row.get("jabatan_level") or None
-        code = str(row.get("programme") or "").strip()
-        name = str(row.get("name") or "").strip()
-        if (type_code is None) == (level_code is None) or not code or not name:
-            raise RequirementsInvalid(
-                f"{path.name} rule {n}: give jabatan_type or jabatan_level, programme and name"
-            )
-        if type_code is not None and type_code not in types:
-            raise RequirementsInvalid(f"{path.name} rule {n}: unknown jabatan_type {type_code!r}")
-        if level_code is not None and level_code not in levels:
-            raise RequirementsInvalid(f"{path.name} rule {n}: unknown jabatan_level {level_code!r}")
-        rule = db.session.scalar(
-            select(CareerRequirement).where(
-                CareerRequirement.jabatan_type_code.is_(None)
-                if type_code is None
-                else CareerRequirement.jabatan_type_code == type_code,
-                CareerRequirement.jabatan_level_code.is_(None)
-                if level_code is None
-                else CareerRequirement.jabatan_level_code == level_code,
-                CareerRequirement.programme_code == code,
-            )
-        )
-        if rule is None:
-            rule = CareerRequirement(
-                jabatan_type_code=type_code, jabatan_level_code=level_code, programme_code=code
-            )
-            db.session.add(rule)
-        rule.programme_name = name
-        rule.note = str(row.get("note") or "")
-        count += 1
-    db.session.flush()
-    return count
+#: The member states of someone already in a cohort (waiting, waitlisted or learning).
+_JOINED = ("nominated", "waitlisted", "active")
+TRACK_LABELS = {
+    "struktural": _l("Jalur struktural"),
+    "fungsional": _l("Jalur fungsional"),
+    "status": _l("Status kepegawaian"),
+}
 
 
 @reference_loaded.connect
-def _on_reference_loaded(_directory: Path, *, counts: dict[str, int], **_kw: object) -> None:
-    """Subscribed to the organisation's signal: the programmes positions require are reference
-    data too, loaded with the rest (``flask load-reference``, the demo, the test factories)."""
-    counts["career_requirements"] = load_requirements()
+def _on_reference_loaded(directory: Path, *, counts: dict[str, int], **_kw: object) -> None:
+    """Subscribed to the organisation's signal: the career structure and the requirements are
+    reference data too, loaded with the rest (``flask load-reference``, the demo, the tests)."""
+    counts.update(loader.load_all(directory))
 
 
 def can_view_career(user: User, employee: Employee) -> bool:
@@ -107,115 +62,139 @@ def can_view_career(user: User, employee: Employee) -> bool:
 # --- one employee -------------------------------------------------------------------------------
 
 
-def _applies(type_code: str | None, level_code: str | None) -> ColumnElement[bool]:
-    parts = []
-    if type_code:
-        parts.append(CareerRequirement.jabatan_type_code == type_code)
-    if level_code:
-        parts.append(CareerRequirement.jabatan_level_code == level_code)
-    return or_(*parts) if parts else false()
-
-
-def requirements_for(
-    type_code: str | None, level_code: str | None = None
-) -> list[CareerRequirement]:
-    return list(
-        db.session.scalars(
-            select(CareerRequirement)
-            .where(_applies(type_code, level_code))
-            .order_by(CareerRequirement.programme_code, CareerRequirement.id)
-        )
-    )
-
-
-def _completion_met(employee_id: Any, code: Any) -> ColumnElement[bool]:
-    return exists().where(
-        Completion.employee_id == employee_id,
-        Completion.status == "valid",
-        Completion.programme_id.is_not(None),
-        Completion.code == code,
-    )
-
-
-def _record_met(employee_id: Any, name: Any) -> ColumnElement[bool]:
-    return exists().where(
-        LearningRecord.employee_id == employee_id,
-        LearningRecord.status == "verified",
-        func.lower(LearningRecord.name).contains(func.lower(name)),
-    )
-
-
-def met_ids(employee_id: int, rules: list[CareerRequirement]) -> set[int]:
-    """The rules the employee meets (one query)."""
-    if not rules:
-        return set()
-    return set(
-        db.session.scalars(
-            select(CareerRequirement.id).where(
-                CareerRequirement.id.in_([r.id for r in rules]),
-                or_(
-                    _completion_met(employee_id, CareerRequirement.programme_code),
-                    _record_met(employee_id, CareerRequirement.programme_name),
-                ),
-            )
-        )
-    )
-
-
-def next_type(type_code: str | None) -> JabatanType | None:
-    """The next position type up (the greatest rank below the current one), None at the top."""
-    if not type_code:
-        return None
-    current = db.session.get(JabatanType, type_code)
-    if current is None:
-        return None
-    return db.session.scalar(
-        select(JabatanType)
-        .where(JabatanType.rank < current.rank)
-        .order_by(JabatanType.rank.desc())
-        .limit(1)
-    )
-
-
 @dataclass
 class RuleState:
     rule: CareerRequirement
     met: bool
+    #: An open cohort of the missing programme kind, if any.
+    cohort: Cohort | None = None
+    #: Why the employee may not join that cohort (empty when they may).
+    problems: list[str] = field(default_factory=list)
+    #: The employee's place in that cohort when they are in it already.
+    member: CohortMember | None = None
+    #: The code is a programme kind (a cohort may open), not a test such as an uji kompetensi.
+    programme: bool = False
+
+
+@dataclass
+class Option:
+    """One next step: a position (or the appointment as PNS) and what it requires."""
+
+    title: str
+    track: str
+    note: str = ""
+    example: bool = False
+    rules: list[RuleState] = field(default_factory=list)
+
+    @property
+    def track_label(self) -> str:
+        return str(TRACK_LABELS.get(self.track, self.track))
+
+    @property
+    def missing(self) -> list[RuleState]:
+        return [s for s in self.rules if not s.met]
 
 
 @dataclass
 class CareerStatus:
     current_type: JabatanType | None
+    #: The level the employee stands on (recorded, or the only one of their type).
+    current_level: JabatanLevel | None = None
     current: list[RuleState] = field(default_factory=list)
-    next_type: JabatanType | None = None
-    next: list[RuleState] = field(default_factory=list)
+    options: list[Option] = field(default_factory=list)
 
     @property
     def missing_now(self) -> list[CareerRequirement]:
         return [s.rule for s in self.current if not s.met]
 
-    @property
-    def missing_next(self) -> list[CareerRequirement]:
-        return [s.rule for s in self.next if not s.met]
+
+def _position_title(level: JabatanLevel, types: dict[str, JabatanType], single: bool) -> str:
+    kind = types[level.type_code].name
+    return kind if single else f"{level.name} ({kind})"
+
+
+def _covers(rule: CareerRequirement, type_code: str | None, level_code: str | None) -> bool:
+    return (rule.jabatan_type_code is not None and rule.jabatan_type_code == type_code) or (
+        rule.jabatan_level_code is not None and rule.jabatan_level_code == level_code
+    )
+
+
+def _states(employee: Employee, rules: list[CareerRequirement]) -> dict[int, RuleState]:
+    """Met or not for every rule, and for a missing one its open cohort (five queries)."""
+    kinds = set(db.session.scalars(select(ProgrammeKind.code)))
+    met = matching.met_ids(employee.id, rules)
+    missing = {r.programme_code for r in rules if r.id not in met}
+    cohorts = matching.open_cohorts(missing, local_today())
+    members = cohort_queries.memberships_in(employee, list(cohorts.values()))
+    names = cohort_rules.jabatan_type_names() if cohorts else {}
+    states = {}
+    for rule in rules:
+        cohort = None if rule.id in met else cohorts.get(rule.programme_code)
+        member = members.get(cohort.id) if cohort else None
+        states[rule.id] = RuleState(
+            rule,
+            rule.id in met,
+            cohort,
+            cohort_rules.eligibility_problems(employee, cohort, names) if cohort else [],
+            member if member is not None and member.status in _JOINED else None,
+            rule.programme_code in kinds or cohort is not None,
+        )
+    return states
 
 
 def career_status(employee: Employee) -> CareerStatus:
-    """What the current position requires and what the next level up would require."""
-    current_type = (
-        db.session.get(JabatanType, employee.jabatan_type_code)
-        if employee.jabatan_type_code
-        else None
+    """What the current position requires and, for each next step, what it would require."""
+    types = {t.code: t for t in db.session.scalars(select(JabatanType))}
+    levels = {lv.code: lv for lv in db.session.scalars(select(JabatanLevel))}
+    of_type: dict[str, list[str]] = defaultdict(list)
+    for lv in levels.values():
+        of_type[lv.type_code].append(lv.code)
+    type_code = employee.jabatan_type_code
+    here = structure.standing(type_code, employee.jabatan_level_code, of_type)
+    steps = [
+        structure.Step(
+            s.from_level_code, s.to_level_code, s.track, s.crossing, s.is_example, s.note
+        )
+        for s in db.session.scalars(
+            select(CareerStep)
+            .where(CareerStep.from_level_code == (here or ""))
+            .order_by(CareerStep.position, CareerStep.id)
+        )
+    ]
+    targets = structure.next_targets(employee.kind, here, steps)
+    wanted = [levels[t.level] for t in targets if t.level in levels]
+    kinds = [employee.kind] if any(t.status for t in targets) else []
+    rules = matching.rules_for(
+        {type_code or "", *(lv.type_code for lv in wanted)},
+        {here or "", *(lv.code for lv in wanted)},
+        kinds,
     )
-    up = next_type(employee.jabatan_type_code)
-    now_rules = requirements_for(employee.jabatan_type_code, employee.jabatan_level_code)
-    next_rules = requirements_for(up.code, None) if up else []
-    met = met_ids(employee.id, now_rules + next_rules)
-    return CareerStatus(
-        current_type,
-        [RuleState(r, r.id in met) for r in now_rules],
-        up,
-        [RuleState(r, r.id in met) for r in next_rules],
-    )
+    states = _states(employee, rules)
+    status = CareerStatus(types.get(type_code or ""), levels.get(here or ""))
+    status.current = [states[r.id] for r in rules if r.for_holders and _covers(r, type_code, here)]
+    for target in targets:
+        if target.status:
+            chosen = [r for r in rules if r.employee_kind == employee.kind]
+            status.options.append(
+                Option(
+                    _("Pengangkatan menjadi PNS"), "status", rules=[states[r.id] for r in chosen]
+                )
+            )
+            continue
+        level = levels.get(target.level or "")
+        if level is None or target.step is None:
+            continue
+        chosen = [r for r in rules if _covers(r, level.type_code, level.code)]
+        status.options.append(
+            Option(
+                _position_title(level, types, len(of_type[level.type_code]) == 1),
+                target.step.track,
+                target.step.note,
+                target.step.example,
+                [states[r.id] for r in chosen],
+            )
+        )
+    return status
 
 
 def career_view(employee: Employee) -> dict[str, Any]:
@@ -256,32 +235,31 @@ class GapRow:
 
 
 def gaps(user: User, unit: Unit | None, page: int = 1) -> tuple[list[GapRow], int]:
-    """Active employees (in the user's scope, under ``unit`` when given) who lack a programme
-    their current position requires; one row per missing programme. Two queries."""
+    """Active employees (in the user's scope, under ``unit`` when given) who lack what the
+    position they hold (or their kind: a CPNS's Latsar) requires of its holders; one row per
+    missing requirement. Two queries."""
     path = scope_path(user)
     if path is None:
         return [], 0
+    applies = or_(
+        and_(
+            CareerRequirement.jabatan_type_code.is_not(None),
+            CareerRequirement.jabatan_type_code == Employee.jabatan_type_code,
+        ),
+        and_(
+            CareerRequirement.jabatan_level_code.is_not(None),
+            CareerRequirement.jabatan_level_code == Employee.jabatan_level_code,
+        ),
+        and_(
+            CareerRequirement.employee_kind.is_not(None),
+            CareerRequirement.employee_kind == Employee.kind,
+        ),
+    )
     stmt = (
         select(Employee, CareerRequirement)
         .join(Unit, Unit.id == Employee.unit_id)
-        .join(
-            CareerRequirement,
-            or_(
-                and_(
-                    CareerRequirement.jabatan_type_code.is_not(None),
-                    CareerRequirement.jabatan_type_code == Employee.jabatan_type_code,
-                ),
-                and_(
-                    CareerRequirement.jabatan_level_code.is_not(None),
-                    CareerRequirement.jabatan_level_code == Employee.jabatan_level_code,
-                ),
-            ),
-        )
-        .where(
-            Employee.is_active.is_(True),
-            ~_completion_met(Employee.id, CareerRequirement.programme_code),
-            ~_record_met(Employee.id, CareerRequirement.programme_name),
-        )
+        .join(CareerRequirement, and_(applies, CareerRequirement.for_holders.is_(True)))
+        .where(Employee.is_active.is_(True), ~matching.rule_met(Employee.id))
     )
     if path:
         stmt = stmt.where(Unit.path.startswith(path))

@@ -7,12 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import delete, func, select
 
 import lms.org
 from lms.auth.models import User
+from lms.careers.career import loader
 from lms.careers.career import services as career_services
-from lms.careers.career.models import CareerRequirement
+from lms.careers.career.models import CareerRequirement, CareerStep
+from lms.careers.career.structure import TracksInvalid
 from lms.careers.records.models import LearningRecord
 from lms.careers.skp import queries as skp_queries
 from lms.enrolments.cohorts.models import Programme
@@ -24,49 +27,56 @@ from tests.conftest import login
 from tests.factories import make_employee, make_user
 from tests.test_query_counts import count_queries
 
+REQUIREMENTS = Path(__file__).resolve().parents[3] / "content/reference/career_requirements.yaml"
+RULES_IN_FILE = len(yaml.safe_load(REQUIREMENTS.read_text(encoding="utf-8"))["requirements"])
+
 
 def _set_position(app, employee_id: int, type_code: str, level_code: str | None = None) -> None:
     with app.app_context():
         employee = db.session.get(Employee, employee_id)
         employee.jabatan_type_code = type_code
         employee.jabatan_level_code = level_code or type_code
-        career_services.load_requirements()
         db.session.commit()
 
 
-def _pka(app, employee_id: int) -> None:
+def _pka(app, employee_id: int, code: str = "PKA-2026", kind: str | None = "PKA") -> None:
+    """A valid completion of a programme of kind PKA (or of a kind-less one coded ``code``)."""
     with app.app_context():
-        programme = db.session.scalar(select(Programme).where(Programme.code == "PKA"))
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
         if programme is None:
-            programme = Programme(code="PKA", title="Pelatihan Kepemimpinan Administrator")
+            programme = Programme(
+                code=code, title="Pelatihan Kepemimpinan Administrator", kind_code=kind
+            )
             db.session.add(programme)
             db.session.flush()
         make_completion(
             employee_id,
             when=at(3),
             programme_id=programme.id,
-            code="PKA",
+            code=code,
             title=programme.title,
             jp=40,
         )
         db.session.commit()
 
 
-def test_career_view_shows_missing_pka_one_step_below_administrator(app, world, client) -> None:
+def test_a_pengawas_sees_pka_missing_for_administrator_until_a_pka_kind_programme_is_done(
+    app, world, client
+) -> None:
     pegawai = world.employees["pegawai"].id
     _set_position(app, pegawai, "pengawas")
     login(client, "pegawai")
     page = client.get("/karier").get_data(as_text=True)
-    assert "Untuk jenjang berikutnya: Jabatan Administrator" in page
-    assert "Yang masih kurang untuk jenjang berikutnya" in page
-    assert "Pelatihan Kepemimpinan Administrator (PKA)" in page
-    assert "Pelatihan Kepemimpinan Pengawas (PKP)" in page  # the current position's own rule
+    assert "Langkah berikutnya" in page and "Jabatan Administrator" in page
+    assert "Yang masih kurang:" in page
+    assert "Pelatihan Kepemimpinan Administrator</strong> (PKA)" in page
+    assert "Pelatihan Kepemimpinan Pengawas</strong> (PKP)" in page  # the current position's rule
     assert "JP terverifikasi per tahun" in page  # the chart
 
-    _pka(app, pegawai)
+    _pka(app, pegawai)  # any programme of kind PKA, whatever its code
     page = client.get("/karier").get_data(as_text=True)
-    assert "Semua pelatihan wajib jenjang berikutnya sudah dipenuhi" in page
-    assert "Yang masih kurang untuk jenjang berikutnya" not in page
+    assert "Semua syarat pelatihan untuk langkah ini sudah dipenuhi" in page
+    assert "Yang masih kurang:" not in page
 
 
 def test_a_verified_record_of_the_programme_meets_the_rule(app, world) -> None:
@@ -97,38 +107,63 @@ def test_a_verified_record_of_the_programme_meets_the_rule(app, world) -> None:
         db.session.rollback()
 
 
-def test_next_level_is_the_next_position_type_by_rank(app, world) -> None:
-    with app.app_context():
-        assert career_services.next_type("pelaksana").code == "fungsional"
-        assert career_services.next_type("pengawas").code == "administrator"
-        assert career_services.next_type("administrator").code == "jpt"
-        assert career_services.next_type("jpt") is None
-        assert career_services.next_type(None) is None
-
-
-def test_requirements_load_idempotently_and_refuse_unknown_positions(
+def test_requirements_and_tracks_load_idempotently_and_refuse_unknown_positions(
     app, world, tmp_path: Path
 ) -> None:
     with app.app_context():
-        assert career_services.load_requirements() == 3
-        assert career_services.load_requirements() == 3
+        assert loader.load_requirements() == RULES_IN_FILE
+        assert loader.load_requirements() == RULES_IN_FILE
+        steps = loader.load_tracks()
+        assert loader.load_tracks() == steps
         db.session.flush()
-        assert db.session.scalar(select(func.count()).select_from(CareerRequirement)) == 3
+        assert db.session.scalar(select(func.count()).select_from(CareerRequirement)) == (
+            RULES_IN_FILE
+        )
+        assert db.session.scalar(select(func.count()).select_from(CareerStep)) == steps
         bad = tmp_path / "bad.yaml"
         bad.write_text("requirements:\n  - {jabatan_type: raja, programme: X, name: Y}\n")
-        with pytest.raises(career_services.RequirementsInvalid, match="raja"):
-            career_services.load_requirements(bad)
+        with pytest.raises(loader.RequirementsInvalid, match="raja"):
+            loader.load_requirements(bad)
+        bad.write_text(
+            "requirements:\n  - {jabatan_type: jpt, employee_kind: cpns, programme: X, name: Y}\n"
+        )
+        with pytest.raises(loader.RequirementsInvalid, match="aturan ke-1: isi tepat satu"):
+            loader.load_requirements(bad)
+        bad.write_text("tracks:\n  - {code: struktural, ladder: [pelaksana, raja]}\n")
+        with pytest.raises(TracksInvalid, match="bad.yaml, jalur ke-1: .*raja"):
+            loader.load_tracks(bad)
+        db.session.rollback()
+
+
+def test_a_step_removed_from_the_file_leaves_the_database(app, world, tmp_path: Path) -> None:
+    with app.app_context():
+        small = tmp_path / "tracks.yaml"
+        small.write_text("tracks:\n  - {code: struktural, ladder: [pelaksana, pengawas]}\n")
+        assert loader.load_tracks(small) == 1
+        db.session.flush()
+        assert db.session.execute(
+            select(CareerStep.from_level_code, CareerStep.to_level_code)
+        ).all() == [("pelaksana", "pengawas")]
         db.session.rollback()
 
 
 def test_reference_loading_brings_the_requirements_by_signal(app, world) -> None:
-    """org loads its reference data and announces it; careers adds the programmes positions
-    require. org itself never imports careers (the circle org.reference <-> careers is gone)."""
+    """org loads its reference data and announces it; careers adds the career structure and
+    the requirements. org itself never imports careers (the circle org.reference <-> careers is
+    gone)."""
     with app.app_context():
         db.session.execute(delete(CareerRequirement))
+        db.session.execute(delete(CareerStep))
         counts = load_reference()
-        assert counts["career_requirements"] == 3
-        assert db.session.scalar(select(func.count()).select_from(CareerRequirement)) == 3
+        assert counts["career_requirements"] == RULES_IN_FILE
+        assert counts["career_tracks"] > 0
+        assert db.session.scalar(select(func.count()).select_from(CareerRequirement)) == (
+            RULES_IN_FILE
+        )
+        assert (
+            db.session.scalar(select(func.count()).select_from(CareerStep))
+            == (counts["career_tracks"])
+        )
         db.session.rollback()
     org = Path(lms.org.__file__).parent
     for source in org.rglob("*.py"):
@@ -243,7 +278,6 @@ def _grow(app, world, n: int) -> None:
     with app.app_context():
         boss = db.session.get(Employee, world.employees["atasan"].id)
         disdik = db.session.get(Unit, world.units["disdik"].id)
-        career_services.load_requirements()
         atasan = db.session.get(User, world.users["atasan"].id)
         for i in range(n):
             staff = make_employee(
