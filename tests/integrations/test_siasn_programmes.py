@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -101,3 +103,29 @@ def test_outside_leadership_training_keeps_its_structural_id_by_name(ctx, world)
         "5",
         "SEPATI/DIKLAT PIM TK. I",
     )
+
+
+def test_payload_of_a_structural_programme_is_pure_data() -> None:
+    """Pure: the riwayat diklat payload of a PKP record (no database, no app)."""
+    record = LearningRecord(
+        siasn_type="diklat",
+        name="Pelatihan Kepemimpinan Pengawas",
+        organiser="",
+        certificate_number="0001/STTPP-PKP/BKPSDM/2025",
+        starts_on=date(2025, 2, 3),
+        ends_on=date(2025, 6, 27),
+        year=2025,
+        jp=Decimal(830),
+    )
+    assert siasn.payload(record, 2, "BKPSDM Kota Palembang") == {
+        "latihanStrukturalId": "2",
+        "latihanStrukturalNama": "SEPALA/ADUM/DIKLAT PIM TK.IV",
+        "nomor": "0001/STTPP-PKP/BKPSDM/2025",
+        "tanggal": "03-02-2025",
+        "tanggalSelesai": "27-06-2025",
+        "tahun": 2025,
+        "institusiPenyelenggara": "BKPSDM Kota Palembang",
+        "jumlahJam": 830,
+    }
+    # an id the reference does not know falls back to the name's
+    assert siasn.payload(record, 99, "x")["latihanStrukturalId"] == "2"
