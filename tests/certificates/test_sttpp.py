@@ -51,8 +51,14 @@ def _participant(world, key: str) -> Employee:
 def test_a_programme_completion_gets_an_sttpp_in_its_kinds_series(db, world) -> None:
     programme, courses, cohort = _pkp(world)
     employee = _participant(world, "pegawai")
-    join(cohort, employee, status="completed", result="passed", score="86.25",
-         qualification="Memuaskan")  # fmt: skip
+    join(
+        cohort,
+        employee,
+        status="completed",
+        result="passed",
+        score="86.25",
+        qualification="Memuaskan",
+    )
     course_done = complete_course_on(employee, courses[0], in_cohort_days()[0], cohort=cohort)
     done = complete_programme(employee, cohort, score="86.25")
     certificate = current_certificate(done.id)
@@ -107,8 +113,14 @@ def test_a_partner_organiser_is_printed_beside_bkpsdm(db, world) -> None:
 def test_a_failed_participant_gets_no_sttpp(db, world) -> None:
     _programme, courses, cohort = _pkp(world)
     employee = _participant(world, "atasan")
-    join(cohort, employee, status="completed", result="failed", score="52",
-         qualification="Tidak Memuaskan")  # fmt: skip
+    join(
+        cohort,
+        employee,
+        status="completed",
+        result="failed",
+        score="52",
+        qualification="Tidak Memuaskan",
+    )
     for course, day in zip(courses, in_cohort_days(), strict=True):
         complete_course_on(employee, course, day, cohort=cohort)
     # the closing writes no programme completion for them; even if one were written, the
@@ -139,8 +151,14 @@ def sttpp_issued(app, world):
         series.signatory_name = "Dr. Hj. Ratna Sari Dewi, S.H., M.Si."
         series.signatory_nip = "197203151998032004"
         series.signatory_pangkat = "Pembina Utama Muda (IV/c)"
-        join(cohort, employee, status="completed", result="passed", score="91.5",
-             qualification="Sangat Memuaskan")  # fmt: skip
+        join(
+            cohort,
+            employee,
+            status="completed",
+            result="passed",
+            score="91.5",
+            qualification="Sangat Memuaskan",
+        )
         done = complete_programme(employee, cohort, score="91.5")
         _db.session.commit()
         assert run_ready() >= 1
