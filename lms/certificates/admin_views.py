@@ -19,19 +19,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.services import audit
-from lms.certificates import bp, queries
+from lms.certificates import bp, queries, sttpp
 from lms.certificates import services as certificates
 from lms.certificates.display import STATUS_LABELS, printed_rows
 from lms.certificates.downloads import zip_stream
 from lms.certificates.forms import ReissueForm, RevokeForm, SeriesForm
-from lms.certificates.models import CERTIFICATE_STATE_LABELS, Certificate
+from lms.certificates.models import CERTIFICATE_STATE_LABELS, Certificate, CertificateSeries
 from lms.completion import queries as completion_queries
 from lms.completion import services as completion_services
 from lms.db import db_int
-from lms.enrolments.cohorts.models import Cohort
+from lms.enrolments.cohorts.models import Cohort, ProgrammeKind
 from lms.errors import flash_error
 from lms.extensions import db
-from lms.forms import Confirmation, ask, confirmed
+from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
 from lms.permissions import Capability, can, refuse, require
 from lms.storage import get_storage
@@ -228,10 +228,8 @@ def _save_series(series, form: SeriesForm) -> None:
     db.session.flush()
 
 
-@bp.route("/kelola/sertifikat/seri", methods=["GET", "POST"])
-@require(C.MANAGE_CERTIFICATES)
-def series_settings():
-    series = certificates.default_series()
+def _series_page(series: CertificateSeries, endpoint: str, **url_args: object):
+    """The settings form of one series: save (commit) and redirect, or render it."""
     form = SeriesForm(obj=series)
     if form.validate_on_submit():
         _save_series(series, form)
@@ -242,9 +240,46 @@ def series_settings():
             ),
             "success",
         )
-        return redirect(url_for("certificates.series_settings"))
+        return redirect(url_for(endpoint, **url_args))
     example = certificates.format_number(series, 1, local_today().year)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "certificates/series.html", form=form, series=series, example=example
+        "certificates/series.html",
+        form=form,
+        series=series,
+        example=example,
+        sttpp_kinds=sttpp.kinds_with_series() if series.is_default else None,
+        create_form=CsrfForm(),
     ), status
+
+
+@bp.route("/kelola/sertifikat/seri", methods=["GET", "POST"])
+@require(C.MANAGE_CERTIFICATES)
+def series_settings():
+    series = certificates.default_series()
+    return _series_page(series, "certificates.series_settings")
+
+
+@bp.route("/kelola/sertifikat/seri/<int:series_id>", methods=["GET", "POST"])
+@require(C.MANAGE_CERTIFICATES)
+def series_edit(series_id: int):
+    """Another series (an STTPP series of a programme kind), edited like the default one."""
+    series = db.get_or_404(CertificateSeries, series_id)
+    if series.is_default:
+        return redirect(url_for("certificates.series_settings"))
+    return _series_page(series, "certificates.series_edit", series_id=series.id)
+
+
+@bp.route("/kelola/sertifikat/seri/sttpp/<kind_code>", methods=["POST"])
+@require(C.MANAGE_CERTIFICATES)
+def sttpp_series_create(kind_code: str):
+    """Make a programme kind's STTPP series now (from the default one), to set it up before
+    its first STTPP is issued; an existing one is simply opened."""
+    if db.session.get(ProgrammeKind, kind_code) is None:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    series = sttpp.series_for_kind(kind_code, certificates.default_series())
+    audit(current_user, "create", series, f"seri {series.code}")
+    db.session.commit()
+    return redirect(url_for("certificates.series_edit", series_id=series.id))

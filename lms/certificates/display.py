@@ -11,6 +11,7 @@ from lms.org.nip import format_nip
 
 # Labels of the printed fields, in the order they appear on the certificate.
 FIELD_LABELS = {
+    "document": _l("Jenis dokumen"),
     "number": _l("Nomor sertifikat"),
     "issuer_parent": _l("Instansi"),
     "issuer": _l("Lembaga penerbit"),
@@ -22,6 +23,7 @@ FIELD_LABELS = {
     "place": _l("Tempat pelaksanaan"),
     "organiser": _l("Penyelenggara"),
     "partner": _l("Bekerja sama dengan"),
+    "co_organiser": _l("Bekerja sama dengan"),
     "name": _l("Nama peserta"),
     "nip": _l("NIP"),
     "birth": _l("Tempat dan tanggal lahir"),
@@ -42,6 +44,8 @@ FIELD_LABELS = {
     "signatory_nip": _l("NIP penanda tangan"),
 }
 KIND_LABELS = {"course": _l("Pelatihan"), "programme": _l("Program pelatihan")}
+#: The document a certificate is (only an STTPP says so; a course certificate has no key).
+DOCUMENT_LABELS = {"STTPP": _l("STTPP (Surat Tanda Tamat Pendidikan dan Pelatihan)")}
 # By public status (``valid`` is the stored ``issued``): the same words as the stored states.
 STATUS_LABELS = {
     "valid": CERTIFICATE_STATE_LABELS["issued"],
@@ -79,6 +83,8 @@ def printed_rows(fields: dict) -> list[tuple[str, str, str]]:
             value = fields[key]
             if key == "kind":
                 value = KIND_LABELS.get(value, value)
+            elif key == "document":
+                value = DOCUMENT_LABELS.get(value, value)
             elif key in ("nip", "signatory_nip") and str(value or "").isdigit():
                 value = format_nip(str(value))  # grouped as on the certificate (not a masked one)
             elif isinstance(value, str):

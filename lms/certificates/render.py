@@ -190,7 +190,14 @@ def _image_data_url(key: str | None) -> str | None:
 def organised_by(fields: dict) -> str:
     """Who ran the training, for a partner's course: "oleh BKPSDM Kota Palembang bekerja sama
     dengan BPSDMD Provinsi Sumatera Selatan" (just "oleh <partner>" when the organiser is the
-    partner itself); "" for the agency's own courses, which print no organiser phrase."""
+    partner itself); "" for the agency's own courses, which print no organiser phrase. An STTPP
+    always names its organiser, and BKPSDM beside a partner that ran the cohort."""
+    if fields.get("document") == "STTPP":
+        organiser = (fields.get("organiser") or fields.get("issuer") or "").strip()
+        beside = (fields.get("co_organiser") or "").strip()
+        if beside and beside.casefold() != organiser.casefold():
+            return f"oleh {organiser} bekerja sama dengan {beside}"
+        return f"oleh {organiser}" if organiser else ""
     partner = (fields.get("partner") or "").strip()
     if not partner:
         return ""
@@ -216,6 +223,7 @@ def render_html(certificate: Certificate, dense: bool = False) -> str:
         signatory_nip=format_nip(fields.get("signatory_nip") or ""),
         online=is_online_place(fields.get("place")),
         organised_by=organised_by(fields),
+        sttpp=fields.get("document") == "STTPP",
         logo=_image_data_url(series.logo_key if series else None) or DEFAULT_EMBLEM,
         signature=_image_data_url(series.signature_key if series else None),
         qr=qr_data_url(url),

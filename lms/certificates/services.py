@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.auth.models import User
 from lms.auth.services import audit
+from lms.certificates import sttpp
 from lms.certificates.forms import check_number_format
 from lms.certificates.kualifikasi import printed_kualifikasi
 from lms.certificates.models import (
@@ -121,15 +122,8 @@ def format_number(series: CertificateSeries, seq: int, year: int) -> str:
 
 
 def _subjects(completion: Completion) -> list[dict]:
-    """The second page: subjects (modules, or a programme's courses) with their JP."""
-    if completion.programme_id is not None:
-        programme = db.session.get(Programme, completion.programme_id)
-        rows = []
-        for pc in programme.courses:
-            version = pc.course.published_version
-            if version is not None:
-                rows.append({"title": version.title, "jp": _jp_text(version.jp)})
-        return rows
+    """The second page of a course certificate: its modules with their JP (an STTPP lists its
+    programme's agenda: ``sttpp.printed``)."""
     version = db.session.get(CourseVersion, completion.version_id)
     modules = db.session.scalars(
         select(Module).where(Module.version_id == version.id).order_by(Module.position)
@@ -151,7 +145,23 @@ def _jp_text(jp: Decimal | float) -> str:
 def printed_fields(
     completion: Completion, series: CertificateSeries, number: str, issued_at: datetime
 ) -> dict:
-    """Every field printed on the certificate (and nothing else: the verify page shows all of it)."""
+    """Every field printed on the certificate (and nothing else: the verify page shows all of it).
+    A programme completion's certificate is an STTPP: its own fields are ``sttpp.printed``."""
+    if completion.programme_id is not None:
+        return {
+            **_common_fields(completion, series, number, issued_at),
+            **sttpp.printed(completion, _jp_text),
+        }
+    return {
+        **_common_fields(completion, series, number, issued_at),
+        **_organisers(completion),
+        "subjects": _subjects(completion),
+    }
+
+
+def _common_fields(
+    completion: Completion, series: CertificateSeries, number: str, issued_at: datetime
+) -> dict:
     identity = completion.identity or {}
     birth = date.fromisoformat(identity["birth_date"]) if identity.get("birth_date") else None
     cohort_name, place = "", ""
@@ -195,8 +205,6 @@ def printed_fields(
         "signatory_name": series.signatory_name,
         "signatory_nip": series.signatory_nip,
         "signatory_pangkat": series.signatory_pangkat or "",
-        **_organisers(completion),
-        "subjects": _subjects(completion),
     }
 
 
@@ -222,13 +230,17 @@ def current_certificate(completion_id: int) -> Certificate | None:
 def issue_for(
     completion: Completion, by: User | None = None, series: CertificateSeries | None = None
 ) -> Certificate:
-    """Issue the certificate of a valid completion (returns the existing one if issued)."""
+    """Issue the certificate of a valid completion (returns the existing one if issued); a
+    programme completion's is an STTPP in its kind's series, and a failed participant gets none."""
     if completion.status != "valid":
         raise CertificateError(_("Kelulusan ini sudah dicabut."))
+    refused = sttpp.refusal(completion)
+    if refused:
+        raise CertificateError(refused)
     existing = current_certificate(completion.id)
     if existing is not None:
         return existing
-    series = series or default_series()
+    series = series or series_of(completion)
     issued_at = utcnow()
     year = local_date(issued_at).year
     seq, number = next_number(series, year)
@@ -247,6 +259,16 @@ def issue_for(
     db.session.flush()
     schedule_render(certificate)
     return certificate
+
+
+def series_of(completion: Completion) -> CertificateSeries:
+    """The series a completion's certificate is numbered in: the default one for a course, the
+    STTPP series of its programme's kind for a programme."""
+    if completion.programme_id is not None:
+        programme = db.session.get(Programme, completion.programme_id)
+        if programme is not None:
+            return sttpp.series_for(programme, default_series())
+    return default_series()
 
 
 def schedule_render(certificate: Certificate) -> None:

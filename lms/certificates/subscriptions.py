@@ -13,15 +13,18 @@ from __future__ import annotations
 from flask import Flask
 
 from lms.auth.models import User
-from lms.certificates import queries
+from lms.certificates import queries, sttpp
 from lms.certificates.models import Certificate
 from lms.certificates.services import current_certificate, issue_for, revoke_for_completion
 from lms.completion.models import Completion
 from lms.completion.signals import completion_recorded, completion_revoked
 
 
-def on_completion_recorded(completion: Completion, *, actor: User | None) -> str:
-    """Issue the certificate; its number goes into the completion's outbox event."""
+def on_completion_recorded(completion: Completion, *, actor: User | None) -> str | None:
+    """Issue the certificate; its number goes into the completion's outbox event. A programme
+    participant who failed gets no STTPP (programme completion writes none for them anyway)."""
+    if sttpp.refusal(completion):
+        return None
     return issue_for(completion, actor).number
 
 

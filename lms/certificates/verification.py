@@ -32,6 +32,7 @@ from lms.indonesian import local_today
 # The printed fields a verifier sees, in the order of the certificate. Not shown: birth place and
 # date, rank, position, unit, department, the holder's agency, score, subjects, the signatory's NIP.
 PUBLIC_KEYS = (
+    "document",
     "number",
     "issuer_parent",
     "issuer",
@@ -47,6 +48,7 @@ PUBLIC_KEYS = (
     "qualification",
     "organiser",
     "partner",
+    "co_organiser",
     "issue_date",
     "signatory_position",
     "signatory_name",

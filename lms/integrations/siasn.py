@@ -7,7 +7,18 @@ SIASN's form) as it is: ``KURSUS_FIELDS`` and ``DIKLAT_FIELDS`` below are that l
 (name → type), checked against a sample payload in ``tests/integrations/siasn_sample.json``.
 Change them there when BKN changes its API.
 
-The export has one row per VERIFIED learning record of a year. Columns, in this order: ours first
+The export has one row per VERIFIED learning record of a year that counts, i.e. one row per
+piece of learning: a course completed as part of a programme's cohort makes no row of its own,
+its programme's row stands for it (JP counted once: ``lms.completion.counting``). A structural
+programme (PKP, PKA, PKN II/I) is a riwayat diklat row with the ``latihanStrukturalId`` of its
+kind (``content/reference/programme_kinds.yaml``), the STTPP number as ``nomor``, the cohort's
+dates and the programme's own JP; Latsar, the instansi's programmes and courses are riwayat
+kursus rows (``counting.siasn_history`` picks the jenis diklat). Outside learning of jenis 1
+recorded by the employee (a leadership programme done elsewhere) is a riwayat diklat row whose
+structural id follows its name (``latihan_struktural``). ``institusiPenyelenggara`` is never
+blank: a record without an organiser names BKPSDM (``lms.org.queries.agency_organiser``).
+
+Columns, in this order: ours first
 (``idRiwayat`` our record id, the key for matching SIASN's result back; ``nipBaru``; ``nama`` for
 the person checking the file; ``jenisRiwayat`` ``kursus`` or ``diklat``, which SIASN history the
 row goes to), then the riwayat kursus fields (filled on kursus rows), then the riwayat diklat
@@ -44,9 +55,13 @@ from sqlalchemy import Select, func, select
 
 from lms import spreadsheets
 from lms.careers.records.models import SIASN_STATES, LearningRecord
+from lms.completion.counting import counts_once
+from lms.completion.models import Completion
+from lms.enrolments.cohorts.models import Programme, ProgrammeKind
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import Employee, Unit
+from lms.org.queries import agency_organiser
 from lms.spreadsheets import neutralise as neutralise  # re-exported for callers of this module
 
 # SIASN's riwayat kursus payload, field → type (the order is the export's).
@@ -76,20 +91,29 @@ DIKLAT_FIELDS: dict[str, type] = {
 # (unconfirmed: re-check against BKN's reference endpoint before the first real upload).
 KURSUS_SERTIPIKAT = {1: "S", 2: "F"}
 KURSUS_SERTIPIKAT_DEFAULT = "T"
-# SIASN's latihan struktural reference (id, name) and the words of our programme names that select
-# it, first match wins; leadership programmes replaced Diklatpim at the same levels (unconfirmed
-# ids: re-check against BKN's reference endpoint).
+# SIASN's latihan struktural reference, id → name, as mirrored in public SIASN client code (two
+# independent sources agree; unconfirmed: re-check against BKN's reference endpoint). The
+# leadership programmes replaced Diklatpim at the same levels: PKP is 2 (echelon IV), PKA 3,
+# PKN Tingkat II 4, PKN Tingkat I 5; a programme kind names its id in programme_kinds.yaml.
+LATIHAN_STRUKTURAL_NAMES = {
+    1: "SEPADA",
+    2: "SEPALA/ADUM/DIKLAT PIM TK.IV",
+    3: "SEPADYA/SPAMA/DIKLAT PIM TK. III",
+    4: "SPAMEN/SESPA/SESPANAS/DIKLAT PIM TK. II",
+    5: "SEPATI/DIKLAT PIM TK. I",
+    6: "SESPIM",
+    7: "SESPATI",
+    8: "Diklat Struktural Lainnya",
+}
+LATIHAN_STRUKTURAL_OTHER_ID = 8
+# For outside records (no programme kind): the words of a programme's name that select its id,
+# first match wins.
 LATIHAN_STRUKTURAL = (
-    (
-        r"kepemimpinan nasional tingkat ii\b|\bpkn (tingkat )?ii\b",
-        "4",
-        "SPAMEN/SESPA/SESPANAS/DIKLAT PIM TK.II",
-    ),
-    (r"kepemimpinan nasional tingkat i\b|\bpkn (tingkat )?i\b", "5", "SEPATI/DIKLAT PIM TK. I"),
-    (r"kepemimpinan administrator|\bpka\b", "3", "SEPADYA/SPAMA/DIKLAT PIM TK. III"),
-    (r"kepemimpinan pengawas|\bpkp\b", "2", "SEPALA/ADUM/DIKLAT PIM TK. IV"),
+    (r"kepemimpinan nasional tingkat ii\b|\bpkn (tingkat )?ii\b", 4),
+    (r"kepemimpinan nasional tingkat i\b|\bpkn (tingkat )?i\b", 5),
+    (r"kepemimpinan administrator|\bpka\b", 3),
+    (r"kepemimpinan pengawas|\bpkp\b", 2),
 )
-LATIHAN_STRUKTURAL_OTHER = ("8", "Diklat Struktural Lainnya")
 
 OURS = ("idRiwayat", "nipBaru", "nama", "jenisRiwayat")
 SYNC = ("statusSinkron", "keteranganSinkron")
@@ -127,19 +151,27 @@ def hours(jp: Decimal | float | int) -> int:
     return max(1, int(Decimal(jp).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
-def latihan_struktural(name: str) -> tuple[str, str]:
-    """SIASN's latihan struktural (id, name) for a leadership programme's name."""
-    text = name.lower()
-    for pattern, ref_id, ref_name in LATIHAN_STRUKTURAL:
-        if re.search(pattern, text):
-            return ref_id, ref_name
-    return LATIHAN_STRUKTURAL_OTHER
+def latihan_struktural(name: str, ref_id: int | None = None) -> tuple[str, str]:
+    """SIASN's latihan struktural (id, name): the given id (a programme kind's), else the one a
+    leadership programme's name selects, else "Diklat Struktural Lainnya"."""
+    if ref_id is None or ref_id not in LATIHAN_STRUKTURAL_NAMES:
+        text = name.lower()
+        ref_id = next(
+            (found for pattern, found in LATIHAN_STRUKTURAL if re.search(pattern, text)),
+            LATIHAN_STRUKTURAL_OTHER_ID,
+        )
+    return str(ref_id), LATIHAN_STRUKTURAL_NAMES[ref_id]
 
 
-def payload(record: LearningRecord) -> dict[str, object]:
-    """The record as SIASN's own payload: riwayat kursus or riwayat diklat fields."""
+def payload(
+    record: LearningRecord, latihan_id: int | None = None, organiser: str = ""
+) -> dict[str, object]:
+    """The record as SIASN's own payload: riwayat kursus or riwayat diklat fields.
+    ``latihan_id``: the structural id of the record's programme kind; ``organiser``: who to name
+    when the record names nobody (the export passes BKPSDM)."""
+    institution = record.organiser.strip() or organiser
     if record.siasn_type == "diklat":
-        ref_id, ref_name = latihan_struktural(record.name)
+        ref_id, ref_name = latihan_struktural(record.name, latihan_id)
         return {
             "latihanStrukturalId": ref_id,
             "latihanStrukturalNama": ref_name,
@@ -147,14 +179,14 @@ def payload(record: LearningRecord) -> dict[str, object]:
             "tanggal": dmy(record.starts_on),
             "tanggalSelesai": dmy(record.ends_on),
             "tahun": record.year,
-            "institusiPenyelenggara": record.organiser,
+            "institusiPenyelenggara": institution,
             "jumlahJam": hours(record.jp),
         }
     code = record.jenis_diklat_code
     return {
         "jenisDiklatId": str(code) if code is not None else "",
         "namaKursus": record.name,
-        "institusiPenyelenggara": record.organiser,
+        "institusiPenyelenggara": institution,
         "nomorSertipikat": record.certificate_number,
         "tanggalKursus": dmy(record.starts_on),
         "tanggalSelesaiKursus": dmy(record.ends_on),
@@ -191,7 +223,11 @@ def opd_choices() -> list[Unit]:
 
 
 def _conditions(scope: Scope) -> list:
-    conditions = [LearningRecord.status == "verified", LearningRecord.year == scope.year]
+    conditions = [
+        LearningRecord.status == "verified",
+        LearningRecord.year == scope.year,
+        counts_once(LearningRecord.completion_id),  # one row per piece of learning
+    ]
     if scope.opd_id is not None:
         opd = db.session.get(Unit, scope.opd_id)
         if opd is None:
@@ -206,18 +242,26 @@ def _conditions(scope: Scope) -> list:
 
 
 def records_query(scope: Scope) -> Select:
+    """(record, employee, the structural id of its programme's kind or None) in scope."""
     return (
-        select(LearningRecord, Employee)
+        select(LearningRecord, Employee, ProgrammeKind.latihan_struktural_id)
         .join(Employee, Employee.id == LearningRecord.employee_id)
+        .outerjoin(Completion, Completion.id == LearningRecord.completion_id)
+        .outerjoin(Programme, Programme.id == Completion.programme_id)
+        .outerjoin(ProgrammeKind, ProgrammeKind.code == Programme.kind_code)
         .where(*_conditions(scope))
         .order_by(Employee.nip, LearningRecord.ends_on, LearningRecord.id)
     )
 
 
 def row_of(
-    record: LearningRecord, employee: Employee, header: tuple[str, ...] = COLUMNS
+    record: LearningRecord,
+    employee: Employee,
+    header: tuple[str, ...] = COLUMNS,
+    latihan_id: int | None = None,
+    organiser: str = "",
 ) -> list[object]:
-    values = payload(record)
+    values = payload(record, latihan_id, organiser or agency_organiser())
     values.update(
         {
             "idRiwayat": record.id,
@@ -233,9 +277,10 @@ def row_of(
 
 def iter_rows(scope: Scope) -> Iterator[list[object]]:
     header = columns(scope)
+    organiser = agency_organiser()
     result = db.session.execute(records_query(scope).execution_options(yield_per=BATCH))
-    for record, employee in result:
-        yield row_of(record, employee, header)
+    for record, employee, latihan_id in result:
+        yield row_of(record, employee, header, latihan_id, organiser)
 
 
 def status_counts(scope: Scope) -> dict[str, int]:

@@ -33,6 +33,9 @@ EXPECTED = {
     ("certificates.cohort_zip", "GET"): REPORTERS,
     ("certificates.series_settings", "GET"): BKPSDM,
     ("certificates.series_settings", "POST"): BKPSDM,
+    ("certificates.series_edit", "GET"): BKPSDM,
+    ("certificates.series_edit", "POST"): BKPSDM,
+    ("certificates.sttpp_series_create", "POST"): BKPSDM,
 }
 # Someone else's certificate answers like a missing one.
 HIDDEN = {
@@ -94,7 +97,13 @@ def build_args(world) -> dict:
     cohort = make_cohort("SERT-AKSES-I")
     pegawai = db.session.get(Employee, world.employees["pegawai"].id)
     certificate = issue_certificate(pegawai, course, cohort_id=cohort.id)
+    from lms.certificates import services as certificates
+    from lms.certificates import sttpp
+
+    series = sttpp.series_for_kind("PKP", certificates.default_series())
     return {
+        "series_id": series.id,
+        "kind_code": "PKA",
         "certificate_id": certificate.id,
         "value": certificate.number,
         "token": certificate.token,

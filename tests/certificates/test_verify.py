@@ -147,9 +147,11 @@ def test_json_by_token_is_the_verifier_view(app, client, cert) -> None:
     assert set(body) == (PUBLIC & set(cert.fields)) | EXTRA_KEYS
     assert body["view"] == "full"
     assert body["nip"] == _masked(cert.nip)
-    # organiser/partner are printed (and public) only on a partner's course; this one is not.
-    assert not {"organiser", "partner"} & set(cert.fields)
-    for key in PUBLIC - {"nip", "organiser", "partner"}:
+    # organiser/partner are printed (and public) only on a partner's course; this one is not;
+    # document/co_organiser only on an STTPP (tests/certificates/test_sttpp.py).
+    optional = {"organiser", "partner", "document", "co_organiser"}
+    assert not optional & set(cert.fields)
+    for key in PUBLIC - {"nip"} - optional:
         assert body[key] == cert.fields[key], key
     base = app.config["BASE_URL"].rstrip("/")
     assert body["status"] == "valid"

@@ -1,8 +1,10 @@
 """The JP ledger: verified JP per employee and year, split by competency kind.
 
-Read from ``learning_records`` (verified only), in the year the learning ended. Other features
-(dashboards, reports, the supervisor's team table) join ``jp_totals(year)`` rather than summing
-on their own, so every screen agrees.
+Read from ``learning_records`` (verified only), in the year the learning ended, each piece of
+learning once: a course completed as part of a programme's cohort adds 0 JP, its programme's own
+JP count instead (the rule: ``lms.completion.counting``). Other features (dashboards, reports, the
+supervisor's team table) join ``jp_totals(year)`` rather than summing on their own, so every
+screen agrees.
 
 The yearly target (and a bound, where the rules set one) depends on the employee's kind: PNS
 and CPNS aim for the instansi's target (``JP_TARGET``, 20 by default); PPPK development is
@@ -34,6 +36,7 @@ from lms.auth.models import User
 from lms.careers.plans.models import DevelopmentPlan
 from lms.careers.records.models import LearningRecord
 from lms.careers.scope import PAGE_SIZE, scope_path, scoped
+from lms.completion.counting import counts_once
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of
@@ -117,7 +120,8 @@ def _kind_sum(kind: str):
 
 
 def jp_totals(year: int) -> Subquery:
-    """A subquery: employee_id, jp_total, jp_teknis, jp_manajerial, jp_sosial_kultural."""
+    """A subquery: employee_id, jp_total, jp_teknis, jp_manajerial, jp_sosial_kultural; the
+    verified records of ``year`` that count (JP counted once: ``counting.counts_once``)."""
     return (
         select(
             LearningRecord.employee_id.label("employee_id"),
@@ -126,7 +130,11 @@ def jp_totals(year: int) -> Subquery:
             _kind_sum("manajerial").label("jp_manajerial"),
             _kind_sum("sosial_kultural").label("jp_sosial_kultural"),
         )
-        .where(LearningRecord.year == year, LearningRecord.status == "verified")
+        .where(
+            LearningRecord.year == year,
+            LearningRecord.status == "verified",
+            counts_once(LearningRecord.completion_id),
+        )
         .group_by(LearningRecord.employee_id)
         .subquery("jp_totals")
     )

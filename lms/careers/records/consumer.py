@@ -1,4 +1,11 @@
-"""The learning record's outbox consumer: completions appear, revocations remove them."""
+"""The learning record's outbox consumer: completions appear, revocations remove them.
+
+Every completion becomes one record, courses inside a programme too: they stay visible in the
+learning record, and the JP-once rule (``lms.completion.counting``) keeps them out of the ledger
+and the SIASN export when their programme counts. Which SIASN history a record goes to is the
+same module's ``siasn_history``: riwayat diklat only for a structural programme (PKP, PKA, PKN).
+A programme's record carries its cohort's dates and its organiser as the STTPP prints it.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,26 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from lms.careers.records.models import LearningRecord
+from lms.certificates.sttpp import organisers
 from lms.completion.consumers import consumer
+from lms.completion.counting import siasn_history
 from lms.completion.models import Completion, OutboxEvent
 from lms.extensions import db
 from lms.indonesian import local_date
 
-# SIASN: leadership programmes are "riwayat diklat", everything else "riwayat kursus".
+# Outside learning (recorded by the employee) of these jenis diklat codes is "riwayat diklat":
+# leadership training done elsewhere (1, Diklat Struktural); everything else "riwayat kursus".
 DIKLAT_CODES = frozenset({1})
+
+
+def _dates(completion: Completion) -> tuple[date, date]:
+    """(start, end) of the learning: a programme's cohort dates, else the course's own."""
+    completed = local_date(completion.completed_at)
+    cohort = completion.cohort
+    if completion.programme_id is not None and cohort is not None:
+        return cohort.starts_on, max(cohort.ends_on, cohort.starts_on)
+    starts = completion.started_on or completed
+    return starts, max(completed, starts)
 
 
 @consumer("learning_record")
@@ -31,8 +51,12 @@ def handle(event: OutboxEvent) -> None:
     if record is not None:
         return
     payload = event.payload or {}
-    completed = local_date(completion.completed_at)
-    programme = completion.programme_id is not None
+    history = siasn_history(completion)
+    if completion.programme_id is not None:
+        organiser = organisers(completion).organiser
+    else:
+        organiser = completion.organiser or (completion.identity or {}).get("instansi", "")
+    starts_on, ends_on = _dates(completion)
     db.session.add(
         LearningRecord(
             employee_id=completion.employee_id,
@@ -40,15 +64,13 @@ def handle(event: OutboxEvent) -> None:
             status="verified",
             completion_id=completion.id,
             event_id=event.event_id,
-            jenis_diklat_code=completion.jenis_diklat_code,
+            jenis_diklat_code=history.jenis_diklat_code,
             competency_kind=completion.competency_kind,
-            siasn_type="diklat"
-            if programme or completion.jenis_diklat_code in DIKLAT_CODES
-            else "kursus",
+            siasn_type=history.kind,
             name=completion.title,
-            organiser=completion.organiser or (completion.identity or {}).get("instansi", ""),
-            starts_on=completion.started_on or completed,
-            ends_on=max(completed, completion.started_on or date.min),
+            organiser=organiser,
+            starts_on=starts_on,
+            ends_on=ends_on,
             year=completion.year,
             jp=Decimal(completion.jp),
             certificate_number=payload.get("certificate_number") or "",

@@ -1,11 +1,12 @@
 """Read side of the learning record: the employee's records and HR's verification queue.
 
-Each list is one query whatever the number of records.
+Each list is a fixed number of queries whatever the number of records.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import and_, false, func, select
 from sqlalchemy.orm import contains_eager
@@ -14,6 +15,8 @@ from lms.auth.models import User
 from lms.careers.records.models import LearningRecord
 from lms.careers.scope import PAGE_SIZE, scoped
 from lms.certificates.models import Certificate
+from lms.completion.counting import Participation, counted_jp, programmes_of
+from lms.completion.models import Completion
 from lms.extensions import db
 from lms.org.models import Employee, JenisDiklat, Unit
 
@@ -25,13 +28,22 @@ class RecordRow:
     record: LearningRecord
     jenis_diklat: str
     certificate_id: int | None
+    #: The programme (cohort place) a course completion is part of: it adds 0 JP (counted once).
+    part_of: Participation | None = None
+
+    @property
+    def counted_jp(self) -> Decimal:
+        return counted_jp(self.record.jp, self.part_of)
 
 
 def records_of(employee_id: int) -> list[RecordRow]:
-    """The employee's records, newest first, with the form's name and the certificate (one query)."""
+    """The employee's records, newest first, with the form's name, the certificate and the
+    programme a course completion is part of (three queries: the records, then the employee's
+    cohort places and their programmes' courses for the JP-once rule)."""
     rows = db.session.execute(
-        select(LearningRecord, JenisDiklat.name, Certificate.id)
+        select(LearningRecord, JenisDiklat.name, Certificate.id, Completion)
         .outerjoin(JenisDiklat, JenisDiklat.code == LearningRecord.jenis_diklat_code)
+        .outerjoin(Completion, Completion.id == LearningRecord.completion_id)
         .outerjoin(
             Certificate,
             and_(
@@ -42,7 +54,11 @@ def records_of(employee_id: int) -> list[RecordRow]:
         .where(LearningRecord.employee_id == employee_id)
         .order_by(LearningRecord.year.desc(), LearningRecord.ends_on.desc(), LearningRecord.id)
     ).all()
-    return [RecordRow(record, name or "", cert_id) for record, name, cert_id in rows]
+    parts = programmes_of(c for *_r, c in rows if c is not None)
+    return [
+        RecordRow(record, name or "", cert_id, parts.get(record.completion_id))
+        for record, name, cert_id, _c in rows
+    ]
 
 
 # --- verification queue -------------------------------------------------------------------------

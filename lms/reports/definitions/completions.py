@@ -1,14 +1,19 @@
-"""Completions: who completed which course, with JP, score and certificate number."""
+"""Completions: who completed which course, with JP, score and certificate number.
+
+JP counted once (``lms.completion.counting``): a course completed as part of a programme's
+cohort is listed, with the programme it belongs to, but its JP column is 0 and it adds nothing
+to the total: its programme's completion carries the programme's own JP."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
 from lms.certificates.models import Certificate
+from lms.completion.counting import absorbed_programmes
 from lms.completion.models import COMPLETION_STATE_LABELS, Completion
 from lms.courses.models import Course
 from lms.extensions import db
@@ -34,6 +39,7 @@ class CompletionsReport(SqlReport):
             Column("kode", _l("Kode pelatihan")),
             Column("judul", _l("Judul pelatihan")),
             Column("jp", _l("JP"), "number"),
+            Column("bagian", _l("Bagian dari program"), sortable=False),
             Column("nilai", _l("Nilai"), "number"),
             Column("tanggal", _l("Tanggal selesai"), "date"),
             Column("sertifikat", _l("Nomor sertifikat")),
@@ -44,6 +50,7 @@ class CompletionsReport(SqlReport):
         cur = aliased(Unit)
         opd = aliased(Unit)
         ident = Completion.identity
+        part_of = absorbed_programmes()  # JP counted once: 0 for a course inside a programme
         number = (
             select(Certificate.number)
             .where(Certificate.completion_id == Completion.id, Certificate.status != "replaced")
@@ -62,7 +69,8 @@ class CompletionsReport(SqlReport):
         stmt = (
             select(
                 *([] if lean else display),
-                Completion.jp.label("jp"),
+                case((part_of.c.completion_id.is_(None), Completion.jp), else_=0).label("jp"),
+                *([] if lean else [part_of.c.programme_title.label("bagian")]),
                 Completion.score.label("nilai"),
                 Completion.completed_at.label("tanggal"),
                 *([] if lean else [number.label("sertifikat")]),
@@ -74,6 +82,7 @@ class CompletionsReport(SqlReport):
             .join(cur, cur.id == Employee.unit_id)
             .outerjoin(opd, opd.id == Completion.unit_id)
             .outerjoin(Course, Course.id == Completion.course_id)
+            .outerjoin(part_of, part_of.c.completion_id == Completion.id)
             .where(scope.employee_clause(Employee, cur, opd, partner=Course.partner_id))
         )
         status = f.status if f.status in COMPLETION_STATUS else self.default_status
