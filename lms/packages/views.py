@@ -105,7 +105,9 @@ def version(package_version_id: int):
 
 
 def _version_page(version: PackageVersion, approve_form: ApproveForm, status: int = 200):
-    _approve_choices(approve_form)
+    shown = _reviewer() and version.status == "in_review"
+    if shown and approve_form.course_id.choices is None:  # the form is shown: its choices
+        _approve_choices(approve_form)
     page = render_template(
         "packages/version.html",
         version=version,
@@ -121,13 +123,10 @@ def _approve_choices(form: ApproveForm) -> None:
     names = [c.name for c in course_queries.categories()]
     names += [n for n in courses.DEFAULT_CATEGORIES if n not in names]
     form.category.choices = [(n, n) for n in names]
-    picked = [("", _("— pilih pelatihan —"))]
-    if _reviewer():
-        picked += [
-            (str(c.id), f"{c.code} · {c.published_version.title}")
-            for c in review.manageable_courses(current_user)
-        ]
-    form.course_id.choices = picked
+    form.course_id.choices = [("", _("— pilih pelatihan —"))] + [
+        (str(c.id), f"{c.code} · {c.published_version.title}")
+        for c in review.manageable_courses(current_user)
+    ]
 
 
 @bp.post("/paket/versi/<int:package_version_id>/setujui")

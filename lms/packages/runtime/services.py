@@ -172,9 +172,14 @@ def _attempt_to_store(user: User, sco: PackageSco) -> ScoAttempt:
 def _refuse_stale(user: User, sco: PackageSco, mode: str, attempt_number: int | None) -> None:
     """StaleState when the commit is for another version than the learner's attempts are on, or
     for another attempt than the newest (``attempt_number`` None: the sender did not say)."""
-    if mode != "normal":
+    if mode != "normal" or sco.version.course_id is None:
         return
-    mine = version_for(user, sco.version)
+    siblings = [  # the package's approved versions in the course: one (most often), no question
+        v
+        for v in approved_versions(sco.version.course_id)
+        if v.package_id == sco.version.package_id
+    ]
+    mine = chosen_versions(siblings, user.id)[0] if len(siblings) > 1 else sco.version
     if mine.id != sco.version_id and _has_attempts(user, mine):
         raise StaleState(
             _(
