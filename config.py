@@ -104,7 +104,9 @@ class Config:
     # (lms.packages.runtime.content). Unset: BASE_URL with 127.0.0.1 and localhost swapped, so
     # one machine still has two origins.
     CONTENT_ORIGIN: str | None = None
-    CONTENT_URL_MINUTES = 120  # a signed package URL's life; each launch signs a new one
+    # Seconds a signed package URL works after its launch; the open player renews it every third
+    # of that (lms.packages.runtime.content), so a copied URL dies one TTL after the player closed.
+    CONTENT_URL_TTL = 15 * 60
 
 
 class DevelopmentConfig(Config):
@@ -176,6 +178,7 @@ def load_env(config: dict) -> None:
         "PACKAGE_MAX_FILES",
         "PACKAGE_MAX_PATH",
         "PACKAGE_MAX_DEPTH",
+        "CONTENT_URL_TTL",
     ):
         if env.get(f"LMS_{name}"):
             config[name] = int(env[f"LMS_{name}"])

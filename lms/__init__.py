@@ -111,6 +111,9 @@ def _refuse_unsafe_production_settings(app: Flask) -> None:
         # Module packages run scripts from this origin: on the app's host they could read its
         # cookies and call its routes as the learner (lms.packages.runtime.content).
         problems.append("LMS_CONTENT_ORIGIN needs a host name of its own, not LMS_BASE_URL's")
+    if int(app.config.get("CONTENT_URL_TTL") or 0) < 60:
+        # the player renews a package URL every third of it: shorter cannot keep up
+        problems.append("LMS_CONTENT_URL_TTL needs at least 60 seconds")
     if problems:
         raise RuntimeError("LMS_ENV=production refuses to start: " + "; ".join(problems) + ".")
 

@@ -33,6 +33,8 @@ class Progress:
     lessons_done: int
     posttests: tuple[QuizResult, ...] = ()
     evaluation_done: bool = False
+    # The percent score (0-100) of each scored SCO the learner finished in the course's packages.
+    package_scores: tuple[float | Decimal, ...] = ()
 
 
 @dataclass
@@ -42,17 +44,28 @@ class Verdict:
     score: float | None = None
 
 
+def course_score(progress: Progress) -> float | None:
+    """The one score a completion carries: the course's own post-test when it has a score (the
+    lowest if several), else the mean of its packages' scored SCOs (two decimals), else none."""
+    posttest = [q.score for q in progress.posttests if q.score is not None]
+    if posttest:
+        return min(posttest)
+    if progress.package_scores:
+        mean = sum(Decimal(str(s)) for s in progress.package_scores) / len(progress.package_scores)
+        return float(mean.quantize(Decimal("0.01")))
+    return None
+
+
 def judge(rules: Rules, progress: Progress) -> Verdict:
-    """The verdict for one enrolment; ``score`` is the post-test score (the lowest if several)."""
+    """The verdict for one enrolment, with its score (``course_score``)."""
     missing: list[tuple[str, str]] = []
     if rules.lessons and progress.lessons_done < progress.lessons_total:
         missing.append(("lessons", f"{progress.lessons_done}/{progress.lessons_total}"))
-    scores = [q.score for q in progress.posttests if q.score is not None]
     if rules.posttest:
         missing.extend(("posttest", q.title) for q in progress.posttests if not q.passed)
     if rules.evaluation and not progress.evaluation_done:
         missing.append(("evaluation", ""))
-    return Verdict(not missing, missing, min(scores) if scores else None)
+    return Verdict(not missing, missing, course_score(progress))
 
 
 #: What each rule is called when it is the thing still missing (badges, dashboards, course page).

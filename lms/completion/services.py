@@ -36,7 +36,7 @@ from lms.notifications.services import notify_employee
 from lms.org.identity import snapshot_identity
 from lms.org.models import Employee
 from lms.org.services import opd_of
-from lms.packages.runtime import services as package_runtime
+from lms.packages.runtime import queries as package_runtime
 from lms.quizzes.attempts.services import final_grade
 from lms.quizzes.models import POSTTEST_KINDS, Quiz
 from lms.tasks import after_commit
@@ -86,9 +86,16 @@ def progress_of(
         results.append(QuizResult(quiz.title, grade.passed, grade.score))
     if evaluated is None:
         evaluated = has_evaluated(enrolment)
-    # The SCOs of the packages this course became count as its lessons (issue 16).
-    sco_total, sco_done = package_runtime.course_items(enrolment.course_id, enrolment.employee_id)
-    return Progress(len(keys) + sco_total, len(keys & done) + sco_done, tuple(results), evaluated)
+    # The SCOs of the packages this course became (or holds as modules) count as its lessons,
+    # and their scores are the course's score when it has no post-test score (issue 16).
+    packages = package_runtime.course_standing(enrolment.course_id, enrolment.employee_id)
+    return Progress(
+        len(keys) + packages.total,
+        len(keys & done) + packages.done,
+        tuple(results),
+        evaluated,
+        packages.scores,
+    )
 
 
 def has_evaluated(enrolment: Enrolment) -> bool:

@@ -32,6 +32,8 @@ from lms.extensions import db
 
 PACKAGE_KINDS = ("scorm12", "scorm2004", "akademi")
 VERSION_STATUSES = ("in_review", "returned", "approved")
+#: What an approved version became: a course of its own, or a module of an existing course.
+PLACEMENTS = ("course", "module")
 SCO_TYPES = ("sco", "asset")
 
 
@@ -77,6 +79,7 @@ class PackageVersion(db.Model):
         CheckConstraint(in_values("status", VERSION_STATUSES), name="status"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("size_bytes >= 0 AND file_count >= 0", name="sizes_not_negative"),
+        CheckConstraint(in_values("placement", PLACEMENTS), name="placement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,8 +100,10 @@ class PackageVersion(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None]
-    # The course this version became on approval.
+    # The course this version became on approval ("course"), or the existing course it became a
+    # module of ("module": that course's title, JP and partner stay as they were).
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
+    placement: Mapped[str] = mapped_column(String(10), default="course", server_default="course")
 
     package: Mapped[Package] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])

@@ -101,9 +101,14 @@ def package(package_id: int):
 def version(package_version_id: int):
     version = db.get_or_404(PackageVersion, package_version_id)
     _package(version.package_id)
-    approve_form = ApproveForm(course_code=version.package.code[:40].upper())
-    approve_form.category.choices = _categories()
-    return render_template(
+    return _version_page(version, ApproveForm(course_code=version.package.code[:40].upper()))
+
+
+def _version_page(version: PackageVersion, approve_form: ApproveForm, status: int = 200):
+    shown = _reviewer() and version.status == "in_review"
+    if shown and approve_form.course_id.choices is None:  # the form is shown: its choices
+        _approve_choices(approve_form)
+    page = render_template(
         "packages/version.html",
         version=version,
         items=services.outline_items(version),
@@ -111,12 +116,17 @@ def version(package_version_id: int):
         approve_form=approve_form,
         return_form=ReturnForm(),
     )
+    return page, status
 
 
-def _categories() -> list[tuple[str, str]]:
+def _approve_choices(form: ApproveForm) -> None:
     names = [c.name for c in course_queries.categories()]
     names += [n for n in courses.DEFAULT_CATEGORIES if n not in names]
-    return [(n, n) for n in names]
+    form.category.choices = [(n, n) for n in names]
+    form.course_id.choices = [("", _("— pilih pelatihan —"))] + [
+        (str(c.id), f"{c.code} · {c.published_version.title}")
+        for c in review.manageable_courses(current_user)
+    ]
 
 
 @bp.post("/paket/versi/<int:package_version_id>/setujui")
@@ -124,25 +134,28 @@ def _categories() -> list[tuple[str, str]]:
 def approve(package_version_id: int):
     version = db.get_or_404(PackageVersion, package_version_id)
     form = ApproveForm()
-    form.category.choices = _categories()
+    _approve_choices(form)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
-        return redirect(url_for("packages.version", package_version_id=version.id))
+        return _version_page(version, form, 422)
     try:
-        review.approve(
-            current_user,
-            version,
-            form.course_code.data,
-            form.jp.data,
-            form.competency_kind.data,
-            form.category.data,
-        )
+        if form.placement.data == "module":
+            course = review.approve_as_module(current_user, version, form.course_id.data)
+            done = _("Paket disetujui sebagai modul pelatihan %(c)s.", c=course.code)
+        else:
+            data = form.data
+            fields = ("course_code", "jp", "competency_kind", "category")
+            review.approve(current_user, version, *(data[k] for k in fields))
+            done = _("Paket disetujui dan menjadi pelatihan.")
         db.session.commit()
     except DomainError as exc:
-        flash_error(exc)
-    else:
-        flash(_("Paket disetujui dan menjadi pelatihan."), "success")
+        db.session.rollback()
+        field = getattr(form, exc.field or "", None)
+        if field is None:
+            flash(str(exc), "error")
+        else:
+            field.errors = [str(exc)]
+        return _version_page(version, form, 422)
+    flash(done, "success")
     return redirect(url_for("packages.version", package_version_id=version.id))
 
 

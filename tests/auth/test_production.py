@@ -66,6 +66,14 @@ def test_production_refuses_a_content_origin_on_the_apps_host(fresh_db, tmp_path
     _production(uri, tmp_path, **base, CONTENT_ORIGIN="https://konten.example.go.id")  # starts
 
 
+def test_production_refuses_a_content_url_ttl_the_player_cannot_renew_in_time(
+    fresh_db, tmp_path
+) -> None:
+    uri = fresh_db.config["SQLALCHEMY_DATABASE_URI"]
+    with pytest.raises(RuntimeError, match="LMS_CONTENT_URL_TTL needs at least 60 seconds"):
+        _production(uri, tmp_path, CONTENT_URL_TTL=10)
+
+
 def test_production_cookies_carry_the_host_prefix(fresh_db, tmp_path) -> None:
     with fresh_db.app_context():
         make_user("pegawai")

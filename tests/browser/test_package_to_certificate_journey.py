@@ -94,7 +94,7 @@ def test_partner_package_to_certificate(page, journey_server, shot, axe_check):
     page.goto(version_url)
     page.get_by_label("Kode pelatihan").fill("GOLF-DASAR")
     page.locator("#jp").fill("6")
-    page.get_by_role("button", name="Setujui jadi pelatihan").click()
+    page.get_by_role("button", name="Setujui").click()  # "Pelatihan baru" is the default
     page.wait_for_url(version_url)
     assert "Paket disetujui" in page.locator("body").inner_text()
     shot("journey-4-approved")
@@ -125,6 +125,7 @@ def test_partner_package_to_certificate(page, journey_server, shot, axe_check):
     page.goto(f"{base}/pelatihan/GOLF-DASAR")
     done = page.locator(".completion-done")
     assert "Selesai" in done.inner_text() and "Sertifikat nomor" in done.inner_text()
+    assert "Nilai" in done.inner_text()  # golf's SCO score is the completion's score
     axe_check("completed SCORM course")
     shot("journey-7-course-done")
     page.goto(f"{base}/sertifikat")

@@ -10,6 +10,7 @@ from lms.completion.rules import (
     QuizResult,
     Rules,
     allocate_jp,
+    course_score,
     judge,
     learner_state,
     still_missing,
@@ -42,6 +43,26 @@ def test_a_course_without_post_test_or_lessons_completes_on_the_evaluation() -> 
 def test_the_lowest_post_test_score_is_the_course_score() -> None:
     results = (QuizResult("A", True, 90.0), QuizResult("B", True, 72.5))
     assert judge(Rules(), Progress(1, 1, results, True)).score == 72.5
+
+
+def test_a_package_course_scores_the_mean_of_its_scored_scos() -> None:
+    """No post-test: the packages' SCO scores (already percentages) are averaged."""
+    progress = Progress(2, 2, (), True, (Decimal("90"), Decimal("75.5")))
+    assert course_score(progress) == 82.75
+    assert judge(Rules(), progress).score == 82.75
+    assert course_score(Progress(1, 1, (), True, (Decimal("100"), Decimal("0"), Decimal("0")))) == (
+        33.33
+    )
+    assert course_score(Progress(1, 1, (), True)) is None  # no scored SCO: no score
+
+
+def test_the_courses_own_post_test_score_rules_over_the_packages() -> None:
+    with_posttest = Progress(2, 2, (QuizResult("Post-test", True, 70.0),), True, (Decimal(95),))
+    assert course_score(with_posttest) == 70.0
+    # A post-test that was never taken (not required) has no score: the packages' rules.
+    untaken = Progress(2, 2, (QuizResult("Post-test", False, None),), True, (Decimal(95),))
+    assert course_score(untaken) == 95.0
+    assert judge(Rules(posttest=False), untaken).score == 95.0
 
 
 def test_jp_split_adds_up_to_the_total() -> None:

@@ -140,6 +140,44 @@ def test_learners_stay_on_the_version_they_started(app, client, world, files_dir
     assert _commit(newcomer, second, "incomplete") == second
 
 
+def test_a_save_for_another_version_than_the_learners_is_refused_with_409(
+    app, client, world, files_dir
+):
+    """A learner on version 1 (a tab left open, a forged request) saves to a version 2 SCO:
+    refused with a clear JSON message, nothing stored on version 2, the learner still on 1."""
+    login(client, "mitra")
+    first = _version_id(_upload(client))
+    reviewer = app.test_client()
+    login(reviewer, "bkpsdm")
+    _approve(reviewer, first)
+    learner = app.test_client()
+    login(learner, "pegawai")
+    _enrol(learner)
+    assert _commit(learner, first, "incomplete") == first
+    second = _version_id(_upload(client))
+    _approve(reviewer, second)
+    page = learner.get(f"/paket/versi/{first}/main")
+    csrf = re.search(rb'data-csrf="([^"]+)"', page.data).group(1).decode()
+    with app.app_context():
+        sco_v2 = _db.session.get(PackageVersion, second).scos[0].id
+    answer = learner.post(
+        f"/paket/sco/{sco_v2}/simpan",
+        json={"session": "s9", "cmi": {"cmi.core.lesson_status": "passed"}},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert answer.status_code == 409
+    message = answer.json["error"]["message"]
+    assert "versi 2" in message and "versi 1" in message and "Muat ulang" in message
+    with app.app_context():
+        assert {a.sco.version_id for a in _db.session.scalars(select(ScoAttempt))} == {first}
+        assert _db.session.scalar(select(Enrolment)).status == "active"
+    # A newcomer has no attempt anywhere: saving on version 2 is theirs to start.
+    newcomer = app.test_client()
+    login(newcomer, "atasan")
+    _enrol(newcomer)
+    assert _commit(newcomer, second, "incomplete") == second
+
+
 def test_two_uploads_of_one_code_at_once_answer_409_and_keep_nothing(
     app, client, world, files_dir, monkeypatch
 ):

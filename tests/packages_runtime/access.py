@@ -16,6 +16,10 @@ EXPECTED = {
     # enrolled in the course the package became: 403.
     ("packages.play", "GET"): {"pegawai", "admin_bkpsdm"},
     ("packages.commit", "POST"): {"pegawai", "admin_bkpsdm"},
+    # Renewing the player's package URLs: the same players (for their own token only).
+    ("packages.renew", "POST"): {"pegawai", "admin_bkpsdm"},
+    # A new attempt of a finished SCO: the enrolled learner only (reviewers play in review mode).
+    ("packages.new_attempt", "POST"): {"pegawai"},
     # The content origin: no session there, a signed URL instead; on the app's host these
     # answer 404 for everybody (tests/packages_runtime/test_runtime_http.py).
     ("content.runtime_script", "GET"): PUBLIC,

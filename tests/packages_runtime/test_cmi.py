@@ -124,3 +124,29 @@ def test_non_text_values_are_refused():
         cmi.read_commit(cmi.SCORM12, {"cmi.core.lesson_status": ["passed"]})
     with pytest.raises(CmiError):
         cmi.read_commit(cmi.SCORM12, ["cmi.core.lesson_status"])  # type: ignore[arg-type]
+
+
+def _d(value):
+    return None if value is None else Decimal(str(value))
+
+
+@pytest.mark.parametrize(
+    ("raw", "low", "high", "scaled", "percent"),
+    [
+        (None, None, None, "0.9", "90.00"),  # scaled wins
+        ("3", "0", "10", "0.9", "90.00"),
+        (None, None, None, "-0.5", "0.00"),  # a negative scaled score is 0
+        ("9", "0", "10", None, "90.00"),  # raw placed between min and max
+        ("15", "10", "20", None, "50.00"),
+        ("80", None, None, None, "80.00"),  # SCORM 1.2: 0-100 when min/max are not given
+        ("7", None, "8", None, "87.50"),
+        ("150", "0", "100", None, "100.00"),  # clamped
+        ("-5", None, None, None, "0.00"),
+        ("42", "50", "50", None, "42.00"),  # max not above min: raw itself
+        (None, "0", "100", None, None),  # no score reported
+        ("2", "0", "3", None, "66.67"),
+    ],
+)
+def test_percent_score(raw, low, high, scaled, percent):
+    found = cmi.percent_score(_d(raw), _d(low), _d(high), _d(scaled))
+    assert found == (None if percent is None else Decimal(percent))

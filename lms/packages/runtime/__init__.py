@@ -1,8 +1,10 @@
 """The SCORM runtime and the isolated player (issue 16, points 5 and 6).
 
-- ``content``: the content origin (package files, the runtime shim), signed URLs, its headers.
+- ``content``: the content origin (package files, the runtime shim), signed URLs and their
+  renewal, its headers.
 - ``cmi``: the server's checks of the data model and the time arithmetic (pure).
-- ``services``: who may play, what a launch starts from, what a commit stores.
+- ``services``: who may play, what a launch starts from, what a commit stores, new attempts.
+- ``queries``: a learner's standing in a course's packages (for completion) and its outline.
 - ``views``: the player page and the commit endpoint (app origin), the content routes.
 
 How the pieces talk (see also lms/static/js/scorm-player.js and scorm-shim.js):

@@ -218,3 +218,30 @@ def read_commit(standard: str, flat: dict[str, Any]) -> Tracked:
     if sum(len(k) + len(v) for k, v in out.extra.items()) > MAX_EXTRA_BYTES:
         raise CmiError("cmi.interactions", _l("data interaksi dan tujuan terlalu besar"))
     return out
+
+
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+
+def percent_score(
+    raw: Decimal | None,
+    low: Decimal | None,
+    high: Decimal | None,
+    scaled: Decimal | None,
+) -> Decimal | None:
+    """A SCO's score as a percentage 0-100 (two decimals), or None when it reported none.
+
+    ``score.scaled`` (2004, -1..1) times 100 when present; else ``score.raw`` placed between
+    ``score.min`` and ``score.max`` (missing: 0 and 100, SCORM 1.2's convention), or raw itself
+    when max is not above min; always clamped to 0-100 (a negative scaled score is 0)."""
+    if scaled is not None:
+        value = Decimal(scaled) * _HUNDRED
+    elif raw is not None:
+        bottom = Decimal(low) if low is not None else Decimal(0)
+        top = Decimal(high) if high is not None else _HUNDRED
+        raw = Decimal(raw)
+        value = raw if top <= bottom else (raw - bottom) / (top - bottom) * _HUNDRED
+    else:
+        return None
+    return min(max(value, Decimal(0)), _HUNDRED).quantize(_CENT)

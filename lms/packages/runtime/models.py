@@ -68,3 +68,24 @@ class ScoAttempt(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     sco: Mapped[PackageSco] = relationship()
+
+
+class ContentGrant(db.Model):
+    """The renewed lease of a signed content URL (lms.packages.runtime.content).
+
+    A launch's token works for ``CONTENT_URL_TTL`` seconds; the player page renews it while it
+    is open (as the signed-in learner it names), which writes this row: until ``expires_at`` the
+    token keeps working. So a long session keeps its URLs, and a URL copied out of it stops
+    working at most one TTL after the learner's player closed, for anybody."""
+
+    __tablename__ = "content_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The token's random nonce: a launch signs a token without writing; its first renewal
+    # writes this row.
+    nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("package_versions.id", ondelete="CASCADE"))
+    sco_id: Mapped[int] = mapped_column(ForeignKey("package_scos.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

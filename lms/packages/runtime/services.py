@@ -1,15 +1,23 @@
 """The SCORM runtime's rules: who may play a version, what a launch starts from, what a commit
-stores. Services flush, never commit (the view commits once)."""
+stores, when a new attempt may start. Services flush, never commit (the view commits once).
+
+Attempts: a learner's state of a SCO lives in numbered attempts (1, 2, ...); the newest is the one
+played and saved. A new attempt starts only on the learner's request (``start_new_attempt``) once
+the newest is finished; earlier ones stay as history. A commit names the attempt it belongs to, and
+the SCO names its package version: a commit for an attempt or a version the learner is no longer
+on is refused (``StaleState``, 409), so a forgotten tab never writes over the current attempt."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.enrolments.models import Enrolment
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.packages.models import PackageSco, PackageVersion
 from lms.packages.runtime import cmi
@@ -19,6 +27,14 @@ from lms.permissions import Capability, can
 
 #: Enrolments that may open their course's content.
 PLAYING_STATES = ("active", "completed")
+
+
+class AttemptError(DomainError):
+    """A refused new attempt; the message is for the learner."""
+
+
+class StaleState(DomainError):
+    """A commit for a package version or an attempt the learner is no longer on (HTTP 409)."""
 
 
 def play_mode(user: User, version: PackageVersion) -> str | None:
@@ -63,7 +79,8 @@ def launch_state(standard: str, user: User, attempt: ScoAttempt | None, mode: st
     """The flattened CMI a launch starts from (loaded before Initialize: read-only ones too)."""
     name = user.display_name or user.username
     resume = attempt is not None and attempt.exit == "suspend"
-    entry = "ab-initio" if attempt is None else ("resume" if resume else "")
+    fresh = attempt is None or not (attempt.cmi or {}).get("session")  # a new attempt: no save yet
+    entry = "ab-initio" if fresh else ("resume" if resume else "")
     credit = "credit" if mode == "normal" else "no-credit"
     lms_mode = "normal" if mode == "normal" else "browse"
     if standard == cmi.SCORM12:
@@ -82,7 +99,7 @@ def launch_state(standard: str, user: User, attempt: ScoAttempt | None, mode: st
             "cmi.credit": credit,
             "cmi.mode": lms_mode,
         }
-    if attempt is None:
+    if fresh:  # nothing saved yet (a new attempt starts from nothing, not from the last one)
         return state
     total = cmi.format_total_time(standard, effective_total_cs(attempt))
     scores = {
@@ -152,14 +169,70 @@ def _attempt_to_store(user: User, sco: PackageSco) -> ScoAttempt:
     return attempt
 
 
+def _refuse_stale(user: User, sco: PackageSco, mode: str, attempt_number: int | None) -> None:
+    """StaleState when the commit is for another version than the learner's attempts are on, or
+    for another attempt than the newest (``attempt_number`` None: the sender did not say)."""
+    if mode != "normal" or sco.version.course_id is None:
+        return
+    siblings = [  # the package's approved versions in the course: one (most often), no question
+        v
+        for v in approved_versions(sco.version.course_id)
+        if v.package_id == sco.version.package_id
+    ]
+    mine = chosen_versions(siblings, user.id)[0] if len(siblings) > 1 else sco.version
+    if mine.id != sco.version_id and _has_attempts(user, mine):
+        raise StaleState(
+            _(
+                "Kemajuan ini untuk versi %(sent)s modul, sedangkan Anda mengerjakan versi "
+                "%(mine)s. Muat ulang halaman untuk melanjutkan versi %(mine)s.",
+                sent=sco.version.version,
+                mine=mine.version,
+            )
+        )
+    if attempt_number is None:
+        return
+    latest = attempt_of(user, sco)
+    current = latest.attempt if latest is not None else 1
+    if attempt_number != current:
+        raise StaleState(
+            _(
+                "Kemajuan ini untuk percobaan ke-%(sent)s, sedangkan percobaan Anda sekarang "
+                "ke-%(now)s. Muat ulang halaman untuk melanjutkan percobaan ke-%(now)s.",
+                sent=attempt_number,
+                now=current,
+            )
+        )
+
+
+def _has_attempts(user: User, version: PackageVersion) -> bool:
+    found = db.session.scalar(
+        select(ScoAttempt.id)
+        .join(PackageSco, PackageSco.id == ScoAttempt.sco_id)
+        .where(
+            PackageSco.version_id == version.id,
+            ScoAttempt.user_id == user.id,
+            ScoAttempt.is_review.is_(False),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def store_commit(
-    user: User, sco: PackageSco, mode: str, session_id: str, flat: dict[str, Any]
+    user: User,
+    sco: PackageSco,
+    mode: str,
+    session_id: str,
+    flat: dict[str, Any],
+    attempt_number: int | None = None,
 ) -> ScoAttempt:
-    """Check and keep one commit; raises cmi.CmiError naming the element that is wrong.
+    """Check and keep one commit; raises cmi.CmiError naming the element that is wrong, and
+    StaleState for a version or attempt the learner is no longer on.
 
     The session's time replaces the open session's; when a new session id arrives, the previous
     session is folded into ``total_time_cs`` first, so repeats of a commit never count twice."""
     tracked = cmi.read_commit(standard_of(sco.version), flat)
+    _refuse_stale(user, sco, mode, attempt_number)
     session_id = str(session_id or "")[:64]
     attempt = _attempt_to_store(user, sco)
     attempt.is_review = mode == "review"
@@ -198,14 +271,57 @@ def is_done(attempt: ScoAttempt | None) -> bool:
     return attempt.completion_status == "completed" or attempt.success_status == "passed"
 
 
+def is_finished(attempt: ScoAttempt | None) -> bool:
+    """An attempt a new one may follow: 1.2 lesson status passed or completed; 2004 completion
+    status completed (a 2004 SCO that is passed but not completed is still being attempted)."""
+    if attempt is None:
+        return False
+    return attempt.lesson_status in ("passed", "completed") or (
+        attempt.completion_status == "completed"
+    )
+
+
+def start_new_attempt(user: User, sco: PackageSco) -> ScoAttempt:
+    """A new, empty attempt after the newest one finished; the earlier ones stay as they are
+    (history for reports), and the course's completion is not touched (never revoked)."""
+    mine = version_for(user, sco.version)
+    if mine.id != sco.version_id:
+        raise AttemptError(
+            _(
+                "Anda mengerjakan versi %(n)s modul ini; mulai percobaan baru di sana.",
+                n=mine.version,
+            )
+        )
+    latest = attempt_of(user, sco)
+    if latest is None or not is_finished(latest):
+        raise AttemptError(
+            _(
+                "Percobaan baru dapat dimulai setelah percobaan sekarang selesai "
+                "(lulus atau selesai)."
+            )
+        )
+    attempt = ScoAttempt(
+        sco_id=sco.id, user_id=user.id, attempt=latest.attempt + 1, cmi={}, total_time_cs=0
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # a double click: the other request started it
+        found = attempt_of(user, sco)
+        if found is None:
+            raise
+        return found
+    return attempt
+
+
 def learner_versions(course_id: int, user_id: int | None) -> list[PackageVersion]:
     """For each package the course became, the approved version this learner plays: the newest
     one they have (non-review) attempts on, so a new approved version never moves a learner off
     the version they started; the newest approved one for a learner who has not started."""
-    return _chosen_versions(_approved_versions(course_id), user_id)
+    return chosen_versions(approved_versions(course_id), user_id)
 
 
-def _approved_versions(course_id: int) -> list[PackageVersion]:
+def approved_versions(course_id: int) -> list[PackageVersion]:
     return list(
         db.session.scalars(
             select(PackageVersion)
@@ -215,7 +331,7 @@ def _approved_versions(course_id: int) -> list[PackageVersion]:
     )
 
 
-def _chosen_versions(versions: list[PackageVersion], user_id: int | None) -> list[PackageVersion]:
+def chosen_versions(versions: list[PackageVersion], user_id: int | None) -> list[PackageVersion]:
     started: set[int] = set()
     if user_id is not None and versions:
         started = set(
@@ -246,29 +362,3 @@ def version_for(user: User, version: PackageVersion) -> PackageVersion:
         if candidate.package_id == version.package_id:
             return candidate
     return version
-
-
-def course_items(course_id: int, employee_id: int | None) -> tuple[int, int]:
-    """(launchable SCOs, SCOs the employee finished) over the packages a course became, each on
-    the version they play (``learner_versions``); review plays never count. One query for a
-    course without packages (most of them)."""
-    versions = _approved_versions(course_id)
-    if not versions:
-        return 0, 0
-    user_id = (
-        db.session.scalar(select(User.id).where(User.employee_id == employee_id))
-        if employee_id is not None
-        else None
-    )
-    chosen = _chosen_versions(versions, user_id)
-    ids = [sco.id for version in chosen for sco in launchable(version)]
-    if user_id is None or not ids:
-        return len(ids), 0
-    attempts = db.session.scalars(
-        select(ScoAttempt).where(
-            ScoAttempt.sco_id.in_(ids),
-            ScoAttempt.user_id == user_id,
-            ScoAttempt.is_review.is_(False),
-        )
-    ).all()
-    return len(ids), len({a.sco_id for a in attempts if is_done(a)})

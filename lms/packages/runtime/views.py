@@ -5,16 +5,27 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.errors import json_error
+from lms.db import is_db_id
+from lms.errors import DomainError, flash_error, json_error
 from lms.extensions import db
 from lms.packages import bp
 from lms.packages.models import PackageSco, PackageVersion
-from lms.packages.runtime import content, services
+from lms.packages.runtime import content, queries, services
 from lms.packages.runtime.cmi import CmiError
 from lms.permissions import Capability, refuse, require
 from lms.security import CSP
@@ -43,16 +54,13 @@ def play(package_version_id: int, sco_id: int | None = None):
         if mine.id != version.id:  # learners stay on the version they started
             return redirect(url_for("packages.play", package_version_id=mine.id))
     scos = services.launchable(version)
-    if not scos:
-        refuse(version, 404)
-    sco = next((s for s in scos if s.id == sco_id), None) if sco_id else scos[0]
+    sco = next((s for s in scos if s.id == sco_id), None) if sco_id else next(iter(scos), None)
     if sco is None:
         refuse(version, 404)
-    standard = services.standard_of(version)
     attempts = {s.id: services.attempt_of(current_user, s) for s in scos}
+    standard = services.standard_of(version)
     state = services.launch_state(standard, current_user, attempts[sco.id], mode)
-    token = content.sign(current_user.id, version.id)
-    index = scos.index(sco)
+    index, token = scos.index(sco), content.sign(current_user.id, sco)
     response = current_app.make_response(
         render_template(
             "packages/play.html",
@@ -63,7 +71,9 @@ def play(package_version_id: int, sco_id: int | None = None):
             mode=mode,
             standard=standard,
             state_json=json.dumps(state),
+            token=token,
             shim_url=content.shim_url(token),
+            renew_every=max(5, int(content.ttl().total_seconds()) // 3),
             content_origin=content.content_origin(),
             previous=scos[index - 1] if index > 0 else None,
             following=scos[index + 1] if index + 1 < len(scos) else None,
@@ -74,13 +84,18 @@ def play(package_version_id: int, sco_id: int | None = None):
     return response
 
 
+def _sco_to_play(sco_id: int) -> tuple[PackageSco, str]:
+    sco = db.session.get(PackageSco, sco_id) or refuse(status=404)
+    return sco, _playable(sco.version_id)[1]
+
+
 @bp.post("/paket/sco/<int:sco_id>/simpan", endpoint="commit")
 @require(*PLAYERS)
 def commit(sco_id: int):
     """The CMI of one SCO: JSON with the CSRF token in X-CSRFToken (commit, finish), or a form
-    with csrf_token and ``payload`` (the beacon on page close, which cannot set headers)."""
-    sco = db.session.get(PackageSco, sco_id) or refuse(status=404)
-    mode = _playable(sco.version_id)[1]
+    with csrf_token and ``payload`` (the beacon on page close, which cannot set headers). The
+    body names the attempt it belongs to (``attempt``); a stale one answers 409."""
+    sco, mode = _sco_to_play(sco_id)
     body = request.get_json(silent=True) if request.is_json else None
     if body is None and "payload" in request.form:
         try:
@@ -89,17 +104,57 @@ def commit(sco_id: int):
             body = None
     if not isinstance(body, dict) or not isinstance(body.get("cmi"), dict):
         return json_error(400, _("Data SCORM tidak terbaca: kirim objek JSON dengan 'cmi'."))
+    number = body.get("attempt")
+    if number is not None and not is_db_id(number):
+        return json_error(400, _("Nomor percobaan harus bilangan bulat positif."))
     try:
         attempt = services.store_commit(
-            current_user, sco, mode, str(body.get("session") or ""), body["cmi"]
+            current_user, sco, mode, str(body.get("session") or ""), body["cmi"], number
         )
     except CmiError as error:
         db.session.rollback()
         return json_error(
             400, _("Nilai %(e)s ditolak: %(m)s", e=error.element, m=str(error.message))
         )
+    except services.StaleState as stale:
+        db.session.rollback()
+        return json_error(409, str(stale))
     db.session.commit()
     return jsonify({"saved": True, "total_time_cs": services.effective_total_cs(attempt)})
+
+
+@bp.post("/paket/sco/<int:sco_id>/perpanjang", endpoint="renew")
+@require(*PLAYERS)
+def renew(sco_id: int):
+    """The open player keeps its package URLs working: one more TTL for the learner's own
+    token (JSON ``{"token": ...}``, CSRF in X-CSRFToken)."""
+    sco, _mode = _sco_to_play(sco_id)
+    body = request.get_json(silent=True) if request.is_json else None
+    token = body.get("token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        return json_error(400, _("Token alamat modul tidak terkirim."))
+    if content.renew(token, current_user.id, sco.id) is None:
+        return json_error(404, _("Alamat modul tidak dikenal; muat ulang halaman."))
+    db.session.commit()
+    return jsonify({"renewed": True, "ttl": int(content.ttl().total_seconds())})
+
+
+@bp.post("/paket/sco/<int:sco_id>/percobaan-baru", endpoint="new_attempt")
+@require(Capability.LEARN)
+def new_attempt(sco_id: int):
+    """Mulai percobaan baru: a new attempt of a finished SCO, then its player."""
+    sco, mode = _sco_to_play(sco_id)
+    if mode != "normal":  # a reviewer plays in review mode: one attempt, never counted
+        refuse(sco, 403)
+    try:
+        attempt = services.start_new_attempt(current_user, sco)
+        db.session.commit()
+    except DomainError as exc:
+        flash_error(exc)
+        course = sco.version.course
+        return redirect(url_for("courses.course", code=course.code) if course else "/")
+    flash(_("Percobaan ke-%(n)s dimulai.", n=attempt.attempt), "success")
+    return redirect(url_for("packages.play", package_version_id=sco.version_id, sco_id=sco.id))
 
 
 @bp.app_template_global("course_packages")
@@ -107,6 +162,12 @@ def course_packages(course_id: int) -> list[PackageVersion]:
     """The package versions the signed-in learner plays in a course (course page links)."""
     user_id = current_user.id if current_user.is_authenticated else None
     return services.learner_versions(course_id, user_id)
+
+
+@bp.app_template_global("package_items")
+def package_items(version: PackageVersion) -> list[queries.ScoItem]:
+    """The SCOs of a package as the signed-in learner sees them in the course outline."""
+    return queries.learner_items(current_user, version)
 
 
 # --- the content origin ------------------------------------------------------------------------
@@ -154,7 +215,7 @@ def shim(grant: str):
 def package_file(grant: str, path: str):
     found = content.read_token(grant)
     if found is None or not path.startswith(found.prefix):
-        abort(404)
+        abort(404)  # tampered, expired (not renewed), another version's path
     version = db.session.get(PackageVersion, found.version_id) or abort(404)
     root = get_storage().path(version.storage_key)
     return content.content_headers(content.package_file(root, path), content.package_csp())

@@ -3,7 +3,8 @@ interactions). The package's own strings are data: pages escape them (autoescape
 them as text (never formulas, ``lms.spreadsheets``).
 
 Partner staff see the results of their institution's packages (``Package.partner_id``): the
-package is what they made, whichever course it became. BKPSDM reviewers' plays are left out."""
+package is what they made, whichever course it became. BKPSDM reviewers' plays are left out.
+One row per learner and SCO: the newest attempt, with its number (earlier attempts are history)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ class ScormResultsReport(SqlReport):
             Column("kode", _l("Kode pelatihan")),
             Column("paket", _l("Paket")),
             Column("sco", _l("Materi (SCO)")),
+            Column("percobaan", _l("Percobaan"), "int"),
             Column("status", _l("Status"), labels=SCORM_STATUS),
             Column("nilai", _l("Nilai"), "number"),
             Column("waktu", _l("Total waktu"), sortable=False),
@@ -84,6 +86,12 @@ class ScormResultsReport(SqlReport):
     def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
         cur = aliased(Unit)
         status = _status()
+        other = aliased(ScoAttempt)
+        newest = (
+            select(func.max(other.attempt))
+            .where(other.sco_id == ScoAttempt.sco_id, other.user_id == ScoAttempt.user_id)
+            .scalar_subquery()
+        )
         stmt = (
             select(
                 Employee.nip.label("nip"),
@@ -92,6 +100,7 @@ class ScormResultsReport(SqlReport):
                 Course.code.label("kode"),
                 Package.code.label("paket"),
                 PackageSco.title.label("sco"),
+                ScoAttempt.attempt.label("percobaan"),
                 status.label("status"),
                 ScoAttempt.score_raw.label("nilai"),
                 ScoAttempt.total_time_cs.label("waktu"),
@@ -109,6 +118,7 @@ class ScormResultsReport(SqlReport):
             .join(cur, cur.id == Employee.unit_id)
             .where(
                 ScoAttempt.is_review.is_(False),
+                ScoAttempt.attempt == newest,
                 scope.employee_clause(Employee, cur, partner=Package.partner_id),
             )
         )

@@ -2,6 +2,9 @@
 // and saves what it reports with the page's CSRF token. Messages are accepted only from the
 // shim's own window on the content origin, and only of the three known kinds; everything else
 // (a package posting to its ancestors) is ignored.
+// Every save names the attempt the page was opened on: a stale page (a newer attempt or version
+// started elsewhere) gets 409 and stops saving. The package's URLs work for a limited time
+// (LMS_CONTENT_URL_TTL): while this page is open it renews them every third of that time.
 (function () {
   "use strict";
   var frame = document.getElementById("sco-frame");
@@ -26,9 +29,18 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  var stale = "";
+  var attempt = parseInt(cfg.attempt, 10) || 1;
+
   function show(state) {
+    if (stale) state = "stale";
     statusEl.dataset.state = state;
-    statusEl.textContent = state === "saved" ? messages.saved : state === "error" ? messages.error : "";
+    statusEl.textContent = state === "saved" ? messages.saved : state === "error" ? messages.error
+      : state === "stale" ? stale : state === "expired" ? messages.expired : "";
+  }
+
+  function body() {
+    return JSON.stringify({ session: session, attempt: attempt, cmi: latest });
   }
 
   // Only "cmi.*" elements with plain values pass on to the server (which checks them again).
@@ -45,14 +57,22 @@
   }
 
   function save(then) {
+    if (stale) return;
     var upTo = changes;
     fetch(cfg.commitUrl, {
       method: "POST",
       credentials: "same-origin",
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
-      body: JSON.stringify({ session: session, cmi: latest })
+      body: body()
     }).then(function (response) {
+      if (response.status === 409) {
+        return response.json().then(function (answer) {
+          stale = (answer && answer.error && answer.error.message) || messages.error;
+          show("stale");
+          throw new Error("409");
+        });
+      }
       if (!response.ok) throw new Error(String(response.status));
       if (upTo > savedChanges) savedChanges = upTo;
       show("saved");
@@ -120,14 +140,32 @@
   // The tab closes or the learner leaves: whatever was not saved yet goes in a beacon, which
   // the browser delivers after the page is gone (a form, so the CSRF token rides in the body).
   window.addEventListener("pagehide", function () {
-    if (!latest || savedChanges >= changes) return;
+    if (stale || !latest || savedChanges >= changes) return;
     var form = new FormData();
     form.append("csrf_token", cfg.csrf);
-    form.append("payload", JSON.stringify({ session: session, cmi: latest }));
+    form.append("payload", body());
     navigator.sendBeacon(cfg.commitUrl, form);
     savedChanges = changes;
   });
+  // Renewing the package's URLs: a timer every third of their life, and at once when the page
+  // comes back after the timer could not run (a sleeping laptop, a background tab).
+  var renewMs = Math.max(5, parseInt(cfg.renewSeconds, 10) || 300) * 1000;
+  var renewedAt = Date.now();
+  function renew() {
+    renewedAt = Date.now();
+    fetch(cfg.renewUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify({ token: cfg.token })
+    }).then(function (response) {
+      if (response.status === 404 || response.status === 403) show("expired");
+    }).catch(function () { /* offline: the next tick tries again */ });
+  }
+  window.setInterval(renew, renewMs);
+
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && latest && savedChanges < changes) save(null);
+    if (document.visibilityState === "visible" && Date.now() - renewedAt >= renewMs) renew();
   });
 })();
