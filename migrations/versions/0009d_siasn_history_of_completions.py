@@ -7,7 +7,7 @@ instansi's own, a programme without a kind) is riwayat kursus, never with jenis 
 Data only: no schema change.
 
 Revision ID: 0009d
-Revises: 0009a
+Revises: 0009f
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = "0009d"
-down_revision = "0009a"
+down_revision = "0009f"
 branch_labels = None
 depends_on = None
 

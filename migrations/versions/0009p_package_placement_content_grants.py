@@ -2,7 +2,7 @@
 (issue 16 follow-up).
 
 Revision ID: 0009p
-Revises: 0008r
+Revises: 0009d
 Create Date: 2026-12-10 09:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "0009p"
-down_revision = "0008r"
+down_revision = "0009d"
 branch_labels = None
 depends_on = None
 
