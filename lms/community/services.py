@@ -282,13 +282,15 @@ def remove_member(actor: User, member: CommunityMember) -> None:
     db.session.flush()
 
 
-def add_forum(actor: User, community: Community, title: str, description: str = "") -> Forum:
+def add_forum(actor: User, community: Community, title: str, description: str | None = "") -> Forum:
     title = " ".join(title.split())
     taken = {f.title.lower() for f in community.forums}
     if title.lower() in taken:
         raise CommunityError(_("Forum %(t)s sudah ada di komunitas ini.", t=title))
     position = max((f.position for f in community.forums), default=-1) + 1
-    forum = Forum(kind="community", title=title, description=description.strip(), position=position)
+    forum = Forum(
+        kind="community", title=title, description=(description or "").strip(), position=position
+    )
     community.forums.append(forum)
     db.session.flush()
     audit(actor, "create", forum, "forum created", after={"title": title})

@@ -137,9 +137,8 @@ def _add_post(thread: ForumThread, author: User, body: str, checked: list) -> Fo
     db.session.flush()
     for item in checked:
         key, digest = files.store_for(item)
-        db.session.add(
+        post.attachments.append(
             ForumAttachment(
-                post_id=post.id,
                 kind=item.kind,
                 filename=item.filename,
                 mimetype=item.mimetype,

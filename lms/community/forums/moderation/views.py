@@ -233,12 +233,12 @@ def forum_moderation(forum_id: int):
     forum = forum_queries.forum_by_id(forum_id)
     if forum is None:
         abort(404)
+    if not access.standing(current_user, Place.of(forum)).moderate:
+        refuse(forum, 403)
     if forum.community is not None:
         return redirect(
             url_for("community.community_moderation", community_slug=forum.community.slug)
         )
-    if not access.standing(current_user, Place.of(forum)).moderate:
-        refuse(forum, 403)
     return _queue(
         _("Moderasi %(n)s", n=forum.title),
         [forum.id],
