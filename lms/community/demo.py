@@ -1,7 +1,8 @@
 """Demo: one cross-OPD community of practice, "Komunitas Pelayanan Publik Palembang", owned by the
 demo trainer (``pengajar``), moderated also by a named employee of DPMPTSP, with members from
-Dinas Kesehatan (``pegawai``, ``atasan``), Disdukcapil, DPMPTSP and a kecamatan, two forums and a
-few threads with replies. Idempotent: a second load finds the community and changes nothing.
+BKPSDM (``pegawai``, ``atasan``), Disdukcapil, DPMPTSP, a puskesmas of Dinas Kesehatan and a
+kecamatan; two forums and a few threads with replies. Idempotent: a second load finds the
+community and changes nothing.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ THREADS = (
         "3. Bagikan dokumen yang boleh dibagikan saja.",
         [
             (
-                "pegawai",
-                "Saya dari Dinas Kesehatan, membantu pelayanan di puskesmas. Senang "
-                "bisa belajar dari OPD lain.",
+                "puskesmas",
+                "Saya dari UPT Puskesmas, bagian pendaftaran pasien. Senang bisa belajar "
+                "dari OPD lain.",
             ),
             ("dukcapil", "Saya di Disdukcapil, bidang pendaftaran penduduk. Salam kenal!"),
+            ("pegawai", "Saya di BKPSDM, melayani konsultasi kepegawaian. Salam kenal semua."),
         ],
         True,
     ),
@@ -57,19 +59,19 @@ THREADS = (
         [
             (
                 "dpmptsp",
-                "Di Mal Pelayanan Publik kami memakai nomor antrean daring dan membagi "
-                "loket untuk berkas yang sudah lengkap. Waktu tunggu rata-rata turun dari 70 "
-                "menjadi 25 menit.",
+                "Di Mal Pelayanan Publik kami memakai nomor antrean daring dan membagi loket "
+                "untuk berkas yang sudah lengkap. Waktu tunggu rata-rata turun dari 70 menjadi "
+                "25 menit.",
             ),
             (
-                "pegawai",
-                "Di puskesmas kami, pendaftaran lewat WhatsApp sehari sebelumnya cukup "
-                "membantu untuk pasien kontrol rutin.",
+                "puskesmas",
+                "Di puskesmas kami, pendaftaran lewat WhatsApp sehari sebelumnya cukup membantu "
+                "untuk pasien kontrol rutin.",
             ),
             (
                 "pengajar",
-                "Catatan yang bagus. Coba ukur waktu tunggu sebelum dan sesudah "
-                "perubahan, lalu tuliskan hasilnya di forum *Berbagi praktik baik*.",
+                "Catatan yang bagus. Coba ukur waktu tunggu sebelum dan sesudah perubahan, lalu "
+                "tuliskan hasilnya di forum *Berbagi praktik baik*.",
             ),
         ],
         False,
@@ -77,14 +79,14 @@ THREADS = (
     (
         "Survei kepuasan masyarakat (SKM): bagaimana mengolah hasilnya?",
         1,
-        "pegawai",
+        "kecamatan",
         "Kami punya hasil SKM semester lalu, tetapi belum tahu cara membacanya per unsur "
         "pelayanan. Adakah contoh tindak lanjut yang bisa dibagikan?",
         [
             (
-                "kecamatan",
-                "Kami menyusun rencana tindak lanjut untuk tiga unsur dengan nilai "
-                "terendah, lalu mengumumkannya di papan informasi kantor.",
+                "dpmptsp",
+                "Kami menyusun rencana tindak lanjut untuk tiga unsur dengan nilai terendah, "
+                "lalu mengumumkannya di papan informasi kantor.",
             ),
         ],
         False,
@@ -126,6 +128,7 @@ def _people() -> dict[str, User] | None:
         ("dukcapil", "DISDUKCAPIL"),
         ("dpmptsp", "DPMPTSP"),
         ("kecamatan", "KEC-IT1"),
+        ("puskesmas", "DINKES-PKM-DEMPO"),
     ):
         found = _account_in(unit, taken)
         if found is None:
@@ -151,7 +154,7 @@ def load_demo_community() -> bool:
     services.add_forum(
         bkpsdm, community, "Berbagi praktik baik", "Inovasi pelayanan yang sudah berjalan."
     )
-    for key in ("pegawai", "atasan", "dukcapil", "dpmptsp", "kecamatan"):
+    for key in ("pegawai", "atasan", "dukcapil", "dpmptsp", "kecamatan", "puskesmas"):
         if key in people:
             services.join(people[key], community)
     member = db.session.scalar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from lms.auth.models import User
 from lms.community.models import Community, CommunityMember, Forum, ForumThread
 from lms.extensions import db
-from lms.org.models import Employee
+from lms.org.models import Employee, Unit
 
 PAGE_SIZE = 25
 MEMBERS_PAGE_SIZE = 50
@@ -151,3 +152,20 @@ def member_by_id(community: Community, member_id: int) -> CommunityMember | None
         .options(joinedload(CommunityMember.user).joinedload(User.employee))
         .where(CommunityMember.id == member_id, CommunityMember.community_id == community.id)
     )
+
+
+def opd_names(users: Iterable[User | None]) -> dict[int, str]:
+    """Account id → the name of its OPD (the top of its unit's path): in a community across
+    OPDs, "Dinas Kesehatan" says more than "Seksi Pelayanan Kesehatan Primer". One query for any
+    number of people, whose employee and unit are already loaded."""
+    tops: dict[int, int] = {}
+    for user in users:
+        unit = user.employee.unit if user is not None and user.employee is not None else None
+        if unit is not None and unit.path.strip("/"):
+            tops[user.id] = int(unit.path.strip("/").split("/")[0])
+    if not tops:
+        return {}
+    names = dict(
+        db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(tops.values())))).all()
+    )
+    return {user_id: names.get(top, "") for user_id, top in tops.items()}

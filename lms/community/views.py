@@ -93,13 +93,15 @@ def create():
 @require(C.DISCUSS)
 def detail(community_slug: str):
     community, member, standing = _community(community_slug)
+    moderators = queries.moderators(community)
     return render_template(
         "community/detail.html",
         community=community,
         member=member,
         standing=standing,
         forums=queries.forum_summaries(community) if standing.read else [],
-        moderators=queries.moderators(community),
+        moderators=moderators,
+        opds=queries.opd_names(m.user for m in moderators),
         members=queries.member_count(community),
         policies=JOIN_POLICY_LABELS,
         manage=access.may_manage_members(current_user, community),
@@ -186,6 +188,7 @@ def _members_page(community: Community, invite: InviteForm | None = None, code: 
         "community/members.html",
         community=community,
         rows=rows,
+        opds=queries.opd_names(m.user for m in rows),
         page=_page(),
         pages=max((total + queries.MEMBERS_PAGE_SIZE - 1) // queries.MEMBERS_PAGE_SIZE, 1),
         manage=manage,

@@ -33,11 +33,11 @@ def test_the_demo_community_spans_opds_and_loads_once(app) -> None:
             .where(CommunityMember.community_id == community.id)
         ).all()
         assert {u.username for _m, u, _e in members} >= {"pengajar", "pegawai", "atasan"}
-        assert len({_opd_of(e.unit) for _m, _u, e in members}) >= 4  # BKPSDM, Dinkes, ...
+        assert len({_opd_of(e.unit) for _m, _u, e in members}) == 5  # BKPSDM, Dinkes, ...
         moderators = {u.username for m, u, _e in members if m.role == "moderator"}
         assert "pengajar" in moderators and len(moderators) == 2  # and a named employee
         assert [f.title for f in community.forums] == ["Diskusi umum", "Berbagi praktik baik"]
         threads = db.session.scalars(select(ForumThread)).all()
         assert len(threads) == 3 and sum(t.pinned for t in threads) == 1
-        assert db.session.scalar(select(func.count(ForumPost.id))) == 9
+        assert db.session.scalar(select(func.count(ForumPost.id))) == 10
         assert all(t.post_count >= 2 for t in threads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User
@@ -173,10 +173,6 @@ def recent_for(user: User, limit: int = 5) -> list[Recent]:
         .limit(limit)
     ).all()
     return [Recent(thread, title) for thread, title in rows]
-
-
-def has_any_community(user: User) -> bool:
-    return bool(db.session.scalar(select(exists().where(CommunityMember.user_id == user.id))))
 
 
 # --- participation (for JP recognition, issue 18 point 1) ---------------------------------------

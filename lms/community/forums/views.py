@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.community import access, bp
+from lms.community import queries as community_queries
 from lms.community.access import Place
 from lms.community.forums import files, queries, services
 from lms.community.forums.forms import MoveForm, ReasonForm, ReplyForm, SwitchForm, ThreadForm
@@ -232,13 +233,15 @@ def _show_thread(thread: ForumThread, place: Place, standing, form: ReplyForm | 
     move.target.choices = (
         [(f.id, f.title) for f in move_targets(thread)] if standing.moderate else []
     )
+    posts = queries.posts_page(thread, page)
     return render_template(
         "community/thread.html",
         thread=thread,
         veiled=thread.hidden and not standing.moderate and thread.author_id != current_user.id,
         place=place,
         standing=standing,
-        posts=queries.posts_page(thread, page),
+        posts=posts,
+        opds=community_queries.opd_names(p.author for p in posts),
         page=page,
         pages=pages,
         form=form or ReplyForm(),
