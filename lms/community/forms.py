@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.forms import AppForm
@@ -40,6 +40,8 @@ class InviteForm(AppForm):
         _l("Undang pegawai (nama pengguna atau NIP)"),
         validators=[DataRequired(), Length(max=64)],
     )
+    # The owner's and BKPSDM's: a named employee or trainer moderates at once, no invitation.
+    as_moderator = BooleanField(_l("Langsung tunjuk sebagai moderator"))
 
 
 class RoleForm(AppForm):

@@ -265,6 +265,35 @@ def set_role(actor: User, member: CommunityMember, role: str) -> None:
     db.session.flush()
 
 
+def name_moderator(actor: User, community: Community, account: User) -> CommunityMember:
+    """The owner or BKPSDM names someone moderator at once (a trainer, a named employee),
+    member or not: no invitation to accept. Audited and told like ``set_role``."""
+    member = db.session.scalar(
+        select(CommunityMember).where(
+            CommunityMember.community_id == community.id, CommunityMember.user_id == account.id
+        )
+    )
+    if member is not None and member.status == "active" and member.role == "moderator":
+        raise CommunityError(_("%(n)s sudah menjadi moderator.", n=account.name))
+    before = None if member is None else {"role": member.role, "status": member.status}
+    member = _ensure_moderator(community, account, actor)
+    audit(
+        actor,
+        "event",
+        community,
+        "moderator named",
+        before=before,
+        after={"role": "moderator", "user_id": account.id, "member": account.name},
+    )
+    notify(
+        account.id,
+        N_("Anda menjadi moderator komunitas %(c)s.", c=community.name),
+        "community.detail",
+        community_slug=community.slug,
+    )
+    return member
+
+
 def remove_member(actor: User, member: CommunityMember) -> None:
     community = member.community
     if member.user_id == community.owner_id:

@@ -224,14 +224,21 @@ def invite(community_slug: str):
                 _("Akun %(n)s tidak ditemukan atau tidak aktif.", n=form.identifier.data.strip())
             ]
         else:
+            name = form.as_moderator.data and access.may_manage_members(current_user, community)
             try:
-                services.invite(current_user, community, account)
+                if name:
+                    services.name_moderator(current_user, community, account)
+                else:
+                    services.invite(current_user, community, account)
             except services.CommunityError as exc:
                 db.session.rollback()
                 form.identifier.errors = [str(exc)]
             else:
                 db.session.commit()
-                flash(_("Undangan terkirim kepada %(n)s.", n=account.name), "success")
+                if name:
+                    flash(_("%(n)s menjadi moderator.", n=account.name), "success")
+                else:
+                    flash(_("Undangan terkirim kepada %(n)s.", n=account.name), "success")
                 return redirect(url_for("community.members", community_slug=community.slug))
     return _members_page(community, form, 200)
 

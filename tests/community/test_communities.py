@@ -248,3 +248,34 @@ def test_forms_need_their_csrf_token(app, world) -> None:
     client = signed_in(app, "atasan")
     assert client.post(f"/komunitas/{slug}/gabung").status_code == 400
     assert _member(app, slug, "atasan") is None
+
+
+def test_the_owner_names_an_employee_moderator_directly_by_nip(app, world, no_csrf) -> None:
+    with app.app_context():
+        slug = make_community(user("pengajar")).slug
+        db.session.commit()
+    nip = world.employees["atasan"].nip
+    owner = signed_in(app, "pengajar")
+    assert "Langsung tunjuk sebagai moderator" in owner.get(f"/komunitas/{slug}/anggota").text
+    response = owner.post(
+        f"/komunitas/{slug}/anggota/undang", data={"identifier": nip, "as_moderator": "y"}
+    )
+    assert response.status_code == 302
+    member = _member(app, slug, "atasan")
+    assert (member.status, member.role) == ("active", "moderator")
+    with app.app_context():
+        assert (
+            db.session.scalar(select(AuditLog.after).where(AuditLog.summary == "moderator named"))[
+                "member"
+            ]
+            == "Rahmat Hidayat"
+        )
+    again = owner.post(
+        f"/komunitas/{slug}/anggota/undang", data={"identifier": nip, "as_moderator": "y"}
+    )
+    assert "Rahmat Hidayat sudah menjadi moderator." in again.text
+    # A moderator who is not the owner may only invite: the box is the owner's and BKPSDM's.
+    signed_in(app, "atasan").post(
+        f"/komunitas/{slug}/anggota/undang", data={"identifier": "pegawai", "as_moderator": "y"}
+    )
+    assert _member(app, slug, "pegawai").status == "invited"

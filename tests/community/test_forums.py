@@ -114,7 +114,7 @@ def test_a_forum_follower_hears_of_new_threads_and_can_stop(app, world, built, n
         )
 
 
-def test_a_follower_who_left_is_no_longer_told(app, world, built, no_csrf) -> None:
+def test_a_follower_who_cannot_read_the_place_is_not_told(app, world, built, no_csrf) -> None:
     with app.app_context():
         community = make_community(user("pengajar"), "Komunitas Tertutup", policy="invitation")
         forum = community.forums[0]
