@@ -228,6 +228,9 @@ VIEW_MODULES = (
     "integrations.views",
     "partners.views",
     "packages.runtime.views",
+    "community.views",
+    "community.forums.views",
+    "community.forums.moderation.views",
 )
 
 
@@ -261,6 +264,7 @@ def _register_blueprints(app: Flask) -> None:
         "integrations",
         "reports",
         "packages",
+        "community",
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     importlib.import_module("lms.enrolments.cohorts.models")
@@ -280,6 +284,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth import bp as auth_bp
     from lms.careers import bp as careers_bp
     from lms.certificates import bp as certificates_bp
+    from lms.community import bp as community_bp
     from lms.completion import bp as completion_bp
     from lms.courses import bp as courses_bp
     from lms.enrolments import bp as enrolments_bp
@@ -313,6 +318,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(packages_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(content_bp)
+    app.register_blueprint(community_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -78,11 +78,13 @@ def demo_load() -> None:
     loaded = load_content(BASE_DIR / "content")
     counts.update(courses_created=loaded.created, course_errors=len(loaded.errors))
     from lms.certificates.demo import load_demo_completion
+    from lms.community.demo import load_demo_community
     from lms.enrolments.demo import load_demo_nomination
     from lms.tasks import run_ready
 
     counts.update(demo_completion=int(load_demo_completion()))
     counts.update(demo_nomination=int(load_demo_nomination()))  # for `atasan` to approve
+    counts.update(demo_community=int(load_demo_community()))  # cross-OPD forum threads
     db.session.commit()
     run_ready()  # the demo certificate's PDF, rendered in-process without a broker
     for e in loaded.errors:

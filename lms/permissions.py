@@ -86,14 +86,20 @@ class Capability(enum.StrEnum):
     MANAGE_PARTNERS = "manage_partners"  # partner institutions' profiles and staff accounts
     # A partner's staff read their own institution's profile (lms.partners.views.own)
     VIEW_OWN_PARTNER = "view_own_partner"
+    # Communities of practice and discussion forums (lms.community): take part in the forums one
+    # is in scope of (a community's, an own course's or cohort's); start a community (its owner
+    # then names moderators); BKPSDM oversees every community and moderates every forum.
+    DISCUSS = "discuss"
+    START_COMMUNITIES = "start_communities"
+    MANAGE_COMMUNITIES = "manage_communities"
 
 
 C = Capability
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PEGAWAI: frozenset({C.LEARN}),
-    Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS}),
-    Role.PENGAJAR: frozenset({C.AUTHOR_COURSES}),
+    Role.PEGAWAI: frozenset({C.LEARN, C.DISCUSS}),
+    Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS, C.DISCUSS}),
+    Role.PENGAJAR: frozenset({C.AUTHOR_COURSES, C.DISCUSS, C.START_COMMUNITIES}),
     Role.ADMIN_BKPSDM: frozenset(
         {
             C.PUBLISH_COURSES,
@@ -115,6 +121,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_WEBHOOK_DELIVERIES,
             C.REVIEW_PACKAGES,
             C.MANAGE_PARTNERS,
+            C.DISCUSS,
+            C.START_COMMUNITIES,
+            C.MANAGE_COMMUNITIES,
         }
     ),
     Role.ADMIN_OPD: frozenset(
@@ -126,12 +135,19 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.APPROVE_ENROLMENTS,
             C.RECORD_COMPLETIONS,
             C.VERIFY_RECORDS,
+            C.DISCUSS,
         }
     ),
     # Partner staff author like trainers and read reports, both scoped to their institution's
     # courses (courses.services.can_author, reports.filters.Scope).
     Role.MITRA: frozenset(
-        {C.UPLOAD_PACKAGES, C.AUTHOR_COURSES, C.VIEW_PARTNER_REPORTS, C.VIEW_OWN_PARTNER}
+        {
+            C.UPLOAD_PACKAGES,
+            C.AUTHOR_COURSES,
+            C.VIEW_PARTNER_REPORTS,
+            C.VIEW_OWN_PARTNER,
+            C.DISCUSS,
+        }
     ),
     Role.ADMIN_SISTEM: frozenset(
         {

@@ -152,6 +152,51 @@ NO_PARTNER_DATA = {
     ("content.package_file", "GET"): "the content origin: signed URLs, no session",
     ("static", "GET"): "static files",
 }
+# Forums (lms.community): every place checks its own scope, not the partner's; a course's forum
+# admits that course's learners, trainers and partner staff only, a cohort's the organising
+# partner's staff only (tests/community/test_forums.py: another partner's staff get 403).
+# Starting a community is not a partner's (START_COMMUNITIES).
+COMMUNITY_ENDPOINTS = {
+    "add_forum": ("POST",),
+    "attachment": ("GET",),
+    "cohort_forum": ("GET",),
+    "community_moderation": ("GET",),
+    "course_forum": ("GET",),
+    "detail": ("GET",),
+    "edit": ("GET", "POST"),
+    "follow_cohort_forum": ("POST",),
+    "follow_course_forum": ("POST",),
+    "follow_forum": ("POST",),
+    "follow_thread": ("POST",),
+    "forum": ("GET",),
+    "forum_moderation": ("GET",),
+    "handle_report": ("POST",),
+    "hide": ("POST",),
+    "index": ("GET",),
+    "invite": ("POST",),
+    "join": ("POST",),
+    "leave": ("POST",),
+    "lock": ("POST",),
+    "member_remove": ("POST",),
+    "member_role": ("POST",),
+    "members": ("GET",),
+    "move": ("POST",),
+    "new_cohort_thread": ("GET", "POST"),
+    "new_course_thread": ("GET", "POST"),
+    "new_thread": ("GET", "POST"),
+    "pin": ("POST",),
+    "reply": ("POST",),
+    "report": ("GET", "POST"),
+    "thread": ("GET",),
+    "unhide": ("POST",),
+}
+NO_PARTNER_DATA.update(
+    {
+        (f"community.{name}", method): "a forum: scoped per place, see COMMUNITY_ENDPOINTS"
+        for name, methods in COMMUNITY_ENDPOINTS.items()
+        for method in methods
+    }
+)
 
 
 def _mitra_routes(app) -> set[tuple[str, str]]:

@@ -38,14 +38,30 @@ class Source:
     reason: str
 
 
-def _low_skp(employee_id: int) -> Source | None:
-    evaluation = db.session.scalar(
-        select(SkpEvaluation)
+def _latest(employee_id: int, year: int) -> tuple[int | None, int | None]:
+    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``: one query
+    (most employees have neither, and the dashboard then pays for nothing more)."""
+    evaluation = (
+        select(SkpEvaluation.id)
         .join(SkpPeriod, SkpEvaluation.period_id == SkpPeriod.id)
         .where(SkpPeriod.employee_id == employee_id)
         .order_by(SkpPeriod.year.desc(), SkpEvaluation.submitted_at.desc(), SkpEvaluation.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
+    plan = (
+        select(DevelopmentPlan.id)
+        .where(DevelopmentPlan.employee_id == employee_id, DevelopmentPlan.year <= year)
+        .order_by(DevelopmentPlan.year.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    evaluation_id, plan_id = db.session.execute(select(evaluation, plan)).one()
+    return evaluation_id, plan_id
+
+
+def _low_skp(evaluation_id: int | None) -> Source | None:
+    evaluation = db.session.get(SkpEvaluation, evaluation_id) if evaluation_id else None
     if evaluation is None or evaluation.predikat not in LOW_PREDIKATS:
         return None
     return Source(
@@ -59,13 +75,7 @@ def _low_skp(employee_id: int) -> Source | None:
     )
 
 
-def _open_needs(employee_id: int, year: int) -> list[Source]:
-    plan_id = db.session.scalar(
-        select(DevelopmentPlan.id)
-        .where(DevelopmentPlan.employee_id == employee_id, DevelopmentPlan.year <= year)
-        .order_by(DevelopmentPlan.year.desc())
-        .limit(1)
-    )
+def _open_needs(plan_id: int | None) -> list[Source]:
     if plan_id is None:
         return []
     met = select(PlanActivity.need_id).where(
@@ -96,7 +106,8 @@ def _taken(employee_id: int) -> set[int]:
 
 def for_employee(employee_id: int, year: int, limit: int = 3) -> list[Reasoned]:
     """Up to ``limit`` courses for this employee, each with the reason it is suggested."""
-    sources = [s for s in [_low_skp(employee_id), *_open_needs(employee_id, year)] if s]
+    evaluation_id, plan_id = _latest(employee_id, year)
+    sources = [s for s in [_low_skp(evaluation_id), *_open_needs(plan_id)] if s]
     if not sources:
         return []
     taken = _taken(employee_id)

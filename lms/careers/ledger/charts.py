@@ -15,14 +15,14 @@ from lms.org.models import Employee
 # --- JP charts ----------------------------------------------------------------------------------
 
 
-def jp_charts(employee_id: int) -> dict[str, Any]:
+def jp_charts(employee_id: int, now: dict[str, Any] | None = None) -> dict[str, Any]:
     """The gauge of this year's JP against the target of the employee's kind (PPPK: their own
-    bound), the split by kind, JP per year."""
+    bound), the split by kind, JP per year. ``now``: this year's ``jp_of`` if already read."""
     this = local_today().year
     employee = db.session.get(Employee, employee_id)
     rule = ledger.rule_of(employee.kind if employee else None)
     target = rule.target
-    now = ledger.jp_of(employee_id, this)
+    now = now if now is not None else ledger.jp_of(employee_id, this)
     years = list(range(this - ledger.HISTORY_YEARS + 1, this + 1))
     per_year = ledger.jp_by_year(employee_id, years)
     gauge = charts.gauge(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, g, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -132,6 +132,15 @@ def hr_jp_opd(unit_id: int):
 # --- dashboard sections -------------------------------------------------------------------------
 
 
+def _jp_this_year(employee_id: int) -> dict[str, Any]:
+    """This year's JP of the signed-in employee, read once per request: the learner section's
+    card and the JP section below it show the same figure."""
+    memo = g.setdefault("ledger_jp_now", {})
+    if employee_id not in memo:
+        memo[employee_id] = ledger.jp_of(employee_id, local_today().year)
+    return memo[employee_id]
+
+
 @card(10, "learner")
 def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     """The learner section's first card (learning owns the section): JP this year against the
@@ -139,7 +148,7 @@ def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None:
         return None
     return "careers/ledger/_card_jp_year.html", {
-        "jp": ledger.jp_of(user.employee_id, local_today().year)["total"],
+        "jp": _jp_this_year(user.employee_id)["total"],
         "target": ledger.target(user.employee.kind if user.employee else None),
     }
 
@@ -148,7 +157,9 @@ def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
 def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):
         return None
-    return "careers/ledger/_dash_jp.html", jp_charts(user.employee_id)
+    return "careers/ledger/_dash_jp.html", jp_charts(
+        user.employee_id, now=_jp_this_year(user.employee_id)
+    )
 
 
 @section(16)

@@ -1,0 +1,1 @@
+"""Moderation of forums: pin, lock, move, hide, reports, and the audited log of it all."""
