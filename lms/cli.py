@@ -83,6 +83,10 @@ def demo_load() -> None:
 
     counts.update(demo_completion=int(load_demo_completion()))
     counts.update(demo_nomination=int(load_demo_nomination()))  # for `atasan` to approve
+    from lms.leadership.demo import load_demo_projects
+
+    # Last: the workplace projects of the demo Latsar and PKP cohorts' participants.
+    counts.update(demo_projects=load_demo_projects())
     db.session.commit()
     run_ready()  # the demo certificate's PDF, rendered in-process without a broker
     for e in loaded.errors:
