@@ -134,54 +134,63 @@ def _demo_account_employees() -> set[int]:
     )
 
 
-def _advance(member: CohortMember, target: str, scores, cast: Cast, clock: _Clock, n: int) -> None:
-    """Take one participant's project to ``target`` through the services."""
-    text = TEXTS[member.cohort.programme.kind.project][n % 3]
+def _propose(member: CohortMember, target: str, cast: Cast, clock: _Clock, n: int) -> bool:
+    """Draft, submit, maybe a returned round, then both approvals; False once at ``target``."""
     roles.assign_coach(cast.organiser, member, cast.coach)
-    services.save_proposal(member, services.ProposalInput(**text))
+    services.save_proposal(member, services.ProposalInput(**TEXTS[_kind(member)][n % 3]))
     if target == "draft":
-        return
+        return False
     services.submit(member, clock.at(12 + n))
     project = services.project_of(member)
-    who = assigned(member)
-    mentor = db.session.get(User, who.mentor_id)
     if target == "proposal_submitted":
-        return
+        return False
     if target == "returned" or n % 2:
         services.review(
             project, cast.coach, "coach", False, TEXTS["return_comment"], clock.at(14 + n)
         )
         if target == "returned":
-            return
+            return False
         services.submit(member, clock.at(16 + n))
     services.review(project, cast.coach, "coach", True, "", clock.at(18 + n))
-    services.review(project, mentor, "mentor", True, TEXTS["mentor_note"], clock.at(18 + n, 14))
+    services.review(
+        project, _mentor(member), "mentor", True, TEXTS["mentor_note"], clock.at(18 + n, 14)
+    )
+    return True
+
+
+def _kind(member: CohortMember) -> str:
+    return member.cohort.programme.kind.project
+
+
+def _mentor(member: CohortMember) -> User:
+    return db.session.get(User, assigned(member).mentor_id)
+
+
+def _keep_logbook(project, half: bool, clock: _Clock, n: int) -> None:
+    """Every milestone confirmed; or half of them and one more entry, waiting for the mentor
+    (even ``n``) or returned by them (odd ``n``)."""
+    mentor = _mentor(project.member)
     milestones = project.milestones
-    done = len(milestones) if target != "implementing" else len(milestones) // 2
-    for i, milestone in enumerate(milestones[: done + (1 if target == "implementing" else 0)]):
+    done = len(milestones) // 2 if half else len(milestones)
+    for i, milestone in enumerate(milestones[: done + int(half)]):
+        day = clock.day(25 + 6 * i)
         files = [evidence.check(f"laporan-milestone-{i + 1}.pdf", pdf_bytes(milestone.title))]
-        entry = logbook.add_entry(
-            project,
-            logbook.EntryInput(
-                milestone.id, clock.day(25 + 6 * i), TEXTS["entry"] % milestone.title
-            ),
-            files,
-            today=clock.day(25 + 6 * i),
-        )
+        values = logbook.EntryInput(milestone.id, day, TEXTS["entry"] % milestone.title)
+        entry = logbook.add_entry(project, values, files, today=day)
         if i < done:
             logbook.decide_entry(entry, mentor, True, "", clock.at(26 + 6 * i))
         elif n % 2:
             logbook.decide_entry(entry, mentor, False, TEXTS["entry_return"], clock.at(26 + 6 * i))
-    if target == "implementing":
-        return
-    seminar_day = 25 + 6 * len(milestones) + 3
-    if target == "seminar_scheduled":
+
+
+def _seminar_and_scores(project, target: str, scores, cast: Cast, clock: _Clock) -> None:
+    if target == "seminar_scheduled":  # next week, 09:00 WIB
         starts = (utcnow() + timedelta(days=7)).replace(hour=2, minute=0, second=0, microsecond=0)
         assessment.schedule_seminar(
             project, cast.organiser, starts, TEXTS["place"], [cast.examiner]
         )
         return
-    starts = clock.at(seminar_day)
+    starts = clock.at(25 + 6 * len(project.milestones) + 3)
     assessment.schedule_seminar(
         project,
         cast.organiser,
@@ -194,11 +203,12 @@ def _advance(member: CohortMember, target: str, scores, cast: Cast, clock: _Cloc
     if target == "seminar_held" or scores is None:
         return
     criteria = rubric.rubric_for(project.kind).criteria
-    for (role, user), score in zip(
-        (("coach", cast.coach), ("mentor", mentor), ("examiner", cast.examiner)),
-        scores,
-        strict=True,
-    ):
+    people = (
+        ("coach", cast.coach),
+        ("mentor", _mentor(project.member)),
+        ("examiner", cast.examiner),
+    )
+    for (role, user), score in zip(people, scores, strict=True):
         assessment.assess(
             project,
             user,
@@ -207,6 +217,16 @@ def _advance(member: CohortMember, target: str, scores, cast: Cast, clock: _Cloc
             TEXTS["assessment"],
             min(starts + timedelta(days=1), utcnow()),
         )
+
+
+def _advance(member: CohortMember, target: str, scores, cast: Cast, clock: _Clock, n: int) -> None:
+    """Take one participant's project to ``target`` through the services the screens use."""
+    if not _propose(member, target, cast, clock, n):
+        return
+    project = services.project_of(member)
+    _keep_logbook(project, target == "implementing", clock, n)
+    if target != "implementing":
+        _seminar_and_scores(project, target, scores, cast, clock)
 
 
 def _load_cohort(code: str, plan, mentor_name: str, types: tuple[str, ...], cast: Cast) -> int:

@@ -12,11 +12,12 @@ from lms.auth.models import User
 from lms.db import utcnow
 from lms.enrolments.cohorts.models import CohortMember
 from lms.extensions import db
-from lms.indonesian import local_time
-from lms.leadership.projects import services
+from lms.indonesian import local_time, local_today
+from lms.leadership.projects import evidence, logbook, services
 from lms.leadership.projects.services import ProposalInput
 from tests.conftest import login
-from tests.leadership.builders import project_world
+from tests.leadership.builders import PDF, project_world
+from tests.test_query_counts import count_queries
 
 
 def _submitted(app, world):
@@ -119,3 +120,72 @@ def test_seminar_refused_until_the_logbook_is_complete(app, world, no_csrf) -> N
     )
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "penguji")) is not None
+
+
+def test_a_seminar_needs_an_examiner_who_is_not_the_coach(app, world, no_csrf) -> None:
+    pw = _submitted(app, world)
+    with app.app_context():
+        member = db.session.get(CohortMember, pw.member_id)
+        project = services.project_of(member)
+        project.state = "approved"
+        entry = logbook.add_entry(
+            project,
+            logbook.EntryInput(project.milestones[0].id, local_today(), "SOP selesai."),
+            [evidence.check("sop.pdf", PDF)],
+        )
+        atasan = db.session.scalar(select(User).where(User.username == "atasan"))
+        logbook.decide_entry(entry, atasan, True, "")
+        db.session.commit()
+        coach_id = db.session.scalar(select(User.id).where(User.username == "pengajar"))
+    client = app.test_client()
+    login(client, "bkpsdm")
+    starts = local_time(utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    url = f"/proyek/{pw.member_id}/seminar"
+    data = {"starts_at": starts, "place": "Aula"}
+    none = client.post(url, data=data)
+    assert none.status_code == 422
+    assert "Pilih paling sedikit satu penguji." in none.get_data(as_text=True)
+    coach = client.post(url, data={**data, "examiners": [str(coach_id)]})
+    assert coach.status_code == 422
+    assert "coach, mentor, dan penguji harus orang yang berbeda" in coach.get_data(as_text=True)
+    past = local_time(utcnow() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    late = client.post(url, data={**data, "starts_at": past, "examiners": [str(pw.examiner_id)]})
+    assert "Waktu seminar harus setelah saat ini." in late.get_data(as_text=True)
+    ok = client.post(url, data={**data, "examiners": [str(pw.examiner_id)]})
+    assert ok.status_code == 302
+
+
+def test_project_page_and_queue_queries_do_not_grow_with_the_logbook(app, world) -> None:
+    pw = _submitted(app, world)
+    with app.app_context():
+        member = db.session.get(CohortMember, pw.member_id)
+        project = services.project_of(member)
+        project.state = "approved"
+        db.session.commit()
+    mentor = app.test_client()
+    login(mentor, "atasan")
+
+    def add(n: int) -> None:
+        with app.app_context():
+            project = services.project_of(db.session.get(CohortMember, pw.member_id))
+            for _i in range(n):
+                logbook.add_entry(
+                    project,
+                    logbook.EntryInput(project.milestones[0].id, local_today(), "Kegiatan."),
+                    [evidence.check("a.pdf", PDF), evidence.check("b.pdf", PDF)],
+                )
+            db.session.commit()
+
+    def measure() -> list[int]:
+        counts = []
+        for path in (f"/proyek/{pw.member_id}", "/proyek/tugas", "/dasbor"):
+            mentor.get(path)
+            with count_queries(app) as counter:
+                assert mentor.get(path).status_code == 200
+            counts.append(counter["n"])
+        return counts
+
+    add(1)
+    small = measure()
+    add(5)
+    assert measure() == small

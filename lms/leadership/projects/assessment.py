@@ -33,21 +33,12 @@ from lms.notifications.messages import N_
 PLACE_MAX = 200
 
 
-def schedule_seminar(
-    project: Project,
-    organiser: User,
-    starts_at: datetime | None,
-    place: str,
-    examiners: Sequence[User],
-    now: datetime | None = None,
-) -> Seminar:
-    """Schedule (or move) the seminar; ``starts_at`` is an aware moment."""
-    now = now or utcnow()
+def _check_schedule(project: Project, starts_at: datetime | None, place: str, now: datetime) -> str:
+    """Refuse a seminar that cannot be set now (naming the field); the cleaned place."""
     if project.state not in ("implementing", "seminar_scheduled"):
         raise ProjectError(
             _(
-                "Seminar dijadwalkan setelah pelaksanaan berjalan dan sebelum "
-                "seminar diselenggarakan."
+                "Seminar dijadwalkan setelah pelaksanaan berjalan dan sebelum seminar diselenggarakan."
             )
         )
     done = logbook.progress(project)
@@ -70,6 +61,19 @@ def schedule_seminar(
         raise ProjectError(_("Isi tempat seminar."), "place")
     if len(place) > PLACE_MAX:
         raise ProjectError(_("Tempat paling panjang %(n)s karakter.", n=PLACE_MAX), "place")
+    return place
+
+
+def schedule_seminar(
+    project: Project,
+    organiser: User,
+    starts_at: datetime | None,
+    place: str,
+    examiners: Sequence[User],
+    now: datetime | None = None,
+) -> Seminar:
+    """Schedule (or move) the seminar; ``starts_at`` is an aware moment."""
+    place = _check_schedule(project, starts_at, place, now or utcnow())
     member = project.member
     roles.set_examiners(organiser, member, examiners)
     seminar = project.seminar

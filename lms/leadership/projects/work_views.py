@@ -9,7 +9,7 @@ from flask import abort, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.errors import flash_error
+from lms.errors import DomainError, flash_error
 from lms.extensions import db
 from lms.indonesian import from_local, local_wall_time
 from lms.leadership import bp
@@ -156,7 +156,7 @@ def seminar_schedule(member_id: int):
             assessment.schedule_seminar(
                 project, current_user, from_local(form.starts_at.data), form.place.data, chosen
             )
-        except ProjectError as exc:
+        except DomainError as exc:  # the project's rules, or the examiners' (roles)
             db.session.rollback()
             page.field_error(form, exc, "starts_at")
         else:
