@@ -233,6 +233,8 @@ def _load_cohort(code: str, plan, mentor_name: str, types: tuple[str, ...], cast
     cohort = db.session.scalar(select(Cohort).where(Cohort.code == code))
     if cohort is None or cohort.programme.kind is None or cohort.programme.kind.project is None:
         return 0
+    if cohort.closed_at is not None:
+        return 0  # closed: its results are final, no story can be added to it
     if cohort.starts_on > local_today() - timedelta(days=10):
         return 0  # too young for a project's history
     members = _participants(cohort, _candidates(cohort, _user(mentor_name), types), len(plan))

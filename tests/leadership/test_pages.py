@@ -189,3 +189,21 @@ def test_project_page_and_queue_queries_do_not_grow_with_the_logbook(app, world)
     small = measure()
     add(5)
     assert measure() == small
+
+
+def test_nothing_changes_once_the_cohort_is_closed(app, world, no_csrf) -> None:
+    pw = _submitted(app, world)
+    with app.app_context():
+        member = db.session.get(CohortMember, pw.member_id)
+        member.cohort.closed_at = utcnow()
+        db.session.commit()
+    coach = app.test_client()
+    login(coach, "pengajar")
+    page = coach.post(
+        f"/proyek/{pw.member_id}/tinjau", data={"approve": "1"}, follow_redirects=True
+    )
+    assert "Angkatan ini sudah ditutup penyelenggara" in page.get_data(as_text=True)
+    with app.app_context():
+        assert services.project_of(db.session.get(CohortMember, pw.member_id)).state == (
+            "proposal_submitted"
+        )

@@ -24,7 +24,7 @@ from lms.kualifikasi import load_bands
 from lms.leadership.projects import logbook, rubric
 from lms.leadership.projects.models import Assessment, Project, Seminar
 from lms.leadership.projects.notices import tell_member, tell_user
-from lms.leadership.projects.services import TEXT_MAX, ProjectError
+from lms.leadership.projects.services import TEXT_MAX, ProjectError, ensure_open
 from lms.leadership.roles import services as roles
 from lms.leadership.roles.access import COACH, EXAMINER, MENTOR, assigned
 from lms.leadership.roles.models import CohortRole
@@ -35,6 +35,7 @@ PLACE_MAX = 200
 
 def _check_schedule(project: Project, starts_at: datetime | None, place: str, now: datetime) -> str:
     """Refuse a seminar that cannot be set now (naming the field); the cleaned place."""
+    ensure_open(project.member)
     if project.state not in ("implementing", "seminar_scheduled"):
         raise ProjectError(
             _(
@@ -119,6 +120,7 @@ def _when(moment: datetime) -> str:
 
 def mark_held(project: Project, organiser: User, now: datetime | None = None) -> Seminar:
     now = now or utcnow()
+    ensure_open(project.member)
     seminar = project.seminar
     if project.state != "seminar_scheduled" or seminar is None:
         raise ProjectError(_("Tidak ada seminar terjadwal untuk proyek ini."))
@@ -156,6 +158,7 @@ def assess(
     comment: str,
     now: datetime | None = None,
 ) -> Assessment:
+    ensure_open(project.member)
     if project.state != "seminar_held":
         raise ProjectError(_("Penilaian diberikan setelah seminar diselenggarakan."))
     if any(a.assessor_id == assessor.id and a.role == role for a in project.assessments):

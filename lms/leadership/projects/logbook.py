@@ -23,7 +23,7 @@ from lms.indonesian import local_today
 from lms.leadership.projects import evidence
 from lms.leadership.projects.models import EvidenceFile, LogEntry, Project
 from lms.leadership.projects.notices import tell_member, tell_user
-from lms.leadership.projects.services import TEXT_MAX, ProjectError
+from lms.leadership.projects.services import TEXT_MAX, ProjectError, ensure_open
 from lms.leadership.roles.access import assigned
 from lms.notifications.messages import N_
 
@@ -127,6 +127,7 @@ def _tell_mentor(entry: LogEntry, revised: bool) -> None:
 def add_entry(
     project: Project, values: EntryInput, files: list[CheckedFile], today: date | None = None
 ) -> LogEntry:
+    ensure_open(project.member)
     if project.state not in OPEN_FOR_ENTRIES:
         raise ProjectError(
             _(
@@ -156,6 +157,7 @@ def revise_entry(
     entry: LogEntry, values: EntryInput, files: list[CheckedFile], today: date | None = None
 ) -> LogEntry:
     """The participant's revision of a returned entry; it goes back to the mentor."""
+    ensure_open(entry.project.member)
     if entry.state != "returned" or entry.project.state not in OPEN_FOR_ENTRIES:
         raise ProjectError(_("Hanya catatan yang dikembalikan mentor yang dapat diperbaiki."))
     entry.milestone_id, entry.done_on, entry.activity = _clean(
@@ -172,6 +174,7 @@ def revise_entry(
 def decide_entry(
     entry: LogEntry, mentor: User, confirm: bool, comment: str, now: datetime | None = None
 ) -> LogEntry:
+    ensure_open(entry.project.member)
     if entry.state != "submitted":
         raise ProjectError(_("Catatan ini tidak sedang menunggu konfirmasi."))
     comment = (comment or "").strip()

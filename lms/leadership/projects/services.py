@@ -53,6 +53,14 @@ class ProposalInput:
     milestones: Sequence[tuple[str, date | None]]
 
 
+def ensure_open(member: CohortMember) -> None:
+    """Nothing of a project changes once the organiser has closed the cohort: results are final."""
+    if member.cohort.closed_at is not None:
+        raise ProjectError(
+            _("Angkatan ini sudah ditutup penyelenggara; proyek tidak dapat diubah.")
+        )
+
+
 def project_kind(member: CohortMember) -> str | None:
     """The project the member's programme requires (aktualisasi / aksi_perubahan), or None."""
     kind = member.cohort.programme.kind
@@ -113,6 +121,7 @@ def _clean(values: ProposalInput) -> ProposalInput:
 
 def save_proposal(member: CohortMember, values: ProposalInput) -> Project:
     """Save the draft as it is (it may still be incomplete); only a draft or returned proposal."""
+    ensure_open(member)
     project = start(member)
     if project.state not in EDITABLE:
         raise ProjectError(_("Rancangan sudah diajukan dan tidak dapat diubah lagi."))
@@ -161,6 +170,7 @@ def snapshot(project: Project) -> dict:
 
 
 def submit(member: CohortMember, now: datetime | None = None) -> Project:
+    ensure_open(member)
     project = project_of(member)
     if project is None or project.state not in EDITABLE:
         raise ProjectError(_("Tidak ada rancangan yang dapat diajukan."))
@@ -212,6 +222,7 @@ def review(
     now: datetime | None = None,
 ) -> ProposalReview:
     """The coach's or the mentor's decision on the submitted proposal (one each per round)."""
+    ensure_open(project.member)
     if role not in (COACH, MENTOR):
         raise ProjectError(_("Hanya coach dan mentor yang meninjau rancangan."))
     submission = current_submission(project)
