@@ -35,6 +35,7 @@ from lms.leadership.projects.models import Project
 from lms.leadership.projects.outcome import outcome
 from lms.org.models import Employee
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.test_layout_journey import PHONE, no_sideways_scroll
 
 CODE = "PKP-2026-PROYEK"
 COACH = "Dr. Hj. Rosdiana Putri, M.Si. (Widyaiswara Ahli Madya)"
@@ -342,6 +343,10 @@ def test_aksi_perubahan_from_draft_to_assessed(
     expect(page.locator("li.step-done")).to_have_count(5)
     axe_check("assessed project")
     shot("i17-project-14-assessed")
+    page.set_viewport_size(PHONE)  # the stepper and the score table fit a phone
+    page.reload()
+    no_sideways_scroll(page, "assessed project on a phone")
+    shot("i17-project-15-assessed-phone")
     with live_app.app_context():
         result = outcome(cast.member_id)
         db.session.remove()
