@@ -231,6 +231,9 @@ VIEW_MODULES = (
     "community.views",
     "community.forums.views",
     "community.forums.moderation.views",
+    "leadership.projects.views",
+    "leadership.projects.work_views",
+    "leadership.roles.views",
 )
 
 
@@ -274,6 +277,8 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.skp.models")
     importlib.import_module("lms.careers.career.models")
     importlib.import_module("lms.reports.schedules.models")
+    importlib.import_module("lms.leadership.roles.models")
+    importlib.import_module("lms.leadership.projects.models")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")
     importlib.import_module("lms.integrations.deliveries")  # the webhook outbox consumer
@@ -290,6 +295,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.enrolments import bp as enrolments_bp
     from lms.evaluations import bp as evaluations_bp
     from lms.integrations import bp as integrations_bp
+    from lms.leadership import bp as leadership_bp
     from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
     from lms.notifications import bp as notifications_bp
@@ -314,6 +320,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrolments_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(leadership_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(packages_bp)
     app.register_blueprint(partners_bp)

@@ -80,11 +80,14 @@ def demo_load() -> None:
     from lms.certificates.demo import load_demo_completion
     from lms.community.demo import load_demo_community
     from lms.enrolments.demo import load_demo_nomination
+    from lms.leadership.demo import load_demo_projects
     from lms.tasks import run_ready
 
     counts.update(demo_completion=int(load_demo_completion()))
     counts.update(demo_nomination=int(load_demo_nomination()))  # for `atasan` to approve
     counts.update(demo_community=int(load_demo_community()))  # cross-OPD forum threads
+    # Last: the workplace projects of the demo Latsar and PKP cohorts' participants.
+    counts.update(demo_projects=load_demo_projects())
     db.session.commit()
     run_ready()  # the demo certificate's PDF, rendered in-process without a broker
     for e in loaded.errors:

@@ -92,14 +92,25 @@ class Capability(enum.StrEnum):
     DISCUSS = "discuss"
     START_COMMUNITIES = "start_communities"
     MANAGE_COMMUNITIES = "manage_communities"
+    # A cohort participant's workplace project (aktualisasi / aksi perubahan, issue 17): each
+    # holder acts only on the participants assigned to them (lms.leadership.roles.access): a coach
+    # on the participants they coach, a mentor on their own staff (or those assigned to them), an
+    # examiner on the seminars they examine. The organiser (MANAGE_COHORTS) assigns them.
+    COACH_PROJECTS = "coach_projects"  # review the proposal, score on the rubric
+    MENTOR_PROJECTS = "mentor_projects"  # review the proposal, confirm the logbook, score
+    EXAMINE_PROJECTS = "examine_projects"  # examine the seminar, score on the rubric
 
 
 C = Capability
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PEGAWAI: frozenset({C.LEARN, C.DISCUSS}),
-    Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS, C.DISCUSS}),
-    Role.PENGAJAR: frozenset({C.AUTHOR_COURSES, C.DISCUSS, C.START_COMMUNITIES}),
+    # A mentor is normally the participant's direct supervisor (DOMAIN.md), so Atasan mentors.
+    Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS, C.DISCUSS, C.MENTOR_PROJECTS}),
+    # Coaches and examiners (penguji) are widyaiswara / trainers.
+    Role.PENGAJAR: frozenset(
+        {C.AUTHOR_COURSES, C.DISCUSS, C.START_COMMUNITIES, C.COACH_PROJECTS, C.EXAMINE_PROJECTS}
+    ),
     Role.ADMIN_BKPSDM: frozenset(
         {
             C.PUBLISH_COURSES,

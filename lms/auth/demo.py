@@ -16,4 +16,12 @@ DEMO_ACCOUNTS = (
     ("mitra", {Role.MITRA}, "Staf BPSDMD Provinsi Sumatera Selatan"),
     ("atasan", set(), ""),
     ("pegawai", set(), ""),
+    # The workplace project of the demo Latsar and PKP cohorts (issue 17; lms.leadership.demo):
+    # a coach and an examiner (widyaiswara of the partner institution, no employee record), the
+    # mentors (the participants' direct supervisors) and one PKP participant.
+    ("coach", {Role.PENGAJAR}, "Dr. Hj. Rosdiana Putri, M.Si. (Widyaiswara Ahli Madya)"),
+    ("penguji", {Role.PENGAJAR}, "Drs. H. Syamsul Bahri, M.M. (Widyaiswara Ahli Utama)"),
+    ("mentor.pkp", set(), ""),
+    ("mentor.latsar", set(), ""),
+    ("peserta", set(), ""),
 )

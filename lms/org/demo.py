@@ -241,7 +241,7 @@ def _pick_accounts(people: list[Employee]) -> dict[str, Employee | None]:
         if any(e.supervisor_id == atasan.id and e.jabatan_type_code == "pelaksana" for e in people)
         else next(e for e in people if e.supervisor_id == atasan.id)
     )
-    return {
+    picks = {
         "admin": None,
         "bkpsdm": staff_in(bkpsdm, "pelaksana"),
         "opd.dinkes": staff_in(dinkes, "pelaksana"),
@@ -249,6 +249,39 @@ def _pick_accounts(people: list[Employee]) -> dict[str, Employee | None]:
         "mitra": None,
         "atasan": atasan,
         "pegawai": pegawai,
+    }
+    picks.update(_project_accounts(people, picks))
+    return picks
+
+
+def _project_accounts(people: list[Employee], taken: dict[str, Employee | None]) -> dict:
+    """The workplace project's demo people (lms.leadership.demo), away from the accounts above
+    and from ``atasan``'s team, whose journeys must not change: ``mentor.pkp`` is the supervisor
+    with the most pengawas reports (the PKP participants, ``peserta`` the first of them);
+    ``mentor.latsar`` a pengawas with the most staff (Latsar participants) outside that team."""
+    used = {e.id for e in taken.values() if e is not None}
+    atasan = taken["atasan"]
+    kept_out = used | {e.id for e in people if atasan and e.supervisor_id == atasan.id}
+
+    def reports(boss: Employee, types: tuple[str, ...]) -> list[Employee]:
+        return [
+            e
+            for e in people
+            if e.supervisor_id == boss.id and e.jabatan_type_code in types and e.id not in kept_out
+        ]
+
+    bosses = [e for e in people if e.id not in kept_out]
+    pkp = max(bosses, key=lambda b: (len(reports(b, ("pengawas",))), -b.id))
+    latsar = max(
+        (b for b in bosses if b.jabatan_type_code == "pengawas" and b.supervisor_id != pkp.id),
+        key=lambda b: (len(reports(b, ("pelaksana", "fungsional"))), -b.id),
+    )
+    return {
+        "coach": None,
+        "penguji": None,
+        "mentor.pkp": pkp,
+        "mentor.latsar": latsar,
+        "peserta": reports(pkp, ("pengawas",))[0],
     }
 
 

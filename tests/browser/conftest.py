@@ -84,6 +84,9 @@ def live_server(databases, tmp_path_factory) -> Iterator[str]:
         from lms.enrolments.demo import load_demo_nomination
 
         load_demo_nomination()  # and a nomination waits for atasan
+        from lms.leadership.demo import load_demo_projects
+
+        load_demo_projects()  # and the demo cohorts' workplace projects, at every stage
         db.session.commit()
         from lms.tasks import run_ready
 

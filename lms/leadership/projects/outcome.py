@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.leadership.projects.models import Project
+
 
 @dataclass(frozen=True)
 class ProjectOutcome:
@@ -30,5 +35,19 @@ class ProjectOutcome:
 
 
 def outcome(member_id: int) -> ProjectOutcome | None:
-    """The project outcome of one cohort participant (None: no project started)."""
-    return None  # the project sub-feature replaces this with its query (issue 17)
+    """The project outcome of one cohort participant (None: no project started).
+
+    ``score``, ``band`` and ``passed`` are the values frozen when the last assessor scored
+    (``assessment.finalize``): the rubric's weighted score and its band from the kualifikasi
+    bands; before that they are None, "" and None."""
+    row = db.session.execute(
+        select(Project.state, Project.final_score, Project.band, Project.passed).where(
+            Project.member_id == member_id
+        )
+    ).first()
+    if row is None:
+        return None
+    state, score, band, passed = row
+    if state != "assessed":
+        return ProjectOutcome(state, None, "", None)
+    return ProjectOutcome(state, score, band, passed)

@@ -1,0 +1,216 @@
+"""The assessors' queue (coach, mentor, examiner), the organiser's overview of a cohort's projects
+and its role assignments, and the dashboard cards of all of them and of the participant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.dashboard import LEARNING, section
+from lms.enrolments.cohorts import queries as cohort_queries
+from lms.enrolments.cohorts.models import CohortMember
+from lms.errors import flash_error
+from lms.extensions import db
+from lms.leadership import bp
+from lms.leadership.projects import logbook, page, queries, stages
+from lms.leadership.roles import services as roles
+from lms.leadership.roles.access import PARTICIPANT_STATES
+from lms.leadership.roles.forms import CoachAllForm, RolesForm
+from lms.org.models import Employee
+from lms.org.nip import normalise_nip
+from lms.permissions import Capability, can, require
+
+C = Capability
+ASSESSOR_CAPS = (C.COACH_PROJECTS, C.MENTOR_PROJECTS, C.EXAMINE_PROJECTS)
+
+
+@bp.route("/proyek/tugas")
+@require(*ASSESSOR_CAPS)
+def queue():
+    """Everyone the account coaches, mentors or examines, per cohort, with what waits."""
+    found = queries.queue(current_user)
+    progress = {i.member.id: logbook.progress(i.project) for i in found.items if i.project}
+    return render_template("leadership/queue.html", queue=found, progress=progress, **page.labels())
+
+
+@bp.route("/proyek/angkatan")
+@require(C.MANAGE_COHORTS)
+def cohorts():
+    return render_template(
+        "leadership/cohorts.html", rows=queries.project_cohorts(), **page.labels()
+    )
+
+
+def _cohort(cohort_code: str):
+    cohort = cohort_queries.cohort_by_code(cohort_code)
+    if cohort is None or cohort.programme.kind is None or cohort.programme.kind.project is None:
+        abort(404)
+    return cohort
+
+
+@bp.route("/proyek/angkatan/<cohort_code>")
+@require(C.MANAGE_COHORTS)
+def cohort_overview(cohort_code: str):
+    cohort = _cohort(cohort_code)
+    rows = queries.cohort_rows(cohort)
+    people = queries.names(
+        [u for r in rows for u in (r.who.coach_id, r.who.mentor_id, *r.who.examiner_ids)]
+    )
+    return render_template(
+        "leadership/cohort_overview.html",
+        cohort=cohort,
+        rows=rows,
+        people=people,
+        steps=stages.STEPS,
+        step_of=stages.STEP_OF,
+        progress={r.member.id: logbook.progress(r.project) for r in rows if r.project},
+        **page.labels(),
+    )
+
+
+def _trainer_choices() -> list[tuple[str, str]]:
+    return [("", _("— belum ditetapkan —"))] + [
+        (str(u.id), u.name) for u in queries.trainer_accounts()
+    ]
+
+
+@bp.route("/proyek/angkatan/<cohort_code>/peran")
+@require(C.MANAGE_COHORTS)
+def cohort_roles(cohort_code: str):
+    cohort = _cohort(cohort_code)
+    rows = queries.cohort_rows(cohort)
+    choices = _trainer_choices()
+    forms = {}
+    for row in rows:
+        form = RolesForm(prefix=f"m{row.member.id}")
+        form.coach.choices = choices
+        form.coach.data = str(row.who.coach_id or "")
+        if not row.who.mentor_is_default:
+            mentor = db.session.get(User, row.who.mentor_id)
+            form.mentor_nip.data = mentor.employee.nip if mentor and mentor.employee else ""
+        forms[row.member.id] = form
+    coach_all = CoachAllForm()
+    coach_all.coach.choices = choices
+    people = queries.names([u for r in rows for u in (r.who.coach_id, r.who.mentor_id)])
+    return render_template(
+        "leadership/cohort_roles.html",
+        cohort=cohort,
+        rows=rows,
+        forms=forms,
+        coach_all=coach_all,
+        people=people,
+    )
+
+
+def _account(user_id: str | None) -> User | None:
+    return db.session.get(User, int(user_id)) if (user_id or "").isdigit() else None
+
+
+def _mentor_by_nip(nip: str | None) -> User | None:
+    """The account of the employee with this NIP; raises when there is none."""
+    if not (nip or "").strip():
+        return None
+    employee = db.session.scalar(select(Employee).where(Employee.nip == normalise_nip(nip)))
+    user = employee and db.session.scalar(select(User).where(User.employee_id == employee.id))
+    if user is None:
+        raise roles.RolesError(_("Tidak ada akun pegawai dengan NIP %(n)s.", n=nip.strip()))
+    return user
+
+
+@bp.route("/proyek/angkatan/<cohort_code>/peran/<int:member_id>", methods=["POST"])
+@require(C.MANAGE_COHORTS)
+def assign_roles(cohort_code: str, member_id: int):
+    cohort = _cohort(cohort_code)
+    member = db.session.get(CohortMember, member_id)
+    if member is None or member.cohort_id != cohort.id or member.status not in PARTICIPANT_STATES:
+        abort(404)
+    form = RolesForm(prefix=f"m{member.id}")
+    back = redirect(url_for("leadership.cohort_roles", cohort_code=cohort.code))
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "error")
+        return back
+    try:
+        roles.assign_coach(current_user, member, _account(form.coach.data))
+        roles.assign_mentor(current_user, member, _mentor_by_nip(form.mentor_nip.data))
+    except roles.RolesError as exc:
+        flash_error(exc)
+        return back
+    db.session.commit()
+    flash(_("Coach dan mentor %(n)s tersimpan.", n=member.employee.display_name), "success")
+    return back
+
+
+@bp.route("/proyek/angkatan/<cohort_code>/coach", methods=["POST"])
+@require(C.MANAGE_COHORTS)
+def assign_coach_all(cohort_code: str):
+    cohort = _cohort(cohort_code)
+    form = CoachAllForm()
+    coach = _account(form.coach.data) if form.validate_on_submit() else None
+    back = redirect(url_for("leadership.cohort_roles", cohort_code=cohort.code))
+    if coach is None:
+        flash(_("Pilih coach."), "error")
+        return back
+    try:
+        done = roles.assign_coach_to_all(current_user, cohort, coach)
+    except roles.RolesError as exc:
+        flash_error(exc)
+        return back
+    db.session.commit()
+    flash(_("%(u)s menjadi coach %(n)s peserta.", u=coach.name, n=done), "success")
+    return back
+
+
+# --- dashboard sections ---------------------------------------------------------------------
+
+
+@section(17)
+def _assessor_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if not any(can(user, cap) for cap in ASSESSOR_CAPS):
+        return None
+    found = queries.queue(user)
+    if not found.items:
+        return None
+    return "leadership/_dash_queue.html", {"queue": found}
+
+
+def _dashboard_rows(user: Any):
+    """Both cards' rows from one query per request (the organiser's and the participant's)."""
+    key = f"_leadership_dashboard_{user.id}"
+    if key not in g:
+        setattr(g, key, queries.dashboard_rows(user.employee_id, can(user, C.MANAGE_COHORTS)))
+    return getattr(g, key)
+
+
+@section(19)
+def _organiser_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if not can(user, C.MANAGE_COHORTS):
+        return None
+    cohorts, _mine = _dashboard_rows(user)
+    if not cohorts:
+        return None
+    return "leadership/_dash_organiser.html", {
+        "rows": queries.with_counts(cohorts[:5]),
+        "labels": stages.STATE_LABELS,
+    }
+
+
+@section(38, part=LEARNING)
+def _participant_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    if user.employee_id is None:
+        return None
+    _cohorts, rows = _dashboard_rows(user)
+    if not rows:
+        return None
+    return "leadership/_dash_mine.html", {
+        "rows": [
+            (m, p, stages.percent(p.state if p else None, logbook.progress(p) if p else None))
+            for m, p in rows
+        ],
+        "labels": stages.STATE_LABELS,
+        "kinds": stages.KIND_LABELS,
+    }
