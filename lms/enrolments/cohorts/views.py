@@ -85,10 +85,12 @@ def programme(programme_code: str):
         abort(404)
     manage = can(current_user, C.MANAGE_COHORTS)
     today = local_today()
-    cohorts = queries.programme_cohorts(prog, None if manage else today)
-    counts = seats.counts(seats.COHORT, [c.id for c in cohorts])
+    cohorts = queries.programme_cohorts(prog)
     employee = current_user.employee
     mine = queries.memberships_in(employee, cohorts)
+    if not manage:  # running cohorts, and ended ones the employee took part in (their result)
+        cohorts = [c for c in cohorts if c.ends_on >= today or c.id in mine]
+    counts = seats.counts(seats.COHORT, [c.id for c in cohorts])
     team: list[Employee] = []
     if employee is not None and cohorts and Role.ATASAN in current_user.roles:
         team = org_queries.team_of(employee)
