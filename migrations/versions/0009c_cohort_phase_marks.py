@@ -1,6 +1,7 @@
 """The organiser's phase marks (issue 17): a participant met a cohort phase (classroom
 attendance, a self-study or distance phase followed outside the courses). One row per phase and
-participant; both go with their cohort.
+participant; both go with their cohort. Also ``cohorts.closed_at`` (0009a) becomes a moment with
+its zone, like every stored time (``UTCDateTime``): PostgreSQL saw a plain TIMESTAMP.
 
 Revision ID: 0009c
 Revises: 0009a
@@ -19,6 +20,13 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.alter_column(
+            "closed_at",
+            existing_type=sa.DateTime(),
+            type_=sa.DateTime(timezone=True),
+            existing_nullable=True,
+        )
     op.create_table(
         "cohort_phase_marks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,3 +64,10 @@ def downgrade():
     with op.batch_alter_table("cohort_phase_marks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cohort_phase_marks_member_id"))
     op.drop_table("cohort_phase_marks")
+    with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.alter_column(
+            "closed_at",
+            existing_type=sa.DateTime(timezone=True),
+            type_=sa.DateTime(),
+            existing_nullable=True,
+        )

@@ -29,6 +29,8 @@ from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.kualifikasi import load_bands
+from lms.notifications.messages import N_
+from lms.notifications.services import notify_employee
 from lms.org.queries import agency_organiser
 
 
@@ -111,7 +113,17 @@ def close_cohort(actor: User | None, cohort: Cohort, today: date | None = None) 
         member.final_score = decision.score
         member.qualification = decision.qualification[:60]
         member.result_note = decision.note
-        if decision.passed:
+        if not decision.passed:
+            notify_employee(
+                member.employee_id,
+                N_(
+                    "%(t)s ditutup: Anda belum lulus. Lihat apa yang belum terpenuhi.",
+                    t=f"{cohort.programme.title}, {cohort.name}",
+                ),
+                "completion.my_cohort",
+                cohort_code=cohort.code,
+            )
+        else:
             member.status = "completed"
             complete_programme(
                 member,

@@ -39,8 +39,7 @@ def closed_message(cohort: Any) -> str | None:
     if closed is None:
         return None
     return _(
-        "%(c)s sudah ditutup pada %(d)s; peserta, tahapan, dan kehadiran tidak dapat diubah "
-        "lagi.",
+        "%(c)s sudah ditutup pada %(d)s; peserta, tahapan, dan kehadiran tidak dapat diubah lagi.",
         c=cohort.name,
         d=format_date(local_date(closed), "long"),
     )
