@@ -83,6 +83,10 @@ def demo_load() -> None:
 
     counts.update(demo_completion=int(load_demo_completion()))
     counts.update(demo_nomination=int(load_demo_nomination()))  # for `atasan` to approve
+    from lms.completion.programmes.demo import load_demo_progress
+
+    # After the demo cohorts have their participants: courses done and classroom attendance.
+    counts.update(demo_progress=load_demo_progress())
     db.session.commit()
     run_ready()  # the demo certificate's PDF, rendered in-process without a broker
     for e in loaded.errors:
