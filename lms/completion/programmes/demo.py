@@ -5,8 +5,8 @@ Runs after the participants exist (the workplace-project demo adds them): every 
 the last did the programme's courses online during the self-study and distance phases (the last
 only half of them), and every one but the one before the last attended the classroom phase (the
 organiser's marks). Closing then passes those whose project passed and fails the others with what
-was missing. Participants with an account of their own (the demo accounts) are left as they are,
-so their journeys start clean. Idempotent; a closed cohort is left alone.
+was missing. Participants who are demo accounts (``peserta``) are left as they are, so their
+journeys start clean. Idempotent; a closed cohort is left alone.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from lms.auth.demo import DEMO_ACCOUNTS
 from lms.auth.models import User
 from lms.completion.services import complete_course, current_completion
 from lms.db import utcnow
@@ -27,14 +28,16 @@ DEMO_COHORTS = ("PKP-2026-I", "LATSAR-2026-I")
 
 
 def _members(cohort: Cohort) -> list[CohortMember]:
-    with_account = select(User.employee_id).where(User.employee_id.is_not(None))
+    demo_accounts = select(User.employee_id).where(
+        User.employee_id.is_not(None), User.username.in_([a[0] for a in DEMO_ACCOUNTS])
+    )
     return list(
         db.session.scalars(
             select(CohortMember)
             .where(
                 CohortMember.cohort_id == cohort.id,
                 CohortMember.status == "active",
-                CohortMember.employee_id.not_in(with_account),
+                CohortMember.employee_id.not_in(demo_accounts),
             )
             .order_by(CohortMember.id)
         )

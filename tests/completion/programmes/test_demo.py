@@ -23,6 +23,7 @@ def test_demo_progress_is_varied_and_idempotent(app, world, monkeypatch) -> None
         seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
         people = [make_employee(seksi, f"Peserta {i}", nip=make_nip()) for i in range(3)]
         members = [services.add_member(None, cohort, p, today=cohort.starts_on) for p in people]
+        db.session.get(CohortMember, built.members["disdik"]).status = "withdrawn"
         assert load_demo_progress() == 2 + 2 + 1 + 2  # courses (the last: half) and two marks
         done = dict(
             db.session.execute(
