@@ -148,7 +148,7 @@ def test_classroom_completion_refuses_bad_input(ctx, world) -> None:
 
 def test_a_programme_never_completes_because_its_courses_do(ctx, world) -> None:
     """Issue 17: only the organiser's closing of a cohort completes a programme
-    (tests/completion/programmes); every course done adds no programme record nor certificate."""
+    (tests/completion/closing); every course done adds no programme record nor certificate."""
     employee = db.session.get(Employee, world.employees["pegawai"].id)
     hr = db.session.get(User, world.users["admin_bkpsdm"].id)
     first, _, _ = course_with_posttest("PKP-A")

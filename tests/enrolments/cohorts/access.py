@@ -56,7 +56,7 @@ def build_args(world) -> dict[str, object]:
         starts_on=today + timedelta(days=10),
         ends_on=today + timedelta(days=60),
         quota=10,
-        organiser_partner_id=mitra.partner_id,  # `mitra` organises it (tests/completion/programmes)
+        organiser_partner_id=mitra.partner_id,  # `mitra` organises it (tests/completion/closing)
     )
     db.session.add(cohort)
     db.session.flush()

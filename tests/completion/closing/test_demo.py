@@ -12,7 +12,7 @@ from lms.enrolments.cohorts.marks import marks_of
 from lms.enrolments.cohorts.models import Cohort, CohortMember
 from lms.extensions import db
 from lms.org.models import Unit
-from tests.completion.programmes.builders import PASSED, fake_outcomes, make_pkp
+from tests.completion.closing.builders import PASSED, fake_outcomes, make_pkp
 from tests.factories import make_employee, make_nip
 
 

@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.org.models import Employee
 from lms.reports.definitions import cohort as cohort_report
 from lms.reports.filters import Filters, Scope
-from tests.completion.programmes.builders import (
+from tests.completion.closing.builders import (
     LOW,
     PASSED,
     TODAY,

@@ -12,7 +12,7 @@ from lms.auth.models import PartnerInstitution, User
 from lms.completion.models import Completion
 from lms.enrolments.cohorts.models import Cohort, PhaseMark
 from lms.extensions import db
-from tests.completion.programmes.builders import (
+from tests.completion.closing.builders import (
     LOW,
     PASSED,
     TODAY,
