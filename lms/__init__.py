@@ -210,6 +210,7 @@ VIEW_MODULES = (
     "quizzes.attempts.trainer_views",
     "quizzes.attempts.preview_views",
     "completion.views",
+    "completion.programmes.views",
     "certificates.views",
     "certificates.verify_views",
     "certificates.admin_views",

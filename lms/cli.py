@@ -79,6 +79,7 @@ def demo_load() -> None:
     counts.update(courses_created=loaded.created, course_errors=len(loaded.errors))
     from lms.certificates.demo import load_demo_completion
     from lms.community.demo import load_demo_community
+    from lms.completion.programmes.demo import load_demo_progress
     from lms.enrolments.demo import load_demo_nomination
     from lms.leadership.demo import load_demo_projects
     from lms.tasks import run_ready
@@ -88,6 +89,8 @@ def demo_load() -> None:
     counts.update(demo_community=int(load_demo_community()))  # cross-OPD forum threads
     # Last: the workplace projects of the demo Latsar and PKP cohorts' participants.
     counts.update(demo_projects=load_demo_projects())
+    # After the demo cohorts have their participants: courses done and classroom attendance.
+    counts.update(demo_progress=load_demo_progress())
     db.session.commit()
     run_ready()  # the demo certificate's PDF, rendered in-process without a broker
     for e in loaded.errors:

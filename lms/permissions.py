@@ -71,6 +71,9 @@ class Capability(enum.StrEnum):
     MANAGE_API_TOKENS = "manage_api_tokens"
     APPROVE_ENROLMENTS = "approve_enrolments"  # the HR step of a nomination
     MANAGE_COHORTS = "manage_cohorts"
+    # A cohort's organiser (penyelenggara): phase marks and closing. BKPSDM for every cohort, a
+    # partner's staff for the cohorts their institution organises (organises_cohort).
+    ORGANISE_COHORTS = "organise_cohorts"
     RECORD_COMPLETIONS = "record_completions"  # classroom attendance → completion (own scope)
     MANAGE_CERTIFICATES = "manage_certificates"  # revoke, re-issue, series and signatory
     VERIFY_RECORDS = "verify_records"  # outside learning records (own scope)
@@ -123,6 +126,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.RESET_PASSWORDS,
             C.APPROVE_ENROLMENTS,
             C.MANAGE_COHORTS,
+            C.ORGANISE_COHORTS,
             C.RECORD_COMPLETIONS,
             C.MANAGE_CERTIFICATES,
             C.VERIFY_RECORDS,
@@ -150,7 +154,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         }
     ),
     # Partner staff author like trainers and read reports, both scoped to their institution's
-    # courses (courses.services.can_author, reports.filters.Scope).
+    # courses (courses.services.can_author, reports.filters.Scope), and organise the cohorts
+    # their institution runs (organises_cohort).
     Role.MITRA: frozenset(
         {
             C.UPLOAD_PACKAGES,
@@ -158,6 +163,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_PARTNER_REPORTS,
             C.VIEW_OWN_PARTNER,
             C.DISCUSS,
+            C.ORGANISE_COHORTS,
         }
     ),
     Role.ADMIN_SISTEM: frozenset(
@@ -285,3 +291,16 @@ def partner_scope(user: User) -> int | None:
     if Role.MITRA in roles and Role.ADMIN_BKPSDM not in roles and user.partner_id is not None:
         return user.partner_id
     return None
+
+
+def organises_cohort(user: User, cohort: Any) -> bool:
+    """Whether ``user`` acts as the cohort's organiser (phase marks, closing): BKPSDM runs every
+    cohort; a partner's staff only the cohorts their institution organises."""
+    if can(user, C.MANAGE_COHORTS):
+        return True
+    partner = partner_scope(user)
+    return (
+        can(user, C.ORGANISE_COHORTS)
+        and partner is not None
+        and partner == getattr(cohort, "organiser_partner_id", None)
+    )

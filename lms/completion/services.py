@@ -24,8 +24,8 @@ from lms.completion.models import Completion, OutboxEvent
 from lms.completion.rules import Progress, QuizResult, Rules, Verdict, judge, learner_state
 from lms.completion.signals import completion_recorded, completion_revoked, issued_number
 from lms.courses.models import Course, CourseVersion, Lesson
-from lms.db import as_utc, iso_utc, utcnow
-from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme, ProgrammeCourse
+from lms.db import iso_utc, utcnow
+from lms.enrolments.cohorts.models import CohortMember
 from lms.enrolments.models import Enrolment, LessonProgress
 from lms.errors import DomainError
 from lms.evaluations.models import CourseEvaluation
@@ -224,7 +224,6 @@ def complete_course(
         enrolment.completed_at = completed_at
         enrolment.progress = max(enrolment.progress, 100 if course.require_lessons else 0)
     _after_completion(completion, recorded_by)
-    check_programmes(employee, course, recorded_by)
     return completion
 
 
@@ -240,66 +239,50 @@ def _after_completion(completion: Completion, actor: User | None) -> None:
     )
 
 
-def check_programmes(employee: Employee, course: Course, actor: User | None = None) -> None:
-    """A programme completes when every one of its courses has a valid completion."""
-    programme_ids = db.session.scalars(
-        select(ProgrammeCourse.programme_id).where(ProgrammeCourse.course_id == course.id)
-    ).all()
-    for programme_id in programme_ids:
-        if current_completion(employee.id, programme_id=programme_id) is not None:
-            continue
-        programme = db.session.get(Programme, programme_id)
-        course_ids = [pc.course_id for pc in programme.courses]
-        done = db.session.scalars(
-            select(Completion).where(
-                Completion.employee_id == employee.id,
-                Completion.status == "valid",
-                Completion.course_id.in_(course_ids),
-            )
-        ).all()
-        if len({c.course_id for c in done}) < len(set(course_ids)):
-            continue
-        cohort_id = db.session.scalar(
-            select(CohortMember.cohort_id)
-            .join(Cohort, Cohort.id == CohortMember.cohort_id)
-            .where(
-                CohortMember.employee_id == employee.id,
-                CohortMember.status.in_(("active", "completed")),
-                Cohort.programme_id == programme_id,
-            )
-        )
-        completed_at = max(as_utc(c.completed_at) for c in done)
-        scores = [c.score for c in done if c.score is not None]
-        starts = [c.started_on for c in done if c.started_on]
-        completion = Completion(
-            employee_id=employee.id,
-            programme_id=programme_id,
-            cohort_id=cohort_id,
-            source="programme",
-            started_on=min(starts) if starts else None,
-            completed_at=completed_at,
-            year=local_year(completed_at),
-            score=(sum(scores) / len(scores)).quantize(Decimal("0.01")) if scores else None,
-            jp=sum((c.jp for c in done), Decimal(0)),
-            competency_kind="manajerial",
-            jenis_diklat_code=programme.jenis_diklat_code,
-            code=programme.code,
-            title=programme.title,
-            organiser="",
-            identity=snapshot_identity(employee),
-            unit_id=opd_of(employee.unit).id,
-            recorded_by_id=actor.id if actor else None,
-        )
-        if _insert(completion) is not None:
-            if cohort_id is not None:
-                member = db.session.scalar(
-                    select(CohortMember).where(
-                        CohortMember.cohort_id == cohort_id, CohortMember.employee_id == employee.id
-                    )
-                )
-                if member is not None:
-                    member.status = "completed"
-            _after_completion(completion, actor)
+def complete_programme(
+    member: CohortMember,
+    *,
+    completed_at: datetime,
+    score: Decimal | None,
+    jp: Decimal,
+    organiser: str,
+    actor: User | None = None,
+) -> Completion:
+    """Write a participant's programme completion, its certificate and its event.
+
+    Only the organiser's closing of the cohort calls this (``programmes.closing``): a programme
+    never completes because its courses did. Its JP are the programme's own, counted once; the
+    courses inside keep their own completions. Idempotent per employee and programme.
+    """
+    cohort = member.cohort
+    programme = cohort.programme
+    employee = member.employee
+    existing = current_completion(employee.id, programme_id=programme.id)
+    if existing is not None:
+        return existing
+    completion = Completion(
+        employee_id=employee.id,
+        programme_id=programme.id,
+        cohort_id=cohort.id,
+        source="programme",
+        started_on=cohort.starts_on,
+        completed_at=completed_at,
+        year=local_year(completed_at),
+        score=score,
+        jp=jp,
+        competency_kind="manajerial",
+        jenis_diklat_code=programme.jenis_diklat_code,
+        code=programme.code,
+        title=programme.title,
+        organiser=organiser,
+        identity=snapshot_identity(employee),
+        unit_id=opd_of(employee.unit).id,
+        recorded_by_id=actor.id if actor else None,
+    )
+    if _insert(completion) is None:
+        return current_completion(employee.id, programme_id=programme.id)
+    _after_completion(completion, actor)
+    return completion
 
 
 def record_classroom(

@@ -47,10 +47,16 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     shot("31-cohort-programme-pkp")
 
     page.get_by_role("button", name="Tambah angkatan").click()
-    # The programme's eligibility is offered as the cohort's default.
+    # The programme's eligibility is offered as the cohort's default, and PKP's agenda (five
+    # phases with their kind, JP and days) as its phases.
     expect(page.get_by_label("Jabatan Pengawas")).to_be_checked()
     expect(page.locator("#min_grade")).to_have_value("III/b")
+    expect(page.locator("#phases-2-kind")).to_have_value("classroom")
+    expect(page.locator("#phases-3-name")).to_have_value("Aksi perubahan (implementasi)")
+    expect(page.locator("#phases-3-jp")).to_have_value("280")
+    expect(page.locator("#phases-3-days")).to_have_value("60")
     axe_check("new cohort form")
+    shot("32a-cohort-form-agenda")
     page.locator("#code").fill(CODE)
     page.locator("#name").fill("Angkatan I Tahun 2027")
     page.locator("#starts_on").fill(start.isoformat())
@@ -58,15 +64,6 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     page.locator("#enrol_deadline").fill((start - timedelta(days=7)).isoformat())
     page.locator("#quota").fill("2")
     page.locator("#place").fill("Aula BKPSDM Kota Palembang")
-    page.locator("#phases-0-name").fill("Belajar mandiri")
-    page.locator("#phases-0-starts_on").fill(start.isoformat())
-    page.locator("#phases-0-ends_on").fill((start + timedelta(days=40)).isoformat())
-    page.locator("#phases-1-name").fill("Klasikal")
-    page.locator("#phases-1-starts_on").fill((start + timedelta(days=41)).isoformat())
-    page.locator("#phases-1-ends_on").fill((start + timedelta(days=60)).isoformat())
-    page.locator("#phases-2-name").fill("Aksi perubahan")
-    page.locator("#phases-2-starts_on").fill((start + timedelta(days=61)).isoformat())
-    page.locator("#phases-2-ends_on").fill((start + timedelta(days=120)).isoformat())
     page.get_by_role("button", name="Simpan").click()
     error = page.locator("#ends_on-error")
     expect(error).to_have_text("Tanggal selesai tidak boleh sebelum tanggal mulai.")
@@ -74,11 +71,13 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     axe_check("cohort form with an error")
     shot("32-cohort-form-error")
 
-    page.locator("#ends_on").fill((start + timedelta(days=120)).isoformat())
+    # The agenda's 132 days: the phases get their dates from the start, one after another.
+    page.locator("#ends_on").fill((start + timedelta(days=131)).isoformat())
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_text("Angkatan Angkatan I Tahun 2027 tersimpan.")).to_be_visible()
     expect(page.get_by_role("heading", name="Tahapan")).to_be_visible()
-    expect(page.locator("main ol li")).to_have_count(3)
+    expect(page.locator("main ol li")).to_have_count(5)
+    expect(page.locator("main ol li").nth(2)).to_contain_text("210 JP")
     expect(page.get_by_text("Kuota terpakai: 0 dari 2 peserta")).to_be_visible()
     axe_check("new cohort page")
     shot("33-cohort-page-empty")
@@ -110,6 +109,12 @@ def test_hr_creates_pkp_cohort_and_adds_two_participants(
     expect(rows.filter(has_text="aktif")).to_have_count(2)
     axe_check("cohort page with two participants")
     shot("36-cohort-two-participants")
+    # The organiser's page: the grid, attendance, and no closing before the end date.
+    page.get_by_role("button", name="Kehadiran dan penutupan").click()
+    expect(page.get_by_role("heading", name="Kemajuan peserta per tahap")).to_be_visible()
+    expect(page.locator("#penutupan + article")).to_contain_text("belum dapat ditutup")
+    axe_check("organiser page before the end date")
+    shot("36a-cohort-organiser-before-end")
 
     page.goto(f"{live_server}/angkatan")
     expect(page.get_by_role("link", name="Angkatan I Tahun 2027")).to_be_visible()

@@ -6,23 +6,30 @@ database; ``apply_*`` write only changed fields. CohortError names the field or 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.auth.models import User
+from lms.auth.models import PartnerInstitution, User
 from lms.courses.models import Course
 from lms.enrolments import seats
-from lms.enrolments.cohorts.models import Cohort, CohortPhase, Programme, ProgrammeCourse
+from lms.enrolments.cohorts.agenda import as_date, clean_phases, phase_key
+from lms.enrolments.cohorts.models import (
+    Cohort,
+    CohortPhase,
+    Programme,
+    ProgrammeCourse,
+    ProgrammeKind,
+)
 from lms.enrolments.cohorts.rules import (
     APPROVAL_CHOICES,
     MAX_QUOTA,
     CohortError,
     build_eligibility,
     clean_code,
+    refuse_if_closed,
 )
 from lms.enrolments.cohorts.services import promote_waitlist
 from lms.extensions import db
@@ -57,6 +64,12 @@ def clean_programme(
             raise CohortError(_("Jenis diklat tidak dikenal."), "jenis_diklat") from None
         if db.session.get(JenisDiklat, jenis) is None:
             raise CohortError(_("Jenis diklat %(c)s tidak dikenal.", c=jenis), "jenis_diklat")
+    kind, jp = _clean_kind_and_jp(values)
+    eligibility = values.get("eligibility")
+    if eligibility is None and not (programme.eligibility if programme else None) and kind:
+        # A programme without its own rule takes its kind's (PKP: pengawas and pelaksana).
+        rule = kind.eligibility or {}
+        eligibility = build_eligibility(rule.get("position_types") or [], rule.get("min_grade"))
     chosen: list[Course] = []
     first_row: dict[int, int] = {}
     for row, course in enumerate(courses):
@@ -81,15 +94,46 @@ def clean_programme(
         "title": title,
         "summary": (values.get("summary") or "").strip(),
         "jenis_diklat_code": jenis,
+        "kind_code": kind.code if kind else None,
+        "jp": jp,
         "courses": chosen,
-        "eligibility": values.get("eligibility"),
+        "eligibility": eligibility,
     }
+
+
+#: More hours than any programme has (PKN Tingkat I is about 1,050 JP).
+MAX_PROGRAMME_JP = 5000
+
+
+def _clean_kind_and_jp(values: Mapping[str, Any]) -> tuple[ProgrammeKind | None, int | None]:
+    """The programme's kind (None: the instansi's own, older data) and its own JP: given, else
+    the kind's (None when neither: the sum of a cohort's phases, else of the courses)."""
+    raw = values.get("kind_code")
+    kind = None
+    if raw not in (None, ""):
+        kind = db.session.get(ProgrammeKind, str(raw).strip().upper())
+        if kind is None:
+            raise CohortError(_("Jenis program %(c)s tidak dikenal.", c=raw), "kind")
+    jp = values.get("jp")
+    if jp in (None, ""):
+        return kind, kind.jp if kind is not None else None
+    if isinstance(jp, bool) or (isinstance(jp, float) and not jp.is_integer()):
+        raise CohortError(_("JP program harus bilangan bulat."), "jp")
+    try:
+        jp = int(jp)
+    except (TypeError, ValueError):
+        raise CohortError(_("JP program harus bilangan bulat."), "jp") from None
+    if not 1 <= jp <= MAX_PROGRAMME_JP:
+        raise CohortError(
+            _("JP program harus antara 1 dan %(m)s.", m=format_number(MAX_PROGRAMME_JP)), "jp"
+        )
+    return kind, jp
 
 
 def apply_programme(programme: Programme, clean: Mapping[str, Any]) -> bool:
     """Write cleaned fields onto ``programme``; True when anything changed."""
     changed = False
-    for key in ("code", "title", "summary", "jenis_diklat_code"):
+    for key in ("code", "title", "summary", "jenis_diklat_code", "kind_code", "jp"):
         if getattr(programme, key) != clean[key]:
             setattr(programme, key, clean[key])
             changed = True
@@ -150,17 +194,6 @@ def save_programme(
 # --- cohorts --------------------------------------------------------------------------------
 
 
-def _as_date(value: Any, message: str, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise CohortError(message, field)
-
-
 def clean_cohort(
     programme: Programme | None, cohort: Cohort | None, values: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -179,15 +212,15 @@ def clean_cohort(
         raise CohortError(_("Tanggal mulai wajib diisi."), "starts_on")
     if values.get("ends_on") in (None, ""):
         raise CohortError(_("Tanggal selesai wajib diisi."), "ends_on")
-    starts = _as_date(values["starts_on"], _("Tanggal mulai tidak valid."), "starts_on")
-    ends = _as_date(values["ends_on"], _("Tanggal selesai tidak valid."), "ends_on")
+    starts = as_date(values["starts_on"], _("Tanggal mulai tidak valid."), "starts_on")
+    ends = as_date(values["ends_on"], _("Tanggal selesai tidak valid."), "ends_on")
     if ends < starts:
         raise CohortError(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "ends_on")
     deadline = values.get("enrol_deadline")
     if deadline in (None, ""):
         deadline = None
     else:
-        deadline = _as_date(deadline, _("Batas pendaftaran tidak valid."), "enrol_deadline")
+        deadline = as_date(deadline, _("Batas pendaftaran tidak valid."), "enrol_deadline")
         if deadline > ends:
             raise CohortError(
                 _("Batas pendaftaran tidak boleh setelah tanggal selesai angkatan."),
@@ -204,7 +237,8 @@ def clean_cohort(
     eligibility = build_eligibility(
         values.get("position_types") or [], values.get("min_grade") or None
     )
-    phases = _clean_phases(values.get("phases") or [], starts, ends)
+    organiser = _clean_organiser(cohort, values.get("organiser_partner_id"))
+    phases = clean_phases(values.get("phases") or [], starts, ends)
     return {
         "code": code,
         "name": name,
@@ -215,8 +249,28 @@ def clean_cohort(
         "place": place,
         "approval_steps": steps,
         "eligibility": eligibility,
+        "organiser_partner_id": organiser,
         "phases": phases,
     }
+
+
+def _clean_organiser(cohort: Cohort | None, raw: Any) -> int | None:
+    """None: BKPSDM organises; else an active partner institution (one already organising the
+    cohort may stay after it is deactivated)."""
+    if raw in (None, "", 0, "0"):
+        return None
+    try:
+        partner = db.session.get(PartnerInstitution, int(raw))
+    except (TypeError, ValueError):
+        partner = None
+    if partner is None:
+        raise CohortError(_("Penyelenggara tidak dikenal."), "organiser")
+    if not partner.is_active and (cohort is None or cohort.organiser_partner_id != partner.id):
+        raise CohortError(
+            _("%(p)s tidak aktif sebagai mitra dan tidak dapat menyelenggarakan.", p=partner.name),
+            "organiser",
+        )
+    return partner.id
 
 
 def _clean_quota(cohort: Cohort | None, quota: Any) -> int | None:
@@ -250,61 +304,14 @@ def _clean_quota(cohort: Cohort | None, quota: Any) -> int | None:
     return quota
 
 
-def _clean_phases(
-    rows: Sequence[Mapping[str, Any]], starts: date, ends: date
-) -> list[tuple[str, date, date]]:
-    out: list[tuple[str, date, date]] = []
-    for index, row in enumerate(rows):
-        name = (row.get("name") or "").strip()
-        start, end = row.get("starts_on"), row.get("ends_on")
-        if not name and start in (None, "") and end in (None, ""):
-            continue  # a blank row of the form
-        n = index + 1
-        field = f"phases-{index}"
-        if not name:
-            raise CohortError(_("Tahap ke-%(n)s: nama tahap wajib diisi.", n=n), field)
-        if start in (None, "") or end in (None, ""):
-            raise CohortError(
-                _("Tahap ke-%(n)s (%(t)s): tanggal mulai dan selesai wajib diisi.", n=n, t=name),
-                field,
-            )
-        start = _as_date(start, _("Tahap ke-%(n)s: tanggal mulai tidak valid.", n=n), field)
-        end = _as_date(end, _("Tahap ke-%(n)s: tanggal selesai tidak valid.", n=n), field)
-        if end < start:
-            raise CohortError(
-                _("Tahap ke-%(n)s (%(t)s): tanggal selesai sebelum tanggal mulai.", n=n, t=name),
-                field,
-            )
-        if start < starts or end > ends:
-            raise CohortError(
-                _(
-                    "Tahap ke-%(n)s (%(t)s) harus berada di dalam tanggal angkatan.",
-                    n=n,
-                    t=name,
-                ),
-                field,
-            )
-        if out and start <= out[-1][2]:
-            raise CohortError(
-                _(
-                    "Tahap ke-%(n)s (%(t)s) tumpang tindih dengan tahap sebelumnya; "
-                    "urutkan tahap menurut tanggal.",
-                    n=n,
-                    t=name,
-                ),
-                field,
-            )
-        out.append((name[:200], start, end))
-    return out
-
-
 def apply_cohort(programme: Programme, cohort: Cohort, clean: Mapping[str, Any]) -> bool:
-    """Write cleaned fields onto ``cohort``; True when anything changed."""
-    changed = False
-    if cohort.programme_id != programme.id:
-        cohort.programme = programme
-        changed = True
-    for key in (
+    """Write cleaned fields onto ``cohort``; True when anything changed. A closed cohort is
+    refused any change (reloading its unchanged content file is no change).
+
+    Phases are updated in place by position, so the organiser's marks on a phase stay when HR
+    corrects its name or dates; a phase removed from the end takes its marks with it.
+    """
+    keys = (
         "code",
         "name",
         "starts_on",
@@ -313,30 +320,50 @@ def apply_cohort(programme: Programme, cohort: Cohort, clean: Mapping[str, Any])
         "quota",
         "place",
         "approval_steps",
-    ):
-        if getattr(cohort, key) != clean[key]:
-            setattr(cohort, key, clean[key])
-            changed = True
+        "organiser_partner_id",
+    )
+    changed = [key for key in keys if getattr(cohort, key) != clean[key]]
+    if cohort.programme_id != programme.id:
+        changed.append("programme")
     if (cohort.eligibility or {}) != clean["eligibility"]:
-        cohort.eligibility = dict(clean["eligibility"])
-        changed = True
-    have = [(p.name, p.starts_on, p.ends_on) for p in cohort.phases]
-    if have != list(clean["phases"]):
-        cohort.phases = [
-            CohortPhase(position=i, name=name, starts_on=start, ends_on=end)
-            for i, (name, start, end) in enumerate(clean["phases"])
-        ]
-        changed = True
+        changed.append("eligibility")
+    phases_changed = [phase_key(p) for p in cohort.phases] != [
+        phase_key(p) for p in clean["phases"]
+    ]
+    if not changed and not phases_changed:
+        return False
+    refuse_if_closed(cohort)
+    if "programme" in changed:
+        cohort.programme = programme
+    for key in keys:
+        setattr(cohort, key, clean[key])
+    cohort.eligibility = dict(clean["eligibility"])
+    if phases_changed:
+        _apply_phases(cohort, clean["phases"])
     if cohort.id is None:
         db.session.add(cohort)
     db.session.flush()
-    return changed
+    return True
+
+
+def _apply_phases(cohort: Cohort, rows: Sequence[Mapping[str, Any]]) -> None:
+    kept = list(cohort.phases[: len(rows)])
+    for position, row in enumerate(rows):
+        if position == len(kept):
+            kept.append(CohortPhase())
+        phase = kept[position]
+        phase.position = position
+        for key in ("name", "kind", "jp", "starts_on", "ends_on"):
+            setattr(phase, key, row[key])
+    cohort.phases = kept
 
 
 def save_cohort(
     actor: User | None, programme: Programme, cohort: Cohort | None, values: Mapping[str, Any]
 ) -> Cohort:
     """Create or edit a cohort; a raised quota gives freed seats to the waitlist."""
+    if cohort is not None:
+        refuse_if_closed(cohort)
     clean = clean_cohort(programme, cohort, values)
     target = cohort or Cohort()
     apply_cohort(programme, target, clean)

@@ -52,6 +52,24 @@ class ProgrammeForm(AppForm):
     jenis_diklat = SelectField(
         _l("Jenis diklat (SIASN)"), validators=[Optional()], validate_choice=False
     )
+    kind = SelectField(
+        _l("Jenis program"),
+        validate_choice=False,
+        description=_l(
+            "Latsar, PKP, PKA, PKN, atau program pengembangan instansi sendiri. Jenis program "
+            "menentukan tahapan bawaan angkatan baru, syarat peserta bawaan, dan proyek "
+            "perubahan yang wajib dinilai."
+        ),
+    )
+    jp = IntegerField(
+        _l("Jam pelajaran (JP) program"),
+        validators=[Optional()],
+        invalid_value_message=_l("JP harus bilangan bulat."),
+        description=_l(
+            "JP program sendiri, dihitung sekali (pelatihan di dalamnya tidak menambah lagi). "
+            "Kosongkan untuk memakai JP bawaan jenis program."
+        ),
+    )
     courses = FieldList(
         SelectField(_l("Pelatihan"), validators=[Optional()], validate_choice=False),
         min_entries=1,
@@ -60,6 +78,15 @@ class ProgrammeForm(AppForm):
 
 class PhaseForm(Form):
     name = StringField(_l("Nama tahap"), validators=[Length(max=200)])
+    kind = SelectField(_l("Jenis tahap"), validate_choice=False)
+    jp = IntegerField(
+        _l("JP"), validators=[Optional()], invalid_value_message=_l("JP harus bilangan bulat.")
+    )
+    days = IntegerField(
+        _l("Lama (hari)"),
+        validators=[Optional()],
+        invalid_value_message=_l("Lama tahap harus bilangan bulat (hari)."),
+    )
     starts_on = DateField(_l("Mulai"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
     ends_on = DateField(_l("Selesai"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
 
@@ -98,6 +125,14 @@ class CohortForm(AppForm):
         description=_l("Kosongkan bila tanpa batas. Peserta di atas kuota masuk daftar tunggu."),
     )
     place = StringField(_l("Tempat"), validators=[Length(max=200)])
+    organiser = SelectField(
+        _l("Penyelenggara"),
+        validate_choice=False,
+        description=_l(
+            "BKPSDM atau lembaga mitra. Staf mitra penyelenggara dapat mencatat kehadiran "
+            "tahapan dan menutup angkatan."
+        ),
+    )
     approval_steps = SelectField(
         _l("Persetujuan usulan peserta"),
         choices=list(APPROVAL_LABELS.items()),

@@ -13,12 +13,15 @@ from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from lms.enrolments.cohorts.models import PHASE_KINDS, PROJECT_KINDS, ProgrammeKind
 from lms.extensions import db
 from lms.org.signals import reference_loaded
 
 KINDS_FILE = "programme_kinds.yaml"
+#: The kind of the instansi's own programmes (and of an older programme without a kind).
+INSTANSI = "INSTANSI"
 
 #: One label per phase kind on every screen.
 PHASE_KIND_LABELS = {
@@ -29,6 +32,18 @@ PHASE_KIND_LABELS = {
     "evaluation": _l("Seminar dan evaluasi"),
 }
 PROJECT_KIND_LABELS = {"aktualisasi": _l("Aktualisasi"), "aksi_perubahan": _l("Aksi perubahan")}
+
+
+def all_kinds() -> list[ProgrammeKind]:
+    return list(db.session.scalars(select(ProgrammeKind).order_by(ProgrammeKind.position)))
+
+
+def kind_of(programme: Any) -> ProgrammeKind | None:
+    """A programme's kind; a programme without one (older data) is the instansi's own."""
+    kind = getattr(programme, "kind", None)
+    if kind is not None:
+        return kind
+    return db.session.get(ProgrammeKind, INSTANSI)
 
 
 class KindsInvalid(ValueError):

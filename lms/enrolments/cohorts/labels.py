@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -10,17 +11,15 @@ from flask_babel import gettext as _
 from lms.enrolments.cohorts.forms import APPROVAL_LABELS
 from lms.enrolments.cohorts.kinds import PHASE_KIND_LABELS, PROJECT_KIND_LABELS
 from lms.enrolments.cohorts.models import Programme
-from lms.enrolments.cohorts.queries import course_title
+from lms.enrolments.cohorts.queries import course_title, own_jp
 from lms.enrolments.services import status_label
 from lms.indonesian import number
+from lms.org.queries import agency_organiser
 
 
 def programme_jp(programme: Programme) -> Decimal:
-    """The programme's JP: the sum of its published courses' (counted once, as the programme)."""
-    return sum(
-        (pc.course.published_version.jp for pc in programme.courses if pc.course.published_version),
-        Decimal(0),
-    )
+    """The programme's own JP (counted once; ``queries.own_jp``)."""
+    return own_jp(programme)
 
 
 def fmt_jp(value: Decimal) -> str:
@@ -39,7 +38,19 @@ def eligibility_text(rule: dict[str, Any] | None, names: dict[str, str]) -> str:
 
 def labels() -> dict[str, Any]:
     """Helpers every cohort template uses."""
+
+    @cache
+    def agency() -> str:
+        return agency_organiser()
+
+    def organiser_of(cohort: Any) -> str:
+        """The penyelenggara: the partner institution, else the agency's BKPSDM (looked up once)."""
+        partner = getattr(cohort, "organiser_partner", None)
+        return partner.name if partner is not None else agency()
+
     return {
+        "organiser_of": organiser_of,
+        "kind_of": lambda programme: programme.kind,
         "eligibility_text": eligibility_text,
         "status_label": status_label,
         "approval_labels": APPROVAL_LABELS,

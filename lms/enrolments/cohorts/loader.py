@@ -1,8 +1,14 @@
 """Load programmes and their cohorts from ``content/programmes/*.yaml`` (see content/README.md).
 
+A file names the programme's ``kind`` (LATSAR, PKP, ... INSTANSI; reference data) and its own
+``jp``, an ``organiser`` (a partner institution's code; none is BKPSDM, a cohort may name its own),
+and each cohort's phases with their ``kind`` and ``jp`` (dates, or ``days`` after the previous
+phase).
+
 Each file is checked completely before anything is written, with the same validation the HR
-screens use (``cohorts.services.clean_programme`` / ``clean_cohort``), so a file with an error
-(an unknown course code, dates out of order, ...) writes nothing and is reported with its name.
+screens use (``cohorts.editing.clean_programme`` / ``clean_cohort``), so a file with an error
+(an unknown course code, dates out of order, ...) keeps nothing and is reported with its name
+(an organiser it registers is rolled back with it).
 Records are matched by code and only changed fields are written: loading the same files twice
 changes nothing. Cohorts that exist only in the database (created by HR) are left alone.
 """
@@ -17,6 +23,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from lms.auth.models import PartnerInstitution
 from lms.courses.models import Course
 from lms.enrolments.cohorts import editing, rules, services
 from lms.enrolments.cohorts.models import Cohort, Programme
@@ -87,7 +94,7 @@ def _plan(data: dict[str, Any], seen_cohorts: set[str]) -> _Plan:
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise _FileError(f"kode pelatihan tidak dikenal: {', '.join(unknown)}")
-    eligibility = _eligibility(data.get("eligibility"), "program")
+    eligibility = _eligibility(data["eligibility"], "program") if "eligibility" in data else None
     try:
         clean = editing.clean_programme(
             programme,
@@ -96,6 +103,8 @@ def _plan(data: dict[str, Any], seen_cohorts: set[str]) -> _Plan:
                 "title": str(data.get("title") or ""),
                 "summary": str(data.get("summary") or ""),
                 "jenis_diklat_code": data.get("jenis_diklat"),
+                "kind_code": data.get("kind"),
+                "jp": data.get("jp"),
                 "eligibility": eligibility,
             },
             [found[c] for c in codes],
@@ -106,17 +115,60 @@ def _plan(data: dict[str, Any], seen_cohorts: set[str]) -> _Plan:
     raw_cohorts = data.get("cohorts") or []
     if not isinstance(raw_cohorts, list):
         raise _FileError("cohorts harus berupa daftar")
+    default_rule = clean["eligibility"]
+    if default_rule is None:
+        default_rule = (programme.eligibility if programme else None) or {}
+    organiser = data.get("organiser")
     for index, raw in enumerate(raw_cohorts, start=1):
-        plan.cohorts.append(_plan_cohort(raw, index, code, programme, eligibility, seen_cohorts))
+        plan.cohorts.append(
+            _plan_cohort(raw, index, programme, default_rule, organiser, seen_cohorts)
+        )
     return plan
+
+
+def _organiser(raw: Any, where: str) -> int | None:
+    """The organiser: a partner institution by its code (``organiser: BPSDMD-SUMSEL``), or as
+    ``{code, name}`` to register it when the code is new (as a course's ``partner``); none is
+    BKPSDM."""
+    if raw in (None, ""):
+        return None
+    name = ""
+    if isinstance(raw, dict):
+        name = str(raw.get("name") or "").strip()
+        raw = raw.get("code")
+    code = str(raw or "").strip().upper()
+    if not code or len(code) > 40:
+        raise _FileError(f"{where}: organiser: kode lembaga mitra wajib diisi (maksimal 40)")
+    partner = db.session.scalar(select(PartnerInstitution).where(PartnerInstitution.code == code))
+    if partner is None:
+        if not name or len(name) > 200:
+            raise _FileError(
+                f"{where}: penyelenggara (organiser) {code} belum terdaftar; tulis kode dan "
+                "namanya (organiser: {code: ..., name: ...}) agar didaftarkan"
+            )
+        partner = PartnerInstitution(code=code, name=name)
+        db.session.add(partner)
+        db.session.flush()
+    return partner.id
+
+
+def _phase(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": str(raw.get("name") or ""),
+        "kind": raw.get("kind") or "self_study",
+        "jp": raw.get("jp"),
+        "days": raw.get("days"),
+        "starts_on": raw.get("start"),
+        "ends_on": raw.get("end"),
+    }
 
 
 def _plan_cohort(
     raw: Any,
     index: int,
-    programme_code: str,
     programme: Programme | None,
     default_eligibility: dict[str, Any],
+    default_organiser: Any,
     seen: set[str],
 ) -> tuple[Cohort | None, dict[str, Any]]:
     where = f"angkatan ke-{index}"
@@ -136,7 +188,11 @@ def _plan_cohort(
     rule = _eligibility(raw["eligibility"], where) if "eligibility" in raw else default_eligibility
     phases = raw.get("phases") or []
     if not isinstance(phases, list) or not all(isinstance(p, dict) for p in phases):
-        raise _FileError(f"{where}: phases harus berupa daftar {{name, start, end}}")
+        raise _FileError(
+            f"{where}: phases harus berupa daftar {{kind, name, jp, start, end}} "
+            "(atau days sebagai ganti start dan end)"
+        )
+    organiser = _organiser(raw.get("organiser", default_organiser), where)
     values = {
         "code": code,
         "name": str(raw.get("name") or ""),
@@ -146,10 +202,8 @@ def _plan_cohort(
         "quota": raw.get("quota"),
         "place": str(raw.get("place") or ""),
         "approval_steps": str(raw.get("approval_steps", "supervisor,hr") or ""),
-        "phases": [
-            {"name": str(p.get("name") or ""), "starts_on": p.get("start"), "ends_on": p.get("end")}
-            for p in phases
-        ],
+        "organiser_partner_id": organiser,
+        "phases": [_phase(p) for p in phases],
     }
     try:
         clean = editing.clean_cohort(programme, cohort, values)
@@ -191,6 +245,7 @@ def load_programmes(directory: Path) -> dict[str, Any]:
     seen_programmes: dict[str, Path] = {}
     seen_cohorts: set[str] = set()
     for path in _files(directory):
+        savepoint = db.session.begin_nested()  # a partner registered by the file goes with it
         try:
             data = _read(path)
             code = str(data.get("code") or "").strip().upper()
@@ -201,9 +256,9 @@ def load_programmes(directory: Path) -> dict[str, Any]:
             file_cohorts = set(seen_cohorts)
             plan = _plan(data, file_cohorts)
         except _FileError as exc:
+            savepoint.rollback()
             counts["errors"].append({"file": str(path), "message": exc.message})
             continue
-        savepoint = db.session.begin_nested()
         try:
             created, updated = _apply(plan)
         except (rules.CohortError, SQLAlchemyError) as exc:

@@ -154,6 +154,9 @@ def cohort_withdraw(cohort_member_id: int):
     if not form.validate_on_submit():
         flash(_("Permintaan tidak valid. Muat ulang halaman lalu coba lagi."), "error")
         return back
+    if member.cohort.closed_at is not None:
+        flash(rules.closed_message(member.cohort), "error")
+        return back
     if member.status in seats.OPEN_STATES and not confirmed():
         return ask(_withdraw_confirmation(member, back.location))
     try:

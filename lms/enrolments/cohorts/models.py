@@ -1,6 +1,7 @@
 """Programme kinds (Latsar, PKP, PKA, PKN, the instansi's own), programmes (ordered courses) and
-their cohorts (angkatan): dates, phases, quota, eligibility, closing and participants' results. Tables as before the move; a participant's approvals are ``Approval`` rows of
-``lms.enrolments.models`` shared with plain enrolment."""
+their cohorts (angkatan): dates, phases, quota, eligibility, the organiser, closing, the
+organiser's phase marks and participants' results. A participant's approvals are ``Approval`` rows
+of ``lms.enrolments.models`` shared with plain enrolment."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import TimestampMixin, in_values
+from lms.auth.models import PartnerInstitution
+from lms.db import TimestampMixin, in_values, utcnow
 from lms.enrolments.models import ENROLMENT_STATES, Approval
 from lms.extensions import db
 from lms.org.models import Employee
@@ -123,6 +125,7 @@ class Cohort(TimestampMixin, db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     programme: Mapped[Programme] = relationship(back_populates="cohorts")
+    organiser_partner: Mapped[PartnerInstitution | None] = relationship()
     phases: Mapped[list[CohortPhase]] = relationship(
         order_by="CohortPhase.position", cascade="all, delete-orphan"
     )
@@ -174,3 +177,20 @@ class CohortMember(TimestampMixin, db.Model):
     approvals: Mapped[list[Approval]] = relationship(
         back_populates="cohort_member", order_by="Approval.position", cascade="all, delete-orphan"
     )
+
+
+class PhaseMark(db.Model):
+    """The organiser's mark that a participant met a phase: attendance of the classroom phase, or
+    a self-study or distance phase followed outside the courses. One row per phase and
+    participant; the phase and the participant belong to the same cohort (the service checks)."""
+
+    __tablename__ = "cohort_phase_marks"
+    __table_args__ = (UniqueConstraint("phase_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("cohort_phases.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort_members.id", ondelete="CASCADE"), index=True
+    )
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
@@ -21,7 +22,7 @@ from lms.enrolments.cohorts.models import (
     Programme,
     ProgrammeCourse,
 )
-from lms.enrolments.models import Approval, Enrolment
+from lms.enrolments.models import Approval
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -33,8 +34,23 @@ def course_title(course: Course) -> str:
     return version.title if version is not None else course.code
 
 
+def own_jp(programme: Programme, cohort: Cohort | None = None) -> Decimal:
+    """A programme's JP, counted once: its own figure; else the sum of the cohort's phases; else
+    (an older programme without either) the sum of its published courses'."""
+    if programme.jp:
+        return Decimal(programme.jp)
+    phases = sum((p.jp or 0 for p in cohort.phases), 0) if cohort is not None else 0
+    if phases:
+        return Decimal(phases)
+    return sum(
+        (pc.course.published_version.jp for pc in programme.courses if pc.course.published_version),
+        Decimal(0),
+    )
+
+
 def programmes_query() -> Select:
     return select(Programme).options(
+        joinedload(Programme.kind),
         selectinload(Programme.courses)
         .joinedload(ProgrammeCourse.course)
         .options(joinedload(Course.published_version), selectinload(Course.versions)),
@@ -49,7 +65,11 @@ def programme_by_code(code: str) -> Programme | None:
 def cohort_by_code(code: str) -> Cohort | None:
     return db.session.scalar(
         select(Cohort)
-        .options(joinedload(Cohort.programme), selectinload(Cohort.phases))
+        .options(
+            joinedload(Cohort.programme).joinedload(Programme.kind),
+            joinedload(Cohort.organiser_partner),
+            selectinload(Cohort.phases),
+        )
         .where(Cohort.code == code)
     )
 
@@ -70,25 +90,6 @@ def cohort_members(cohort: Cohort) -> list[CohortMember]:
             .order_by(CohortMember.created_at, CohortMember.id)
         )
     )
-
-
-def members_progress(cohort: Cohort, employee_ids: Sequence[int]) -> dict[int, int]:
-    """Average progress over the programme's courses per member (reused enrolments included)."""
-    if not employee_ids:
-        return {}
-    course_ids = select(ProgrammeCourse.course_id).where(
-        ProgrammeCourse.programme_id == cohort.programme_id
-    )
-    rows = db.session.execute(
-        select(Enrolment.employee_id, func.avg(Enrolment.progress))
-        .where(
-            Enrolment.employee_id.in_(list(employee_ids)),
-            Enrolment.course_id.in_(course_ids),
-            Enrolment.status.in_(("active", "completed")),
-        )
-        .group_by(Enrolment.employee_id)
-    ).all()
-    return {emp_id: round(float(avg or 0)) for emp_id, avg in rows}
 
 
 def current_phase(cohort: Cohort, today: date | None = None) -> CohortPhase | None:
@@ -180,7 +181,7 @@ def programme_cohorts(programme: Programme, running_on: date | None = None) -> l
     ``running_on`` when it is given."""
     cohorts = db.session.scalars(
         select(Cohort)
-        .options(selectinload(Cohort.phases))
+        .options(selectinload(Cohort.phases), joinedload(Cohort.organiser_partner))
         .where(Cohort.programme_id == programme.id)
         .order_by(Cohort.starts_on, Cohort.id)
     ).all()
@@ -202,3 +203,20 @@ def memberships_in(employee: Employee | None, cohorts: Sequence[Cohort]) -> dict
             )
         )
     }
+
+
+def organised_cohorts(partner_id: int | None, limit: int = 200) -> list[Cohort]:
+    """Cohorts a partner institution organises (every cohort for ``None``: BKPSDM), open ones
+    first, then the latest."""
+    stmt = select(Cohort).options(
+        joinedload(Cohort.programme), joinedload(Cohort.organiser_partner)
+    )
+    if partner_id is not None:
+        stmt = stmt.where(Cohort.organiser_partner_id == partner_id)
+    return list(
+        db.session.scalars(
+            stmt.order_by(Cohort.closed_at.is_not(None), Cohort.ends_on.desc(), Cohort.id).limit(
+                limit
+            )
+        )
+    )

@@ -11,11 +11,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.indonesian import local_date
 from lms.org.models import Golongan, JabatanType
 
 APPROVAL_CHOICES = ("supervisor,hr", "supervisor", "hr", "")
@@ -28,6 +30,25 @@ MAX_QUOTA = 100_000
 
 class CohortError(DomainError):
     """A refused change; ``field`` names the form field (``phases-1``, ``courses-0``) if any."""
+
+
+def closed_message(cohort: Any) -> str | None:
+    """Why a closed cohort refuses a change (None while it is open): its results are final, so
+    its participants, phases and marks stay as they are."""
+    closed = getattr(cohort, "closed_at", None)
+    if closed is None:
+        return None
+    return _(
+        "%(c)s sudah ditutup pada %(d)s; peserta, tahapan, dan kehadiran tidak dapat diubah lagi.",
+        c=cohort.name,
+        d=format_date(local_date(closed), "long"),
+    )
+
+
+def refuse_if_closed(cohort: Any) -> None:
+    message = closed_message(cohort)
+    if message is not None:
+        raise CohortError(message)
 
 
 def clean_code(value: str, field: str = "code") -> str:

@@ -27,7 +27,12 @@ from lms.courses.models import Course
 from lms.enrolments import approvals, seats
 from lms.enrolments import services as enrolments
 from lms.enrolments.cohorts.models import Cohort, CohortMember, ProgrammeCourse
-from lms.enrolments.cohorts.rules import CohortError, eligibility_problems, jabatan_type_names
+from lms.enrolments.cohorts.rules import (
+    CohortError,
+    eligibility_problems,
+    jabatan_type_names,
+    refuse_if_closed,
+)
 from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
@@ -35,6 +40,13 @@ from lms.indonesian import local_today
 from lms.notifications.messages import N_
 from lms.notifications.services import notify_employee
 from lms.org.models import Employee
+
+
+def _lock_open(cohort: Cohort) -> None:
+    """Lock the cohort row (``seats.lock``'s serialisation) and read whether it was closed
+    meanwhile, in one query; a closed cohort refuses every change of membership."""
+    db.session.refresh(cohort, ["closed_at"], with_for_update=True)
+    refuse_if_closed(cohort)
 
 
 def find_member(cohort: Cohort, employee: Employee) -> CohortMember | None:
@@ -86,6 +98,8 @@ def check_join(
         return JoinCheck(False, (_("Hanya pegawai yang dapat mengikuti angkatan."),))
     if existing is not None and existing.status in (*OPEN_STATES, "completed"):
         return JoinCheck(False, (_status_message(existing),))
+    if cohort.closed_at is not None:
+        return JoinCheck(False, (_("Angkatan ini sudah ditutup."),))
     if today > cohort.ends_on:
         return JoinCheck(False, (_("Angkatan ini sudah berakhir."),))
     if cohort.enrol_deadline is not None and today > cohort.enrol_deadline:
@@ -251,7 +265,7 @@ def add_member(
 ) -> CohortMember:
     """HR adds a participant directly: no approval steps, but eligibility and quota apply."""
     today = today or local_today()
-    seats.lock(seats.COHORT, cohort)
+    _lock_open(cohort)
     existing = find_member(cohort, employee)
     _refuse_unless_joinable(cohort, employee, existing, today)
     member = _reopen_or_create(cohort, employee, existing, "admin", actor)
@@ -267,7 +281,7 @@ def nominate(
     if not approvals.may_nominate(actor, employee):
         raise CohortError(approvals.nominate_refusal(), "employee")
     is_self = actor.employee_id == employee.id
-    seats.lock(seats.COHORT, cohort)
+    _lock_open(cohort)
     existing = find_member(cohort, employee)
     _refuse_unless_joinable(cohort, employee, existing, today)
     steps = approvals.steps_of(cohort.approval_steps)
@@ -310,7 +324,7 @@ def _notify_approver(member: CohortMember) -> None:
 def decide(user: User, approval: Approval, approve: bool, comment: str = "") -> CohortMember:
     member = approval.cohort_member
     if member is not None:
-        seats.lock(seats.COHORT, member.cohort)
+        _lock_open(member.cohort)
         db.session.refresh(member)
     refused = approvals.refusal(user, approval, member, approve, comment)
     if refused is not None:
@@ -338,7 +352,7 @@ def withdraw_member(actor: User, member: CohortMember, reason: str = "") -> None
             )
         )
     cohort = member.cohort
-    seats.lock(seats.COHORT, cohort)  # cohort before courses, as everywhere, so locks never cross
+    _lock_open(cohort)  # cohort before courses, as everywhere, so locks never cross
     held_seat = member.status == "active"
     member.status = "withdrawn"
     db.session.flush()

@@ -4,18 +4,15 @@ Joining, approvals, withdrawal and the dashboard sections are in ``membership_vi
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
-from lms.courses.models import Course
 from lms.db import db_int
 from lms.enrolments import approvals, bp, seats
-from lms.enrolments.cohorts import editing, queries, rules, services
+from lms.enrolments.cohorts import editing, formdata, page, queries, rules, services
 from lms.enrolments.cohorts.forms import (
     AddMemberForm,
     CohortForm,
@@ -29,24 +26,12 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.org import queries as org_queries
-from lms.org.models import Employee, Golongan, JabatanType, JenisDiklat
+from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.permissions import Capability, Role, can, require
 
 C = Capability
 PAGE_SIZE = 25
-
-
-def _field_error(form: Any, field: str | None, message: str, default: str) -> None:
-    """Attach a service error to the named field (``phases-1`` → that phase row)."""
-    name, _sep, index = (field or default).partition("-")
-    target = getattr(form, name, None) or getattr(form, default)
-    if index.isdigit() and hasattr(target, "entries"):
-        entries = target.entries
-        target = entries[int(index)] if int(index) < len(entries) else target
-        if hasattr(target, "form"):  # a FormField row: show it on the row's name
-            target = target.form.name
-    target.errors = [*target.errors, message]
 
 
 # --- programmes -----------------------------------------------------------------------------
@@ -66,33 +51,6 @@ def programmes():
     )
 
 
-def _programme_form_choices(form: ProgrammeForm, programme: Programme | None) -> None:
-    courses = db.session.scalars(
-        select(Course)
-        .options(joinedload(Course.published_version), selectinload(Course.versions))
-        .where(Course.archived.is_(False))
-        .order_by(Course.code)
-    ).all()
-    choices = [("", _("— tidak ada —"))] + [
-        (str(c.id), f"{c.code} · {queries.course_title(c)}") for c in courses
-    ]
-    form.jenis_diklat.choices = [("", "—")] + [
-        (str(j.code), f"{j.code} · {j.name}")
-        for j in db.session.scalars(select(JenisDiklat).order_by(JenisDiklat.code))
-    ]
-    if request.method == "GET" and programme is not None:
-        for _i in range(len(programme.courses) - len(form.courses)):
-            form.courses.append_entry()
-        for entry, pc in zip(form.courses, programme.courses, strict=False):
-            entry.data = str(pc.course_id)
-    filled = sum(1 for entry in form.courses if entry.data)
-    for _i in range(max(filled + 2, 6) - len(form.courses)):
-        form.courses.append_entry()
-    for i, entry in enumerate(form.courses):
-        entry.choices = choices
-        entry.label.text = _("Pelatihan ke-%(n)s", n=i + 1)
-
-
 @bp.route("/program/baru", methods=["GET", "POST"])
 @bp.route("/program/<programme_code>/ubah", methods=["GET", "POST"])
 @require(C.MANAGE_COHORTS)
@@ -103,24 +61,15 @@ def programme_edit(programme_code: str | None = None):
         if programme is None:
             abort(404)
     form = ProgrammeForm(obj=programme)
-    if request.method == "GET" and programme is not None:
-        form.jenis_diklat.data = str(programme.jenis_diklat_code or "")
-    _programme_form_choices(form, programme)
+    formdata.programme_choices(form, programme, fill=request.method == "GET")
     if form.validate_on_submit():
         try:
             saved = editing.save_programme(
-                programme,
-                {
-                    "code": form.code.data,
-                    "title": form.title.data,
-                    "summary": form.summary.data,
-                    "jenis_diklat_code": form.jenis_diklat.data,
-                },
-                [entry.data for entry in form.courses],
+                programme, formdata.programme_values(form), [e.data for e in form.courses]
             )
         except rules.CohortError as exc:
             db.session.rollback()
-            _field_error(form, exc.field, str(exc), "title")
+            formdata.field_error(form, exc.field, str(exc), "title")
         else:
             db.session.commit()
             flash(_("Program %(t)s tersimpan.", t=saved.title), "success")
@@ -136,10 +85,12 @@ def programme(programme_code: str):
         abort(404)
     manage = can(current_user, C.MANAGE_COHORTS)
     today = local_today()
-    cohorts = queries.programme_cohorts(prog, None if manage else today)
-    counts = seats.counts(seats.COHORT, [c.id for c in cohorts])
+    cohorts = queries.programme_cohorts(prog)
     employee = current_user.employee
     mine = queries.memberships_in(employee, cohorts)
+    if not manage:  # running cohorts, and ended ones the employee took part in (their result)
+        cohorts = [c for c in cohorts if c.ends_on >= today or c.id in mine]
+    counts = seats.counts(seats.COHORT, [c.id for c in cohorts])
     team: list[Employee] = []
     if employee is not None and cohorts and Role.ATASAN in current_user.roles:
         team = org_queries.team_of(employee)
@@ -196,67 +147,20 @@ def cohorts():
     )
 
 
-def _cohort_form_choices(form: CohortForm) -> None:
-    form.position_types.choices = [
-        (t.code, t.name) for t in db.session.scalars(select(JabatanType).order_by(JabatanType.rank))
-    ]
-    form.min_grade.choices = [("", _("— tanpa syarat golongan —"))] + [
-        (g.code, g.label) for g in db.session.scalars(select(Golongan).order_by(Golongan.rank))
-    ]
-    filled = sum(1 for row in form.phases if row.form.name.data)
-    for _i in range(max(filled + 1, 4) - len(form.phases)):
-        form.phases.append_entry()
-    for i, row in enumerate(form.phases):
-        row.form.name.label.text = _("Tahap ke-%(n)s: nama", n=i + 1)
-        row.form.starts_on.label.text = _("Tahap ke-%(n)s: mulai", n=i + 1)
-        row.form.ends_on.label.text = _("Tahap ke-%(n)s: selesai", n=i + 1)
-
-
-def _cohort_values(form: CohortForm) -> dict[str, Any]:
-    return {
-        "code": form.code.data,
-        "name": form.name.data,
-        "starts_on": form.starts_on.data,
-        "ends_on": form.ends_on.data,
-        "enrol_deadline": form.enrol_deadline.data,
-        "quota": form.quota.data,
-        "place": form.place.data,
-        "approval_steps": form.approval_steps.data or "",
-        "position_types": form.position_types.data or [],
-        "min_grade": form.min_grade.data or None,
-        "phases": [
-            {
-                "name": row.form.name.data,
-                "starts_on": row.form.starts_on.data,
-                "ends_on": row.form.ends_on.data,
-            }
-            for row in form.phases
-        ],
-    }
-
-
 def _cohort_form_page(prog: Programme, cohort: Cohort | None):
+    if cohort is not None and cohort.closed_at is not None:
+        flash(rules.closed_message(cohort), "error")
+        return redirect(url_for("enrolments.cohort", cohort_code=cohort.code))
     form = CohortForm(obj=cohort)
     if request.method == "GET":
-        rule = (cohort.eligibility if cohort else prog.eligibility) or {}
-        form.position_types.data = list(rule.get("position_types") or [])
-        form.min_grade.data = rule.get("min_grade") or ""
-        if cohort is None:
-            form.approval_steps.data = "supervisor,hr"
-        else:
-            for _i in range(len(cohort.phases) - len(form.phases)):
-                form.phases.append_entry()
-            for row, phase in zip(form.phases, cohort.phases, strict=False):
-                row.form.name.data = phase.name
-                row.form.starts_on.data = phase.starts_on
-                row.form.ends_on.data = phase.ends_on
-    _cohort_form_choices(form)
+        formdata.fill_cohort_form(form, prog, cohort)
+    formdata.cohort_choices(form, cohort)
     if form.validate_on_submit():
         try:
-            saved = editing.save_cohort(current_user, prog, cohort, _cohort_values(form))
+            saved = editing.save_cohort(current_user, prog, cohort, formdata.cohort_values(form))
         except rules.CohortError as exc:
             db.session.rollback()
-            _field_error(form, exc.field, str(exc), "name")
+            formdata.field_error(form, exc.field, str(exc), "name")
         else:
             db.session.commit()
             flash(_("Angkatan %(n)s tersimpan.", n=saved.name), "success")
@@ -306,7 +210,6 @@ def cohort(cohort_code: str):
         member_ids=member_ids,
         counts=counts,
         used=seats.used(counts),
-        progress=queries.members_progress(row, [m.employee_id for m in members]),
         pending={m.id: approvals.pending_step(m) for m in members},
         current=queries.current_phase(row),
         today=local_today(),
@@ -316,6 +219,8 @@ def cohort(cohort_code: str):
         add_form=AddMemberForm(),
         post_form=CsrfForm(),
         type_names=names,
+        closed_message=rules.closed_message(row),
+        **page.cohort_context(row, members),
         **labels(),
     )
 

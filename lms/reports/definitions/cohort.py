@@ -1,4 +1,9 @@
-"""Cohort results: members, scores, pass/fail and certificate numbers."""
+"""Cohort results: members, scores, pass/fail with what was missing, and certificate numbers.
+
+The result is the one the organiser's closing wrote (``CohortMember.result``, its score,
+qualification and note); a programme completion from before closing existed counts as passed,
+and a withdrawn or rejected participant as not passed. Until the cohort is closed the rest are in
+progress."""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme
 from lms.extensions import db
-from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
 from lms.reports.definitions.base import PEOPLE, PERIOD, Column, SqlReport
 from lms.reports.definitions.helpers import (
@@ -37,6 +41,8 @@ class CohortReport(SqlReport):
             *person_columns(),
             Column("nilai", _l("Nilai"), "number"),
             Column("hasil", _l("Hasil"), labels=COHORT_RESULT),
+            Column("kualifikasi", _l("Kualifikasi")),
+            Column("keterangan", _l("Keterangan"), sortable=False),
             Column("sertifikat", _l("Nomor sertifikat")),
         ]
 
@@ -51,9 +57,10 @@ class CohortReport(SqlReport):
             .scalar_subquery()
         )
         result = case(
+            (CohortMember.result == "passed", "lulus"),
+            (CohortMember.result == "failed", "tidak_lulus"),
             (done.id.is_not(None), "lulus"),
             (CohortMember.status.in_(("withdrawn", "rejected")), "tidak_lulus"),
-            (Cohort.ends_on < local_today(), "tidak_lulus"),
             else_="proses",
         )
         stmt = (
@@ -63,8 +70,10 @@ class CohortReport(SqlReport):
                 Employee.nip.label("nip"),
                 Employee.full_name.label("nama"),
                 cur.name.label("unit"),
-                done.score.label("nilai"),
+                func.coalesce(CohortMember.final_score, done.score).label("nilai"),
                 result.label("hasil"),
+                CohortMember.qualification.label("kualifikasi"),
+                func.replace(CohortMember.result_note, "\n", "; ").label("keterangan"),
                 number.label("sertifikat"),
                 CohortMember.id.label("id"),
                 Cohort.starts_on.label("mulai"),

@@ -48,6 +48,7 @@ def build_args(world) -> dict[str, object]:
     programme.courses = [ProgrammeCourse(course_id=course.id, position=0)]
     db.session.add(programme)
     today = local_today()
+    mitra = db.session.get(User, world.users["mitra"].id)
     cohort = Cohort(
         programme=programme,
         code="UJIAKSES-I",
@@ -55,6 +56,7 @@ def build_args(world) -> dict[str, object]:
         starts_on=today + timedelta(days=10),
         ends_on=today + timedelta(days=60),
         quota=10,
+        organiser_partner_id=mitra.partner_id,  # `mitra` organises it (tests/completion/closing)
     )
     db.session.add(cohort)
     db.session.flush()

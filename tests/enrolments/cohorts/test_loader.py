@@ -42,20 +42,25 @@ def test_pkp_programme_loads_and_second_run_changes_nothing(db, world, tmp_path)
     pkp = db.session.scalar(select(Programme).where(Programme.code == "PKP"))
     assert pkp.title == "Pelatihan Kepemimpinan Pengawas"
     assert pkp.jenis_diklat_code == 1
+    assert (pkp.kind_code, pkp.jp) == ("PKP", 830)
     assert [pc.course.code for pc in pkp.courses] == list(PKP_COURSES)
     cohort = db.session.scalar(select(Cohort).where(Cohort.code == "PKP-2026-I"))
     assert cohort.programme_id == pkp.id
     assert (cohort.starts_on, cohort.ends_on, cohort.quota) == (
-        date(2026, 2, 2),
-        date(2026, 6, 30),
+        date(2026, 7, 20),
+        date(2026, 11, 27),
         40,
     )
-    assert [p.name for p in cohort.phases] == [
-        "Belajar mandiri",
-        "Pembelajaran jarak jauh",
-        "Klasikal",
-        "Aksi perubahan",
+    # The organiser is registered from the file when the partner is not known yet.
+    assert cohort.organiser_partner.code == "BPSDMD-SUMSEL"
+    assert [(p.kind, p.name, p.jp) for p in cohort.phases] == [
+        ("self_study", "Belajar mandiri", 120),
+        ("distance", "Pembelajaran jarak jauh", 190),
+        ("classroom", "Pembelajaran klasikal", 210),
+        ("project", "Aksi perubahan (implementasi)", 280),
+        ("evaluation", "Seminar aksi perubahan dan evaluasi", 30),
     ]
+    assert sum(p.jp for p in cohort.phases) == pkp.jp  # the kind's 830 JP, split per phase
     assert cohort.eligibility == {
         "position_types": ["pengawas"],
         "min_grade": "III/b",
@@ -168,5 +173,24 @@ def test_content_load_brings_the_pkp_programme_from_the_real_content(db, world) 
     pkp = db.session.scalar(select(Programme).where(Programme.code == "PKP"))
     assert [pc.course.code for pc in pkp.courses] == list(PKP_COURSES)
     assert [c.code for c in pkp.cohorts] == ["PKP-2026-I"]
+    latsar = db.session.scalar(select(Programme).where(Programme.code == "LATSAR"))
+    assert (latsar.kind_code, latsar.jp) == ("LATSAR", 561)
+    [cohort] = latsar.cohorts
+    assert (cohort.code, cohort.name, cohort.organiser_partner_id) == (
+        "LATSAR-2026-I",
+        "Angkatan I Tahun 2026",
+        None,
+    )
+    # Both demo cohorts end in late November / early December 2026, so they may be closed.
+    assert date(2026, 11, 20) <= cohort.ends_on <= date(2026, 12, 5)
+    assert date(2026, 11, 20) <= pkp.cohorts[0].ends_on <= date(2026, 12, 5)
+    assert [p.kind for p in cohort.phases] == [
+        "self_study",
+        "distance",
+        "classroom",
+        "project",
+        "evaluation",
+    ]
+    assert sum(p.jp for p in cohort.phases) == latsar.jp
     again = load_content(BASE_DIR / "content")
     assert (again.created, again.updated, again.errors) == (0, 0, [])
