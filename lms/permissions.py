@@ -86,14 +86,17 @@ class Capability(enum.StrEnum):
     MANAGE_PARTNERS = "manage_partners"  # partner institutions' profiles and staff accounts
     # A partner's staff read their own institution's profile (lms.partners.views.own)
     VIEW_OWN_PARTNER = "view_own_partner"
+    # Named as coach or mentor of non-classroom learning (issue 18): log sessions for coachees
+    # and confirm them where the form's rule lets the coach (lms.careers.sessions.rules).
+    COACH = "coach"
 
 
 C = Capability
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PEGAWAI: frozenset({C.LEARN}),
+    Role.PEGAWAI: frozenset({C.LEARN, C.COACH}),
     Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS}),
-    Role.PENGAJAR: frozenset({C.AUTHOR_COURSES}),
+    Role.PENGAJAR: frozenset({C.AUTHOR_COURSES, C.COACH}),
     Role.ADMIN_BKPSDM: frozenset(
         {
             C.PUBLISH_COURSES,
