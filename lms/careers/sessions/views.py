@@ -15,6 +15,7 @@ from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.records import evidence as evidence_files
 from lms.careers.scope import PAGE_SIZE
 from lms.careers.sessions import queries, services
+from lms.careers.sessions.coaching import services as coaching
 from lms.careers.sessions.forms import CoachSessionForm, DecisionForm, SessionForm
 from lms.careers.sessions.models import LearningSession
 from lms.careers.sessions.rules import recognise, rule_for, rules
@@ -154,11 +155,16 @@ def _form_page(form, session: LearningSession | None, coach: bool = False):
 @require(C.LEARN)
 def sessions():
     me = current_employee()
+    sessions = queries.sessions_of(me.id)
+    plan = queries.open_plan_of(me.id)
+    on_plan = [s for s in sessions if plan is not None and s.plan_id == plan.id]
     return render_template(
         "careers/sessions/my.html",
-        sessions=queries.sessions_of(me.id),
-        plan=queries.open_plan_of(me.id),
+        sessions=sessions,
+        plan=plan,
+        plan_progress_of=coaching.progress(plan.sessions_planned, on_plan) if plan else None,
         waiting=queries.waiting_count(current_user),
+        coaching=bool(queries.coachees_of(current_user)),
         rules=rules(),
         form=CsrfForm(),
     )
