@@ -339,6 +339,20 @@ def test_coach_logs_for_a_coachee_and_someone_else_confirms(app, client, world) 
             world.employees["pegawai"].id,
         )
         session_id = s.id
+    # The coach corrects what they logged (still waiting).
+    edit = client.get(f"/sesi/{session_id}/ubah")
+    assert edit.status_code == 200 and "Umpan balik presentasi" in edit.get_data(as_text=True)
+    fixed = post_session(
+        client,
+        f"/sesi/{session_id}/ubah",
+        employee_id=str(world.employees["pegawai"].id),
+        form_code="14",
+        minutes="100",
+        topic="Umpan balik presentasi",
+    )
+    assert fixed.status_code == 302
+    with app.app_context():
+        assert db.session.get(LearningSession, session_id).minutes == 100
     # The coach who logged it may not confirm it; the supervisor may.
     assert decide_raw(client, session_id).status_code == 404
     login(client, "atasan")
