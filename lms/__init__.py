@@ -223,6 +223,8 @@ VIEW_MODULES = (
     "careers.skp.import_views",
     "careers.career.views",
     "careers.foryou.views",
+    "careers.sessions.views",
+    "careers.sessions.coaching.views",
     "reports.views",
     "reports.schedules.views",
     "reports.dashboard",
@@ -277,6 +279,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.plans.models")
     importlib.import_module("lms.careers.skp.models")
     importlib.import_module("lms.careers.career.models")
+    importlib.import_module("lms.careers.sessions.models")
     importlib.import_module("lms.reports.schedules.models")
     importlib.import_module("lms.leadership.roles.models")
     importlib.import_module("lms.leadership.projects.models")

@@ -102,17 +102,27 @@ class Capability(enum.StrEnum):
     COACH_PROJECTS = "coach_projects"  # review the proposal, score on the rubric
     MENTOR_PROJECTS = "mentor_projects"  # review the proposal, confirm the logbook, score
     EXAMINE_PROJECTS = "examine_projects"  # examine the seminar, score on the rubric
+    # Named as coach or mentor of non-classroom learning (issue 18): log sessions for coachees
+    # and confirm them where the form's rule lets the coach (lms.careers.sessions.rules).
+    COACH = "coach"
 
 
 C = Capability
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PEGAWAI: frozenset({C.LEARN, C.DISCUSS}),
+    Role.PEGAWAI: frozenset({C.LEARN, C.DISCUSS, C.COACH}),
     # A mentor is normally the participant's direct supervisor (DOMAIN.md), so Atasan mentors.
     Role.ATASAN: frozenset({C.LEARN, C.VIEW_TEAM, C.VIEW_REPORTS, C.DISCUSS, C.MENTOR_PROJECTS}),
     # Coaches and examiners (penguji) are widyaiswara / trainers.
     Role.PENGAJAR: frozenset(
-        {C.AUTHOR_COURSES, C.DISCUSS, C.START_COMMUNITIES, C.COACH_PROJECTS, C.EXAMINE_PROJECTS}
+        {
+            C.AUTHOR_COURSES,
+            C.DISCUSS,
+            C.START_COMMUNITIES,
+            C.COACH_PROJECTS,
+            C.EXAMINE_PROJECTS,
+            C.COACH,
+        }
     ),
     Role.ADMIN_BKPSDM: frozenset(
         {

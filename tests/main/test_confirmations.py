@@ -37,6 +37,7 @@ DESTRUCTIVE: dict[str, tuple[str, dict[str, str], str]] = {
     "courses.author_file_delete": ("pengajar", {}, "Berkas ini dihapus dari draf"),
     "courses.author_archive": ("admin_bkpsdm", {}, "tidak lagi tampil di katalog"),
     "careers.record_withdraw": ("pegawai", {}, "tidak lagi menunggu verifikasi"),
+    "careers.session_withdraw": ("pegawai", {}, "tidak lagi menunggu konfirmasi"),
 }
 # POST routes whose address says they remove something, but which need no confirmation, and why.
 NOT_ASKED = {

@@ -2,7 +2,9 @@
 
 Completions arrive from the outbox (``source = 'completion'``, verified at once); employees add
 learning done elsewhere (``source = 'outside'``), which counts only once the OPD or BKPSDM has
-verified it. A revoked completion turns its record ``removed``; nothing is deleted.
+verified it; a non-classroom session (coaching, mentoring, ...) confirmed per its form's rule
+becomes a verified record of its own (``source = 'session'``, ``lms.careers.sessions``). A revoked
+completion turns its record ``removed``; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from lms.db import TimestampMixin, in_values
 from lms.extensions import db
 from lms.org.models import Employee
 
-RECORD_SOURCES = ("completion", "outside", "import")
+RECORD_SOURCES = ("completion", "outside", "import", "session")
 RECORD_STATES = ("pending", "verified", "rejected", "removed")
 SIASN_STATES = ("not_sent", "sent", "failed")
 
