@@ -222,6 +222,7 @@ VIEW_MODULES = (
     "careers.skp.import_views",
     "careers.career.views",
     "careers.foryou.views",
+    "careers.akpk.views",
     "reports.views",
     "reports.schedules.views",
     "reports.dashboard",
@@ -269,6 +270,9 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.plans.models")
     importlib.import_module("lms.careers.skp.models")
     importlib.import_module("lms.careers.career.models")
+    importlib.import_module("lms.careers.akpk.models")
+    # Position competencies load with the reference data (the signal's subscriber).
+    importlib.import_module("lms.careers.akpk.competencies")
     importlib.import_module("lms.reports.schedules.models")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")

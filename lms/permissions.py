@@ -86,6 +86,11 @@ class Capability(enum.StrEnum):
     MANAGE_PARTNERS = "manage_partners"  # partner institutions' profiles and staff accounts
     # A partner's staff read their own institution's profile (lms.partners.views.own)
     VIEW_OWN_PARTNER = "view_own_partner"
+    # The needs analysis and yearly development plan (AKPK): an Admin OPD sees their OPD's needs
+    # and proposes plan items for it; BKPSDM sees every OPD, builds the plan, accepts or declines
+    # the proposals and approves the plan (lms.careers.akpk).
+    PROPOSE_DEVELOPMENT = "propose_development"
+    PLAN_DEVELOPMENT = "plan_development"
 
 
 C = Capability
@@ -115,6 +120,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_WEBHOOK_DELIVERIES,
             C.REVIEW_PACKAGES,
             C.MANAGE_PARTNERS,
+            C.PROPOSE_DEVELOPMENT,
+            C.PLAN_DEVELOPMENT,
         }
     ),
     Role.ADMIN_OPD: frozenset(
@@ -126,6 +133,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.APPROVE_ENROLMENTS,
             C.RECORD_COMPLETIONS,
             C.VERIFY_RECORDS,
+            C.PROPOSE_DEVELOPMENT,
         }
     ),
     # Partner staff author like trainers and read reports, both scoped to their institution's
