@@ -144,14 +144,17 @@ def needs_view(
     top = by_competency[:10]
     chart = None
     if top:
+        # A horizontal chart draws its first bar at the bottom: the largest goes last, and the
+        # table of its numbers is turned back to read largest first.
         chart = charts.bar_chart(
             _("Kompetensi yang paling banyak dibutuhkan"),
-            [f"{t.label} ({COMPETENCY_KIND_LABELS.get(t.kind, t.kind)})" for t in top],
-            [t.count for t in top],
+            [f"{t.label} ({COMPETENCY_KIND_LABELS.get(t.kind, t.kind)})" for t in reversed(top)],
+            [t.count for t in reversed(top)],
             value_header=_("Pegawai"),
             label_header=_("Kompetensi"),
             horizontal=True,
         )
+        chart.rows.reverse()
     return NeedsView(
         groups,
         page_groups,
