@@ -225,6 +225,7 @@ VIEW_MODULES = (
     "careers.foryou.views",
     "careers.sessions.views",
     "careers.sessions.coaching.views",
+    "careers.akpk.views",
     "reports.views",
     "reports.schedules.views",
     "reports.dashboard",
@@ -280,6 +281,9 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.skp.models")
     importlib.import_module("lms.careers.career.models")
     importlib.import_module("lms.careers.sessions.models")
+    importlib.import_module("lms.careers.akpk.models")
+    # Position competencies load with the reference data (the signal's subscriber).
+    importlib.import_module("lms.careers.akpk.competencies")
     importlib.import_module("lms.reports.schedules.models")
     importlib.import_module("lms.leadership.roles.models")
     importlib.import_module("lms.leadership.projects.models")

@@ -105,6 +105,11 @@ class Capability(enum.StrEnum):
     # Named as coach or mentor of non-classroom learning (issue 18): log sessions for coachees
     # and confirm them where the form's rule lets the coach (lms.careers.sessions.rules).
     COACH = "coach"
+    # The needs analysis and yearly development plan (AKPK): an Admin OPD sees their OPD's needs
+    # and proposes plan items for it; BKPSDM sees every OPD, builds the plan, accepts or declines
+    # the proposals and approves the plan (lms.careers.akpk).
+    PROPOSE_DEVELOPMENT = "propose_development"
+    PLAN_DEVELOPMENT = "plan_development"
 
 
 C = Capability
@@ -149,6 +154,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.DISCUSS,
             C.START_COMMUNITIES,
             C.MANAGE_COMMUNITIES,
+            C.PROPOSE_DEVELOPMENT,
+            C.PLAN_DEVELOPMENT,
         }
     ),
     Role.ADMIN_OPD: frozenset(
@@ -161,6 +168,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.RECORD_COMPLETIONS,
             C.VERIFY_RECORDS,
             C.DISCUSS,
+            C.PROPOSE_DEVELOPMENT,
         }
     ),
     # Partner staff author like trainers and read reports, both scoped to their institution's

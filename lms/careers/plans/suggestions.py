@@ -63,6 +63,12 @@ def _words(text: str) -> dict[str, str]:
     return out
 
 
+def stems(text: str) -> frozenset[str]:
+    """The stems of the meaningful words of ``text`` (the needs analysis compares competencies
+    and learning records by them, as the suggestions do)."""
+    return frozenset(_words(text))
+
+
 @dataclass
 class Suggestion:
     course_id: int
