@@ -16,7 +16,6 @@ from lms.enrolments.cohorts.models import Programme
 from lms.evaluations.followup.models import ROLES, Followup, FollowupAnswer, FollowupSetting
 from lms.evaluations.followup.questions import QUESTIONNAIRES
 from lms.evaluations.followup.rules import DEFAULT_MONTHS
-from lms.evaluations.followup.services import state_of
 from lms.evaluations.services import Summary, aggregate
 from lms.extensions import db
 from lms.indonesian import local_today, local_zone
@@ -59,16 +58,6 @@ def team(supervisor_id: int, today: date | None = None) -> list[Followup]:
             .limit(TEAM_LIMIT)
         )
     )
-
-
-def waiting_count(employee_id: int, today: date | None = None) -> int:
-    """Open questionnaires the person has not answered, as alumnus or as supervisor."""
-    today = today or local_today()
-    count = 0
-    for followup in mine(employee_id) + team(employee_id, today):
-        role = "alumnus" if followup.employee_id == employee_id else "supervisor"
-        count += state_of(followup, role, today) == "open"
-    return count
 
 
 # --- SKP evidence --------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ C = Capability
 VIEWERS = (C.AUTHOR_COURSES, C.VIEW_REPORTS, C.PUBLISH_COURSES, C.MANAGE_COHORTS)
 
 
+@bp.app_template_global("followup_questions")
+def followup_questions() -> tuple[dict, tuple]:
+    """For the SKP pages (careers, above): the questionnaires and the scale their answers use."""
+    return QUESTIONNAIRES, SCALE
+
+
 @bp.route("/evaluasi-pascapelatihan")
 @require(C.LEARN)
 def followups():

@@ -185,7 +185,7 @@ class PostTrainingReport(ListReport):
         return [
             Column("kode", _l("Kode")),
             Column("judul", _l("Judul")),
-            Column("jenis", _l("Jenis"), labels=SUBJECT_KINDS),
+            Column("jenis", _l("Jenis")),
             *figure_columns(),
         ]
 
@@ -207,7 +207,7 @@ class PostTrainingReport(ListReport):
     def build(self, scope: Scope, f: Filters) -> list[list]:
         subjects, _opds, _total, _found = self._tallies(scope, f)
         rows = [
-            [code, title, kind, *tally.figures()]
+            [code, title, str(SUBJECT_KINDS[kind]), *tally.figures()]
             for (kind, _id), (code, title, tally) in subjects.items()
         ]
         rows.sort(key=lambda r: (r[0], r[2]))
@@ -303,7 +303,12 @@ class PostTrainingTrainersReport(ListReport):
                 courses_of[user_id].add(row.course_id)
         names = dict(
             db.session.execute(
-                select(User.id, func.coalesce(Employee.full_name, User.display_name, User.username))
+                select(
+                    User.id,
+                    func.coalesce(
+                        Employee.full_name, func.nullif(User.display_name, ""), User.username
+                    ),
+                )
                 .outerjoin(Employee, Employee.id == User.employee_id)
                 .where(User.id.in_(list(tallies)))
             ).all()
