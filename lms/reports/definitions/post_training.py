@@ -127,6 +127,7 @@ def answer_status(answers: dict) -> str:
     return "supervisor" if answers else "none"
 
 
+ROLE_SHORT = {"alumnus": _l("Alumni"), "supervisor": _l("Atasan")}
 STATUS_LABELS = {
     "both": _l("Dijawab kedua pihak"),
     "alumnus": _l("Hanya alumni"),
@@ -258,7 +259,7 @@ def item_chart(found: Gathered) -> charts.Chart:
     for role in ROLES:
         questionnaire = QUESTIONNAIRES[role]
         for item in questionnaire.items:
-            labels.append(f"{questionnaire.title}: {item.short}")
+            labels.append(f"{ROLE_SHORT[role]}: {item.short}")
             row = [0] * len(SCALE)
             for answered_role, ratings in found.ratings:
                 value = ratings.get(item.key) if answered_role == role else None
