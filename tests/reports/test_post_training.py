@@ -209,6 +209,8 @@ def test_the_course_report_page_and_its_files(app, client, world, followed) -> N
     )
     trainers = client.get("/laporan/post-training-trainers").get_data(as_text=True)
     assert "Indeks penerapan per pengajar" in trainers
+    pdf = client.get("/laporan/post-training.pdf?pelatihan=PASCA-A")
+    assert pdf.status_code == 200 and pdf.get_data().startswith(b"%PDF")
 
 
 def test_cancelled_and_unopened_followups_are_not_counted(app, world, followed) -> None:

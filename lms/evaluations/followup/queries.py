@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.courses.models import Course, CourseVersion
@@ -198,15 +198,14 @@ class SubjectRow:
 def _counts(column, today: date) -> dict[int, list[int]]:
     """subject id → [scheduled, opened, alumnus answers, supervisor answers] (two queries)."""
     out: dict[int, list[int]] = {}
+    opened = func.coalesce(func.sum(case((Followup.due_on <= today, 1), else_=0)), 0)
     rows = db.session.execute(
-        select(column, Followup.due_on <= today, func.count())
+        select(column, func.count(), opened)
         .where(column.is_not(None), Followup.status == "scheduled")
-        .group_by(column, Followup.due_on <= today)
+        .group_by(column)
     )
-    for subject_id, opened, n in rows:
-        counts = out.setdefault(subject_id, [0, 0, 0, 0])
-        counts[0] += n
-        counts[1] += n if opened else 0
+    for subject_id, scheduled, opened_n in rows:
+        out[subject_id] = [scheduled, int(opened_n), 0, 0]
     answers = db.session.execute(
         select(column, FollowupAnswer.role, func.count())
         .join(Followup, Followup.id == FollowupAnswer.followup_id)
