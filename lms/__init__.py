@@ -216,6 +216,7 @@ VIEW_MODULES = (
     "certificates.admin_views",
     "certificates.api_views",
     "evaluations.views",
+    "evaluations.followup.views",
     "careers.ledger.views",
     "careers.records.views",
     "careers.plans.views",
@@ -275,6 +276,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         importlib.import_module(f"lms.{models}.models")  # every table known to migrations
     importlib.import_module("lms.enrolments.cohorts.models")
+    importlib.import_module("lms.evaluations.followup.models")
     importlib.import_module("lms.packages.runtime.models")
     importlib.import_module("lms.careers.records.models")
     importlib.import_module("lms.careers.plans.models")
@@ -289,6 +291,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.leadership.projects.models")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")
+    importlib.import_module("lms.completion.followups")  # the post-training evaluation's
     importlib.import_module("lms.integrations.deliveries")  # the webhook outbox consumer
     for views in VIEW_MODULES:
         importlib.import_module(f"lms.{views}")  # attaches the routes to the blueprints

@@ -111,6 +111,7 @@ def demo_needed() -> None:
 def register_cli(app: Flask) -> None:
     from lms.auth.cli import tokens, users
     from lms.completion.cli import completions
+    from lms.evaluations.followup.cli import followup_cli
     from lms.imports import imports_cli
     from lms.integrations.cli import register_cli as register_integrations_cli
     from lms.org.cli import org, reference
@@ -131,5 +132,6 @@ def register_cli(app: Flask) -> None:
         reports,
         imports_cli,
         packages_cli,
+        followup_cli,
     ):
         app.cli.add_command(group)

@@ -45,6 +45,7 @@ from lms.careers.view_helpers import (
     years,
 )
 from lms.errors import flash_error
+from lms.evaluations.followup import queries as followups
 from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
@@ -105,6 +106,7 @@ def _render_my_skp(year: int, target_form: TargetForm | None = None, status: int
         form=target_form or TargetForm(),
         action_form=CsrfForm(),
         evidence=evaluations.evidence_candidates(me.id, start, end),
+        followups=followups.evidence(me.id, start, end),
         frequency=schedule.evaluation_period_of(me),
     ), status
 
@@ -192,8 +194,11 @@ def skp_evaluation(skp_evaluation_id: int):
     period = evaluation.period
     if not skp.can_view_period(current_user, period):
         refuse(evaluation)
+    slot = schedule.slot_of(period, evaluation.kind, evaluation.sequence)
+    starts, ends = (slot.starts, slot.ends) if slot else (period.first_day, period.end)
     return render_template(
         "careers/skp/evaluation.html",
+        followups=followups.evidence(period.employee_id, starts, ends),
         evaluation=evaluation,
         period=period,
         targets={str(t.id): t for t in period.targets},
@@ -256,6 +261,7 @@ def _render_period(
         form=decision or DecisionForm(),
         feedback_form=feedback or FeedbackForm(),
         evidence=evaluations.evidence_candidates(period.employee_id, start, end),
+        followups=followups.evidence(period.employee_id, start, end),
         open_slots=schedule.open_slots(period),
         change_labels=skp.CHANGE_REASON_LABELS,
         has_annual=any(e.kind == "annual" for e in period.evaluations),
@@ -358,6 +364,7 @@ def _render_evaluate(
         # Said before the form is filled in: a period is evaluated only after it ends.
         timing=schedule.timing_problem(period, slot, local_today()) if slot else None,
         candidates=candidates,
+        followups=followups.evidence(period.employee_id, slot.starts, slot.ends) if slot else [],
         matrix=_matrix(),
         berakhlak=[(code, getattr(form, f"nilai_{code}")) for code in skp.BERAKHLAK_CODES],
         target_fields=[(t, getattr(form, f"sasaran_{t.id}")) for t in period.targets],

@@ -12,6 +12,8 @@ from lms.reports.definitions import (
     enrolments,
     evaluations,
     jp_compliance,
+    post_training,
+    post_training_answers,
     quiz_results,
     scorm_results,
     trainers,
@@ -33,6 +35,9 @@ REPORTS: dict[str, Report] = {
         certificates.REPORT,
         trainers.REPORT,
         scorm_results.REPORT,
+        post_training.REPORT,
+        post_training.TRAINERS_REPORT,
+        post_training_answers.REPORT,
     )
 }
 
