@@ -38,6 +38,7 @@ DESTRUCTIVE: dict[str, tuple[str, dict[str, str], str]] = {
     "courses.author_archive": ("admin_bkpsdm", {}, "tidak lagi tampil di katalog"),
     "careers.record_withdraw": ("pegawai", {}, "tidak lagi menunggu verifikasi"),
     "careers.session_withdraw": ("pegawai", {}, "tidak lagi menunggu konfirmasi"),
+    "careers.akpk_item_delete": ("admin_bkpsdm", {}, "dihapus dari rencana"),
 }
 # POST routes whose address says they remove something, but which need no confirmation, and why.
 NOT_ASKED = {

@@ -18,7 +18,7 @@ from lms.indonesian import soft_breaks
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # Printed documents lay their tables out for paper: no scrolling box there.
-PRINTED = {"certificates/pdf.html", "reports/pdf.html"}
+PRINTED = {"certificates/pdf.html", "reports/pdf.html", "careers/akpk/pdf.html"}
 WRAPPER = re.compile(r'<div class="table-wrap"(?P<attrs>[^<]*?)>\s*$')
 
 

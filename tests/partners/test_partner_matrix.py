@@ -30,6 +30,7 @@ from lms.auth.models import PartnerInstitution, User
 from lms.courses.authoring import files
 from lms.courses.authoring import services as authoring
 from lms.courses.models import Course
+from lms.enrolments.cohorts.models import Cohort
 from lms.db import utcnow
 from lms.extensions import db
 from lms.permissions import Role, can
@@ -98,6 +99,10 @@ OBJECTS = {
     ("quizzes.quiz_preview_check", "POST"),
     ("packages.package", "GET"),
     ("packages.version", "GET"),
+    # The role matrix's cohort, organised by A: its participants × phases, marks and closing.
+    ("completion.cohort_organiser", "GET"),
+    ("completion.cohort_marks", "POST"),
+    ("completion.cohort_close", "POST"),
     # An export job A's staff started.
     ("reports.export_job", "GET"),
     ("reports.export_status", "GET"),
@@ -108,6 +113,10 @@ REFUSED = {
     # evaluation summary of their own courses in the (scoped) evaluations report instead.
     ("evaluations.results", "GET"),
     ("evaluations.responses", "GET"),
+    # Post-training follow-up of a course: BKPSDM's setting, trainers' and Admin OPD's figures;
+    # not a partner's (the alumni's answers are SKP evidence of the instansi's employees).
+    ("evaluations.followup_course", "GET"),
+    ("evaluations.followup_course", "POST"),
 }
 LISTS = {
     ("courses.author_courses", "GET"),
@@ -116,6 +125,7 @@ LISTS = {
     ("reports.report", "GET"),  # every report name: test_reports_and_exports_hold_only_b_rows
     ("reports.export", "GET"),
     ("reports.export_start", "POST"),
+    ("completion.organised_cohorts", "GET"),  # A's cohort, by its code
 }
 NO_PARTNER_DATA = {
     ("main.index", "GET"): "the public home page",
@@ -238,6 +248,8 @@ def two_partners(app, world):
         a = db.session.get(User, world.users["mitra"].id).partner
         for course in db.session.scalars(select(Course).where(Course.code.in_(A_COURSES))):
             course.partner_id = a.id
+        for cohort in db.session.scalars(select(Cohort)):
+            cohort.organiser_partner_id = a.id
         draft = make_course("MITRA-DRAF", title="Draf Mitra", published=False, partner_id=a.id)
         draft_file = authoring.attach_file(
             draft.latest_version, files.check_image("draf.png", png_bytes())
