@@ -71,8 +71,10 @@ class Capability(enum.StrEnum):
     MANAGE_API_TOKENS = "manage_api_tokens"
     APPROVE_ENROLMENTS = "approve_enrolments"  # the HR step of a nomination
     MANAGE_COHORTS = "manage_cohorts"
-    # A cohort's organiser (penyelenggara): phase marks and closing. BKPSDM for every cohort, a
-    # partner's staff for the cohorts their institution organises (organises_cohort).
+    # A cohort's organiser (penyelenggara): phase marks and closing, and the organiser's part of
+    # the workplace projects (coach, mentor and examiners, the seminar, the participants' stages).
+    # BKPSDM for every cohort, a partner's staff for the cohorts their institution organises
+    # (organises_cohort).
     ORGANISE_COHORTS = "organise_cohorts"
     RECORD_COMPLETIONS = "record_completions"  # classroom attendance → completion (own scope)
     MANAGE_CERTIFICATES = "manage_certificates"  # revoke, re-issue, series and signatory
@@ -98,7 +100,8 @@ class Capability(enum.StrEnum):
     # A cohort participant's workplace project (aktualisasi / aksi perubahan, issue 17): each
     # holder acts only on the participants assigned to them (lms.leadership.roles.access): a coach
     # on the participants they coach, a mentor on their own staff (or those assigned to them), an
-    # examiner on the seminars they examine. The organiser (MANAGE_COHORTS) assigns them.
+    # examiner on the seminars they examine. The cohort's organiser (ORGANISE_COHORTS, scoped by
+    # organises_cohort) assigns them.
     COACH_PROJECTS = "coach_projects"  # review the proposal, score on the rubric
     MENTOR_PROJECTS = "mentor_projects"  # review the proposal, confirm the logbook, score
     EXAMINE_PROJECTS = "examine_projects"  # examine the seminar, score on the rubric

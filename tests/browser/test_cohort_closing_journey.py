@@ -94,7 +94,9 @@ def test_partner_records_attendance_and_closes_a_cohort(
         second_id: ProjectOutcome("assessed", Decimal("61.20"), "Kurang Memuaskan", False),
     }
     # The live server runs in this process: its requests read the stand-in outcomes.
-    monkeypatch.setattr(project_outcome, "outcome", outcomes.get)
+    monkeypatch.setattr(
+        project_outcome, "outcomes", lambda ids: {i: outcomes[i] for i in ids if i in outcomes}
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "mitra")
     page.get_by_text("Menu", exact=True).click()

@@ -1,16 +1,22 @@
-"""Issue 17 in Chromium: a PKP participant's aksi perubahan from the first draft to its assessed
-outcome, every step by the person whose step it is.
+"""Issue 17 in Chromium: a PKP participant's aksi perubahan from the first draft to the STTPP,
+every step by the person whose step it is, and a participant who fails and gets none.
 
 BKPSDM names the coach; the participant drafts the proposal; the coach returns it with a comment;
 the participant revises and sends it again; coach and mentor (the participant's direct
 supervisor) approve; the participant keeps the logbook with evidence files, the mentor returns
 one entry and confirms the rest; BKPSDM schedules the seminar with an examiner and records it
 held; coach, mentor and examiner score the rubric; the project is assessed with its kualifikasi.
+Then BKPSDM, the organiser, marks the self-study, distance and classroom phases of both
+participants on the organiser's page and closes the cohort (its end date has passed): the
+participant finds the STTPP in their certificates, its PDF reads STTPP with the qualification,
+and it verifies on the public verification page (qualification and organiser shown). The other
+participant, assessed Kurang Memuaskan, fails: no STTPP, and their page says what was missing.
 
-The cohort is this test's own (``PKP-2026-PROYEK``, running now), of the PKP programme that
-`content load` brings; the participant is a pengawas in no other cohort, outside the demo
-accounts, so the other journeys see the demo as it was. (Closing the cohort and the STTPP follow
-when the cohort closing is merged.)
+The cohort is this test's own (``PKP-2026-PROYEK``, with the PKP kind's agenda, ended
+yesterday), of the PKP programme that `content load` brings; the participants are pengawas in no
+other cohort, outside the demo accounts, so the other journeys see the demo as it was. The
+failing participant's project is taken to its assessment through the services the screens use
+(the demo's own steps, ``lms.leadership.demo``): the screens of that are the first one's.
 """
 
 from __future__ import annotations
@@ -26,18 +32,21 @@ from sqlalchemy import select
 from lms.auth.demo import DEMO_ACCOUNTS
 from lms.auth.models import User
 from lms.db import utcnow
+from lms.enrolments.cohorts import editing
 from lms.enrolments.cohorts import services as cohorts
 from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme
 from lms.extensions import db
 from lms.indonesian import local_time, local_today
+from lms.leadership import demo as project_demo
 from lms.leadership.projects.demo_texts import pdf_bytes
 from lms.leadership.projects.models import Project
 from lms.leadership.projects.outcome import outcome
 from lms.org.models import Employee
+from tests.browser import project_journey_end as end
 from tests.browser.conftest import sign_in, sign_out
 from tests.browser.test_layout_journey import PHONE, no_sideways_scroll
 
-CODE = "PKP-2026-PROYEK"
+CODE = end.CODE
 COACH = "Dr. Hj. Rosdiana Putri, M.Si. (Widyaiswara Ahli Madya)"
 EXAMINER = "Drs. H. Syamsul Bahri, M.M. (Widyaiswara Ahli Utama)"
 TITLE = "Layanan Antrean Daring di Loket Pelayanan"
@@ -45,6 +54,10 @@ MILESTONES = ("Menyusun SOP antrean daring", "Uji coba di loket", "Evaluasi wakt
 # Every criterion the same: coach 92, mentor 88, examiner 85 → (92×40 + 88×30 + 85×30) / 100.
 SCORES = {"coach": 92, "mentor": 88, "penguji": 85}
 FINAL = Decimal("88.70")
+#: The failing participant's assessors: coach 66, mentor 64, examiner 62 → 64.20.
+FAILING_SCORES = (66, 64, 62)
+#: The phases the organiser marks (the others are met by the project's assessment).
+MARKED_KINDS = ("self_study", "distance", "classroom")
 
 
 @dataclass(frozen=True)
@@ -54,49 +67,87 @@ class Cast:
     participant_name: str
     mentor: str  # the supervisor's username
     mentor_name: str
+    failing: str  # the failing participant's username (the NIP)
+    failing_name: str
+    failing_member_id: int
+    phases: tuple[str, ...]  # the names of the phases the organiser marks
+
+
+def _pengawas(exclude: set[int]) -> Employee:
+    """An active pengawas outside the demo accounts and every cohort, whose supervisor (not the
+    demo `atasan`) has an account: they mentor."""
+    demo = {
+        u.employee_id
+        for u in db.session.scalars(
+            select(User).where(User.username.in_([n for n, _r, _d in DEMO_ACCOUNTS]))
+        )
+    }
+    atasan = db.session.scalar(select(User).where(User.username == "atasan")).employee_id
+    in_cohorts = set(db.session.scalars(select(CohortMember.employee_id)))
+    return next(
+        e
+        for e in db.session.scalars(
+            select(Employee)
+            .where(Employee.jabatan_type_code == "pengawas", Employee.is_active.is_(True))
+            .order_by(Employee.id.desc())
+        )
+        if e.id not in demo | in_cohorts | exclude
+        and e.supervisor_id not in (None, atasan)
+        and e.full_name not in ("Tommy Nasution", "Ilham Muchtar")  # the cohort journey's
+        and db.session.scalar(select(User).where(User.employee_id == e.supervisor_id))
+    )
+
+
+def _fail_project(member: CohortMember, cohort: Cohort) -> None:
+    """The second participant's aksi perubahan, from proposal to an assessment in a failing
+    band, as the demo takes its participants there (coach `coach`, examiner `penguji`)."""
+    user = {
+        u.username: u
+        for u in db.session.scalars(
+            select(User).where(User.username.in_(["bkpsdm", "coach", "penguji"]))
+        )
+    }
+    cast = project_demo.Cast(user["bkpsdm"], user["coach"], user["penguji"])
+    project_demo._advance(member, "assessed", FAILING_SCORES, cast, project_demo._Clock(cohort), 0)
 
 
 def _cast(live_app) -> Cast:
-    """A running PKP cohort of this test and one pengawas in it whose supervisor has an account."""
+    """A PKP cohort of this test with the kind's agenda, ended yesterday, and two pengawas in
+    it whose supervisors have accounts; the second one's project assessed, failing."""
     today = local_today()
     with live_app.app_context():
         programme = db.session.scalar(select(Programme).where(Programme.code == "PKP"))
         programme.kind_code = programme.kind_code or "PKP"  # as the programme kinds file sets it
-        cohort = Cohort(
-            programme=programme,
-            code=CODE,
-            name="Angkatan Uji Proyek",
-            starts_on=today - timedelta(days=45),
-            ends_on=today + timedelta(days=60),
-            quota=5,
-            approval_steps="",
-            place="Palembang",
-        )
-        db.session.add(cohort)
         db.session.flush()
-        demo = {
-            u.employee_id
-            for u in db.session.scalars(
-                select(User).where(User.username.in_([n for n, _r, _d in DEMO_ACCOUNTS]))
-            )
-        }
-        atasan = db.session.scalar(select(User).where(User.username == "atasan")).employee_id
-        in_cohorts = set(db.session.scalars(select(CohortMember.employee_id)))
-        employee = next(
-            e
-            for e in db.session.scalars(
-                select(Employee)
-                .where(Employee.jabatan_type_code == "pengawas", Employee.is_active.is_(True))
-                .order_by(Employee.id.desc())
-            )
-            if e.id not in demo | in_cohorts
-            and e.supervisor_id not in (None, atasan)
-            and e.full_name not in ("Tommy Nasution", "Ilham Muchtar")  # the cohort journey's
-            and db.session.scalar(select(User).where(User.employee_id == e.supervisor_id))
+        cohort = editing.save_cohort(
+            None,
+            programme,
+            None,
+            {
+                "code": CODE,
+                "name": "Angkatan Uji Proyek",
+                "starts_on": today - timedelta(days=140),  # the kind's agenda takes 132
+                "ends_on": today - timedelta(days=1),
+                "quota": 5,
+                "approval_steps": "",
+                "place": "Palembang",
+                # The kind's agenda, dated from the start.
+                "phases": [
+                    {**phase, "starts_on": "", "ends_on": ""} for phase in programme.kind.phases
+                ],
+            },
         )
+        db.session.flush()
+        employee = _pengawas(set())
         member = cohorts.add_member(None, cohort, employee, today=cohort.starts_on)
+        failing = _pengawas({employee.id})
+        failing_member = cohorts.add_member(None, cohort, failing, today=cohort.starts_on)
+        db.session.flush()
+        _fail_project(failing_member, cohort)
         participant = db.session.scalar(select(User).where(User.employee_id == employee.id))
         mentor = db.session.scalar(select(User).where(User.employee_id == employee.supervisor_id))
+        failing_user = db.session.scalar(select(User).where(User.employee_id == failing.id))
+        phases = tuple(p.name for p in cohort.phases if p.kind in MARKED_KINDS)
         db.session.commit()
         cast = Cast(
             member.id,
@@ -104,6 +155,10 @@ def _cast(live_app) -> Cast:
             employee.display_name,
             mentor.username,
             mentor.name,
+            failing_user.username,
+            failing.display_name,
+            failing_member.id,
+            phases,
         )
         db.session.remove()
     return cast
@@ -117,7 +172,7 @@ def _dashboard_card(page, base, heading: str, link: str) -> None:
 
 
 @pytest.mark.browser
-def test_aksi_perubahan_from_draft_to_assessed(
+def test_aksi_perubahan_from_draft_to_sttpp(
     page, live_server, live_app, shot, axe_check, tmp_path
 ) -> None:
     cast = _cast(live_app)
@@ -356,3 +411,10 @@ def test_aksi_perubahan_from_draft_to_assessed(
         "Memuaskan",
         True,
     )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_out(page)
+
+    # --- BKPSDM closes the cohort; the STTPP; the participant who failed ----------------------
+    end.organiser_closes(page, base, cast, shot, axe_check)
+    end.participant_gets_the_sttpp(page, base, live_app, cast, shot, axe_check)
+    end.failing_participant_sees_why(page, base, live_app, cast, shot, axe_check)

@@ -2,8 +2,10 @@
 
 The project in the URLs is `pegawai`'s, in the access cohort of tests/enrolments/cohorts/access.py
 (its programme made a PKP here): `pengajar` is its coach, `atasan` (pegawai's supervisor) its
-mentor, `bkpsdm` the organiser. It is implementing, with one logbook entry waiting for the mentor.
-Who else is refused (a coach, mentor or examiner of someone else) is in test_access_scope.py.
+mentor, `bkpsdm` and `mitra` (whose institution organises the cohort) its organisers. It is
+implementing, with one logbook entry waiting for the mentor. Who else is refused (a coach, mentor
+or examiner of someone else) is in test_access_scope.py; a partner on another cohort, in
+test_organiser_scope.py.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from lms.org.models import Employee
 
 LOGGED_IN = "logged_in"
 PARTICIPANT = {"pegawai"}
-HR = {"admin_bkpsdm"}
-#: Everyone around pegawai's project: the participant, the coach, the mentor, the organiser.
-AROUND = {"pegawai", "pengajar", "atasan", "admin_bkpsdm"}
+#: The cohort's organisers: BKPSDM and the partner institution organising it.
+ORGANISERS = {"admin_bkpsdm", "mitra"}
+#: Everyone around pegawai's project: the participant, the coach, the mentor, the organisers.
+AROUND = {"pegawai", "pengajar", "atasan", *ORGANISERS}
 
 EXPECTED: dict[tuple[str, str], object] = {
     # Anyone with an employee record has "my projects" (pegawai has one: straight to it).
@@ -40,22 +43,29 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("leadership.entry_edit", "POST"): PARTICIPANT,
     ("leadership.entry_decide", "POST"): {"atasan"},
     ("leadership.evidence_file", "GET"): AROUND,
-    ("leadership.seminar_schedule", "GET"): HR,
-    ("leadership.seminar_schedule", "POST"): HR,
-    ("leadership.seminar_held", "POST"): HR,
+    ("leadership.seminar_schedule", "GET"): ORGANISERS,
+    ("leadership.seminar_schedule", "POST"): ORGANISERS,
+    ("leadership.seminar_held", "POST"): ORGANISERS,
     ("leadership.assess", "GET"): {"pengajar", "atasan"},
     ("leadership.assess", "POST"): {"pengajar", "atasan"},
     # A trainer (coach, examiner) and a supervisor (mentor) have a queue, each their own.
     ("leadership.queue", "GET"): {"pengajar", "atasan"},
-    ("leadership.cohorts", "GET"): HR,
-    ("leadership.cohort_overview", "GET"): HR,
-    ("leadership.cohort_roles", "GET"): HR,
-    ("leadership.assign_roles", "POST"): HR,
-    ("leadership.assign_coach_all", "POST"): HR,
+    ("leadership.cohorts", "GET"): ORGANISERS,
+    ("leadership.cohort_overview", "GET"): ORGANISERS,
+    ("leadership.cohort_roles", "GET"): ORGANISERS,
+    ("leadership.assign_roles", "POST"): ORGANISERS,
+    ("leadership.assign_coach_all", "POST"): ORGANISERS,
 }
 # Someone else's project answers like a missing one: atasan and bkpsdm may LEARN, but the
 # participant's own pages are not theirs.
 HIDDEN = {
+    ("leadership.seminar_schedule", "GET"),
+    ("leadership.seminar_schedule", "POST"),
+    ("leadership.seminar_held", "POST"),
+    ("leadership.cohort_overview", "GET"),
+    ("leadership.cohort_roles", "GET"),
+    ("leadership.assign_roles", "POST"),
+    ("leadership.assign_coach_all", "POST"),
     ("leadership.proposal_edit", "GET"),
     ("leadership.proposal_edit", "POST"),
     ("leadership.proposal_submit", "POST"),
@@ -80,6 +90,7 @@ def build_args(world) -> dict[str, object]:
             name="Angkatan I",
             starts_on=today - timedelta(days=30),
             ends_on=today + timedelta(days=60),
+            organiser_partner_id=db.session.get(User, world.users["mitra"].id).partner_id,
         )
         db.session.add(cohort)
     cohort.programme.kind_code = "PKP"

@@ -1,11 +1,11 @@
-"""Test data of the workplace project: a cohort whose programme requires a project, its people,
-and what the cohort helper's content brings to the demo (a Latsar cohort, programme kinds)."""
+"""Test data of the workplace project: a cohort whose programme requires a project and its
+people."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from PIL import Image
 from sqlalchemy import select
@@ -70,28 +70,3 @@ def project_world(world, kind: str = "PKP", code: str = "PKPUJI") -> ProjectWorl
     )
     db.session.flush()
     return ProjectWorld(cohort.code, member.id, other.id, penguji.id, coach2.id)
-
-
-def demo_cohorts(today: date | None = None) -> None:
-    """What the cohort helper's content gives the demo (issue 17): the PKP programme of kind PKP
-    and a Latsar programme with cohort LATSAR-2026-I, both running long enough for a project."""
-    today = today or local_today()
-    pkp = db.session.scalar(select(Programme).where(Programme.code == "PKP"))
-    pkp.kind_code = pkp.kind_code or "PKP"
-    latsar = db.session.scalar(select(Programme).where(Programme.code == "LATSAR"))
-    if latsar is None:
-        latsar = Programme(code="LATSAR", title="Pelatihan Dasar CPNS", kind_code="LATSAR")
-        db.session.add(latsar)
-    if db.session.scalar(select(Cohort).where(Cohort.code == "LATSAR-2026-I")) is None:
-        db.session.add(
-            Cohort(
-                programme=latsar,
-                code="LATSAR-2026-I",
-                name="Angkatan I Tahun 2026",
-                starts_on=today - timedelta(days=70),
-                ends_on=today + timedelta(days=30),
-                quota=40,
-                approval_steps="",
-            )
-        )
-    db.session.flush()

@@ -1,6 +1,6 @@
-"""Each participant's progress through a cohort's phases, read in a fixed number of queries (plus
-one project outcome per participant when the programme's kind requires a project: the project's
-interface answers per participant).
+"""Each participant's progress through a cohort's phases, read in a fixed number of queries
+whatever the number of participants (the project outcomes, when the programme's kind requires a
+project, in one more).
 
 Courses count when completed validly, whenever and however (an earlier online completion, a
 classroom record): the programme takes each course once.
@@ -82,9 +82,10 @@ def cohort_progress(
         if employee_id is not None:
             done.setdefault(employee_id, {})[course_id] = score
     marks = marks_of(cohort) if counted else set()
+    outcomes = project_outcome.outcomes([m.id for m in counted]) if project and counted else {}
     rows = []
     for member in counted:
-        outcome = project_outcome.outcome(member.id) if project else None
+        outcome = outcomes.get(member.id)
         mine = done.get(member.employee_id, {})
         states = [
             phase_state(

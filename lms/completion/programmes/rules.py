@@ -94,7 +94,8 @@ def phase_state(
             progress = round(100 * step / len(PROJECT_STAGES))
         else:
             progress = SEMINAR_PROGRESS.get(state, 0)
-        met = outcome is not None and outcome.assessed
+        # Met by a passing assessment: a project assessed in a failing band is no phase done.
+        met = outcome is not None and outcome.assessed and bool(outcome.passed)
         return PhaseState(phase_id, name, kind, met, progress, "project" if met else "")
     if marked:
         return PhaseState(phase_id, name, kind, True, 100, "mark")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User, UserRole
@@ -61,15 +61,20 @@ def project_for(member_id: int) -> Project | None:
     )
 
 
-def names(user_ids: Iterable[int | None]) -> dict[int, str]:
-    """Account id → the name people read."""
+def accounts(user_ids: Iterable[int | None]) -> dict[int, User]:
+    """Account id → the account with its employee record (one query)."""
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
     users = db.session.scalars(
         select(User).options(joinedload(User.employee)).where(User.id.in_(ids))
     )
-    return {u.id: u.name for u in users}
+    return {u.id: u for u in users}
+
+
+def names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Account id → the name people read."""
+    return {i: u.name for i, u in accounts(user_ids).items()}
 
 
 # --- the assessors' queue -------------------------------------------------------------------
@@ -189,18 +194,21 @@ def _what_waits(item: Mine, project: Project, user: User) -> None:
 # --- the organiser's overview ---------------------------------------------------------------
 
 
-def project_cohorts() -> list[tuple[Cohort, dict[str, int], int]]:
-    """Cohorts whose programme requires a project, with their projects per state and the
-    number of participants."""
-    cohorts = db.session.scalars(
+def project_cohorts(partner_id: int | None = None) -> list[tuple[Cohort, dict[str, int], int]]:
+    """Cohorts whose programme requires a project (those the partner institution organises,
+    every one for None: BKPSDM), with their projects per state and the number of
+    participants."""
+    stmt = (
         select(Cohort)
         .options(joinedload(Cohort.programme).joinedload(Programme.kind))
         .join(Programme, Programme.id == Cohort.programme_id)
         .join(ProgrammeKind, ProgrammeKind.code == Programme.kind_code)
         .where(ProgrammeKind.project.is_not(None))
         .order_by(Cohort.starts_on.desc(), Cohort.id)
-    ).all()
-    return with_counts(cohorts)
+    )
+    if partner_id is not None:
+        stmt = stmt.where(Cohort.organiser_partner_id == partner_id)
+    return with_counts(db.session.scalars(stmt).all())
 
 
 def with_counts(cohorts: Sequence[Cohort]) -> list[tuple[Cohort, dict[str, int], int]]:
@@ -222,11 +230,11 @@ def with_counts(cohorts: Sequence[Cohort]) -> list[tuple[Cohort, dict[str, int],
 
 
 def dashboard_rows(
-    employee_id: int | None, organiser: bool
+    employee_id: int | None, organiser: bool, partner_id: int | None = None
 ) -> tuple[list[Cohort], list[tuple[CohortMember, Project | None]]]:
-    """For the dashboard, in one query: the cohorts whose programme requires a project (every
-    one for the organiser, else those the employee takes part in) and the employee's own
-    memberships in them with their projects."""
+    """For the dashboard, in one query: the cohorts whose programme requires a project (for an
+    organiser every one, or only those ``partner_id`` organises; else those the employee takes
+    part in) and the employee's own memberships in them with their projects."""
     stmt = (
         select(Cohort, CohortMember, Project)
         .options(
@@ -250,8 +258,16 @@ def dashboard_rows(
     )
     if not organiser:
         stmt = stmt.where(CohortMember.id.is_not(None))
+    elif partner_id is not None:
+        stmt = stmt.where(
+            or_(CohortMember.id.is_not(None), Cohort.organiser_partner_id == partner_id)
+        )
     rows = db.session.execute(stmt).all()
-    cohorts = [cohort for cohort, _m, _p in rows] if organiser else []
+    cohorts = [
+        cohort
+        for cohort, _m, _p in rows
+        if organiser and (partner_id is None or cohort.organiser_partner_id == partner_id)
+    ]
     return cohorts, [(member, project) for _c, member, project in rows if member is not None]
 
 

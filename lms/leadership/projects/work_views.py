@@ -136,7 +136,7 @@ def evidence_file(evidence_id: int):
 
 
 @bp.route("/proyek/<int:member_id>/seminar", methods=["GET", "POST"])
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def seminar_schedule(member_id: int):
     member, _roles = page.load(current_user, member_id, ORGANISER)
     project = services.project_of(member)
@@ -174,7 +174,7 @@ def seminar_schedule(member_id: int):
 
 
 @bp.route("/proyek/<int:member_id>/seminar/selesai", methods=["POST"])
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def seminar_held(member_id: int):
     member, _roles = page.load(current_user, member_id, ORGANISER)
     project = services.project_of(member)

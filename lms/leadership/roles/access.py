@@ -3,7 +3,9 @@
 A role counts only when the capability table gives it to the account (``lms.permissions``) AND
 the assignment names the account: a trainer sees only the participants they coach, a supervisor
 only their own staff's projects (or those assigned to them as mentor), an examiner only the
-seminars assigned to them. The organiser is whoever may manage cohorts (BKPSDM).
+seminars assigned to them. The organiser is whoever organises the participant's cohort
+(``permissions.organises_cohort``): BKPSDM for every cohort, a partner institution's staff for
+the cohorts their institution organises.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from lms.enrolments.cohorts.models import CohortMember
 from lms.extensions import db
 from lms.leadership.roles.models import CohortRole
 from lms.org.models import Employee
-from lms.permissions import Capability, can
+from lms.permissions import Capability, can, organises_cohort
 
 C = Capability
 #: Members whose project is alive: a withdrawn or rejected member has none to work on.
@@ -82,7 +84,7 @@ def roles_of(user: User, member: CohortMember, who: Assigned | None = None) -> f
     own = user.employee_id is not None and member.employee_id == user.employee_id
     if own and member.status in PARTICIPANT_STATES and can(user, C.LEARN):
         roles.add(PARTICIPANT)
-    if can(user, C.MANAGE_COHORTS):
+    if organises_cohort(user, member.cohort):
         roles.add(ORGANISER)
     if member.status not in PARTICIPANT_STATES:
         return frozenset(roles)

@@ -23,7 +23,7 @@ from lms.leadership.roles.access import PARTICIPANT_STATES
 from lms.leadership.roles.forms import CoachAllForm, RolesForm
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
-from lms.permissions import Capability, can, require
+from lms.permissions import Capability, can, organises_cohort, partner_scope, refuse, require
 
 C = Capability
 ASSESSOR_CAPS = (C.COACH_PROJECTS, C.MENTOR_PROJECTS, C.EXAMINE_PROJECTS)
@@ -39,22 +39,36 @@ def queue():
 
 
 @bp.route("/proyek/angkatan")
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def cohorts():
-    return render_template(
-        "leadership/cohorts.html", rows=queries.project_cohorts(), **page.labels()
-    )
+    """The cohorts the account organises (BKPSDM: all) whose programme requires a project."""
+    scope = _organiser_scope(current_user)
+    rows = queries.project_cohorts(scope) if scope is not False else []
+    return render_template("leadership/cohorts.html", rows=rows, **page.labels())
+
+
+def _organiser_scope(user: Any) -> int | None | bool:
+    """Which cohorts the account organises: None for every one (BKPSDM), a partner
+    institution's id for its staff, False for none."""
+    if can(user, C.MANAGE_COHORTS):
+        return None
+    partner = partner_scope(user)
+    return partner if partner is not None and can(user, C.ORGANISE_COHORTS) else False
 
 
 def _cohort(cohort_code: str):
+    """The cohort in the URL, when its programme requires a project and the account organises
+    it (another partner's cohort answers like a missing one)."""
     cohort = cohort_queries.cohort_by_code(cohort_code)
     if cohort is None or cohort.programme.kind is None or cohort.programme.kind.project is None:
         abort(404)
+    if not organises_cohort(current_user, cohort):
+        refuse(cohort)
     return cohort
 
 
 @bp.route("/proyek/angkatan/<cohort_code>")
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def cohort_overview(cohort_code: str):
     cohort = _cohort(cohort_code)
     rows = queries.cohort_rows(cohort)
@@ -80,23 +94,24 @@ def _trainer_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/proyek/angkatan/<cohort_code>/peran")
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def cohort_roles(cohort_code: str):
     cohort = _cohort(cohort_code)
     rows = queries.cohort_rows(cohort)
     choices = _trainer_choices()
+    accounts = queries.accounts([u for r in rows for u in (r.who.coach_id, r.who.mentor_id)])
     forms = {}
     for row in rows:
         form = RolesForm(prefix=f"m{row.member.id}")
         form.coach.choices = choices
         form.coach.data = str(row.who.coach_id or "")
         if not row.who.mentor_is_default:
-            mentor = db.session.get(User, row.who.mentor_id)
+            mentor = accounts.get(row.who.mentor_id or 0)
             form.mentor_nip.data = mentor.employee.nip if mentor and mentor.employee else ""
         forms[row.member.id] = form
     coach_all = CoachAllForm()
     coach_all.coach.choices = choices
-    people = queries.names([u for r in rows for u in (r.who.coach_id, r.who.mentor_id)])
+    people = {i: u.name for i, u in accounts.items()}
     return render_template(
         "leadership/cohort_roles.html",
         cohort=cohort,
@@ -123,7 +138,7 @@ def _mentor_by_nip(nip: str | None) -> User | None:
 
 
 @bp.route("/proyek/angkatan/<cohort_code>/peran/<int:member_id>", methods=["POST"])
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def assign_roles(cohort_code: str, member_id: int):
     cohort = _cohort(cohort_code)
     member = db.session.get(CohortMember, member_id)
@@ -146,7 +161,7 @@ def assign_roles(cohort_code: str, member_id: int):
 
 
 @bp.route("/proyek/angkatan/<cohort_code>/coach", methods=["POST"])
-@require(C.MANAGE_COHORTS)
+@require(C.ORGANISE_COHORTS)
 def assign_coach_all(cohort_code: str):
     cohort = _cohort(cohort_code)
     form = CoachAllForm()
@@ -182,13 +197,17 @@ def _dashboard_rows(user: Any):
     """Both cards' rows from one query per request (the organiser's and the participant's)."""
     key = f"_leadership_dashboard_{user.id}"
     if key not in g:
-        setattr(g, key, queries.dashboard_rows(user.employee_id, can(user, C.MANAGE_COHORTS)))
+        scope = _organiser_scope(user)
+        rows = queries.dashboard_rows(
+            user.employee_id, scope is not False, scope if scope is not False else None
+        )
+        setattr(g, key, rows)
     return getattr(g, key)
 
 
-@section(19)
+@section(24)
 def _organiser_section(user: Any) -> tuple[str, dict[str, Any]] | None:
-    if not can(user, C.MANAGE_COHORTS):
+    if _organiser_scope(user) is False:
         return None
     cohorts, _mine = _dashboard_rows(user)
     if not cohorts:

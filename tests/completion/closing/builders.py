@@ -124,4 +124,7 @@ def complete_courses(world, key: str, scores: list[int]) -> None:
 
 
 def fake_outcomes(monkeypatch, by_member: dict[int, ProjectOutcome | None]) -> None:
-    monkeypatch.setattr(project_outcome, "outcome", lambda member_id: by_member.get(member_id))
+    def outcomes(member_ids) -> dict[int, ProjectOutcome]:
+        return {i: o for i in member_ids if (o := by_member.get(i)) is not None}
+
+    monkeypatch.setattr(project_outcome, "outcomes", outcomes)

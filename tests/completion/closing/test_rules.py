@@ -94,6 +94,9 @@ def test_project_phases_follow_the_assessment_never_a_mark() -> None:
     states = _states(outcome=ProjectOutcome("seminar_held", None, "", None), marked={4, 5})
     assert [(s.met, s.progress) for s in states[3:]] == [(False, 88), (False, 70)]
     assert all(s.met and s.source == "project" for s in _states()[3:])
+    # Assessed in a failing band: done to the end, but no phase met (the record says why).
+    failed = _states(outcome=FAILED)[3:]
+    assert [(s.met, s.progress, s.source) for s in failed] == [(False, 100, ""), (False, 100, "")]
     assert [s.progress for s in _states(outcome=None)[3:]] == [0, 0]
     # Without a required project (the instansi's own programme) a mark meets them.
     plain = _states(project=None, outcome=None, marked={4, 5})
