@@ -30,8 +30,8 @@ from lms.auth.models import PartnerInstitution, User
 from lms.courses.authoring import files
 from lms.courses.authoring import services as authoring
 from lms.courses.models import Course
-from lms.enrolments.cohorts.models import Cohort
 from lms.db import utcnow
+from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
 from lms.permissions import Role, can
 from lms.reports.definitions import REPORTS
