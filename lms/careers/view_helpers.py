@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, request
+from flask import abort, flash, redirect, request, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.careers import scope
 from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.ledger.queries import HISTORY_YEARS
+from lms.careers.records import evidence as evidence_files
 from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import refuse
+from lms.storage import StorageError, get_storage
 
 
 def current_employee() -> Employee:
@@ -119,3 +122,21 @@ def decision(
     db.session.commit()
     flash(text, "success")
     return redirect(done_url)
+
+
+def evidence_download(key: str | None, name: str | None) -> Response:
+    """An evidence file (of a learning record or a session) as a download, never cached; a file
+    gone from storage answers like a missing one (404)."""
+    if not key:
+        abort(404)
+    try:
+        data = get_storage().read(key)
+    except (OSError, StorageError):
+        abort(404)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=evidence_files.mimetype_of(key),
+        as_attachment=True,
+        download_name=name or "bukti",
+        max_age=0,
+    )

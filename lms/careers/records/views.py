@@ -3,9 +3,7 @@ verification queue."""
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +20,7 @@ from lms.careers.view_helpers import (
     apply_errors,
     current_employee,
     decision,
+    evidence_download,
     page_arg,
     page_count,
     years_to_next,
@@ -32,7 +31,6 @@ from lms.extensions import db
 from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
 from lms.permissions import Capability, refuse, require, unit_in_scope
-from lms.storage import StorageError, get_storage
 
 C = Capability
 
@@ -194,17 +192,7 @@ def record_evidence(learning_record_id: int):
         abort(404)
     if not services.can_see_record(current_user, record):
         refuse(record)
-    try:
-        data = get_storage().read(record.evidence_key)
-    except (OSError, StorageError):
-        abort(404)
-    return send_file(
-        io.BytesIO(data),
-        mimetype=evidence_files.mimetype_of(record.evidence_key),
-        as_attachment=True,
-        download_name=record.evidence_name or "bukti",
-        max_age=0,
-    )
+    return evidence_download(record.evidence_key, record.evidence_name)
 
 
 # --- verification -------------------------------------------------------------------------------

@@ -4,9 +4,7 @@ list of supervisors, coaches and HR, the evidence file."""
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +17,14 @@ from lms.careers.sessions.coaching import services as coaching
 from lms.careers.sessions.forms import CoachSessionForm, DecisionForm, SessionForm
 from lms.careers.sessions.models import LearningSession
 from lms.careers.sessions.rules import recognise, rule_for, rules
-from lms.careers.view_helpers import apply_errors, current_employee, decision, page_arg, page_count
+from lms.careers.view_helpers import (
+    apply_errors,
+    current_employee,
+    decision,
+    evidence_download,
+    page_arg,
+    page_count,
+)
 from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
@@ -27,7 +32,6 @@ from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, refuse, require
-from lms.storage import StorageError, get_storage
 
 C = Capability
 SEE = (C.LEARN, C.COACH, C.VIEW_TEAM, C.VERIFY_RECORDS)
@@ -311,19 +315,7 @@ def session_view(learning_session_id: int):
 @require(*SEE)
 def session_evidence(learning_session_id: int):
     session = _visible(learning_session_id)
-    if not session.evidence_key:
-        abort(404)
-    try:
-        data = get_storage().read(session.evidence_key)
-    except (OSError, StorageError):
-        abort(404)
-    return send_file(
-        io.BytesIO(data),
-        mimetype=evidence_files.mimetype_of(session.evidence_key),
-        as_attachment=True,
-        download_name=session.evidence_name or "bukti",
-        max_age=0,
-    )
+    return evidence_download(session.evidence_key, session.evidence_name)
 
 
 # --- review --------------------------------------------------------------------------------------
