@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -356,3 +357,29 @@ def test_two_first_saves_at_once_keep_one_attempt(client, golf, app, monkeypatch
     with app.app_context():
         attempts = db.session.scalars(select(ScoAttempt)).all()
         assert [a.location for a in attempts] == ["2"]
+
+
+def test_the_content_host_is_parsed_once_per_setting_and_follows_a_changed_one(
+    app, client, monkeypatch
+):
+    """Every request of the app asks whether it came to the content host (the guard, the
+    session interface): the settings are parsed once, not per request, yet a changed setting
+    counts at the next request."""
+    assert client.get("/masuk").status_code == 200  # warm: both origins parsed
+    parsed = []
+    monkeypatch.setattr(content, "urlsplit", lambda url: parsed.append(url) or urlsplit(url))
+    for _ in range(3):
+        assert client.get("/masuk").status_code == 200
+        assert client.get("/masuk", base_url=CONTENT).status_code == 404
+    assert parsed == []
+    monkeypatch.setitem(app.config, "CONTENT_ORIGIN", "http://konten.example:8443/")
+    assert client.get("/masuk", base_url=CONTENT).status_code == 200
+    refused = client.get("/masuk", base_url="http://konten.example:8443")
+    assert refused.status_code == 404 and "Set-Cookie" not in refused.headers
+    monkeypatch.setitem(app.config, "CONTENT_ORIGIN", None)
+    monkeypatch.setitem(app.config, "BASE_URL", "http://localhost:8000")
+    assert client.get("/masuk", base_url="http://127.0.0.1:8000").status_code == 404
+    assert client.get("/masuk", base_url="http://localhost:8000").status_code == 200
+    with app.app_context():
+        assert content.content_origin() == "http://127.0.0.1:8000"
+        assert content.app_origin() == "http://localhost:8000"

@@ -30,6 +30,7 @@ import mimetypes
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,26 +58,47 @@ STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
 def app_origin(app: Flask | None = None) -> str:
-    base = (app or current_app).config["BASE_URL"]
-    parts = urlsplit(base)
-    return f"{parts.scheme}://{parts.netloc}"
+    return _origin_of((app or current_app).config["BASE_URL"])
 
 
 def content_origin(app: Flask | None = None) -> str:
     """The configured content origin, or BASE_URL's with 127.0.0.1 and localhost swapped."""
     config = (app or current_app).config
-    if config.get("CONTENT_ORIGIN"):
-        return str(config["CONTENT_ORIGIN"]).rstrip("/")
-    parts = urlsplit(app_origin(app))
+    return _content_origin_of(config["BASE_URL"], str(config.get("CONTENT_ORIGIN") or ""))
+
+
+def is_content_host(host: str) -> bool:
+    """Whether a request's Host is the content origin's (the views' guard asks, and the session
+    interface, on every request of the app: so the parsing below is cached per setting)."""
+    config = current_app.config
+    origin = _content_origin_of(config["BASE_URL"], str(config.get("CONTENT_ORIGIN") or ""))
+    return host == _netloc_of(origin)
+
+
+# Pure functions of the settings' strings, cached: the settings are read on every call, so a test
+# (or anything) that changes BASE_URL or CONTENT_ORIGIN after the app starts is still obeyed.
+
+
+@lru_cache(maxsize=32)
+def _origin_of(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=32)
+def _content_origin_of(base_url: str, configured: str) -> str:
+    if configured:
+        return configured.rstrip("/")
+    parts = urlsplit(_origin_of(base_url))
     host = parts.hostname or "127.0.0.1"
     other = "localhost" if host == "127.0.0.1" else "127.0.0.1"
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{other}{port}"
 
 
-def is_content_host(host: str) -> bool:
-    """Whether a request's Host is the content origin's (the views' guard asks)."""
-    return host == urlsplit(content_origin()).netloc
+@lru_cache(maxsize=32)
+def _netloc_of(origin: str) -> str:
+    return urlsplit(origin).netloc
 
 
 # --- signed URLs -----------------------------------------------------------------------------------
