@@ -14,16 +14,19 @@ import os
 import re
 import shutil
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import PartnerInstitution, User
 from lms.extensions import db
+from lms.indonesian import local_today
 from lms.packages import akademi
 from lms.packages.manifest import MANIFEST, parse_manifest
 from lms.packages.models import Package, PackageSco, PackageVersion
@@ -42,6 +45,22 @@ class PackageRefused(Exception):
 
     def as_dicts(self) -> list[dict[str, str]]:
         return [p.as_dict() for p in self.problems]
+
+
+def upload_refusal(partner: PartnerInstitution, today: date) -> str | None:
+    """Why the partner may not upload a new package today, or None: its accreditation expired
+    (``today`` in Asia/Jakarta). Approved modules keep running; only new uploads wait. Checked
+    by ``import_package`` (the browser upload and ``flask packages import`` alike) and shown by
+    the upload page before anything is sent."""
+    if partner.accreditation_state(today) != "expired":
+        return None
+    return _(
+        "Akreditasi %(n)s berakhir pada %(d)s, sehingga paket modul baru tidak dapat diunggah. "
+        "Modul yang sudah disetujui tetap berjalan. Kirimkan akreditasi yang diperbarui kepada "
+        "BKPSDM untuk membuka unggahan kembali.",
+        n=partner.name,
+        d=format_date(partner.accreditation_expires_on, "long"),
+    )
 
 
 class PackageConflict(Exception):
@@ -144,6 +163,9 @@ def import_package(
 ) -> PackageVersion:
     """A new version of the partner's package ``code`` (from the manifest or course.yaml when
     not given), in review; ``PackageRefused`` with every problem otherwise."""
+    refusal = upload_refusal(partner, local_today()) if partner is not None else None
+    if refusal is not None:
+        raise PackageRefused([Problem("", refusal)])
     root = _files_root()
     incoming = root / "packages" / f".incoming-{uuid.uuid4().hex}"
     incoming.mkdir(parents=True)

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -333,17 +332,3 @@ def set_partner_active(actor: User, partner: PartnerInstitution, active: bool) -
         )
     db.session.flush()
     return staff
-
-
-def upload_refusal(partner: PartnerInstitution, today: date) -> str | None:
-    """Why the partner may not upload a new package today, or None: its accreditation expired
-    (``today`` in Asia/Jakarta). Approved modules keep running; only new uploads wait."""
-    if partner.accreditation_state(today) != "expired":
-        return None
-    return _(
-        "Akreditasi %(n)s berakhir pada %(d)s, sehingga paket modul baru tidak dapat diunggah. "
-        "Modul yang sudah disetujui tetap berjalan. Kirimkan akreditasi yang diperbarui kepada "
-        "BKPSDM untuk membuka unggahan kembali.",
-        n=partner.name,
-        d=format_date(partner.accreditation_expires_on, "long"),
-    )

@@ -17,6 +17,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.indonesian import local_today
+from lms.packages.services import upload_refusal
 from lms.partners import bp
 from lms.partners import services as svc
 from lms.partners.forms import PartnerForm, StaffForm
@@ -230,7 +231,7 @@ def own():
         accreditation=partner.accreditation_state(today),
         today=today,
         colleagues=svc.colleague_names(partner),
-        upload_refusal=svc.upload_refusal(partner, today),
+        upload_refusal=upload_refusal(partner, today),
     )
 
 
@@ -243,7 +244,7 @@ def _uploads_wait_for_accreditation():
     if request.endpoint != "packages.upload" or not can(current_user, C.UPLOAD_PACKAGES):
         return None
     partner = current_user.partner
-    refusal = svc.upload_refusal(partner, local_today()) if partner is not None else None
+    refusal = upload_refusal(partner, local_today()) if partner is not None else None
     if refusal is None:
         return None
     log_refusal(partner, 403)

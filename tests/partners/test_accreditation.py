@@ -4,6 +4,7 @@ running); BKPSDM's list shows each accreditation's state with its date; "today" 
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -146,3 +147,21 @@ def test_bkpsdm_list_shows_each_accreditations_state_and_date(app, client, world
             assert f"s.d. {format_date(expires)}" in row, name
     # No expiry recorded: no state, a dash.
     assert 'data-accreditation=""' in rows["BPSDMD Provinsi Sumatera Selatan"]
+
+
+def test_the_command_line_import_is_refused_too(app, world, files_dir, tmp_path) -> None:
+    """``flask packages import`` goes through the same rule as the upload page (it lives in
+    ``import_package``): refused with the reason, nothing stored."""
+    package = tmp_path / "m.zip"
+    package.write_bytes(zips.scorm())
+    _expire(app, date(2026, 1, 31))
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["packages", "import", str(package), "--partner", "BPSDMD", "--json"]
+    )
+    assert result.exit_code == 1
+    body = json.loads(result.output)
+    assert body["imported"] is False
+    assert body["errors"][0]["message"].startswith(EXPIRED_MESSAGE.format(d="31 Januari 2026"))
+    assert _versions(app) == 0
+    assert [p for p in files_dir.rglob("*") if p != package] == []

@@ -103,6 +103,16 @@ OBJECTS = {
     ("completion.cohort_organiser", "GET"),
     ("completion.cohort_marks", "POST"),
     ("completion.cohort_close", "POST"),
+    # The same cohort's workplace projects: the organiser's roles, seminars and overview.
+    ("leadership.assign_coach_all", "POST"),
+    ("leadership.assign_roles", "POST"),
+    ("leadership.cohort_overview", "GET"),
+    ("leadership.cohort_roles", "GET"),
+    ("leadership.evidence_file", "GET"),
+    ("leadership.project", "GET"),
+    ("leadership.seminar_held", "POST"),
+    ("leadership.seminar_schedule", "GET"),
+    ("leadership.seminar_schedule", "POST"),
     # An export job A's staff started.
     ("reports.export_job", "GET"),
     ("reports.export_status", "GET"),
@@ -126,6 +136,7 @@ LISTS = {
     ("reports.export", "GET"),
     ("reports.export_start", "POST"),
     ("completion.organised_cohorts", "GET"),  # A's cohort, by its code
+    ("leadership.cohorts", "GET"),
 }
 NO_PARTNER_DATA = {
     ("main.index", "GET"): "the public home page",
