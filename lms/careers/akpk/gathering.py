@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
@@ -132,11 +132,24 @@ def plan_needs(people: dict[int, Person], ids: Select, year: int) -> list[Need]:
 
 
 def _standards() -> tuple[dict[str, list], dict[str, list]]:
+    return _standards_for()
+
+
+def _standards_for(
+    type_code: str | None = None, level_code: str | None = None
+) -> tuple[dict[str, list], dict[str, list]]:
+    """The standards by type and by level: all of them, or those of one type and level."""
     by_type: dict[str, list[PositionCompetency]] = defaultdict(list)
     by_level: dict[str, list[PositionCompetency]] = defaultdict(list)
-    for c in db.session.scalars(
-        select(PositionCompetency).order_by(PositionCompetency.position, PositionCompetency.id)
-    ):
+    stmt = select(PositionCompetency)
+    if type_code is not None or level_code is not None:
+        stmt = stmt.where(
+            or_(
+                PositionCompetency.jabatan_type_code == type_code,
+                PositionCompetency.jabatan_level_code == level_code,
+            )
+        )
+    for c in db.session.scalars(stmt.order_by(PositionCompetency.position, PositionCompetency.id)):
         if c.jabatan_type_code:
             by_type[c.jabatan_type_code].append(c)
         else:
@@ -224,6 +237,21 @@ def position_needs(people: dict[int, Person], ids: Select, standards: tuple) -> 
             if not covers(words[c.id], c.kind, learned.get(employee_id, ())):
                 out.append(_need(person, employee_id, "position", c.name, c.kind, c.level))
     return out
+
+
+def uncovered(employee_id: int, type_code: str | None, level_code: str | None) -> list:
+    """The competencies of one employee's position standard (their type's and the level they
+    stand on, ``career.structure.standing``, in the file's order) that no verified learning
+    record of theirs covers: the ``position`` source of the needs analysis for one person. No
+    query when the position is unknown; the records are read only when the standard has some."""
+    if type_code is None and level_code is None:
+        return []
+    person = Person(None, "", type_code, level_code, "")
+    own = standards_of(person, *_standards_for(type_code, level_code))
+    if not own:
+        return []
+    learned = learned_of(select(literal(employee_id))).get(employee_id, ())
+    return [c for c in own if not covers(stems(c.name), c.kind, learned)]
 
 
 def gather(

@@ -2,7 +2,9 @@
 
 Sources, most pressing first: the latest SKP evaluation when its predikat is below expectations
 (matched on the appraiser's notes and the weak work results), then the needs of this year's
-development plan (or last year's when this year has none) that no activity has met yet. Each
+development plan (or last year's when this year has none) that no activity has met yet, then
+the first two competencies of the position's standard that no verified learning record covers
+(the needs analysis's rule). Each
 source proposes courses through ``suggest_courses`` (stemmed Indonesian words); courses the
 employee is enrolled in or has completed are left out; sources take turns so one need does not
 fill the card. No source, no card: the learner section then shows the newest courses.
@@ -11,18 +13,26 @@ fill the card. No source, no card: the learner section then shows the newest cou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from lms.careers.akpk.gathering import uncovered
+from lms.careers.career.structure import standing
 from lms.careers.plans.models import DevelopmentPlan, PlanActivity, PlanNeed
-from lms.careers.plans.suggestions import Suggestion, suggest_courses
+from lms.careers.plans.suggestions import Suggestion, catalogue, suggest_courses
 from lms.careers.skp.evaluations import low_predikat_text
 from lms.careers.skp.models import SkpEvaluation, SkpPeriod
 from lms.careers.skp.services import LOW_PREDIKATS, PREDIKAT_LABELS
 from lms.completion.models import Completion
+from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.org.models import Employee, JabatanLevel
+
+#: At most this many of the position's uncovered competencies become sources.
+POSITION_SOURCES = 2
 
 
 @dataclass(frozen=True)
@@ -38,9 +48,11 @@ class Source:
     reason: str
 
 
-def _latest(employee_id: int, year: int) -> tuple[int | None, int | None]:
-    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``: one query
-    (most employees have neither, and the dashboard then pays for nothing more)."""
+def _latest(employee_id: int, year: int) -> tuple:
+    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``, and their
+    position (type and level codes): one query (most employees have neither evaluation nor plan
+    nor a recorded position, and the dashboard then pays for nothing more). The level is the one
+    the employee stands on (``career.structure.standing``)."""
     evaluation = (
         select(SkpEvaluation.id)
         .join(SkpPeriod, SkpEvaluation.period_id == SkpPeriod.id)
@@ -56,8 +68,20 @@ def _latest(employee_id: int, year: int) -> tuple[int | None, int | None]:
         .limit(1)
         .scalar_subquery()
     )
-    evaluation_id, plan_id = db.session.execute(select(evaluation, plan)).one()
-    return evaluation_id, plan_id
+    position = select(Employee).where(Employee.id == employee_id)
+    jabatan_type = position.with_only_columns(Employee.jabatan_type_code).scalar_subquery()
+    jabatan_level = position.with_only_columns(Employee.jabatan_level_code).scalar_subquery()
+    only_level = (  # the level of a type that has only one (pelaksana, pengawas, ...)
+        select(func.min(JabatanLevel.code))
+        .where(JabatanLevel.type_code == jabatan_type)
+        .having(func.count() == 1)
+        .scalar_subquery()
+    )
+    evaluation_id, plan_id, type_code, level_code, only = db.session.execute(
+        select(evaluation, plan, jabatan_type, jabatan_level, only_level)
+    ).one()
+    level = standing(type_code, level_code, {type_code or "": [only] if only else []})
+    return evaluation_id, plan_id, type_code, level
 
 
 def _low_skp(evaluation_id: int | None) -> Source | None:
@@ -94,25 +118,47 @@ def _open_needs(plan_id: int | None) -> list[Source]:
     ]
 
 
-def _taken(employee_id: int) -> set[int]:
+def _position_gaps(employee_id: int, type_code: str | None, level_code: str | None) -> list:
+    """The first competencies of the position's standard no verified learning record covers
+    (the needs analysis's rule, ``akpk.gathering.uncovered``)."""
+    return [
+        Source(c.name, c.kind, _("karena jabatan Anda memerlukan kompetensi %(c)s", c=c.name))
+        for c in uncovered(employee_id, type_code, level_code)[:POSITION_SOURCES]
+    ]
+
+
+def _not_taken(employee_id: int) -> Any:
+    """Courses the employee is neither enrolled in nor has completed (a criterion on Course)."""
     enrolled = select(Enrolment.course_id).where(Enrolment.employee_id == employee_id)
     done = select(Completion.course_id).where(
         Completion.employee_id == employee_id,
         Completion.status == "valid",
         Completion.course_id.is_not(None),
     )
-    return set(db.session.scalars(enrolled.union(done)))
+    return Course.id.not_in(enrolled.union(done))
 
 
 def for_employee(employee_id: int, year: int, limit: int = 3) -> list[Reasoned]:
     """Up to ``limit`` courses for this employee, each with the reason it is suggested."""
-    evaluation_id, plan_id = _latest(employee_id, year)
-    sources = [s for s in [_low_skp(evaluation_id), *_open_needs(plan_id)] if s]
+    evaluation_id, plan_id, type_code, level_code = _latest(employee_id, year)
+    sources = [
+        s
+        for s in [
+            _low_skp(evaluation_id),
+            *_open_needs(plan_id),
+            *_position_gaps(employee_id, type_code, level_code),
+        ]
+        if s
+    ]
     if not sources:
         return []
-    taken = _taken(employee_id)
+    rows = catalogue(_not_taken(employee_id))  # one query for every source
+    taken: set[int] = set()
     queues = [
-        [Reasoned(item, source.reason) for item in suggest_courses(source.text, source.kind, 10)]
+        [
+            Reasoned(item, source.reason)
+            for item in suggest_courses(source.text, source.kind, 10, rows)
+        ]
         for source in sources
     ]
     out: list[Reasoned] = []

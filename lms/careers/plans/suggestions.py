@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import Any
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 from sqlalchemy import select
@@ -80,13 +81,11 @@ class Suggestion:
     matched: list[str] = field(default_factory=list)
 
 
-def suggest_courses(text: str, kind: str | None = None, limit: int = 5) -> list[Suggestion]:
-    """Published catalogue courses matching a competency: tag words count 3, title words 2,
-    the same competency kind 1. Needs at least one word in common (or, with no text, the kind)."""
-    words = _words(text)
-    if not words and not kind:
-        return []
-    rows = db.session.execute(
+def catalogue(*criteria: Any) -> list:
+    """The published, not archived catalogue courses (meeting ``criteria`` on ``Course``) with
+    what ``suggest_courses`` compares (one query; a caller matching several needs reads it once
+    and passes it on)."""
+    return db.session.execute(
         select(
             Course.id,
             Course.code,
@@ -96,8 +95,21 @@ def suggest_courses(text: str, kind: str | None = None, limit: int = 5) -> list[
             CourseVersion.tags,
         )
         .join(CourseVersion, Course.published_version_id == CourseVersion.id)
-        .where(Course.archived.is_(False))
+        .where(Course.archived.is_(False), *criteria)
     ).all()
+
+
+def suggest_courses(
+    text: str, kind: str | None = None, limit: int = 5, rows: list | None = None
+) -> list[Suggestion]:
+    """Published catalogue courses matching a competency: tag words count 3, title words 2,
+    the same competency kind 1. Needs at least one word in common (or, with no text, the kind).
+    ``rows``: the ``catalogue()`` already read (else it is read here)."""
+    words = _words(text)
+    if not words and not kind:
+        return []
+    if rows is None:
+        rows = catalogue()
     out = []
     for row in rows:
         tag_words: dict[str, str] = {}

@@ -3,13 +3,17 @@ matched on Indonesian stems; the newest courses only when nothing personal is kn
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lms.auth.models import User
 from lms.careers.foryou.queries import for_employee
 from lms.careers.plans import services as plans
 from lms.careers.plans.suggestions import _words, suggest_courses
+from lms.careers.records.models import LearningRecord
 from lms.courses.models import Course
 from lms.enrolments import services as enrolments
 from lms.extensions import db
@@ -97,3 +101,93 @@ def test_dashboard_shows_reasons_or_the_newest(app, client, catalogue) -> None:
     assert "Saran untuk Anda" in page
     assert "karena rencana pengembangan Anda: Memimpin tim kerja" in page
     assert "Dasar Kepemimpinan Tim" in page
+
+
+def _pelaksana(employee: Employee, covered: bool = False) -> None:
+    """A pelaksana with no recorded level (the level is the type's only one); with ``covered``, a
+    verified record covers the standard's "Pelayanan Publik"."""
+    employee.jabatan_type_code, employee.jabatan_level_code = "pelaksana", None
+    if covered:
+        db.session.add(
+            LearningRecord(
+                employee_id=employee.id,
+                source="outside",
+                status="verified",
+                name="Bimtek Standar Pelayanan Publik",
+                competency_kind="teknis",
+                starts_on=date(YEAR, 1, 5),
+                ends_on=date(YEAR, 1, 6),
+                year=YEAR,
+                jp=Decimal(8),
+            )
+        )
+    db.session.flush()
+
+
+def test_an_uncovered_position_competency_is_suggested_with_its_reason(app, catalogue) -> None:
+    with app.app_context():
+        employee = _employee("pegawai")
+        _pelaksana(employee)
+        got = for_employee(employee.id, YEAR)
+        assert [r.suggestion.code for r in got] == ["LAY-101"]
+        assert got[0].reason == "karena jabatan Anda memerlukan kompetensi Pelayanan Publik"
+
+
+def test_a_covered_position_competency_is_not_suggested(app, catalogue) -> None:
+    with app.app_context():
+        employee = _employee("pegawai")
+        _pelaksana(employee, covered=True)
+        # the record covers "Pelayanan Publik"; nothing in the catalogue meets the next two
+        assert for_employee(employee.id, YEAR) == []
+
+
+def test_sources_in_order_skp_then_plan_then_position(app, catalogue) -> None:
+    with app.app_context():
+        make_course("DIG-101", title="Literasi Digital bagi ASN")
+        employee = _employee("pegawai")
+        _pelaksana(employee, covered=True)
+        supervisor = db.session.scalar(select(User).filter_by(username="atasan"))
+        period = agreed_period(employee.id, supervisor.id)
+        evaluate_year(period, supervisor, "di_bawah", "sesuai", note="Pelayanan lambat")
+        _need(employee, "Memimpin tim kerja")
+        got = for_employee(employee.id, YEAR)
+        reasons = [r.reason for r in got]
+        assert reasons[0].startswith("karena predikat SKP")
+        assert reasons[1] == "karena rencana pengembangan Anda: Memimpin tim kerja"
+        assert reasons[2] == "karena jabatan Anda memerlukan kompetensi Literasi Digital"
+        assert got[2].suggestion.code == "DIG-101"
+
+
+def test_at_most_two_position_competencies_are_sources(app, catalogue) -> None:
+    with app.app_context():
+        make_course("ARS-101", title="Pengelolaan Arsip Dinamis")
+        employee = _employee("pegawai")
+        _pelaksana(employee, covered=True)
+        # the 4th competency of the standard (the 3rd uncovered) is not asked about
+        assert for_employee(employee.id, YEAR) == []
+
+
+def _queries(app, employee_id: int) -> int:
+    counter = {"n": 0}
+
+    def before(*_args: object) -> None:
+        counter["n"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        for_employee(employee_id, YEAR)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return counter["n"]
+
+
+def test_query_counts(app, catalogue) -> None:
+    with app.app_context():
+        employee = _employee("pegawai")
+        db.session.commit()
+        assert _queries(app, employee.id) == 1  # no SKP, no plan, no position: one query
+        employee.jabatan_type_code, employee.jabatan_level_code = "pelaksana", "pelaksana"
+        db.session.commit()
+        # the position's standard and the records (2), then for the two uncovered competencies
+        # the catalogue without the courses taken, read once for every source (1)
+        assert _queries(app, employee.id) == 4
