@@ -36,7 +36,7 @@ from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.records import evidence as evidence_files
 from lms.careers.records.models import LearningRecord
 from lms.careers.sessions.models import MINUTES_MAX, LearningSession
-from lms.careers.sessions.queries import coach_accounts, open_plan_of
+from lms.careers.sessions.queries import coach_accounts, moderator_accounts, open_plan_of
 from lms.careers.sessions.rules import FormRule, recognise, rule_for
 from lms.courses.models import COMPETENCY_KINDS
 from lms.db import utcnow
@@ -63,6 +63,7 @@ CONFIRMER_LABELS = {
     "supervisor": _l("atasan langsung"),
     "coach": _l("coach/mentor"),
     "hr": _l("Admin OPD/BKPSDM"),
+    "moderator": _l("moderator komunitas"),
 }
 LIMIT_LABELS = {
     "day": _l("batas JP per hari untuk bentuk ini tercapai"),
@@ -164,6 +165,8 @@ def capacities(user: User, session: LearningSession) -> list[str]:
         out.append("supervisor")
     if "coach" in rule.confirm_by and session.coach_user_id == user.id:
         out.append("coach")
+    if "moderator" in rule.confirm_by and moderates(user, session):
+        out.append("moderator")
     if (
         "hr" in rule.confirm_by
         and can(user, Capability.VERIFY_RECORDS)
@@ -173,12 +176,20 @@ def capacities(user: User, session: LearningSession) -> list[str]:
     return out
 
 
+def moderates(user: User, session: LearningSession) -> bool:
+    """Whether ``user`` moderates (or owns) the community a participation claim names."""
+    if session.community_id is None:
+        return False
+    return user.id in moderator_accounts(session.community_id)
+
+
 def can_see(user: User, session: LearningSession) -> bool:
-    """The employee, whoever logged it, the coach, the direct supervisor, HR in scope."""
+    """The employee, whoever logged it, the coach, the direct supervisor, the community's
+    moderators (a participation claim), HR in scope."""
     me = user.employee_id
     if me is not None and (session.employee_id == me or session.employee.supervisor_id == me):
         return True
-    if user.id in (session.logged_by_id, session.coach_user_id):
+    if user.id in (session.logged_by_id, session.coach_user_id) or moderates(user, session):
         return True
     return can(user, Capability.VERIFY_RECORDS) and unit_in_scope(user, session.employee.unit)
 
@@ -242,6 +253,14 @@ def save_session(
     """Log a session (``session`` None) or correct an open one, which is submitted (again)."""
     if session is not None and not session.open:
         raise CareerError(_("Sesi ini sudah diputuskan dan tidak dapat diubah lagi."))
+    if session is not None and session.community_id is not None and data.form_code != 23:
+        raise RecordInvalid(
+            {
+                "form_code": _(
+                    "Bentuk pembelajaran: klaim partisipasi komunitas tidak dapat diubah ke bentuk lain."
+                )
+            }
+        )
     if allowed_coaches is None:
         allowed_coaches = {uid for uid, _label in coach_accounts(employee, data.coach_user_id)}
     rule = _check(employee, data, by, evidence, session, allowed_coaches)
