@@ -116,9 +116,7 @@ def claim(
         minutes=minutes,
         topic=(topic or "").strip() or community.name,
         agreed=_("%(n)s tulisan di forum komunitas %(c)s.", n=posts, c=community.name),
+        community_id=community.id,
+        community_posts=posts,
     )
-    session = services.save_session(employee, data, user, None, allowed_coaches=set())
-    session.community_id = community.id
-    session.community_posts = posts
-    db.session.flush()
-    return session
+    return services.save_session(employee, data, user, None, allowed_coaches=set())

@@ -82,6 +82,9 @@ class SessionInput:
     coach_user_id: int | None = None
     coach_name: str = ""
     plan_id: int | None = None
+    # A community participation claim (lms.careers.sessions.community): set when it is logged.
+    community_id: int | None = None
+    community_posts: int | None = None
 
 
 # --- pure checks ---------------------------------------------------------------------------------
@@ -265,7 +268,12 @@ def save_session(
         allowed_coaches = {uid for uid, _label in coach_accounts(employee, data.coach_user_id)}
     rule = _check(employee, data, by, evidence, session, allowed_coaches)
     if session is None:
-        session = LearningSession(employee_id=employee.id, logged_by_id=by.id)
+        session = LearningSession(
+            employee_id=employee.id,
+            logged_by_id=by.id,
+            community_id=data.community_id,
+            community_posts=data.community_posts,
+        )
         db.session.add(session)
     session.form_code = rule.code
     assert data.held_on is not None and data.minutes is not None
@@ -299,6 +307,8 @@ def _tell_confirmers(session: LearningSession, rule: FormRule, by: User) -> None
         targets.append(user_id_of_employee(session.employee.supervisor_id, active_only=True))
     if "coach" in rule.confirm_by:
         targets.append(session.coach_user_id)
+    if "moderator" in rule.confirm_by and session.community_id is not None:
+        targets.extend(sorted(moderator_accounts(session.community_id)))
     for user_id in targets:
         if user_id is not None and user_id not in told:
             told.add(user_id)

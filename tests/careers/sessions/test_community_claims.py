@@ -14,8 +14,9 @@ from lms.careers.sessions import community as claims
 from lms.careers.sessions.models import LearningSession
 from lms.extensions import db
 from lms.indonesian import local_today
+from lms.notifications.models import Notification
 from tests.careers.ledger_helpers import _many_logins  # noqa: F401  (autouse fixture)
-from tests.careers.sessions.helpers import csrf_of, decide, login
+from tests.careers.sessions.helpers import csrf_of, decide, login, user_id
 from tests.community.builders import build_forums, make_community, user
 
 TODAY = local_today()
@@ -77,6 +78,7 @@ def _claim(client, slug: str, month: date, minutes: str = "90"):
 def test_claim_then_the_moderator_confirms_and_the_ledger_moves(app, client, world) -> None:
     slug, _other = _setup(app, world)
     login(client, "pegawai")
+    assert f"/sesi/komunitas/{slug}" in client.get(f"/komunitas/{slug}").get_data(as_text=True)
     page = client.get(f"/sesi/komunitas/{slug}").get_data(as_text=True)
     assert "(1 tulisan)" in page  # this month's shown post, pre-filled as evidence
     response = _claim(client, slug, THIS_MONTH)
@@ -90,7 +92,12 @@ def test_claim_then_the_moderator_confirms_and_the_ledger_moves(app, client, wor
     again = _claim(client, slug, THIS_MONTH)
     assert again.status_code == 422
     assert "sudah diklaim" in again.get_data(as_text=True)
-    login(client, "pengajar")  # the community's owner moderates it
+    with app.app_context():  # the community's owner, who moderates it, is told
+        told = db.session.scalars(
+            select(Notification.message).where(Notification.user_id == user_id("pengajar"))
+        ).all()
+        assert any("menunggu konfirmasi" in m for m in told)
+    login(client, "pengajar")
     assert "Komunitas Uji Pelayanan" in client.get(f"/sesi/{session_id}").get_data(as_text=True)
     assert decide(client, session_id, confirm=True).status_code == 302
     with app.app_context():
