@@ -225,6 +225,7 @@ VIEW_MODULES = (
     "careers.career.views",
     "careers.foryou.views",
     "careers.sessions.views",
+    "careers.sessions.community_views",
     "careers.sessions.coaching.views",
     "careers.akpk.views",
     "reports.views",

@@ -79,3 +79,17 @@ class DecisionForm(AppForm):
     )
     confirm = SubmitField(_l("Konfirmasi"))
     send_back = SubmitField(_l("Kembalikan"))
+
+
+class CommunityClaimForm(AppForm):
+    """A member's claim of JP for a month of taking part in a community of practice."""
+
+    month = SelectField(_l("Bulan"), validate_choice=False)
+    minutes = IntegerField(
+        _l("Waktu yang dicurahkan (menit)"),
+        validators=[Optional()],
+        description=_l(
+            "Waktu membaca, menulis, dan berdiskusi di komunitas pada bulan itu; 1 JP = 45 menit."
+        ),
+    )
+    topic = StringField(_l("Topik"), validators=[Length(max=300)])

@@ -25,12 +25,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
 from lms.careers.records.models import LearningRecord
+from lms.community.models import Community
 from lms.db import TimestampMixin, in_values, utcnow
 from lms.extensions import db
 from lms.org.models import Employee
 
 SESSION_STATES = ("submitted", "confirmed", "returned", "withdrawn")
-CONFIRMED_AS = ("supervisor", "coach", "hr")
+CONFIRMED_AS = ("supervisor", "coach", "hr", "moderator")
 PLAN_STATES = ("open", "closed")
 MINUTES_MAX = 720  # one sitting of at most 12 hours; a longer activity is logged per day
 
@@ -115,6 +116,11 @@ class LearningSession(TimestampMixin, db.Model):
         CheckConstraint("recognised_jp IS NULL OR recognised_jp >= 0", name="jp_not_negative"),
         CheckConstraint("status <> 'returned' OR return_reason <> ''", name="returned_has_reason"),
         CheckConstraint("record_id IS NULL OR status = 'confirmed'", name="record_when_confirmed"),
+        CheckConstraint(
+            "(community_id IS NULL) = (community_posts IS NULL) AND "
+            "(community_posts IS NULL OR community_posts > 0)",
+            name="community_claim_has_posts",
+        ),
         # The caps read the JP of one employee's form on a day and in a year.
         Index("ix_learning_sessions_employee_form_day", "employee_id", "form_code", "held_on"),
     )
@@ -143,6 +149,10 @@ class LearningSession(TimestampMixin, db.Model):
     # Which cap cut the JP at confirmation ("day", "year") or "" when none did.
     limited_by: Mapped[str] = mapped_column(String(10), default="")
     record_id: Mapped[int | None] = mapped_column(ForeignKey("learning_records.id"), unique=True)
+    # A claim for taking part in a community of practice (form 23) for a month: the community,
+    # whose moderators may confirm, and the shown posts counted as evidence when it was claimed.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    community_posts: Mapped[int | None]
 
     employee: Mapped[Employee] = relationship()
     coach: Mapped[User | None] = relationship(foreign_keys=[coach_user_id])
@@ -150,6 +160,7 @@ class LearningSession(TimestampMixin, db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     plan: Mapped[CoachingPlan | None] = relationship()
     record: Mapped[LearningRecord | None] = relationship()
+    community: Mapped[Community | None] = relationship()
 
     @property
     def open(self) -> bool:

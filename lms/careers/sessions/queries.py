@@ -14,6 +14,7 @@ from lms.auth.models import User, UserRole
 from lms.careers.scope import PAGE_SIZE, scope_path
 from lms.careers.sessions.models import CoachingPlan, LearningSession
 from lms.careers.sessions.rules import codes_confirmed_by
+from lms.community.models import Community, CommunityMember
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can
@@ -127,10 +128,37 @@ def _visible(user: User) -> ColumnElement[bool]:
         LearningSession.coach_user_id == user.id,
         LearningSession.logged_by_id == user.id,
         _hr_condition(user),
+        _moderated(user),
     ]
     if me is not None:
         conditions.append(Employee.supervisor_id == me)
     return and_(or_(*conditions), LearningSession.employee_id != (me or 0))
+
+
+def moderator_accounts(community_id: int) -> set[int]:
+    """The accounts that moderate a community: its active moderators and its owner."""
+    ids = set(
+        db.session.scalars(
+            select(CommunityMember.user_id).where(
+                CommunityMember.community_id == community_id,
+                CommunityMember.role == "moderator",
+                CommunityMember.status == "active",
+            )
+        )
+    )
+    owner = db.session.scalar(select(Community.owner_id).where(Community.id == community_id))
+    return ids | ({owner} if owner is not None else set())
+
+
+def _moderated(user: User) -> ColumnElement[bool]:
+    """SQL: the session names a community ``user`` moderates or owns."""
+    members = select(CommunityMember.community_id).where(
+        CommunityMember.user_id == user.id,
+        CommunityMember.role == "moderator",
+        CommunityMember.status == "active",
+    )
+    owned = select(Community.id).where(Community.owner_id == user.id)
+    return or_(LearningSession.community_id.in_(members), LearningSession.community_id.in_(owned))
 
 
 def confirmable(user: User) -> ColumnElement[bool]:
@@ -142,6 +170,7 @@ def confirmable(user: User) -> ColumnElement[bool]:
             LearningSession.form_code.in_(codes_confirmed_by("coach")),
         ),
         and_(_hr_condition(user), LearningSession.form_code.in_(codes_confirmed_by("hr"))),
+        and_(_moderated(user), LearningSession.form_code.in_(codes_confirmed_by("moderator"))),
     ]
     if me is not None:
         conditions.append(

@@ -40,7 +40,7 @@ from flask import current_app
 from config import BASE_DIR
 
 RULES_FILE = BASE_DIR / "content" / "reference" / "nonclassroom_rules.yaml"
-CONFIRMERS = ("supervisor", "coach", "hr")
+CONFIRMERS = ("supervisor", "coach", "hr", "moderator")
 COACH_NEEDS = ("required", "optional", "none")
 EVIDENCE_NEEDS = ("required", "optional")
 ZERO = Decimal(0)

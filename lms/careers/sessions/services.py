@@ -36,7 +36,7 @@ from lms.careers.errors import CareerError, RecordInvalid
 from lms.careers.records import evidence as evidence_files
 from lms.careers.records.models import LearningRecord
 from lms.careers.sessions.models import MINUTES_MAX, LearningSession
-from lms.careers.sessions.queries import coach_accounts, open_plan_of
+from lms.careers.sessions.queries import coach_accounts, moderator_accounts, open_plan_of
 from lms.careers.sessions.rules import FormRule, recognise, rule_for
 from lms.courses.models import COMPETENCY_KINDS
 from lms.db import utcnow
@@ -63,6 +63,7 @@ CONFIRMER_LABELS = {
     "supervisor": _l("atasan langsung"),
     "coach": _l("coach/mentor"),
     "hr": _l("Admin OPD/BKPSDM"),
+    "moderator": _l("moderator komunitas"),
 }
 LIMIT_LABELS = {
     "day": _l("batas JP per hari untuk bentuk ini tercapai"),
@@ -81,6 +82,9 @@ class SessionInput:
     coach_user_id: int | None = None
     coach_name: str = ""
     plan_id: int | None = None
+    # A community participation claim (lms.careers.sessions.community): set when it is logged.
+    community_id: int | None = None
+    community_posts: int | None = None
 
 
 # --- pure checks ---------------------------------------------------------------------------------
@@ -164,6 +168,8 @@ def capacities(user: User, session: LearningSession) -> list[str]:
         out.append("supervisor")
     if "coach" in rule.confirm_by and session.coach_user_id == user.id:
         out.append("coach")
+    if "moderator" in rule.confirm_by and moderates(user, session):
+        out.append("moderator")
     if (
         "hr" in rule.confirm_by
         and can(user, Capability.VERIFY_RECORDS)
@@ -173,12 +179,20 @@ def capacities(user: User, session: LearningSession) -> list[str]:
     return out
 
 
+def moderates(user: User, session: LearningSession) -> bool:
+    """Whether ``user`` moderates (or owns) the community a participation claim names."""
+    if session.community_id is None:
+        return False
+    return user.id in moderator_accounts(session.community_id)
+
+
 def can_see(user: User, session: LearningSession) -> bool:
-    """The employee, whoever logged it, the coach, the direct supervisor, HR in scope."""
+    """The employee, whoever logged it, the coach, the direct supervisor, the community's
+    moderators (a participation claim), HR in scope."""
     me = user.employee_id
     if me is not None and (session.employee_id == me or session.employee.supervisor_id == me):
         return True
-    if user.id in (session.logged_by_id, session.coach_user_id):
+    if user.id in (session.logged_by_id, session.coach_user_id) or moderates(user, session):
         return True
     return can(user, Capability.VERIFY_RECORDS) and unit_in_scope(user, session.employee.unit)
 
@@ -242,11 +256,24 @@ def save_session(
     """Log a session (``session`` None) or correct an open one, which is submitted (again)."""
     if session is not None and not session.open:
         raise CareerError(_("Sesi ini sudah diputuskan dan tidak dapat diubah lagi."))
+    if session is not None and session.community_id is not None and data.form_code != 23:
+        raise RecordInvalid(
+            {
+                "form_code": _(
+                    "Bentuk pembelajaran: klaim partisipasi komunitas tidak dapat diubah ke bentuk lain."
+                )
+            }
+        )
     if allowed_coaches is None:
         allowed_coaches = {uid for uid, _label in coach_accounts(employee, data.coach_user_id)}
     rule = _check(employee, data, by, evidence, session, allowed_coaches)
     if session is None:
-        session = LearningSession(employee_id=employee.id, logged_by_id=by.id)
+        session = LearningSession(
+            employee_id=employee.id,
+            logged_by_id=by.id,
+            community_id=data.community_id,
+            community_posts=data.community_posts,
+        )
         db.session.add(session)
     session.form_code = rule.code
     assert data.held_on is not None and data.minutes is not None
@@ -280,6 +307,8 @@ def _tell_confirmers(session: LearningSession, rule: FormRule, by: User) -> None
         targets.append(user_id_of_employee(session.employee.supervisor_id, active_only=True))
     if "coach" in rule.confirm_by:
         targets.append(session.coach_user_id)
+    if "moderator" in rule.confirm_by and session.community_id is not None:
+        targets.extend(sorted(moderator_accounts(session.community_id)))
     for user_id in targets:
         if user_id is not None and user_id not in told:
             told.add(user_id)

@@ -38,6 +38,12 @@ EXPECTED = {
     # Deciding: whoever the form's rule names (here the supervisor, who is also the mentor).
     ("careers.session_view", "POST"): {"atasan"},
     ("careers.session_review", "GET"): COACHES | {"admin_opd"},
+    # A community participation claim: active members of the URL's community with an employee
+    # record. The community (tests/community) is open and the matrix visits
+    # `/komunitas/.../gabung` before `/sesi/komunitas/...`, so every learner has joined by then;
+    # non-members are refused in tests/careers/sessions/test_community_claims.py.
+    ("careers.community_claim", "GET"): LEARNERS,
+    ("careers.community_claim", "POST"): LEARNERS,
     ("careers.coaching_team", "GET"): {"atasan"},
     ("careers.coaching_open", "GET"): {"atasan"},
     ("careers.coaching_open", "POST"): {"atasan"},
