@@ -4,6 +4,7 @@ or programme, programme courses followed up with their programme, revocation, re
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -127,7 +128,9 @@ def test_a_programme_is_followed_up_once_not_per_course(app, world) -> None:
         db.session.add(cohort)
         employee = db.session.get(Employee, world.employees["pegawai"].id)
         db.session.add(
-            CohortMember(cohort=cohort, employee=employee, status="active", source="admin")
+            member := CohortMember(
+                cohort=cohort, employee=employee, status="active", source="admin"
+            )
         )
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
         services.save_setting(programme_id=programme.id, months=6, enabled=True, by=hr)
@@ -136,6 +139,14 @@ def test_a_programme_is_followed_up_once_not_per_course(app, world) -> None:
             completion.complete_course(
                 employee, course, completed_at=noon(today), score=90, source="online"
             )
+        db.session.commit()
+        consumers.dispatch()
+        # The courses are part of the programme: no follow-up of their own.
+        assert db.session.scalars(select(Followup)).all() == []
+        # The programme completes when its organiser closes the cohort (issue 17).
+        completion.complete_programme(
+            member, completed_at=noon(today), score=Decimal(88), jp=Decimal(40), organiser="BKPSDM"
+        )
         db.session.commit()
         consumers.dispatch()
         [followup] = db.session.scalars(select(Followup)).all()
