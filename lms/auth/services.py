@@ -52,10 +52,17 @@ class PartnerInactive(AuthError):
 
 
 def _hasher() -> PasswordHasher:
+    """The configured argon2id parameters, every one passed: argon2-cffi's own defaults (64 MiB,
+    t=3, p=4) would otherwise fill in, and ``check_needs_rehash`` compares all of them."""
     cfg = current_app.config
-    return PasswordHasher(
-        time_cost=cfg["PASSWORD_TIME_COST"], memory_cost=cfg["PASSWORD_MEMORY_COST"]
+    return _hasher_for(
+        cfg["PASSWORD_TIME_COST"], cfg["PASSWORD_MEMORY_COST"], cfg["PASSWORD_PARALLELISM"]
     )
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 def hash_password(password: str) -> str:
@@ -63,17 +70,24 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User, password: str) -> bool:
-    hasher = _hasher()
+    """Whether ``password`` matches; never changes the stored hash (see ``_upgrade_hash``)."""
     try:
-        hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
     return True
 
 
-_DUMMY_HASH: dict[str, str] = {}
+def _upgrade_hash(user: User, password: str) -> None:
+    """A hash made with other parameters (older, costlier ones) is rewritten with the configured
+    ones; called only once a login has succeeded, so the login view's commit keeps it and a
+    refused login (wrong password, disabled account) leaves the stored hash alone."""
+    hasher = _hasher()
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+
+
+_DUMMY_HASH: dict[tuple[int, int, int], str] = {}
 
 
 def authenticate(identifier: str, password: str) -> User | None:
@@ -101,7 +115,12 @@ def authenticate(identifier: str, password: str) -> User | None:
     )
     throttle.attempt(key, current_app.config["LOGIN_RATE_LIMIT"])
     if user is None:
-        cost = str(current_app.config["PASSWORD_TIME_COST"])
+        cfg = current_app.config
+        cost = (
+            cfg["PASSWORD_TIME_COST"],
+            cfg["PASSWORD_MEMORY_COST"],
+            cfg["PASSWORD_PARALLELISM"],
+        )  # the dummy costs what a real account's check costs
         if cost not in _DUMMY_HASH:
             _DUMMY_HASH[cost] = hash_password("dummy-password")
         with contextlib.suppress(VerificationError):
@@ -114,6 +133,7 @@ def authenticate(identifier: str, password: str) -> User | None:
     if user.partner is not None and not user.partner.is_active:
         raise PartnerInactive(user.partner)
     throttle.give_back(key)
+    _upgrade_hash(user, password)
     user.last_login_at = utcnow()
     return user
 
