@@ -71,7 +71,8 @@ RESULTS = BENCH / "results" / "quiz_load.json"
 PASSWORD = "kuis12345"
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REQUEST_TIMEOUT = 60.0
-TARGET_S = 60.0
+TARGET_S = 60.0  # the exam window for 1,000 employees, logged in before it
+TARGET_WITH_LOGINS_S = 90.0  # the same with --login-in-window: everyone logs in inside it
 CHOICES = 4
 STEPS = ("login", "intro", "start", "attempt page", "save", "submit", "result")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -81,9 +82,10 @@ QUESTION = re.compile(r'data-question="(\d+)"')
 # --------------------------------------------------------------------------- database
 
 
-def create_database(admin_url: str) -> str:
-    """A new, empty database on the admin URL's server; returns its URL."""
-    name = f"akademi_quizload_{uuid.uuid4().hex[:8]}"
+def create_database(admin_url: str, prefix: str = "akademi_quizload") -> str:
+    """A new, empty database ``<prefix>_<random>`` on the admin URL's server; returns its URL."""
+    assert re.fullmatch(r"akademi_[a-z]+", prefix)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -93,7 +95,7 @@ def create_database(admin_url: str) -> str:
 
 def drop_database(admin_url: str, url: str) -> None:
     name = make_url(url).database
-    assert name and re.fullmatch(r"akademi_quizload_[0-9a-f]{8}", name)
+    assert name and re.fullmatch(r"akademi_[a-z]+_[0-9a-f]{8}", name)  # one of create_database's
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -307,6 +309,8 @@ def seed(url: str, tmp: Path, users: int, questions: int) -> dict:
             "employees": len(employee_ids),
             "questions": len(bank),
             "seconds": round(time.perf_counter() - started, 1),
+            "argon2": "m={PASSWORD_MEMORY_COST} KiB, t={PASSWORD_TIME_COST}, "
+            "p={PASSWORD_PARALLELISM}".format(**app.config),
         }
         db.session.remove()
         db.engine.dispose()
@@ -718,6 +722,7 @@ def main() -> int:
             for b in browsers:
                 b.recorder = recorder
 
+            target = TARGET_WITH_LOGINS_S if args.login_in_window else TARGET_S
             load_before = os.getloadavg()
             cpu_before = cpu_snapshot(server)
             wall, finished, failed = run_phase(args.users, args.concurrency, quiz_job)
@@ -728,9 +733,9 @@ def main() -> int:
             )
             window = {
                 "wall_s": round(wall, 1),
-                "target_s": TARGET_S,
-                "within_target": wall <= TARGET_S,
-                "employees_finished_by_target": sum(1 for t in finished if t <= TARGET_S),
+                "target_s": target,
+                "within_target": wall <= target,
+                "employees_finished_by_target": sum(1 for t in finished if t <= target),
                 "failed_employees": failed,
                 "requests": requests,
                 "requests_per_s": round(requests / wall, 1) if wall else None,
@@ -747,14 +752,14 @@ def main() -> int:
             quiz_rows = step_rows(recorder)
 
             if login_phase is not None:
-                print_table("phase 1: logins (argon2id, 64 MiB)", login_rows)
+                print_table(f"phase 1: logins (argon2id, {data['argon2']})", login_rows)
             print_table(
                 "phase 2: the exam" + (" (logins included)" if args.login_in_window else ""),
                 quiz_rows,
             )
             print(
                 f"\nwindow: {window['wall_s']} s for {args.users} employees "
-                f"(target {TARGET_S:.0f} s: {'met' if window['within_target'] else 'MISSED'}; "
+                f"(target {target:.0f} s: {'met' if window['within_target'] else 'MISSED'}; "
                 f"{window['employees_finished_by_target']} finished by then)"
             )
             print(

@@ -324,6 +324,46 @@ def login(port: int, username: str, password: str) -> str:
     return f"{COOKIE_NAME}={new_cookie}"
 
 
+@dataclass
+class ServerTiming:
+    """One response's ``Server-Timing`` header (development mode), e.g.
+    ``app;dur=12.3, db;dur=4.5;desc="7 queries"``; None where the header or the metric is absent."""
+
+    app_ms: float | None = None
+    db_ms: float | None = None
+    queries: int | None = None
+
+
+def server_timing(msg: http.client.HTTPMessage) -> ServerTiming:
+    metrics: dict[str, dict[str, str]] = {}
+    for header in msg.get_all("Server-Timing") or []:
+        for metric in header.split(","):
+            name, *params = (part.strip() for part in metric.split(";"))
+            if name:
+                metrics[name] = dict(
+                    (key.strip(), value.strip().strip('"'))
+                    for key, _, value in (param.partition("=") for param in params)
+                )
+
+    def number(name: str) -> float | None:
+        try:
+            return float(metrics[name]["dur"])
+        except (KeyError, ValueError):
+            return None
+
+    queries = re.match(r"\d+", metrics.get("db", {}).get("desc", ""))
+    return ServerTiming(number("app"), number("db"), int(queries.group()) if queries else None)
+
+
+def sample_timing(port: int, path: str, headers: dict[str, str]) -> ServerTiming:
+    """One more request of the page, outside any measurement, for its Server-Timing."""
+    try:
+        status, msg, _body = fetch(port, path, headers=headers)
+    except (OSError, http.client.HTTPException):
+        return ServerTiming()
+    return server_timing(msg) if status == 200 else ServerTiming()
+
+
 # --------------------------------------------------------------------------- load generators
 
 
@@ -463,6 +503,7 @@ def base_env(tmp: Path, database_url: str) -> dict[str, str]:
         LMS_DATABASE_URL=database_url,
         LMS_FILES_DIR=str(tmp / "files"),
         LMS_SECRET_KEY=secrets.token_urlsafe(32),
+        LMS_SERVER_TIMING="1",  # the Server-Timing header (on in development anyway)
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
@@ -552,9 +593,17 @@ def median(values: list[float | None]) -> float | None:
     return statistics.median(present) if present else None
 
 
-def summarise(label: str, path: str, pairs: list[tuple[Measurement, Measurement]]) -> dict:
-    """One table row from the (plain, page) measurement pairs of every round."""
+def summarise(
+    label: str,
+    path: str,
+    pairs: list[tuple[Measurement, Measurement]],
+    timings: list[ServerTiming] | None = None,
+) -> dict:
+    """One table row from the (plain, page) measurement pairs of every round, and the
+    Server-Timing sampled after each round's measurement of the page."""
     ratios = [page.rps / base.rps for base, page in pairs if base.rps]
+    timings = timings or []
+    queries = median([t.queries for t in timings])
     return {
         "page": label,
         "path": path,
@@ -565,6 +614,10 @@ def summarise(label: str, path: str, pairs: list[tuple[Measurement, Measurement]
         "ratio_max": max(ratios, default=None),
         "p50_ms": median([page.p50_ms for _, page in pairs]),
         "p95_ms": median([page.p95_ms for _, page in pairs]),
+        "app_ms": median([t.app_ms for t in timings]),
+        "db_ms": median([t.db_ms for t in timings]),
+        "queries": round(queries) if queries is not None else None,
+        "server_timings": [asdict(t) for t in timings],
         "splits": [page.split for _, page in pairs],
         "errors": sum(page.errors for _, page in pairs),  # the plain row counts its own
         "runs": [
@@ -587,7 +640,19 @@ def fmt(value: float | None, spec: str) -> str:
 
 
 def print_table(rows: list[dict]) -> None:
-    head = ["page", "req/s", "plain req/s", "ratio", "range", "p50 ms", "p95 ms", "conns", "errors"]
+    head = [
+        "page",
+        "req/s",
+        "plain req/s",
+        "ratio",
+        "range",
+        "p50 ms",
+        "p95 ms",
+        "db ms",
+        "queries",
+        "conns",
+        "errors",
+    ]
     body = [
         [
             r["page"],
@@ -597,6 +662,8 @@ def print_table(rows: list[dict]) -> None:
             f"{fmt(r['ratio_min'], '.3f')}–{fmt(r['ratio_max'], '.3f')}" if r["splits"] else "",
             fmt(r["p50_ms"], ".1f"),
             fmt(r["p95_ms"], ".1f"),
+            fmt(r.get("db_ms"), ".1f"),
+            fmt(r.get("queries"), "d"),
             " ".join(split_text(x) for x in r["splits"]),
             str(r["errors"]),
         ]
@@ -745,19 +812,21 @@ def main() -> int:
         # Rounds: every page once per round, each right after its own plain measurement, so a
         # slow spell of the machine or a lopsided connection split hits one round, not the result.
         runs: dict[str, list[tuple[Measurement, Measurement]]] = {t[0]: [] for t in targets}
+        timings: dict[str, list[ServerTiming]] = {t[0]: [] for t in targets}
         for rnd in range(1, args.rounds + 1):
             print(f"round {rnd}/{args.rounds}", flush=True)
             for label, path, headers in targets:
                 base = measure(plain, "/", {}, args.duration)
                 page = measure(lms, path, headers, args.duration)
                 runs[label].append((base, page))
+                timings[label].append(sample_timing(lms.port, path, headers))
                 print(
                     f"  {label}: {page.rps:.0f} req/s, conns {split_text(page.split)}"
                     f" (plain {base.rps:.0f}, conns {split_text(base.split)})",
                     flush=True,
                 )
 
-        rows = [summarise(label, path, runs[label]) for label, path, _ in targets]
+        rows = [summarise(label, path, runs[label], timings[label]) for label, path, _ in targets]
         plain_all = [base for pairs in runs.values() for base, _ in pairs]
         plain_rps = [m.rps for m in plain_all]
         rows.insert(
@@ -772,6 +841,10 @@ def main() -> int:
                 "ratio_max": 1.0,
                 "p50_ms": median([m.p50_ms for m in plain_all]),
                 "p95_ms": median([m.p95_ms for m in plain_all]),
+                "app_ms": None,
+                "db_ms": None,
+                "queries": None,
+                "server_timings": [],
                 "splits": [],
                 "errors": sum(m.errors for m in plain_all),
                 "runs": [asdict(m) | {"rps": m.rps} for m in plain_all],
