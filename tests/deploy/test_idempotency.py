@@ -21,7 +21,7 @@ from lms.reports.models import ExportJob
 from lms.reports.tasks import run_export
 from lms.storage import get_storage
 from lms.tasks import run_ready
-from tests.integrations.conftest import Receiver, fake_dns  # noqa: F401 - fixture
+from tests.integrations.conftest import Receiver
 
 # --- certificate render: same file, same hash ---------------------------------------------------
 
