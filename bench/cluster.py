@@ -262,7 +262,9 @@ class Cluster:
         began = time.monotonic()
         # The proxy first (no new requests), then the rest at once; each gets its grace period.
         if self.nginx is not None:
+            step = time.monotonic()
             self.nginx.stop()
+            self.timings["stop_nginx"] = time.monotonic() - step
         rest = [proc for proc in (*self.apps, self.beat, self.worker) if proc is not None]
         for proc in rest:
             proc.terminate()
@@ -270,8 +272,10 @@ class Cluster:
             step = time.monotonic()
             proc.stop()
             self.timings[f"stop_{proc.name}"] = time.monotonic() - step
+        step = time.monotonic()
         self._release_redis()
         self._drop_database()
+        self.timings["stop_databases"] = time.monotonic() - step
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
         self.timings["stop"] = time.monotonic() - began
