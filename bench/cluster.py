@@ -27,6 +27,7 @@ As a context manager for fault drills::
         c.url                      # http://127.0.0.1:<port> (nginx)
         c.kill_app(0)              # SIGKILL app server 0 (its whole process group)
         c.restart_app(0)           # start it again on the same port, wait until healthy
+        c.kill_worker_child()      # the pool process dies mid-task: the task is requeued at once
         c.kill_worker(); c.restart_worker(); c.kill_beat(); c.restart_beat()
         c.send_task("certificates.render", 12)
         c.sql("SELECT count(*) FROM certificates")
@@ -293,7 +294,21 @@ class Cluster:
         self._wait_app(i)
 
     def kill_worker(self) -> None:
+        """SIGKILL the whole Celery worker (a host lost). Tasks it had taken come back only
+        after the Redis visibility timeout (2 h, lms/tasks.py): nothing is left to requeue
+        them. ``kill_worker_child`` is the drill for a task redelivered at once."""
         self.worker.kill()
+
+    def kill_worker_child(self) -> list[int]:
+        """SIGKILL the worker's pool processes (an OOM kill mid-task): the worker's main
+        process requeues the task in hand at once (task_reject_on_worker_lost) and forks a new
+        child. Returns the pids killed."""
+        children = Path(f"/proc/{self.worker.popen.pid}/task/{self.worker.popen.pid}/children")
+        pids = [int(pid) for pid in children.read_text().split()]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return pids
 
     def restart_worker(self) -> None:
         self.worker.stop()

@@ -35,6 +35,10 @@ def test_cluster_serves_through_nginx_runs_tasks_and_survives_an_app_server() ->
             assert headers["X-Akademi-Upstream"].endswith(f":{c.app_ports[1]}")
         c.restart_app(0)
         assert cluster.http_status(c.app_url(0) + "/healthz") == 200
+
+        # The worker's pool process is killed: the worker forks another and goes on.
+        assert c.kill_worker_child()
+        assert cluster._render_through_worker(c) < 60
         database, files = c.database, c.dir
     assert not files.exists()
     import psycopg
