@@ -9,7 +9,7 @@ PORT ?= 5000
 # (behind a proxy: `make run LMS_BASE_URL=https://akademi.example.go.id`).
 LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint format bench translations catalogue clean
+.PHONY: install run test lint format bench cluster translations catalogue clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,13 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The production topology on this machine (bench/cluster.py): nginx in front of 2 gunicorn app
+# servers, a Celery worker and beat on Redis, PostgreSQL, one shared files folder; Ctrl-C stops it
+# and drops its database. `make cluster CLUSTER_ARGS="--app-servers 3 --for 600"`, or `--smoke`.
+CLUSTER_ARGS ?=
+cluster: install
+	$(BIN)/python bench/cluster.py $(CLUSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

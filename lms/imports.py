@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
+from celery import shared_task
 from flask import abort, current_app, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -182,6 +183,12 @@ def sweep_pending(max_age: timedelta = PENDING_MAX_AGE, *, now: float | None = N
             except OSError:
                 continue
     return deleted
+
+
+@shared_task(name="imports.sweep")
+def sweep_pending_task() -> int:
+    """``sweep_pending`` for Celery beat (hourly); ``flask imports sweep`` does it from cron."""
+    return sweep_pending()
 
 
 # --- the flow ------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 
 from lms.extensions import db
 
+#: Seconds before Redis redelivers a task nobody acknowledged; above every task's time limit.
+VISIBILITY_TIMEOUT = 2 * 3600
+
 
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
@@ -41,11 +44,28 @@ def init_celery(app: Flask) -> Celery:
         task_time_limit=300,
         task_soft_time_limit=240,
         timezone="Asia/Jakarta",
-        # Celery beat (when a broker is configured); cron runs the same through the CLI.
+        # At least once: a task is acknowledged when it has finished, not when it was received,
+        # and one whose worker process died (OOM, SIGKILL, a host lost) goes back to the queue.
+        # Every task is therefore written to be run twice (tests/deploy/test_idempotency.py).
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        # A worker process reserves one task at a time: a long report does not hold others back.
+        worker_prefetch_multiplier=1,
+        # Redis hands an unacknowledged task to another worker after this many seconds: longer
+        # than the longest hard time limit (reports.run_scheduled, 3300 s), or a running task
+        # would start a second time beside itself.
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_connection_retry_on_startup=True,
+        # Celery beat (when a broker is configured): what cron runs without one (README "Running
+        # at scale"). Features above this module add theirs through ``register_beat``: reports
+        # (reports.run_scheduled, hourly) and the post-training follow-up (followup.send_due,
+        # daily at 07:00 local time).
         beat_schedule={
             "webhooks-deliver": {"task": "webhooks.deliver_due", "schedule": 60.0},
             "quizzes-sweep": {"task": "quizzes.sweep_overdue", "schedule": 60.0},
             "outbox-dispatch": {"task": "completion.dispatch_outbox", "schedule": 300.0},
+            "imports-sweep": {"task": "imports.sweep", "schedule": 3600.0},
         },
     )
     celery_app.set_default()

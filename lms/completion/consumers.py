@@ -17,7 +17,7 @@ from collections.abc import Callable
 from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from lms.completion.models import ConsumerState, OutboxEvent, ProcessedEvent
 from lms.extensions import db
@@ -94,7 +94,16 @@ def replay(name: str, from_seq: int = 0) -> int:
     return count
 
 
-@shared_task(name="completion.dispatch_outbox")
+@shared_task(
+    name="completion.dispatch_outbox",
+    # Replays are harmless (event ids de-duplicate), so a round the database interrupted is
+    # simply run again, with exponential backoff.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=6,
+)
 def dispatch_outbox() -> dict[str, int]:
     try:
         return dispatch()

@@ -14,7 +14,7 @@ from celery import shared_task
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from lms.auth.services import audit
 from lms.completion.consumers import consumer
@@ -168,7 +168,18 @@ def deliver_due(
     return counts
 
 
-@shared_task(name="webhooks.deliver_due")
+@shared_task(
+    name="webhooks.deliver_due",
+    # A receiver that fails is retried per delivery (``record_outcome``: 60 s doubling, then
+    # dead); the task itself is retried when the round could not run at all (the database or the
+    # network gone for a moment): 2, 4, 8 … s with jitter, at most 10 minutes apart, 6 times.
+    # Twice is harmless: a delivered row is never sent again (one per endpoint and event id).
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def deliver_due_task() -> dict[str, int]:
     """``deliver_due`` in a worker: every minute from beat, and after a dispatch that queued."""
     try:

@@ -74,8 +74,17 @@ def run(job: ExportJob, now: datetime | None = None) -> None:
 
 @shared_task(name="reports.export", soft_time_limit=1800, time_limit=2000)
 def run_export(job_id: int) -> bool:
+    """Build one export; a job done, failed or running elsewhere is left alone.
+
+    With late acknowledgement a worker that died mid-export (its job left "running") has its
+    task delivered again: that redelivery (and only it: a second task for a running job is a
+    duplicate) builds the file anew under a new key; the dead run's ``.part`` is never recorded.
+    """
     job = db.session.get(ExportJob, job_id)
-    if job is None or job.status != "queued":
+    if job is None:
+        return False
+    redelivered = bool((run_export.request.delivery_info or {}).get("redelivered"))
+    if job.status != "queued" and not (job.status == "running" and redelivered):
         return False
     try:
         run(job)

@@ -1,0 +1,95 @@
+"""The Celery configuration a production worker runs with (issue 20 point 4): late acknowledgement,
+a redelivery window longer than any task, and beat running everything cron runs without it."""
+
+from __future__ import annotations
+
+from lms.tasks import VISIBILITY_TIMEOUT
+
+#: What cron runs in-process without Celery beat (README "Running at scale"), by task name.
+CRON_TASKS = {
+    "quizzes.sweep_overdue",  # flask quiz sweep
+    "webhooks.deliver_due",  # flask webhooks deliver
+    "reports.run_scheduled",  # flask reports send-scheduled
+    "followup.send_due",  # flask followup send-due (daily)
+    "imports.sweep",  # flask imports sweep
+    "completion.dispatch_outbox",  # flask outbox dispatch
+}
+
+
+def _celery(app):
+    return app.extensions["celery"]
+
+
+def test_tasks_are_acknowledged_late_one_at_a_time(app) -> None:
+    conf = _celery(app).conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+
+
+def test_redelivery_waits_longer_than_the_longest_task(app) -> None:
+    celery = _celery(app)
+    conf = celery.conf
+    assert conf.broker_transport_options["visibility_timeout"] == VISIBILITY_TIMEOUT
+    limits = [conf.task_time_limit] + [
+        task.time_limit
+        for name, task in celery.tasks.items()
+        if not name.startswith("celery.") and task.time_limit
+    ]
+    assert max(limits) >= 3300  # reports.run_scheduled: the longest
+    assert max(limits) < VISIBILITY_TIMEOUT
+
+
+def test_beat_runs_what_cron_runs_and_every_entry_names_a_task(app) -> None:
+    celery = _celery(app)
+    scheduled = {entry["task"] for entry in celery.conf.beat_schedule.values()}
+    assert scheduled >= CRON_TASKS
+    registered = set(celery.tasks.keys())
+    assert scheduled <= registered, scheduled - registered
+
+
+def test_tasks_that_talk_to_other_servers_retry_with_backoff(app) -> None:
+    from lms.completion.consumers import dispatch_outbox
+    from lms.integrations.deliveries import deliver_due_task
+
+    for task in (deliver_due_task, dispatch_outbox):
+        assert task.autoretry_for and task.retry_backoff and task.max_retries
+
+
+def test_a_webhook_round_the_database_interrupted_is_retried(app, monkeypatch) -> None:
+    """A worker sends the task again in 2, 4, 8 … s (with jitter); in-process (eager) the Retry
+    is raised to the caller, which logs it, and the next cron round sends what is due."""
+    import pytest
+    from celery.exceptions import Retry
+    from sqlalchemy.exc import OperationalError
+
+    from lms.integrations import deliveries
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(deliveries, "deliver_due", down)
+    with app.app_context(), pytest.raises(Retry) as retry:
+        deliveries.deliver_due_task.apply(throw=True)
+    assert isinstance(retry.value.exc, OperationalError)
+    assert 0 <= retry.value.when <= 2
+
+
+def test_imports_sweep_task_deletes_stale_uploads(app, tmp_path, monkeypatch) -> None:
+    import os
+    import time
+
+    from lms.imports import sweep_pending_task
+
+    monkeypatch.setitem(app.config, "FILES_DIR", str(tmp_path))
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    stale = folder / ("a" * 32 + ".csv")
+    fresh = folder / ("b" * 32 + ".csv")
+    stale.write_text("x")
+    fresh.write_text("y")
+    old = time.time() - 2 * 86400
+    os.utime(stale, (old, old))
+    with app.app_context():
+        assert sweep_pending_task.apply().get() == 1
+    assert not stale.exists() and fresh.exists()
