@@ -59,6 +59,19 @@ LATENCY = Histogram(
 )
 
 
+_SERIES: dict[tuple[str, str], tuple] = {}
+
+
+def _series(endpoint: str, status: str) -> tuple:
+    """The counter and histogram children of one label pair, kept (``labels()`` takes a lock
+    and builds a key on every call)."""
+    found = _SERIES.get((endpoint, status))
+    if found is None:
+        found = (REQUESTS.labels(endpoint, status), LATENCY.labels(endpoint, status))
+        _SERIES[(endpoint, status)] = found
+    return found
+
+
 def gauge(name: str, help_text: str) -> Callable[[GaugeFn], GaugeFn]:
     """Register ``fn`` as the gauge ``name``, computed at scrape time (decorator)."""
 
@@ -150,9 +163,11 @@ def init_app(app: Flask) -> None:
     def count(response: Response) -> Response:
         begun = g.pop("lms_metrics_start", None)
         if begun is not None:
-            labels = (request.endpoint or "none", f"{response.status_code // 100}xx")
-            REQUESTS.labels(*labels).inc()
-            LATENCY.labels(*labels).observe(perf_counter() - begun)
+            requests, latency = _series(
+                request.endpoint or "none", f"{response.status_code // 100}xx"
+            )
+            requests.inc()
+            latency.observe(perf_counter() - begun)
         return response
 
     app.before_request_funcs.setdefault(None, []).insert(0, start)

@@ -11,8 +11,8 @@ header and the in-process background thread gets it handed over (``lms.tasks``).
 from __future__ import annotations
 
 import logging
+import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,7 +32,8 @@ def current() -> str | None:
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """32 hex digits, like nginx's $request_id (os.urandom: half the cost of uuid4().hex)."""
+    return os.urandom(16).hex()
 
 
 def accept(value: str | None) -> str:
