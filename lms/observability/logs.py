@@ -71,9 +71,13 @@ def configure_logging(app: Flask) -> None:
         handler = _StderrHandler()
         root.addHandler(handler)
     handler.setFormatter(formatter(kind))
-    ours = logging.getLogger("lms")  # the app's and every module's logger (lms.*)
-    if ours.level == logging.NOTSET:  # else set by Flask's debug mode or by the operator
-        ours.setLevel(app.config.get("LOG_LEVEL") or "INFO")
+    # The app's and every module's logger (lms.*); werkzeug's request lines (`flask run`),
+    # which it would show through a handler of its own had the root none. An explicit level
+    # (Flask's debug mode, the operator's) is kept.
+    for name in ("lms", "werkzeug"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(app.config.get("LOG_LEVEL") or "INFO")
     from flask.logging import default_handler
 
     app.logger.removeHandler(default_handler)

@@ -44,8 +44,12 @@ def test_each_request_gets_its_own(client) -> None:
 def logging_app(databases, tmp_path_factory):
     """An app with a route that logs and queues a background task; LOG_FORMAT=json. The root
     handler and the lms level it installs are removed afterwards."""
-    root, ours = logging.getLogger(), logging.getLogger("lms")
-    before, level = list(root.handlers), ours.level
+    root, ours, werkzeug = (
+        logging.getLogger(),
+        logging.getLogger("lms"),
+        logging.getLogger("werkzeug"),
+    )
+    before, level, werkzeug_level = list(root.handlers), ours.level, werkzeug.level
     with isolated_app(
         databases, tmp_path_factory.mktemp("files"), "logs", LOG_FORMAT="json"
     ) as application:
@@ -69,6 +73,7 @@ def logging_app(databases, tmp_path_factory):
         if handler not in before:
             root.removeHandler(handler)
     ours.setLevel(level)
+    werkzeug.setLevel(werkzeug_level)
 
 
 def test_log_lines_are_json_with_the_request_id(logging_app, capsys) -> None:
@@ -80,6 +85,8 @@ def test_log_lines_are_json_with_the_request_id(logging_app, capsys) -> None:
     assert [line["message"] for line in mine] == ["in the view", "in the task"]
     assert {line["request_id"] for line in mine} == {"permintaan-1"}
     assert mine[0]["level"] == "WARNING" and mine[0]["logger"] == "lms"
+    # `flask run` still shows its request lines, now through our handler.
+    assert logging.getLogger("werkzeug").isEnabledFor(logging.INFO)
     # The background thread ran the task under the request's id.
     assert logging_app.extensions["test_seen"] == ["permintaan-1"]
 
