@@ -62,8 +62,12 @@ def test_ready_at_head(app, client, at_head) -> None:
     assert response.json == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
 
 
-def test_not_ready_without_migrations(client) -> None:
-    """A schema made without Alembic (or never upgraded): no alembic_version."""
+def test_not_ready_without_migrations(app, client) -> None:
+    """A schema made without Alembic (or never upgraded): no alembic_version (the access
+    matrix's world stamps one into the shared test database: gone here)."""
+    with app.app_context():
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["failed"] == ["migrations"]
