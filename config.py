@@ -112,10 +112,21 @@ class Config:
     # Seconds a signed package URL works after its launch; the open player renews it every third
     # of that (lms.packages.runtime.content), so a copied URL dies one TTL after the player closed.
     CONTENT_URL_TTL = 15 * 60
+    # Observability (lms.observability). `Server-Timing: app;dur=…, db;dur=…;desc="N queries"`
+    # on every response: how long the request took, in SQL, in how many statements.
+    SERVER_TIMING = False
+    # "json" (one object per line) or "text"; both carry the request id. None leaves logging
+    # as Python and Flask set it up (the tests).
+    LOG_FORMAT: str | None = "text"
+    LOG_LEVEL = "INFO"
+    # /metrics answers loopback, these networks ("10.0.0.0/8,192.168.1.5") and the bearer token
+    # LMS_METRICS_TOKEN; anyone else gets 404.
+    METRICS_ALLOW = ""
+    METRICS_TOKEN: str | None = None
 
 
 class DevelopmentConfig(Config):
-    pass
+    SERVER_TIMING = True  # bench/run.py runs with LMS_ENV=development and reads the header
 
 
 class TestingConfig(Config):
@@ -130,6 +141,7 @@ class TestingConfig(Config):
     PASSWORD_CHECK_RATE_LIMIT = "3 per minute"  # noqa: S105 - a limit
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
     TASKS_IN_THREAD = False  # background tasks run inline after the request: deterministic
+    LOG_FORMAT = None  # pytest captures logging its own way
 
 
 class ProductionConfig(Config):
@@ -142,6 +154,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_DOMAIN = None
+    LOG_FORMAT = "json"
 
 
 CONFIGS = {
@@ -192,3 +205,12 @@ def load_env(config: dict) -> None:
         config["CONTENT_ORIGIN"] = env["LMS_CONTENT_ORIGIN"].rstrip("/")
     if env.get("LMS_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])
+    _load_observability_env(config, env)
+
+
+def _load_observability_env(config: dict, env: os._Environ | dict) -> None:
+    if env.get("LMS_SERVER_TIMING"):
+        config["SERVER_TIMING"] = env["LMS_SERVER_TIMING"].lower() in ("1", "true", "yes", "on")
+    for name in ("LOG_FORMAT", "LOG_LEVEL", "METRICS_ALLOW", "METRICS_TOKEN"):
+        if env.get(f"LMS_{name}"):
+            config[name] = env[f"LMS_{name}"]

@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    _init_observability(app)
     _init_extensions(app)
     _bound_url_integers(app)
     _register_blueprints(app)
@@ -124,6 +125,14 @@ def _check_secret_key(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production":
         raise RuntimeError("LMS_SECRET_KEY must be set when LMS_ENV=production")
     app.config["SECRET_KEY"] = _dev_secret_key()
+
+
+def _init_observability(app: Flask) -> None:
+    """Request ids, logs, Server-Timing, metrics: first, so their clocks start before any
+    other request hook and their headers are set after every other (lms.observability)."""
+    from lms.observability import init_app
+
+    init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:

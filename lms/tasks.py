@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from lms.extensions import db
+from lms.observability import requestid
 
 #: Seconds before Redis redelivers a task nobody acknowledged; above every task's time limit.
 VISIBILITY_TIMEOUT = 2 * 3600
@@ -70,7 +71,60 @@ def init_celery(app: Flask) -> Celery:
     )
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    carry_request_id(app)
     return celery_app
+
+
+# --- the request id in tasks (lms.observability.requestid) ---------------------------------
+#
+# A task queued by a request logs under that request's id: it travels in a message header to a
+# worker, and is handed to the in-process background thread (``BackgroundWorker.submit``). An
+# eager task runs inside the request and keeps its id; a task without one (beat) gets a fresh id.
+
+_RID_HEADER = "lms_request_id"
+
+
+def carry_request_id(app: Flask) -> None:
+    """Connect the signals once per process (Celery's signals are global), and format a
+    worker's logs like the app's (``LOG_FORMAT``)."""
+    from celery import signals
+
+    signals.before_task_publish.connect(_publish_request_id, weak=False, dispatch_uid=_RID_HEADER)
+    signals.task_prerun.connect(_bind_task_request_id, weak=False, dispatch_uid=_RID_HEADER)
+    signals.task_postrun.connect(_unbind_task_request_id, weak=False, dispatch_uid=_RID_HEADER)
+    kind = app.config.get("LOG_FORMAT")
+    if kind:
+
+        def worker_format(logger: object = None, **_kwargs: object) -> None:
+            from lms.observability.logs import formatter
+
+            for handler in getattr(logger, "handlers", []):
+                handler.setFormatter(formatter(kind))
+
+        signals.after_setup_logger.connect(worker_format, weak=False, dispatch_uid="lms_logs")
+        signals.after_setup_task_logger.connect(
+            worker_format, weak=False, dispatch_uid="lms_task_logs"
+        )
+
+
+def _publish_request_id(headers: dict | None = None, **_kwargs: object) -> None:
+    rid = requestid.current()
+    if rid and headers is not None:
+        headers.setdefault(_RID_HEADER, rid)
+
+
+def _bind_task_request_id(task: Task | None = None, **_kwargs: object) -> None:
+    if task is None:
+        return
+    sent = task.request.get(_RID_HEADER) or (task.request.headers or {}).get(_RID_HEADER)
+    if sent or requestid.current() is None:
+        task.request.lms_previous_request_id = (requestid.bind(sent or requestid.new_id()),)
+
+
+def _unbind_task_request_id(task: Task | None = None, **_kwargs: object) -> None:
+    previous = getattr(task.request, "lms_previous_request_id", None) if task else None
+    if previous is not None:
+        requestid.bind(previous[0])
 
 
 def register_beat(app: Flask, entries: dict[str, dict]) -> None:
@@ -185,7 +239,7 @@ class BackgroundWorker:
             if key in self._waiting:
                 return
             self._waiting.add(key)
-            self._queue.put((app, task, args, key))
+            self._queue.put((app, task, args, key, requestid.current()))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="lms-background", daemon=True
@@ -194,11 +248,11 @@ class BackgroundWorker:
 
     def _run(self) -> None:
         while True:
-            app, task, args, key = self._queue.get()
+            app, task, args, key, request_id = self._queue.get()
             with self._lock:
                 self._waiting.discard(key)
             try:
-                with app.app_context():
+                with app.app_context(), requestid.bound(request_id):
                     try:
                         task.apply(args=args, throw=True)
                     except Exception:

@@ -12,3 +12,9 @@ def _subscribe(state: BlueprintSetupState) -> None:
     from lms.completion.subscriptions import register  # the package loads before its services
 
     register(state.app)
+
+
+@bp.record_once
+def _register_metrics(_state: BlueprintSetupState) -> None:
+    """The outbox backlog gauge of /metrics (lms.observability.metrics)."""
+    import lms.completion.metrics  # noqa: F401 - registers on import

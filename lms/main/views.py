@@ -1,8 +1,8 @@
-"""Landing, dashboards, health check and the language switch."""
+"""Landing, dashboards, health checks and metrics, and the language switch."""
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
@@ -12,6 +12,8 @@ from lms import dashboard as dashboard_sections
 from lms.extensions import csrf, db
 from lms.imports import forget_pending
 from lms.main import bp
+from lms.observability import health
+from lms.observability import metrics as observed
 from lms.org import queries as org_queries
 from lms.security import safe_next
 
@@ -46,6 +48,33 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/livez")
+@csrf.exempt
+def livez():
+    """Liveness: the process answers; no database, no Redis (a restart would not fix those)."""
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@csrf.exempt
+def readyz():
+    """Readiness: database, Redis when configured, migrations at head; 503 names what failed."""
+    checks = health.readiness()
+    failed = sorted(name for name, outcome in checks.items() if outcome != health.OK)
+    if failed:
+        return jsonify(status="error", failed=failed, checks=checks), 503
+    return jsonify(status="ok", checks=checks)
+
+
+@bp.route("/metrics")
+@csrf.exempt
+def metrics():
+    """Prometheus text format, for loopback, ``METRICS_ALLOW`` or the bearer token; else 404."""
+    if not observed.allowed(request):
+        abort(404)
+    return observed.render()
 
 
 @bp.route("/bahasa", methods=["POST"])
