@@ -178,8 +178,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     )
     t0 = time.perf_counter()
     names = build(app, args.n)
-    print(f"code {Path(lms.__file__).parent.parent}: built {len(names)} learners in "
-          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    print(
+        f"code {Path(lms.__file__).parent.parent}: built {len(names)} learners in "
+        f"{time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
     with app.app_context():
         from lms.courses import queries as course_queries
 
@@ -201,8 +204,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         if args.drain:
             background_worker.join()
         if i % 50 == 0:
-            print(f"  {i}: p50 {statistics.median(timings) * 1000:.0f} ms, "
-                  f"p95 {pct(timings, 0.95) * 1000:.0f} ms", flush=True)
+            print(
+                f"  {i}: p50 {statistics.median(timings) * 1000:.0f} ms, "
+                f"p95 {pct(timings, 0.95) * 1000:.0f} ms",
+                flush=True,
+            )
     t = time.perf_counter()
     background_worker.join()
     drained = time.perf_counter() - t
