@@ -1,7 +1,9 @@
-"""Question-bank imports run as a task (issue 19 point 4): ``question_import_jobs`` records a
-confirmed upload, its progress and its outcome, so the confirm page answers at once.
+"""Work off the request path (issue 19 point 4): ``question_import_jobs`` records a confirmed
+question-bank upload, its progress and its outcome, so the confirm page answers at once; and a
+report's PDF summary becomes a background export like a large XLSX (``report_exports.format``
+may be ``pdf``).
 
-No data is moved: a new table.
+No data is moved: a new table and a wider check.
 
 Revision ID: 0010f
 Revises: 0009m
@@ -46,9 +48,16 @@ def upgrade():
     with op.batch_alter_table('question_import_jobs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_question_import_jobs_course_id'), ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_import_jobs_owner_id'), ['owner_id'], unique=False)
+    with op.batch_alter_table('report_exports', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_report_exports_format'), type_='check')
+        batch_op.create_check_constraint('format', "format IN ('xlsx', 'csv', 'pdf')")
 
 
 def downgrade():
+    op.execute("DELETE FROM report_exports WHERE format = 'pdf'")
+    with op.batch_alter_table('report_exports', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_report_exports_format'), type_='check')
+        batch_op.create_check_constraint('format', "format IN ('xlsx', 'csv')")
     with op.batch_alter_table('question_import_jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_import_jobs_owner_id'))
         batch_op.drop_index(batch_op.f('ix_question_import_jobs_course_id'))
