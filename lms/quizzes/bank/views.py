@@ -115,11 +115,11 @@ def bank_import_confirm(course_id: int) -> Response:
 
 
 def _own_job(course_id: int, job_id: int) -> tuple[Course, jobs.QuestionImportJob]:
-    course = _course(course_id)
+    """Someone else's import answers like a missing one (404), before the course's own check."""
     job = db.get_or_404(jobs.QuestionImportJob, job_id)
-    if job.course_id != course.id or job.owner_id != current_user.id:
+    if job.course_id != course_id or job.owner_id != current_user.id:
         refuse(job)
-    return course, job
+    return _course(course_id), job
 
 
 def _job_status(course: Course, job: jobs.QuestionImportJob) -> dict:
