@@ -30,6 +30,14 @@ def public_status(certificate: Certificate) -> str:
     return PUBLIC_STATUS.get(certificate.status, certificate.status)
 
 
+def pdf_state(certificate: Certificate) -> str:
+    """``ready`` (stored), ``failed`` (its render raised; a download tries again) or ``pending``
+    (issued, its render task not run yet)."""
+    if certificate.pdf_key:
+        return "ready"
+    return "failed" if certificate.render_error else "pending"
+
+
 # --- access ----------------------------------------------------------------------------------
 
 

@@ -3,7 +3,13 @@
 Numbers come from a per-series, per-year counter bumped with one atomic upsert
 (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), so parallel issues get distinct numbers without
 a table lock; the unique constraints on ``number`` and ``(series, year, seq)`` back that up.
-Rendering happens after the commit, in a task (``lms.certificates.tasks``).
+Rendering happens after the commit, in a task (``lms.certificates.tasks``): the number and the
+record are written in the request, the PDF (a few hundred milliseconds of WeasyPrint) never is.
+Without a broker the task goes to the app process's background thread (``background=True``), so
+the page that completed a course answers at once; the certificate pages poll
+``certificates.pdf_status`` until the PDF is stored, and a download before then renders it on
+demand (``render.ensure_pdf``). CLI commands and the tests (``TASKS_IN_THREAD`` off) still render
+inline after the commit.
 """
 
 from __future__ import annotations
@@ -272,7 +278,8 @@ def series_of(completion: Completion) -> CertificateSeries:
 
 
 def schedule_render(certificate: Certificate) -> None:
-    after_commit(render_certificate, certificate.id)
+    """Render the PDF once the issue commits, off the request path (see the module docstring)."""
+    after_commit(render_certificate, certificate.id, background=True)
 
 
 def revoke_certificate(certificate: Certificate, by: User, reason: str) -> None:

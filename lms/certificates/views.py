@@ -6,7 +6,7 @@ Public verification is in ``verify_views.py``, the HR register and the series se
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, jsonify, render_template, url_for
 from flask_login import current_user
 
 from lms.certificates import bp, queries
@@ -33,15 +33,36 @@ def my_certificates():
     )
 
 
-@bp.route("/sertifikat/<int:certificate_id>/pdf")
-@require(C.LEARN, C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
-def download(certificate_id: int):
+def _downloadable(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
     if not queries.may_download(current_user, certificate):
         refuse(certificate)  # a stranger learns nothing, not even that the certificate exists
-    return pdf_response(certificate)
+    return certificate
+
+
+@bp.route("/sertifikat/<int:certificate_id>/pdf")
+@require(C.LEARN, C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def download(certificate_id: int):
+    """The PDF; one not rendered yet (its task still queued) is rendered now (``ensure_pdf``)."""
+    return pdf_response(_downloadable(certificate_id))
+
+
+@bp.route("/sertifikat/<int:certificate_id>/status")
+@require(C.LEARN, C.MANAGE_CERTIFICATES, C.VIEW_REPORTS)
+def pdf_status(certificate_id: int):
+    """Whether the PDF is stored yet: polled by ``js/certificate-status.js`` while it is made."""
+    certificate = _downloadable(certificate_id)
+    response = jsonify(
+        {
+            "id": certificate.id,
+            "status": queries.pdf_state(certificate),
+            "download_url": url_for("certificates.download", certificate_id=certificate.id),
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @section(20, part=LEARNING, wide=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from lms import spreadsheets
 from lms.indonesian import local_zone
@@ -89,6 +90,20 @@ def url_fetcher():
     from lms.certificates.render import StaticOnlyFetcher  # lazy: WeasyPrint, ~1.4 s and 25 MiB
 
     return StaticOnlyFetcher(STATIC_DIR)
+
+
+def scope_label(scope: Scope, user) -> str:
+    """Whose data the report covers, printed on the PDF (the page and the background job)."""
+    if scope.everything:
+        return _("Semua perangkat daerah")
+    parts = []
+    if scope.path is not None and user.admin_unit is not None:
+        parts.append(user.admin_unit.name)
+    if scope.supervisor_id is not None:
+        parts.append(_("bawahan langsung"))
+    if scope.partner_id is not None and user.partner is not None:
+        parts.append(_("Pelatihan %(p)s", p=user.partner.name))
+    return ", ".join(parts)
 
 
 def pdf_html(report: Report, scope: Scope, f: Filters, *, scope_label: str = "") -> str:

@@ -1,4 +1,4 @@
-"""Background exports: a large XLSX is written by a task, not inside the web request."""
+"""Background exports: a large XLSX or a PDF summary is written by a task, not inside the web request."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from lms.db import as_utc, in_values, utcnow
 from lms.extensions import db
 
 EXPORT_STATES = ("queued", "running", "done", "failed")
-EXPORT_FORMATS = ("xlsx", "csv")
+EXPORT_FORMATS = ("xlsx", "csv", "pdf")
 EXPORT_TTL = timedelta(hours=24)
 
 

@@ -1,4 +1,8 @@
-"""Background report exports: start a job, write the file in a task, report progress."""
+"""Background report exports: start a job, write the file in a task, report progress.
+
+Without a broker the task runs in the app process's background thread after the response
+(``background=True``; inline in the tests and CLI), so the page that started it answers at once.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from lms.auth.models import User
 from lms.db import utcnow
 from lms.extensions import db
 from lms.reports.definitions import REPORTS
-from lms.reports.exports import write_csv, write_xlsx
+from lms.reports.exports import pdf_bytes, scope_label, write_csv, write_xlsx
 from lms.reports.filters import Filters, Scope
 from lms.reports.models import EXPORT_TTL, ExportJob
 from lms.storage import get_storage
@@ -25,7 +29,7 @@ def start_export(owner_id: int, report_key: str, filters: Filters, fmt: str = "x
     job = ExportJob(owner_id=owner_id, report=report_key, format=fmt, filters=filters.as_json())
     db.session.add(job)
     db.session.flush()
-    after_commit(run_export, job.id)
+    after_commit(run_export, job.id, background=True)  # the page answers at once
     return job
 
 
@@ -55,6 +59,9 @@ def run(job: ExportJob, now: datetime | None = None) -> None:
     part = path.with_name(path.name + ".part")
     if job.format == "xlsx":
         rows = write_xlsx(report, scope, f, str(part), total=total, progress=progress)
+    elif job.format == "pdf":  # a summary: the first PDF_ROWS rows, totals and charts
+        part.write_bytes(pdf_bytes(report, scope, f, scope_label=scope_label(scope, owner)))
+        rows = total
     else:
         with open(part, "wb") as fh:
             write_csv(report, scope, f, fh)

@@ -61,16 +61,7 @@ def _context(report_name: str):
 
 
 def _scope_label(scope: Scope) -> str:
-    if scope.everything:
-        return _("Semua perangkat daerah")
-    parts = []
-    if scope.path is not None and current_user.admin_unit is not None:
-        parts.append(current_user.admin_unit.name)
-    if scope.supervisor_id is not None:
-        parts.append(_("bawahan langsung"))
-    if scope.partner_id is not None and current_user.partner is not None:
-        parts.append(_("Pelatihan %(p)s", p=current_user.partner.name))
-    return ", ".join(parts)
+    return exports.scope_label(scope, current_user)
 
 
 def _filename(report_name: str, fmt: str, filters, suffix: str = "") -> str:
@@ -162,7 +153,8 @@ def export_start(report_name: str):
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
-    job = start_export(current_user.id, report_name, filters, "xlsx")
+    fmt = "pdf" if request.args.get("format") == "pdf" else "xlsx"
+    job = start_export(current_user.id, report_name, filters, fmt)
     db.session.commit()
     flash(_("Ekspor sedang disiapkan. Halaman ini menampilkan kemajuannya."), "info")
     return redirect(url_for("reports.export_job", export_id=job.id))

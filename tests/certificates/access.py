@@ -26,6 +26,7 @@ EXPECTED = {
     ("api.certificate", "GET"): PUBLIC,
     ("certificates.my_certificates", "GET"): LEARNERS,
     ("certificates.download", "GET"): {"pegawai", "atasan", "admin_bkpsdm", "admin_opd"},
+    ("certificates.pdf_status", "GET"): {"pegawai", "atasan", "admin_bkpsdm", "admin_opd"},
     ("certificates.register", "GET"): REPORTERS,
     ("certificates.detail", "GET"): REPORTERS,
     ("certificates.revoke", "POST"): BKPSDM,
@@ -40,6 +41,7 @@ EXPECTED = {
 # Someone else's certificate answers like a missing one.
 HIDDEN = {
     ("certificates.download", "GET"),
+    ("certificates.pdf_status", "GET"),
     ("certificates.detail", "GET"),
     ("certificates.revoke", "POST"),
     ("certificates.reissue", "POST"),

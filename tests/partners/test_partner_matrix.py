@@ -72,6 +72,9 @@ OBJECTS = {
     ("quizzes.bank_import", "GET"),
     ("quizzes.bank_import", "POST"),
     ("quizzes.bank_import_confirm", "POST"),
+    # A question import A's staff confirmed (in A's course).
+    ("quizzes.bank_import_job", "GET"),
+    ("quizzes.bank_import_status", "GET"),
     ("quizzes.question_view", "GET"),
     ("quizzes.question_new", "GET"),
     ("quizzes.question_new", "POST"),
@@ -281,11 +284,17 @@ def two_partners(app, world):
             expires_at=utcnow() + timedelta(hours=24),
         )
         db.session.add(job)
+        from lms.quizzes.bank.jobs import QuestionImportJob
+
+        import_job = QuestionImportJob(
+            course_id=args["course_id"], owner_id=world.users["mitra"].id, format="gift"
+        )
+        db.session.add(import_job)
         b = PartnerInstitution(code="UNSRI", name="Universitas Sriwijaya", kind="universitas")
         db.session.add(b)
         db.session.flush()
         make_user("staf.unsri", {Role.MITRA}, partner=b)
-        args.update(export_id=job.id, draft_file_id=draft_file.id)
+        args.update(export_id=job.id, draft_file_id=draft_file.id, job_id=import_job.id)
         db.session.commit()
         return args
 

@@ -14,6 +14,9 @@ EXPECTED = {
     ("quizzes.bank_import", "GET"): AUTHORS,
     ("quizzes.bank_import", "POST"): AUTHORS,
     ("quizzes.bank_import_confirm", "POST"): AUTHORS,
+    # A confirmed import's progress: only whoever confirmed it (`pengajar`'s job of build_args).
+    ("quizzes.bank_import_job", "GET"): {"pengajar"},
+    ("quizzes.bank_import_status", "GET"): {"pengajar"},
     ("quizzes.bank_export", "GET"): AUTHORS,
     # The question editor: one question of the bank (the essay of build_args).
     ("quizzes.question_view", "GET"): AUTHORS,
@@ -53,6 +56,8 @@ EXPECTED = {
 }
 # A quiz of a course one is not enrolled in, or another employee's attempt: like a missing one.
 HIDDEN = {
+    ("quizzes.bank_import_job", "GET"),
+    ("quizzes.bank_import_status", "GET"),
     ("quizzes.quiz", "GET"),
     ("quizzes.quiz_start", "POST"),
     ("quizzes.attempt", "GET"),
@@ -87,7 +92,15 @@ def build_args(world) -> dict:
     attempt = attempts.start_attempt(quiz, employee.id)
     answer_id = attempts.save_answer(attempt, essay.id, "Karena penting.")
     attempts.submit(attempt)
+    from lms.auth.models import User
+    from lms.quizzes.bank.jobs import QuestionImportJob
+
+    trainer = db.session.scalar(select(User).where(User.username == "pengajar"))
+    job = QuestionImportJob(course_id=course.id, owner_id=trainer.id, format="gift")
+    db.session.add(job)
+    db.session.flush()
     return {
+        "job_id": job.id,
         "quiz_id": quiz.id,
         "attempt_id": attempt.id,
         "answer_id": answer_id,

@@ -161,3 +161,25 @@ def test_csv_speaks_indonesian_excel_by_default_and_says_so(client, world, data)
     client.post("/bahasa", data={"lang": "en", "csrf_token": token})
     english = client.get(f"/laporan/completions.csv?tahun={YEAR}")
     assert f'filename="laporan-completions-{YEAR}.csv"' in english.headers["Content-Disposition"]
+
+
+def test_pdf_summary_runs_as_a_job_off_the_request_path(app, client, world, data) -> None:
+    """Issue 19 point 4: the report page starts the PDF as a background export (no PDF is made in
+    the request that asks for it); the job page polls and offers the file when done."""
+    login(client, "bkpsdm")
+    page = client.get(f"/laporan/jp-compliance?tahun={YEAR}").get_data(as_text=True)
+    assert f"/laporan/jp-compliance/ekspor?format=pdf&amp;tahun={YEAR}" in page
+    token = csrf_token(client, f"/laporan/jp-compliance?tahun={YEAR}")
+    started = client.post(
+        f"/laporan/jp-compliance/ekspor?format=pdf&tahun={YEAR}", data={"csrf_token": token}
+    )
+    assert started.status_code == 302
+    job_url = started.headers["Location"]
+    status = client.get(job_url + "/status").get_json()
+    assert status["status"] == "done" and status["progress"] == 100
+    download = client.get(status["download_url"])
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.get_data().startswith(b"%PDF")
+    with app.app_context():
+        job = db.session.get(ExportJob, int(job_url.rstrip("/").split("/")[-1]))
+        assert (job.format, job.report, job.filters["year"]) == ("pdf", "jp-compliance", YEAR)

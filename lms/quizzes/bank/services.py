@@ -137,13 +137,20 @@ def question_to_format(question: Question) -> FormatQuestion:
 
 
 def import_questions(
-    course: Course, result: ImportResult, category_name: str | None = None
+    course: Course,
+    result: ImportResult,
+    category_name: str | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 100,
 ) -> dict[str, int]:
     """Store the questions of a parsed file in ``course``'s bank; returns the count per type.
 
     A question goes into the category its file names (GIFT ``$CATEGORY:``, without Moodle's
     ``$course$/top/`` prefix: ``category_names``), else into ``category_name``, else into none. Categories are created on first use. The file's errors
     are the caller's to report: the questions that could be read are stored regardless.
+    ``progress(n)`` is called every ``every`` questions converted (the task's progress page);
+    nothing is written before the one flush at the end.
     """
     categories = {
         c.name: c
@@ -153,7 +160,9 @@ def import_questions(
     }
     fallback = (category_name or "").strip()[:NAME_MAX] or None
     counts: Counter[str] = Counter()
-    for item in result.questions:
+    for n, item in enumerate(result.questions, 1):
+        if progress is not None and n % every == 0:
+            progress(n)
         name = (clean_category(item.category) or "")[:NAME_MAX] or fallback
         category = None
         if name:

@@ -4,7 +4,8 @@ questions are viewed and edited in :mod:`lms.quizzes.bank.editor`).
 Every route loads the course (404) and checks ``can_author`` on it (403): the course's trainers
 and BKPSDM. An upload is parsed and shown before anything is stored; the bytes wait in file
 storage under a random key that only this session knows, and are parsed again on confirmation,
-so the preview cannot be tampered with between the two steps.
+so the preview cannot be tampered with between the two steps. Confirming starts a task
+(:mod:`lms.quizzes.bank.jobs`): the page answers at once and shows the import's progress.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -21,9 +22,9 @@ from lms.courses.models import Course
 from lms.courses.services import authored_course
 from lms.extensions import db
 from lms.imports import STALE, PendingImport, preview_status, read_upload
-from lms.permissions import Capability, require
+from lms.permissions import Capability, refuse, require
 from lms.quizzes import bp
-from lms.quizzes.bank import services
+from lms.quizzes.bank import jobs, services
 from lms.quizzes.bank.category_names import clean_category
 from lms.quizzes.bank.editor import services as editor
 from lms.quizzes.bank.editor.forms import MoveForm
@@ -106,20 +107,59 @@ def bank_import_confirm(course_id: int) -> Response:
     if kept is None:
         flash(str(STALE), "error")
         return redirect(url_for("quizzes.bank_import", course_id=course.id))
-    pending, data = kept
-    result = services.parse_upload(data, pending["format"])
-    counts = services.import_questions(course, result, pending.get("category") or None)
+    pending, _data = kept
+    job = jobs.start(course, current_user.id, pending)
     db.session.commit()
-    _PENDING.drop()
-    flash(
-        _(
-            "%(n)s soal diimpor ke bank soal; %(e)s soal dilewati karena bermasalah.",
-            n=sum(counts.values()),
-            e=len(result.errors),
-        ),
-        "success",
+    session.pop(_PENDING.name, None)  # the task owns the kept file now (and deletes it)
+    return redirect(url_for("quizzes.bank_import_job", course_id=course.id, job_id=job.id))
+
+
+def _own_job(course_id: int, job_id: int) -> tuple[Course, jobs.QuestionImportJob]:
+    """Someone else's import answers like a missing one (404), before the course's own check."""
+    job = db.get_or_404(jobs.QuestionImportJob, job_id)
+    if job.course_id != course_id or job.owner_id != current_user.id:
+        refuse(job)
+    return _course(course_id), job
+
+
+def _job_status(course: Course, job: jobs.QuestionImportJob) -> dict:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": job.progress,
+        "total": job.total,
+        "imported": job.imported,
+        "skipped": job.skipped,
+        "bank_url": url_for("quizzes.bank", course_id=course.id),
+    }
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/impor/<int:job_id>")
+@require(*AUTHORS)
+def bank_import_job(course_id: int, job_id: int):
+    """The import's progress; once done, the bank with what was imported."""
+    course, job = _own_job(course_id, job_id)
+    if job.status == "done":
+        flash(
+            _(
+                "%(n)s soal diimpor ke bank soal; %(e)s soal dilewati karena bermasalah.",
+                n=job.imported,
+                e=job.skipped,
+            ),
+            "success",
+        )
+        return redirect(url_for("quizzes.bank", course_id=course.id))
+    return render_template(
+        "quizzes/bank/import_job.html", course=course, job=job, status=_job_status(course, job)
     )
-    return redirect(url_for("quizzes.bank", course_id=course.id))
+
+
+@bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/impor/<int:job_id>/status")
+@require(*AUTHORS)
+def bank_import_status(course_id: int, job_id: int):
+    response = jsonify(_job_status(*_own_job(course_id, job_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/kelola/pelatihan/<int:course_id>/bank-soal/ekspor")
