@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from lms import create_app
 from lms.extensions import db
@@ -53,8 +53,10 @@ def _reset_peak() -> None:
 
 
 def fill_completions(target_rows: int, seed: int = 11) -> dict:
-    """Bulk-insert valid completions (and their learning records) up to ``target_rows``."""
+    """Bulk-insert valid completions (and their learning records) up to ``target_rows`` (COPY on
+    PostgreSQL)."""
     import lms.reports.models  # noqa: F401
+    from bench.generate import _bulk
     from lms.careers.records.models import LearningRecord
     from lms.completion.models import Completion
     from lms.courses.models import Course, CourseVersion
@@ -143,14 +145,13 @@ def fill_completions(target_rows: int, seed: int = 11) -> dict:
                 )
             written += 1
             if len(rows) >= 20_000:
-                db.session.execute(insert(Completion), rows)
+                _bulk(Completion, rows)
                 rows.clear()
         if written >= target_rows - have:
             break
     if rows:
-        db.session.execute(insert(Completion), rows)
-    for i in range(0, len(records), 20_000):
-        db.session.execute(insert(LearningRecord), records[i : i + 20_000])
+        _bulk(Completion, rows)
+    _bulk(LearningRecord, records)
     db.session.commit()
     return {
         "completions_inserted": written,
