@@ -124,13 +124,14 @@ def cached_overview(report: Report, scope: Scope, f: Filters) -> tuple:
     the rows of a page come from an index; without this every page, sort and "next" would run
     the aggregates again. A new or revoked completion changes the stamp, so it shows at once;
     changes the stamp does not see (a cohort's dates, an employee's transfer) within the TTL.
-    Kept per process (bounded), in the reader's locale (the labels are translated)."""
+    Kept per process (bounded), per database, in the reader's locale (labels are translated)."""
     ttl = current_app.config.get("REPORTS_OVERVIEW_SECONDS", 0 if current_app.testing else 300)
     stamp = report.stamp() if ttl else None
     if stamp is None:
         return report.overview(scope, f)
     args = {k: v for k, v in f.query_args().items() if k not in ("sort", "page")}
-    key = (report.key, scope, tuple(sorted(args.items())), str(get_locale()))
+    # The database too: one process may serve several apps (tests, the growth benchmark).
+    key = (str(db.engine.url), report.key, scope, tuple(sorted(args.items())), str(get_locale()))
     now = time.monotonic()
     hit = _OVERVIEWS.get(key)
     if hit is not None and hit[0] > now and hit[1] == stamp:
