@@ -153,3 +153,35 @@ def test_cached_figures_follow_a_new_completion(app, client, world) -> None:
     finally:
         app.config.pop("REPORTS_OVERVIEW_SECONDS", None)
         _OVERVIEWS.clear()
+
+
+def test_cached_figures_are_per_database(app, world, databases, tmp_path) -> None:
+    """Two apps in one process (two databases) with the same stamp keep their own figures."""
+    from lms.reports.definitions.base import cached_overview
+    from tests.conftest import isolated_app
+    from tests.factories import build_world
+
+    report = REPORTS["completions"]
+    app.config["REPORTS_OVERVIEW_SECONDS"] = 300
+    _OVERVIEWS.clear()
+    try:
+        with app.app_context():
+            _add_rows(20, "G")
+        with app.test_request_context():
+            assert cached_overview(report, Scope.all(), Filters())[1] == 20
+        with isolated_app(databases, tmp_path, "other", REPORTS_OVERVIEW_SECONDS=300) as other:
+            with other.app_context():
+                build_world()
+                db.session.commit()
+                _add_rows(20, "G")  # the same highest id, no outbox: the same stamp
+                db.session.execute(
+                    Completion.__table__.update()
+                    .where(Completion.id % 2 == 0)
+                    .values(status="revoked", revoked_at=func.now(), revoke_reason="uji")
+                )
+                db.session.commit()
+            with other.test_request_context():
+                assert cached_overview(report, Scope.all(), Filters())[1] == 10
+    finally:
+        app.config.pop("REPORTS_OVERVIEW_SECONDS", None)
+        _OVERVIEWS.clear()
