@@ -64,8 +64,8 @@ class CompletionsReport(SqlReport):
         return stmt.with_only_columns(Completion.id).order_by(*order).limit(limit).offset(offset)
 
     def page_rows(self, scope: Scope, f: Filters, ids: list) -> Select:
-        stmt = self._select(scope, f, ids=ids).where(Completion.id.in_(ids))
-        return stmt.order_by(*self._order(stmt, f))
+        # The ids passed the scope and the filters already (see SqlReport.page_rows).
+        return self._select(scope, f, ids=ids, filtered=False).where(Completion.id.in_(ids))
 
     def _select(
         self,
@@ -74,9 +74,11 @@ class CompletionsReport(SqlReport):
         lean: bool = False,
         part: bool = True,
         ids: list | None = None,
+        filtered: bool = True,
     ) -> Select:
         """``part``: with the programme a completion is part of (JP 0); ``ids``: that programme
-        looked up for these completions only (a page), not for every completion."""
+        looked up for these completions only (a page), not for every completion; not
+        ``filtered``: no scope and no filter (for the rows of ids that passed them)."""
         cur = aliased(Unit)
         opd = aliased(Unit)
         ident = Completion.identity
@@ -111,6 +113,8 @@ class CompletionsReport(SqlReport):
             Completion.id.label("id"),
             Completion.employee_id.label("employee_id"),
         )
+        if not filtered:
+            return stmt.outerjoin(part_of, part_of.c.completion_id == Completion.id)
         # Every completion has an employee with a unit (foreign keys, NOT NULL) and shows the
         # identity copied at completion: the joins only filter, so they are left out when
         # nothing filters on them and the database reads completions alone.
