@@ -58,15 +58,23 @@ def _copy(model: type, rows: list[dict]) -> None:
     names = list(dict.fromkeys([*defaults, *rows[0]]))
     json_cols = {c.name for c in table.columns if c.type.__class__.__name__ in ("JSON", "JSONB")}
 
-    def cell(row: dict, name: str) -> object:
-        value = row[name] if name in row else defaults[name]
-        return Json(value) if name in json_cols and value is not None else value
-
     cols = ", ".join(f'"{n}"' for n in names)
     raw = db.session.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([cell(row, n) for n in names])
+        if json_cols:
+            for row in rows:
+                values = [row[n] if n in row else defaults[n] for n in names]
+                copy.write_row(
+                    [
+                        Json(v) if n in json_cols and v is not None else v
+                        for n, v in zip(names, values, strict=True)
+                    ]
+                )
+        else:
+            plan = [(n, defaults.get(n)) for n in names]
+            write = copy.write_row
+            for row in rows:
+                write([row.get(n, d) for n, d in plan])
 
 
 def _bulk(model: type, rows) -> int:
