@@ -55,7 +55,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
 
 # The production topology on this machine (bench/cluster.py): nginx in front of 2 gunicorn app
 # servers, a Celery worker and beat on Redis, PostgreSQL, one shared files folder; Ctrl-C stops it

@@ -74,6 +74,8 @@ class Completion(TimestampMixin, db.Model):
             postgresql_where=text("status = 'valid' AND programme_id IS NOT NULL"),
         ),
         Index("ix_completions_completed_at", "completed_at"),
+        # Issue 19: the completions report's pages (valid ones, newest first) walk this.
+        Index("ix_completions_status_completed_at", "status", "completed_at", "id"),
         Index("ix_completions_course_status", "course_id", "status"),
     )
 

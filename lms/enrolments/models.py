@@ -30,6 +30,11 @@ class Enrolment(TimestampMixin, db.Model):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         Index("ix_enrolments_course_status", "course_id", "status"),
         Index("ix_enrolments_employee_status", "employee_id", "status"),
+        # Issue 19: the enrolments report's pages walk these (newest first, optionally by
+        # status) instead of sorting every enrolment; updated_at is its cache stamp.
+        Index("ix_enrolments_requested_at", "requested_at", "id"),
+        Index("ix_enrolments_status_requested_at", "status", "requested_at", "id"),
+        Index("ix_enrolments_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,11 +13,15 @@ row per course or trainer).
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import Select, Subquery, func, select
 
 from lms import charts
@@ -90,16 +94,54 @@ class Report:
     def sort_keys(self) -> set[str]:
         return {c.key for c in self.columns() if c.sortable}
 
+    def overview(self, scope: Scope, f: Filters) -> tuple[list, int, list[charts.Chart]]:
+        """Totals, row count and charts of a page. A large report computes them together, in
+        fewer passes over its rows than ``totals``, ``count`` and ``charts`` one by one."""
+        return self.totals(scope, f), self.count(scope, f), self.charts(scope, f)
+
+    def stamp(self) -> tuple | None:
+        """A cheap fingerprint of the report's rows (e.g. the highest id and the latest change,
+        read from indexes); ``None``: the overview is computed for every page."""
+        return None
+
     def page(self, scope: Scope, f: Filters) -> Page:
         rows = list(self.iter_rows(scope, f, limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE))
-        return Page(
-            rows,
-            self.count(scope, f),
-            f.page,
-            self.totals(scope, f),
-            self.charts(scope, f),
-            self.summary(scope, f),
-        )
+        totals, total, charts_ = cached_overview(self, scope, f)
+        return Page(rows, total, f.page, totals, charts_, self.summary(scope, f))
+
+
+# (report, scope, filters, locale) → (expires at, stamp, overview): see ``cached_overview``.
+_OVERVIEWS: OrderedDict = OrderedDict()
+OVERVIEWS_KEPT = 256
+
+
+def cached_overview(report: Report, scope: Scope, f: Filters) -> tuple:
+    """A report page's totals, count and charts, computed once per filter set and reused while
+    the report's ``stamp`` (its newest row and latest change) is unchanged, for at most
+    ``REPORTS_OVERVIEW_SECONDS`` (default 300; 0 in tests and to switch it off).
+
+    The figures aggregate every row in scope (a million completions: seconds on SQLite), while
+    the rows of a page come from an index; without this every page, sort and "next" would run
+    the aggregates again. A new or revoked completion changes the stamp, so it shows at once;
+    changes the stamp does not see (a cohort's dates, an employee's transfer) within the TTL.
+    Kept per process (bounded), per database, in the reader's locale (labels are translated)."""
+    ttl = current_app.config.get("REPORTS_OVERVIEW_SECONDS", 0 if current_app.testing else 300)
+    stamp = report.stamp() if ttl else None
+    if stamp is None:
+        return report.overview(scope, f)
+    args = {k: v for k, v in f.query_args().items() if k not in ("sort", "page")}
+    # The database too: one process may serve several apps (tests, the growth benchmark).
+    key = (str(db.engine.url), report.key, scope, tuple(sorted(args.items())), str(get_locale()))
+    now = time.monotonic()
+    hit = _OVERVIEWS.get(key)
+    if hit is not None and hit[0] > now and hit[1] == stamp:
+        return hit[2]
+    value = report.overview(scope, f)
+    _OVERVIEWS[key] = (now + ttl, stamp, value)
+    _OVERVIEWS.move_to_end(key)
+    while len(_OVERVIEWS) > OVERVIEWS_KEPT:
+        _OVERVIEWS.popitem(last=False)
+    return value
 
 
 def converter(col: Column):
@@ -130,6 +172,10 @@ def converter(col: Column):
 class SqlReport(Report):
     """A report whose rows are one SELECT with labelled columns."""
 
+    # Pages fetched in two steps (``page_keys``): for a report whose ``tiebreak`` column is
+    # unique per row and whose lean statement has the columns it is mostly sorted by.
+    keyed_pages = False
+
     def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
         raise NotImplementedError
 
@@ -138,6 +184,9 @@ class SqlReport(Report):
 
     def ordered(self, scope: Scope, f: Filters) -> Select:
         stmt = self.select(scope, f)
+        return stmt.order_by(*self._order(stmt, f))
+
+    def _order(self, stmt: Select, f: Filters) -> list:
         cols = stmt.selected_columns
         sort = f.sort or self.default_sort
         desc = sort.startswith("-")
@@ -146,18 +195,50 @@ class SqlReport(Report):
         if key in self.sort_keys():
             order.append(cols[key].desc() if desc else cols[key].asc())
         order.append(cols[self.tiebreak()].desc() if desc else cols[self.tiebreak()].asc())
-        return stmt.order_by(*order)
+        return order
+
+    def page_keys(self, scope: Scope, f: Filters, limit: int, offset: int) -> Select:
+        """The ids of one page, in order: sorted and cut on the lean statement (no display
+        columns, no joins only they need) when it has the sort column, so the database walks an
+        index and stops after the page instead of building every row to sort them."""
+        sort = (f.sort or self.default_sort).lstrip("-")
+        stmt = self.select(scope, f, lean=True)
+        if sort in self.sort_keys() and sort not in stmt.selected_columns:
+            stmt = self.select(scope, f)
+        order = self._order(stmt, f)
+        tiebreak = stmt.selected_columns[self.tiebreak()]
+        return stmt.with_only_columns(tiebreak).order_by(*order).limit(limit).offset(offset)
+
+    def page_rows(self, scope: Scope, f: Filters, ids: list) -> Select:
+        """The display rows of a page's ids, unordered: ``iter_rows`` puts them in the ids'
+        order (an ORDER BY here tempts SQLite to walk the sort index past every row in scope
+        instead of fetching 50 rows by primary key). The ids were chosen inside the scope and
+        the filters: repeating them here only gives a planner without statistics a reason to
+        prefer an index on a filtered column to the 50 primary keys."""
+        stmt = self.select(Scope.all(), Filters())
+        return stmt.where(stmt.selected_columns[self.tiebreak()].in_(ids))
 
     def iter_rows(
         self, scope: Scope, f: Filters, limit: int | None = None, offset: int = 0
     ) -> Iterator[list]:
         stmt = self.ordered(scope, f)
-        if limit is not None:
+        ids = None
+        if limit is not None and not self.keyed_pages:
             stmt = stmt.limit(limit).offset(offset)
+        elif limit is not None:
+            # A page: its ids first (an index walk), then their display columns (50 rows).
+            ids = list(db.session.scalars(self.page_keys(scope, f, limit, offset)))
+            if not ids:
+                return
+            stmt = self.page_rows(scope, f, ids)
         columns = self.columns()
         keys = list(stmt.selected_columns.keys())
         plan = [(keys.index(c.key), converter(c)) for c in columns]
         result = db.session.execute(stmt.execution_options(yield_per=2000))
+        if ids is not None:
+            tiebreak = keys.index(self.tiebreak())
+            by_id = {row[tiebreak]: row for row in result}
+            result = [by_id[i] for i in ids if i in by_id]
         for row in result:
             yield [row[i] if convert is None else convert(row[i]) for i, convert in plan]
 

@@ -70,6 +70,16 @@ def filter_people(stmt: Select, f: Filters, employee, unit, extra_unit=None) -> 
     return stmt
 
 
+def people_joins(scope: Scope, f: Filters) -> bool:
+    """Whether a row query needs its employee and unit joins: the scope or a filter reads them
+    (everything else only displays them)."""
+    return (
+        not scope.everything
+        and scope.partner_id is None
+        or bool(f.unit_path or f.jabatan or f.golongan)
+    )
+
+
 def score_bin(col) -> object:
     """The 0–10, 10–20, … bin index of a score (100 falls in the last bin), portable SQL."""
     whens = [(col < hi, i) for i, (_lo, hi) in enumerate(SCORE_BINS[:-1])]
