@@ -3,7 +3,7 @@ reports walk an index for a page (newest first, optionally by status) instead of
 row; ``enrolments.updated_at`` stamps the cached report figures.
 
 Revision ID: 0010g
-Revises: 0009m
+Revises: 0010f
 Create Date: 2026-12-06 10:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0010g"
-down_revision = "0009m"
+down_revision = "0010f"
 branch_labels = None
 depends_on = None
 
