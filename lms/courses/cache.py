@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import g, has_app_context, request
+from flask import has_app_context, url_for
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -34,14 +34,9 @@ T = TypeVar("T")
 
 
 def generation() -> str:
-    """The catalogue's current token (read once per request)."""
-    found = g.get("_courses_generation")
-    if found is None:
-        found = cache.get(GENERATION_KEY)
-        if found is None:
-            found = bump()
-        g._courses_generation = found
-    return found
+    """The catalogue's current token."""
+    found = cache.get(GENERATION_KEY)
+    return bump() if found is None else found
 
 
 def bump() -> str:
@@ -49,15 +44,15 @@ def bump() -> str:
     never name entries of an older state."""
     token = uuid.uuid4().hex[:16]
     cache.set(GENERATION_KEY, token, timeout=0)
-    if has_app_context():
-        g.pop("_courses_generation", None)
     return token
 
 
 def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
-    """``build()`` once per (name, parts, generation, language, mount point)."""
+    """``build()`` once per (name, parts, generation, language, mount point): entries hold
+    rendered text and links, so the language and where the app is mounted are in the key."""
     locale = str(get_locale() or "id")
-    key = f"courses:{name}:{generation()}:{locale}:{request.script_root}:{parts!r}"
+    mount = url_for("courses.catalogue")
+    key = f"courses:{name}:{generation()}:{locale}:{mount}:{parts!r}"
     value = cache.get(key)
     if value is None:
         value = build()
