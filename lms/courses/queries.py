@@ -114,6 +114,25 @@ def course_head(code: str) -> Course | None:
     )
 
 
+class CourseHead(NamedTuple):
+    """What the lesson player needs of a published course: plain values, fit for the cache."""
+
+    id: int
+    code: str
+    published_version_id: int
+    title: str
+
+
+def course_head_values(code: str) -> CourseHead | None:
+    """The course ``code`` with its published version as plain values (None without one)."""
+    row = db.session.execute(
+        select(Course.id, Course.code, Course.published_version_id, CourseVersion.title)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.code == code.upper())
+    ).first()
+    return None if row is None else CourseHead(*row)
+
+
 class OutlineLesson(NamedTuple):
     key: str
     title: str

@@ -122,7 +122,9 @@ def course(code: str):
     employee = current_user.employee
     enrolment = enrolments.find(c, employee) if employee is not None else None
     left = enrolments.seats_left(c)
-    check = enrolments.check_self_enrol(c, employee, existing=enrolment, left=left)
+    check = enrolments.check_self_enrol(
+        c, employee, existing=enrolment, left=left, existing_known=True
+    )
     learner = page.learner_context(enrolment) if enrolment is not None else {}
     return render_template(
         "courses/course.html",

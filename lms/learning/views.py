@@ -22,8 +22,11 @@ LISTED_STATES = (*OPEN_STATES, "completed")
 
 
 def _context(code: str):
-    course = course_queries.course_head(code)
-    if course is None or course.published_version is None:
+    """The published course (plain values from the cache) and the learner's own enrolment,
+    read live: only an active or completed enrolment opens the player."""
+    code = code.upper()
+    course = course_cache.cached("head", (code,), lambda: course_queries.course_head_values(code))
+    if course is None:
         abort(404)
     employee = current_user.employee
     enrolment = enrolments.find(course, employee) if employee is not None else None
@@ -58,7 +61,7 @@ def resume(code: str):
 @require(Capability.LEARN)
 def lesson(code: str, key: str):
     course, enrolment = _context(code)
-    version, outline = course.published_version, _outline(course)
+    version_id, outline = course.published_version_id, _outline(course)
     lessons = [lesson for module in outline for lesson in module.lessons]
     index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
     if index is None:
@@ -68,11 +71,10 @@ def lesson(code: str, key: str):
     page = render_template(
         "learning/lesson.html",
         course=course,
-        version=version,
         outline=outline,
         lesson=current,
         body=course_cache.cached(
-            "lesson", (version.id, key), lambda: course_queries.lesson_body(version.id, key) or ""
+            "lesson", (version_id, key), lambda: course_queries.lesson_body(version_id, key) or ""
         ),
         enrolment=enrolment,
         prev=lessons[index - 1] if index > 0 else None,
