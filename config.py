@@ -123,6 +123,14 @@ class Config:
     # LMS_METRICS_TOKEN; anyone else gets 404.
     METRICS_ALLOW = ""
     METRICS_TOKEN: str | None = None
+    # Shared parts of learner pages (lms.courses.cache). With LMS_REDIS_URL: Redis under this
+    # prefix, kept CACHE_REDIS_TIMEOUT seconds (changes reach every worker at once through the
+    # generation key). Without it: each process's memory, kept CACHE_LOCAL_TIMEOUT seconds, which
+    # bounds how long another worker process may show a course as it was before an edit.
+    CACHE_KEY_PREFIX = "lms:"
+    CACHE_REDIS_TIMEOUT = 3600
+    CACHE_LOCAL_TIMEOUT = 30
+    CACHE_LOCAL_THRESHOLD = 2000
 
 
 class DevelopmentConfig(Config):

@@ -10,7 +10,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, _dev_secret_key, load_env
-from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
@@ -149,6 +149,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         app.config.setdefault("RATELIMIT_KEY_PREFIX", "lms")
     limiter.init_app(app)
+    _init_cache(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -166,6 +167,24 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(auth_services.load_user)
     login_manager.localize_callback = _gettext_message
+
+
+def _init_cache(app: Flask) -> None:
+    """Flask-Caching: Redis on REDIS_URL (one cache for every worker) under CACHE_KEY_PREFIX,
+    else SimpleCache in this process (CACHE_TYPE set by the caller, e.g. NullCache, wins)."""
+    settings: dict[str, Any] = {"CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"]}
+    if app.config.get("CACHE_TYPE"):
+        settings["CACHE_TYPE"] = app.config["CACHE_TYPE"]
+        settings["CACHE_DEFAULT_TIMEOUT"] = app.config["CACHE_LOCAL_TIMEOUT"]
+    elif app.config.get("REDIS_URL"):
+        settings["CACHE_TYPE"] = "RedisCache"
+        settings["CACHE_REDIS_URL"] = app.config["REDIS_URL"]
+        settings["CACHE_DEFAULT_TIMEOUT"] = app.config["CACHE_REDIS_TIMEOUT"]
+    else:
+        settings["CACHE_TYPE"] = "SimpleCache"
+        settings["CACHE_DEFAULT_TIMEOUT"] = app.config["CACHE_LOCAL_TIMEOUT"]
+        settings["CACHE_THRESHOLD"] = app.config["CACHE_LOCAL_THRESHOLD"]
+    cache.init_app(app, config=settings)
 
 
 def _gettext_message(message: str) -> str:

@@ -1,6 +1,7 @@
 """Extensions, created without an app and bound in ``create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,4 +16,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Shared parts of pages (lms.courses.cache): Redis when LMS_REDIS_URL is set, else in-process.
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

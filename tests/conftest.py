@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from lms import create_app
+from lms.extensions import cache, limiter
 from lms.extensions import db as _db
-from lms.extensions import limiter
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -153,6 +153,7 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
                 for table in tables:
                     conn.execute(table.delete())
         limiter.reset()
+        cache.clear()  # the tables were emptied behind the ORM's back (lms.courses.cache)
 
 
 @pytest.fixture

@@ -151,6 +151,9 @@ class User(TimestampMixin, db.Model):
     def has_reports(self) -> bool:
         if self.employee_id is None:
             return False
+        known = self.__dict__.get("_has_reports")  # read with the account by the user loader
+        if known is not None:
+            return known
         return bool(
             db.session.scalar(
                 select(

@@ -150,9 +150,16 @@ def _user_with_roles() -> Select:
     inactive_partner = exists().where(
         PartnerInstitution.id == User.partner_id, PartnerInstitution.is_active.is_(False)
     )
+    # Whether the account supervises anyone (the derived Atasan role every page's menu asks
+    # about) and its employee record (learner pages read it) come in the same query.
+    has_reports = (
+        exists()
+        .where(Employee.supervisor_id == User.employee_id, Employee.is_active.is_(True))
+        .label("has_reports")
+    )
     return (
-        select(User)
-        .options(joinedload(User.role_rows))
+        select(User, has_reports)
+        .options(joinedload(User.role_rows), joinedload(User.employee))
         .where(User.id == bindparam("uid"), ~inactive_employee, ~inactive_partner)
     )
 
@@ -186,9 +193,13 @@ def load_user(user_id: str) -> User | None:
     if key is None:
         return None
     uid, version = key
-    user = db.session.execute(_user_with_roles(), {"uid": uid}).unique().scalar_one_or_none()
-    if user is None or user.session_version != version or not user.active:
+    row = db.session.execute(_user_with_roles(), {"uid": uid}).unique().one_or_none()
+    if row is None:
         return None
+    user, has_reports = row
+    if user.session_version != version or not user.active:
+        return None
+    user.__dict__["_has_reports"] = bool(has_reports)  # not a mapped attribute: no write
     return user
 
 

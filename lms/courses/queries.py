@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from lms.courses.models import Category, Course, CourseVersion, Module
+from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 
@@ -69,6 +70,16 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
 
 
+def category_choices() -> list[tuple[int, str]]:
+    """(id, name) of every category in catalogue order: plain values, fit for the cache."""
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            select(Category.id, Category.name).order_by(Category.position, Category.name)
+        )
+    ]
+
+
 def categories_with_counts() -> list[tuple[Category, int]]:
     """Every category with how many courses it holds, in catalogue order."""
     rows = db.session.execute(
@@ -90,6 +101,73 @@ def course_by_code(code: str) -> Course | None:
             .selectinload(Module.lessons),
         )
         .where(Course.code == code.upper())
+    )
+
+
+def course_head(code: str) -> Course | None:
+    """A course with its category and published version (one query), without the outline:
+    pages take that from :func:`outline` through the cache."""
+    return db.session.scalar(
+        select(Course)
+        .options(joinedload(Course.category), joinedload(Course.published_version))
+        .where(Course.code == code.upper())
+    )
+
+
+class CourseHead(NamedTuple):
+    """What the lesson player needs of a published course: plain values, fit for the cache."""
+
+    id: int
+    code: str
+    published_version_id: int
+    title: str
+
+
+def course_head_values(code: str) -> CourseHead | None:
+    """The course ``code`` with its published version as plain values (None without one)."""
+    row = db.session.execute(
+        select(Course.id, Course.code, Course.published_version_id, CourseVersion.title)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.code == code.upper())
+    ).first()
+    return None if row is None else CourseHead(*row)
+
+
+class OutlineLesson(NamedTuple):
+    key: str
+    title: str
+    minutes: int
+
+
+class OutlineModule(NamedTuple):
+    title: str
+    lessons: tuple[OutlineLesson, ...]
+
+
+def outline(version_id: int) -> tuple[OutlineModule, ...]:
+    """A version's modules and lessons as plain values in order (two queries, no lesson
+    bodies): what the course page and the lesson player list, fit for the cache."""
+    modules = db.session.execute(
+        select(Module.id, Module.title)
+        .where(Module.version_id == version_id)
+        .order_by(Module.position, Module.id)
+    ).all()
+    lessons: dict[int, list[OutlineLesson]] = {m.id: [] for m in modules}
+    if modules:
+        for row in db.session.execute(
+            select(Lesson.module_id, Lesson.key, Lesson.title, Lesson.minutes)
+            .where(Lesson.version_id == version_id)
+            .order_by(Lesson.position, Lesson.id)
+        ):
+            if row.module_id in lessons:
+                lessons[row.module_id].append(OutlineLesson(row.key, row.title, row.minutes))
+    return tuple(OutlineModule(m.title, tuple(lessons[m.id])) for m in modules)
+
+
+def lesson_body(version_id: int, key: str) -> str | None:
+    """The sanitised HTML of one lesson of a version (None when there is no such lesson)."""
+    return db.session.scalar(
+        select(Lesson.body_html).where(Lesson.version_id == version_id, Lesson.key == key)
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import astuple
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.courses import bp, page, queries
+from lms.courses import cache as course_cache
 from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS, DELIVERY_MODES
 from lms.db import db_int
 from lms.enrolments import services as enrolments
@@ -71,28 +74,45 @@ def catalogue():
     )
     problems: dict[str, str] = {}
     f.jp_min, f.jp_max = _jp_filter(problems)
-    rows, total = queries.catalogue(f) if not problems else ([], 0)
+    if problems:  # shows what was typed: built for this request only
+        segments = _catalogue_segments(f, problems)
+    else:
+        segments = course_cache.cached(
+            "catalogue", astuple(f), lambda: _catalogue_segments(f, problems)
+        )
     mine = {}
-    if current_user.employee_id:
-        mine = queries.enrolment_map(current_user.employee_id, [c.id for c in rows])
-    return render_template(
-        "courses/catalogue.html",
+    ids = [part for part in segments if isinstance(part, int)]
+    if current_user.employee_id and ids:
+        mine = queries.enrolment_map(current_user.employee_id, ids)
+    return render_template("courses/catalogue.html", segments=segments, mine=mine)
+
+
+_CHIP = re.compile(r"<!--chip:(\d+)-->")
+
+
+def _catalogue_segments(f: queries.CatalogueFilter, problems: dict[str, str]) -> tuple:
+    """The catalogue's body for ``f`` as text with each listed course's id where the
+    learner's own state goes (the same for everyone, so kept in the cache)."""
+    rows, total = queries.catalogue(f) if not problems else ([], 0)
+    html = render_template(
+        "courses/_catalogue_body.html",
         rows=rows,
         total=total,
         f=f,
-        categories=queries.categories(),
+        categories=course_cache.cached("categories", (), queries.category_choices),
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
-        mine=mine,
         problems=problems,
         pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
     )
+    parts = _CHIP.split(html)
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
 
 
 @bp.route("/pelatihan/<code>")
 @login_required
 def course(code: str):
-    c = queries.course_by_code(code)
+    c = queries.course_head(code)
     if (
         c is None
         or c.published_version is None
@@ -102,12 +122,17 @@ def course(code: str):
     employee = current_user.employee
     enrolment = enrolments.find(c, employee) if employee is not None else None
     left = enrolments.seats_left(c)
-    check = enrolments.check_self_enrol(c, employee, existing=enrolment, left=left)
+    check = enrolments.check_self_enrol(
+        c, employee, existing=enrolment, left=left, existing_known=True
+    )
     learner = page.learner_context(enrolment) if enrolment is not None else {}
     return render_template(
         "courses/course.html",
         course=c,
         version=c.published_version,
+        outline=course_cache.cached(
+            "outline", (c.published_version_id,), lambda: queries.outline(c.published_version_id)
+        ),
         enrolment=enrolment,
         check=check,
         seats_left=left,

@@ -61,14 +61,16 @@ def check_self_enrol(
     today: date | None = None,
     existing: Enrolment | None = None,
     left: int | None = -1,
+    existing_known: bool = False,
 ) -> EnrolCheck:
-    """Why the enrol button is enabled or not. ``existing``/``left`` may be passed pre-loaded."""
+    """Why the enrol button is enabled or not. ``existing``/``left`` may be passed pre-loaded
+    (``existing_known``: ``existing`` was looked up, so None means not enrolled)."""
     today = today or local_today()
     if employee is None:
         return EnrolCheck(False, _("Hanya pegawai yang dapat mendaftar pelatihan."))
     if course.published_version_id is None or course.archived:
         return EnrolCheck(False, _("Pelatihan ini belum atau tidak lagi dibuka."))
-    if existing is None:
+    if existing is None and not existing_known:
         existing = find(course, employee)
     if existing is not None and existing.status in (*OPEN_STATES, "completed"):
         labels = {

@@ -6,6 +6,7 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.courses import cache as course_cache
 from lms.courses import page as course_page
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
@@ -21,8 +22,11 @@ LISTED_STATES = (*OPEN_STATES, "completed")
 
 
 def _context(code: str):
-    course = course_queries.course_by_code(code)
-    if course is None or course.published_version is None:
+    """The published course (plain values from the cache) and the learner's own enrolment,
+    read live: only an active or completed enrolment opens the player."""
+    code = code.upper()
+    course = course_cache.cached("head", (code,), lambda: course_queries.course_head_values(code))
+    if course is None:
         abort(404)
     employee = current_user.employee
     enrolment = enrolments.find(course, employee) if employee is not None else None
@@ -31,13 +35,18 @@ def _context(code: str):
     return course, enrolment
 
 
+def _outline(course) -> tuple:
+    """The published version's modules and lessons (plain values, from the cache)."""
+    version_id = course.published_version_id
+    return course_cache.cached("outline", (version_id,), lambda: course_queries.outline(version_id))
+
+
 @bp.route("/belajar/<code>")
 @require(Capability.LEARN)
 def resume(code: str):
     """Continue where I left off: the last lesson seen, else the first not done."""
     course, enrolment = _context(code)
-    version = course.published_version
-    lessons = [lesson for module in version.modules for lesson in module.lessons]
+    lessons = [lesson for module in _outline(course) for lesson in module.lessons]
     if not lessons:
         abort(404)
     keys = {lesson.key for lesson in lessons}
@@ -52,8 +61,8 @@ def resume(code: str):
 @require(Capability.LEARN)
 def lesson(code: str, key: str):
     course, enrolment = _context(code)
-    version = course.published_version
-    lessons = [lesson for module in version.modules for lesson in module.lessons]
+    version_id, outline = course.published_version_id, _outline(course)
+    lessons = [lesson for module in outline for lesson in module.lessons]
     index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
     if index is None:
         abort(404)
@@ -62,8 +71,11 @@ def lesson(code: str, key: str):
     page = render_template(
         "learning/lesson.html",
         course=course,
-        version=version,
+        outline=outline,
         lesson=current,
+        body=course_cache.cached(
+            "lesson", (version_id, key), lambda: course_queries.lesson_body(version_id, key) or ""
+        ),
         enrolment=enrolment,
         prev=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,

@@ -1,0 +1,83 @@
+"""The shared parts of learner pages, kept in the app cache (``lms.extensions.cache``).
+
+What is kept is the same for every learner: the catalogue's listing for one filter, the
+category list, a published version's outline and facts, rendered in one language. Nothing of
+one person (enrolment state, progress, seats left) is kept: pages add those live.
+
+Every key carries the catalogue's *generation*, a token in the cache itself. Any ORM write to a
+course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
+category), from any feature, sets a new token once its transaction commits, so every page
+built afterwards misses the old entries, which then expire. With Redis the token is shared by
+every worker; with the in-process cache each process has its own, and its entries live
+``CACHE_LOCAL_TIMEOUT`` seconds, which bounds how long another process shows the old course.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import has_app_context, url_for
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
+from lms.extensions import cache
+
+GENERATION_KEY = "courses:generation"
+WATCHED = (Course, CourseVersion, Module, Lesson, Category)
+_CHANGED = "courses_cache_changed"
+
+T = TypeVar("T")
+
+
+def generation() -> str:
+    """The catalogue's current token."""
+    found = cache.get(GENERATION_KEY)
+    return bump() if found is None else found
+
+
+def bump() -> str:
+    """A new token: a fresh random one, never a counter, so a token evicted and made again can
+    never name entries of an older state."""
+    token = uuid.uuid4().hex[:16]
+    cache.set(GENERATION_KEY, token, timeout=0)
+    return token
+
+
+def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
+    """``build()`` once per (name, parts, generation, language, mount point): entries hold
+    rendered text and links, so the language and where the app is mounted are in the key."""
+    locale = str(get_locale() or "id")
+    mount = url_for("courses.catalogue")
+    key = f"courses:{name}:{generation()}:{locale}:{mount}:{parts!r}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context: Any) -> None:
+    if session.info.get(_CHANGED):
+        return
+    for group in (session.new, session.dirty, session.deleted):
+        if any(isinstance(obj, WATCHED) for obj in group):
+            session.info[_CHANGED] = True
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_after_commit(session: Session) -> None:
+    # After the commit, not before: a page built in between would keep the old state under
+    # the new token.
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        bump()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
