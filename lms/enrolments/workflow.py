@@ -286,9 +286,30 @@ def decider_names(approvals: list[Approval]) -> dict[int, str]:
 
 
 def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
-    """The team's current and finished enrolments with progress, in one query."""
+    """The team's current and finished enrolments with progress, by the employee's name (each
+    person's newest first), in one query.
+
+    Only the first ``limit`` reports (by name) that have such an enrolment can appear among the
+    first ``limit`` enrolments (each gives at least one), so only their enrolments are read and
+    sorted: a supervisor of 250 people no longer sorts 5,000 enrolments to show 20."""
     if user.employee_id is None:
         return []
+    states = (*OPEN_STATES, "completed")
+    has_one = (
+        select(Enrolment.id)
+        .where(Enrolment.employee_id == Employee.id, Enrolment.status.in_(states))
+        .exists()
+    )
+    firsts = (
+        select(Employee.id)
+        .where(
+            Employee.supervisor_id == user.employee_id,
+            Employee.is_active.is_(True),
+            has_one,
+        )
+        .order_by(Employee.full_name, Employee.id)
+        .limit(limit)
+    )
     return list(
         db.session.scalars(
             select(Enrolment)
@@ -297,12 +318,8 @@ def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
                 contains_eager(Enrolment.employee),
                 joinedload(Enrolment.course).joinedload(Course.published_version),
             )
-            .where(
-                Employee.supervisor_id == user.employee_id,
-                Employee.is_active.is_(True),
-                Enrolment.status.in_((*OPEN_STATES, "completed")),
-            )
-            .order_by(Employee.full_name, Enrolment.requested_at.desc(), Enrolment.id)
+            .where(Employee.id.in_(firsts), Enrolment.status.in_(states))
+            .order_by(Employee.full_name, Employee.id, Enrolment.requested_at.desc(), Enrolment.id)
             .limit(limit)
         ).unique()
     )
