@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.auth.models import ApiToken, User
 from lms.extensions import db
-from lms.org.models import Employee, Instansi, Unit
+from lms.org.models import Employee, Instansi, Unit, display_name
 from lms.permissions import Role
 
 PAGE_SIZE = 25
@@ -106,6 +106,38 @@ def team_of(employee: Employee, limit: int | None = None) -> list[Employee]:
     return list(db.session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class TeamMember:
+    """A direct report as the dashboard's team card shows them (read without the model)."""
+
+    id: int
+    display_name: str
+    position_name: str | None
+
+
+def team_card(employee_id: int, limit: int) -> tuple[list[TeamMember], int]:
+    """The first ``limit`` active direct reports by name and how many there are: one query of
+    the columns shown (the count by a window function)."""
+    rows = db.session.execute(
+        select(
+            Employee.id,
+            Employee.front_title,
+            Employee.full_name,
+            Employee.back_title,
+            Employee.position_name,
+            func.count().over(),
+        )
+        .where(Employee.supervisor_id == employee_id, Employee.is_active.is_(True))
+        .order_by(Employee.full_name, Employee.id)
+        .limit(limit)
+    ).all()
+    members = [
+        TeamMember(eid, display_name(front, full, back), position)
+        for eid, front, full, back, position, _n in rows
+    ]
+    return members, int(rows[0][5]) if rows else 0
+
+
 def team_size(employee: Employee) -> int:
     return (
         db.session.scalar(
@@ -146,9 +178,8 @@ def dashboard_context(user: User) -> dict[str, Any]:
             .execution_options(populate_existing=True)
         )
     ctx: dict[str, Any] = {"roles": roles, "employee": employee}
-    if Role.ATASAN in roles and user.employee is not None:
-        ctx["team"] = team_of(user.employee, limit=8)
-        ctx["team_total"] = team_size(user.employee)
+    if Role.ATASAN in roles and employee is not None:
+        ctx["team"], ctx["team_total"] = team_card(user.employee_id, limit=8)
     if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
         # One statement for the four figures (the dashboard reads them every morning).
         row = db.session.execute(

@@ -13,10 +13,11 @@ fill the card. No source, no card: the learner section then shows the newest cou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from lms.careers.akpk.gathering import uncovered_of
 from lms.careers.akpk.models import PositionCompetency
@@ -59,13 +60,12 @@ class Latest:
     standard: list[Any]  # the position's competencies (rows with name and kind), in order
 
 
-def _latest(employee_id: int, year: int) -> Latest:
-    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``, their
-    position (type and the level they stand on, ``career.structure.standing``: the recorded
-    one, else their type's only level) and that position's standard of competencies (the
-    type's, then the level's, in the file's order): one query, one row per competency (most
-    employees have neither evaluation nor plan nor a recorded position, and the dashboard then
-    pays for nothing more)."""
+@lru_cache(maxsize=1)
+def _latest_stmt() -> Select:
+    """``_latest``'s statement with the employee and the year as parameters, built once (it
+    is read on every dashboard visit; building it cost about as much as running it)."""
+    employee_id = bindparam("employee_id")
+    year = bindparam("year")
     evaluation = (
         select(SkpEvaluation.id)
         .join(SkpPeriod, SkpEvaluation.period_id == SkpPeriod.id)
@@ -88,7 +88,7 @@ def _latest(employee_id: int, year: int) -> Latest:
         .scalar_subquery()
     )
     level = func.coalesce(func.nullif(Employee.jabatan_level_code, ""), only_level)
-    rows = db.session.execute(
+    return (
         select(
             evaluation,
             plan,
@@ -108,7 +108,17 @@ def _latest(employee_id: int, year: int) -> Latest:
         )
         .where(Employee.id == employee_id)
         .order_by(PositionCompetency.position, PositionCompetency.id)
-    ).all()
+    )
+
+
+def _latest(employee_id: int, year: int) -> Latest:
+    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``, their
+    position (type and the level they stand on, ``career.structure.standing``: the recorded
+    one, else their type's only level) and that position's standard of competencies (the
+    type's, then the level's, in the file's order): one query, one row per competency (most
+    employees have neither evaluation nor plan nor a recorded position, and the dashboard then
+    pays for nothing more)."""
+    rows = db.session.execute(_latest_stmt(), {"employee_id": employee_id, "year": year}).all()
     if not rows:
         return Latest(None, None, None, None, [])
     evaluation_id, plan_id, type_code, level_code = rows[0][:4]
