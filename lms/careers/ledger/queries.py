@@ -113,15 +113,25 @@ def rule_of(kind: str | None) -> JpRule:
     return jp_rule(kind, rules(), int(current_app.config.get("JP_TARGET", 20)))
 
 
+def _targets() -> tuple[int, tuple[tuple[str, int], ...]]:
+    """The general target and the kinds whose target differs from it (hashable: a key)."""
+    default = target()
+    return default, tuple(
+        (kind, rule_of(kind).target) for kind in rules() if rule_of(kind).target != default
+    )
+
+
+def _target_case(
+    kind_column: ColumnElement[str], targets: tuple[int, tuple[tuple[str, int], ...]]
+) -> ColumnElement[int]:
+    default, others = targets
+    whens = [(kind_column == kind, goal) for kind, goal in others]
+    return case(*whens, else_=default) if whens else literal(default)
+
+
 def target_expr(kind_column: ColumnElement[str]) -> ColumnElement[int]:
     """SQL: each employee's target by their kind (one CASE; the general target otherwise)."""
-    default = target()
-    whens = [
-        (kind_column == kind, rule_of(kind).target)
-        for kind in rules()
-        if rule_of(kind).target != default
-    ]
-    return case(*whens, else_=default) if whens else literal(default)
+    return _target_case(kind_column, _targets())
 
 
 def _kind_sum(kind: str):
@@ -240,7 +250,7 @@ class TeamRow:
     target: int = 0  # this employee's target (PPPK: their own rule)
 
 
-def _team_ids(supervisor_id: int) -> Select:
+def _team_ids(supervisor_id: Any) -> Select:
     return select(Employee.id).where(
         Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True)
     )
@@ -263,16 +273,16 @@ class TeamSummary:
     under: int  # of them below their kind's target
 
 
-def team_jp_summary(supervisor_id: int, year: int, limit: int = 5) -> TeamSummary:
-    """The dashboard's card of the team's JP: the ``limit`` direct reports furthest below their
-    target (as ``team_jp`` orders them), how many reports there are and how many are under
-    target: one query of the few columns shown (the counts by window functions), summing only
-    the team's records."""
-    target = target_expr(Employee.kind)
-    totals = jp_totals(year, among=_team_ids(supervisor_id))
+@lru_cache(maxsize=8)
+def _team_summary_stmt(dialect: str, zone: str, targets: tuple, limit: int) -> Select:
+    """``team_jp_summary``'s statement with the supervisor and the year as parameters, built
+    once per database kind, time zone and targets (the dashboard reads it on every visit)."""
+    supervisor_id = bindparam("supervisor_id")
+    target = _target_case(Employee.kind, targets)
+    totals = jp_totals(bindparam("year"), among=_team_ids(supervisor_id))  # type: ignore[arg-type]
     total = func.coalesce(totals.c.jp_total, 0)
     shortfall = case((total < target, target - total), else_=0)
-    rows = db.session.execute(
+    return (
         select(
             Employee.id,
             Employee.front_title,
@@ -287,7 +297,18 @@ def team_jp_summary(supervisor_id: int, year: int, limit: int = 5) -> TeamSummar
         .where(Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True))
         .order_by(shortfall.desc(), Employee.full_name, Employee.id)
         .limit(limit)
-    ).all()
+    )
+
+
+def team_jp_summary(supervisor_id: int, year: int, limit: int = 5) -> TeamSummary:
+    """The dashboard's card of the team's JP: the ``limit`` direct reports furthest below their
+    target (as ``team_jp`` orders them), how many reports there are and how many are under
+    target: one query of the few columns shown (the counts by window functions), summing only
+    the team's records."""
+    stmt = _team_summary_stmt(
+        db.session.get_bind().dialect.name, local_zone().key, _targets(), limit
+    )
+    rows = db.session.execute(stmt, {"supervisor_id": supervisor_id, "year": year}).all()
     if not rows:
         return TeamSummary([], 0, 0)
     shown = [
