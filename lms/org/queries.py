@@ -41,7 +41,8 @@ def scoped_units(user: User) -> Select:
 class EmployeePage:
     """One page of the employee list. ``total`` is counted only for the plain list (a count
     over a name search would read every employee on every request); a search says whether
-    there is a next page (``more``) by reading one row past the page."""
+    there is a next page (``more``) by reading one row past the page, and knows its total only
+    on its last page (None before it)."""
 
     rows: list[Employee]
     total: int | None
@@ -83,7 +84,10 @@ def find_employees(
         .limit(PAGE_SIZE + 1)
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     ).all()
-    return EmployeePage(list(rows[:PAGE_SIZE]), total, len(rows) > PAGE_SIZE)
+    more = len(rows) > PAGE_SIZE
+    if total is None and not more and (rows or page <= 1):  # the last page: the count is known
+        total = (max(page, 1) - 1) * PAGE_SIZE + len(rows)
+    return EmployeePage(list(rows[:PAGE_SIZE]), total, more)
 
 
 def search_employees(
