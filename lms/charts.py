@@ -11,22 +11,34 @@ Every chart carries its numbers as rows, which templates render as a table for s
 target) are written as the reader's locale writes them (``lms.indonesian.number``: 92,86 in
 Indonesian), like the table beside it. Charts of counts (every value a whole number: people,
 completions, attempts) get whole-number axis ticks, never 0-1 in steps of 0.1.
+
+Drawing a chart costs pygal about 8-10 ms, and most charts are drawn again and again from the
+same numbers (an employee's JP gauge on every visit to the dashboard, a report nobody changed).
+So each drawing function remembers its last ``MEMO_SIZE`` pictures in this process, keyed by
+the function, every argument it was given (the data, titles, sizes) and the locale the numbers
+are written in: the same data gives the stored SVG, different data a new drawing. Nothing has
+to be forgotten when data change, because changed data is a different key; the bound keeps the
+memory small (a few MiB). A ``Chart`` handed out is a copy, so a caller may change its rows.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, ParamSpec
 
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from lms.indonesian import number
+from lms.indonesian import _number_locale, number
 
 # A bar's label longer than this is shortened on a stacked chart (the table beneath has it all).
 LABEL_CHARS = 30
@@ -68,6 +80,70 @@ class Chart:
         return Markup('<img class="{}" src="{}" alt="{}">').format(
             css_class, self.data_uri, self.title
         )
+
+
+# --- the memo of drawn charts -------------------------------------------------------------------
+
+#: How many drawn charts each worker process keeps (each SVG is some 5-20 KB).
+MEMO_SIZE = 256
+_memo: OrderedDict[tuple, Chart] = OrderedDict()
+_memo_lock = threading.Lock()
+_memo_stats = {"hits": 0, "misses": 0}
+P = ParamSpec("P")
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for an argument: sequences and mappings by their items in order;
+    scalars with their type, so that True, 1 and 1.0 (drawn differently) stay apart."""
+    if isinstance(value, dict):
+        return ("dict", tuple((_frozen(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | range):
+        return ("seq", tuple(_frozen(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def _copy(chart: Chart) -> Chart:
+    return Chart(chart.title, chart.svg, list(chart.headers), [list(row) for row in chart.rows])
+
+
+def memoised(draw: Callable[P, Chart]) -> Callable[P, Chart]:
+    """Remember what ``draw`` returned for the same arguments in the same locale (bounded, least
+    recently used dropped first)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Chart:
+        try:
+            key = (draw.__name__, _number_locale(), _frozen(args), _frozen(kwargs))
+            hash(key)
+        except TypeError:  # an argument that cannot be a key: draw it, remember nothing
+            return draw(*args, **kwargs)
+        with _memo_lock:
+            found = _memo.get(key)
+            if found is not None:
+                _memo.move_to_end(key)
+                _memo_stats["hits"] += 1
+                return _copy(found)
+            _memo_stats["misses"] += 1
+        chart = draw(*args, **kwargs)
+        with _memo_lock:
+            _memo[key] = _copy(chart)
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+        return chart
+
+    return wrapper
+
+
+def memo_info() -> dict[str, int]:
+    """Hits, misses and the number of charts kept (for tests and benchmarks)."""
+    with _memo_lock:
+        return {**_memo_stats, "size": len(_memo)}
+
+
+def memo_clear() -> None:
+    with _memo_lock:
+        _memo.clear()
+        _memo_stats.update(hits=0, misses=0)
 
 
 def _config(chart: pygal.Graph, title: str, height: int) -> None:
@@ -125,6 +201,7 @@ def _render(chart: pygal.Graph) -> str:
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
+@memoised
 def bar_chart(
     title: str,
     labels: Sequence[str],
@@ -159,6 +236,7 @@ def bar_chart(
     return Chart(title, _render(chart), [label_header, value_header or title], rows)
 
 
+@memoised
 def line_chart(
     title: str,
     labels: Sequence[str],
@@ -183,6 +261,7 @@ def line_chart(
     return Chart(title, _render(chart), [label_header, *series.keys()], rows)
 
 
+@memoised
 def stacked_bar_chart(
     title: str,
     labels: Sequence[str],
@@ -219,6 +298,7 @@ def _shorten(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+@memoised
 def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
     """Progress towards a target (for example JP this year against 20)."""
     chart = pygal.SolidGauge(inner_radius=0.70, half_pie=True)

@@ -95,3 +95,91 @@ def test_query_counts_do_not_grow_with_data(app, world, monkeypatch) -> None:
     large = _measure(app, world)
     assert large == small
     assert max(large.values()) <= 25, large  # the busiest page is the BKPSDM dashboard
+
+
+# --- the dashboards and the employee search at 10 and at 1,000 rows (issue 19) -----------------
+
+DASHBOARD_PAGES = {
+    "pegawai": ["/dasbor"],  # positioned, with competencies no record covers (the for-you card)
+    "atasan": ["/dasbor"],  # positioned too; their team grows from 10 to 1,000
+    "bkpsdm": ["/organisasi/pegawai?q=anggota", "/organisasi/pegawai?q=1988"],
+}
+
+
+def _team(app, world, start: int, stop: int, course_id: int) -> None:
+    """Direct reports of atasan numbered start..stop-1, each with an enrolment, a verified JP
+    record and, every tenth, a nomination waiting for the supervisor; pegawai gets a record."""
+    from datetime import date
+    from decimal import Decimal
+
+    from lms.careers.records.models import LearningRecord
+    from lms.enrolments.models import Approval, Enrolment
+    from lms.indonesian import local_today
+
+    year = local_today().year
+    with app.app_context():
+        atasan = db.session.get(Employee, world.employees["atasan"].id)
+        seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
+        for i in range(start, stop):
+            emp = make_employee(seksi, f"Anggota Tim {i:04d}", atasan, nip=make_nip())
+            nominated = i % 10 == 0
+            enrolment = Enrolment(
+                course_id=course_id,
+                employee_id=emp.id,
+                status="nominated" if nominated else "active",
+                progress=0 if nominated else 40,
+            )
+            db.session.add(enrolment)
+            if nominated:
+                db.session.flush()
+                db.session.add(Approval(enrolment_id=enrolment.id, step="supervisor", position=1))
+            for employee_id in (emp.id, world.employees["pegawai"].id):
+                db.session.add(
+                    LearningRecord(
+                        employee_id=employee_id,
+                        source="outside",
+                        status="verified",
+                        name=f"Bimtek {i}",
+                        competency_kind="teknis",
+                        starts_on=date(year - i % 5, 1, 5),
+                        ends_on=date(year - i % 5, 1, 6),
+                        year=year - i % 5,
+                        jp=Decimal(2),
+                    )
+                )
+        db.session.commit()
+
+
+def _measure_dashboards(app) -> dict[str, int]:
+    counts = {}
+    for username, paths in DASHBOARD_PAGES.items():
+        client = app.test_client()
+        login(client, username)
+        for url in paths:
+            client.get(url)  # warm the session
+            with count_queries(app) as counter:
+                assert client.get(url).status_code == 200, url
+            counts[f"{username} {url}"] = counter["n"]
+    return counts
+
+
+def test_dashboards_and_search_flat_from_10_to_1000_rows(app, world, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1000 per minute")
+    from tests.factories import make_course
+
+    with app.app_context():
+        course_id = make_course("DASH-101", title="Pelatihan Dasbor").id
+        pegawai = db.session.get(Employee, world.employees["pegawai"].id)
+        # a pelaksana: the type's only level; its standard's competencies are uncovered
+        pegawai.jabatan_type_code, pegawai.jabatan_level_code = "pelaksana", None
+        # the supervisor too (a pengawas): the busiest dashboard with the for-you card (this
+        # cost 26 queries before the position's standard came with the for-you lookup)
+        atasan = db.session.get(Employee, world.employees["atasan"].id)
+        atasan.jabatan_type_code, atasan.jabatan_level_code = "pengawas", None
+        db.session.commit()
+    _team(app, world, 0, 10, course_id)
+    small = _measure_dashboards(app)
+    _team(app, world, 10, 1000, course_id)
+    large = _measure_dashboards(app)
+    assert large == small
+    assert max(large.values()) <= 25, large

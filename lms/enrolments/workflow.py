@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
@@ -225,16 +226,22 @@ def _items(rows) -> list[QueueItem]:
     ]
 
 
+@lru_cache(maxsize=4)
+def _supervisor_queue_stmt(limit: int | None) -> Select:
+    """``supervisor_queue``'s statement with the supervisor as a parameter, built once (the
+    dashboard reads it on every visit of a supervisor)."""
+    stmt = _queue_options(
+        _queue(Approval.step == "supervisor", Employee.supervisor_id == bindparam("supervisor_id"))
+    ).order_by(Enrolment.requested_at, Approval.id)
+    return stmt.limit(limit) if limit is not None else stmt
+
+
 def supervisor_queue(user: User, limit: int | None = None) -> list[QueueItem]:
     """Nominations of the user's direct reports waiting for the supervisor step."""
     if user.employee_id is None:
         return []
-    stmt = _queue_options(
-        _queue(Approval.step == "supervisor", Employee.supervisor_id == user.employee_id)
-    ).order_by(Enrolment.requested_at, Approval.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return _items(db.session.execute(stmt).unique().all())
+    stmt = _supervisor_queue_stmt(limit)
+    return _items(db.session.execute(stmt, {"supervisor_id": user.employee_id}).unique().all())
 
 
 def hr_queue(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueItem], int]:
@@ -285,24 +292,45 @@ def decider_names(approvals: list[Approval]) -> dict[int, str]:
 # --- the supervisor's team -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4)
+def _team_enrolments_stmt(limit: int) -> Select:
+    states = (*OPEN_STATES, "completed")
+    has_one = (
+        select(Enrolment.id)
+        .where(Enrolment.employee_id == Employee.id, Enrolment.status.in_(states))
+        .exists()
+    )
+    firsts = (
+        select(Employee.id)
+        .where(
+            Employee.supervisor_id == bindparam("supervisor_id"),
+            Employee.is_active.is_(True),
+            has_one,
+        )
+        .order_by(Employee.full_name, Employee.id)
+        .limit(limit)
+    )
+    return (
+        select(Enrolment)
+        .join(Enrolment.employee)
+        .options(
+            contains_eager(Enrolment.employee),
+            joinedload(Enrolment.course).joinedload(Course.published_version),
+        )
+        .where(Employee.id.in_(firsts), Enrolment.status.in_(states))
+        .order_by(Employee.full_name, Employee.id, Enrolment.requested_at.desc(), Enrolment.id)
+        .limit(limit)
+    )
+
+
 def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
-    """The team's current and finished enrolments with progress, in one query."""
+    """The team's current and finished enrolments with progress, by the employee's name (each
+    person's newest first), in one query (its statement built once).
+
+    Only the first ``limit`` reports (by name) that have such an enrolment can appear among the
+    first ``limit`` enrolments (each gives at least one), so only their enrolments are read and
+    sorted: a supervisor of 250 people no longer sorts 5,000 enrolments to show 20."""
     if user.employee_id is None:
         return []
-    return list(
-        db.session.scalars(
-            select(Enrolment)
-            .join(Enrolment.employee)
-            .options(
-                contains_eager(Enrolment.employee),
-                joinedload(Enrolment.course).joinedload(Course.published_version),
-            )
-            .where(
-                Employee.supervisor_id == user.employee_id,
-                Employee.is_active.is_(True),
-                Enrolment.status.in_((*OPEN_STATES, "completed")),
-            )
-            .order_by(Employee.full_name, Enrolment.requested_at.desc(), Enrolment.id)
-            .limit(limit)
-        ).unique()
-    )
+    stmt = _team_enrolments_stmt(limit)
+    return list(db.session.scalars(stmt, {"supervisor_id": user.employee_id}).unique())

@@ -149,8 +149,7 @@ class Employee(TimestampMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        name = f"{self.front_title} {self.full_name}".strip()
-        return f"{name}, {self.back_title}" if self.back_title else name
+        return display_name(self.front_title, self.full_name, self.back_title)
 
     @property
     def nip_display(self) -> str:
@@ -160,3 +159,9 @@ class Employee(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Employee {self.nip}>"
+
+
+def display_name(front_title: str | None, full_name: str, back_title: str | None) -> str:
+    """A name with its titles ("dr. Sari Dewi, M.Kes."), for rows read without the model."""
+    name = f"{front_title or ''} {full_name}".strip()
+    return f"{name}, {back_title}" if back_title else name

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, false, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.auth.models import ApiToken, User
 from lms.extensions import db
-from lms.org.models import Employee, Instansi, Unit
+from lms.org.models import Employee, Instansi, Unit, display_name
 from lms.permissions import Role
 
 PAGE_SIZE = 25
@@ -36,28 +37,65 @@ def scoped_units(user: User) -> Select:
     return stmt.where(false())
 
 
-def search_employees(
+@dataclass(frozen=True)
+class EmployeePage:
+    """One page of the employee list. ``total`` is counted only for the plain list (a count
+    over a name search would read every employee on every request); a search says whether
+    there is a next page (``more``) by reading one row past the page, and knows its total only
+    on its last page (None before it)."""
+
+    rows: list[Employee]
+    total: int | None
+    more: bool
+
+
+def _nip_prefix(digits: str) -> Any:
+    """SQL: NIPs that start with ``digits`` as a range on the unique index (LIKE cannot use it
+    in SQLite): from the digits up to the next number of the same length."""
+    condition = Employee.nip >= digits
+    head = digits.rstrip("9")
+    if head:
+        condition = and_(condition, Employee.nip < head[:-1] + str(int(head[-1]) + 1))
+    return condition
+
+
+def find_employees(
     user: User, q: str = "", unit_id: int | None = None, page: int = 1
-) -> tuple[list[Employee], int]:
+) -> EmployeePage:
+    """The employees the user may see, by name: a search by NIP (digits) goes by the NIP's
+    prefix, any other text by a part of the name."""
     stmt = scoped_employees(user)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        digits = "".join(q.split())
-        stmt = stmt.where(
-            or_(func.lower(Employee.full_name).like(like), Employee.nip.startswith(digits))
-        )
+    q = q.strip()
+    digits = "".join(q.split())
+    if digits.isdigit():
+        stmt = stmt.where(_nip_prefix(digits[:18]))
+    elif q:
+        stmt = stmt.where(func.lower(Employee.full_name).like(f"%{q.lower()}%"))
     if unit_id:
         unit = db.session.get(Unit, unit_id)
         if unit is not None:
             stmt = stmt.where(Unit.path.startswith(unit.path))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = None
+    if not q:
+        total = db.session.scalar(stmt.with_only_columns(func.count(Employee.id))) or 0
     rows = db.session.scalars(
-        stmt.options(joinedload(Employee.unit), joinedload(Employee.golongan))
+        stmt.options(contains_eager(Employee.unit))
         .order_by(Employee.full_name, Employee.id)
-        .limit(PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     ).all()
-    return list(rows), total
+    more = len(rows) > PAGE_SIZE
+    if total is None and not more and (rows or page <= 1):  # the last page: the count is known
+        total = (max(page, 1) - 1) * PAGE_SIZE + len(rows)
+    return EmployeePage(list(rows[:PAGE_SIZE]), total, more)
+
+
+def search_employees(
+    user: User, q: str = "", unit_id: int | None = None, page: int = 1
+) -> tuple[list[Employee], int]:
+    """A page of ``find_employees`` and its count (for a search: the rows on the page)."""
+    found = find_employees(user, q, unit_id, page)
+    return found.rows, found.total if found.total is not None else len(found.rows)
 
 
 def team_of(employee: Employee, limit: int | None = None) -> list[Employee]:
@@ -70,6 +108,38 @@ def team_of(employee: Employee, limit: int | None = None) -> list[Employee]:
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A direct report as the dashboard's team card shows them (read without the model)."""
+
+    id: int
+    display_name: str
+    position_name: str | None
+
+
+def team_card(employee_id: int, limit: int) -> tuple[list[TeamMember], int]:
+    """The first ``limit`` active direct reports by name and how many there are: one query of
+    the columns shown (the count by a window function)."""
+    rows = db.session.execute(
+        select(
+            Employee.id,
+            Employee.front_title,
+            Employee.full_name,
+            Employee.back_title,
+            Employee.position_name,
+            func.count().over(),
+        )
+        .where(Employee.supervisor_id == employee_id, Employee.is_active.is_(True))
+        .order_by(Employee.full_name, Employee.id)
+        .limit(limit)
+    ).all()
+    members = [
+        TeamMember(eid, display_name(front, full, back), position)
+        for eid, front, full, back, position, _n in rows
+    ]
+    return members, int(rows[0][5]) if rows else 0
 
 
 def team_size(employee: Employee) -> int:
@@ -112,9 +182,8 @@ def dashboard_context(user: User) -> dict[str, Any]:
             .execution_options(populate_existing=True)
         )
     ctx: dict[str, Any] = {"roles": roles, "employee": employee}
-    if Role.ATASAN in roles and user.employee is not None:
-        ctx["team"] = team_of(user.employee, limit=8)
-        ctx["team_total"] = team_size(user.employee)
+    if Role.ATASAN in roles and employee is not None:
+        ctx["team"], ctx["team_total"] = team_card(user.employee_id, limit=8)
     if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
         # One statement for the four figures (the dashboard reads them every morning).
         row = db.session.execute(

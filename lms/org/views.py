@@ -64,16 +64,17 @@ def employees():
     q = request.args.get("q", "")[:100]
     unit_id = request.args.get("unit", type=db_int)
     page = max(request.args.get("page", 1, type=db_int), 1)
-    rows, total = queries.search_employees(current_user, q, unit_id, page)
+    found = queries.find_employees(current_user, q, unit_id, page)
     units = db.session.scalars(queries.scoped_units(current_user)).all()
     return render_template(
         "org/employees.html",
-        rows=rows,
-        total=total,
+        rows=found.rows,
+        total=found.total,
+        more=found.more,
         q=q,
         unit_id=unit_id,
         page=page,
-        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
+        pages=max(((found.total or 0) + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
         units=units,
     )
 

@@ -250,8 +250,17 @@ def uncovered(employee_id: int, type_code: str | None, level_code: str | None) -
     own = standards_of(person, *_standards_for(type_code, level_code))
     if not own:
         return []
+    return uncovered_of(employee_id, own)
+
+
+def uncovered_of(employee_id: int, standard: list) -> list:
+    """Of a standard already read (anything with a name and a kind), the competencies no
+    verified learning record of the employee covers; the records are read only when the
+    standard has some."""
+    if not standard:
+        return []
     learned = learned_of(select(literal(employee_id))).get(employee_id, ())
-    return [c for c in own if not covers(stems(c.name), c.kind, learned)]
+    return [c for c in standard if not covers(stems(c.name), c.kind, learned)]
 
 
 def gather(

@@ -13,13 +13,14 @@ fill the card. No source, no card: the learner section then shows the newest cou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
-from lms.careers.akpk.gathering import uncovered
-from lms.careers.career.structure import standing
+from lms.careers.akpk.gathering import uncovered_of
+from lms.careers.akpk.models import PositionCompetency
 from lms.careers.plans.models import DevelopmentPlan, PlanActivity, PlanNeed
 from lms.careers.plans.suggestions import Suggestion, catalogue, suggest_courses
 from lms.careers.skp.evaluations import low_predikat_text
@@ -48,11 +49,23 @@ class Source:
     reason: str
 
 
-def _latest(employee_id: int, year: int) -> tuple:
-    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``, and their
-    position (type and level codes): one query (most employees have neither evaluation nor plan
-    nor a recorded position, and the dashboard then pays for nothing more). The level is the one
-    the employee stands on (``career.structure.standing``)."""
+@dataclass(frozen=True)
+class Latest:
+    """What ``_latest`` reads in its one query."""
+
+    evaluation_id: int | None
+    plan_id: int | None
+    type_code: str | None
+    level_code: str | None
+    standard: list[Any]  # the position's competencies (rows with name and kind), in order
+
+
+@lru_cache(maxsize=1)
+def _latest_stmt() -> Select:
+    """``_latest``'s statement with the employee and the year as parameters, built once (it
+    is read on every dashboard visit; building it cost about as much as running it)."""
+    employee_id = bindparam("employee_id")
+    year = bindparam("year")
     evaluation = (
         select(SkpEvaluation.id)
         .join(SkpPeriod, SkpEvaluation.period_id == SkpPeriod.id)
@@ -68,20 +81,50 @@ def _latest(employee_id: int, year: int) -> tuple:
         .limit(1)
         .scalar_subquery()
     )
-    position = select(Employee).where(Employee.id == employee_id)
-    jabatan_type = position.with_only_columns(Employee.jabatan_type_code).scalar_subquery()
-    jabatan_level = position.with_only_columns(Employee.jabatan_level_code).scalar_subquery()
     only_level = (  # the level of a type that has only one (pelaksana, pengawas, ...)
         select(func.min(JabatanLevel.code))
-        .where(JabatanLevel.type_code == jabatan_type)
+        .where(JabatanLevel.type_code == Employee.jabatan_type_code)
         .having(func.count() == 1)
         .scalar_subquery()
     )
-    evaluation_id, plan_id, type_code, level_code, only = db.session.execute(
-        select(evaluation, plan, jabatan_type, jabatan_level, only_level)
-    ).one()
-    level = standing(type_code, level_code, {type_code or "": [only] if only else []})
-    return evaluation_id, plan_id, type_code, level
+    level = func.coalesce(func.nullif(Employee.jabatan_level_code, ""), only_level)
+    return (
+        select(
+            evaluation,
+            plan,
+            Employee.jabatan_type_code,
+            level,
+            PositionCompetency.jabatan_type_code.label("of_type"),
+            PositionCompetency.name.label("name"),
+            PositionCompetency.kind.label("kind"),
+        )
+        .select_from(Employee)
+        .outerjoin(
+            PositionCompetency,
+            or_(
+                PositionCompetency.jabatan_type_code == Employee.jabatan_type_code,
+                PositionCompetency.jabatan_level_code == level,
+            ),
+        )
+        .where(Employee.id == employee_id)
+        .order_by(PositionCompetency.position, PositionCompetency.id)
+    )
+
+
+def _latest(employee_id: int, year: int) -> Latest:
+    """The ids of the employee's latest SKP evaluation and latest plan up to ``year``, their
+    position (type and the level they stand on, ``career.structure.standing``: the recorded
+    one, else their type's only level) and that position's standard of competencies (the
+    type's, then the level's, in the file's order): one query, one row per competency (most
+    employees have neither evaluation nor plan nor a recorded position, and the dashboard then
+    pays for nothing more)."""
+    rows = db.session.execute(_latest_stmt(), {"employee_id": employee_id, "year": year}).all()
+    if not rows:
+        return Latest(None, None, None, None, [])
+    evaluation_id, plan_id, type_code, level_code = rows[0][:4]
+    found = [row for row in rows if row.name is not None]
+    standard = [r for r in found if r.of_type is not None] + [r for r in found if r.of_type is None]
+    return Latest(evaluation_id, plan_id, type_code, level_code, standard)
 
 
 def _low_skp(evaluation_id: int | None) -> Source | None:
@@ -118,12 +161,12 @@ def _open_needs(plan_id: int | None) -> list[Source]:
     ]
 
 
-def _position_gaps(employee_id: int, type_code: str | None, level_code: str | None) -> list:
+def _position_gaps(employee_id: int, standard: list[Any]) -> list:
     """The first competencies of the position's standard no verified learning record covers
-    (the needs analysis's rule, ``akpk.gathering.uncovered``)."""
+    (the needs analysis's rule, ``akpk.gathering.uncovered_of``)."""
     return [
         Source(c.name, c.kind, _("karena jabatan Anda memerlukan kompetensi %(c)s", c=c.name))
-        for c in uncovered(employee_id, type_code, level_code)[:POSITION_SOURCES]
+        for c in uncovered_of(employee_id, standard)[:POSITION_SOURCES]
     ]
 
 
@@ -140,13 +183,13 @@ def _not_taken(employee_id: int) -> Any:
 
 def for_employee(employee_id: int, year: int, limit: int = 3) -> list[Reasoned]:
     """Up to ``limit`` courses for this employee, each with the reason it is suggested."""
-    evaluation_id, plan_id, type_code, level_code = _latest(employee_id, year)
+    latest = _latest(employee_id, year)
     sources = [
         s
         for s in [
-            _low_skp(evaluation_id),
-            *_open_needs(plan_id),
-            *_position_gaps(employee_id, type_code, level_code),
+            _low_skp(latest.evaluation_id),
+            *_open_needs(latest.plan_id),
+            *_position_gaps(employee_id, latest.standard),
         ]
         if s
     ]

@@ -15,16 +15,20 @@ from lms.org.models import Employee
 # --- JP charts ----------------------------------------------------------------------------------
 
 
-def jp_charts(employee_id: int, now: dict[str, Any] | None = None) -> dict[str, Any]:
+def jp_charts(employee_id: int, history: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The gauge of this year's JP against the target of the employee's kind (PPPK: their own
-    bound), the split by kind, JP per year. ``now``: this year's ``jp_of`` if already read."""
+    bound), the split by kind, JP per year. ``history``: ``ledger.jp_years`` of the history
+    years if already read (the dashboard reads it once for its card and this section). The
+    pictures come from the chart memo (``lms.charts``) while the numbers stay the same."""
     this = local_today().year
     employee = db.session.get(Employee, employee_id)
     rule = ledger.rule_of(employee.kind if employee else None)
     target = rule.target
-    now = now if now is not None else ledger.jp_of(employee_id, this)
-    years = list(range(this - ledger.HISTORY_YEARS + 1, this + 1))
-    per_year = ledger.jp_by_year(employee_id, years)
+    years = ledger.history_years(this)
+    if history is None:
+        history = ledger.jp_years(employee_id, years)
+    now = history[this]
+    per_year = {year: history[year]["total"] for year in years}
     gauge = charts.gauge(
         _("JP %(y)s terhadap target %(t)s JP", y=this, t=target),
         float(now["total"]),

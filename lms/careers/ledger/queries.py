@@ -28,7 +28,17 @@ from typing import Any
 
 import yaml
 from flask import current_app
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from config import BASE_DIR
@@ -38,7 +48,8 @@ from lms.careers.records.models import LearningRecord
 from lms.careers.scope import PAGE_SIZE, scope_path, scoped
 from lms.completion.counting import counts_once
 from lms.extensions import db
-from lms.org.models import Employee, Unit
+from lms.indonesian import local_zone
+from lms.org.models import Employee, Unit, display_name
 from lms.org.services import opd_of
 
 ZERO = Decimal(0)
@@ -102,15 +113,25 @@ def rule_of(kind: str | None) -> JpRule:
     return jp_rule(kind, rules(), int(current_app.config.get("JP_TARGET", 20)))
 
 
+def _targets() -> tuple[int, tuple[tuple[str, int], ...]]:
+    """The general target and the kinds whose target differs from it (hashable: a key)."""
+    default = target()
+    return default, tuple(
+        (kind, rule_of(kind).target) for kind in rules() if rule_of(kind).target != default
+    )
+
+
+def _target_case(
+    kind_column: ColumnElement[str], targets: tuple[int, tuple[tuple[str, int], ...]]
+) -> ColumnElement[int]:
+    default, others = targets
+    whens = [(kind_column == kind, goal) for kind, goal in others]
+    return case(*whens, else_=default) if whens else literal(default)
+
+
 def target_expr(kind_column: ColumnElement[str]) -> ColumnElement[int]:
     """SQL: each employee's target by their kind (one CASE; the general target otherwise)."""
-    default = target()
-    whens = [
-        (kind_column == kind, rule_of(kind).target)
-        for kind in rules()
-        if rule_of(kind).target != default
-    ]
-    return case(*whens, else_=default) if whens else literal(default)
+    return _target_case(kind_column, _targets())
 
 
 def _kind_sum(kind: str):
@@ -119,10 +140,12 @@ def _kind_sum(kind: str):
     )
 
 
-def jp_totals(year: int) -> Subquery:
+def jp_totals(year: int, among: Select | None = None) -> Subquery:
     """A subquery: employee_id, jp_total, jp_teknis, jp_manajerial, jp_sosial_kultural; the
-    verified records of ``year`` that count (JP counted once: ``counting.counts_once``)."""
-    return (
+    verified records of ``year`` that count (JP counted once: ``counting.counts_once``).
+    ``among`` (a select of employee ids) sums only those employees' records: a team's totals
+    then cost the team's records, not the whole city's."""
+    stmt = (
         select(
             LearningRecord.employee_id.label("employee_id"),
             func.coalesce(func.sum(LearningRecord.jp), 0).label("jp_total"),
@@ -136,8 +159,10 @@ def jp_totals(year: int) -> Subquery:
             counts_once(LearningRecord.completion_id),
         )
         .group_by(LearningRecord.employee_id)
-        .subquery("jp_totals")
     )
+    if among is not None:
+        stmt = stmt.where(LearningRecord.employee_id.in_(among))
+    return stmt.subquery("jp_totals")
 
 
 def jp_of(employee_id: int, year: int) -> dict[str, Decimal]:
@@ -154,20 +179,59 @@ def jp_of(employee_id: int, year: int) -> dict[str, Decimal]:
     }
 
 
-def jp_by_year(employee_id: int, years: list[int]) -> dict[int, Decimal]:
-    """Verified JP per year for one employee: one query over the ledger's per-year totals."""
-    parts = []
-    for year in years:
-        totals = jp_totals(year)
-        parts.append(
-            select(literal(year).label("year"), totals.c.jp_total).where(
-                totals.c.employee_id == employee_id
-            )
+def _zero_jp() -> dict[str, Decimal]:
+    return {"total": ZERO, "teknis": ZERO, "manajerial": ZERO, "sosial_kultural": ZERO}
+
+
+@lru_cache(maxsize=8)
+def _jp_years_stmt(dialect: str, zone: str) -> Select:
+    """The statement of ``jp_years`` with its employee and years as parameters, built once per
+    database kind and time zone (the rule ``counts_once`` takes about as long to build as the
+    query takes to run, and the dashboard runs it on every visit)."""
+    return (
+        select(
+            LearningRecord.year,
+            func.coalesce(func.sum(LearningRecord.jp), 0),
+            _kind_sum("teknis"),
+            _kind_sum("manajerial"),
+            _kind_sum("sosial_kultural"),
         )
-    found = {}
-    if parts:
-        found = {int(y): Decimal(t) for y, t in db.session.execute(union_all(*parts)).all()}
-    return {year: found.get(year, ZERO) for year in years}
+        .where(
+            LearningRecord.employee_id == bindparam("employee_id"),
+            LearningRecord.year.in_(bindparam("years", expanding=True)),
+            LearningRecord.status == "verified",
+            counts_once(LearningRecord.completion_id),
+        )
+        .group_by(LearningRecord.year)
+    )
+
+
+def jp_years(employee_id: int, years: list[int]) -> dict[int, dict[str, Decimal]]:
+    """Verified JP of one employee for several years, each split like ``jp_of`` (total and per
+    competency kind): one grouped query over the records ``jp_totals`` sums."""
+    out = {year: _zero_jp() for year in years}
+    if not years:
+        return out
+    stmt = _jp_years_stmt(db.session.get_bind().dialect.name, local_zone().key)
+    rows = db.session.execute(stmt, {"employee_id": employee_id, "years": list(years)}).all()
+    for year, total, teknis, manajerial, sosial in rows:
+        out[int(year)] = {
+            "total": Decimal(total),
+            "teknis": Decimal(teknis),
+            "manajerial": Decimal(manajerial),
+            "sosial_kultural": Decimal(sosial),
+        }
+    return out
+
+
+def jp_by_year(employee_id: int, years: list[int]) -> dict[int, Decimal]:
+    """Verified JP per year for one employee (one query)."""
+    return {year: jp["total"] for year, jp in jp_years(employee_id, years).items()}
+
+
+def history_years(this: int) -> list[int]:
+    """The years the JP history shows, oldest first, ending with ``this``."""
+    return list(range(this - HISTORY_YEARS + 1, this + 1))
 
 
 # --- supervisor ---------------------------------------------------------------------------------
@@ -186,11 +250,79 @@ class TeamRow:
     target: int = 0  # this employee's target (PPPK: their own rule)
 
 
+def _team_ids(supervisor_id: Any) -> Select:
+    return select(Employee.id).where(
+        Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True)
+    )
+
+
+@dataclass(frozen=True)
+class TeamMemberJp:
+    """One line of the dashboard's team card: the name shown and the JP against the target."""
+
+    employee_id: int
+    display_name: str
+    total: Decimal
+    target: int
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    rows: list[TeamMemberJp]
+    total: int  # direct reports
+    under: int  # of them below their kind's target
+
+
+@lru_cache(maxsize=8)
+def _team_summary_stmt(dialect: str, zone: str, targets: tuple, limit: int) -> Select:
+    """``team_jp_summary``'s statement with the supervisor and the year as parameters, built
+    once per database kind, time zone and targets (the dashboard reads it on every visit)."""
+    supervisor_id = bindparam("supervisor_id")
+    target = _target_case(Employee.kind, targets)
+    totals = jp_totals(bindparam("year"), among=_team_ids(supervisor_id))  # type: ignore[arg-type]
+    total = func.coalesce(totals.c.jp_total, 0)
+    shortfall = case((total < target, target - total), else_=0)
+    return (
+        select(
+            Employee.id,
+            Employee.front_title,
+            Employee.full_name,
+            Employee.back_title,
+            total,
+            target,
+            func.count().over(),
+            func.sum(case((shortfall > 0, 1), else_=0)).over(),
+        )
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .where(Employee.supervisor_id == supervisor_id, Employee.is_active.is_(True))
+        .order_by(shortfall.desc(), Employee.full_name, Employee.id)
+        .limit(limit)
+    )
+
+
+def team_jp_summary(supervisor_id: int, year: int, limit: int = 5) -> TeamSummary:
+    """The dashboard's card of the team's JP: the ``limit`` direct reports furthest below their
+    target (as ``team_jp`` orders them), how many reports there are and how many are under
+    target: one query of the few columns shown (the counts by window functions), summing only
+    the team's records."""
+    stmt = _team_summary_stmt(
+        db.session.get_bind().dialect.name, local_zone().key, _targets(), limit
+    )
+    rows = db.session.execute(stmt, {"supervisor_id": supervisor_id, "year": year}).all()
+    if not rows:
+        return TeamSummary([], 0, 0)
+    shown = [
+        TeamMemberJp(eid, display_name(front, full, back), Decimal(t), int(goal))
+        for eid, front, full, back, t, goal, _n, _u in rows
+    ]
+    return TeamSummary(shown, int(rows[0][6]), int(rows[0][7] or 0))
+
+
 def team_jp(supervisor_id: int, year: int) -> list[TeamRow]:
     """Direct reports with their JP this year against their kind's target, biggest shortfall
     first (one query)."""
     target = target_expr(Employee.kind)
-    totals = jp_totals(year)
+    totals = jp_totals(year, among=_team_ids(supervisor_id))
     total = func.coalesce(totals.c.jp_total, 0)
     shortfall = case((total < target, target - total), else_=0)
     rows = db.session.execute(

@@ -132,13 +132,18 @@ def hr_jp_opd(unit_id: int):
 # --- dashboard sections -------------------------------------------------------------------------
 
 
-def _jp_this_year(employee_id: int) -> dict[str, Any]:
-    """This year's JP of the signed-in employee, read once per request: the learner section's
-    card and the JP section below it show the same figure."""
-    memo = g.setdefault("ledger_jp_now", {})
+def _jp_history(employee_id: int) -> dict[int, dict[str, Any]]:
+    """The signed-in employee's JP of the history years (this year last), read once per
+    request in one query: the learner section's card, the JP section's figures and its charts
+    show the same numbers."""
+    memo = g.setdefault("ledger_jp_history", {})
     if employee_id not in memo:
-        memo[employee_id] = ledger.jp_of(employee_id, local_today().year)
+        memo[employee_id] = ledger.jp_years(employee_id, ledger.history_years(local_today().year))
     return memo[employee_id]
+
+
+def _jp_this_year(employee_id: int) -> dict[str, Any]:
+    return _jp_history(employee_id)[local_today().year]
 
 
 @card(10, "learner")
@@ -158,7 +163,7 @@ def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):
         return None
     return "careers/ledger/_dash_jp.html", jp_charts(
-        user.employee_id, now=_jp_this_year(user.employee_id)
+        user.employee_id, history=_jp_history(user.employee_id)
     )
 
 
@@ -167,11 +172,11 @@ def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if Role.ATASAN not in user.roles or user.employee_id is None:
         return None
     year = local_today().year
-    rows = ledger.team_jp(user.employee_id, year)
+    team = ledger.team_jp_summary(user.employee_id, year, limit=5)
     return "careers/ledger/_dash_team_jp.html", {
-        "rows": rows[:5],
-        "total": len(rows),
-        "under": sum(1 for r in rows if r.shortfall > 0),
+        "rows": team.rows,
+        "total": team.total,
+        "under": team.under,
         "year": year,
         "target": ledger.target(),
         "rules": _jp_rules_note(),

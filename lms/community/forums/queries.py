@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User
@@ -147,31 +148,44 @@ class Recent:
     place: str  # the forum's title
 
 
-def recent_for(user: User, limit: int = 5) -> list[Recent]:
-    """The latest active threads of the forums ``user`` takes part in: communities they are a
-    member of, courses they learn or teach, cohorts they are in. One query."""
+@lru_cache(maxsize=4)
+def _recent_stmt(with_employee: bool, limit: int) -> Select:
+    """``recent_for``'s statement with the account and the employee as parameters, built once
+    (the dashboard reads it on every visit)."""
+    user_id = bindparam("user_id")
     in_community = select(CommunityMember.community_id).where(
-        CommunityMember.user_id == user.id, CommunityMember.status == "active"
+        CommunityMember.user_id == user_id, CommunityMember.status == "active"
     )
     places = [Forum.community_id.in_(in_community)]
-    teaches = select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)
+    teaches = select(CourseTrainer.course_id).where(CourseTrainer.user_id == user_id)
     places.append(Forum.course_id.in_(teaches))
-    if user.employee_id is not None:
+    if with_employee:
+        employee_id = bindparam("employee_id")
         learns = select(Enrolment.course_id).where(
-            Enrolment.employee_id == user.employee_id, Enrolment.status.in_(TAKING_PART)
+            Enrolment.employee_id == employee_id, Enrolment.status.in_(TAKING_PART)
         )
         cohorts = select(CohortMember.cohort_id).where(
-            CohortMember.employee_id == user.employee_id, CohortMember.status.in_(TAKING_PART)
+            CohortMember.employee_id == employee_id, CohortMember.status.in_(TAKING_PART)
         )
         places += [Forum.course_id.in_(learns), Forum.cohort_id.in_(cohorts)]
-    rows = db.session.execute(
+    return (
         select(ForumThread, Forum.title)
         .join(Forum, Forum.id == ForumThread.forum_id)
         .options(joinedload(ForumThread.last_author).joinedload(User.employee))
         .where(ForumThread.hidden.is_(False), or_(*places))
         .order_by(ForumThread.last_post_at.desc(), ForumThread.id.desc())
         .limit(limit)
-    ).all()
+    )
+
+
+def recent_for(user: User, limit: int = 5) -> list[Recent]:
+    """The latest active threads of the forums ``user`` takes part in: communities they are a
+    member of, courses they learn or teach, cohorts they are in. One query."""
+    with_employee = user.employee_id is not None
+    params = {"user_id": user.id}
+    if with_employee:
+        params["employee_id"] = user.employee_id
+    rows = db.session.execute(_recent_stmt(with_employee, limit), params).all()
     return [Recent(thread, title) for thread, title in rows]
 
 

@@ -188,7 +188,7 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     return "enrolments/cohorts/_dashboard_hr.html", {
         "rows": rows,
         "counts": seats.counts(seats.COHORT, [c.id for c in rows]),
-        "pending": len(queries.pending_approvals_for(user)),
+        "pending": queries.pending_approvals_count(user),
         "today": today,
     }
 
@@ -198,7 +198,7 @@ def _supervisor_pending_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     """A supervisor's cohort nominations waiting for them (HR sees them in its cohort section)."""
     if Role.ATASAN not in user.roles or can(user, C.MANAGE_COHORTS):
         return None
-    pending = len(queries.pending_approvals_for(user))
+    pending = queries.pending_approvals_count(user)
     if not pending:
         return None
     return "enrolments/cohorts/_dashboard_pending.html", {"pending": pending}

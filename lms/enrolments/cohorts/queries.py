@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
@@ -134,8 +134,8 @@ def memberships_of(employee: Employee) -> list[CohortMember]:
     )
 
 
-def pending_approvals_for(user: User) -> list[Approval]:
-    """Cohort approvals waiting for ``user``: the first pending step of a nominated member."""
+def _pending_for(user: User) -> Select | None:
+    """Cohort approvals waiting for ``user`` (no loading options), or None when nothing can."""
     earlier = aliased(Approval)
     first_pending = ~exists().where(
         and_(
@@ -143,26 +143,6 @@ def pending_approvals_for(user: User) -> list[Approval]:
             earlier.decision == "pending",
             earlier.position < Approval.position,
         )
-    )
-    stmt = (
-        select(Approval)
-        .join(Approval.cohort_member)
-        .join(CohortMember.employee)
-        .options(
-            joinedload(Approval.cohort_member).options(
-                joinedload(CohortMember.employee).options(
-                    joinedload(Employee.unit), joinedload(Employee.golongan)
-                ),
-                joinedload(CohortMember.cohort).joinedload(Cohort.programme),
-            )
-        )
-        .where(
-            Approval.cohort_member_id.is_not(None),
-            Approval.decision == "pending",
-            CohortMember.status == "nominated",
-            first_pending,
-        )
-        .order_by(CohortMember.created_at, Approval.id)
     )
     steps = []
     if user.employee_id is not None:
@@ -172,8 +152,43 @@ def pending_approvals_for(user: User) -> list[Approval]:
     if can(user, Capability.MANAGE_COHORTS):
         steps.append(Approval.step == "hr")
     if not steps:
+        return None
+    return (
+        select(Approval)
+        .join(Approval.cohort_member)
+        .join(CohortMember.employee)
+        .where(
+            Approval.cohort_member_id.is_not(None),
+            Approval.decision == "pending",
+            CohortMember.status == "nominated",
+            first_pending,
+            or_(*steps),
+        )
+    )
+
+
+def pending_approvals_for(user: User) -> list[Approval]:
+    """Cohort approvals waiting for ``user``: the first pending step of a nominated member."""
+    stmt = _pending_for(user)
+    if stmt is None:
         return []
-    return list(db.session.scalars(stmt.where(or_(*steps))).unique())
+    stmt = stmt.options(
+        joinedload(Approval.cohort_member).options(
+            joinedload(CohortMember.employee).options(
+                joinedload(Employee.unit), joinedload(Employee.golongan)
+            ),
+            joinedload(CohortMember.cohort).joinedload(Cohort.programme),
+        )
+    ).order_by(CohortMember.created_at, Approval.id)
+    return list(db.session.scalars(stmt).unique())
+
+
+def pending_approvals_count(user: User) -> int:
+    """How many cohort approvals wait for ``user`` (a count: the dashboard shows the number)."""
+    stmt = _pending_for(user)
+    if stmt is None:
+        return 0
+    return db.session.scalar(stmt.with_only_columns(func.count(Approval.id))) or 0
 
 
 def programme_cohorts(programme: Programme, running_on: date | None = None) -> list[Cohort]:

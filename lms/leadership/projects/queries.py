@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User, UserRole
@@ -229,12 +230,10 @@ def with_counts(cohorts: Sequence[Cohort]) -> list[tuple[Cohort, dict[str, int],
     return [(c, states[c.id], members[c.id]) for c in cohorts]
 
 
-def dashboard_rows(
-    employee_id: int | None, organiser: bool, partner_id: int | None = None
-) -> tuple[list[Cohort], list[tuple[CohortMember, Project | None]]]:
-    """For the dashboard, in one query: the cohorts whose programme requires a project (for an
-    organiser every one, or only those ``partner_id`` organises; else those the employee takes
-    part in) and the employee's own memberships in them with their projects."""
+@lru_cache(maxsize=4)
+def _dashboard_stmt(organiser: bool, by_partner: bool) -> Select:
+    """``dashboard_rows``'s statement with the employee and the partner as parameters, built
+    once per kind of reader (the dashboard reads it on every visit)."""
     stmt = (
         select(Cohort, CohortMember, Project)
         .options(
@@ -248,7 +247,7 @@ def dashboard_rows(
             CohortMember,
             and_(
                 CohortMember.cohort_id == Cohort.id,
-                CohortMember.employee_id == employee_id,
+                CohortMember.employee_id == bindparam("employee_id"),
                 CohortMember.status.in_(PARTICIPANT_STATES),
             ),
         )
@@ -258,11 +257,28 @@ def dashboard_rows(
     )
     if not organiser:
         stmt = stmt.where(CohortMember.id.is_not(None))
-    elif partner_id is not None:
+    elif by_partner:
         stmt = stmt.where(
-            or_(CohortMember.id.is_not(None), Cohort.organiser_partner_id == partner_id)
+            or_(
+                CohortMember.id.is_not(None),
+                Cohort.organiser_partner_id == bindparam("partner_id"),
+            )
         )
-    rows = db.session.execute(stmt).all()
+    return stmt
+
+
+def dashboard_rows(
+    employee_id: int | None, organiser: bool, partner_id: int | None = None
+) -> tuple[list[Cohort], list[tuple[CohortMember, Project | None]]]:
+    """For the dashboard, in one query: the cohorts whose programme requires a project (for an
+    organiser every one, or only those ``partner_id`` organises; else those the employee takes
+    part in) and the employee's own memberships in them with their projects."""
+    by_partner = organiser and partner_id is not None
+    params: dict[str, int | None] = {"employee_id": employee_id}
+    if by_partner:
+        params["partner_id"] = partner_id
+    stmt = _dashboard_stmt(organiser, by_partner)
+    rows = db.session.execute(stmt, params).all()
     cohorts = [
         cohort
         for cohort, _m, _p in rows

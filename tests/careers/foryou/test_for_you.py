@@ -188,6 +188,7 @@ def test_query_counts(app, catalogue) -> None:
         assert _queries(app, employee.id) == 1  # no SKP, no plan, no position: one query
         employee.jabatan_type_code, employee.jabatan_level_code = "pelaksana", "pelaksana"
         db.session.commit()
-        # the position's standard and the records (2), then for the two uncovered competencies
-        # the catalogue without the courses taken, read once for every source (1)
-        assert _queries(app, employee.id) == 4
+        # the position's standard comes with the first query; then the records (1), and for
+        # the two uncovered competencies the catalogue without the courses taken, read once
+        # for every source (1)
+        assert _queries(app, employee.id) == 3

@@ -1,0 +1,72 @@
+"""The employee list's search (issue 19): a search is not counted on every request (one row
+past the page says whether a next page exists; the last page knows the total), and a search by
+NIP goes by the NIP's prefix on its index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lms.extensions import db
+from lms.org import queries
+from lms.org.models import Employee, Unit
+from tests.conftest import login
+from tests.factories import make_employee
+
+
+def _many(app, world, n: int) -> None:
+    with app.app_context():
+        seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
+        for i in range(n):
+            make_employee(seksi, f"Pencarian Uji {i:03d}")
+        db.session.commit()
+
+
+def test_a_search_pages_without_counting(app, client, world) -> None:
+    _many(app, world, queries.PAGE_SIZE + 5)
+    login(client, "bkpsdm")
+    first = client.get("/organisasi/pegawai?q=pencarian").get_data(as_text=True)
+    assert "Pencarian Uji 000" in first and "Pencarian Uji 024" in first
+    assert "Pencarian Uji 025" not in first
+    assert "pegawai ditemukan" not in first  # not counted before the last page
+    assert "page=2" in first and "Berikutnya" in first
+    last = client.get("/organisasi/pegawai?q=pencarian&page=2").get_data(as_text=True)
+    assert "Pencarian Uji 025" in last and "Pencarian Uji 029" in last
+    assert f"{queries.PAGE_SIZE + 5} pegawai ditemukan." in last  # the last page knows
+    assert "Berikutnya" not in last and "Sebelumnya" in last
+
+
+def test_a_small_search_and_the_plain_list_are_counted(app, client, world) -> None:
+    login(client, "bkpsdm")
+    assert "1 pegawai ditemukan." in client.get("/organisasi/pegawai?q=aminah").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        everyone = db.session.query(Employee).count()
+    assert f"{everyone} pegawai ditemukan." in client.get("/organisasi/pegawai").get_data(
+        as_text=True
+    )
+
+
+def test_nip_prefix_range() -> None:
+    def bounds(digits: str) -> list[str]:
+        return sorted(str(v) for v in queries._nip_prefix(digits).compile().params.values())
+
+    assert bounds("1988") == ["1988", "1989"]
+    assert bounds("1989") == ["1989", "199"]  # the last digit carries
+    assert bounds("1999") == ["1999", "2"]
+    assert bounds("999") == ["999"]  # nothing above: no upper bound
+
+
+def test_a_search_by_nip_finds_by_prefix_only(app, client, world) -> None:
+    with app.app_context():
+        seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
+        make_employee(seksi, "Nip Sembilan", nip=f"{date(1979, 9, 9):%Y%m%d}201503" + "1999")
+        make_employee(seksi, "Nip Delapan", nip=f"{date(1980, 1, 1):%Y%m%d}201503" + "1001")
+        db.session.commit()
+    login(client, "bkpsdm")
+    page = client.get("/organisasi/pegawai?q=1979 09").get_data(as_text=True)
+    assert "Nip Sembilan" in page and "Nip Delapan" not in page
+    page = client.get("/organisasi/pegawai?q=197909092015031999").get_data(as_text=True)
+    assert "Nip Sembilan" in page and "1 pegawai ditemukan." in page
+    # the middle of a NIP is not a prefix
+    assert "Nip Sembilan" not in client.get("/organisasi/pegawai?q=0909").get_data(as_text=True)
