@@ -1,0 +1,305 @@
+"""Computing the summary rows from the source rows: one statement per table, two uses.
+
+``employee_rows(year, employee_ids)`` and ``unit_rows(where)`` are the only definitions of the
+summaries. ``apply_employee_years`` and ``apply_unit_months`` (the incremental path, a few
+rows) and ``rebuild`` (whole years) both delete the rows concerned and insert what these
+statements return, inside the caller's transaction (services flush, never commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    literal,
+    select,
+    union,
+)
+
+from lms.careers.ledger.queries import jp_totals, target
+from lms.careers.plans.models import DevelopmentPlan
+from lms.careers.records.models import LearningRecord
+from lms.careers.summary.models import EmployeeYearSummary, UnitPeriodSummary
+from lms.completion.counting import counts_once, local_day
+from lms.completion.models import Completion
+from lms.extensions import db
+from lms.indonesian import local_date, local_zone
+
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "year",
+    "jp_total",
+    "jp_teknis",
+    "jp_manajerial",
+    "jp_sosial_kultural",
+    "completions",
+    "plan_status",
+    "target_reached_on",
+)
+UNIT_COLUMNS = ("unit_id", "year", "month", "completions", "jp")
+CHUNK = 500  # employee ids per statement (well under SQLite's parameter limit)
+
+
+# --- per employee and year -----------------------------------------------------------------------
+
+
+def _limit(stmt: Select, column, employee_ids: list[int] | None) -> Select:
+    return stmt if employee_ids is None else stmt.where(column.in_(employee_ids))
+
+
+def _reached_on(year: int, employee_ids: list[int] | None):
+    """employee_id, the first ``ends_on`` by which the ledger's JP reached the general target
+    (the dashboard's ``jp_totals_until``: records that ended by a day, summed)."""
+    daily = _limit(
+        select(
+            LearningRecord.employee_id.label("employee_id"),
+            LearningRecord.ends_on.label("ends_on"),
+            func.sum(LearningRecord.jp).label("jp"),
+        ).where(
+            LearningRecord.year == year,
+            LearningRecord.status == "verified",
+            counts_once(LearningRecord.completion_id),
+        ),
+        LearningRecord.employee_id,
+        employee_ids,
+    ).group_by(LearningRecord.employee_id, LearningRecord.ends_on)
+    daily = daily.subquery("daily")
+    running = select(
+        daily.c.employee_id,
+        daily.c.ends_on,
+        func.sum(daily.c.jp)
+        .over(partition_by=daily.c.employee_id, order_by=daily.c.ends_on)
+        .label("cumulative"),
+    ).subquery("running")
+    return (
+        select(running.c.employee_id, func.min(running.c.ends_on).label("reached_on"))
+        .where(running.c.cumulative >= target())
+        .group_by(running.c.employee_id)
+        .subquery("reached")
+    )
+
+
+def employee_rows(year: int, employee_ids: list[int] | None = None) -> Select:
+    """The summary rows of ``year`` (only these employees when given), in ``EMPLOYEE_COLUMNS``
+    order: every employee with a counted record, a valid completion or a plan that year."""
+    ledger = _limit(jp_totals(year).element, LearningRecord.employee_id, employee_ids).subquery(
+        "ledger"
+    )
+    done = _limit(
+        select(Completion.employee_id.label("employee_id"), func.count().label("n"))
+        .where(Completion.year == year, Completion.status == "valid")
+        .group_by(Completion.employee_id),
+        Completion.employee_id,
+        employee_ids,
+    ).subquery("done")
+    plans = _limit(
+        select(
+            DevelopmentPlan.employee_id.label("employee_id"),
+            DevelopmentPlan.status.label("status"),
+        ).where(DevelopmentPlan.year == year),
+        DevelopmentPlan.employee_id,
+        employee_ids,
+    ).subquery("plans")
+    reached = _reached_on(year, employee_ids)
+    keys = union(
+        select(ledger.c.employee_id), select(done.c.employee_id), select(plans.c.employee_id)
+    ).subquery("keys")
+    return (
+        select(
+            keys.c.employee_id,
+            literal(year).label("year"),
+            func.coalesce(ledger.c.jp_total, 0),
+            func.coalesce(ledger.c.jp_teknis, 0),
+            func.coalesce(ledger.c.jp_manajerial, 0),
+            func.coalesce(ledger.c.jp_sosial_kultural, 0),
+            func.coalesce(done.c.n, 0),
+            plans.c.status,
+            reached.c.reached_on,
+        )
+        .select_from(keys)
+        .outerjoin(ledger, ledger.c.employee_id == keys.c.employee_id)
+        .outerjoin(done, done.c.employee_id == keys.c.employee_id)
+        .outerjoin(plans, plans.c.employee_id == keys.c.employee_id)
+        .outerjoin(reached, reached.c.employee_id == keys.c.employee_id)
+    )
+
+
+def apply_employee_years(pairs: Iterable[tuple[int, int]]) -> int:
+    """Recompute these (employee_id, year) rows from the source rows; returns rows written."""
+    by_year: dict[int, set[int]] = {}
+    for employee_id, year in pairs:
+        by_year.setdefault(int(year), set()).add(int(employee_id))
+    table = EmployeeYearSummary.__table__
+    written = 0
+    for year, ids in sorted(by_year.items()):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            db.session.execute(
+                delete(table).where(table.c.year == year, table.c.employee_id.in_(chunk))
+            )
+            result = db.session.execute(
+                insert(table).from_select(EMPLOYEE_COLUMNS, employee_rows(year, chunk))
+            )
+            written += max(result.rowcount or 0, 0)
+    return written
+
+
+# --- per unit and month --------------------------------------------------------------------------
+
+
+def local_year_month(moment) -> tuple:
+    """SQL: (year, month) of a stored UTC moment in the agency's calendar."""
+    day = local_day(moment)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return (
+            cast(func.substr(day, 1, 4), Integer),
+            cast(func.substr(day, 6, 2), Integer),
+        )
+    return cast(extract("year", day), Integer), cast(extract("month", day), Integer)
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """[local first day 00:00, next month's first day 00:00) as UTC moments (the dashboard's
+    ``utc_start``)."""
+    zone = local_zone()
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    start = datetime.combine(date(year, month, 1), time.min, tzinfo=zone)
+    end = datetime.combine(date(*following, 1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def unit_rows(*where) -> Select:
+    """The unit-month rows of the valid completions matching ``where``, ``UNIT_COLUMNS`` order."""
+    year, month = local_year_month(Completion.completed_at)
+    unit = func.coalesce(Completion.unit_id, 0)
+    counted = case((counts_once(Completion.id), Completion.jp), else_=0)
+    return (
+        select(
+            unit.label("unit_id"),
+            year.label("year"),
+            month.label("month"),
+            func.count().label("completions"),
+            func.coalesce(func.sum(counted), 0).label("jp"),
+        )
+        .where(Completion.status == "valid", *where)
+        .group_by(unit, year, month)
+    )
+
+
+def unit_month_of(unit_id: int | None, completed_at: datetime) -> tuple[int, int, int]:
+    day = local_date(completed_at)
+    return (unit_id or 0, day.year, day.month)
+
+
+def apply_unit_months(buckets: Iterable[tuple[int, int, int]]) -> int:
+    """Recompute these (unit_id, year, month) rows from the completions; returns rows written."""
+    table = UnitPeriodSummary.__table__
+    written = 0
+    for unit_id, year, month in sorted(set(buckets)):
+        low, high = month_bounds(year, month)
+        db.session.execute(
+            delete(table).where(
+                table.c.unit_id == unit_id, table.c.year == year, table.c.month == month
+            )
+        )
+        unit = Completion.unit_id.is_(None) if unit_id == 0 else Completion.unit_id == unit_id
+        result = db.session.execute(
+            insert(table).from_select(
+                UNIT_COLUMNS,
+                unit_rows(unit, Completion.completed_at >= low, Completion.completed_at < high),
+            )
+        )
+        written += max(result.rowcount or 0, 0)
+    return written
+
+
+# --- rebuild -------------------------------------------------------------------------------------
+
+
+def summary_years() -> list[int]:
+    """Every year a source row names (records, completions, plans)."""
+    stmt = union(select(LearningRecord.year), select(Completion.year), select(DevelopmentPlan.year))
+    return sorted(int(y) for (y,) in db.session.execute(stmt).all())
+
+
+def rebuild(year: int | None = None) -> dict[str, int]:
+    """Recompute every summary row (of ``year`` only, when given) from the source rows."""
+    years = [year] if year is not None else summary_years()
+    employees = EmployeeYearSummary.__table__
+    units = UnitPeriodSummary.__table__
+    written = {"employee_year": 0, "unit_period": 0}
+    if year is None:
+        db.session.execute(delete(employees))
+        db.session.execute(delete(units))
+    for y in years:
+        if year is not None:
+            db.session.execute(delete(employees).where(employees.c.year == y))
+        result = db.session.execute(
+            insert(employees).from_select(EMPLOYEE_COLUMNS, employee_rows(y))
+        )
+        written["employee_year"] += max(result.rowcount or 0, 0)
+    if year is None:
+        stmt = unit_rows()
+    else:
+        low, _ = month_bounds(year, 1)  # the local year: its first to its last month
+        _, high = month_bounds(year, 12)
+        db.session.execute(delete(units).where(units.c.year == year))
+        stmt = unit_rows(Completion.completed_at >= low, Completion.completed_at < high)
+    result = db.session.execute(insert(units).from_select(UNIT_COLUMNS, stmt))
+    written["unit_period"] = max(result.rowcount or 0, 0)
+    db.session.flush()
+    return written
+
+
+def employee_years_of(employee_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Every (employee, year) whose JP-once counting a change of these employees' cohort places
+    can move: the years of their completion-fed records."""
+    ids = sorted(set(employee_ids))
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        pairs.update(
+            (int(e), int(y))
+            for e, y in db.session.execute(
+                select(LearningRecord.employee_id, LearningRecord.year)
+                .where(
+                    LearningRecord.employee_id.in_(chunk),
+                    LearningRecord.completion_id.is_not(None),
+                )
+                .distinct()
+            ).all()
+        )
+    return pairs
+
+
+def unit_months_of(employee_ids: Iterable[int]) -> set[tuple[int, int, int]]:
+    """Every unit-month holding a valid course completion of these employees (their counted JP
+    moves with their cohort places)."""
+    ids = sorted(set(employee_ids))
+    found: set[tuple[int, int, int]] = set()
+    year, month = local_year_month(Completion.completed_at)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found.update(
+            (int(u), int(y), int(m))
+            for u, y, m in db.session.execute(
+                select(func.coalesce(Completion.unit_id, 0), year, month)
+                .where(
+                    Completion.employee_id.in_(chunk),
+                    Completion.course_id.is_not(None),
+                    Completion.status == "valid",
+                )
+                .distinct()
+            ).all()
+        )
+    return found
