@@ -8,12 +8,15 @@ statements return, inside the caller's transaction (services flush, never commit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Integer,
     Select,
+    bindparam,
     case,
     cast,
     delete,
@@ -88,7 +91,7 @@ def _reached_on(year: int, employee_ids: list[int] | None):
     )
 
 
-def employee_rows(year: int, employee_ids: list[int] | None = None) -> Select:
+def employee_rows(year: int | BindParameter, employee_ids: Any = None) -> Select:
     """The summary rows of ``year`` (only these employees when given), in ``EMPLOYEE_COLUMNS``
     order: every employee with a counted record, a valid completion or a plan that year."""
     ledger = _limit(jp_totals(year).element, LearningRecord.employee_id, employee_ids).subquery(
@@ -116,7 +119,7 @@ def employee_rows(year: int, employee_ids: list[int] | None = None) -> Select:
     return (
         select(
             keys.c.employee_id,
-            literal(year).label("year"),
+            (year if isinstance(year, BindParameter) else literal(year)).label("year"),
             func.coalesce(ledger.c.jp_total, 0),
             func.coalesce(ledger.c.jp_teknis, 0),
             func.coalesce(ledger.c.jp_manajerial, 0),
@@ -130,6 +133,36 @@ def employee_rows(year: int, employee_ids: list[int] | None = None) -> Select:
         .outerjoin(done, done.c.employee_id == keys.c.employee_id)
         .outerjoin(plans, plans.c.employee_id == keys.c.employee_id)
         .outerjoin(reached, reached.c.employee_id == keys.c.employee_id)
+    )
+
+
+_CACHE: dict[tuple, Select] = {}
+
+
+def _cached(kind: str, build: Callable[[], Select]) -> Select:
+    """A statement built once per dialect, general target and zone (building one costs more
+    than running it for a few rows); the values go in as bound parameters."""
+    key = (kind, db.session.get_bind().dialect.name, target(), local_zone().key)
+    if key not in _CACHE:
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
+def _employee_stmt() -> Select:
+    return _cached(
+        "employee",
+        lambda: employee_rows(bindparam("year", type_=Integer), bindparam("ids", expanding=True)),
+    )
+
+
+def _unit_stmt() -> Select:
+    return _cached(
+        "unit",
+        lambda: unit_rows(
+            func.coalesce(Completion.unit_id, 0) == bindparam("unit", type_=Integer),
+            Completion.completed_at >= bindparam("low"),
+            Completion.completed_at < bindparam("high"),
+        ),
     )
 
 
@@ -148,7 +181,8 @@ def apply_employee_years(pairs: Iterable[tuple[int, int]]) -> int:
                 delete(table).where(table.c.year == year, table.c.employee_id.in_(chunk))
             )
             result = db.session.execute(
-                insert(table).from_select(EMPLOYEE_COLUMNS, employee_rows(year, chunk))
+                insert(table).from_select(EMPLOYEE_COLUMNS, _employee_stmt()),
+                {"year": year, "ids": chunk},
             )
             written += max(result.rowcount or 0, 0)
     return written
@@ -212,12 +246,9 @@ def apply_unit_months(buckets: Iterable[tuple[int, int, int]]) -> int:
                 table.c.unit_id == unit_id, table.c.year == year, table.c.month == month
             )
         )
-        unit = Completion.unit_id.is_(None) if unit_id == 0 else Completion.unit_id == unit_id
         result = db.session.execute(
-            insert(table).from_select(
-                UNIT_COLUMNS,
-                unit_rows(unit, Completion.completed_at >= low, Completion.completed_at < high),
-            )
+            insert(table).from_select(UNIT_COLUMNS, _unit_stmt()),
+            {"unit": unit_id, "low": low, "high": high},
         )
         written += max(result.rowcount or 0, 0)
     return written

@@ -148,7 +148,9 @@ def settle(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    if session.info.get(DISABLED):
+    """Only the outermost commit settles (a savepoint's commit fires this too): once per
+    transaction, whatever number of savepoints the services open."""
+    if session.info.get(DISABLED) or session.in_nested_transaction():
         return
     settle(session)
 

@@ -1,4 +1,9 @@
-"""JP compliance: every active employee's JP this year against the target, per OPD."""
+"""JP compliance: every active employee's JP this year against the target, per OPD.
+
+The JP come from the employee-year summary (``careers.summary``), which holds the JP ledger's
+figures (``jp_totals``) kept current in the transactions that change them: one row per employee
+instead of a sum over every learning record and the JP-once rule on each page, total and
+chart (tests/reports/test_jp_summary.py checks the two give the same report)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.careers.ledger.queries import jp_totals, target, target_expr
+from lms.careers.ledger.queries import target, target_expr
+from lms.careers.summary.queries import year_totals
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanType, Unit
@@ -22,6 +28,10 @@ JP_STATUS = {"memenuhi": _l("Memenuhi"), "belum": _l("Belum memenuhi")}
 
 
 class JpComplianceReport(SqlReport):
+    #: Where the JP per employee come from: the summary; ``ledger.queries.jp_totals`` gives the
+    #: same columns from the source rows (the test compares the two).
+    ledger = staticmethod(year_totals)
+
     def columns(self) -> list[Column]:
         return [
             *person_columns(opd=True),
@@ -38,7 +48,7 @@ class JpComplianceReport(SqlReport):
     def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
         year = f.year or local_today().year
         goal = target_expr(Employee.kind)  # each employee by their kind's rule (PPPK: 24 JP)
-        totals = jp_totals(year)
+        totals = self.ledger(year)
         cur = aliased(Unit)
         opd = aliased(Unit)
         jp = func.coalesce(totals.c.jp_total, 0)
