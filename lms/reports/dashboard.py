@@ -12,9 +12,9 @@ BKPSDM sees the whole city; an Admin OPD the same section for their department. 
 Each figure is one aggregate query (conditional sums over windows), so the section costs a fixed
 few queries whatever the amount of data. The JP share and the months of the chart read the
 summary tables (``careers.summary``: the ledger per employee and year, with the day the target
-was reached; completions per OPD and month), kept current in the transactions that change their
-sources; a department's chart and the two partial-month counts read the completions (a window
-of two months at most). Month and year boundaries are local midnight
+was reached; completions per OPD and day), kept current in the transactions that change their
+sources; for every OPD only the two partial days (today, and the same day last month up to this
+time) read the completions, a department's figures read them over the windows. Month and year boundaries are local midnight
 (``BABEL_DEFAULT_TIMEZONE``) converted to UTC, so they work the same on SQLite and PostgreSQL.
 """
 
@@ -29,13 +29,18 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
 from lms.careers.ledger.queries import jp_totals, target
 from lms.careers.records.models import LearningRecord
-from lms.careers.summary.queries import completions_in_month, reached_by, year_totals
+from lms.careers.summary.queries import (
+    completions_before_day,
+    completions_in_month,
+    reached_by,
+    year_totals,
+)
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.dashboard import section
@@ -209,23 +214,20 @@ def _scoped_completions(stmt, scope: Scope):
 
 
 def completion_counts(
-    scope: Scope, windows: list[tuple[datetime, datetime]], months: list[date] = ()
+    scope: Scope, windows: list[tuple[datetime, datetime]], extra: list[Any] = ()
 ) -> list[int]:
-    """Valid completions in each ``[start, end)`` UTC window, then in each whole local month of
-    ``months`` from the summary (every OPD: only with ``Scope.all()``), in one query."""
-    low = min(a for a, _b in windows)
-    high = max(b for _a, b in windows)
+    """Valid completions in each ``[start, end)`` UTC window, then the ``extra`` scalar
+    subqueries (the summary's, every OPD: only with ``Scope.all()``), in one query. With
+    ``extra`` the windows are apart (two single days a month apart): only their rows are read."""
     moment = Completion.completed_at
-    sums = [
-        func.coalesce(func.sum(case((and_(moment >= a, moment < b), 1), else_=0)), 0)
-        for a, b in windows
-    ]
-    sums += [completions_in_month(d.year, d.month) for d in months]
-    stmt = (
-        select(*sums)
-        .select_from(Completion)
-        .where(Completion.status == "valid", moment >= low, moment < high)
-    )
+    ranges = [and_(moment >= a, moment < b) for a, b in windows]
+    sums = [func.coalesce(func.sum(case((r, 1), else_=0)), 0) for r in ranges]
+    sums += list(extra)
+    if extra:
+        where = or_(*ranges)
+    else:
+        where = and_(moment >= min(a for a, _b in windows), moment < max(b for _a, b in windows))
+    stmt = select(*sums).select_from(Completion).where(Completion.status == "valid", where)
     return [int(v) for v in db.session.execute(_scoped_completions(stmt, scope)).one()]
 
 
@@ -298,10 +300,15 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     ]
     this_month = (utc_start(month_start, tz), now_utc)
     prev_month = (utc_start(shift_months(month_start, -1), tz), same_moment(now, last_month))
-    if scope.everything:  # whole months of every OPD: the summary
-        done_now, done_before, *per_month = completion_counts(
-            scope, [this_month, prev_month], starts
+    if scope.everything:  # every OPD: the summary's days, and only today's rows from the source
+        today_part = (utc_start(today, tz), now_utc)
+        last_month_part = (utc_start(last_month, tz), same_moment(now, last_month))
+        extra = [completions_before_day(today), completions_before_day(last_month)]
+        extra += [completions_in_month(d.year, d.month) for d in starts]
+        today_n, day_n, before_today, before_day, *per_month = completion_counts(
+            scope, [today_part, last_month_part], extra
         )
+        done_now, done_before = before_today + today_n, before_day + day_n
     else:
         *per_month, done_now, done_before = completion_counts(
             scope, [*windows, this_month, prev_month]

@@ -1,4 +1,4 @@
-"""Summary tables (issue 19 point 3): per employee and year, per OPD and month.
+"""Summary tables (issue 19 point 3): per employee and year, per OPD and day.
 
 Derived data, created empty: after upgrading a database that has data, run
 ``flask summary rebuild`` once (it recomputes them from the source rows with the statements the
@@ -44,12 +44,14 @@ def upgrade():
         sa.Column('unit_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('month', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('day', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('completions', sa.Integer(), nullable=False),
         sa.Column('jp', sa.Numeric(precision=12, scale=2), nullable=False),
         sa.CheckConstraint('completions >= 0 AND jp >= 0', name=op.f('ck_unit_period_summary_figures_nonnegative')),
+        sa.CheckConstraint('day BETWEEN 1 AND 31', name=op.f('ck_unit_period_summary_day_range')),
         sa.CheckConstraint('month BETWEEN 1 AND 12', name=op.f('ck_unit_period_summary_month_range')),
         sa.CheckConstraint('unit_id >= 0', name=op.f('ck_unit_period_summary_unit_nonnegative')),
-        sa.PrimaryKeyConstraint('unit_id', 'year', 'month', name=op.f('pk_unit_period_summary')),
+        sa.PrimaryKeyConstraint('unit_id', 'year', 'month', 'day', name=op.f('pk_unit_period_summary')),
     )
 
 

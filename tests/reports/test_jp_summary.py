@@ -115,6 +115,23 @@ def test_dashboard_months_equal_the_completions(app, world) -> None:
             Scope.all(), windows
         )
         assert sum(n for _d, n in everything["per_month"]) > 0
+        # "this month so far" and "last month to the same moment": summary days + source rows
+        for now in (NOW, datetime(YEAR, 3, 3, 1, 0, tzinfo=UTC), datetime(YEAR, 5, 31, 16, 0)):
+            now = now.replace(tzinfo=UTC)
+            local = now.astimezone(tz)
+            start = local.date().replace(day=1)
+            expected = dashboard.completion_counts(
+                Scope.all(),
+                [
+                    (dashboard.utc_start(start, tz), now),
+                    (
+                        dashboard.utc_start(dashboard.shift_months(start, -1), tz),
+                        dashboard.same_moment(local, dashboard.shift_months(local.date(), -1)),
+                    ),
+                ],
+            )
+            raw = dashboard.figures(Scope.all(), now=now)["raw"]
+            assert [raw["completions_month"], raw["completions_last_month"]] == expected
 
 
 def _add_employees(n: int, tag: str) -> None:

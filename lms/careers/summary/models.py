@@ -43,11 +43,14 @@ class EmployeeYearSummary(db.Model):
 
 
 class UnitPeriodSummary(db.Model):
-    """Valid completions per OPD at completion and local month (``unit_id`` 0: none recorded)."""
+    """Valid completions per OPD at completion and local day (``unit_id`` 0: none recorded);
+    a month is the sum of its days, and a month "so far" the days before today plus today's few
+    rows from the completions."""
 
     __tablename__ = "unit_period_summary"
     __table_args__ = (
         CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+        CheckConstraint("day BETWEEN 1 AND 31", name="day_range"),
         CheckConstraint("unit_id >= 0", name="unit_nonnegative"),
         CheckConstraint("completions >= 0 AND jp >= 0", name="figures_nonnegative"),
     )
@@ -56,6 +59,7 @@ class UnitPeriodSummary(db.Model):
     unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     completions: Mapped[int] = mapped_column(default=0)
     # The JP these completions add, counted once (a course inside a programme adds 0).
     jp: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=ZERO)

@@ -46,3 +46,14 @@ def completions_in_month(year: int, month: int) -> ColumnElement[int]:
         .where(U.year == year, U.month == month)
         .scalar_subquery()
     )
+
+
+def completions_before_day(day: date) -> ColumnElement[int]:
+    """SQL (a scalar subquery): valid completions of every OPD in ``day``'s month before that
+    day (local calendar): with the day's own rows from the completions, a month "so far"."""
+    U = UnitPeriodSummary
+    return (
+        select(func.coalesce(func.sum(U.completions), 0))
+        .where(U.year == day.year, U.month == day.month, U.day < day.day)
+        .scalar_subquery()
+    )

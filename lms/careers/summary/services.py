@@ -1,7 +1,7 @@
 """Computing the summary rows from the source rows: one statement per table, two uses.
 
 ``employee_rows(year, employee_ids)`` and ``unit_rows(where)`` are the only definitions of the
-summaries. ``apply_employee_years`` and ``apply_unit_months`` (the incremental path, a few
+summaries. ``apply_employee_years`` and ``apply_unit_days`` (the incremental path, a few
 rows) and ``rebuild`` (whole years) both delete the rows concerned and insert what these
 statements return, inside the caller's transaction (services flush, never commit).
 """
@@ -9,7 +9,7 @@ statements return, inside the caller's transaction (services flush, never commit
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +48,7 @@ EMPLOYEE_COLUMNS = (
     "plan_status",
     "target_reached_on",
 )
-UNIT_COLUMNS = ("unit_id", "year", "month", "completions", "jp")
+UNIT_COLUMNS = ("unit_id", "year", "month", "day", "completions", "jp")
 CHUNK = 500  # employee ids per statement (well under SQLite's parameter limit)
 
 
@@ -188,33 +188,32 @@ def apply_employee_years(pairs: Iterable[tuple[int, int]]) -> int:
     return written
 
 
-# --- per unit and month --------------------------------------------------------------------------
+# --- per unit and day ----------------------------------------------------------------------------
 
 
-def local_year_month(moment) -> tuple:
-    """SQL: (year, month) of a stored UTC moment in the agency's calendar."""
+def local_ymd(moment) -> tuple:
+    """SQL: (year, month, day) of a stored UTC moment in the agency's calendar."""
     day = local_day(moment)
     if db.session.get_bind().dialect.name == "sqlite":
-        return (
-            cast(func.substr(day, 1, 4), Integer),
-            cast(func.substr(day, 6, 2), Integer),
+        return tuple(
+            cast(func.substr(day, start, length), Integer)
+            for start, length in ((1, 4), (6, 2), (9, 2))
         )
-    return cast(extract("year", day), Integer), cast(extract("month", day), Integer)
+    return tuple(cast(extract(part, day), Integer) for part in ("year", "month", "day"))
 
 
-def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """[local first day 00:00, next month's first day 00:00) as UTC moments (the dashboard's
-    ``utc_start``)."""
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[local midnight starting ``first``, local midnight after ``last``) as UTC moments (the
+    dashboard's ``utc_start``)."""
     zone = local_zone()
-    following = (year + 1, 1) if month == 12 else (year, month + 1)
-    start = datetime.combine(date(year, month, 1), time.min, tzinfo=zone)
-    end = datetime.combine(date(*following, 1), time.min, tzinfo=zone)
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def unit_rows(*where) -> Select:
-    """The unit-month rows of the valid completions matching ``where``, ``UNIT_COLUMNS`` order."""
-    year, month = local_year_month(Completion.completed_at)
+    """The unit-day rows of the valid completions matching ``where``, ``UNIT_COLUMNS`` order."""
+    year, month, day = local_ymd(Completion.completed_at)
     unit = func.coalesce(Completion.unit_id, 0)
     counted = case((counts_once(Completion.id), Completion.jp), else_=0)
     return (
@@ -222,28 +221,32 @@ def unit_rows(*where) -> Select:
             unit.label("unit_id"),
             year.label("year"),
             month.label("month"),
+            day.label("day"),
             func.count().label("completions"),
             func.coalesce(func.sum(counted), 0).label("jp"),
         )
         .where(Completion.status == "valid", *where)
-        .group_by(unit, year, month)
+        .group_by(unit, year, month, day)
     )
 
 
-def unit_month_of(unit_id: int | None, completed_at: datetime) -> tuple[int, int, int]:
+def unit_day_of(unit_id: int | None, completed_at: datetime) -> tuple[int, int, int, int]:
     day = local_date(completed_at)
-    return (unit_id or 0, day.year, day.month)
+    return (unit_id or 0, day.year, day.month, day.day)
 
 
-def apply_unit_months(buckets: Iterable[tuple[int, int, int]]) -> int:
-    """Recompute these (unit_id, year, month) rows from the completions; returns rows written."""
+def apply_unit_days(buckets: Iterable[tuple[int, int, int, int]]) -> int:
+    """Recompute these (unit_id, year, month, day) rows from the completions; rows written."""
     table = UnitPeriodSummary.__table__
     written = 0
-    for unit_id, year, month in sorted(set(buckets)):
-        low, high = month_bounds(year, month)
+    for unit_id, year, month, day in sorted(set(buckets)):
+        low, high = day_bounds(date(year, month, day), date(year, month, day))
         db.session.execute(
             delete(table).where(
-                table.c.unit_id == unit_id, table.c.year == year, table.c.month == month
+                table.c.unit_id == unit_id,
+                table.c.year == year,
+                table.c.month == month,
+                table.c.day == day,
             )
         )
         result = db.session.execute(
@@ -282,8 +285,7 @@ def rebuild(year: int | None = None) -> dict[str, int]:
     if year is None:
         stmt = unit_rows()
     else:
-        low, _ = month_bounds(year, 1)  # the local year: its first to its last month
-        _, high = month_bounds(year, 12)
+        low, high = day_bounds(date(year, 1, 1), date(year, 12, 31))  # the local year
         db.session.execute(delete(units).where(units.c.year == year))
         stmt = unit_rows(Completion.completed_at >= low, Completion.completed_at < high)
     result = db.session.execute(insert(units).from_select(UNIT_COLUMNS, stmt))
@@ -313,18 +315,18 @@ def employee_years_of(employee_ids: Iterable[int]) -> set[tuple[int, int]]:
     return pairs
 
 
-def unit_months_of(employee_ids: Iterable[int]) -> set[tuple[int, int, int]]:
-    """Every unit-month holding a valid course completion of these employees (their counted JP
+def unit_days_of(employee_ids: Iterable[int]) -> set[tuple[int, int, int, int]]:
+    """Every unit-day holding a valid course completion of these employees (their counted JP
     moves with their cohort places)."""
     ids = sorted(set(employee_ids))
-    found: set[tuple[int, int, int]] = set()
-    year, month = local_year_month(Completion.completed_at)
+    found: set[tuple[int, int, int, int]] = set()
+    year, month, day = local_ymd(Completion.completed_at)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         found.update(
-            (int(u), int(y), int(m))
-            for u, y, m in db.session.execute(
-                select(func.coalesce(Completion.unit_id, 0), year, month)
+            (int(u), int(y), int(m), int(d))
+            for u, y, m, d in db.session.execute(
+                select(func.coalesce(Completion.unit_id, 0), year, month, day)
                 .where(
                     Completion.employee_id.in_(chunk),
                     Completion.course_id.is_not(None),

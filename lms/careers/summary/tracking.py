@@ -1,6 +1,6 @@
 """Keeping the summaries current: watch the unit of work, recompute before the commit.
 
-``after_flush`` notes which employee-years and unit-months the flushed rows touch (old and new
+``after_flush`` notes which employee-years and unit-days the flushed rows touch (old and new
 values of the columns the summaries read, so a moved record updates both years); the session's
 ``before_commit`` recomputes them from the source rows with ``services`` (the rebuild's own
 statements) inside the same transaction. Whatever path writes a learning record, a completion,
@@ -88,7 +88,7 @@ def _note(marks: dict[str, set], obj: Any, values: dict[str, list]) -> None:
     elif isinstance(obj, Completion):
         marks["pairs"].update((e, y) for e in values["employee_id"] for y in values["year"])
         marks["units"].update(
-            services.unit_month_of(u, moment)
+            services.unit_day_of(u, moment)
             for u in (values["unit_id"] or [None])
             for moment in values["completed_at"]
         )
@@ -141,9 +141,9 @@ def settle(session: Session) -> None:
         units = set(marks["units"])
         if employees:
             pairs |= services.employee_years_of(employees)
-            units |= services.unit_months_of(employees)
+            units |= services.unit_days_of(employees)
         services.apply_employee_years(pairs)
-        services.apply_unit_months(units)
+        services.apply_unit_days(units)
 
 
 @event.listens_for(Session, "before_commit")
