@@ -20,9 +20,9 @@ from lms.careers.summary.queries import year_totals
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanType, Unit
-from lms.reports.definitions.base import PEOPLE, Column, SqlReport
+from lms.reports.definitions.base import PEOPLE, Column, Page, SqlReport
 from lms.reports.definitions.helpers import count_if, filter_people, person_columns, quantized
-from lms.reports.filters import Filters, Scope
+from lms.reports.filters import PAGE_SIZE, Filters, Scope
 
 JP_STATUS = {"memenuhi": _l("Memenuhi"), "belum": _l("Belum memenuhi")}
 
@@ -128,7 +128,28 @@ class JpComplianceReport(SqlReport):
             .order_by(sub.c.opd)
         ).all()
 
+    def page(self, scope: Scope, f: Filters) -> Page:
+        """As ``SqlReport.page``, with the per-OPD rows read once for the table and both charts
+        and the count taken from the totals (the same count over the same rows)."""
+        rows = list(self.iter_rows(scope, f, limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE))
+        totals = self.totals(scope, f)
+        per_opd = self.per_opd(scope, f)
+        return Page(
+            rows,
+            int(totals[0][1]),
+            f.page,
+            totals,
+            self._charts(per_opd),
+            self._summary(per_opd),
+        )
+
     def summary(self, scope: Scope, f: Filters) -> tuple[list[str], list[list]]:
+        return self._summary(self.per_opd(scope, f))
+
+    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
+        return self._charts(self.per_opd(scope, f))
+
+    def _summary(self, per_opd: list[tuple]) -> tuple[list[str], list[list]]:
         headers = [
             _("Perangkat daerah"),
             _("Pegawai"),
@@ -139,12 +160,11 @@ class JpComplianceReport(SqlReport):
         ]
         rows = [
             [name, n, ok, n - ok, quantized(Decimal(ok) * 100 / n) if n else None, quantized(avg)]
-            for name, n, ok, avg in self.per_opd(scope, f)
+            for name, n, ok, avg in per_opd
         ]
         return headers, rows
 
-    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
-        rows = self.per_opd(scope, f)
+    def _charts(self, rows: list[tuple]) -> list[charts.Chart]:
         if not rows:
             return []
         goal = target()
