@@ -214,3 +214,24 @@ def test_a_moved_record_updates_both_years(app, world) -> None:
         db.session.commit()
         assert tables() == incremental
         assert any(row[1] == YEAR - 3 for row in incremental[0])
+
+
+def test_rebuild_command_restores_the_tables(app, world) -> None:
+    with app.app_context():
+        generate(seed=3, per_opd=2)
+        before = tables()
+        db.session.execute(EmployeeYearSummary.__table__.delete())
+        db.session.execute(UnitPeriodSummary.__table__.delete())
+        db.session.commit()
+        assert tables() == ([], [])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["summary", "rebuild", "--year", str(YEAR)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        this_year = tables()
+        assert this_year[0] == [r for r in before[0] if r[1] == YEAR]
+        assert this_year[1] == [r for r in before[1] if r[1] == YEAR]
+    result = runner.invoke(args=["summary", "rebuild"])
+    assert result.exit_code == 0 and "employee_year_summary:" in result.output
+    with app.app_context():
+        assert tables() == before
