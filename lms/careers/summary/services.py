@@ -200,11 +200,33 @@ def _unit_stmt() -> Select:
     )
 
 
+#: Advisory lock classes (PostgreSQL): one transaction at a time recomputes an employee's or
+#: an OPD's rows, so two commits touching the same row neither collide on its key nor write a
+#: figure computed before the other's rows were visible (READ COMMITTED: each statement after
+#: the lock sees what the previous holder committed). SQLite has one writer at a time anyway.
+LOCK_EMPLOYEE = 19001
+LOCK_UNIT = 19002
+
+
+def _lock(kind: int, keys: Iterable[int]) -> None:
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):  # one order everywhere: no deadlock between two settlers
+        db.session.execute(
+            select(
+                func.pg_advisory_xact_lock(
+                    cast(literal(kind), Integer), cast(literal(key), Integer)
+                )
+            )
+        )
+
+
 def apply_employee_years(pairs: Iterable[tuple[int, int]]) -> int:
     """Recompute these (employee_id, year) rows from the source rows; returns rows written."""
     by_year: dict[int, set[int]] = {}
     for employee_id, year in pairs:
         by_year.setdefault(int(year), set()).add(int(employee_id))
+    _lock(LOCK_EMPLOYEE, (e for ids in by_year.values() for e in ids))
     table = EmployeeYearSummary.__table__
     written = 0
     for year, ids in sorted(by_year.items()):
@@ -273,7 +295,9 @@ def apply_unit_days(buckets: Iterable[tuple[int, int, int, int]]) -> int:
     """Recompute these (unit_id, year, month, day) rows from the completions; rows written."""
     table = UnitPeriodSummary.__table__
     written = 0
-    for unit_id, year, month, day in sorted(set(buckets)):
+    buckets = sorted(set(buckets))
+    _lock(LOCK_UNIT, (b[0] for b in buckets))
+    for unit_id, year, month, day in buckets:
         low, high = day_bounds(date(year, month, day), date(year, month, day))
         db.session.execute(
             delete(table).where(
