@@ -313,6 +313,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.careers.career.models")
     importlib.import_module("lms.careers.sessions.models")
     importlib.import_module("lms.careers.akpk.models")
+    importlib.import_module("lms.careers.summary.models")
     # Position competencies load with the reference data (the signal's subscriber).
     importlib.import_module("lms.careers.akpk.competencies")
     importlib.import_module("lms.reports.schedules.models")
@@ -320,6 +321,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("lms.leadership.projects.models")
     importlib.import_module("lms.careers.records.consumer")  # registers the outbox consumers
     importlib.import_module("lms.careers.plans.consumer")
+    importlib.import_module("lms.careers.summary.tracking")  # keeps the summary tables current
     importlib.import_module("lms.completion.followups")  # the post-training evaluation's
     importlib.import_module("lms.integrations.deliveries")  # the webhook outbox consumer
     for views in VIEW_MODULES:

@@ -110,6 +110,7 @@ def demo_needed() -> None:
 
 def register_cli(app: Flask) -> None:
     from lms.auth.cli import tokens, users
+    from lms.careers.summary.cli import summary_cli
     from lms.completion.cli import completions
     from lms.evaluations.followup.cli import followup_cli
     from lms.imports import imports_cli
@@ -133,5 +134,6 @@ def register_cli(app: Flask) -> None:
         imports_cli,
         packages_cli,
         followup_cli,
+        summary_cli,
     ):
         app.cli.add_command(group)

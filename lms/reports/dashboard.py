@@ -9,8 +9,12 @@ BKPSDM sees the whole city; an Admin OPD the same section for their department. 
 - certificates issued this year that are still valid, against last year up to the same date;
 - completions per month over the last twelve months, as a line chart with its table.
 
-Each figure is one aggregate query (conditional sums over windows), so the section costs four
-queries whatever the amount of data. Month and year boundaries are local midnight
+Each figure is one aggregate query (conditional sums over windows), so the section costs a fixed
+few queries whatever the amount of data. The JP share and the months of the chart read the
+summary tables (``careers.summary``: the ledger per employee and year, with the day the target
+was reached; completions per OPD and day), kept current in the transactions that change their
+sources; for every OPD only the two partial days (today, and the same day last month up to this
+time) read the completions, a department's figures read them over the windows. Month and year boundaries are local midnight
 (``BABEL_DEFAULT_TIMEZONE``) converted to UTC, so they work the same on SQLite and PostgreSQL.
 """
 
@@ -25,12 +29,18 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
 from lms.careers.ledger.queries import jp_totals, target
 from lms.careers.records.models import LearningRecord
+from lms.careers.summary.queries import (
+    completions_before_day,
+    completions_in_month,
+    reached_by,
+    year_totals,
+)
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.dashboard import section
@@ -142,10 +152,34 @@ def jp_totals_until(year: int, until: date):
 
 
 def jp_share(scope: Scope, today: date) -> tuple[int, int, int]:
-    """(active employees in scope, at target this year, at target on this date last year)."""
+    """(active employees in scope, at target this year, at target on this date last year), from
+    the employee-year summary (``jp_share_from_ledger`` is the same from the source rows)."""
+    goal = target()
+    now_t = year_totals(today.year, "jp_now")
+    before_t = year_totals(today.year - 1, "jp_before")
+    before = (
+        func.count()  # a target of 0 is reached by everyone, with or without records
+        if goal <= 0
+        else func.coalesce(
+            func.sum(case((reached_by(before_t, shift_months(today, -12)), 1), else_=0)), 0
+        )
+    )
+    return _share_counts(scope, now_t, before_t, before)
+
+
+def jp_share_from_ledger(scope: Scope, today: date) -> tuple[int, int, int]:
+    """``jp_share`` summed from the learning records (the ledger's ``jp_totals``)."""
     goal = target()
     now_t = jp_totals(today.year).element.subquery("jp_now")
     before_t = jp_totals_until(today.year - 1, shift_months(today, -12))
+    before = func.coalesce(
+        func.sum(case((func.coalesce(before_t.c.jp_total, 0) >= goal, 1), else_=0)), 0
+    )
+    return _share_counts(scope, now_t, before_t, before)
+
+
+def _share_counts(scope: Scope, now_t, before_t, before) -> tuple[int, int, int]:
+    goal = target()
     unit = aliased(Unit)
     n, ok, ok_before = db.session.execute(
         select(
@@ -153,9 +187,7 @@ def jp_share(scope: Scope, today: date) -> tuple[int, int, int]:
             func.coalesce(
                 func.sum(case((func.coalesce(now_t.c.jp_total, 0) >= goal, 1), else_=0)), 0
             ),
-            func.coalesce(
-                func.sum(case((func.coalesce(before_t.c.jp_total, 0) >= goal, 1), else_=0)), 0
-            ),
+            before,
         )
         .select_from(Employee)
         .join(unit, unit.id == Employee.unit_id)
@@ -181,20 +213,21 @@ def _scoped_completions(stmt, scope: Scope):
     )
 
 
-def completion_counts(scope: Scope, windows: list[tuple[datetime, datetime]]) -> list[int]:
-    """Valid completions in each ``[start, end)`` UTC window, in one query."""
-    low = min(a for a, _b in windows)
-    high = max(b for _a, b in windows)
+def completion_counts(
+    scope: Scope, windows: list[tuple[datetime, datetime]], extra: list[Any] = ()
+) -> list[int]:
+    """Valid completions in each ``[start, end)`` UTC window, then the ``extra`` scalar
+    subqueries (the summary's, every OPD: only with ``Scope.all()``), in one query. With
+    ``extra`` the windows are apart (two single days a month apart): only their rows are read."""
     moment = Completion.completed_at
-    sums = [
-        func.coalesce(func.sum(case((and_(moment >= a, moment < b), 1), else_=0)), 0)
-        for a, b in windows
-    ]
-    stmt = (
-        select(*sums)
-        .select_from(Completion)
-        .where(Completion.status == "valid", moment >= low, moment < high)
-    )
+    ranges = [and_(moment >= a, moment < b) for a, b in windows]
+    sums = [func.coalesce(func.sum(case((r, 1), else_=0)), 0) for r in ranges]
+    sums += list(extra)
+    if extra:
+        where = or_(*ranges)
+    else:
+        where = and_(moment >= min(a for a, _b in windows), moment < max(b for _a, b in windows))
+    stmt = select(*sums).select_from(Completion).where(Completion.status == "valid", where)
     return [int(v) for v in db.session.execute(_scoped_completions(stmt, scope)).one()]
 
 
@@ -267,7 +300,19 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     ]
     this_month = (utc_start(month_start, tz), now_utc)
     prev_month = (utc_start(shift_months(month_start, -1), tz), same_moment(now, last_month))
-    *per_month, done_now, done_before = completion_counts(scope, [*windows, this_month, prev_month])
+    if scope.everything:  # every OPD: the summary's days, and only today's rows from the source
+        today_part = (utc_start(today, tz), now_utc)
+        last_month_part = (utc_start(last_month, tz), same_moment(now, last_month))
+        extra = [completions_before_day(today), completions_before_day(last_month)]
+        extra += [completions_in_month(d.year, d.month) for d in starts]
+        today_n, day_n, before_today, before_day, *per_month = completion_counts(
+            scope, [today_part, last_month_part], extra
+        )
+        done_now, done_before = before_today + today_n, before_day + day_n
+    else:
+        *per_month, done_now, done_before = completion_counts(
+            scope, [*windows, this_month, prev_month]
+        )
 
     cohorts_now, cohorts_before = active_cohorts(scope, [today, last_month])
 

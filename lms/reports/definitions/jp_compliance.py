@@ -1,4 +1,9 @@
-"""JP compliance: every active employee's JP this year against the target, per OPD."""
+"""JP compliance: every active employee's JP this year against the target, per OPD.
+
+The JP come from the employee-year summary (``careers.summary``), which holds the JP ledger's
+figures (``jp_totals``) kept current in the transactions that change them: one row per employee
+instead of a sum over every learning record and the JP-once rule on each page, total and
+chart (tests/reports/test_jp_summary.py checks the two give the same report)."""
 
 from __future__ import annotations
 
@@ -6,22 +11,41 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, Subquery, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
-from lms.careers.ledger.queries import jp_totals, target, target_expr
+from lms.careers.ledger.queries import target, target_expr
+from lms.careers.summary.queries import year_totals
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, JabatanType, Unit
-from lms.reports.definitions.base import PEOPLE, Column, SqlReport
+from lms.reports.definitions.base import PEOPLE, Column, Page, SqlReport
 from lms.reports.definitions.helpers import count_if, filter_people, person_columns, quantized
-from lms.reports.filters import Filters, Scope
+from lms.reports.filters import PAGE_SIZE, Filters, Scope
 
 JP_STATUS = {"memenuhi": _l("Memenuhi"), "belum": _l("Belum memenuhi")}
 
 
+def _unit_opd() -> Subquery:
+    """Each unit with its OPD (the top-level unit above it): the prefix match runs once per
+    unit (dozens) instead of once per employee and OPD; DISTINCT keeps it a table of its own
+    that the employees join by unit id."""
+    unit = aliased(Unit)
+    opd = aliased(Unit)
+    return (
+        select(unit.id.label("unit_id"), opd.id.label("opd_id"), opd.name.label("opd_name"))
+        .join(opd, and_(opd.parent_id.is_(None), unit.path.startswith(opd.path)))
+        .distinct()
+        .subquery("unit_opd")
+    )
+
+
 class JpComplianceReport(SqlReport):
+    #: Where the JP per employee come from: the summary; ``ledger.queries.jp_totals`` gives the
+    #: same columns from the source rows (the test compares the two).
+    ledger = staticmethod(year_totals)
+
     def columns(self) -> list[Column]:
         return [
             *person_columns(opd=True),
@@ -38,16 +62,16 @@ class JpComplianceReport(SqlReport):
     def select(self, scope: Scope, f: Filters, lean: bool = False) -> Select:
         year = f.year or local_today().year
         goal = target_expr(Employee.kind)  # each employee by their kind's rule (PPPK: 24 JP)
-        totals = jp_totals(year)
+        totals = self.ledger(year)
         cur = aliased(Unit)
-        opd = aliased(Unit)
+        opd = _unit_opd()
         jp = func.coalesce(totals.c.jp_total, 0)
         stmt = (
             select(
                 Employee.nip.label("nip"),
                 Employee.full_name.label("nama"),
                 cur.name.label("unit"),
-                opd.name.label("opd"),
+                opd.c.opd_name.label("opd"),
                 Employee.golongan_code.label("golongan"),
                 JabatanType.name.label("jabatan"),
                 jp.label("jp"),
@@ -57,10 +81,10 @@ class JpComplianceReport(SqlReport):
                 goal.label("target"),
                 case((jp >= goal, "memenuhi"), else_="belum").label("status"),
                 Employee.id.label("id"),
-                opd.id.label("opd_id"),
+                opd.c.opd_id.label("opd_id"),
             )
             .join(cur, cur.id == Employee.unit_id)
-            .join(opd, and_(opd.parent_id.is_(None), cur.path.startswith(opd.path)))
+            .join(opd, opd.c.unit_id == cur.id)
             .outerjoin(JabatanType, JabatanType.code == Employee.jabatan_type_code)
             .outerjoin(totals, totals.c.employee_id == Employee.id)
             .where(Employee.is_active.is_(True), scope.employee_clause(Employee, cur))
@@ -104,7 +128,28 @@ class JpComplianceReport(SqlReport):
             .order_by(sub.c.opd)
         ).all()
 
+    def page(self, scope: Scope, f: Filters) -> Page:
+        """As ``SqlReport.page``, with the per-OPD rows read once for the table and both charts
+        and the count taken from the totals (the same count over the same rows)."""
+        rows = list(self.iter_rows(scope, f, limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE))
+        totals = self.totals(scope, f)
+        per_opd = self.per_opd(scope, f)
+        return Page(
+            rows,
+            int(totals[0][1]),
+            f.page,
+            totals,
+            self._charts(per_opd),
+            self._summary(per_opd),
+        )
+
     def summary(self, scope: Scope, f: Filters) -> tuple[list[str], list[list]]:
+        return self._summary(self.per_opd(scope, f))
+
+    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
+        return self._charts(self.per_opd(scope, f))
+
+    def _summary(self, per_opd: list[tuple]) -> tuple[list[str], list[list]]:
         headers = [
             _("Perangkat daerah"),
             _("Pegawai"),
@@ -115,12 +160,11 @@ class JpComplianceReport(SqlReport):
         ]
         rows = [
             [name, n, ok, n - ok, quantized(Decimal(ok) * 100 / n) if n else None, quantized(avg)]
-            for name, n, ok, avg in self.per_opd(scope, f)
+            for name, n, ok, avg in per_opd
         ]
         return headers, rows
 
-    def charts(self, scope: Scope, f: Filters) -> list[charts.Chart]:
-        rows = self.per_opd(scope, f)
+    def _charts(self, rows: list[tuple]) -> list[charts.Chart]:
         if not rows:
             return []
         goal = target()
