@@ -35,6 +35,7 @@ install: $(VENV)/.installed translations
 
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) summary rebuild --if-empty
 	$(FLASK) reference load
 	if $(FLASK) demo needed; then $(FLASK) demo load; fi
 	LMS_BASE_URL='$(LMS_BASE_URL)' $(FLASK) run --host $(HOST) --port $(PORT)

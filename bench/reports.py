@@ -153,7 +153,15 @@ def fill_completions(target_rows: int, seed: int = 11) -> dict:
         _bulk(Completion, rows)
     _bulk(LearningRecord, records)
     db.session.commit()
+    # Bulk inserts bypass the session's tracking of the summary tables: build them as
+    # `flask summary rebuild` does after such a load.
+    from lms.careers.summary.services import rebuild
+
+    t1 = time.perf_counter()
+    rebuild()
+    db.session.commit()
     return {
+        "summary_rebuild_s": round(time.perf_counter() - t1, 1),
         "completions_inserted": written,
         "learning_records_inserted": len(records),
         "fill_s": round(time.perf_counter() - t0, 1),

@@ -6,7 +6,7 @@ app keeps them current with; on the 1M-completion bench database it takes about 
 again after any bulk load outside the app.
 
 Revision ID: 0010d
-Revises: 0009m
+Revises: 0010g
 Create Date: 2026-12-06 10:45:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010d'
-down_revision = "0009m"
+down_revision = "0010g"
 branch_labels = None
 depends_on = None
 

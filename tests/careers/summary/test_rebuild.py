@@ -235,3 +235,21 @@ def test_rebuild_command_restores_the_tables(app, world) -> None:
     assert result.exit_code == 0 and "employee_year_summary:" in result.output
     with app.app_context():
         assert tables() == before
+
+
+def test_rebuild_if_empty_builds_only_empty_tables(app, world) -> None:
+    """After the upgrade that creates the tables on a database with records, ``--if-empty``
+    fills them; once filled (or with nothing to summarise) it leaves them alone."""
+    with app.app_context():
+        generate(seed=5, per_opd=2)
+        before = tables()
+        db.session.execute(EmployeeYearSummary.__table__.delete())
+        db.session.execute(UnitPeriodSummary.__table__.delete())
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["summary", "rebuild", "--if-empty"])
+    assert result.exit_code == 0 and "employee_year_summary:" in result.output
+    with app.app_context():
+        assert tables() == before
+    result = runner.invoke(args=["summary", "rebuild", "--if-empty"])
+    assert "nothing to build" in result.output
