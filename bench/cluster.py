@@ -185,6 +185,7 @@ class Cluster:
     quiet: bool = False
     name: str = field(default_factory=lambda: f"lms_cluster_{int(time.time())}_{os.getpid()}")
     timings: dict[str, float] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)  # more LMS_* for every process
 
     def __post_init__(self) -> None:
         if not 1 <= self.app_servers <= 8:
@@ -451,6 +452,7 @@ class Cluster:
                 "PYTHONPATH": str(ROOT),
             }
         )
+        env.update(self.extra_env)
         return env
 
     def _secret(self) -> str:
