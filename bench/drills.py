@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/drills.py app-kill     [--employees 200] [--questions 10]
     .venv/bin/python bench/drills.py worker-kill  [--certificates 200] [--mode full|child]
-    .venv/bin/python bench/drills.py outbox-relay [--kill-after 0.5]
+    .venv/bin/python bench/drills.py outbox-relay [--batch 10]
 
 ``app-kill``: the employees log in through nginx, then take the exam at once (intro, start,
 attempt page, one autosave per question, submit, result: bench/quiz_load.py's browser); when a
@@ -18,12 +18,14 @@ seconds so Redis redelivers its unacknowledged task quickly; 2 h in production),
 kills the pool process only (requeued at once). Every certificate must end with one PDF whose
 sha256 equals the stored one and the one it had before.
 
-``outbox-relay``: the outbox dispatcher crashes after the consumers' effects were committed but
-before their positions were saved: every consumer's position is set back to 0, a dispatcher is
-started in a subprocess and killed with SIGKILL after ``--kill-after`` seconds, then another one
-runs to the end. Every event is seen again (a duplicate delivery); the effects must not change:
-one learning record per completion, one webhook delivery per endpoint and event, one
-processed mark per consumer and event.
+``outbox-relay``: the outbox dispatcher crashes after a consumer's effect was committed but
+before its position was saved. A new webhook endpoint subscribes to every event type; the
+``webhooks`` and ``learning_record`` consumers forget their processed marks and every position goes
+back to 0, so every event is delivered to every consumer again (a duplicate for the learning
+record, whose record exists). A dispatcher in a subprocess commits each effect as it is made and
+kills itself (SIGKILL) after half of them; another one then runs to the end. Each event must end
+with one webhook delivery, each completion with one learning record (as before), each consumer
+with one processed mark per event, and the positions where they were.
 
 Each drill prints a small table and writes ``bench/results/drill-<name>.json``; exit status 1 when
 an acknowledged write was lost, something is duplicated or missing, or an error happened after
@@ -329,12 +331,6 @@ def drill_worker_kill(args: argparse.Namespace) -> dict:
 
 # --------------------------------------------------------------------------- outbox-relay
 
-COUNTS = {
-    "events": "SELECT count(*) FROM outbox_events",
-    "processed": "SELECT count(*) FROM outbox_processed",
-    "learning_records": "SELECT count(*) FROM learning_records WHERE completion_id IS NOT NULL",
-    "webhook_deliveries": "SELECT count(*) FROM webhook_deliveries",
-}
 DUPLICATES = {
     "learning records per completion": "SELECT count(*) FROM (SELECT completion_id FROM "
     "learning_records WHERE completion_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d",
@@ -343,88 +339,133 @@ DUPLICATES = {
     "processed marks per consumer and event": "SELECT count(*) FROM (SELECT consumer, event_id "
     "FROM outbox_processed GROUP BY 1, 2 HAVING count(*) > 1) d",
 }
-DISPATCH = (
-    "import json\nfrom wsgi import app\nfrom lms.completion.consumers import dispatch\n"
-    "with app.app_context():\n    print(json.dumps(dispatch(batch=BATCH)))\n"
-)
+#: The dispatcher in a subprocess. With CRASH_AFTER=k, each consumer's effect is committed as soon
+#: as it is made (with its processed mark) and the process kills itself (SIGKILL) right after the
+#: k-th one: the effect is stored, the consumer's position is not.
+DISPATCH = """
+import json, os, signal, sys
+from wsgi import app
+from lms.completion import consumers
+from lms.extensions import db
+
+crash_after = int(os.environ.get("CRASH_AFTER") or 0)
+if crash_after:
+    original, done = consumers.handle_once, [0]
+
+    def handle_once(name, handler, event):
+        ran = original(name, handler, event)
+        db.session.commit()  # the effect and its mark are stored; the position is not
+        done[0] += ran
+        if done[0] >= crash_after:
+            print(json.dumps({"crashed_after": done[0], "at": [name, event.seq]}), flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return ran
+
+    consumers.handle_once = handle_once
+with app.app_context():
+    print(json.dumps(consumers.dispatch(batch=int(sys.argv[1]))), flush=True)
+"""
+#: The consumers whose processed marks the drill removes, so their handlers see every event
+#: again and must de-duplicate on their own (the learning record) or make each effect once (a
+#: new webhook endpoint gets one delivery per event).
+FRESH = ("webhooks", "learning_record")
 
 
-def _dispatcher(c: Cluster, batch: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", DISPATCH.replace("BATCH", str(batch))],
+def _dispatch(c: Cluster, batch: int, crash_after: int = 0) -> subprocess.CompletedProcess:
+    env = {**c.env(), "CRASH_AFTER": str(crash_after)}
+    return subprocess.run(
+        [sys.executable, "-c", DISPATCH, str(batch)],
         cwd=BENCH.parent,
-        env=c.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        env=env,
+        capture_output=True,
         text=True,
-        start_new_session=True,
+        timeout=300,
     )
+
+
+def _last_json(text: str) -> dict:
+    lines = [line for line in text.strip().splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {}
 
 
 def drill_outbox_relay(args: argparse.Namespace) -> dict:
     with Cluster(app_servers=1, quiet=args.quiet) as c:
         c.drain()
-        # The demo's events were dispatched by the worker (after their commits); settle.
-        first = _dispatcher(c, args.batch)
-        first.communicate(timeout=300)
-        counts_before = {k: c.sql(q)[0][0] for k, q in COUNTS.items()}
+        settled = _dispatch(c, args.batch)  # the demo's events, handled and positions saved
+        if settled.returncode:
+            raise ClusterError(f"dispatch: {settled.stderr[-2000:]}")
+        types = [row[0] for row in c.sql("SELECT DISTINCT type FROM outbox_events")]
+        events = c.sql("SELECT count(*) FROM outbox_events")[0][0]
+        endpoint = c.sql(
+            "INSERT INTO webhook_endpoints (url, secret, events, description, active, "
+            "created_at, updated_at) VALUES ('http://127.0.0.1:9/drill', %s, CAST(%s AS json), "
+            "'latihan gangguan', true, now(), now()) RETURNING id",
+            ("d" * 48, json.dumps(types)),
+        )[0][0]
+        records_before = c.sql("SELECT count(*) FROM learning_records")[0][0]
         positions = dict(c.sql("SELECT name, last_seq FROM outbox_consumers"))
-        # The crash: effects committed, positions not saved (set back to the start).
+        # Two consumers forget what they processed, every position goes back to the start.
+        c.sql("DELETE FROM outbox_processed WHERE consumer = ANY(%s)", (list(FRESH),))
         c.sql("UPDATE outbox_consumers SET last_seq = 0")
+        crash_after = max(1, events // 2)
         began = time.monotonic()
-        victim = _dispatcher(c, args.batch)
-        time.sleep(args.kill_after)
-        killed = victim.poll() is None
-        if killed:
-            os.killpg(victim.pid, signal.SIGKILL)
-        victim.wait()
+        victim = _dispatch(c, args.batch, crash_after)
+        crashed = _last_json(victim.stdout)
         positions_at_kill = dict(c.sql("SELECT name, last_seq FROM outbox_consumers"))
-        again = _dispatcher(c, args.batch)
-        out, err = again.communicate(timeout=300)
+        deliveries_at_kill = c.sql(
+            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = %s", (endpoint,)
+        )[0][0]
+        again = _dispatch(c, args.batch)
         done = time.monotonic()
-        handled = json.loads(out.strip().splitlines()[-1]) if again.returncode == 0 else {}
-        counts_after = {k: c.sql(q)[0][0] for k, q in COUNTS.items()}
+        handled = _last_json(again.stdout) if again.returncode == 0 else {}
+        deliveries = c.sql(
+            "SELECT count(*), count(DISTINCT event_id) FROM webhook_deliveries "
+            "WHERE endpoint_id = %s",
+            (endpoint,),
+        )[0]
+        records_after = c.sql("SELECT count(*) FROM learning_records")[0][0]
+        marks = dict(c.sql("SELECT consumer, count(*) FROM outbox_processed GROUP BY 1"))
         duplicates = {k: c.sql(q)[0][0] for k, q in DUPLICATES.items()}
         positions_after = dict(c.sql("SELECT name, last_seq FROM outbox_consumers"))
-    changed = {k: counts_after[k] - counts_before[k] for k in COUNTS}
     data = {
         "drill": "outbox-relay",
-        "dispatcher_killed": killed,
-        "kill_after_s": args.kill_after,
+        "events": events,
         "batch": args.batch,
+        "crash": crashed,
+        "crashed": victim.returncode == -9,
         "positions_before": positions,
         "positions_at_kill": positions_at_kill,
         "positions_after": positions_after,
-        "counts_before": counts_before,
-        "counts_after": counts_after,
-        "handled_again_by_consumer": handled,
+        "webhook_deliveries_at_kill": deliveries_at_kill,
+        "webhook_deliveries": deliveries[0],
+        "webhook_deliveries_distinct_events": deliveries[1],
+        "learning_records": [records_before, records_after],
+        "processed_marks": marks,
+        "handled_after_restart": handled,
         "duplicates": duplicates,
         "recovery_s": round(done - began, 1),
-        "dispatcher_error": err[-2000:] if again.returncode else "",
+        "dispatcher_error": again.stderr[-2000:] if again.returncode else "",
         "machine": machine(),
     }
     data["ok"] = (
         again.returncode == 0
-        and not any(changed.values())
+        and data["crashed"]
+        and deliveries[0] == deliveries[1] == events
+        and records_after == records_before
         and not any(duplicates.values())
-        and not any(handled.values())
+        and all(n == events for n in marks.values())
         and positions_after == positions
     )
     report(
         "outbox-relay",
         [
-            ("events replayed", counts_before["events"]),
-            ("dispatcher killed mid-replay", f"{killed} (after {args.kill_after} s)"),
+            ("events", events),
+            ("dispatcher killed (effect stored, position not)", crashed.get("at", "no")),
             ("positions at the kill", positions_at_kill),
-            ("effects run again", sum(handled.values()) if handled else "?"),
-            (
-                "learning records",
-                f"{counts_before['learning_records']} → {counts_after['learning_records']}",
-            ),
-            (
-                "webhook deliveries",
-                f"{counts_before['webhook_deliveries']} → {counts_after['webhook_deliveries']}",
-            ),
+            ("webhook deliveries at the kill", deliveries_at_kill),
+            ("events handled after the restart", handled),
+            ("webhook deliveries (new endpoint)", f"{deliveries[0]} for {events} events"),
+            ("learning records", f"{records_before} → {records_after}"),
             ("duplicates", sum(duplicates.values())),
             ("positions back where they were", positions_after == positions),
             ("recovery (crash→caught up)", f"{data['recovery_s']} s"),
@@ -453,8 +494,7 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("--mode", choices=("full", "child"), default="full")
     worker.add_argument("--visibility", type=int, default=10, help="visibility timeout (full)")
     outbox = sub.add_parser("outbox-relay", help="kill the outbox dispatcher mid-replay")
-    outbox.add_argument("--kill-after", type=float, default=1.0)
-    outbox.add_argument("--batch", type=int, default=50)
+    outbox.add_argument("--batch", type=int, default=10, help="events per commit")
     return p
 
 
