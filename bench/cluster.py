@@ -185,6 +185,7 @@ class Cluster:
     quiet: bool = False
     name: str = field(default_factory=lambda: f"lms_cluster_{int(time.time())}_{os.getpid()}")
     timings: dict[str, float] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)  # more LMS_* for every process
 
     def __post_init__(self) -> None:
         if not 1 <= self.app_servers <= 8:
@@ -313,8 +314,9 @@ class Cluster:
     def restart_worker(self) -> None:
         self.worker.stop()
         self.worker = self._celery_proc("worker")
+        since = self._log_size(self.worker)  # the log is appended to: wait for a new "ready."
         self.worker.start()
-        self._wait_log(self.worker, "ready.", 60)
+        self._wait_log(self.worker, "ready.", 60, since)
 
     def kill_beat(self) -> None:
         self.beat.kill()
@@ -322,8 +324,9 @@ class Cluster:
     def restart_beat(self) -> None:
         self.beat.stop()
         self.beat = self._celery_proc("beat")
+        since = self._log_size(self.beat)
         self.beat.start()
-        self._wait_log(self.beat, "beat: Starting", 30)
+        self._wait_log(self.beat, "beat: Starting", 30, since)
 
     def kill_nginx(self) -> None:
         self.nginx.kill()
@@ -451,6 +454,7 @@ class Cluster:
                 "PYTHONPATH": str(ROOT),
             }
         )
+        env.update(self.extra_env)
         return env
 
     def _secret(self) -> str:
@@ -517,10 +521,19 @@ class Cluster:
         took = _wait(f"app server {i}", lambda: http_status(url) == 200, 90, self.apps[i])
         self.timings[f"app{i}_ready"] = took
 
-    def _wait_log(self, proc: Proc, marker: str, timeout: float) -> None:
+    @staticmethod
+    def _log_size(proc: Proc) -> int:
+        try:
+            return proc.log.stat().st_size
+        except OSError:
+            return 0
+
+    def _wait_log(self, proc: Proc, marker: str, timeout: float, since: int = 0) -> None:
         def ready() -> bool:
             try:
-                return marker in proc.log.read_text(errors="replace")
+                with open(proc.log, "rb") as log:
+                    log.seek(since)
+                    return marker.encode() in log.read()
             except OSError:
                 return False
 
