@@ -185,6 +185,8 @@ class Cluster:
     quiet: bool = False
     name: str = field(default_factory=lambda: f"lms_cluster_{int(time.time())}_{os.getpid()}")
     timings: dict[str, float] = field(default_factory=dict)
+    #: More LMS_* settings for every process (e.g. a raised login limit for a load test).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 1 <= self.app_servers <= 8:
@@ -451,6 +453,7 @@ class Cluster:
                 "PYTHONPATH": str(ROOT),
             }
         )
+        env.update(self.extra_env)
         return env
 
     def _secret(self) -> str:
