@@ -213,6 +213,8 @@ def load_env(config: dict) -> None:
         config["CONTENT_ORIGIN"] = env["LMS_CONTENT_ORIGIN"].rstrip("/")
     if env.get("LMS_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(env["LMS_TRUSTED_PROXIES"])
+    if env.get("LMS_LOGIN_ADDRESS_RATE_LIMIT"):  # e.g. a load test from one address
+        config["LOGIN_ADDRESS_RATE_LIMIT"] = env["LMS_LOGIN_ADDRESS_RATE_LIMIT"]
     _load_observability_env(config, env)
 
 
