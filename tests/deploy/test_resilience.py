@@ -60,3 +60,16 @@ def test_task_runs_in_process_when_the_broker_is_down(redisless_app) -> None:
         assert [t.name for t, _, _ in g.lms_tasks_ready] == ["tests.resilience.record"]
         assert run_ready() == 1
     assert ran == [7]
+
+
+def test_webhook_retry_settings_come_from_the_environment(monkeypatch) -> None:
+    from config import load_env
+
+    monkeypatch.setenv("LMS_WEBHOOK_BACKOFF_SECONDS", "2")
+    monkeypatch.setenv("LMS_WEBHOOK_MAX_ATTEMPTS", "12")
+    monkeypatch.setenv("LMS_WEBHOOK_TIMEOUT", "3")
+    config: dict = {}
+    load_env(config)
+    assert config["WEBHOOK_BACKOFF_SECONDS"] == 2
+    assert config["WEBHOOK_MAX_ATTEMPTS"] == 12
+    assert config["WEBHOOK_TIMEOUT"] == 3
