@@ -247,9 +247,10 @@ class Load:
         after = [e for e in self.events if e[0] >= up_at]
         first_ok = min((e[1] for e in after if e[3]), default=None)
         # recovered: from the server's return until every kind of request has succeeded again
-        kinds_ok = {}
+        failed_kinds = {e[2] for e in during if not e[3]}
+        kinds_ok = {}  # the first success after the return of each kind that failed meanwhile
         for e in sorted(after):
-            if e[3]:
+            if e[3] and (e[2] in failed_kinds or "exception" in failed_kinds):
                 kinds_ok.setdefault(e[2], e[1])
         errors_after = [e for e in after if not e[3]]
         return {
@@ -261,7 +262,7 @@ class Load:
             "errors_after_sample": sorted({f"{e[2]} {e[4]}" for e in errors_after})[:5],
             "errors_during_sample": sorted({f"{e[2]} {e[4]}" for e in during if not e[3]})[:5],
             "first_success_after_s": round(first_ok - up_at, 2) if first_ok else None,
-            "recovery_s": round(max(kinds_ok.values()) - up_at, 2) if kinds_ok else None,
+            "recovery_s": round(max(kinds_ok.values()) - up_at, 2) if kinds_ok else 0.0,
             "down_s": round(up_at - down_at, 2),
         }
 
@@ -283,12 +284,16 @@ class Load:
             "SELECT count(*) FROM (SELECT course_id, employee_id FROM enrolments "
             "GROUP BY 1, 2 HAVING count(*) > 1) d"
         )[0][0]
-        half = self.c.sql(
-            "SELECT count(*) FROM enrolments e WHERE e.progress > 0 AND NOT EXISTS "
-            "(SELECT 1 FROM lesson_progress p WHERE p.enrolment_id = e.id)"
+        half = self.c.sql(  # the drill's enrolments: progress shown without its lesson rows
+            "SELECT count(*) FROM enrolments e JOIN users u ON u.employee_id = e.employee_id "
+            "JOIN courses c ON c.id = e.course_id WHERE (u.username, c.code) IN "
+            "(SELECT * FROM unnest(%s::text[], %s::text[])) AND e.progress > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM lesson_progress p WHERE p.enrolment_id = e.id)",
+            ([p[0] for p in self.plans], [p[1] for p in self.plans]),
         )[0][0]
         return {
             "acknowledged_writes_lost": len(acked - present),
+            "acknowledged_distinct": len(acked),
             "duplicates": dup_progress + dup_enrol,
             "enrolments_with_progress_but_no_rows": half,
         }
@@ -306,11 +311,20 @@ def _learner_drill(name: str, args, make_fault) -> dict:
         stack.enter_context(c)
         load = Load(c, mod, args.learners)
 
+        worker: dict = {}
+
         def fault() -> tuple[float, float]:
             time.sleep(args.warmup)
-            return make_fault(pg or rds, args.down)
+            down_at, up_at = make_fault(pg or rds, args.down)
+            # the Celery worker takes tasks again (it reconnects to the broker by itself)
+            c.send_task("webhooks.deliver_due")
+            with contextlib.suppress(Exception):
+                c.drain(120)
+                worker["worker_recovery_s"] = round(time.monotonic() - up_at, 2)
+            return down_at, up_at
 
         result = load.run(args.seconds, fault)
+        result.update(worker)
         result.update(load.integrity())
         return result
 
