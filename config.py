@@ -206,6 +206,9 @@ def load_env(config: dict) -> None:
         "PACKAGE_MAX_PATH",
         "PACKAGE_MAX_DEPTH",
         "CONTENT_URL_TTL",
+        "WEBHOOK_MAX_ATTEMPTS",
+        "WEBHOOK_BACKOFF_SECONDS",
+        "WEBHOOK_TIMEOUT",
     ):
         if env.get(f"LMS_{name}"):
             config[name] = int(env[f"LMS_{name}"])

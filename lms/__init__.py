@@ -148,6 +148,9 @@ def _init_extensions(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     if app.config.get("REDIS_URL"):
         app.config.setdefault("RATELIMIT_KEY_PREFIX", "lms")
+        # Redis down: count in this process's memory meanwhile, never fail the page (README).
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     _init_cache(app)
     login_manager.init_app(app)

@@ -151,6 +151,9 @@ def __getattr__(name: str) -> Celery:
 # task is sent once the transaction commits; without one it runs in-process right after the
 # request (or when a CLI command calls ``run_ready``), each in its own unit of work. A failure
 # there is logged and never fails the request that queued it: its work is already committed.
+# With a broker that cannot be reached (Redis down), a task that cannot be sent falls back to the
+# in-process path the same way (bench/drills_infra.py redis-stop), rather than failing a request
+# whose work is already committed.
 #
 # A task queued with ``background=True`` talks to other servers (webhook deliveries): without a
 # broker it must not hold up the page of the request that caused it, so in a web request it goes
@@ -183,8 +186,14 @@ def _on_commit(session: Session) -> None:
     for task, args, background in pending:
         if eager:
             _ready().append((task, args, background))
-        else:
+            continue
+        try:
             task.delay(*args)
+        except Exception:  # the broker is down: the work is committed, so run it here instead
+            current_app.logger.warning(
+                "broker unreachable: task %s runs in-process", task.name, exc_info=True
+            )
+            _ready().append((task, args, background))
 
 
 def _on_rollback(session: Session) -> None:
