@@ -47,6 +47,10 @@ def test_login_rate_limit_in_redis_is_shared_between_app_instances(
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "RATELIMIT_KEY_PREFIX": prefix,
         "WTF_CSRF_ENABLED": False,
+        # This test is about the shared counters: a Redis hiccup must fail it, not fall back to
+        # each process's memory as production does (tests/deploy/test_resilience.py).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
+        "RATELIMIT_SWALLOW_ERRORS": False,
     }
     first = create_app(config, env="testing")
     assert first.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
