@@ -428,13 +428,14 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["zone_abbreviation"] = zone_abbreviation
 
     def unread_notifications() -> int:
-        """Unread count for the header bell: one query per page, memoised for the request."""
+        """Unread count for the header bell: kept per account in the app cache (see
+        ``kept_unread_count``), memoised for the request."""
         if not current_user.is_authenticated:
             return 0
         if "_unread" not in g:
-            from lms.notifications.queries import unread_count
+            from lms.notifications.queries import READ_STAMP, kept_unread_count
 
-            g._unread = unread_count(current_user)
+            g._unread = kept_unread_count(current_user, session.get(READ_STAMP, ""))
         return g._unread
 
     @app.context_processor
