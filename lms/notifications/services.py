@@ -55,7 +55,6 @@ def notify(
         notification = Notification(user_id=user_id, message=message, link=link)
     db.session.add(notification)
     db.session.flush()  # the id the mail task reads the committed row by
-    _touched(user_id)
     after_commit(send_notification_mail, notification.id)
 
 
@@ -92,9 +91,19 @@ def mark_read(user: User, notification_id: int | None = None, now: datetime | No
 _TOUCHED = "notifications_unread_touched"
 
 
-def _touched(user_id: int) -> None:
+def _touched(user_id: int, session: Session | None = None) -> None:
     """The account's kept bell count is dropped once this transaction commits."""
-    db.session.info.setdefault(_TOUCHED, set()).add(user_id)
+    (session or db.session).info.setdefault(_TOUCHED, set()).add(user_id)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_notification_writes(session: Session, _context: Any) -> None:
+    """Any ORM write of a notification (``notify``, a script, a test) counts, not only the
+    services' own; ``mark_read``'s bulk update says so itself."""
+    for group in (session.new, session.dirty, session.deleted):
+        for obj in group:
+            if isinstance(obj, Notification):
+                _touched(obj.user_id, session)
 
 
 @event.listens_for(Session, "after_commit")
