@@ -41,7 +41,9 @@ def test_the_kept_count_saves_a_query_and_follows_every_write(app, world) -> Non
         db.session.add(Notification(user_id=me, message="Pesan lain", link=""))
         db.session.commit()
     assert _bell(client) == 2
-    client.post("/pemberitahuan/tandai-dibaca", data={"csrf_token": csrf_token(client, "/pemberitahuan")})
+    client.post(
+        "/pemberitahuan/tandai-dibaca", data={"csrf_token": csrf_token(client, "/pemberitahuan")}
+    )
     assert _bell(client) == 0
 
 
@@ -57,7 +59,9 @@ def test_mark_read_reaches_a_worker_that_kept_the_old_count(app, world) -> None:
     assert _bell(client) == 3
     with app.app_context():
         stale = cache.get(unread_key(me))  # what another worker would still hold
-    client.post("/pemberitahuan/tandai-dibaca", data={"csrf_token": csrf_token(client, "/pemberitahuan")})
+    client.post(
+        "/pemberitahuan/tandai-dibaca", data={"csrf_token": csrf_token(client, "/pemberitahuan")}
+    )
     with app.app_context():
         cache.set(unread_key(me), stale)
     assert _bell(client) == 0
