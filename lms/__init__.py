@@ -411,7 +411,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from lms.courses.rendering import scrollable_tables
     from lms.indonesian import local_date, number, soft_breaks, zone_abbreviation
-    from lms.main.menu import menu_items
+    from lms.main.menu import menu_items, page_links
     from lms.permissions import ROLE_LABELS, Capability, Role, can
 
     _install_template_gettext(app)
@@ -443,6 +443,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "can": lambda cap: can(current_user, cap),
             "menu_items": menu_items,
+            "base_links": page_links,
             "unread_notifications": unread_notifications,
             "Capability": Capability,
             "Role": Role,
