@@ -416,7 +416,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from lms.courses.rendering import scrollable_tables
     from lms.indonesian import local_date, number, soft_breaks, zone_abbreviation
-    from lms.main.menu import menu_items
+    from lms.main.menu import menu_items, page_links
     from lms.permissions import ROLE_LABELS, Capability, Role, can
 
     _install_template_gettext(app)
@@ -433,13 +433,14 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["zone_abbreviation"] = zone_abbreviation
 
     def unread_notifications() -> int:
-        """Unread count for the header bell: one query per page, memoised for the request."""
+        """Unread count for the header bell: kept per account in the app cache (see
+        ``kept_unread_count``), memoised for the request."""
         if not current_user.is_authenticated:
             return 0
         if "_unread" not in g:
-            from lms.notifications.queries import unread_count
+            from lms.notifications.queries import READ_STAMP, kept_unread_count
 
-            g._unread = unread_count(current_user)
+            g._unread = kept_unread_count(current_user, session.get(READ_STAMP, ""))
         return g._unread
 
     @app.context_processor
@@ -447,6 +448,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "can": lambda cap: can(current_user, cap),
             "menu_items": menu_items,
+            "base_links": page_links,
             "unread_notifications": unread_notifications,
             "Capability": Capability,
             "Role": Role,

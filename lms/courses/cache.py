@@ -6,7 +6,8 @@ one person (enrolment state, progress, seats left) is kept: pages add those live
 
 Every key carries the catalogue's *generation*, a token in the cache itself. Any ORM write to a
 course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
-category), from any feature, sets a new token once its transaction commits, so every page
+category), or to a model a feature above courses registers with :func:`watch` (quizzes, module
+packages: what the course page lists of them is kept too), from any feature, sets a new token once its transaction commits, so every page
 built afterwards misses the old entries, which then expire. With Redis the token is shared by
 every worker; with the in-process cache each process has its own, and its entries live
 ``CACHE_LOCAL_TIMEOUT`` seconds, which bounds how long another process shows the old course.
@@ -27,7 +28,7 @@ from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
 from lms.extensions import cache
 
 GENERATION_KEY = "courses:generation"
-WATCHED = (Course, CourseVersion, Module, Lesson, Category)
+WATCHED: tuple[type, ...] = (Course, CourseVersion, Module, Lesson, Category)
 _CHANGED = "courses_cache_changed"
 
 T = TypeVar("T")
@@ -45,6 +46,14 @@ def bump() -> str:
     token = uuid.uuid4().hex[:16]
     cache.set(GENERATION_KEY, token, timeout=0)
     return token
+
+
+def watch(*models: type) -> None:
+    """Also start a new generation after a commit that wrote one of ``models``: a feature above
+    courses whose rows a cached entry lists (a course's quizzes, its module packages) registers
+    them here, so courses never imports it."""
+    global WATCHED
+    WATCHED = (*WATCHED, *(m for m in models if m not in WATCHED))
 
 
 def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:

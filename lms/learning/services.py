@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson
@@ -25,6 +25,34 @@ def done_keys(enrolment: Enrolment) -> set[str]:
             select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id)
         )
     )
+
+
+#: Joins the done keys in one column; a lesson key (at most 32 characters from a loader or
+#: ``uuid4().hex``) never holds this control character.
+_KEY_SEPARATOR = "\x1f"
+
+
+#: Built once (every lesson page runs it): SQLAlchemy reuses its cache key.
+_ENROLMENT_AND_DONE = select(
+    Enrolment,
+    select(func.aggregate_strings(LessonProgress.lesson_key, _KEY_SEPARATOR))
+    .where(LessonProgress.enrolment_id == Enrolment.id)
+    .scalar_subquery(),
+).where(
+    Enrolment.course_id == bindparam("course_id"),
+    Enrolment.employee_id == bindparam("employee_id"),
+)
+
+
+def enrolment_and_done(course_id: int, employee_id: int) -> tuple[Enrolment | None, set[str]]:
+    """The employee's enrolment in the course and the keys of the lessons they finished, in
+    one query (the lesson player needs both on every page)."""
+    row = db.session.execute(
+        _ENROLMENT_AND_DONE, {"course_id": course_id, "employee_id": employee_id}
+    ).first()
+    if row is None:
+        return None, set()
+    return row[0], set(row[1].split(_KEY_SEPARATOR)) if row[1] else set()
 
 
 def _percent(done: int, total: int) -> int:

@@ -21,18 +21,28 @@ OPEN_STATES = ("active", "nominated", "waitlisted")
 LISTED_STATES = (*OPEN_STATES, "completed")
 
 
-def _context(code: str):
-    """The published course (plain values from the cache) and the learner's own enrolment,
-    read live: only an active or completed enrolment opens the player."""
+def _head(code: str):
+    """The published course as plain values, from the cache (404 without one)."""
     code = code.upper()
     course = course_cache.cached("head", (code,), lambda: course_queries.course_head_values(code))
     if course is None:
         abort(404)
+    return course
+
+
+def _context(code: str):
+    """The published course (plain values from the cache) and the learner's own enrolment,
+    read live: only an active or completed enrolment opens the player."""
+    course = _head(code)
     employee = current_user.employee
     enrolment = enrolments.find(course, employee) if employee is not None else None
+    _check_open(course, enrolment)
+    return course, enrolment
+
+
+def _check_open(course, enrolment) -> None:
     if enrolment is None or enrolment.status not in ("active", "completed"):
         refuse(course, 403)  # a published course: no secret
-    return course, enrolment
 
 
 def _outline(course) -> tuple:
@@ -60,7 +70,11 @@ def resume(code: str):
 @bp.route("/belajar/<code>/<key>")
 @require(Capability.LEARN)
 def lesson(code: str, key: str):
-    course, enrolment = _context(code)
+    course = _head(code)
+    enrolment, done = None, set()
+    if current_user.employee_id is not None:  # the enrolment and its done keys: one query
+        enrolment, done = services.enrolment_and_done(course.id, current_user.employee_id)
+    _check_open(course, enrolment)
     version_id, outline = course.published_version_id, _outline(course)
     lessons = [lesson for module in outline for lesson in module.lessons]
     index = next((i for i, lesson in enumerate(lessons) if lesson.key == key), None)
@@ -79,7 +93,7 @@ def lesson(code: str, key: str):
         enrolment=enrolment,
         prev=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
-        done=services.done_keys(enrolment),
+        done=done,
         form=CsrfForm(),
         position=index + 1,
         total=len(lessons),

@@ -5,10 +5,21 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.extensions import db
+from lms.extensions import cache, db
 from lms.notifications.models import Notification
 
 PAGE_SIZE = 25
+#: How long a worker trusts its kept bell count. Writes through ``notify``/``mark_read`` drop the
+#: writer's entry at commit (every worker's with Redis); without Redis another worker may show a
+#: new notification this much later, and the reader's own "mark read" reaches every worker at
+#: once through the stamp the view keeps in their session.
+UNREAD_TIMEOUT = 30
+#: The session key of the reader's "last marked read" token (set by the mark-read view).
+READ_STAMP = "notifications_read"
+
+
+def unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
 
 
 def notifications_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
@@ -33,3 +44,15 @@ def unread_count(user: User) -> int:
         )
         or 0
     )
+
+
+def kept_unread_count(user: User, stamp: str = "") -> int:
+    """The bell's count, kept in the app cache per account (no query on most pages). ``stamp``
+    is the reader's "last marked read" token: a count kept before it is not used."""
+    key = unread_key(user.id)
+    found = cache.get(key)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    count = unread_count(user)
+    cache.set(key, (stamp, count), timeout=UNREAD_TIMEOUT)
+    return count

@@ -11,16 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
-from sqlalchemy import update
+from flask import current_app, has_app_context, has_request_context, url_for
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
 
 from lms.auth.models import User
 from lms.auth.queries import user_id_of_employee
 from lms.db import utcnow
-from lms.extensions import db
+from lms.extensions import cache, db
 from lms.notifications.mail import send_notification_mail
 from lms.notifications.messages import Deferred, source_text, stored_params
 from lms.notifications.models import Notification
+from lms.notifications.queries import unread_key
 from lms.tasks import after_commit
 
 
@@ -82,4 +84,36 @@ def mark_read(user: User, notification_id: int | None = None, now: datetime | No
         stmt = stmt.where(Notification.id == notification_id)
     result = db.session.execute(stmt.execution_options(synchronize_session=False))
     db.session.flush()
+    _touched(user.id)
     return result.rowcount or 0
+
+
+_TOUCHED = "notifications_unread_touched"
+
+
+def _touched(user_id: int, session: Session | None = None) -> None:
+    """The account's kept bell count is dropped once this transaction commits."""
+    (session or db.session).info.setdefault(_TOUCHED, set()).add(user_id)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_notification_writes(session: Session, _context: Any) -> None:
+    """Any ORM write of a notification (``notify``, a script, a test) counts, not only the
+    services' own; ``mark_read``'s bulk update says so itself."""
+    for group in (session.new, session.dirty, session.deleted):
+        for obj in group:
+            if isinstance(obj, Notification):
+                _touched(obj.user_id, session)
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_kept_counts(session: Session) -> None:
+    # After the commit, not before: a page counted in between would keep the old figure.
+    touched = session.info.pop(_TOUCHED, None)
+    if touched and has_app_context():
+        cache.delete_many(*(unread_key(user_id) for user_id in touched))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_touched(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -44,6 +46,8 @@ def mark_read() -> ResponseReturnValue:
         abort(400)
     changed = services.mark_read(current_user, int(raw) if raw else None)
     db.session.commit()
+    # Every worker's kept bell count for this reader is now stale (lms/__init__.py reads it).
+    session[queries.READ_STAMP] = uuid.uuid4().hex[:12]
     if not raw:
         flash(_("%(n)s pemberitahuan ditandai sudah dibaca.", n=changed), "success")
     page = request.args.get("page", 1, type=db_int)

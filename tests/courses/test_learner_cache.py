@@ -151,3 +151,63 @@ def test_query_counts_stay_flat_without_the_cache(app, client, world, cache_off)
         db.session.commit()
     large = _measure(app, client, "UKUR-101", key)
     assert large == small
+
+
+def test_quizzes_and_packages_of_a_course_show_at_once(app, client, world) -> None:
+    """Kept per course like the outline: quizzes and packages start a new generation
+    (``course_cache.watch``), so one added, renamed or placed is on the next page."""
+    from lms.packages.models import Package, PackageVersion
+    from lms.quizzes.models import Quiz
+
+    key = _course_with_learner(app, world)
+    login(client, "pegawai")
+    lesson_url = f"/belajar/TIK-301/{key}"
+    assert "Kuis dan ujian" not in client.get("/pelatihan/TIK-301").get_data(as_text=True)
+    assert "Kuis dan ujian" not in client.get(lesson_url).get_data(as_text=True)
+    with app.app_context():
+        course_id = db.session.scalar(select(Course.id).where(Course.code == "TIK-301"))
+        db.session.add(Quiz(course_id=course_id, kind="post_test", title="Post-test Siber"))
+        db.session.commit()
+    assert "Post-test Siber" in client.get("/pelatihan/TIK-301").get_data(as_text=True)
+    assert "Post-test Siber" in client.get(lesson_url).get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(Quiz).where(Quiz.title == "Post-test Siber")).title = "Ujian Siber"
+        package = Package(code="PKT-1", title="Paket Simulasi Siber", kind="scorm12")
+        db.session.add(package)
+        db.session.flush()
+        db.session.add(
+            PackageVersion(
+                package_id=package.id,
+                version=1,
+                status="approved",
+                storage_key="packages/x/1",
+                uploaded_by_id=world.users["pegawai"].id,
+                course_id=course_id,
+                manifest={},
+                report={},
+            )
+        )
+        db.session.commit()
+    page = client.get("/pelatihan/TIK-301").get_data(as_text=True)
+    assert "Ujian Siber" in page and "Post-test Siber" not in page
+    assert "Paket Simulasi Siber" in page
+    assert "Paket Simulasi Siber" in client.get(lesson_url).get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(PackageVersion)).course_id = None  # taken out of the course
+        db.session.commit()
+    assert "Paket Simulasi Siber" not in client.get("/pelatihan/TIK-301").get_data(as_text=True)
+
+
+def test_course_and_lesson_pages_ask_only_for_the_learners_own_state(app, client, world) -> None:
+    """With the shared parts kept, the course page of a course one is not enrolled in reads the
+    account, the course and the (absent) enrolment; the lesson player the account and the
+    enrolment with its done lessons, in one query; the bell's count is kept too."""
+    from tests.test_query_counts import count_queries
+
+    key = _course_with_learner(app, world)
+    login(client, "pegawai")
+    for url, most in (("/pelatihan/KOM-301", 3), (f"/belajar/TIK-301/{key}", 2)):
+        client.get(url)  # fill the cache (and note the visit)
+        with count_queries(app) as counter:
+            assert client.get(url).status_code == 200
+        assert counter["n"] <= most, (url, counter["n"])

@@ -20,11 +20,12 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.courses import cache as course_cache
 from lms.db import is_db_id
 from lms.errors import DomainError, flash_error, json_error
 from lms.extensions import db
 from lms.packages import bp
-from lms.packages.models import PackageSco, PackageVersion
+from lms.packages.models import Package, PackageSco, PackageVersion
 from lms.packages.runtime import content, queries, services
 from lms.packages.runtime.cmi import CmiError
 from lms.permissions import Capability, refuse, require
@@ -157,9 +158,20 @@ def new_attempt(sco_id: int):
     return redirect(url_for("packages.play", package_version_id=sco.version_id, sco_id=sco.id))
 
 
+# A package approved, placed in or taken out of a course, renamed: a new catalogue generation.
+course_cache.watch(Package, PackageVersion)
+
+
 @bp.app_template_global("course_packages")
 def course_packages(course_id: int) -> list[PackageVersion]:
-    """The package versions the signed-in learner plays in a course (course page links)."""
+    """The package versions the signed-in learner plays in a course (course page links). Most
+    courses have none: whether one has any approved version is the same for every learner and
+    kept in the courses cache, so such a course asks nothing."""
+    placed = course_cache.cached(
+        "packages", (course_id,), lambda: bool(services.approved_versions(course_id))
+    )
+    if not placed:
+        return []
     user_id = current_user.id if current_user.is_authenticated else None
     return services.learner_versions(course_id, user_id)
 

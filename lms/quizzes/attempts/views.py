@@ -11,6 +11,8 @@ one to a confirmation page, so it holds without JavaScript too.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +20,7 @@ from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from lms.auth.services import session_account
+from lms.courses import cache as course_cache
 from lms.courses.models import Course
 from lms.db import as_utc, db_int, is_db_id, iso_utc, utcnow
 from lms.extensions import db
@@ -47,12 +50,27 @@ LABELS = {
 }
 
 
+class QuizLink(NamedTuple):
+    """What learner pages show of a course's quiz: plain values, fit for the cache."""
+
+    id: int
+    title: str
+    is_post_test: bool
+
+
+course_cache.watch(Quiz)  # a quiz added, renamed, moved or removed: a new catalogue generation
+
+
 @bp.app_template_global("course_quizzes")
-def course_quizzes(course_id: int) -> list[Quiz]:
-    """A course's quizzes in order, for links from learner pages (the lesson player); one query."""
-    return list(
-        db.session.scalars(select(Quiz).where(Quiz.course_id == course_id).order_by(Quiz.id))
-    )
+def course_quizzes(course_id: int) -> tuple[QuizLink, ...]:
+    """A course's quizzes in order, for links from learner pages (course page, lesson player):
+    the same for every learner, so kept in the courses cache (no query on a hit)."""
+    return course_cache.cached("quizzes", (course_id,), lambda: _quiz_links(course_id))
+
+
+def _quiz_links(course_id: int) -> tuple[QuizLink, ...]:
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course_id).order_by(Quiz.id))
+    return tuple(QuizLink(q.id, q.title, q.is_post_test) for q in quizzes)
 
 
 def _learner_quiz(quiz_id: int) -> Quiz:
