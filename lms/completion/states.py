@@ -15,7 +15,14 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from lms.completion.rules import LearnerState, Progress, QuizResult, learner_state, still_missing
+from lms.completion.rules import (
+    LearnerState,
+    Progress,
+    QuizResult,
+    Rules,
+    learner_state,
+    still_missing,
+)
 from lms.completion.services import rules_of
 from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
@@ -56,14 +63,21 @@ def _judged(enrolments: list[Enrolment]) -> dict[int, tuple[str, ...]]:
     )
     out = {}
     for e in enrolments:
-        course = e.course or db.session.get(Course, e.course_id)
         results = []
         for quiz in quizzes.get(e.course_id, []):
             grade = final_grade(quiz, e.employee_id, attempts.get((quiz.id, e.employee_id), []))
             results.append(QuizResult(quiz.title, grade.passed, grade.score))
         progress = Progress(1, 1, tuple(results), e.id in evaluated)  # lessons: all done
-        out[e.id] = still_missing(rules_of(course), progress)
+        out[e.id] = still_missing(_rules(e), progress)
     return out
+
+
+def _rules(e) -> Rules:
+    """The enrolment's course rules: from its course, or from a row that carries the course's
+    ``require_*`` columns (``courses.queries.MyEnrolment``)."""
+    if isinstance(e, Enrolment):
+        return rules_of(e.course or db.session.get(Course, e.course_id))
+    return Rules(e.require_lessons, e.require_posttest, e.require_evaluation)
 
 
 def enrolment_states(enrolments: Iterable[Enrolment]) -> dict[int, LearnerState]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
@@ -171,15 +173,48 @@ def lesson_body(version_id: int, key: str) -> str | None:
     )
 
 
-def my_enrolments(
-    employee_id: int, statuses: tuple[str, ...], limit: int | None = None
-) -> list[Enrolment]:
-    """The employee's enrolments in ``statuses``: open ones first, then finished ones, each
-    most recently seen first."""
+class MyEnrolment(NamedTuple):
+    """One row of the learner's course list: the enrolment's own columns, its course's code,
+    end date and completion rules (``completion.states`` judges the row with them), and the
+    published version's title (None when the course has none)."""
+
+    id: int
+    course_id: int
+    employee_id: int
+    status: str
+    progress: int
+    code: str
+    ends_on: date | None
+    require_lessons: bool
+    require_posttest: bool
+    require_evaluation: bool
+    title: str | None
+
+
+@lru_cache(maxsize=2)
+def _my_enrolments_stmt(limited: bool) -> Select:
+    """``my_enrolments``'s statement, built once: the employee, the statuses and the limit are
+    parameters, and only the columns the list shows are read (no entities)."""
     stmt = (
-        select(Enrolment)
-        .options(joinedload(Enrolment.course).joinedload(Course.published_version))
-        .where(Enrolment.employee_id == employee_id, Enrolment.status.in_(statuses))
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            Enrolment.employee_id,
+            Enrolment.status,
+            Enrolment.progress,
+            Course.code,
+            Course.ends_on,
+            Course.require_lessons,
+            Course.require_posttest,
+            Course.require_evaluation,
+            CourseVersion.title,
+        )
+        .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .where(
+            Enrolment.employee_id == bindparam("employee_id"),
+            Enrolment.status.in_(bindparam("statuses", expanding=True)),
+        )
         .order_by(
             case((Enrolment.status == "completed", 1), else_=0),
             Enrolment.last_seen_at.desc().nulls_last(),
@@ -187,9 +222,19 @@ def my_enrolments(
             Enrolment.id,
         )
     )
+    return stmt.limit(bindparam("limit")) if limited else stmt
+
+
+def my_enrolments(
+    employee_id: int, statuses: tuple[str, ...], limit: int | None = None
+) -> list[MyEnrolment]:
+    """The employee's enrolments in ``statuses``: open ones first, then finished ones, each
+    most recently seen first (rows of the columns shown, see :class:`MyEnrolment`)."""
+    params = {"employee_id": employee_id, "statuses": list(statuses)}
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt).unique())
+        params["limit"] = limit
+    rows = db.session.execute(_my_enrolments_stmt(limit is not None), params)
+    return [MyEnrolment(*row) for row in rows]
 
 
 def enrolment_counts(employee_id: int) -> dict[str, int]:
@@ -230,18 +275,31 @@ def seats_taken_map(course_ids: list[int]) -> dict[int, int]:
     )
 
 
-def suggestions(employee_id: int, limit: int = 3) -> list[Course]:
-    """Published courses the employee has not enrolled in, newest first."""
-    enrolled = select(Enrolment.course_id).where(Enrolment.employee_id == employee_id)
-    return list(
-        db.session.scalars(
-            _published()
-            .options(contains_eager(Course.published_version))
-            .where(Course.id.not_in(enrolled))
-            .order_by(CourseVersion.published_at.desc(), Course.id)
-            .limit(limit)
-        )
+class Suggestion(NamedTuple):
+    """A course to suggest: its code, and its published version's title and JP."""
+
+    code: str
+    title: str
+    jp: Decimal
+
+
+@lru_cache(maxsize=1)
+def _suggestions_stmt() -> Select:
+    """``suggestions``'s statement, built once (the employee and the limit are parameters)."""
+    enrolled = select(Enrolment.course_id).where(Enrolment.employee_id == bindparam("employee_id"))
+    return (
+        select(Course.code, CourseVersion.title, CourseVersion.jp)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False), Course.id.not_in(enrolled))
+        .order_by(CourseVersion.published_at.desc(), Course.id)
+        .limit(bindparam("limit"))
     )
+
+
+def suggestions(employee_id: int, limit: int = 3) -> list[Suggestion]:
+    """Published courses the employee has not enrolled in, newest first."""
+    rows = db.session.execute(_suggestions_stmt(), {"employee_id": employee_id, "limit": limit})
+    return [Suggestion(*row) for row in rows]
 
 
 def lesson_outline(version_id: int) -> list[Module]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
@@ -23,7 +24,7 @@ from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
 from lms.indonesian import local_today
-from lms.org.models import Employee
+from lms.org.models import Employee, display_name
 
 PAGE_SIZE = 25
 
@@ -311,19 +312,55 @@ def _team_enrolments_stmt(limit: int) -> Select:
         .limit(limit)
     )
     return (
-        select(Enrolment)
-        .join(Enrolment.employee)
-        .options(
-            contains_eager(Enrolment.employee),
-            joinedload(Enrolment.course).joinedload(Course.published_version),
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            Enrolment.employee_id,
+            Enrolment.status,
+            Enrolment.progress,
+            Course.code,
+            Course.require_lessons,
+            Course.require_posttest,
+            Course.require_evaluation,
+            CourseVersion.title,
+            Employee.front_title,
+            Employee.full_name,
+            Employee.back_title,
         )
+        .join(Employee, Employee.id == Enrolment.employee_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
         .where(Employee.id.in_(firsts), Enrolment.status.in_(states))
         .order_by(Employee.full_name, Employee.id, Enrolment.requested_at.desc(), Enrolment.id)
         .limit(limit)
     )
 
 
-def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
+class TeamEnrolment(NamedTuple):
+    """One row of the supervisor's team table: the enrolment's columns, its course's code and
+    completion rules (``completion.states`` judges the row with them), the published version's
+    title (None without one) and the employee's name with titles."""
+
+    id: int
+    course_id: int
+    employee_id: int
+    status: str
+    progress: int
+    code: str
+    require_lessons: bool
+    require_posttest: bool
+    require_evaluation: bool
+    title: str | None
+    front_title: str | None
+    full_name: str
+    back_title: str | None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.front_title, self.full_name, self.back_title)
+
+
+def team_enrolments(user: User, limit: int = 20) -> list[TeamEnrolment]:
     """The team's current and finished enrolments with progress, by the employee's name (each
     person's newest first), in one query (its statement built once).
 
@@ -333,4 +370,6 @@ def team_enrolments(user: User, limit: int = 20) -> list[Enrolment]:
     if user.employee_id is None:
         return []
     stmt = _team_enrolments_stmt(limit)
-    return list(db.session.scalars(stmt, {"supervisor_id": user.employee_id}).unique())
+    return [
+        TeamEnrolment(*row) for row in db.session.execute(stmt, {"supervisor_id": user.employee_id})
+    ]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, false, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, and_, bindparam, false, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from lms.auth.models import ApiToken, User
 from lms.extensions import db
-from lms.org.models import Employee, Instansi, Unit, display_name
+from lms.org.models import Employee, Golongan, Instansi, Unit, display_name
 from lms.permissions import Role
 
 PAGE_SIZE = 25
@@ -165,22 +166,86 @@ def unit_employee_counts(unit_ids: list[int]) -> dict[int, int]:
     )
 
 
+class _Grade(NamedTuple):
+    code: str
+    kind: str
+    pangkat: str
+
+    label = property(Golongan.label.fget)  # the model's own wording
+
+
+class _Named(NamedTuple):
+    name: str
+
+
+class _Person(NamedTuple):
+    front_title: str | None
+    full_name: str
+    back_title: str | None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.front_title, self.full_name, self.back_title)
+
+
+class Profile(NamedTuple):
+    """The dashboard's profile card: the columns it shows, shaped as the template reads an
+    ``Employee`` (``golongan.label``, ``unit.name``, ``supervisor.display_name``)."""
+
+    nip: str
+    position_name: str | None
+    golongan: _Grade | None
+    unit: _Named
+    supervisor: _Person | None
+
+    @property
+    def nip_display(self) -> str:
+        from lms.org.nip import format_nip
+
+        return format_nip(self.nip)
+
+
+@lru_cache(maxsize=1)
+def _profile_stmt() -> Select:
+    boss = aliased(Employee)
+    return (
+        select(
+            Employee.nip,
+            Employee.position_name,
+            Golongan.code,
+            Golongan.kind,
+            Golongan.pangkat,
+            Unit.name,
+            boss.front_title,
+            boss.full_name,
+            boss.back_title,
+        )
+        .join(Unit, Unit.id == Employee.unit_id)
+        .outerjoin(Golongan, Golongan.code == Employee.golongan_code)
+        .outerjoin(boss, boss.id == Employee.supervisor_id)
+        .where(Employee.id == bindparam("employee_id"))
+    )
+
+
+def profile(employee_id: int) -> Profile | None:
+    """One query of the columns the profile card shows (statement built once)."""
+    row = db.session.execute(_profile_stmt(), {"employee_id": employee_id}).first()
+    if row is None:
+        return None
+    nip, position, g_code, g_kind, g_pangkat, unit, front, full, back = row
+    return Profile(
+        nip,
+        position,
+        _Grade(g_code, g_kind, g_pangkat) if g_code is not None else None,
+        _Named(unit),
+        _Person(front, full, back) if full is not None else None,
+    )
+
+
 def dashboard_context(user: User) -> dict[str, Any]:
     """Figures for each role the user holds; later features add their own sections."""
     roles = user.roles
-    employee = None
-    if user.employee_id is not None:
-        # One query for the profile card, whatever the identity map already holds.
-        employee = db.session.scalar(
-            select(Employee)
-            .options(
-                joinedload(Employee.unit),
-                joinedload(Employee.golongan),
-                joinedload(Employee.supervisor),
-            )
-            .where(Employee.id == user.employee_id)
-            .execution_options(populate_existing=True)
-        )
+    employee = profile(user.employee_id) if user.employee_id is not None else None
     ctx: dict[str, Any] = {"roles": roles, "employee": employee}
     if Role.ATASAN in roles and employee is not None:
         ctx["team"], ctx["team_total"] = team_card(user.employee_id, limit=8)
