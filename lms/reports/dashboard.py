@@ -24,23 +24,19 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from lms import charts
 from lms.careers.ledger.queries import jp_totals, target
 from lms.careers.records.models import LearningRecord
-from lms.careers.summary.queries import (
-    completions_before_day,
-    completions_in_month,
-    reached_by,
-    year_totals,
-)
+from lms.careers.summary.queries import city_counts_statement, reached_by, year_totals
 from lms.certificates.models import Certificate
 from lms.completion.models import Completion
 from lms.dashboard import section
@@ -213,22 +209,94 @@ def _scoped_completions(stmt, scope: Scope):
     )
 
 
-def completion_counts(
-    scope: Scope, windows: list[tuple[datetime, datetime]], extra: list[Any] = ()
-) -> list[int]:
-    """Valid completions in each ``[start, end)`` UTC window, then the ``extra`` scalar
-    subqueries (the summary's, every OPD: only with ``Scope.all()``), in one query. With
-    ``extra`` the windows are apart (two single days a month apart): only their rows are read."""
+def completion_counts(scope: Scope, windows: list[tuple[datetime, datetime]]) -> list[int]:
+    """Valid completions in each ``[start, end)`` UTC window, in one query."""
     moment = Completion.completed_at
-    ranges = [and_(moment >= a, moment < b) for a, b in windows]
-    sums = [func.coalesce(func.sum(case((r, 1), else_=0)), 0) for r in ranges]
-    sums += list(extra)
-    if extra:
-        where = or_(*ranges)
-    else:
-        where = and_(moment >= min(a for a, _b in windows), moment < max(b for _a, b in windows))
+    sums = [
+        func.coalesce(func.sum(case((and_(moment >= a, moment < b), 1), else_=0)), 0)
+        for a, b in windows
+    ]
+    where = and_(moment >= min(a for a, _b in windows), moment < max(b for _a, b in windows))
     stmt = select(*sums).select_from(Completion).where(Completion.status == "valid", where)
     return [int(v) for v in db.session.execute(_scoped_completions(stmt, scope)).one()]
+
+
+def _count_between(model, moment, status: str, name: str):
+    """SQL (scalar): rows of ``model`` in ``status`` whose ``moment`` is in ``[name_a, name_b)``
+    (a range on the moment's index)."""
+    return (
+        select(func.count())
+        .select_from(model)
+        .where(
+            model.status == status,
+            moment >= bindparam(f"{name}_a"),
+            moment < bindparam(f"{name}_b"),
+        )
+        .scalar_subquery()
+        .label(name)
+    )
+
+
+def _running(name: str):
+    day = bindparam(name, type_=Cohort.starts_on.type)
+    return (
+        select(func.count())
+        .select_from(Cohort)
+        .where(Cohort.starts_on <= day, Cohort.ends_on >= day)
+        .scalar_subquery()
+        .label(f"cohorts_{name[-1]}")
+    )
+
+
+@cache
+def _city_statement() -> Select:
+    """Every OPD's figures in one statement, built once per process: the summaries' columns,
+    today's and the same day last month's completions so far, running cohorts, certificates."""
+    return city_counts_statement(CHART_MONTHS).add_columns(
+        _count_between(Completion, Completion.completed_at, "valid", "today_part"),
+        _count_between(Completion, Completion.completed_at, "valid", "day_part"),
+        _running("day_0"),
+        _running("day_1"),
+        _count_between(Certificate, Certificate.issued_at, "issued", "certificates_0"),
+        _count_between(Certificate, Certificate.issued_at, "issued", "certificates_1"),
+    )
+
+
+def city_counts(
+    today: date, now: datetime, starts: list[date], cert_windows: list[tuple[datetime, datetime]]
+) -> dict[str, int]:
+    """Every OPD's raw figures at local ``now`` (one row of plain columns)."""
+    tz = now.tzinfo
+    last_month = shift_months(today, -1)
+    goal = target()
+    params: dict[str, Any] = {
+        "goal": goal,
+        "year": today.year,
+        "prev_year": today.year - 1,
+        "until": shift_months(today, -12),
+        "today_y": today.year,
+        "today_m": today.month,
+        "today_d": today.day,
+        "day_y": last_month.year,
+        "day_m": last_month.month,
+        "day_d": last_month.day,
+        "first_year": starts[0].year,
+        "today_part_a": utc_start(today, tz),
+        "today_part_b": now.astimezone(UTC),
+        "day_part_a": utc_start(last_month, tz),
+        "day_part_b": same_moment(now, last_month),
+        "day_0": today,
+        "day_1": last_month,
+    }
+    for k, start in enumerate(starts):
+        params[f"y_{k}"], params[f"m_{k}"] = start.year, start.month
+    for k, (a, b) in enumerate(cert_windows):
+        params[f"certificates_{k}_a"], params[f"certificates_{k}_b"] = a, b
+    row = db.session.execute(_city_statement(), params).one()._asdict()
+    out = {key: int(value) for key, value in row.items()}
+    if goal <= 0:  # a target of 0 is reached by everyone, with or without records
+        out["at_target"] = out["reached_before"] = out["active"]
+    return out
 
 
 def active_cohorts(scope: Scope, days: list[date]) -> list[int]:
@@ -289,9 +357,6 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     last_month = shift_months(today, -1)
     now_utc = now.astimezone(UTC)
 
-    n, ok, ok_before = jp_share(scope, today)
-    share = Trend(_share(ok, n), _share(ok_before, n), points=True)
-
     month_start = today.replace(day=1)
     starts = [shift_months(month_start, -k) for k in range(CHART_MONTHS - 1, -1, -1)]
     bounds = [*starts, shift_months(month_start, 1)]
@@ -300,27 +365,25 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     ]
     this_month = (utc_start(month_start, tz), now_utc)
     prev_month = (utc_start(shift_months(month_start, -1), tz), same_moment(now, last_month))
-    if scope.everything:  # every OPD: the summary's days, and only today's rows from the source
-        today_part = (utc_start(today, tz), now_utc)
-        last_month_part = (utc_start(last_month, tz), same_moment(now, last_month))
-        extra = [completions_before_day(today), completions_before_day(last_month)]
-        extra += [completions_in_month(d.year, d.month) for d in starts]
-        today_n, day_n, before_today, before_day, *per_month = completion_counts(
-            scope, [today_part, last_month_part], extra
-        )
-        done_now, done_before = before_today + today_n, before_day + day_n
+    year_start = utc_start(date(today.year, 1, 1), tz)
+    prev_year_start = utc_start(date(today.year - 1, 1, 1), tz)
+    cert_windows = [(year_start, now_utc), (prev_year_start, same_moment(now, last_year))]
+    if scope.everything:  # every OPD: one statement, the summaries and two partial days
+        raw = city_counts(today, now, starts, cert_windows)
+        n, ok, ok_before = raw["active"], raw["at_target"], raw["reached_before"]
+        done_now = raw["before_today"] + raw["today_part"]
+        done_before = raw["before_day"] + raw["day_part"]
+        per_month = [raw[f"month_{k}"] for k in range(CHART_MONTHS)]
+        cohorts_now, cohorts_before = raw["cohorts_0"], raw["cohorts_1"]
+        certs_now, certs_before = raw["certificates_0"], raw["certificates_1"]
     else:
+        n, ok, ok_before = jp_share(scope, today)
         *per_month, done_now, done_before = completion_counts(
             scope, [*windows, this_month, prev_month]
         )
-
-    cohorts_now, cohorts_before = active_cohorts(scope, [today, last_month])
-
-    year_start = utc_start(date(today.year, 1, 1), tz)
-    prev_year_start = utc_start(date(today.year - 1, 1, 1), tz)
-    certs_now, certs_before = certificate_counts(
-        scope, [(year_start, now_utc), (prev_year_start, same_moment(now, last_year))]
-    )
+        cohorts_now, cohorts_before = active_cohorts(scope, [today, last_month])
+        certs_now, certs_before = certificate_counts(scope, cert_windows)
+    share = Trend(_share(ok, n), _share(ok_before, n), points=True)
 
     goal = target()
     on_last_year = format_date(last_year, "d MMM yyyy")
