@@ -102,7 +102,10 @@ def index():
 @require(*READERS)
 def report(report_name: str):
     report, scope, filters = _context(report_name)
-    page = report.page(scope, filters)
+    if _defers(report):
+        page = report.page(scope, filters, defer=True)
+    else:
+        page = report.page(scope, filters)
     return render_template(
         "reports/report.html",
         report=report,
@@ -114,6 +117,31 @@ def report(report_name: str):
         export_form=CsrfForm(),
         **_options(scope),
     )
+
+
+def _defers(report) -> bool:
+    """Rows first, figures fetched by the page's script (``report_figures``): off in tests by
+    default (``REPORTS_DEFER_OVERVIEW``) and with ``?hitung=1`` (the link shown without JS)."""
+    enabled = current_app.config.get("REPORTS_DEFER_OVERVIEW", not current_app.testing)
+    return report.deferred_overview and enabled and not request.args.get("hitung")
+
+
+@bp.route(f"/laporan/<any({NAMES}):report_name>/ringkasan")
+@require(*READERS)
+def report_figures(report_name: str):
+    """A page's totals, charts, row count and pager as HTML for ``static/js/report-figures.js``
+    (the same filters, scope and cache as the page)."""
+    report, scope, filters = _context(report_name)
+    result = report.figures(scope, filters)
+    html = render_template(
+        "reports/_figures.html",
+        report=report,
+        result=result,
+        args=filters.query_args(),
+    )
+    response = jsonify({"html": html})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route(f"/laporan/<any({NAMES}):report_name>.<any(csv, xlsx, pdf):report_fmt>")

@@ -136,6 +136,7 @@ LISTS = {
     ("packages.index", "GET"),
     ("reports.index", "GET"),
     ("reports.report", "GET"),  # every report name: test_reports_and_exports_hold_only_b_rows
+    ("reports.report_figures", "GET"),
     ("reports.export", "GET"),
     ("reports.export_start", "POST"),
     ("completion.organised_cohorts", "GET"),  # A's cohort, by its code

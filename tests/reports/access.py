@@ -16,6 +16,7 @@ OWNER = {"admin_bkpsdm"}  # the URL's export job belongs to `bkpsdm`
 EXPECTED = {
     ("reports.index", "GET"): READERS,
     ("reports.report", "GET"): READERS,
+    ("reports.report_figures", "GET"): READERS,
     ("reports.export", "GET"): READERS,
     ("reports.export_start", "POST"): READERS,
     ("reports.export_job", "GET"): OWNER,

@@ -42,15 +42,19 @@ class Column:
 @dataclass
 class Page:
     rows: list[list]
-    total: int
+    total: int | None  # None (with ``totals``): the figures are not computed yet (``pending``)
     page: int
-    totals: list[tuple[str, object]]
+    totals: list[tuple[str, object]] | None
     charts: list[charts.Chart]
     summary: tuple[list[str], list[list]] | None = None
 
     @property
+    def pending(self) -> bool:
+        return self.totals is None
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return max(1, -(-(self.total or 0) // PAGE_SIZE))
 
 
 @dataclass
@@ -65,6 +69,9 @@ class Report:
     cli: bool = False
     # Readable by a partner's staff: the query passes ``Course.partner_id`` to the scope.
     partner_scoped: bool = False
+    # The page may answer with its rows before its figures (``page(defer=True)``): they
+    # aggregate every row in scope (seconds at a million rows), the rows come from an index.
+    deferred_overview: bool = False
 
     # --- to be provided ----------------------------------------------------------------------
     def columns(self) -> list[Column]:
@@ -104,10 +111,19 @@ class Report:
         read from indexes); ``None``: the overview is computed for every page."""
         return None
 
-    def page(self, scope: Scope, f: Filters) -> Page:
+    def page(self, scope: Scope, f: Filters, defer: bool = False) -> Page:
+        """One page of rows with its figures; ``defer`` (a report with ``deferred_overview``):
+        the figures only when already computed, else a ``pending`` page (the browser asks
+        for them separately, ``figures``)."""
         rows = list(self.iter_rows(scope, f, limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE))
-        totals, total, charts_ = cached_overview(self, scope, f)
+        overview = cached_overview(self, scope, f, compute=not (defer and self.deferred_overview))
+        totals, total, charts_ = overview if overview is not None else (None, None, [])
         return Page(rows, total, f.page, totals, charts_, self.summary(scope, f))
+
+    def figures(self, scope: Scope, f: Filters) -> Page:
+        """The figures of a page without its rows (computed, or from the cache)."""
+        totals, total, charts_ = cached_overview(self, scope, f)
+        return Page([], total, f.page, totals, charts_)
 
 
 # (report, scope, filters, locale) → (expires at, stamp, overview): see ``cached_overview``.
@@ -115,7 +131,7 @@ _OVERVIEWS: OrderedDict = OrderedDict()
 OVERVIEWS_KEPT = 256
 
 
-def cached_overview(report: Report, scope: Scope, f: Filters) -> tuple:
+def cached_overview(report: Report, scope: Scope, f: Filters, compute: bool = True) -> tuple | None:
     """A report page's totals, count and charts, computed once per filter set and reused while
     the report's ``stamp`` (its newest row and latest change) is unchanged, for at most
     ``REPORTS_OVERVIEW_SECONDS`` (default 300; 0 in tests and to switch it off).
@@ -124,18 +140,23 @@ def cached_overview(report: Report, scope: Scope, f: Filters) -> tuple:
     the rows of a page come from an index; without this every page, sort and "next" would run
     the aggregates again. A new or revoked completion changes the stamp, so it shows at once;
     changes the stamp does not see (a cohort's dates, an employee's transfer) within the TTL.
-    Kept per process (bounded), per database, in the reader's locale (labels are translated)."""
+    Kept per process (bounded), per database, in the reader's locale (labels are translated).
+    Not ``compute``: ``None`` unless the cache holds them."""
     ttl = current_app.config.get("REPORTS_OVERVIEW_SECONDS", 0 if current_app.testing else 300)
-    stamp = report.stamp() if ttl else None
-    if stamp is None:
-        return report.overview(scope, f)
     args = {k: v for k, v in f.query_args().items() if k not in ("sort", "page")}
     # The database too: one process may serve several apps (tests, the growth benchmark).
     key = (str(db.engine.url), report.key, scope, tuple(sorted(args.items())), str(get_locale()))
     now = time.monotonic()
     hit = _OVERVIEWS.get(key)
+    if not compute and (hit is None or hit[0] <= now):
+        return None  # nothing to check the stamp against (it reads an index or two: skipped)
+    stamp = report.stamp() if ttl else None
+    if stamp is None:
+        return report.overview(scope, f) if compute else None
     if hit is not None and hit[0] > now and hit[1] == stamp:
         return hit[2]
+    if not compute:
+        return None
     value = report.overview(scope, f)
     _OVERVIEWS[key] = (now + ttl, stamp, value)
     _OVERVIEWS.move_to_end(key)

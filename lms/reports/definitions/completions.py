@@ -225,4 +225,5 @@ REPORT = CompletionsReport(
     default_status="valid",
     cli=True,
     partner_scoped=True,
+    deferred_overview=True,
 )

@@ -158,4 +158,5 @@ REPORT = EnrolmentsReport(
     statuses=ENROLMENT_STATUS,
     default_sort="-daftar",
     partner_scoped=True,
+    deferred_overview=True,
 )
