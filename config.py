@@ -138,6 +138,9 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
+    # The bell's unread count is counted on every page (tests/notifications/test_bell_cache.py
+    # turns the kept count on), so query counts do not depend on an earlier request's cache.
+    NOTIFICATIONS_UNREAD_SECONDS = 0
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105

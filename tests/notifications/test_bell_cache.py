@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lms.extensions import cache, db
 from lms.notifications import services
 from lms.notifications.models import Notification
 from lms.notifications.queries import unread_key
 from tests.conftest import csrf_token, login
 from tests.test_query_counts import count_queries
+
+
+@pytest.fixture(autouse=True)
+def _kept_count(app, monkeypatch) -> None:
+    """The tests count on every page (TestingConfig); these test the kept count."""
+    monkeypatch.setitem(app.config, "NOTIFICATIONS_UNREAD_SECONDS", 30)
+    with app.app_context():
+        cache.clear()
+
 
 BELL = re.compile(r'<span class="badge" aria-hidden="true">(\d+)</span>')
 
