@@ -220,8 +220,16 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
     assert {str(r[0]): Decimal(str(r[6])) for r in values[1:]} == expected
     assert all(isinstance(r[6], int | float) for r in values[1:])
 
-    # PDF: a real PDF with the title, the OPD and its people.
-    pdf_file = _download(page, "Unduh PDF", tmp_path)
+    # PDF: prepared as an export job off the request path (issue 19), then downloaded from the
+    # job page: a real PDF with the title, the OPD and its people.
+    page.get_by_role("button", name="Siapkan PDF").click()
+    ready = page.get_by_role("button", name="Unduh berkas")
+    expect(ready).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        ready.click()
+    assert info.value.failure() is None, info.value.failure()
+    pdf_file = tmp_path / info.value.suggested_filename
+    info.value.save_as(pdf_file)
     pdf = pdf_file.read_bytes()
     assert pdf.startswith(b"%PDF")
     (SHOTS / "93-jp-compliance-dinkes.pdf").write_bytes(pdf)
@@ -241,7 +249,8 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
         check=True,
     )
 
-    # The page is still the report (downloads do not navigate away).
+    # The job page leads back to the report.
+    page.get_by_role("link", name="Kembali ke laporan").click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
 
 
