@@ -156,6 +156,25 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
         cache.clear()  # the tables were emptied behind the ORM's back (lms.courses.cache)
 
 
+@pytest.fixture(autouse=True)
+def _process_globals_restored() -> Iterator[None]:
+    """A test that builds an app of its own with Redis (a live one in tests/main/test_infra.py,
+    a dead one in tests/deploy/test_resilience.py) leaves two process-wide objects pointing at
+    it: the Celery default app, to which shared tasks bind (later tasks would go to that broker
+    instead of running eagerly), and the one ``limiter``'s storage (``_fresh_state`` resets it
+    after every test). Put both back after each test; defined after ``_fresh_state`` so this
+    runs first on the way out."""
+    from celery import _state
+
+    default, current = _state.default_app, getattr(_state._tls, "current_app", None)
+    limiter_state = dict(limiter.__dict__)
+    yield
+    _state.set_default_app(default)
+    _state._set_current_app(current)
+    limiter.__dict__.clear()
+    limiter.__dict__.update(limiter_state)
+
+
 @pytest.fixture
 def db(app):
     with app.app_context():
