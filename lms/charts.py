@@ -304,7 +304,7 @@ def gauge(title: str, value: float, target: float, *, unit: str = "") -> Chart:
     chart = pygal.SolidGauge(inner_radius=0.70, half_pie=True)
     _config(chart, title, 260)
     chart.config.width = 420
-    top = max(target, value)
+    top = max(target, value) or 1  # a target of 0 (LMS_JP_TARGET=0) and nothing done yet
     chart.value_formatter = lambda x: f"{number(x)} {unit}".strip()
     chart.config.print_values = False  # the sum in the middle shows it once
     chart.add("", [{"value": value, "max_value": top}])

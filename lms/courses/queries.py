@@ -254,9 +254,10 @@ def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, Enrolmen
     return {
         e.course_id: e
         for e in db.session.scalars(
-            select(Enrolment).where(
-                Enrolment.employee_id == employee_id, Enrolment.course_id.in_(course_ids)
-            )
+            select(Enrolment)
+            .where(Enrolment.employee_id == employee_id, Enrolment.course_id.in_(course_ids))
+            # the chips judge each state by its course's rules: no query per listed course
+            .options(joinedload(Enrolment.course))
         )
     }
 

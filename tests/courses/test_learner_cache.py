@@ -198,10 +198,13 @@ def test_quizzes_and_packages_of_a_course_show_at_once(app, client, world) -> No
     assert "Paket Simulasi Siber" not in client.get("/pelatihan/TIK-301").get_data(as_text=True)
 
 
-def test_course_and_lesson_pages_ask_only_for_the_learners_own_state(app, client, world) -> None:
+def test_course_and_lesson_pages_ask_only_for_the_learners_own_state(
+    app, client, world, monkeypatch
+) -> None:
     """With the shared parts kept, the course page of a course one is not enrolled in reads the
     account, the course and the (absent) enrolment; the lesson player the account and the
     enrolment with its done lessons, in one query; the bell's count is kept too."""
+    monkeypatch.setitem(app.config, "NOTIFICATIONS_UNREAD_SECONDS", 30)  # off in TestingConfig
     from tests.test_query_counts import count_queries
 
     key = _course_with_learner(app, world)

@@ -97,3 +97,10 @@ def test_the_dashboard_draws_the_jp_charts_once(app, world, client) -> None:
     assert client.get("/dasbor").status_code == 200
     assert charts.memo_info()["misses"] == drawn
     assert charts.memo_info()["hits"] >= 2
+
+
+def test_a_gauge_with_a_target_of_zero_draws() -> None:
+    """LMS_JP_TARGET=0 with no JP yet: pygal divided by a zero maximum (the dashboard 500ed)."""
+    from lms.charts import gauge
+
+    assert "<svg" in gauge("JP", 0, 0, unit="JP").svg

@@ -73,8 +73,8 @@ def test_city_figures_equal_the_source_rows_in_one_statement(app, world) -> None
         assert dashboard.figures(Scope.all(), now=MOMENTS[0])["raw"]["employees"] > 0
 
 
-def test_city_figures_with_a_target_of_zero(app, world) -> None:
-    app.config["JP_TARGET"] = 0
+def test_city_figures_with_a_target_of_zero(app, world, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "JP_TARGET", 0)  # the session's app: never leak it
     with app.app_context():
         generate(seed=12, per_opd=3)
         raw = dashboard.figures(Scope.all(), now=MOMENTS[0])["raw"]
