@@ -121,6 +121,8 @@ class Employee(TimestampMixin, db.Model):
         CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
         UniqueConstraint("nip"),
         Index("ix_employees_full_name", "full_name"),
+        # The city's active-employee counts (BKPSDM overview) read this index only (issue 19).
+        Index("ix_employees_is_active_unit_id", "is_active", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
