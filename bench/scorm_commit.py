@@ -389,7 +389,7 @@ def main() -> int:
             }
             usernames = {f"ujian{i:04d}": i for i in range(args.learners)}
             checks = check_database(url, data["sco_id"], usernames, acked, args.commits)
-            print_rows("phase 1: logins (argon2id, 64 MiB) and player pages", login_rows)
+            print_rows("phase 1: logins (argon2id) and player pages", login_rows)
             print_rows("phase 2: commits", commit_rows)
             print(
                 f"\nphase 2: {sent} commits in {window['wall_s']} s = {window['commits_per_s']} "
