@@ -1,4 +1,5 @@
-// Background report export: poll the job's JSON status and update the progress bar and link.
+// Background report export: poll the job's JSON status (js/poll-status.js) and update the
+// progress bar and the download link.
 (function () {
   "use strict";
   var box = document.getElementById("export-job");
@@ -6,10 +7,8 @@
   var bar = document.getElementById("export-progress");
   var message = document.getElementById("export-message");
   var link = document.getElementById("export-download");
-  var url = box.getAttribute("data-status-url");
-  var delay = 1000;
 
-  function show(status) {
+  window.akademiPoll(box.getAttribute("data-status-url"), function (status) {
     bar.value = status.progress;
     bar.textContent = status.progress + "%";
     var key = status.status;
@@ -21,23 +20,6 @@
       link.href = status.download_url;
       link.hidden = false;
     }
-  }
-
-  function poll() {
-    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
-      })
-      .then(function (status) {
-        show(status);
-        if (status.status === "queued" || status.status === "running") {
-          delay = Math.min(delay * 1.3, 5000);
-          window.setTimeout(poll, delay);
-        }
-      })
-      .catch(function () { window.setTimeout(poll, 5000); });
-  }
-
-  poll();
+    return status.status === "queued" || status.status === "running";
+  }, { now: true });
 }());
