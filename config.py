@@ -125,12 +125,14 @@ class Config:
     METRICS_TOKEN: str | None = None
     # Shared parts of learner pages (lms.courses.cache). With LMS_REDIS_URL: Redis under this
     # prefix, kept CACHE_REDIS_TIMEOUT seconds (changes reach every worker at once through the
-    # generation key). Without it: each process's memory, kept CACHE_LOCAL_TIMEOUT seconds, which
-    # bounds how long another worker process may show a course as it was before an edit.
+    # generation key). Without it: each process's memory, kept CACHE_LOCAL_TIMEOUT seconds;
+    # changes reach every process on the machine at once through generation files in
+    # CACHE_GENERATION_DIR (None: instance/generations), one os.stat per kept part read.
     CACHE_KEY_PREFIX = "lms:"
     CACHE_REDIS_TIMEOUT = 3600
     CACHE_LOCAL_TIMEOUT = 30
     CACHE_LOCAL_THRESHOLD = 2000
+    CACHE_GENERATION_DIR: str | None = None
 
 
 class DevelopmentConfig(Config):
@@ -186,6 +188,8 @@ def load_env(config: dict) -> None:
         config["REDIS_URL"] = env["LMS_REDIS_URL"]
     if env.get("LMS_FILES_DIR"):
         config["FILES_DIR"] = env["LMS_FILES_DIR"]
+    if env.get("LMS_CACHE_GENERATION_DIR"):
+        config["CACHE_GENERATION_DIR"] = env["LMS_CACHE_GENERATION_DIR"]
     if env.get("LMS_BASE_URL"):
         config["BASE_URL"] = env["LMS_BASE_URL"].rstrip("/")
     elif env.get("FLASK_RUN_PORT") or env.get("FLASK_RUN_HOST"):

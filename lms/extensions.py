@@ -1,7 +1,21 @@
-"""Extensions, created without an app and bound in ``create_app``."""
+"""Extensions, created without an app and bound in ``create_app``; and the generation tokens
+that name the current state of what ``cache`` keeps (:func:`generation`, :func:`bump_generation`).
+"""
 
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_caching.backends import RedisCache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -19,3 +33,111 @@ babel = Babel()
 #: Shared parts of pages (lms.courses.cache): Redis when LMS_REDIS_URL is set, else in-process.
 cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+log = logging.getLogger(__name__)
+
+#: A generation file that grows past this many bytes (one a bump) is started afresh.
+GENERATION_FILE_LIMIT = 64 * 1024
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.:-]*")
+
+
+def cache_is_shared() -> bool:
+    """Whether ``cache`` is one store for every process (Redis), not this process's memory."""
+    return isinstance(current_app.extensions["cache"][cache], RedisCache)
+
+
+def generation(name: str) -> str:
+    """The token of the current state of ``name``: what is kept under it is keyed by it, so a
+    :func:`bump_generation` makes every process miss the old entries, which then expire.
+
+    With Redis the token is a random one in the cache (``name`` is its key). Otherwise it is a
+    file ``CACHE_GENERATION_DIR/name`` that every process on the machine sees: a bump appends a
+    byte, so its inode, size and modification time are the token, read with one ``os.stat``
+    (2 µs) and never the same twice."""
+    path = _file_of(current_app._get_current_object(), name)
+    if path is None:
+        return _cached_token(name)
+    try:
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            _append(path)
+            found = os.stat(path)
+    except OSError:
+        _warn_once(path, "generation file %s unusable: kept per process", exc_info=True)
+        return "local-" + _cached_token(name)
+    return f"{found.st_ino:x}.{found.st_size:x}.{found.st_mtime_ns:x}"
+
+
+def bump_generation(name: str) -> None:
+    """Start a new state of ``name`` for every process (see :func:`generation`)."""
+    path = _file_of(current_app._get_current_object(), name)
+    if path is None:
+        _new_token(name)
+        return
+    try:
+        _append(path)
+    except OSError:
+        # Not shared then: this process at least forgets its own entries, the others keep
+        # theirs CACHE_LOCAL_TIMEOUT seconds at most (how it was before the files).
+        _warn_once(path, "generation file %s not writable: this process's cache cleared")
+        cache.clear()
+
+
+_warned: set[tuple[Path, str]] = set()
+
+
+def _warn_once(path: Path, message: str, exc_info: bool = False) -> None:
+    """Once a process and file, not on every page."""
+    if (path, message) not in _warned:
+        _warned.add((path, message))
+        log.warning(message, path, exc_info=exc_info)
+
+
+def _cached_token(name: str) -> str:
+    found = cache.get(name)
+    return _new_token(name) if found is None else found
+
+
+def _new_token(name: str) -> str:
+    """A fresh random token, never a counter: a token evicted and made again can never name
+    entries of an older state."""
+    token = uuid.uuid4().hex[:16]
+    cache.set(name, token, timeout=0)
+    return token
+
+
+def _file_of(app: Flask, name: str) -> Path | None:
+    """The generation file of ``name``, None when the cache is Redis (read on every kept part:
+    no proxy or path work beyond a lookup)."""
+    if isinstance(app.extensions["cache"][cache], RedisCache):
+        return None
+    folder = app.config.get("CACHE_GENERATION_DIR") or os.path.join(
+        app.instance_path, "generations"
+    )
+    return _path_in(folder, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_in(folder: str, name: str) -> Path:
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"invalid generation name: {name!r}")
+    return Path(folder) / name.replace(":", ".")
+
+
+def _append(path: Path) -> None:
+    """One byte more: an append of one byte is atomic, so bumps of several processes at once
+    each give a size of their own. A file grown past the limit is replaced by an empty one
+    (written aside, then renamed over it): a new inode, so a new token too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, b".")
+        size = os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+    if size >= GENERATION_FILE_LIMIT:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gen-")
+        os.close(fd)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)

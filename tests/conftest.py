@@ -122,6 +122,8 @@ def app(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory):
         {
             "SQLALCHEMY_DATABASE_URI": databases.new("main"),
             "FILES_DIR": str(tmp_path_factory.mktemp("files")),
+            # the cache's generation files (lms.extensions.generation), not the repo's instance/
+            "CACHE_GENERATION_DIR": str(tmp_path_factory.mktemp("generations")),
         },
         env="testing",
     )
@@ -184,6 +186,34 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def worker_app(app):
+    """Another worker process of the same machine, made on demand: the session app's database,
+    files and (unless ``CACHE_GENERATION_DIR`` is given) cache generation files, and a cache of
+    its own in memory (SimpleCache), as a second gunicorn worker without Redis has."""
+    made = []
+
+    def make(**config: object):
+        other = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "FILES_DIR": app.config["FILES_DIR"],
+                "CACHE_GENERATION_DIR": app.config["CACHE_GENERATION_DIR"],
+                **config,
+            },
+            env="testing",
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            cache.clear()
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture

@@ -4,18 +4,18 @@ What is kept is the same for every learner: the catalogue's listing for one filt
 category list, a published version's outline and facts, rendered in one language. Nothing of
 one person (enrolment state, progress, seats left) is kept: pages add those live.
 
-Every key carries the catalogue's *generation*, a token in the cache itself. Any ORM write to a
-course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
+Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
+a course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
 category), or to a model a feature above courses registers with :func:`watch` (quizzes, module
-packages: what the course page lists of them is kept too), from any feature, sets a new token once its transaction commits, so every page
-built afterwards misses the old entries, which then expire. With Redis the token is shared by
-every worker; with the in-process cache each process has its own, and its entries live
-``CACHE_LOCAL_TIMEOUT`` seconds, which bounds how long another process shows the old course.
+packages: what the course page lists of them is kept too), from any feature, starts a new
+generation once its transaction commits, so every page built afterwards, in any process, misses
+the old entries, which then expire. With Redis the generation is a token in Redis; with the
+in-process cache it is a file in the instance folder that every process on the machine reads
+with one ``os.stat`` per kept part, so another worker's next page already shows the edit.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from lms import extensions
 from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
 from lms.extensions import cache
 
@@ -36,16 +37,12 @@ T = TypeVar("T")
 
 def generation() -> str:
     """The catalogue's current token."""
-    found = cache.get(GENERATION_KEY)
-    return bump() if found is None else found
+    return extensions.generation(GENERATION_KEY)
 
 
-def bump() -> str:
-    """A new token: a fresh random one, never a counter, so a token evicted and made again can
-    never name entries of an older state."""
-    token = uuid.uuid4().hex[:16]
-    cache.set(GENERATION_KEY, token, timeout=0)
-    return token
+def bump() -> None:
+    """A new generation, for every process."""
+    extensions.bump_generation(GENERATION_KEY)
 
 
 def watch(*models: type) -> None:

@@ -6,21 +6,33 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.extensions import cache, db
+from lms.extensions import cache, cache_is_shared, db, generation
 from lms.notifications.models import Notification
 
 PAGE_SIZE = 25
-#: How long a worker trusts its kept bell count. Writes through ``notify``/``mark_read`` drop the
-#: writer's entry at commit (every worker's with Redis); without Redis another worker may show a
-#: new notification this much later, and the reader's own "mark read" reaches every worker at
-#: once through the stamp the view keeps in their session.
+#: How long a worker keeps a bell count. Any commit writing an account's notifications drops it
+#: in every worker: with Redis by deleting the key, without by a new generation of the account's
+#: bucket (``lms.extensions.generation``: a file every process on the machine reads), which is
+#: in the key. The reader's own "mark read" also reaches every worker at once through the stamp
+#: the view keeps in their session.
 UNREAD_TIMEOUT = 30
+#: Accounts share this many generation files: a notification for one account makes the kept
+#: counts of 1/UNREAD_BUCKETS of the accounts miss once, and the files stay few.
+UNREAD_BUCKETS = 256
 #: The session key of the reader's "last marked read" token (set by the mark-read view).
 READ_STAMP = "notifications_read"
 
 
 def unread_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
+    """Where the account's bell count is kept; without Redis, under its bucket's generation."""
+    if cache_is_shared():
+        return f"notifications:unread:{user_id}"
+    return f"notifications:unread:{user_id}:{generation(unread_bucket(user_id))}"
+
+
+def unread_bucket(user_id: int) -> str:
+    """The generation of the account's kept count when the cache is this process's memory."""
+    return f"notifications:bell:{user_id % UNREAD_BUCKETS:02x}"
 
 
 def notifications_for(user: User, page: int = 1) -> tuple[list[Notification], int]:

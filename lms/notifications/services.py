@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from lms.auth.models import User
 from lms.auth.queries import user_id_of_employee
 from lms.db import utcnow
-from lms.extensions import cache, db
+from lms.extensions import bump_generation, cache, cache_is_shared, db
 from lms.notifications.mail import send_notification_mail
 from lms.notifications.messages import Deferred, source_text, stored_params
 from lms.notifications.models import Notification
-from lms.notifications.queries import unread_key
+from lms.notifications.queries import unread_bucket, unread_key
 from lms.tasks import after_commit
 
 
@@ -92,7 +92,8 @@ _TOUCHED = "notifications_unread_touched"
 
 
 def _touched(user_id: int, session: Session | None = None) -> None:
-    """The account's kept bell count is dropped once this transaction commits."""
+    """The account's kept bell count is dropped once this transaction commits, in every
+    process (``_drop_kept_counts``)."""
     (session or db.session).info.setdefault(_TOUCHED, set()).add(user_id)
 
 
@@ -110,8 +111,13 @@ def _note_notification_writes(session: Session, _context: Any) -> None:
 def _drop_kept_counts(session: Session) -> None:
     # After the commit, not before: a page counted in between would keep the old figure.
     touched = session.info.pop(_TOUCHED, None)
-    if touched and has_app_context():
+    if not touched or not has_app_context():
+        return
+    if cache_is_shared():
         cache.delete_many(*(unread_key(user_id) for user_id in touched))
+    else:  # every process's kept count is keyed by the bucket's generation
+        for bucket in sorted({unread_bucket(user_id) for user_id in touched}):
+            bump_generation(bucket)
 
 
 @event.listens_for(Session, "after_rollback")
