@@ -158,3 +158,17 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as err:
             raise DisconnectionError(str(err)) from err
+
+
+def for_this_dialect(dialect_name: str):
+    """Alembic ``include_object`` for autogenerate: leave out an index the models create on
+    another database only (``Index(...).ddl_if(dialect="postgresql")``), so comparing the
+    models with a SQLite schema finds no drift where the migration rightly skipped it."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        only = getattr(obj, "_ddl_if", None)
+        return not (
+            type_ == "index" and only is not None and only.dialect not in (None, dialect_name)
+        )
+
+    return include

@@ -93,6 +93,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if conf_args.get("include_object") is None:  # indexes the models make on PostgreSQL only
+            from lms.db import for_this_dialect
+
+            conf_args["include_object"] = for_this_dialect(connection.dialect.name)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from lms import create_app
+from lms.db import for_this_dialect
 from lms.extensions import db
 
 
@@ -34,7 +35,12 @@ def test_upgrade_from_empty_matches_models(databases, tmp_path) -> None:
         assert {"users", "employees", "units", "api_tokens", "alembic_version"} <= tables
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": for_this_dialect(conn.dialect.name),
+                },
             )
             diff = compare_metadata(ctx, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"

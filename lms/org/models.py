@@ -122,7 +122,11 @@ class Employee(TimestampMixin, db.Model):
         UniqueConstraint("nip"),
         Index("ix_employees_full_name", "full_name"),
         # The city's active-employee counts (BKPSDM overview) read this index only (issue 19).
-        Index("ix_employees_is_active_unit_id", "is_active", "unit_id"),
+        # PostgreSQL only: SQLite without ANALYZE statistics preferred it to the supervisor
+        # index for "reports of X that are active" and read every active employee (12 ms).
+        Index("ix_employees_is_active_unit_id", "is_active", "unit_id").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
