@@ -8,9 +8,10 @@ of their direct reports; anyone else nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select
 
 from lms.auth.models import AuditLog, User
 from lms.certificates.models import CERTIFICATE_STATES, Certificate
@@ -191,20 +192,30 @@ def register_choices() -> dict[str, list[tuple[int, str]]]:
 # --- the employee's own ----------------------------------------------------------------------
 
 
-def mine(employee_id: int, limit: int | None = None) -> list[Certificate]:
-    """Own certificates, the valid ones first, newest first within each group."""
+@lru_cache(maxsize=2)
+def _mine_stmt(limited: bool) -> Select:
+    """``mine``'s statement, built once (the employee and the limit are parameters)."""
     stmt = (
         select(Certificate)
-        .where(Certificate.employee_id == employee_id)
+        .where(Certificate.employee_id == bindparam("employee_id"))
         .order_by(
             case((Certificate.status == "issued", 0), else_=1),
             Certificate.issued_at.desc(),
             Certificate.id.desc(),
         )
     )
+    if limited:
+        stmt = stmt.where(Certificate.status == "issued").limit(bindparam("limit"))
+    return stmt
+
+
+def mine(employee_id: int, limit: int | None = None) -> list[Certificate]:
+    """Own certificates, the valid ones first, newest first within each group (with a limit:
+    only valid ones)."""
+    params: dict[str, int] = {"employee_id": employee_id}
     if limit is not None:
-        stmt = stmt.where(Certificate.status == "issued").limit(limit)
-    return list(db.session.scalars(stmt))
+        params["limit"] = limit
+    return list(db.session.scalars(_mine_stmt(limit is not None), params))
 
 
 def replacement_numbers(certificates: list[Certificate]) -> dict[int, str]:

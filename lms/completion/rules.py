@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -107,19 +110,11 @@ class LearnerState:
 
     @property
     def badge(self) -> str:
-        if self.key == "missing":
-            return " · ".join(str(MISSING_LABELS[m]) for m in self.missing)
-        if self.key == "learning":
-            return _("Sedang belajar") if self.progress else _("Terdaftar")
-        return str(_STATUS_BADGES.get(self.status, self.status))
+        return _worded("badge", self.key, self.status, self.progress, self.missing)
 
     @property
     def label(self) -> str:
-        if self.key == "missing":
-            return _("Materi selesai · %(m)s", m=self.badge)
-        if self.key == "learning":
-            return _("Kemajuan %(p)s%%", p=self.progress)
-        return self.badge
+        return _worded("label", self.key, self.status, self.progress, self.missing)
 
     @property
     def done(self) -> bool:
@@ -140,6 +135,43 @@ def learner_state(status: str, progress: int, missing: tuple[str, ...] = ()) -> 
     if progress < 100 or "lessons" in missing or not rest:
         return LearnerState("learning", progress, tuple(missing), status)
     return LearnerState("missing", progress, rest, status)
+
+
+def _badge(key: str, status: str, progress: int, missing: tuple[str, ...]) -> str:
+    if key == "missing":
+        return " · ".join(str(MISSING_LABELS[m]) for m in missing)
+    if key == "learning":
+        return _("Sedang belajar") if progress else _("Terdaftar")
+    return str(_STATUS_BADGES.get(status, status))
+
+
+def _label(key: str, status: str, progress: int, missing: tuple[str, ...]) -> str:
+    if key == "missing":
+        return _("Materi selesai · %(m)s", m=_badge(key, status, progress, missing))
+    if key == "learning":
+        return _("Kemajuan %(p)s%%", p=progress)
+    return _badge(key, status, progress, missing)
+
+
+_WORDINGS = {"badge": _badge, "label": _label}
+
+
+@lru_cache(maxsize=2048)
+def _worded_in(
+    locale: str, which: str, key: str, status: str, progress: int, missing: tuple[str, ...]
+) -> str:
+    """The memo of ``_worded``: the same state always reads the same in one locale (lists
+    show a chip per row, and each translation costs some 10 µs)."""
+    return _WORDINGS[which](key, status, progress, missing)
+
+
+def _worded(which: str, key: str, status: str, progress: int, missing: tuple[str, ...]) -> str:
+    """A state's badge or label in the request's language (remembered per locale); outside
+    a request, translated afresh."""
+    locale = get_locale() if has_request_context() else None
+    if locale is None:
+        return _WORDINGS[which](key, status, progress, missing)
+    return _worded_in(str(locale), which, key, status, progress, missing)
 
 
 def allocate_jp(total: Decimal, weights: list[int]) -> list[Decimal]:

@@ -237,15 +237,19 @@ def my_enrolments(
     return [MyEnrolment(*row) for row in rows]
 
 
-def enrolment_counts(employee_id: int) -> dict[str, int]:
-    """How many of the employee's enrolments are in each status (one query)."""
-    return dict(
-        db.session.execute(
-            select(Enrolment.status, func.count(Enrolment.id))
-            .where(Enrolment.employee_id == employee_id)
-            .group_by(Enrolment.status)
-        ).all()
+@lru_cache(maxsize=1)
+def _enrolment_counts_stmt() -> Select:
+    return (
+        select(Enrolment.status, func.count(Enrolment.id))
+        .where(Enrolment.employee_id == bindparam("employee_id"))
+        .group_by(Enrolment.status)
     )
+
+
+def enrolment_counts(employee_id: int) -> dict[str, int]:
+    """How many of the employee's enrolments are in each status (one query, its statement built
+    once: the learner's dashboard asks on every visit)."""
+    return dict(db.session.execute(_enrolment_counts_stmt(), {"employee_id": employee_id}).all())
 
 
 def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, Enrolment]:

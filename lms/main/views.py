@@ -28,9 +28,13 @@ def index():
 @bp.route("/dasbor")
 @login_required
 def dashboard():
-    """The person's work first (queues, team, organisation), their own learning after it."""
-    context = org_queries.dashboard_context(current_user)
-    parts = dashboard_sections.shown_for(current_user)
+    """The person's work first (queues, team, organisation), their own learning after it.
+
+    The account is looked up once: every section reads it many times, and each read through
+    the ``current_user`` proxy asks Flask-Login again."""
+    user = current_user._get_current_object()
+    context = org_queries.dashboard_context(user)
+    parts = dashboard_sections.shown_for(user)
     return render_template(
         "main/dashboard.html",
         work=dashboard_sections.rows(parts[dashboard_sections.WORK]),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
+from flask import get_template_attribute
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from lms import charts
 from lms.careers.ledger import queries as ledger
 from lms.extensions import db
-from lms.indonesian import local_today
+from lms.indonesian import _number_locale, local_today
 from lms.org.models import Employee
 
 # --- JP charts ----------------------------------------------------------------------------------
@@ -54,3 +58,46 @@ def jp_charts(employee_id: int, history: dict[int, dict[str, Any]] | None = None
         "gauge": gauge,
         "bars": bars,
     }
+
+
+# --- the rendered JP cards ----------------------------------------------------------------------
+
+#: How many rendered card pairs each worker process keeps (each some 30 KB: the SVG pictures).
+CARDS_MEMO_SIZE = 256
+_cards_memo: OrderedDict[tuple, Markup] = OrderedDict()
+_cards_lock = threading.Lock()
+
+
+def _chart_key(chart: charts.Chart) -> tuple:
+    # The SVG string is shared with the chart memo's copy, so its hash is computed once.
+    return (chart.title, chart.svg, tuple(chart.headers), tuple(map(tuple, chart.rows)))
+
+
+def cards_html(l: dict[str, Any]) -> Markup:  # noqa: E741 - the macro's own name for it
+    """``ledger_cards(l)`` of ``careers/_ledger_macros.html``, rendered once per locale and
+    figures: the dashboard shows the same cards on every visit, and the charts' data tables
+    were most of the JP section's rendering. Everything the macro shows is in the key."""
+    now = l["now"]
+    key = (
+        _number_locale(),
+        l["year"],
+        l["target"],
+        l["rule"],
+        tuple(sorted(now.items())),
+        l["shortfall"],
+        l["above_cap"],
+        _chart_key(l["gauge"]),
+        _chart_key(l["bars"]),
+    )
+    with _cards_lock:
+        found = _cards_memo.get(key)
+        if found is not None:
+            _cards_memo.move_to_end(key)
+            return found
+    macro = get_template_attribute("careers/_ledger_macros.html", "ledger_cards")
+    html = Markup(macro(l))  # noqa: S704 - our own macro, autoescaped when rendered
+    with _cards_lock:
+        _cards_memo[key] = html
+        while len(_cards_memo) > CARDS_MEMO_SIZE:
+            _cards_memo.popitem(last=False)
+    return html

@@ -104,13 +104,23 @@ def rules() -> dict[str, Any]:
     return _read_rules(Path(current_app.config.get("JP_RULES_FILE") or RULES_FILE))
 
 
+@lru_cache(maxsize=32)
+def _rule_in(path: str, kind: str | None, default_target: int) -> JpRule:
+    return jp_rule(kind, _read_rules(Path(path)), default_target)
+
+
 def target(kind: str | None = None) -> int:
     """The yearly JP target of an employee of ``kind`` (PNS when not given)."""
     return rule_of(kind).target
 
 
 def rule_of(kind: str | None) -> JpRule:
-    return jp_rule(kind, rules(), int(current_app.config.get("JP_TARGET", 20)))
+    """The rule of ``kind`` (remembered per rules file and general target: a dashboard asks for
+    it some ten times)."""
+    config = current_app.config
+    return _rule_in(
+        str(config.get("JP_RULES_FILE") or RULES_FILE), kind, int(config.get("JP_TARGET", 20))
+    )
 
 
 def _targets() -> tuple[int, tuple[tuple[str, int], ...]]:

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from lms.careers import bp, scope
 from lms.careers.ledger import queries as ledger
-from lms.careers.ledger.charts import jp_charts
+from lms.careers.ledger.charts import cards_html, jp_charts
 from lms.careers.plans import queries as plan_queries
 from lms.careers.plans import services as plans
 from lms.careers.records import services as records
@@ -162,9 +162,8 @@ def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
 def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):
         return None
-    return "careers/ledger/_dash_jp.html", jp_charts(
-        user.employee_id, history=_jp_history(user.employee_id)
-    )
+    figures = jp_charts(user.employee_id, history=_jp_history(user.employee_id))
+    return "careers/ledger/_dash_jp.html", {**figures, "cards": cards_html(figures)}
 
 
 @section(16)

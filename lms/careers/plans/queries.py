@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from lms.careers.plans.models import DevelopmentPlan
@@ -15,17 +16,25 @@ from lms.extensions import db
 from lms.org.models import Employee
 
 
-def plans_waiting(supervisor_id: int, limit: int = 10) -> list[DevelopmentPlan]:
-    return list(
-        db.session.scalars(
-            select(DevelopmentPlan)
-            .join(Employee, Employee.id == DevelopmentPlan.employee_id)
-            .options(contains_eager(DevelopmentPlan.employee))
-            .where(Employee.supervisor_id == supervisor_id, DevelopmentPlan.status == "submitted")
-            .order_by(DevelopmentPlan.submitted_at, DevelopmentPlan.id)
-            .limit(limit)
+@lru_cache(maxsize=4)
+def _plans_waiting_stmt(limit: int) -> Select:
+    return (
+        select(DevelopmentPlan)
+        .join(Employee, Employee.id == DevelopmentPlan.employee_id)
+        .options(contains_eager(DevelopmentPlan.employee))
+        .where(
+            Employee.supervisor_id == bindparam("supervisor_id"),
+            DevelopmentPlan.status == "submitted",
         )
+        .order_by(DevelopmentPlan.submitted_at, DevelopmentPlan.id)
+        .limit(limit)
     )
+
+
+def plans_waiting(supervisor_id: int, limit: int = 10) -> list[DevelopmentPlan]:
+    """Plans of the supervisor's direct reports waiting for them, oldest first (statement built
+    once: the supervisor's dashboard reads it on every visit)."""
+    return list(db.session.scalars(_plans_waiting_stmt(limit), {"supervisor_id": supervisor_id}))
 
 
 def course_choices() -> list[tuple[int, str, Decimal]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
@@ -134,8 +135,11 @@ def memberships_of(employee: Employee) -> list[CohortMember]:
     )
 
 
-def _pending_for(user: User) -> Select | None:
-    """Cohort approvals waiting for ``user`` (no loading options), or None when nothing can."""
+@lru_cache(maxsize=4)
+def _pending_stmt(supervisor: bool, hr: bool) -> Select:
+    """Cohort approvals waiting at the supervisor step of ``:supervisor_id``'s direct reports
+    and/or at the HR step (no loading options): built once per kind of reader, as the
+    dashboard counts them on every visit of a supervisor."""
     earlier = aliased(Approval)
     first_pending = ~exists().where(
         and_(
@@ -145,14 +149,15 @@ def _pending_for(user: User) -> Select | None:
         )
     )
     steps = []
-    if user.employee_id is not None:
+    if supervisor:
         steps.append(
-            and_(Approval.step == "supervisor", Employee.supervisor_id == user.employee_id)
+            and_(
+                Approval.step == "supervisor",
+                Employee.supervisor_id == bindparam("supervisor_id"),
+            )
         )
-    if can(user, Capability.MANAGE_COHORTS):
+    if hr:
         steps.append(Approval.step == "hr")
-    if not steps:
-        return None
     return (
         select(Approval)
         .join(Approval.cohort_member)
@@ -167,28 +172,47 @@ def _pending_for(user: User) -> Select | None:
     )
 
 
+@lru_cache(maxsize=4)
+def _pending_count_stmt(supervisor: bool, hr: bool) -> Select:
+    return _pending_stmt(supervisor, hr).with_only_columns(func.count(Approval.id))
+
+
+def _pending_kind(user: User) -> tuple[tuple[bool, bool], dict[str, int]] | None:
+    """Which steps ``user`` decides (supervisor of their reports, HR) and the statement's
+    parameters, or None when they decide none."""
+    supervisor = user.employee_id is not None
+    hr = can(user, Capability.MANAGE_COHORTS)
+    if not (supervisor or hr):
+        return None
+    return (supervisor, hr), ({"supervisor_id": user.employee_id} if supervisor else {})
+
+
 def pending_approvals_for(user: User) -> list[Approval]:
     """Cohort approvals waiting for ``user``: the first pending step of a nominated member."""
-    stmt = _pending_for(user)
-    if stmt is None:
+    kind = _pending_kind(user)
+    if kind is None:
         return []
-    stmt = stmt.options(
-        joinedload(Approval.cohort_member).options(
-            joinedload(CohortMember.employee).options(
-                joinedload(Employee.unit), joinedload(Employee.golongan)
-            ),
-            joinedload(CohortMember.cohort).joinedload(Cohort.programme),
+    stmt = (
+        _pending_stmt(*kind[0])
+        .options(
+            joinedload(Approval.cohort_member).options(
+                joinedload(CohortMember.employee).options(
+                    joinedload(Employee.unit), joinedload(Employee.golongan)
+                ),
+                joinedload(CohortMember.cohort).joinedload(Cohort.programme),
+            )
         )
-    ).order_by(CohortMember.created_at, Approval.id)
-    return list(db.session.scalars(stmt).unique())
+        .order_by(CohortMember.created_at, Approval.id)
+    )
+    return list(db.session.scalars(stmt, kind[1]).unique())
 
 
 def pending_approvals_count(user: User) -> int:
     """How many cohort approvals wait for ``user`` (a count: the dashboard shows the number)."""
-    stmt = _pending_for(user)
-    if stmt is None:
+    kind = _pending_kind(user)
+    if kind is None:
         return 0
-    return db.session.scalar(stmt.with_only_columns(func.count(Approval.id))) or 0
+    return db.session.scalar(_pending_count_stmt(*kind[0]), kind[1]) or 0
 
 
 def programme_cohorts(programme: Programme, running_on: date | None = None) -> list[Cohort]:

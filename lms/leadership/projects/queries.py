@@ -109,8 +109,36 @@ class Queue:
         return list(out.values())
 
 
+@lru_cache(maxsize=1)
+def _roles_held_stmt() -> Select:
+    return select(CohortRole.member_id, CohortRole.role).where(
+        CohortRole.user_id == bindparam("user_id"),
+        CohortRole.role.in_(bindparam("roles", expanding=True)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _mentored_stmt() -> Select:
+    """Members in project programmes whom ``:supervisor_id`` mentors as their supervisor (no
+    mentor named for them)."""
+    overridden = select(CohortRole.member_id).where(CohortRole.role == MENTOR)
+    return (
+        select(CohortMember.id)
+        .join(Employee, Employee.id == CohortMember.employee_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .join(Programme, Programme.id == Cohort.programme_id)
+        .join(ProgrammeKind, ProgrammeKind.code == Programme.kind_code)
+        .where(
+            Employee.supervisor_id == bindparam("supervisor_id"),
+            ProgrammeKind.project.is_not(None),
+            CohortMember.id.not_in(overridden),
+        )
+    )
+
+
 def _assigned_members(user: User) -> dict[int, set[str]]:
-    """member id → the roles ``user`` holds there (capabilities from the table)."""
+    """member id → the roles ``user`` holds there (capabilities from the table); the statements
+    are built once (a supervisor's dashboard asks on every visit)."""
     wanted = [
         r
         for r, cap in (
@@ -124,24 +152,12 @@ def _assigned_members(user: User) -> dict[int, set[str]]:
         return {}
     found: dict[int, set[str]] = {}
     for member_id, role in db.session.execute(
-        select(CohortRole.member_id, CohortRole.role).where(
-            CohortRole.user_id == user.id, CohortRole.role.in_(wanted)
-        )
+        _roles_held_stmt(), {"user_id": user.id, "roles": wanted}
     ):
         found.setdefault(member_id, set()).add(role)
     if MENTOR in wanted and user.employee_id is not None:
-        overridden = select(CohortRole.member_id).where(CohortRole.role == MENTOR)
         for (member_id,) in db.session.execute(
-            select(CohortMember.id)
-            .join(Employee, Employee.id == CohortMember.employee_id)
-            .join(Cohort, Cohort.id == CohortMember.cohort_id)
-            .join(Programme, Programme.id == Cohort.programme_id)
-            .join(ProgrammeKind, ProgrammeKind.code == Programme.kind_code)
-            .where(
-                Employee.supervisor_id == user.employee_id,
-                ProgrammeKind.project.is_not(None),
-                CohortMember.id.not_in(overridden),
-            )
+            _mentored_stmt(), {"supervisor_id": user.employee_id}
         ):
             found.setdefault(member_id, set()).add(MENTOR)
     return found
