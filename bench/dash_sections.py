@@ -1,7 +1,7 @@
 """Where a dashboard's time goes: each section's milliseconds and statements, and the page's.
 
     .venv/bin/python bench/dash_sections.py --url sqlite:////tmp/city.db [--account bench.bkpsdm]
-                                            [--repeat 20] [--statements]
+                                            [--repeat 20] [--statements] [--config K=N]
 
 Requests ``/dasbor`` through the Flask test client (development settings, as ``bench/run.py``
 starts gunicorn) after ``--warm`` requests, and times every registered dashboard section, the
@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--config", action="append", default=[], help="KEY=INT app setting")
     args = parser.parse_args()
 
     import lms.dashboard as dash
@@ -58,9 +59,9 @@ def main() -> None:
     import lms.org.queries as org_queries
     from bench.reports import _login
 
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": args.url, "FILES_DIR": tempfile.mkdtemp()}, env="development"
-    )
+    settings = {"SQLALCHEMY_DATABASE_URI": args.url, "FILES_DIR": tempfile.mkdtemp()}
+    settings.update((k, int(v)) for k, v in (item.split("=", 1) for item in args.config))
+    app = create_app(settings, env="development")
     current = {"part": "other"}
     spent: dict[str, list[float]] = defaultdict(list)
     count: dict[str, int] = defaultdict(int)
