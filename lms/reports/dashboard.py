@@ -272,8 +272,8 @@ def city_counts(
     today: date, now: datetime, starts: list[date], cert_windows: list[tuple[datetime, datetime]]
 ) -> dict[str, int]:
     """Every OPD's raw figures at local ``now`` (one row of plain columns), kept per process
-    for ``DASHBOARD_CITY_SECONDS`` (default 60; 0 in tests and to switch it off): the JP share
-    reads the summary row of every active employee, the same for every BKPSDM account on every
+    for ``DASHBOARD_CITY_SECONDS`` (default 60; 0 in tests and to switch it off): the count of
+    active employees reads all of them (an index), the same for every BKPSDM account on every
     visit, and figures of a month and a year may be a minute late."""
     ttl = current_app.config.get("DASHBOARD_CITY_SECONDS", 0 if current_app.testing else 60)
     key = (str(db.engine.url), target(), today)
