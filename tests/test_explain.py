@@ -39,14 +39,6 @@ COMPLETIONS = 40_000
 
 # (big table, a fragment of the statement) → why a sequential scan is right there.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("employees", "AS jp_now ON jp_now.employee_id = employees.id"): (
-        "BKPSDM dashboard: JP compliance of every active employee, an aggregate over all of them;"
-        " moving to summary tables (issue 19, dashboards)"
-    ),
-    ("completions", "THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END), %(coalesce_2)s"): (
-        "BKPSDM dashboard: completions per month of this year, an aggregate over most of the"
-        " table; moving to summary tables (issue 19, dashboards)"
-    ),
     ("employees", "WHERE lower(employees.full_name) LIKE"): (
         "employee search by a part of the name (LIKE '%q%'): no B-tree index can serve it; a"
         " trigram index (pg_trgm) is the remedy if it grows slow (about 20 ms at 150,000)"
@@ -156,6 +148,7 @@ def test_hot_pages_read_no_big_table_whole(city) -> None:
 
     failures = []
     seen = set()
+    used: set[tuple[str, str]] = set()
     with engine.connect() as conn:
         # The seed is small: at 3,000 employees the planner rightly hashes the whole employees
         # table to join 50 rows, which it stops doing at city size (checked on scale 1 and 2).
@@ -168,12 +161,17 @@ def test_hot_pages_read_no_big_table_whole(city) -> None:
             plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
             plan = plan if isinstance(plan, list) else json.loads(plan)
             for table in sorted(_seq_scans(plan[0]["Plan"]) & judged):
-                if any(t == table and frag in statement for t, frag in ALLOWED):
+                allowed = {(t, frag) for t, frag in ALLOWED if t == table and frag in statement}
+                if allowed:
+                    used |= allowed
                     continue
                 failures.append(
                     f"{page}: Seq Scan on {table}\n  {' '.join(statement.split())[:400]}"
                 )
     assert not failures, f"{len(failures)} plans read a big table whole:\n" + "\n".join(failures)
+    # An entry that excused nothing may be stale (its statement changed or no longer reads the
+    # table whole), or the small seed's planner chose an index: printed, for a reader to judge.
+    print(f"ALLOWED entries that excused no sequential scan: {sorted(set(ALLOWED) - used)}")
     # The pages ran, the plans were read: at least the report and dashboard queries.
     assert len(seen) > 20
 

@@ -101,6 +101,8 @@ class Certificate(TimestampMixin, db.Model):
             sqlite_where=text("status = 'issued'"),
             postgresql_where=text("status = 'issued'"),
         ),
+        # Issue 19: the BKPSDM dashboard counts this year's issued certificates from a range.
+        Index("ix_certificates_status_issued_at", "status", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, false, literal, or_, select, true
+from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.auth.models import User, UserRole
@@ -147,13 +147,14 @@ def decider_ids(approval: Approval) -> list[int]:
     )
 
 
-def hr_scope(user: User) -> ColumnElement[bool]:
-    """The units whose course nominations this HR account decides, as a clause on ``Unit``."""
+def hr_unit_prefix(user: User) -> str | None:
+    """The units whose course nominations this HR account decides, as a prefix of ``Unit.path``:
+    ``""`` for every unit (BKPSDM), ``None`` for none (a parameter of a statement built once)."""
     roles = user.roles
     if not can(user, Capability.APPROVE_ENROLMENTS):
-        return false()
+        return None
     if Role.ADMIN_BKPSDM in roles:
-        return true()
+        return ""
     if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        return Unit.path.startswith(user.admin_unit.path)
-    return false()
+        return user.admin_unit.path
+    return None

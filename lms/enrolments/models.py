@@ -70,6 +70,9 @@ class Approval(db.Model):
         CheckConstraint("(enrolment_id IS NULL) <> (cohort_member_id IS NULL)", name="one_subject"),
         CheckConstraint(in_values("step", ("supervisor", "hr")), name="step"),
         CheckConstraint(in_values("decision", DECISIONS), name="decision"),
+        # Issue 19: the HR queues (course nominations and cohort members) count the pending
+        # steps of one kind from this, not from every approval ever decided.
+        Index("ix_approvals_step_decision", "step", "decision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,18 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
@@ -24,7 +35,7 @@ from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
 from lms.extensions import db
 from lms.indonesian import local_today
-from lms.org.models import Employee, display_name
+from lms.org.models import Employee, Unit, display_name
 
 PAGE_SIZE = 25
 
@@ -245,23 +256,42 @@ def supervisor_queue(user: User, limit: int | None = None) -> list[QueueItem]:
     return _items(db.session.execute(stmt, {"supervisor_id": user.employee_id}).unique().all())
 
 
+@lru_cache(maxsize=2)
+def _hr_queue_stmts(scoped: bool) -> tuple[Select, Select]:
+    """``hr_queue``'s count and page, built once (the dashboard reads them on every visit of
+    HR), with the unit prefix, limit and offset as parameters. The count reads only the pending
+    HR steps (``ix_approvals_step_decision``) and their nominations, plus the employees and
+    units when the account sees one department: no eager loading, no nominator."""
+    in_scope = [Unit.path.startswith(bindparam("unit_path", type_=String))] if scoped else []
+    count = (
+        select(func.count(Approval.id))
+        .select_from(Approval)
+        .join(Approval.enrolment)
+        .where(Approval.enrolment_id.is_not(None), Approval.step == "hr", _is_current_step())
+    )
+    if scoped:
+        count = count.join(Enrolment.employee).join(Employee.unit).where(*in_scope)
+    rows = (
+        _queue_options(_queue(Approval.step == "hr", *in_scope))
+        .order_by(Enrolment.requested_at, Approval.id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    return count, rows
+
+
 def hr_queue(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueItem], int]:
     """Nominations waiting for the HR step within the user's scope, oldest first."""
-    base = _queue(Approval.step == "hr", approvals.hr_scope(user))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    prefix = approvals.hr_unit_prefix(user)
+    if prefix is None:
+        return [], 0
+    count, rows = _hr_queue_stmts(bool(prefix))
+    params = {"unit_path": prefix} if prefix else {}
+    total = db.session.scalar(count, params) or 0
     if total == 0:
         return [], 0  # the rows query is the expensive one on a large enrolment table
-    rows = (
-        db.session.execute(
-            _queue_options(base)
-            .order_by(Enrolment.requested_at, Approval.id)
-            .limit(per_page)
-            .offset((max(page, 1) - 1) * per_page)
-        )
-        .unique()
-        .all()
-    )
-    return _items(rows), total
+    params.update(limit=per_page, offset=(max(page, 1) - 1) * per_page)
+    return _items(db.session.execute(rows, params).unique().all()), total
 
 
 def load_approval(approval_id: int) -> Approval | None:

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, exists, func, select
@@ -262,10 +264,33 @@ def _city_statement() -> Select:
     )
 
 
+# (database, JP target, local day) → (expires at, counts): see ``city_counts``.
+_CITY: dict[tuple, tuple[float, dict[str, int]]] = {}
+
+
 def city_counts(
     today: date, now: datetime, starts: list[date], cert_windows: list[tuple[datetime, datetime]]
 ) -> dict[str, int]:
-    """Every OPD's raw figures at local ``now`` (one row of plain columns)."""
+    """Every OPD's raw figures at local ``now`` (one row of plain columns), kept per process
+    for ``DASHBOARD_CITY_SECONDS`` (default 60; 0 in tests and to switch it off): the count of
+    active employees reads all of them (an index), the same for every BKPSDM account on every
+    visit, and figures of a month and a year may be a minute late."""
+    ttl = current_app.config.get("DASHBOARD_CITY_SECONDS", 0 if current_app.testing else 60)
+    key = (str(db.engine.url), target(), today)
+    hit = _CITY.get(key)
+    if hit is not None and hit[0] > monotonic():
+        return dict(hit[1])
+    out = _city_counts(today, now, starts, cert_windows)
+    if ttl:
+        if len(_CITY) > 8:  # other days and databases
+            _CITY.clear()
+        _CITY[key] = (monotonic() + ttl, out)
+    return dict(out)
+
+
+def _city_counts(
+    today: date, now: datetime, starts: list[date], cert_windows: list[tuple[datetime, datetime]]
+) -> dict[str, int]:
     tz = now.tzinfo
     last_month = shift_months(today, -1)
     goal = target()
@@ -422,9 +447,7 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
             _("1 Jan–%(d)s", d=on_last_year),
         ),
     ]
-    labels = [
-        f"{MONTHS_SHORT[d.month - 1]} {d.year % 100:02d}" for d in starts
-    ]  # short: no cut-off
+    labels = [f"{MONTHS_SHORT[d.month - 1]} {d.year % 100:02d}" for d in starts]  # no cut-off
     chart = charts.line_chart(
         _("Penyelesaian per bulan, 12 bulan terakhir"),
         labels,

@@ -79,3 +79,27 @@ def test_city_figures_with_a_target_of_zero(app, world, monkeypatch) -> None:
         generate(seed=12, per_opd=3)
         raw = dashboard.figures(Scope.all(), now=MOMENTS[0])["raw"]
         assert raw["at_target"] == raw["at_target_last_year"] == raw["employees"] > 0
+
+
+def test_city_counts_are_kept_for_the_configured_seconds(app, world, monkeypatch) -> None:
+    """Every BKPSDM visit within ``DASHBOARD_CITY_SECONDS`` reuses the counts (no statement);
+    another day or another JP target counts again, and nothing is kept when it is 0."""
+    monkeypatch.setattr(dashboard, "_CITY", {})
+    monkeypatch.setitem(app.config, "DASHBOARD_CITY_SECONDS", 60)
+    with app.app_context():
+        generate(seed=13, per_opd=3)
+        first = dashboard.figures(Scope.all(), now=MOMENTS[0])["raw"]
+        with count_queries(app) as counted:
+            again = dashboard.figures(Scope.all(), now=MOMENTS[0])["raw"]
+        assert (counted["n"], again) == (0, first)
+        with count_queries(app) as counted:
+            other_day = dashboard.figures(Scope.all(), now=MOMENTS[1])["raw"]
+        assert counted["n"] == 1 and other_day == _expected(MOMENTS[1])
+        monkeypatch.setitem(app.config, "JP_TARGET", 0)
+        with count_queries(app) as counted:
+            raw = dashboard.figures(Scope.all(), now=MOMENTS[0])["raw"]
+        assert counted["n"] == 1 and raw["at_target"] == raw["employees"]
+        monkeypatch.setitem(app.config, "DASHBOARD_CITY_SECONDS", 0)
+        monkeypatch.setattr(dashboard, "_CITY", {})
+        dashboard.figures(Scope.all(), now=MOMENTS[0])
+        assert dashboard._CITY == {}

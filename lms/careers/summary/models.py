@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -24,6 +24,10 @@ class EmployeeYearSummary(db.Model):
             name="jp_kinds_nonnegative",
         ),
         CheckConstraint("completions >= 0", name="completions_nonnegative"),
+        # Issue 19: the BKPSDM dashboard counts the employees at target this year and those who
+        # had reached it by this date last year from a range of these, not from every employee.
+        Index("ix_employee_year_summary_year_jp_total", "year", "jp_total"),
+        Index("ix_employee_year_summary_year_target_reached_on", "year", "target_reached_on"),
     )
 
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)

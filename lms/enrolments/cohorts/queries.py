@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
@@ -172,11 +172,6 @@ def _pending_stmt(supervisor: bool, hr: bool) -> Select:
     )
 
 
-@lru_cache(maxsize=4)
-def _pending_count_stmt(supervisor: bool, hr: bool) -> Select:
-    return _pending_stmt(supervisor, hr).with_only_columns(func.count(Approval.id))
-
-
 def _pending_kind(user: User) -> tuple[tuple[bool, bool], dict[str, int]] | None:
     """Which steps ``user`` decides (supervisor of their reports, HR) and the statement's
     parameters, or None when they decide none."""
@@ -205,6 +200,45 @@ def pending_approvals_for(user: User) -> list[Approval]:
         .order_by(CohortMember.created_at, Approval.id)
     )
     return list(db.session.scalars(stmt, kind[1]).unique())
+
+
+@lru_cache(maxsize=4)
+def _pending_count_stmt(supervisor: bool, hr: bool) -> Select:
+    """``pending_approvals_count``'s statement, built once per kind of account: one count per
+    step (each from ``ix_approvals_step_decision``), the supervisor's with ``supervisor_id`` as
+    a parameter, added up (a row has one step, so the sum is the count of ``_pending_stmt``)."""
+
+    def waiting(step: str) -> Select:
+        earlier = aliased(Approval)
+        return (
+            select(func.count(Approval.id))
+            .select_from(Approval)
+            .join(Approval.cohort_member)
+            .where(
+                Approval.step == step,
+                Approval.decision == "pending",
+                Approval.cohort_member_id.is_not(None),
+                CohortMember.status == "nominated",
+                ~exists().where(
+                    earlier.cohort_member_id == Approval.cohort_member_id,
+                    earlier.decision == "pending",
+                    earlier.position < Approval.position,
+                ),
+            )
+        )
+
+    counts = []
+    if supervisor:
+        reports = bindparam("supervisor_id", type_=Integer)
+        counts.append(
+            waiting("supervisor")
+            .join(CohortMember.employee)
+            .where(Employee.supervisor_id == reports)
+            .scalar_subquery()
+        )
+    if hr:
+        counts.append(waiting("hr").scalar_subquery())
+    return select(sum(counts[1:], counts[0]))
 
 
 def pending_approvals_count(user: User) -> int:
