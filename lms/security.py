@@ -251,6 +251,10 @@ def _nul_field(name: str) -> BadRequest:
     )
 
 
+#: The two headers WSGI keeps without the HTTP_ prefix.
+_BODY = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
 def check_request_input() -> None:
     """Refuse NUL anywhere in the request, and JSON the provider refuses, before any view."""
     if "\x00" in request.path:
@@ -258,9 +262,11 @@ def check_request_input() -> None:
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:
             raise _nul_field(name)
-    for name, value in request.headers.items():
-        if "\x00" in value:
-            raise _nul_field(name)
+    for key, value in request.environ.items():  # the headers, named only when one is refused
+        if type(value) is str and "\x00" in value and (key.startswith("HTTP_") or key in _BODY):
+            raise _nul_field(
+                (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title()
+            )
     for name, value in request.cookies.items(multi=True):
         if "\x00" in value:
             raise _nul_field(name)
