@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request, session
+from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, _dev_secret_key, load_env
@@ -23,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
         template_folder=str(BASE_DIR / "templates"),
         instance_path=str(INSTANCE_DIR),
     )
+    app.jinja_environment = _Environment  # before anything builds app.jinja_env
     app.config.from_object(CONFIGS[env_name])
     load_env(app.config)
     if config:
@@ -54,6 +56,16 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     if app.config["ENV_NAME"] == "production":
         _refuse_demo_accounts(app)
     return app
+
+
+class _Environment(FlaskEnvironment):
+    """Templates read the environment's globals dict itself, not a ChainMap over it that every
+    render copies key by key (about 18 µs for our 45 globals, and each ``{% import %}`` walks it
+    again). Do not call ``get_template(name, globals=…)``: on a loaded template it would write
+    those globals into the environment's."""
+
+    def make_globals(self, d: Any) -> Any:
+        return super().make_globals(d) if d else self.globals
 
 
 def _refuse_demo_accounts(app: Flask) -> None:
