@@ -223,8 +223,9 @@ def _select_locale() -> str:
     if chosen in ("id", "en"):
         return chosen
     # Indonesian unless the caller prefers English and wants JSON: asked in that order, as
-    # reading Accept costs twice what Accept-Language does (and no "en" in it, no English).
-    if "en" not in request.headers.get("Accept-Language", "").lower():
+    # reading Accept costs twice what Accept-Language does (without "en" or "*", no English).
+    languages = request.headers.get("Accept-Language", "").lower()
+    if "en" not in languages and "*" not in languages:
         return "id"
     if request.accept_languages.best_match(("id", "en")) != "en":
         return "id"

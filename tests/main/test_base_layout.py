@@ -69,6 +69,7 @@ def test_locale_is_indonesian_unless_chosen_or_an_english_json_caller(app) -> No
         ({"Accept-Language": "en-US,en;q=0.9", "Accept": "application/json"}, "en"),
         ({"Accept-Language": "id-ID,id;q=0.9,en;q=0.8", "Accept": "application/json"}, "id"),
         ({"Accept-Language": "*", "Accept": "application/json"}, "id"),
+        ({"Accept-Language": "*, id;q=0", "Accept": "application/json"}, "en"),
         ({"Accept-Language": "fr", "Accept": "application/json"}, "id"),
         ({"Accept-Language": "EN"}, "id"),
     ]
