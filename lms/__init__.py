@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request, session
+from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, _dev_secret_key, load_env
@@ -23,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
         template_folder=str(BASE_DIR / "templates"),
         instance_path=str(INSTANCE_DIR),
     )
+    app.jinja_environment = _Environment  # before anything builds app.jinja_env
     app.config.from_object(CONFIGS[env_name])
     load_env(app.config)
     if config:
@@ -54,6 +56,16 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     if app.config["ENV_NAME"] == "production":
         _refuse_demo_accounts(app)
     return app
+
+
+class _Environment(FlaskEnvironment):
+    """Templates read the environment's globals dict itself, not a ChainMap over it that every
+    render copies key by key (about 18 µs for our 45 globals, and each ``{% import %}`` walks it
+    again). Do not call ``get_template(name, globals=…)``: on a loaded template it would write
+    those globals into the environment's."""
+
+    def make_globals(self, d: Any) -> Any:
+        return super().make_globals(d) if d else self.globals
 
 
 def _refuse_demo_accounts(app: Flask) -> None:
@@ -210,11 +222,16 @@ def _select_locale() -> str:
     chosen = session.get("lang")
     if chosen in ("id", "en"):
         return chosen
+    # Indonesian unless the caller prefers English and wants JSON: asked in that order, as
+    # reading Accept costs twice what Accept-Language does (without "en" or "*", no English).
+    languages = request.headers.get("Accept-Language", "").lower()
+    if "en" not in languages and "*" not in languages:
+        return "id"
+    if request.accept_languages.best_match(("id", "en")) != "en":
+        return "id"
     from lms.errors import wants_json
 
-    if wants_json():
-        return request.accept_languages.best_match(("id", "en")) or "id"
-    return "id"
+    return "en" if wants_json() else "id"
 
 
 VIEW_MODULES = (
@@ -389,12 +406,17 @@ def _install_template_gettext(app: Flask) -> None:
     locale's catalogue halves that. Same strings, same ``%`` formatting and autoescape (Jinja's
     newstyle gettext wraps these callables).
     """
+    from flask.globals import _cv_app
     from flask_babel import get_locale, get_translations
 
     catalogues: dict[Any, Any] = {}
 
     def catalogue() -> Any:
-        locale = get_locale()
+        # The locale Flask-Babel keeps in ``g`` once selected (read here for a tenth of what
+        # get_locale() costs, once per string); get_locale() selects it when it is not kept yet.
+        context = _cv_app.get(None)
+        kept = context.g.__dict__.get("_flask_babel") if context is not None else None
+        locale = getattr(kept, "babel_locale", None) or get_locale()
         found = catalogues.get(locale)
         if found is None:
             found = get_translations()
@@ -443,17 +465,30 @@ def _register_template_helpers(app: Flask) -> None:
             g._unread = kept_unread_count(current_user, session.get(READ_STAMP, ""))
         return g._unread
 
+    texts: dict[str, Any] = {}
+
+    def base_text() -> Any:
+        """base.html's fixed words in the request's language (templates/_base_text.html),
+        translated once per language and kept: eight lookups less on every page."""
+        locale = str(get_locale() or "id")
+        found = texts.get(locale)
+        if found is None:
+            found = texts[locale] = app.jinja_env.get_template("_base_text.html").make_module()
+        return found
+
+    # Globals, set once: callables that read the request when called, and constants. A context
+    # processor would build them again for every template rendered (partials too).
+    app.jinja_env.globals.update(
+        can=lambda cap: can(current_user, cap),
+        menu_items=menu_items,
+        base_links=page_links,
+        base_text=base_text,
+        unread_notifications=unread_notifications,
+        Capability=Capability,
+        Role=Role,
+        ROLE_LABELS=ROLE_LABELS,
+    )
+
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {
-            "can": lambda cap: can(current_user, cap),
-            "menu_items": menu_items,
-            "base_links": page_links,
-            "unread_notifications": unread_notifications,
-            "Capability": Capability,
-            "Role": Role,
-            "ROLE_LABELS": ROLE_LABELS,
-            "current_locale": str(get_locale() or "id"),
-            "csp_nonce": getattr(g, "csp_nonce", ""),
-            "current_path": request.full_path if request else "/",
-        }
+        return {"current_locale": str(get_locale() or "id")}

@@ -32,25 +32,38 @@ CSP = "; ".join(
 )
 
 
+#: Sent with every response whose view did not set its own (a SCORM player widens the CSP).
+DEFAULT_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def register_security(app: Flask) -> None:
     app.request_class = BoundedRequest
     app.json = SafeJSONProvider(app)
     app.before_request(check_request_input)
+    defaults = tuple((name.lower(), name, value) for name, value in DEFAULT_HEADERS)
+    hsts = (HSTS[0].lower(), *HSTS)
 
     @app.after_request
     def set_headers(response: Response) -> Response:
+        # One pass over the response's few headers instead of a search per default (every
+        # response, so this is a third of what setdefault() cost).
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")
-        if is_download(response):
+        present = {name.lower() for name, _value in headers.items()}
+        wanted = defaults + (hsts,) if app.config.get("SESSION_COOKIE_SECURE") else defaults
+        for key, name, value in wanted:
+            if key not in present:
+                headers.add(name, value)
+        if "cache-control" not in present and response.mimetype == "text/html":
+            headers["Cache-Control"] = "no-store"
+        if "content-disposition" in present and is_download(response):
             # Every download (reports, SIASN rows, certificates, evidence, employee lists) may
             # carry personal data: no browser, proxy or shared computer keeps a copy. One rule
             # here rather than a header at each of the views that send files.
@@ -238,6 +251,10 @@ def _nul_field(name: str) -> BadRequest:
     )
 
 
+#: The two headers WSGI keeps without the HTTP_ prefix.
+_BODY = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
 def check_request_input() -> None:
     """Refuse NUL anywhere in the request, and JSON the provider refuses, before any view."""
     if "\x00" in request.path:
@@ -245,9 +262,11 @@ def check_request_input() -> None:
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:
             raise _nul_field(name)
-    for name, value in request.headers.items():
-        if "\x00" in value:
-            raise _nul_field(name)
+    for key, value in request.environ.items():  # the headers, named only when one is refused
+        if type(value) is str and "\x00" in value and (key.startswith("HTTP_") or key in _BODY):
+            raise _nul_field(
+                (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title()
+            )
     for name, value in request.cookies.items(multi=True):
         if "\x00" in value:
             raise _nul_field(name)
