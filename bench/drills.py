@@ -307,7 +307,11 @@ def drill_worker_kill(args: argparse.Namespace) -> dict:
             if not (new_key == key and new_digest == digest == actual):
                 wrong.append(cert_id)
         folders = {(c.files_dir / key).parent for _i, key, _d in before}
-        on_disk = sum(1 for f in folders for p in f.iterdir() if p.is_file())
+        files = [p for f in folders for p in f.iterdir() if p.is_file()]
+        on_disk = sum(1 for p in files if p.suffix == ".pdf")
+        # lms/storage.py writes each PDF to a temporary file of its own; a render killed
+        # mid-write leaves it behind (hidden, swept by nobody): counted, not a stray PDF
+        temporary = sum(1 for p in files if p.name.endswith(".part"))
         referenced = c.sql("SELECT count(*) FROM certificates WHERE pdf_key IS NOT NULL")[0][0]
         worker_log = c.worker.log.read_text(errors="replace")[len(log_before) :]
         task_errors = worker_log.count("] ERROR/")
@@ -324,6 +328,7 @@ def drill_worker_kill(args: argparse.Namespace) -> dict:
         "missing": len(missing),
         "wrong_hash": len(wrong),
         "pdf_files_in_folders": on_disk,
+        "temporary_files_left": temporary,
         "certificates_with_pdf": referenced,
         "worker_error_lines": task_errors,
         "machine": machine(),
