@@ -8,6 +8,7 @@ nginx, PostgreSQL and Redis: it runs only with ``LMS_CLUSTER_TEST=1``."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -76,6 +77,7 @@ def test_webhook_receiver_down_during_completions_gets_every_event_once() -> Non
     d = drills_infra()
     argv = ["--quiet", "webhook-down", "--completions", "16", "--down-seconds", "10"]
     data = d.webhook_drill(d.parser().parse_args(argv))
+    print(json.dumps(data, indent=2))  # the figures, in the CI log with -rA
     assert data["completions"] == 16
     assert data["events_missing"] == 0
     assert data["events_received"] == 16
