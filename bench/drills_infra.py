@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/drills_infra.py pg-restart     [--learners 6] [--down 8] [--for 40]
     .venv/bin/python bench/drills_infra.py redis-stop     [--learners 6] [--down 8] [--for 40]
-    .venv/bin/python bench/drills_infra.py webhook-down   [--completions 1000] [--down 600]
+    .venv/bin/python bench/drills_infra.py webhook-down   [--completions 40] [--down-seconds 20]
+    .venv/bin/python bench/drills_infra.py webhook-down --completions 1000 --down-seconds 600
     .venv/bin/python bench/drills_infra.py backup-restore
 
 The servers a drill stops are private (a PostgreSQL from ``initdb`` in a temporary folder, a
@@ -369,6 +370,10 @@ class Receiver:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def received(self) -> set[str]:
+        with self.lock:
+            return set(self.counts)
+
     def stop(self) -> None:
         if self.server:
             self.server.shutdown()
@@ -377,7 +382,7 @@ class Receiver:
 
 
 COMPLETE = r"""
-import sys, datetime
+import math, sys, time, datetime
 from sqlalchemy import select
 from lms import create_app
 from lms.extensions import db
@@ -392,28 +397,75 @@ with app.app_context():
     if sys.argv[1] == "endpoint":
         add_endpoint(sys.argv[2], "drill-secret-0123456789abcdef", ["completion.created"])
         db.session.commit(); sys.exit(0)
-    n = int(sys.argv[2])
-    courses = db.session.scalars(select(Course).where(Course.published_version_id.is_not(None))
-                                 .order_by(Course.id)).all()
-    employees = db.session.scalars(select(Employee).where(Employee.is_active.is_(True))
-                                   .order_by(Employee.id)).all()
-    done = set(db.session.execute(select(Completion.employee_id, Completion.course_id)).all())
+    n, pause, reserve = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+
+    def pairs():
+        courses = db.session.scalars(select(Course).where(
+            Course.published_version_id.is_not(None)).order_by(Course.id)).all()
+        employees = db.session.scalars(select(Employee).where(
+            Employee.is_active.is_(True)).order_by(Employee.id)).all()
+        done = set(db.session.execute(select(Completion.employee_id, Completion.course_id)))
+        return courses, [(e, c) for c in courses for e in employees if (e.id, c.id) not in done]
+
+    courses, todo = pairs()
+    if not courses: sys.exit(4)
+    if len(todo) < reserve:  # the demo's ~200 employees x its courses are not enough: add some
+        sys.path.insert(0, "bench")
+        from quiz_load import seed_learners
+        more = math.ceil((reserve - len(todo)) / len(courses)) + 1
+        seed_learners(more, "9996", "Latihan", "LATIHAN", 1966, "199003", "latihan")
+        db.session.commit()
+        courses, todo = pairs()
     made = 0
     now = datetime.datetime.now(datetime.timezone.utc)
-    for course in courses:
-        for emp in employees:
-            if made == n: break
-            if (emp.id, course.id) in done: continue
-            complete_course(emp, course, completed_at=now, score=None, source="classroom")
-            db.session.commit()  # one transaction per completion, as a view does
-            run_ready()
-            made += 1
-            if made % 100 == 0: print(made, flush=True)
+    for emp, course in todo[:n]:
+        complete_course(emp, course, completed_at=now, score=None, source="classroom")
+        db.session.commit()  # one transaction per completion, as a view does
+        run_ready()
+        made += 1
+        if made % 100 == 0: print(made, flush=True)
+        if pause: time.sleep(pause)
     print("made", made, flush=True)
+    sys.exit(0 if made == n else 3)
 """
 
 
+def make_completions(
+    env: dict[str, str], n: int, pause: float = 0.0, reserve: int = 0
+) -> subprocess.Popen:
+    """A subprocess writing ``n`` new completions (each with its certificate, its e-mail and its
+    outbox event) through ``complete_course``, one transaction each, ``pause`` s apart. First it
+    makes sure ``reserve`` (employee, course) pairs without a completion exist: the demo has
+    about 200 employees and 5 courses, so a large drill adds employees (bench/quiz_load.py's
+    ``seed_learners``, accounts ``latihanNNNN``; once per cluster). Also bench/drills.py's."""
+    argv = [sys.executable, "-c", COMPLETE, "complete", str(n), str(pause), str(max(n, reserve))]
+    return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def _finish(proc: subprocess.Popen, timeout: float) -> None:
+    if proc.wait(timeout=timeout) != 0:
+        raise RuntimeError(f"making completions failed (exit {proc.returncode})")
+
+
+def _until(check, timeout: float, pause: float = 0.5) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+    return True
+
+
 def webhook_drill(args) -> dict:
+    """N completions in three phases: receiver up (its events delivered), receiver down (the
+    completions of the middle phase spread over the outage; it stays down at least until a
+    delivery has failed, so the retries are drilled even on a slow machine), receiver up again
+    (the last phase's rounds, and beat's every 60 s, send the retries). Every event of the
+    drill must then arrive exactly once."""
+    n = args.completions
+    first = last = max(1, min(100, n // 4))
+    middle = max(1, n - first - last)
+    settle = args.settle or max(300.0, 2 * args.down + 3 * n)  # bounded, scaled to the size
     receiver = Receiver()
     receiver.start()
     attempts = 12  # backoff 1 s: 1, 2, 4 ... 1024 s before dead: longer than any --down
@@ -423,52 +475,67 @@ def webhook_drill(args) -> dict:
         "LMS_WEBHOOK_MAX_ATTEMPTS": str(max(attempts, int(args.down).bit_length() + 3)),
         "LMS_WEBHOOK_TIMEOUT": "3",
     }
-    c, _ = _cluster(env, app_servers=1)
+    c, _ = _cluster(env, app_servers=1, quiet=getattr(args, "quiet", False))
     with c:
+        c.drain(settle)  # the demo's own tasks first: the drill's are then the only ones queued
         run_env = c.env()
         url = f"http://127.0.0.1:{receiver.port}/hook"
         subprocess.run([sys.executable, "-c", COMPLETE, "endpoint", url], env=run_env,
                        cwd=ROOT, check=True, capture_output=True, timeout=120)  # fmt: skip
         first_seq = c.sql("SELECT coalesce(max(seq), 0) FROM outbox_events")[0][0]
+
+        def events() -> set[str]:
+            return {r[0] for r in c.sql(
+                "SELECT event_id FROM outbox_events WHERE type = 'completion.created' "
+                "AND seq > %s", (first_seq,))}  # fmt: skip
+
+        def failed() -> int:
+            return c.sql("SELECT count(*) FROM webhook_deliveries "
+                         "WHERE status IN ('failed', 'dead') OR attempts > 1")[0][0]  # fmt: skip
+
         began = time.monotonic()
-        maker = subprocess.Popen(
-            [sys.executable, "-c", COMPLETE, "complete", str(args.completions)],
-            env=run_env, cwd=ROOT, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        # The receiver goes down once deliveries flow (100 received): the retries are drilled.
-        deadline = time.monotonic() + args.settle
-        while len(receiver.counts) < min(100, args.completions) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        receiver.stop()
+        _finish(make_completions(run_env, first, reserve=n), settle)  # 1. receiver up
+        if not _until(lambda: events() <= receiver.received(), settle):
+            raise RuntimeError("the first completions were not delivered with the receiver up")
+        first_s = time.monotonic() - began
+        receiver.stop()  # 2. receiver down, the middle completions spread over the outage
         down_at = time.monotonic()
-        time.sleep(args.down)
+        maker = make_completions(run_env, middle, 0.8 * args.down / middle)
+        _until(lambda: time.monotonic() - down_at >= args.down and failed() > 0, settle + args.down)
+        failed_at_up = failed()
         receiver.start()
         up_at = time.monotonic()
-        maker.wait(timeout=3600)
+        _finish(maker, settle)
+        _finish(make_completions(run_env, last), settle)  # 3. receiver up again
         made_s = time.monotonic() - began
-        expected = {r[0] for r in c.sql(
-            "SELECT event_id FROM outbox_events WHERE type = 'completion.created' AND seq > %s",
-            (first_seq,))}  # fmt: skip
-        deadline = time.monotonic() + args.settle
-        while time.monotonic() < deadline and not expected <= set(receiver.counts):
-            time.sleep(1)
+        expected = events()
+        _until(lambda: expected <= receiver.received(), settle, 1)
         all_in = time.monotonic()
         time.sleep(5)  # late duplicates would show now
         states = dict(c.sql("SELECT status, count(*) FROM webhook_deliveries GROUP BY 1"))
+        retried = c.sql("SELECT count(*), coalesce(sum(attempts - 1), 0) FROM webhook_deliveries "
+                        "WHERE event_id = ANY(%s) AND attempts > 1", (list(expected),))[0]  # fmt: skip
     receiver.stop()
     got = receiver.counts
+    missing = len(expected - set(got))
     return {
         "completions": len(expected),
+        "phases": [first, middle, last],
+        "first_phase_delivered_s": round(first_s, 1),
         "events_received": len(set(got) & expected),
-        "events_missing": len(expected - set(got)),
-        "acknowledged_writes_lost": len(expected - set(got)),
-        "duplicates": sum(n - 1 for n in got.values() if n > 1),
+        "events_missing": missing,
+        "acknowledged_writes_lost": missing,
+        "duplicates": sum(k - 1 for k in got.values() if k > 1),
         "unknown_events": len(set(got) - expected),
         "delivery_states": states,
+        "deliveries_failed_when_back": failed_at_up,
+        "deliveries_retried": int(retried[0]),
+        "failed_attempts": int(retried[1]),
         "down_s": round(up_at - down_at, 1),
         "recovery_s": round(all_in - up_at, 1),
         "completions_made_s": round(made_s, 1),
-        "errors_after": len(expected - set(got)),
+        "errors_after": missing,
+        "settle_s": settle,
         "settings": env,
     }
 
@@ -549,8 +616,9 @@ def backup_drill(args) -> dict:
 # --- main --------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quiet", action="store_true", help="no cluster start/stop lines")
     sub = parser.add_subparsers(dest="drill", required=True)
     for name in ("pg-restart", "redis-stop"):
         p = sub.add_parser(name)
@@ -559,11 +627,18 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--down", type=float, default=8, help="seconds the server stays down")
         p.add_argument("--for", dest="seconds", type=float, default=45, help="seconds of load")
     p = sub.add_parser("webhook-down")
-    p.add_argument("--completions", type=int, default=1000)
-    p.add_argument("--down", type=float, default=600, help="seconds the receiver is down")
-    p.add_argument("--settle", type=float, default=1800, help="most seconds to wait after")
+    p.add_argument("--completions", type=int, default=40, help="the issue's size: 1000")
+    p.add_argument(
+        "--down-seconds", "--down", dest="down", type=float, default=20,
+        help="seconds the receiver is down (the issue's: 600)",
+    )  # fmt: skip
+    p.add_argument("--settle", type=float, default=None, help="most seconds to wait per step")
     sub.add_parser("backup-restore")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     load_before = _load()
     began = time.monotonic()
     if args.drill in ("pg-restart", "redis-stop"):
@@ -584,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(result, indent=2))
     ok = result["acknowledged_writes_lost"] == 0 and result["duplicates"] == 0
     ok = ok and result["errors_after"] == 0
+    if args.drill == "webhook-down":  # an outage no delivery felt drilled nothing
+        ok = ok and result["deliveries_failed_when_back"] > 0
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

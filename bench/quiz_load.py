@@ -139,8 +139,10 @@ def build_schema(url: str, env: dict[str, str], tmp: Path, how: str) -> str:
     return how
 
 
-def seed_learners(count: int, code: str, label: str, unit_code: str, year: int, tmt: str):
-    """``count`` employees in one OPD of a test instansi, each with an account ``ujianNNNN``
+def seed_learners(
+    count: int, code: str, label: str, unit_code: str, year: int, tmt: str, prefix: str = "ujian"
+):
+    """``count`` employees in one OPD of a test instansi, each with an account ``<prefix>NNNN``
     sharing one argon2 hash of PASSWORD (inside an app context); their ids in order."""
     from lms.auth import services as auth
     from lms.auth.models import User
@@ -188,7 +190,7 @@ def seed_learners(count: int, code: str, label: str, unit_code: str, year: int, 
         insert(User),
         [
             {
-                "username": f"ujian{i:04d}",
+                "username": f"{prefix}{i:04d}",
                 "password_hash": hashed,
                 "display_name": "",
                 "email": "",

@@ -36,20 +36,33 @@ class LocalStorage:
         return f"{folder}/{uuid.uuid4().hex}{suffix}"
 
     def save(self, key: str, data: bytes | BinaryIO) -> str:
-        """Write atomically and return the SHA-256 of what was written."""
+        """Write atomically and return the SHA-256 of what was written.
+
+        The bytes go to a temporary file of their own in the same folder (a unique name: two
+        writers of one key, such as two workers rendering the same certificate, never share it)
+        and ``os.replace`` puts it in place in one step: a reader sees the old file or a whole
+        new one, and of two writers the last one wins whole. A failed write removes its
+        temporary file; one killed mid-write leaves a hidden ``.<name>.<random>.part`` behind.
+        """
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
         digest = hashlib.sha256()
-        with open(tmp, "wb") as fh:
-            if isinstance(data, bytes):
-                fh.write(data)
-                digest.update(data)
-            else:
-                for chunk in iter(lambda: data.read(64 * 1024), b""):
-                    fh.write(chunk)
-                    digest.update(chunk)
-        os.replace(tmp, path)
+        try:
+            # O_EXCL: a file of this name is never reused; the mode follows the umask as open().
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, "wb") as fh:
+                if isinstance(data, bytes):
+                    fh.write(data)
+                    digest.update(data)
+                else:
+                    for chunk in iter(lambda: data.read(64 * 1024), b""):
+                        fh.write(chunk)
+                        digest.update(chunk)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return digest.hexdigest()
 
     def read(self, key: str) -> bytes:

@@ -1,6 +1,6 @@
-"""Fault drills (bench/drills.py), short versions: an app server killed with SIGKILL in the middle
-of an exam burst through nginx, and the outbox dispatcher killed between a consumer's effect and
-its saved position.
+"""Fault drills (bench/drills.py, bench/drills_infra.py), short versions: an app server killed
+with SIGKILL in the middle of an exam burst through nginx, the outbox dispatcher killed between a
+consumer's effect and its saved position, and a webhook receiver down while completions are made.
 
 Slow (each starts the whole cluster: about 1.5–2.5 minutes on a shared 2-core machine) and needs
 nginx, PostgreSQL and Redis: it runs only with ``LMS_CLUSTER_TEST=1``."""
@@ -8,6 +8,7 @@ nginx, PostgreSQL and Redis: it runs only with ``LMS_CLUSTER_TEST=1``."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -26,16 +27,23 @@ pytestmark = pytest.mark.skipif(
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def drills():
-    name = "lms_bench_drills"
+def _bench(name: str, filename: str):
     if name in sys.modules:
         return sys.modules[name]
     sys.modules.setdefault("cluster", cluster)  # the drills import bench/cluster.py as "cluster"
-    spec = importlib.util.spec_from_file_location(name, BENCH / "drills.py")
+    spec = importlib.util.spec_from_file_location(name, BENCH / filename)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def drills():
+    return _bench("lms_bench_drills", "drills.py")
+
+
+def drills_infra():
+    return _bench("drills_infra", "drills_infra.py")  # the name bench/drills.py imports it by
 
 
 def test_app_server_killed_mid_exam_loses_no_acknowledged_answer() -> None:
@@ -61,3 +69,20 @@ def test_outbox_dispatcher_killed_after_an_effect_makes_each_effect_once() -> No
     assert not any(data["duplicates"].values())
     assert data["positions_after"] == data["positions_before"]
     assert data["ok"]
+
+
+def test_webhook_receiver_down_during_completions_gets_every_event_once() -> None:
+    """16 completions: 4 delivered with the receiver up, 8 made while it is down (at least 10 s,
+    and until a delivery has failed), 4 once it is back; every event arrives exactly once."""
+    d = drills_infra()
+    argv = ["--quiet", "webhook-down", "--completions", "16", "--down-seconds", "10"]
+    data = d.webhook_drill(d.parser().parse_args(argv))
+    print(json.dumps(data, indent=2))  # the figures, in the CI log with -rA
+    assert data["completions"] == 16
+    assert data["events_missing"] == 0
+    assert data["events_received"] == 16
+    assert data["duplicates"] == 0
+    assert data["deliveries_failed_when_back"] > 0  # the outage was felt: retries were drilled
+    assert data["deliveries_retried"] > 0
+    assert data["down_s"] >= 10
+    assert data["delivery_states"].get("dead", 0) == 0
