@@ -213,7 +213,7 @@ def _touch(key: str) -> None:
         newest = db.session.scalar(select(func.max(Completion.id)))
         db.session.execute(
             insert(OutboxEvent).values(
-                event_id=f"bench-{time.time_ns()}", type="bench.touch", completion_id=newest
+                event_id=f"bench-{time.time_ns()}", type="completion.created", completion_id=newest
             )
         )
     else:

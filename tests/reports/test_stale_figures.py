@@ -96,6 +96,21 @@ def test_one_recompute_per_key_at_a_time(app, clock, client, world, monkeypatch)
     assert started[0][0] == "completions"
 
 
+def test_the_recompute_in_the_background_thread(app, clock, client, world) -> None:
+    """Without a broker, in a web request: the app's background thread (as in production)."""
+    from lms.tasks import background_worker
+
+    n = _stale_after_new_rows(app, client, "enrolments", "ST")
+    app.config["TASKS_IN_THREAD"] = True
+    try:
+        clock.now = T0 + 30
+        assert _figures(client, "/laporan/enrolments/ringkasan")[:3:2] == (n, True)
+        background_worker.join()
+    finally:
+        app.config["TASKS_IN_THREAD"] = False
+    assert _figures(client, "/laporan/enrolments/ringkasan")[:3:2] == (n + 5, False)
+
+
 def test_past_max_stale_the_request_computes_them(app, clock, client, world) -> None:
     app.config["REPORTS_FIGURES_MAX_STALE"] = 60
     n = _stale_after_new_rows(app, client, "completions", "SM")

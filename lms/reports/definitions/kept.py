@@ -21,6 +21,7 @@ a page come from an index. Each filter set's last figures are kept in ``lms.exte
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -111,20 +112,24 @@ def kept_overview(
 def _refresh(report: Report, scope: Scope, f: Filters, key: str) -> None:
     """One recompute of ``key`` at a time, in the background."""
     if cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
-        soon(refresh_figures, report.key, asdict(scope), f.as_json(), str(get_locale()))
+        # Plain strings: the in-process queue de-duplicates waiting tasks by their arguments.
+        scope_json = json.dumps(asdict(scope), sort_keys=True)
+        filters_json = json.dumps(f.as_json(), sort_keys=True)
+        soon(refresh_figures, report.key, scope_json, filters_json, str(get_locale()))
 
 
 @shared_task(name="reports.refresh_figures", ignore_result=True, time_limit=300)
-def refresh_figures(report_key: str, scope: dict, filters: dict, locale: str) -> None:
+def refresh_figures(report_key: str, scope_json: str, filters_json: str, locale: str) -> None:
     """Compute a filter set's figures again and keep them; release the key's lock. Run twice
     (a redelivered message), it computes them twice: nothing else changes."""
     from lms.reports.definitions import REPORTS
 
     report = REPORTS[report_key]
+    scope = Scope(**json.loads(scope_json))
     with force_locale(locale):  # the key and the labels: in the reader's language
-        f = Filters.from_json(filters)
-        key = cache_key(report, Scope(**scope), f)
+        f = Filters.from_json(json.loads(filters_json))
+        key = cache_key(report, scope, f)
         try:
-            compute(report, Scope(**scope), f, key)
+            compute(report, scope, f, key)
         finally:
             cache.delete(f"{key}:lock")
