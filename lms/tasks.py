@@ -170,6 +170,29 @@ def after_commit(task: Task, *args: object, background: bool = False) -> None:
         pending.append((task, args, background))
 
 
+def soon(task: Task, *args: object) -> None:
+    """Run ``task(*args)`` in the background now, tied to no transaction: for work that writes
+    nothing the request could roll back (a cache entry computed again). With a broker it is sent
+    at once (in-process should the broker be down); without one it runs after the request like
+    a ``background=True`` task of ``after_commit`` (the background thread; inline in the tests),
+    or inline outside a request."""
+    if not current_app.extensions["celery"].conf.task_always_eager:
+        try:
+            task.delay(*args)
+            return
+        except Exception:
+            current_app.logger.warning(
+                "broker unreachable: task %s runs in-process", task.name, exc_info=True
+            )
+    if has_request_context():
+        _ready().append((task, args, True))
+        return
+    try:
+        task.apply(args=args, throw=True)
+    except Exception:
+        current_app.logger.exception("task %s failed", task.name)
+
+
 def _ready() -> list:
     if "lms_tasks_ready" not in g:
         g.lms_tasks_ready = []

@@ -130,16 +130,17 @@ def _defers(report) -> bool:
 @require(*READERS)
 def report_figures(report_name: str):
     """A page's totals, charts, row count and pager as HTML for ``static/js/report-figures.js``
-    (the same filters, scope and cache as the page)."""
+    (the same filters, scope and cache as the page); ``stale``: kept figures from before the
+    latest data, computed again in the background (the script asks again a little later)."""
     report, scope, filters = _context(report_name)
-    result = report.figures(scope, filters)
+    result = report.figures(scope, filters, exact=bool(request.args.get("hitung")))
     html = render_template(
         "reports/_figures.html",
         report=report,
         result=result,
         args=filters.query_args(),
     )
-    response = jsonify({"html": html})
+    response = jsonify({"html": html, "stale": result.as_of is not None})
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -13,9 +13,8 @@ from sqlalchemy import distinct, event, func, select
 from lms.completion.models import Completion
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.reports.definitions.base import _OVERVIEWS
 from tests.conftest import login
-from tests.reports.test_page_scale import _add_rows
+from tests.reports.test_page_scale import _add_rows, forget_figures
 from tests.test_query_counts import count_queries
 
 TOTALS = re.compile(r'<dl class="facts report-totals">.*?</dl>', re.S)
@@ -24,11 +23,11 @@ TOTALS = re.compile(r'<dl class="facts report-totals">.*?</dl>', re.S)
 @pytest.fixture
 def deferring(app):
     app.config["REPORTS_DEFER_OVERVIEW"] = True
-    _OVERVIEWS.clear()
+    forget_figures(app)
     yield app
     app.config.pop("REPORTS_DEFER_OVERVIEW", None)
     app.config.pop("REPORTS_OVERVIEW_SECONDS", None)
-    _OVERVIEWS.clear()
+    forget_figures(app)
 
 
 def _figures(client, path: str) -> str:

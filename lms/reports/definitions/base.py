@@ -13,20 +13,17 @@ row per course or trainer).
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
-from flask_babel import get_locale
 from sqlalchemy import Select, Subquery, func, select
 
 from lms import charts
 from lms.extensions import db
-from lms.indonesian import local_date, local_zone
+from lms.indonesian import local_date, local_time, local_zone
+from lms.reports.definitions import kept
 from lms.reports.filters import PAGE_SIZE, Filters, Scope
 
 
@@ -47,10 +44,16 @@ class Page:
     totals: list[tuple[str, object]] | None
     charts: list[charts.Chart]
     summary: tuple[list[str], list[list]] | None = None
+    # Figures computed before the latest data (kept ones, served while computed again): when.
+    as_of: datetime | None = None
 
     @property
     def pending(self) -> bool:
         return self.totals is None
+
+    @property
+    def as_of_local(self) -> datetime | None:
+        return None if self.as_of is None else local_time(self.as_of)
 
     @property
     def pages(self) -> int:
@@ -112,57 +115,28 @@ class Report:
         return None
 
     def page(self, scope: Scope, f: Filters, defer: bool = False) -> Page:
-        """One page of rows with its figures; ``defer`` (a report with ``deferred_overview``):
-        the figures only when already computed, else a ``pending`` page (the browser asks
-        for them separately, ``figures``)."""
+        """One page of rows with its exact figures; ``defer`` (a report with
+        ``deferred_overview``): the figures only when kept (stale ones too, ``Page.as_of``),
+        else a ``pending`` page (the browser asks for them separately, ``figures``)."""
         rows = list(self.iter_rows(scope, f, limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE))
-        overview = cached_overview(self, scope, f, compute=not (defer and self.deferred_overview))
-        totals, total, charts_ = overview if overview is not None else (None, None, [])
-        return Page(rows, total, f.page, totals, charts_, self.summary(scope, f))
+        defer = defer and self.deferred_overview
+        found = kept.kept_overview(self, scope, f, compute_missing=not defer, exact=not defer)
+        totals, total, charts_ = found[0] if found is not None else (None, None, [])
+        as_of = found[1] if found is not None else None
+        return Page(rows, total, f.page, totals, charts_, self.summary(scope, f), as_of)
 
-    def figures(self, scope: Scope, f: Filters) -> Page:
-        """The figures of a page without its rows (computed, or from the cache)."""
-        totals, total, charts_ = cached_overview(self, scope, f)
-        return Page([], total, f.page, totals, charts_)
-
-
-# (report, scope, filters, locale) → (expires at, stamp, overview): see ``cached_overview``.
-_OVERVIEWS: OrderedDict = OrderedDict()
-OVERVIEWS_KEPT = 256
+    def figures(self, scope: Scope, f: Filters, exact: bool = False) -> Page:
+        """The figures of a page without its rows: kept ones, possibly stale (``Page.as_of``)
+        while they are computed again, unless ``exact``; else computed now (``kept``)."""
+        (totals, total, charts_), as_of = kept.kept_overview(self, scope, f, exact=exact)
+        return Page([], total, f.page, totals, charts_, as_of=as_of)
 
 
 def cached_overview(report: Report, scope: Scope, f: Filters, compute: bool = True) -> tuple | None:
-    """A report page's totals, count and charts, computed once per filter set and reused while
-    the report's ``stamp`` (its newest row and latest change) is unchanged, for at most
-    ``REPORTS_OVERVIEW_SECONDS`` (default 300; 0 in tests and to switch it off).
-
-    The figures aggregate every row in scope (a million completions: seconds on SQLite), while
-    the rows of a page come from an index; without this every page, sort and "next" would run
-    the aggregates again. A new or revoked completion changes the stamp, so it shows at once;
-    changes the stamp does not see (a cohort's dates, an employee's transfer) within the TTL.
-    Kept per process (bounded), per database, in the reader's locale (labels are translated).
-    Not ``compute``: ``None`` unless the cache holds them."""
-    ttl = current_app.config.get("REPORTS_OVERVIEW_SECONDS", 0 if current_app.testing else 300)
-    args = {k: v for k, v in f.query_args().items() if k not in ("sort", "page")}
-    # The database too: one process may serve several apps (tests, the growth benchmark).
-    key = (str(db.engine.url), report.key, scope, tuple(sorted(args.items())), str(get_locale()))
-    now = time.monotonic()
-    hit = _OVERVIEWS.get(key)
-    if not compute and (hit is None or hit[0] <= now):
-        return None  # nothing to check the stamp against (it reads an index or two: skipped)
-    stamp = report.stamp() if ttl else None
-    if stamp is None:
-        return report.overview(scope, f) if compute else None
-    if hit is not None and hit[0] > now and hit[1] == stamp:
-        return hit[2]
-    if not compute:
-        return None
-    value = report.overview(scope, f)
-    _OVERVIEWS[key] = (now + ttl, stamp, value)
-    _OVERVIEWS.move_to_end(key)
-    while len(_OVERVIEWS) > OVERVIEWS_KEPT:
-        _OVERVIEWS.popitem(last=False)
-    return value
+    """A page's totals, count and charts, exact: from the cache while the report's ``stamp``
+    is unchanged, else computed now (``kept``); not ``compute``: ``None`` unless kept."""
+    found = kept.kept_overview(report, scope, f, compute_missing=compute, exact=True)
+    return None if found is None else found[0]
 
 
 def converter(col: Column):

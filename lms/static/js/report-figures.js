@@ -1,11 +1,15 @@
 // Report page answered with its rows first: fetch the figures (totals, charts, row count and
 // pager) from the page's JSON endpoint and put each part in place. Retries a few times.
+// Figures from before the latest data ("stale": the page's box has data-stale, or the answer
+// says so) are being computed again on the server: ask again a little later, a few times.
 (function () {
   "use strict";
   var box = document.getElementById("report-figures");
   if (!box || !box.hasAttribute("data-figures-url")) { return; }
   var url = box.getAttribute("data-figures-url");
   var tries = 0;
+  var polls = 0;
+  var POLL_MS = 5000;
 
   function place(html) {
     var parsed = new DOMParser().parseFromString(html, "text/html");
@@ -32,11 +36,14 @@
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       })
-      .then(function (data) { place(data.html); })
+      .then(function (data) {
+        place(data.html);
+        if (data.stale && polls < 3) { polls += 1; tries = 0; window.setTimeout(load, POLL_MS); }
+      })
       .catch(function () {
         if (tries < 3) { window.setTimeout(load, 3000 * tries); } else { failed(); }
       });
   }
 
-  load();
+  if (box.hasAttribute("data-stale")) { polls = 1; window.setTimeout(load, POLL_MS); } else { load(); }
 }());
