@@ -112,11 +112,16 @@ def test_cohort_pending_count_equals_the_previous_statement(app, world) -> None:
         def compare() -> dict[str, int]:
             counts = {}
             for key, user in users.items():
-                stmt = cohort_queries._pending_for(user)
+                kind = cohort_queries._pending_kind(user)
                 before = (
                     0
-                    if stmt is None
-                    else db.session.scalar(stmt.with_only_columns(func.count(Approval.id)))
+                    if kind is None
+                    else db.session.scalar(
+                        cohort_queries._pending_stmt(*kind[0]).with_only_columns(
+                            func.count(Approval.id)
+                        ),
+                        kind[1],
+                    )
                 )
                 counts[key] = cohort_queries.pending_approvals_count(user)
                 assert counts[key] == before == len(cohort_queries.pending_approvals_for(user)), key
