@@ -41,9 +41,9 @@ GENERATION_FILE_LIMIT = 64 * 1024
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.:-]*")
 
 
-def cache_is_shared() -> bool:
+def cache_is_shared(app: Flask | None = None) -> bool:
     """Whether ``cache`` is one store for every process (Redis), not this process's memory."""
-    return isinstance(current_app.extensions["cache"][cache], RedisCache)
+    return isinstance((app or current_app).extensions["cache"][cache], RedisCache)
 
 
 def generation(name: str) -> str:
@@ -110,7 +110,7 @@ def _new_token(name: str) -> str:
 def _file_of(app: Flask, name: str) -> Path | None:
     """The generation file of ``name``, None when the cache is Redis (read on every kept part:
     no proxy or path work beyond a lookup)."""
-    if isinstance(app.extensions["cache"][cache], RedisCache):
+    if cache_is_shared(app):
         return None
     folder = app.config.get("CACHE_GENERATION_DIR") or os.path.join(
         app.instance_path, "generations"

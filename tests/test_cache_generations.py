@@ -3,7 +3,6 @@ is each process's memory: a file that every process reads with one stat."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import uuid
 
@@ -11,6 +10,7 @@ import pytest
 
 from lms import create_app, extensions
 from lms.extensions import bump_generation, cache, generation
+from tests.shared import redis_up
 
 
 def test_a_bump_is_a_new_token_and_reading_changes_nothing(app) -> None:
@@ -71,15 +71,7 @@ def test_an_unusable_folder_falls_back_to_this_process(app, tmp_path, monkeypatc
         assert generation("test:ro") != first
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_with_redis_the_token_stays_in_redis(tmp_path) -> None:
     """Redis is one cache for every process: the token is kept there as before, no file."""
     import redis

@@ -277,7 +277,7 @@ def city_counts(
     visit, and figures of a month and a year may be a minute late."""
     ttl = current_app.config.get("DASHBOARD_CITY_SECONDS", 0 if current_app.testing else 60)
     key = (str(db.engine.url), target(), today)
-    hit = _CITY.get(key)
+    hit = _CITY.get(key) if ttl else None
     if hit is not None and hit[0] > monotonic():
         return dict(hit[1])
     out = _city_counts(today, now, starts, cert_windows)

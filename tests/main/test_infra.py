@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,6 +12,7 @@ import pytest
 from flask import current_app
 
 from lms import create_app
+from tests.shared import redis_up
 
 
 def test_tasks_run_in_process_with_the_app_context(app) -> None:
@@ -26,15 +26,7 @@ def test_tasks_run_in_process_with_the_app_context(app) -> None:
     assert echo.delay("ok").get() == "ok:testing"
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_login_rate_limit_in_redis_is_shared_between_app_instances(
     app, databases, tmp_path
 ) -> None:
