@@ -130,6 +130,8 @@ def test_approved_as_a_module_completed_and_attempted_again(page, module_server,
     page.locator("#attempt-number").wait_for()
     assert "Percobaan ke-2" in page.locator("#attempt-number").inner_text()
     sco = page.frame_locator("#sco-frame").frame_locator("#sco")
+    # The SCO writes its state after the API answers: wait for it, not for the element alone.
+    sco.locator("#where", has_text="entry=").wait_for()
     assert "entry=ab-initio" in sco.locator("#where").inner_text()
     axe_check("player on a new attempt")
     shot("module-5-attempt-2")

@@ -242,6 +242,8 @@ def test_scorm2004_package_played_to_completed_and_passed(page, scorm_server, sh
     sign_in(page, base, "pegawai")
     page.goto(f"{base}/paket/versi/{ids['S2004']}/main")
     sco = page.frame_locator("#sco-frame").frame_locator("#sco")
+    # The SCO writes its state after the API answers: wait for it, not for the element alone.
+    sco.locator("#where", has_text="entry=").wait_for()
     assert "entry=ab-initio" in sco.locator("#where").inner_text()
     sco.get_by_role("button", name="Jawab benar dan selesai").click()
     # scorm-again refused the bad value with the spec's error code (406: type mismatch).
