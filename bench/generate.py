@@ -1,5 +1,6 @@
 """City-size data generator: 15,000 employees, 60 units, 200 courses, 300,000 enrolments,
-1,000,000 lesson-progress rows (sizes adjustable), written with bulk inserts.
+1,000,000 lesson-progress rows (sizes adjustable: more units too above scale 1), written with bulk
+inserts.
 
     .venv/bin/python bench/generate.py --url sqlite:////tmp/city.db [--scale 1.0]
 
@@ -116,7 +117,10 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
         db.session.add(instansi)
         db.session.flush()
         units: list[Unit] = []
-        for o in range(15):
+        # A bigger government has more offices, not bigger ones: 15 OPDs (60 units, about 250
+        # people each) at city size and below, ten times as many at --scale 10, so a supervisor
+        # still heads about 250 people and the growth figures compare like with like.
+        for o in range(max(15, round(15 * scale))):
             opd = Unit(
                 instansi_id=instansi.id, code=f"OPD{o:02d}", name=f"Dinas Uji {o}", kind="opd"
             )

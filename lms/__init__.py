@@ -148,12 +148,13 @@ def _init_observability(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms.db import ping_when_idle
+    from lms.db import keep_prepared_statements, ping_when_idle
     from lms.tasks import init_celery
 
     db.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, float(app.config["DB_PING_IDLE_SECONDS"]))
+        keep_prepared_statements(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -172,3 +172,52 @@ def for_this_dialect(dialect_name: str):
         )
 
     return include
+
+
+def keep_prepared_statements(engine: Engine) -> None:
+    """End a transaction that only read with COMMIT instead of ROLLBACK, on PostgreSQL.
+
+    psycopg prepares a statement on a connection once it has run it five times, which spares
+    PostgreSQL planning it again (0.5 ms for the account query every request makes). But psycopg
+    forgets every prepared statement on ROLLBACK (a rolled-back DDL may have dropped what they
+    name), and SQLAlchemy ends every session with a rollback: so nothing stayed prepared, and
+    every request planned each of its queries afresh. A transaction that ran only SELECTs has
+    nothing to undo: COMMIT ends it the same way and keeps the prepared statements. One that
+    wrote anything (any statement not starting with SELECT, savepoints included), or whose
+    state is unknown, still ends with ROLLBACK.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    from psycopg.pq import TransactionStatus
+
+    in_transaction = TransactionStatus.INTRANS
+    rollback = engine.dialect.do_rollback
+
+    @event.listens_for(engine, "connect")
+    def _fresh(dbapi_connection, record) -> None:
+        dbapi_connection.lms_wrote = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.startswith("SELECT"):
+            cursor.connection.lms_wrote = True
+
+    def do_rollback(dbapi_connection) -> None:
+        # (SQLAlchemy's first connect hands a proxy that takes no attributes: the connection)
+        dbapi_connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+        if (
+            getattr(dbapi_connection, "lms_wrote", True) is False
+            and dbapi_connection.info.transaction_status == in_transaction
+        ):
+            dbapi_connection.commit()
+        else:
+            rollback(dbapi_connection)
+        dbapi_connection.lms_wrote = False
+
+    def do_commit(dbapi_connection) -> None:
+        dbapi_connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+        dbapi_connection.commit()
+        dbapi_connection.lms_wrote = False
+
+    engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    engine.dialect.do_commit = do_commit  # type: ignore[method-assign]
