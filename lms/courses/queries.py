@@ -252,18 +252,51 @@ def enrolment_counts(employee_id: int) -> dict[str, int]:
     return dict(db.session.execute(_enrolment_counts_stmt(), {"employee_id": employee_id}).all())
 
 
-def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, Enrolment]:
+class ListedEnrolment(NamedTuple):
+    """The learner's enrolment in a listed course: what its state chip needs (the course's
+    completion rules ride along, so ``completion.states`` judges it without loading the course)."""
+
+    id: int
+    course_id: int
+    employee_id: int
+    status: str
+    progress: int
+    require_lessons: bool
+    require_posttest: bool
+    require_evaluation: bool
+
+
+@lru_cache(maxsize=1)
+def _enrolment_map_stmt() -> Select:
+    """``enrolment_map``'s statement, built once (the catalogue asks on every visit): columns,
+    not entities."""
+    return (
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            Enrolment.employee_id,
+            Enrolment.status,
+            Enrolment.progress,
+            Course.require_lessons,
+            Course.require_posttest,
+            Course.require_evaluation,
+        )
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(
+            Enrolment.employee_id == bindparam("employee_id"),
+            Enrolment.course_id.in_(bindparam("course_ids", expanding=True)),
+        )
+    )
+
+
+def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, ListedEnrolment]:
+    """The employee's enrolments in the listed courses, by course id (one query)."""
     if not course_ids:
         return {}
-    return {
-        e.course_id: e
-        for e in db.session.scalars(
-            select(Enrolment)
-            .where(Enrolment.employee_id == employee_id, Enrolment.course_id.in_(course_ids))
-            # the chips judge each state by its course's rules: no query per listed course
-            .options(joinedload(Enrolment.course))
-        )
-    }
+    rows = db.session.execute(
+        _enrolment_map_stmt(), {"employee_id": employee_id, "course_ids": course_ids}
+    )
+    return {row.course_id: ListedEnrolment(*row) for row in rows}
 
 
 def seats_taken_map(course_ids: list[int]) -> dict[int, int]:
