@@ -189,8 +189,7 @@ def _bulk_choices(form: BulkForm | None) -> list[Course]:
             (c.id, workflow.course_label(c)) for c in courses
         ]
         form.unit_id.choices = [(0, _("— semua unit dalam kewenangan Anda —"))] + [
-            (u.id, f"{'— ' * u.depth}{u.name}")
-            for u in db.session.scalars(org_queries.scoped_units(current_user))
+            (u.id, u.label) for u in org_queries.unit_choices(current_user)
         ]
         form.jabatan.choices = [("", _("— semua jenis jabatan —"))] + [
             (t.code, t.name)

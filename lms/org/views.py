@@ -48,10 +48,7 @@ def _fill_choices(form: EmployeeForm) -> None:
             select(JabatanLevel).order_by(JabatanLevel.type_code, JabatanLevel.rank)
         )
     ]
-    form.kode_unit.choices = [
-        (u.code, f"{'— ' * u.depth}{u.name}")
-        for u in db.session.scalars(queries.scoped_units(current_user))
-    ]
+    form.kode_unit.choices = [(u.code, u.label) for u in queries.unit_choices(current_user)]
 
 
 def _employee_values(form: EmployeeForm) -> dict[str, str]:
@@ -65,7 +62,7 @@ def employees():
     unit_id = request.args.get("unit", type=db_int)
     page = max(request.args.get("page", 1, type=db_int), 1)
     found = queries.find_employees(current_user, q, unit_id, page)
-    units = db.session.scalars(queries.scoped_units(current_user)).all()
+    units = queries.unit_choices(current_user)
     return render_template(
         "org/employees.html",
         rows=found.rows,
