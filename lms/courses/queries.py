@@ -173,6 +173,19 @@ def lesson_body(version_id: int, key: str) -> str | None:
     )
 
 
+#: An enrolment row as ``completion.states`` judges it: its own columns first, its course's
+#: completion rules after whatever a list adds in between (``MyEnrolment``, ``ListedEnrolment``,
+#: the supervisor's ``TeamEnrolment``).
+ENROLMENT_COLUMNS = (
+    Enrolment.id,
+    Enrolment.course_id,
+    Enrolment.employee_id,
+    Enrolment.status,
+    Enrolment.progress,
+)
+RULE_COLUMNS = (Course.require_lessons, Course.require_posttest, Course.require_evaluation)
+
+
 class MyEnrolment(NamedTuple):
     """One row of the learner's course list: the enrolment's own columns, its course's code,
     end date and completion rules (``completion.states`` judges the row with them), and the
@@ -196,19 +209,7 @@ def _my_enrolments_stmt(limited: bool) -> Select:
     """``my_enrolments``'s statement, built once: the employee, the statuses and the limit are
     parameters, and only the columns the list shows are read (no entities)."""
     stmt = (
-        select(
-            Enrolment.id,
-            Enrolment.course_id,
-            Enrolment.employee_id,
-            Enrolment.status,
-            Enrolment.progress,
-            Course.code,
-            Course.ends_on,
-            Course.require_lessons,
-            Course.require_posttest,
-            Course.require_evaluation,
-            CourseVersion.title,
-        )
+        select(*ENROLMENT_COLUMNS, Course.code, Course.ends_on, *RULE_COLUMNS, CourseVersion.title)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
         .where(
@@ -271,16 +272,7 @@ def _enrolment_map_stmt() -> Select:
     """``enrolment_map``'s statement, built once (the catalogue asks on every visit): columns,
     not entities."""
     return (
-        select(
-            Enrolment.id,
-            Enrolment.course_id,
-            Enrolment.employee_id,
-            Enrolment.status,
-            Enrolment.progress,
-            Course.require_lessons,
-            Course.require_posttest,
-            Course.require_evaluation,
-        )
+        select(*ENROLMENT_COLUMNS, *RULE_COLUMNS)
         .join(Course, Course.id == Enrolment.course_id)
         .where(
             Enrolment.employee_id == bindparam("employee_id"),

@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
 from lms.courses.models import Course, CourseVersion
+from lms.courses.queries import ENROLMENT_COLUMNS, RULE_COLUMNS
 from lms.enrolments import approvals, services
 from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
@@ -343,15 +344,9 @@ def _team_enrolments_stmt(limit: int) -> Select:
     )
     return (
         select(
-            Enrolment.id,
-            Enrolment.course_id,
-            Enrolment.employee_id,
-            Enrolment.status,
-            Enrolment.progress,
+            *ENROLMENT_COLUMNS,
             Course.code,
-            Course.require_lessons,
-            Course.require_posttest,
-            Course.require_evaluation,
+            *RULE_COLUMNS,
             CourseVersion.title,
             Employee.front_title,
             Employee.full_name,
