@@ -4,7 +4,8 @@ On a laptop (1366 px wide) every column of the wide tables is in view: the compl
 the learning record, the career page and the SKP distribution with its chart legend. On a phone
 (390 px) the lesson page, `/verify` and `/karier` do not scroll sideways (a wide table scrolls
 inside its own box instead); the lesson outline folds above the lesson, and the last lesson's
-"Lanjut ke post-test" box and the previous/next buttons do not overlap.
+"Lanjut ke post-test" box and the previous/next buttons do not overlap. At 375 px the employee's
+certificate list stacks into cards (table.table-cards) rather than scrolling in its box.
 """
 
 from __future__ import annotations
