@@ -310,7 +310,8 @@ def drill_worker_kill(args: argparse.Namespace) -> dict:
         files = [p for f in folders for p in f.iterdir() if p.is_file()]
         on_disk = sum(1 for p in files if p.suffix == ".pdf")
         # lms/storage.py writes each PDF to a temporary file of its own; a render killed
-        # mid-write leaves it behind (hidden, swept by nobody): counted, not a stray PDF
+        # mid-write leaves it behind (hidden; the hourly storage sweep deletes it once an hour
+        # old, long after this check): counted, not a stray PDF
         temporary = sum(1 for p in files if p.name.endswith(".part"))
         referenced = c.sql("SELECT count(*) FROM certificates WHERE pdf_key IS NOT NULL")[0][0]
         worker_log = c.worker.log.read_text(errors="replace")[len(log_before) :]

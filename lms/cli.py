@@ -20,6 +20,7 @@ from lms.extensions import db
 
 demo = AppGroup("demo", help="Demo data.")
 content = AppGroup("content", help="Courses and programmes from a content folder.")
+storage = AppGroup("storage", help="Uploaded and generated files (LMS_FILES_DIR).")
 
 
 @content.command("load")
@@ -108,6 +109,25 @@ def demo_needed() -> None:
     sys.exit(0 if not db.session.scalar(select(func.count(User.id))) else 1)
 
 
+@storage.command("sweep")
+@click.option(
+    "--minutes",
+    type=click.IntRange(min=60),
+    default=60,
+    show_default=True,
+    help="Delete temporary files unchanged for longer than this; not less than an hour, "
+    "longer than any write (a report export may take 33 minutes).",
+)
+def storage_sweep(minutes: int) -> None:
+    """Delete the temporary files of writes that died (run hourly from cron or Celery beat)."""
+    from datetime import timedelta
+
+    from lms.storage import get_storage
+
+    deleted = get_storage().sweep_parts(timedelta(minutes=minutes))
+    click.echo(f"{deleted} temporary file(s) deleted")
+
+
 def register_cli(app: Flask) -> None:
     from lms.auth.cli import tokens, users
     from lms.careers.summary.cli import summary_cli
@@ -135,5 +155,6 @@ def register_cli(app: Flask) -> None:
         packages_cli,
         followup_cli,
         summary_cli,
+        storage,
     ):
         app.cli.add_command(group)

@@ -69,6 +69,8 @@ def init_celery(app: Flask) -> Celery:
             "quizzes-sweep": {"task": "quizzes.sweep_overdue", "schedule": 60.0},
             "outbox-dispatch": {"task": "completion.dispatch_outbox", "schedule": 300.0},
             "imports-sweep": {"task": "imports.sweep", "schedule": 3600.0},
+            # temporary files of writes that died (a worker killed mid-render; lms/storage.py)
+            "storage-sweep": {"task": "storage.sweep_parts", "schedule": 3600.0},
         },
     )
     celery_app.set_default()

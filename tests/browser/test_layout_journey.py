@@ -4,7 +4,8 @@ On a laptop (1366 px wide) every column of the wide tables is in view: the compl
 the learning record, the career page and the SKP distribution with its chart legend. On a phone
 (390 px) the lesson page, `/verify` and `/karier` do not scroll sideways (a wide table scrolls
 inside its own box instead); the lesson outline folds above the lesson, and the last lesson's
-"Lanjut ke post-test" box and the previous/next buttons do not overlap.
+"Lanjut ke post-test" box and the previous/next buttons do not overlap. At 375 px the employee's
+certificate list stacks into cards (table.table-cards) rather than scrolling in its box.
 """
 
 from __future__ import annotations
@@ -190,3 +191,57 @@ def test_verify_and_career_pages_fit_a_phone(page, live_server, live_app, shot, 
 
     page.goto(f"{live_server}/riwayat")
     no_sideways_scroll(page, "/riwayat on a phone")
+
+
+NARROW_PHONE = {"width": 375, "height": 800}
+
+
+def in_view_across(page: Page, selector: str, label: str) -> None:
+    """Every element ``selector`` finds lies within the viewport's width: seen without scrolling
+    sideways, neither the page nor a table's box."""
+    boxes = [
+        page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())
+    ]
+    assert boxes, f"{label}: nothing matches {selector}"
+    width = page.viewport_size["width"]
+    out = [b for b in boxes if b is None or b["x"] < 0 or b["x"] + b["width"] > width + 0.5]
+    assert not out, f"{label}: {selector} outside the {width} px screen: {out}"
+
+
+@pytest.mark.browser
+def test_certificate_list_reads_on_a_375_px_phone(page, live_server, shot, axe_check) -> None:
+    """The employee's certificate list (issue 20) on the narrowest common phone: each certificate
+    is a card (table.table-cards) whose number, date, JP, status and PDF link are all on screen,
+    where its six columns used to scroll inside their box with only the training's name and half
+    the number in view. The page itself does not scroll sideways, nor do the dashboard and the
+    JP pages the employee sees (their wide tables scroll in their own box, as above)."""
+    page.set_viewport_size(NARROW_PHONE)
+    sign_in(page, live_server, "pegawai")
+    no_sideways_scroll(page, "dashboard at 375")
+
+    page.goto(f"{live_server}/sertifikat")
+    card = page.locator(".table-wrap table.table-cards tbody tr").first
+    expect(card).to_be_visible()
+    no_sideways_scroll(page, "certificate list at 375")
+    fit = page.locator(".table-wrap:has(table.table-cards)").evaluate(TABLE_FIT)
+    assert fit["scroll"] <= fit["client"], f"the list scrolls in its box: {fit}"
+    for cell in ("td", "td .chip", "td a"):
+        in_view_across(page, f"table.table-cards tbody tr {cell}", "certificate list at 375")
+    expect(card.locator("td[data-label]").first).to_be_visible()
+    labels = card.locator("td[data-label]").evaluate_all(
+        "tds => tds.map(td => getComputedStyle(td, '::before').content)"
+    )
+    assert labels == ['"Nomor"', '"Tanggal terbit"', '"JP"', '"Status"', '"Unduh"'], labels
+    expect(card.get_by_role("link", name=re.compile("Unduh PDF sertifikat"))).to_be_in_viewport()
+    axe_check("certificate list at 375")
+    shot("layout-10-certificates-375")
+
+    page.set_viewport_size(LAPTOP)  # a table again where there is room
+    every_column_in_view(page, ".table-wrap:has(table.table-cards)", "certificate list at 1366")
+    expect(page.locator("table.table-cards thead")).to_be_visible()
+    shot("layout-11-certificates-1366")
+
+    page.set_viewport_size(NARROW_PHONE)
+    for path in ("/karier", "/riwayat"):
+        page.goto(f"{live_server}{path}")
+        no_sideways_scroll(page, f"{path} at 375")

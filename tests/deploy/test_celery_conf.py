@@ -12,6 +12,7 @@ CRON_TASKS = {
     "reports.run_scheduled",  # flask reports send-scheduled
     "followup.send_due",  # flask followup send-due (daily)
     "imports.sweep",  # flask imports sweep
+    "storage.sweep_parts",  # flask storage sweep
     "completion.dispatch_outbox",  # flask outbox dispatch
 }
 
@@ -93,3 +94,42 @@ def test_imports_sweep_task_deletes_stale_uploads(app, tmp_path, monkeypatch) ->
     with app.app_context():
         assert sweep_pending_task.apply().get() == 1
     assert not stale.exists() and fresh.exists()
+
+
+def test_sweep_task_and_command_use_the_files_folder(app, tmp_path, monkeypatch) -> None:
+    """The hourly beat task and ``flask storage sweep`` (cron) sweep ``LMS_FILES_DIR``; the
+    command refuses an age under an hour, which could catch a report export being written."""
+    import os
+    import time
+
+    from lms.storage import sweep_parts_task
+
+    hour = 3600.0
+    part = ".abc.pdf." + "0" * 32 + ".part"
+
+    def aged(path, seconds):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        os.utime(path, (now - seconds, now - seconds))
+        return path
+
+    monkeypatch.setitem(app.config, "FILES_DIR", str(tmp_path))
+    now = time.time()
+    stale = aged(tmp_path / "certificates" / part, 2 * hour)
+    with app.app_context():
+        assert sweep_parts_task.apply().get() == 1
+    assert not stale.exists()
+
+    stale = aged(tmp_path / "certificates" / part, 2 * hour)
+    ninety_minutes_old = aged(
+        tmp_path / "certificates" / (".b.pdf." + "4" * 32 + ".part"), 1.5 * hour
+    )
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["storage", "sweep", "--minutes", "120"])
+    assert result.exit_code == 0, result.output
+    assert "1 temporary file(s) deleted" in result.output
+    assert not stale.exists() and ninety_minutes_old.exists()
+    result = runner.invoke(args=["storage", "sweep", "--minutes", "5"])  # would catch live writes
+    assert result.exit_code != 0 and ninety_minutes_old.exists()
+    assert runner.invoke(args=["storage", "sweep"]).exit_code == 0
+    assert not ninety_minutes_old.exists()
