@@ -148,3 +148,35 @@ def test_unit_create_and_move_keeps_paths(app, client, world) -> None:
         },
     )
     assert page.status_code == 200
+
+
+def _unit_options(page: str) -> str:
+    return page.split('<select id="unit" name="unit">')[1].split("</select>")[0]
+
+
+def test_unit_filter_lists_the_scope_marks_the_choice_and_follows_edits(app, client, world) -> None:
+    """The unit choices are kept between searches: a rename or a new unit shows at once."""
+    opd = app.test_client()
+    login(opd, "opd.dinkes")
+    options = _unit_options(opd.get("/organisasi/pegawai").get_data(as_text=True))
+    assert "Dinas Kesehatan" in options and "Dinas Pendidikan" not in options
+
+    login(client, "bkpsdm")
+    chosen = world.units["disdik"].id
+    options = _unit_options(client.get(f"/organisasi/pegawai?unit={chosen}").get_data(True))
+    assert f'<option selected value="{chosen}">' in options and options.count("selected") == 1
+    assert "Dinas Kesehatan" in options  # BKPSDM chooses among every unit
+    assert "selected" not in _unit_options(client.get("/organisasi/pegawai").get_data(True))
+
+    with app.app_context():
+        db.session.get(Unit, chosen).name = "Dinas Pendidikan & Kebudayaan"
+        db.session.commit()
+    options = _unit_options(client.get("/organisasi/pegawai").get_data(as_text=True))
+    assert "Dinas Pendidikan &amp; Kebudayaan" in options  # renamed, and escaped
+
+    token = csrf_token(client, "/organisasi/unit/baru")
+    form = {"csrf_token": token, "code": "DISDIK-X", "name": "Bidang Baru", "kind": "bidang"}
+    form |= {"parent_id": chosen, "siasn_id": ""}
+    assert client.post("/organisasi/unit/baru", data=form).status_code == 302
+    options = _unit_options(client.get("/organisasi/pegawai").get_data(as_text=True))
+    assert "— Bidang Baru</option>" in options
