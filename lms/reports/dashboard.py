@@ -29,7 +29,6 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, exists, func, select
@@ -46,6 +45,7 @@ from lms.enrolments.cohorts.models import Cohort, CohortMember
 from lms.extensions import db
 from lms.indonesian import MONTHS_SHORT, local_zone, number
 from lms.org.models import Employee, Unit
+from lms.org.queries import city_figures_seconds
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope
 
@@ -275,7 +275,7 @@ def city_counts(
     for ``DASHBOARD_CITY_SECONDS`` (default 60; 0 in tests and to switch it off): the count of
     active employees reads all of them (an index), the same for every BKPSDM account on every
     visit, and figures of a month and a year may be a minute late."""
-    ttl = current_app.config.get("DASHBOARD_CITY_SECONDS", 0 if current_app.testing else 60)
+    ttl = city_figures_seconds()
     key = (str(db.engine.url), target(), today)
     hit = _CITY.get(key) if ttl else None
     if hit is not None and hit[0] > monotonic():

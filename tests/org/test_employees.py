@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.org.models import Employee, Unit
@@ -180,3 +180,29 @@ def test_unit_filter_lists_the_scope_marks_the_choice_and_follows_edits(app, cli
     assert client.post("/organisasi/unit/baru", data=form).status_code == 302
     options = _unit_options(client.get("/organisasi/pegawai").get_data(as_text=True))
     assert "— Bidang Baru</option>" in options
+
+
+def test_the_organisations_size_is_kept_for_the_city_figures_seconds(
+    app, world, monkeypatch
+) -> None:
+    """BKPSDM's organisation figures count every employee: kept for ``DASHBOARD_CITY_SECONDS``
+    (no statement on the next visits), counted afresh on every visit when it is 0."""
+    from lms.auth.models import User
+    from lms.extensions import cache
+    from lms.org import queries
+    from tests.test_query_counts import count_queries
+
+    with app.app_context():
+        bkpsdm = db.session.get(User, world.users["admin_bkpsdm"].id)
+        cache.delete("org:stats")
+        monkeypatch.setitem(app.config, "DASHBOARD_CITY_SECONDS", 60)
+        first = queries.dashboard_context(bkpsdm)["org_stats"]
+        assert first["employees"] == db.session.scalar(select(func.count(Employee.id)))
+        with count_queries(app) as counted:
+            assert queries._org_stats() == first
+        assert counted["n"] == 0
+        monkeypatch.setitem(app.config, "DASHBOARD_CITY_SECONDS", 0)
+        cache.delete("org:stats")
+        with count_queries(app) as counted:
+            assert queries._org_stats() == queries._org_stats() == first
+        assert counted["n"] == 2 and cache.get("org:stats") is None
