@@ -48,44 +48,56 @@ class UnitChoice(NamedTuple):
     label: str
 
 
-def unit_options(user: User, selected: int | None) -> Markup:
-    """The ``<option>`` elements of ``unit_choices``, ``selected`` marked: kept in the app cache
-    under the scope's unit count and latest change (one small aggregate), so the employee list
-    of a province with hundreds of units neither reads nor escapes them on every search."""
-    scoped = scoped_units(user)
-    count, changed = db.session.execute(
-        scoped.with_only_columns(func.count(Unit.id), func.max(Unit.updated_at)).order_by(None)
-    ).one()
-    key = f"org:unit-options:{_scope_key(user)}:{count}:{changed.isoformat() if changed else ''}"
+def unit_scope(user: User) -> str | None:
+    """The path of the subtree whose units the user may choose ("" for every unit, None for
+    none): what ``scoped_units`` selects."""
+    roles = user.roles
+    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
+        return ""
+    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
+        return user.admin_unit.path
+    return None
+
+
+def _units_under(under: str) -> Select:
+    stmt = select(Unit.id, Unit.code, Unit.name, Unit.path).order_by(Unit.path)
+    return stmt.where(Unit.path.startswith(under)) if under else stmt
+
+
+def unit_choices(user: User) -> list[UnitChoice]:
+    """The units the user may choose from, in tree order, as columns with their labels."""
+    under = unit_scope(user)
+    return [] if under is None else _choices_under(under)
+
+
+def _choices_under(under: str) -> list[UnitChoice]:
+    return [
+        UnitChoice(uid, code, f"{'— ' * max(path.count('/') - 2, 0)}{name}")
+        for uid, code, name, path in db.session.execute(_units_under(under))
+    ]
+
+
+def unit_options(under: str | None, selected: int | None) -> Markup:
+    """The ``<option>`` elements of the units under the path ``under`` ("" every unit, None
+    none), ``selected`` marked: kept in the app cache under the subtree's unit count and latest
+    change (one small aggregate), so a filter of a province's hundreds of units is neither
+    read nor escaped on every search or report page."""
+    if under is None:
+        return Markup("")
+    fingerprint = _units_under(under).with_only_columns(
+        func.count(Unit.id), func.max(Unit.updated_at)
+    )
+    count, changed = db.session.execute(fingerprint.order_by(None)).one()
+    key = f"org:unit-options:{under}:{count}:{changed.isoformat() if changed else ''}"
     options = cache.get(key)
     if options is None:
         option = Markup('<option{} value="{}">{}</option>')
         options = tuple(
             (u.id, option.format("", u.id, u.label), option.format(" selected", u.id, u.label))
-            for u in unit_choices(user)
+            for u in _choices_under(under)
         )
         cache.set(key, options)
     return Markup("").join(chosen if uid == selected else plain for uid, plain, chosen in options)
-
-
-def _scope_key(user: User) -> str:
-    """What ``scoped_units`` selects for ``user``, as text for a cache key."""
-    roles = user.roles
-    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
-        return "all"
-    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        return f"under:{user.admin_unit.path}"
-    return "none"
-
-
-def unit_choices(user: User) -> list[UnitChoice]:
-    """The units the user may choose from, in tree order, as columns (the employee list asks on
-    every search: 60 units in a city, hundreds in a province, no entities built)."""
-    stmt = scoped_units(user).with_only_columns(Unit.id, Unit.code, Unit.name, Unit.path)
-    return [
-        UnitChoice(uid, code, f"{'— ' * max(path.count('/') - 2, 0)}{name}")
-        for uid, code, name, path in db.session.execute(stmt)
-    ]
 
 
 @dataclass(frozen=True)

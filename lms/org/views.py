@@ -62,7 +62,7 @@ def employees():
     unit_id = request.args.get("unit", type=db_int)
     page = max(request.args.get("page", 1, type=db_int), 1)
     found = queries.find_employees(current_user, q, unit_id, page)
-    units = queries.unit_options(current_user, unit_id)
+    units = queries.unit_options(queries.unit_scope(current_user), unit_id)
     return render_template(
         "org/employees.html",
         rows=found.rows,

@@ -27,7 +27,8 @@ from sqlalchemy import select
 from lms import spreadsheets
 from lms.extensions import db
 from lms.forms import CsrfForm
-from lms.org.models import Golongan, JabatanType, Unit
+from lms.org import queries as org_queries
+from lms.org.models import Golongan, JabatanType
 from lms.permissions import Capability, refuse, require
 from lms.reports import bp, exports
 from lms.reports.definitions import KIND_LABELS, REPORTS, default_year
@@ -75,15 +76,9 @@ def _csv_dialect() -> spreadsheets.CsvDialect:
     return asked or spreadsheets.csv_dialect_for(get_locale())
 
 
-def _options(scope: Scope) -> dict:
-    units: list[Unit] = []
-    if scope.everything or scope.path is not None:
-        stmt = select(Unit).order_by(Unit.path)
-        if not scope.everything:
-            stmt = stmt.where(Unit.path.startswith(scope.path))
-        units = list(db.session.scalars(stmt))
+def _options(scope: Scope, unit_id: int | None) -> dict:
     return {
-        "units": units,
+        "units": org_queries.unit_options("" if scope.everything else scope.path, unit_id),
         "golongan": list(db.session.scalars(select(Golongan).order_by(Golongan.rank))),
         "jabatan_types": list(db.session.scalars(select(JabatanType).order_by(JabatanType.rank))),
         "kinds": KIND_LABELS,
@@ -115,7 +110,7 @@ def report(report_name: str):
         args=filters.query_args(),
         scope_label=_scope_label(scope),
         export_form=CsrfForm(),
-        **_options(scope),
+        **_options(scope, filters.unit_id),
     )
 
 
