@@ -4,9 +4,10 @@ connection, as browsers and urllib3 do; nothing else is sent twice.
 
 nginx closes a client connection idle for ``keepalive_timeout`` (65 s, deploy/nginx); the next
 request on it fails with ``RemoteDisconnected`` before any byte of a response. The full-size
-app-kill drill counted 569 such failures as "errors after recovery": the employees waited longer
-than that between their login and their turn in the exam burst. A tiny HTTP/1.1 server here closes
-a connection idle for 0.2 s the same way."""
+app-kill drill counted 569 such failures as "errors after recovery" (and more before the kill):
+the employees waited up to 90 s between their login and their turn in the exam burst (and the
+cluster's nginx, short of worker_connections, closed some idle ones sooner). A tiny HTTP/1.1
+server here closes a connection idle for 0.2 s the same way."""
 
 from __future__ import annotations
 
