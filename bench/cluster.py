@@ -65,6 +65,13 @@ PG_ADMIN = os.environ.get("LMS_CLUSTER_PG", "postgresql://postgres@127.0.0.1:543
 REDIS = os.environ.get("LMS_CLUSTER_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 REDIS_CLAIM = "akademi-cluster:owner"
 NGINX = os.environ.get("LMS_CLUSTER_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
+#: Connections nginx's one worker may hold (clients and app servers together). Each browser keeps
+#: its keep-alive connection open, each request in flight adds one to an app server; with 1024
+#: nginx closed idle keep-alive connections early to make room ("1024 worker_connections are not
+#: enough, reusing connections"): in the 1,000-employee app-kill drill every employee's first exam
+#: request found its connection closed. deploy/nginx/akademi.conf.template's header asks the same
+#: of production's nginx.conf.
+NGINX_WORKER_CONNECTIONS = 4096
 DEMO_PASSWORD = "demo12345"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -572,7 +579,8 @@ daemon off;
 worker_processes 1;
 pid {folder / "nginx.pid"};
 error_log {folder / "error.log"} warn;
-events {{ worker_connections 1024; }}
+worker_rlimit_nofile {2 * NGINX_WORKER_CONNECTIONS};
+events {{ worker_connections {NGINX_WORKER_CONNECTIONS}; }}
 http {{
     {types}
     default_type application/octet-stream;

@@ -9,6 +9,9 @@ attempt page, one autosave per question, submit, result: bench/quiz_load.py's br
 third of the answers are acknowledged, app server 0 is killed with SIGKILL and restarted a few
 seconds later. A request that fails is sent again after a short pause, twice at most: the exam
 page (lms/static/js/quiz.js) keeps an unacknowledged answer on the device and sends it again.
+A request that finds its idle keep-alive connection closed by nginx (keepalive_timeout 65 s:
+employees wait after their login for their turn in the burst) is sent once more at once, as
+browsers do (quiz_load's Browser.call): counted apart, not as an error.
 Every answer the server acknowledged must be stored, every employee ends with one graded attempt.
 
 ``worker-kill``: N certificates' PDFs are removed (their sha256 kept), N renders are queued and
@@ -126,6 +129,7 @@ def split_errors(recorder: TimedRecorder, fault: float, recovered: float) -> tup
 
 
 def drill_app_kill(args: argparse.Namespace) -> dict:
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     with Cluster(app_servers=2, quiet=args.quiet) as c:
         seeded = ql.seed(c.database_url, c.dir, args.employees, args.questions)
         quiz_id = seeded["quiz_id"]
@@ -139,6 +143,7 @@ def drill_app_kill(args: argparse.Namespace) -> dict:
         if failed_logins:
             raise ClusterError(f"{failed_logins} logins failed before the drill")
         recorder.error_times.clear()  # the drill starts now
+        load_at_burst = [round(x, 2) for x in os.getloadavg()]
         sent: dict = {}
         sent_lock = threading.Lock()
         expected = args.employees * args.questions
@@ -170,7 +175,8 @@ def drill_app_kill(args: argparse.Namespace) -> dict:
         if "restarted" not in events:
             raise ClusterError("the burst ended before the kill: raise --employees or --kill-at")
         checked = ql.check_database(c.database_url, quiz_id, sent, args.employees)
-        _, during, after = split_errors(recorder, events["kill"], events["restarted"])
+        before, during, after = split_errors(recorder, events["kill"], events["restarted"])
+        resent = recorder.resent_summary()
         last_error = max((t for t, *_ in recorder.error_times), default=events["kill"])
         upstream_log = (c.dir / "nginx/error.log").read_text(errors="replace")
     data = {
@@ -182,12 +188,16 @@ def drill_app_kill(args: argparse.Namespace) -> dict:
         "burst_s": round(wall, 1),
         "killed_after_answers": int(expected * args.kill_at),
         "app_server_down_s": round(events["restarted"] - events["kill"], 1),
+        "errors_before": before,
         "errors_during": during,
         "errors_after": after,
+        "resent_stale_keepalive": resent,
         "last_error_after_kill_s": round(last_error - events["kill"], 1),
         "requests_retried": RetryingBrowser.retried,
         "employees_failed": failed,
         "nginx_upstream_errors": upstream_log.count("upstream"),
+        "load_average_at_start": load_at_start,
+        "load_average_at_burst": load_at_burst,
         "error_examples": [f"{s}: {m}" for _t, s, m in recorder.error_times[:5]],
         "database": checked,
         "machine": machine(),
@@ -196,6 +206,7 @@ def drill_app_kill(args: argparse.Namespace) -> dict:
     data["ok"] = (
         checked["answers_lost"] == 0
         and duplicates == 0
+        and before == 0
         and after == 0
         and failed == 0
         and checked["attempts_graded"] == args.employees
@@ -210,16 +221,26 @@ def drill_app_kill(args: argparse.Namespace) -> dict:
             ("attempts graded", f"{checked['attempts_graded']} / {args.employees}"),
             ("app server down (kill→healthy)", f"{data['app_server_down_s']} s"),
             ("last error after the kill", f"{data['last_error_after_kill_s']} s"),
-            ("errors during the fault", during),
+            ("errors before / during the fault", f"{before} / {during}"),
             ("errors after recovery", after),
-            ("requests sent again", data["requests_retried"]),
+            ("requests sent again after an error", data["requests_retried"]),
+            ("resent on a stale keep-alive connection", stale_line(resent)),
             ("employees who gave up", failed),
-            ("burst wall time", f"{data['burst_s']} s"),
+            ("logins / burst wall time", f"{data['login_s']} s / {data['burst_s']} s"),
+            ("load average: start / burst", f"{load_at_start} / {load_at_burst}"),
             ("verdict", "OK" if data["ok"] else "FAILED"),
         ],
         data,
     )
     return data
+
+
+def stale_line(resent: dict) -> str:
+    """``N (idle a–b s)``: requests a browser sent again because the server had closed its idle
+    keep-alive connection (nginx's keepalive_timeout), not errors."""
+    if not resent["count"]:
+        return "0"
+    return f"{resent['count']} (connection idle {resent['idle_s_min']}–{resent['idle_s_max']} s)"
 
 
 # --------------------------------------------------------------------------- worker-kill

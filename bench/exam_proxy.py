@@ -110,6 +110,7 @@ def sitting(servers: int, args: argparse.Namespace) -> dict:
         "requests": requests,
         "requests_per_s": round(requests / wall, 1) if wall else None,
         "errors": sum(r["errors"] for r in login_rows + rows),
+        "resent_stale_keepalive": recorder.resent_summary(),  # not errors: quiz_load's Browser
         "answers_lost": checks["answers_lost"],
         "checks": checks,
         "login_steps": login_rows,

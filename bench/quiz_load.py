@@ -323,12 +323,14 @@ def seed(url: str, tmp: Path, users: int, questions: int) -> dict:
 
 
 class Recorder:
-    """Latencies and errors per step, from every thread."""
+    """Latencies and errors per step, from every thread; and the requests sent again on a
+    stale keep-alive connection (not errors: see Browser.call), with how long it had been idle."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
+        self.resent: dict[str, list[float]] = defaultdict(list)
 
     def ok(self, step: str, seconds: float) -> None:
         with self.lock:
@@ -338,13 +340,42 @@ class Recorder:
         with self.lock:
             self.errors[step].append(message)
 
+    def resend(self, step: str, idle_s: float) -> None:
+        with self.lock:
+            self.resent[step].append(idle_s)
+
+    def resent_summary(self) -> dict:
+        """How many requests were sent again on a stale keep-alive connection, per step, and the
+        idle seconds of those connections (min, max)."""
+        with self.lock:
+            idle = sorted(s for values in self.resent.values() for s in values)
+            per_step = {step: len(v) for step, v in self.resent.items() if v}
+        return {
+            "count": len(idle),
+            "per_step": per_step,
+            "idle_s_min": round(idle[0], 1) if idle else None,
+            "idle_s_max": round(idle[-1], 1) if idle else None,
+        }
+
 
 class StepFailed(Exception):
     pass
 
 
+#: A reused keep-alive connection the server closed while it was idle (nginx: keepalive_timeout
+#: 65 s) fails like this on the next request, before any byte of a response.
+STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
 class Browser:
-    """One employee: a keep-alive connection from a loopback address of its own, a cookie."""
+    """One employee: a keep-alive connection from a loopback address of its own, a cookie.
+
+    Like a browser (Chromium, and urllib3), a request that fails on a REUSED keep-alive
+    connection (it had served a response) before any byte of the response arrived is sent once
+    more on a new connection: the server closed the idle connection, the request never reached
+    the application. Counted as resent (Recorder.resend), not as an error. The same failure on a
+    fresh connection, a second failure, or any HTTP status (a 502 or 503 during a fault) stays an
+    error."""
 
     def __init__(self, port: int, index: int, recorder: Recorder) -> None:
         self.port = port
@@ -352,6 +383,7 @@ class Browser:
         self.recorder = recorder
         self.cookie: str | None = None
         self.conn: http.client.HTTPConnection | None = None
+        self.last_response = 0.0  # time.monotonic() of the last response
 
     def close(self) -> None:
         if self.conn is not None:
@@ -368,23 +400,36 @@ class Browser:
         headers: dict[str, str] | None = None,
     ) -> tuple[http.client.HTTPMessage, str]:
         """One request, timed as ``step``; StepFailed (recorded) unless the status is ``expect``."""
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(
-                HOST, self.port, timeout=REQUEST_TIMEOUT, source_address=(self.address, 0)
-            )
         headers = dict(headers or {})
         if self.cookie:
             headers["Cookie"] = f"{COOKIE_NAME}={self.cookie}"
         began = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            resp = self.conn.getresponse()
-            page = resp.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            self.recorder.error(step, f"{type(exc).__name__}: {exc}")
-            raise StepFailed(step) from exc
+        resent = False
+        while True:
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(
+                    HOST, self.port, timeout=REQUEST_TIMEOUT, source_address=(self.address, 0)
+                )
+            # http.client opens the socket on the first request and drops it after a response
+            # that closes the connection: an open one has served a response and been kept alive.
+            reused = self.conn.sock is not None
+            answered = False
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                answered = True  # a status line came: never sent again from here on
+                page = resp.read().decode("utf-8", "replace")
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                if reused and not answered and not resent and isinstance(exc, STALE_CONNECTION):
+                    self.recorder.resend(step, time.monotonic() - self.last_response)
+                    resent = True
+                    continue
+                self.recorder.error(step, f"{type(exc).__name__}: {exc}")
+                raise StepFailed(step) from exc
+            break
         elapsed = time.perf_counter() - began
+        self.last_response = time.monotonic()
         cookie = session_cookie(resp.msg)
         if cookie:
             self.cookie = cookie
@@ -779,6 +824,10 @@ def main() -> int:
                 "({employees_with_several_attempts} with more than one), {attempts_graded} "
                 "graded, {auto_grade_marks} automatic marks".format(**checks)
             )
+            resent = recorder.resent_summary()
+            print(
+                f"requests resent on a stale keep-alive connection (not errors): {resent['count']}"
+            )
             errors = sum(r["errors"] for r in login_rows + quiz_rows)
             result = {
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -798,6 +847,7 @@ def main() -> int:
                 "steps": quiz_rows,
                 "checks": checks,
                 "errors": errors,
+                "resent_stale_keepalive": resent,
                 "memory_kib": memory,
             }
         except BenchError as exc:

@@ -74,3 +74,21 @@ def test_nginx_accepts_the_rendered_site() -> None:
         assert checked.returncode == 0, checked.stderr
     finally:
         shutil.rmtree(cluster.dir, ignore_errors=True)
+
+
+def test_the_cluster_nginx_has_room_for_every_exam_browser_keep_alive_connection() -> None:
+    """1,000 employees each keep a connection open, and every request in flight holds one to an
+    app server: with 1024 nginx closed idle keep-alive connections early (the full-size app-kill
+    drill: every employee's first exam request found its connection closed)."""
+    cluster = load().Cluster(app_servers=2, quiet=True)
+    try:
+        (cluster.dir / "nginx").mkdir(parents=True)
+        cluster._write_nginx_conf()
+        conf = (cluster.dir / "nginx/nginx.conf").read_text()
+    finally:
+        shutil.rmtree(cluster.dir, ignore_errors=True)
+    connections = int(re.search(r"worker_connections (\d+);", conf).group(1))
+    assert connections >= 4096
+    assert int(re.search(r"worker_rlimit_nofile (\d+);", conf).group(1)) >= connections
+    template = (DEPLOY / "nginx/akademi.conf.template").read_text()
+    assert "worker_connections 4096;" in template  # asked of production's nginx.conf
