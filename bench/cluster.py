@@ -13,7 +13,9 @@ It starts, from the project's own files (``deploy/``):
 - nginx from ``deploy/nginx/akademi.conf.template`` on a loopback port, as a user process (its
   own prefix, pid, logs and temp folders in the cluster's folder; plain http), static files from
   ``lms/static``, the content origin (``localhost``) beside the app (``127.0.0.1``);
-- one Celery worker and Celery beat (``celery -A lms.worker``).
+- one Celery worker (queues ``celery`` and ``webhooks``), a small one for ``webhooks`` only (the
+  outbox relay and webhook rounds, never behind the certificate renders: lms/tasks.py
+  ``TASK_ROUTES``) and Celery beat (``celery -A lms.worker``), as ``deploy/systemd``'s units.
 
 It prints the URL and waits; Ctrl-C, SIGTERM or ``--for SECONDS`` stops everything (SIGTERM to
 each process group, SIGKILL after a grace period), drops the database, empties the Redis
@@ -74,6 +76,13 @@ NGINX = os.environ.get("LMS_CLUSTER_NGINX") or shutil.which("nginx") or "/usr/sb
 NGINX_WORKER_CONNECTIONS = 4096
 DEMO_PASSWORD = "demo12345"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+#: The Celery queues and the tasks sent to ``webhooks``: lms/tasks.py's ``TASK_ROUTES`` (this file
+#: imports nothing of the app; tests/deploy/test_celery_conf.py keeps the two equal).
+QUEUES = ("celery", "webhooks")
+TASK_ROUTES = {
+    "completion.dispatch_outbox": {"queue": "webhooks"},
+    "webhooks.deliver_due": {"queue": "webhooks"},
+}
 
 
 def free_port() -> int:
@@ -209,6 +218,7 @@ class Cluster:
         self.redis_url = ""
         self.apps: list[Proc] = []
         self.worker: Proc | None = None
+        self.webhooks_worker: Proc | None = None
         self.beat: Proc | None = None
         self.nginx: Proc | None = None
         self._db_created = False
@@ -247,8 +257,9 @@ class Cluster:
         step = time.monotonic()
         self.apps = [self._app_proc(i) for i in range(self.app_servers)]
         self.worker = self._celery_proc("worker")
+        self.webhooks_worker = self._celery_proc("worker-webhooks")
         self.beat = self._celery_proc("beat")
-        for proc in (*self.apps, self.worker, self.beat):
+        for proc in (*self.apps, self.worker, self.webhooks_worker, self.beat):
             proc.start()
         checked = self.nginx_test()
         if checked.returncode != 0:
@@ -261,6 +272,7 @@ class Cluster:
             self._wait_app(i)
         _wait("nginx", lambda: http_status(self.url + "/healthz") == 200, 30, self.nginx)
         self._wait_log(self.worker, "ready.", 60)
+        self._wait_log(self.webhooks_worker, "ready.", 60)
         self._wait_log(self.beat, "beat: Starting", 30)
         self.timings["processes"] = time.monotonic() - step
         self.timings["start"] = time.monotonic() - began
@@ -274,7 +286,8 @@ class Cluster:
             step = time.monotonic()
             self.nginx.stop()
             self.timings["stop_nginx"] = time.monotonic() - step
-        rest = [proc for proc in (*self.apps, self.beat, self.worker) if proc is not None]
+        procs = (*self.apps, self.beat, self.worker, self.webhooks_worker)
+        rest = [proc for proc in procs if proc is not None]
         for proc in rest:
             proc.terminate()
         for proc in rest:
@@ -345,10 +358,12 @@ class Cluster:
     # -- talking to it --
 
     def send_task(self, name: str, *args: object) -> str:
-        """Queue a task for the cluster's worker, as the app servers do; returns its id."""
+        """Queue a task for the cluster's workers, as the app servers do (to the queue
+        ``TASK_ROUTES`` names); returns its id."""
         from celery import Celery
 
         client = Celery("cluster-client", broker=self.redis_url)
+        client.conf.task_routes = TASK_ROUTES
         try:
             return client.send_task(name, args=list(args)).id
         finally:
@@ -363,12 +378,12 @@ class Cluster:
             return cursor.fetchall() if cursor.description else []
 
     def queued(self) -> int:
-        """Tasks waiting in the broker's queue (not those a worker has taken)."""
+        """Tasks waiting in the broker's queues (not those a worker has taken)."""
         import redis
 
         client = redis.Redis.from_url(self.redis_url)
         try:
-            return int(client.llen("celery"))
+            return sum(int(client.llen(queue)) for queue in QUEUES)
         finally:
             client.close()
 
@@ -504,9 +519,21 @@ class Cluster:
 
     def _celery_proc(self, kind: str) -> Proc:
         env = self._base_env()  # no PROMETHEUS_MULTIPROC_DIR: as deploy/systemd's units
-        argv = [str(BIN / "celery"), "-A", "lms.worker", kind, "--loglevel=INFO"]
-        if kind == "worker":
+        argv = [str(BIN / "celery"), "-A", "lms.worker", kind.split("-")[0], "--loglevel=INFO"]
+        if kind == "worker-webhooks":  # deploy/systemd/akademi-worker-webhooks.service
             argv += [
+                "-Q",
+                QUEUES[1],
+                "--concurrency=2",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"{self.name}-webhooks@%h",
+            ]
+        elif kind == "worker":
+            argv += [
+                "-Q",
+                ",".join(QUEUES),
                 "--concurrency=1",
                 "--without-gossip",
                 "--without-mingle",

@@ -1,7 +1,8 @@
 """Celery bound to Flask.
 
 With ``LMS_REDIS_URL`` set, tasks go to Redis and run in Celery workers
-(``celery -A lms.worker worker``, ``lms/worker.py``). Without it, ``task_always_eager`` runs them in-process so a
+(``celery -A lms.worker worker``, ``lms/worker.py``): the outbox relay and webhook rounds in
+the queue ``webhooks`` (``TASK_ROUTES``), everything else in ``celery``. Without it, ``task_always_eager`` runs them in-process so a
 single machine needs nothing else.
 """
 
@@ -24,6 +25,19 @@ from lms.observability import requestid
 #: seconds so a worker killed whole has its tasks back quickly; never that short in production).
 VISIBILITY_TIMEOUT = int(os.environ.get("LMS_CELERY_VISIBILITY_TIMEOUT") or 2 * 3600)
 
+#: The queue of the work that carries completions outward: the outbox relay (a few queries per
+#: event) and the webhook rounds (waiting on receivers, not on the CPU). Both are cheap and a
+#: receiver waits for them, so they must not queue behind the ~1 s certificate renders a burst of
+#: completions leaves in the default queue (1,000 completions, 1,000 renders: bench/README.md,
+#: webhook-down). A small worker consumes only this queue (deploy/systemd/
+#: akademi-worker-webhooks.service); the main worker consumes it too, so nothing waits for ever
+#: where that unit is not running. In-process (no broker) the routes play no part.
+WEBHOOKS_QUEUE = "webhooks"
+TASK_ROUTES = {
+    "completion.dispatch_outbox": {"queue": WEBHOOKS_QUEUE},
+    "webhooks.deliver_due": {"queue": WEBHOOKS_QUEUE},
+}
+
 
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
@@ -44,6 +58,8 @@ def init_celery(app: Flask) -> Celery:
         task_always_eager=not broker,
         task_eager_propagates=True,
         task_ignore_result=True,
+        task_default_queue="celery",
+        task_routes=TASK_ROUTES,
         task_time_limit=300,
         task_soft_time_limit=240,
         timezone="Asia/Jakarta",

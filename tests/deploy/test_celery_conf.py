@@ -3,7 +3,12 @@ a redelivery window longer than any task, and beat running everything cron runs 
 
 from __future__ import annotations
 
-from lms.tasks import VISIBILITY_TIMEOUT
+from pathlib import Path
+
+from lms.tasks import TASK_ROUTES, VISIBILITY_TIMEOUT, WEBHOOKS_QUEUE
+from tests.deploy.cluster_module import load
+
+SYSTEMD = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
 
 #: What cron runs in-process without Celery beat (README "Running at scale"), by task name.
 CRON_TASKS = {
@@ -26,6 +31,39 @@ def test_tasks_are_acknowledged_late_one_at_a_time(app) -> None:
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
+
+
+def _queue_of(celery, name: str) -> str:
+    """The queue a worker would get ``name`` from, as ``delay()`` and beat route it."""
+    return celery.amqp.router.route({}, name, (), {})["queue"].name
+
+
+def test_webhook_rounds_and_the_outbox_relay_do_not_queue_behind_pdf_renders(app) -> None:
+    """A burst of completions queues one ~1 s certificate render each: the webhook rounds and
+    the outbox relay that feeds them go to a queue of their own (bench/README.md, webhook-down)."""
+    celery = _celery(app)
+    assert _queue_of(celery, "webhooks.deliver_due") == WEBHOOKS_QUEUE == "webhooks"
+    assert _queue_of(celery, "completion.dispatch_outbox") == WEBHOOKS_QUEUE
+    assert _queue_of(celery, "certificates.render") == "celery"
+    others = {
+        name: _queue_of(celery, name)
+        for name in celery.tasks
+        if not name.startswith("celery.") and name not in TASK_ROUTES
+    }
+    assert "reports.export" in others and "quizzes.import_bank" in others
+    assert set(others.values()) == {"celery"}, others
+
+
+def test_workers_consume_the_queues_the_tasks_are_sent_to(app) -> None:
+    """systemd: a small worker takes only ``webhooks``, the main one both (so nothing waits for
+    ever without the small one); bench/cluster.py starts the same and routes like the app."""
+    small = (SYSTEMD / "akademi-worker-webhooks.service").read_text()
+    main = (SYSTEMD / "akademi-worker.service").read_text()
+    assert "celery -A lms.worker worker" in small and f"-Q {WEBHOOKS_QUEUE} " in small
+    assert f"-Q celery,{WEBHOOKS_QUEUE} " in main
+    cluster = load()
+    assert cluster.TASK_ROUTES == TASK_ROUTES
+    assert cluster.QUEUES == ("celery", WEBHOOKS_QUEUE)
 
 
 def test_redelivery_waits_longer_than_the_longest_task(app) -> None:
