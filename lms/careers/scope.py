@@ -7,6 +7,7 @@ from sqlalchemy import Select, false, select
 from lms.auth.models import User
 from lms.extensions import db
 from lms.org.models import Unit
+from lms.org.queries import unit_scope
 from lms.permissions import Role
 
 PAGE_SIZE = 25
@@ -22,12 +23,7 @@ def is_hr(user: User) -> bool:
 
 def scope_path(user: User) -> str | None:
     """'' for all units (BKPSDM), the admin unit's path for an Admin OPD, None for no scope."""
-    roles = user.roles
-    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
-        return ""
-    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        return user.admin_unit.path
-    return None
+    return unit_scope(user)
 
 
 def scoped(stmt: Select, user: User) -> Select:
