@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, select
 
 from lms.auth.models import User
 from lms.extensions import db
 from lms.org.models import Unit
-from lms.org.queries import unit_scope
+from lms.org.queries import in_unit_scope, unit_scope
 from lms.permissions import Role
 
 PAGE_SIZE = 25
@@ -27,12 +27,7 @@ def scope_path(user: User) -> str | None:
 
 
 def scoped(stmt: Select, user: User) -> Select:
-    path = scope_path(user)
-    if path is None:
-        return stmt.where(false())
-    if path:
-        return stmt.where(Unit.path.startswith(path))
-    return stmt
+    return in_unit_scope(stmt, user)
 
 
 def scoped_unit_choices(user: User) -> list[Unit]:

@@ -56,7 +56,12 @@ class Unit(TimestampMixin, db.Model):
 
     @property
     def depth(self) -> int:
-        return max(self.path.count("/") - 2, 0)
+        return Unit.depth_of(self.path)
+
+    @staticmethod
+    def depth_of(path: str) -> int:
+        """How deep the unit at ``path`` ("/3/17/") sits below the top of the tree."""
+        return max(path.count("/") - 2, 0)
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

@@ -21,23 +21,22 @@ PAGE_SIZE = 25
 
 def scoped_employees(user: User) -> Select:
     """Employees the user may see as an administrator; enforced in SQL, not in the template."""
-    stmt = select(Employee).join(Employee.unit)
-    roles = user.roles
-    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
-        return stmt
-    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        return stmt.where(Unit.path.startswith(user.admin_unit.path))
-    return stmt.where(false())
+    return in_unit_scope(select(Employee).join(Employee.unit), user)
 
 
 def scoped_units(user: User) -> Select:
-    stmt = select(Unit).order_by(Unit.path)
-    roles = user.roles
-    if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
-        return stmt
-    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        return stmt.where(Unit.path.startswith(user.admin_unit.path))
-    return stmt.where(false())
+    return in_unit_scope(select(Unit).order_by(Unit.path), user)
+
+
+def in_unit_scope(stmt: Select, user: User) -> Select:
+    """``stmt`` (which reads ``units``) limited to the units ``unit_scope`` gives the user."""
+    under = unit_scope(user)
+    return stmt.where(false()) if under is None else _under(stmt, under)
+
+
+def _under(stmt: Select, under: str) -> Select:
+    """``stmt`` limited to the subtree at the path ``under`` ("": every unit)."""
+    return stmt.where(Unit.path.startswith(under)) if under else stmt
 
 
 class UnitChoice(NamedTuple):
@@ -60,8 +59,7 @@ def unit_scope(user: User) -> str | None:
 
 
 def _units_under(under: str) -> Select:
-    stmt = select(Unit.id, Unit.code, Unit.name, Unit.path).order_by(Unit.path)
-    return stmt.where(Unit.path.startswith(under)) if under else stmt
+    return _under(select(Unit.id, Unit.code, Unit.name, Unit.path).order_by(Unit.path), under)
 
 
 def unit_choices(user: User) -> list[UnitChoice]:
@@ -72,7 +70,7 @@ def unit_choices(user: User) -> list[UnitChoice]:
 
 def _choices_under(under: str) -> list[UnitChoice]:
     return [
-        UnitChoice(uid, code, f"{'— ' * max(path.count('/') - 2, 0)}{name}")
+        UnitChoice(uid, code, f"{'— ' * Unit.depth_of(path)}{name}")
         for uid, code, name, path in db.session.execute(_units_under(under))
     ]
 
