@@ -183,7 +183,8 @@ def test_golf_played_to_passed_reloaded_and_resumed(page, scorm_server, shot, ax
     # Reload: the open session goes in a beacon; the SCO asks, the learner resumes at page 3.
     page.reload()
     sco = page.frame_locator("#sco-frame").frame_locator("#sco")
-    sco.locator("#contentFrame").wait_for()
+    # Two frames deep and a resume question first: a loaded CI machine took over 30 s once.
+    sco.locator("#contentFrame").wait_for(timeout=90_000)
     rows = _wait_for(lambda: [r for r in _attempts(app, ids["GOLF"]) if r["location"] == "2"], page)
     assert rows and rows[0]["lesson_status"] == "incomplete"
     content = sco.frame_locator("#contentFrame")
