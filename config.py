@@ -133,6 +133,11 @@ class Config:
     CACHE_LOCAL_TIMEOUT = 30
     CACHE_LOCAL_THRESHOLD = 2000
     CACHE_GENERATION_DIR: str | None = None
+    # The signed-in account kept per process between its requests (lms.auth.account_cache):
+    # read afresh after any write to accounts, roles, employees or partners (the generation
+    # "auth:accounts"), and at the latest after this many seconds; 0 reads it on every request.
+    ACCOUNT_CACHE_SECONDS = 300
+    ACCOUNT_CACHE_SIZE = 20_000  # accounts per process, the least recently used leaving first
 
 
 class DevelopmentConfig(Config):
@@ -143,6 +148,8 @@ class TestingConfig(Config):
     # The bell's unread count is counted on every page (tests/notifications/test_bell_cache.py
     # turns the kept count on), so query counts do not depend on an earlier request's cache.
     NOTIFICATIONS_UNREAD_SECONDS = 0
+    # Likewise the account (tests/auth/test_account_cache.py turns it on).
+    ACCOUNT_CACHE_SECONDS = 0
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -216,6 +223,8 @@ def load_env(config: dict) -> None:
         "WEBHOOK_MAX_ATTEMPTS",
         "WEBHOOK_BACKOFF_SECONDS",
         "WEBHOOK_TIMEOUT",
+        "ACCOUNT_CACHE_SECONDS",
+        "ACCOUNT_CACHE_SIZE",
     ):
         if env.get(f"LMS_{name}"):
             config[name] = int(env[f"LMS_{name}"])

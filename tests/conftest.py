@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from lms import create_app
+from lms.auth import account_cache
 from lms.extensions import cache, limiter
 from lms.extensions import db as _db
 
@@ -156,6 +157,7 @@ def _fresh_state(request: pytest.FixtureRequest) -> Iterator[None]:
                     conn.execute(table.delete())
         limiter.reset()
         cache.clear()  # the tables were emptied behind the ORM's back (lms.courses.cache)
+        account_cache.clear(app)
 
 
 @pytest.fixture(autouse=True)

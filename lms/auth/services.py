@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.auth import throttle
+from lms.auth import account_cache, throttle
 from lms.auth.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.auth.models import API_SCOPES, ApiToken, AuditLog, PartnerInstitution, User
 from lms.db import utcnow
@@ -193,7 +193,7 @@ def load_user(user_id: str) -> User | None:
     if key is None:
         return None
     uid, version = key
-    row = db.session.execute(_user_with_roles(), {"uid": uid}).unique().one_or_none()
+    row = account_cache.load(uid, lambda: _query_account(uid))
     if row is None:
         return None
     user, has_reports = row
@@ -201,6 +201,11 @@ def load_user(user_id: str) -> User | None:
         return None
     user.__dict__["_has_reports"] = bool(has_reports)  # not a mapped attribute: no write
     return user
+
+
+def _query_account(uid: int) -> tuple[User, bool] | None:
+    row = db.session.execute(_user_with_roles(), {"uid": uid}).unique().one_or_none()
+    return None if row is None else (row[0], bool(row[1]))
 
 
 def roles_of(users: list[User]) -> dict[int, frozenset[Role]]:
