@@ -18,6 +18,7 @@ from lms.org.models import Employee
 from lms.permissions import Role
 from tests.conftest import login
 
+
 @pytest.fixture(autouse=True)
 def _kept_accounts(app, monkeypatch) -> None:
     """On, as everywhere but in the tests (TestingConfig turns it off for stable counts)."""
