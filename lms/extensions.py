@@ -10,9 +10,11 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_caching.backends import RedisCache
@@ -141,3 +143,64 @@ def _append(path: Path) -> None:
         os.close(fd)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+
+
+class WatchedGeneration:
+    """A generation (:func:`generation`) that starts anew after every commit that wrote a row of
+    one of ``models``, from any feature and any process: through the ORM (``counts`` may pass
+    over an object whose change no kept entry shows) or a bulk ``update()``/``delete()``/
+    ``insert()`` of one of their tables through the session. Bumped after the commit, not
+    before: a page built in between would keep the old state under the new token. A write that
+    goes around the session (raw SQL in a shell) is not seen: what is kept under a watched
+    generation expires too."""
+
+    def __init__(
+        self, name: str, models: tuple[type, ...], counts: Callable[[object], bool] | None = None
+    ) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.orm import Session
+
+        self.name = name
+        self.models: tuple[type, ...] = models
+        self.counts = counts
+        self._flag = f"generation_changed:{name}"
+        event.listen(Session, "after_flush", self._note_changes)
+        event.listen(Session, "do_orm_execute", self._note_bulk_writes)
+        event.listen(Session, "after_commit", self._bump_after_commit)
+        event.listen(Session, "after_rollback", self._forget_changes)
+
+    def watch(self, *models: type) -> None:
+        """Watch ``models`` too (a feature above registers the rows a kept entry lists)."""
+        self.models = (*self.models, *(m for m in models if m not in self.models))
+
+    def token(self) -> str:
+        return generation(self.name)
+
+    def bump(self) -> None:
+        bump_generation(self.name)
+
+    def _written(self, obj: object) -> bool:
+        return isinstance(obj, self.models) and (self.counts is None or self.counts(obj))
+
+    def _note_changes(self, session: Any, _context: Any) -> None:
+        # new/dirty/deleted and the attributes' history still show what this flush wrote.
+        if session.info.get(self._flag):
+            return
+        for group in (session.new, session.dirty, session.deleted):
+            if any(self._written(obj) for obj in group):
+                session.info[self._flag] = True
+                return
+
+    def _note_bulk_writes(self, state: Any) -> None:
+        if not (state.is_update or state.is_delete or state.is_insert):
+            return
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if any(model.__table__.name == table for model in self.models):
+            state.session.info[self._flag] = True
+
+    def _bump_after_commit(self, session: Any) -> None:
+        if session.info.pop(self._flag, False) and has_app_context():
+            self.bump()
+
+    def _forget_changes(self, session: Any) -> None:
+        session.info.pop(self._flag, None)

@@ -19,7 +19,6 @@ write that went around the ORM (raw SQL in a shell), and at most ``ACCOUNT_CACHE
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections import OrderedDict
@@ -27,22 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from flask import Flask, current_app
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from lms import extensions
 from lms.auth.models import PartnerInstitution, User, UserRole
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, db
 from lms.org.models import Employee
 
-GENERATION_KEY = "auth:accounts"
-WATCHED: tuple[type, ...] = (User, UserRole, Employee, PartnerInstitution)
 #: Changes of an account that no page reads from the kept copy.
 UNWATCHED_USER_ATTRS = frozenset({"last_login_at"})
-_CHANGED = "account_cache_changed"
 _EXTENSION = "account_cache"
 
 
@@ -101,7 +96,7 @@ def load(uid: int, query: Callable[[], tuple[User, bool] | None]) -> tuple[User,
     kept = _kept(app)
     if kept is None:
         return query()
-    token = extensions.generation(GENERATION_KEY)  # before the query: a write after it misses
+    token = ACCOUNTS.token()  # before the query: a write after it misses
     oldest = time.monotonic() - float(app.config["ACCOUNT_CACHE_SECONDS"])
     snapshot = kept.get(uid, token, oldest)
     if snapshot is not None and not _in_session(snapshot):
@@ -155,12 +150,11 @@ def _merged(snapshot: Snapshot) -> User:
     return db.session.merge(user, load=False)
 
 
-def _counts(obj: object) -> bool:
-    if not isinstance(obj, WATCHED):
-        return False
-    if not isinstance(obj, User):
+def _counts(user: object) -> bool:
+    """Whether a write of an account changes what is kept of it (not a login's stamp alone)."""
+    if not isinstance(user, User):
         return True
-    state = inspect(obj)
+    state = inspect(user)
     if not state.persistent or state.deleted:
         return True
     return any(
@@ -168,37 +162,6 @@ def _counts(obj: object) -> bool:
     )
 
 
-@event.listens_for(Session, "before_flush")
-def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
-    # Before the flush, while the changed attributes still have their history.
-    if session.info.get(_CHANGED):
-        return
-    for group in (session.new, session.dirty, session.deleted):
-        if any(_counts(obj) for obj in group):
-            session.info[_CHANGED] = True
-            return
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_writes(state: Any) -> None:
-    # update(User)/delete(Employee)... through the session: no objects to look at.
-    if not (state.is_update or state.is_delete or state.is_insert):
-        return
-    if getattr(state.statement, "table", None) in _watched_tables():
-        state.session.info[_CHANGED] = True
-
-
-@functools.cache
-def _watched_tables() -> frozenset:
-    return frozenset(cls.__table__ for cls in WATCHED)
-
-
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False) and has_app_context():
-        extensions.bump_generation(GENERATION_KEY)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+ACCOUNTS = WatchedGeneration(
+    "auth:accounts", (User, UserRole, Employee, PartnerInstitution), counts=_counts
+)

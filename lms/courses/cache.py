@@ -17,40 +17,35 @@ with one ``os.stat`` per kept part, so another worker's next page already shows 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from flask import has_app_context, url_for
+from flask import url_for
 from flask_babel import get_locale
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from lms import extensions
 from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
-from lms.extensions import cache
+from lms.extensions import WatchedGeneration, cache
 
 GENERATION_KEY = "courses:generation"
-WATCHED: tuple[type, ...] = (Course, CourseVersion, Module, Lesson, Category)
-_CHANGED = "courses_cache_changed"
+_CATALOGUE = WatchedGeneration(GENERATION_KEY, (Course, CourseVersion, Module, Lesson, Category))
 
 T = TypeVar("T")
 
 
 def generation() -> str:
     """The catalogue's current token."""
-    return extensions.generation(GENERATION_KEY)
+    return _CATALOGUE.token()
 
 
 def bump() -> None:
     """A new generation, for every process."""
-    extensions.bump_generation(GENERATION_KEY)
+    _CATALOGUE.bump()
 
 
 def watch(*models: type) -> None:
     """Also start a new generation after a commit that wrote one of ``models``: a feature above
     courses whose rows a cached entry lists (a course's quizzes, its module packages) registers
     them here, so courses never imports it."""
-    global WATCHED
-    WATCHED = (*WATCHED, *(m for m in models if m not in WATCHED))
+    _CATALOGUE.watch(*models)
 
 
 def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
@@ -64,26 +59,3 @@ def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
         value = build()
         cache.set(key, value)
     return value
-
-
-@event.listens_for(Session, "after_flush")
-def _note_changes(session: Session, _context: Any) -> None:
-    if session.info.get(_CHANGED):
-        return
-    for group in (session.new, session.dirty, session.deleted):
-        if any(isinstance(obj, WATCHED) for obj in group):
-            session.info[_CHANGED] = True
-            return
-
-
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(session: Session) -> None:
-    # After the commit, not before: a page built in between would keep the old state under
-    # the new token.
-    if session.info.pop(_CHANGED, False) and has_app_context():
-        bump()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop(_CHANGED, None)

@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, bindparam, false, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from lms.auth.models import ApiToken, User
-from lms.extensions import cache, db
+from lms.extensions import WatchedGeneration, cache, db
 from lms.org.models import Employee, Golongan, Instansi, Unit, display_name
 from lms.permissions import Role
 
@@ -47,6 +47,10 @@ class UnitChoice(NamedTuple):
     label: str
 
 
+#: Starts anew after any write of a unit: the kept unit choices (:func:`unit_options`) follow.
+UNITS = WatchedGeneration("org:units", (Unit,))
+
+
 def unit_scope(user: User) -> str | None:
     """The path of the subtree whose units the user may choose ("" for every unit, None for
     none): what ``scoped_units`` selects."""
@@ -77,16 +81,12 @@ def _choices_under(under: str) -> list[UnitChoice]:
 
 def unit_options(under: str | None, selected: int | None) -> Markup:
     """The ``<option>`` elements of the units under the path ``under`` ("" every unit, None
-    none), ``selected`` marked: kept in the app cache under the subtree's unit count and latest
-    change (one small aggregate), so a filter of a province's hundreds of units is neither
-    read nor escaped on every search or report page."""
+    none), ``selected`` marked: kept in the app cache under the units' generation (any write of
+    a unit starts a new one), so a filter of a province's hundreds of units is neither read nor
+    escaped on every search or report page."""
     if under is None:
         return Markup("")
-    fingerprint = _units_under(under).with_only_columns(
-        func.count(Unit.id), func.max(Unit.updated_at)
-    )
-    count, changed = db.session.execute(fingerprint.order_by(None)).one()
-    key = f"org:unit-options:{under}:{count}:{changed.isoformat() if changed else ''}"
+    key = f"org:unit-options:{UNITS.token()}:{under}"
     options = cache.get(key)
     if options is None:
         option = Markup('<option{} value="{}">{}</option>')

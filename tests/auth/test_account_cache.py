@@ -13,7 +13,7 @@ from sqlalchemy import event, select, update
 from lms.auth import account_cache
 from lms.auth.models import User, UserRole
 from lms.db import utcnow
-from lms.extensions import db, generation
+from lms.extensions import db
 from lms.org.models import Employee
 from lms.permissions import Role
 from tests.conftest import login
@@ -124,26 +124,26 @@ def test_another_worker_sees_a_change_made_here(app, client, world, worker_app) 
 def test_a_login_stamp_alone_starts_no_new_generation(app, world) -> None:
     uid = world.users["pegawai"].id
     with app.app_context():
-        before = generation(account_cache.GENERATION_KEY)
+        before = account_cache.ACCOUNTS.token()
         db.session.get(User, uid).last_login_at = utcnow()
         db.session.commit()
-        assert generation(account_cache.GENERATION_KEY) == before
+        assert account_cache.ACCOUNTS.token() == before
         db.session.get(User, uid).display_name = "Siti A."
         db.session.commit()
-        assert generation(account_cache.GENERATION_KEY) != before
+        assert account_cache.ACCOUNTS.token() != before
         db.session.remove()
 
 
 def test_a_rolled_back_change_starts_no_new_generation(app, world) -> None:
     uid = world.users["pegawai"].id
     with app.app_context():
-        before = generation(account_cache.GENERATION_KEY)
+        before = account_cache.ACCOUNTS.token()
         db.session.get(User, uid).display_name = "Siti A."
         db.session.flush()
         db.session.rollback()
         db.session.execute(select(User.id)).all()
         db.session.commit()
-        assert generation(account_cache.GENERATION_KEY) == before
+        assert account_cache.ACCOUNTS.token() == before
         db.session.remove()
 
 
