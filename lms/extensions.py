@@ -204,3 +204,57 @@ class WatchedGeneration:
 
     def _forget_changes(self, session: Any) -> None:
         session.info.pop(self._flag, None)
+
+
+class PersonalGeneration(WatchedGeneration):
+    """A :class:`WatchedGeneration` with one more generation per person: a written row whose
+    ``person`` column (e.g. ``employee_id``) is known starts a new generation for that person
+    only (both people when the column moved from one to the other); a row without one, a bulk
+    write, or a commit touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
+    ``token(person_id)`` names both, so what is kept of one person misses after a write of
+    theirs and stays kept through everybody else's."""
+
+    MAX_PEOPLE = 100
+
+    def __init__(self, name: str, models: tuple[type, ...], person: str) -> None:
+        super().__init__(name, models)
+        self.person = person
+        self._people = f"generation_people:{name}"
+
+    def token(self, person_id: int | None = None) -> str:
+        shared = generation(self.name)
+        if person_id is None:
+            return shared
+        return f"{shared}/{generation(f'{self.name}:{int(person_id)}')}"
+
+    def _note_changes(self, session: Any, _context: Any) -> None:
+        from sqlalchemy import inspect
+
+        if session.info.get(self._flag):
+            return
+        people: set[int] = session.info.setdefault(self._people, set())
+        for group in (session.new, session.dirty, session.deleted):
+            for obj in group:
+                if not self._written(obj):
+                    continue
+                history = inspect(obj).attrs[self.person].history
+                found = {v for v in (*history.added, *history.unchanged, *history.deleted) if v}
+                if not found or len(people) + len(found) > self.MAX_PEOPLE:
+                    session.info[self._flag] = True
+                    return
+                people.update(found)
+
+    def _bump_after_commit(self, session: Any) -> None:
+        people = session.info.pop(self._people, set())
+        if not has_app_context():
+            session.info.pop(self._flag, None)
+            return
+        if session.info.pop(self._flag, False):
+            self.bump()
+            return
+        for person_id in people:
+            bump_generation(f"{self.name}:{int(person_id)}")
+
+    def _forget_changes(self, session: Any) -> None:
+        super()._forget_changes(session)
+        session.info.pop(self._people, None)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from lms.courses import cache as course_cache
 from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -239,18 +240,16 @@ def my_enrolments(
 
 
 @lru_cache(maxsize=1)
-def _enrolment_counts_stmt() -> Select:
-    return (
-        select(Enrolment.status, func.count(Enrolment.id))
-        .where(Enrolment.employee_id == bindparam("employee_id"))
-        .group_by(Enrolment.status)
+def _enrolled_stmt() -> Select:
+    return select(Enrolment.course_id, Enrolment.status).where(
+        Enrolment.employee_id == bindparam("employee_id")
     )
 
 
-def enrolment_counts(employee_id: int) -> dict[str, int]:
-    """How many of the employee's enrolments are in each status (one query, its statement built
-    once: the learner's dashboard asks on every visit)."""
-    return dict(db.session.execute(_enrolment_counts_stmt(), {"employee_id": employee_id}).all())
+def enrolled_courses(employee_id: int) -> list[tuple[int, str]]:
+    """Every course the employee enrolled in, with the enrolment's status (one query on the
+    employee's index): the learner's dashboard counts them and leaves them out of suggestions."""
+    return [(c, s) for c, s in db.session.execute(_enrolled_stmt(), {"employee_id": employee_id})]
 
 
 class ListedEnrolment(NamedTuple):
@@ -326,10 +325,38 @@ def _suggestions_stmt() -> Select:
     )
 
 
-def suggestions(employee_id: int, limit: int = 3) -> list[Suggestion]:
-    """Published courses the employee has not enrolled in, newest first."""
-    rows = db.session.execute(_suggestions_stmt(), {"employee_id": employee_id, "limit": limit})
-    return [Suggestion(*row) for row in rows]
+#: The fewest newest published courses kept for suggestions (:func:`suggestions`).
+NEWEST_KEPT = 32
+
+
+@lru_cache(maxsize=1)
+def _newest_stmt() -> Select:
+    return (
+        select(Course.id, Course.code, CourseVersion.title, CourseVersion.jp)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False))
+        .order_by(CourseVersion.published_at.desc(), Course.id)
+        .limit(bindparam("kept"))
+    )
+
+
+def suggestions(
+    employee_id: int, limit: int = 3, enrolled: set[int] | None = None
+) -> list[Suggestion]:
+    """Published courses the employee has not enrolled in, newest first. Given the ids of the
+    courses they ``enrolled`` in, without a query: from the newest courses kept for everybody
+    under the catalogue's generation, as many as leave ``limit`` whatever those enrolments are
+    (at least ``NEWEST_KEPT``, else the next power of two)."""
+    if enrolled is None:
+        rows = db.session.execute(_suggestions_stmt(), {"employee_id": employee_id, "limit": limit})
+        return [Suggestion(*row) for row in rows]
+    kept = max(NEWEST_KEPT, 1 << (limit + len(enrolled) - 1).bit_length())
+    newest = course_cache.cached(
+        "newest",
+        (kept,),
+        lambda: [tuple(r) for r in db.session.execute(_newest_stmt(), {"kept": kept})],
+    )
+    return [Suggestion(*row[1:]) for row in newest if row[0] not in enrolled][:limit]
 
 
 def lesson_outline(version_id: int) -> list[Module]:

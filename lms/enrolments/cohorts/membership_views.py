@@ -206,7 +206,7 @@ def _supervisor_pending_section(user: Any) -> tuple[str, dict[str, Any]] | None:
 
 @section(40, part=LEARNING, wide=True)
 def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
-    if user.employee is None:
+    if user.employee is None or not queries.is_member(user.employee_id):
         return None
     memberships = queries.memberships_of(user.employee)
     if not memberships:

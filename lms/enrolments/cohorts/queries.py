@@ -24,7 +24,7 @@ from lms.enrolments.cohorts.models import (
     ProgrammeCourse,
 )
 from lms.enrolments.models import Approval
-from lms.extensions import db
+from lms.extensions import PersonalGeneration, cache, db
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, can
@@ -117,6 +117,24 @@ def running_cohorts(today: date | None = None, limit: int = 8) -> list[Cohort]:
             .limit(limit)
         )
     )
+
+
+#: Starts anew for an employee after a write of one of their memberships (for everybody after a
+#: bulk write): whether they are in any cohort is kept under it (:func:`is_member`).
+MEMBERS = PersonalGeneration("cohorts:members", (CohortMember,), person="employee_id")
+
+
+def is_member(employee_id: int) -> bool:
+    """Whether the employee is (or was) in any cohort: kept per employee, so the dashboard of
+    the many who never were asks nothing about cohorts (two sections otherwise query)."""
+    key = f"cohorts:is-member:{MEMBERS.token(employee_id)}:{employee_id}"
+    found = cache.get(key)
+    if found is None:
+        found = bool(
+            db.session.scalar(select(exists().where(CohortMember.employee_id == employee_id)))
+        )
+        cache.set(key, found)
+    return found
 
 
 def memberships_of(employee: Employee) -> list[CohortMember]:
