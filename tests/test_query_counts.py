@@ -30,10 +30,12 @@ PAGES = {
 
 @contextmanager
 def count_queries(app):
-    counter = {"n": 0}
+    """``counter["n"]``: the statements sent inside the block; ``counter["sql"]``: their text."""
+    counter: dict = {"n": 0, "sql": []}
 
-    def before(*_args: object) -> None:
+    def before(_conn, _cursor, statement, *_args: object) -> None:
         counter["n"] += 1
+        counter["sql"].append(statement)
 
     with app.app_context():
         engine = db.engine

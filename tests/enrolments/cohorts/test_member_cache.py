@@ -4,13 +4,14 @@ membership shows on the very next visit, in this worker and in another one."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from lms.enrolments.cohorts import queries
 from lms.enrolments.cohorts.models import CohortMember
 from lms.extensions import PersonalGeneration, db
 from tests.conftest import login
 from tests.enrolments.cohorts.builders import make_cohort, make_programme
+from tests.test_query_counts import count_queries
 
 
 def _cohort_id(app) -> int:
@@ -32,18 +33,9 @@ def _join(app, cohort_id: int, employee_id: int) -> None:
 
 
 def _cohort_statements(app, client, path: str = "/dasbor") -> int:
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with count_queries(app) as counter:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    seen = counter["sql"]
     # the membership probe, the memberships and the leadership card's cohorts (other
     # statements only join cohort_members: the JP ledger, the forums)
     probes = (
