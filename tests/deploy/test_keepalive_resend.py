@@ -16,13 +16,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.shared import bench_module
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 IDLE_TIMEOUT = 0.2  # the server's keepalive_timeout
 
 
