@@ -24,6 +24,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import inspect as sa_inspect
 
 from lms.db import Base
 
@@ -179,15 +180,23 @@ class WatchedGeneration:
     def bump(self) -> None:
         bump_generation(self.name)
 
-    def _written(self, obj: object) -> bool:
-        return isinstance(obj, self.models) and (self.counts is None or self.counts(obj))
+    def _written(self, obj: object, session: Any, dirty: bool) -> bool:
+        if not isinstance(obj, self.models):
+            return False
+        if dirty and not session.is_modified(obj):
+            return False  # attributes set to what they were: nothing written
+        return self.counts is None or self.counts(obj)
+
+    @staticmethod
+    def _groups(session: Any) -> tuple[tuple[Any, bool], ...]:
+        return ((session.new, False), (session.dirty, True), (session.deleted, False))
 
     def _note_changes(self, session: Any, _context: Any) -> None:
         # new/dirty/deleted and the attributes' history still show what this flush wrote.
         if session.info.get(self._flag):
             return
-        for group in (session.new, session.dirty, session.deleted):
-            if any(self._written(obj) for obj in group):
+        for group, dirty in self._groups(session):
+            if any(self._written(obj, session, dirty) for obj in group):
                 session.info[self._flag] = True
                 return
 
@@ -228,16 +237,14 @@ class PersonalGeneration(WatchedGeneration):
         return f"{shared}/{generation(f'{self.name}:{int(person_id)}')}"
 
     def _note_changes(self, session: Any, _context: Any) -> None:
-        from sqlalchemy import inspect
-
         if session.info.get(self._flag):
             return
         people: set[int] = session.info.setdefault(self._people, set())
-        for group in (session.new, session.dirty, session.deleted):
+        for group, dirty in self._groups(session):
             for obj in group:
-                if not self._written(obj):
+                if not self._written(obj, session, dirty):
                     continue
-                history = inspect(obj).attrs[self.person].history
+                history = sa_inspect(obj).attrs[self.person].history
                 found = {v for v in (*history.added, *history.unchanged, *history.deleted) if v}
                 if not found or len(people) + len(found) > self.MAX_PEOPLE:
                     session.info[self._flag] = True

@@ -1,8 +1,10 @@
 """The shared parts of learner pages, kept in the app cache (``lms.extensions.cache``).
 
 What is kept is the same for every learner: the catalogue's listing for one filter, the
-category list, a published version's outline and facts, rendered in one language. Nothing of
-one person (enrolment state, progress, seats left) is kept: pages add those live.
+category list, a published version's outline and facts, rendered in one language. Of one person
+only their enrolments are kept, under their own generation (:data:`MINE`, started anew by any
+write of one of their enrolments: an enrolment, progress, the last lesson seen), so a learner
+paging through the catalogue is not asked for them again; seats left are read live.
 
 Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
 a course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
@@ -23,10 +25,14 @@ from flask import url_for
 from flask_babel import get_locale
 
 from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
-from lms.extensions import WatchedGeneration, cache
+from lms.enrolments.models import Enrolment
+from lms.extensions import PersonalGeneration, WatchedGeneration, cache
 
 GENERATION_KEY = "courses:generation"
 _CATALOGUE = WatchedGeneration(GENERATION_KEY, (Course, CourseVersion, Module, Lesson, Category))
+
+#: A learner's enrolments: a generation for each employee (lms.extensions.PersonalGeneration).
+MINE = PersonalGeneration("courses:mine", (Enrolment,), person="employee_id")
 
 T = TypeVar("T")
 

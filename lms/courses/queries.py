@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from lms.courses import cache as course_cache
 from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
-from lms.extensions import db
+from lms.extensions import cache, db
 
 PAGE_SIZE = 12
 
@@ -268,26 +268,28 @@ class ListedEnrolment(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _enrolment_map_stmt() -> Select:
-    """``enrolment_map``'s statement, built once (the catalogue asks on every visit): columns,
-    not entities."""
+    """``enrolment_map``'s statement, built once: columns, not entities."""
     return (
         select(*ENROLMENT_COLUMNS, *RULE_COLUMNS)
         .join(Course, Course.id == Enrolment.course_id)
-        .where(
-            Enrolment.employee_id == bindparam("employee_id"),
-            Enrolment.course_id.in_(bindparam("course_ids", expanding=True)),
-        )
+        .where(Enrolment.employee_id == bindparam("employee_id"))
     )
 
 
 def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, ListedEnrolment]:
-    """The employee's enrolments in the listed courses, by course id (one query)."""
+    """The employee's enrolments in the listed courses, by course id: every enrolment of the
+    employee is read in one query and kept under their own generation and the catalogue's (the
+    rules ride along), so the next catalogue page, search or filter asks nothing."""
     if not course_ids:
         return {}
-    rows = db.session.execute(
-        _enrolment_map_stmt(), {"employee_id": employee_id, "course_ids": course_ids}
-    )
-    return {row.course_id: ListedEnrolment(*row) for row in rows}
+    key = f"courses:mine:{course_cache.MINE.token(employee_id)}:{course_cache.generation()}"
+    key += f":{employee_id}"
+    every = cache.get(key)
+    if every is None:
+        rows = db.session.execute(_enrolment_map_stmt(), {"employee_id": employee_id})
+        every = {row.course_id: ListedEnrolment(*row) for row in rows}
+        cache.set(key, every)
+    return {course_id: every[course_id] for course_id in course_ids if course_id in every}
 
 
 def seats_taken_map(course_ids: list[int]) -> dict[int, int]:
