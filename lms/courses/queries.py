@@ -205,18 +205,15 @@ class MyEnrolment(NamedTuple):
     title: str | None
 
 
-@lru_cache(maxsize=2)
-def _my_enrolments_stmt(limited: bool) -> Select:
-    """``my_enrolments``'s statement, built once: the employee, the statuses and the limit are
-    parameters, and only the columns the list shows are read (no entities)."""
-    stmt = (
+@lru_cache(maxsize=1)
+def _learner_enrolments_stmt() -> Select:
+    """``learner_enrolments``'s statement, built once: every enrolment of the employee as the
+    columns the learner's lists show (no entities), in the order they show them."""
+    return (
         select(*ENROLMENT_COLUMNS, Course.code, Course.ends_on, *RULE_COLUMNS, CourseVersion.title)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(
-            Enrolment.employee_id == bindparam("employee_id"),
-            Enrolment.status.in_(bindparam("statuses", expanding=True)),
-        )
+        .where(Enrolment.employee_id == bindparam("employee_id"))
         .order_by(
             case((Enrolment.status == "completed", 1), else_=0),
             Enrolment.last_seen_at.desc().nulls_last(),
@@ -224,7 +221,22 @@ def _my_enrolments_stmt(limited: bool) -> Select:
             Enrolment.id,
         )
     )
-    return stmt.limit(bindparam("limit")) if limited else stmt
+
+
+def learner_enrolments(employee_id: int) -> list[MyEnrolment]:
+    """Every enrolment of the employee (one per course), open ones first, then finished ones,
+    each most recently seen first: read in one query and kept under the employee's own
+    generation and the catalogue's (any write of one of their enrolments, a new title or rule
+    of one of the courses starts a new one), so their catalogue pages, dashboard and course
+    pages ask nothing until then."""
+    key = f"courses:mine:{course_cache.MINE.token(employee_id)}:{course_cache.generation()}"
+    key += f":{employee_id}"
+    kept = cache.get(key)
+    if kept is None:
+        rows = db.session.execute(_learner_enrolments_stmt(), {"employee_id": employee_id})
+        kept = [MyEnrolment(*row) for row in rows]
+        cache.set(key, kept)
+    return kept
 
 
 def my_enrolments(
@@ -232,24 +244,14 @@ def my_enrolments(
 ) -> list[MyEnrolment]:
     """The employee's enrolments in ``statuses``: open ones first, then finished ones, each
     most recently seen first (rows of the columns shown, see :class:`MyEnrolment`)."""
-    params = {"employee_id": employee_id, "statuses": list(statuses)}
-    if limit is not None:
-        params["limit"] = limit
-    rows = db.session.execute(_my_enrolments_stmt(limit is not None), params)
-    return [MyEnrolment(*row) for row in rows]
-
-
-@lru_cache(maxsize=1)
-def _enrolled_stmt() -> Select:
-    return select(Enrolment.course_id, Enrolment.status).where(
-        Enrolment.employee_id == bindparam("employee_id")
-    )
+    found = [row for row in learner_enrolments(employee_id) if row.status in statuses]
+    return found if limit is None else found[:limit]
 
 
 def enrolled_courses(employee_id: int) -> list[tuple[int, str]]:
-    """Every course the employee enrolled in, with the enrolment's status (one query on the
-    employee's index): the learner's dashboard counts them and leaves them out of suggestions."""
-    return [(c, s) for c, s in db.session.execute(_enrolled_stmt(), {"employee_id": employee_id})]
+    """Every course the employee enrolled in, with the enrolment's status: the learner's
+    dashboard counts them and leaves them out of suggestions."""
+    return [(row.course_id, row.status) for row in learner_enrolments(employee_id)]
 
 
 class ListedEnrolment(NamedTuple):
@@ -266,30 +268,17 @@ class ListedEnrolment(NamedTuple):
     require_evaluation: bool
 
 
-@lru_cache(maxsize=1)
-def _enrolment_map_stmt() -> Select:
-    """``enrolment_map``'s statement, built once: columns, not entities."""
-    return (
-        select(*ENROLMENT_COLUMNS, *RULE_COLUMNS)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.employee_id == bindparam("employee_id"))
-    )
-
-
 def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, ListedEnrolment]:
-    """The employee's enrolments in the listed courses, by course id: every enrolment of the
-    employee is read in one query and kept under their own generation and the catalogue's (the
-    rules ride along), so the next catalogue page, search or filter asks nothing."""
+    """The employee's enrolments in the listed courses, by course id (from
+    :func:`learner_enrolments`: the next catalogue page, search or filter asks nothing)."""
     if not course_ids:
         return {}
-    key = f"courses:mine:{course_cache.MINE.token(employee_id)}:{course_cache.generation()}"
-    key += f":{employee_id}"
-    every = cache.get(key)
-    if every is None:
-        rows = db.session.execute(_enrolment_map_stmt(), {"employee_id": employee_id})
-        every = {row.course_id: ListedEnrolment(*row) for row in rows}
-        cache.set(key, every)
-    return {course_id: every[course_id] for course_id in course_ids if course_id in every}
+    wanted = set(course_ids)
+    return {
+        row.course_id: ListedEnrolment(*row[:5], *row[7:10])
+        for row in learner_enrolments(employee_id)
+        if row.course_id in wanted
+    }
 
 
 def seats_taken_map(course_ids: list[int]) -> dict[int, int]:
