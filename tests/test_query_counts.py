@@ -104,7 +104,12 @@ def test_query_counts_do_not_grow_with_data(app, world, monkeypatch) -> None:
 DASHBOARD_PAGES = {
     "pegawai": ["/dasbor"],  # positioned, with competencies no record covers (the for-you card)
     "atasan": ["/dasbor"],  # positioned too; their team grows from 10 to 1,000
-    "bkpsdm": ["/organisasi/pegawai?q=anggota", "/organisasi/pegawai?q=1988"],
+    "bkpsdm": [
+        "/organisasi/pegawai?q=anggota",
+        "/organisasi/pegawai?q=anggota&page=2",
+        "/organisasi/pegawai?q=1988",
+        "/organisasi/pegawai",  # the plain list: counted
+    ],
 }
 
 
