@@ -24,14 +24,11 @@ in each language, once per ``DASHBOARD_CITY_SECONDS`` per process (``city_counts
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from time import monotonic
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import format_date, get_locale
@@ -49,101 +46,23 @@ from lms.completion.models import Completion
 from lms.dashboard import section
 from lms.enrolments.cohorts.models import Cohort, CohortMember
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT, local_today, local_zone, number, zone_abbreviation
+from lms.indonesian import MONTHS_SHORT, local_today, local_zone, zone_abbreviation
 from lms.org.models import Employee, Unit
 from lms.org.queries import city_figures_seconds
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope
+from lms.reports.trends import (
+    Figure,
+    Trend,
+    _num,
+    _share,
+    same_moment,
+    shift_months,
+    utc_start,
+)
 
 MEMBER_STATES = ("active", "completed")  # a cohort runs "for" a department with such members
 CHART_MONTHS = 12
-
-
-# --- calendar helpers (pure) ---------------------------------------------------------------------
-
-
-def shift_months(day: date, months: int) -> date:
-    """The same day ``months`` later (negative: earlier), clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def utc_start(day: date, tz: ZoneInfo) -> datetime:
-    """Local midnight of ``day`` as a UTC moment."""
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
-
-
-def same_moment(local: datetime, day: date) -> datetime:
-    """``local``'s time of day on ``day`` (same zone), as UTC."""
-    return datetime.combine(day, local.timetz()).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Trend:
-    current: Decimal
-    previous: Decimal
-    points: bool = False  # a share: the change in percentage points, not relative
-
-    @property
-    def direction(self) -> str:
-        if self.current > self.previous:
-            return "up"
-        if self.current < self.previous:
-            return "down"
-        return "flat"
-
-    @property
-    def change(self) -> Decimal | None:
-        """Percentage points for a share; percent of the previous value for a count (None when
-        the previous value was zero, so no percentage exists)."""
-        if self.points:
-            return _round(self.current - self.previous, "0.1")
-        if self.previous == 0:
-            return None if self.current else Decimal(0)
-        return _round((self.current - self.previous) * 100 / self.previous, "1")
-
-    @property
-    def arrow(self) -> str:
-        return {"up": "▲", "down": "▼", "flat": "▶"}[self.direction]
-
-    @property
-    def text(self) -> str:
-        change = self.change
-        if change is None:
-            return _("baru (sebelumnya 0)")
-        number = _num(abs(change))
-        if self.points:
-            return _("%(n)s poin", n=number)
-        return f"{number}%"
-
-    @property
-    def spoken(self) -> str:
-        return {"up": _("naik"), "down": _("turun"), "flat": _("tetap")}[self.direction]
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    label: str
-    value: str
-    detail: str
-    trend: Trend
-    compared_with: str
-
-
-def _round(value: Decimal | float | int, places: str) -> Decimal:
-    return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
-def _share(ok: int, n: int) -> Decimal:
-    return _round(Decimal(ok) * 100 / n, "0.1") if n else Decimal("0.0")
-
-
-def _num(value: Decimal | int) -> str:
-    """As the reader's locale writes it (92,5 in Indonesian, thousands with a dot)."""
-    return number(value)
 
 
 # --- queries (one each) --------------------------------------------------------------------------
