@@ -184,10 +184,8 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.MANAGE_COHORTS):
         return None
     today = local_today()
-    rows = queries.running_cohorts(today)
     return "enrolments/cohorts/_dashboard_hr.html", {
-        "rows": rows,
-        "counts": seats.counts(seats.COHORT, [c.id for c in rows]),
+        "rows": queries.running_cohorts(today),
         "pending": queries.pending_approvals_count(user),
         "today": today,
     }

@@ -1,7 +1,8 @@
 """Reading programmes and cohorts: lists, pages, progress, dashboards and approval queues.
 
 Each function runs a fixed number of queries whatever the amount of data (eager loading,
-grouped counts). Seat counts per cohort are ``seats.counts(seats.COHORT, ...)``.
+grouped counts). Seat counts per cohort are ``seats.counts(seats.COHORT, ...)``; HR's
+dashboard reads them with its rows (``running_cohorts``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -24,6 +26,7 @@ from lms.enrolments.cohorts.models import (
     ProgrammeCourse,
 )
 from lms.enrolments.models import Approval
+from lms.enrolments.seats import SEAT_STATES
 from lms.extensions import PersonalGeneration, cache, db
 from lms.indonesian import local_today
 from lms.org.models import Employee
@@ -105,18 +108,57 @@ def current_phase(cohort: Cohort, today: date | None = None) -> CohortPhase | No
     )
 
 
-def running_cohorts(today: date | None = None, limit: int = 8) -> list[Cohort]:
-    """Cohorts that have not ended yet, soonest first (for HR's dashboard)."""
-    today = today or local_today()
-    return list(
-        db.session.scalars(
-            select(Cohort)
-            .options(joinedload(Cohort.programme))
-            .where(Cohort.ends_on >= today)
-            .order_by(Cohort.starts_on, Cohort.id)
-            .limit(limit)
-        )
+class RunningCohort(NamedTuple):
+    """A cohort as HR's dashboard lists it: the columns shown and its members per kind of seat
+    (read without the models)."""
+
+    code: str
+    name: str
+    programme_title: str
+    starts_on: date
+    ends_on: date
+    quota: int | None
+    taken: int  # seats held: active or completed
+    waiting: int  # nominated or waitlisted
+
+
+def _members_in(*states: str):
+    return (
+        select(func.count(CohortMember.id))
+        .where(CohortMember.cohort_id == Cohort.id, CohortMember.status.in_(states))
+        .scalar_subquery()
     )
+
+
+@lru_cache(maxsize=1)
+def _running_stmt() -> Select:
+    """``running_cohorts``' statement (``:today``, ``:limit``), built once: the dashboard reads it
+    on every visit of HR."""
+    return (
+        select(
+            Cohort.code,
+            Cohort.name,
+            Programme.title,
+            Cohort.starts_on,
+            Cohort.ends_on,
+            Cohort.quota,
+            _members_in(*SEAT_STATES),
+            _members_in("nominated", "waitlisted"),
+        )
+        .join_from(Cohort, Programme, Programme.id == Cohort.programme_id)
+        .where(Cohort.ends_on >= bindparam("today", type_=Cohort.ends_on.type))
+        .order_by(Cohort.starts_on, Cohort.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def running_cohorts(today: date | None = None, limit: int = 8) -> list[RunningCohort]:
+    """Cohorts that have not ended yet, soonest first, with their seat counts (for HR's
+    dashboard): one statement whatever the number of cohorts and members."""
+    found = db.session.connection().execute(
+        _running_stmt(), {"today": today or local_today(), "limit": limit}
+    )
+    return [RunningCohort(*row) for row in found]
 
 
 #: Starts anew for an employee after a write of one of their memberships (for everybody after a
