@@ -184,9 +184,10 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.MANAGE_COHORTS):
         return None
     today = local_today()
+    rows, pending = queries.hr_card(user, today)
     return "enrolments/cohorts/_dashboard_hr.html", {
-        "rows": queries.running_cohorts(today),
-        "pending": queries.pending_approvals_count(user),
+        "rows": rows,
+        "pending": pending,
         "today": today,
     }
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, inspect, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
@@ -27,7 +27,7 @@ from lms.enrolments.cohorts.models import (
 )
 from lms.enrolments.models import Approval
 from lms.enrolments.seats import SEAT_STATES
-from lms.extensions import PersonalGeneration, cache, db
+from lms.extensions import PersonalGeneration, WatchedGeneration, cache, db
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, can
@@ -307,6 +307,42 @@ def pending_approvals_count(user: User) -> int:
     if kind is None:
         return 0
     return db.session.scalar(_pending_count_stmt(*kind[0]), kind[1]) or 0
+
+
+def _changes_hr_card(obj: object) -> bool:
+    """Whether a write of ``obj`` may change HR's card: every cohort, programme and member
+    does; an approval only of a cohort nomination (those of courses are written all day); an
+    employee only by a change of supervisor (the supervisor step's count), or when new or gone."""
+    if isinstance(obj, Approval):
+        return obj.cohort_member_id is not None
+    if isinstance(obj, Employee):
+        state = inspect(obj)
+        if not state.persistent or state.deleted:
+            return True
+        return state.attrs.supervisor_id.history.has_changes()
+    return True
+
+
+#: Starts anew after a committed write (any process) of what HR's running cohorts card shows.
+HR_CARD = WatchedGeneration(
+    "enrolments:cohorts-hr-card",
+    (Cohort, Programme, CohortMember, Approval, Employee),
+    counts=_changes_hr_card,
+)
+
+
+def hr_card(user: User, today: date) -> tuple[list[RunningCohort], int]:
+    """``running_cohorts`` on ``today`` and ``pending_approvals_count`` for ``user``, kept in
+    the app cache under ``HR_CARD``'s generation (read before the rows, so a write committed
+    meanwhile leaves them under the old token): HR's dashboard reads them on every visit, and
+    cohorts change a few times a day."""
+    kind = _pending_kind(user)
+    key = f"cohorts:hr-card:{HR_CARD.token()}:{today.isoformat()}:{kind!r}"
+    found = cache.get(key)
+    if found is None:
+        found = (running_cohorts(today), pending_approvals_count(user))
+        cache.set(key, found)
+    return found
 
 
 def programme_cohorts(programme: Programme, running_on: date | None = None) -> list[Cohort]:
