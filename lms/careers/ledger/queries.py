@@ -19,6 +19,7 @@ number of employees or records.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -318,15 +319,20 @@ def team_jp_summary(supervisor_id: int, year: int, limit: int = 5) -> TeamSummar
     ranked = []
     under = 0
     for position, (eid, kind) in enumerate(zip(reports.ids, reports.kinds, strict=True)):
-        total = Decimal(jp.get(eid) or 0)
-        goal = goals.get(kind, default)
-        shortfall = goal - total if total < goal else ZERO
-        under += shortfall > 0
+        goal = goals.get(kind, default) if goals else default
+        found = jp.get(eid)
+        if found is None:  # nothing counted this year: the whole target is short (most reports)
+            total, shortfall = ZERO, goal
+        else:
+            total = Decimal(found)
+            shortfall = goal - total if total < goal else 0
+        if shortfall > 0:
+            under += 1
         ranked.append((-shortfall, position, eid, total, goal))
-    ranked.sort()  # biggest shortfall first, then in the roster's (name) order
+    # biggest shortfall first, then in the roster's (name) order
     shown = [
         TeamMemberJp(eid, reports.names[position], total, int(goal))
-        for _s, position, eid, total, goal in ranked[:limit]
+        for _s, position, eid, total, goal in heapq.nsmallest(limit, ranked)
     ]
     return TeamSummary(shown, len(reports), under)
 
