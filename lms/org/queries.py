@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -285,18 +284,28 @@ def people_cards_seconds() -> int:
     return int(current_app.config.get("DASHBOARD_PEOPLE_SECONDS", default))
 
 
-def _kept(name: str, employee_id: int, build: Callable[[], Any]) -> Any:
-    """``build()`` kept per employee under the people's generation. The token is read before
-    the rows: a write committed in between leaves at worst the new rows under the old token,
-    never old rows under the new one."""
+def _person(employee_id: int, profile_too: bool, team: bool) -> tuple[Profile | None, tuple | None]:
+    """The employee's profile and, for a supervisor, their roster's columns: one entry per
+    employee in the app cache under the people's generation (one read per visit, one entry
+    per person in a process's bounded cache). The token is read before the rows: a write
+    committed in between leaves at worst the new rows under the old token, never old rows
+    under the new one. Nothing kept (``people_cards_seconds`` 0): only what is asked for."""
     seconds = people_cards_seconds()
-    key = f"org:{name}:{PEOPLE.token()}:{employee_id}" if seconds else ""
-    found = cache.get(key) if key else None
-    if found is None:
-        found = build()
-        if key:
-            cache.set(key, found, timeout=seconds)
-    return found
+    if not seconds:
+        return (
+            profile(employee_id) if profile_too else None,
+            _roster(employee_id) if team else None,
+        )
+    key = f"org:person:{PEOPLE.token()}:{employee_id}"
+    found = cache.get(key)
+    if found is not None and (found[1] is not None or not team):
+        return found
+    kept = (
+        found[0] if found is not None else profile(employee_id),
+        _roster(employee_id) if team else None,
+    )
+    cache.set(key, kept, timeout=seconds)
+    return kept
 
 
 class Report(NamedTuple):
@@ -356,21 +365,21 @@ def team_roster(employee_id: int) -> Roster:
     show), kept per supervisor under the people's generation: the team card here and the
     team's JP card (careers) read the 249 reports of a city supervisor from one kept list
     instead of from the employees table on every visit."""
-    return Roster(*_kept("team-roster", employee_id, lambda: _roster(employee_id)))
-
-
-def kept_profile(employee_id: int) -> Profile | None:
-    """:func:`profile`, kept per employee under the people's generation."""
-    return _kept("profile", employee_id, lambda: profile(employee_id))
+    return Roster(*_person(employee_id, False, True)[1])  # type: ignore[misc]
 
 
 def dashboard_context(user: User) -> dict[str, Any]:
     """Figures for each role the user holds; later features add their own sections."""
     roles = user.roles
-    employee = kept_profile(user.employee_id) if user.employee_id is not None else None
+    supervisor = Role.ATASAN in roles
+    employee, roster = (
+        _person(user.employee_id, True, supervisor)
+        if user.employee_id is not None
+        else (None, None)
+    )
     ctx: dict[str, Any] = {"roles": roles, "employee": employee}
-    if Role.ATASAN in roles and employee is not None:
-        reports = team_roster(user.employee_id)
+    if supervisor and employee is not None:
+        reports = Roster(*roster)  # type: ignore[misc]
         ctx["team"], ctx["team_total"] = reports.head(TEAM_CARD_SIZE), len(reports)
     if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
         ctx["org_stats"] = _org_stats()
