@@ -126,6 +126,11 @@ class Employee(TimestampMixin, db.Model):
         CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
         UniqueConstraint("nip"),
         Index("ix_employees_full_name", "full_name"),
+        # A supervisor's active reports in name order, from the index alone (the dashboard's
+        # team cards read only the first few; issue 19).
+        Index(
+            "ix_employees_supervisor_active_name", "supervisor_id", "is_active", "full_name", "id"
+        ),
         # The city's active-employee counts (BKPSDM overview) read this index only (issue 19).
         # PostgreSQL only: SQLite without ANALYZE statistics preferred it to the supervisor
         # index for "reports of X that are active" and read every active employee (12 ms).

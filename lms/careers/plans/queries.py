@@ -5,23 +5,43 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager
 
 from lms.careers.plans.models import DevelopmentPlan
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments.cohorts.models import Cohort
 from lms.extensions import db
-from lms.org.models import Employee
+from lms.org.models import Employee, display_name
+
+
+class WaitingPlan(NamedTuple):
+    """A plan waiting for the supervisor as the dashboard lists it: its id and year and the
+    employee's name with titles (the columns shown, no model)."""
+
+    id: int
+    year: int
+    front_title: str | None
+    full_name: str
+    back_title: str | None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.front_title, self.full_name, self.back_title)
 
 
 @lru_cache(maxsize=4)
 def _plans_waiting_stmt(limit: int) -> Select:
     return (
-        select(DevelopmentPlan)
+        select(
+            DevelopmentPlan.id,
+            DevelopmentPlan.year,
+            Employee.front_title,
+            Employee.full_name,
+            Employee.back_title,
+        )
         .join(Employee, Employee.id == DevelopmentPlan.employee_id)
-        .options(contains_eager(DevelopmentPlan.employee))
         .where(
             Employee.supervisor_id == bindparam("supervisor_id"),
             DevelopmentPlan.status == "submitted",
@@ -31,10 +51,13 @@ def _plans_waiting_stmt(limit: int) -> Select:
     )
 
 
-def plans_waiting(supervisor_id: int, limit: int = 10) -> list[DevelopmentPlan]:
-    """Plans of the supervisor's direct reports waiting for them, oldest first (statement built
-    once: the supervisor's dashboard reads it on every visit)."""
-    return list(db.session.scalars(_plans_waiting_stmt(limit), {"supervisor_id": supervisor_id}))
+def plans_waiting(supervisor_id: int, limit: int = 10) -> list[WaitingPlan]:
+    """Plans of the supervisor's direct reports waiting for them, oldest first: the columns
+    shown (statement built once: the supervisor's dashboard reads it on every visit)."""
+    return [
+        WaitingPlan(*row)
+        for row in db.session.execute(_plans_waiting_stmt(limit), {"supervisor_id": supervisor_id})
+    ]
 
 
 def course_choices() -> list[tuple[int, str, Decimal]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,14 +13,15 @@ from sqlalchemy import select
 from lms.auth.models import User
 from lms.dashboard import LEARNING, section
 from lms.enrolments.cohorts import queries as cohort_queries
-from lms.enrolments.cohorts.models import CohortMember
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme, ProgrammeKind
 from lms.errors import flash_error
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, cache, db
 from lms.leadership import bp
 from lms.leadership.projects import logbook, page, queries, stages
 from lms.leadership.roles import services as roles
 from lms.leadership.roles.access import PARTICIPANT_STATES
 from lms.leadership.roles.forms import CoachAllForm, RolesForm
+from lms.leadership.roles.models import CohortRole
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.permissions import Capability, can, organises_cohort, partner_scope, refuse, require
@@ -183,12 +184,42 @@ def assign_coach_all(cohort_code: str):
 # --- dashboard sections ---------------------------------------------------------------------
 
 
+#: Starts anew after a committed write of anything that decides whom an account coaches,
+#: mentors or examines: the roles held, the members and their states, the cohorts, programmes
+#: and their kinds (a project or not), the employees (a mentor is the member's supervisor).
+ASSESSED = WatchedGeneration(
+    "leadership:assessed", (CohortRole, CohortMember, Cohort, Programme, ProgrammeKind, Employee)
+)
+
+
+def _nobody_seconds() -> int:
+    """How long "nobody to assess" is kept for an account: ``DASHBOARD_ASSESSOR_SECONDS``,
+    default 300; 0 in tests (stable query counts; its own tests switch it on)."""
+    default = 0 if current_app.testing else 300
+    return int(current_app.config.get("DASHBOARD_ASSESSOR_SECONDS", default))
+
+
 @section(17)
 def _assessor_section(user: Any) -> tuple[str, dict[str, Any]] | None:
-    if not any(can(user, cap) for cap in ASSESSOR_CAPS):
+    """The assessor's card. Every supervisor may mentor (their reports in a project programme),
+    and most have nobody: that answer is kept per account under ``ASSESSED`` (read before the
+    rows), so their dashboard asks nothing about projects until one of those rows is written.
+    A non-empty queue is always read afresh."""
+    caps = "".join("1" if can(user, cap) else "0" for cap in ASSESSOR_CAPS)
+    if "1" not in caps:
+        return None
+    seconds = _nobody_seconds()
+    key = (
+        f"leadership:nobody:{ASSESSED.token()}:{user.id}:{user.employee_id}:{caps}"
+        if seconds
+        else ""
+    )
+    if key and cache.get(key):
         return None
     found = queries.queue(user)
     if not found.items:
+        if key:
+            cache.set(key, True, timeout=seconds)
         return None
     return "leadership/_dash_queue.html", {"queue": found}
 
