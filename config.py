@@ -131,13 +131,21 @@ class Config:
     CACHE_KEY_PREFIX = "lms:"
     CACHE_REDIS_TIMEOUT = 3600
     CACHE_LOCAL_TIMEOUT = 30
-    CACHE_LOCAL_THRESHOLD = 2000
+    # Entries a process keeps without Redis: the shared parts, and a few per person active in the
+    # last CACHE_LOCAL_TIMEOUT seconds (enrolments, certificates, profile); past it Flask-Caching
+    # drops the expired ones and a third of the rest.
+    CACHE_LOCAL_THRESHOLD = 10_000
     CACHE_GENERATION_DIR: str | None = None
     # The signed-in account kept per process between its requests (lms.auth.account_cache):
     # read afresh after any write to accounts, roles, employees or partners (the generation
     # "auth:accounts"), and at the latest after this many seconds; 0 reads it on every request.
     ACCOUNT_CACHE_SECONDS = 300
     ACCOUNT_CACHE_SIZE = 20_000  # accounts per process, the least recently used leaving first
+    # Dashboard parts kept under a generation of what they show, read again after this many
+    # seconds at most (a bound on a write that went around the ORM); 0 keeps nothing: a
+    # profile and a supervisor's roster (org:people), an assessor's "nobody to assess".
+    DASHBOARD_PEOPLE_SECONDS = 300
+    DASHBOARD_ASSESSOR_SECONDS = 300
 
 
 class DevelopmentConfig(Config):
@@ -148,8 +156,11 @@ class TestingConfig(Config):
     # The bell's unread count is counted on every page (tests/notifications/test_bell_cache.py
     # turns the kept count on), so query counts do not depend on an earlier request's cache.
     NOTIFICATIONS_UNREAD_SECONDS = 0
-    # Likewise the account (tests/auth/test_account_cache.py turns it on).
+    # Likewise the account (tests/auth/test_account_cache.py turns it on) and the dashboard
+    # parts of tests/org/test_people_cache.py and tests/leadership/test_assessor_kept.py.
     ACCOUNT_CACHE_SECONDS = 0
+    DASHBOARD_PEOPLE_SECONDS = 0
+    DASHBOARD_ASSESSOR_SECONDS = 0
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105

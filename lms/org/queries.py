@@ -382,8 +382,7 @@ def people_cards_seconds() -> int:
     """How long a profile or a team roster is kept at most (a bound on a write that went around
     the ORM): ``DASHBOARD_PEOPLE_SECONDS``, default 300; 0 in tests (stable query counts; the
     cache's own tests switch it on) and to keep nothing."""
-    default = 0 if current_app.testing else 300
-    return int(current_app.config.get("DASHBOARD_PEOPLE_SECONDS", default))
+    return int(current_app.config["DASHBOARD_PEOPLE_SECONDS"])
 
 
 def _person(employee_id: int, profile_too: bool, team: bool) -> tuple[Profile | None, tuple | None]:

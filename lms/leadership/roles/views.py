@@ -195,8 +195,7 @@ ASSESSED = WatchedGeneration(
 def _nobody_seconds() -> int:
     """How long "nobody to assess" is kept for an account: ``DASHBOARD_ASSESSOR_SECONDS``,
     default 300; 0 in tests (stable query counts; its own tests switch it on)."""
-    default = 0 if current_app.testing else 300
-    return int(current_app.config.get("DASHBOARD_ASSESSOR_SECONDS", default))
+    return int(current_app.config["DASHBOARD_ASSESSOR_SECONDS"])
 
 
 @section(17)
