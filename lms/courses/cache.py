@@ -5,9 +5,9 @@ category list, a published version's outline and facts, rendered in one language
 one person (enrolment state, progress, seats left) is kept: pages add those live.
 
 Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
-a course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
-category), or to a model a feature above courses registers with :func:`watch` (quizzes, module
-packages: what the course page lists of them is kept too), from any feature, starts a new
+a course, its trainers, a version, a module, a lesson or a category (publish, archive, edit, a
+renamed category), or to a model a feature above courses registers with :func:`watch` (quizzes,
+module packages: what the course page lists of them is kept too), from any feature, starts a new
 generation once its transaction commits, so every page built afterwards, in any process, misses
 the old entries, which then expire. With Redis the generation is a token in Redis; with the
 in-process cache it is a file in the instance folder that every process on the machine reads
@@ -22,11 +22,14 @@ from typing import TypeVar
 from flask import url_for
 from flask_babel import get_locale
 
-from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
+from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.extensions import WatchedGeneration, cache
 
 GENERATION_KEY = "courses:generation"
-_CATALOGUE = WatchedGeneration(GENERATION_KEY, (Course, CourseVersion, Module, Lesson, Category))
+#: A course's trainers too: the kept head of a course names them (the forum link of its page).
+_CATALOGUE = WatchedGeneration(
+    GENERATION_KEY, (Course, CourseTrainer, CourseVersion, Module, Lesson, Category)
+)
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
+from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 
@@ -116,23 +116,77 @@ def course_head(code: str) -> Course | None:
     )
 
 
+class Trainer(NamedTuple):
+    """A trainer of a course, as ``courses.services.is_trainer_of`` reads one."""
+
+    user_id: int
+
+
 class CourseHead(NamedTuple):
-    """What the lesson player needs of a published course: plain values, fit for the cache."""
+    """A published course as learner pages read it: plain values, fit for the cache. It answers
+    what the enrolment rules (``enrolments.check_self_enrol``, ``seats_left``) and the forum link
+    (``community.access.course_staff``) ask of a ``Course``, so those pages load no entity."""
 
     id: int
     code: str
     published_version_id: int
     title: str
+    archived: bool
+    self_enrol: bool
+    approval_steps: str
+    capacity: int | None
+    enrol_deadline: date | None
+    partner_id: int | None
+    trainers: tuple[Trainer, ...] = ()
 
 
 def course_head_values(code: str) -> CourseHead | None:
-    """The course ``code`` with its published version as plain values (None without one)."""
+    """The course ``code`` with its published version as plain values (None without one): two
+    queries, made only when the cache misses."""
     row = db.session.execute(
-        select(Course.id, Course.code, Course.published_version_id, CourseVersion.title)
+        select(
+            Course.id,
+            Course.code,
+            Course.published_version_id,
+            CourseVersion.title,
+            Course.archived,
+            Course.self_enrol,
+            Course.approval_steps,
+            Course.capacity,
+            Course.enrol_deadline,
+            Course.partner_id,
+        )
         .join(CourseVersion, Course.published_version_id == CourseVersion.id)
         .where(Course.code == code.upper())
     ).first()
-    return None if row is None else CourseHead(*row)
+    if row is None:
+        return None
+    trainers = db.session.scalars(
+        select(CourseTrainer.user_id)
+        .where(CourseTrainer.course_id == row.id)
+        .order_by(CourseTrainer.id)
+    )
+    return CourseHead(*row, trainers=tuple(Trainer(user_id) for user_id in trainers))
+
+
+#: Built once (every course page runs it): SQLAlchemy reuses its cache key. The course and its
+#: published version come along (joined: nothing when there is no enrolment): the course page
+#: judges an enrolment's completion with them (``completion.learner_status``).
+_ENROLMENT_OF = (
+    select(Enrolment)
+    .options(joinedload(Enrolment.course).joinedload(Course.published_version))
+    .where(
+        Enrolment.course_id == bindparam("course_id"),
+        Enrolment.employee_id == bindparam("employee_id"),
+    )
+)
+
+
+def enrolment_of(course_id: int, employee_id: int) -> Enrolment | None:
+    """The employee's enrolment in the course, if any, with its course (one query)."""
+    return db.session.scalars(
+        _ENROLMENT_OF, {"course_id": course_id, "employee_id": employee_id}
+    ).first()
 
 
 class OutlineLesson(NamedTuple):

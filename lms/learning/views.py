@@ -24,7 +24,7 @@ LISTED_STATES = (*OPEN_STATES, "completed")
 def _head(code: str):
     """The published course as plain values, from the cache (404 without one)."""
     code = code.upper()
-    course = course_cache.cached("head", (code,), lambda: course_queries.course_head_values(code))
+    course = course_cache.cached("course-head", (code,), lambda: course_queries.course_head_values(code))
     if course is None:
         abort(404)
     return course
