@@ -169,24 +169,23 @@ def course_head_values(code: str) -> CourseHead | None:
     return CourseHead(*row, trainers=tuple(Trainer(user_id) for user_id in trainers))
 
 
-#: Built once (every course page runs it): SQLAlchemy reuses its cache key. The course and its
-#: published version come along (joined: nothing when there is no enrolment): the course page
-#: judges an enrolment's completion with them (``completion.learner_status``).
-_ENROLMENT_OF = (
-    select(Enrolment)
-    .options(joinedload(Enrolment.course).joinedload(Course.published_version))
-    .where(
-        Enrolment.course_id == bindparam("course_id"),
-        Enrolment.employee_id == bindparam("employee_id"),
-    )
+#: Built once (every course page runs it): SQLAlchemy reuses its cache key.
+_ENROLMENT_ID = select(Enrolment.id).where(
+    Enrolment.course_id == bindparam("course_id"),
+    Enrolment.employee_id == bindparam("employee_id"),
 )
+#: The course page judges an enrolment's completion with its course and published version.
+_WITH_COURSE = (joinedload(Enrolment.course).joinedload(Course.published_version),)
 
 
 def enrolment_of(course_id: int, employee_id: int) -> Enrolment | None:
-    """The employee's enrolment in the course, if any, with its course (one query)."""
-    return db.session.scalars(
-        _ENROLMENT_OF, {"course_id": course_id, "employee_id": employee_id}
-    ).first()
+    """The employee's enrolment in the course, if any, with its course. Most readers of a course
+    page are not enrolled in it: a plain row on the session's connection answers them, without
+    the ORM's work on a statement and its result; an enrolment found is then loaded as an entity
+    (a second query)."""
+    params = {"course_id": course_id, "employee_id": employee_id}
+    found = db.session.connection().execute(_ENROLMENT_ID, params).scalar()
+    return None if found is None else db.session.get(Enrolment, found, options=_WITH_COURSE)
 
 
 class OutlineLesson(NamedTuple):

@@ -114,13 +114,14 @@ def _catalogue_segments(f: queries.CatalogueFilter, problems: dict[str, str]) ->
 class CoursePage(NamedTuple):
     """What the course page shows the same way to every learner (kept by lms.courses.cache): the
     published course's head, the shared parts split at their marks (lms.courses.fragments) for a
-    learner who takes part (``learning``, with links) and for anyone else (``public``), the keys
-    of the lessons in outline order (the ``done.N`` marks) and the done chip in the language."""
+    learner who takes part (``learning``, with links) and for anyone else (``public``), the
+    place of each lesson in the outline by key (its ``done.N`` mark), how many modules there are
+    and the done chip in the language."""
 
     head: queries.CourseHead
     public: fragments.Parts
     learning: fragments.Parts
-    keys: tuple[str, ...]
+    index: dict[str, int]
     modules: int
     chip: str
 
@@ -148,9 +149,10 @@ def _course_page(code: str) -> CoursePage | None:
         fragments.split(render_template("courses/_course_body.html", learning=flag, **context))
         for flag in (False, True)
     )
-    keys = tuple(lesson.key for module in outline for lesson in module.lessons)
+    lessons = [lesson for module in outline for lesson in module.lessons]
+    index = {lesson.key: i for i, lesson in enumerate(lessons)}
     chip = Markup('<span class="chip ok">{}</span>').format(_("selesai"))
-    return CoursePage(head, public, learning, keys, len(outline), str(chip))
+    return CoursePage(head, public, learning, index, len(outline), str(chip))
 
 
 @bp.route("/pelatihan/<code>")
@@ -167,7 +169,7 @@ def course(code: str):
     )
     done = page.learner_context(enrolment).get("done", set()) if enrolment is not None else set()
     learning = enrolment is not None and enrolment.status in ("active", "completed")
-    chips = {f"done.{i}": shared.chip for i, key in enumerate(shared.keys) if key in done}
+    chips = {f"done.{shared.index[k]}": shared.chip for k in done if k in shared.index}
     return render_template(
         "courses/course.html",
         course=c,
@@ -177,7 +179,6 @@ def course(code: str):
         check=check,
         seats_left=left,
         done=done,
-        form=CsrfForm(),
         status_label=enrolments.status_label,
     )
 
