@@ -1,8 +1,10 @@
 """The shared parts of learner pages, kept in the app cache (``lms.extensions.cache``).
 
 What is kept is the same for every learner: the catalogue's listing for one filter, the
-category list, a published version's outline and facts, rendered in one language. Nothing of
-one person (enrolment state, progress, seats left) is kept: pages add those live.
+category list, a published course's head (plain values), a version's outline, the course page
+and the lesson player's list of lessons rendered in one language (with marks where each
+reader's own parts go: lms.courses.fragments), a lesson's body. Nothing of one person
+(enrolment state, progress, done lessons, seats left) is kept: pages add those live.
 
 Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
 a course, its trainers, a version, a module, a lesson or a category (publish, archive, edit, a

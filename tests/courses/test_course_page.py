@@ -190,3 +190,18 @@ def test_course_and_lesson_pages_flat_from_10_to_1000_lessons(app, world, monkey
     assert page.count("chip ok") == 1000
     # not enrolled: the account (not kept in tests), the enrolment (none) and the seats taken
     assert small[2] <= 3, small
+
+
+def test_a_mark_typed_into_course_text_stays_text(app, client, world) -> None:
+    """Marks are found in the rendered shared parts; text an author typed is escaped before, so
+    it can never open a slot."""
+    with app.app_context():
+        course = make_course("TANDA-101", title="Judul <!--mark:enrol--> aneh", lessons=1)
+        course.published_version.modules[0].lessons[0].title = "Pelajaran <!--mark:done.0-->"
+        db.session.commit()
+    login(client, "pegawai")
+    page = client.get("/pelatihan/TANDA-101").get_data(as_text=True)
+    assert "Judul &lt;!--mark:enrol--&gt; aneh" in page
+    assert "Pelajaran &lt;!--mark:done.0--&gt;" in page
+    assert page.count('action="/pelatihan/TANDA-101/daftar"') == 1
+    assert "<!--mark:" not in page
