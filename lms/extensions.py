@@ -24,6 +24,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import inspect as sa_inspect
 
 from lms.db import Base
 
@@ -179,15 +180,23 @@ class WatchedGeneration:
     def bump(self) -> None:
         bump_generation(self.name)
 
-    def _written(self, obj: object) -> bool:
-        return isinstance(obj, self.models) and (self.counts is None or self.counts(obj))
+    def _written(self, obj: object, session: Any, dirty: bool) -> bool:
+        if not isinstance(obj, self.models):
+            return False
+        if dirty and not session.is_modified(obj):
+            return False  # attributes set to what they were: nothing written
+        return self.counts is None or self.counts(obj)
+
+    @staticmethod
+    def _groups(session: Any) -> tuple[tuple[Any, bool], ...]:
+        return ((session.new, False), (session.dirty, True), (session.deleted, False))
 
     def _note_changes(self, session: Any, _context: Any) -> None:
         # new/dirty/deleted and the attributes' history still show what this flush wrote.
         if session.info.get(self._flag):
             return
-        for group in (session.new, session.dirty, session.deleted):
-            if any(self._written(obj) for obj in group):
+        for group, dirty in self._groups(session):
+            if any(self._written(obj, session, dirty) for obj in group):
                 session.info[self._flag] = True
                 return
 
@@ -204,3 +213,55 @@ class WatchedGeneration:
 
     def _forget_changes(self, session: Any) -> None:
         session.info.pop(self._flag, None)
+
+
+class PersonalGeneration(WatchedGeneration):
+    """A :class:`WatchedGeneration` with one more generation per person: a written row whose
+    ``person`` column (e.g. ``employee_id``) is known starts a new generation for that person
+    only (both people when the column moved from one to the other); a row without one, a bulk
+    write, or a commit touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
+    ``token(person_id)`` names both, so what is kept of one person misses after a write of
+    theirs and stays kept through everybody else's."""
+
+    MAX_PEOPLE = 100
+
+    def __init__(self, name: str, models: tuple[type, ...], person: str) -> None:
+        super().__init__(name, models)
+        self.person = person
+        self._people = f"generation_people:{name}"
+
+    def token(self, person_id: int | None = None) -> str:
+        shared = generation(self.name)
+        if person_id is None:
+            return shared
+        return f"{shared}/{generation(f'{self.name}:{int(person_id)}')}"
+
+    def _note_changes(self, session: Any, _context: Any) -> None:
+        if session.info.get(self._flag):
+            return
+        people: set[int] = session.info.setdefault(self._people, set())
+        for group, dirty in self._groups(session):
+            for obj in group:
+                if not self._written(obj, session, dirty):
+                    continue
+                history = sa_inspect(obj).attrs[self.person].history
+                found = {v for v in (*history.added, *history.unchanged, *history.deleted) if v}
+                if not found or len(people) + len(found) > self.MAX_PEOPLE:
+                    session.info[self._flag] = True
+                    return
+                people.update(found)
+
+    def _bump_after_commit(self, session: Any) -> None:
+        people = session.info.pop(self._people, set())
+        if not has_app_context():
+            session.info.pop(self._flag, None)
+            return
+        if session.info.pop(self._flag, False):
+            self.bump()
+            return
+        for person_id in people:
+            bump_generation(f"{self.name}:{int(person_id)}")
+
+    def _forget_changes(self, session: Any) -> None:
+        super()._forget_changes(session)
+        session.info.pop(self._people, None)

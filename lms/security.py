@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+import time
+from collections import OrderedDict
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Flask, Request, Response, current_app, request, url_for
+from flask import Flask, Request, Response, current_app, g, request, session, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
@@ -48,6 +51,8 @@ def register_security(app: Flask) -> None:
     app.request_class = BoundedRequest
     app.json = SafeJSONProvider(app)
     app.before_request(check_request_input)
+    app.before_request(reuse_csrf_token)
+    app.after_request(keep_csrf_token)
     defaults = tuple((name.lower(), name, value) for name, value in DEFAULT_HEADERS)
     hsts = (HSTS[0].lower(), *HSTS)
 
@@ -302,3 +307,50 @@ def safe_next(target: str | None, default: str = "main.dashboard") -> str:
         if not parts.scheme and not parts.netloc and not any(c < " " for c in target):
             return target
     return url_for(default)
+
+
+# --- CSRF tokens ----------------------------------------------------------------------------------
+#
+# Every page carries a CSRF token (the menu's sign-out form, the language switch), and Flask-WTF
+# signs a new one for every request: an HMAC with a timestamp, about a tenth of what the
+# cheapest page costs. A token signed for the same session less than ``CSRF_TOKEN_REUSE_SECONDS``
+# ago is used again instead: exactly what a page rendered that much earlier carried, valid as
+# long (``WTF_CSRF_TIME_LIMIT``) less those seconds at most, and bound to the same session's
+# secret. Kept per process for at most ``_KEPT_TOKENS_MAX`` sessions. Flask-WTF reads the
+# request's token from ``g`` (templates and forms alike), so setting it there is all it takes.
+
+CSRF_TOKEN_REUSE_SECONDS = 60
+_KEPT_TOKENS_MAX = 20_000
+_kept_tokens: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
+_kept_tokens_lock = threading.Lock()
+
+
+def _csrf_key(field: str) -> tuple[str, str] | None:
+    raw = session.get(field)
+    return (str(current_app.secret_key), raw) if isinstance(raw, str) else None
+
+
+def reuse_csrf_token() -> None:
+    """Before a request: the session's token signed a moment ago, if there is one."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    key = _csrf_key(field)
+    if key is None:
+        return
+    with _kept_tokens_lock:
+        kept = _kept_tokens.get(key)
+    if kept is not None and time.monotonic() - kept[0] < CSRF_TOKEN_REUSE_SECONDS:
+        setattr(g, field, kept[1])
+        g.lms_csrf_kept = True
+
+
+def keep_csrf_token(response: Response) -> Response:
+    """After a request that signed a token: keep it for the session's next pages."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g and not g.get("lms_csrf_kept"):
+        key = _csrf_key(field)
+        if key is not None:
+            with _kept_tokens_lock:
+                _kept_tokens[key] = (time.monotonic(), g.get(field))
+                while len(_kept_tokens) > _KEPT_TOKENS_MAX:
+                    _kept_tokens.popitem(last=False)
+    return response

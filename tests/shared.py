@@ -18,3 +18,20 @@ def redis_up() -> bool:
             return True
     except OSError:
         return False
+
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def bench_module(filename: str, name: str):
+    """A script of bench/ imported under ``name`` (once: later calls get the same module)."""
+    import importlib.util
+    import sys
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCH / filename)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

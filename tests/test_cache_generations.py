@@ -102,3 +102,33 @@ def test_with_redis_the_token_stays_in_redis(tmp_path) -> None:
         client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
+
+
+@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_a_persons_generation_is_theirs_in_every_process(tmp_path) -> None:
+    """A PersonalGeneration's token per person lives in Redis too: one process's bump for one
+    person is seen by another, and nobody else's token moves."""
+    import redis
+
+    from lms.enrolments.cohorts.queries import MEMBERS
+
+    prefix = f"lms-test-{uuid.uuid4().hex[:8]}:"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "FILES_DIR": str(tmp_path),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_KEY_PREFIX": prefix,
+    }
+    first, second = create_app(config, env="testing"), create_app(config, env="testing")
+    try:
+        with first.app_context():
+            one, two = MEMBERS.token(1), MEMBERS.token(2)
+        with second.app_context():
+            assert MEMBERS.token(1) == one
+            bump_generation(f"{MEMBERS.name}:1")
+        with first.app_context():
+            assert MEMBERS.token(1) != one and MEMBERS.token(2) == two
+    finally:
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)

@@ -30,10 +30,12 @@ PAGES = {
 
 @contextmanager
 def count_queries(app):
-    counter = {"n": 0}
+    """``counter["n"]``: the statements sent inside the block; ``counter["sql"]``: their text."""
+    counter: dict = {"n": 0, "sql": []}
 
-    def before(*_args: object) -> None:
+    def before(_conn, _cursor, statement, *_args: object) -> None:
         counter["n"] += 1
+        counter["sql"].append(statement)
 
     with app.app_context():
         engine = db.engine
@@ -102,7 +104,12 @@ def test_query_counts_do_not_grow_with_data(app, world, monkeypatch) -> None:
 DASHBOARD_PAGES = {
     "pegawai": ["/dasbor"],  # positioned, with competencies no record covers (the for-you card)
     "atasan": ["/dasbor"],  # positioned too; their team grows from 10 to 1,000
-    "bkpsdm": ["/organisasi/pegawai?q=anggota", "/organisasi/pegawai?q=1988"],
+    "bkpsdm": [
+        "/organisasi/pegawai?q=anggota",
+        "/organisasi/pegawai?q=anggota&page=2",
+        "/organisasi/pegawai?q=1988",
+        "/organisasi/pegawai",  # the plain list: counted
+    ],
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select
 
@@ -17,7 +17,7 @@ from lms.auth.models import AuditLog, User
 from lms.certificates.models import CERTIFICATE_STATES, Certificate
 from lms.completion.models import Completion
 from lms.enrolments.cohorts.models import Cohort
-from lms.extensions import db
+from lms.extensions import PersonalGeneration, cache, db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, employee_in_scope
 
@@ -216,6 +216,45 @@ def mine(employee_id: int, limit: int | None = None) -> list[Certificate]:
     if limit is not None:
         params["limit"] = limit
     return list(db.session.scalars(_mine_stmt(limit is not None), params))
+
+
+#: Starts anew for an employee after a write of one of their certificates (issued, its PDF
+#: made or failed, revoked, replaced): their latest certificates are kept under it.
+MINE = PersonalGeneration("certificates:mine", (Certificate,), person="employee_id")
+
+
+class LatestCertificate(NamedTuple):
+    """A certificate as the dashboard lists it, with what its PDF link needs."""
+
+    id: int
+    number: str
+    status: str
+    pdf_key: str | None
+    render_error: str
+    title: str
+    jp: str
+
+
+def latest_mine(employee_id: int, limit: int = 3) -> list[LatestCertificate]:
+    """The employee's latest valid certificates (``mine`` with a limit), kept under their own
+    generation: the dashboard asks once until one of them changes."""
+    key = f"certificates:latest:{MINE.token(employee_id)}:{employee_id}:{limit}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = [
+            LatestCertificate(
+                c.id,
+                c.number,
+                c.status,
+                c.pdf_key,
+                c.render_error,
+                str(c.fields.get("title", "")),
+                str(c.fields.get("jp", "")),
+            )
+            for c in mine(employee_id, limit=limit)
+        ]
+        cache.set(key, kept)
+    return kept
 
 
 def replacement_numbers(certificates: list[Certificate]) -> dict[int, str]:

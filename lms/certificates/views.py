@@ -67,10 +67,10 @@ def pdf_status(certificate_id: int):
 
 @section(20, part=LEARNING, wide=True)
 def certificates_section(user):
-    """The learner's latest valid certificates on the dashboard (one query)."""
+    """The learner's latest valid certificates on the dashboard (kept per employee)."""
     if user.employee_id is None:
         return None
-    latest = queries.mine(user.employee_id, limit=3)
+    latest = queries.latest_mine(user.employee_id, limit=3)
     if not latest:
         return None
     return "certificates/_dash_mine.html", {"certificates": latest}

@@ -3,8 +3,10 @@
 What is kept is the same for every learner: the catalogue's listing for one filter, the
 category list, a published course's head (plain values), a version's outline, the course page
 and the lesson player's list of lessons rendered in one language (with marks where each
-reader's own parts go: lms.courses.fragments), a lesson's body. Nothing of one person
-(enrolment state, progress, done lessons, seats left) is kept: pages add those live.
+reader's own parts go: lms.courses.fragments), a lesson's body. Of one person only their
+enrolments are kept, under their own generation (:data:`MINE`, started anew by any write of one
+of their enrolments: an enrolment, progress, the last lesson seen), so a learner paging through
+the catalogue is not asked for them again; done lessons and seats left are read live.
 
 Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
 a course, its trainers, a version, a module, a lesson or a category (publish, archive, edit, a
@@ -25,13 +27,17 @@ from flask import url_for
 from flask_babel import get_locale
 
 from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
-from lms.extensions import WatchedGeneration, cache
+from lms.enrolments.models import Enrolment
+from lms.extensions import PersonalGeneration, WatchedGeneration, cache
 
 GENERATION_KEY = "courses:generation"
 #: A course's trainers too: the kept head of a course names them (the forum link of its page).
 _CATALOGUE = WatchedGeneration(
     GENERATION_KEY, (Course, CourseTrainer, CourseVersion, Module, Lesson, Category)
 )
+
+#: A learner's enrolments: a generation for each employee (lms.extensions.PersonalGeneration).
+MINE = PersonalGeneration("courses:mine", (Enrolment,), person="employee_id")
 
 T = TypeVar("T")
 

@@ -11,9 +11,10 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from lms.courses import cache as course_cache
 from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
-from lms.extensions import db
+from lms.extensions import cache, db
 
 PAGE_SIZE = 12
 
@@ -257,18 +258,15 @@ class MyEnrolment(NamedTuple):
     title: str | None
 
 
-@lru_cache(maxsize=2)
-def _my_enrolments_stmt(limited: bool) -> Select:
-    """``my_enrolments``'s statement, built once: the employee, the statuses and the limit are
-    parameters, and only the columns the list shows are read (no entities)."""
-    stmt = (
+@lru_cache(maxsize=1)
+def _learner_enrolments_stmt() -> Select:
+    """``learner_enrolments``'s statement, built once: every enrolment of the employee as the
+    columns the learner's lists show (no entities), in the order they show them."""
+    return (
         select(*ENROLMENT_COLUMNS, Course.code, Course.ends_on, *RULE_COLUMNS, CourseVersion.title)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(
-            Enrolment.employee_id == bindparam("employee_id"),
-            Enrolment.status.in_(bindparam("statuses", expanding=True)),
-        )
+        .where(Enrolment.employee_id == bindparam("employee_id"))
         .order_by(
             case((Enrolment.status == "completed", 1), else_=0),
             Enrolment.last_seen_at.desc().nulls_last(),
@@ -276,7 +274,22 @@ def _my_enrolments_stmt(limited: bool) -> Select:
             Enrolment.id,
         )
     )
-    return stmt.limit(bindparam("limit")) if limited else stmt
+
+
+def learner_enrolments(employee_id: int) -> list[MyEnrolment]:
+    """Every enrolment of the employee (one per course), open ones first, then finished ones,
+    each most recently seen first: read in one query and kept under the employee's own
+    generation and the catalogue's (any write of one of their enrolments, a new title or rule
+    of one of the courses starts a new one), so their catalogue pages, dashboard and course
+    pages ask nothing until then."""
+    key = f"courses:mine:{course_cache.MINE.token(employee_id)}:{course_cache.generation()}"
+    key += f":{employee_id}"
+    kept = cache.get(key)
+    if kept is None:
+        rows = db.session.execute(_learner_enrolments_stmt(), {"employee_id": employee_id})
+        kept = [MyEnrolment(*row) for row in rows]
+        cache.set(key, kept)
+    return kept
 
 
 def my_enrolments(
@@ -284,26 +297,14 @@ def my_enrolments(
 ) -> list[MyEnrolment]:
     """The employee's enrolments in ``statuses``: open ones first, then finished ones, each
     most recently seen first (rows of the columns shown, see :class:`MyEnrolment`)."""
-    params = {"employee_id": employee_id, "statuses": list(statuses)}
-    if limit is not None:
-        params["limit"] = limit
-    rows = db.session.execute(_my_enrolments_stmt(limit is not None), params)
-    return [MyEnrolment(*row) for row in rows]
+    found = [row for row in learner_enrolments(employee_id) if row.status in statuses]
+    return found if limit is None else found[:limit]
 
 
-@lru_cache(maxsize=1)
-def _enrolment_counts_stmt() -> Select:
-    return (
-        select(Enrolment.status, func.count(Enrolment.id))
-        .where(Enrolment.employee_id == bindparam("employee_id"))
-        .group_by(Enrolment.status)
-    )
-
-
-def enrolment_counts(employee_id: int) -> dict[str, int]:
-    """How many of the employee's enrolments are in each status (one query, its statement built
-    once: the learner's dashboard asks on every visit)."""
-    return dict(db.session.execute(_enrolment_counts_stmt(), {"employee_id": employee_id}).all())
+def enrolled_courses(employee_id: int) -> list[tuple[int, str]]:
+    """Every course the employee enrolled in, with the enrolment's status: the learner's
+    dashboard counts them and leaves them out of suggestions."""
+    return [(row.course_id, row.status) for row in learner_enrolments(employee_id)]
 
 
 class ListedEnrolment(NamedTuple):
@@ -320,28 +321,17 @@ class ListedEnrolment(NamedTuple):
     require_evaluation: bool
 
 
-@lru_cache(maxsize=1)
-def _enrolment_map_stmt() -> Select:
-    """``enrolment_map``'s statement, built once (the catalogue asks on every visit): columns,
-    not entities."""
-    return (
-        select(*ENROLMENT_COLUMNS, *RULE_COLUMNS)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(
-            Enrolment.employee_id == bindparam("employee_id"),
-            Enrolment.course_id.in_(bindparam("course_ids", expanding=True)),
-        )
-    )
-
-
 def enrolment_map(employee_id: int, course_ids: list[int]) -> dict[int, ListedEnrolment]:
-    """The employee's enrolments in the listed courses, by course id (one query)."""
+    """The employee's enrolments in the listed courses, by course id (from
+    :func:`learner_enrolments`: the next catalogue page, search or filter asks nothing)."""
     if not course_ids:
         return {}
-    rows = db.session.execute(
-        _enrolment_map_stmt(), {"employee_id": employee_id, "course_ids": course_ids}
-    )
-    return {row.course_id: ListedEnrolment(*row) for row in rows}
+    wanted = set(course_ids)
+    return {
+        row.course_id: ListedEnrolment(*row[:5], *row[7:10])
+        for row in learner_enrolments(employee_id)
+        if row.course_id in wanted
+    }
 
 
 def seats_taken_map(course_ids: list[int]) -> dict[int, int]:
@@ -379,10 +369,38 @@ def _suggestions_stmt() -> Select:
     )
 
 
-def suggestions(employee_id: int, limit: int = 3) -> list[Suggestion]:
-    """Published courses the employee has not enrolled in, newest first."""
-    rows = db.session.execute(_suggestions_stmt(), {"employee_id": employee_id, "limit": limit})
-    return [Suggestion(*row) for row in rows]
+#: The fewest newest published courses kept for suggestions (:func:`suggestions`).
+NEWEST_KEPT = 32
+
+
+@lru_cache(maxsize=1)
+def _newest_stmt() -> Select:
+    return (
+        select(Course.id, Course.code, CourseVersion.title, CourseVersion.jp)
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False))
+        .order_by(CourseVersion.published_at.desc(), Course.id)
+        .limit(bindparam("kept"))
+    )
+
+
+def suggestions(
+    employee_id: int, limit: int = 3, enrolled: set[int] | None = None
+) -> list[Suggestion]:
+    """Published courses the employee has not enrolled in, newest first. Given the ids of the
+    courses they ``enrolled`` in, without a query: from the newest courses kept for everybody
+    under the catalogue's generation, as many as leave ``limit`` whatever those enrolments are
+    (at least ``NEWEST_KEPT``, else the next power of two)."""
+    if enrolled is None:
+        rows = db.session.execute(_suggestions_stmt(), {"employee_id": employee_id, "limit": limit})
+        return [Suggestion(*row) for row in rows]
+    kept = max(NEWEST_KEPT, 1 << (limit + len(enrolled) - 1).bit_length())
+    newest = course_cache.cached(
+        "newest",
+        (kept,),
+        lambda: [tuple(r) for r in db.session.execute(_newest_stmt(), {"kept": kept})],
+    )
+    return [Suggestion(*row[1:]) for row in newest if row[0] not in enrolled][:limit]
 
 
 def lesson_outline(version_id: int) -> list[Module]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import NamedTuple
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
@@ -189,12 +190,18 @@ def learner_section(user):
     against the target, suggestions (careers' personal ones, else the newest courses)."""
     if user.employee_id is None:
         return None
-    counts = course_queries.enrolment_counts(user.employee_id)
+    enrolled = course_queries.enrolled_courses(user.employee_id)
+    counts = Counter(status for _course, status in enrolled)
+    personal = cards_for(user, SUGGESTIONS_AREA)
     return "learning/_dash_learner.html", {
         "courses": course_queries.my_enrolments(user.employee_id, LISTED_STATES, limit=8),
-        "open_total": sum(counts.get(s, 0) for s in OPEN_STATES),
-        "done_total": counts.get("completed", 0),
+        "open_total": sum(counts[s] for s in OPEN_STATES),
+        "done_total": counts["completed"],
         "cards": cards_for(user, LEARNER_AREA),  # careers: JP this year
-        "suggestion_cards": (personal := cards_for(user, SUGGESTIONS_AREA)),
-        "suggestions": [] if personal else course_queries.suggestions(user.employee_id),
+        "suggestion_cards": personal,
+        "suggestions": []
+        if personal
+        else course_queries.suggestions(
+            user.employee_id, enrolled={course for course, _status in enrolled}
+        ),
     }

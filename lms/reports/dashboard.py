@@ -16,21 +16,24 @@ was reached; completions per OPD and day), kept current in the transactions that
 sources; for every OPD only the two partial days (today, and the same day last month up to this
 time) read the completions, a department's figures read them over the windows. Month and year boundaries are local midnight
 (``BABEL_DEFAULT_TIMEZONE``) converted to UTC, so they work the same on SQLite and PostgreSQL.
+
+The whole city's figures are the same for every BKPSDM account: they are counted, and rendered
+in each language, once per ``DASHBOARD_CITY_SECONDS`` per process (``city_counts``,
+``city_part``), and then say as of when; a department's figures are counted on each visit.
 """
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from time import monotonic
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
+from flask import render_template
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased
 
@@ -43,101 +46,23 @@ from lms.completion.models import Completion
 from lms.dashboard import section
 from lms.enrolments.cohorts.models import Cohort, CohortMember
 from lms.extensions import db
-from lms.indonesian import MONTHS_SHORT, local_zone, number
+from lms.indonesian import MONTHS_SHORT, local_today, local_zone, zone_abbreviation
 from lms.org.models import Employee, Unit
 from lms.org.queries import city_figures_seconds
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope
+from lms.reports.trends import (
+    Figure,
+    Trend,
+    _num,
+    _share,
+    same_moment,
+    shift_months,
+    utc_start,
+)
 
 MEMBER_STATES = ("active", "completed")  # a cohort runs "for" a department with such members
 CHART_MONTHS = 12
-
-
-# --- calendar helpers (pure) ---------------------------------------------------------------------
-
-
-def shift_months(day: date, months: int) -> date:
-    """The same day ``months`` later (negative: earlier), clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def utc_start(day: date, tz: ZoneInfo) -> datetime:
-    """Local midnight of ``day`` as a UTC moment."""
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
-
-
-def same_moment(local: datetime, day: date) -> datetime:
-    """``local``'s time of day on ``day`` (same zone), as UTC."""
-    return datetime.combine(day, local.timetz()).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Trend:
-    current: Decimal
-    previous: Decimal
-    points: bool = False  # a share: the change in percentage points, not relative
-
-    @property
-    def direction(self) -> str:
-        if self.current > self.previous:
-            return "up"
-        if self.current < self.previous:
-            return "down"
-        return "flat"
-
-    @property
-    def change(self) -> Decimal | None:
-        """Percentage points for a share; percent of the previous value for a count (None when
-        the previous value was zero, so no percentage exists)."""
-        if self.points:
-            return _round(self.current - self.previous, "0.1")
-        if self.previous == 0:
-            return None if self.current else Decimal(0)
-        return _round((self.current - self.previous) * 100 / self.previous, "1")
-
-    @property
-    def arrow(self) -> str:
-        return {"up": "▲", "down": "▼", "flat": "▶"}[self.direction]
-
-    @property
-    def text(self) -> str:
-        change = self.change
-        if change is None:
-            return _("baru (sebelumnya 0)")
-        number = _num(abs(change))
-        if self.points:
-            return _("%(n)s poin", n=number)
-        return f"{number}%"
-
-    @property
-    def spoken(self) -> str:
-        return {"up": _("naik"), "down": _("turun"), "flat": _("tetap")}[self.direction]
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    label: str
-    value: str
-    detail: str
-    trend: Trend
-    compared_with: str
-
-
-def _round(value: Decimal | float | int, places: str) -> Decimal:
-    return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
-def _share(ok: int, n: int) -> Decimal:
-    return _round(Decimal(ok) * 100 / n, "0.1") if n else Decimal("0.0")
-
-
-def _num(value: Decimal | int) -> str:
-    """As the reader's locale writes it (92,5 in Indonesian, thousands with a dot)."""
-    return number(value)
 
 
 # --- queries (one each) --------------------------------------------------------------------------
@@ -264,28 +189,42 @@ def _city_statement() -> Select:
     )
 
 
-# (database, JP target, local day) → (expires at, counts): see ``city_counts``.
-_CITY: dict[tuple, tuple[float, dict[str, int]]] = {}
+# (database, JP target, local day) → (expires at, counted at, counts): see ``city_counts``.
+_CITY: dict[tuple, tuple[float, datetime, dict[str, int]]] = {}
+
+
+def _city_key(today: date) -> tuple:
+    return (str(db.engine.url), target(), today)
+
+
+def _kept_city(today: date) -> tuple[float, datetime, dict[str, int]] | None:
+    """The kept entry of ``today``'s city figures while it is valid (None: count again)."""
+    if not city_figures_seconds():
+        return None
+    hit = _CITY.get(_city_key(today))
+    return hit if hit is not None and hit[0] > monotonic() else None
 
 
 def city_counts(
     today: date, now: datetime, starts: list[date], cert_windows: list[tuple[datetime, datetime]]
-) -> dict[str, int]:
-    """Every OPD's raw figures at local ``now`` (one row of plain columns), kept per process
-    for ``DASHBOARD_CITY_SECONDS`` (default 60; 0 in tests and to switch it off): the count of
-    active employees reads all of them (an index), the same for every BKPSDM account on every
-    visit, and figures of a month and a year may be a minute late."""
-    ttl = city_figures_seconds()
-    key = (str(db.engine.url), target(), today)
-    hit = _CITY.get(key) if ttl else None
-    if hit is not None and hit[0] > monotonic():
-        return dict(hit[1])
+) -> tuple[datetime | None, dict[str, int]]:
+    """Every OPD's raw figures at local ``now`` (one row of plain columns) and the moment they
+    were counted (None: now, nothing kept), kept per process for ``DASHBOARD_CITY_SECONDS``
+    (default 60; 0 in tests and to switch it off): the count of active employees reads all of
+    them (an index), the same for every BKPSDM account on every visit, and figures of a month
+    and a year may be a minute late; the section says as of when."""
+    hit = _kept_city(today)
+    if hit is not None:
+        return hit[1], dict(hit[2])
     out = _city_counts(today, now, starts, cert_windows)
-    if ttl:
-        if len(_CITY) > 8:  # other days and databases
-            _CITY.clear()
-        _CITY[key] = (monotonic() + ttl, out)
-    return dict(out)
+    ttl = city_figures_seconds()
+    if not ttl:
+        return None, out
+    if len(_CITY) > 8:  # other days and databases
+        _CITY.clear()
+    counted = datetime.now(UTC)
+    _CITY[_city_key(today)] = (monotonic() + ttl, counted, out)
+    return counted, dict(out)
 
 
 def _city_counts(
@@ -393,8 +332,9 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     year_start = utc_start(date(today.year, 1, 1), tz)
     prev_year_start = utc_start(date(today.year - 1, 1, 1), tz)
     cert_windows = [(year_start, now_utc), (prev_year_start, same_moment(now, last_year))]
+    as_of = None
     if scope.everything:  # every OPD: one statement, the summaries and two partial days
-        raw = city_counts(today, now, starts, cert_windows)
+        as_of, raw = city_counts(today, now, starts, cert_windows)
         n, ok, ok_before = raw["active"], raw["at_target"], raw["reached_before"]
         done_now = raw["before_today"] + raw["today_part"]
         done_before = raw["before_day"] + raw["day_part"]
@@ -460,6 +400,14 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
         "per_month": list(zip(starts, per_month, strict=True)),
         "chart": chart,
         "today": today,
+        "as_of": as_of,
+        "as_of_text": None
+        if as_of is None
+        else _(
+            "Angka per pukul %(time)s %(zone)s",
+            time=as_of.astimezone(tz).strftime("%H:%M"),
+            zone=zone_abbreviation(as_of),
+        ),
         "raw": {
             "employees": n,
             "at_target": ok,
@@ -484,13 +432,39 @@ def dashboard_scope(user: Any) -> tuple[Scope, str] | None:
     return None
 
 
+# (database, JP target, local day, counted at, locale) → the city's figures and chart rendered.
+_CITY_PARTS: dict[tuple, Markup] = {}
+
+
+def city_part() -> Markup:
+    """Every OPD's figures and chart as the section shows them, rendered once per kept count
+    (``city_counts``) and language: the same for every BKPSDM account, so a visit within
+    ``DASHBOARD_CITY_SECONDS`` neither formats nor renders them again (some 0.5 ms)."""
+    today = local_today()
+    locale = str(get_locale() or "id")
+    hit = _kept_city(today)
+    if hit is not None:
+        found = _CITY_PARTS.get((*_city_key(today), hit[1], locale))
+        if found is not None:
+            return found
+    context = figures(Scope.all())
+    html = render_template("reports/_dashboard_figures.html", section=context)
+    part = Markup(html)  # noqa: S704 - our own template, autoescaped when rendered
+    if context["as_of"] is not None:
+        if len(_CITY_PARTS) > 16:  # counts of earlier minutes, days, databases
+            _CITY_PARTS.clear()
+        _CITY_PARTS[(*_city_key(today), context["as_of"], locale)] = part
+    return part
+
+
 @section(30, wide=True)
 def _hr_overview_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     found = dashboard_scope(user)
     if found is None:
         return None
     scope, label = found
-    context = figures(scope)
+    part = city_part() if scope.everything else None
+    context = {"part": part} if part is not None else figures(scope)
     context.update(
         scope_label=label,
         everything=scope.everything,

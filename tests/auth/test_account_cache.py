@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from lms.auth import account_cache
 from lms.auth.models import User, UserRole
@@ -17,6 +17,7 @@ from lms.extensions import db
 from lms.org.models import Employee
 from lms.permissions import Role
 from tests.conftest import login
+from tests.test_query_counts import count_queries
 
 
 @pytest.fixture(autouse=True)
@@ -31,18 +32,8 @@ APPROVALS = "/pendaftaran/persetujuan"
 
 @contextmanager
 def statements(app) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    with count_queries(app) as counter:
+        yield counter["sql"]
 
 
 def _account_queries(seen: list[str]) -> int:

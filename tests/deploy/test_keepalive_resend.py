@@ -12,30 +12,22 @@ server here closes a connection idle for 0.2 s the same way."""
 from __future__ import annotations
 
 import http.server
-import importlib.util
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.shared import bench_module
+
 IDLE_TIMEOUT = 0.2  # the server's keepalive_timeout
 
 
 def _quiz_load():
     """bench/quiz_load.py under the name bench/drills.py imports it by (it puts bench/ on
     sys.path itself for its own imports)."""
-    if "quiz_load" in sys.modules:
-        return sys.modules["quiz_load"]
-    spec = importlib.util.spec_from_file_location("quiz_load", BENCH / "quiz_load.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["quiz_load"] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("quiz_load.py", "quiz_load")
 
 
 ql = _quiz_load()

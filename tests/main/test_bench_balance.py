@@ -3,24 +3,9 @@ gunicorn workers (8/0 measures one core): the same rule for the plain route and 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from tests.shared import bench_module
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _run_module():
-    if "bench_run" in sys.modules:
-        return sys.modules["bench_run"]
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run = _run_module()
+run = bench_module("run.py", "bench_run")
 
 
 def _measured(*splits: list[int]):

@@ -184,11 +184,10 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.MANAGE_COHORTS):
         return None
     today = local_today()
-    rows = queries.running_cohorts(today)
+    rows, pending = queries.hr_card(user, today)
     return "enrolments/cohorts/_dashboard_hr.html", {
         "rows": rows,
-        "counts": seats.counts(seats.COHORT, [c.id for c in rows]),
-        "pending": queries.pending_approvals_count(user),
+        "pending": pending,
         "today": today,
     }
 
@@ -206,7 +205,7 @@ def _supervisor_pending_section(user: Any) -> tuple[str, dict[str, Any]] | None:
 
 @section(40, part=LEARNING, wide=True)
 def _my_section(user: Any) -> tuple[str, dict[str, Any]] | None:
-    if user.employee is None:
+    if user.employee is None or not queries.is_member(user.employee_id):
         return None
     memberships = queries.memberships_of(user.employee)
     if not memberships:

@@ -1,7 +1,8 @@
 """Reading programmes and cohorts: lists, pages, progress, dashboards and approval queues.
 
 Each function runs a fixed number of queries whatever the amount of data (eager loading,
-grouped counts). Seat counts per cohort are ``seats.counts(seats.COHORT, ...)``.
+grouped counts). Seat counts per cohort are ``seats.counts(seats.COHORT, ...)``; HR's
+dashboard reads them with its rows (``running_cohorts``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, inspect, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.auth.models import User
@@ -24,7 +26,8 @@ from lms.enrolments.cohorts.models import (
     ProgrammeCourse,
 )
 from lms.enrolments.models import Approval
-from lms.extensions import db
+from lms.enrolments.seats import SEAT_STATES
+from lms.extensions import PersonalGeneration, WatchedGeneration, cache, db
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, can
@@ -105,18 +108,75 @@ def current_phase(cohort: Cohort, today: date | None = None) -> CohortPhase | No
     )
 
 
-def running_cohorts(today: date | None = None, limit: int = 8) -> list[Cohort]:
-    """Cohorts that have not ended yet, soonest first (for HR's dashboard)."""
-    today = today or local_today()
-    return list(
-        db.session.scalars(
-            select(Cohort)
-            .options(joinedload(Cohort.programme))
-            .where(Cohort.ends_on >= today)
-            .order_by(Cohort.starts_on, Cohort.id)
-            .limit(limit)
-        )
+class RunningCohort(NamedTuple):
+    """A cohort as HR's dashboard lists it: the columns shown and its members per kind of seat
+    (read without the models)."""
+
+    code: str
+    name: str
+    programme_title: str
+    starts_on: date
+    ends_on: date
+    quota: int | None
+    taken: int  # seats held: active or completed
+    waiting: int  # nominated or waitlisted
+
+
+def _members_in(*states: str):
+    return (
+        select(func.count(CohortMember.id))
+        .where(CohortMember.cohort_id == Cohort.id, CohortMember.status.in_(states))
+        .scalar_subquery()
     )
+
+
+@lru_cache(maxsize=1)
+def _running_stmt() -> Select:
+    """``running_cohorts``' statement (``:today``, ``:limit``), built once: the dashboard reads it
+    on every visit of HR."""
+    return (
+        select(
+            Cohort.code,
+            Cohort.name,
+            Programme.title,
+            Cohort.starts_on,
+            Cohort.ends_on,
+            Cohort.quota,
+            _members_in(*SEAT_STATES),
+            _members_in("nominated", "waitlisted"),
+        )
+        .join_from(Cohort, Programme, Programme.id == Cohort.programme_id)
+        .where(Cohort.ends_on >= bindparam("today", type_=Cohort.ends_on.type))
+        .order_by(Cohort.starts_on, Cohort.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def running_cohorts(today: date | None = None, limit: int = 8) -> list[RunningCohort]:
+    """Cohorts that have not ended yet, soonest first, with their seat counts (for HR's
+    dashboard): one statement whatever the number of cohorts and members."""
+    found = db.session.connection().execute(
+        _running_stmt(), {"today": today or local_today(), "limit": limit}
+    )
+    return [RunningCohort(*row) for row in found]
+
+
+#: Starts anew for an employee after a write of one of their memberships (for everybody after a
+#: bulk write): whether they are in any cohort is kept under it (:func:`is_member`).
+MEMBERS = PersonalGeneration("cohorts:members", (CohortMember,), person="employee_id")
+
+
+def is_member(employee_id: int) -> bool:
+    """Whether the employee is (or was) in any cohort: kept per employee, so the dashboard of
+    the many who never were asks nothing about cohorts (two sections otherwise query)."""
+    key = f"cohorts:is-member:{MEMBERS.token(employee_id)}:{employee_id}"
+    found = cache.get(key)
+    if found is None:
+        found = bool(
+            db.session.scalar(select(exists().where(CohortMember.employee_id == employee_id)))
+        )
+        cache.set(key, found)
+    return found
 
 
 def memberships_of(employee: Employee) -> list[CohortMember]:
@@ -247,6 +307,42 @@ def pending_approvals_count(user: User) -> int:
     if kind is None:
         return 0
     return db.session.scalar(_pending_count_stmt(*kind[0]), kind[1]) or 0
+
+
+def _changes_hr_card(obj: object) -> bool:
+    """Whether a write of ``obj`` may change HR's card: every cohort, programme and member
+    does; an approval only of a cohort nomination (those of courses are written all day); an
+    employee only by a change of supervisor (the supervisor step's count), or when new or gone."""
+    if isinstance(obj, Approval):
+        return obj.cohort_member_id is not None
+    if isinstance(obj, Employee):
+        state = inspect(obj)
+        if not state.persistent or state.deleted:
+            return True
+        return state.attrs.supervisor_id.history.has_changes()
+    return True
+
+
+#: Starts anew after a committed write (any process) of what HR's running cohorts card shows.
+HR_CARD = WatchedGeneration(
+    "enrolments:cohorts-hr-card",
+    (Cohort, Programme, CohortMember, Approval, Employee),
+    counts=_changes_hr_card,
+)
+
+
+def hr_card(user: User, today: date) -> tuple[list[RunningCohort], int]:
+    """``running_cohorts`` on ``today`` and ``pending_approvals_count`` for ``user``, kept in
+    the app cache under ``HR_CARD``'s generation (read before the rows, so a write committed
+    meanwhile leaves them under the old token): HR's dashboard reads them on every visit, and
+    cohorts change a few times a day."""
+    kind = _pending_kind(user)
+    key = f"cohorts:hr-card:{HR_CARD.token()}:{today.isoformat()}:{kind!r}"
+    found = cache.get(key)
+    if found is None:
+        found = (running_cohorts(today), pending_approvals_count(user))
+        cache.set(key, found)
+    return found
 
 
 def programme_cohorts(programme: Programme, running_on: date | None = None) -> list[Cohort]:

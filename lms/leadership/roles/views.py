@@ -220,7 +220,9 @@ def _organiser_section(user: Any) -> tuple[str, dict[str, Any]] | None:
 
 @section(38, part=LEARNING)
 def _participant_section(user: Any) -> tuple[str, dict[str, Any]] | None:
-    if user.employee_id is None:
+    if user.employee_id is None or not (
+        _organiser_scope(user) is not False or cohort_queries.is_member(user.employee_id)
+    ):
         return None
     _cohorts, rows = _dashboard_rows(user)
     if not rows:

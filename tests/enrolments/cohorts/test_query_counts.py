@@ -124,3 +124,5 @@ def test_programme_and_cohort_pages_do_not_grow_with_data(app, world, monkeypatc
     large = _measure(app, world)
     assert large == small
     assert max(large.values()) <= 15, large
+    # HR's card: the running cohorts with their seats in one statement, and the pending count
+    assert large["section _hr_section"] == 2

@@ -1,0 +1,91 @@
+"""BKPSDM's overview of the whole city on the dashboard (issue 19): counted and rendered once per
+``DASHBOARD_CITY_SECONDS`` per process and language, saying as of when; a department's is not
+kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from lms.extensions import db
+from lms.indonesian import local_today
+from lms.reports import dashboard
+from tests.conftest import csrf_token, login
+from tests.enrolments.cohorts.builders import make_cohort, make_programme
+
+FIGURE = re.compile(r'data-figure="cohorts">\s*<h3>[^<]*</h3>\s*<p><strong>(\d+)</strong>')
+
+
+@pytest.fixture
+def kept(app, monkeypatch):
+    """The city's figures kept for a minute, from nothing kept; the clock of their expiry."""
+    monkeypatch.setitem(app.config, "DASHBOARD_CITY_SECONDS", 60)
+    monkeypatch.setattr(dashboard, "_CITY", {})
+    monkeypatch.setattr(dashboard, "_CITY_PARTS", {})
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(dashboard, "monotonic", lambda: clock["now"])
+    counted = []
+    real = dashboard._city_counts
+    monkeypatch.setattr(dashboard, "_city_counts", lambda *a: counted.append(1) or real(*a))
+    return clock, counted
+
+
+def _running_cohort(app, code: str) -> None:
+    with app.app_context():
+        programme = make_programme(code, courses=(f"{code}-1",))
+        make_cohort(
+            programme,
+            code=f"{code}-I",
+            starts_on=local_today() - timedelta(days=1),
+            ends_on=local_today() + timedelta(days=30),
+            enrol_deadline=None,
+        )
+        db.session.commit()
+
+
+def test_the_city_overview_is_kept_and_says_as_of_when(app, client, world, kept) -> None:
+    clock, counted = kept
+    login(client, "bkpsdm")
+    first = client.get("/dasbor").get_data(as_text=True)
+    assert "Angka per pukul" in first
+    assert FIGURE.search(first).group(1) == "0"
+    _running_cohort(app, "KEPT")
+    again = client.get("/dasbor").get_data(as_text=True)
+    assert FIGURE.search(again).group(1) == "0"  # a minute late at most, as it says
+    assert counted == [1]
+    clock["now"] += 61
+    later = client.get("/dasbor").get_data(as_text=True)
+    assert FIGURE.search(later).group(1) == "1" and counted == [1, 1]
+
+
+def test_the_kept_overview_follows_the_language(app, client, world, kept) -> None:
+    _clock, counted = kept
+    login(client, "bkpsdm")
+    assert "Penyelesaian bulan ini" in client.get("/dasbor").get_data(as_text=True)
+    client.post("/bahasa", data={"lang": "en", "csrf_token": csrf_token(client, "/dasbor")})
+    english = client.get("/dasbor").get_data(as_text=True)
+    assert "Completions this month" in english and "Penyelesaian bulan ini" not in english
+    assert "Figures as of" in english
+    assert counted == [1]  # the counts are the same; only their words differ
+
+
+def test_links_are_per_account_and_a_department_is_not_kept(app, client, world, kept) -> None:
+    _clock, counted = kept
+    login(client, "bkpsdm")
+    assert "/laporan/langganan" in client.get("/dasbor").get_data(as_text=True)
+    opd = app.test_client()
+    login(opd, "opd.dinkes")
+    page = opd.get("/dasbor").get_data(as_text=True)
+    assert "Dinas Kesehatan" in page and "/laporan/langganan" not in page
+    assert "Angka per pukul" not in page  # counted on each visit: as of now
+    assert counted == [1]  # the department's figures are its own statements
+
+
+def test_without_keeping_the_figures_are_live(app, client, world) -> None:
+    login(client, "bkpsdm")
+    page = client.get("/dasbor").get_data(as_text=True)
+    assert "Angka per pukul" not in page and FIGURE.search(page).group(1) == "0"
+    _running_cohort(app, "LIVE")
+    assert FIGURE.search(client.get("/dasbor").get_data(as_text=True)).group(1) == "1"
