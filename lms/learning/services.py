@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson
@@ -74,27 +74,24 @@ def _percent(done: int, total: int) -> int:
 
 VISIT_WRITE_INTERVAL = timedelta(minutes=5)
 
-#: Built once, like the read. Nothing of the enrolment is loaded as an entity in the request that
-#: writes it (the lesson player), so the session has no copy to bring up to date.
-_NOTE_VISIT = (
-    update(Enrolment)
-    .where(Enrolment.id == bindparam("enrolment_id"))
-    .values(last_lesson_key=bindparam("key"), last_seen_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
-)
 
-
-def record_visit(enrolment: Visit, key: str) -> bool:
+def record_visit(visit: Visit, key: str) -> bool:
     """Remember the lesson ``key`` for "continue where I left off".
 
     Writes only when the lesson changed or the last write is old, so re-reading a page does
-    not turn every GET into a database write. Returns whether anything changed.
+    not turn every GET into a database write. Returns whether anything changed. The write goes
+    through the entity (loaded by its id only then): a change of a known learner's enrolment
+    starts a new generation of their kept enrolments only (``courses.cache.MINE``), where a
+    bulk UPDATE would start one for everybody.
     """
     now = utcnow()
-    seen = as_utc(enrolment.last_seen_at)
-    if enrolment.last_lesson_key == key and seen is not None and now - seen < VISIT_WRITE_INTERVAL:
+    seen = as_utc(visit.last_seen_at)
+    if visit.last_lesson_key == key and seen is not None and now - seen < VISIT_WRITE_INTERVAL:
         return False
-    db.session.execute(_NOTE_VISIT, {"enrolment_id": enrolment.id, "key": key, "now": now})
+    enrolment = db.session.get(Enrolment, visit.id)
+    enrolment.last_lesson_key = key
+    enrolment.last_seen_at = now
+    db.session.flush()
     return True
 
 

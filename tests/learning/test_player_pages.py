@@ -139,3 +139,27 @@ def test_a_lesson_edit_shows_at_once_in_every_worker(app, client, world, worker_
             assert f"Isi {title}." in page and f"Judul {title}" in page
             assert f"Modul 1: Modul {title}" in page
             assert _outline(page)[f"Judul {title}"] == (True, True)  # progress kept by key
+
+
+def test_a_visit_starts_a_new_generation_of_the_learners_own_enrolments_only(
+    app, client, world
+) -> None:
+    """The last lesson seen orders the learner's kept enrolments (dashboard, catalogue): a visit
+    starts a new generation of theirs (courses.cache.MINE), nobody else's."""
+    from lms.courses import cache as course_cache
+
+    keys = _course(app, world, {"pegawai": [], "atasan": []})
+    pegawai, atasan = world.employees["pegawai"].id, world.employees["atasan"].id
+
+    def tokens() -> tuple[str, str, str]:
+        with app.app_context():
+            mine = course_cache.MINE
+            return mine.token(), mine.token(pegawai), mine.token(atasan)
+
+    login(client, "pegawai")
+    before = tokens()
+    assert client.get(f"/belajar/PUTAR-101/{keys[1]}").status_code == 200
+    after = tokens()
+    assert after[0] == before[0]  # everybody's: unchanged
+    assert after[1] != before[1]  # the learner's own: new
+    assert after[2] == before[2]
