@@ -170,22 +170,16 @@ def course_head_values(code: str) -> CourseHead | None:
     return CourseHead(*row, trainers=tuple(Trainer(user_id) for user_id in trainers))
 
 
-#: Built once (every course page runs it): SQLAlchemy reuses its cache key.
-_ENROLMENT_ID = select(Enrolment.id).where(
-    Enrolment.course_id == bindparam("course_id"),
-    Enrolment.employee_id == bindparam("employee_id"),
-)
 #: The course page judges an enrolment's completion with its course and published version.
 _WITH_COURSE = (joinedload(Enrolment.course).joinedload(Course.published_version),)
 
 
 def enrolment_of(course_id: int, employee_id: int) -> Enrolment | None:
     """The employee's enrolment in the course, if any, with its course. Most readers of a course
-    page are not enrolled in it: a plain row on the session's connection answers them, without
-    the ORM's work on a statement and its result; an enrolment found is then loaded as an entity
-    (a second query)."""
-    params = {"course_id": course_id, "employee_id": employee_id}
-    found = db.session.connection().execute(_ENROLMENT_ID, params).scalar()
+    page are not enrolled in it: their kept enrolments (:func:`learner_enrolments`, read again
+    only after a write of one of theirs) say so without a query; an enrolment found is loaded as
+    an entity."""
+    found = next((e.id for e in learner_enrolments(employee_id) if e.course_id == course_id), None)
     return None if found is None else db.session.get(Enrolment, found, options=_WITH_COURSE)
 
 
