@@ -1,15 +1,17 @@
 """The shared parts of learner pages, kept in the app cache (``lms.extensions.cache``).
 
 What is kept is the same for every learner: the catalogue's listing for one filter, the
-category list, a published version's outline and facts, rendered in one language. Of one person
-only their enrolments are kept, under their own generation (:data:`MINE`, started anew by any
-write of one of their enrolments: an enrolment, progress, the last lesson seen), so a learner
-paging through the catalogue is not asked for them again; seats left are read live.
+category list, a published course's head (plain values), a version's outline, the course page
+and the lesson player's list of lessons rendered in one language (with marks where each
+reader's own parts go: lms.courses.fragments), a lesson's body. Of one person only their
+enrolments are kept, under their own generation (:data:`MINE`, started anew by any write of one
+of their enrolments: an enrolment, progress, the last lesson seen), so a learner paging through
+the catalogue is not asked for them again; done lessons and seats left are read live.
 
 Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
-a course, a version, a module, a lesson or a category (publish, archive, edit, a renamed
-category), or to a model a feature above courses registers with :func:`watch` (quizzes, module
-packages: what the course page lists of them is kept too), from any feature, starts a new
+a course, its trainers, a version, a module, a lesson or a category (publish, archive, edit, a
+renamed category), or to a model a feature above courses registers with :func:`watch` (quizzes,
+module packages: what the course page lists of them is kept too), from any feature, starts a new
 generation once its transaction commits, so every page built afterwards, in any process, misses
 the old entries, which then expire. With Redis the generation is a token in Redis; with the
 in-process cache it is a file in the instance folder that every process on the machine reads
@@ -24,12 +26,15 @@ from typing import TypeVar
 from flask import url_for
 from flask_babel import get_locale
 
-from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
+from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
 from lms.extensions import PersonalGeneration, WatchedGeneration, cache
 
 GENERATION_KEY = "courses:generation"
-_CATALOGUE = WatchedGeneration(GENERATION_KEY, (Course, CourseVersion, Module, Lesson, Category))
+#: A course's trainers too: the kept head of a course names them (the forum link of its page).
+_CATALOGUE = WatchedGeneration(
+    GENERATION_KEY, (Course, CourseTrainer, CourseVersion, Module, Lesson, Category)
+)
 
 #: A learner's enrolments: a generation for each employee (lms.extensions.PersonalGeneration).
 MINE = PersonalGeneration("courses:mine", (Enrolment,), person="employee_id")

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lms.courses import cache as course_cache
-from lms.courses.models import Category, Course, CourseVersion, Lesson, Module
+from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
 from lms.extensions import cache, db
 
@@ -117,23 +117,70 @@ def course_head(code: str) -> Course | None:
     )
 
 
+class Trainer(NamedTuple):
+    """A trainer of a course, as ``courses.services.is_trainer_of`` reads one."""
+
+    user_id: int
+
+
 class CourseHead(NamedTuple):
-    """What the lesson player needs of a published course: plain values, fit for the cache."""
+    """A published course as learner pages read it: plain values, fit for the cache. It answers
+    what the enrolment rules (``enrolments.check_self_enrol``, ``seats_left``) and the forum link
+    (``community.access.course_staff``) ask of a ``Course``, so those pages load no entity."""
 
     id: int
     code: str
     published_version_id: int
     title: str
+    archived: bool
+    self_enrol: bool
+    approval_steps: str
+    capacity: int | None
+    enrol_deadline: date | None
+    partner_id: int | None
+    trainers: tuple[Trainer, ...] = ()
 
 
 def course_head_values(code: str) -> CourseHead | None:
-    """The course ``code`` with its published version as plain values (None without one)."""
+    """The course ``code`` with its published version as plain values (None without one): two
+    queries, made only when the cache misses."""
     row = db.session.execute(
-        select(Course.id, Course.code, Course.published_version_id, CourseVersion.title)
+        select(
+            Course.id,
+            Course.code,
+            Course.published_version_id,
+            CourseVersion.title,
+            Course.archived,
+            Course.self_enrol,
+            Course.approval_steps,
+            Course.capacity,
+            Course.enrol_deadline,
+            Course.partner_id,
+        )
         .join(CourseVersion, Course.published_version_id == CourseVersion.id)
         .where(Course.code == code.upper())
     ).first()
-    return None if row is None else CourseHead(*row)
+    if row is None:
+        return None
+    trainers = db.session.scalars(
+        select(CourseTrainer.user_id)
+        .where(CourseTrainer.course_id == row.id)
+        .order_by(CourseTrainer.id)
+    )
+    return CourseHead(*row, trainers=tuple(Trainer(user_id) for user_id in trainers))
+
+
+#: The course page judges an enrolment's completion with its course and published version.
+_WITH_COURSE = (joinedload(Enrolment.course).joinedload(Course.published_version),)
+
+
+def enrolment_of(course_id: int, employee_id: int) -> Enrolment | None:
+    """The employee's enrolment in the course, if any, with its course. Most readers of a course
+    page are not enrolled in it: their kept enrolments (:func:`learner_enrolments`, read again
+    only after a write of one of theirs) say so without a query; an enrolment found is loaded as
+    an entity."""
+    found = next((e.id for e in learner_enrolments(employee_id) if e.course_id == course_id), None)
+    return None if found is None else db.session.get(Enrolment, found, options=_WITH_COURSE)
 
 
 class OutlineLesson(NamedTuple):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import astuple
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from lms.courses import bp, page, queries
+from lms.courses import bp, fragments, page, queries
 from lms.courses import cache as course_cache
 from lms.courses.models import COMPETENCY_KIND_LABELS, COMPETENCY_KINDS, DELIVERY_MODES
 from lms.db import db_int
@@ -109,37 +111,74 @@ def _catalogue_segments(f: queries.CatalogueFilter, problems: dict[str, str]) ->
     return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
 
 
+class CoursePage(NamedTuple):
+    """What the course page shows the same way to every learner (kept by lms.courses.cache): the
+    published course's head, the shared parts split at their marks (lms.courses.fragments) for a
+    learner who takes part (``learning``, with links) and for anyone else (``public``), the
+    place of each lesson in the outline by key (its ``done.N`` mark), how many modules there are
+    and the done chip in the language."""
+
+    head: queries.CourseHead
+    public: fragments.Parts
+    learning: fragments.Parts
+    index: dict[str, int]
+    modules: int
+    chip: str
+
+
+#: The marks course.html fills itself (the rest are done chips, filled by the view).
+_SLOTS = frozenset(("enrol", "seats", "packages", "syllabus"))
+
+
+def _course_page(code: str) -> CoursePage | None:
+    head = queries.course_head_values(code)
+    if head is None:
+        return None
+    c = queries.course_head(code)
+    outline = course_cache.cached(
+        "outline", (head.published_version_id,), lambda: queries.outline(head.published_version_id)
+    )
+    context = {
+        "course": c,
+        "version": c.published_version,
+        "outline": outline,
+        "kinds": KIND_LABELS,
+        "modes": MODE_LABELS,
+    }
+    public, learning = (
+        fragments.split(render_template("courses/_course_body.html", learning=flag, **context))
+        for flag in (False, True)
+    )
+    lessons = [lesson for module in outline for lesson in module.lessons]
+    index = {lesson.key: i for i, lesson in enumerate(lessons)}
+    chip = Markup('<span class="chip ok">{}</span>').format(_("selesai"))
+    return CoursePage(head, public, learning, index, len(outline), str(chip))
+
+
 @bp.route("/pelatihan/<code>")
 @login_required
 def course(code: str):
-    c = queries.course_head(code)
-    if (
-        c is None
-        or c.published_version is None
-        or (c.archived and not current_user.is_authenticated)
-    ):
+    shared = course_cache.cached("course", (code.upper(),), lambda: _course_page(code))
+    if shared is None:
         abort(404)
-    employee = current_user.employee
-    enrolment = enrolments.find(c, employee) if employee is not None else None
+    c, employee = shared.head, current_user.employee
+    enrolment = queries.enrolment_of(c.id, employee.id) if employee is not None else None
     left = enrolments.seats_left(c)
     check = enrolments.check_self_enrol(
         c, employee, existing=enrolment, left=left, existing_known=True
     )
-    learner = page.learner_context(enrolment) if enrolment is not None else {}
+    done = page.learner_context(enrolment).get("done", set()) if enrolment is not None else set()
+    learning = enrolment is not None and enrolment.status in ("active", "completed")
+    chips = {f"done.{shared.index[k]}": shared.chip for k in done if k in shared.index}
     return render_template(
         "courses/course.html",
         course=c,
-        version=c.published_version,
-        outline=course_cache.cached(
-            "outline", (c.published_version_id,), lambda: queries.outline(c.published_version_id)
-        ),
+        body=fragments.fill(shared.learning if learning else shared.public, chips, _SLOTS),
+        modules=shared.modules,
         enrolment=enrolment,
         check=check,
         seats_left=left,
-        done=learner.get("done", set()),
-        kinds=KIND_LABELS,
-        modes=MODE_LABELS,
-        form=CsrfForm(),
+        done=done,
         status_label=enrolments.status_label,
     )
 

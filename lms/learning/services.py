@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,9 +33,20 @@ def done_keys(enrolment: Enrolment) -> set[str]:
 _KEY_SEPARATOR = "\x1f"
 
 
-#: Built once (every lesson page runs it): SQLAlchemy reuses its cache key.
+class Visit(NamedTuple):
+    """The learner's enrolment as the lesson player reads and writes it: plain values."""
+
+    id: int
+    status: str
+    progress: int
+    last_lesson_key: str | None
+    last_seen_at: datetime | None
+
+
+#: Built once (every lesson page runs it): SQLAlchemy reuses its cache key. Columns, not the
+#: entity: the page shows the progress and writes the last lesson seen, nothing more.
 _ENROLMENT_AND_DONE = select(
-    Enrolment,
+    *(getattr(Enrolment, name) for name in Visit._fields),
     select(func.aggregate_strings(LessonProgress.lesson_key, _KEY_SEPARATOR))
     .where(LessonProgress.enrolment_id == Enrolment.id)
     .scalar_subquery(),
@@ -44,15 +56,16 @@ _ENROLMENT_AND_DONE = select(
 )
 
 
-def enrolment_and_done(course_id: int, employee_id: int) -> tuple[Enrolment | None, set[str]]:
+def enrolment_and_done(course_id: int, employee_id: int) -> tuple[Visit | None, set[str]]:
     """The employee's enrolment in the course and the keys of the lessons they finished, in
     one query (the lesson player needs both on every page)."""
-    row = db.session.execute(
-        _ENROLMENT_AND_DONE, {"course_id": course_id, "employee_id": employee_id}
-    ).first()
+    params = {"course_id": course_id, "employee_id": employee_id}
+    # On the session's connection: a row of columns needs none of the ORM's work on results.
+    row = db.session.connection().execute(_ENROLMENT_AND_DONE, params).first()
     if row is None:
         return None, set()
-    return row[0], set(row[1].split(_KEY_SEPARATOR)) if row[1] else set()
+    *visit, keys = row
+    return Visit(*visit), set(keys.split(_KEY_SEPARATOR)) if keys else set()
 
 
 def _percent(done: int, total: int) -> int:
@@ -62,21 +75,21 @@ def _percent(done: int, total: int) -> int:
 VISIT_WRITE_INTERVAL = timedelta(minutes=5)
 
 
-def record_visit(enrolment: Enrolment, lesson: Lesson) -> bool:
-    """Remember the lesson for "continue where I left off".
+def record_visit(visit: Visit, key: str) -> bool:
+    """Remember the lesson ``key`` for "continue where I left off".
 
     Writes only when the lesson changed or the last write is old, so re-reading a page does
-    not turn every GET into a database write. Returns whether anything changed.
+    not turn every GET into a database write. Returns whether anything changed. The write goes
+    through the entity (loaded by its id only then): a change of a known learner's enrolment
+    starts a new generation of their kept enrolments only (``courses.cache.MINE``), where a
+    bulk UPDATE would start one for everybody.
     """
     now = utcnow()
-    seen = as_utc(enrolment.last_seen_at)
-    if (
-        enrolment.last_lesson_key == lesson.key
-        and seen is not None
-        and now - seen < VISIT_WRITE_INTERVAL
-    ):
+    seen = as_utc(visit.last_seen_at)
+    if visit.last_lesson_key == key and seen is not None and now - seen < VISIT_WRITE_INTERVAL:
         return False
-    enrolment.last_lesson_key = lesson.key
+    enrolment = db.session.get(Enrolment, visit.id)
+    enrolment.last_lesson_key = key
     enrolment.last_seen_at = now
     db.session.flush()
     return True
