@@ -23,12 +23,19 @@ def _enrol(app, world, code: str, done: dict[str, list[int]]) -> list[str]:
     """Enrol the accounts named in ``done`` in ``code`` with those lessons (1-based) done."""
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.code == code))
-        keys = [lesson.key for lesson in course.published_version.modules[0].lessons]
-        for account, lessons in done.items():
-            enrolment = enrolments.enrol_self(db.session.get(User, world.users[account].id), course)
-            for n in lessons:
-                db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key=keys[n - 1]))
+        keys = enrol_with_done(course, world, done)
         db.session.commit()
+    return keys
+
+
+def enrol_with_done(course: Course, world, done: dict[str, list[int]]) -> list[str]:
+    """In an app context: the accounts named in ``done`` enrolled in ``course`` with those
+    lessons (1-based) done; the keys of its lessons."""
+    keys = [lesson.key for lesson in course.published_version.modules[0].lessons]
+    for account, lessons in done.items():
+        enrolment = enrolments.enrol_self(db.session.get(User, world.users[account].id), course)
+        for n in lessons:
+            db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key=keys[n - 1]))
     return keys
 
 

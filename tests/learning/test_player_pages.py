@@ -9,14 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
-from lms.auth.models import User
 from lms.courses import services as courses
 from lms.courses.models import Course
-from lms.enrolments import services as enrolments
-from lms.enrolments.models import Enrolment, LessonProgress
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.learning import services as learning
 from tests.conftest import login
+from tests.courses.test_course_page import enrol_with_done
 from tests.factories import make_course
 
 
@@ -24,12 +23,9 @@ def _course(app, world, done: dict[str, list[int]]) -> list[str]:
     """PUTAR-101 with four lessons; the accounts named in ``done`` enrolled with those lessons
     (1-based) done."""
     with app.app_context():
-        course = make_course("PUTAR-101", title="Pemutar Uji", lessons=4)
-        keys = [lesson.key for lesson in course.published_version.modules[0].lessons]
-        for account, lessons in done.items():
-            enrolment = enrolments.enrol_self(db.session.get(User, world.users[account].id), course)
-            for n in lessons:
-                db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key=keys[n - 1]))
+        keys = enrol_with_done(
+            make_course("PUTAR-101", title="Pemutar Uji", lessons=4), world, done
+        )
         db.session.commit()
     return keys
 
