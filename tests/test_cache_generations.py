@@ -71,13 +71,9 @@ def test_an_unusable_folder_falls_back_to_this_process(app, tmp_path, monkeypatc
         assert generation("test:ro") != first
 
 
-@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_with_redis_the_token_stays_in_redis(tmp_path) -> None:
-    """Redis is one cache for every process: the token is kept there as before, no file."""
-    import redis
-
-    from lms.notifications.queries import unread_key
-
+def _two_redis_apps(tmp_path):
+    """Two processes' apps on one Redis cache under a prefix of their own (and a generation
+    folder that must stay unused)."""
     prefix = f"lms-test-{uuid.uuid4().hex[:8]}:"
     config = {
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
@@ -86,7 +82,17 @@ def test_with_redis_the_token_stays_in_redis(tmp_path) -> None:
         "CACHE_KEY_PREFIX": prefix,
         "CACHE_GENERATION_DIR": str(tmp_path / "generations"),
     }
-    first, second = create_app(config, env="testing"), create_app(config, env="testing")
+    return prefix, create_app(config, env="testing"), create_app(config, env="testing")
+
+
+@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_the_token_stays_in_redis(tmp_path) -> None:
+    """Redis is one cache for every process: the token is kept there as before, no file."""
+    import redis
+
+    from lms.notifications.queries import unread_key
+
+    prefix, first, second = _two_redis_apps(tmp_path)
     try:
         with first.app_context():
             token = generation("courses:generation")
@@ -112,14 +118,7 @@ def test_with_redis_a_persons_generation_is_theirs_in_every_process(tmp_path) ->
 
     from lms.enrolments.cohorts.queries import MEMBERS
 
-    prefix = f"lms-test-{uuid.uuid4().hex[:8]}:"
-    config = {
-        "SQLALCHEMY_DATABASE_URI": "sqlite://",
-        "FILES_DIR": str(tmp_path),
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_KEY_PREFIX": prefix,
-    }
-    first, second = create_app(config, env="testing"), create_app(config, env="testing")
+    prefix, first, second = _two_redis_apps(tmp_path)
     try:
         with first.app_context():
             one, two = MEMBERS.token(1), MEMBERS.token(2)

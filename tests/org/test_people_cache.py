@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from lms.extensions import db
 from lms.org.models import Employee, Unit
 from tests.conftest import login
 from tests.factories import make_employee
+from tests.test_query_counts import count_queries
 
 
 @pytest.fixture(autouse=True)
@@ -26,18 +27,8 @@ def _kept_people(app, monkeypatch) -> None:
 
 @contextmanager
 def statements(app) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    with count_queries(app) as counter:
+        yield counter["sql"]
 
 
 def _people_queries(seen: list[str]) -> int:
