@@ -146,6 +146,9 @@ class Config:
     # profile and a supervisor's roster (org:people), an assessor's "nobody to assess".
     DASHBOARD_PEOPLE_SECONDS = 300
     DASHBOARD_ASSESSOR_SECONDS = 300
+    # Dashboard sections that name the state of what they show (lms.dashboard "kept sections")
+    # are kept rendered per person this many seconds at most; 0 renders every one on each visit.
+    DASHBOARD_KEPT_SECONDS = 300
 
 
 class DevelopmentConfig(Config):
@@ -161,6 +164,7 @@ class TestingConfig(Config):
     ACCOUNT_CACHE_SECONDS = 0
     DASHBOARD_PEOPLE_SECONDS = 0
     DASHBOARD_ASSESSOR_SECONDS = 0
+    DASHBOARD_KEPT_SECONDS = 0  # tests/main/test_dashboard_kept.py turns it on
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -236,6 +240,7 @@ def load_env(config: dict) -> None:
         "WEBHOOK_TIMEOUT",
         "ACCOUNT_CACHE_SECONDS",
         "ACCOUNT_CACHE_SIZE",
+        "DASHBOARD_KEPT_SECONDS",
     ):
         if env.get(f"LMS_{name}"):
             config[name] = int(env[f"LMS_{name}"])

@@ -218,8 +218,9 @@ class WatchedGeneration:
 class PersonalGeneration(WatchedGeneration):
     """A :class:`WatchedGeneration` with one more generation per person: a written row whose
     ``person`` column (e.g. ``employee_id``) is known starts a new generation for that person
-    only (both people when the column moved from one to the other); a row without one, a bulk
-    write, or a commit touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
+    only (both people when the column moved from one to the other); a row without one (or of a
+    watched model that has no such column: a cohort, a programme), a bulk write, or a commit
+    touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
     ``token(person_id)`` names both, so what is kept of one person misses after a write of
     theirs and stays kept through everybody else's."""
 
@@ -244,8 +245,11 @@ class PersonalGeneration(WatchedGeneration):
             for obj in group:
                 if not self._written(obj, session, dirty):
                     continue
-                history = sa_inspect(obj).attrs[self.person].history
-                found = {v for v in (*history.added, *history.unchanged, *history.deleted) if v}
+                attrs = sa_inspect(obj).attrs
+                found: set[int] = set()
+                if self.person in attrs:  # a watched model without one: everybody's state
+                    history = attrs[self.person].history
+                    found = {v for v in (*history.added, *history.unchanged, *history.deleted) if v}
                 if not found or len(people) + len(found) > self.MAX_PEOPLE:
                     session.info[self._flag] = True
                     return

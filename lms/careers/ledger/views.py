@@ -146,7 +146,14 @@ def _jp_this_year(employee_id: int) -> dict[str, Any]:
     return _jp_history(employee_id)[local_today().year]
 
 
-@card(10, "learner")
+def _jp_tokens(user: Any) -> tuple | None:
+    """What the JP card and section show one learner: their JP's state and their target."""
+    if user.employee_id is None:
+        return None
+    return (ledger.JP.token(user.employee_id), user.employee.kind if user.employee else None)
+
+
+@card(10, "learner", keep=_jp_tokens)
 def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     """The learner section's first card (learning owns the section): JP this year against the
     target of the employee's kind (PPPK: their own), from the one JP ledger."""
@@ -158,7 +165,7 @@ def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     }
 
 
-@section(30, part=LEARNING, wide=True)
+@section(30, part=LEARNING, wide=True, keep=_jp_tokens)
 def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):
         return None
