@@ -135,10 +135,11 @@ def shown_for(user: Any) -> dict[str, list[Shown]]:
     """Every non-empty section for ``user``, per part, in order."""
     out: dict[str, list[Shown]] = {part: [] for part in PARTS}
     seconds = current_app.config.get("DASHBOARD_KEPT_SECONDS", 0)
+    reader = _reader(user) if seconds else ""
     for entry in _SECTIONS:
         tokens = entry.keep(user) if seconds and entry.keep is not None else None
         if tokens is not None:
-            html = _kept_html(entry, user, tokens, seconds)
+            html = _kept_html(entry, user, f"{reader}:{tokens!r}", seconds)
             if html:
                 out[entry.part].append(Shown(None, {}, entry.wide, html))
             continue
@@ -149,13 +150,16 @@ def shown_for(user: Any) -> dict[str, list[Shown]]:
     return out
 
 
-def _kept_html(entry: _Entry, user: Any, tokens: tuple, seconds: int) -> Markup:
-    """The section's HTML ("" for none) for ``user``, rendered once per state (``tokens``)."""
+def _reader(user: Any) -> str:
+    """Who reads and how: the account, its roles, the language, the mount point, the day."""
+    roles = ",".join(sorted(r.value for r in user.roles))
+    return f"{user.id}:{roles}:{get_locale() or 'id'}:{url_for('main.dashboard')}:{local_today()}"
+
+
+def _kept_html(entry: _Entry, user: Any, state: str, seconds: int) -> Markup:
+    """The section's HTML ("" for none) for ``user``, rendered once per ``state``."""
     fn = entry.fn
-    key = (
-        f"dash:{fn.__module__}.{fn.__qualname__}:{user.id}:{sorted(r.value for r in user.roles)}:"
-        f"{get_locale() or 'id'}:{url_for('main.dashboard')}:{local_today()}:{tokens!r}"
-    )
+    key = f"dash:{fn.__module__}.{fn.__qualname__}:{state}"
     html = cache.get(key)
     if html is None:
         result = fn(user)

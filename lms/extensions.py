@@ -56,7 +56,34 @@ def generation(name: str) -> str:
     With Redis the token is a random one in the cache (``name`` is its key). Otherwise it is a
     file ``CACHE_GENERATION_DIR/name`` that every process on the machine sees: a bump appends a
     byte, so its inode, size and modification time are the token, read with one ``os.stat``
-    (2 µs) and never the same twice."""
+    (2 µs) and never the same twice.
+
+    Within one request a name is read once (a page asks for the same generation in several
+    kept parts): a bump in the request (after its own commit) forgets it there."""
+    memo = _request_memo()
+    if memo is not None and name in memo:
+        return memo[name]
+    token = _read_token(name)
+    if memo is not None:
+        memo[name] = token
+    return token
+
+
+def _no_memo() -> None:
+    return None
+
+
+#: Where one request keeps the tokens it read (installed by ``create_app``: extensions know no
+#: request); None outside a request.
+_request_memo: Callable[[], dict[str, str] | None] = _no_memo
+
+
+def memoise_generations_in(store: Callable[[], dict[str, str] | None]) -> None:
+    global _request_memo
+    _request_memo = store
+
+
+def _read_token(name: str) -> str:
     path = _file_of(current_app._get_current_object(), name)
     if path is None:
         return _cached_token(name)
@@ -74,6 +101,9 @@ def generation(name: str) -> str:
 
 def bump_generation(name: str) -> None:
     """Start a new state of ``name`` for every process (see :func:`generation`)."""
+    memo = _request_memo()
+    if memo is not None:
+        memo.pop(name, None)
     path = _file_of(current_app._get_current_object(), name)
     if path is None:
         _new_token(name)
