@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
@@ -34,11 +35,39 @@ from lms.courses.queries import ENROLMENT_COLUMNS, RULE_COLUMNS
 from lms.enrolments import approvals, services
 from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit, display_name
 
 PAGE_SIZE = 25
+
+
+def _changes_nominations(obj: object) -> bool:
+    """Whether a write of ``obj`` may change a list of nominations: every approval does (a
+    nomination's steps, a decision); an enrolment only when it becomes or stops being a
+    nomination (new as one, withdrawn while waiting) or is deleted, never through its progress
+    or its completion."""
+    if isinstance(obj, Approval):
+        return True
+    state = sa_inspect(obj)
+    if state.deleted or state.was_deleted:
+        return True
+    if state.session is not None and obj in state.session.new:
+        return obj.status == "nominated"  # type: ignore[attr-defined]
+    history = state.attrs.status.history
+    if not history.has_changes():
+        return False
+    # an old value not loaded: it may have been "nominated"
+    return not history.deleted or "nominated" in (*history.added, *history.deleted)
+
+
+#: Starts anew after a committed write (any process) of a nomination's state: its approval
+#: steps and decisions, an enrolment becoming or leaving "nominated". Written a few times a
+#: day per supervisor (lessons and completions pass it by): the supervisor's kept dashboard
+#: sections name it, so a nomination of their report and their own decision show at once.
+NOMINATIONS = WatchedGeneration(
+    "enrolments:nominations", (Approval, Enrolment), counts=_changes_nominations
+)
 
 
 # --- nominations -------------------------------------------------------------------------------
