@@ -181,9 +181,10 @@ def _all_kept(app, monkeypatch) -> None:
 
 
 def _repeat_visit(app) -> int:
+    """The statements of a repeat visit, after checking the kept page against a fresh one."""
     client = app.test_client()
     login(client, "atasan")
-    client.get("/dasbor")
+    _same(app, client, "world")
     with count_queries(app) as counter:
         assert client.get("/dasbor").status_code == 200
     assert counter["n"] == 0, counter["sql"]
@@ -200,7 +201,7 @@ def test_a_repeat_visit_of_the_supervisor_sends_no_statement_with_10_or_200_repo
     with app.app_context():
         course_id = make_course("DASH-101", title="Pelatihan Dasbor").id
         db.session.commit()
-    _team(app, world, 0, 10, course_id)  # with nominations waiting and JP records
+    _team(app, world, 0, 10, course_id)  # with nominations waiting (all shown) and JP records
     small = _repeat_visit(app)
     _team(app, world, 10, 200, course_id)
     assert _repeat_visit(app) == small == 0
