@@ -43,28 +43,25 @@ PAGE_SIZE = 25
 
 
 def _changes_nominations(obj: object) -> bool:
-    """Whether a write of ``obj`` may change a list of nominations: every approval does (a
-    nomination's steps, a decision); an enrolment only when it becomes or stops being a
-    nomination (new as one, withdrawn while waiting) or is deleted, never through its progress
-    or its completion."""
+    """Whether a write of ``obj`` may change a list of nominations. A nomination enters one
+    with its approval steps and leaves it by a decision, both written as approvals (every one
+    counts); the one move an enrolment makes alone is a withdrawal while waiting (and a
+    deletion). An enrolment's progress, completion, or a place given without approval (new
+    rows start as "nominated" before they are placed) never count."""
     if isinstance(obj, Approval):
         return True
     state = sa_inspect(obj)
     if state.deleted or state.was_deleted:
         return True
-    if state.session is not None and obj in state.session.new:
-        return obj.status == "nominated"  # type: ignore[attr-defined]
     history = state.attrs.status.history
-    if not history.has_changes():
-        return False
     # an old value not loaded: it may have been "nominated"
-    return not history.deleted or "nominated" in (*history.added, *history.deleted)
+    return "withdrawn" in history.added and (not history.deleted or "nominated" in history.deleted)
 
 
 #: Starts anew after a committed write (any process) of a nomination's state: its approval
-#: steps and decisions, an enrolment becoming or leaving "nominated". Written a few times a
-#: day per supervisor (lessons and completions pass it by): the supervisor's kept dashboard
-#: sections name it, so a nomination of their report and their own decision show at once.
+#: steps and decisions, a nomination withdrawn. A few times a day per supervisor (lessons,
+#: completions and places given pass it by): the supervisor's kept dashboard sections name it,
+#: so a nomination of their report and their own decision show at once.
 NOMINATIONS = WatchedGeneration(
     "enrolments:nominations", (Approval, Enrolment), counts=_changes_nominations
 )

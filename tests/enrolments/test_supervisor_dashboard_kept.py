@@ -156,11 +156,25 @@ def test_the_team_figures_are_kept_for_their_window_and_say_as_of_when(app, cloc
         ).first()
         enrolment.progress = 77  # the progress alone: no nomination moved
 
+    def enrolled_by_hr() -> None:
+        from lms.courses.models import Course
+        from lms.enrolments import services
+
+        pegawai = _user("pegawai")
+        taken = select(Enrolment.course_id).where(Enrolment.employee_id == pegawai.employee_id)
+        course = db.session.scalars(
+            select(Course)
+            .where(Course.published_version_id.is_not(None), Course.id.not_in(taken))
+            .order_by(Course.id)
+        ).first()
+        services.enrol_by_admin(_user("bkpsdm"), pegawai.employee, course)
+
     with app.app_context():
         nominations = workflow.NOMINATIONS.token()
     _commit(app, lesson_seen)
-    with app.app_context():
-        assert workflow.NOMINATIONS.token() == nominations  # progress moves no nomination
+    _commit(app, enrolled_by_hr)
+    with app.app_context():  # a lesson seen, a place given: no nomination moved
+        assert workflow.NOMINATIONS.token() == nominations
     assert _progress(app, client) == before  # a report's lesson: within the window, as it was
     clock[0] += TEAM  # the next window
     after = _progress(app, client)
