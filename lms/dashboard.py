@@ -22,11 +22,14 @@ nothing), so the next visit costs a cache read. A section that gathers cards add
 ``card_tokens(user, area)`` to its own: a card registered without ``keep`` makes it None, and
 the section is built afresh. A kept section's template sees only ``section``, never the
 dashboard's own context (``tests/main/test_dashboard_kept.py`` renders every demo account's
-dashboard both ways and compares them).
+dashboard both ways and compares them). Figures no generation can name for one person (a
+team's progress, which every lesson seen anywhere writes) are kept a bounded time instead: their
+section adds ``period(seconds)`` to its tokens and says as of when.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,6 +132,13 @@ def card_tokens(user: Any, area: str) -> tuple | None:
             return None
         out += tokens
     return out
+
+
+def period(seconds: int) -> int:
+    """The number of the current window of ``seconds`` (since the epoch): a token under which
+    figures are kept until the window ends, whatever is written meanwhile; the window starts at
+    ``period(seconds) * seconds``."""
+    return int(time.time() // seconds)
 
 
 def shown_for(user: Any) -> dict[str, list[Shown]]:
