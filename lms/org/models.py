@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, in_values
@@ -125,7 +134,9 @@ class Employee(TimestampMixin, db.Model):
         CheckConstraint("gender IN ('L', 'P')", name="gender"),
         CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
         UniqueConstraint("nip"),
-        Index("ix_employees_full_name", "full_name"),
+        # Names in list order, ids included: a search by name walks the first names reading the
+        # index alone (lms.org.queries.NAME_WALK; issue 19).
+        Index("ix_employees_full_name_id", "full_name", "id"),
         # A supervisor's active reports in name order, from the index alone (the dashboard's
         # team cards read only the first few; issue 19).
         Index(
@@ -181,3 +192,20 @@ def display_name(front_title: str | None, full_name: str, back_title: str | None
     """A name with its titles ("dr. Sari Dewi, M.Kes."), for rows read without the model."""
     name = f"{front_title or ''} {full_name}".strip()
     return f"{name}, {back_title}" if back_title else name
+
+
+# The employee list's search by a part of the name (LIKE '%q%' on the lowered name): trigrams find
+# a rare name among 150,000 without reading them all, where the name-order index serves only a
+# common one (issue 19; tests/test_explain.py). PostgreSQL only (pg_trgm, created before the
+# table; migration 0011t): SQLite has no trigram index.
+Index(
+    "ix_employees_full_name_trgm",
+    func.lower(Employee.__table__.c.full_name).label("full_name_lower"),
+    postgresql_using="gin",
+    postgresql_ops={"full_name_lower": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+event.listen(
+    Employee.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)

@@ -68,3 +68,36 @@ def test_a_search_by_nip_finds_by_prefix_only(app, client, world) -> None:
     assert "Nip Sembilan" in page and "1 pegawai ditemukan." in page
     # the middle of a NIP is not a prefix
     assert "Nip Sembilan" not in client.get("/organisasi/pegawai?q=0909").get_data(as_text=True)
+
+
+def test_a_name_search_finds_the_same_page_near_or_far_in_name_order(
+    app, world, monkeypatch
+) -> None:
+    """A search by name takes its page from the first ``NAME_WALK`` names of its scope when it
+    is full there, else from all its matches, found first (the trigram index on PostgreSQL;
+    issue 19) and sorted: the same rows in the same order either way, in every scope."""
+    from lms.auth.models import User
+
+    with app.app_context():
+        seksi = db.session.get(Unit, world.units["dinkes_seksi"].id)
+        for i in range(30):
+            make_employee(seksi, f"Aa Dekat {i:02d}")  # the first names in name order
+            make_employee(seksi, f"Zz Jauh {i:02d}")  # past the first 40
+        db.session.commit()
+    cases = (
+        ("dekat", 1, "Aa Dekat", range(0, 25), True),  # full among the first 40 names
+        ("dekat", 2, "Aa Dekat", range(25, 30), False),  # 5 there: from the matches
+        ("jauh", 1, "Zz Jauh", range(0, 25), True),  # none there
+        ("JAUH 2", 1, "Zz Jauh", range(20, 30), False),
+        ("jauh", 3, "Zz Jauh", range(0), False),
+    )
+    for walk in (0, 40, 10_000):  # never full among the first names, sometimes, whenever full
+        monkeypatch.setattr(queries, "NAME_WALK", walk)
+        for account in ("admin_bkpsdm", "admin_opd"):
+            with app.app_context():
+                user = db.session.get(User, world.users[account].id)
+                for word, page, label, numbers, more in cases:
+                    found = queries.find_employees(user, word, page=page)
+                    names = [f"{label} {i:02d}" for i in numbers]
+                    assert [row.display_name for row in found.rows] == names, (walk, account, word)
+                    assert found.more is more
