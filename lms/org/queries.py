@@ -94,13 +94,15 @@ def unit_options(under: str | None, selected: int | None) -> Markup:
     key = f"org:unit-options:{UNITS.token()}:{under}"
     options = cache.get(key)
     if options is None:
-        option = Markup('<option{} value="{}">{}</option>')
-        options = tuple(
-            (u.id, option.format("", u.id, u.label), option.format(" selected", u.id, u.label))
-            for u in _choices_under(under)
-        )
+        # One string, not an entry per unit: read from the cache on every page, a province's
+        # hundreds of units would otherwise be as many objects to unpickle and join.
+        option = Markup('<option value="{}">{}</option>')
+        options = str(Markup("").join(option.format(u.id, u.label) for u in _choices_under(under)))
         cache.set(key, options)
-    return Markup("").join(chosen if uid == selected else plain for uid, plain, chosen in options)
+    if selected is not None:
+        mark = f'<option value="{int(selected)}">'
+        options = options.replace(mark, f'<option selected value="{int(selected)}">', 1)
+    return Markup(options)  # noqa: S704 - built above from escaped labels
 
 
 class EmployeeRow(NamedTuple):
