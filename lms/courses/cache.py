@@ -4,9 +4,10 @@ What is kept is the same for every learner: the catalogue's listing for one filt
 category list, a published course's head (plain values), a version's outline, the course page
 and the lesson player's list of lessons rendered in one language (with marks where each
 reader's own parts go: lms.courses.fragments), a lesson's body. Of one person only their
-enrolments are kept, under their own generation (:data:`MINE`, started anew by any write of one
-of their enrolments: an enrolment, progress, the last lesson seen), so a learner paging through
-the catalogue is not asked for them again; done lessons and seats left are read live.
+enrolments and the lessons they finished are kept, under their own generation (:data:`MINE`,
+started anew by any write of one of their enrolments or lessons done: an enrolment, progress,
+the last lesson seen), so a learner paging through the catalogue or the lessons of a course is
+not asked for them again; seats left (and the course page's done lessons) are read live.
 
 Every key carries the catalogue's *generation* (``lms.extensions.generation``). Any ORM write to
 a course, its trainers, a version, a module, a lesson or a category (publish, archive, edit, a
@@ -27,7 +28,7 @@ from flask import url_for
 from flask_babel import get_locale
 
 from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
-from lms.enrolments.models import Enrolment
+from lms.enrolments.models import Enrolment, LessonProgress
 from lms.extensions import PersonalGeneration, WatchedGeneration, cache
 
 GENERATION_KEY = "courses:generation"
@@ -36,8 +37,14 @@ _CATALOGUE = WatchedGeneration(
     GENERATION_KEY, (Course, CourseTrainer, CourseVersion, Module, Lesson, Category)
 )
 
-#: A learner's enrolments: a generation for each employee (lms.extensions.PersonalGeneration).
-MINE = PersonalGeneration("courses:mine", (Enrolment,), person="employee_id")
+#: A learner's enrolments and the lessons they finished: a generation for each employee
+#: (lms.extensions.PersonalGeneration); a lesson done is its enrolment's employee's.
+MINE = PersonalGeneration(
+    "courses:mine",
+    (Enrolment,),
+    person="employee_id",
+    via={LessonProgress: ("enrolment_id", Enrolment)},
+)
 
 T = TypeVar("T")
 
