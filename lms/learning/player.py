@@ -20,11 +20,12 @@ from lms.courses.rendering import scrollable_tables
 
 class Player(NamedTuple):
     """What the lesson player shows the same way to every learner of a course: the course's
-    head, its lessons in order, the list of lessons split at its marks (current.N, aria.N,
-    done.N, packages), how many modules it has, and the done chip in the language."""
+    head, where each lesson is in the course (by key), the list of lessons split at its marks
+    (current.N, aria.N, done.N, packages), how many modules it has, and the done chip in the
+    language. Read from the cache on every page, so nothing more (each lesson's page parts are
+    kept apart)."""
 
     head: course_queries.CourseHead
-    lessons: tuple[course_queries.OutlineLesson, ...]
     index: dict[str, int]
     outline: fragments.Parts
     modules: int
@@ -53,14 +54,15 @@ def player(code: str) -> Player | None:
     return course_cache.cached("player", (code.upper(),), lambda: _player(code))
 
 
-def page(player: Player, index: int, progress: int, done: frozenset[str]) -> dict:
-    """learning/lesson.html's variables: the ``index``-th lesson (its parts kept) for a reader
-    at ``progress`` percent who has done the lessons ``done``."""
+def page(player: Player, key: str, progress: int, done: frozenset[str]) -> dict:
+    """learning/lesson.html's variables: the lesson ``key`` of the course (its parts kept) for
+    a reader at ``progress`` percent who has done the lessons ``done``."""
+    index = player.index[key]
     version_id = player.head.published_version_id
     kept = course_cache.cached(
-        "player-lesson", (version_id, index), lambda: _lesson_page(player, index)
+        "player-lesson", (version_id, index), lambda: _lesson_page(player.head, index)
     )
-    is_done = player.lessons[index].key in done
+    is_done = key in done
     head, _outline, tail = fragments.fill(
         kept.parts,
         {
@@ -87,29 +89,39 @@ def _player(code: str) -> Player | None:
     head = course_queries.course_head_values(code)
     if head is None:
         return None
-    version_id = head.published_version_id
-    outline = course_cache.cached(
-        "outline", (version_id,), lambda: course_queries.outline(version_id)
-    )
-    lessons = tuple(lesson for module in outline for lesson in module.lessons)
+    outline = _outline(head.published_version_id)
     html = render_template("learning/_outline.html", course=head, outline=outline)
     chip = Markup('<span class="chip ok" aria-label="{}">✓</span>').format(_("selesai"))
-    index = {lesson.key: i for i, lesson in enumerate(lessons)}
-    return Player(head, lessons, index, fragments.split(html), len(outline), str(chip))
+    index = {lesson.key: i for i, lesson in enumerate(_lessons(outline))}
+    return Player(head, index, fragments.split(html), len(outline), str(chip))
 
 
-def _lesson_page(player: Player, index: int) -> LessonPage:
-    course, lessons = player.head, player.lessons
-    current = lessons[index]
-    nxt = lessons[index + 1] if index + 1 < len(lessons) else None
+def _outline(version_id: int) -> tuple[course_queries.OutlineModule, ...]:
+    """The published version's modules and lessons (plain values, kept)."""
+    return course_cache.cached("outline", (version_id,), lambda: course_queries.outline(version_id))
+
+
+def lessons(version_id: int) -> tuple[course_queries.OutlineLesson, ...]:
+    """The version's lessons in order (from its kept outline)."""
+    return _lessons(_outline(version_id))
+
+
+def _lessons(outline) -> tuple[course_queries.OutlineLesson, ...]:
+    return tuple(lesson for module in outline for lesson in module.lessons)
+
+
+def _lesson_page(course: course_queries.CourseHead, index: int) -> LessonPage:
+    every = lessons(course.published_version_id)
+    current = every[index]
+    nxt = every[index + 1] if index + 1 < len(every) else None
     html = render_template(
         "learning/_lesson.html",
         course=course,
         lesson=current,
-        prev=lessons[index - 1] if index > 0 else None,
+        prev=every[index - 1] if index > 0 else None,
         next=nxt,
         position=index + 1,
-        total=len(lessons),
+        total=len(every),
         mark=_MARK,
     )
     # The body goes in after the split: nothing in it is ever taken for a mark.

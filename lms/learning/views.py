@@ -48,18 +48,12 @@ def _check_open(course, enrolment) -> None:
         refuse(course, 403)  # a published course: no secret
 
 
-def _outline(course) -> tuple[course_queries.OutlineModule, ...]:
-    """The published version's modules and lessons (plain values, from the cache)."""
-    version_id = course.published_version_id
-    return course_cache.cached("outline", (version_id,), lambda: course_queries.outline(version_id))
-
-
 @bp.route("/belajar/<code>")
 @require(Capability.LEARN)
 def resume(code: str):
     """Continue where I left off: the last lesson seen, else the first not done."""
     course, enrolment = _context(code)
-    lessons = [lesson for module in _outline(course) for lesson in module.lessons]
+    lessons = player.lessons(course.published_version_id)
     if not lessons:
         abort(404)
     keys = {lesson.key for lesson in lessons}
@@ -80,12 +74,11 @@ def lesson(code: str, key: str):
     if current_user.employee_id is not None:  # kept per learner (courses.cache.MINE)
         enrolment, done = services.enrolment_and_done(shared.head.id, current_user.employee_id)
     _check_open(shared.head, enrolment)
-    index = shared.index.get(key)
-    if index is None:
+    if key not in shared.index:
         abort(404)
     changed = services.record_visit(enrolment, key)
     page = render_template(
-        "learning/lesson.html", **player.page(shared, index, enrolment.progress, done)
+        "learning/lesson.html", **player.page(shared, key, enrolment.progress, done)
     )
     if changed:
         db.session.commit()  # the last lesson seen (after rendering: the page is built already)
