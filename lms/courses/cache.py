@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import url_for
+from flask.globals import _cv_app
 from flask_babel import get_locale
 
 from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
@@ -69,11 +70,25 @@ def watch(*models: type) -> None:
 def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
     """``build()`` once per (name, parts, generation, language, mount point): entries hold
     rendered text and links, so the language and where the app is mounted are in the key."""
-    locale = str(get_locale() or "id")
-    mount = url_for("courses.catalogue")
-    key = f"courses:{name}:{generation()}:{locale}:{mount}:{parts!r}"
+    key = f"courses:{name}:{generation()}:{_place()}:{parts!r}"
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value)
     return value
+
+
+def _place() -> str:
+    """``language:mount point`` of the request, worked out once a request (a page reads several
+    kept parts) and kept in ``g`` with the locale it was worked out for: a ``force_locale``
+    block (another language inside the request) gets its own."""
+    context = _cv_app.get(None)
+    kept = context.g.__dict__ if context is not None else {}
+    # The locale Flask-Babel keeps in ``g`` once selected; get_locale() selects it otherwise.
+    locale = getattr(kept.get("_flask_babel"), "babel_locale", None) or get_locale()
+    place = kept.get("_courses_place")
+    if place is None or place[0] is not locale:
+        place = (locale, f"{locale or 'id'}:{url_for('courses.catalogue')}")
+        if context is not None:
+            context.g._courses_place = place
+    return place[1]
