@@ -147,6 +147,20 @@ def test_hr_withdrawing_closes_the_player_at_once_everywhere(app, client, world,
     assert [browser.get(url).status_code for browser in (client, other)] == [403, 403]
 
 
+def test_an_enrolment_made_elsewhere_opens_the_player_at_once(app, client, world, worker_app):
+    keys = _course(app, world)
+    other = worker_app().test_client()
+    url = f"/belajar/{CODE}/{keys[0]}"
+    for browser in (client, other):
+        login(browser, "atasan")
+        assert [browser.get(url).status_code for _ in range(2)] == [403, 403]  # none, kept
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.code == CODE))
+        enrolments.enrol_self(db.session.get(User, world.users["atasan"].id), course)
+        db.session.commit()
+    assert [browser.get(url).status_code for browser in (client, other)] == [200, 200]
+
+
 def test_a_graded_post_test_and_a_revocation_show_at_once(app, client, world) -> None:
     with app.app_context():
         course, quiz, question = course_with_posttest(
