@@ -146,6 +146,13 @@ class Config:
     # profile and a supervisor's roster (org:people), an assessor's "nobody to assess".
     DASHBOARD_PEOPLE_SECONDS = 300
     DASHBOARD_ASSESSOR_SECONDS = 300
+    # Dashboard sections that name the state of what they show (lms.dashboard "kept sections")
+    # are kept rendered per person this many seconds at most; 0 renders every one on each visit.
+    DASHBOARD_KEPT_SECONDS = 300
+    # A supervisor's team figures (their enrolments' progress, their JP of the year: written by
+    # every lesson seen in the city, so no generation names them) are kept for windows of this
+    # many seconds, and say as of when ("Angka per pukul 10:05 WIB"); 0 reads them on each visit.
+    DASHBOARD_TEAM_SECONDS = 60
 
 
 class DevelopmentConfig(Config):
@@ -161,6 +168,8 @@ class TestingConfig(Config):
     ACCOUNT_CACHE_SECONDS = 0
     DASHBOARD_PEOPLE_SECONDS = 0
     DASHBOARD_ASSESSOR_SECONDS = 0
+    DASHBOARD_KEPT_SECONDS = 0  # tests/main/test_dashboard_kept.py turns it on
+    DASHBOARD_TEAM_SECONDS = 0  # likewise tests/enrolments/test_supervisor_dashboard_kept.py
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -236,6 +245,8 @@ def load_env(config: dict) -> None:
         "WEBHOOK_TIMEOUT",
         "ACCOUNT_CACHE_SECONDS",
         "ACCOUNT_CACHE_SIZE",
+        "DASHBOARD_KEPT_SECONDS",
+        "DASHBOARD_TEAM_SECONDS",
     ):
         if env.get(f"LMS_{name}"):
             config[name] = int(env[f"LMS_{name}"])

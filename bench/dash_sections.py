@@ -67,12 +67,18 @@ def main() -> None:
     count: dict[str, int] = defaultdict(int)
     per_statement: dict[str, list[float]] = defaultdict(list)
 
+    def part(e: dash._Entry) -> str:
+        return f"{e.fn.__module__}.{e.fn.__name__}"
+
+    # A kept section (``keep=``) keeps it, timed as the section's part too: a visit that finds
+    # its HTML costs the tokens and a cache read, under the section's name.
     dash._SECTIONS[:] = [
         dash._Entry(
             e.order,
             e.part,
             e.wide,
-            _timed(f"{e.fn.__module__}.{e.fn.__name__}", e.fn, current, spent),
+            _timed(part(e), e.fn, current, spent),
+            None if e.keep is None else _timed(part(e), e.keep, current, spent),
         )
         for e in dash._SECTIONS
     ]

@@ -11,7 +11,16 @@ from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, _dev_secret_key, load_env
-from lms.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from lms.extensions import (
+    babel,
+    cache,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    memoise_generations_in,
+    migrate,
+)
 
 
 def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
@@ -147,6 +156,15 @@ def _init_observability(app: Flask) -> None:
     init_app(app)
 
 
+def _request_generations() -> dict[str, str] | None:
+    """One request's memo of the generation tokens it read (lms.extensions.generation)."""
+    if not has_request_context():
+        return None
+    if "_generations" not in g:
+        g._generations = {}
+    return g._generations
+
+
 def _init_extensions(app: Flask) -> None:
     from lms.db import keep_prepared_statements, ping_when_idle
     from lms.tasks import init_celery
@@ -166,6 +184,7 @@ def _init_extensions(app: Flask) -> None:
         app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     _init_cache(app)
+    memoise_generations_in(_request_generations)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -57,7 +57,34 @@ def generation(name: str) -> str:
     With Redis the token is a random one in the cache (``name`` is its key). Otherwise it is a
     file ``CACHE_GENERATION_DIR/name`` that every process on the machine sees: a bump appends a
     byte, so its inode, size and modification time are the token, read with one ``os.stat``
-    (2 µs) and never the same twice."""
+    (2 µs) and never the same twice.
+
+    Within one request a name is read once (a page asks for the same generation in several
+    kept parts): a bump in the request (after its own commit) forgets it there."""
+    memo = _request_memo()
+    if memo is not None and name in memo:
+        return memo[name]
+    token = _read_token(name)
+    if memo is not None:
+        memo[name] = token
+    return token
+
+
+def _no_memo() -> None:
+    return None
+
+
+#: Where one request keeps the tokens it read (installed by ``create_app``: extensions know no
+#: request); None outside a request.
+_request_memo: Callable[[], dict[str, str] | None] = _no_memo
+
+
+def memoise_generations_in(store: Callable[[], dict[str, str] | None]) -> None:
+    global _request_memo
+    _request_memo = store
+
+
+def _read_token(name: str) -> str:
     path = _file_of(current_app._get_current_object(), name)
     if path is None:
         return _cached_token(name)
@@ -75,6 +102,9 @@ def generation(name: str) -> str:
 
 def bump_generation(name: str) -> None:
     """Start a new state of ``name`` for every process (see :func:`generation`)."""
+    memo = _request_memo()
+    if memo is not None:
+        memo.pop(name, None)
     path = _file_of(current_app._get_current_object(), name)
     if path is None:
         _new_token(name)
@@ -219,8 +249,9 @@ class WatchedGeneration:
 class PersonalGeneration(WatchedGeneration):
     """A :class:`WatchedGeneration` with one more generation per person: a written row whose
     ``person`` column (e.g. ``employee_id``) is known starts a new generation for that person
-    only (both people when the column moved from one to the other); a row without one, a bulk
-    write, or a commit touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
+    only (both people when the column moved from one to the other); a row without one (or of a
+    watched model that has no such column: a cohort, a programme), a bulk write, or a commit
+    touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
     ``token(person_id)`` names both, so what is kept of one person misses after a write of
     theirs and stays kept through everybody else's.
 
@@ -267,9 +298,10 @@ class PersonalGeneration(WatchedGeneration):
         """The people a written row is of: its ``person`` before and after the write, or (a
         model in ``via``) the ``person`` of each row it pointed at, before and after."""
         link = self.via.get(type(obj))
-        found = _values(obj, self.person if link is None else link[0])
         if link is None:
-            return found
+            # a watched model without the column (a cohort, a programme): everybody's state
+            return _values(obj, self.person) if self.person in sa_inspect(obj).attrs else set()
+        found = _values(obj, link[0])
         owner = link[1]
         people: set[int] = set()
         for owner_id in found:

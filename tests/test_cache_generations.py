@@ -24,6 +24,26 @@ def test_a_bump_is_a_new_token_and_reading_changes_nothing(app) -> None:
         assert generation("test:one") == second
 
 
+def test_a_request_reads_a_name_once_and_its_own_bump_forgets_it(app, monkeypatch) -> None:
+    """A page asks for one generation in several kept parts: one read per request; another
+    process's bump shows on the next request, the request's own bump at once."""
+    reads: list[str] = []
+    real = extensions._read_token
+    monkeypatch.setattr(extensions, "_read_token", lambda name: reads.append(name) or real(name))
+    with app.test_request_context():
+        first = generation("test:memo")
+        assert generation("test:memo") == first and reads == ["test:memo"]
+        bump_generation("test:memo")
+        second = generation("test:memo")
+        assert second != first and reads == ["test:memo", "test:memo"]
+    with app.test_request_context():
+        assert generation("test:memo") == second
+    with app.app_context():
+        bump_generation("test:memo")  # e.g. a worker, outside any request
+    with app.test_request_context():
+        assert generation("test:memo") not in (first, second)
+
+
 def test_bumps_at_once_from_many_threads_are_all_counted(app) -> None:
     """One byte appended per bump: each bump of many writers at once is a size of its own."""
     with app.app_context():

@@ -65,7 +65,11 @@ def pdf_status(certificate_id: int):
     return response
 
 
-@section(20, part=LEARNING, wide=True)
+def _certificate_tokens(user) -> tuple | None:
+    return None if user.employee_id is None else (queries.MINE.token(user.employee_id),)
+
+
+@section(20, part=LEARNING, wide=True, keep=_certificate_tokens)
 def certificates_section(user):
     """The learner's latest valid certificates on the dashboard (kept per employee)."""
     if user.employee_id is None:

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.auth.account_cache import ACCOUNTS
 from lms.community import access, bp, queries, services
 from lms.community.forms import (
     JOIN_POLICY_LABELS,
@@ -21,8 +22,10 @@ from lms.community.forms import (
 )
 from lms.community.forums import queries as forum_queries
 from lms.community.models import Community, CommunityMember
+from lms.courses import cache as course_cache
 from lms.dashboard import LEARNING, section
 from lms.db import db_int
+from lms.enrolments.cohorts.queries import MEMBERS
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.forms import Confirmation, CsrfForm, ask, confirmed
@@ -317,7 +320,20 @@ def add_forum(community_slug: str):
 # --- the dashboard and the course page ----------------------------------------------------------
 
 
-@section(35, part=LEARNING)
+def _recent_tokens(user: Any) -> tuple | None:
+    """What ``recent_for`` reads: the forums' state, the reader's courses and cohorts (when they
+    are an employee), the authors' names (``ACCOUNTS``)."""
+    person = user.employee_id
+    return (
+        forum_queries.RECENT.token(),
+        ACCOUNTS.token(),
+        course_cache.generation(),
+        course_cache.MINE.token(person) if person else None,
+        MEMBERS.token(person) if person else None,
+    )
+
+
+@section(35, part=LEARNING, keep=_recent_tokens)
 def _recent_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     """Diskusi terbaru: the latest threads where the person takes part (none: no card)."""
     if not can(user, C.DISCUSS):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.courses import cache as course_cache
 from lms.courses.models import Course
 from lms.dashboard import section
 from lms.db import db_int
@@ -339,7 +340,16 @@ def bulk_confirm():
 # --- dashboard sections -------------------------------------------------------------------------
 
 
-@section(14)
+def _waiting_tokens(user: Any) -> tuple | None:
+    """What the nominations waiting for a supervisor show: the nominations' state, the
+    reports and their names (``PEOPLE``: a report who joins or leaves the team), the courses'
+    titles. None for anyone else: their section is empty, at no cost."""
+    if Role.ATASAN not in user.roles:
+        return None
+    return (workflow.NOMINATIONS.token(), org_queries.PEOPLE.token(), course_cache.generation())
+
+
+@section(14, keep=_waiting_tokens)
 def _supervisor_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     """The supervisor's first task: the nominations waiting for their decision."""
     if Role.ATASAN not in user.roles:
@@ -347,7 +357,18 @@ def _supervisor_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     return ("enrolments/_dash_supervisor.html", {"queue": workflow.supervisor_waiting(user, 6)})
 
 
-@section(22, wide=True)
+def _team_tokens(user: Any) -> tuple | None:
+    """The team's enrolments are written by each lesson its members see (their progress): they
+    are kept for the current window of the team figures, and anew at once after a nomination's
+    move (the supervisor's own decision) or a change of the team or the courses."""
+    window = org_queries.team_figures_window()
+    waiting = _waiting_tokens(user)
+    if window is None or waiting is None:
+        return None
+    return (window, *waiting)
+
+
+@section(22, wide=True, keep=_team_tokens)
 def _team_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     """The team's enrolments with their true state (what each one still lacks)."""
     if Role.ATASAN not in user.roles:
@@ -359,6 +380,7 @@ def _team_section(user: Any) -> tuple[str, dict[str, Any]] | None:
             "team_limit": 20,
             "chips": STATE_CHIP_CLASSES,
             "progress_label": _("Kemajuan %(n)s"),  # the pattern: filled in per row
+            "as_of": org_queries.team_figures_as_of(),
         },
     )
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
@@ -34,11 +35,36 @@ from lms.courses.queries import ENROLMENT_COLUMNS, RULE_COLUMNS
 from lms.enrolments import approvals, services
 from lms.enrolments.models import Approval, Enrolment
 from lms.enrolments.seats import OPEN_STATES
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit, display_name
 
 PAGE_SIZE = 25
+
+
+def _changes_nominations(obj: object) -> bool:
+    """Whether a write of ``obj`` may change a list of nominations. A nomination enters one
+    with its approval steps and leaves it by a decision, both written as approvals (every one
+    counts); the one move an enrolment makes alone is a withdrawal while waiting (and a
+    deletion). An enrolment's progress, completion, or a place given without approval (new
+    rows start as "nominated" before they are placed) never count."""
+    if isinstance(obj, Approval):
+        return True
+    state = sa_inspect(obj)
+    if state.deleted or state.was_deleted:
+        return True
+    history = state.attrs.status.history
+    # an old value not loaded: it may have been "nominated"
+    return "withdrawn" in history.added and (not history.deleted or "nominated" in history.deleted)
+
+
+#: Starts anew after a committed write (any process) of a nomination's state: its approval
+#: steps and decisions, a nomination withdrawn. A few times a day per supervisor (lessons,
+#: completions and places given pass it by): the supervisor's kept dashboard sections name it,
+#: so a nomination of their report and their own decision show at once.
+NOMINATIONS = WatchedGeneration(
+    "enrolments:nominations", (Approval, Enrolment), counts=_changes_nominations
+)
 
 
 # --- nominations -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from lms.courses import cache as course_cache
 from lms.courses import page as course_page
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
-from lms.dashboard import LEARNING, cards_for, section
+from lms.dashboard import LEARNING, card_tokens, cards_for, section
 from lms.enrolments import services as enrolments
 from lms.extensions import db
 from lms.learning import bp, player, services
@@ -118,7 +118,20 @@ LEARNER_AREA = "learner"
 SUGGESTIONS_AREA = "learner_suggestions"
 
 
-@section(10, part=LEARNING, wide=True)
+def _learner_tokens(user) -> tuple | None:
+    """What the learner section shows: their enrolments, the catalogue (titles, the newest
+    courses), and the cards other features put into it."""
+    if user.employee_id is None:
+        return None
+    cards = card_tokens(user, LEARNER_AREA)
+    suggestions = card_tokens(user, SUGGESTIONS_AREA)
+    if cards is None or suggestions is None:
+        return None
+    mine = course_cache.MINE.token(user.employee_id)
+    return (mine, course_cache.generation(), *cards, *suggestions)
+
+
+@section(10, part=LEARNING, wide=True, keep=_learner_tokens)
 def learner_section(user):
     """My courses (open ones first, finished ones after them) with their true state, JP this year
     against the target, suggestions (careers' personal ones, else the newest courses)."""

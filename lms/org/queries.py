@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Select, bindparam, false, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from lms.auth.models import ApiToken, User
+from lms.dashboard import period
 from lms.extensions import WatchedGeneration, cache, db
+from lms.indonesian import local_time, zone_abbreviation
 from lms.org.models import Employee, Golongan, Instansi, Unit, display_name
 from lms.org.nip import format_nip
 from lms.permissions import Role
@@ -520,6 +524,35 @@ def city_figures_seconds() -> int:
     BKPSDM account, and each reads every employee): ``DASHBOARD_CITY_SECONDS``, default 60, 0
     in tests and to keep nothing."""
     return int(current_app.config.get("DASHBOARD_CITY_SECONDS", 0 if current_app.testing else 60))
+
+
+def team_figures_seconds() -> int:
+    """The window a supervisor's team figures are kept for on the dashboard (their progress and
+    JP, which the whole city writes all day): ``DASHBOARD_TEAM_SECONDS``, default 60; 0 in tests
+    and to read them on each visit."""
+    return int(current_app.config.get("DASHBOARD_TEAM_SECONDS", 0))
+
+
+def team_figures_window() -> int | None:
+    """The token of the current window of the team figures (``lms.dashboard.period``), None when
+    they are read on each visit (nothing to keep them under)."""
+    seconds = team_figures_seconds()
+    return period(seconds) if seconds else None
+
+
+def team_figures_as_of() -> str | None:
+    """When the current window of the team figures began, as the BKPSDM overview says it:
+    "Angka per pukul 10:05 WIB" (kept figures were taken in it, at most the window's length
+    after it: with 60 seconds, within that minute); None when they are read on each visit."""
+    seconds = team_figures_seconds()
+    if not seconds:
+        return None
+    began = datetime.fromtimestamp(period(seconds) * seconds, UTC)
+    return _(
+        "Angka per pukul %(time)s %(zone)s",
+        time=local_time(began).strftime("%H:%M"),
+        zone=zone_abbreviation(began),
+    )
 
 
 def _org_stats() -> dict[str, int]:

@@ -24,13 +24,33 @@ from lms.careers.akpk.models import PositionCompetency
 from lms.careers.plans.models import DevelopmentPlan, PlanActivity, PlanNeed
 from lms.careers.plans.suggestions import Suggestion, catalogue, suggest_courses
 from lms.careers.skp.evaluations import low_predikat_text
-from lms.careers.skp.models import SkpEvaluation, SkpPeriod
+from lms.careers.skp.models import SkpEvaluation, SkpFeedback, SkpPeriod, SkpTarget
 from lms.careers.skp.services import LOW_PREDIKATS, PREDIKAT_LABELS
 from lms.completion.models import Completion
 from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
-from lms.extensions import db
+from lms.extensions import PersonalGeneration, db
 from lms.org.models import Employee, JabatanLevel
+
+#: What the suggestions of one employee are drawn from besides their JP (``ledger.JP``), their
+#: enrolments (``courses.cache.MINE``), their position (``org.queries.PEOPLE``) and the catalogue:
+#: their SKP periods and plans, and, for everybody, evaluations, targets, feedback, plan needs
+#: and activities, the positions' standards and levels.
+FOR_YOU = PersonalGeneration(
+    "careers:foryou",
+    (
+        SkpPeriod,
+        SkpTarget,
+        SkpEvaluation,
+        SkpFeedback,
+        DevelopmentPlan,
+        PlanNeed,
+        PlanActivity,
+        PositionCompetency,
+        JabatanLevel,
+    ),
+    person="employee_id",
+)
 
 #: At most this many of the position's uncovered competencies become sources.
 POSITION_SOURCES = 2

@@ -49,11 +49,22 @@ from lms.careers.records.models import LearningRecord
 from lms.careers.scope import PAGE_SIZE, scope_path, scoped
 from lms.careers.summary.models import EmployeeYearSummary as YearSummary
 from lms.completion.counting import counts_once
-from lms.extensions import db
+from lms.completion.models import Completion
+from lms.enrolments.cohorts.models import Cohort, CohortMember, Programme, ProgrammeCourse
+from lms.extensions import PersonalGeneration, db
 from lms.indonesian import local_zone
 from lms.org import queries as org_queries
 from lms.org.models import Employee, Unit
 from lms.org.services import opd_of
+
+#: The state of one employee's JP (``jp_years``, the dashboard's kept JP card and section): their
+#: learning records, completions and cohort places (a course completion inside a programme counts
+#: 0 JP), and, for everybody, the programmes, their courses and cohorts.
+JP = PersonalGeneration(
+    "careers:jp",
+    (LearningRecord, Completion, CohortMember, Cohort, Programme, ProgrammeCourse),
+    person="employee_id",
+)
 
 ZERO = Decimal(0)
 HISTORY_YEARS = 5  # how many past years the JP history and the year choices show

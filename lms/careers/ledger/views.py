@@ -27,6 +27,7 @@ from lms.careers.view_helpers import (
 from lms.dashboard import LEARNING, card, section
 from lms.extensions import db
 from lms.indonesian import local_today, number
+from lms.org import queries as org_queries
 from lms.org.models import Unit
 from lms.permissions import Capability, Role, can, refuse, require
 
@@ -146,7 +147,14 @@ def _jp_this_year(employee_id: int) -> dict[str, Any]:
     return _jp_history(employee_id)[local_today().year]
 
 
-@card(10, "learner")
+def _jp_tokens(user: Any) -> tuple | None:
+    """What the JP card and section show one learner: their JP's state and their target."""
+    if user.employee_id is None:
+        return None
+    return (ledger.JP.token(user.employee_id), user.employee.kind if user.employee else None)
+
+
+@card(10, "learner", keep=_jp_tokens)
 def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     """The learner section's first card (learning owns the section): JP this year against the
     target of the employee's kind (PPPK: their own), from the one JP ledger."""
@@ -158,7 +166,7 @@ def _learner_jp_card(user: Any) -> tuple[str, dict[str, Any]] | None:
     }
 
 
-@section(30, part=LEARNING, wide=True)
+@section(30, part=LEARNING, wide=True, keep=_jp_tokens)
 def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if user.employee_id is None or not can(user, C.LEARN):
         return None
@@ -166,7 +174,20 @@ def _learner_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     return "careers/ledger/_dash_jp.html", {**figures, "cards": cards_html(figures)}
 
 
-@section(16)
+def _supervisor_jp_tokens(user: Any) -> tuple | None:
+    """The team's JP of the year is written by every completion of its members (the summary):
+    kept for the current window of the team figures; the plans waiting for the supervisor
+    (``PLANS``: one submitted, their own decision) and the team with its names and kinds
+    (``PEOPLE``) anew at once."""
+    if Role.ATASAN not in user.roles or user.employee_id is None:
+        return None
+    window = org_queries.team_figures_window()
+    if window is None:
+        return None
+    return (window, plan_queries.PLANS.token(), org_queries.PEOPLE.token())
+
+
+@section(16, keep=_supervisor_jp_tokens)
 def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if Role.ATASAN not in user.roles or user.employee_id is None:
         return None
@@ -180,4 +201,5 @@ def _supervisor_jp_section(user: Any) -> tuple[str, dict[str, Any]] | None:
         "target": ledger.target(),
         "rules": _jp_rules_note(),
         "plans": plan_queries.plans_waiting(user.employee_id, limit=5),
+        "as_of": org_queries.team_figures_as_of(),
     }

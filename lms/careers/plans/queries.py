@@ -12,8 +12,13 @@ from sqlalchemy import Select, bindparam, select
 from lms.careers.plans.models import DevelopmentPlan
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments.cohorts.models import Cohort
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, db
 from lms.org.models import Employee, display_name
+
+#: Starts anew after a committed write (any process) of a development plan: submitted,
+#: approved, returned, edited. A few a year per employee: the supervisor's kept dashboard section
+#: of plans waiting for them names it, so a submitted plan and their own decision show at once.
+PLANS = WatchedGeneration("careers:plans", (DevelopmentPlan,))
 
 
 class WaitingPlan(NamedTuple):

@@ -28,10 +28,15 @@ from lms.community.models import (
 from lms.courses.models import Course, CourseTrainer
 from lms.enrolments.cohorts.models import Cohort, CohortMember
 from lms.enrolments.models import Enrolment
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, db
 from lms.org.models import Employee
 
 THREADS_PAGE_SIZE = 25
+#: The state of every "Diskusi terbaru" list (``recent_for``) but the reader's own enrolments and
+#: cohort places: forums, threads and posts, communities and their members, course trainers.
+RECENT = WatchedGeneration(
+    "community:recent", (Community, CommunityMember, Forum, ForumThread, ForumPost, CourseTrainer)
+)
 TAKING_PART = ("active", "completed")
 
 

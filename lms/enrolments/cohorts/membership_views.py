@@ -192,7 +192,16 @@ def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     }
 
 
-@section(15)
+def _pending_tokens(user: Any) -> tuple | None:
+    """What a supervisor's count of cohort nominations reads: cohort approvals, members and
+    supervisors (``queries.HR_CARD`` names their state: HR's card counts the same rows). None
+    for anyone else: their section is empty, at no cost."""
+    if Role.ATASAN not in user.roles:
+        return None
+    return (queries.HR_CARD.token(),)
+
+
+@section(15, keep=_pending_tokens)
 def _supervisor_pending_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     """A supervisor's cohort nominations waiting for them (HR sees them in its cohort section)."""
     if Role.ATASAN not in user.roles or can(user, C.MANAGE_COHORTS):
