@@ -25,6 +25,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 
 from lms.db import Base
 
@@ -252,13 +253,25 @@ class PersonalGeneration(WatchedGeneration):
     watched model that has no such column: a cohort, a programme), a bulk write, or a commit
     touching more than ``MAX_PEOPLE`` people starts a new one for everybody.
     ``token(person_id)`` names both, so what is kept of one person misses after a write of
-    theirs and stays kept through everybody else's."""
+    theirs and stays kept through everybody else's.
+
+    A watched model without the ``person`` column names in ``via`` the row that has it: with
+    ``via={LessonProgress: ("enrolment_id", Enrolment)}`` a progress row is the person's of its
+    enrolment (taken from the session when loaded there, else read in the flush; an enrolment
+    not found starts a new generation for everybody)."""
 
     MAX_PEOPLE = 100
 
-    def __init__(self, name: str, models: tuple[type, ...], person: str) -> None:
-        super().__init__(name, models)
+    def __init__(
+        self,
+        name: str,
+        models: tuple[type, ...],
+        person: str,
+        via: dict[type, tuple[str, type]] | None = None,
+    ) -> None:
+        super().__init__(name, (*models, *(via or {})))
         self.person = person
+        self.via = dict(via or {})
         self._people = f"generation_people:{name}"
 
     def token(self, person_id: int | None = None) -> str:
@@ -275,15 +288,33 @@ class PersonalGeneration(WatchedGeneration):
             for obj in group:
                 if not self._written(obj, session, dirty):
                     continue
-                attrs = sa_inspect(obj).attrs
-                found: set[int] = set()
-                if self.person in attrs:  # a watched model without one: everybody's state
-                    history = attrs[self.person].history
-                    found = {v for v in (*history.added, *history.unchanged, *history.deleted) if v}
+                found = self._people_of(session, obj)
                 if not found or len(people) + len(found) > self.MAX_PEOPLE:
                     session.info[self._flag] = True
                     return
                 people.update(found)
+
+    def _people_of(self, session: Any, obj: object) -> set[int]:
+        """The people a written row is of: its ``person`` before and after the write, or (a
+        model in ``via``) the ``person`` of each row it pointed at, before and after."""
+        link = self.via.get(type(obj))
+        if link is None:
+            # a watched model without the column (a cohort, a programme): everybody's state
+            return _values(obj, self.person) if self.person in sa_inspect(obj).attrs else set()
+        found = _values(obj, link[0])
+        owner = link[1]
+        people: set[int] = set()
+        for owner_id in found:
+            kept = session.identity_map.get(session.identity_key(owner, owner_id))
+            person = None if kept is None else sa_inspect(kept).dict.get(self.person)
+            if person is None:  # not in the session (or expired): one small read in the flush
+                column = getattr(owner, self.person)
+                key = sa_inspect(owner).primary_key[0]
+                person = session.execute(select(column).where(key == owner_id)).scalar()
+            if person is None:
+                return set()  # gone with its owner: nobody known, so everybody
+            people.add(person)
+        return people
 
     def _bump_after_commit(self, session: Any) -> None:
         people = session.info.pop(self._people, set())
@@ -299,3 +330,9 @@ class PersonalGeneration(WatchedGeneration):
     def _forget_changes(self, session: Any) -> None:
         super()._forget_changes(session)
         session.info.pop(self._people, None)
+
+
+def _values(obj: object, attribute: str) -> set[Any]:
+    """The values ``attribute`` of ``obj`` had and has in this flush (none of them None)."""
+    history = sa_inspect(obj).attrs[attribute].history
+    return {v for v in (*history.added, *history.unchanged, *history.deleted) if v}

@@ -8,11 +8,12 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.courses import cache as course_cache
 from lms.courses.models import Course, Lesson
 from lms.courses.signals import course_published
 from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
-from lms.extensions import db
+from lms.extensions import cache, db
 from lms.learning.signals import lesson_done
 
 
@@ -56,16 +57,29 @@ _ENROLMENT_AND_DONE = select(
 )
 
 
-def enrolment_and_done(course_id: int, employee_id: int) -> tuple[Visit | None, set[str]]:
-    """The employee's enrolment in the course and the keys of the lessons they finished, in
-    one query (the lesson player needs both on every page)."""
+def enrolment_and_done(course_id: int, employee_id: int) -> tuple[Visit | None, frozenset[str]]:
+    """The employee's enrolment in the course and the keys of the lessons they finished (the
+    lesson player needs both on every page): read in one query and kept under the employee's
+    own generation (``courses.cache.MINE``: any committed write of one of their enrolments or
+    lessons done, from any process, starts a new one; another learner's does not), so reading
+    on in a course asks nothing until the learner does something. The token is read before the
+    row: a write committed in between keeps what was read under a token nobody asks for."""
+    key = f"learning:visit:{course_cache.MINE.token(employee_id)}:{employee_id}:{course_id}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = _enrolment_and_done(course_id, employee_id)
+        cache.set(key, kept)
+    return kept
+
+
+def _enrolment_and_done(course_id: int, employee_id: int) -> tuple[Visit | None, frozenset[str]]:
     params = {"course_id": course_id, "employee_id": employee_id}
     # On the session's connection: a row of columns needs none of the ORM's work on results.
     row = db.session.connection().execute(_ENROLMENT_AND_DONE, params).first()
     if row is None:
-        return None, set()
+        return None, frozenset()
     *visit, keys = row
-    return Visit(*visit), set(keys.split(_KEY_SEPARATOR)) if keys else set()
+    return Visit(*visit), frozenset(keys.split(_KEY_SEPARATOR)) if keys else frozenset()
 
 
 def _percent(done: int, total: int) -> int:

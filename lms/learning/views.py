@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import NamedTuple
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.courses import cache as course_cache
-from lms.courses import fragments
 from lms.courses import page as course_page
 from lms.courses import queries as course_queries
 from lms.courses.models import Lesson
-from lms.courses.rendering import scrollable_tables
 from lms.dashboard import LEARNING, card_tokens, cards_for, section
 from lms.enrolments import services as enrolments
 from lms.extensions import db
-from lms.learning import bp, services
+from lms.learning import bp, player, services
 from lms.permissions import Capability, refuse, require
 
 OPEN_STATES = ("active", "nominated", "waitlisted")
@@ -53,18 +48,12 @@ def _check_open(course, enrolment) -> None:
         refuse(course, 403)  # a published course: no secret
 
 
-def _outline(course) -> tuple[course_queries.OutlineModule, ...]:
-    """The published version's modules and lessons (plain values, from the cache)."""
-    version_id = course.published_version_id
-    return course_cache.cached("outline", (version_id,), lambda: course_queries.outline(version_id))
-
-
 @bp.route("/belajar/<code>")
 @require(Capability.LEARN)
 def resume(code: str):
     """Continue where I left off: the last lesson seen, else the first not done."""
     course, enrolment = _context(code)
-    lessons = [lesson for module in _outline(course) for lesson in module.lessons]
+    lessons = player.lessons(course.published_version_id)
     if not lessons:
         abort(404)
     keys = {lesson.key for lesson in lessons}
@@ -75,76 +64,21 @@ def resume(code: str):
     return redirect(url_for("learning.lesson", code=course.code, key=key))
 
 
-class Player(NamedTuple):
-    """What the lesson player shows the same way to every learner of a course (kept by
-    lms.courses.cache): the course's head, its lessons in order, the list of lessons split at
-    its marks (templates/learning/_outline.html), how many modules it has, and the done chip in
-    the language."""
-
-    head: course_queries.CourseHead
-    lessons: tuple[course_queries.OutlineLesson, ...]
-    index: dict[str, int]
-    outline: fragments.Parts
-    modules: int
-    chip: str
-
-
-_CURRENT = ' class="current"'
-_ARIA_CURRENT = ' aria-current="page"'
-
-
-def _player(code: str) -> Player | None:
-    head = course_queries.course_head_values(code)
-    if head is None:
-        return None
-    outline = _outline(head)
-    lessons = tuple(lesson for module in outline for lesson in module.lessons)
-    html = render_template("learning/_outline.html", course=head, outline=outline)
-    chip = Markup('<span class="chip ok" aria-label="{}">✓</span>').format(_("selesai"))
-    index = {lesson.key: i for i, lesson in enumerate(lessons)}
-    return Player(head, lessons, index, fragments.split(html), len(outline), str(chip))
-
-
-def _body(version_id: int, key: str) -> Markup:
-    """A lesson's sanitised HTML with its tables in boxes that scroll (kept per language)."""
-
-    def build() -> str:
-        html = course_queries.lesson_body(version_id, key) or ""
-        return str(scrollable_tables(html, _("Tabel dalam pelajaran")))
-
-    return Markup(course_cache.cached("lesson-body", (version_id, key), build))  # noqa: S704 - sanitised on write
-
-
 @bp.route("/belajar/<code>/<key>")
 @require(Capability.LEARN)
 def lesson(code: str, key: str):
-    player = course_cache.cached("player", (code.upper(),), lambda: _player(code))
-    if player is None:
+    shared = player.player(code)
+    if shared is None:
         abort(404)
-    course, enrolment, done = player.head, None, set()
-    if current_user.employee_id is not None:  # the enrolment and its done keys: one query
-        enrolment, done = services.enrolment_and_done(course.id, current_user.employee_id)
-    _check_open(course, enrolment)
-    index = player.index.get(key)
-    if index is None:
+    enrolment, done = None, frozenset()
+    if current_user.employee_id is not None:  # kept per learner (courses.cache.MINE)
+        enrolment, done = services.enrolment_and_done(shared.head.id, current_user.employee_id)
+    _check_open(shared.head, enrolment)
+    if key not in shared.index:
         abort(404)
-    lessons, current = player.lessons, player.lessons[index]
-    changed = services.record_visit(enrolment, current.key)
-    marks = {f"done.{player.index[k]}": player.chip for k in done if k in player.index}
-    marks |= {f"current.{index}": _CURRENT, f"aria.{index}": _ARIA_CURRENT}
+    changed = services.record_visit(enrolment, key)
     page = render_template(
-        "learning/lesson.html",
-        course=course,
-        outline=fragments.fill(player.outline, marks, keep=("packages",)),
-        modules=player.modules,
-        lesson=current,
-        body=_body(course.published_version_id, key),
-        enrolment=enrolment,
-        prev=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if index + 1 < len(lessons) else None,
-        done=done,
-        position=index + 1,
-        total=len(lessons),
+        "learning/lesson.html", **player.page(shared, key, enrolment.progress, done)
     )
     if changed:
         db.session.commit()  # the last lesson seen (after rendering: the page is built already)

@@ -159,3 +159,44 @@ def test_a_visit_starts_a_new_generation_of_the_learners_own_enrolments_only(
     assert after[0] == before[0]  # everybody's: unchanged
     assert after[1] != before[1]  # the learner's own: new
     assert after[2] == before[2]
+
+
+def test_each_reader_gets_their_own_progress_done_button_and_token(app, world) -> None:
+    """One lesson's page is kept for every learner (lms.learning.player); what is the reader's
+    own goes in at its marks on every page."""
+    keys = _course(app, world, {"pegawai": [2], "atasan": []})
+    with app.app_context():
+        for enrolment in db.session.scalars(select(Enrolment)):
+            enrolment.progress = 25 if enrolment.employee_id == world.employees["pegawai"].id else 0
+        db.session.commit()
+    expected = {
+        "pegawai": ("25", "yes", "Berikutnya"),
+        "atasan": ("0", "no", "Tandai selesai dan lanjut"),
+    }
+    for _round in range(2):  # built by the first page, then read back by every reader
+        for account, (progress, done, button) in expected.items():
+            reader = app.test_client()
+            login(reader, account)
+            page = reader.get(f"/belajar/PUTAR-101/{keys[1]}").get_data(as_text=True)
+            assert f"Kemajuan: {progress}%" in page and f'value="{progress}" max="100"' in page
+            assert (
+                f'data-done="{done}"' in page and f'<button type="submit">{button}</button>' in page
+            )
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            assert page.count(f'value="{token}"') == 3  # logout, done button, language
+            assert "<!--mark:" not in page
+
+
+def test_a_lesson_body_is_never_taken_for_a_mark(app, client, world) -> None:
+    """The body goes into the kept page after it is split at its marks: even a comment that
+    looks like one (the sanitiser strips comments; this one is written behind its back) stays."""
+    from lms.courses.models import Lesson
+
+    keys = _course(app, world, {"pegawai": []})
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.key == keys[0]))
+        lesson.body_html = "<p>Isi</p><!--mark:csrf--><!--mark:outline-->"
+        db.session.commit()
+    login(client, "pegawai")
+    page = client.get(f"/belajar/PUTAR-101/{keys[0]}").get_data(as_text=True)
+    assert "<p>Isi</p><!--mark:csrf--><!--mark:outline-->" in page

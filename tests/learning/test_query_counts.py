@@ -66,7 +66,10 @@ def _measure(app, client, code: str, key: str) -> dict[str, int]:
         f"/belajar/{code}/{key}",
         "/dasbor",
     ):
-        client.get(url)
+        # twice: a first view of a lesson writes the last lesson seen (a new generation of the
+        # learner's kept enrolment), the second keeps it, the one counted is a repeat view
+        for _ in range(2):
+            client.get(url)
         with count_queries(app) as counter:
             assert client.get(url).status_code == 200, url
         counts[url] = counter["n"]
