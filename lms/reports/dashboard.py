@@ -457,7 +457,16 @@ def city_part() -> Markup:
     return part
 
 
-@section(30, wide=True)
+def _overview_tokens(user: Any) -> tuple | None:
+    """The whole city's section is kept as long as its counts are (``city_counts``: the moment
+    they were counted names them, and the section says it); a department's is not kept."""
+    if Role.ADMIN_BKPSDM not in user.roles:
+        return None
+    hit = _kept_city(local_today())
+    return None if hit is None else (hit[1].isoformat(),)
+
+
+@section(30, wide=True, keep=_overview_tokens)
 def _hr_overview_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     found = dashboard_scope(user)
     if found is None:
