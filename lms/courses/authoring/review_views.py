@@ -280,6 +280,8 @@ LEARNER_COUNTS = WatchedGeneration(
 
 
 def _trainer_tokens(user) -> tuple | None:
+    if not can(user, C.AUTHOR_COURSES):
+        return None  # no section: nothing to keep (the section says so at once)
     return (course_cache.generation(), LEARNER_COUNTS.token(), user.partner_id)
 
 
@@ -293,6 +295,8 @@ def trainer_section(user):
 
 
 def _review_tokens(user) -> tuple | None:
+    if not can(user, C.PUBLISH_COURSES):
+        return None
     return (course_cache.generation(),)
 
 

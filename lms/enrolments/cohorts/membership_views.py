@@ -182,6 +182,8 @@ def cohort_withdraw(cohort_member_id: int):
 def _hr_tokens(user: Any) -> tuple | None:
     """What "Angkatan berjalan" shows: ``queries.hr_card``'s state (cohorts, programmes, their
     members and approvals) and whose reports' nominations the account counts."""
+    if not can(user, C.MANAGE_COHORTS):
+        return None
     return (queries.HR_CARD.token(), user.employee_id)
 
 

@@ -258,6 +258,8 @@ ORGANISED = WatchedGeneration(
 
 
 def _organiser_tokens(user: Any) -> tuple | None:
+    if _organiser_scope(user) is False:
+        return None
     return (ORGANISED.token(), user.partner_id)
 
 
