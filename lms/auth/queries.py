@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
-from lms.auth.models import User
-from lms.extensions import db
+from lms.auth.models import ApiToken, User
+from lms.extensions import WatchedGeneration, db
 
 
 def user_id_of_employee(employee_id: int | None, *, active_only: bool = False) -> int | None:
@@ -20,3 +20,17 @@ def user_id_of_employee(employee_id: int | None, *, active_only: bool = False) -
     if active_only:
         stmt = stmt.where(User.active.is_(True))
     return db.session.scalar(stmt)
+
+
+def _changes_token_count(obj: object) -> bool:
+    """Whether a write of an API token may change how many are active: when it is new, gone or
+    revoked (not its last use, written on every call)."""
+    state = inspect(obj)
+    if state.pending or state.deleted or obj in (state.session.deleted if state.session else ()):
+        return True
+    return "revoked_at" in state.unloaded or state.attrs.revoked_at.history.has_changes()
+
+
+#: Starts anew after a committed write that may change the number of active API tokens (the
+#: system administrator's dashboard figures, kept under it and the accounts' generation).
+API_TOKENS = WatchedGeneration("auth:api-tokens", (ApiToken,), counts=_changes_token_count)

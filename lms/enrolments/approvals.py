@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import and_, inspect, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.auth.models import User, UserRole
 from lms.auth.queries import user_id_of_employee
 from lms.db import utcnow
-from lms.enrolments.models import Approval
-from lms.extensions import db
+from lms.enrolments.models import Approval, Enrolment
+from lms.extensions import WatchedGeneration, db
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, unit_in_scope
 
@@ -158,3 +158,30 @@ def hr_unit_prefix(user: User) -> str | None:
     if Role.ADMIN_OPD in roles and user.admin_unit is not None:
         return user.admin_unit.path
     return None
+
+
+def _values(obj: object, attr: str) -> tuple | None:
+    """The values ``attr`` of ``obj`` had and has in this flush, None when it is not loaded
+    (nothing is read from the database inside a flush)."""
+    state = inspect(obj)
+    if attr in state.unloaded:
+        return None
+    history = state.attrs[attr].history
+    return (*history.added, *history.unchanged, *history.deleted)
+
+
+def _changes_hr_queue(obj: object) -> bool:
+    """Whether a write of ``obj`` may change a course nomination queue: every approval step of a
+    course nomination (new, decided, gone); an enrolment only while it is or was nominated (its
+    progress and lessons are written all day, a nomination's rarely). Unknown: it may."""
+    if isinstance(obj, Approval):
+        subject = _values(obj, "cohort_member_id")
+        return subject is None or None in subject
+    status = _values(obj, "status")
+    return status is None or "nominated" in status
+
+
+#: Starts anew after a committed write (any process) of what the HR queue of course nominations
+#: shows besides names and titles (``org.queries.PEOPLE``, the catalogue's generation): the
+#: dashboard's "Persetujuan menunggu" is kept under it.
+HR_QUEUE = WatchedGeneration("enrolments:hr-queue", (Approval, Enrolment), counts=_changes_hr_queue)

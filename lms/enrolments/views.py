@@ -385,7 +385,21 @@ def _team_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     )
 
 
-@section(12)
+def _hr_tokens(user: Any) -> tuple | None:
+    """What HR's "Persetujuan menunggu" shows: the queue's state, the nominees' names and units
+    (the scope of an Admin OPD), the courses' titles, and the account's own department; None
+    for an account without the section (it says so at once, nothing to keep)."""
+    if not can(user, C.APPROVE_ENROLMENTS):
+        return None
+    return (
+        steps.HR_QUEUE.token(),
+        org_queries.PEOPLE.token(),
+        course_cache.generation(),
+        user.admin_unit_id,
+    )
+
+
+@section(12, keep=_hr_tokens)
 def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.APPROVE_ENROLMENTS):
         return None

@@ -13,10 +13,11 @@ from markupsafe import Markup
 from sqlalchemy import Select, bindparam, false, func, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from lms.auth.models import ApiToken, User
+from lms.auth.models import User
 from lms.dashboard import period
 from lms.extensions import WatchedGeneration, cache, db
 from lms.indonesian import local_time, zone_abbreviation
+from lms.org import admin_figures
 from lms.org.models import Employee, Golongan, Instansi, Unit, display_name
 from lms.org.nip import format_nip
 from lms.permissions import Role
@@ -525,22 +526,11 @@ def dashboard_context(user: User) -> dict[str, Any]:
         ctx["team"], ctx["team_total"] = reports.head(TEAM_CARD_SIZE), len(reports)
     if Role.ADMIN_BKPSDM in roles or Role.ADMIN_SISTEM in roles:
         ctx["org_stats"] = _org_stats()
-    if Role.ADMIN_OPD in roles and user.admin_unit is not None:
-        ctx["opd_unit"] = user.admin_unit
-        ctx["opd_employees"] = (
-            db.session.scalar(select(func.count()).select_from(scoped_employees(user).subquery()))
-            or 0
-        )
+    if Role.ADMIN_OPD in roles and user.admin_unit_id is not None:
+        name, ctx["opd_employees"] = admin_figures.opd_figures(user)
+        ctx["opd_unit"] = _Named(name)
     if Role.ADMIN_SISTEM in roles:
-        ctx["admin_stats"] = {
-            "users": db.session.scalar(select(func.count(User.id))) or 0,
-            "disabled": db.session.scalar(select(func.count(User.id)).where(User.active.is_(False)))
-            or 0,
-            "tokens": db.session.scalar(
-                select(func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))
-            )
-            or 0,
-        }
+        ctx["admin_stats"] = admin_figures.admin_stats()
     return ctx
 
 

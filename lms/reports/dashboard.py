@@ -19,7 +19,7 @@ time) read the completions, a department's figures read them over the windows. M
 
 The whole city's figures are the same for every BKPSDM account: they are counted, and rendered
 in each language, once per ``DASHBOARD_CITY_SECONDS`` per process (``city_counts``,
-``city_part``), and then say as of when; a department's figures are counted on each visit.
+``city_part``), and then say as of when; a department's are counted as often (``reports.kept``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from lms.org.models import Employee, Unit
 from lms.org.queries import city_figures_seconds
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope
+from lms.reports.kept import department_counts
 from lms.reports.trends import (
     Figure,
     Trend,
@@ -341,13 +342,18 @@ def figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
         per_month = [raw[f"month_{k}"] for k in range(CHART_MONTHS)]
         cohorts_now, cohorts_before = raw["cohorts_0"], raw["cohorts_1"]
         certs_now, certs_before = raw["certificates_0"], raw["certificates_1"]
-    else:
-        n, ok, ok_before = jp_share(scope, today)
-        *per_month, done_now, done_before = completion_counts(
-            scope, [*windows, this_month, prev_month]
+    else:  # a department: four statements, kept as the city's are (reports.kept)
+        as_of, ((n, ok, ok_before), counts, cohorts, certs) = department_counts(
+            (*_city_key(today), scope),
+            lambda: (
+                jp_share(scope, today),
+                completion_counts(scope, [*windows, this_month, prev_month]),
+                active_cohorts(scope, [today, last_month]),
+                certificate_counts(scope, cert_windows),
+            ),
         )
-        cohorts_now, cohorts_before = active_cohorts(scope, [today, last_month])
-        certs_now, certs_before = certificate_counts(scope, cert_windows)
+        *per_month, done_now, done_before = counts
+        (cohorts_now, cohorts_before), (certs_now, certs_before) = cohorts, certs
     share = Trend(_share(ok, n), _share(ok_before, n), points=True)
 
     goal = target()
@@ -457,7 +463,17 @@ def city_part() -> Markup:
     return part
 
 
-@section(30, wide=True)
+def _overview_tokens(user: Any) -> tuple | None:
+    """The whole city's section is kept as long as its counts are (``city_counts``: the moment
+    they were counted names them, and the section says it); a department's is built each visit
+    (from its kept counts)."""
+    if Role.ADMIN_BKPSDM not in user.roles:
+        return None
+    hit = _kept_city(local_today())
+    return None if hit is None else (hit[1].isoformat(),)
+
+
+@section(30, wide=True, keep=_overview_tokens)
 def _hr_overview_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     found = dashboard_scope(user)
     if found is None:

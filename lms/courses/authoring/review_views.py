@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import inspect
 
 from lms.courses import bp, queries, services
 from lms.courses import cache as course_cache
@@ -32,8 +33,9 @@ from lms.courses.models import Course, CourseVersion
 from lms.courses.services import CourseError
 from lms.dashboard import section
 from lms.db import db_int
+from lms.enrolments.models import Enrolment
 from lms.errors import flash_error
-from lms.extensions import db
+from lms.extensions import WatchedGeneration, db
 from lms.forms import Confirmation, CsrfForm, ask, confirmed
 from lms.org.models import JenisDiklat
 from lms.permissions import can, refuse, require
@@ -261,7 +263,29 @@ def review_send_back(version_id: int):
 # --- dashboard sections ----------------------------------------------------------------------
 
 
-@section(40, wide=True)
+def _changes_learner_counts(obj: object) -> bool:
+    """Whether a write of an enrolment may change a course's learner counts: when it is new, gone
+    or changes state (not its progress, written all day)."""
+    state = inspect(obj)
+    if state.pending or state.deleted or obj in (state.session.deleted if state.session else ()):
+        return True
+    return "status" in state.unloaded or state.attrs.status.history.has_changes()
+
+
+#: Starts anew after a committed write of an enrolment's state: the trainer's dashboard table
+#: (active and completed learners per course) is kept under it and the catalogue's generation.
+LEARNER_COUNTS = WatchedGeneration(
+    "courses:learner-counts", (Enrolment,), counts=_changes_learner_counts
+)
+
+
+def _trainer_tokens(user) -> tuple | None:
+    if not can(user, C.AUTHOR_COURSES):
+        return None  # no section: nothing to keep (the section says so at once)
+    return (course_cache.generation(), LEARNER_COUNTS.token(), user.partner_id)
+
+
+@section(40, wide=True, keep=_trainer_tokens)
 def trainer_section(user):
     """The trainer's courses with status and learner counts (one grouped query)."""
     if not can(user, C.AUTHOR_COURSES):
@@ -270,7 +294,13 @@ def trainer_section(user):
     return "courses/authoring/_dash_trainer.html", {"rows": rows, "total": total, **_labels()}
 
 
-@section(10)
+def _review_tokens(user) -> tuple | None:
+    if not can(user, C.PUBLISH_COURSES):
+        return None
+    return (course_cache.generation(),)
+
+
+@section(10, keep=_review_tokens)
 def review_section(user):
     """BKPSDM: how many versions wait in the review queue, kept under the catalogue's generation
     (every write of a course version starts a new one, in every process)."""

@@ -179,7 +179,15 @@ def cohort_withdraw(cohort_member_id: int):
 # --- dashboard sections ---------------------------------------------------------------------
 
 
-@section(20, wide=True)
+def _hr_tokens(user: Any) -> tuple | None:
+    """What "Angkatan berjalan" shows: ``queries.hr_card``'s state (cohorts, programmes, their
+    members and approvals) and whose reports' nominations the account counts."""
+    if not can(user, C.MANAGE_COHORTS):
+        return None
+    return (queries.HR_CARD.token(), user.employee_id)
+
+
+@section(20, wide=True, keep=_hr_tokens)
 def _hr_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if not can(user, C.MANAGE_COHORTS):
         return None

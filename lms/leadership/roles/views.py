@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from lms.auth.models import User
 from lms.dashboard import LEARNING, section
@@ -18,6 +18,7 @@ from lms.errors import flash_error
 from lms.extensions import WatchedGeneration, cache, db
 from lms.leadership import bp
 from lms.leadership.projects import logbook, page, queries, stages
+from lms.leadership.projects.models import Project
 from lms.leadership.roles import services as roles
 from lms.leadership.roles.access import PARTICIPANT_STATES
 from lms.leadership.roles.forms import CoachAllForm, RolesForm
@@ -235,7 +236,34 @@ def _dashboard_rows(user: Any):
     return getattr(g, key)
 
 
-@section(24)
+def _changes_organised(obj: object) -> bool:
+    """Whether a write of ``obj`` may change the organiser's card: a project only when it is
+    new, gone or changes state (its proposal and logbook are written all day); every cohort,
+    programme, kind and member."""
+    if not isinstance(obj, Project):
+        return True
+    state = inspect(obj)
+    if state.pending or state.deleted or obj in (state.session.deleted if state.session else ()):
+        return True
+    return "state" in state.unloaded or state.attrs.state.history.has_changes()
+
+
+#: Starts anew after a committed write of what the organiser's card counts: the cohorts whose
+#: programme requires a project, their participants and the states of their projects.
+ORGANISED = WatchedGeneration(
+    "leadership:organised",
+    (Cohort, Programme, ProgrammeKind, CohortMember, Project),
+    counts=_changes_organised,
+)
+
+
+def _organiser_tokens(user: Any) -> tuple | None:
+    if _organiser_scope(user) is False:
+        return None
+    return (ORGANISED.token(), user.partner_id)
+
+
+@section(24, keep=_organiser_tokens)
 def _organiser_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     if _organiser_scope(user) is False:
         return None
@@ -250,9 +278,9 @@ def _organiser_section(user: Any) -> tuple[str, dict[str, Any]] | None:
 
 @section(38, part=LEARNING)
 def _participant_section(user: Any) -> tuple[str, dict[str, Any]] | None:
-    if user.employee_id is None or not (
-        _organiser_scope(user) is not False or cohort_queries.is_member(user.employee_id)
-    ):
+    # Only a cohort's member has a project (kept per employee: an organiser's card is kept, so
+    # an organiser who takes part in none asks nothing here either).
+    if user.employee_id is None or not cohort_queries.is_member(user.employee_id):
         return None
     _cohorts, rows = _dashboard_rows(user)
     if not rows:
