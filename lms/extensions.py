@@ -216,6 +216,10 @@ class WatchedGeneration:
             return False
         if dirty and not session.is_modified(obj):
             return False  # attributes set to what they were: nothing written
+        if obj in session.deleted:
+            # Still persistent with its attributes unchanged in the flush: ``counts``, which
+            # judges a change of attributes, would pass over a row that is gone.
+            return True
         return self.counts is None or self.counts(obj)
 
     @staticmethod

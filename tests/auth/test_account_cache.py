@@ -125,6 +125,20 @@ def test_a_login_stamp_alone_starts_no_new_generation(app, world) -> None:
         db.session.remove()
 
 
+def test_a_deleted_account_starts_a_new_generation(app, world) -> None:
+    """A row deleted through the ORM counts whatever ``counts`` says of its attributes: in the
+    flush it is still persistent and unchanged, so a deleted account stayed kept up to 300 s."""
+    with app.app_context():
+        gone = User(username="akan.dihapus", password_hash="x")
+        db.session.add(gone)
+        db.session.commit()
+        before = account_cache.ACCOUNTS.token()
+        db.session.delete(gone)
+        db.session.commit()
+        assert account_cache.ACCOUNTS.token() != before
+        db.session.remove()
+
+
 def test_a_rolled_back_change_starts_no_new_generation(app, world) -> None:
     uid = world.users["pegawai"].id
     with app.app_context():
