@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request, session
+from flask.globals import _cv_app
 from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 
@@ -160,9 +161,11 @@ def _request_generations() -> dict[str, str] | None:
     """One request's memo of the generation tokens it read (lms.extensions.generation)."""
     if not has_request_context():
         return None
-    if "_generations" not in g:
-        g._generations = {}
-    return g._generations
+    kept = _cv_app.get().g.__dict__  # ``g`` itself, not a proxy lookup per read (a page reads 10+)
+    memo = kept.get("_generations")
+    if memo is None:
+        memo = kept["_generations"] = {}
+    return memo
 
 
 def _init_extensions(app: Flask) -> None:
