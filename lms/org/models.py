@@ -135,7 +135,7 @@ class Employee(TimestampMixin, db.Model):
         CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
         UniqueConstraint("nip"),
         # Names in list order, ids included: a search by name walks the first names reading the
-        # index alone (lms.org.queries.NAME_WALK; issue 19).
+        # index alone (lms.org.search.NAME_WALK; issue 19).
         Index("ix_employees_full_name_id", "full_name", "id"),
         # A supervisor's active reports in name order, from the index alone (the dashboard's
         # team cards read only the first few; issue 19).

@@ -11,7 +11,7 @@ from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.imports import STALE, PendingImport, preview_status, read_upload, table_suffix
-from lms.org import bp, employee_import, queries, services
+from lms.org import bp, employee_import, queries, search, services
 from lms.org.employees import save_employee
 from lms.org.forms import (
     UNIT_KIND_LABELS,
@@ -61,7 +61,7 @@ def employees():
     q = request.args.get("q", "")[:100]
     unit_id = request.args.get("unit", type=db_int)
     page = max(request.args.get("page", 1, type=db_int), 1)
-    found = queries.find_employees(current_user, q, unit_id, page)
+    found = search.find_employees(current_user, q, unit_id, page)
     units = queries.unit_options(queries.unit_scope(current_user), unit_id)
     return render_template(
         "org/employees.html",

@@ -2,7 +2,7 @@
 at 150,000 employees: a trigram index (pg_trgm, lower(full_name) gin_trgm_ops) finds the matches
 of a rare part instead of every employee being read (40 ms -> 1 ms); and the name index holds the
 ids too (full_name, id), so the search reads the first names in list order from the index alone
-to fill the page of a common part (lms.org.queries.NAME_WALK).
+to fill the page of a common part (lms.org.search.NAME_WALK).
 
 The trigram index is PostgreSQL only (pg_trgm is a trusted extension: the database's owner may
 create it); SQLite gets the (full_name, id) index only. The downgrade drops the trigram index and

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from lms.extensions import db
-from lms.org import queries
+from lms.org import search
 from lms.org.models import Employee, Unit
 from tests.conftest import login
 from tests.factories import make_employee
@@ -22,7 +22,7 @@ def _many(app, world, n: int) -> None:
 
 
 def test_a_search_pages_without_counting(app, client, world) -> None:
-    _many(app, world, queries.PAGE_SIZE + 5)
+    _many(app, world, search.PAGE_SIZE + 5)
     login(client, "bkpsdm")
     first = client.get("/organisasi/pegawai?q=pencarian").get_data(as_text=True)
     assert "Pencarian Uji 000" in first and "Pencarian Uji 024" in first
@@ -31,7 +31,7 @@ def test_a_search_pages_without_counting(app, client, world) -> None:
     assert "page=2" in first and "Berikutnya" in first
     last = client.get("/organisasi/pegawai?q=pencarian&page=2").get_data(as_text=True)
     assert "Pencarian Uji 025" in last and "Pencarian Uji 029" in last
-    assert f"{queries.PAGE_SIZE + 5} pegawai ditemukan." in last  # the last page knows
+    assert f"{search.PAGE_SIZE + 5} pegawai ditemukan." in last  # the last page knows
     assert "Berikutnya" not in last and "Sebelumnya" in last
 
 
@@ -48,7 +48,7 @@ def test_a_small_search_and_the_plain_list_are_counted(app, client, world) -> No
 
 
 def test_nip_prefix_range() -> None:
-    bounds = queries.nip_prefix_range
+    bounds = search.nip_prefix_range
     assert bounds("1988") == ("1988", "1989")
     assert bounds("1989") == ("1989", "199")  # the last digit carries
     assert bounds("1999") == ("1999", "2")
@@ -92,12 +92,12 @@ def test_a_name_search_finds_the_same_page_near_or_far_in_name_order(
         ("jauh", 3, "Zz Jauh", range(0), False),
     )
     for walk in (0, 40, 10_000):  # never full among the first names, sometimes, whenever full
-        monkeypatch.setattr(queries, "NAME_WALK", walk)
+        monkeypatch.setattr(search, "NAME_WALK", walk)
         for account in ("admin_bkpsdm", "admin_opd"):
             with app.app_context():
                 user = db.session.get(User, world.users[account].id)
                 for word, page, label, numbers, more in cases:
-                    found = queries.find_employees(user, word, page=page)
+                    found = search.find_employees(user, word, page=page)
                     names = [f"{label} {i:02d}" for i in numbers]
                     assert [row.display_name for row in found.rows] == names, (walk, account, word)
                     assert found.more is more

@@ -26,6 +26,7 @@ from lms.extensions import db
 from lms.forms import CsrfForm
 from lms.indonesian import local_today
 from lms.org import queries as org_queries
+from lms.org import search as employee_search
 from lms.org.models import Employee
 from lms.org.nip import normalise_nip
 from lms.permissions import Capability, Role, can, require
@@ -201,7 +202,7 @@ def cohort(cohort_code: str):
     q = request.args.get("q", "")[:100].strip()
     results: list[Employee] = []
     if q:
-        results, _total = org_queries.search_employees(current_user, q)
+        results, _total = employee_search.search_employees(current_user, q)
     return render_template(
         "enrolments/cohorts/cohort.html",
         cohort=row,
