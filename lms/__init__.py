@@ -17,6 +17,7 @@ from lms.extensions import (
     cache,
     csrf,
     db,
+    drop_idle_limit_check,
     limiter,
     login_manager,
     memoise_generations_in,
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     _init_extensions(app)
     _bound_url_integers(app)
     _register_blueprints(app)
+    drop_idle_limit_check(app)
     _register_cli(app)
 
     from lms.errors import register_error_handlers

@@ -45,6 +45,25 @@ GENERATION_FILE_LIMIT = 64 * 1024
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.:-]*")
 
 
+def drop_idle_limit_check(app: Flask) -> None:
+    """Flask-Limiter checks every request in a before-request hook, for application, default
+    and blueprint limits; the limits here are on routes (``limiter.limit``/``shared_limit``),
+    which check themselves inside the view's wrapper. With none of the others configured the
+    hook finds nothing to count on every page, so it is left out (about 6 % of a cached
+    catalogue page). Any such limit configured keeps it."""
+    manager = limiter.limit_manager
+    if (
+        manager.application_limits
+        or manager.default_limits
+        or getattr(manager, "_blueprint_limits", True)
+        or getattr(limiter, "_meta_limits", True)
+        or getattr(limiter, "_in_memory_fallback", True)
+    ):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [h for h in hooks if h != limiter._check_request_limit]
+
+
 def cache_is_shared(app: Flask | None = None) -> bool:
     """Whether ``cache`` is one store for every process (Redis), not this process's memory."""
     return isinstance((app or current_app).extensions["cache"][cache], RedisCache)

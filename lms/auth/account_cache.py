@@ -111,6 +111,8 @@ def _in_session(snapshot: Snapshot) -> bool:
     """Whether the session already holds the account or its employee (a test's session shared
     with its request, a second login in one request): merging would overwrite its state."""
     held = db.session.identity_map
+    if not held:  # the usual start of a request
+        return False
     if identity_key(User, snapshot.user["id"]) in held:
         return True
     return snapshot.employee is not None and identity_key(Employee, snapshot.employee["id"]) in held
@@ -147,7 +149,8 @@ def _merged(snapshot: Snapshot) -> User:
     employee = _detached(Employee, snapshot.employee) if snapshot.employee else None
     set_committed_value(user, "employee", employee)
     set_committed_value(user, "role_rows", [_detached(UserRole, r) for r in snapshot.roles])
-    return db.session.merge(user, load=False)
+    db.session.add(user)  # fresh objects of this request: attached as they are, not copied
+    return user
 
 
 def _counts(user: object) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import astuple
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -28,7 +29,7 @@ KIND_LABELS = COMPETENCY_KIND_LABELS
 MODE_LABELS = {"e-learning": "E-learning", "classroom": "Klasikal", "blended": "Blended"}
 
 
-def _decimal(name: str, label: str, problems: dict[str, str]) -> Decimal | None:
+def _decimal(name: str, label: Any, problems: dict[str, str]) -> Decimal | None:
     """A JP bound from the query string; a value that is not a number of 0 or more is named in
     ``problems`` (under the field) instead of being dropped without a word."""
     raw = request.args.get(name, "").strip().replace(",", ".")
@@ -47,8 +48,8 @@ def _decimal(name: str, label: str, problems: dict[str, str]) -> Decimal | None:
 def _jp_filter(problems: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
     """The JP range asked for; a minimum above the maximum is pointed out on both fields
     (it can match nothing), and the search does not run."""
-    low = _decimal("jp_min", _("JP minimal"), problems)
-    high = _decimal("jp_max", _("JP maksimal"), problems)
+    low = _decimal("jp_min", _l("JP minimal"), problems)  # lazy: translated only when named
+    high = _decimal("jp_max", _l("JP maksimal"), problems)
     if low is not None and high is not None and low > high:
         problems["jp_min"] = _(
             "JP minimal (%(a)s) lebih besar daripada JP maksimal (%(b)s), jadi tidak ada "

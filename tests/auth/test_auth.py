@@ -51,6 +51,15 @@ def test_login_rate_limit_gives_429_page(client, world) -> None:
     )
     assert page.status_code == 429
     assert "Terlalu banyak percobaan" in page.get_data(as_text=True)
+    assert page.headers["X-RateLimit-Limit"]  # the route's own check still sets its headers
+
+
+def test_the_limiter_does_not_hook_every_request_when_only_routes_are_limited(app) -> None:
+    """The limits are on routes, which check themselves (the test above): no application or
+    default limit, so Flask-Limiter's every-request hook is left out (lms.extensions)."""
+    from lms.extensions import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
 
 
 def test_logout_requires_post(client, world) -> None:
