@@ -15,7 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Request, Response, current_app, g, request, session, url_for
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
@@ -49,6 +51,8 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 def register_security(app: Flask) -> None:
     app.request_class = BoundedRequest
+    if type(app.session_interface) is SecureCookieSessionInterface:  # not one a feature set
+        app.session_interface = KeptCookieSessions()
     app.json = SafeJSONProvider(app)
     app.before_request(check_request_input)
     app.before_request(reuse_csrf_token)
@@ -354,3 +358,54 @@ def keep_csrf_token(response: Response) -> Response:
                 while len(_kept_tokens) > _KEPT_TOKENS_MAX:
                     _kept_tokens.popitem(last=False)
     return response
+
+
+# --- the session cookie ---------------------------------------------------------------------------
+#
+# Flask's signed-cookie session builds an itsdangerous serializer and checks the cookie's HMAC,
+# base64 and timestamp on every request: a tenth of a cached catalogue page. A browser sends the
+# same cookie until the session changes, so a cookie that verified once is kept per process with
+# the moment it was signed; the next request with it only checks its age. A cookie not kept (new,
+# forged, tampered) is verified in full, and the kept ones belong to the keys that verified them.
+
+_KEPT_COOKIES_MAX = 20_000
+
+
+class KeptCookieSessions(SecureCookieSessionInterface):
+    """``SecureCookieSessionInterface`` with verified cookies kept (see above)."""
+
+    def __init__(self) -> None:
+        self._keys: tuple[Any, ...] | None = None
+        self._signer: URLSafeTimedSerializer | None = None
+        self._verified: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys != self._keys:  # a key rotated (or a test's app): nothing kept is trusted
+            with self._lock:
+                self._signer = super().get_signing_serializer(app)
+                self._verified = {}
+                self._keys = keys
+        return self._signer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = app.permanent_session_lifetime.total_seconds()
+        kept = self._verified.get(cookie)
+        if kept is not None and 0 <= time.time() - kept[0] <= max_age:
+            return self.session_class(self.serializer.loads(kept[1]))
+        try:
+            data, signed = signer.loads(cookie, max_age=int(max_age), return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        verified = self._verified
+        if len(verified) >= _KEPT_COOKIES_MAX:
+            verified.clear()
+        verified[cookie] = (signed.timestamp(), self.serializer.dumps(data))
+        return self.session_class(data)

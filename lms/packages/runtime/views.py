@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,7 +28,7 @@ from lms.packages.models import Package, PackageSco, PackageVersion
 from lms.packages.runtime import content, queries, services
 from lms.packages.runtime.cmi import CmiError
 from lms.permissions import Capability, refuse, require
-from lms.security import CSP
+from lms.security import CSP, KeptCookieSessions
 from lms.storage import get_storage
 
 PLAYERS = (Capability.LEARN, Capability.REVIEW_PACKAGES)
@@ -196,7 +195,7 @@ def _content_host_serves_content_only():
     return None
 
 
-class _NoCookieOnContentHost(SecureCookieSessionInterface):
+class _NoCookieOnContentHost(KeptCookieSessions):
     """The content host never sets a cookie, whatever a page rendered there touched."""
 
     def save_session(self, app, session, response) -> None:
