@@ -148,9 +148,25 @@ def _merged(snapshot: Snapshot) -> User:
     user = _detached(User, snapshot.user)
     employee = _detached(Employee, snapshot.employee) if snapshot.employee else None
     set_committed_value(user, "employee", employee)
-    set_committed_value(user, "role_rows", [_detached(UserRole, r) for r in snapshot.roles])
-    db.session.add(user)  # fresh objects of this request: attached as they are, not copied
+    roles = [_detached(UserRole, r) for r in snapshot.roles]
+    set_committed_value(user, "role_rows", roles)
+    _attach([user, *([employee] if employee is not None else []), *roles])
     return user
+
+
+def _attach(objects: list[Any]) -> None:
+    """Fresh objects of this request, attached as they are (not copied as ``merge`` would).
+    ``Session.add`` would find the same three kinds of object by walking every relationship
+    of each mapper for its cascade, most of a kept account's cost; the graph is known here, so
+    each is attached on its own (the step ``add`` takes for each object it finds). Should a
+    SQLAlchemy release drop that step, ``add`` does the same."""
+    session = db.session()
+    attach_one = getattr(session, "_update_impl", None)
+    if attach_one is None:
+        session.add(objects[0])
+        return
+    for obj in objects:
+        attach_one(inspect(obj))
 
 
 def _counts(user: object) -> bool:

@@ -170,3 +170,24 @@ def test_at_most_the_configured_number_of_accounts_are_kept(app, world, monkeypa
         browser.get("/dasbor")
     kept = app.extensions[account_cache._EXTENSION]
     assert list(kept.entries) == [world.users["atasan"].id, world.users["pengajar"].id]
+
+
+def test_a_kept_account_is_a_full_member_of_the_request_session(app, world) -> None:
+    """The copy handed out is attached with its employee and roles (lms.auth.account_cache
+    ._attach): it lazy-loads what was not kept, and a change to it is written."""
+    from lms.auth.services import _query_account
+
+    uid = world.users["admin_bkpsdm"].id
+    with app.test_request_context():
+        account_cache.load(uid, lambda: _query_account(uid))  # read and kept
+        db.session.remove()
+        user, _reports = account_cache.load(uid, lambda: pytest.fail("read again"))
+        session = db.session
+        assert user in session and all(row in session for row in user.role_rows)
+        assert Role.ADMIN_BKPSDM in user.roles
+        assert user.employee in session
+        assert user.employee.unit is not None  # not kept: loaded now
+        user.display_name = "Nama Baru"
+        session.commit()
+        session.remove()
+        assert db.session.get(User, uid).display_name == "Nama Baru"
