@@ -189,6 +189,10 @@ class User(TimestampMixin, db.Model):
     def certain_capabilities(self) -> frozenset[Capability]:
         """What the account can do without asking whether it supervises anyone (no query):
         enough to let a learner through on hot paths such as quiz autosave."""
+        memo = _roles_memo()
+        known = memo.get((self.id, self.session_version)) if memo is not None else None
+        if known is not None:  # this request knows every role already: no sets to build
+            return capabilities_of(known)
         roles = set(self.stored_roles)
         if self.employee_id is not None:
             roles.add(Role.PEGAWAI)
