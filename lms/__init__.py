@@ -463,7 +463,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from lms.courses.rendering import scrollable_tables
     from lms.indonesian import local_date, number, soft_breaks, zone_abbreviation
-    from lms.main.menu import menu_items, page_links
+    from lms.main.menu import menu_items, page_frame, page_links
     from lms.permissions import ROLE_LABELS, Capability, Role, can
 
     _install_template_gettext(app)
@@ -506,6 +506,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=lambda cap: can(current_user, cap),
         menu_items=menu_items,
+        page_frame=page_frame,
         base_links=page_links,
         base_text=base_text,
         unread_notifications=unread_notifications,

@@ -48,6 +48,21 @@ def test_one_csrf_token_serves_both_forms_of_the_frame(client, world) -> None:
     assert client.get("/dasbor").status_code == 302  # signed out: back to the login page
 
 
+def test_the_kept_frame_carries_each_readers_own_token_and_menu(app, world) -> None:
+    """The frame is kept per set of roles (lms.main.menu.page_frame): two learners share it, yet
+    each page carries that session's own CSRF token, and a supervisor gets the team's links."""
+    pages, tokens = {}, {}
+    for name in ("pegawai", "target.user", "atasan"):
+        client = app.test_client()
+        login(client, name)
+        pages[name] = client.get("/pelatihan").get_data(as_text=True)
+        tokens[name] = set(re.findall(r'name="csrf_token" value="([^"]+)"', pages[name]))
+        assert len(tokens[name]) == 1 and "frame:" not in pages[name]
+        assert client.post("/keluar", data={"csrf_token": tokens[name].pop()}).status_code == 302
+    assert "JP tim saya" in pages["atasan"]
+    assert "JP tim saya" not in pages["pegawai"] and "JP tim saya" not in pages["target.user"]
+
+
 def test_templates_read_the_environment_globals_and_see_later_ones(app) -> None:
     template = app.jinja_env.get_template("base.html")
     assert template.globals is app.jinja_env.globals
