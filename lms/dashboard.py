@@ -38,7 +38,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from lms.extensions import cache
+from lms.extensions import kept
 from lms.indonesian import local_today
 
 SectionFn = Callable[[Any], tuple[str, dict[str, Any]] | None]
@@ -169,12 +169,12 @@ def _reader(user: Any) -> str:
 def _kept_html(entry: _Entry, user: Any, state: str, seconds: int) -> Markup:
     """The section's HTML ("" for none) for ``user``, rendered once per ``state``."""
     fn = entry.fn
-    key = f"dash:{fn.__module__}.{fn.__qualname__}:{state}"
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         result = fn(user)
-        html = "" if result is None else render_template(result[0], section=result[1])
-        cache.set(key, html, timeout=seconds)
+        return "" if result is None else render_template(result[0], section=result[1])
+
+    html = kept(f"dash:{fn.__module__}.{fn.__qualname__}:{state}", render, seconds)
     return Markup(html)  # noqa: S704 - a template rendered with autoescape
 
 
