@@ -40,6 +40,7 @@ from markupsafe import Markup
 
 from lms.extensions import kept
 from lms.indonesian import local_today
+from lms.permissions import roles_key
 
 SectionFn = Callable[[Any], tuple[str, dict[str, Any]] | None]
 #: The tokens naming what a section shows one person now, None when they cannot be named.
@@ -162,7 +163,7 @@ def shown_for(user: Any) -> dict[str, list[Shown]]:
 
 def _reader(user: Any) -> str:
     """Who reads and how: the account, its roles, the language, the mount point, the day."""
-    roles = ",".join(sorted(r.value for r in user.roles))
+    roles = roles_key(user)
     return f"{user.id}:{roles}:{get_locale() or 'id'}:{url_for('main.dashboard')}:{local_today()}"
 
 

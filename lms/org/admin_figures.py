@@ -14,6 +14,7 @@ from lms.auth.models import ApiToken, User
 from lms.auth.queries import API_TOKENS
 from lms.extensions import db, kept
 from lms.org import queries
+from lms.permissions import roles_key
 
 
 def _seconds() -> int:
@@ -22,8 +23,8 @@ def _seconds() -> int:
 
 def opd_figures(user: User) -> tuple[str, int]:
     """The name of an Admin OPD's department and how many employees the account sees in it."""
-    roles = ",".join(sorted(r.value for r in user.roles))
-    key = f"org:opd-figures:{queries.PEOPLE.token()}:{user.id}:{user.admin_unit_id}:{roles}"
+    key = f"org:opd-figures:{queries.PEOPLE.token()}:{user.id}:{user.admin_unit_id}:"
+    key += roles_key(user)
 
     def count() -> tuple[str, int]:
         scoped = queries.scoped_employees(user).subquery()
