@@ -38,8 +38,9 @@ from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from lms.extensions import cache
+from lms.extensions import kept
 from lms.indonesian import local_today
+from lms.permissions import roles_key
 
 SectionFn = Callable[[Any], tuple[str, dict[str, Any]] | None]
 #: The tokens naming what a section shows one person now, None when they cannot be named.
@@ -162,19 +163,19 @@ def shown_for(user: Any) -> dict[str, list[Shown]]:
 
 def _reader(user: Any) -> str:
     """Who reads and how: the account, its roles, the language, the mount point, the day."""
-    roles = ",".join(sorted(r.value for r in user.roles))
+    roles = roles_key(user)
     return f"{user.id}:{roles}:{get_locale() or 'id'}:{url_for('main.dashboard')}:{local_today()}"
 
 
 def _kept_html(entry: _Entry, user: Any, state: str, seconds: int) -> Markup:
     """The section's HTML ("" for none) for ``user``, rendered once per ``state``."""
     fn = entry.fn
-    key = f"dash:{fn.__module__}.{fn.__qualname__}:{state}"
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         result = fn(user)
-        html = "" if result is None else render_template(result[0], section=result[1])
-        cache.set(key, html, timeout=seconds)
+        return "" if result is None else render_template(result[0], section=result[1])
+
+    html = kept(f"dash:{fn.__module__}.{fn.__qualname__}:{state}", render, seconds)
     return Markup(html)  # noqa: S704 - a template rendered with autoescape
 
 

@@ -12,7 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
@@ -67,6 +67,24 @@ def drop_idle_limit_check(app: Flask) -> None:
 def cache_is_shared(app: Flask | None = None) -> bool:
     """Whether ``cache`` is one store for every process (Redis), not this process's memory."""
     return isinstance((app or current_app).extensions["cache"][cache], RedisCache)
+
+
+T = TypeVar("T")
+
+
+def kept(key: str, build: Callable[[], T], timeout: int | None = None) -> T:
+    """What ``cache`` keeps under ``key``, else ``build()``, then kept there for ``timeout``
+    seconds (None: the cache's default). The cache answers None for nothing kept (a NullCache
+    always does), so a built None is built again on the next call; False, "" or an empty list
+    are kept like any value. ``timeout`` 0 keeps nothing and asks the cache nothing, as the
+    ``*_SECONDS`` settings at 0 do (unlike ``cache.set``'s 0: for ever)."""
+    if timeout == 0:
+        return build()
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, timeout=timeout)
+    return found
 
 
 def generation(name: str) -> str:

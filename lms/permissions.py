@@ -213,6 +213,12 @@ def _capabilities_of(roles: frozenset[Role]) -> frozenset[Capability]:
     return frozenset(caps)
 
 
+def roles_key(user: Any) -> str:
+    """The account's roles (derived ones too) as one string, sorted: the part of a cache key
+    that keeps what one role set sees apart from another's."""
+    return ",".join(sorted(r.value for r in user.roles))
+
+
 def can(user: Any, capability: Capability) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False

@@ -17,7 +17,7 @@ from lms.auth.models import AuditLog, User
 from lms.certificates.models import CERTIFICATE_STATES, Certificate
 from lms.completion.models import Completion
 from lms.enrolments.cohorts.models import Cohort
-from lms.extensions import PersonalGeneration, cache, db
+from lms.extensions import PersonalGeneration, db, kept
 from lms.org.models import Employee, Unit
 from lms.permissions import Capability, Role, can, employee_in_scope
 
@@ -239,9 +239,9 @@ def latest_mine(employee_id: int, limit: int = 3) -> list[LatestCertificate]:
     """The employee's latest valid certificates (``mine`` with a limit), kept under their own
     generation: the dashboard asks once until one of them changes."""
     key = f"certificates:latest:{MINE.token(employee_id)}:{employee_id}:{limit}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = [
+    return kept(
+        key,
+        lambda: [
             LatestCertificate(
                 c.id,
                 c.number,
@@ -252,9 +252,8 @@ def latest_mine(employee_id: int, limit: int = 3) -> list[LatestCertificate]:
                 str(c.fields.get("jp", "")),
             )
             for c in mine(employee_id, limit=limit)
-        ]
-        cache.set(key, kept)
-    return kept
+        ],
+    )
 
 
 def replacement_numbers(certificates: list[Certificate]) -> dict[int, str]:

@@ -30,7 +30,7 @@ from flask_babel import get_locale
 
 from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment, LessonProgress
-from lms.extensions import PersonalGeneration, WatchedGeneration, cache
+from lms.extensions import PersonalGeneration, WatchedGeneration, kept
 
 GENERATION_KEY = "courses:generation"
 #: A course's trainers too: the kept head of a course names them (the forum link of its page).
@@ -70,12 +70,7 @@ def watch(*models: type) -> None:
 def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
     """``build()`` once per (name, parts, generation, language, mount point): entries hold
     rendered text and links, so the language and where the app is mounted are in the key."""
-    key = f"courses:{name}:{generation()}:{_place()}:{parts!r}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value)
-    return value
+    return kept(f"courses:{name}:{generation()}:{_place()}:{parts!r}", build)
 
 
 def _place() -> str:

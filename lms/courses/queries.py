@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from lms.courses import cache as course_cache
 from lms.courses.models import Category, Course, CourseTrainer, CourseVersion, Lesson, Module
 from lms.enrolments.models import Enrolment
-from lms.extensions import cache, db
+from lms.extensions import db, kept
 
 PAGE_SIZE = 12
 
@@ -278,12 +278,12 @@ def learner_enrolments(employee_id: int) -> list[MyEnrolment]:
     pages ask nothing until then."""
     key = f"courses:mine:{course_cache.MINE.token(employee_id)}:{course_cache.generation()}"
     key += f":{employee_id}"
-    kept = cache.get(key)
-    if kept is None:
+
+    def read() -> list[MyEnrolment]:
         rows = db.session.execute(_learner_enrolments_stmt(), {"employee_id": employee_id})
-        kept = [MyEnrolment(*row) for row in rows]
-        cache.set(key, kept)
-    return kept
+        return [MyEnrolment(*row) for row in rows]
+
+    return kept(key, read)
 
 
 def my_enrolments(

@@ -13,7 +13,7 @@ from lms.courses.models import Course, Lesson
 from lms.courses.signals import course_published
 from lms.db import as_utc, utcnow
 from lms.enrolments.models import Enrolment, LessonProgress
-from lms.extensions import cache, db
+from lms.extensions import db, kept
 from lms.learning.signals import lesson_done
 
 
@@ -65,11 +65,7 @@ def enrolment_and_done(course_id: int, employee_id: int) -> tuple[Visit | None, 
     on in a course asks nothing until the learner does something. The token is read before the
     row: a write committed in between keeps what was read under a token nobody asks for."""
     key = f"learning:visit:{course_cache.MINE.token(employee_id)}:{employee_id}:{course_id}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = _enrolment_and_done(course_id, employee_id)
-        cache.set(key, kept)
-    return kept
+    return kept(key, lambda: _enrolment_and_done(course_id, employee_id))
 
 
 def _enrolment_and_done(course_id: int, employee_id: int) -> tuple[Visit | None, frozenset[str]]:

@@ -6,39 +6,32 @@ instead of counting a department's employees or every account again."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
 from sqlalchemy import func, select
 
 from lms.auth.account_cache import ACCOUNTS
 from lms.auth.models import ApiToken, User
 from lms.auth.queries import API_TOKENS
-from lms.extensions import cache, db
+from lms.extensions import db, kept
 from lms.org import queries
+from lms.permissions import roles_key
 
 
-def _kept(key: str, count: Any) -> Any:
-    seconds = int(current_app.config.get("DASHBOARD_KEPT_SECONDS", 0))
-    found = cache.get(key) if seconds else None
-    if found is None:
-        found = count()
-        if seconds:
-            cache.set(key, found, timeout=seconds)
-    return found
+def _seconds() -> int:
+    return int(current_app.config.get("DASHBOARD_KEPT_SECONDS", 0))
 
 
 def opd_figures(user: User) -> tuple[str, int]:
     """The name of an Admin OPD's department and how many employees the account sees in it."""
-    roles = ",".join(sorted(r.value for r in user.roles))
-    key = f"org:opd-figures:{queries.PEOPLE.token()}:{user.id}:{user.admin_unit_id}:{roles}"
+    key = f"org:opd-figures:{queries.PEOPLE.token()}:{user.id}:{user.admin_unit_id}:"
+    key += roles_key(user)
 
     def count() -> tuple[str, int]:
         scoped = queries.scoped_employees(user).subquery()
         n = db.session.scalar(select(func.count()).select_from(scoped)) or 0
         return user.admin_unit.name, n
 
-    return _kept(key, count)
+    return kept(key, count, _seconds())
 
 
 def admin_stats() -> dict[str, int]:
@@ -57,4 +50,4 @@ def admin_stats() -> dict[str, int]:
         ).one()
         return dict(zip(("users", "disabled", "tokens"), (n or 0 for n in row), strict=True))
 
-    return dict(_kept(key, count))
+    return dict(kept(key, count, _seconds()))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from lms.auth.models import User
 from lms.dashboard import period
-from lms.extensions import WatchedGeneration, cache, db
+from lms.extensions import WatchedGeneration, cache, db, kept
 from lms.indonesian import local_time, zone_abbreviation
 from lms.org import admin_figures
 from lms.org.models import Employee, Golongan, Instansi, Unit, display_name
@@ -92,14 +92,14 @@ def unit_options(under: str | None, selected: int | None) -> Markup:
     escaped on every search or report page."""
     if under is None:
         return Markup("")
-    key = f"org:unit-options:{UNITS.token()}:{under}"
-    options = cache.get(key)
-    if options is None:
+
+    def build() -> str:
         # One string, not an entry per unit: read from the cache on every page, a province's
         # hundreds of units would otherwise be as many objects to unpickle and join.
         option = Markup('<option value="{}">{}</option>')
-        options = str(Markup("").join(option.format(u.id, u.label) for u in _choices_under(under)))
-        cache.set(key, options)
+        return str(Markup("").join(option.format(u.id, u.label) for u in _choices_under(under)))
+
+    options = kept(f"org:unit-options:{UNITS.token()}:{under}", build)
     if selected is not None:
         mark = f'<option value="{int(selected)}">'
         options = options.replace(mark, f'<option selected value="{int(selected)}">', 1)
@@ -388,23 +388,19 @@ def _org_stats() -> dict[str, int]:
     """The organisation's size in one statement: employees, OPDs, units, employees without a
     supervisor (27 ms at 150,000 employees), kept in the app cache for
     ``city_figures_seconds``."""
-    ttl = city_figures_seconds()
-    found = cache.get("org:stats") if ttl else None
-    if found is not None:
-        return dict(found)
-    row = db.session.execute(
-        select(
-            select(func.count(Employee.id)).scalar_subquery(),
-            select(func.count(Unit.id)).where(Unit.parent_id.is_(None)).scalar_subquery(),
-            select(func.count(Unit.id)).scalar_subquery(),
-            select(func.count(Employee.id))
-            .where(Employee.supervisor_id.is_(None))
-            .scalar_subquery(),
-        )
-    ).one()
-    stats = dict(
-        zip(("employees", "opd", "units", "no_supervisor"), (n or 0 for n in row), strict=True)
-    )
-    if ttl:
-        cache.set("org:stats", stats, timeout=ttl)
-    return stats
+
+    def count() -> dict[str, int]:
+        row = db.session.execute(
+            select(
+                select(func.count(Employee.id)).scalar_subquery(),
+                select(func.count(Unit.id)).where(Unit.parent_id.is_(None)).scalar_subquery(),
+                select(func.count(Unit.id)).scalar_subquery(),
+                select(func.count(Employee.id))
+                .where(Employee.supervisor_id.is_(None))
+                .scalar_subquery(),
+            )
+        ).one()
+        names = ("employees", "opd", "units", "no_supervisor")
+        return dict(zip(names, (n or 0 for n in row), strict=True))
+
+    return dict(kept("org:stats", count, city_figures_seconds()))

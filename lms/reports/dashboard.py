@@ -27,7 +27,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
-from time import monotonic
 from typing import Any
 
 from flask import render_template
@@ -51,7 +50,7 @@ from lms.org.models import Employee, Unit
 from lms.org.queries import city_figures_seconds
 from lms.permissions import Capability, Role, can
 from lms.reports.filters import Scope
-from lms.reports.kept import department_counts
+from lms.reports.kept import Store, counted_at, department_counts, kept_for
 from lms.reports.trends import (
     Figure,
     Trend,
@@ -191,19 +190,17 @@ def _city_statement() -> Select:
 
 
 # (database, JP target, local day) → (expires at, counted at, counts): see ``city_counts``.
-_CITY: dict[tuple, tuple[float, datetime, dict[str, int]]] = {}
+_CITY: Store = {}
+CITY_MOST = 9  # other days and databases: emptied past 8
 
 
 def _city_key(today: date) -> tuple:
     return (str(db.engine.url), target(), today)
 
 
-def _kept_city(today: date) -> tuple[float, datetime, dict[str, int]] | None:
-    """The kept entry of ``today``'s city figures while it is valid (None: count again)."""
-    if not city_figures_seconds():
-        return None
-    hit = _CITY.get(_city_key(today))
-    return hit if hit is not None and hit[0] > monotonic() else None
+def _city_counted_at(today: date) -> datetime | None:
+    """When ``today``'s kept city figures were counted, while they are valid (None: count again)."""
+    return counted_at(_CITY, _city_key(today), city_figures_seconds())
 
 
 def city_counts(
@@ -214,18 +211,14 @@ def city_counts(
     (default 60; 0 in tests and to switch it off): the count of active employees reads all of
     them (an index), the same for every BKPSDM account on every visit, and figures of a month
     and a year may be a minute late; the section says as of when."""
-    hit = _kept_city(today)
-    if hit is not None:
-        return hit[1], dict(hit[2])
-    out = _city_counts(today, now, starts, cert_windows)
-    ttl = city_figures_seconds()
-    if not ttl:
-        return None, out
-    if len(_CITY) > 8:  # other days and databases
-        _CITY.clear()
-    counted = datetime.now(UTC)
-    _CITY[_city_key(today)] = (monotonic() + ttl, counted, out)
-    return counted, dict(out)
+    as_of, raw = kept_for(
+        _CITY,
+        _city_key(today),
+        city_figures_seconds(),
+        lambda: _city_counts(today, now, starts, cert_windows),
+        CITY_MOST,
+    )
+    return as_of, dict(raw)
 
 
 def _city_counts(
@@ -448,9 +441,9 @@ def city_part() -> Markup:
     ``DASHBOARD_CITY_SECONDS`` neither formats nor renders them again (some 0.5 ms)."""
     today = local_today()
     locale = str(get_locale() or "id")
-    hit = _kept_city(today)
-    if hit is not None:
-        found = _CITY_PARTS.get((*_city_key(today), hit[1], locale))
+    as_of = _city_counted_at(today)
+    if as_of is not None:
+        found = _CITY_PARTS.get((*_city_key(today), as_of, locale))
         if found is not None:
             return found
     context = figures(Scope.all())
@@ -469,8 +462,8 @@ def _overview_tokens(user: Any) -> tuple | None:
     (from its kept counts)."""
     if Role.ADMIN_BKPSDM not in user.roles:
         return None
-    hit = _kept_city(local_today())
-    return None if hit is None else (hit[1].isoformat(),)
+    as_of = _city_counted_at(local_today())
+    return None if as_of is None else (as_of.isoformat(),)
 
 
 @section(30, wide=True, keep=_overview_tokens)

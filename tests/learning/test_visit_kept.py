@@ -60,6 +60,20 @@ def _seen(browser, url: str) -> str:
     return browser.get(url).get_data(as_text=True)
 
 
+def _in_two_workers(app, world, client, worker_app, account: str = "pegawai", lesson: int = 0):
+    """A new course's lesson viewed as ``account`` here and in another worker (``worker_app``:
+    its own cache, the same database), twice each (:func:`_seen`): the lesson's URL, both
+    browsers and the second view of each."""
+    url = f"/belajar/{CODE}/{_course(app, world)[lesson]}"
+    browsers = (client, worker_app().test_client())
+    seen = []
+    for browser in browsers:
+        login(browser, account)
+        browser.get(url)
+        seen.append(browser.get(url))
+    return url, browsers, seen
+
+
 def test_a_repeat_view_sends_no_statement_and_writes_nothing(app, client, world, monkeypatch):
     # as in production: the account and the bell's count kept too (TestingConfig turns them off)
     monkeypatch.setitem(app.config, "ACCOUNT_CACHE_SECONDS", 300)
@@ -78,38 +92,28 @@ def test_a_repeat_view_sends_no_statement_and_writes_nothing(app, client, world,
 
 
 def test_a_lesson_done_shows_at_once_here_and_in_another_worker(app, client, world, worker_app):
-    keys = _course(app, world)
-    other = worker_app().test_client()
-    url = f"/belajar/{CODE}/{keys[0]}"
-    for browser in (client, other):
-        login(browser, "pegawai")
-        page = _seen(browser, url)
-        assert not _done(page) and 'value="0"' in page
+    url, browsers, seen = _in_two_workers(app, world, client, worker_app)
+    assert all(not _done(page.text) and 'value="0"' in page.text for page in seen)
     token = csrf_token(client, url)
     client.post(f"{url}/selesai", headers={"X-CSRFToken": token, "Accept": "application/json"})
-    for browser in (client, other):
-        page = browser.get(url).get_data(as_text=True)
-        assert _done(page) and 'value="33"' in page
+    pages = [browser.get(url).text for browser in browsers]
+    assert all(_done(page) and 'value="33"' in page for page in pages)
 
 
 def test_progress_rows_written_without_the_enrolment_show_at_once(app, client, world, worker_app):
     """A lesson done or undone (a reset) that leaves the enrolment row as it was still starts
     a new generation of its learner (the person of a progress row is its enrolment's)."""
-    keys = _course(app, world)
-    other = worker_app().test_client()
-    url = f"/belajar/{CODE}/{keys[1]}"
-    for browser in (client, other):
-        login(browser, "pegawai")
-        assert not _done(_seen(browser, url))
+    url, browsers, seen = _in_two_workers(app, world, client, worker_app, lesson=1)
+    assert not any(_done(page.text) for page in seen)
     with app.app_context():  # the enrolment not loaded: its learner is read in the flush
         enrolment_id = db.session.scalar(select(Enrolment.id))
-        db.session.add(LessonProgress(enrolment_id=enrolment_id, lesson_key=keys[1]))
+        db.session.add(LessonProgress(enrolment_id=enrolment_id, lesson_key=url.rsplit("/", 1)[1]))
         db.session.commit()
-    assert all(_done(browser.get(url).text) for browser in (client, other))
+    assert all(_done(browser.get(url).text) for browser in browsers)
     with app.app_context():
         db.session.delete(db.session.scalar(select(LessonProgress)))  # a reset
         db.session.commit()
-    assert not any(_done(browser.get(url).text) for browser in (client, other))
+    assert not any(_done(browser.get(url).text) for browser in browsers)
 
 
 def test_another_learners_writes_keep_this_ones_entry(app, client, world) -> None:
@@ -133,32 +137,23 @@ def test_another_learners_writes_keep_this_ones_entry(app, client, world) -> Non
 
 
 def test_hr_withdrawing_closes_the_player_at_once_everywhere(app, client, world, worker_app):
-    keys = _course(app, world)
-    other = worker_app().test_client()
-    url = f"/belajar/{CODE}/{keys[0]}"
-    for browser in (client, other):
-        login(browser, "pegawai")
-        browser.get(url)
-        assert browser.get(url).status_code == 200
+    url, browsers, seen = _in_two_workers(app, world, client, worker_app)
+    assert [page.status_code for page in seen] == [200, 200]
     with app.app_context():
         hr = db.session.get(User, world.users["admin_bkpsdm"].id)
         enrolments.withdraw(hr, _enrolment("pegawai", world), "Mutasi")
         db.session.commit()
-    assert [browser.get(url).status_code for browser in (client, other)] == [403, 403]
+    assert [browser.get(url).status_code for browser in browsers] == [403, 403]
 
 
 def test_an_enrolment_made_elsewhere_opens_the_player_at_once(app, client, world, worker_app):
-    keys = _course(app, world)
-    other = worker_app().test_client()
-    url = f"/belajar/{CODE}/{keys[0]}"
-    for browser in (client, other):
-        login(browser, "atasan")
-        assert [browser.get(url).status_code for _ in range(2)] == [403, 403]  # none, kept
+    url, browsers, seen = _in_two_workers(app, world, client, worker_app, account="atasan")
+    assert [page.status_code for page in seen] == [403, 403]  # none, kept: the second views
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.code == CODE))
         enrolments.enrol_self(db.session.get(User, world.users["atasan"].id), course)
         db.session.commit()
-    assert [browser.get(url).status_code for browser in (client, other)] == [200, 200]
+    assert [browser.get(url).status_code for browser in browsers] == [200, 200]
 
 
 def test_a_graded_post_test_and_a_revocation_show_at_once(app, client, world) -> None:

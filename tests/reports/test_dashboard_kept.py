@@ -26,7 +26,6 @@ def kept(app, monkeypatch):
     monkeypatch.setattr(dashboard, "_CITY", {})
     monkeypatch.setattr(dashboard, "_CITY_PARTS", {})
     clock = {"now": 1000.0}
-    monkeypatch.setattr(dashboard, "monotonic", lambda: clock["now"])
     monkeypatch.setattr(kept_counts, "_DEPARTMENTS", {})
     monkeypatch.setattr(kept_counts, "monotonic", lambda: clock["now"])
     counted = []

@@ -27,7 +27,7 @@ from lms.enrolments.cohorts.models import (
 )
 from lms.enrolments.models import Approval
 from lms.enrolments.seats import SEAT_STATES
-from lms.extensions import PersonalGeneration, WatchedGeneration, cache, db
+from lms.extensions import PersonalGeneration, WatchedGeneration, db, kept
 from lms.indonesian import local_today
 from lms.org.models import Employee
 from lms.permissions import Capability, can
@@ -170,13 +170,12 @@ def is_member(employee_id: int) -> bool:
     """Whether the employee is (or was) in any cohort: kept per employee, so the dashboard of
     the many who never were asks nothing about cohorts (two sections otherwise query)."""
     key = f"cohorts:is-member:{MEMBERS.token(employee_id)}:{employee_id}"
-    found = cache.get(key)
-    if found is None:
-        found = bool(
-            db.session.scalar(select(exists().where(CohortMember.employee_id == employee_id)))
-        )
-        cache.set(key, found)
-    return found
+
+    def read() -> bool:
+        member = exists().where(CohortMember.employee_id == employee_id)
+        return bool(db.session.scalar(select(member)))
+
+    return kept(key, read)
 
 
 def memberships_of(employee: Employee) -> list[CohortMember]:
@@ -338,11 +337,7 @@ def hr_card(user: User, today: date) -> tuple[list[RunningCohort], int]:
     cohorts change a few times a day."""
     kind = _pending_kind(user)
     key = f"cohorts:hr-card:{HR_CARD.token()}:{today.isoformat()}:{kind!r}"
-    found = cache.get(key)
-    if found is None:
-        found = (running_cohorts(today), pending_approvals_count(user))
-        cache.set(key, found)
-    return found
+    return kept(key, lambda: (running_cohorts(today), pending_approvals_count(user)))
 
 
 def programme_cohorts(programme: Programme, running_on: date | None = None) -> list[Cohort]:
