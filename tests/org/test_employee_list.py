@@ -29,6 +29,7 @@ ROWS = [
     EmployeeRow(7, "dr. Sari <b>Dewi</b>, M.Kes.", "19880517 201503 2 001", "III/a", "Analis", True, "Dinas"),
     EmployeeRow(8, "O'Neil & \"Co\"", "1988", None, "Analis <Mutu> & 'Data'", False, "Bidang <1>"),
     EmployeeRow(9, "Budi", "19880517 201503 1 002", "IV/e", "", False, ""),
+    EmployeeRow(10, "Tab\x1fName <x>", "1", "I/a", "Analis\x1f", True, "&"),  # the separator
 ]  # fmt: skip
 
 
