@@ -5,7 +5,10 @@ over 25 rows cost more than the search that found them)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -57,3 +60,16 @@ def _escaped(values: list[str]) -> list[str]:
     if len(parts) != len(values):
         return [str(escape(value)) for value in values]
     return parts
+
+
+def page_text() -> Any:
+    """The list's fixed words in the request's language (templates/org/_employees_text.html),
+    made into a module once per language and app and kept: fourteen translations less on
+    every page."""
+    texts = current_app.extensions.setdefault("org.employee_texts", {})
+    locale = str(get_locale() or "id")
+    found = texts.get(locale)
+    if found is None:
+        template = current_app.jinja_env.get_template("org/_employees_text.html")
+        found = texts[locale] = template.make_module()
+    return found

@@ -67,6 +67,7 @@ def employees():
     employee_href = url_for("org.employee", employee_id=0).removesuffix("0")
     return render_template(
         "org/employees.html",
+        text=listing.page_text(),
         rows=listing.employee_rows(found.rows, employee_href),
         total=found.total,
         more=found.more,

@@ -70,3 +70,16 @@ def test_the_list_escapes_every_value_and_marks_the_inactive(app, client, world)
     ) in page
     empty = client.get("/organisasi/pegawai?q=tidak-ada-siapa-pun").get_data(as_text=True)
     assert '<tbody>\n  \n    <tr><td colspan="5">Tidak ada pegawai yang cocok.</td></tr>' in empty
+
+
+def test_the_fixed_words_are_kept_per_language(client, world) -> None:
+    login(client, "bkpsdm")
+    for language, title, heading, nobody in (
+        ("id", "<h1>Pegawai</h1>", '<th scope="col">Nama</th>', "Tidak ada pegawai yang cocok."),
+        ("en", "<h1>Employee</h1>", '<th scope="col">Name</th>', "No matching employees."),
+        ("id", "<h1>Pegawai</h1>", '<th scope="col">Nama</th>', "Tidak ada pegawai yang cocok."),
+    ):
+        with client.session_transaction() as session:
+            session["lang"] = language
+        page = client.get("/organisasi/pegawai?q=tidak-ada-siapa-pun").get_data(as_text=True)
+        assert title in page and heading in page and nobody in page, language
