@@ -11,7 +11,7 @@ from lms.db import db_int
 from lms.errors import flash_error
 from lms.extensions import db
 from lms.imports import STALE, PendingImport, preview_status, read_upload, table_suffix
-from lms.org import bp, employee_import, queries, search, services
+from lms.org import bp, employee_import, listing, queries, search, services
 from lms.org.employees import save_employee
 from lms.org.forms import (
     UNIT_KIND_LABELS,
@@ -63,9 +63,12 @@ def employees():
     page = max(request.args.get("page", 1, type=db_int), 1)
     found = search.find_employees(current_user, q, unit_id, page)
     units = queries.unit_options(queries.unit_scope(current_user), unit_id)
+    # one url_for for the table, each row adds its id (25 url_for calls were a tenth of it)
+    employee_href = url_for("org.employee", employee_id=0).removesuffix("0")
     return render_template(
         "org/employees.html",
-        rows=found.rows,
+        text=listing.page_text(),
+        rows=listing.employee_rows(found.rows, employee_href),
         total=found.total,
         more=found.more,
         q=q,
@@ -73,8 +76,6 @@ def employees():
         page=page,
         pages=max(((found.total or 0) + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
         units=units,
-        # one url_for for the table, each row adds its id (25 url_for calls were a tenth of it)
-        employee_href=url_for("org.employee", employee_id=0).removesuffix("0"),
     )
 
 

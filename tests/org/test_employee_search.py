@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from lms.extensions import db
 from lms.org import search
 from lms.org.models import Employee, Unit
-from tests.conftest import login
+from tests.conftest import PG_URL, isolated_app, login
 from tests.factories import make_employee
 
 
@@ -101,3 +103,32 @@ def test_a_name_search_finds_the_same_page_near_or_far_in_name_order(
                     names = [f"{label} {i:02d}" for i in numbers]
                     assert [row.display_name for row in found.rows] == names, (walk, account, word)
                     assert found.more is more
+
+
+def test_every_search_statement_starts_with_select() -> None:
+    """A request that only read keeps its prepared statements on PostgreSQL when every
+    statement starts with SELECT (lms.db.keep_prepared_statements); the search by name's CTEs
+    once made it start with WITH, so every search was rolled back and planned again."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    for scope in ("none", "all", "under"):
+        for text in ("", "name", "nip", "nip_from"):
+            for by_unit in (False, True):
+                for stmt in search._page_statements((scope, text, by_unit)):
+                    for dialect in (postgresql.dialect(), sqlite.dialect()):
+                        sql = str(stmt.compile(dialect=dialect))
+                        assert sql.startswith("SELECT"), (scope, text, by_unit, sql[:40])
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs LMS_TEST_DATABASE_URL (PostgreSQL)")
+def test_a_search_by_name_stays_prepared_across_requests(databases, tmp_path) -> None:
+    from sqlalchemy import text
+
+    _count, page = search._page_statements(("all", "name", False))
+    params = {"name": "%uji%", "limit": search.PAGE_SIZE + 1, "offset": 0, "walk": 500}
+    with isolated_app(databases, tmp_path, "search_prep", pool_size=1) as app, app.app_context():
+        for _ in range(8):  # psycopg prepares a statement on its sixth run on a connection
+            db.session.connection().execute(page, params).all()
+            db.session.remove()  # what ends every request: a ROLLBACK forgot them
+        prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements"))
+        assert any("LIKE" in statement for statement in prepared.scalars())
