@@ -112,6 +112,9 @@ class Config:
     # Seconds a signed package URL works after its launch; the open player renews it every third
     # of that (lms.packages.runtime.content), so a copied URL dies one TTL after the player closed.
     CONTENT_URL_TTL = 15 * 60
+    # A SCO that never calls Commit (many do not) is saved this many seconds after it last
+    # changed something, so a tab that crashes loses at most that (lms/static/js/scorm-player.js).
+    SCORM_SAVE_AFTER_SECONDS = 3
     # Observability (lms.observability). `Server-Timing: app;dur=…, db;dur=…;desc="N queries"`
     # on every response: how long the request took, in SQL, in how many statements.
     SERVER_TIMING = False
@@ -240,6 +243,7 @@ def load_env(config: dict) -> None:
         "PACKAGE_MAX_PATH",
         "PACKAGE_MAX_DEPTH",
         "CONTENT_URL_TTL",
+        "SCORM_SAVE_AFTER_SECONDS",
         "WEBHOOK_MAX_ATTEMPTS",
         "WEBHOOK_BACKOFF_SECONDS",
         "WEBHOOK_TIMEOUT",

@@ -318,3 +318,52 @@ def _sco_id(app, version_id, position):
         )
         db.session.remove()
     return found
+
+
+def test_the_sco_starts_when_the_player_script_arrives_after_the_content(page, scorm_server):
+    """On a slow connection the content origin's shim can be ready before the player page's own
+    script runs. Its "ready" must not be lost (the SCO would never start): it says so until
+    the player answers. Here the player's script arrives 3 s late."""
+    import time
+
+    base, _app, ids = scorm_server
+
+    def late(route) -> None:
+        time.sleep(3)
+        route.continue_()
+
+    sign_in(page, base, "pegawai")
+    page.route("**/static/js/scorm-player.js*", late)
+    page.goto(f"{base}/paket/versi/{ids['MINI']}/main")
+    first = page.frame_locator("#sco-frame").frame_locator("#sco")
+    first.locator("body").wait_for(timeout=20_000)
+    assert "Playing" in first.locator("body").inner_text()
+
+
+def test_saved_is_shown_only_once_the_last_state_is_on_the_server(page, scorm_server):
+    """The SCO saves on launch and again when it finishes: while the finishing save is on its
+    way (held here for 2 s) the player says "saving", not the launch save's "saved" (a learner
+    who left then would take the unsaved result for saved)."""
+    import time
+
+    from playwright.sync_api import expect
+
+    base, _app, ids = scorm_server
+    held: list[str] = []
+
+    def slow(route) -> None:
+        held.append(route.request.url)
+        time.sleep(2)
+        route.continue_()
+
+    sign_in(page, base, "pegawai")
+    page.goto(f"{base}/paket/versi/{ids['S2004']}/main")
+    status = page.locator("#sco-status")
+    sco = page.frame_locator("#sco-frame").frame_locator("#sco")
+    sco.locator("#where", has_text="entry=").wait_for()
+    expect(status).to_have_attribute("data-state", "saved")  # the launch's Commit
+    page.route("**/simpan", slow)
+    sco.get_by_role("button", name="Jawab benar dan selesai").click()
+    expect(status).to_have_attribute("data-state", "saving")
+    expect(status).to_have_attribute("data-state", "saved")
+    assert held, "the finishing save never reached the server"

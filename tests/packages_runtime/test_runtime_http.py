@@ -67,6 +67,17 @@ def test_enrolled_learner_gets_player_with_content_frame_and_csp(client, golf):
     assert f"frame-src {CONTENT}" in page.headers["Content-Security-Policy"]
 
 
+def test_player_saves_a_silent_sco_after_the_configured_seconds(client, golf, app, monkeypatch):
+    """The player's timed save of a SCO that never commits follows LMS_SCORM_SAVE_AFTER_SECONDS
+    (3 unless set)."""
+    login(client, "pegawai")
+    page, _ = _token(client, golf[0])
+    assert b'data-save-after="3"' in page.data
+    monkeypatch.setitem(app.config, "SCORM_SAVE_AFTER_SECONDS", 20)
+    page, _ = _token(client, golf[0])
+    assert b'data-save-after="20"' in page.data
+
+
 def test_others_may_not_play(app, golf):
     for username in ("atasan", "mitra", "pengajar", "target.user"):
         client = app.test_client()

@@ -20,8 +20,9 @@
   var initialised = false;
   var pending = null;
   // A SCO that never calls Commit (many do not) is still saved a few seconds after it changed
-  // something, so a tab that crashes (no pagehide, no beacon) loses at most those seconds.
-  var SAVE_AFTER_MS = 3000;
+  // something (LMS_SCORM_SAVE_AFTER_SECONDS), so a tab that crashes (no pagehide, no beacon)
+  // loses at most those seconds.
+  var SAVE_AFTER_MS = Math.max(1, parseInt(cfg.saveAfter, 10) || 3) * 1000;
 
   function randomId() {
     var bytes = new Uint8Array(16);
@@ -56,9 +57,19 @@
     return out;
   }
 
+  // "saved" is shown only once every change the SCO reported is on the server and no save is
+  // still on its way: an earlier save's answer must not say "saved" while the SCO's last state
+  // (the one that completes it) is still being sent.
+  var inFlight = 0;
   function save(then) {
     if (stale) return;
     var upTo = changes;
+    var settled = false;
+    function settle() {
+      if (!settled) { settled = true; inFlight -= 1; }
+    }
+    inFlight += 1;
+    show("saving");
     fetch(cfg.commitUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -66,6 +77,7 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
       body: body()
     }).then(function (response) {
+      settle();
       if (response.status === 409) {
         return response.json().then(function (answer) {
           stale = (answer && answer.error && answer.error.message) || messages.error;
@@ -75,9 +87,9 @@
       }
       if (!response.ok) throw new Error(String(response.status));
       if (upTo > savedChanges) savedChanges = upTo;
-      show("saved");
+      show(inFlight === 0 && savedChanges >= changes ? "saved" : "saving");
       if (then) then();
-    }).catch(function () { show("error"); });
+    }).catch(function () { settle(); show("error"); });
   }
 
   // Moving to another SCO: the shim first unloads the SCO (its unload handlers call Finish,

@@ -87,5 +87,12 @@
     if (!message || message.type !== "init" || api) return;
     start(message);
   });
-  window.parent.postMessage({ type: "ready" }, appOrigin);
+  // "ready" until the player answers with "init": on a slow connection this frame can load
+  // before the player page's own script runs, and a message nobody listened for is lost (the
+  // SCO would never start). The player takes the first and ignores the rest.
+  (function announce() {
+    if (api) return;
+    window.parent.postMessage({ type: "ready" }, appOrigin);
+    window.setTimeout(announce, 250);
+  })();
 })();
