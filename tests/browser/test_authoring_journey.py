@@ -28,6 +28,19 @@ def _picture(path: Path) -> Path:
     return path
 
 
+# On a busy machine an image may still be loading (the cover loads lazily): its width once it
+# has loaded or failed (0), not at the instant.
+_LOADED_WIDTH = """img => img.complete ? img.naturalWidth : new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth));
+    img.addEventListener("error", () => done(0));
+})"""
+
+
+def _loaded_width(image) -> int:
+    image.scroll_into_view_if_needed()
+    return image.evaluate(_LOADED_WIDTH)
+
+
 @pytest.mark.browser
 def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     page, live_server, shot, axe_check, tmp_path
@@ -108,10 +121,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     page.get_by_role("button", name="Pratinjau").click()
     image = page.locator("article.lesson-preview img")
     expect(image).to_have_count(2)
-    # On a busy machine the image may still be loading: wait for its load event, not the instant.
-    loaded_width = """img => img.complete && img.naturalWidth ? img.naturalWidth
-        : new Promise(done => img.addEventListener("load", () => done(img.naturalWidth)))"""
-    assert image.first.evaluate(loaded_width) == 480
+    assert _loaded_width(image.first) == 480
     axe_check("lesson with image, preview")
     shot("authoring-05-lesson-with-image")
 
@@ -121,8 +131,8 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     expect(page.get_by_role("heading", name="Kalimat pendek, makna jelas")).to_be_visible()
     learner_image = page.locator(".prose img")
     expect(learner_image).to_have_count(1)
-    assert learner_image.evaluate("img => img.complete && img.naturalWidth") == 480
-    assert page.locator("img.course-cover").evaluate("img => img.naturalWidth") == 480
+    assert _loaded_width(learner_image) == 480
+    assert _loaded_width(page.locator("img.course-cover")) == 480
     axe_check("learner preview")
     shot("authoring-06-learner-preview")
     page.goto(course_url)
