@@ -197,3 +197,17 @@ def answer_correctly(page, live_app) -> None:
             right = next(a["text"] for a in answers if a["fraction"] == 1.0)
             page.locator(f"#q{qid}-text").fill(right)
     page.locator("#quiz-status[data-state=saved]").wait_for()
+
+
+# On a busy machine an image may still be loading (covers load lazily): its width once it has
+# loaded, or 0 once it failed, never what it is at the instant of the check.
+_LOADED_WIDTH = """img => img.complete ? img.naturalWidth : new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth));
+    img.addEventListener("error", () => done(0));
+})"""
+
+
+def loaded_width(image) -> int:
+    """The natural width of the image ``image`` (a locator) once it has loaded (0: it failed)."""
+    image.scroll_into_view_if_needed()
+    return image.evaluate(_LOADED_WIDTH)

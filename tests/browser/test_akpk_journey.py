@@ -31,7 +31,7 @@ from lms.completion.services import record_classroom
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
-from tests.browser.conftest import SHOTS, sign_in, sign_out
+from tests.browser.conftest import SHOTS, loaded_width, sign_in, sign_out
 
 YEAR = local_today().year
 OPD_NAME = "Dinas Kesehatan"
@@ -206,7 +206,7 @@ def test_bkpsdm_builds_the_yearly_plan_from_needs_and_exports_it(
     assert page.locator("section[aria-labelledby=per-opd] tbody tr").count() > 5  # every OPD
     chart = page.locator("figure.chart-figure img.chart")
     expect(chart).to_have_attribute("alt", "Kompetensi yang paling banyak dibutuhkan")
-    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded_width(chart) > 0
     axe_check("AKPK needs, BKPSDM")
     shot("akpk-05-needs-bkpsdm")
     # The OPD's archive row is marked as planned (proposed).
@@ -287,7 +287,7 @@ def test_bkpsdm_builds_the_yearly_plan_from_needs_and_exports_it(
     expect(done_row).to_contain_text(f"{percent}%")
     expect(page.locator("tr", has_text=PROPOSAL)).to_contain_text("Belum ditautkan")
     picture = page.locator("figure.chart-figure img.chart")
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded_width(picture) > 0
     axe_check("AKPK realisation")
     shot("akpk-11-realisation")
 

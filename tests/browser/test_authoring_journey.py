@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import loaded_width, sign_in, sign_out
 
 TITLE = "Menulis Pesan Layanan Publik yang Jelas"
 CODE = "KOM-UJI-301"
@@ -26,19 +26,6 @@ def _picture(path: Path) -> Path:
         draw.text((x + 30, 92), label, fill="#0b5d4b")
     img.save(path, "PNG")
     return path
-
-
-# On a busy machine an image may still be loading (the cover loads lazily): its width once it
-# has loaded or failed (0), not at the instant.
-_LOADED_WIDTH = """img => img.complete ? img.naturalWidth : new Promise(done => {
-    img.addEventListener("load", () => done(img.naturalWidth));
-    img.addEventListener("error", () => done(0));
-})"""
-
-
-def _loaded_width(image) -> int:
-    image.scroll_into_view_if_needed()
-    return image.evaluate(_LOADED_WIDTH)
 
 
 @pytest.mark.browser
@@ -121,7 +108,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     page.get_by_role("button", name="Pratinjau").click()
     image = page.locator("article.lesson-preview img")
     expect(image).to_have_count(2)
-    assert _loaded_width(image.first) == 480
+    assert loaded_width(image.first) == 480
     axe_check("lesson with image, preview")
     shot("authoring-05-lesson-with-image")
 
@@ -131,8 +118,8 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     expect(page.get_by_role("heading", name="Kalimat pendek, makna jelas")).to_be_visible()
     learner_image = page.locator(".prose img")
     expect(learner_image).to_have_count(1)
-    assert _loaded_width(learner_image) == 480
-    assert _loaded_width(page.locator("img.course-cover")) == 480
+    assert loaded_width(learner_image) == 480
+    assert loaded_width(page.locator("img.course-cover")) == 480
     axe_check("learner preview")
     shot("authoring-06-learner-preview")
     page.goto(course_url)
@@ -155,7 +142,7 @@ def test_trainer_authors_a_course_and_bkpsdm_publishes_it(
     shot("authoring-09-review-queue")
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name="Keputusan telaah")).to_be_visible()
-    assert page.locator(".prose img").evaluate("img => img.naturalWidth") == 480
+    assert loaded_width(page.locator(".prose img")) == 480
     axe_check("review page")
     shot("authoring-10-review-page")
     page.get_by_role("button", name="Terbitkan versi 1").click()

@@ -37,7 +37,7 @@ from lms.evaluations.followup.rules import add_months
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Unit
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import loaded_width, sign_in, sign_out
 from tests.factories import make_employee, make_nip
 
 COURSE = "KPM-101"
@@ -241,7 +241,7 @@ def test_post_training_questionnaire_reaches_the_report_and_the_skp(
     expect(opd).to_have_count(1)
     picture = page.locator("figure.chart-figure img").first
     assert picture.get_attribute("src").startswith("data:image/svg+xml")
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded_width(picture) > 0
     expect(page.get_by_text("Lihat data: Sebaran jawaban per pernyataan")).to_be_visible()
     axe_check("post-training report for the course")
     shot("97-pascapelatihan-07-report")

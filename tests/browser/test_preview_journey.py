@@ -23,7 +23,7 @@ from lms.courses import services as courses
 from lms.extensions import db
 from lms.quizzes.attempts import services as attempts
 from lms.quizzes.models import Question, QuizAttempt
-from tests.browser.conftest import SHOTS, sign_in, sign_out
+from tests.browser.conftest import SHOTS, loaded_width, sign_in, sign_out
 from tests.factories import make_course
 
 CODE = "SURAT-PRV-301"
@@ -246,7 +246,7 @@ def test_bkpsdm_reviews_a_course_with_its_quiz(
     card = page.locator("article.course-card", has_text=TITLE)
     cover = card.get_by_role("img", name=f"Sampul pelatihan {TITLE}")
     expect(cover).to_be_visible()
-    assert cover.evaluate("img => img.complete && img.naturalWidth") == 960
+    assert loaded_width(cover) == 960
     axe_check("catalogue with a cover")
     shot("preview-08-catalogue-cover")
     card.get_by_role("link", name=TITLE).click()

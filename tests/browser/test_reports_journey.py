@@ -26,7 +26,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.indonesian import local_today
 from lms.org.models import Employee, Unit
-from tests.browser.conftest import SHOTS, sign_in
+from tests.browser.conftest import SHOTS, loaded_width, sign_in
 
 OPD = "DINKES"
 OPD_NAME = "Dinas Kesehatan"
@@ -173,7 +173,7 @@ def test_bkpsdm_filters_jp_compliance_to_one_opd_and_downloads_every_format(
     expect(picture).to_have_attribute("alt", "Rata-rata JP per perangkat daerah")
     assert picture.get_attribute("src").startswith("data:image/svg+xml")
     picture.scroll_into_view_if_needed()
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded_width(picture) > 0
     assert picture.bounding_box()["width"] > 300
     chart.locator("summary").click()
     data = chart.locator("details table")
